@@ -1,0 +1,135 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { graphqlUploadExpress } from "graphql-upload-minimal";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { createLoaders, type Context } from "./graphql/context.js";
+import { createFormatError, httpErrorBody, toDomainError } from "./graphql/format-error.js";
+import { buildRegistrySchema } from "./graphql/schema.js";
+import { downloadRoutes } from "./http/downloads.js";
+import { healthRoutes } from "./http/health.js";
+import { requestLog } from "./http/request-log.js";
+import { RegistryService } from "./registry/registry.service.js";
+import { openStorage, type Storage } from "./storage/factory.js";
+
+export interface Gateway {
+  /** e.g. `http://127.0.0.1:4000` */
+  readonly origin: string;
+  readonly registry: RegistryService;
+  /** Stops taking requests, lets in-flight ones finish (up to the grace period), closes storage. */
+  close(): Promise<void>;
+}
+
+/** A GraphQL error whose code has its own HTTP status sets it on the response. */
+const statusFromErrors: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== "single") return;
+        const { data, errors } = response.body.singleResult;
+        if (!data && errors?.some((e) => e.extensions?.code === "PAYLOAD_TOO_LARGE")) response.http.status = 413;
+      },
+    };
+  },
+};
+
+function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const domain = toDomainError(err);
+  if (!domain) req.log.error({ err }, "internal error");
+  const { status, body } = domain
+    ? httpErrorBody(domain.code, domain.message)
+    : httpErrorBody("INTERNAL_SERVER_ERROR", "Internal server error");
+  res.status(status).json(body);
+}
+
+/** Opens storage, recovers from any earlier crash, and serves until `close()`. */
+export async function startGateway(config: Config, options: { log: Logger; storage?: Storage }): Promise<Gateway> {
+  const { log } = options;
+  const storage = options.storage ?? (await openStorage(config));
+  const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
+  const recovered = await registry.recover();
+  if (recovered.staging + recovered.blobs > 0) log.info(recovered, "reclaimed leftovers of an earlier run");
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  const httpServer = http.createServer(app);
+  let shuttingDown = false;
+
+  const apollo = new ApolloServer<Context>({
+    schema: await buildRegistrySchema(),
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError({ development: config.development, log }),
+    logger: log,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      ApolloServerPluginLandingPageDisabled(),
+      statusFromErrors,
+    ],
+  });
+  await apollo.start();
+
+  // inputExample travels inside the JSON body or the multipart `operations` field.
+  const maxBodyBytes = Math.max(2 ** 21, config.maxInputExampleBytes * 2 + 2 ** 20);
+  app.use(requestLog(log));
+  app.use(healthRoutes(storage.metadata, () => shuttingDown));
+  app.use(downloadRoutes(registry));
+  app.get("/graphql", (req, res, next) => {
+    if (req.query.query !== undefined) return next();
+    res.json({
+      message: "Homer's GraphQL endpoint. POST a query here; file uploads use the GraphQL multipart request spec.",
+      example: `curl -s ${req.protocol}://${req.get("host")}/graphql -H 'content-type: application/json' -d '{"query":"{ models(name: \\"mnist\\") { nodes { version } } }"}'`,
+    });
+  });
+  app.use(
+    "/graphql",
+    express.json({ limit: maxBodyBytes }),
+    graphqlUploadExpress({ maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        registry,
+        loaders: createLoaders(registry),
+        baseUrl: config.publicUrl ?? `${req.protocol}://${req.get("host")}`,
+        requestId: req.id,
+        log: req.log,
+      }),
+    }),
+  );
+  app.use((req, res) => {
+    res.status(404).json(httpErrorBody("NOT_FOUND", `no route for ${req.method} ${req.path}`).body);
+  });
+  app.use(errorHandler);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const origin = `http://${host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    origin,
+    registry,
+    close() {
+      closing ??= (async () => {
+        shuttingDown = true;
+        await apollo.stop();
+        await storage.metadata.close();
+        await storage.blobs.close();
+      })();
+      return closing;
+    },
+  };
+}

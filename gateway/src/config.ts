@@ -1,0 +1,190 @@
+import path from "node:path";
+
+/** Everything the gateway can be told, frozen once parsed. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** A SQLite file path or a `postgres://` URL. */
+  readonly databaseUrl: string;
+  /** A directory, or (later) `s3://bucket/prefix`. */
+  readonly blobUrl: string;
+  /** Absolute base for download URLs; derived from each request when unset. */
+  readonly publicUrl: string | undefined;
+  readonly maxFileSize: number;
+  readonly maxFiles: number;
+  readonly maxInputExampleBytes: number;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: string;
+  readonly development: boolean;
+}
+
+interface OptionSpec {
+  readonly flag: string;
+  readonly env: string;
+  readonly help: string;
+  readonly default: (partial: Record<string, string>) => string;
+}
+
+/** One table drives the flags, the env variables and `--help`. */
+const OPTIONS = {
+  port: { flag: "--port", env: "PORT", help: "TCP port to listen on", default: () => "4000" },
+  host: {
+    flag: "--host",
+    env: "HOST",
+    help: "address to bind (loopback by default; 0.0.0.0 for all interfaces)",
+    default: () => "127.0.0.1",
+  },
+  dataDir: {
+    flag: "--data-dir",
+    env: "HOMER_DATA_DIR",
+    help: "where the embedded store keeps its files",
+    default: () => "./.homer",
+  },
+  databaseUrl: {
+    flag: "--database-url",
+    env: "HOMER_DATABASE_URL",
+    help: "metadata store: a SQLite file path or postgres://user@host:port/db",
+    default: (o) => path.join(o.dataDir ?? "./.homer", "registry.sqlite"),
+  },
+  blobUrl: {
+    flag: "--blob-url",
+    env: "HOMER_BLOB_URL",
+    help: "blob store: a directory (s3://bucket/prefix arrives with the S3 backend)",
+    default: (o) => path.join(o.dataDir ?? "./.homer", "blobs"),
+  },
+  publicUrl: {
+    flag: "--public-url",
+    env: "HOMER_PUBLIC_URL",
+    help: "absolute base URL for download links (default: taken from each request's Host)",
+    default: () => "",
+  },
+  maxFileSize: {
+    flag: "--max-file-size",
+    env: "HOMER_MAX_FILE_SIZE",
+    help: "largest single uploaded file; bytes or with a unit (512MiB, 20GiB)",
+    default: () => "20GiB",
+  },
+  maxFiles: {
+    flag: "--max-files",
+    env: "HOMER_MAX_FILES",
+    help: "most files in one model version",
+    default: () => "10000",
+  },
+  maxInputExampleBytes: {
+    flag: "--max-input-example",
+    env: "HOMER_MAX_INPUT_EXAMPLE",
+    help: "largest inputExample, as serialized JSON",
+    default: () => "256KiB",
+  },
+  shutdownGraceMs: {
+    flag: "--shutdown-grace-ms",
+    env: "HOMER_SHUTDOWN_GRACE_MS",
+    help: "how long in-flight requests may finish after SIGTERM/SIGINT",
+    default: () => "30000",
+  },
+  logLevel: {
+    flag: "--log-level",
+    env: "HOMER_LOG_LEVEL",
+    help: "pino level: fatal, error, warn, info, debug, trace, silent",
+    default: () => "info",
+  },
+  development: {
+    flag: "--development",
+    env: "HOMER_DEVELOPMENT",
+    help: "show internal error messages to clients (never in production)",
+    default: () => "false",
+  },
+} as const satisfies Record<keyof Config, OptionSpec>;
+
+export class ConfigError extends Error {}
+
+const UNITS: Readonly<Record<string, number>> = {
+  "": 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
+  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+};
+
+/** Parses `1048576`, `512MiB`, `1.5GB` into bytes. */
+export function parseSize(text: string, what: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  const bytes = match && unit ? Math.floor(Number(match[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new ConfigError(`${what}: expected a positive size such as 1048576 or 512MiB, got "${text}"`);
+  }
+  return bytes;
+}
+
+function parseInteger(text: string, what: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${what}: expected an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return n;
+}
+
+function parseBoolean(text: string, what: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off|)$/i.test(text)) return false;
+  throw new ConfigError(`${what}: expected true or false, got "${text}"`);
+}
+
+/** Flags win over the environment, which wins over defaults. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const raw: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(OPTIONS)) {
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== "") raw[key] = fromEnv;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
+    const entry = Object.entries(OPTIONS).find(([, spec]) => spec.flag === flag);
+    if (!entry) throw new ConfigError(`unknown option ${flag} (see --help)`);
+    if (entry[0] === "development" && inline === undefined) {
+      raw.development = "true";
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    raw[entry[0]] = value;
+  }
+  for (const [key, spec] of Object.entries(OPTIONS)) {
+    if (raw[key] === undefined) raw[key] = spec.default(raw);
+  }
+  const name = (key: keyof Config) => `${OPTIONS[key].flag} / ${OPTIONS[key].env}`;
+  return Object.freeze({
+    port: parseInteger(raw.port!, name("port"), 0, 65535),
+    host: raw.host!,
+    dataDir: path.resolve(raw.dataDir!),
+    databaseUrl: raw.databaseUrl!,
+    blobUrl: raw.blobUrl!,
+    publicUrl: raw.publicUrl ? raw.publicUrl.replace(/\/+$/, "") : undefined,
+    maxFileSize: parseSize(raw.maxFileSize!, name("maxFileSize")),
+    maxFiles: parseInteger(raw.maxFiles!, name("maxFiles"), 1, 1_000_000),
+    maxInputExampleBytes: parseSize(raw.maxInputExampleBytes!, name("maxInputExampleBytes")),
+    shutdownGraceMs: parseInteger(raw.shutdownGraceMs!, name("shutdownGraceMs"), 0, 3_600_000),
+    logLevel: raw.logLevel!,
+    development: parseBoolean(raw.development!, name("development")),
+  });
+}
+
+/** The text of `--help`, generated from the same table as the parser. */
+export function helpText(): string {
+  const rows = Object.values(OPTIONS).map((spec) => {
+    const left = `  ${spec.flag} <value>`.padEnd(30);
+    const fallback = spec.default({});
+    return `${left}${spec.help}\n${" ".repeat(30)}env ${spec.env}${fallback ? `, default ${fallback}` : ""}`;
+  });
+  return [
+    "Usage: npm start -- [options]      (or: node gateway/dist/main.js [options])",
+    "",
+    "Serves the Homer model registry's GraphQL API at http://HOST:PORT/graphql.",
+    "Flags override environment variables.",
+    "",
+    "Options:",
+    ...rows,
+    "  --help                      print this text",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,64 @@
+/**
+ * Domain errors. The registry service throws these; `formatError` maps them to
+ * `extensions.code` in exactly one place, and the HTTP routes map them to statuses.
+ */
+export type ErrorCode =
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "PAYLOAD_TOO_LARGE"
+  | "INTERNAL_SERVER_ERROR";
+
+/** The HTTP status each code answers with on plain HTTP routes (downloads, multipart). */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  INTERNAL_SERVER_ERROR: 500,
+});
+
+/** An expected failure whose message is safe to show to the caller. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadInputError extends DomainError {
+  /** @param field the argument path at fault, e.g. `input.files[2].path` */
+  constructor(message: string, field?: string) {
+    super("BAD_USER_INPUT", message, field ? { field } : undefined);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, id: string) {
+    super("NOT_FOUND", `${what} ${id} not found`);
+  }
+}
+
+export class AlreadyExistsError extends DomainError {
+  constructor(what: string, id: string, hint?: string) {
+    super("ALREADY_EXISTS", `${what} ${id} already exists${hint ? `; ${hint}` : ""}`);
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string) {
+    super("PAYLOAD_TOO_LARGE", message);
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

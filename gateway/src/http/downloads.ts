@@ -1,0 +1,85 @@
+import { Router, type Request, type Response } from "express";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import type { RegistryService } from "../registry/registry.service.js";
+import type { ModelRef } from "../storage/metadata-store.js";
+import { parseRange } from "./range.js";
+
+function refOf(registry: RegistryService, req: Request): ModelRef {
+  const { project, name, version } = req.params as Record<string, string>;
+  return registry.ref(project, name!, /^\d{1,10}$/.test(version!) ? Number(version) : NaN);
+}
+
+/** Streams to the client; a failure after headers went out can only cut the connection. */
+async function send(res: Response, source: NodeJS.ReadableStream): Promise<void> {
+  try {
+    await pipeline(source, res);
+  } catch (error) {
+    if (!res.headersSent) throw error;
+    res.destroy();
+  }
+}
+
+/**
+ * Plain HTTP downloads: one file with ETag and Range, or a whole version as a
+ * streamed tar archive. Errors go to the app's error handler.
+ */
+export function downloadRoutes(registry: RegistryService): Router {
+  const router = Router();
+
+  router.get("/files/:project/:name/:version/*path", async (req, res) => {
+    const ref = refOf(registry, req);
+    const path = (req.params as unknown as { path: string[] }).path.join("/");
+    const file = await registry.getFile(ref, path);
+    const etag = `"${file.sha256}"`;
+    res.setHeader("ETag", etag);
+    res.setHeader("Accept-Ranges", "bytes");
+    res.setHeader("Cache-Control", "private, no-cache");
+    res.setHeader("Content-Type", "application/octet-stream");
+    res.setHeader("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(path.split("/").at(-1)!)}`);
+    if (req.headers["if-none-match"]?.split(/\s*,\s*/).includes(etag)) {
+      res.status(304).end();
+      return;
+    }
+    const ifRange = req.headers["if-range"];
+    const range = ifRange && ifRange !== etag ? { kind: "full" as const } : parseRange(req.headers.range, file.sizeBytes);
+    if (range.kind === "unsatisfiable") {
+      res.status(416).setHeader("Content-Range", `bytes */${file.sizeBytes}`).end();
+      return;
+    }
+    if (range.kind === "partial") {
+      const { start, end } = range.range;
+      res.status(206);
+      res.setHeader("Content-Range", `bytes ${start}-${end}/${file.sizeBytes}`);
+      res.setHeader("Content-Length", String(end - start + 1));
+    } else {
+      res.setHeader("Content-Length", String(file.sizeBytes));
+    }
+    if (req.method === "HEAD" || file.sizeBytes === 0) {
+      res.end();
+      return;
+    }
+    await send(res, await registry.readBlob(file.sha256, range.kind === "partial" ? range.range : undefined));
+  });
+
+  router.get("/archives/:project/:name/:version", async (req, res) => {
+    const ref = refOf(registry, req);
+    const files = await registry.filesOf(ref);
+    res.setHeader("Content-Type", "application/x-tar");
+    res.setHeader("Content-Disposition", `attachment; filename="${ref.name}-${ref.version}.tar"`);
+    const pack = tar.pack();
+    const writing = send(res, pack as unknown as NodeJS.ReadableStream);
+    try {
+      for (const file of files) {
+        const entry = pack.entry({ name: file.path, size: file.sizeBytes, mode: 0o644 });
+        await pipeline(await registry.readBlob(file.sha256), entry);
+      }
+      pack.finalize();
+    } catch (error) {
+      pack.destroy(error as Error);
+    }
+    await writing;
+  });
+
+  return router;
+}

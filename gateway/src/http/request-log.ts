@@ -1,0 +1,36 @@
+import { randomUUID } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "pino";
+
+declare module "express-serve-static-core" {
+  interface Request {
+    /** From `X-Request-Id` when the caller sent a sane one, else generated. */
+    id: string;
+    log: Logger;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Tags each request with an id (echoed as `X-Request-Id`) and logs one line when it ends. */
+export function requestLog(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers["x-request-id"];
+    req.id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.log = log.child({ reqId: req.id });
+    res.setHeader("X-Request-Id", req.id);
+    const started = process.hrtime.bigint();
+    res.on("close", () => {
+      const entry = {
+        method: req.method,
+        url: req.originalUrl,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        aborted: !res.writableFinished,
+      };
+      if (req.path === "/healthz" || req.path === "/readyz") req.log.debug(entry, "request");
+      else req.log.info(entry, "request");
+    });
+    next();
+  };
+}

@@ -1,0 +1,14 @@
+import type { ModelRef } from "../storage/metadata-store.js";
+
+const segment = encodeURIComponent;
+
+/** `/files/<project>/<name>/<version>/<path…>`, each segment percent-encoded. */
+export function downloadUrl(baseUrl: string, ref: ModelRef, path: string): string {
+  const encodedPath = path.split("/").map(segment).join("/");
+  return `${baseUrl}/files/${segment(ref.project)}/${segment(ref.name)}/${ref.version}/${encodedPath}`;
+}
+
+/** `/archives/<project>/<name>/<version>`: the whole version as a tar stream. */
+export function archiveUrl(baseUrl: string, ref: ModelRef): string {
+  return `${baseUrl}/archives/${segment(ref.project)}/${segment(ref.name)}/${ref.version}`;
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { pino } from "pino";
+import { startGateway } from "./app.js";
+import { ConfigError, helpText, loadConfig } from "./config.js";
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(helpText());
+    return;
+  }
+  let config;
+  try {
+    config = loadConfig(argv, process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`homer: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const log = pino({ level: config.logLevel, base: { service: "homer-gateway" } });
+  const gateway = await startGateway(config, { log });
+  const store = `${config.databaseUrl.replace(/\/\/[^@/]*@/, "//***@")} + ${config.blobUrl}`;
+  log.info({ endpoint: `${gateway.origin}/graphql`, store }, "Homer gateway ready");
+  process.stderr.write(`Homer is serving GraphQL at ${gateway.origin}/graphql (store: ${store})\n`);
+
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      log.warn({ signal }, "second signal: exiting without draining");
+      process.exit(1);
+    }
+    log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down: draining in-flight requests");
+    gateway.close().then(
+      () => {
+        log.info("shut down cleanly");
+        process.exit(0);
+      },
+      (error) => {
+        log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+main().catch((error) => {
+  process.stderr.write(`homer: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+import { ArgsType, Field, Int } from "type-graphql";
+import { SortDirection } from "./model.type.js";
+
+@ArgsType()
+export class ModelArgs {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => String, { nullable: true, description: "Defaults to the caller's project." })
+  project?: string | null;
+}
+
+@ArgsType()
+export class ModelsArgs {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "A metric key; versions without it come last. Null sorts by version.",
+  })
+  sortKey?: string | null;
+
+  @Field(() => SortDirection, { nullable: true, defaultValue: SortDirection.DESC })
+  direction?: SortDirection | null;
+
+  @Field(() => String, { nullable: true })
+  project?: string | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 50, description: "Page size, at most 500." })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "An endCursor from a previous page." })
+  after?: string | null;
+}
+
+@ArgsType()
+export class BestModelArgs {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  metric!: string;
+
+  @Field(() => SortDirection, { nullable: true, defaultValue: SortDirection.DESC })
+  direction?: SortDirection | null;
+
+  @Field(() => String, { nullable: true })
+  project?: string | null;
+}

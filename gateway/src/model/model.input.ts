@@ -1,0 +1,79 @@
+import { Field, Float, InputType, Int } from "type-graphql";
+import { JSONObjectResolver, JSONResolver } from "graphql-scalars";
+import { GraphQLUpload, type FileUpload } from "graphql-upload-minimal";
+import { Framework } from "./model.type.js";
+
+@InputType()
+export class MetricInput {
+  @Field(() => String)
+  key!: string;
+
+  @Field(() => Float)
+  value!: number;
+}
+
+@InputType()
+export class SchemaFieldInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String)
+  type!: string;
+
+  @Field(() => [Int], { nullable: true })
+  shape?: number[] | null;
+}
+
+@InputType()
+export class ModelSignatureInput {
+  @Field(() => [SchemaFieldInput])
+  inputs!: SchemaFieldInput[];
+
+  @Field(() => [SchemaFieldInput])
+  outputs!: SchemaFieldInput[];
+}
+
+@InputType({ description: "A file of the model directory, sent per the GraphQL multipart request spec." })
+export class ModelFileInput {
+  @Field(() => String, { description: "Relative, /-separated path inside the model directory." })
+  path!: string;
+
+  @Field(() => GraphQLUpload)
+  file!: Promise<FileUpload>;
+}
+
+@InputType()
+export class CreateModelInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int, { nullable: true, description: "Omitted: the next free version, assigned atomically." })
+  version?: number | null;
+
+  @Field(() => String, { nullable: true })
+  project?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => [MetricInput], { nullable: true })
+  metrics?: MetricInput[] | null;
+
+  @Field(() => Framework, { nullable: true })
+  framework?: Framework | null;
+
+  @Field(() => ModelSignatureInput, { nullable: true })
+  signature?: ModelSignatureInput | null;
+
+  @Field(() => JSONResolver, { nullable: true })
+  inputExample?: unknown;
+
+  @Field(() => JSONObjectResolver, { nullable: true })
+  tags?: Record<string, unknown> | null;
+
+  @Field(() => [ModelFileInput], { nullable: true })
+  files?: ModelFileInput[] | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: "Replace an existing version atomically." })
+  overwrite?: boolean | null;
+}

@@ -1,0 +1,99 @@
+import type { FileUpload } from "graphql-upload-minimal";
+import { Arg, Args, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Int, Root } from "type-graphql";
+import type { Context } from "../graphql/context.js";
+import type { IncomingFile } from "../registry/incoming-file.js";
+import type { ModelRecord } from "../storage/metadata-store.js";
+import { toDomainError } from "../graphql/format-error.js";
+import { BestModelArgs, ModelArgs, ModelsArgs } from "./model.args.js";
+import { CreateModelInput, type ModelFileInput } from "./model.input.js";
+import { Metric, Model, ModelConnection, ModelFile } from "./model.type.js";
+import { archiveUrl, downloadUrl } from "../http/urls.js";
+
+/** Adapts a multipart upload to the transport-free IncomingFile. */
+function incomingFile(input: ModelFileInput): IncomingFile {
+  const upload = Promise.resolve(input.file);
+  return {
+    path: input.path,
+    async open() {
+      try {
+        return (await upload).createReadStream();
+      } catch (error) {
+        throw toDomainError(error) ?? error;
+      }
+    },
+    skip() {
+      upload.then((file: FileUpload) => file.createReadStream().resume()).catch(() => {});
+    },
+  };
+}
+
+@Resolver(() => Model)
+export class ModelResolver {
+  @Query(() => Model, { nullable: true, description: "One version; null when absent." })
+  model(@Args(() => ModelArgs) args: ModelArgs, @Ctx() ctx: Context): Promise<ModelRecord | null> {
+    return ctx.registry.getModel(ctx.registry.ref(args.project, args.name, args.version));
+  }
+
+  @Query(() => ModelConnection, {
+    description: "Versions of a model sorted by a metric (missing last, ties by version descending) or by version.",
+  })
+  async models(@Args(() => ModelsArgs) args: ModelsArgs, @Ctx() ctx: Context) {
+    const page = await ctx.registry.listModels(args);
+    return {
+      nodes: page.nodes,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      countVersions: page.totalCount,
+    };
+  }
+
+  @Query(() => Model, { nullable: true, description: "The first version of that metric sort; null when none has it." })
+  bestModel(@Args(() => BestModelArgs) args: BestModelArgs, @Ctx() ctx: Context): Promise<ModelRecord | null> {
+    return ctx.registry.bestModel(args);
+  }
+
+  @Mutation(() => Model, { description: "Registers a version atomically: all its files and metadata, or nothing." })
+  createModel(@Arg("input", () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: Context): Promise<ModelRecord> {
+    return ctx.registry.createModel({ ...input, files: input.files?.map(incomingFile) });
+  }
+
+  @Mutation(() => Boolean, { description: "Deletes a version and reclaims files no other version uses." })
+  async deleteModel(@Args(() => ModelArgs) args: ModelArgs, @Ctx() ctx: Context): Promise<boolean> {
+    await ctx.registry.deleteModel(ctx.registry.ref(args.project, args.name, args.version));
+    return true;
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() model: ModelRecord): string {
+    return Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url");
+  }
+
+  @FieldResolver(() => [Metric], { description: "Ordered by key." })
+  metrics(@Root() model: ModelRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.metrics.load(model.id);
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: "One metric's value; null when absent." })
+  async metric(@Root() model: ModelRecord, @Arg("key", () => String) key: string, @Ctx() ctx: Context) {
+    const metrics = await ctx.loaders.metrics.load(model.id);
+    return metrics.find((m) => m.key === key)?.value ?? null;
+  }
+
+  @FieldResolver(() => [ModelFile], { description: "Ordered by path." })
+  async files(@Root() model: ModelRecord, @Ctx() ctx: Context): Promise<ModelFile[]> {
+    const files = await ctx.loaders.files.load(model.id);
+    return files.map((f) => ({ ...f, downloadUrl: downloadUrl(ctx.baseUrl, model, f.path) }));
+  }
+
+  @FieldResolver(() => String, { description: "Plain HTTP GET streams every file of the version as one tar archive." })
+  archiveUrl(@Root() model: ModelRecord, @Ctx() ctx: Context): string {
+    return archiveUrl(ctx.baseUrl, model);
+  }
+}
+
+@Resolver(() => ModelConnection)
+export class ModelConnectionResolver {
+  @FieldResolver(() => Int, { description: "Versions of the model in all." })
+  totalCount(@Root() connection: ModelConnection): Promise<number> {
+    return connection.countVersions();
+  }
+}

@@ -1,0 +1,54 @@
+import type { Readable } from "node:stream";
+import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
+
+/** A file arriving with a create request, independent of how it is transported. */
+export interface IncomingFile {
+  readonly path: string;
+  /** Resolves once the transport reaches this file's bytes. */
+  open(): Promise<Readable>;
+  /** Lets the bytes flow past without storing them; must never throw. */
+  skip(): void;
+}
+
+export interface StagedFile extends StagedBlob {
+  readonly path: string;
+}
+
+/**
+ * Stages every file. Files are opened together because a multipart body delivers
+ * them in its own order: waiting on one while another is unread would deadlock.
+ * After the first failure, files not yet started are skipped rather than stored;
+ * on failure everything staged is discarded and the first error is thrown.
+ */
+export async function stageFiles(
+  files: readonly (IncomingFile & { readonly path: string })[],
+  blobs: BlobStore,
+  maxBytes: number,
+): Promise<StagedFile[]> {
+  let failed = false;
+  const results = await Promise.allSettled(
+    files.map(async (file): Promise<StagedFile> => {
+      const source = await file.open();
+      if (failed) {
+        source.resume();
+        throw new Error("skipped after an earlier file failed");
+      }
+      try {
+        return { ...(await blobs.stage(source, { maxBytes })), path: file.path };
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }),
+  );
+  const staged = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const firstFailure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (firstFailure) {
+    await Promise.all(staged.map((s) => blobs.discard(s)));
+    const cause = results.find(
+      (r): r is PromiseRejectedResult => r.status === "rejected" && !String(r.reason?.message).startsWith("skipped"),
+    );
+    throw (cause ?? firstFailure).reason;
+  }
+  return staged;
+}

@@ -1,0 +1,239 @@
+import type { Readable } from "node:stream";
+import type { Logger } from "pino";
+import { BadInputError, NotFoundError } from "../errors.js";
+import type { BlobStore, ByteRange } from "../storage/blob-store.js";
+import type {
+  FileRecord,
+  MetadataStore,
+  MetricRecord,
+  ModelRecord,
+  ModelRef,
+  SignatureRecord,
+  SortDirection,
+} from "../storage/metadata-store.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { stageFiles, type IncomingFile } from "./incoming-file.js";
+import {
+  assertDescription,
+  assertJsonSize,
+  assertName,
+  assertVersion,
+  MAX_TAGS_BYTES,
+  normaliseFilePath,
+  validateMetrics,
+  validateSignature,
+} from "./validation.js";
+
+export const DEFAULT_PROJECT = "default";
+export const MAX_PAGE_SIZE = 500;
+
+export interface RegistryLimits {
+  readonly maxFileSize: number;
+  readonly maxFiles: number;
+  readonly maxInputExampleBytes: number;
+}
+
+export interface CreateModelCommand {
+  readonly project?: string | null;
+  readonly name: string;
+  readonly version?: number | null;
+  readonly description?: string | null;
+  readonly metrics?: readonly MetricRecord[] | null;
+  readonly framework?: string | null;
+  readonly signature?: SignatureRecord | null;
+  readonly inputExample?: unknown;
+  readonly tags?: Readonly<Record<string, unknown>> | null;
+  readonly files?: readonly IncomingFile[] | null;
+  readonly overwrite?: boolean | null;
+  readonly createdBy?: string | null;
+}
+
+export interface ListModelsQuery {
+  readonly project?: string | null;
+  readonly name: string;
+  readonly sortKey?: string | null;
+  readonly direction?: SortDirection | null;
+  readonly first?: number | null;
+  readonly after?: string | null;
+}
+
+export interface ModelPage {
+  readonly nodes: ModelRecord[];
+  readonly hasNextPage: boolean;
+  readonly endCursor: string | null;
+  /** Counted only when asked for. */
+  readonly totalCount: () => Promise<number>;
+}
+
+/**
+ * The registry's rules: validation, atomic registration, metric-sorted listing and
+ * blob reclaiming. Transport-agnostic: GraphQL resolvers and HTTP routes call it.
+ */
+export class RegistryService {
+  constructor(
+    readonly metadata: MetadataStore,
+    readonly blobs: BlobStore,
+    private readonly limits: RegistryLimits,
+    private readonly log: Logger,
+  ) {}
+
+  /** Validates a reference given by a caller; `project` defaults to the caller's. */
+  ref(project: string | null | undefined, name: string, version: number): ModelRef {
+    return {
+      project: assertName(project ?? DEFAULT_PROJECT, "project"),
+      name: assertName(name, "name"),
+      version: assertVersion(version, "version"),
+    };
+  }
+
+  getModel(ref: ModelRef): Promise<ModelRecord | null> {
+    return this.metadata.getModel(ref);
+  }
+
+  async listModels(query: ListModelsQuery): Promise<ModelPage> {
+    const project = assertName(query.project ?? DEFAULT_PROJECT, "project");
+    const name = assertName(query.name, "name");
+    const first = query.first ?? 50;
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+      throw new BadInputError(`first must be from 0 to ${MAX_PAGE_SIZE}, got ${first}`, "first");
+    }
+    // An unknown or invalid key is not an error: every version simply lacks it.
+    const sortKey = query.sortKey ?? null;
+    const direction = query.direction ?? "DESC";
+    const scope = { name, sortKey, direction } as const;
+    const after = query.after ? decodeCursor(query.after, scope) : null;
+    const listed =
+      first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after });
+    const page = listed.slice(0, first);
+    const last = page.at(-1);
+    return {
+      nodes: page.map((l) => l.model),
+      hasNextPage: listed.length > first,
+      endCursor: last ? encodeCursor(scope, last.position) : null,
+      totalCount: () => this.metadata.countModels(project, name),
+    };
+  }
+
+  /** The first version of the metric sort, or null when no version has the metric. */
+  async bestModel(query: { project?: string | null; name: string; metric: string; direction?: SortDirection | null }) {
+    const project = assertName(query.project ?? DEFAULT_PROJECT, "project");
+    const name = assertName(query.name, "name");
+    const [top] = await this.metadata.listModels({
+      project,
+      name,
+      sortKey: query.metric,
+      direction: query.direction ?? "DESC",
+      limit: 1,
+      after: null,
+    });
+    return top?.position.phase === "metric" ? top.model : null;
+  }
+
+  async createModel(command: CreateModelCommand): Promise<ModelRecord> {
+    const files = command.files ?? [];
+    let draftFiles: (IncomingFile & { path: string })[];
+    let draft;
+    try {
+      ({ draft, draftFiles } = this.#validate(command, files));
+    } catch (error) {
+      for (const file of files) file.skip();
+      throw error;
+    }
+    const staged = await stageFiles(draftFiles, this.blobs, this.limits.maxFileSize);
+    try {
+      const { model, releasedBlobs } = await this.metadata.createModel(
+        { ...draft, files: staged.map(({ path, sha256, sizeBytes }) => ({ path, sha256, sizeBytes })) },
+        async () => {
+          for (const blob of staged) await this.blobs.promote(blob);
+        },
+      );
+      await this.#reclaim(releasedBlobs);
+      return model;
+    } catch (error) {
+      await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
+      throw error;
+    }
+  }
+
+  #validate(command: CreateModelCommand, files: readonly IncomingFile[]) {
+    const project = assertName(command.project ?? DEFAULT_PROJECT, "input.project");
+    const name = assertName(command.name, "input.name");
+    const version = command.version == null ? undefined : assertVersion(command.version, "input.version");
+    if (files.length > this.limits.maxFiles) {
+      throw new BadInputError(`input.files has ${files.length} files; the limit is ${this.limits.maxFiles}`, "input.files");
+    }
+    const seen = new Set<string>();
+    const draftFiles = files.map((file, i) => {
+      const path = normaliseFilePath(file.path, `input.files[${i}].path`);
+      if (seen.has(path)) throw new BadInputError(`input.files names "${path}" twice`, `input.files[${i}].path`);
+      seen.add(path);
+      return { path, open: () => file.open(), skip: () => file.skip() };
+    });
+    const inputExample = command.inputExample ?? null;
+    assertJsonSize(inputExample, this.limits.maxInputExampleBytes, "input.inputExample");
+    const tags = command.tags ?? {};
+    assertJsonSize(tags, MAX_TAGS_BYTES, "input.tags");
+    const draft = {
+      project,
+      name,
+      version,
+      overwrite: command.overwrite ?? false,
+      description: command.description == null ? null : assertDescription(command.description, "input.description"),
+      framework: command.framework ?? null,
+      signature: command.signature ? validateSignature(command.signature, "input.signature") : null,
+      inputExample,
+      tags,
+      metrics: validateMetrics(command.metrics ?? [], "input.metrics"),
+      createdBy: command.createdBy ?? null,
+    };
+    return { draft, draftFiles };
+  }
+
+  async deleteModel(ref: ModelRef): Promise<void> {
+    const released = await this.metadata.deleteModel(ref);
+    if (released === null) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
+    await this.#reclaim(released);
+  }
+
+  /** Reclaiming is best effort: what fails here is swept at the next start. */
+  async #reclaim(candidates: readonly string[]): Promise<void> {
+    try {
+      const reclaimed = await this.metadata.reclaimBlobs(candidates, (sha) => this.blobs.delete(sha));
+      if (reclaimed.length > 0) this.log.debug({ reclaimed: reclaimed.length }, "reclaimed unreferenced blobs");
+    } catch (error) {
+      this.log.warn({ err: error }, "blob reclaim failed; it will be retried at start-up");
+    }
+  }
+
+  /** A file of a version, its bytes opened at `range` when given. */
+  async getFile(ref: ModelRef, path: string): Promise<FileRecord> {
+    const file = await this.metadata.getFile(ref, path);
+    if (!file) throw new NotFoundError("file", `${ref.project}/${ref.name}@${ref.version}/${path}`);
+    return file;
+  }
+
+  readBlob(sha256: string, range?: ByteRange): Promise<Readable> {
+    return this.blobs.read(sha256, range);
+  }
+
+  /** All files of a version, for archives. */
+  async filesOf(ref: ModelRef): Promise<FileRecord[]> {
+    const model = await this.metadata.getModel(ref);
+    if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
+    const [files] = await this.metadata.filesOf([model.id]);
+    return files ?? [];
+  }
+
+  /** Start-up recovery: staging leftovers of dead processes, blobs orphaned by a crash. */
+  async recover(): Promise<{ staging: number; blobs: number }> {
+    const staging = await this.blobs.reclaimStaging();
+    let blobs = 0;
+    for (;;) {
+      const candidates = await this.metadata.unreferencedBlobs(1000);
+      const reclaimed = await this.metadata.reclaimBlobs(candidates, (sha) => this.blobs.delete(sha));
+      blobs += reclaimed.length;
+      if (candidates.length < 1000 || reclaimed.length === 0) break;
+    }
+    return { staging, blobs };
+  }
+}

@@ -1,0 +1,110 @@
+import { BadInputError } from "../errors.js";
+import type { MetricRecord, SchemaFieldRecord, SignatureRecord } from "../storage/metadata-store.js";
+
+/** Names of projects, models and metric keys (DESIGN.md). */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+export const MAX_VERSION = 2 ** 31 - 1;
+export const MAX_METRICS = 1000;
+export const MAX_DESCRIPTION_CHARS = 65_536;
+export const MAX_TAGS_BYTES = 65_536;
+export const MAX_SIGNATURE_FIELDS = 10_000;
+const MAX_PATH_BYTES = 1024;
+const MAX_SEGMENT_BYTES = 255;
+// C0, DEL and C1 controls, and the Unicode line/paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+function describe(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+export function assertName(value: string, field: string): string {
+  if (!NAME.test(value)) {
+    throw new BadInputError(
+      `${field} ${describe(value)} is invalid: use 1-128 of A-Z a-z 0-9 _ . -, starting with a letter or digit`,
+      field,
+    );
+  }
+  return value;
+}
+
+export function assertVersion(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_VERSION) {
+    throw new BadInputError(`${field} must be an integer from 1 to ${MAX_VERSION}, got ${value}`, field);
+  }
+  return value;
+}
+
+/**
+ * Returns the path in canonical form (NFC) or throws: relative, `/`-separated,
+ * no empty, `.` or `..` segments, no backslash, drive letter, NUL or control character.
+ */
+export function normaliseFilePath(value: string, field: string): string {
+  const fail = (why: string): never => {
+    throw new BadInputError(`${field} ${describe(value)} is not allowed: ${why}`, field);
+  };
+  if (value.length === 0) fail("it is empty");
+  if (CONTROL.test(value)) fail("it contains a control character");
+  if (value.includes("\\")) fail("use / to separate directories, not \\");
+  if (value.startsWith("/")) fail("it must be relative");
+  if (/^[A-Za-z]:/.test(value)) fail("it must be relative (no drive letter)");
+  const path = value.normalize("NFC");
+  if (Buffer.byteLength(path) > MAX_PATH_BYTES) fail(`it is longer than ${MAX_PATH_BYTES} bytes`);
+  for (const segment of path.split("/")) {
+    if (segment === "") fail("it has an empty segment");
+    if (segment === "." || segment === "..") fail(`it has a "${segment}" segment`);
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) fail(`a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
+  }
+  return path;
+}
+
+export function validateMetrics(metrics: readonly MetricRecord[], field: string): MetricRecord[] {
+  if (metrics.length > MAX_METRICS) throw new BadInputError(`${field} has more than ${MAX_METRICS} entries`, field);
+  const seen = new Set<string>();
+  return metrics.map(({ key, value }, i) => {
+    assertName(key, `${field}[${i}].key`);
+    if (seen.has(key)) throw new BadInputError(`${field} names "${key}" twice`, `${field}[${i}].key`);
+    seen.add(key);
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new BadInputError(`${field}[${i}].value for "${key}" must be a finite number`, `${field}[${i}].value`);
+    }
+    return { key, value };
+  });
+}
+
+/** Serialized JSON size, refusing values that are not plain JSON. */
+export function assertJsonSize(value: unknown, maxBytes: number, field: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value) ?? "");
+  if (bytes > maxBytes) {
+    throw new BadInputError(`${field} is ${bytes} bytes of JSON; the limit is ${maxBytes}`, field);
+  }
+}
+
+export function assertDescription(value: string, field: string): string {
+  if (value.length > MAX_DESCRIPTION_CHARS) {
+    throw new BadInputError(`${field} is longer than ${MAX_DESCRIPTION_CHARS} characters`, field);
+  }
+  return value;
+}
+
+function validateSchemaField(f: SchemaFieldRecord, field: string): SchemaFieldRecord {
+  if (f.name !== undefined && f.name !== null && (f.name.length > 256 || CONTROL.test(f.name))) {
+    throw new BadInputError(`${field}.name must be at most 256 printable characters`, `${field}.name`);
+  }
+  if (!/^[A-Za-z0-9_.:<>\[\], -]{1,64}$/.test(f.type)) {
+    throw new BadInputError(`${field}.type ${describe(f.type)} is not a type name (e.g. double, string, float32)`, `${field}.type`);
+  }
+  if (f.shape && (f.shape.length > 32 || f.shape.some((d) => !Number.isInteger(d) || d < -1))) {
+    throw new BadInputError(`${field}.shape must be at most 32 dimensions, each -1 (any) or >= 0`, `${field}.shape`);
+  }
+  return { name: f.name ?? null, type: f.type, shape: f.shape ?? null };
+}
+
+export function validateSignature(signature: SignatureRecord, field: string): SignatureRecord {
+  if (signature.inputs.length + signature.outputs.length > MAX_SIGNATURE_FIELDS) {
+    throw new BadInputError(`${field} has more than ${MAX_SIGNATURE_FIELDS} fields`, field);
+  }
+  return {
+    inputs: signature.inputs.map((f, i) => validateSchemaField(f, `${field}.inputs[${i}]`)),
+    outputs: signature.outputs.map((f, i) => validateSchemaField(f, `${field}.outputs[${i}]`)),
+  };
+}

@@ -1,0 +1,40 @@
+import type { Readable } from "node:stream";
+
+/** Bytes written to a staging area and hashed on the way; not yet addressable. */
+export interface StagedBlob {
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  /** Backend-private handle of the staged bytes. */
+  readonly stagingKey: string;
+}
+
+export interface BlobStat {
+  readonly sizeBytes: number;
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  readonly start: number;
+  /** Last byte, inclusive. */
+  readonly end: number;
+}
+
+/**
+ * The blob port. Blobs are content-addressed by sha256: identical files across
+ * versions are stored once. Writes go through a staging step so that a crash
+ * never leaves a half-written blob under its final address.
+ */
+export interface BlobStore {
+  /** Streams `source` into staging; rejects with PayloadTooLargeError past `maxBytes`. */
+  stage(source: Readable, options: { readonly maxBytes: number }): Promise<StagedBlob>;
+  /** Makes a staged blob addressable by its digest (idempotent for equal content). */
+  promote(blob: StagedBlob): Promise<void>;
+  /** Drops staged bytes that will not be promoted. Never throws for a missing key. */
+  discard(blob: StagedBlob): Promise<void>;
+  stat(sha256: string): Promise<BlobStat | null>;
+  read(sha256: string, range?: ByteRange): Promise<Readable>;
+  delete(sha256: string): Promise<void>;
+  /** Removes staging leftovers of processes that died mid-upload; returns how many. */
+  reclaimStaging(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,36 @@
+import type { KyselyConfig } from "kysely";
+import type { BlobStore } from "./blob-store.js";
+import { FsBlobStore } from "./fs/fs-blob-store.js";
+import type { MetadataStore } from "./metadata-store.js";
+import { openPostgresStore } from "./postgres/index.js";
+import { openSqliteStore } from "./sqlite/index.js";
+
+export interface StorageOptions {
+  readonly databaseUrl: string;
+  readonly blobUrl: string;
+  /** Kysely's query log hook; tests use it to count statements. */
+  readonly log?: KyselyConfig["log"];
+}
+
+export interface Storage {
+  readonly metadata: MetadataStore;
+  readonly blobs: BlobStore;
+}
+
+/** Picks the backends from configuration: `postgres://` or a SQLite path; a directory for blobs. */
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  const { databaseUrl, blobUrl } = options;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(blobUrl) && !blobUrl.startsWith("file://")) {
+    throw new Error(`unsupported blob store URL ${blobUrl}: only a local directory is supported so far`);
+  }
+  const metadata = /^postgres(ql)?:\/\//i.test(databaseUrl)
+    ? await openPostgresStore(databaseUrl, { log: options.log })
+    : await openSqliteStore(databaseUrl.replace(/^sqlite:(\/\/)?/i, ""), { log: options.log });
+  try {
+    const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
+    return { metadata, blobs };
+  } catch (error) {
+    await metadata.close();
+    throw error;
+  }
+}

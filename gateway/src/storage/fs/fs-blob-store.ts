@@ -1,0 +1,157 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { PayloadTooLargeError } from "../../errors.js";
+import type { BlobStat, BlobStore, ByteRange, StagedBlob } from "../blob-store.js";
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Hashes and counts bytes as they pass, failing once more than `maxBytes` went by. */
+export class HashingCounter extends Transform {
+  readonly #hash = createHash("sha256");
+  #bytes = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.#bytes += chunk.length;
+    if (this.#bytes > this.maxBytes) {
+      done(new PayloadTooLargeError(`file exceeds the ${this.maxBytes}-byte limit`));
+      return;
+    }
+    this.#hash.update(chunk);
+    done(null, chunk);
+  }
+
+  get sizeBytes(): number {
+    return this.#bytes;
+  }
+
+  digest(): string {
+    return this.#hash.digest("hex");
+  }
+}
+
+/**
+ * Fails a stream that graphql-upload-minimal truncated: it only emits `limit` and
+ * then stops, so without this a reader would wait forever.
+ */
+export function failOnTruncation(source: Readable, maxBytes: number): void {
+  source.once("limit", () => {
+    source.destroy(new PayloadTooLargeError(`file exceeds the ${maxBytes}-byte limit`));
+  });
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // at start-up nothing of ours is in flight yet
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Blobs in a local directory: `<root>/ab/abcdef…` by digest. Staged files live in
+ * `<root>/.staging/<pid>.<uuid>`, are fsynced, then renamed into place, so a
+ * reader never sees a partial blob. Suits one host (any number of processes).
+ */
+export class FsBlobStore implements BlobStore {
+  readonly #staging: string;
+
+  private constructor(readonly root: string) {
+    this.#staging = path.join(root, ".staging");
+  }
+
+  static async open(root: string): Promise<FsBlobStore> {
+    const store = new FsBlobStore(path.resolve(root));
+    await fs.mkdir(store.#staging, { recursive: true });
+    return store;
+  }
+
+  #pathOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new Error(`not a sha256 digest: ${sha256}`);
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  async stage(source: Readable, { maxBytes }: { readonly maxBytes: number }): Promise<StagedBlob> {
+    failOnTruncation(source, maxBytes);
+    const stagingKey = `${process.pid}.${randomUUID()}`;
+    const target = path.join(this.#staging, stagingKey);
+    const counter = new HashingCounter(maxBytes);
+    try {
+      // flush: fsync before close, so a rename never publishes unwritten bytes
+      await pipeline(source, counter, createWriteStream(target, { flags: "wx", flush: true }));
+    } catch (error) {
+      source.destroy();
+      await fs.rm(target, { force: true });
+      throw error;
+    }
+    return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
+  }
+
+  async promote(blob: StagedBlob): Promise<void> {
+    const target = this.#pathOf(blob.sha256);
+    const dir = path.dirname(target);
+    await fs.mkdir(dir, { recursive: true });
+    // Renaming over an existing blob is safe: equal digests mean equal bytes.
+    await fs.rename(path.join(this.#staging, blob.stagingKey), target);
+    await fsyncDirectory(dir);
+  }
+
+  async discard(blob: StagedBlob): Promise<void> {
+    await fs.rm(path.join(this.#staging, blob.stagingKey), { force: true });
+  }
+
+  async stat(sha256: string): Promise<BlobStat | null> {
+    try {
+      const stats = await fs.stat(this.#pathOf(sha256));
+      return { sizeBytes: stats.size };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+  }
+
+  async read(sha256: string, range?: ByteRange): Promise<Readable> {
+    const stream = createReadStream(this.#pathOf(sha256), range ? { start: range.start, end: range.end } : {});
+    // Surface ENOENT before any header is sent.
+    await new Promise<void>((resolve, reject) => {
+      stream.once("open", () => resolve());
+      stream.once("error", reject);
+    });
+    return stream;
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await fs.rm(this.#pathOf(sha256), { force: true });
+  }
+
+  async reclaimStaging(): Promise<number> {
+    let reclaimed = 0;
+    for (const entry of await fs.readdir(this.#staging)) {
+      const pid = Number(entry.split(".", 1)[0]);
+      if (Number.isInteger(pid) && isProcessAlive(pid)) continue;
+      await fs.rm(path.join(this.#staging, entry), { force: true, recursive: true });
+      reclaimed++;
+    }
+    return reclaimed;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,124 @@
+/**
+ * The metadata port: everything the registry keeps about model versions except
+ * their bytes. One SQL implementation serves SQLite and PostgreSQL
+ * (`storage/sql/`); each backend folder only supplies its dialect.
+ */
+
+export type SortDirection = "ASC" | "DESC";
+
+export interface ModelRef {
+  readonly project: string;
+  readonly name: string;
+  readonly version: number;
+}
+
+export interface SchemaFieldRecord {
+  readonly name?: string | null;
+  readonly type: string;
+  readonly shape?: readonly number[] | null;
+}
+
+export interface SignatureRecord {
+  readonly inputs: readonly SchemaFieldRecord[];
+  readonly outputs: readonly SchemaFieldRecord[];
+}
+
+export interface MetricRecord {
+  readonly key: string;
+  readonly value: number;
+}
+
+export interface FileRecord {
+  readonly path: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+}
+
+export interface ModelRecord extends ModelRef {
+  /** Internal row id; changes when a version is overwritten. */
+  readonly id: number;
+  readonly description: string | null;
+  readonly framework: string | null;
+  readonly signature: SignatureRecord | null;
+  readonly inputExample: unknown;
+  readonly tags: Readonly<Record<string, unknown>>;
+  readonly sizeBytes: number;
+  readonly status: "READY" | "PENDING" | "FAILED";
+  readonly createdAt: Date;
+  readonly createdBy: string | null;
+}
+
+/** A version to insert; `version` undefined asks the database for the next one. */
+export interface ModelDraft {
+  readonly project: string;
+  readonly name: string;
+  readonly version: number | undefined;
+  readonly overwrite: boolean;
+  readonly description: string | null;
+  readonly framework: string | null;
+  readonly signature: SignatureRecord | null;
+  readonly inputExample: unknown;
+  readonly tags: Readonly<Record<string, unknown>>;
+  readonly metrics: readonly MetricRecord[];
+  readonly files: readonly FileRecord[];
+  readonly createdBy: string | null;
+}
+
+/**
+ * Where a page of a listing resumes. Metric sorts walk two phases: versions that
+ * have the metric (by value, then version descending), then those without it.
+ */
+export type ListPosition =
+  | { readonly phase: "metric"; readonly value: number; readonly version: number }
+  | { readonly phase: "missing"; readonly version: number }
+  | { readonly phase: "version"; readonly version: number };
+
+export interface ListQuery {
+  readonly project: string;
+  readonly name: string;
+  /** null sorts by version. */
+  readonly sortKey: string | null;
+  readonly direction: SortDirection;
+  readonly limit: number;
+  readonly after: ListPosition | null;
+}
+
+export interface ListedModel {
+  readonly model: ModelRecord;
+  readonly position: ListPosition;
+}
+
+export interface CreateResult {
+  readonly model: ModelRecord;
+  /** Blobs the replaced version referenced; candidates for reclaiming. */
+  readonly releasedBlobs: readonly string[];
+}
+
+export interface MetadataStore {
+  readonly dialect: "sqlite" | "postgres";
+  /** Cheap round trip for readiness probes. */
+  ping(): Promise<void>;
+  getModel(ref: ModelRef): Promise<ModelRecord | null>;
+  listModels(query: ListQuery): Promise<ListedModel[]>;
+  countModels(project: string, name: string): Promise<number>;
+  /** One statement for any number of models; result aligned with `modelIds`. */
+  metricsOf(modelIds: readonly number[]): Promise<MetricRecord[][]>;
+  filesOf(modelIds: readonly number[]): Promise<FileRecord[][]>;
+  getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;
+  /**
+   * Makes a version visible in one transaction. `promoteBlobs` runs inside it,
+   * after the draft's blob rows are locked, so a concurrent reclaim cannot delete
+   * a blob this version is about to reference.
+   */
+  createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult>;
+  /** Removes a version; returns the blobs it referenced, or null when absent. */
+  deleteModel(ref: ModelRef): Promise<readonly string[] | null>;
+  /**
+   * For each candidate no version references any more: locks its row, calls
+   * `deleteBlob`, forgets it. Returns the reclaimed digests.
+   */
+  reclaimBlobs(candidates: readonly string[], deleteBlob: (sha256: string) => Promise<void>): Promise<string[]>;
+  /** Blob rows no version references (left by a crash between delete and reclaim). */
+  unreferencedBlobs(limit: number): Promise<string[]>;
+  close(): Promise<void>;
+}

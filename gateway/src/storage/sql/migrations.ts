@@ -1,0 +1,80 @@
+import { type Kysely, type Migration, type MigrationProvider } from "kysely";
+import type { SqlDialect } from "./schema.js";
+
+/**
+ * Versioned migrations, applied at start-up by Kysely's Migrator (which takes a
+ * lock, so replicas starting together apply each migration once). Append only.
+ */
+function migrations(dialect: SqlDialect): Record<string, Migration> {
+  return {
+    "0001_registry": {
+      async up(db: Kysely<any>) {
+        const autoId = (table: string) =>
+          db.schema.createTable(table).addColumn("id", dialect.name === "postgres" ? "bigint" : "integer", (col) =>
+            dialect.name === "postgres" ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement(),
+          );
+
+        await autoId("families")
+          .addColumn("project", "text", (c) => c.notNull())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("last_version", "integer", (c) => c.notNull())
+          .addUniqueConstraint("families_project_name", ["project", "name"])
+          .execute();
+
+        await autoId("models")
+          .addColumn("family_id", "bigint", (c) => c.notNull().references("families.id"))
+          .addColumn("version", "integer", (c) => c.notNull())
+          .addColumn("description", "text")
+          .addColumn("framework", "text")
+          .addColumn("signature", "text")
+          .addColumn("input_example", "text")
+          .addColumn("tags", "text", (c) => c.notNull())
+          .addColumn("size_bytes", "bigint", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("created_by", "text")
+          .addUniqueConstraint("models_family_version", ["family_id", "version"])
+          .execute();
+
+        await db.schema
+          .createTable("blobs")
+          .addColumn("sha256", "text", (c) => c.primaryKey())
+          .addColumn("size_bytes", "bigint", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable("metrics")
+          .addColumn("model_id", "bigint", (c) => c.notNull().references("models.id").onDelete("cascade"))
+          .addColumn("family_id", "bigint", (c) => c.notNull())
+          .addColumn("version", "integer", (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("value", "double precision", (c) => c.notNull())
+          .addPrimaryKeyConstraint("metrics_pk", ["model_id", "key"])
+          .execute();
+        // One index per direction, so both walk the index in order with no sort step:
+        // DESC reads (value, version) backwards; ASC reads (value, version DESC) forwards.
+        await db.schema.createIndex("metrics_sort").on("metrics").columns(["family_id", "key", "value", "version"]).execute();
+        await db.schema
+          .createIndex("metrics_sort_asc")
+          .on("metrics")
+          .columns(["family_id", "key", "value", "version desc"])
+          .execute();
+
+        await db.schema
+          .createTable("model_files")
+          .addColumn("model_id", "bigint", (c) => c.notNull().references("models.id").onDelete("cascade"))
+          .addColumn("path", "text", (c) => c.notNull())
+          .addColumn("sha256", "text", (c) => c.notNull().references("blobs.sha256"))
+          .addColumn("size_bytes", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("model_files_pk", ["model_id", "path"])
+          .execute();
+        await db.schema.createIndex("model_files_sha256").on("model_files").column("sha256").execute();
+      },
+    },
+  };
+}
+
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}

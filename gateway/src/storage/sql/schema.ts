@@ -1,0 +1,56 @@
+import type { Generated, RawBuilder } from "kysely";
+
+/** Table shapes as Kysely sees them; both dialects store the same columns. */
+export interface Database {
+  families: {
+    id: Generated<number>;
+    project: string;
+    name: string;
+    /** Highest version ever assigned in the family; never goes down. */
+    last_version: number;
+  };
+  models: {
+    id: Generated<number>;
+    family_id: number;
+    version: number;
+    description: string | null;
+    framework: string | null;
+    signature: string | null;
+    input_example: string | null;
+    tags: string;
+    size_bytes: number;
+    status: string;
+    created_at: number;
+    created_by: string | null;
+  };
+  metrics: {
+    model_id: number;
+    /** Denormalised from models so that a sort is one index range scan. */
+    family_id: number;
+    version: number;
+    key: string;
+    value: number;
+  };
+  model_files: {
+    model_id: number;
+    path: string;
+    sha256: string;
+    size_bytes: number;
+  };
+  blobs: {
+    sha256: string;
+    size_bytes: number;
+    created_at: number;
+  };
+}
+
+/** What differs between SQLite and PostgreSQL; everything else is shared SQL. */
+export interface SqlDialect {
+  readonly name: "sqlite" | "postgres";
+  /** `greatest(a, b)` — spelled `max(a, b)` in SQLite. */
+  greatest(a: RawBuilder<number>, b: RawBuilder<number>): RawBuilder<number>;
+  /** Whether `SELECT … FOR UPDATE` exists (SQLite serialises writers instead). */
+  readonly supportsRowLocks: boolean;
+  /** Whether an error is a unique-constraint violation. */
+  isUniqueViolation(error: unknown): boolean;
+}

@@ -1,0 +1,376 @@
+import { Migrator, sql, type Kysely, type Selectable, type Transaction } from "kysely";
+import { AlreadyExistsError } from "../../errors.js";
+import type {
+  CreateResult,
+  FileRecord,
+  ListPosition,
+  ListQuery,
+  ListedModel,
+  MetadataStore,
+  MetricRecord,
+  ModelDraft,
+  ModelRecord,
+  ModelRef,
+} from "../metadata-store.js";
+import { migrationProvider } from "./migrations.js";
+import type { Database, SqlDialect } from "./schema.js";
+
+type ModelRow = Selectable<Database["models"]>;
+
+function toRecord(row: ModelRow, project: string, name: string): ModelRecord {
+  return {
+    id: Number(row.id),
+    project,
+    name,
+    version: row.version,
+    description: row.description,
+    framework: row.framework,
+    signature: row.signature === null ? null : JSON.parse(row.signature),
+    inputExample: row.input_example === null ? null : JSON.parse(row.input_example),
+    tags: JSON.parse(row.tags),
+    sizeBytes: Number(row.size_bytes),
+    status: row.status as ModelRecord["status"],
+    createdAt: new Date(Number(row.created_at)),
+    createdBy: row.created_by,
+  };
+}
+
+const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** The metadata store over any Kysely dialect; `dialect` isolates the differences. */
+export class SqlMetadataStore implements MetadataStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sqlDialect: SqlDialect,
+  ) {}
+
+  get dialect(): "sqlite" | "postgres" {
+    return this.sqlDialect.name;
+  }
+
+  /** Applies pending migrations; safe to call from several processes at once. */
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.sqlDialect) });
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === "Error");
+    if (error || failed) {
+      throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String((error as Error)?.message ?? error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  /** The family id as a scalar subquery, so every read stays one statement. */
+  #familyId(project: string, name: string) {
+    return this.db
+      .selectFrom("families")
+      .select("id")
+      .where("project", "=", project)
+      .where("name", "=", name);
+  }
+
+  async getModel(ref: ModelRef): Promise<ModelRecord | null> {
+    const row = await this.db
+      .selectFrom("models")
+      .selectAll()
+      .where("family_id", "=", this.#familyId(ref.project, ref.name))
+      .where("version", "=", ref.version)
+      .executeTakeFirst();
+    return row ? toRecord(row, ref.project, ref.name) : null;
+  }
+
+  async listModels(query: ListQuery): Promise<ListedModel[]> {
+    const { sortKey, after } = query;
+    if (sortKey === null) return this.#listByVersion(query);
+    const listed: ListedModel[] = [];
+    if (after === null || after.phase === "metric") {
+      listed.push(...(await this.#listByMetric(query, sortKey, after)));
+    }
+    if (listed.length < query.limit) {
+      const resumeBelow = after?.phase === "missing" ? after.version : null;
+      listed.push(...(await this.#listMissing(query, sortKey, resumeBelow, query.limit - listed.length)));
+    }
+    return listed;
+  }
+
+  async #listByVersion(query: ListQuery): Promise<ListedModel[]> {
+    const desc = query.direction === "DESC";
+    let q = this.db
+      .selectFrom("models")
+      .selectAll()
+      .where("family_id", "=", this.#familyId(query.project, query.name))
+      .orderBy("version", desc ? "desc" : "asc")
+      .limit(query.limit);
+    if (query.after) q = q.where("version", desc ? "<" : ">", query.after.version);
+    const rows = await q.execute();
+    return rows.map((row) => ({
+      model: toRecord(row, query.project, query.name),
+      position: { phase: "version", version: row.version },
+    }));
+  }
+
+  async #listByMetric(
+    query: ListQuery,
+    sortKey: string,
+    after: Extract<ListPosition, { phase: "metric" }> | null,
+  ): Promise<ListedModel[]> {
+    const desc = query.direction === "DESC";
+    // Ties always break by version descending, whichever way the values go.
+    let q = this.db
+      .selectFrom("metrics as mt")
+      .innerJoin("models as m", "m.id", "mt.model_id")
+      .selectAll("m")
+      .select("mt.value as sort_value")
+      .where("mt.family_id", "=", this.#familyId(query.project, query.name))
+      .where("mt.key", "=", sortKey)
+      .orderBy("mt.value", desc ? "desc" : "asc")
+      .orderBy("mt.version", "desc")
+      .limit(query.limit);
+    if (after) {
+      // A range the index can seek to, then the exact keyset condition.
+      q = q
+        .where("mt.value", desc ? "<=" : ">=", after.value)
+        .where((eb) => eb.or([eb("mt.value", desc ? "<" : ">", after.value), eb("mt.version", "<", after.version)]));
+    }
+    const rows = await q.execute();
+    return rows.map(({ sort_value, ...row }) => ({
+      model: toRecord(row, query.project, query.name),
+      position: { phase: "metric", value: Number(sort_value), version: row.version },
+    }));
+  }
+
+  async #listMissing(query: ListQuery, sortKey: string, below: number | null, limit: number): Promise<ListedModel[]> {
+    let q = this.db
+      .selectFrom("models as m")
+      .selectAll("m")
+      .where("m.family_id", "=", this.#familyId(query.project, query.name))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("metrics as mt")
+              .select(sql`1`.as("one"))
+              .whereRef("mt.model_id", "=", "m.id")
+              .where("mt.key", "=", sortKey),
+          ),
+        ),
+      )
+      .orderBy("m.version", "desc")
+      .limit(limit);
+    if (below !== null) q = q.where("m.version", "<", below);
+    const rows = await q.execute();
+    return rows.map((row) => ({
+      model: toRecord(row, query.project, query.name),
+      position: { phase: "missing", version: row.version },
+    }));
+  }
+
+  async countModels(project: string, name: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("models")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("family_id", "=", this.#familyId(project, name))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async metricsOf(modelIds: readonly number[]): Promise<MetricRecord[][]> {
+    if (modelIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("metrics")
+      .select(["model_id", "key", "value"])
+      .where("model_id", "in", modelIds)
+      .execute();
+    return this.#alignTo(modelIds, rows, (r) => ({ key: r.key, value: Number(r.value) })).map((m) => m.sort(byKey));
+  }
+
+  async filesOf(modelIds: readonly number[]): Promise<FileRecord[][]> {
+    if (modelIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("model_files")
+      .select(["model_id", "path", "sha256", "size_bytes"])
+      .where("model_id", "in", modelIds)
+      .orderBy("path")
+      .execute();
+    return this.#alignTo(modelIds, rows, (r) => ({ path: r.path, sha256: r.sha256, sizeBytes: Number(r.size_bytes) }));
+  }
+
+  #alignTo<R extends { model_id: number }, T>(ids: readonly number[], rows: R[], map: (row: R) => T): T[][] {
+    const byModel = new Map<number, T[]>(ids.map((id) => [id, []]));
+    for (const row of rows) byModel.get(Number(row.model_id))?.push(map(row));
+    return ids.map((id) => byModel.get(id)!);
+  }
+
+  async getFile(ref: ModelRef, path: string): Promise<FileRecord | null> {
+    const row = await this.db
+      .selectFrom("model_files as f")
+      .innerJoin("models as m", "m.id", "f.model_id")
+      .select(["f.path", "f.sha256", "f.size_bytes"])
+      .where("m.family_id", "=", this.#familyId(ref.project, ref.name))
+      .where("m.version", "=", ref.version)
+      .where("f.path", "=", path)
+      .executeTakeFirst();
+    return row ? { path: row.path, sha256: row.sha256, sizeBytes: Number(row.size_bytes) } : null;
+  }
+
+  async createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult> {
+    try {
+      return await this.db.transaction().execute((trx) => this.#create(trx, draft, promoteBlobs));
+    } catch (error) {
+      // Two writers racing past the existence check: the unique index decides.
+      if (this.sqlDialect.isUniqueViolation(error)) throw this.#alreadyExists(draft, draft.version);
+      throw error;
+    }
+  }
+
+  #alreadyExists(draft: ModelDraft, version: number | undefined): AlreadyExistsError {
+    return new AlreadyExistsError(
+      "model version",
+      `${draft.project}/${draft.name}@${version}`,
+      "pass overwrite: true to replace it",
+    );
+  }
+
+  async #create(trx: Transaction<Database>, draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult> {
+    // Upserting the family row locks it: creates within a family serialise here,
+    // which makes the next version number atomic on every backend.
+    const family = await trx
+      .insertInto("families")
+      .values({ project: draft.project, name: draft.name, last_version: draft.version ?? 1 })
+      .onConflict((oc) =>
+        oc.columns(["project", "name"]).doUpdateSet({
+          last_version:
+            draft.version === undefined
+              ? sql<number>`families.last_version + 1`
+              : this.sqlDialect.greatest(sql<number>`families.last_version`, sql<number>`excluded.last_version`),
+        }),
+      )
+      .returning(["id", "last_version"])
+      .executeTakeFirstOrThrow();
+    const familyId = Number(family.id);
+    const version = draft.version ?? family.last_version;
+
+    const existing = await trx
+      .selectFrom("models")
+      .select("id")
+      .where("family_id", "=", familyId)
+      .where("version", "=", version)
+      .executeTakeFirst();
+    let releasedBlobs: string[] = [];
+    if (existing) {
+      if (!draft.overwrite) throw this.#alreadyExists(draft, version);
+      const released = await trx.selectFrom("model_files").select("sha256").where("model_id", "=", existing.id).execute();
+      releasedBlobs = [...new Set(released.map((r) => r.sha256))];
+      await trx.deleteFrom("models").where("id", "=", existing.id).execute();
+    }
+
+    const now = Date.now();
+    const blobs = [...new Map(draft.files.map((f) => [f.sha256, f.sizeBytes])).entries()].sort(([a], [b]) =>
+      a < b ? -1 : 1,
+    );
+    if (blobs.length > 0) {
+      // Sorted, so two writers lock blob rows in the same order and cannot deadlock.
+      await trx
+        .insertInto("blobs")
+        .values(blobs.map(([sha256, size_bytes]) => ({ sha256, size_bytes, created_at: now })))
+        .onConflict((oc) => oc.column("sha256").doUpdateSet({ size_bytes: sql`excluded.size_bytes` }))
+        .execute();
+    }
+
+    const row = await trx
+      .insertInto("models")
+      .values({
+        family_id: familyId,
+        version,
+        description: draft.description,
+        framework: draft.framework,
+        signature: draft.signature === null ? null : JSON.stringify(draft.signature),
+        input_example: draft.inputExample === null || draft.inputExample === undefined ? null : JSON.stringify(draft.inputExample),
+        tags: JSON.stringify(draft.tags),
+        size_bytes: draft.files.reduce((sum, f) => sum + f.sizeBytes, 0),
+        status: "READY",
+        created_at: now,
+        created_by: draft.createdBy,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const modelId = Number(row.id);
+    if (draft.metrics.length > 0) {
+      await trx
+        .insertInto("metrics")
+        .values(draft.metrics.map((m) => ({ model_id: modelId, family_id: familyId, version, key: m.key, value: m.value })))
+        .execute();
+    }
+    for (let i = 0; i < draft.files.length; i += 500) {
+      await trx
+        .insertInto("model_files")
+        .values(
+          draft.files
+            .slice(i, i + 500)
+            .map((f) => ({ model_id: modelId, path: f.path, sha256: f.sha256, size_bytes: f.sizeBytes })),
+        )
+        .execute();
+    }
+    await promoteBlobs();
+    return { model: toRecord(row, draft.project, draft.name), releasedBlobs };
+  }
+
+  async deleteModel(ref: ModelRef): Promise<readonly string[] | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const model = await trx
+        .selectFrom("models")
+        .select("id")
+        .where("family_id", "=", this.#familyId(ref.project, ref.name))
+        .where("version", "=", ref.version)
+        .executeTakeFirst();
+      if (!model) return null;
+      const files = await trx.selectFrom("model_files").select("sha256").where("model_id", "=", model.id).execute();
+      await trx.deleteFrom("models").where("id", "=", model.id).execute();
+      return [...new Set(files.map((f) => f.sha256))];
+    });
+  }
+
+  async reclaimBlobs(candidates: readonly string[], deleteBlob: (sha256: string) => Promise<void>): Promise<string[]> {
+    if (candidates.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const sorted = [...new Set(candidates)].sort();
+      if (this.sqlDialect.supportsRowLocks) {
+        // Holding these locks, no create can start referencing the blobs we delete.
+        await trx.selectFrom("blobs").select("sha256").where("sha256", "in", sorted).orderBy("sha256").forUpdate().execute();
+      }
+      const orphans = await trx
+        .selectFrom("blobs as b")
+        .select("b.sha256")
+        .where("b.sha256", "in", sorted)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
+        )
+        .execute();
+      const digests = orphans.map((o) => o.sha256);
+      // Bytes go first: if the commit then fails, a row without bytes is harmless
+      // (a later create promotes its own copy), bytes without a row would leak.
+      for (const sha256 of digests) await deleteBlob(sha256);
+      if (digests.length > 0) await trx.deleteFrom("blobs").where("sha256", "in", digests).execute();
+      return digests;
+    });
+  }
+
+  async unreferencedBlobs(limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("blobs as b")
+      .select("b.sha256")
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
+      )
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.sha256);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
