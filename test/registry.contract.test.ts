@@ -1,0 +1,269 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { RegistryService } from "../gateway/src/registry/registry.service.js";
+import { BACKENDS, listBlobFiles, openTestStorage, type TestStorage } from "./support/backends.js";
+import { file, sha256 } from "./support/files.js";
+import { registryOver } from "./support/registry.js";
+
+/** One suite, every backend (DESIGN.md: "Semantics every backend must share"). */
+describe.each(BACKENDS)("registry contract on %s", (backend) => {
+  let storage: TestStorage;
+  let registry: RegistryService;
+
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+    registry = registryOver(storage);
+  });
+  afterAll(() => storage?.cleanup());
+
+  const ref = (name: string, version: number, project = "default") => ({ project, name, version });
+  const versionsOf = (models: { version: number }[]) => models.map((m) => m.version);
+
+  describe("registration", () => {
+    test("stores files, metrics and metadata, and reads them back", async () => {
+      const created = await registry.createModel({
+        name: "reg",
+        description: "a CNN",
+        framework: "PYTORCH",
+        metrics: [
+          { key: "loss", value: 0.1 },
+          { key: "accuracy", value: 0.98 },
+        ],
+        signature: { inputs: [{ type: "float32", shape: [-1, 28, 28] }], outputs: [{ name: "digit", type: "long" }] },
+        inputExample: [[0, 1], [2, 3]],
+        tags: { team: "vision", nested: { a: [1, 2] } },
+        files: [file("model.pt", "weights"), file("conf/params.json", "{}")],
+      });
+      expect(created).toMatchObject({ project: "default", name: "reg", version: 1, status: "READY", sizeBytes: 9 });
+      const read = await registry.getModel(ref("reg", 1));
+      expect(read).toMatchObject({
+        description: "a CNN",
+        framework: "PYTORCH",
+        inputExample: [[0, 1], [2, 3]],
+        tags: { team: "vision", nested: { a: [1, 2] } },
+        signature: {
+          inputs: [{ name: null, type: "float32", shape: [-1, 28, 28] }],
+          outputs: [{ name: "digit", type: "long", shape: null }],
+        },
+      });
+      expect(read!.createdAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+      const [metrics] = await storage.metadata.metricsOf([read!.id]);
+      expect(metrics).toEqual([
+        { key: "accuracy", value: 0.98 },
+        { key: "loss", value: 0.1 },
+      ]);
+      const [files] = await storage.metadata.filesOf([read!.id]);
+      expect(files).toEqual([
+        { path: "conf/params.json", sha256: sha256("{}"), sizeBytes: 2 },
+        { path: "model.pt", sha256: sha256("weights"), sizeBytes: 7 },
+      ]);
+    });
+
+    test("absent versions read as null", async () => {
+      expect(await registry.getModel(ref("reg", 99))).toBeNull();
+      expect(await registry.getModel(ref("never-registered", 1))).toBeNull();
+    });
+
+    test("omitted versions count up; explicit ones raise the counter; deleted numbers are not reused", async () => {
+      const v1 = await registry.createModel({ name: "seq" });
+      const v2 = await registry.createModel({ name: "seq" });
+      const v10 = await registry.createModel({ name: "seq", version: 10 });
+      const v5 = await registry.createModel({ name: "seq", version: 5 });
+      const next = await registry.createModel({ name: "seq" });
+      expect([v1.version, v2.version, v10.version, v5.version, next.version]).toEqual([1, 2, 10, 5, 11]);
+      await registry.deleteModel(ref("seq", 11));
+      expect((await registry.createModel({ name: "seq" })).version).toBe(12);
+    });
+
+    test("an existing version is ALREADY_EXISTS without overwrite, and untouched", async () => {
+      await registry.createModel({ name: "dup", version: 1, description: "first", files: [file("a", "1")] });
+      const late = file("a", "2");
+      await expect(registry.createModel({ name: "dup", version: 1, files: [late] })).rejects.toMatchObject({
+        code: "ALREADY_EXISTS",
+      });
+      expect((await registry.getModel(ref("dup", 1)))?.description).toBe("first");
+      expect(await listBlobFiles(storage.blobDir)).not.toContain(sha256("2"));
+    });
+
+    test("overwrite replaces a version atomically and reclaims its unused blobs", async () => {
+      await registry.createModel({ name: "ow", version: 1, metrics: [{ key: "acc", value: 0.5 }], files: [file("w", "old-bytes")] });
+      const replaced = await registry.createModel({
+        name: "ow",
+        version: 1,
+        overwrite: true,
+        metrics: [{ key: "acc", value: 0.9 }],
+        files: [file("w", "new-bytes")],
+      });
+      expect(replaced.version).toBe(1);
+      const [metrics] = await storage.metadata.metricsOf([replaced.id]);
+      expect(metrics).toEqual([{ key: "acc", value: 0.9 }]);
+      const blobs = await listBlobFiles(storage.blobDir);
+      expect(blobs).toContain(sha256("new-bytes"));
+      expect(blobs).not.toContain(sha256("old-bytes"));
+      expect((await registry.listModels({ name: "ow" })).nodes).toHaveLength(1);
+    });
+
+    test("identical files are stored once and kept while any version references them", async () => {
+      await registry.createModel({ name: "dedupe", files: [file("w", "shared-bytes"), file("copy/w", "shared-bytes")] });
+      await registry.createModel({ name: "dedupe-too", files: [file("other", "shared-bytes")] });
+      expect((await listBlobFiles(storage.blobDir)).filter((b) => b === sha256("shared-bytes"))).toHaveLength(1);
+      await registry.deleteModel(ref("dedupe", 1));
+      expect(await listBlobFiles(storage.blobDir)).toContain(sha256("shared-bytes"));
+      await registry.deleteModel(ref("dedupe-too", 1));
+      expect(await listBlobFiles(storage.blobDir)).not.toContain(sha256("shared-bytes"));
+    });
+
+    test("delete removes the version; deleting again is NOT_FOUND", async () => {
+      await registry.createModel({ name: "del", files: [file("only-here", "unique-to-del")] });
+      await registry.deleteModel(ref("del", 1));
+      expect(await registry.getModel(ref("del", 1))).toBeNull();
+      expect(await storage.metadata.getFile(ref("del", 1), "only-here")).toBeNull();
+      expect(await listBlobFiles(storage.blobDir)).not.toContain(sha256("unique-to-del"));
+      await expect(registry.deleteModel(ref("del", 1))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    });
+
+    test("projects are separate namespaces", async () => {
+      await registry.createModel({ project: "team-a", name: "shared-name", metrics: [{ key: "acc", value: 1 }] });
+      await registry.createModel({ project: "team-b", name: "shared-name", metrics: [{ key: "acc", value: 2 }] });
+      expect((await registry.getModel(ref("shared-name", 1, "team-a")))?.project).toBe("team-a");
+      expect(await registry.getModel(ref("shared-name", 1))).toBeNull();
+      const best = await registry.bestModel({ project: "team-a", name: "shared-name", metric: "acc" });
+      expect(best?.project).toBe("team-a");
+    });
+  });
+
+  describe("metric-sorted listing", () => {
+    // v1 acc .9 | v2 acc .7 | v3 none | v4 acc .9 | v5 acc .8 | v6 none | v7 acc -1
+    const family = "sorted";
+    beforeAll(async () => {
+      const accs = [0.9, 0.7, null, 0.9, 0.8, null, -1];
+      for (const acc of accs) {
+        await registry.createModel({
+          name: family,
+          metrics: acc === null ? [{ key: "loss", value: 1 }] : [{ key: "acc", value: acc }],
+        });
+      }
+    });
+
+    test("DESC: by value, ties by version descending, missing last by version descending", async () => {
+      const page = await registry.listModels({ name: family, sortKey: "acc", direction: "DESC" });
+      expect(versionsOf(page.nodes)).toEqual([4, 1, 5, 2, 7, 6, 3]);
+      expect(await page.totalCount()).toBe(7);
+      expect(page.hasNextPage).toBe(false);
+    });
+
+    test("ASC: by value, ties still by version descending, missing still last", async () => {
+      const page = await registry.listModels({ name: family, sortKey: "acc", direction: "ASC" });
+      expect(versionsOf(page.nodes)).toEqual([7, 2, 5, 4, 1, 6, 3]);
+    });
+
+    test("no sortKey sorts by version, both ways", async () => {
+      expect(versionsOf((await registry.listModels({ name: family })).nodes)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+      expect(versionsOf((await registry.listModels({ name: family, direction: "ASC" })).nodes)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    });
+
+    test("an unknown sortKey lists every version as missing: by version descending", async () => {
+      const page = await registry.listModels({ name: family, sortKey: "f1-score", direction: "ASC" });
+      expect(versionsOf(page.nodes)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+    });
+
+    test.each(["DESC", "ASC"] as const)("pages of every size add up to the whole listing (%s)", async (direction) => {
+      const whole = versionsOf((await registry.listModels({ name: family, sortKey: "acc", direction })).nodes);
+      for (const first of [1, 2, 3, 5]) {
+        const seen: number[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const page = await registry.listModels({ name: family, sortKey: "acc", direction, first, after });
+          seen.push(...versionsOf(page.nodes));
+          if (!page.hasNextPage) break;
+          after = page.endCursor;
+        }
+        expect(seen).toEqual(whole);
+      }
+    });
+
+    test("cursors are stable under concurrent inserts", async () => {
+      await registry.createModel({ name: "stable", metrics: [{ key: "acc", value: 0.5 }] });
+      await registry.createModel({ name: "stable", metrics: [{ key: "acc", value: 0.4 }] });
+      const first = await registry.listModels({ name: "stable", sortKey: "acc", first: 1 });
+      expect(versionsOf(first.nodes)).toEqual([1]);
+      // Inserted above and below the cursor while the client pages.
+      await registry.createModel({ name: "stable", metrics: [{ key: "acc", value: 0.9 }] });
+      await registry.createModel({ name: "stable", metrics: [{ key: "acc", value: 0.1 }] });
+      const rest = await registry.listModels({ name: "stable", sortKey: "acc", first: 10, after: first.endCursor });
+      expect(versionsOf(rest.nodes)).toEqual([2, 4]);
+    });
+
+    test("bestModel is the first of the sort, or null when no version has the metric", async () => {
+      expect((await registry.bestModel({ name: family, metric: "acc" }))?.version).toBe(4);
+      expect((await registry.bestModel({ name: family, metric: "acc", direction: "ASC" }))?.version).toBe(7);
+      expect(await registry.bestModel({ name: family, metric: "nope" })).toBeNull();
+      expect(await registry.bestModel({ name: "no-such-family", metric: "acc" })).toBeNull();
+    });
+
+    test("an empty or absent family lists nothing", async () => {
+      const page = await registry.listModels({ name: "absent-family", sortKey: "acc" });
+      expect(page.nodes).toEqual([]);
+      expect(page.endCursor).toBeNull();
+      expect(await page.totalCount()).toBe(0);
+    });
+
+    test("cursors only resume the listing they came from", async () => {
+      const page = await registry.listModels({ name: family, sortKey: "acc", first: 2 });
+      const reuse = (q: object) => registry.listModels({ name: family, sortKey: "acc", first: 2, after: page.endCursor, ...q });
+      await expect(reuse({ sortKey: "loss" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      await expect(reuse({ direction: "ASC" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      await expect(reuse({ name: "stable" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      for (const bad of ["", "garbage!", "eyJ4IjoxfQ", Buffer.from('{"n":"sorted","k":"acc","d":"DESC","p":{"phase":"metric","value":"x","version":1}}').toString("base64url")]) {
+        await expect(reuse({ after: bad || "=" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      }
+    });
+
+    test("first is bounded to 0..500", async () => {
+      expect((await registry.listModels({ name: family, first: 0 })).nodes).toEqual([]);
+      await expect(registry.listModels({ name: family, first: 501 })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      await expect(registry.listModels({ name: family, first: -1 })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    });
+  });
+
+  describe("concurrency", () => {
+    test("50 concurrent creates without a version get exactly 1..50", async () => {
+      const created = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          registry.createModel({ name: "race-auto", metrics: [{ key: "i", value: i }], files: [file("w", `bytes-${i % 5}`)] }),
+        ),
+      );
+      expect(created.map((m) => m.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(await (await registry.listModels({ name: "race-auto" })).totalCount()).toBe(50);
+    });
+
+    test("10 concurrent creates of one explicit version: one wins, nine are ALREADY_EXISTS", async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          registry.createModel({ name: "race-explicit", version: 7, description: `writer ${i}`, files: [file("w", `w${i}`)] }),
+        ),
+      );
+      const won = results.filter((r) => r.status === "fulfilled");
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+      expect(won).toHaveLength(1);
+      expect(lost.map((r) => r.reason.code)).toEqual(Array(9).fill("ALREADY_EXISTS"));
+      // Losers' bytes are not left behind.
+      const winner = (won[0] as PromiseFulfilledResult<{ description: string | null }>).value.description!;
+      const blobs = await listBlobFiles(storage.blobDir);
+      for (let i = 0; i < 10; i++) {
+        expect(blobs.includes(sha256(`w${i}`))).toBe(winner === `writer ${i}`);
+      }
+    });
+
+    test("concurrent create and delete sharing a blob never lose bytes", async () => {
+      for (let round = 0; round < 10; round++) {
+        await registry.createModel({ name: "gc-race", version: 1, overwrite: true, files: [file("w", "gc-shared")] });
+        await Promise.all([
+          registry.deleteModel(ref("gc-race", 1)),
+          registry.createModel({ name: "gc-race-2", version: round + 1, files: [file("w", "gc-shared")] }),
+        ]);
+        const blob = await storage.blobs.stat(sha256("gc-shared"));
+        expect(blob?.sizeBytes).toBe(9);
+      }
+    });
+  });
+});
