@@ -1,0 +1,100 @@
+// Helpers shared by the benchmarks: timing statistics, tables, temp dirs, PostgreSQL admin.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+export const QUICK = /^(1|true|yes)$/i.test(process.env.BENCH_QUICK ?? "");
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** Gitignored, and on the same filesystem as the repository (checked in upload.mjs). */
+export const DATA_ROOT = path.join(ROOT, "bench", ".data");
+export const PG_ADMIN_URL = process.env.HOMER_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export const MiB = 2 ** 20;
+
+/** Nearest-rank percentile of an already sorted array. */
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Runs `fn` `warmup` times unmeasured, then `iterations` times; returns ms statistics. */
+export async function measure(fn, { warmup, iterations }) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: percentile(samples, 50), p95: percentile(samples, 95), min: samples[0], n: samples.length };
+}
+
+/** Wall time of one async call, in seconds, plus its result. */
+export async function timed(fn) {
+  const start = process.hrtime.bigint();
+  const result = await fn();
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, result };
+}
+
+export const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+
+/** A plain-text table: first row is the header; numbers are right-aligned. */
+export function table(rows) {
+  const cells = rows.map((r) => r.map((c) => String(c)));
+  const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (r) =>
+    r.map((c, i) => (i > 0 && /^[-\d.,x×%]+$/.test(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}
+
+export function header(title) {
+  const bar = "=".repeat(Math.max(60, title.length + 4));
+  console.log(`\n${bar}\n  ${title}\n${bar}`);
+}
+
+export async function makeRunDir(prefix) {
+  await fs.mkdir(DATA_ROOT, { recursive: true });
+  return fs.mkdtemp(path.join(DATA_ROOT, `${prefix}-`));
+}
+
+async function withAdmin(run) {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh PostgreSQL database, as test/support/backends.ts makes them. */
+export async function createPgDatabase() {
+  const name = `homer_bench_${randomBytes(6).toString("hex")}`;
+  await withAdmin((c) => c.query(`create database ${name}`));
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)) };
+}
+
+/** Deterministic PRNG (mulberry32), so both backends hold the same data. */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Reports a benchmark's summary lines to run.mjs (forked with IPC) or prints them. */
+export function reportSummary(name, lines) {
+  if (process.send) process.send({ bench: name, lines });
+  else {
+    header(`Summary: ${name}`);
+    for (const l of lines) console.log(`  ${l}`);
+  }
+}

@@ -1,0 +1,205 @@
+import fs from "node:fs/promises";
+import http from "node:http";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { listBlobFiles } from "./support/backends.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+
+const MAX_FILE = 64 * 1024;
+
+describe("bad input gets a typed error and loses nothing", () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ config: { maxFileSize: MAX_FILE, maxFiles: 5, maxInputExampleBytes: 1024 } });
+    // A model that must survive every bad request below.
+    expect((await gw.upload({ name: "keep", version: 1 }, { "w.bin": "keep-me" })).errors).toBeUndefined();
+  });
+  afterAll(() => gw?.close());
+
+  /** Nothing new became visible, nothing is left in staging, only keep's blob exists. */
+  afterEach(async () => {
+    const res = await gw.gql(`{ models(name: "victim") { totalCount } keep: model(name: "keep", version: 1) { version } }`);
+    expect(res.data).toEqual({ models: { totalCount: 0 }, keep: { version: 1 } });
+    expect(await fs.readdir(path.join(gw.storage.blobDir, ".staging"))).toEqual([]);
+    expect(await listBlobFiles(gw.storage.blobDir)).toHaveLength(1);
+  });
+
+  const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
+
+  const badInputs: [string, Record<string, unknown>][] = [
+    ["empty name", { name: "" }],
+    ["name starting with a dash", { name: "-victim" }],
+    ["name with a slash", { name: "victim/x" }],
+    ["name with a space", { name: "vic tim" }],
+    ["129-character name", { name: "v".repeat(129) }],
+    ["full-width lookalike name", { name: "ｖｉｃｔｉｍ" }],
+    ["name with a NUL", { name: "victim\u0000" }],
+    ["bad project", { name: "victim", project: "../other" }],
+    ["version 0", { name: "victim", version: 0 }],
+    ["negative version", { name: "victim", version: -3 }],
+    ["bad metric key", { name: "victim", metrics: [{ key: "acc uracy", value: 1 }] }],
+    ["duplicate metric key", { name: "victim", metrics: [{ key: "acc", value: 1 }, { key: "acc", value: 2 }] }],
+    ["description too long", { name: "victim", description: "x".repeat(65_537) }],
+    ["inputExample too large", { name: "victim", inputExample: { data: "x".repeat(2000) } }],
+    ["tags too large", { name: "victim", tags: { blob: "x".repeat(70_000) } }],
+    ["signature type not a type", { name: "victim", signature: { inputs: [{ type: "" }], outputs: [] } }],
+    ["signature shape below -1", { name: "victim", signature: { inputs: [{ type: "float", shape: [-2] }], outputs: [] } }],
+  ];
+
+  test.each(badInputs)("%s → BAD_USER_INPUT (JSON request)", async (_, input) => {
+    const res = await gw.gql(`mutation($input: CreateModelInput!) { createModel(input: $input) { version } }`, { input });
+    expect(codeOf(res)).toBe("BAD_USER_INPUT");
+    expect(res.errors![0]!.message).not.toMatch(/Internal/);
+  });
+
+  test.each([
+    ["version 2^31", { name: "victim", version: 2 ** 31 }],
+    ["metric 1e400 (Infinity)", { name: "victim", metrics: [{ key: "acc", value: "__INF__" }] }],
+    ["metric as a string", { name: "victim", metrics: [{ key: "acc", value: "0.9" }] }],
+    ["unknown framework", { name: "victim", framework: "JAX" }],
+    ["tags that are an array", { name: "victim", tags: [1, 2] }],
+  ])("%s → BAD_USER_INPUT from variable coercion, status 400", async (_, input) => {
+    // 1e400 is valid JSON that parses to Infinity; it cannot be written with JSON.stringify.
+    const body = JSON.stringify({ query: `mutation($input: CreateModelInput!) { createModel(input: $input) { version } }`, variables: { input } }).replace('"__INF__"', "1e400");
+    const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(res.status).toBe(400);
+    expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
+  });
+
+  const badPaths = [
+    "../escape", "a/../../b", "/etc/passwd", "C:/windows", "c:evil", "a\\b", "..\\..\\x", "a//b", "a/./b", ".", "..", "dir/",
+    "", "a\u0000b", "line\nbreak", "tab\there", "del\u007f", `${"s".repeat(256)}`, "x/".repeat(600) + "y",
+  ];
+  test.each(badPaths)("file path %j is refused before any byte is stored", async (badPath) => {
+    const res = await gw.upload({ name: "victim" }, { "good.bin": "fine", [badPath]: "x".repeat(1000) });
+    expect(res.status).toBe(200);
+    expect(codeOf(res)).toBe("BAD_USER_INPUT");
+    expect(res.errors![0]!.extensions).toHaveProperty("field");
+  });
+
+  test("duplicate paths in one upload, also after Unicode normalisation", async () => {
+    const form = new FormData();
+    const input = { name: "victim", files: [{ path: "w.bin", file: null }, { path: "w.bin", file: null }] };
+    form.set("operations", JSON.stringify({ query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }", variables: { input } }));
+    form.set("map", JSON.stringify({ 0: ["variables.input.files.0.file"], 1: ["variables.input.files.1.file"] }));
+    form.set("0", new Blob(["a"]), "w.bin");
+    form.set("1", new Blob(["b"]), "w.bin");
+    const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
+    expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
+    const nfc = await gw.upload({ name: "victim" }, { "caf\u00e9.txt": "composed", "cafe\u0301.txt": "decomposed" });
+    expect(codeOf(nfc)).toBe("BAD_USER_INPUT");
+    expect(nfc.errors![0]!.message).toMatch(/twice/);
+  });
+
+  test("more files than maxFiles", async () => {
+    const files = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`f${i}`, "x"]));
+    const res = await gw.upload({ name: "victim" }, files);
+    expect(codeOf(res)).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  test("a file over maxFileSize answers PAYLOAD_TOO_LARGE with 413, quickly", async () => {
+    const started = Date.now();
+    const res = await gw.upload({ name: "victim" }, { "small.bin": "ok", "big.bin": Buffer.alloc(MAX_FILE + 1, 7) });
+    expect(res.status).toBe(413);
+    expect(codeOf(res)).toBe("PAYLOAD_TOO_LARGE");
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test("a much larger file streamed slowly is cut off without waiting for the rest", async () => {
+    // 8 MiB against a 64 KiB limit: the answer must come as soon as the limit is crossed.
+    const boundary = "----homer-test";
+    const operations = JSON.stringify({
+      query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }",
+      variables: { input: { name: "victim", files: [{ path: "huge.bin", file: null }] } },
+    });
+    const head = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.input.files.0.file"]}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="huge.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ].join("");
+    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(gw.url, {
+        method: "POST",
+        headers: { "content-type": `multipart/form-data; boundary=${boundary}`, "apollo-require-preflight": "true" },
+      });
+      req.on("response", (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on("error", reject);
+      req.write(head);
+      let sent = 0;
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const pump = () => {
+        if (sent >= 8 * 1024 * 1024 || req.destroyed) return req.end(`\r\n--${boundary}--\r\n`);
+        sent += chunk.length;
+        if (req.write(chunk)) setTimeout(pump, 5);
+        else req.once("drain", pump);
+      };
+      pump();
+    });
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body).errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  const multipart = async (parts: [string, string, string?][]) => {
+    const form = new FormData();
+    for (const [name, value, filename] of parts) {
+      if (filename) form.append(name, new Blob([value]), filename);
+      else form.append(name, value);
+    }
+    const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
+    return { status: res.status, body: await res.json() };
+  };
+  const ops = JSON.stringify({
+    query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }",
+    variables: { input: { name: "victim", files: [{ path: "w", file: null }] } },
+  });
+
+  test.each([
+    ["operations that are not JSON", [["operations", "{nope"], ["map", "{}"]]],
+    ["map that is not JSON", [["operations", ops], ["map", "[[["]]],
+    ["map before operations", [["map", "{}"], ["operations", ops]]],
+    ["no map", [["operations", ops]]],
+    ["map naming a file part that never comes", [["operations", ops], ["map", '{"0":["variables.input.files.0.file"]}']]],
+    ["map pointing at a path that does not exist", [["operations", ops], ["map", '{"0":["variables.nothing.here"]}'], ["0", "x", "w"]]],
+    ["a file part with no map entry", [["operations", ops], ["map", "{}"], ["0", "x", "w"]]],
+  ] as [string, [string, string, string?][]][])("malformed multipart: %s", async (_, parts) => {
+    const res = await multipart(parts);
+    expect([200, 400]).toContain(res.status);
+    expect(res.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+  });
+
+  test("malformed JSON body and batched arrays are 400 with a code", async () => {
+    const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    const batch = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ query: "{ __typename }" }, { query: "{ __typename }" }]),
+    });
+    expect(batch.status).toBe(400);
+  });
+
+  test("listing arguments: unknown sortKey orders by version, bad cursor and first are typed errors", async () => {
+    await gw.upload({ name: "listing", metrics: [{ key: "acc", value: 1 }] }, {});
+    await gw.upload({ name: "listing" }, {});
+    const unknown = await gw.gql(`{ models(name: "listing", sortKey: "nonexistent", direction: ASC) { nodes { version } } }`);
+    expect(unknown.data.models.nodes).toEqual([{ version: 2 }, { version: 1 }]);
+    const cursor = await gw.gql(`{ models(name: "listing", after: "not-a-cursor") { totalCount } }`);
+    expect(codeOf(cursor)).toBe("BAD_USER_INPUT");
+    const first = await gw.gql(`{ models(name: "listing", first: 501) { totalCount } }`);
+    expect(codeOf(first)).toBe("BAD_USER_INPUT");
+    const badName = await gw.gql(`{ models(name: "../etc") { totalCount } }`);
+    expect(codeOf(badName)).toBe("BAD_USER_INPUT");
+    for (const v of [1, 2]) await gw.gql(`mutation { deleteModel(name: "listing", version: ${v}) }`);
+  });
+
+  test("deleting an absent version is NOT_FOUND; unknown fields fail validation", async () => {
+    expect(codeOf(await gw.gql(`mutation { deleteModel(name: "victim", version: 1) }`))).toBe("NOT_FOUND");
+    expect(codeOf(await gw.gql(`{ models(name: "victim") { nodes { nope } } }`))).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(codeOf(await gw.gql(`{ models(name: `))).toBe("GRAPHQL_PARSE_FAILED");
+  });
+});

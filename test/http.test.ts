@@ -1,0 +1,191 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import tar from "tar-stream";
+import { Readable } from "node:stream";
+import { sha256 } from "./support/files.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+
+const FILES = `files { path sizeBytes sha256 downloadUrl }`;
+
+describe("HTTP gateway", () => {
+  let gw: TestGateway;
+  const weights = randomBytes(300_000);
+  const config = Buffer.from(JSON.stringify({ layers: 3 }));
+  let created: any;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    const res = await gw.upload(
+      { name: "mnist", metrics: [{ key: "accuracy", value: 0.98 }], description: "CNN", framework: "KERAS", tags: { owner: "ml" } },
+      { "model/weights.bin": weights, "model/config.json": config, "README with spaces %.md": "# hi" },
+      `id name version sizeBytes status archiveUrl metrics { key value } ${FILES}`,
+    );
+    expect(res.errors).toBeUndefined();
+    created = res.data.createModel;
+  });
+  afterAll(() => gw?.close());
+
+  const fileOf = (path: string) => created.files.find((f: any) => f.path === path);
+
+  test("multipart createModel registers every file with its digest and size", () => {
+    expect(created).toMatchObject({ name: "mnist", version: 1, status: "READY", sizeBytes: weights.length + config.length + 4 });
+    expect(fileOf("model/weights.bin")).toMatchObject({ sizeBytes: weights.length, sha256: sha256(weights) });
+    expect(fileOf("model/config.json").sha256).toBe(sha256(config));
+    expect(created.files.map((f: any) => f.path)).toEqual(["README with spaces %.md", "model/config.json", "model/weights.bin"]);
+  });
+
+  test("downloads are byte-identical, with Content-Length and the sha256 as ETag", async () => {
+    for (const [path, bytes] of [["model/weights.bin", weights], ["model/config.json", config], ["README with spaces %.md", Buffer.from("# hi")]] as const) {
+      const res = await fetch(fileOf(path).downloadUrl);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-length")).toBe(String(bytes.length));
+      expect(res.headers.get("etag")).toBe(`"${sha256(bytes)}"`);
+      expect(res.headers.get("accept-ranges")).toBe("bytes");
+      expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    }
+  });
+
+  test("Range requests answer 206 with exactly the requested bytes", async () => {
+    const url = fileOf("model/weights.bin").downloadUrl;
+    const cases: [string, number, number][] = [
+      ["bytes=0-99", 0, 99],
+      ["bytes=1000-", 1000, weights.length - 1],
+      ["bytes=-500", weights.length - 500, weights.length - 1],
+      ["bytes=299990-999999", 299990, weights.length - 1],
+    ];
+    for (const [range, start, end] of cases) {
+      const res = await fetch(url, { headers: { range } });
+      expect(res.status).toBe(206);
+      expect(res.headers.get("content-range")).toBe(`bytes ${start}-${end}/${weights.length}`);
+      expect(res.headers.get("content-length")).toBe(String(end - start + 1));
+      expect(Buffer.from(await res.arrayBuffer()).equals(weights.subarray(start, end + 1))).toBe(true);
+    }
+  });
+
+  test("an unsatisfiable range is 416; a stale If-Range gets the whole file", async () => {
+    const url = fileOf("model/weights.bin").downloadUrl;
+    const res = await fetch(url, { headers: { range: `bytes=${weights.length}-` } });
+    expect(res.status).toBe(416);
+    expect(res.headers.get("content-range")).toBe(`bytes */${weights.length}`);
+    const stale = await fetch(url, { headers: { range: "bytes=0-9", "if-range": '"0000"' } });
+    expect(stale.status).toBe(200);
+    expect((await stale.arrayBuffer()).byteLength).toBe(weights.length);
+    const fresh = await fetch(url, { headers: { range: "bytes=0-9", "if-range": `"${sha256(weights)}"` } });
+    expect(fresh.status).toBe(206);
+    await fresh.arrayBuffer();
+  });
+
+  test("If-None-Match with the ETag answers 304 without a body", async () => {
+    const res = await fetch(fileOf("model/config.json").downloadUrl, { headers: { "if-none-match": `"${sha256(config)}"` } });
+    expect(res.status).toBe(304);
+    expect(await res.text()).toBe("");
+  });
+
+  test("HEAD gives the headers only", async () => {
+    const res = await fetch(fileOf("model/weights.bin").downloadUrl, { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe(String(weights.length));
+  });
+
+  test("the archive streams every file of the version as a tar", async () => {
+    const res = await fetch(created.archiveUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/x-tar");
+    const extract = tar.extract();
+    const entries: Record<string, Buffer> = {};
+    const done = new Promise<void>((resolve, reject) => {
+      extract.on("entry", (header, stream, next) => {
+        const chunks: Buffer[] = [];
+        stream.on("data", (c: Buffer) => chunks.push(c));
+        stream.on("end", () => {
+          entries[header.name] = Buffer.concat(chunks);
+          next();
+        });
+      });
+      extract.on("finish", resolve);
+      extract.on("error", reject);
+    });
+    Readable.fromWeb(res.body as any).pipe(extract);
+    await done;
+    expect(Object.keys(entries).sort()).toEqual(["README with spaces %.md", "model/config.json", "model/weights.bin"]);
+    expect(entries["model/weights.bin"]!.equals(weights)).toBe(true);
+  });
+
+  test("unknown files, versions and bad references answer typed JSON errors", async () => {
+    const base = created.archiveUrl.replace(/\/archives\/.*/, "");
+    const notFound = await fetch(`${base}/files/default/mnist/1/nope.bin`);
+    expect(notFound.status).toBe(404);
+    expect((await notFound.json()).errors[0].extensions.code).toBe("NOT_FOUND");
+    expect((await fetch(`${base}/files/default/mnist/7/model/config.json`)).status).toBe(404);
+    expect((await fetch(`${base}/archives/default/mnist/7`)).status).toBe(404);
+    const bad = await fetch(`${base}/files/default/mnist/0/model/config.json`);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect((await fetch(`${base}/files/..%2F..%2Fetc/mnist/1/passwd`)).status).toBe(400);
+    expect((await fetch(`${base}/no/such/route`)).status).toBe(404);
+  });
+
+  test("after deleteModel the download URLs answer 404", async () => {
+    const up = await gw.upload({ name: "short-lived" }, { "w.bin": "temporary" }, `version ${FILES} archiveUrl`);
+    const { downloadUrl } = up.data.createModel.files[0];
+    expect((await fetch(downloadUrl)).status).toBe(200);
+    const del = await gw.gql(`mutation { deleteModel(name: "short-lived", version: 1) }`);
+    expect(del.data).toEqual({ deleteModel: true });
+    expect((await fetch(downloadUrl)).status).toBe(404);
+    expect((await fetch(up.data.createModel.archiveUrl)).status).toBe(404);
+  });
+
+  test("models, model and bestModel over HTTP", async () => {
+    await gw.upload({ name: "mnist", metrics: [{ key: "accuracy", value: 0.99 }] }, { "w.bin": "v2" });
+    await gw.upload({ name: "mnist", metrics: [{ key: "loss", value: 0.2 }] }, { "w.bin": "v3" });
+    const res = await gw.gql(`{
+      models(name: "mnist", sortKey: "accuracy") { totalCount nodes { version metric(key: "accuracy") } pageInfo { hasNextPage endCursor } }
+      asc: models(name: "mnist", sortKey: "accuracy", direction: ASC) { nodes { version } }
+      bestModel(name: "mnist", metric: "accuracy") { version createdAt tags framework description }
+      model(name: "mnist", version: 1) { version metrics { key value } }
+      absent: model(name: "mnist", version: 42) { version }
+    }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.models.totalCount).toBe(3);
+    expect(res.data.models.nodes).toEqual([
+      { version: 2, metric: 0.99 },
+      { version: 1, metric: 0.98 },
+      { version: 3, metric: null },
+    ]);
+    expect(res.data.asc.nodes.map((n: any) => n.version)).toEqual([1, 2, 3]);
+    expect(res.data.bestModel.version).toBe(2);
+    expect(new Date(res.data.bestModel.createdAt).toString()).not.toBe("Invalid Date");
+    expect(res.data.model.metrics).toEqual([{ key: "accuracy", value: 0.98 }]);
+    expect(res.data.absent).toBeNull();
+  });
+
+  test("health and readiness", async () => {
+    expect(await (await fetch(`${gw.origin}/healthz`)).json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${gw.origin}/readyz`);
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).status).toBe("ready");
+  });
+
+  test("GET /graphql without a query is a JSON hint, not a CDN landing page", async () => {
+    const res = await fetch(gw.url, { headers: { accept: "text/html" } });
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    expect((await res.json()).message).toMatch(/GraphQL/);
+  });
+
+  test("CSRF prevention stays on: multipart without a preflight header is refused", async () => {
+    const form = new FormData();
+    form.set("operations", JSON.stringify({ query: "mutation { deleteModel(name: \"mnist\", version: 1) }" }));
+    form.set("map", "{}");
+    const res = await fetch(gw.url, { method: "POST", body: form });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/CSRF/i);
+    expect((await gw.gql(`{ model(name: "mnist", version: 1) { version } }`)).data.model).not.toBeNull();
+  });
+
+  test("every response carries a request id, echoing a sane incoming one", async () => {
+    const res = await fetch(`${gw.origin}/healthz`, { headers: { "x-request-id": "trace-123" } });
+    expect(res.headers.get("x-request-id")).toBe("trace-123");
+    const generated = await fetch(`${gw.origin}/healthz`, { headers: { "x-request-id": "bad id with spaces; drop table" } });
+    expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

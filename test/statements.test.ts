@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { BACKENDS } from "./support/backends.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+
+const PAGE = `query($name: String!, $first: Int) {
+  models(name: $name, sortKey: "acc", first: $first) {
+    totalCount
+    nodes { id version tags metrics { key value } metric(key: "acc") files { path sha256 downloadUrl } archiveUrl }
+  }
+}`;
+
+/** Nested fields of a page cost a constant number of SQL statements, whatever its size. */
+describe.each(BACKENDS)("no N+1 on %s", (backend) => {
+  let gw: TestGateway;
+  let counting = false;
+  let statements: string[] = [];
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      backend,
+      log: (event) => {
+        if (counting && event.level === "query") statements.push(event.query.sql);
+      },
+    });
+    for (const [name, n] of [["small", 3], ["large", 40]] as const) {
+      for (let i = 0; i < n; i++) {
+        const metrics = i % 4 === 3 ? [{ key: "loss", value: i }] : [{ key: "acc", value: i / n }, { key: "loss", value: i }];
+        await gw.upload({ name, metrics, tags: { i } }, { "w.bin": `${name}-${i}`, "cfg/a.json": "{}" });
+      }
+    }
+  });
+  afterAll(() => gw?.close());
+
+  async function countStatements(name: string, first: number) {
+    statements = [];
+    counting = true;
+    const res = await gw.gql(PAGE, { name, first });
+    counting = false;
+    expect(res.errors).toBeUndefined();
+    return { nodes: res.data.models.nodes.length, statements: [...statements] };
+  }
+
+  test("a page of 3 and a page of 40 cost the same statements", async () => {
+    const small = await countStatements("small", 50);
+    const large = await countStatements("large", 50);
+    expect(small.nodes).toBe(3);
+    expect(large.nodes).toBe(40);
+    // metric phase + missing phase + metrics + files + count
+    expect(large.statements.length).toBe(small.statements.length);
+    expect(large.statements.length).toBeLessThanOrEqual(5);
+  });
+
+  test("a page that stays in the metric phase skips the missing-metric query", async () => {
+    const page = await countStatements("large", 10);
+    expect(page.nodes).toBe(10);
+    expect(page.statements.length).toBe(4);
+  });
+});

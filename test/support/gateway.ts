@@ -1,0 +1,74 @@
+import type { KyselyConfig } from "kysely";
+import { startGateway, type Gateway } from "../../gateway/src/app.js";
+import { loadConfig, type Config } from "../../gateway/src/config.js";
+import { openTestStorage, type Backend, type TestStorage } from "./backends.js";
+import { silentLog } from "./registry.js";
+
+export interface GraphQLResponse<T = any> {
+  readonly status: number;
+  readonly data?: T;
+  readonly errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
+}
+
+export interface TestGateway {
+  readonly origin: string;
+  readonly url: string;
+  readonly gateway: Gateway;
+  readonly storage: TestStorage;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** A createModel multipart request per the GraphQL multipart request spec. */
+  upload<T = any>(input: Record<string, unknown>, files: Record<string, string | Buffer>, selection?: string): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+/** A real gateway listening on a free port over real storage of `backend`. */
+export async function startTestGateway(
+  options: { backend?: Backend; config?: Partial<Config>; log?: KyselyConfig["log"] } = {},
+): Promise<TestGateway> {
+  const storage = await openTestStorage(options.backend ?? "sqlite", { log: options.log });
+  const config: Config = {
+    ...loadConfig(["--port", "0"], {}),
+    dataDir: storage.dataDir,
+    databaseUrl: storage.databaseUrl,
+    blobUrl: storage.blobDir,
+    shutdownGraceMs: 1000,
+    ...options.config,
+  };
+  const gateway = await startGateway(config, { log: silentLog, storage });
+  const url = `${gateway.origin}/graphql`;
+
+  async function gql(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: res.status, ...(await res.json()) };
+  }
+
+  async function upload(input: Record<string, unknown>, files: Record<string, string | Buffer>, selection = "version") {
+    const entries = Object.entries(files);
+    const form = new FormData();
+    const query = `mutation($input: CreateModelInput!) { createModel(input: $input) { ${selection} } }`;
+    const withFiles = { ...input, files: entries.map(([path]) => ({ path, file: null })) };
+    form.set("operations", JSON.stringify({ query, variables: { input: withFiles } }));
+    form.set("map", JSON.stringify(Object.fromEntries(entries.map((_, i) => [String(i), [`variables.input.files.${i}.file`]]))));
+    // The path travels in `operations`; the part's filename is not used.
+    entries.forEach(([, content], i) => form.set(String(i), new Blob([content]), `file${i}`));
+    const res = await fetch(url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
+    return { status: res.status, ...(await res.json()) };
+  }
+
+  return {
+    origin: gateway.origin,
+    url,
+    gateway,
+    storage,
+    gql,
+    upload,
+    async close() {
+      await gateway.close();
+      await storage.cleanup();
+    },
+  };
+}
