@@ -96,7 +96,7 @@ describe("HTTP gateway", () => {
     const done = new Promise<void>((resolve, reject) => {
       extract.on("entry", (header, stream, next) => {
         const chunks: Buffer[] = [];
-        stream.on("data", (c: Buffer) => chunks.push(c));
+        stream.on("data", (c) => chunks.push(c as Buffer));
         stream.on("end", () => {
           entries[header.name] = Buffer.concat(chunks);
           next();
@@ -115,12 +115,12 @@ describe("HTTP gateway", () => {
     const base = created.archiveUrl.replace(/\/archives\/.*/, "");
     const notFound = await fetch(`${base}/files/default/mnist/1/nope.bin`);
     expect(notFound.status).toBe(404);
-    expect((await notFound.json()).errors[0].extensions.code).toBe("NOT_FOUND");
+    expect((await notFound.json() as any).errors[0].extensions.code).toBe("NOT_FOUND");
     expect((await fetch(`${base}/files/default/mnist/7/model/config.json`)).status).toBe(404);
     expect((await fetch(`${base}/archives/default/mnist/7`)).status).toBe(404);
     const bad = await fetch(`${base}/files/default/mnist/0/model/config.json`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect((await bad.json() as any).errors[0].extensions.code).toBe("BAD_USER_INPUT");
     expect((await fetch(`${base}/files/..%2F..%2Fetc/mnist/1/passwd`)).status).toBe(400);
     expect((await fetch(`${base}/no/such/route`)).status).toBe(404);
   });
@@ -163,13 +163,13 @@ describe("HTTP gateway", () => {
     expect(await (await fetch(`${gw.origin}/healthz`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${gw.origin}/readyz`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).status).toBe("ready");
+    expect((await ready.json() as any).status).toBe("ready");
   });
 
   test("GET /graphql without a query is a JSON hint, not a CDN landing page", async () => {
     const res = await fetch(gw.url, { headers: { accept: "text/html" } });
     expect(res.headers.get("content-type")).toMatch(/application\/json/);
-    expect((await res.json()).message).toMatch(/GraphQL/);
+    expect((await res.json() as any).message).toMatch(/GraphQL/);
   });
 
   test("CSRF prevention stays on: multipart without a preflight header is refused", async () => {

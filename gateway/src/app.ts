@@ -68,6 +68,8 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   const apollo = new ApolloServer<Context>({
     schema: await buildRegistrySchema(),
     csrfPrevention: true,
+    // main.ts owns the signals; Apollo's own handler would re-raise SIGTERM mid-drain.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError({ development: config.development, log }),
     logger: log,
@@ -115,7 +117,9 @@ export async function startGateway(config: Config, options: { log: Logger; stora
     httpServer.listen(config.port, config.host, () => resolve());
   });
   const address = httpServer.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  // Bound to every interface: print an address a person can open.
+  const unspecified = address.address === "0.0.0.0" || address.address === "::";
+  const host = unspecified ? "localhost" : address.family === "IPv6" ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
 
   let closing: Promise<void> | undefined;

@@ -43,7 +43,7 @@ export async function startTestGateway(
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: res.status, ...(await res.json()) };
+    return { status: res.status, ...(await res.json() as any) };
   }
 
   async function upload(input: Record<string, unknown>, files: Record<string, string | Buffer>, selection = "version") {
@@ -56,7 +56,7 @@ export async function startTestGateway(
     // The path travels in `operations`; the part's filename is not used.
     entries.forEach(([, content], i) => form.set(String(i), new Blob([content]), `file${i}`));
     const res = await fetch(url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
-    return { status: res.status, ...(await res.json()) };
+    return { status: res.status, ...(await res.json() as any) };
   }
 
   return {

@@ -1,0 +1,237 @@
+/* eslint-disable */
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
+  DateTime: { input: string; output: string; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSON: { input: unknown; output: unknown; }
+  /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  /** The `SafeInt` scalar type represents non-fractional signed whole numeric values that are considered safe as defined by the ECMAScript specification. */
+  SafeInt: { input: number; output: number; }
+  /** The `Upload` scalar type represents a file upload. */
+  Upload: { input: unknown; output: unknown; }
+};
+
+export type CreateModelInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  files?: InputMaybe<Array<ModelFileInput>>;
+  framework?: InputMaybe<Framework>;
+  inputExample?: InputMaybe<Scalars['JSON']['input']>;
+  metrics?: InputMaybe<Array<MetricInput>>;
+  name: Scalars['String']['input'];
+  /** Replace an existing version atomically. */
+  overwrite?: InputMaybe<Scalars['Boolean']['input']>;
+  project?: InputMaybe<Scalars['String']['input']>;
+  signature?: InputMaybe<ModelSignatureInput>;
+  tags?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** Omitted: the next free version, assigned atomically. */
+  version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The framework (MLflow flavor) a model was saved with. */
+export type Framework =
+  | 'CATBOOST'
+  | 'CRATE'
+  | 'FASTAI'
+  | 'GLUON'
+  | 'H2O'
+  | 'KERAS'
+  | 'LIGHTGBM'
+  | 'MLEAP'
+  | 'ONNX'
+  | 'OTHER'
+  | 'PYTHON_FUNCTION'
+  | 'PYTORCH'
+  | 'SKLEARN'
+  | 'SPACY'
+  | 'SPARK'
+  | 'STATSMODELS'
+  | 'TENSORFLOW'
+  | 'XGBOOST';
+
+/** One named metric of a model version. */
+export type Metric = {
+  __typename?: 'Metric';
+  key: Scalars['String']['output'];
+  value: Scalars['Float']['output'];
+};
+
+export type MetricInput = {
+  key: Scalars['String']['input'];
+  value: Scalars['Float']['input'];
+};
+
+/** A registered version of a model. */
+export type Model = {
+  __typename?: 'Model';
+  /** Plain HTTP GET streams every file of the version as one tar archive. */
+  archiveUrl: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  createdBy?: Maybe<Scalars['String']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  /** Ordered by path. */
+  files: Array<ModelFile>;
+  framework?: Maybe<Framework>;
+  /** Opaque identifier of this version. */
+  id: Scalars['ID']['output'];
+  /** An example of valid input, as JSON. */
+  inputExample?: Maybe<Scalars['JSON']['output']>;
+  /** One metric's value; null when absent. */
+  metric?: Maybe<Scalars['Float']['output']>;
+  /** Ordered by key. */
+  metrics: Array<Metric>;
+  name: Scalars['String']['output'];
+  project: Scalars['String']['output'];
+  signature?: Maybe<ModelSignature>;
+  /** Sum of the files' sizes. */
+  sizeBytes: Scalars['SafeInt']['output'];
+  status: ModelStatus;
+  tags: Scalars['JSONObject']['output'];
+  version: Scalars['Int']['output'];
+};
+
+
+/** A registered version of a model. */
+export type ModelMetricArgs = {
+  key: Scalars['String']['input'];
+};
+
+/** A page of versions of one model. */
+export type ModelConnection = {
+  __typename?: 'ModelConnection';
+  nodes: Array<Model>;
+  pageInfo: PageInfo;
+  /** Versions of the model in all. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A file of a model version. */
+export type ModelFile = {
+  __typename?: 'ModelFile';
+  /** Plain HTTP GET streams the bytes (Range supported). */
+  downloadUrl: Scalars['String']['output'];
+  /** Relative, /-separated path inside the model directory. */
+  path: Scalars['String']['output'];
+  /** Lower-case hex sha256 of the content; also the download's ETag. */
+  sha256: Scalars['String']['output'];
+  sizeBytes: Scalars['SafeInt']['output'];
+};
+
+/** A file of the model directory, sent per the GraphQL multipart request spec. */
+export type ModelFileInput = {
+  file: Scalars['Upload']['input'];
+  /** Relative, /-separated path inside the model directory. */
+  path: Scalars['String']['input'];
+};
+
+/** What a model takes and returns (MLflow's ModelSignature). */
+export type ModelSignature = {
+  __typename?: 'ModelSignature';
+  inputs: Array<SchemaField>;
+  outputs: Array<SchemaField>;
+};
+
+export type ModelSignatureInput = {
+  inputs: Array<SchemaFieldInput>;
+  outputs: Array<SchemaFieldInput>;
+};
+
+/** READY once registered; registration is atomic, so READY is the only state a client sees today. */
+export type ModelStatus =
+  | 'FAILED'
+  | 'PENDING'
+  | 'READY';
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Registers a version atomically: all its files and metadata, or nothing. */
+  createModel: Model;
+  /** Deletes a version and reclaims files no other version uses. */
+  deleteModel: Scalars['Boolean']['output'];
+};
+
+
+export type MutationCreateModelArgs = {
+  input: CreateModelInput;
+};
+
+
+export type MutationDeleteModelArgs = {
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Pass as `after` to get the next page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** The first version of that metric sort; null when none has it. */
+  bestModel?: Maybe<Model>;
+  /** One version; null when absent. */
+  model?: Maybe<Model>;
+  /** Versions of a model sorted by a metric (missing last, ties by version descending) or by version. */
+  models: ModelConnection;
+};
+
+
+export type QueryBestModelArgs = {
+  direction?: InputMaybe<SortDirection>;
+  metric: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryModelArgs = {
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+
+export type QueryModelsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  direction?: InputMaybe<SortDirection>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  sortKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A column (name + type) or a tensor (type + shape, -1 for any size). */
+export type SchemaField = {
+  __typename?: 'SchemaField';
+  name?: Maybe<Scalars['String']['output']>;
+  /** Tensor dimensions; -1 means any size. */
+  shape?: Maybe<Array<Scalars['Int']['output']>>;
+  type: Scalars['String']['output'];
+};
+
+export type SchemaFieldInput = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  shape?: InputMaybe<Array<Scalars['Int']['input']>>;
+  type: Scalars['String']['input'];
+};
+
+export type SortDirection =
+  | 'ASC'
+  | 'DESC';
