@@ -81,6 +81,8 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
         code: "ALREADY_EXISTS",
       });
       expect((await registry.getModel(ref("dup", 1)))?.description).toBe("first");
+      // Refused before its bytes were read: the upload is skipped, not stored.
+      expect(late).toMatchObject({ opened: false, skipped: true });
       expect(await listBlobFiles(storage.blobDir)).not.toContain(sha256("2"));
     });
 

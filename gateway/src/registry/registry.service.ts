@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
-import { BadInputError, NotFoundError } from "../errors.js";
+import { AlreadyExistsError, BadInputError, NotFoundError } from "../errors.js";
 import type { BlobStore, ByteRange } from "../storage/blob-store.js";
 import type {
   FileRecord,
@@ -138,6 +138,14 @@ export class RegistryService {
     } catch (error) {
       for (const file of files) file.skip();
       throw error;
+    }
+    if (draft.version !== undefined && !draft.overwrite) {
+      // Fail before receiving gigabytes that would be refused; the transaction still decides races.
+      const existing = await this.metadata.getModel({ project: draft.project, name: draft.name, version: draft.version });
+      if (existing) {
+        for (const file of files) file.skip();
+        throw new AlreadyExistsError("model version", `${draft.project}/${draft.name}@${draft.version}`, "pass overwrite: true to replace it");
+      }
     }
     const staged = await stageFiles(draftFiles, this.blobs, this.limits.maxFileSize);
     try {
