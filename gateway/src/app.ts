@@ -9,7 +9,7 @@ import { graphqlUploadExpress } from "graphql-upload-minimal";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { createLoaders, type Context } from "./graphql/context.js";
-import { createFormatError, httpErrorBody, toDomainError } from "./graphql/format-error.js";
+import { createFormatError, httpErrorBody, isExpectedError, toDomainError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./graphql/schema.js";
 import { downloadRoutes } from "./http/downloads.js";
 import { healthRoutes } from "./http/health.js";
@@ -25,10 +25,19 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** A GraphQL error whose code has its own HTTP status sets it on the response. */
-const statusFromErrors: ApolloServerPlugin<Context> = {
+/**
+ * Logs unexpected errors with the request's id (clients only see them masked),
+ * and gives PAYLOAD_TOO_LARGE its HTTP status.
+ */
+const errorReporting: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
+      async didEncounterErrors({ contextValue, errors }) {
+        for (const error of errors) {
+          if (isExpectedError(error, error.extensions?.code)) continue;
+          contextValue?.log.error({ err: error.originalError ?? error, path: error.path }, "internal error");
+        }
+      },
       async willSendResponse({ response }) {
         if (response.body.kind !== "single") return;
         const { data, errors } = response.body.singleResult;
@@ -71,12 +80,12 @@ export async function startGateway(config: Config, options: { log: Logger; stora
     // main.ts owns the signals; Apollo's own handler would re-raise SIGTERM mid-drain.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    formatError: createFormatError({ development: config.development, log }),
+    formatError: createFormatError({ development: config.development }),
     logger: log,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       ApolloServerPluginLandingPageDisabled(),
-      statusFromErrors,
+      errorReporting,
     ],
   });
   await apollo.start();

@@ -1,4 +1,5 @@
 import type { KyselyConfig } from "kysely";
+import type { Logger } from "pino";
 import { startGateway, type Gateway } from "../../gateway/src/app.js";
 import { loadConfig, type Config } from "../../gateway/src/config.js";
 import { openTestStorage, type Backend, type TestStorage } from "./backends.js";
@@ -23,7 +24,7 @@ export interface TestGateway {
 
 /** A real gateway listening on a free port over real storage of `backend`. */
 export async function startTestGateway(
-  options: { backend?: Backend; config?: Partial<Config>; log?: KyselyConfig["log"] } = {},
+  options: { backend?: Backend; config?: Partial<Config>; log?: KyselyConfig["log"]; logger?: Logger } = {},
 ): Promise<TestGateway> {
   const storage = await openTestStorage(options.backend ?? "sqlite", { log: options.log });
   const config: Config = {
@@ -34,7 +35,7 @@ export async function startTestGateway(
     shutdownGraceMs: 1000,
     ...options.config,
   };
-  const gateway = await startGateway(config, { log: silentLog, storage });
+  const gateway = await startGateway(config, { log: options.logger ?? silentLog, storage });
   const url = `${gateway.origin}/graphql`;
 
   async function gql(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {

@@ -1,6 +1,5 @@
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
-import type { Logger } from "pino";
 import { BadInputError, DomainError, HTTP_STATUS, PayloadTooLargeError, type ErrorCode } from "../errors.js";
 
 /** Errors with an HTTP status from libraries (graphql-upload-minimal, body-parser). */
@@ -36,8 +35,16 @@ const PASS_THROUGH = new Set([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
-/** Apollo's `formatError`: maps domain errors to `extensions.code`, masks the rest. */
-export function createFormatError(options: { readonly development: boolean; readonly log: Logger }) {
+/** Whether an error is expected (a domain error or GraphQL's own request errors). */
+export function isExpectedError(error: unknown, code: unknown): boolean {
+  return toDomainError(unwrapResolverError(error)) !== undefined || (typeof code === "string" && PASS_THROUGH.has(code));
+}
+
+/**
+ * Apollo's `formatError`: maps domain errors to `extensions.code`, masks the rest.
+ * Unexpected errors are logged with their request id by `logUnexpectedErrors`.
+ */
+export function createFormatError(options: { readonly development: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const domain = toDomainError(original);
@@ -54,7 +61,6 @@ export function createFormatError(options: { readonly development: boolean; read
       const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    options.log.error({ err: original, path: formatted.path }, "internal error");
     return {
       message: options.development ? formatted.message : "Internal server error",
       locations: formatted.locations,

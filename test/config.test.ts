@@ -1,0 +1,55 @@
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { ConfigError, helpText, loadConfig, parseSize } from "../gateway/src/config.js";
+
+describe("configuration", () => {
+  test("defaults serve the embedded store under ./.homer on loopback:4000", () => {
+    const config = loadConfig([], {});
+    expect(config).toMatchObject({ port: 4000, host: "127.0.0.1", dataDir: path.resolve(".homer") });
+    expect(config.databaseUrl).toBe(path.join(".homer", "registry.sqlite"));
+    expect(config.blobUrl).toBe(path.join(".homer", "blobs"));
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test("environment variables, and flags over them", () => {
+    const env = { PORT: "5000", HOMER_DATA_DIR: "/srv/homer", HOMER_MAX_FILE_SIZE: "512MiB", HOMER_DATABASE_URL: "postgres://x@h/db" };
+    expect(loadConfig([], env)).toMatchObject({
+      port: 5000,
+      dataDir: "/srv/homer",
+      maxFileSize: 512 * 2 ** 20,
+      databaseUrl: "postgres://x@h/db",
+      blobUrl: path.join("/srv/homer", "blobs"),
+    });
+    expect(loadConfig(["--port", "6000", "--max-files=3", "--development"], env)).toMatchObject({
+      port: 6000,
+      maxFiles: 3,
+      development: true,
+    });
+  });
+
+  test("sizes take units", () => {
+    expect(parseSize("1048576", "x")).toBe(1048576);
+    expect(parseSize("1.5GB", "x")).toBe(1.5e9);
+    expect(parseSize("20GiB", "x")).toBe(20 * 2 ** 30);
+    expect(() => parseSize("lots", "x")).toThrow(ConfigError);
+    expect(() => parseSize("0", "x")).toThrow(ConfigError);
+  });
+
+  test.each([
+    [["--port", "abc"], {}],
+    [["--port", "70000"], {}],
+    [["--nope"], {}],
+    [["--port"], {}],
+    [[], { HOMER_MAX_FILES: "-1" }],
+    [[], { HOMER_DEVELOPMENT: "maybe" }],
+  ])("refuses %j %j with a message naming the option", (argv, env) => {
+    expect(() => loadConfig(argv, env)).toThrow(ConfigError);
+  });
+
+  test("--help names every flag and environment variable", () => {
+    const help = helpText();
+    for (const word of ["PORT", "HOST", "HOMER_DATA_DIR", "HOMER_DATABASE_URL", "HOMER_BLOB_URL", "HOMER_MAX_FILE_SIZE", "--max-files"]) {
+      expect(help).toContain(word);
+    }
+  });
+});
