@@ -1,9 +1,8 @@
-import { Migrator, sql, type Kysely, type Selectable, type Transaction } from "kysely";
+import { Migrator, sql, type Kysely, type Transaction } from "kysely";
 import { AlreadyExistsError } from "../../errors.js";
 import type {
   CreateResult,
   FileRecord,
-  ListPosition,
   ListQuery,
   ListedModel,
   MetadataStore,
@@ -12,28 +11,10 @@ import type {
   ModelRecord,
   ModelRef,
 } from "../metadata-store.js";
+import { listModels } from "./list-models.js";
+import { familyId, toRecord } from "./rows.js";
 import { migrationProvider } from "./migrations.js";
 import type { Database, SqlDialect } from "./schema.js";
-
-type ModelRow = Selectable<Database["models"]>;
-
-function toRecord(row: ModelRow, project: string, name: string): ModelRecord {
-  return {
-    id: Number(row.id),
-    project,
-    name,
-    version: row.version,
-    description: row.description,
-    framework: row.framework,
-    signature: row.signature === null ? null : JSON.parse(row.signature),
-    inputExample: row.input_example === null ? null : JSON.parse(row.input_example),
-    tags: JSON.parse(row.tags),
-    sizeBytes: Number(row.size_bytes),
-    status: row.status as ModelRecord["status"],
-    createdAt: new Date(Number(row.created_at)),
-    createdBy: row.created_by,
-  };
-}
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
@@ -64,13 +45,8 @@ export class SqlMetadataStore implements MetadataStore {
     await sql`select 1`.execute(this.db);
   }
 
-  /** The family id as a scalar subquery, so every read stays one statement. */
   #familyId(project: string, name: string) {
-    return this.db
-      .selectFrom("families")
-      .select("id")
-      .where("project", "=", project)
-      .where("name", "=", name);
+    return familyId(this.db, project, name);
   }
 
   async getModel(ref: ModelRef): Promise<ModelRecord | null> {
@@ -83,89 +59,8 @@ export class SqlMetadataStore implements MetadataStore {
     return row ? toRecord(row, ref.project, ref.name) : null;
   }
 
-  async listModels(query: ListQuery): Promise<ListedModel[]> {
-    const { sortKey, after } = query;
-    if (sortKey === null) return this.#listByVersion(query);
-    const listed: ListedModel[] = [];
-    if (after === null || after.phase === "metric") {
-      listed.push(...(await this.#listByMetric(query, sortKey, after)));
-    }
-    if (listed.length < query.limit) {
-      const resumeBelow = after?.phase === "missing" ? after.version : null;
-      listed.push(...(await this.#listMissing(query, sortKey, resumeBelow, query.limit - listed.length)));
-    }
-    return listed;
-  }
-
-  async #listByVersion(query: ListQuery): Promise<ListedModel[]> {
-    const desc = query.direction === "DESC";
-    let q = this.db
-      .selectFrom("models")
-      .selectAll()
-      .where("family_id", "=", this.#familyId(query.project, query.name))
-      .orderBy("version", desc ? "desc" : "asc")
-      .limit(query.limit);
-    if (query.after) q = q.where("version", desc ? "<" : ">", query.after.version);
-    const rows = await q.execute();
-    return rows.map((row) => ({
-      model: toRecord(row, query.project, query.name),
-      position: { phase: "version", version: row.version },
-    }));
-  }
-
-  async #listByMetric(
-    query: ListQuery,
-    sortKey: string,
-    after: Extract<ListPosition, { phase: "metric" }> | null,
-  ): Promise<ListedModel[]> {
-    const desc = query.direction === "DESC";
-    // Ties always break by version descending, whichever way the values go.
-    let q = this.db
-      .selectFrom("metrics as mt")
-      .innerJoin("models as m", "m.id", "mt.model_id")
-      .selectAll("m")
-      .select("mt.value as sort_value")
-      .where("mt.family_id", "=", this.#familyId(query.project, query.name))
-      .where("mt.key", "=", sortKey)
-      .orderBy("mt.value", desc ? "desc" : "asc")
-      .orderBy("mt.version", "desc")
-      .limit(query.limit);
-    if (after) {
-      // A range the index can seek to, then the exact keyset condition.
-      q = q
-        .where("mt.value", desc ? "<=" : ">=", after.value)
-        .where((eb) => eb.or([eb("mt.value", desc ? "<" : ">", after.value), eb("mt.version", "<", after.version)]));
-    }
-    const rows = await q.execute();
-    return rows.map(({ sort_value, ...row }) => ({
-      model: toRecord(row, query.project, query.name),
-      position: { phase: "metric", value: Number(sort_value), version: row.version },
-    }));
-  }
-
-  async #listMissing(query: ListQuery, sortKey: string, below: number | null, limit: number): Promise<ListedModel[]> {
-    let q = this.db
-      .selectFrom("models as m")
-      .selectAll("m")
-      .where("m.family_id", "=", this.#familyId(query.project, query.name))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom("metrics as mt")
-              .select(sql`1`.as("one"))
-              .whereRef("mt.model_id", "=", "m.id")
-              .where("mt.key", "=", sortKey),
-          ),
-        ),
-      )
-      .orderBy("m.version", "desc")
-      .limit(limit);
-    if (below !== null) q = q.where("m.version", "<", below);
-    const rows = await q.execute();
-    return rows.map((row) => ({
-      model: toRecord(row, query.project, query.name),
-      position: { phase: "missing", version: row.version },
-    }));
+  listModels(query: ListQuery): Promise<ListedModel[]> {
+    return listModels(this.db, query);
   }
 
   async countModels(project: string, name: string): Promise<number> {
