@@ -18,17 +18,25 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-/** Runs `fn` `warmup` times unmeasured, then `iterations` times; returns ms statistics. */
-export async function measure(fn, { warmup, iterations }) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples = [];
+/**
+ * Runs each of `fns` `warmup` times unmeasured, then `iterations` rounds calling each
+ * once in turn; returns ms statistics per fn. Interleaving keeps background load on
+ * a shared machine from landing on one side of a ratio.
+ */
+export async function measure(fns, { warmup, iterations }) {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const samples = fns.map(() => []);
   for (let i = 0; i < iterations; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    for (const [k, fn] of fns.entries()) {
+      const start = process.hrtime.bigint();
+      await fn();
+      samples[k].push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return { median: percentile(samples, 50), p95: percentile(samples, 95), min: samples[0], n: samples.length };
+  return samples.map((s) => {
+    s.sort((a, b) => a - b);
+    return { median: percentile(s, 50), p95: percentile(s, 95), min: s[0], n: s.length };
+  });
 }
 
 /** Wall time of one async call, in seconds, plus its result. */

@@ -1,0 +1,102 @@
+// A real gateway as a child process, and what the upload bench measures of it:
+// memory from /proc (sampled VmRSS and the kernel's VmHWM peak) and CPU time.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT } from "./lib.mjs";
+
+const MAIN = path.join(ROOT, "gateway", "dist", "main.js");
+
+/** Starts `node gateway/dist/main.js --port 0` on `dataDir`; resolves once it serves. */
+export function startGatewayProcess(dataDir) {
+  const env = { ...process.env, HOMER_DATA_DIR: dataDir, HOMER_LOG_LEVEL: "warn" };
+  // Inherited settings must not point the bench gateway at some other store.
+  for (const name of ["PORT", "HOST", "HOMER_DATABASE_URL", "HOMER_BLOB_URL", "HOMER_PUBLIC_URL", "HOMER_MAX_FILE_SIZE"]) delete env[name];
+  // Spawned directly (no npm/shell in between), so child.pid is the gateway itself.
+  const child = spawn(process.execPath, [MAIN, "--port", "0", "--host", "127.0.0.1"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-8000); // the tail, for error reports
+  };
+  child.stdout.on("data", keep);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error("gateway did not start within 30 s")), 30_000);
+    const fail = (error) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(new Error(`${error.message}\n--- gateway output ---\n${output}`));
+    };
+    child.once("exit", (code, signal) => fail(new Error(`gateway exited early (${code ?? signal})`)));
+    child.stderr.on("data", (chunk) => {
+      keep(chunk);
+      const match = /serving GraphQL at (http:\/\/\S+?)\/graphql/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      resolve({
+        child,
+        pid: child.pid,
+        origin: match[1],
+        output: () => output,
+        /** SIGTERM (graceful drain), then SIGKILL after 10 s. */
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
+            child.once("exit", () => {
+              clearTimeout(kill);
+              done();
+            });
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
+}
+
+/** A field of /proc/<pid>/status in MiB (VmRSS, VmHWM). */
+export function procMemMiB(pid, field) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** Resets the kernel's peak-RSS mark (VmHWM), so each phase reports its own peak. */
+export function resetPeak(pid) {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false; // needs root or the same user; the peak then spans earlier phases too
+  }
+}
+
+/** User + system CPU seconds the process has used so far. */
+export function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
+}
+
+/** Samples the gateway's VmRSS and our own RSS every `everyMs` until stopped. */
+export function sampleMemory(pid, everyMs = 50) {
+  const peak = { gateway: 0, client: 0, samples: 0 };
+  const sample = () => {
+    try {
+      peak.gateway = Math.max(peak.gateway, procMemMiB(pid, "VmRSS"));
+    } catch {
+      // the process ended; keep what was seen
+    }
+    peak.client = Math.max(peak.client, process.memoryUsage.rss() / 2 ** 20);
+    peak.samples++;
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}

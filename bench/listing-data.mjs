@@ -1,0 +1,177 @@
+// Opens a real metadata store on SQLite or PostgreSQL and bulk-loads model families
+// straight into its tables: 100k createModel calls would take far too long.
+import path from "node:path";
+import { CompiledQuery } from "kysely";
+import { openPostgresStore } from "../gateway/dist/storage/postgres/index.js";
+import { openSqliteStore } from "../gateway/dist/storage/sqlite/index.js";
+import { createPgDatabase, prng } from "./lib.mjs";
+
+export const METRIC_KEYS = ["accuracy", "auc", "epochs", "f1", "latency_ms", "loss", "lr", "precision", "recall", "val_loss"];
+const ROWS_PER_INSERT = 500; // SQLite multi-row VALUES: 500 x 12 columns stays below its parameter limit
+const VERSIONS_PER_BATCH = 2000;
+
+/**
+ * The store (migrated by the gateway's own code), its Kysely instance, and a tap that
+ * records the SQL the store runs, so EXPLAIN sees exactly the gateway's queries.
+ */
+export async function openBackend(name, dir) {
+  const tap = { queries: null };
+  const log = (event) => tap.queries?.push(event.query);
+  let store;
+  let drop = async () => {};
+  if (name === "sqlite") {
+    store = await openSqliteStore(path.join(dir, "registry.sqlite"), { log });
+  } else {
+    const database = await createPgDatabase();
+    drop = database.drop;
+    try {
+      store = await openPostgresStore(database.url, { log });
+    } catch (error) {
+      await drop();
+      throw error;
+    }
+  }
+  // `db` is TypeScript-private only; the bench uses it to load rows and run EXPLAIN
+  // on the store's own connection (SQLite statistics are per connection schema).
+  const db = store.db;
+  if (!db) throw new Error("SqlMetadataStore no longer exposes its Kysely instance as `db`; update bench/listing-data.mjs");
+  const raw = (sqlText, parameters = []) => db.executeQuery(CompiledQuery.raw(sqlText, parameters));
+  return {
+    name,
+    store,
+    db,
+    raw,
+    /** Runs `fn` and returns the statements the store issued meanwhile. */
+    async capture(fn) {
+      tap.queries = [];
+      try {
+        await fn();
+        return tap.queries;
+      } finally {
+        tap.queries = null;
+      }
+    },
+    async analyze() {
+      // VACUUM too on PostgreSQL: it sets the visibility map, as autovacuum would in
+      // steady state, so count(*) can be an index-only scan.
+      await raw(name === "sqlite" ? "analyze" : "vacuum analyze");
+    },
+    async close() {
+      await store.close().catch(() => {});
+      await drop();
+    },
+  };
+}
+
+/** Column types for PostgreSQL's unnest() bulk insert. */
+const PG_TYPES = {
+  id: "bigint", family_id: "bigint", model_id: "bigint", version: "int", last_version: "int", size_bytes: "bigint",
+  created_at: "bigint", value: "float8",
+};
+
+async function insertRows(trx, dialect, table, columns, rows) {
+  if (dialect === "postgres") {
+    // One array parameter per column: a 10k-row INSERT costs one parse, not 50k placeholders.
+    for (let i = 0; i < rows.length; i += 10_000) {
+      const chunk = rows.slice(i, i + 10_000);
+      const arrays = columns.map((_, c) => chunk.map((row) => row[c]));
+      const unnest = columns.map((col, c) => `$${c + 1}::${PG_TYPES[col] ?? "text"}[]`).join(",");
+      const sqlText = `insert into ${table} (${columns.join(",")}) select * from unnest(${unnest})`;
+      await trx.executeQuery(CompiledQuery.raw(sqlText, arrays));
+    }
+    return;
+  }
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const tuple = `(${columns.map(() => "?").join(",")})`;
+    const sqlText = `insert into ${table} (${columns.join(",")}) values ${chunk.map(() => tuple).join(",")}`;
+    await trx.executeQuery(CompiledQuery.raw(sqlText, chunk.flat()));
+  }
+}
+
+/**
+ * Loads `families` ({ name, versions }) in one transaction: families, models and
+ * 10 metrics per version. Data is seeded, so both backends hold the same rows;
+ * accuracy has 4 decimals, so ties (broken by version) occur as in real runs.
+ */
+export async function populate(backend, families) {
+  const dialect = backend.name;
+  // SQLite's default 2 MB page cache thrashes on three randomly-filled indexes; the
+  // load gets a larger one, and the measurements run with the store's own setting.
+  const cacheSize = dialect === "sqlite" ? (await backend.raw("pragma cache_size")).rows[0].cache_size : null;
+  if (cacheSize !== null) await backend.raw("pragma cache_size = -262144");
+  try {
+    await load(backend, dialect, families);
+  } finally {
+    if (cacheSize !== null) await backend.raw(`pragma cache_size = ${Number(cacheSize)}`);
+  }
+}
+
+async function load(backend, dialect, families) {
+  let modelId = 0;
+  await backend.db.transaction().execute(async (trx) => {
+    for (const [index, family] of families.entries()) {
+      const familyId = index + 1;
+      const random = prng(familyId);
+      await insertRows(trx, dialect, "families", ["id", "project", "name", "last_version"], [
+        [familyId, "default", family.name, family.versions],
+      ]);
+      for (let from = 1; from <= family.versions; from += VERSIONS_PER_BATCH) {
+        const models = [];
+        const metrics = [];
+        for (let version = from; version < Math.min(from + VERSIONS_PER_BATCH, family.versions + 1); version++) {
+          const id = ++modelId;
+          const createdAt = 1_700_000_000_000 + version * 1000;
+          models.push([id, familyId, version, `run ${version}`, "PYTORCH", null, null, `{"seed":${version}}`, 1e6, "READY", createdAt, "bench"]);
+          for (const key of METRIC_KEYS) {
+            const value = key === "accuracy" ? Math.round(random() * 1e4) / 1e4 : random() * 100;
+            metrics.push([id, familyId, version, key, value]);
+          }
+        }
+        const modelColumns = ["id", "family_id", "version", "description", "framework", "signature", "input_example"];
+        modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by");
+        await insertRows(trx, dialect, "models", modelColumns, models);
+        await insertRows(trx, dialect, "metrics", ["model_id", "family_id", "version", "key", "value"], metrics);
+      }
+    }
+    if (dialect === "postgres") {
+      // Explicit ids bypass the identity sequences; move them past what we inserted.
+      for (const table of ["families", "models"]) {
+        await trx.executeQuery(
+          CompiledQuery.raw(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`),
+        );
+      }
+    }
+  });
+}
+
+/** EXPLAIN of one captured statement, as text lines (a tree for SQLite's QUERY PLAN). */
+export async function explain(backend, query, { analyze }) {
+  if (backend.name === "sqlite") {
+    const { rows } = await backend.raw(`explain query plan ${query.sql}`, query.parameters);
+    const depth = new Map([[0, -1]]);
+    return rows.map((r) => {
+      depth.set(r.id, (depth.get(r.parent) ?? -1) + 1);
+      return `${"  ".repeat(depth.get(r.id))}${r.detail}`;
+    });
+  }
+  const options = analyze ? "(analyze, buffers)" : "";
+  const { rows } = await backend.raw(`explain ${options} ${query.sql}`, query.parameters);
+  return rows.map((r) => r["QUERY PLAN"]);
+}
+
+/** What would make a listing grow with the family: a sort step or a full scan. */
+export function planProblems(dialect, lines) {
+  const problems = [];
+  for (const line of lines) {
+    const text = line.trim();
+    const sort = dialect === "sqlite" ? /TEMP B-TREE/.test(text) : /^(->\s*)?(Incremental )?Sort\b/.test(text);
+    const scan =
+      dialect === "sqlite"
+        ? /^SCAN (mt|m|metrics|models|families)\b/.test(text)
+        : /Seq Scan on (metrics|models|families)\b|Bitmap Heap Scan on metrics\b/.test(text);
+    if (sort) problems.push(`sort step: ${text}`);
+    if (scan) problems.push(`full/unordered scan: ${text}`);
+  }
+  return problems;
+}

@@ -1,0 +1,43 @@
+// Runs the benchmarks, each in its own Node process so that one's memory (a loaded
+// 100k-version SQLite, a 1 GiB stream) does not show in the other's figures.
+//   node bench/run.mjs [listing] [upload]      BENCH_QUICK=1 for a smaller, faster run
+//   BENCH_BACKENDS=sqlite|postgres narrows the listing benchmark.
+import { fork } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { fmt, header, QUICK } from "./lib.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ALL = ["listing", "upload"];
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !ALL.includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(", ")}; choose from: ${ALL.join(", ")}`);
+  process.exit(2);
+}
+
+function runOne(name) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let lines = null;
+    const child = fork(path.join(HERE, `${name}.mjs`), [], { stdio: "inherit" });
+    child.on("message", (message) => {
+      if (message?.bench === name) lines = message.lines;
+    });
+    child.once("exit", (code, signal) => {
+      const seconds = (Date.now() - started) / 1000;
+      resolve({ name, ok: code === 0 && lines !== null, lines: lines ?? [`FAILED (${code ?? signal})`], seconds });
+    });
+  });
+}
+
+const results = [];
+for (const name of chosen.length > 0 ? chosen : ALL) results.push(await runOne(name));
+
+header(`Summary${QUICK ? " (BENCH_QUICK)" : ""}`);
+for (const r of results) {
+  console.log(`\n[${r.name}] (${fmt(r.seconds, 1)} s)`);
+  for (const line of r.lines) console.log(`  ${line}`);
+}
+console.log("");
+process.exitCode = results.every((r) => r.ok) ? 0 : 1;
