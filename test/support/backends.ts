@@ -35,6 +35,22 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
+/**
+ * pg's Pool.end() resolves before its sockets have closed, so the server may still
+ * count sessions: wait for them rather than kill them (killing makes the closing
+ * clients emit errors nobody listens to any more).
+ */
+async function dropDatabase(name: string): Promise<void> {
+  await withAdmin(async (c) => {
+    for (let attempt = 0; ; attempt++) {
+      const { rows } = await c.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+      if (rows[0].n === 0 || attempt >= 50) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await c.query(`drop database if exists ${name} with (force)`);
+  });
+}
+
 /** A fresh PostgreSQL database; returns its URL and a function that drops it. */
 export async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `homer_test_${randomBytes(6).toString("hex")}`;
@@ -43,7 +59,7 @@ export async function createPgDatabase(): Promise<{ url: string; drop: () => Pro
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    drop: () => dropDatabase(name),
   };
 }
 
