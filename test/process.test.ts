@@ -1,0 +1,267 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { BACKENDS, createPgDatabase, listBlobFiles, makeTempDir } from "./support/backends.js";
+import {
+  CREATE_MUTATION,
+  connectionRefused,
+  killAllChildren,
+  runGateway,
+  sleep,
+  stagingFiles,
+  startChildGateway,
+  startRawUpload,
+  startSlowUpload,
+  uploadBody,
+  waitFor,
+  type ChildGateway,
+} from "./support/child-gateway.js";
+
+/**
+ * The compiled gateway as a real process (`npm run build` first): crash safety
+ * under SIGKILL, draining on SIGTERM, the command line. No mocks anywhere.
+ */
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await killAllChildren();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Site {
+  readonly dataDir: string;
+  readonly blobDir: string;
+  readonly env: Record<string, string>;
+}
+
+/** A fresh data directory (and, for PostgreSQL, a fresh database), removed after the test. */
+async function site(backend: "sqlite" | "postgres" = "sqlite", env: Record<string, string> = {}): Promise<Site> {
+  const dataDir = await makeTempDir("homer-process-");
+  cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
+  const siteEnv: Record<string, string> = { HOMER_DATA_DIR: dataDir, ...env };
+  if (backend === "postgres") {
+    const db = await createPgDatabase();
+    cleanups.push(db.drop);
+    siteEnv.HOMER_DATABASE_URL = db.url;
+  }
+  return { dataDir, blobDir: path.join(dataDir, "blobs"), env: siteEnv };
+}
+
+const start = (s: Site, env: Record<string, string> = {}) => startChildGateway({ env: { ...s.env, ...env } });
+
+/** Resolves with the first staging file that holds bytes. */
+const stagingWithBytes = (s: Site) =>
+  waitFor("a staging file with bytes", async () => (await stagingFiles(s.blobDir)).find((f) => f.size > 0));
+
+/** What a client sees of `name`@1 and of the model's versions. */
+async function visible(gw: ChildGateway, name: string) {
+  const res = await gw.gql(
+    `query($name: String!) { model(name: $name, version: 1) { version sizeBytes files { path sha256 sizeBytes } } models(name: $name) { totalCount } }`,
+    { name },
+  );
+  expect(res.status).toBe(200);
+  expect(res.errors).toBeUndefined();
+  return res.data as { model: null | { version: number; sizeBytes: number; files: unknown[] }; models: { totalCount: number } };
+}
+
+/** After a restart: no staging leftovers and no blob files, only the `.staging` directory. */
+async function expectNoLeftovers(s: Site) {
+  expect(await stagingFiles(s.blobDir)).toEqual([]);
+  expect(await listBlobFiles(s.blobDir)).toEqual([]);
+  expect(await fs.readdir(s.blobDir)).toEqual([".staging"]);
+}
+
+const crashBackends = (["sqlite", "postgres"] as const).filter((b) => BACKENDS.includes(b));
+
+describe.each(crashBackends)("crash safety (%s metadata)", (backend) => {
+  test("SIGKILL mid-upload leaves no visible version, and the restart reclaims the staged bytes", async () => {
+    const s = await site(backend);
+    const gw = await start(s);
+    // 256 MiB at ~6 MiB/s: still streaming when the process dies.
+    const upload = startSlowUpload(gw.origin, uploadBody("crash", { chunks: 4096 }), { delayMs: 10 });
+    const staged = await stagingWithBytes(s);
+    expect(staged.name.startsWith(`${gw.pid}.`)).toBe(true);
+
+    gw.kill("SIGKILL");
+    expect(await gw.exited, gw.output()).toEqual({ code: null, signal: "SIGKILL" });
+    await expect(upload.response).rejects.toThrow();
+    expect((await stagingFiles(s.blobDir)).map((f) => f.name)).toEqual([staged.name]); // the crash left it behind
+
+    const again = await start(s); // recovery runs before the ready line
+    await expectNoLeftovers(s);
+    expect(await visible(again, "crash")).toEqual({ model: null, models: { totalCount: 0 } });
+    await waitFor("the reclaim log line", () => /reclaimed leftovers of an earlier run/.test(again.output()), 5_000);
+
+    // Nothing half-committed: the name's first version is still free and uploads work.
+    const retry = startSlowUpload(again.origin, uploadBody("crash", { chunks: 2 }), { delayMs: 0 });
+    expect(await retry.response).toEqual({ status: 200, body: { data: { createModel: { version: 1 } } } });
+  });
+
+  // KNOWN BUG, enable once fixed: blobs are promoted (renamed into place) inside
+  // the metadata transaction, so a crash after a promote and before COMMIT rolls
+  // back the `blobs` rows but leaves the files; start-up recovery only looks at
+  // rows, so those bytes are never reclaimed. 2000 small files make the promote
+  // loop (rename + directory fsync each) long enough to kill the process inside it.
+  test.skip("KNOWN BUG: SIGKILL while blobs are being promoted leaves no blob file behind after the restart", async () => {
+    const s = await site(backend);
+    const gw = await start(s);
+    const count = 2000;
+    const form = new FormData();
+    form.set(
+      "operations",
+      JSON.stringify({
+        query: CREATE_MUTATION,
+        variables: { input: { name: "many", files: Array.from({ length: count }, (_, i) => ({ path: `f${i}`, file: null })) } },
+      }),
+    );
+    form.set("map", JSON.stringify(Object.fromEntries(Array.from({ length: count }, (_, i) => [i, [`variables.input.files.${i}.file`]]))));
+    for (let i = 0; i < count; i++) form.set(String(i), new Blob([randomBytes(64)]), `f${i}`);
+    const response = fetch(`${gw.origin}/graphql`, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
+    response.catch(() => {});
+
+    await waitFor("the first promoted blob", async () => (await listBlobFiles(s.blobDir).catch(() => [])).length > 0, 20_000, 1);
+    gw.kill("SIGKILL");
+    await gw.exited;
+    await expect(response).rejects.toThrow();
+
+    const again = await start(s);
+    expect(await visible(again, "many")).toEqual({ model: null, models: { totalCount: 0 } }); // killed before COMMIT
+    await expectNoLeftovers(s); // fails today: the promoted files stay, unreferenced, forever
+  });
+});
+
+describe.each(crashBackends)("graceful shutdown (%s metadata)", (backend) => {
+  test("SIGTERM lets an in-flight upload finish, then exits 0; the version survives a restart", async () => {
+    const s = await site(backend, { HOMER_SHUTDOWN_GRACE_MS: "15000" });
+    const gw = await start(s);
+    const body = uploadBody("drain", { chunks: 64 }); // 4 MiB
+    const upload = startSlowUpload(gw.origin, body, { delayMs: 10 });
+    await stagingWithBytes(s);
+    upload.hold();
+
+    gw.kill("SIGTERM");
+    // Draining: the listener closes (new connections are refused), the upload goes on.
+    await waitFor("the listener to close", () => connectionRefused(gw.origin), 5_000);
+    const before = upload.sent();
+    upload.resume();
+    await sleep(200);
+    expect(upload.sent()).toBeGreaterThan(before);
+    expect(upload.sent()).toBeLessThan(body.fileSize);
+    expect(gw.child.exitCode).toBeNull();
+
+    upload.finish();
+    expect(await upload.response).toEqual({ status: 200, body: { data: { createModel: { version: 1 } } } });
+    expect(await gw.exited, gw.output()).toEqual({ code: 0, signal: null });
+    expect(gw.output()).toMatch(/shut down cleanly/);
+
+    const again = await start(s);
+    expect(await visible(again, "drain")).toEqual({
+      model: { version: 1, sizeBytes: body.fileSize, files: [{ path: "w.bin", sha256: body.fileSha256, sizeBytes: body.fileSize }] },
+      models: { totalCount: 1 },
+    });
+    expect(await stagingFiles(s.blobDir)).toEqual([]);
+    expect(await listBlobFiles(s.blobDir)).toEqual([body.fileSha256]);
+  });
+});
+
+describe("graceful shutdown", () => {
+  test("/readyz answers 503 during the drain (pipelined behind an in-flight upload)", async () => {
+    // A new connection is refused once draining starts, and idle keep-alive
+    // connections are closed; a request pipelined on the busy upload connection
+    // is the one way a client can still ask.
+    const s = await site("sqlite", { HOMER_SHUTDOWN_GRACE_MS: "15000" });
+    const gw = await start(s);
+    const host = new URL(gw.origin).host;
+    const upload = startRawUpload(gw.origin, uploadBody("ready", { chunks: 32 }), {
+      delayMs: 10,
+      after: `GET /readyz HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+    });
+    await stagingWithBytes(s);
+    upload.hold(); // the body ends (and /readyz follows) only once draining has begun
+    // Before shutdown, a fresh connection sees the gateway ready.
+    expect(await (await fetch(`${gw.origin}/readyz`, { headers: { connection: "close" } })).json()).toMatchObject({ status: "ready" });
+
+    gw.kill("SIGTERM");
+    await waitFor("the listener to close", () => connectionRefused(gw.origin), 5_000);
+    upload.finish();
+    const responses = await upload.responses;
+    expect(responses.map((r) => r.status)).toEqual([200, 503]);
+    expect(JSON.parse(responses[0]!.body)).toEqual({ data: { createModel: { version: 1 } } });
+    expect(JSON.parse(responses[1]!.body)).toEqual({ status: "shutting-down" });
+    expect(await gw.exited, gw.output()).toEqual({ code: 0, signal: null });
+  });
+
+  test("an upload that never completes is cut off after the grace period; the exit is clean and nothing stays", async () => {
+    const s = await site("sqlite", { HOMER_SHUTDOWN_GRACE_MS: "500" });
+    const gw = await start(s);
+    const upload = startSlowUpload(gw.origin, uploadBody("stuck", { chunks: 4096 }), { delayMs: 10 });
+    await stagingWithBytes(s);
+    upload.hold();
+
+    const signalled = Date.now();
+    gw.kill("SIGTERM");
+    const exit = await Promise.race([gw.exited, sleep(5_000).then(() => "still running" as const)]);
+    const elapsed = Date.now() - signalled;
+    expect(exit, gw.output()).toEqual({ code: 0, signal: null });
+    expect(elapsed).toBeGreaterThanOrEqual(450); // it did wait for the grace period
+    expect(elapsed).toBeLessThan(5_000);
+    await expect(upload.response).rejects.toThrow();
+
+    const again = await start(s);
+    await expectNoLeftovers(s);
+    expect(await visible(again, "stuck")).toEqual({ model: null, models: { totalCount: 0 } });
+  });
+});
+
+describe("command line", () => {
+  test("--help prints usage naming every option's environment variable and exits 0", async () => {
+    const run = await runGateway(["--help"]);
+    expect(run).toMatchObject({ code: 0, signal: null });
+    expect(run.stdout).toMatch(/^Usage: /);
+    for (const name of ["PORT", "HOST", "HOMER_DATA_DIR", "HOMER_DATABASE_URL", "HOMER_BLOB_URL", "HOMER_SHUTDOWN_GRACE_MS", "HOMER_LOG_LEVEL", "HOMER_MAX_FILE_SIZE"]) {
+      expect(run.stdout).toMatch(new RegExp(`\\benv ${name}\\b`));
+    }
+    for (const flag of ["--port", "--host", "--data-dir", "--database-url", "--blob-url", "--help"]) {
+      expect(run.stdout).toContain(flag);
+    }
+  });
+
+  test.each([
+    [["--port", "abc"], {}, /--port \/ PORT: expected an integer from 0 to 65535, got "abc"/],
+    [["--no-such-option"], {}, /unknown option --no-such-option/],
+    [["--port"], {}, /--port needs a value/],
+    [[], { PORT: "70000" }, /PORT: expected an integer from 0 to 65535, got "70000"/],
+    [[], { HOMER_MAX_FILE_SIZE: "lots" }, /HOMER_MAX_FILE_SIZE: expected a positive size/],
+  ] as const)("invalid configuration %j %j exits 2 with a message on stderr", async (args, env, message) => {
+    const dataDir = await makeTempDir("homer-process-");
+    cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
+    const run = await runGateway(args, { HOMER_DATA_DIR: dataDir, ...env });
+    expect(run).toMatchObject({ code: 2, signal: null, stdout: "" });
+    expect(run.stderr).toMatch(/^homer: /);
+    expect(run.stderr).toMatch(message);
+    expect(await fs.readdir(dataDir)).toEqual([]); // it stopped before touching storage
+  });
+
+  test("start-up prints the endpoint; /healthz and /readyz answer 200", async () => {
+    const s = await site();
+    const gw = await start(s);
+    expect(gw.port).toBeGreaterThan(0);
+    expect(gw.origin).toBe(`http://127.0.0.1:${gw.port}`);
+    expect(gw.output()).toContain(
+      `Homer is serving GraphQL at http://127.0.0.1:${gw.port}/graphql (store: ${path.join(s.dataDir, "registry.sqlite")} + ${s.blobDir})`,
+    );
+
+    const health = await fetch(`${gw.origin}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${gw.origin}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", database: "sqlite" });
+    expect(await visible(gw, "nothing-yet")).toEqual({ model: null, models: { totalCount: 0 } });
+
+    gw.kill("SIGTERM");
+    expect(await gw.exited, gw.output()).toEqual({ code: 0, signal: null });
+  });
+});
