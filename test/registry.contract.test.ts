@@ -1,3 +1,6 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { RegistryService } from "../gateway/src/registry/registry.service.js";
 import { BACKENDS, listBlobFiles, openTestStorage, type TestStorage } from "./support/backends.js";
@@ -224,6 +227,30 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       expect((await registry.listModels({ name: family, first: 0 })).nodes).toEqual([]);
       await expect(registry.listModels({ name: family, first: 501 })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
       await expect(registry.listModels({ name: family, first: -1 })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    });
+  });
+
+  describe("recovery", () => {
+    test("bytes promoted without a committed row are reclaimed; referenced ones stay", async () => {
+      await registry.createModel({ name: "recovery", files: [file("kept", "kept-bytes")] });
+      const staged = await storage.blobs.stage(Readable.from([Buffer.from("orphan-bytes")]), { maxBytes: 100 });
+      await storage.blobs.promote(staged); // as if the process died before COMMIT
+      expect(await listBlobFiles(storage.blobDir)).toContain(sha256("orphan-bytes"));
+      expect(await registry.reclaimOrphanedFiles()).toBe(1);
+      const blobs = await listBlobFiles(storage.blobDir);
+      expect(blobs).not.toContain(sha256("orphan-bytes"));
+      expect(blobs).toContain(sha256("kept-bytes"));
+      expect(await storage.metadata.knownBlobs([sha256("orphan-bytes"), sha256("kept-bytes")])).toEqual(new Set([sha256("kept-bytes")]));
+    });
+
+    test("staging files of dead processes are reclaimed, a live process's are not", async () => {
+      const staging = path.join(storage.blobDir, ".staging");
+      await fs.writeFile(path.join(staging, "999999999.dead-upload"), "partial");
+      await fs.writeFile(path.join(staging, `${process.ppid}.live-upload`), "partial");
+      const { staging: reclaimed } = await registry.recoverQuickly();
+      expect(reclaimed).toBe(1);
+      expect(await fs.readdir(staging)).toEqual([`${process.ppid}.live-upload`]);
+      await fs.rm(path.join(staging, `${process.ppid}.live-upload`));
     });
   });
 

@@ -21,6 +21,8 @@ export interface Gateway {
   /** e.g. `http://127.0.0.1:4000` */
   readonly origin: string;
   readonly registry: RegistryService;
+  /** Settles when the background scan for orphaned blob files is done (how many it reclaimed). */
+  readonly orphanScan: Promise<number>;
   /** Stops taking requests, lets in-flight ones finish (up to the grace period), closes storage. */
   close(): Promise<void>;
 }
@@ -65,8 +67,18 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   const { log } = options;
   const storage = options.storage ?? (await openStorage(config));
   const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
-  const recovered = await registry.recover();
+  const recovered = await registry.recoverQuickly();
   if (recovered.staging + recovered.blobs > 0) log.info(recovered, "reclaimed leftovers of an earlier run");
+  const orphanedFiles = registry.reclaimOrphanedFiles().then(
+    (files) => {
+      if (files > 0) log.info({ files }, "reclaimed blob files an interrupted registration left");
+      return files;
+    },
+    (error) => {
+      log.warn({ err: error }, "could not scan for orphaned blob files; will try at the next start");
+      return 0;
+    },
+  );
 
   const app = express();
   app.disable("x-powered-by");
@@ -135,10 +147,12 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   return {
     origin,
     registry,
+    orphanScan: orphanedFiles,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
         await apollo.stop();
+        await orphanedFiles;
         await storage.metadata.close();
         await storage.blobs.close();
       })();

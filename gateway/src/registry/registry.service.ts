@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import { AlreadyExistsError, BadInputError, NotFoundError } from "../errors.js";
-import type { BlobStore, ByteRange } from "../storage/blob-store.js";
+import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
 import type {
   FileRecord,
   MetadataStore,
@@ -232,16 +232,42 @@ export class RegistryService {
     return files ?? [];
   }
 
-  /** Start-up recovery: staging leftovers of dead processes, blobs orphaned by a crash. */
-  async recover(): Promise<{ staging: number; blobs: number }> {
+  /**
+   * Start-up recovery, step one (quick): staging files of dead processes, and blob
+   * rows a crash left between a delete and its reclaim.
+   */
+  async recoverQuickly(): Promise<{ staging: number; blobs: number }> {
     const staging = await this.blobs.reclaimStaging();
     let blobs = 0;
     for (;;) {
-      const candidates = await this.metadata.unreferencedBlobs(1000);
+      const candidates = await this.metadata.unreferencedBlobs(BATCH);
       const reclaimed = await this.metadata.reclaimBlobs(candidates, (sha) => this.blobs.delete(sha));
       blobs += reclaimed.length;
-      if (candidates.length < 1000 || reclaimed.length === 0) break;
+      if (candidates.length < BATCH || reclaimed.length === 0) break;
     }
     return { staging, blobs };
   }
+
+  /**
+   * Step two (reads every blob, so it runs in the background): bytes promoted by a
+   * transaction that never committed have no row; adopt and reclaim them.
+   */
+  async reclaimOrphanedFiles(): Promise<number> {
+    let reclaimed = 0;
+    let batch: BlobEntry[] = [];
+    const flush = async () => {
+      const known = await this.metadata.knownBlobs(batch.map((b) => b.sha256));
+      const adopted = await this.metadata.adoptBlobs(batch.filter((b) => !known.has(b.sha256)));
+      reclaimed += (await this.metadata.reclaimBlobs(adopted, (sha) => this.blobs.delete(sha))).length;
+      batch = [];
+    };
+    for await (const entry of this.blobs.list()) {
+      batch.push(entry);
+      if (batch.length >= BATCH) await flush();
+    }
+    await flush();
+    return reclaimed;
+  }
 }
+
+const BATCH = 500;

@@ -12,6 +12,11 @@ export interface BlobStat {
   readonly sizeBytes: number;
 }
 
+export interface BlobEntry {
+  readonly sha256: string;
+  readonly sizeBytes: number;
+}
+
 export interface ByteRange {
   /** First byte, inclusive. */
   readonly start: number;
@@ -34,6 +39,8 @@ export interface BlobStore {
   stat(sha256: string): Promise<BlobStat | null>;
   read(sha256: string, range?: ByteRange): Promise<Readable>;
   delete(sha256: string): Promise<void>;
+  /** Every addressable blob, in no particular order (for start-up recovery). */
+  list(): AsyncIterable<BlobEntry>;
   /** Removes staging leftovers of processes that died mid-upload; returns how many. */
   reclaimStaging(): Promise<number>;
   close(): Promise<void>;

@@ -118,6 +118,14 @@ export interface MetadataStore {
    * `deleteBlob`, forgets it. Returns the reclaimed digests.
    */
   reclaimBlobs(candidates: readonly string[], deleteBlob: (sha256: string) => Promise<void>): Promise<string[]>;
+  /**
+   * Gives rows to blobs that have bytes but no row (a crash after promoting and
+   * before committing), so `reclaimBlobs` can judge them. Waits for any
+   * transaction still writing such a row; returns the digests it adopted.
+   */
+  adoptBlobs(blobs: readonly { readonly sha256: string; readonly sizeBytes: number }[]): Promise<string[]>;
+  /** The digests among `shas` that have a row. */
+  knownBlobs(shas: readonly string[]): Promise<Set<string>>;
   /** Blob rows no version references (left by a crash between delete and reclaim). */
   unreferencedBlobs(limit: number): Promise<string[]>;
   close(): Promise<void>;

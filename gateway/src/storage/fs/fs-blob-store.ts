@@ -5,7 +5,7 @@ import path from "node:path";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PayloadTooLargeError } from "../../errors.js";
-import type { BlobStat, BlobStore, ByteRange, StagedBlob } from "../blob-store.js";
+import type { BlobEntry, BlobStat, BlobStore, ByteRange, StagedBlob } from "../blob-store.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -141,6 +141,17 @@ export class FsBlobStore implements BlobStore {
 
   async delete(sha256: string): Promise<void> {
     await fs.rm(this.#pathOf(sha256), { force: true });
+  }
+
+  async *list(): AsyncIterable<BlobEntry> {
+    for (const prefix of await fs.readdir(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+      for (const name of await fs.readdir(path.join(this.root, prefix))) {
+        if (!SHA256.test(name)) continue;
+        const stats = await fs.stat(path.join(this.root, prefix, name)).catch(() => null);
+        if (stats?.isFile()) yield { sha256: name, sizeBytes: stats.size };
+      }
+    }
   }
 
   async reclaimStaging(): Promise<number> {

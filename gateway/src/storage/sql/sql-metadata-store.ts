@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Transaction } from "kysely";
+import { Migrator, sql, type Kysely } from "kysely";
 import { AlreadyExistsError } from "../../errors.js";
 import type {
   CreateResult,
@@ -39,6 +39,26 @@ export class SqlMetadataStore implements MetadataStore {
         cause: error,
       });
     }
+  }
+
+  /**
+   * A write transaction. SQLite's begins IMMEDIATE: it takes the write lock before
+   * its first read, so a transaction never decides on a snapshot that another
+   * process changes before it writes (with several processes on one file).
+   */
+  #transaction<T>(run: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (!this.sqlDialect.immediateTransactions) return this.db.transaction().execute(run);
+    return this.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await run(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => {});
+        throw error;
+      }
+    });
   }
 
   async ping(): Promise<void> {
@@ -113,7 +133,7 @@ export class SqlMetadataStore implements MetadataStore {
 
   async createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult> {
     try {
-      return await this.db.transaction().execute((trx) => this.#create(trx, draft, promoteBlobs));
+      return await this.#transaction((trx) => this.#create(trx, draft, promoteBlobs));
     } catch (error) {
       // Two writers racing past the existence check: the unique index decides.
       if (this.sqlDialect.isUniqueViolation(error)) throw this.#alreadyExists(draft, draft.version);
@@ -129,7 +149,7 @@ export class SqlMetadataStore implements MetadataStore {
     );
   }
 
-  async #create(trx: Transaction<Database>, draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult> {
+  async #create(trx: Kysely<Database>, draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult> {
     // Upserting the family row locks it: creates within a family serialise here,
     // which makes the next version number atomic on every backend.
     const family = await trx
@@ -214,7 +234,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async deleteModel(ref: ModelRef): Promise<readonly string[] | null> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.#transaction(async (trx) => {
       const model = await trx
         .selectFrom("models")
         .select("id")
@@ -230,7 +250,7 @@ export class SqlMetadataStore implements MetadataStore {
 
   async reclaimBlobs(candidates: readonly string[], deleteBlob: (sha256: string) => Promise<void>): Promise<string[]> {
     if (candidates.length === 0) return [];
-    return this.db.transaction().execute(async (trx) => {
+    return this.#transaction(async (trx) => {
       const sorted = [...new Set(candidates)].sort();
       if (this.sqlDialect.supportsRowLocks) {
         // Holding these locks, no create can start referencing the blobs we delete.
@@ -251,6 +271,28 @@ export class SqlMetadataStore implements MetadataStore {
       if (digests.length > 0) await trx.deleteFrom("blobs").where("sha256", "in", digests).execute();
       return digests;
     });
+  }
+
+  async adoptBlobs(blobs: readonly { readonly sha256: string; readonly sizeBytes: number }[]): Promise<string[]> {
+    if (blobs.length === 0) return [];
+    const now = Date.now();
+    const sorted = [...blobs].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1));
+    return this.#transaction(async (trx) => {
+      const rows = await trx
+        .insertInto("blobs")
+        .values(sorted.map((b) => ({ sha256: b.sha256, size_bytes: b.sizeBytes, created_at: now })))
+        .onConflict((oc) => oc.column("sha256").doNothing())
+        .returning("sha256")
+        .execute();
+      return rows.map((r) => r.sha256);
+    });
+  }
+
+  /** Digests among `shas` that have a row. */
+  async knownBlobs(shas: readonly string[]): Promise<Set<string>> {
+    if (shas.length === 0) return new Set();
+    const rows = await this.db.selectFrom("blobs").select("sha256").where("sha256", "in", shas).execute();
+    return new Set(rows.map((r) => r.sha256));
   }
 
   async unreferencedBlobs(limit: number): Promise<string[]> {

@@ -8,6 +8,7 @@ import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
 export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "sqlite",
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
+  immediateTransactions: true,
   supportsRowLocks: false,
   isUniqueViolation: (error: unknown) =>
     typeof (error as { code?: unknown })?.code === "string" &&
