@@ -9,6 +9,8 @@ const config: CodegenConfig = {
   schema: "schema.graphql",
   documents: ["sdk/src/**/*.graphql"],
   ignoreNoDocuments: true,
+  // `.js` on relative imports, as NodeNext ESM requires.
+  emitLegacyCommonJSImports: false,
   generates: {
     "sdk/src/generated/": {
       preset: "client",

@@ -1,0 +1,206 @@
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { parseArgs } from "node:util";
+import { RegistryError, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
+import { formatBytes, table, UsageError } from "./output.js";
+import { progressBar } from "./progress.js";
+
+export interface Io {
+  readonly json: boolean;
+  /** Opens the registry lazily, so `--help` and usage errors need no server. */
+  registry(): Promise<ModelRegistry>;
+  print(text: string): void;
+}
+
+export interface Command {
+  readonly usage: string;
+  readonly summary: string;
+  run(args: string[], io: Io): Promise<number>;
+}
+
+function parse<T extends Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>>(
+  args: string[],
+  options: T,
+  usage: string,
+) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: ${usage}`);
+  }
+}
+
+function one(positionals: string[], what: string, usage: string): string {
+  if (positionals.length !== 1) throw new UsageError(`expected ${what}\nusage: ${usage}`);
+  return positionals[0]!;
+}
+
+function parseInteger(text: string, what: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${what} must be a positive integer, got "${text}"`);
+  return Number(text);
+}
+
+function keyValues(pairs: string[] | undefined, what: string, number: boolean): Record<string, number | string> {
+  const result: Record<string, number | string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--${what} takes KEY=VALUE, got "${pair}"`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    const value = number ? Number(raw) : raw;
+    if (number && (raw.trim() === "" || !Number.isFinite(value))) throw new UsageError(`--${what} ${key}: "${raw}" is not a finite number`);
+    result[key] = value;
+  }
+  return result;
+}
+
+/** NAME (latest), NAME@VERSION or NAME@best:METRIC. */
+export function parseRef(ref: string): { name: string; version?: number; bestBy?: string } {
+  const at = ref.lastIndexOf("@");
+  if (at < 0) return { name: ref };
+  const name = ref.slice(0, at);
+  const selector = ref.slice(at + 1);
+  if (selector.startsWith("best:") && selector.length > 5) return { name, bestBy: selector.slice(5) };
+  return { name, version: parseInteger(selector, `the version in "${ref}"`) };
+}
+
+function summary(model: Model) {
+  return {
+    name: model.name,
+    version: model.version,
+    project: model.project,
+    metrics: model.metrics,
+    framework: model.framework,
+    sizeBytes: model.sizeBytes,
+    files: model.files.length,
+    createdAt: model.createdAt.toISOString(),
+  };
+}
+
+const PUSH_USAGE = "homer push DIR --name NAME [--version V] [--metric KEY=VALUE]... [--tag KEY=VALUE]... [--description TEXT] [--framework F] [--overwrite]";
+const push: Command = {
+  usage: PUSH_USAGE,
+  summary: "upload a model directory as a new version",
+  async run(args, io) {
+    const { values, positionals } = parse(
+      args,
+      {
+        name: { type: "string", short: "n" },
+        version: { type: "string" },
+        metric: { type: "string", multiple: true, short: "m" },
+        tag: { type: "string", multiple: true },
+        description: { type: "string", short: "d" },
+        framework: { type: "string" },
+        overwrite: { type: "boolean" },
+      },
+      PUSH_USAGE,
+    );
+    const dir = one(positionals, "one model directory", PUSH_USAGE);
+    if (!values.name) throw new UsageError(`--name is required\nusage: ${PUSH_USAGE}`);
+    const metrics = keyValues(values.metric, "metric", true) as Record<string, number>;
+    const bar = progressBar(`push ${values.name}`, !io.json);
+    const registry = await io.registry();
+    const model = await registry.createModel({
+      name: values.name,
+      modelPath: dir,
+      version: values.version === undefined ? undefined : parseInteger(values.version, "--version"),
+      metrics,
+      tags: keyValues(values.tag, "tag", false),
+      description: values.description,
+      framework: values.framework?.toUpperCase() as Framework | undefined,
+      overwrite: values.overwrite ?? false,
+      onProgress: (p) => bar.update(p),
+    });
+    bar.done();
+    io.print(io.json ? `${JSON.stringify(summary(model))}\n` : `pushed ${model.name}@${model.version} (${model.files.length} files, ${formatBytes(model.sizeBytes)})\n`);
+    return 0;
+  },
+};
+
+const LS_USAGE = "homer ls NAME [--sort METRIC] [--asc]";
+const ls: Command = {
+  usage: LS_USAGE,
+  summary: "list the versions of a model, best first with --sort",
+  async run(args, io) {
+    const { values, positionals } = parse(args, { sort: { type: "string", short: "s" }, asc: { type: "boolean" } }, LS_USAGE);
+    const name = one(positionals, "one model name", LS_USAGE);
+    const registry = await io.registry();
+    const models = await registry.getModels({ name, sortKey: values.sort, direction: values.asc ? "asc" : "desc" });
+    if (io.json) {
+      io.print(`${JSON.stringify(models.map(summary))}\n`);
+      return 0;
+    }
+    if (models.length === 0) {
+      io.print(`no versions of ${name}\n`);
+      return 0;
+    }
+    const keys = [...new Set(models.flatMap((m) => Object.keys(m.metrics)))].sort();
+    const ordered = values.sort ? [values.sort, ...keys.filter((k) => k !== values.sort)] : keys;
+    const rows = models.map((m) => [
+      String(m.version),
+      ...ordered.map((k) => (m.metrics[k] === undefined ? "-" : String(m.metrics[k]))),
+      m.framework ?? "-",
+      formatBytes(m.sizeBytes),
+      m.createdAt.toISOString().replace(/\.\d+Z$/, "Z"),
+    ]);
+    io.print(table(["VERSION", ...ordered.map((k) => k.toUpperCase()), "FRAMEWORK", "SIZE", "CREATED"], rows));
+    return 0;
+  },
+};
+
+async function resolveRef(registry: ModelRegistry, ref: string): Promise<Model> {
+  const { name, version, bestBy } = parseRef(ref);
+  const model = bestBy
+    ? await registry.getBestModel({ name, metric: bestBy })
+    : version !== undefined
+      ? await registry.getModel({ name, version })
+      : ((await registry.iterateModels({ name, pageSize: 1 }).next()).value ?? null);
+  if (!model) throw new RegistryError("NOT_FOUND", bestBy ? `no version of ${name} has the metric ${bestBy}` : `${ref} not found`);
+  return model;
+}
+
+const PULL_USAGE = "homer pull NAME[@VERSION|@best:METRIC] [--out DIR]";
+const pull: Command = {
+  usage: PULL_USAGE,
+  summary: "download a version (latest by default), verifying every file",
+  async run(args, io) {
+    const { values, positionals } = parse(args, { out: { type: "string", short: "o" } }, PULL_USAGE);
+    const ref = one(positionals, "one model reference", PULL_USAGE);
+    const registry = await io.registry();
+    const model = await resolveRef(registry, ref);
+    const bar = progressBar(`pull ${model.name}@${model.version}`, !io.json);
+    const dir = await model.download(values.out, { onProgress: (p) => bar.update(p) });
+    bar.done();
+    io.print(io.json ? `${JSON.stringify({ ...summary(model), dir })}\n` : `pulled ${model.name}@${model.version} into ${dir}\n`);
+    return 0;
+  },
+};
+
+const RM_USAGE = "homer rm NAME@VERSION";
+const rm: Command = {
+  usage: RM_USAGE,
+  summary: "delete a version",
+  async run(args, io) {
+    const { positionals } = parse(args, {}, RM_USAGE);
+    const ref = parseRef(one(positionals, "one NAME@VERSION", RM_USAGE));
+    if (ref.version === undefined) throw new UsageError(`rm needs an explicit version: NAME@VERSION\nusage: ${RM_USAGE}`);
+    const registry = await io.registry();
+    await registry.deleteModel({ name: ref.name, version: ref.version });
+    io.print(io.json ? `${JSON.stringify({ deleted: { name: ref.name, version: ref.version } })}\n` : `deleted ${ref.name}@${ref.version}\n`);
+    return 0;
+  },
+};
+
+const serve: Command = {
+  usage: "homer serve [gateway options]   (see homer serve --help)",
+  summary: "run the registry gateway (same options as npm start)",
+  run(args) {
+    const main = createRequire(import.meta.url).resolve("@homer/gateway");
+    const child = spawn(process.execPath, [main, ...args], { stdio: "inherit" });
+    // The gateway drains on SIGTERM/SIGINT; pass them on rather than dying first.
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+    return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));
+  },
+};
+
+export const COMMANDS: Readonly<Record<string, Command>> = { push, ls, pull, rm, serve };

@@ -1,0 +1,56 @@
+import { RegistryError, type RegistryErrorCode } from "@homer/sdk";
+
+/** Exit codes, stable for scripts (documented in `homer --help`). */
+export const EXIT = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  NOT_FOUND: 3,
+  ALREADY_EXISTS: 4,
+  DENIED: 5,
+  NETWORK: 6,
+  INTEGRITY: 7,
+  TOO_LARGE: 8,
+} as const;
+
+const EXIT_OF: Partial<Record<RegistryErrorCode, number>> = {
+  BAD_USER_INPUT: EXIT.USAGE,
+  NOT_FOUND: EXIT.NOT_FOUND,
+  ALREADY_EXISTS: EXIT.ALREADY_EXISTS,
+  UNAUTHENTICATED: EXIT.DENIED,
+  FORBIDDEN: EXIT.DENIED,
+  NETWORK_ERROR: EXIT.NETWORK,
+  INTEGRITY_ERROR: EXIT.INTEGRITY,
+  PAYLOAD_TOO_LARGE: EXIT.TOO_LARGE,
+};
+
+/** A mistake on the command line; exits 2 with the command's usage hint. */
+export class UsageError extends Error {}
+
+/** Prints an error the way the caller asked (text or JSON) and returns the exit code. */
+export function reportError(error: unknown, json: boolean): number {
+  const code = error instanceof RegistryError ? error.code : error instanceof UsageError ? "USAGE" : "ERROR";
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  else process.stderr.write(`homer: ${message}${code !== "USAGE" && code !== "ERROR" ? ` [${code}]` : ""}\n`);
+  if (error instanceof UsageError) return EXIT.USAGE;
+  return error instanceof RegistryError ? (EXIT_OF[error.code] ?? EXIT.FAILURE) : EXIT.FAILURE;
+}
+
+/** A plain-text table with left-aligned columns. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)].join("\n") + "\n";
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,27 @@
+/**
+ * The browser-safe entry of @homer/sdk: queries and mutations over fetch, no
+ * local files (createModel with a directory, save and download need Node).
+ */
+import { connectionFactory } from "./connection.js";
+
+/** Connects to a Homer gateway: `connection({ url, apiKey, project })`. */
+export const connection = connectionFactory(undefined);
+
+export { Connection } from "./connection.js";
+export { DEFAULT_URL, type ConnectionOptions } from "./client.js";
+export { RegistryError, type RegistryErrorCode } from "./errors.js";
+export { Model, ModelDraft, type ModelStatus } from "./model.js";
+export { ModelRegistry, type GetModelsOptions } from "./registry.js";
+export type {
+  CreateModelOptions,
+  DownloadOptions,
+  Framework,
+  JsonValue,
+  ModelFileInfo,
+  ModelMetadata,
+  ModelSignature,
+  SaveOptions,
+  SchemaField,
+  SortDirection,
+  TransferProgress,
+} from "./types.js";

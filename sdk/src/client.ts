@@ -1,0 +1,49 @@
+import { Client, fetchExchange } from "@urql/core";
+
+export interface ConnectionOptions {
+  /** GraphQL endpoint; default `HOMER_URL`, else http://localhost:4000/graphql. */
+  readonly url?: string;
+  /** Sent as `Authorization: Bearer …`; default `HOMER_API_KEY`. */
+  readonly apiKey?: string;
+  /** Project used when a call names none; default `HOMER_PROJECT`, else the key's own. */
+  readonly project?: string;
+  /** A fetch to use instead of the global one. */
+  readonly fetch?: typeof fetch;
+}
+
+export interface ResolvedOptions {
+  readonly url: string;
+  readonly apiKey: string | undefined;
+  readonly project: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly fetch: typeof fetch | undefined;
+}
+
+export const DEFAULT_URL = "http://localhost:4000/graphql";
+
+function env(name: string): string | undefined {
+  // Browsers have no process; bundlers may define process.env partially.
+  const value = typeof process === "undefined" ? undefined : process.env?.[name];
+  return value === "" ? undefined : value;
+}
+
+export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions {
+  const url = options.url ?? env("HOMER_URL") ?? DEFAULT_URL;
+  const apiKey = options.apiKey ?? env("HOMER_API_KEY");
+  // Apollo's CSRF prevention wants this on multipart and GET requests; it is harmless elsewhere.
+  const headers: Record<string, string> = { "apollo-require-preflight": "true" };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  return Object.freeze({ url, apiKey, project: options.project ?? env("HOMER_PROJECT"), headers, fetch: options.fetch });
+}
+
+/** An urql client that always asks the network and POSTs (CSRF prevention stays on server-side). */
+export function createClient(options: ResolvedOptions): Client {
+  return new Client({
+    url: options.url,
+    exchanges: [fetchExchange],
+    preferGetMethod: false,
+    requestPolicy: "network-only",
+    fetch: options.fetch,
+    fetchOptions: () => ({ headers: { ...options.headers } }),
+  });
+}

@@ -1,0 +1,72 @@
+import type { CombinedError } from "@urql/core";
+
+/** Every code a registry call can fail with; the first six come from the server. */
+export type RegistryErrorCode =
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "BAD_USER_INPUT"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "PAYLOAD_TOO_LARGE"
+  | "INTERNAL_SERVER_ERROR"
+  /** The registry could not be reached, or the connection broke. */
+  | "NETWORK_ERROR"
+  /** `awaitRegistration` ran out. */
+  | "TIMEOUT"
+  /** A downloaded file's sha256 did not match the registry's. */
+  | "INTEGRITY_ERROR"
+  /** The operation needs Node (local files) and ran elsewhere. */
+  | "UNSUPPORTED";
+
+const SERVER_CODES = new Set<string>([
+  "NOT_FOUND",
+  "ALREADY_EXISTS",
+  "BAD_USER_INPUT",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "PAYLOAD_TOO_LARGE",
+  "INTERNAL_SERVER_ERROR",
+]);
+
+/** The one error type the SDK throws: `if (e instanceof RegistryError && e.code === "NOT_FOUND")`. */
+export class RegistryError extends Error {
+  override readonly name = "RegistryError";
+
+  constructor(
+    readonly code: RegistryErrorCode,
+    message: string,
+    options: { readonly cause?: unknown; readonly status?: number; readonly field?: string } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.status = options.status;
+    this.field = options.field;
+  }
+
+  /** The HTTP status, when the server answered with one. */
+  readonly status: number | undefined;
+  /** The input field at fault, for BAD_USER_INPUT. */
+  readonly field: string | undefined;
+}
+
+/** Maps a GraphQL error's `extensions.code` to ours; validation failures are bad input too. */
+export function codeOf(code: unknown): RegistryErrorCode {
+  if (typeof code === "string" && SERVER_CODES.has(code)) return code as RegistryErrorCode;
+  if (code === "GRAPHQL_VALIDATION_FAILED" || code === "GRAPHQL_PARSE_FAILED") return "BAD_USER_INPUT";
+  return "INTERNAL_SERVER_ERROR";
+}
+
+/** Turns urql's CombinedError into a RegistryError that says what was being done. */
+export function fromCombinedError(error: CombinedError, doing: string): RegistryError {
+  const [first] = error.graphQLErrors;
+  if (first) {
+    const field = typeof first.extensions?.field === "string" ? first.extensions.field : undefined;
+    return new RegistryError(codeOf(first.extensions?.code), `${doing}: ${first.message}`, { cause: error, field });
+  }
+  const response = error.response as { status?: number } | undefined;
+  const status = response?.status;
+  if (status === 401) return new RegistryError("UNAUTHENTICATED", `${doing}: the registry wants an API key (HOMER_API_KEY)`, { cause: error, status });
+  if (status === 403) return new RegistryError("FORBIDDEN", `${doing}: this API key may not do that`, { cause: error, status });
+  if (status === 413) return new RegistryError("PAYLOAD_TOO_LARGE", `${doing}: the request is too large`, { cause: error, status });
+  const reason = error.networkError?.message ?? error.message;
+  return new RegistryError("NETWORK_ERROR", `${doing}: could not reach the registry (${reason})`, { cause: error, status });
+}

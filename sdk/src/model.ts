@@ -1,0 +1,118 @@
+import type { ModelRegistry } from "./registry.js";
+import type {
+  DownloadOptions,
+  Framework,
+  JsonValue,
+  ModelData,
+  ModelFileInfo,
+  ModelMetadata,
+  ModelSignature,
+  SaveOptions,
+} from "./types.js";
+
+export type ModelStatus = "READY" | "PENDING" | "FAILED";
+
+/** A registered version of a model (the design doc's model_meta). */
+export class Model {
+  readonly id: string;
+  readonly project: string;
+  readonly name: string;
+  readonly version: number;
+  readonly description: string | null;
+  readonly framework: Framework | null;
+  /** Metric values by key. */
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly signature: ModelSignature | null;
+  readonly inputExample: JsonValue | null;
+  readonly tags: Readonly<Record<string, JsonValue>>;
+  readonly files: readonly ModelFileInfo[];
+  /** GET streams every file as one tar archive. */
+  readonly archiveUrl: string;
+  readonly sizeBytes: number;
+  readonly status: ModelStatus;
+  readonly createdAt: Date;
+  readonly createdBy: string | null;
+
+  /** @internal built by the registry from server data */
+  constructor(
+    private readonly registry: ModelRegistry,
+    data: ModelData,
+  ) {
+    this.id = data.id;
+    this.project = data.project;
+    this.name = data.name;
+    this.version = data.version;
+    this.description = data.description ?? null;
+    this.framework = data.framework ?? null;
+    this.metrics = Object.freeze(Object.fromEntries(data.metrics.map((m) => [m.key, m.value])));
+    this.signature = data.signature ?? null;
+    this.inputExample = (data.inputExample ?? null) as JsonValue | null;
+    this.tags = data.tags as Record<string, JsonValue>;
+    this.files = Object.freeze(data.files.map(({ path, sizeBytes, sha256, downloadUrl }) => ({ path, sizeBytes, sha256, downloadUrl })));
+    this.archiveUrl = data.archiveUrl;
+    this.sizeBytes = data.sizeBytes;
+    this.status = data.status;
+    this.createdAt = new Date(data.createdAt);
+    this.createdBy = data.createdBy ?? null;
+  }
+
+  /** Deletes this version from the registry. */
+  delete(): Promise<void> {
+    return this.registry.deleteModel({ name: this.name, version: this.version, project: this.project });
+  }
+
+  /**
+   * Downloads every file into `dir` (default `./<name>-<version>`), verifying each
+   * sha256 and resuming a partly downloaded file with a Range request. Node only.
+   */
+  download(dir?: string, options: DownloadOptions = {}): Promise<string> {
+    return this.registry.downloadModel(this, dir ?? `${this.name}-${this.version}`, options);
+  }
+
+  /** Uploads `dir` as a new version with this version's metadata (next free version). Node only. */
+  save(dir: string, options: SaveOptions = {}): Promise<Model> {
+    return this.registry.createModel({ ...this.metadata(), version: undefined, modelPath: dir, ...options });
+  }
+
+  /** This version's metadata in the form createModel takes. */
+  metadata(): ModelMetadata {
+    return {
+      name: this.name,
+      version: this.version,
+      project: this.project,
+      metrics: this.metrics,
+      ...(this.description !== null && { description: this.description }),
+      ...(this.framework !== null && { framework: this.framework }),
+      ...(this.signature !== null && { signature: this.signature }),
+      ...(this.inputExample !== null && { inputExample: this.inputExample }),
+      tags: this.tags,
+    };
+  }
+
+  toJSON() {
+    const { registry: _, ...rest } = this as unknown as Record<string, unknown>;
+    return rest;
+  }
+}
+
+/**
+ * Metadata not registered yet: `createModel` without `modelPath` returns one, and
+ * `save(dir)` uploads the directory and registers it (the design doc's
+ * `model_meta.save(dir)`).
+ */
+export class ModelDraft {
+  constructor(
+    private readonly registry: ModelRegistry,
+    readonly metadata: ModelMetadata,
+    private readonly defaults: SaveOptions,
+  ) {}
+
+  get name(): string {
+    return this.metadata.name;
+  }
+
+  /** Uploads `dir` and registers the version; resolves to the registered Model. */
+  save(dir: string, options: SaveOptions = {}): Promise<Model> {
+    return this.registry.createModel({ ...this.metadata, ...this.defaults, ...options, modelPath: dir });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The Node entry of @homer/sdk: everything of the browser entry, plus local
+ * files — createModel({ modelPath }), save(dir) and download(dir).
+ */
+import { connectionFactory } from "../connection.js";
+import type { LocalFiles } from "../local-files.js";
+import { listFiles } from "./directory.js";
+import { downloadModel } from "./download.js";
+import { describeDirectory } from "./mlmodel.js";
+import { uploadDirectory } from "./upload.js";
+
+const nodeFiles: LocalFiles = {
+  async upload(request) {
+    return uploadDirectory(request, await listFiles(request.dir));
+  },
+  download: downloadModel,
+  async describe(dir) {
+    return describeDirectory(dir, await listFiles(dir));
+  },
+};
+
+/** Connects to a Homer gateway: `connection({ url, apiKey, project })`, defaults from HOMER_URL, HOMER_API_KEY, HOMER_PROJECT. */
+export const connection = connectionFactory(nodeFiles);
+
+export { Connection } from "../connection.js";
+export { DEFAULT_URL, type ConnectionOptions } from "../client.js";
+export { RegistryError, type RegistryErrorCode } from "../errors.js";
+export { Model, ModelDraft, type ModelStatus } from "../model.js";
+export { ModelRegistry, type GetModelsOptions } from "../registry.js";
+export { describeDirectory } from "./mlmodel.js";
+export { listFiles, type LocalFile } from "./directory.js";
+export type {
+  CreateModelOptions,
+  DownloadOptions,
+  Framework,
+  JsonValue,
+  ModelFileInfo,
+  ModelMetadata,
+  ModelSignature,
+  SaveOptions,
+  SchemaField,
+  SortDirection,
+  TransferProgress,
+} from "../types.js";

@@ -1,0 +1,97 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { parse } from "yaml";
+import type { Framework, JsonValue, ModelMetadata, ModelSignature, SchemaField } from "../types.js";
+import type { LocalFile } from "./directory.js";
+
+/** MLflow flavor names → Framework; python_function is the fallback every model has. */
+const FLAVORS: Readonly<Record<string, Framework>> = {
+  crate: "CRATE",
+  h2o: "H2O",
+  keras: "KERAS",
+  mleap: "MLEAP",
+  pytorch: "PYTORCH",
+  sklearn: "SKLEARN",
+  spark: "SPARK",
+  tensorflow: "TENSORFLOW",
+  onnx: "ONNX",
+  gluon: "GLUON",
+  xgboost: "XGBOOST",
+  lightgbm: "LIGHTGBM",
+  catboost: "CATBOOST",
+  spacy: "SPACY",
+  fastai: "FASTAI",
+  statsmodels: "STATSMODELS",
+  python_function: "PYTHON_FUNCTION",
+};
+
+/** File patterns that give the framework away when no MLmodel says better. */
+const FILE_HINTS: readonly [RegExp, Framework][] = [
+  [/(^|\/)saved_model\.pbtxt?$/, "TENSORFLOW"],
+  [/\.onnx$/i, "ONNX"],
+  [/\.(pt|pth)$/i, "PYTORCH"],
+  [/\.(keras|h5|hdf5)$/i, "KERAS"],
+  [/\.(xgb|ubj)$/i, "XGBOOST"],
+  [/\.cbm$/i, "CATBOOST"],
+  [/\.(lgb|lgbm)$/i, "LIGHTGBM"],
+];
+
+/** Most input examples are small; a huge one is not worth failing the upload over. */
+const MAX_EXAMPLE_BYTES = 1024 * 1024;
+
+type Found = { -readonly [K in "framework" | "signature" | "inputExample"]?: ModelMetadata[K] };
+
+/** MLflow writes each side of a signature as a JSON string of column or tensor specs. */
+function toFields(spec: unknown): SchemaField[] | undefined {
+  const list = typeof spec === "string" ? JSON.parse(spec) : spec;
+  if (!Array.isArray(list)) return undefined;
+  return list.map((item: Record<string, any>) => {
+    if (item.type === "tensor" && item["tensor-spec"]) {
+      return { name: item.name ?? null, type: String(item["tensor-spec"].dtype), shape: item["tensor-spec"].shape ?? null };
+    }
+    return { name: item.name ?? null, type: String(item.type), shape: null };
+  });
+}
+
+function signatureOf(raw: unknown): ModelSignature | undefined {
+  if (!raw || typeof raw !== "object") return undefined;
+  const { inputs, outputs } = raw as Record<string, unknown>;
+  const parsedInputs = toFields(inputs);
+  if (!parsedInputs) return undefined;
+  return { inputs: parsedInputs, outputs: toFields(outputs) ?? [] };
+}
+
+async function inputExampleOf(root: string, info: unknown): Promise<JsonValue | undefined> {
+  const artifact = (info as { artifact_path?: unknown } | undefined)?.artifact_path;
+  if (typeof artifact !== "string" || artifact.includes("..")) return undefined;
+  const file = path.join(root, artifact);
+  const stat = await fs.stat(file).catch(() => null);
+  if (!stat?.isFile() || stat.size > MAX_EXAMPLE_BYTES) return undefined;
+  return JSON.parse(await fs.readFile(file, "utf8")) as JsonValue;
+}
+
+/**
+ * Metadata the directory itself tells: an MLflow `MLmodel` file's flavors,
+ * signature and saved input example; else the framework from file types.
+ */
+export async function describeDirectory(root: string, files: readonly LocalFile[]): Promise<Found> {
+  const found: Found = {};
+  const mlmodel = files.find((f) => f.path === "MLmodel");
+  if (mlmodel) {
+    const doc = parse(await fs.readFile(mlmodel.absolutePath, "utf8")) as Record<string, unknown> | null;
+    const flavors = Object.keys((doc?.flavors as object | undefined) ?? {});
+    const specific = flavors.find((f) => f !== "python_function" && FLAVORS[f]);
+    const framework = FLAVORS[specific ?? flavors.find((f) => FLAVORS[f]) ?? ""];
+    if (framework) found.framework = framework;
+    const signature = signatureOf(doc?.signature);
+    if (signature) found.signature = signature;
+    const example = await inputExampleOf(path.dirname(mlmodel.absolutePath), doc?.saved_input_example_info);
+    if (example !== undefined) found.inputExample = example;
+    if (!found.framework && files.some((f) => /\.(pkl|joblib)$/i.test(f.path))) found.framework = "SKLEARN";
+  }
+  if (!found.framework) {
+    const hint = FILE_HINTS.find(([pattern]) => files.some((f) => pattern.test(f.path)));
+    if (hint) found.framework = hint[1];
+  }
+  return found;
+}

@@ -1,0 +1,116 @@
+import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import { stringifyDocument } from "@urql/core";
+import { codeOf, RegistryError } from "../errors.js";
+import { CreateModelDocument } from "../generated/graphql.js";
+import type { UploadRequest } from "../local-files.js";
+import type { ModelData, TransferProgress } from "../types.js";
+import type { LocalFile } from "./directory.js";
+
+/**
+ * One createModel request per the GraphQL multipart request spec, streamed file
+ * by file from disk over node:http with a known Content-Length. Node 20's fetch
+ * would buffer the whole body; this keeps memory flat for any model size.
+ */
+export async function uploadDirectory(request: UploadRequest, files: readonly LocalFile[]): Promise<ModelData> {
+  const boundary = `----homer-${randomBytes(12).toString("hex")}`;
+  const operations = JSON.stringify({
+    query: stringifyDocument(CreateModelDocument),
+    variables: { input: { ...request.input, files: files.map((f) => ({ path: f.path, file: null })) } },
+  });
+  const map = JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.input.files.${i}.file`]])));
+  const field = (name: string, value: string) =>
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  // The part's filename is informational (the path travels in `operations`); keep it header-safe.
+  const fileHead = (i: number) =>
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${i}"; filename="file${i}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
+  const head = Buffer.concat([field("operations", operations), field("map", map)]);
+  const tail = Buffer.from(`--${boundary}--\r\n`);
+  const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+  const length = head.length + tail.length + files.reduce((sum, f, i) => sum + fileHead(i).length + f.sizeBytes + 2, 0);
+
+  const url = new URL(request.url);
+  const transport = url.protocol === "https:" ? https : http;
+  const req = transport.request(url, {
+    method: "POST",
+    headers: { ...request.headers, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(length) },
+  });
+
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.once("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.once("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.once("error", reject);
+    });
+    req.once("error", reject);
+  });
+  // The server may answer (an error) before the body is sent: stop sending then.
+  let answered = false;
+  response.then(() => (answered = true), () => (answered = true));
+
+  const write = (chunk: Buffer) =>
+    new Promise<void>((resolve, reject) => {
+      if (answered || req.destroyed) return resolve();
+      req.write(chunk, (error) => (error ? reject(error) : resolve()));
+    });
+
+  try {
+    await write(head);
+    let bytes = 0;
+    for (const [i, file] of files.entries()) {
+      await write(fileHead(i));
+      let fileBytes = 0;
+      for await (const chunk of createReadStream(file.absolutePath, { highWaterMark: 1 << 20 })) {
+        if (answered) break;
+        fileBytes += chunk.length;
+        bytes += chunk.length;
+        if (fileBytes > file.sizeBytes) throw new RegistryError("BAD_USER_INPUT", `${file.path} grew while it was being uploaded`);
+        await write(chunk as Buffer);
+        request.onProgress?.({ path: file.path, fileBytes, fileTotal: file.sizeBytes, bytes, total } satisfies TransferProgress);
+      }
+      if (!answered && fileBytes !== file.sizeBytes) {
+        throw new RegistryError("BAD_USER_INPUT", `${file.path} changed size while it was being uploaded`);
+      }
+      if (file.sizeBytes === 0) request.onProgress?.({ path: file.path, fileBytes: 0, fileTotal: 0, bytes, total });
+      await write(Buffer.from("\r\n"));
+    }
+    await write(tail);
+    req.end();
+  } catch (error) {
+    req.destroy();
+    await response.catch(() => {});
+    if (error instanceof RegistryError) throw error;
+    throw new RegistryError("NETWORK_ERROR", `uploading to ${request.url} failed: ${(error as Error).message}`, { cause: error });
+  }
+
+  let result: { status: number; body: string };
+  try {
+    result = await response;
+  } catch (error) {
+    throw new RegistryError("NETWORK_ERROR", `uploading to ${request.url} failed: ${(error as Error).message}`, { cause: error });
+  }
+  return parseCreateResponse(result);
+}
+
+function parseCreateResponse({ status, body }: { status: number; body: string }): ModelData {
+  let json: { data?: { createModel?: ModelData } | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  try {
+    json = JSON.parse(body);
+  } catch {
+    const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHENTICATED" : status === 403 ? "FORBIDDEN" : "NETWORK_ERROR";
+    throw new RegistryError(code, `createModel: the registry answered HTTP ${status}: ${body.slice(0, 200)}`, { status });
+  }
+  const [first] = json.errors ?? [];
+  if (first) {
+    const field = typeof first.extensions?.field === "string" ? first.extensions.field : undefined;
+    throw new RegistryError(codeOf(first.extensions?.code), `createModel: ${first.message}`, { status, field });
+  }
+  if (!json.data?.createModel) throw new RegistryError("INTERNAL_SERVER_ERROR", `createModel: the registry sent no data (HTTP ${status})`, { status });
+  return json.data.createModel;
+}

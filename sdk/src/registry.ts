@@ -1,0 +1,180 @@
+import type { Client } from "@urql/core";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { fromCombinedError, RegistryError } from "./errors.js";
+import type { ResolvedOptions } from "./client.js";
+import {
+  BestModelDocument,
+  DeleteModelDocument,
+  GetModelDocument,
+  ListModelsDocument,
+  type CreateModelInput,
+  type SortDirection as GraphQLSortDirection,
+} from "./generated/graphql.js";
+import type { LocalFiles } from "./local-files.js";
+import { Model, ModelDraft } from "./model.js";
+import type { CreateModelOptions, DownloadOptions, ModelData, ModelMetadata, SortDirection } from "./types.js";
+
+export interface GetModelsOptions {
+  readonly name: string;
+  /** A metric key; versions without it come last. Omitted: by version. */
+  readonly sortKey?: string;
+  /** Default "desc". */
+  readonly direction?: SortDirection;
+  readonly project?: string;
+  /** Versions fetched per request, 1-500; default 500. */
+  readonly pageSize?: number;
+}
+
+const DEFAULT_AWAIT_SECONDS = 300;
+
+function toDirection(direction: SortDirection | undefined): GraphQLSortDirection {
+  if (direction === undefined || direction === "desc") return "DESC";
+  if (direction === "asc") return "ASC";
+  throw new RegistryError("BAD_USER_INPUT", `direction must be "asc" or "desc", got ${JSON.stringify(direction)}`, { field: "direction" });
+}
+
+/**
+ * A project's model registry (the design doc's `connection.get_model_registry()`).
+ * Every call takes an optional `project`; the registry's own is the default.
+ */
+export class ModelRegistry {
+  /** @internal */
+  constructor(
+    private readonly client: Client,
+    private readonly options: ResolvedOptions,
+    /** The default project of this handle (undefined: the API key's own, else "default"). */
+    readonly project: string | undefined,
+    private readonly files: LocalFiles | undefined,
+  ) {}
+
+  async #run<D, V extends object>(document: TypedDocumentNode<D, V>, variables: V, doing: string, mutation = false): Promise<D> {
+    const result = mutation
+      ? await this.client.mutation(document, variables).toPromise()
+      : await this.client.query(document, variables).toPromise();
+    if (result.error) throw fromCombinedError(result.error, doing);
+    if (!result.data) throw new RegistryError("INTERNAL_SERVER_ERROR", `${doing}: the registry sent no data`);
+    return result.data;
+  }
+
+  #localFiles(what: string): LocalFiles {
+    if (!this.files) throw new RegistryError("UNSUPPORTED", `${what} needs local files: import the SDK in Node (the browser entry has none)`);
+    return this.files;
+  }
+
+  /** @internal */
+  wrap(data: ModelData): Model {
+    return new Model(this, data);
+  }
+
+  /**
+   * Registers a version. With `modelPath`, uploads that directory now and resolves
+   * to the Model; without, resolves to a draft whose `save(dir)` uploads later.
+   */
+  createModel(options: CreateModelOptions & { readonly modelPath: string }): Promise<Model>;
+  createModel(options: CreateModelOptions & { readonly modelPath?: undefined }): Promise<ModelDraft>;
+  createModel(options: CreateModelOptions): Promise<Model | ModelDraft>;
+  async createModel(options: CreateModelOptions): Promise<Model | ModelDraft> {
+    const { modelPath, awaitRegistration, onProgress, ...metadata } = options;
+    if (modelPath === undefined) {
+      return new ModelDraft(this, { ...metadata, project: metadata.project ?? this.project }, { awaitRegistration, onProgress });
+    }
+    const files = this.#localFiles("createModel({ modelPath })");
+    const found = await files.describe(modelPath);
+    const input = this.#input({ ...found, ...stripUndefined(metadata) });
+    const data = await files.upload({ url: this.options.url, headers: this.options.headers, dir: modelPath, input, onProgress });
+    return this.#awaitReady(this.wrap(data), awaitRegistration ?? DEFAULT_AWAIT_SECONDS);
+  }
+
+  #input(metadata: ModelMetadata): Omit<CreateModelInput, "files"> {
+    const { metrics, signature, project, ...rest } = metadata;
+    if (metrics !== undefined && (typeof metrics !== "object" || metrics === null || Array.isArray(metrics))) {
+      throw new RegistryError("BAD_USER_INPUT", "metrics must be an object of numbers, e.g. { accuracy: 0.98 }", { field: "metrics" });
+    }
+    for (const [key, value] of Object.entries(metrics ?? {})) {
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new RegistryError("BAD_USER_INPUT", `metric "${key}" must be a finite number, got ${String(value)}`, { field: `metrics.${key}` });
+      }
+    }
+    return {
+      ...rest,
+      project: project ?? this.project,
+      metrics: metrics && Object.entries(metrics).map(([key, value]) => ({ key, value })),
+      signature: signature && {
+        inputs: signature.inputs.map((f) => ({ name: f.name, type: f.type, shape: f.shape && [...f.shape] })),
+        outputs: signature.outputs.map((f) => ({ name: f.name, type: f.type, shape: f.shape && [...f.shape] })),
+      },
+    };
+  }
+
+  async #awaitReady(model: Model, seconds: number): Promise<Model> {
+    const deadline = Date.now() + seconds * 1000;
+    let current = model;
+    while (current.status === "PENDING") {
+      if (Date.now() >= deadline) {
+        throw new RegistryError("TIMEOUT", `${model.name}@${model.version} was not READY within ${seconds} s (awaitRegistration)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      current = (await this.getModel({ name: model.name, version: model.version, project: model.project })) ?? current;
+    }
+    if (current.status === "FAILED") throw new RegistryError("INTERNAL_SERVER_ERROR", `registration of ${model.name}@${model.version} failed`);
+    return current;
+  }
+
+  /** One version, or null when it does not exist. */
+  async getModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<Model | null> {
+    const { name, version } = options;
+    const data = await this.#run(GetModelDocument, { name, version, project: options.project ?? this.project }, `getModel ${name}@${version}`);
+    return data.model ? this.wrap(data.model) : null;
+  }
+
+  /** Every version of a model, best first when sorted by a metric (pages are fetched for you). */
+  async getModels(options: GetModelsOptions): Promise<Model[]> {
+    const models: Model[] = [];
+    for await (const model of this.iterateModels(options)) models.push(model);
+    return models;
+  }
+
+  /** The versions one page at a time, for families too large to hold in memory. */
+  async *iterateModels(options: GetModelsOptions): AsyncGenerator<Model, void, undefined> {
+    const pageSize = options.pageSize ?? 500;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) {
+      throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to 500, got ${pageSize}`, { field: "pageSize" });
+    }
+    const variables = {
+      name: options.name,
+      sortKey: options.sortKey,
+      direction: toDirection(options.direction),
+      project: options.project ?? this.project,
+      first: pageSize,
+    };
+    let after: string | null | undefined;
+    do {
+      const data = await this.#run(ListModelsDocument, { ...variables, after }, `getModels ${options.name}`);
+      for (const node of data.models.nodes) yield this.wrap(node);
+      after = data.models.pageInfo.hasNextPage ? data.models.pageInfo.endCursor : null;
+    } while (after);
+  }
+
+  /** The best version by `metric` (highest unless direction "asc"), or null when none has it. */
+  async getBestModel(options: { readonly name: string; readonly metric: string; readonly direction?: SortDirection; readonly project?: string }): Promise<Model | null> {
+    const variables = { name: options.name, metric: options.metric, direction: toDirection(options.direction), project: options.project ?? this.project };
+    const data = await this.#run(BestModelDocument, variables, `getBestModel ${options.name} by ${options.metric}`);
+    return data.bestModel ? this.wrap(data.bestModel) : null;
+  }
+
+  /** Deletes a version; NOT_FOUND when it does not exist. */
+  async deleteModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<void> {
+    const { name, version } = options;
+    await this.#run(DeleteModelDocument, { name, version, project: options.project ?? this.project }, `deleteModel ${name}@${version}`, true);
+  }
+
+  /** @internal Model.download */
+  downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string> {
+    const data = { files: model.files, name: model.name, version: model.version } as unknown as ModelData;
+    return this.#localFiles("download").download(data, dir, { ...options, headers: this.options.headers });
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,72 @@
+import type { Framework as GeneratedFramework, ModelFieldsFragment } from "./generated/graphql.js";
+
+/** The framework (MLflow flavor) a model was saved with. */
+export type Framework = GeneratedFramework;
+
+/** Sort order of `getModels`; versions without the sort metric come last either way. */
+export type SortDirection = "asc" | "desc";
+
+/** A column (`name` + `type`) or a tensor (`type` + `shape`, -1 for any size). */
+export interface SchemaField {
+  readonly name?: string | null;
+  readonly type: string;
+  readonly shape?: readonly number[] | null;
+}
+
+export interface ModelSignature {
+  readonly inputs: readonly SchemaField[];
+  readonly outputs: readonly SchemaField[];
+}
+
+export interface ModelFileInfo {
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+  readonly downloadUrl: string;
+}
+
+/** JSON a model's tags and input example may hold. */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/** Progress of an upload or download: this file and the whole transfer. */
+export interface TransferProgress {
+  readonly path: string;
+  readonly fileBytes: number;
+  readonly fileTotal: number;
+  readonly bytes: number;
+  readonly total: number;
+}
+
+/** Metadata of a version, as `createModel` takes it. */
+export interface ModelMetadata {
+  readonly name: string;
+  /** Omitted: the next free version, assigned atomically by the registry. */
+  readonly version?: number;
+  readonly project?: string;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly description?: string;
+  readonly framework?: Framework;
+  readonly signature?: ModelSignature;
+  readonly inputExample?: JsonValue;
+  readonly tags?: Readonly<Record<string, JsonValue>>;
+  /** Replace an existing version atomically instead of failing with ALREADY_EXISTS. */
+  readonly overwrite?: boolean;
+}
+
+export interface SaveOptions {
+  /** Seconds to wait for status READY; 0 does not wait. Default 300. */
+  readonly awaitRegistration?: number;
+  readonly onProgress?: (progress: TransferProgress) => void;
+}
+
+export interface CreateModelOptions extends ModelMetadata, SaveOptions {
+  /** A directory to upload now; without it `createModel` returns an unsaved draft. */
+  readonly modelPath?: string;
+}
+
+export interface DownloadOptions {
+  readonly onProgress?: (progress: TransferProgress) => void;
+}
+
+/** What the server sends for a version (the SDK's ModelFields fragment). */
+export type ModelData = ModelFieldsFragment;
