@@ -169,7 +169,7 @@ export class ModelRegistry {
   }
 
   /** @internal Model.download */
-  downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string> {
+  async downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string> {
     const data = { files: model.files, name: model.name, version: model.version } as unknown as ModelData;
     return this.#localFiles("download").download(data, dir, { ...options, headers: this.options.headers });
   }

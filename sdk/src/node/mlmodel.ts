@@ -27,7 +27,7 @@ const FLAVORS: Readonly<Record<string, Framework>> = {
 
 /** File patterns that give the framework away when no MLmodel says better. */
 const FILE_HINTS: readonly [RegExp, Framework][] = [
-  [/(^|\/)saved_model\.pbtxt?$/, "TENSORFLOW"],
+  [/(^|\/)saved_model\.pb(txt)?$/, "TENSORFLOW"],
   [/\.onnx$/i, "ONNX"],
   [/\.(pt|pth)$/i, "PYTORCH"],
   [/\.(keras|h5|hdf5)$/i, "KERAS"],

@@ -35,12 +35,24 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
 
   const url = new URL(request.url);
   const transport = url.protocol === "https:" ? https : http;
+  // A connection of its own, closed after: when the server answers early (an
+  // error) the body stops short of Content-Length, and a reused socket would
+  // feed the next request into this one's body.
+  // (keep-alive, or the server closes as soon as it answered and our writes fail
+  // before its answer is read).
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: 1 });
   const req = transport.request(url, {
     method: "POST",
-    headers: { ...request.headers, "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(length) },
+    agent,
+    headers: {
+      ...request.headers,
+      "content-type": `multipart/form-data; boundary=${boundary}`,
+      "content-length": String(length),
+    },
   });
 
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.once("close", () => agent.destroy());
     req.once("response", (res) => {
       let body = "";
       res.setEncoding("utf8");
@@ -81,9 +93,13 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
       await write(Buffer.from("\r\n"));
     }
     await write(tail);
-    req.end();
+    if (answered) req.destroy();
+    else req.end();
   } catch (error) {
+    // A server that refused early may close the connection under our writes; its answer says why.
+    const answer = answered ? await response.catch(() => null) : null;
     req.destroy();
+    if (answer) return parseCreateResponse(answer);
     await response.catch(() => {});
     if (error instanceof RegistryError) throw error;
     throw new RegistryError("NETWORK_ERROR", `uploading to ${request.url} failed: ${(error as Error).message}`, { cause: error });

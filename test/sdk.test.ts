@@ -1,0 +1,249 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { connection, describeDirectory, listFiles, Model, ModelDraft, RegistryError, type ModelRegistry, type TransferProgress } from "@homer/sdk";
+import { connection as browserConnection } from "@homer/sdk/browser";
+import { makeTempDir } from "./support/backends.js";
+import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
+import { sha256 } from "./support/files.js";
+
+/** A model directory made in the test: weights, a config, a nested file. */
+async function modelDir(root: string, name: string, weights = randomBytes(200_000)) {
+  const dir = path.join(root, name);
+  await fs.mkdir(path.join(dir, "assets"), { recursive: true });
+  await fs.writeFile(path.join(dir, "model.pt"), weights);
+  await fs.writeFile(path.join(dir, "config.json"), JSON.stringify({ layers: 3 }));
+  await fs.writeFile(path.join(dir, "assets", "labels.txt"), "0\n1\n2\n");
+  return dir;
+}
+
+async function expectSameTree(a: string, b: string) {
+  const [left, right] = await Promise.all([listFiles(a), listFiles(b)]);
+  expect(right.map((f) => f.path)).toEqual(left.map((f) => f.path));
+  for (const [i, file] of left.entries()) {
+    expect(sha256(await fs.readFile(right[i]!.absolutePath))).toBe(sha256(await fs.readFile(file.absolutePath)));
+  }
+}
+
+describe("SDK against a real gateway process", () => {
+  let gw: ChildGateway;
+  let root: string;
+  let url: string;
+  let mr: ModelRegistry;
+
+  beforeAll(async () => {
+    root = await makeTempDir("homer-sdk-");
+    gw = await startChildGateway({ env: { HOMER_DATA_DIR: path.join(root, ".homer"), HOMER_MAX_FILE_SIZE: "4MiB" } });
+    url = `${gw.origin}/graphql`;
+    mr = await connection({ url }).getModelRegistry();
+  });
+  afterAll(async () => {
+    await killAllChildren();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  test("the design doc's flow: create, save, list sorted both ways, get, download, delete", async () => {
+    const dirs = await Promise.all([1, 2, 3].map((i) => modelDir(root, `mnist-${i}`)));
+    const created: Model[] = [];
+    for (const [i, accuracy] of [0.91, 0.97, 0.95].entries()) {
+      created.push(await mr.createModel({ name: "mnist", modelPath: dirs[i]!, metrics: { accuracy, loss: 1 - accuracy }, description: `run ${i}` }));
+    }
+    expect(created.map((m) => m.version)).toEqual([1, 2, 3]);
+    expect(created[0]).toBeInstanceOf(Model);
+    expect(created[0]!.metrics).toEqual({ accuracy: 0.91, loss: 1 - 0.91 });
+    expect(created[0]!.createdAt).toBeInstanceOf(Date);
+    expect(created[0]!.files.map((f) => f.path)).toEqual(["assets/labels.txt", "config.json", "model.pt"]);
+    expect(created[0]!.framework).toBe("PYTORCH"); // from model.pt
+
+    // The doc's alternative: create the meta object, then save(dir).
+    const meta = await mr.createModel({ name: "mnist", metrics: { accuracy: 0.99 } });
+    expect(meta).toBeInstanceOf(ModelDraft);
+    expect(await mr.getModel({ name: "mnist", version: 4 })).toBeNull(); // nothing registered yet
+    const saved = await meta.save(dirs[0]!);
+    expect(saved.version).toBe(4);
+
+    const desc = await mr.getModels({ name: "mnist", sortKey: "accuracy", direction: "desc" });
+    expect(desc.map((m) => m.version)).toEqual([4, 2, 3, 1]);
+    const asc = await mr.getModels({ name: "mnist", sortKey: "accuracy", direction: "asc" });
+    expect(asc.map((m) => m.version)).toEqual([1, 3, 2, 4]);
+    expect((await mr.getBestModel({ name: "mnist", metric: "loss", direction: "asc" }))?.version).toBe(2);
+
+    const best = desc[0]!;
+    const out = path.join(root, "downloaded");
+    expect(await best.download(out)).toBe(out);
+    await expectSameTree(dirs[0]!, out);
+
+    const m = await mr.getModel({ name: "mnist", version: 1 });
+    expect(m?.description).toBe("run 0");
+    await m!.delete();
+    expect(await mr.getModel({ name: "mnist", version: 1 })).toBeNull();
+    expect((await mr.getModels({ name: "mnist" })).map((x) => x.version)).toEqual([4, 3, 2]);
+  });
+
+  test("iterateModels pages through a family; getModels fetches every page", async () => {
+    for (let i = 0; i < 7; i++) await mr.createModel({ name: "paged", modelPath: await modelDir(root, `paged-${i}`), metrics: { i } });
+    const seen: number[] = [];
+    for await (const model of mr.iterateModels({ name: "paged", sortKey: "i", direction: "asc", pageSize: 2 })) seen.push(model.version);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect((await mr.getModels({ name: "paged", pageSize: 3 })).length).toBe(7);
+  });
+
+  test("errors carry a code a script can branch on", async () => {
+    const dir = await modelDir(root, "errs");
+    await mr.createModel({ name: "errs", version: 1, modelPath: dir });
+    const codeOf = (p: Promise<unknown>) => p.then(() => "resolved", (e) => (e instanceof RegistryError ? e.code : `not a RegistryError: ${e}`));
+    expect(await codeOf(mr.createModel({ name: "errs", version: 1, modelPath: dir }))).toBe("ALREADY_EXISTS");
+    expect(await codeOf(mr.deleteModel({ name: "errs", version: 99 }))).toBe("NOT_FOUND");
+    expect(await codeOf(mr.createModel({ name: "bad name!", modelPath: dir }))).toBe("BAD_USER_INPUT");
+    expect(await codeOf(mr.createModel({ name: "errs", modelPath: path.join(root, "no-such-dir") }))).toBe("BAD_USER_INPUT");
+    expect(await codeOf(mr.createModel({ name: "errs", modelPath: dir, metrics: { acc: Number.NaN } }))).toBe("BAD_USER_INPUT");
+    expect(await codeOf(mr.getModels({ name: "errs", direction: "sideways" as "asc" }))).toBe("BAD_USER_INPUT");
+    const big = path.join(root, "big");
+    await fs.mkdir(big);
+    await fs.writeFile(path.join(big, "w.bin"), Buffer.alloc(5 * 1024 * 1024, 1));
+    expect(await codeOf(mr.createModel({ name: "errs", modelPath: big }))).toBe("PAYLOAD_TOO_LARGE");
+    expect(await codeOf(connection({ url: "http://127.0.0.1:9/graphql" }).getModelRegistry())).toBe("NETWORK_ERROR");
+    // The reason is in the message, and the server's error is kept as the cause.
+    const error = await mr.createModel({ name: "errs", version: 1, modelPath: dir }).catch((e) => e);
+    expect(error.message).toMatch(/already exists.*overwrite/);
+    expect(await mr.getModel({ name: "errs", version: 2 })).toBeNull();
+  });
+
+  test("overwrite replaces a version", async () => {
+    const first = await mr.createModel({ name: "ow", version: 1, modelPath: await modelDir(root, "ow-1"), metrics: { a: 1 } });
+    const second = await mr.createModel({ name: "ow", version: 1, modelPath: await modelDir(root, "ow-2"), metrics: { a: 2 }, overwrite: true });
+    expect(second.version).toBe(1);
+    expect(second.metrics).toEqual({ a: 2 });
+    expect(second.files.find((f) => f.path === "model.pt")!.sha256).not.toBe(first.files.find((f) => f.path === "model.pt")!.sha256);
+  });
+
+  test("20 concurrent createModel calls without a version get 1..20", async () => {
+    const dir = await modelDir(root, "conc");
+    const models = await Promise.all(Array.from({ length: 20 }, (_, i) => mr.createModel({ name: "conc", modelPath: dir, metrics: { i } })));
+    expect(models.map((m) => m.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  test("progress reports bytes per file and overall, ending at the total", async () => {
+    const dir = await modelDir(root, "progress", randomBytes(3 * 1024 * 1024));
+    const events: TransferProgress[] = [];
+    const model = await mr.createModel({ name: "progress", modelPath: dir, onProgress: (p) => events.push(p) });
+    const total = model.sizeBytes;
+    expect(events.at(-1)).toMatchObject({ bytes: total, total });
+    expect(events.every((e, i) => i === 0 || e.bytes >= events[i - 1]!.bytes)).toBe(true);
+    expect(new Set(events.map((e) => e.path))).toEqual(new Set(["assets/labels.txt", "config.json", "model.pt"]));
+    const down: TransferProgress[] = [];
+    await model.download(path.join(root, "progress-out"), { onProgress: (p) => down.push(p) });
+    expect(down.at(-1)).toMatchObject({ bytes: total, total });
+  });
+
+  test("download resumes a partial file with Range and verifies the digest", async () => {
+    const weights = randomBytes(1_000_000);
+    const model = await mr.createModel({ name: "resume", modelPath: await modelDir(root, "resume", weights) });
+    const out = path.join(root, "resume-out");
+    await fs.mkdir(out, { recursive: true });
+    await fs.writeFile(path.join(out, "model.pt.homer-part"), weights.subarray(0, 600_000));
+    const events: TransferProgress[] = [];
+    await model.download(out, { onProgress: (p) => events.push(p) });
+    expect(sha256(await fs.readFile(path.join(out, "model.pt")))).toBe(sha256(weights));
+    // The first progress of model.pt starts past the bytes already there.
+    expect(events.find((e) => e.path === "model.pt" && e.fileBytes > 0)!.fileBytes).toBeGreaterThan(600_000);
+    await expect(fs.stat(path.join(out, "model.pt.homer-part"))).rejects.toThrow();
+
+    // A corrupt partial file is caught by the digest, and not kept.
+    const bad = path.join(root, "resume-bad");
+    await fs.mkdir(bad, { recursive: true });
+    await fs.writeFile(path.join(bad, "model.pt.homer-part"), Buffer.alloc(600_000, 0));
+    const error = await model.download(bad).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.code).toBe("INTEGRITY_ERROR");
+    await expect(fs.stat(path.join(bad, "model.pt.homer-part"))).rejects.toThrow();
+    await expect(fs.stat(path.join(bad, "model.pt"))).rejects.toThrow();
+    // Files already complete are skipped, not fetched again.
+    await model.download(bad);
+    expect(sha256(await fs.readFile(path.join(bad, "model.pt")))).toBe(sha256(weights));
+  });
+
+  test("download of a deleted version is NOT_FOUND", async () => {
+    const model = await mr.createModel({ name: "gone", modelPath: await modelDir(root, "gone") });
+    await model.delete();
+    const error = await model.download(path.join(root, "gone-out")).catch((e) => e);
+    expect(error.code).toBe("NOT_FOUND");
+  });
+
+  test("metadata comes from an MLmodel file unless the caller gives it", async () => {
+    const dir = await modelDir(root, "mlflow");
+    await fs.writeFile(
+      path.join(dir, "MLmodel"),
+      [
+        "artifact_path: model",
+        "flavors:",
+        "  python_function:",
+        "    loader_module: mlflow.sklearn",
+        "  sklearn:",
+        "    pickled_model: model.pkl",
+        "    sklearn_version: 1.3.0",
+        "signature:",
+        `  inputs: '[{"name": "sepal length", "type": "double"}, {"name": "sepal width", "type": "double"}]'`,
+        `  outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": [-1]}}]'`,
+        "saved_input_example_info:",
+        "  artifact_path: input_example.json",
+        "  type: dataframe",
+        "  pandas_orient: split",
+      ].join("\n"),
+    );
+    await fs.writeFile(path.join(dir, "input_example.json"), JSON.stringify({ columns: ["sepal length", "sepal width"], data: [[5.1, 3.5]] }));
+    const model = await mr.createModel({ name: "iris", modelPath: dir });
+    expect(model.framework).toBe("SKLEARN");
+    expect(model.signature).toEqual({
+      inputs: [
+        { name: "sepal length", type: "double", shape: null },
+        { name: "sepal width", type: "double", shape: null },
+      ],
+      outputs: [{ name: null, type: "int64", shape: [-1] }],
+    });
+    expect(model.inputExample).toEqual({ columns: ["sepal length", "sepal width"], data: [[5.1, 3.5]] });
+    const explicit = await mr.createModel({ name: "iris", modelPath: dir, framework: "OTHER", inputExample: [1] });
+    expect(explicit.framework).toBe("OTHER");
+    expect(explicit.inputExample).toEqual([1]);
+    expect(explicit.signature?.inputs).toHaveLength(2);
+  });
+
+  test("the browser entry queries but refuses local files", async () => {
+    const browserMr = await browserConnection({ url }).getModelRegistry();
+    const listed = await browserMr.getModels({ name: "mnist", sortKey: "accuracy" });
+    expect(listed[0]?.version).toBe(4);
+    const error = await browserMr.createModel({ name: "x", modelPath: root }).catch((e) => e);
+    expect(error.code).toBe("UNSUPPORTED");
+    const downloadError = await listed[0]!.download(path.join(root, "never")).catch((e) => e);
+    expect(downloadError.code).toBe("UNSUPPORTED");
+  });
+});
+
+describe("framework from file types", () => {
+  test.each([
+    ["saved_model.pb", "TENSORFLOW"],
+    ["model.onnx", "ONNX"],
+    ["weights.pth", "PYTORCH"],
+    ["model.keras", "KERAS"],
+    ["model.h5", "KERAS"],
+    ["model.ubj", "XGBOOST"],
+    ["model.cbm", "CATBOOST"],
+    ["model.lgb", "LIGHTGBM"],
+  ])("%s → %s", async (file, framework) => {
+    const dir = await makeTempDir("homer-detect-");
+    await fs.mkdir(path.join(dir, "variables"));
+    await fs.writeFile(path.join(dir, file), "x");
+    expect(await describeDirectory(dir, await listFiles(dir))).toEqual({ framework });
+    await fs.rm(dir, { recursive: true });
+  });
+
+  test("a pickle alone says nothing; with an MLmodel it is scikit-learn", async () => {
+    const dir = await makeTempDir("homer-detect-");
+    await fs.writeFile(path.join(dir, "model.pkl"), "x");
+    expect(await describeDirectory(dir, await listFiles(dir))).toEqual({});
+    await fs.writeFile(path.join(dir, "MLmodel"), "flavors:\n  custom_flavor: {}\n");
+    expect(await describeDirectory(dir, await listFiles(dir))).toEqual({ framework: "SKLEARN" });
+    await fs.rm(dir, { recursive: true });
+  });
+});
