@@ -98,14 +98,16 @@ const push: Command = {
     const dir = one(positionals, "one model directory", PUSH_USAGE);
     if (!values.name) throw new UsageError(`--name is required\nusage: ${PUSH_USAGE}`);
     const metrics = keyValues(values.metric, "metric", true) as Record<string, number>;
-    const bar = progressBar(`push ${values.name}`, !io.json);
+    const tags = keyValues(values.tag, "tag", false);
+    const version = values.version === undefined ? undefined : parseInteger(values.version, "--version");
     const registry = await io.registry();
+    const bar = progressBar(`push ${values.name}`, !io.json);
     const model = await registry.createModel({
       name: values.name,
       modelPath: dir,
-      version: values.version === undefined ? undefined : parseInteger(values.version, "--version"),
+      version,
       metrics,
-      tags: keyValues(values.tag, "tag", false),
+      tags,
       description: values.description,
       framework: values.framework?.toUpperCase() as Framework | undefined,
       overwrite: values.overwrite ?? false,

@@ -1,0 +1,150 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { makeTempDir } from "./support/backends.js";
+import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
+import { sha256 } from "./support/files.js";
+
+const HOMER = fileURLToPath(new URL("../node_modules/.bin/homer", import.meta.url));
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the `homer` bin as a user would, with no TTY. */
+function homer(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(HOMER, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("homer CLI", () => {
+  let gw: ChildGateway;
+  let root: string;
+  let env: Record<string, string>;
+  const weights = randomBytes(300_000);
+
+  beforeAll(async () => {
+    root = await makeTempDir("homer-cli-");
+    gw = await startChildGateway({ env: { HOMER_DATA_DIR: path.join(root, ".homer") } });
+    env = { HOMER_URL: `${gw.origin}/graphql` };
+    await fs.mkdir(path.join(root, "model", "sub"), { recursive: true });
+    await fs.writeFile(path.join(root, "model", "model.onnx"), weights);
+    await fs.writeFile(path.join(root, "model", "sub", "vocab.txt"), "a b c");
+  });
+  afterAll(async () => {
+    await killAllChildren();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  test("push registers a directory with metrics; --json is machine-readable", async () => {
+    const first = await homer(["push", path.join(root, "model"), "--name", "mnist", "--metric", "accuracy=0.91", "-m", "loss=0.3", "--description", "baseline"], env);
+    expect(first).toMatchObject({ code: 0, stderr: "" });
+    expect(first.stdout).toMatch(/pushed mnist@1 \(2 files/);
+    const second = await homer(["push", path.join(root, "model"), "--name", "mnist", "--metric", "accuracy=0.97", "--tag", "owner=ml", "--json"], env);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ name: "mnist", version: 2, metrics: { accuracy: 0.97 }, framework: "ONNX", files: 2 });
+    const third = await homer(["--json", "push", path.join(root, "model"), "--name", "mnist", "--metric", "loss=0.1"], env);
+    expect(JSON.parse(third.stdout).version).toBe(3);
+  });
+
+  test("ls prints a table sorted by a metric, missing last; --asc flips it", async () => {
+    const table = await homer(["ls", "mnist", "--sort", "accuracy"], env);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^VERSION\s+ACCURACY\s+LOSS\s+FRAMEWORK\s+SIZE\s+CREATED$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
+      ["2", "0.97", "-"],
+      ["1", "0.91", "0.3"],
+      ["3", "-", "0.1"],
+    ]);
+    const asc = await homer(["ls", "mnist", "--sort", "accuracy", "--asc", "--json"], env);
+    expect(JSON.parse(asc.stdout).map((m: { version: number }) => m.version)).toEqual([1, 2, 3]);
+    expect((await homer(["ls", "nothing-here"], env)).stdout).toMatch(/no versions of nothing-here/);
+  });
+
+  test("pull fetches @best:METRIC, @VERSION or the latest, byte for byte", async () => {
+    const out = path.join(root, "pulled");
+    const best = await homer(["pull", "mnist@best:accuracy", "--out", out], env);
+    expect(best).toMatchObject({ code: 0 });
+    expect(best.stdout).toMatch(/pulled mnist@2 into/);
+    expect(sha256(await fs.readFile(path.join(out, "model.onnx")))).toBe(sha256(weights));
+    expect(await fs.readFile(path.join(out, "sub", "vocab.txt"), "utf8")).toBe("a b c");
+    const latest = await homer(["pull", "mnist", "--out", path.join(root, "latest"), "--json"], env);
+    expect(JSON.parse(latest.stdout)).toMatchObject({ version: 3, dir: path.join(root, "latest") });
+    const exact = await homer(["pull", "mnist@1", "--out", path.join(root, "v1")], env);
+    expect(exact.stdout).toMatch(/mnist@1/);
+  });
+
+  test("rm deletes a version; errors have meaningful exit codes", async () => {
+    expect(await homer(["rm", "mnist@1"], env)).toMatchObject({ code: 0, stdout: "deleted mnist@1\n" });
+    const again = await homer(["rm", "mnist@1"], env);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/not found \[NOT_FOUND\]/);
+    const json = await homer(["rm", "mnist@1", "--json"], env);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: "NOT_FOUND", message: expect.stringMatching(/not found/) } });
+    expect((await homer(["pull", "mnist@best:f1"], env)).code).toBe(3);
+    expect((await homer(["push", path.join(root, "model"), "--name", "mnist", "--version", "2"], env)).code).toBe(4);
+    expect((await homer(["ls", "mnist"], { HOMER_URL: "http://127.0.0.1:9/graphql" })).code).toBe(6);
+  });
+
+  test.each([
+    [["push", "dir-only"]],
+    [["push", "a", "b", "--name", "x"]],
+    [["push", "d", "--name", "x", "--metric", "acc"]],
+    [["push", "d", "--name", "x", "--metric", "acc=high"]],
+    [["push", "d", "--name", "x", "--version", "v2"]],
+    [["rm", "mnist"]],
+    [["ls"]],
+    [["ls", "mnist", "--nope"]],
+    [["frobnicate"]],
+    [[]],
+  ])("usage errors exit 2 without touching the registry: %j", async (args) => {
+    const run = await homer(args, { HOMER_URL: "http://127.0.0.1:9/graphql" });
+    expect(run.code).toBe(2);
+    expect(run.stderr + run.stdout).toMatch(/usage|unknown command|Usage|homer:/);
+  });
+
+  test("--help everywhere", async () => {
+    const top = await homer(["--help"]);
+    expect(top.code).toBe(0);
+    for (const command of ["push", "ls", "pull", "rm", "serve"]) expect(top.stdout).toContain(command);
+    for (const command of ["push", "ls", "pull", "rm"]) {
+      const help = await homer([command, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`usage: homer ${command}`));
+    }
+    const serve = await homer(["serve", "--help"]);
+    expect(serve.code).toBe(0);
+    expect(serve.stdout).toMatch(/HOMER_DATABASE_URL/);
+  });
+
+  test("serve runs the gateway and drains on SIGTERM", async () => {
+    const child = spawn(HOMER, ["serve", "--port", "0"], { env: { ...process.env, HOMER_DATA_DIR: path.join(root, "served") }, stdio: ["ignore", "pipe", "pipe"] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = "";
+      child.stderr.on("data", (d) => {
+        err += d;
+        const match = /serving GraphQL at (\S+)/.exec(err);
+        if (match) resolve(match[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    const ls = await homer(["ls", "anything", "--json"], { HOMER_URL: url });
+    expect(JSON.parse(ls.stdout)).toEqual([]);
+    child.kill("SIGTERM");
+    expect(await new Promise((resolve) => child.once("exit", resolve))).toBe(0);
+  });
+});
