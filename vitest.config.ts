@@ -10,9 +10,12 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    exclude: ["test/**/*.types.test.ts", "**/node_modules/**"],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default"],
+    // Type tests (*.types.test.ts) run through the compiler as part of `npm test`.
+    typecheck: { enabled: true, include: ["test/**/*.types.test.ts"], tsconfig: "test/tsconfig.json" },
   },
 });
