@@ -100,3 +100,32 @@ export function sampleMemory(pid, everyMs = 50) {
     },
   };
 }
+
+/**
+ * Samples VmRSS of several processes every `everyMs` until stopped: `pids` maps a
+ * label to a pid; a process that has ended keeps the peak seen before.
+ */
+export function sampleRss(pids, everyMs = 50) {
+  const peak = Object.fromEntries(Object.keys(pids).map((label) => [label, 0]));
+  let samples = 0;
+  const sample = () => {
+    for (const [label, pid] of Object.entries(pids)) {
+      try {
+        const rss = procMemMiB(pid, "VmRSS");
+        if (Number.isFinite(rss)) peak[label] = Math.max(peak[label], rss); // a zombie has no VmRSS line
+      } catch {
+        // ended and reaped
+      }
+    }
+    samples++;
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { ...peak, samples };
+    },
+  };
+}

@@ -1,5 +1,7 @@
 // Helpers shared by the benchmarks: timing statistics, tables, temp dirs, PostgreSQL admin.
-import { randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -105,4 +107,44 @@ export function reportSummary(name, lines) {
     header(`Summary: ${name}`);
     for (const l of lines) console.log(`  ${l}`);
   }
+}
+
+/** Random 1 MiB block, stamped with its index so no two blocks (or blobs) repeat; returns the sha256. */
+export async function makeBigFile(file, bytes) {
+  const block = randomBytes(MiB);
+  const hash = createHash("sha256");
+  const handle = await fs.open(file, "w");
+  try {
+    for (let i = 0; i * MiB < bytes; i++) {
+      block.writeBigUInt64LE(BigInt(i), 0);
+      const chunk = block.subarray(0, Math.min(MiB, bytes - i * MiB));
+      hash.update(chunk);
+      await handle.write(chunk);
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest("hex");
+}
+
+/** Runs a shell command, its output inherited; rejects on a non-zero exit. */
+export const sh = (script) =>
+  new Promise((resolve, reject) => {
+    const child = spawn("sh", ["-c", script], { stdio: "inherit" });
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${script}: exit ${code}`))));
+  });
+
+/** Flushes earlier writes (untimed), so one phase's dirty pages do not bill the next. */
+export const settle = () => sh("sync");
+
+/** sha256 (hex) and size of a file, streamed. */
+export async function sha256OfFile(file) {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: MiB })) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest("hex"), bytes };
 }

@@ -1,6 +1,6 @@
 // Runs the benchmarks, each in its own Node process so that one's memory (a loaded
 // 100k-version SQLite, a 1 GiB stream) does not show in the other's figures.
-//   node bench/run.mjs [listing] [upload]      BENCH_QUICK=1 for a smaller, faster run
+//   node bench/run.mjs [listing] [upload] [sdk]      BENCH_QUICK=1 for a smaller, faster run
 //   BENCH_BACKENDS=sqlite|postgres narrows the listing benchmark.
 import { fork } from "node:child_process";
 import path from "node:path";
@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 import { fmt, header, QUICK } from "./lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ALL = ["listing", "upload"];
+/** Benchmark name -> its script in bench/. */
+const SCRIPTS = { listing: "listing.mjs", upload: "upload.mjs", sdk: "sdk-upload.mjs" };
+const ALL = Object.keys(SCRIPTS);
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((name) => !ALL.includes(name));
 if (unknown.length > 0) {
@@ -20,7 +22,7 @@ function runOne(name) {
   return new Promise((resolve) => {
     const started = Date.now();
     let lines = null;
-    const child = fork(path.join(HERE, `${name}.mjs`), [], { stdio: "inherit" });
+    const child = fork(path.join(HERE, SCRIPTS[name]), [], { stdio: "inherit" });
     child.on("message", (message) => {
       if (message?.bench === name) lines = message.lines;
     });

@@ -1,7 +1,6 @@
 // Upload and download of one large file through a real gateway process, against
 // plain copies of the same file on the same filesystem. The gateway must stream:
 // its peak RSS should stay far below the file size (target < 200 MB).
-import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
@@ -11,7 +10,7 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { HashingCounter } from "../gateway/dist/storage/fs/fs-blob-store.js";
 import { cpuSeconds, procMemMiB, resetPeak, sampleMemory, startGatewayProcess } from "./gateway-process.mjs";
-import { fmt, header, makeRunDir, MiB, QUICK, reportSummary, table, timed } from "./lib.mjs";
+import { fmt, header, makeBigFile, makeRunDir, MiB, QUICK, reportSummary, settle, sh, table, timed } from "./lib.mjs";
 
 const FILE_BYTES = (QUICK ? 256 : 1024) * MiB;
 const RSS_TARGET_MB = 200;
@@ -19,34 +18,6 @@ const ROUNDS = QUICK ? 2 : 3;
 const MUTATION = `mutation Bench($input: CreateModelInput!) {
   createModel(input: $input) { version sizeBytes files { path sizeBytes sha256 downloadUrl } }
 }`;
-
-/** Random 1 MiB block, stamped with its index so no two blocks (or blobs) repeat. */
-async function makeBigFile(file, bytes) {
-  const block = randomBytes(MiB);
-  const hash = createHash("sha256");
-  const handle = await fs.open(file, "w");
-  try {
-    for (let i = 0; i * MiB < bytes; i++) {
-      block.writeBigUInt64LE(BigInt(i), 0);
-      const chunk = block.subarray(0, Math.min(MiB, bytes - i * MiB));
-      hash.update(chunk);
-      await handle.write(chunk);
-    }
-  } finally {
-    await handle.close();
-  }
-  return hash.digest("hex");
-}
-
-const sh = (script) =>
-  new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", script], { stdio: "inherit" });
-    child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${script}: exit ${code}`))));
-  });
-
-/** Flushes earlier writes (untimed), so one phase's dirty pages do not bill the next. */
-const settle = () => sh("sync");
 
 /** Hashes what flows through, as the gateway's blob store does. */
 function hashSink() {
@@ -63,7 +34,7 @@ function hashSink() {
 }
 
 /** POSTs a GraphQL multipart request, streaming the file part from disk (fetch would buffer it). */
-function uploadFile(origin, file, size) {
+export function uploadFile(origin, file, size) {
   const boundary = `----homer-bench-${randomBytes(8).toString("hex")}`;
   const operations = JSON.stringify({ query: MUTATION, variables: { input: { name: "bench", files: [{ path: "big.bin", file: null }] } } });
   const part = (disposition, type) => `--${boundary}\r\nContent-Disposition: form-data; ${disposition}\r\n${type ? `Content-Type: ${type}\r\n` : ""}\r\n`;

@@ -66,8 +66,10 @@ async function downloadFile(
   headers: Readonly<Record<string, string>>,
   onBytes: (bytes: number) => void,
 ): Promise<void> {
-  const partial = await sha256OfFile(part);
-  const resumeAt = partial && partial.size < file.sizeBytes ? partial.size : 0;
+  // Only a part shorter than the file can be resumed; hash it to continue the digest.
+  const partSize = (await fs.stat(part).catch(() => null))?.size ?? 0;
+  const partial = partSize > 0 && partSize < file.sizeBytes ? await sha256OfFile(part) : null;
+  const resumeAt = partial?.size ?? 0;
   const requestHeaders: Record<string, string> = { ...headers };
   if (resumeAt > 0) {
     requestHeaders.range = `bytes=${resumeAt}-`;
@@ -98,7 +100,7 @@ async function downloadFile(
     },
   });
   try {
-    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), count, createWriteStream(part, { flags: resuming ? "a" : "w" }));
+    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), count, createWriteStream(part, { flags: resuming ? "a" : "w", flush: true }));
   } catch (error) {
     // Keep the part: the next download resumes from it.
     throw new RegistryError("NETWORK_ERROR", `downloading ${file.path} was interrupted at ${bytes} bytes: ${(error as Error).message}`, { cause: error });
