@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { RegistryService } from "../gateway/src/registry/registry.service.js";
+
 import { BACKENDS, listBlobFiles, openTestStorage, type TestStorage } from "./support/backends.js";
 import { file, sha256 } from "./support/files.js";
 import { registryOver } from "./support/registry.js";
@@ -10,7 +10,7 @@ import { registryOver } from "./support/registry.js";
 /** One suite, every backend (DESIGN.md: "Semantics every backend must share"). */
 describe.each(BACKENDS)("registry contract on %s", (backend) => {
   let storage: TestStorage;
-  let registry: RegistryService;
+  let registry: ReturnType<typeof registryOver>;
 
   beforeAll(async () => {
     storage = await openTestStorage(backend);

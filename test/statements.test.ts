@@ -45,14 +45,15 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     const large = await countStatements("large", 50);
     expect(small.nodes).toBe(3);
     expect(large.nodes).toBe(40);
-    // metric phase + missing phase + metrics + files + count
+    // authentication + metric phase + missing phase + metrics + files + count
     expect(large.statements.length).toBe(small.statements.length);
-    expect(large.statements.length).toBeLessThanOrEqual(5);
+    expect(large.statements.length).toBeLessThanOrEqual(6);
   });
 
   test("a page that stays in the metric phase skips the missing-metric query", async () => {
     const page = await countStatements("large", 10);
     expect(page.nodes).toBe(10);
-    expect(page.statements.length).toBe(4);
+    expect(page.statements.length).toBe(5);
+    expect(page.statements.filter((sql) => /api_keys/.test(sql))).toHaveLength(1);
   });
 });

@@ -14,6 +14,10 @@ import { buildRegistrySchema } from "./graphql/schema.js";
 import { downloadRoutes } from "./http/downloads.js";
 import { healthRoutes } from "./http/health.js";
 import { requestLog } from "./http/request-log.js";
+import { AccessService } from "./access/access.service.js";
+import { guardStartup, isLoopback } from "./access/startup.js";
+import { operationLimits } from "./graphql/limits.js";
+import { authenticate, browserSafety, rateLimit } from "./http/guards.js";
 import { RegistryService } from "./registry/registry.service.js";
 import { openStorage, type Storage } from "./storage/factory.js";
 
@@ -67,6 +71,13 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   const { log } = options;
   const storage = options.storage ?? (await openStorage(config));
   const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
+  const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
+  try {
+    await guardStartup(config, access, log);
+  } catch (error) {
+    await storage.metadata.close();
+    throw error;
+  }
   const recovered = await registry.recoverQuickly();
   if (recovered.staging + recovered.blobs > 0) log.info(recovered, "reclaimed leftovers of an earlier run");
   const orphanedFiles = registry.reclaimOrphanedFiles().then(
@@ -92,6 +103,9 @@ export async function startGateway(config: Config, options: { log: Logger; stora
     // main.ts owns the signals; Apollo's own handler would re-raise SIGTERM mid-drain.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
+    introspection: config.introspection,
+    validationRules: operationLimits(config),
+    parseOptions: { maxTokens: config.maxTokens },
     formatError: createFormatError({ development: config.development }),
     logger: log,
     plugins: [
@@ -106,7 +120,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   const maxBodyBytes = Math.max(2 ** 21, config.maxInputExampleBytes * 2 + 2 ** 20);
   app.use(requestLog(log));
   app.use(healthRoutes(storage.metadata, () => shuttingDown));
-  app.use(downloadRoutes(registry));
+  app.use(browserSafety(config.corsOrigins));
   app.get("/graphql", (req, res, next) => {
     if (req.query.query !== undefined) return next();
     res.json({
@@ -114,6 +128,8 @@ export async function startGateway(config: Config, options: { log: Logger; stora
       example: `curl -s ${req.protocol}://${req.get("host")}/graphql -H 'content-type: application/json' -d '{"query":"{ models(name: \\"mnist\\") { nodes { version } } }"}'`,
     });
   });
+  app.use(authenticate(access), rateLimit(config.rateLimit));
+  app.use(downloadRoutes(registry));
   app.use(
     "/graphql",
     express.json({ limit: maxBodyBytes }),
@@ -121,6 +137,8 @@ export async function startGateway(config: Config, options: { log: Logger; stora
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         registry,
+        access,
+        caller: req.caller,
         loaders: createLoaders(registry),
         baseUrl: config.publicUrl ?? `${req.protocol}://${req.get("host")}`,
         requestId: req.id,

@@ -17,9 +17,25 @@ export interface Config {
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
   readonly development: boolean;
+  /** Serve without API keys even when bound beyond loopback. */
+  readonly insecure: boolean;
+  /** "generate", or a key (hmr_…) to bootstrap as the first admin key. */
+  readonly adminKey: string | undefined;
+  /** Origins allowed to call from browsers, besides the gateway's own. */
+  readonly corsOrigins: readonly string[];
+  readonly introspection: boolean;
+  /** Requests per minute per API key (per address without one); 0 turns it off. */
+  readonly rateLimit: number;
+  readonly maxQueryDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly maxDirectives: number;
+  readonly maxQueryCost: number;
 }
 
 interface OptionSpec {
+  /** A flag that may stand alone (`--insecure`). */
+  readonly boolean?: true;
   readonly flag: string;
   readonly env: string;
   readonly help: string;
@@ -89,8 +105,45 @@ const OPTIONS = {
     help: "pino level: fatal, error, warn, info, debug, trace, silent",
     default: () => "info",
   },
+  insecure: {
+    flag: "--insecure",
+    env: "HOMER_INSECURE",
+    boolean: true,
+    help: "serve without API keys even when bound beyond loopback (never in production)",
+    default: () => "false",
+  },
+  adminKey: {
+    flag: "--admin-key",
+    env: "HOMER_ADMIN_KEY",
+    help: "first admin key, bootstrapped when none exists: a key (hmr_…) or `generate` (printed once)",
+    default: () => "",
+  },
+  corsOrigins: {
+    flag: "--cors-origins",
+    env: "HOMER_CORS_ORIGINS",
+    help: "comma-separated origins browsers may call from, besides the gateway's own",
+    default: () => "",
+  },
+  introspection: {
+    flag: "--introspection",
+    env: "HOMER_INTROSPECTION",
+    help: "answer introspection queries (IDEs and codegen need it)",
+    default: () => "true",
+  },
+  rateLimit: {
+    flag: "--rate-limit",
+    env: "HOMER_RATE_LIMIT",
+    help: "requests per minute per API key (per client address without one); 0 = off",
+    default: () => "1200",
+  },
+  maxQueryDepth: { flag: "--max-query-depth", env: "HOMER_MAX_QUERY_DEPTH", help: "deepest selection nesting", default: () => "12" },
+  maxAliases: { flag: "--max-aliases", env: "HOMER_MAX_ALIASES", help: "aliases per operation", default: () => "15" },
+  maxTokens: { flag: "--max-tokens", env: "HOMER_MAX_TOKENS", help: "lexical tokens per document", default: () => "5000" },
+  maxDirectives: { flag: "--max-directives", env: "HOMER_MAX_DIRECTIVES", help: "directives per operation", default: () => "50" },
+  maxQueryCost: { flag: "--max-query-cost", env: "HOMER_MAX_QUERY_COST", help: "estimated cost per operation", default: () => "5000" },
   development: {
     flag: "--development",
+    boolean: true,
     env: "HOMER_DEVELOPMENT",
     help: "show internal error messages to clients (never in production)",
     default: () => "false",
@@ -141,8 +194,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
     const entry = Object.entries(OPTIONS).find(([, spec]) => spec.flag === flag);
     if (!entry) throw new ConfigError(`unknown option ${flag} (see --help)`);
-    if (entry[0] === "development" && inline === undefined) {
-      raw.development = "true";
+    if ((entry[1] as OptionSpec).boolean && inline === undefined) {
+      raw[entry[0]] = "true";
       continue;
     }
     const value = inline ?? argv[++i];
@@ -166,13 +219,23 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     shutdownGraceMs: parseInteger(raw.shutdownGraceMs!, name("shutdownGraceMs"), 0, 3_600_000),
     logLevel: raw.logLevel!,
     development: parseBoolean(raw.development!, name("development")),
+    insecure: parseBoolean(raw.insecure!, name("insecure")),
+    adminKey: raw.adminKey || undefined,
+    corsOrigins: raw.corsOrigins!.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean),
+    introspection: parseBoolean(raw.introspection!, name("introspection")),
+    rateLimit: parseInteger(raw.rateLimit!, name("rateLimit"), 0, 1_000_000),
+    maxQueryDepth: parseInteger(raw.maxQueryDepth!, name("maxQueryDepth"), 1, 1000),
+    maxAliases: parseInteger(raw.maxAliases!, name("maxAliases"), 0, 10_000),
+    maxTokens: parseInteger(raw.maxTokens!, name("maxTokens"), 10, 1_000_000),
+    maxDirectives: parseInteger(raw.maxDirectives!, name("maxDirectives"), 0, 10_000),
+    maxQueryCost: parseInteger(raw.maxQueryCost!, name("maxQueryCost"), 1, 10_000_000),
   });
 }
 
 /** The text of `--help`, generated from the same table as the parser. */
 export function helpText(): string {
   const rows = Object.values(OPTIONS).map((spec) => {
-    const left = `  ${spec.flag} <value>`.padEnd(30);
+    const left = `  ${spec.flag}${(spec as OptionSpec).boolean ? "" : " <value>"}`.padEnd(30);
     const fallback = spec.default({});
     return `${left}${spec.help}\n${" ".repeat(30)}env ${spec.env}${fallback ? `, default ${fallback}` : ""}`;
   });

@@ -19,7 +19,15 @@ async function main(): Promise<void> {
     return;
   }
   const log = pino({ level: config.logLevel, base: { service: "homer-gateway" } });
-  const gateway = await startGateway(config, { log });
+  let gateway;
+  try {
+    gateway = await startGateway(config, { log });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`homer: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const store = `${config.databaseUrl.replace(/\/\/[^@/]*@/, "//***@")} + ${config.blobUrl}`;
   log.info({ endpoint: `${gateway.origin}/graphql`, store }, "Homer gateway ready");
   process.stderr.write(`Homer is serving GraphQL at ${gateway.origin}/graphql (store: ${store})\n`);

@@ -1,11 +1,24 @@
 import { pino } from "pino";
-import { RegistryService } from "../../gateway/src/registry/registry.service.js";
+import { Caller } from "../../gateway/src/access/caller.js";
+import { RegistryService, type CreateModelCommand, type ListModelsQuery, type ModelRefInput } from "../../gateway/src/registry/registry.service.js";
 import type { Storage } from "../../gateway/src/storage/factory.js";
+import type { SortDirection } from "../../gateway/src/storage/metadata-store.js";
 
 export const silentLog = pino({ level: "silent" });
 
 export const TEST_LIMITS = Object.freeze({ maxFileSize: 1024 * 1024, maxFiles: 20, maxInputExampleBytes: 4096 });
 
-export function registryOver(storage: Storage, limits = TEST_LIMITS): RegistryService {
-  return new RegistryService(storage.metadata, storage.blobs, limits, silentLog);
+/** The registry service with every call made as `caller` (open mode by default). */
+export function registryOver(storage: Storage, limits = TEST_LIMITS, caller = Caller.open()) {
+  const service = new RegistryService(storage.metadata, storage.blobs, limits, silentLog);
+  return {
+    service,
+    getModel: (ref: ModelRefInput) => service.getModel(caller, ref),
+    listModels: (query: ListModelsQuery) => service.listModels(caller, query),
+    bestModel: (query: { project?: string; name: string; metric: string; direction?: SortDirection }) => service.bestModel(caller, query),
+    createModel: (command: CreateModelCommand) => service.createModel(caller, command),
+    deleteModel: (ref: ModelRefInput) => service.deleteModel(caller, ref),
+    recoverQuickly: () => service.recoverQuickly(),
+    reclaimOrphanedFiles: () => service.reclaimOrphanedFiles(),
+  };
 }

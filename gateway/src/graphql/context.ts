@@ -1,11 +1,16 @@
 import DataLoader from "dataloader";
 import type { Logger } from "pino";
+import type { AccessService } from "../access/access.service.js";
+import type { Caller } from "../access/caller.js";
 import type { RegistryService } from "../registry/registry.service.js";
 import type { FileRecord, MetricRecord } from "../storage/metadata-store.js";
 
 /** Per-request state handed to every resolver. */
 export interface Context {
   readonly registry: RegistryService;
+  readonly access: AccessService;
+  /** Authenticated before the request reached GraphQL. */
+  readonly caller: Caller;
   readonly loaders: Loaders;
   /** Absolute origin download URLs are built on, e.g. `http://localhost:4000`. */
   readonly baseUrl: string;

@@ -1,13 +1,12 @@
 import { Router, type Request, type Response } from "express";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
-import type { RegistryService } from "../registry/registry.service.js";
-import type { ModelRef } from "../storage/metadata-store.js";
+import type { ModelRefInput, RegistryService } from "../registry/registry.service.js";
 import { parseRange } from "./range.js";
 
-function refOf(registry: RegistryService, req: Request): ModelRef {
+function refOf(req: Request): ModelRefInput {
   const { project, name, version } = req.params as Record<string, string>;
-  return registry.ref(project, name!, /^\d{1,10}$/.test(version!) ? Number(version) : NaN);
+  return { project, name: name!, version: /^\d{1,10}$/.test(version!) ? Number(version) : NaN };
 }
 
 /** Streams to the client; a failure after headers went out can only cut the connection. */
@@ -28,9 +27,8 @@ export function downloadRoutes(registry: RegistryService): Router {
   const router = Router();
 
   router.get("/files/:project/:name/:version/*path", async (req, res) => {
-    const ref = refOf(registry, req);
     const path = (req.params as unknown as { path: string[] }).path.join("/");
-    const file = await registry.getFile(ref, path);
+    const file = await registry.getFile(req.caller, refOf(req), path);
     const etag = `"${file.sha256}"`;
     res.setHeader("ETag", etag);
     res.setHeader("Accept-Ranges", "bytes");
@@ -63,8 +61,7 @@ export function downloadRoutes(registry: RegistryService): Router {
   });
 
   router.get("/archives/:project/:name/:version", async (req, res) => {
-    const ref = refOf(registry, req);
-    const files = await registry.filesOf(ref);
+    const { ref, files } = await registry.filesOf(req.caller, refOf(req));
     res.setHeader("Content-Type", "application/x-tar");
     res.setHeader("Content-Disposition", `attachment; filename="${ref.name}-${ref.version}.tar"`);
     const pack = tar.pack();

@@ -31,14 +31,14 @@ function incomingFile(input: ModelFileInput): IncomingFile {
 export class ModelResolver {
   @Query(() => Model, { nullable: true, description: "One version; null when absent." })
   model(@Args(() => ModelArgs) args: ModelArgs, @Ctx() ctx: Context): Promise<ModelRecord | null> {
-    return ctx.registry.getModel(ctx.registry.ref(args.project, args.name, args.version));
+    return ctx.registry.getModel(ctx.caller, args);
   }
 
   @Query(() => ModelConnection, {
     description: "Versions of a model sorted by a metric (missing last, ties by version descending) or by version.",
   })
   async models(@Args(() => ModelsArgs) args: ModelsArgs, @Ctx() ctx: Context) {
-    const page = await ctx.registry.listModels(args);
+    const page = await ctx.registry.listModels(ctx.caller, args);
     return {
       nodes: page.nodes,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
@@ -48,17 +48,17 @@ export class ModelResolver {
 
   @Query(() => Model, { nullable: true, description: "The first version of that metric sort; null when none has it." })
   bestModel(@Args(() => BestModelArgs) args: BestModelArgs, @Ctx() ctx: Context): Promise<ModelRecord | null> {
-    return ctx.registry.bestModel(args);
+    return ctx.registry.bestModel(ctx.caller, args);
   }
 
   @Mutation(() => Model, { description: "Registers a version atomically: all its files and metadata, or nothing." })
   createModel(@Arg("input", () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: Context): Promise<ModelRecord> {
-    return ctx.registry.createModel({ ...input, files: input.files?.map(incomingFile) });
+    return ctx.registry.createModel(ctx.caller, { ...input, files: input.files?.map(incomingFile) });
   }
 
   @Mutation(() => Boolean, { description: "Deletes a version and reclaims files no other version uses." })
   async deleteModel(@Args(() => ModelArgs) args: ModelArgs, @Ctx() ctx: Context): Promise<boolean> {
-    await ctx.registry.deleteModel(ctx.registry.ref(args.project, args.name, args.version));
+    await ctx.registry.deleteModel(ctx.caller, args);
     return true;
   }
 

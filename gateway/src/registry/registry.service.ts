@@ -1,5 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
+import type { Caller } from "../access/caller.js";
+import type { Role } from "../storage/access-store.js";
 import { AlreadyExistsError, BadInputError, NotFoundError } from "../errors.js";
 import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
 import type {
@@ -24,7 +26,12 @@ import {
   validateSignature,
 } from "./validation.js";
 
-export const DEFAULT_PROJECT = "default";
+/** A version as a caller names it: `project` omitted means the caller's default. */
+export interface ModelRefInput {
+  readonly project?: string | null;
+  readonly name: string;
+  readonly version: number;
+}
 export const MAX_PAGE_SIZE = 500;
 
 export interface RegistryLimits {
@@ -77,21 +84,32 @@ export class RegistryService {
     private readonly log: Logger,
   ) {}
 
-  /** Validates a reference given by a caller; `project` defaults to the caller's. */
-  ref(project: string | null | undefined, name: string, version: number): ModelRef {
+  /**
+   * The project a call is about — `project` or the caller's default — once the
+   * caller is allowed `role` on it. Checked before anything is looked up, so a
+   * caller learns nothing about projects it may not read.
+   */
+  #project(caller: Caller, project: string | null | undefined, role: Role, field = "project"): string {
+    const name = assertName(project ?? caller.defaultProject, field);
+    caller.require(name, role);
+    return name;
+  }
+
+  /** A version reference from caller input, permission checked. */
+  #ref(caller: Caller, ref: ModelRefInput, role: Role): ModelRef {
     return {
-      project: assertName(project ?? DEFAULT_PROJECT, "project"),
-      name: assertName(name, "name"),
-      version: assertVersion(version, "version"),
+      project: this.#project(caller, ref.project, role),
+      name: assertName(ref.name, "name"),
+      version: assertVersion(ref.version, "version"),
     };
   }
 
-  getModel(ref: ModelRef): Promise<ModelRecord | null> {
-    return this.metadata.getModel(ref);
+  getModel(caller: Caller, ref: ModelRefInput): Promise<ModelRecord | null> {
+    return this.metadata.getModel(this.#ref(caller, ref, "read"));
   }
 
-  async listModels(query: ListModelsQuery): Promise<ModelPage> {
-    const project = assertName(query.project ?? DEFAULT_PROJECT, "project");
+  async listModels(caller: Caller, query: ListModelsQuery): Promise<ModelPage> {
+    const project = this.#project(caller, query.project, "read");
     const name = assertName(query.name, "name");
     const first = query.first ?? 50;
     if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
@@ -115,8 +133,8 @@ export class RegistryService {
   }
 
   /** The first version of the metric sort, or null when no version has the metric. */
-  async bestModel(query: { project?: string | null; name: string; metric: string; direction?: SortDirection | null }) {
-    const project = assertName(query.project ?? DEFAULT_PROJECT, "project");
+  async bestModel(caller: Caller, query: { project?: string | null; name: string; metric: string; direction?: SortDirection | null }) {
+    const project = this.#project(caller, query.project, "read");
     const name = assertName(query.name, "name");
     const [top] = await this.metadata.listModels({
       project,
@@ -129,12 +147,13 @@ export class RegistryService {
     return top?.position.phase === "metric" ? top.model : null;
   }
 
-  async createModel(command: CreateModelCommand): Promise<ModelRecord> {
+  async createModel(caller: Caller, command: CreateModelCommand): Promise<ModelRecord> {
     const files = command.files ?? [];
     let draftFiles: (IncomingFile & { path: string })[];
     let draft;
     try {
-      ({ draft, draftFiles } = this.#validate(command, files));
+      const project = this.#project(caller, command.project, "write", "input.project");
+      ({ draft, draftFiles } = this.#validate({ ...command, project, createdBy: caller.keyId }, files));
     } catch (error) {
       for (const file of files) file.skip();
       throw error;
@@ -155,6 +174,10 @@ export class RegistryService {
           for (const blob of staged) await this.blobs.promote(blob);
         },
       );
+      this.log.info(
+        { audit: releasedBlobs.length > 0 || draft.overwrite ? "model.write" : "model.create", by: caller.who, project: model.project, name: model.name, version: model.version, overwrite: draft.overwrite },
+        "audit",
+      );
       await this.#reclaim(releasedBlobs);
       return model;
     } catch (error) {
@@ -164,7 +187,7 @@ export class RegistryService {
   }
 
   #validate(command: CreateModelCommand, files: readonly IncomingFile[]) {
-    const project = assertName(command.project ?? DEFAULT_PROJECT, "input.project");
+    const project = assertName(command.project!, "input.project");
     const name = assertName(command.name, "input.name");
     const version = command.version == null ? undefined : assertVersion(command.version, "input.version");
     if (files.length > this.limits.maxFiles) {
@@ -197,9 +220,11 @@ export class RegistryService {
     return { draft, draftFiles };
   }
 
-  async deleteModel(ref: ModelRef): Promise<void> {
+  async deleteModel(caller: Caller, input: ModelRefInput): Promise<void> {
+    const ref = this.#ref(caller, input, "write");
     const released = await this.metadata.deleteModel(ref);
     if (released === null) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
+    this.log.info({ audit: "model.delete", by: caller.who, ...ref }, "audit");
     await this.#reclaim(released);
   }
 
@@ -214,7 +239,8 @@ export class RegistryService {
   }
 
   /** A file of a version, its bytes opened at `range` when given. */
-  async getFile(ref: ModelRef, path: string): Promise<FileRecord> {
+  async getFile(caller: Caller, input: ModelRefInput, path: string): Promise<FileRecord> {
+    const ref = this.#ref(caller, input, "read");
     const file = await this.metadata.getFile(ref, path);
     if (!file) throw new NotFoundError("file", `${ref.project}/${ref.name}@${ref.version}/${path}`);
     return file;
@@ -225,11 +251,12 @@ export class RegistryService {
   }
 
   /** All files of a version, for archives. */
-  async filesOf(ref: ModelRef): Promise<FileRecord[]> {
+  async filesOf(caller: Caller, input: ModelRefInput): Promise<{ ref: ModelRef; files: FileRecord[] }> {
+    const ref = this.#ref(caller, input, "read");
     const model = await this.metadata.getModel(ref);
     if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
     const [files] = await this.metadata.filesOf([model.id]);
-    return files ?? [];
+    return { ref, files: files ?? [] };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { KyselyConfig } from "kysely";
+import type { AccessStore } from "./access-store.js";
 import type { BlobStore } from "./blob-store.js";
 import { FsBlobStore } from "./fs/fs-blob-store.js";
 import type { MetadataStore } from "./metadata-store.js";
@@ -15,6 +16,7 @@ export interface StorageOptions {
 export interface Storage {
   readonly metadata: MetadataStore;
   readonly blobs: BlobStore;
+  readonly access: AccessStore;
 }
 
 /** Picks the backends from configuration: `postgres://` or a SQLite path; a directory for blobs. */
@@ -28,7 +30,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     : await openSqliteStore(databaseUrl.replace(/^sqlite:(\/\/)?/i, ""), { log: options.log });
   try {
     const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
-    return { metadata, blobs };
+    return { metadata, blobs, access: metadata.access };
   } catch (error) {
     await metadata.close();
     throw error;

@@ -72,6 +72,34 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex("model_files_sha256").on("model_files").column("sha256").execute();
       },
     },
+    "0002_access": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("projects")
+          .addColumn("name", "text", (c) => c.primaryKey())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("created_by", "text")
+          .execute();
+        await db.insertInto("projects").values({ name: "default", created_at: Date.now(), created_by: null }).execute();
+        await db.schema
+          .createTable("api_keys")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("secret_sha256", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("created_by", "text")
+          .addColumn("revoked_at", "bigint")
+          .execute();
+        // project "*" grants a role on every project (the bootstrap admin key).
+        await db.schema
+          .createTable("api_key_grants")
+          .addColumn("key_id", "text", (c) => c.notNull().references("api_keys.id").onDelete("cascade"))
+          .addColumn("project", "text", (c) => c.notNull())
+          .addColumn("role", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("api_key_grants_pk", ["key_id", "project"])
+          .execute();
+      },
+    },
   };
 }
 

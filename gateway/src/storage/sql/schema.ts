@@ -42,6 +42,26 @@ export interface Database {
     size_bytes: number;
     created_at: number;
   };
+  projects: {
+    name: string;
+    created_at: number;
+    created_by: string | null;
+  };
+  api_keys: {
+    id: string;
+    name: string;
+    /** Keys are 256-bit random secrets: a plain digest is enough (no password hashing). */
+    secret_sha256: string;
+    created_at: number;
+    created_by: string | null;
+    revoked_at: number | null;
+  };
+  api_key_grants: {
+    key_id: string;
+    /** A project name, or "*" for every project. */
+    project: string;
+    role: string;
+  };
 }
 
 /** What differs between SQLite and PostgreSQL; everything else is shared SQL. */

@@ -14,16 +14,22 @@ import type {
 import { listModels } from "./list-models.js";
 import { familyId, toRecord } from "./rows.js";
 import { migrationProvider } from "./migrations.js";
+import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** The metadata store over any Kysely dialect; `dialect` isolates the differences. */
 export class SqlMetadataStore implements MetadataStore {
+  /** Projects and API keys live in the same database. */
+  readonly access: SqlAccessStore;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sqlDialect: SqlDialect,
-  ) {}
+  ) {
+    this.access = new SqlAccessStore(db, sqlDialect.isUniqueViolation);
+  }
 
   get dialect(): "sqlite" | "postgres" {
     return this.sqlDialect.name;

@@ -1,0 +1,134 @@
+import type { Logger } from "pino";
+import { AlreadyExistsError, BadInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import { assertName } from "../registry/validation.js";
+import type { AccessStore, ApiKeyRecord, Grant, ProjectRecord, Role } from "../storage/access-store.js";
+import { generateKey, importKey, parseKey, secretMatches, type GeneratedKey } from "./api-key.js";
+import { Caller, ROLES } from "./caller.js";
+
+export interface AccessOptions {
+  /** With no key in the database, requests without a key are allowed (loopback or --insecure). */
+  readonly openWhenNoKeys: boolean;
+}
+
+/**
+ * Projects and API keys: who a request is (`authenticate`) and the admin
+ * operations on keys and projects, each checked against the caller.
+ */
+export class AccessService {
+  /** Sticky: once any key exists, it always will (revoked keys still count). */
+  #keysExist = false;
+
+  constructor(
+    private readonly store: AccessStore,
+    private readonly options: AccessOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async keysExist(): Promise<boolean> {
+    if (!this.#keysExist) this.#keysExist = await this.store.anyKeys();
+    return this.#keysExist;
+  }
+
+  /** The caller behind an `Authorization` header (checked against the database on every request). */
+  async authenticate(authorization: string | undefined): Promise<Caller> {
+    if (authorization === undefined || authorization === "") {
+      if (!(await this.keysExist()) && this.options.openWhenNoKeys) return Caller.open();
+      throw new UnauthenticatedError("an API key is required: send Authorization: Bearer <key>");
+    }
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    const parsed = match ? parseKey(match[1]!) : null;
+    if (!parsed) throw new UnauthenticatedError("the Authorization header must be Bearer <key>, with a key this registry issued");
+    const key = await this.store.findKey(parsed.id);
+    if (!key || !secretMatches(parsed.secret, key.secretSha256)) throw new UnauthenticatedError("unknown API key");
+    if (key.revokedAt) throw new UnauthenticatedError("this API key was revoked");
+    return Caller.forKey(key.id, key.grants);
+  }
+
+  /**
+   * First start: `adminKey` "generate" makes an admin key for every project and
+   * returns it (to print once); a key value imports it. Nothing happens once keys exist.
+   */
+  async bootstrap(adminKey: string | undefined): Promise<GeneratedKey | null> {
+    if (!adminKey) return null;
+    const key = adminKey === "generate" ? generateKey() : importKey(adminKey);
+    if (!key) throw new BadInputError("HOMER_ADMIN_KEY must be a key this registry issued (hmr_…) or the word generate");
+    const existing = await this.store.findKey(key.id);
+    if (existing) {
+      if (existing.secretSha256 !== key.secretSha256) this.log.warn({ keyId: key.id }, "HOMER_ADMIN_KEY does not match the stored key of that id; ignoring it");
+      return null;
+    }
+    if (adminKey === "generate" && (await this.keysExist())) return null;
+    await this.store.createKey({ id: key.id, name: "bootstrap admin", secretSha256: key.secretSha256, grants: [{ project: "*", role: "admin" }], createdBy: null });
+    this.#keysExist = true;
+    this.log.info({ audit: "key.create", keyId: key.id, by: "bootstrap", grants: "*:admin" }, "audit");
+    return key;
+  }
+
+  async createProject(caller: Caller, name: string): Promise<ProjectRecord> {
+    if (!caller.isGlobalAdmin) throw new ForbiddenError("only an admin key for every project (*) may create projects");
+    assertName(name, "name");
+    const project = await this.store.createProject(name, caller.keyId);
+    if (!project) throw new AlreadyExistsError("project", name);
+    this.log.info({ audit: "project.create", by: caller.who, project: name }, "audit");
+    return project;
+  }
+
+  /** Projects the caller has any role on (all of them for a global admin). */
+  async listProjects(caller: Caller): Promise<ProjectRecord[]> {
+    const projects = await this.store.listProjects();
+    return projects.filter((p) => caller.roleOn(p.name) !== null);
+  }
+
+  /** A new key; its secret is in the returned token only, never stored. */
+  async createApiKey(caller: Caller, input: { name: string; grants: readonly Grant[] }): Promise<{ key: ApiKeyRecord; token: string }> {
+    const name = input.name.trim();
+    if (name.length === 0 || name.length > 128) throw new BadInputError("name must be 1-128 characters", "name");
+    if (input.grants.length === 0 || input.grants.length > 100) throw new BadInputError("a key needs 1-100 grants", "grants");
+    const seen = new Set<string>();
+    for (const [i, grant] of input.grants.entries()) {
+      if (grant.project !== "*") assertName(grant.project, `grants[${i}].project`);
+      if (!ROLES.includes(grant.role)) throw new BadInputError(`grants[${i}].role must be one of ${ROLES.join(", ")}`, `grants[${i}].role`);
+      if (seen.has(grant.project)) throw new BadInputError(`grants names project "${grant.project}" twice`, `grants[${i}].project`);
+      seen.add(grant.project);
+      this.#requireAdminOf(caller, grant.project);
+    }
+    const named = input.grants.filter((g) => g.project !== "*").map((g) => g.project);
+    const existing = await this.store.projectsExist(named);
+    const missing = named.find((p) => !existing.has(p));
+    if (missing) throw new NotFoundError("project", missing);
+    const generated = generateKey();
+    const key = await this.store.createKey({ id: generated.id, name, secretSha256: generated.secretSha256, grants: input.grants, createdBy: caller.keyId });
+    this.#keysExist = true;
+    this.log.info({ audit: "key.create", by: caller.who, keyId: key.id, grants: input.grants.map((g) => `${g.project}:${g.role}`) }, "audit");
+    return { key, token: generated.token };
+  }
+
+  /** Keys whose every grant the caller administers. */
+  async listApiKeys(caller: Caller): Promise<ApiKeyRecord[]> {
+    const keys = await this.store.listKeys();
+    return keys.filter((k) => k.grants.every((g) => this.#administers(caller, g.project)));
+  }
+
+  async revokeApiKey(caller: Caller, id: string): Promise<ApiKeyRecord> {
+    const key = await this.store.findKey(id);
+    if (!key || !key.grants.every((g) => this.#administers(caller, g.project))) {
+      // Same answer whether the key is absent or not the caller's to see.
+      throw new NotFoundError("API key", id);
+    }
+    await this.store.revokeKey(id);
+    this.log.info({ audit: "key.revoke", by: caller.who, keyId: id }, "audit");
+    return (await this.store.findKey(id))!;
+  }
+
+  #administers(caller: Caller, project: string): boolean {
+    return project === "*" ? caller.isGlobalAdmin : caller.can(project, "admin");
+  }
+
+  #requireAdminOf(caller: Caller, project: string): void {
+    if (!this.#administers(caller, project)) {
+      throw new ForbiddenError(project === "*" ? "only an admin key for every project (*) may grant *" : `this API key may not administer project "${project}"`);
+    }
+  }
+}
+
+export type { Role };

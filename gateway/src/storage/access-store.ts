@@ -1,0 +1,39 @@
+/** The access port: projects, API keys and their grants. Secrets are stored only as digests. */
+
+export type Role = "read" | "write" | "admin";
+
+export interface Grant {
+  /** A project name, or "*" for every project. */
+  readonly project: string;
+  readonly role: Role;
+}
+
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly secretSha256: string;
+  readonly grants: readonly Grant[];
+  readonly createdAt: Date;
+  readonly createdBy: string | null;
+  readonly revokedAt: Date | null;
+}
+
+export interface ProjectRecord {
+  readonly name: string;
+  readonly createdAt: Date;
+  readonly createdBy: string | null;
+}
+
+export interface AccessStore {
+  /** Whether any key was ever created (revoked ones count: revoking every key must not open the registry). */
+  anyKeys(): Promise<boolean>;
+  findKey(id: string): Promise<ApiKeyRecord | null>;
+  listKeys(): Promise<ApiKeyRecord[]>;
+  /** Inserts a key and its grants in one transaction. */
+  createKey(key: Omit<ApiKeyRecord, "createdAt" | "revokedAt">): Promise<ApiKeyRecord>;
+  /** Marks a key revoked; false when there is no such key. */
+  revokeKey(id: string): Promise<boolean>;
+  createProject(name: string, createdBy: string | null): Promise<ProjectRecord | null>;
+  listProjects(): Promise<ProjectRecord[]>;
+  projectsExist(names: readonly string[]): Promise<Set<string>>;
+}

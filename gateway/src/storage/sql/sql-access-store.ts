@@ -1,0 +1,93 @@
+import type { Kysely } from "kysely";
+import type { AccessStore, ApiKeyRecord, Grant, ProjectRecord, Role } from "../access-store.js";
+import type { Database } from "./schema.js";
+
+type KeyRow = { id: string; name: string; secret_sha256: string; created_at: number; created_by: string | null; revoked_at: number | null };
+
+/** Projects and API keys in the same database as the registry's metadata. */
+export class SqlAccessStore implements AccessStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly isUniqueViolation: (error: unknown) => boolean,
+  ) {}
+
+  async anyKeys(): Promise<boolean> {
+    return (await this.db.selectFrom("api_keys").select("id").limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  async #withGrants(rows: KeyRow[]): Promise<ApiKeyRecord[]> {
+    if (rows.length === 0) return [];
+    const grants = await this.db
+      .selectFrom("api_key_grants")
+      .select(["key_id", "project", "role"])
+      .where("key_id", "in", rows.map((r) => r.id))
+      .orderBy("project")
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      secretSha256: row.secret_sha256,
+      grants: grants.filter((g) => g.key_id === row.id).map((g): Grant => ({ project: g.project, role: g.role as Role })),
+      createdAt: new Date(Number(row.created_at)),
+      createdBy: row.created_by,
+      revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)),
+    }));
+  }
+
+  async findKey(id: string): Promise<ApiKeyRecord | null> {
+    const rows = await this.db.selectFrom("api_keys").selectAll().where("id", "=", id).execute();
+    return (await this.#withGrants(rows))[0] ?? null;
+  }
+
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    return this.#withGrants(await this.db.selectFrom("api_keys").selectAll().orderBy("created_at").orderBy("id").execute());
+  }
+
+  async createKey(key: Omit<ApiKeyRecord, "createdAt" | "revokedAt">): Promise<ApiKeyRecord> {
+    const now = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("api_keys")
+        .values({ id: key.id, name: key.name, secret_sha256: key.secretSha256, created_at: now, created_by: key.createdBy, revoked_at: null })
+        .execute();
+      await trx
+        .insertInto("api_key_grants")
+        .values(key.grants.map((g) => ({ key_id: key.id, project: g.project, role: g.role })))
+        .execute();
+    });
+    return { ...key, createdAt: new Date(now), revokedAt: null };
+  }
+
+  async revokeKey(id: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: Date.now() })
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) return true;
+    return (await this.db.selectFrom("api_keys").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
+  }
+
+  async createProject(name: string, createdBy: string | null): Promise<ProjectRecord | null> {
+    const now = Date.now();
+    try {
+      await this.db.insertInto("projects").values({ name, created_at: now, created_by: createdBy }).execute();
+    } catch (error) {
+      if (this.isUniqueViolation(error)) return null;
+      throw error;
+    }
+    return { name, createdAt: new Date(now), createdBy };
+  }
+
+  async listProjects(): Promise<ProjectRecord[]> {
+    const rows = await this.db.selectFrom("projects").selectAll().orderBy("name").execute();
+    return rows.map((r) => ({ name: r.name, createdAt: new Date(Number(r.created_at)), createdBy: r.created_by }));
+  }
+
+  async projectsExist(names: readonly string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const rows = await this.db.selectFrom("projects").select("name").where("name", "in", names).execute();
+    return new Set(rows.map((r) => r.name));
+  }
+}
