@@ -119,8 +119,8 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   // inputExample travels inside the JSON body or the multipart `operations` field.
   const maxBodyBytes = Math.max(2 ** 21, config.maxInputExampleBytes * 2 + 2 ** 20);
   app.use(requestLog(log));
-  app.use(healthRoutes(storage.metadata, () => shuttingDown));
   app.use(browserSafety(config.corsOrigins));
+  app.use(healthRoutes(storage.metadata, () => shuttingDown));
   app.get("/graphql", (req, res, next) => {
     if (req.query.query !== undefined) return next();
     res.json({

@@ -2,7 +2,7 @@ import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import type { ValidationRule } from "graphql";
+import type { GraphQLError, ValidationContext, ValidationRule } from "graphql";
 import type { Config } from "../config.js";
 
 /**
@@ -12,10 +12,12 @@ import type { Config } from "../config.js";
  * parser itself: see `parseOptions` in app.ts.)
  */
 export function operationLimits(config: Pick<Config, "maxQueryDepth" | "maxAliases" | "maxDirectives" | "maxQueryCost">): ValidationRule[] {
+  // Report, don't throw: a thrown rejection reaches Apollo as an unexpected error (500).
+  const report = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
   return [
-    maxDepthRule({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true }),
-    maxAliasesRule({ n: config.maxAliases }),
-    maxDirectivesRule({ n: config.maxDirectives }),
-    costLimitRule({ maxCost: config.maxQueryCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true }),
+    maxDepthRule({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
+    maxAliasesRule({ n: config.maxAliases, ...report }),
+    maxDirectivesRule({ n: config.maxDirectives, ...report }),
+    costLimitRule({ maxCost: config.maxQueryCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true, ...report }),
   ] as unknown as ValidationRule[];
 }
