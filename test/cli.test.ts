@@ -148,3 +148,49 @@ describe("homer CLI", () => {
     expect(await new Promise((resolve) => child.once("exit", resolve))).toBe(0);
   });
 });
+
+describe("homer with API keys", () => {
+  let root: string;
+  let admin: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const { generateKey } = await import("../gateway/src/access/api-key.js");
+    admin = generateKey().token;
+    root = await makeTempDir("homer-cli-keys-");
+    const gw = await startChildGateway({ env: { HOMER_DATA_DIR: path.join(root, ".homer"), HOMER_ADMIN_KEY: admin } });
+    env = { HOMER_URL: `${gw.origin}/graphql`, HOMER_API_KEY: "" };
+    await fs.mkdir(path.join(root, "model"));
+    await fs.writeFile(path.join(root, "model", "w.bin"), "weights");
+  });
+  afterAll(async () => {
+    await killAllChildren();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  test("projects and keys: create, use, list, revoke; UNAUTHENTICATED and FORBIDDEN exit 5", async () => {
+    const noKey = await homer(["ls", "m"], env);
+    expect(noKey.code).toBe(5);
+    expect(noKey.stderr).toMatch(/API key is required.*\[UNAUTHENTICATED\]/);
+    expect((await homer(["--api-key", admin, "projects", "create", "vision"], env)).stdout).toBe("created project vision\n");
+    const created = await homer(["--api-key", admin, "--json", "keys", "create", "--name", "ci", "--grant", "vision:write"], env);
+    expect(created.code).toBe(0);
+    const { id, secret, grants } = JSON.parse(created.stdout);
+    expect(grants).toEqual([{ project: "vision", role: "write" }]);
+    const withKey = { ...env, HOMER_API_KEY: secret };
+    expect((await homer(["push", path.join(root, "model"), "--name", "detector"], withKey)).stdout).toMatch(/pushed detector@1/);
+    expect((await homer(["ls", "detector", "--json"], withKey)).stdout).toMatch(/"project":"vision"/);
+    const forbidden = await homer(["--project", "default", "ls", "detector"], withKey);
+    expect(forbidden.code).toBe(5);
+    expect(forbidden.stderr).toMatch(/\[FORBIDDEN\]/);
+    expect((await homer(["projects", "create", "other"], withKey)).code).toBe(5);
+    const list = await homer(["--api-key", admin, "keys", "list"], env);
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+ci\\s+vision:write\\s+active`));
+    expect(list.stdout).not.toContain(secret);
+    expect((await homer(["--api-key", admin, "keys", "revoke", id], env)).stdout).toBe(`revoked key ${id}\n`);
+    const revoked = await homer(["ls", "detector"], withKey);
+    expect(revoked.code).toBe(5);
+    expect(revoked.stderr).toMatch(/revoked/);
+    expect((await homer(["--api-key", admin, "keys", "create", "--name", "x", "--grant", "vision:owner"], env)).code).toBe(2);
+  });
+});

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { parseArgs } from "node:util";
-import { RegistryError, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
+import { RegistryError, type Connection, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
+import { keys, projects } from "./admin-commands.js";
+import { parse } from "./args.js";
 import { formatBytes, table, UsageError } from "./output.js";
 import { progressBar } from "./progress.js";
 
@@ -9,6 +10,7 @@ export interface Io {
   readonly json: boolean;
   /** Opens the registry lazily, so `--help` and usage errors need no server. */
   registry(): Promise<ModelRegistry>;
+  connection(): Promise<Connection>;
   print(text: string): void;
 }
 
@@ -16,18 +18,6 @@ export interface Command {
   readonly usage: string;
   readonly summary: string;
   run(args: string[], io: Io): Promise<number>;
-}
-
-function parse<T extends Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>>(
-  args: string[],
-  options: T,
-  usage: string,
-) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: ${usage}`);
-  }
 }
 
 function one(positionals: string[], what: string, usage: string): string {
@@ -205,4 +195,4 @@ const serve: Command = {
   },
 };
 
-export const COMMANDS: Readonly<Record<string, Command>> = { push, ls, pull, rm, serve };
+export const COMMANDS: Readonly<Record<string, Command>> = { push, ls, pull, rm, projects, keys, serve };

@@ -9,7 +9,7 @@ Usage: homer [--url URL] [--api-key KEY] [--project P] [--json] COMMAND [options
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(6)} ${c.summary}\n         ${c.usage}`)
+  .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}\n            ${c.usage}`)
   .join("\n")}
 
 Global options (before or after the command):
@@ -63,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
     const io: Io = {
       json,
       registry: () => conn.getModelRegistry(),
+      connection: async () => conn,
       print: (text) => process.stdout.write(text),
     };
     return await command.run(args, io);

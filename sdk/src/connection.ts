@@ -4,6 +4,7 @@ import { createClient, resolveOptions, type ConnectionOptions, type ResolvedOpti
 import { fromCombinedError } from "./errors.js";
 import type { LocalFiles } from "./local-files.js";
 import { ModelRegistry } from "./registry.js";
+import { RegistryAdmin } from "./admin.js";
 
 const PING = gql`
   query HomerPing {
@@ -30,9 +31,19 @@ export class Connection {
    * Checks that the gateway answers, so a wrong URL or key fails here, not later.
    */
   async getModelRegistry(project?: string): Promise<ModelRegistry> {
+    await this.#ping();
+    return new ModelRegistry(this.#client, this.options, project ?? this.options.project, this.files);
+  }
+
+  /** Projects and API keys (needs a key with an admin role). */
+  async getAdmin(): Promise<RegistryAdmin> {
+    await this.#ping();
+    return new RegistryAdmin(this.#client);
+  }
+
+  async #ping(): Promise<void> {
     const result = await this.#client.query(PING, {}).toPromise();
     if (result.error) throw fromCombinedError(result.error, `connecting to ${this.url}`);
-    return new ModelRegistry(this.#client, this.options, project ?? this.options.project, this.files);
   }
 }
 

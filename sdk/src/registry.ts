@@ -1,6 +1,7 @@
 import type { Client } from "@urql/core";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { fromCombinedError, RegistryError } from "./errors.js";
+import { RegistryError } from "./errors.js";
+import { runOperation } from "./operation.js";
 import type { ResolvedOptions } from "./client.js";
 import {
   BestModelDocument,
@@ -47,13 +48,8 @@ export class ModelRegistry {
     private readonly files: LocalFiles | undefined,
   ) {}
 
-  async #run<D, V extends object>(document: TypedDocumentNode<D, V>, variables: V, doing: string, mutation = false): Promise<D> {
-    const result = mutation
-      ? await this.client.mutation(document, variables).toPromise()
-      : await this.client.query(document, variables).toPromise();
-    if (result.error) throw fromCombinedError(result.error, doing);
-    if (!result.data) throw new RegistryError("INTERNAL_SERVER_ERROR", `${doing}: the registry sent no data`);
-    return result.data;
+  #run<D, V extends object>(document: TypedDocumentNode<D, V>, variables: V, doing: string, mutation = false): Promise<D> {
+    return runOperation(this.client, document, variables, doing, mutation ? "mutation" : "query");
   }
 
   #localFiles(what: string): LocalFiles {
