@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -234,7 +235,7 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
     test("bytes promoted without a committed row are reclaimed; referenced ones stay", async () => {
       await registry.createModel({ name: "recovery", files: [file("kept", "kept-bytes")] });
       const staged = await storage.blobs.stage(Readable.from([Buffer.from("orphan-bytes")]), { maxBytes: 100 });
-      await storage.blobs.promote(staged); // as if the process died before COMMIT
+      await storage.blobs.promote([staged]); // as if the process died before COMMIT
       expect(await listBlobFiles(storage.blobDir)).toContain(sha256("orphan-bytes"));
       expect(await registry.reclaimOrphanedFiles()).toBe(1);
       const blobs = await listBlobFiles(storage.blobDir);
@@ -243,14 +244,23 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       expect(await storage.metadata.knownBlobs([sha256("orphan-bytes"), sha256("kept-bytes")])).toEqual(new Set([sha256("kept-bytes")]));
     });
 
-    test("staging files of dead processes are reclaimed, a live process's are not", async () => {
+    test("staging files of dead local processes and long-idle ones are reclaimed; live ones are not", async () => {
       const staging = path.join(storage.blobDir, ".staging");
-      await fs.writeFile(path.join(staging, "999999999.dead-upload"), "partial");
-      await fs.writeFile(path.join(staging, `${process.ppid}.live-upload`), "partial");
+      const host = os.hostname().replace(/[^A-Za-z0-9-]/g, "_");
+      const live = `${host}.${process.ppid}.live-upload`;
+      const otherHost = "another-container.1.upload";
+      const stale = "another-container.1.stale-upload";
+      await fs.writeFile(path.join(staging, `${host}.999999999.dead-upload`), "partial");
+      await fs.writeFile(path.join(staging, live), "partial");
+      await fs.writeFile(path.join(staging, otherHost), "partial");
+      await fs.writeFile(path.join(staging, stale), "partial");
+      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+      await fs.utimes(path.join(staging, stale), twoHoursAgo, twoHoursAgo);
       const { staging: reclaimed } = await registry.recoverQuickly();
-      expect(reclaimed).toBe(1);
-      expect(await fs.readdir(staging)).toEqual([`${process.ppid}.live-upload`]);
-      await fs.rm(path.join(staging, `${process.ppid}.live-upload`));
+      expect(reclaimed).toBe(2);
+      // A live local process's upload, and another host's recent one, are left alone.
+      expect((await fs.readdir(staging)).sort()).toEqual([otherHost, live].sort());
+      for (const name of [live, otherHost]) await fs.rm(path.join(staging, name));
     });
   });
 

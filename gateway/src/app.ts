@@ -31,6 +31,8 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+const IDLE_TIMEOUT_MS = 5 * 60_000;
+
 /**
  * Logs unexpected errors with the request's id (clients only see them masked),
  * and gives PAYLOAD_TOO_LARGE its HTTP status.
@@ -80,7 +82,8 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   }
   const recovered = await registry.recoverQuickly();
   if (recovered.staging + recovered.blobs > 0) log.info(recovered, "reclaimed leftovers of an earlier run");
-  const orphanedFiles = registry.reclaimOrphanedFiles().then(
+  const stopScan = new AbortController();
+  const orphanedFiles = registry.reclaimOrphanedFiles(stopScan.signal).then(
     (files) => {
       if (files > 0) log.info({ files }, "reclaimed blob files an interrupted registration left");
       return files;
@@ -94,7 +97,10 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  const httpServer = http.createServer(app);
+  // No whole-request deadline (Node's default 300 s would cut off large uploads);
+  // a socket idle for IDLE_TIMEOUT_MS is closed instead.
+  const httpServer = http.createServer({ requestTimeout: 0 }, app);
+  httpServer.setTimeout(IDLE_TIMEOUT_MS);
   let shuttingDown = false;
 
   const apollo = new ApolloServer<Context>({
@@ -141,7 +147,6 @@ export async function startGateway(config: Config, options: { log: Logger; stora
         caller: req.caller,
         loaders: createLoaders(registry),
         baseUrl: config.publicUrl ?? `${req.protocol}://${req.get("host")}`,
-        requestId: req.id,
         log: req.log,
       }),
     }),
@@ -169,6 +174,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
     close() {
       closing ??= (async () => {
         shuttingDown = true;
+        stopScan.abort();
         await apollo.stop();
         await orphanedFiles;
         await storage.metadata.close();

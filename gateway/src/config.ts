@@ -176,6 +176,11 @@ function parseInteger(text: string, what: string, min: number, max: number): num
   return n;
 }
 
+function parseChoice(text: string, what: string, choices: readonly string[]): string {
+  if (!choices.includes(text)) throw new ConfigError(`${what}: expected one of ${choices.join(", ")}, got "${text}"`);
+  return text;
+}
+
 function parseBoolean(text: string, what: string): boolean {
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off|)$/i.test(text)) return false;
@@ -217,7 +222,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxFiles: parseInteger(raw.maxFiles!, name("maxFiles"), 1, 1_000_000),
     maxInputExampleBytes: parseSize(raw.maxInputExampleBytes!, name("maxInputExampleBytes")),
     shutdownGraceMs: parseInteger(raw.shutdownGraceMs!, name("shutdownGraceMs"), 0, 3_600_000),
-    logLevel: raw.logLevel!,
+    logLevel: parseChoice(raw.logLevel!, name("logLevel"), ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     development: parseBoolean(raw.development!, name("development")),
     insecure: parseBoolean(raw.insecure!, name("insecure")),
     adminKey: raw.adminKey || undefined,

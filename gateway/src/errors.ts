@@ -55,6 +55,11 @@ export class AlreadyExistsError extends DomainError {
   }
 }
 
+/** The one ALREADY_EXISTS for a taken version, wherever it is detected. */
+export function versionExists(ref: { project: string; name: string; version: number }): AlreadyExistsError {
+  return new AlreadyExistsError("model version", `${ref.project}/${ref.name}@${ref.version}`, "pass overwrite: true to replace it");
+}
+
 export class PayloadTooLargeError extends DomainError {
   constructor(message: string) {
     super("PAYLOAD_TOO_LARGE", message);
@@ -79,6 +84,3 @@ export class TooManyRequestsError extends DomainError {
   }
 }
 
-export function isDomainError(error: unknown): error is DomainError {
-  return error instanceof DomainError;
-}

@@ -14,7 +14,6 @@ export interface Context {
   readonly loaders: Loaders;
   /** Absolute origin download URLs are built on, e.g. `http://localhost:4000`. */
   readonly baseUrl: string;
-  readonly requestId: string;
   readonly log: Logger;
 }
 

@@ -2,7 +2,7 @@ import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import type { GraphQLError, ValidationContext, ValidationRule } from "graphql";
+import { GraphQLError, type ValidationContext, type ValidationRule } from "graphql";
 import type { Config } from "../config.js";
 
 /**
@@ -11,10 +11,28 @@ import type { Config } from "../config.js";
  * GRAPHQL_VALIDATION_FAILED error with HTTP 400. (Tokens are capped by the
  * parser itself: see `parseOptions` in app.ts.)
  */
+/**
+ * One createModel per operation: mutations run one after another, and a second
+ * one's file parts may come first in the multipart body, which would stall both.
+ */
+export const oneRegistrationPerOperation: ValidationRule = (context) => {
+  let count = 0;
+  return {
+    OperationDefinition: { enter: () => void (count = 0) },
+    Field(node) {
+      if (node.name.value !== "createModel" || context.getParentType()?.name !== "Mutation") return;
+      if (++count === 2) {
+        context.reportError(new GraphQLError("one createModel per request: send each registration on its own", { nodes: [node] }));
+      }
+    },
+  };
+};
+
 export function operationLimits(config: Pick<Config, "maxQueryDepth" | "maxAliases" | "maxDirectives" | "maxQueryCost">): ValidationRule[] {
   // Report, don't throw: a thrown rejection reaches Apollo as an unexpected error (500).
   const report = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
   return [
+    oneRegistrationPerOperation,
     maxDepthRule({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
     maxAliasesRule({ n: config.maxAliases, ...report }),
     maxDirectivesRule({ n: config.maxDirectives, ...report }),

@@ -9,6 +9,13 @@ function refOf(req: Request): ModelRefInput {
   return { project, name: name!, version: /^\d{1,10}$/.test(version!) ? Number(version) : NaN };
 }
 
+/** `If-None-Match`: `*`, or a list of (possibly weak) tags; weak comparison, as RFC 9110 asks for GET. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+}
+
 /** Streams to the client; a failure after headers went out can only cut the connection. */
 async function send(res: Response, source: NodeJS.ReadableStream): Promise<void> {
   try {
@@ -30,46 +37,61 @@ export function downloadRoutes(registry: RegistryService): Router {
     const path = (req.params as unknown as { path: string[] }).path.join("/");
     const file = await registry.getFile(req.caller, refOf(req), path);
     const etag = `"${file.sha256}"`;
+    const range = parseRange(req.headers.range, file.sizeBytes);
+    const ifRange = req.headers["if-range"];
+    const wanted = ifRange && ifRange !== etag ? ({ kind: "full" } as const) : range;
+    const notModified = matchesEtag(req.headers["if-none-match"], etag);
+    // Open before any header goes out, so vanished bytes are a clean 404.
+    const source =
+      req.method === "HEAD" || notModified || wanted.kind === "unsatisfiable" || file.sizeBytes === 0
+        ? null
+        : await registry.readBlob(file.sha256, wanted.kind === "partial" ? wanted.range : undefined);
     res.setHeader("ETag", etag);
     res.setHeader("Accept-Ranges", "bytes");
     res.setHeader("Cache-Control", "private, no-cache");
     res.setHeader("Content-Type", "application/octet-stream");
     res.setHeader("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(path.split("/").at(-1)!)}`);
-    if (req.headers["if-none-match"]?.split(/\s*,\s*/).includes(etag)) {
+    if (notModified) {
       res.status(304).end();
       return;
     }
-    const ifRange = req.headers["if-range"];
-    const range = ifRange && ifRange !== etag ? { kind: "full" as const } : parseRange(req.headers.range, file.sizeBytes);
-    if (range.kind === "unsatisfiable") {
+    if (wanted.kind === "unsatisfiable") {
       res.status(416).setHeader("Content-Range", `bytes */${file.sizeBytes}`).end();
       return;
     }
-    if (range.kind === "partial") {
-      const { start, end } = range.range;
+    if (wanted.kind === "partial") {
+      const { start, end } = wanted.range;
       res.status(206);
       res.setHeader("Content-Range", `bytes ${start}-${end}/${file.sizeBytes}`);
       res.setHeader("Content-Length", String(end - start + 1));
     } else {
       res.setHeader("Content-Length", String(file.sizeBytes));
     }
-    if (req.method === "HEAD" || file.sizeBytes === 0) {
+    if (!source) {
       res.end();
       return;
     }
-    await send(res, await registry.readBlob(file.sha256, range.kind === "partial" ? range.range : undefined));
+    await send(res, source);
   });
 
   router.get("/archives/:project/:name/:version", async (req, res) => {
     const { ref, files } = await registry.filesOf(req.caller, refOf(req));
     res.setHeader("Content-Type", "application/x-tar");
     res.setHeader("Content-Disposition", `attachment; filename="${ref.name}-${ref.version}.tar"`);
+    if (req.method === "HEAD") {
+      res.end();
+      return;
+    }
     const pack = tar.pack();
     const writing = send(res, pack as unknown as NodeJS.ReadableStream);
     try {
       for (const file of files) {
+        if (res.destroyed) break;
+        // Open the bytes first: an entry waiting on I/O with no listener would turn a
+        // client's disconnect into an unhandled error.
+        const source = await registry.readBlob(file.sha256);
         const entry = pack.entry({ name: file.path, size: file.sizeBytes, mode: 0o644 });
-        await pipeline(await registry.readBlob(file.sha256), entry);
+        await pipeline(source, entry);
       }
       pack.finalize();
     } catch (error) {

@@ -21,7 +21,9 @@ export function parseRange(header: string | undefined, size: number): RangeResul
     return { kind: "partial", range: { start: Math.max(0, size - suffix), end: size - 1 } };
   }
   const start = Number(from);
+  // last < first is not a valid range: ignore the header (RFC 9110 14.2).
+  if (to !== "" && Number(to) < start) return { kind: "full" };
   const end = to === "" ? size - 1 : Math.min(Number(to), size - 1);
-  if (start >= size || end < start) return { kind: "unsatisfiable" };
+  if (start >= size) return { kind: "unsatisfiable" };
   return { kind: "partial", range: { start, end } };
 }

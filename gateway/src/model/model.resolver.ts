@@ -14,6 +14,7 @@ function incomingFile(input: ModelFileInput): IncomingFile {
   const upload = Promise.resolve(input.file);
   return {
     path: input.path,
+    source: input.file,
     async open() {
       try {
         return (await upload).createReadStream();

@@ -1,14 +1,17 @@
 import { BadInputError } from "../errors.js";
 import type { ListPosition, SortDirection } from "../storage/metadata-store.js";
+import { MAX_VERSION } from "./validation.js";
 
 /** What a cursor was issued for; a cursor only resumes the listing it came from. */
 export interface CursorScope {
+  readonly project: string;
   readonly name: string;
   readonly sortKey: string | null;
   readonly direction: SortDirection;
 }
 
 interface CursorBody {
+  readonly j: string;
   readonly n: string;
   readonly k: string | null;
   readonly d: SortDirection;
@@ -16,14 +19,14 @@ interface CursorBody {
 }
 
 export function encodeCursor(scope: CursorScope, position: ListPosition): string {
-  const body: CursorBody = { n: scope.name, k: scope.sortKey, d: scope.direction, p: position };
+  const body: CursorBody = { j: scope.project, n: scope.name, k: scope.sortKey, d: scope.direction, p: position };
   return Buffer.from(JSON.stringify(body)).toString("base64url");
 }
 
 function isPosition(p: unknown): p is ListPosition {
   if (typeof p !== "object" || p === null) return false;
   const { phase, version, value } = p as Record<string, unknown>;
-  if (!Number.isInteger(version)) return false;
+  if (!Number.isInteger(version) || (version as number) < 1 || (version as number) > MAX_VERSION) return false;
   if (phase === "metric") return typeof value === "number" && Number.isFinite(value);
   return phase === "missing" || phase === "version";
 }
@@ -32,14 +35,14 @@ export function decodeCursor(cursor: string, scope: CursorScope): ListPosition {
   const invalid = (why: string) => new BadInputError(`after: invalid cursor (${why}); restart the listing without it`, "after");
   let body: CursorBody;
   try {
-    if (!/^[A-Za-z0-9_-]{1,1024}$/.test(cursor)) throw new Error();
+    if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error();
     body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
     throw invalid("not a cursor this server issued");
   }
   if (typeof body !== "object" || body === null || !isPosition(body.p)) throw invalid("not a cursor this server issued");
-  if (body.n !== scope.name || body.k !== scope.sortKey || body.d !== scope.direction) {
-    throw invalid("it belongs to a different listing: same name, sortKey and direction are required");
+  if (body.j !== scope.project || body.n !== scope.name || body.k !== scope.sortKey || body.d !== scope.direction) {
+    throw invalid("it belongs to a different listing: same project, name, sortKey and direction are required");
   }
   const phaseFits = scope.sortKey === null ? body.p.phase === "version" : body.p.phase !== "version";
   if (!phaseFits) throw invalid("not a cursor this server issued");

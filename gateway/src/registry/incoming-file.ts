@@ -8,6 +8,8 @@ export interface IncomingFile {
   open(): Promise<Readable>;
   /** Lets the bytes flow past without storing them; must never throw. */
   skip(): void;
+  /** The transport's handle; two entries with the same one name the same bytes. */
+  readonly source?: unknown;
 }
 
 export interface StagedFile extends StagedBlob {
@@ -21,14 +23,20 @@ export interface StagedFile extends StagedBlob {
  * on failure everything staged is discarded and the first error is thrown.
  */
 export async function stageFiles(
-  files: readonly (IncomingFile & { readonly path: string })[],
+  files: readonly IncomingFile[],
   blobs: BlobStore,
   maxBytes: number,
 ): Promise<StagedFile[]> {
   let failed = false;
   const results = await Promise.allSettled(
     files.map(async (file): Promise<StagedFile> => {
-      const source = await file.open();
+      let source;
+      try {
+        source = await file.open();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
       if (failed) {
         source.resume();
         throw new Error("skipped after an earlier file failed");

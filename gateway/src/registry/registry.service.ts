@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
 import type { Role } from "../storage/access-store.js";
-import { AlreadyExistsError, BadInputError, NotFoundError } from "../errors.js";
+import { BadInputError, NotFoundError, versionExists } from "../errors.js";
 import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
 import type {
   FileRecord,
@@ -33,6 +33,8 @@ export interface ModelRefInput {
   readonly version: number;
 }
 export const MAX_PAGE_SIZE = 500;
+/** Longer than any valid metric key (128), short enough to keep cursors small. */
+const MAX_SORT_KEY = 256;
 
 export interface RegistryLimits {
   readonly maxFileSize: number;
@@ -117,8 +119,11 @@ export class RegistryService {
     }
     // An unknown or invalid key is not an error: every version simply lacks it.
     const sortKey = query.sortKey ?? null;
+    if (sortKey !== null && sortKey.length > MAX_SORT_KEY) {
+      throw new BadInputError(`sortKey is longer than ${MAX_SORT_KEY} characters`, "sortKey");
+    }
     const direction = query.direction ?? "DESC";
-    const scope = { name, sortKey, direction } as const;
+    const scope = { project, name, sortKey, direction } as const;
     const after = query.after ? decodeCursor(query.after, scope) : null;
     const listed =
       first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after });
@@ -149,7 +154,7 @@ export class RegistryService {
 
   async createModel(caller: Caller, command: CreateModelCommand): Promise<ModelRecord> {
     const files = command.files ?? [];
-    let draftFiles: (IncomingFile & { path: string })[];
+    let draftFiles: IncomingFile[];
     let draft;
     try {
       const project = this.#project(caller, command.project, "write", "input.project");
@@ -163,16 +168,14 @@ export class RegistryService {
       const existing = await this.metadata.getModel({ project: draft.project, name: draft.name, version: draft.version });
       if (existing) {
         for (const file of files) file.skip();
-        throw new AlreadyExistsError("model version", `${draft.project}/${draft.name}@${draft.version}`, "pass overwrite: true to replace it");
+        throw versionExists({ ...draft, version: draft.version });
       }
     }
     const staged = await stageFiles(draftFiles, this.blobs, this.limits.maxFileSize);
     try {
       const { model, releasedBlobs } = await this.metadata.createModel(
         { ...draft, files: staged.map(({ path, sha256, sizeBytes }) => ({ path, sha256, sizeBytes })) },
-        async () => {
-          for (const blob of staged) await this.blobs.promote(blob);
-        },
+        () => this.blobs.promote(staged),
       );
       this.log.info(
         { audit: releasedBlobs.length > 0 || draft.overwrite ? "model.write" : "model.create", by: caller.who, project: model.project, name: model.name, version: model.version, overwrite: draft.overwrite },
@@ -194,11 +197,16 @@ export class RegistryService {
       throw new BadInputError(`input.files has ${files.length} files; the limit is ${this.limits.maxFiles}`, "input.files");
     }
     const seen = new Set<string>();
-    const draftFiles = files.map((file, i) => {
+    const sources = new Set<unknown>();
+    const draftFiles = files.map((file, i): IncomingFile => {
       const path = normaliseFilePath(file.path, `input.files[${i}].path`);
       if (seen.has(path)) throw new BadInputError(`input.files names "${path}" twice`, `input.files[${i}].path`);
       seen.add(path);
-      return { path, open: () => file.open(), skip: () => file.skip() };
+      if (file.source !== undefined && sources.has(file.source)) {
+        throw new BadInputError(`input.files[${i}] reuses an upload another entry already names; send each file once`, `input.files[${i}].file`);
+      }
+      sources.add(file.source);
+      return { ...file, path };
     });
     const inputExample = command.inputExample ?? null;
     assertJsonSize(inputExample, this.limits.maxInputExampleBytes, "input.inputExample");
@@ -279,7 +287,7 @@ export class RegistryService {
    * Step two (reads every blob, so it runs in the background): bytes promoted by a
    * transaction that never committed have no row; adopt and reclaim them.
    */
-  async reclaimOrphanedFiles(): Promise<number> {
+  async reclaimOrphanedFiles(signal?: AbortSignal): Promise<number> {
     let reclaimed = 0;
     let batch: BlobEntry[] = [];
     const flush = async () => {
@@ -289,6 +297,7 @@ export class RegistryService {
       batch = [];
     };
     for await (const entry of this.blobs.list()) {
+      if (signal?.aborted) break; // shutting down: the next start scans again
       batch.push(entry);
       if (batch.length >= BATCH) await flush();
     }

@@ -32,8 +32,8 @@ export interface ByteRange {
 export interface BlobStore {
   /** Streams `source` into staging; rejects with PayloadTooLargeError past `maxBytes`. */
   stage(source: Readable, options: { readonly maxBytes: number }): Promise<StagedBlob>;
-  /** Makes a staged blob addressable by its digest (idempotent for equal content). */
-  promote(blob: StagedBlob): Promise<void>;
+  /** Makes staged blobs addressable by their digests (idempotent for equal content). */
+  promote(blobs: readonly StagedBlob[]): Promise<void>;
   /** Drops staged bytes that will not be promoted. Never throws for a missing key. */
   discard(blob: StagedBlob): Promise<void>;
   stat(sha256: string): Promise<BlobStat | null>;

@@ -1,4 +1,5 @@
 import type { KyselyConfig } from "kysely";
+import { ConfigError } from "../config.js";
 import type { AccessStore } from "./access-store.js";
 import type { BlobStore } from "./blob-store.js";
 import { FsBlobStore } from "./fs/fs-blob-store.js";
@@ -23,11 +24,16 @@ export interface Storage {
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const { databaseUrl, blobUrl } = options;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(blobUrl) && !blobUrl.startsWith("file://")) {
-    throw new Error(`unsupported blob store URL ${blobUrl}: only a local directory is supported so far`);
+    throw new ConfigError(`unsupported blob store URL ${blobUrl}: only a local directory is supported so far`);
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl)?.[1]?.toLowerCase();
+  if (scheme && !["postgres", "postgresql", "sqlite", "file"].includes(scheme)) {
+    // A typo must not silently become a SQLite file named after the URL (password included).
+    throw new ConfigError(`unsupported database URL scheme "${scheme}://": use postgres:// or a SQLite file path`);
   }
   const metadata = /^postgres(ql)?:\/\//i.test(databaseUrl)
     ? await openPostgresStore(databaseUrl, { log: options.log })
-    : await openSqliteStore(databaseUrl.replace(/^sqlite:(\/\/)?/i, ""), { log: options.log });
+    : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log });
   try {
     const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
     return { metadata, blobs, access: metadata.access };

@@ -1,13 +1,17 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { PayloadTooLargeError } from "../../errors.js";
+import { NotFoundError, PayloadTooLargeError } from "../../errors.js";
 import type { BlobEntry, BlobStat, BlobStore, ByteRange, StagedBlob } from "../blob-store.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Staging files name their host: PIDs mean nothing across hosts or containers. */
+const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, "_");
+const STAGING_IDLE_MS = 60 * 60_000;
 
 /** Hashes and counts bytes as they pass, failing once more than `maxBytes` went by. */
 export class HashingCounter extends Transform {
@@ -68,7 +72,7 @@ function isProcessAlive(pid: number): boolean {
 
 /**
  * Blobs in a local directory: `<root>/ab/abcdef…` by digest. Staged files live in
- * `<root>/.staging/<pid>.<uuid>`, are fsynced, then renamed into place, so a
+ * `<root>/.staging/<host>.<pid>.<uuid>`, are fsynced, then renamed into place, so a
  * reader never sees a partial blob. Suits one host (any number of processes).
  */
 export class FsBlobStore implements BlobStore {
@@ -91,7 +95,7 @@ export class FsBlobStore implements BlobStore {
 
   async stage(source: Readable, { maxBytes }: { readonly maxBytes: number }): Promise<StagedBlob> {
     failOnTruncation(source, maxBytes);
-    const stagingKey = `${process.pid}.${randomUUID()}`;
+    const stagingKey = `${HOST}.${process.pid}.${randomUUID()}`;
     const target = path.join(this.#staging, stagingKey);
     const counter = new HashingCounter(maxBytes);
     try {
@@ -105,13 +109,18 @@ export class FsBlobStore implements BlobStore {
     return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
   }
 
-  async promote(blob: StagedBlob): Promise<void> {
-    const target = this.#pathOf(blob.sha256);
-    const dir = path.dirname(target);
-    await fs.mkdir(dir, { recursive: true });
-    // Renaming over an existing blob is safe: equal digests mean equal bytes.
-    await fs.rename(path.join(this.#staging, blob.stagingKey), target);
-    await fsyncDirectory(dir);
+  async promote(blobs: readonly StagedBlob[]): Promise<void> {
+    const dirs = new Set<string>();
+    for (const blob of blobs) {
+      const target = this.#pathOf(blob.sha256);
+      const dir = path.dirname(target);
+      if (!dirs.has(dir)) await fs.mkdir(dir, { recursive: true });
+      dirs.add(dir);
+      // Renaming over an existing blob is safe: equal digests mean equal bytes.
+      await fs.rename(path.join(this.#staging, blob.stagingKey), target);
+    }
+    // One fsync per directory makes every rename in it durable.
+    for (const dir of dirs) await fsyncDirectory(dir);
   }
 
   async discard(blob: StagedBlob): Promise<void> {
@@ -134,7 +143,10 @@ export class FsBlobStore implements BlobStore {
     // Surface ENOENT before any header is sent.
     await new Promise<void>((resolve, reject) => {
       stream.once("open", () => resolve());
-      stream.once("error", reject);
+      stream.once("error", (error: NodeJS.ErrnoException) =>
+        // Bytes reclaimed between the lookup and the read: the version was just deleted.
+        reject(error.code === "ENOENT" ? new NotFoundError("blob", sha256) : error),
+      );
     });
     return stream;
   }
@@ -156,10 +168,16 @@ export class FsBlobStore implements BlobStore {
 
   async reclaimStaging(): Promise<number> {
     let reclaimed = 0;
+    const now = Date.now();
     for (const entry of await fs.readdir(this.#staging)) {
-      const pid = Number(entry.split(".", 1)[0]);
-      if (Number.isInteger(pid) && isProcessAlive(pid)) continue;
-      await fs.rm(path.join(this.#staging, entry), { force: true, recursive: true });
+      const file = path.join(this.#staging, entry);
+      const [host, pid] = entry.split(".", 3);
+      // Our host's dead processes are known dead; another host's (or container's)
+      // upload is presumed dead only when its file has not grown for an hour.
+      const deadHere = host === HOST && Number.isInteger(Number(pid)) && !isProcessAlive(Number(pid));
+      const idle = deadHere ? true : now - ((await fs.stat(file).catch(() => null))?.mtimeMs ?? 0) > STAGING_IDLE_MS;
+      if (!deadHere && !idle) continue;
+      await fs.rm(file, { force: true, recursive: true });
       reclaimed++;
     }
     return reclaimed;

@@ -6,7 +6,6 @@ import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
 export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "postgres",
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
-  immediateTransactions: false,
   supportsRowLocks: true,
   isUniqueViolation: (error: unknown) => (error as { code?: unknown })?.code === "23505",
 });

@@ -71,8 +71,6 @@ export interface SqlDialect {
   greatest(a: RawBuilder<number>, b: RawBuilder<number>): RawBuilder<number>;
   /** Whether `SELECT … FOR UPDATE` exists (SQLite serialises writers instead). */
   readonly supportsRowLocks: boolean;
-  /** Whether write transactions must say BEGIN IMMEDIATE (SQLite) to lock up front. */
-  readonly immediateTransactions: boolean;
   /** Whether an error is a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
 }

@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely } from "kysely";
-import { AlreadyExistsError } from "../../errors.js";
+import { BadInputError, versionExists } from "../../errors.js";
+import { MAX_VERSION } from "../../registry/validation.js";
 import type {
   CreateResult,
   FileRecord,
@@ -16,6 +17,15 @@ import { familyId, toRecord } from "./rows.js";
 import { migrationProvider } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
+
+/** Rows per statement: far below SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
+const BATCH = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
@@ -47,24 +57,9 @@ export class SqlMetadataStore implements MetadataStore {
     }
   }
 
-  /**
-   * A write transaction. SQLite's begins IMMEDIATE: it takes the write lock before
-   * its first read, so a transaction never decides on a snapshot that another
-   * process changes before it writes (with several processes on one file).
-   */
+  /** A write transaction (SQLite's begin IMMEDIATE: see storage/sqlite). */
   #transaction<T>(run: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    if (!this.sqlDialect.immediateTransactions) return this.db.transaction().execute(run);
-    return this.db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
-      try {
-        const result = await run(conn);
-        await sql`commit`.execute(conn);
-        return result;
-      } catch (error) {
-        await sql`rollback`.execute(conn).catch(() => {});
-        throw error;
-      }
-    });
+    return this.db.transaction().execute(run);
   }
 
   async ping(): Promise<void> {
@@ -142,17 +137,11 @@ export class SqlMetadataStore implements MetadataStore {
       return await this.#transaction((trx) => this.#create(trx, draft, promoteBlobs));
     } catch (error) {
       // Two writers racing past the existence check: the unique index decides.
-      if (this.sqlDialect.isUniqueViolation(error)) throw this.#alreadyExists(draft, draft.version);
+      if (this.sqlDialect.isUniqueViolation(error) && draft.version !== undefined) {
+        throw versionExists({ ...draft, version: draft.version });
+      }
       throw error;
     }
-  }
-
-  #alreadyExists(draft: ModelDraft, version: number | undefined): AlreadyExistsError {
-    return new AlreadyExistsError(
-      "model version",
-      `${draft.project}/${draft.name}@${version}`,
-      "pass overwrite: true to replace it",
-    );
   }
 
   async #create(trx: Kysely<Database>, draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult> {
@@ -173,6 +162,9 @@ export class SqlMetadataStore implements MetadataStore {
       .executeTakeFirstOrThrow();
     const familyId = Number(family.id);
     const version = draft.version ?? family.last_version;
+    if (version > MAX_VERSION) {
+      throw new BadInputError(`${draft.project}/${draft.name} has used every version number up to ${MAX_VERSION}; give a free version explicitly`, "input.version");
+    }
 
     const existing = await trx
       .selectFrom("models")
@@ -182,7 +174,7 @@ export class SqlMetadataStore implements MetadataStore {
       .executeTakeFirst();
     let releasedBlobs: string[] = [];
     if (existing) {
-      if (!draft.overwrite) throw this.#alreadyExists(draft, version);
+      if (!draft.overwrite) throw versionExists({ ...draft, version });
       const released = await trx.selectFrom("model_files").select("sha256").where("model_id", "=", existing.id).execute();
       releasedBlobs = [...new Set(released.map((r) => r.sha256))];
       await trx.deleteFrom("models").where("id", "=", existing.id).execute();
@@ -192,11 +184,12 @@ export class SqlMetadataStore implements MetadataStore {
     const blobs = [...new Map(draft.files.map((f) => [f.sha256, f.sizeBytes])).entries()].sort(([a], [b]) =>
       a < b ? -1 : 1,
     );
-    if (blobs.length > 0) {
-      // Sorted, so two writers lock blob rows in the same order and cannot deadlock.
+    // Sorted, so two writers lock blob rows in the same order and cannot deadlock;
+    // batched under every driver's bound-parameter limit.
+    for (const batch of chunks(blobs, BATCH)) {
       await trx
         .insertInto("blobs")
-        .values(blobs.map(([sha256, size_bytes]) => ({ sha256, size_bytes, created_at: now })))
+        .values(batch.map(([sha256, size_bytes]) => ({ sha256, size_bytes, created_at: now })))
         .onConflict((oc) => oc.column("sha256").doUpdateSet({ size_bytes: sql`excluded.size_bytes` }))
         .execute();
     }
@@ -225,14 +218,10 @@ export class SqlMetadataStore implements MetadataStore {
         .values(draft.metrics.map((m) => ({ model_id: modelId, family_id: familyId, version, key: m.key, value: m.value })))
         .execute();
     }
-    for (let i = 0; i < draft.files.length; i += 500) {
+    for (const batch of chunks(draft.files, BATCH)) {
       await trx
         .insertInto("model_files")
-        .values(
-          draft.files
-            .slice(i, i + 500)
-            .map((f) => ({ model_id: modelId, path: f.path, sha256: f.sha256, size_bytes: f.sizeBytes })),
-        )
+        .values(batch.map((f) => ({ model_id: modelId, path: f.path, sha256: f.sha256, size_bytes: f.sizeBytes })))
         .execute();
     }
     await promoteBlobs();
@@ -249,34 +238,45 @@ export class SqlMetadataStore implements MetadataStore {
         .executeTakeFirst();
       if (!model) return null;
       const files = await trx.selectFrom("model_files").select("sha256").where("model_id", "=", model.id).execute();
-      await trx.deleteFrom("models").where("id", "=", model.id).execute();
+      const deleted = await trx.deleteFrom("models").where("id", "=", model.id).executeTakeFirst();
+      // A concurrent delete got there first (PostgreSQL re-checks after the row lock).
+      if (Number(deleted.numDeletedRows) === 0) return null;
       return [...new Set(files.map((f) => f.sha256))];
     });
   }
 
   async reclaimBlobs(candidates: readonly string[], deleteBlob: (sha256: string) => Promise<void>): Promise<string[]> {
-    if (candidates.length === 0) return [];
-    return this.#transaction(async (trx) => {
-      const sorted = [...new Set(candidates)].sort();
-      if (this.sqlDialect.supportsRowLocks) {
-        // Holding these locks, no create can start referencing the blobs we delete.
-        await trx.selectFrom("blobs").select("sha256").where("sha256", "in", sorted).orderBy("sha256").forUpdate().execute();
-      }
-      const orphans = await trx
-        .selectFrom("blobs as b")
-        .select("b.sha256")
-        .where("b.sha256", "in", sorted)
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
-        )
-        .execute();
-      const digests = orphans.map((o) => o.sha256);
-      // Bytes go first: if the commit then fails, a row without bytes is harmless
-      // (a later create promotes its own copy), bytes without a row would leak.
-      for (const sha256 of digests) await deleteBlob(sha256);
-      if (digests.length > 0) await trx.deleteFrom("blobs").where("sha256", "in", digests).execute();
-      return digests;
-    });
+    const reclaimed: string[] = [];
+    for (const batch of chunks([...new Set(candidates)].sort(), BATCH)) {
+      reclaimed.push(...(await this.#transaction((trx) => this.#reclaimBatch(trx, batch, deleteBlob))));
+    }
+    return reclaimed;
+  }
+
+  async #reclaimBatch(trx: Kysely<Database>, sorted: readonly string[], deleteBlob: (sha256: string) => Promise<void>): Promise<string[]> {
+    let judged = sorted;
+    if (this.sqlDialect.supportsRowLocks) {
+      // Only rows this statement locked may be judged: a row inserted after it (a
+      // new blob of the same digest) is not ours to delete. While we hold the lock
+      // no create can start referencing these blobs.
+      const locked = await trx.selectFrom("blobs").select("sha256").where("sha256", "in", sorted).orderBy("sha256").forUpdate().execute();
+      judged = locked.map((r) => r.sha256);
+      if (judged.length === 0) return [];
+    }
+    const orphans = await trx
+      .selectFrom("blobs as b")
+      .select("b.sha256")
+      .where("b.sha256", "in", judged)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
+      )
+      .execute();
+    const digests = orphans.map((o) => o.sha256);
+    // Bytes go first: if the commit then fails, a row without bytes is harmless
+    // (a later create promotes its own copy), bytes without a row would leak.
+    for (const sha256 of digests) await deleteBlob(sha256);
+    if (digests.length > 0) await trx.deleteFrom("blobs").where("sha256", "in", digests).execute();
+    return digests;
   }
 
   async adoptBlobs(blobs: readonly { readonly sha256: string; readonly sizeBytes: number }[]): Promise<string[]> {

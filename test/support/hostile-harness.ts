@@ -1,0 +1,278 @@
+/**
+ * Support for test/hostile.test.ts: a real gateway whose data directory sits inside
+ * a sentinel directory tree, a raw HTTP client that sends exactly the bytes it is
+ * given (no URL normalisation, no body re-encoding), and the checks every hostile
+ * response must pass.
+ */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import type { Logger } from "pino";
+import { startGateway, type Gateway } from "../../gateway/src/app.js";
+import { loadConfig, type Config } from "../../gateway/src/config.js";
+import { openStorage, type Storage } from "../../gateway/src/storage/factory.js";
+import { silentLog } from "./registry.js";
+
+/** Codes a hostile request may be answered with (the contract's plus Apollo's own request errors). */
+export const KNOWN_CODES: ReadonlySet<string> = new Set([
+  "BAD_USER_INPUT",
+  "GRAPHQL_VALIDATION_FAILED",
+  "GRAPHQL_PARSE_FAILED",
+  "BAD_REQUEST",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "ALREADY_EXISTS",
+  "PAYLOAD_TOO_LARGE",
+  "TOO_MANY_REQUESTS",
+  // Apollo Server's typed request errors: an unknown operationName, an unknown APQ hash.
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+]);
+
+export interface RawRequest {
+  readonly method?: string;
+  /** Sent verbatim as the request target: `..` and `%2e` are not resolved. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string | string[]>>;
+  readonly body?: string | Buffer;
+}
+
+export interface Reply {
+  /** -1 when no response arrived (reset, refused, timed out). */
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly text: string;
+  /** The parsed body when it is JSON. */
+  readonly json?: any;
+  readonly error?: string;
+  readonly ms: number;
+}
+
+/** One request on its own connection; never throws. */
+export function send(origin: string, request: RawRequest, timeoutMs = 15_000): Promise<Reply> {
+  const { hostname, port } = new URL(origin);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (reply: Omit<Reply, "ms">) => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...reply, ms: Date.now() - started });
+    };
+    const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
+    const headers: Record<string, string | string[] | number> = { ...request.headers };
+    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-length")) headers["content-length"] = body.length;
+    const req = http.request({ host: hostname, port, method: request.method ?? "GET", path: request.path, headers, agent: false });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms (hang)`)));
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", (e) => finish({ status: -1, headers: res.headers, body: Buffer.concat(chunks), text: "", error: String(e) }));
+      res.on("end", () => {
+        const buf = Buffer.concat(chunks);
+        const text = buf.toString("utf8");
+        let json: unknown;
+        if (/json/.test(String(res.headers["content-type"]))) {
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+        }
+        finish({ status: res.statusCode!, headers: res.headers, body: buf, text, json });
+      });
+    });
+    // The server may answer (413, 400) before reading the whole body; the answer wins.
+    req.on("error", (e) => setTimeout(() => finish({ status: -1, headers: {}, body: Buffer.alloc(0), text: "", error: String(e) }), 200));
+    req.end(body);
+  });
+}
+
+/** What must never appear in an answer to a stranger. */
+const LEAKS: readonly [string, RegExp][] = [
+  ["stack frame", /\n\s+at\s|\bat\s+[\w.<>$]+\s+\((?:file:|\/|node:)|"stacktrace"/],
+  ["server path", /\/work\/|node_modules|file:\/\/|\.[cm]?[jt]s:\d+/],
+  ["SQL", /SQLITE_|sqlite|better-sqlite|kysely|\bselect\s[^"\n]{0,80}\sfrom\s|\binsert\s+into\b|constraint failed|syntax error at or near|\brelation "/i],
+  ["internal error", /Internal server error|INTERNAL_SERVER_ERROR/],
+];
+
+/** Problems with a reply's body: leaked internals or secrets. */
+export function leaksIn(reply: Reply, secrets: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const [what, pattern] of LEAKS) {
+    const m = pattern.exec(reply.text);
+    if (m) problems.push(`${what} in the body: …${reply.text.slice(Math.max(0, m.index - 60), m.index + 80)}…`);
+  }
+  for (const secret of secrets) if (secret && reply.text.includes(secret)) problems.push(`a secret (${secret.slice(0, 12)}…) is echoed in the body`);
+  return problems;
+}
+
+/** Files and directories under `root` (relative paths), skipping `exclude`, with size and mtime. */
+export async function snapshotTree(root: string, exclude: readonly string[] = []): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (dir: string) => {
+    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (exclude.includes(full)) continue;
+      const stat = await fs.lstat(full);
+      out.set(path.relative(root, full), entry.isDirectory() ? "dir" : `${stat.size}@${stat.mtimeMs}`);
+      if (entry.isDirectory()) await walk(full);
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+/** Every path under `root`, recursively (for looking for names that must not exist). */
+export async function listAll(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(dir, entry.name);
+      out.push(full);
+      if (entry.isDirectory()) await walk(full);
+    }
+  };
+  await walk(root);
+  return out;
+}
+
+export interface HostileGateway {
+  readonly origin: string;
+  readonly gateway: Gateway;
+  readonly storage: Storage;
+  /** `<sentinel>/outer/data`: everything the gateway stores lives here. */
+  readonly dataDir: string;
+  readonly blobDir: string;
+  readonly databaseFile: string;
+  /** The temp dir around the data dir, with sentinel files at every level. */
+  readonly sentinelRoot: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real gateway (SQLite + local blob directory) whose data directory is nested in a
+ * sentinel tree: `<root>/{sentinel.txt, etc/passwd, outer/{sentinel.txt, data/…}}`,
+ * so a write that escapes the data directory lands somewhere a snapshot sees it.
+ */
+export async function startHostileGateway(options: { config?: Partial<Config>; logger?: Logger } = {}): Promise<HostileGateway> {
+  const sentinelRoot = await fs.mkdtemp(path.join(os.tmpdir(), "homer-hostile-"));
+  await fs.writeFile(path.join(sentinelRoot, "sentinel.txt"), "root sentinel\n");
+  await fs.mkdir(path.join(sentinelRoot, "etc"));
+  await fs.writeFile(path.join(sentinelRoot, "etc", "passwd"), "root:x:0:0:sentinel\n");
+  const dataDir = path.join(sentinelRoot, "outer", "data");
+  await fs.mkdir(dataDir, { recursive: true });
+  await fs.writeFile(path.join(sentinelRoot, "outer", "sentinel.txt"), "outer sentinel\n");
+  const blobDir = path.join(dataDir, "blobs");
+  const databaseFile = path.join(dataDir, "registry.sqlite");
+  const storage = await openStorage({ databaseUrl: databaseFile, blobUrl: blobDir });
+  const config: Config = {
+    ...loadConfig(["--port", "0"], {}),
+    dataDir,
+    databaseUrl: databaseFile,
+    blobUrl: blobDir,
+    shutdownGraceMs: 1000,
+    ...options.config,
+  };
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway(config, { log: options.logger ?? silentLog, storage });
+  } catch (error) {
+    await storage.metadata.close().catch(() => {});
+    await fs.rm(sentinelRoot, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    origin: gateway.origin,
+    gateway,
+    storage,
+    dataDir,
+    blobDir,
+    databaseFile,
+    sentinelRoot,
+    async close() {
+      await gateway.close();
+      await fs.rm(sentinelRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A marker that every attack file name carries, so an escaped write can be found by name. */
+export const MARK = `pwn${randomBytes(4).toString("hex")}`;
+
+// ---------------------------------------------------------------- request builders
+
+export const JSON_HEADERS = { "content-type": "application/json" } as const;
+
+export function bearer(token: string | null | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** A POST /graphql with a JSON body built from `body` (an object) or sent verbatim (a string). */
+export function postJson(body: unknown, token: string | null, extraHeaders: Record<string, string> = {}): RawRequest {
+  return {
+    method: "POST",
+    path: "/graphql",
+    headers: { ...JSON_HEADERS, ...bearer(token), ...extraHeaders },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  };
+}
+
+export function gqlRequest(query: string, variables: Record<string, unknown> | undefined, token: string | null): RawRequest {
+  return postJson(variables === undefined ? { query } : { query, variables }, token);
+}
+
+export interface Part {
+  readonly name: string;
+  readonly value: string | Buffer;
+  /** Present: a file part. */
+  readonly filename?: string;
+}
+
+/** A multipart/form-data body written by hand, so it can be malformed on purpose. */
+export function multipartBody(parts: readonly Part[], boundary: string, options: { close?: boolean } = {}): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const disposition = `form-data; name="${part.name}"${part.filename === undefined ? "" : `; filename="${part.filename}"`}`;
+    const type = part.filename === undefined ? "" : "Content-Type: application/octet-stream\r\n";
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`), Buffer.from(part.value), Buffer.from("\r\n"));
+  }
+  if (options.close !== false) chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+export function multipartRequest(
+  parts: readonly Part[],
+  token: string | null,
+  options: { boundary?: string; headerBoundary?: string; close?: boolean; preflight?: boolean; contentType?: string; mutate?: (body: Buffer) => Buffer } = {},
+): RawRequest {
+  const boundary = options.boundary ?? "----homer-hostile-7d1f";
+  let body = multipartBody(parts, boundary, { close: options.close });
+  if (options.mutate) body = options.mutate(body);
+  return {
+    method: "POST",
+    path: "/graphql",
+    headers: {
+      "content-type": options.contentType ?? `multipart/form-data; boundary=${options.headerBoundary ?? boundary}`,
+      ...(options.preflight === false ? {} : { "apollo-require-preflight": "true" }),
+      ...bearer(token),
+    },
+    body,
+  };
+}
+
+export const CREATE = "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }";
+
+/** A createModel upload: `files` are [path, content]; the map names each file in order. */
+export function uploadRequest(input: Record<string, unknown>, files: readonly (readonly [string, string | Buffer])[], token: string | null): RawRequest {
+  const operations = JSON.stringify({ query: CREATE, variables: { input: { ...input, files: files.map(([p]) => ({ path: p, file: null })) } } });
+  const map = JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.input.files.${i}.file`]])));
+  return multipartRequest(
+    [{ name: "operations", value: operations }, { name: "map", value: map }, ...files.map(([, content], i) => ({ name: String(i), value: content, filename: `file${i}` }))],
+    token,
+  );
+}
