@@ -91,6 +91,29 @@ describe("bad input gets a typed error and loses nothing", () => {
     expect(nfc.errors![0]!.message).toMatch(/twice/);
   });
 
+  test("two createModel fields in one operation are refused before any upload is read", async () => {
+    const form = new FormData();
+    const query = "mutation($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } b: createModel(input: $b) { version } }";
+    const variables = { a: { name: "victim", files: [{ path: "a", file: null }] }, b: { name: "victim", files: [{ path: "b", file: null }] } };
+    form.set("operations", JSON.stringify({ query, variables }));
+    form.set("map", JSON.stringify({ 0: ["variables.b.files.0.file"], 1: ["variables.a.files.0.file"] }));
+    form.set("0", new Blob([Buffer.alloc(40_000, 1)]), "b");
+    form.set("1", new Blob(["a"]), "a");
+    const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form, signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(400);
+    expect(codeOf((await res.json()) as any)).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+
+  test("one upload named by two file entries is BAD_USER_INPUT", async () => {
+    const form = new FormData();
+    const input = { name: "victim", files: [{ path: "a", file: null }, { path: "b", file: null }] };
+    form.set("operations", JSON.stringify({ query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }", variables: { input } }));
+    form.set("map", JSON.stringify({ 0: ["variables.input.files.0.file", "variables.input.files.1.file"] }));
+    form.set("0", new Blob(["shared"]), "x");
+    const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form, signal: AbortSignal.timeout(5000) });
+    expect(codeOf((await res.json()) as any)).toBe("BAD_USER_INPUT");
+  });
+
   test("more files than maxFiles", async () => {
     const files = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`f${i}`, "x"]));
     const res = await gw.upload({ name: "victim" }, files);

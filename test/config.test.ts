@@ -44,6 +44,18 @@ describe("configuration", () => {
     [[], { HOMER_DEVELOPMENT: "maybe" }],
   ])("refuses %j %j with a message naming the option", (argv, env) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
+    const flag = argv[0] ?? Object.keys(env)[0]!;
+    expect(() => loadConfig(argv, env)).toThrow(new RegExp(flag.replace(/^--/, "")));
+  });
+
+  test("a bad log level is a configuration error naming the option", () => {
+    expect(() => loadConfig([], { HOMER_LOG_LEVEL: "verbose" })).toThrow(/--log-level \/ HOMER_LOG_LEVEL: expected one of/);
+  });
+
+  test("a mistyped database URL scheme is refused, not turned into a SQLite file", async () => {
+    const { openStorage } = await import("../gateway/src/storage/factory.js");
+    await expect(openStorage({ databaseUrl: "postgress://u:pw@db:5432/homer", blobUrl: "/tmp/never" })).rejects.toThrow(/unsupported database URL scheme/);
+    await expect(openStorage({ databaseUrl: "/tmp/x.sqlite", blobUrl: "s3://bucket/p" })).rejects.toThrow(ConfigError);
   });
 
   test("--help names every flag and environment variable", () => {

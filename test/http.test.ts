@@ -81,6 +81,41 @@ describe("HTTP gateway", () => {
     expect(await res.text()).toBe("");
   });
 
+  test("If-None-Match: * and weak tags also answer 304; a backwards range is ignored", async () => {
+    const url = fileOf("model/config.json").downloadUrl;
+    expect((await fetch(url, { headers: { "if-none-match": "*" } })).status).toBe(304);
+    expect((await fetch(url, { headers: { "if-none-match": `"other", W/"${sha256(config)}"` } })).status).toBe(304);
+    const backwards = await fetch(url, { headers: { range: "bytes=5-2" } });
+    expect(backwards.status).toBe(200);
+    expect(Buffer.from(await backwards.arrayBuffer()).equals(config)).toBe(true);
+  });
+
+  test("client aborts in the middle of archives never take the server down", async () => {
+    const big = randomBytes(3 * 1024 * 1024);
+    const up = await gw.upload({ name: "abortable" }, Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`part${i}.bin`, big])), "archiveUrl");
+    for (let i = 0; i < 20; i++) {
+      const controller = new AbortController();
+      const res = await fetch(up.data.createModel.archiveUrl, { signal: controller.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      controller.abort();
+      await reader.read().catch(() => {});
+    }
+    expect((await fetch(`${gw.origin}/healthz`)).status).toBe(200);
+    const whole = await fetch(up.data.createModel.archiveUrl);
+    expect((await whole.arrayBuffer()).byteLength).toBeGreaterThan(6 * big.length);
+  });
+
+  test("a file whose bytes vanished answers 404, with no download headers", async () => {
+    const up = await gw.upload({ name: "vanishing" }, { "w.bin": "soon gone" }, FILES);
+    const { downloadUrl, sha256: digest } = up.data.createModel.files[0];
+    await gw.storage.blobs.delete(digest);
+    const res = await fetch(downloadUrl);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-disposition")).toBeNull();
+    expect(((await res.json()) as any).errors[0].extensions.code).toBe("NOT_FOUND");
+  });
+
   test("HEAD gives the headers only", async () => {
     const res = await fetch(fileOf("model/weights.bin").downloadUrl, { method: "HEAD" });
     expect(res.status).toBe(200);

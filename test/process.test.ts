@@ -292,3 +292,14 @@ describe("several gateway processes on one embedded store", () => {
     expect(await listBlobFiles(s.blobDir)).toHaveLength(3);
   });
 });
+
+describe("fresh embedded store", () => {
+  test("three processes starting together on a new SQLite file all come up (migrations run once)", async () => {
+    for (let round = 0; round < 3; round++) {
+      const s = await site("sqlite");
+      const gateways = await Promise.all([start(s), start(s), start(s)]);
+      for (const gw of gateways) expect((await visible(gw, "nothing")).models.totalCount).toBe(0);
+      await killAllChildren();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { BACKENDS, listBlobFiles, openTestStorage, type TestStorage } from "./support/backends.js";
 import { file, sha256 } from "./support/files.js";
-import { registryOver } from "./support/registry.js";
+import { registryOver, TEST_LIMITS } from "./support/registry.js";
 
 /** One suite, every backend (DESIGN.md: "Semantics every backend must share"). */
 describe.each(BACKENDS)("registry contract on %s", (backend) => {
@@ -228,6 +228,42 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       expect((await registry.listModels({ name: family, first: 0 })).nodes).toEqual([]);
       await expect(registry.listModels({ name: family, first: 501 })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
       await expect(registry.listModels({ name: family, first: -1 })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    });
+  });
+
+  describe("edges", () => {
+    test("the version counter stops at 2^31-1 with a typed error", async () => {
+      await registry.createModel({ name: "top", version: 2 ** 31 - 1 });
+      await expect(registry.createModel({ name: "top" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      expect((await registry.createModel({ name: "top", version: 5 })).version).toBe(5);
+      expect((await registry.listModels({ name: "top" })).nodes.map((m) => m.version)).toEqual([2 ** 31 - 1, 5]);
+    });
+
+    test("a well-formed cursor with an out-of-range version is refused, not passed to SQL", async () => {
+      for (const version of [0, 2 ** 31, 1e300, -(2 ** 40)]) {
+        const forged = Buffer.from(JSON.stringify({ j: "default", n: "top", k: null, d: "DESC", p: { phase: "version", version } })).toString("base64url");
+        await expect(registry.listModels({ name: "top", after: forged })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      }
+    });
+
+    test("two concurrent deletes of one version: one succeeds, the other is NOT_FOUND", async () => {
+      for (let round = 0; round < 5; round++) {
+        await registry.createModel({ name: "double-delete", version: 1, overwrite: true, files: [file("w", `dd-${round}`)] });
+        const results = await Promise.allSettled([registry.deleteModel(ref("double-delete", 1)), registry.deleteModel(ref("double-delete", 1))]);
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason.code).toBe("NOT_FOUND");
+      }
+    });
+
+    test("a version of 1200 files registers in batched statements", async () => {
+      const roomy = registryOver(storage, { ...TEST_LIMITS, maxFiles: 2000 });
+      const files = Array.from({ length: 1200 }, (_, i) => file(`dir${i % 7}/f${i}.bin`, `content-${i}`));
+      const model = await roomy.createModel({ name: "many-files", files });
+      const [stored] = await storage.metadata.filesOf([model.id]);
+      expect(stored).toHaveLength(1200);
+      await registry.deleteModel(ref("many-files", 1));
+      const blobs = await listBlobFiles(storage.blobDir);
+      expect(blobs.filter((b) => b === sha256("content-0") || b === sha256("content-1199"))).toEqual([]);
     });
   });
 

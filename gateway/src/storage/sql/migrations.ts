@@ -100,6 +100,15 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0003_version_counter_bigint": {
+      // The counter may pass 2^31-1 by one, so the registry can refuse with a typed
+      // error instead of PostgreSQL failing the statement (SQLite integers are 64-bit).
+      async up(db: Kysely<any>) {
+        if (dialect.name === "postgres") {
+          await db.schema.alterTable("families").alterColumn("last_version", (c) => c.setDataType("bigint")).execute();
+        }
+      },
+    },
   };
 }
 
