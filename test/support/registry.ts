@@ -1,12 +1,12 @@
 import { pino } from "pino";
 import { Caller } from "../../gateway/src/access/caller.js";
-import { RegistryService, type CreateModelCommand, type ListModelsQuery, type ModelRefInput } from "../../gateway/src/registry/registry.service.js";
+import { RegistryService, type CreateModelCommand, type ListModelsQuery, type ModelRefInput, type RegistryLimits } from "../../gateway/src/registry/registry.service.js";
 import type { Storage } from "../../gateway/src/storage/factory.js";
 import type { SortDirection } from "../../gateway/src/storage/metadata-store.js";
 
 export const silentLog = pino({ level: "silent" });
 
-export const TEST_LIMITS = Object.freeze({ maxFileSize: 1024 * 1024, maxFiles: 20, maxInputExampleBytes: 4096 });
+export const TEST_LIMITS: RegistryLimits = Object.freeze({ maxFileSize: 1024 * 1024, maxFiles: 20, maxInputExampleBytes: 4096 });
 
 /** The registry service with every call made as `caller` (open mode by default). */
 export function registryOver(storage: Storage, limits = TEST_LIMITS, caller = Caller.open()) {
