@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { graphqlUploadExpress } from "graphql-upload-minimal";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
+import { BadInputError } from "./errors.js";
 import { createLoaders, type Context } from "./graphql/context.js";
 import { createFormatError, httpErrorBody, isExpectedError, toDomainError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./graphql/schema.js";
@@ -54,6 +55,20 @@ const errorReporting: ApolloServerPlugin<Context> = {
     };
   },
 };
+
+/**
+ * graphql-upload-minimal passes the multipart parser's own errors (a truncated
+ * body, a wrong boundary, no fields at all) on as plain or 500 errors: they are
+ * the client's malformed request.
+ */
+function multipart(middleware: express.RequestHandler): express.RequestHandler {
+  return (req, res, next) =>
+    middleware(req, res, (error?: unknown) => {
+      if (error === undefined) return next();
+      const domain = toDomainError(error);
+      next(domain ?? new BadInputError(`malformed multipart request: ${(error as Error)?.message ?? String(error)}`));
+    });
+}
 
 function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   if (res.headersSent) {
@@ -106,6 +121,8 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   const apollo = new ApolloServer<Context>({
     schema: await buildRegistrySchema(),
     csrfPrevention: true,
+    // Clients here send whole documents; automatic persisted queries only add error paths.
+    persistedQueries: false,
     // main.ts owns the signals; Apollo's own handler would re-raise SIGTERM mid-drain.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -139,7 +156,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(
     "/graphql",
     express.json({ limit: maxBodyBytes }),
-    graphqlUploadExpress({ maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes }),
+    multipart(graphqlUploadExpress({ maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes })),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         registry,

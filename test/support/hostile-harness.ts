@@ -27,9 +27,9 @@ export const KNOWN_CODES: ReadonlySet<string> = new Set([
   "ALREADY_EXISTS",
   "PAYLOAD_TOO_LARGE",
   "TOO_MANY_REQUESTS",
-  // Apollo Server's typed request errors: an unknown operationName, an unknown APQ hash.
+  // Apollo Server's typed request errors: an unknown operationName; APQ, which is off.
   "OPERATION_RESOLUTION_FAILURE",
-  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
 
 export interface RawRequest {

@@ -28,10 +28,20 @@ export const oneRegistrationPerOperation: ValidationRule = (context) => {
   };
 };
 
+/** No subscriptions are served yet: say so at validation, not as an execution failure. */
+export const noSubscriptions: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === "subscription") {
+      context.reportError(new GraphQLError("subscriptions are not served by this gateway", { nodes: [node] }));
+    }
+  },
+});
+
 export function operationLimits(config: Pick<Config, "maxQueryDepth" | "maxAliases" | "maxDirectives" | "maxQueryCost">): ValidationRule[] {
   // Report, don't throw: a thrown rejection reaches Apollo as an unexpected error (500).
   const report = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
   return [
+    noSubscriptions,
     oneRegistrationPerOperation,
     maxDepthRule({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
     maxAliasesRule({ n: config.maxAliases, ...report }),

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { BadInputError, DomainError } from "../errors.js";
 import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
 
 /** A file arriving with a create request, independent of how it is transported. */
@@ -45,6 +46,10 @@ export async function stageFiles(
         return { ...(await blobs.stage(source, { maxBytes })), path: file.path };
       } catch (error) {
         failed = true;
+        // The body broke off or was malformed mid-file: the client's doing, not ours.
+        if (!(error instanceof DomainError) && source.errored) {
+          throw new BadInputError(`the upload of ${file.path} ended before the file was complete (${source.errored.message})`, "input.files");
+        }
         throw error;
       }
     }),
