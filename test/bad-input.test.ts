@@ -77,6 +77,37 @@ describe("bad input gets a typed error and loses nothing", () => {
     expect(res.errors![0]!.extensions).toHaveProperty("field");
   });
 
+  test("a refused path is answered before the file's bytes are sent", async () => {
+    // The body is left open after the first 64 KiB of the file: if the gateway staged
+    // (read) the file before validating, no answer could come.
+    const boundary = "----homer-early";
+    const operations = JSON.stringify({
+      query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }",
+      variables: { input: { name: "victim", files: [{ path: "../escape", file: null }] } },
+    });
+    const req = http.request(gw.url, {
+      method: "POST",
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}`, "apollo-require-preflight": "true" },
+    });
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on("response", (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on("error", reject);
+    });
+    req.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.input.files.0.file"]}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="x"\r\n\r\n`,
+    );
+    req.write(Buffer.alloc(64 * 1024, 1));
+    const response = await answer;
+    req.destroy();
+    expect(JSON.parse(response.body).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+  });
+
   test("duplicate paths in one upload, also after Unicode normalisation", async () => {
     const form = new FormData();
     const input = { name: "victim", files: [{ path: "w.bin", file: null }, { path: "w.bin", file: null }] };

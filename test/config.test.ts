@@ -42,6 +42,8 @@ describe("configuration", () => {
     [["--port"], {}],
     [[], { HOMER_MAX_FILES: "-1" }],
     [[], { HOMER_DEVELOPMENT: "maybe" }],
+    [["--public-url", "models.example.com"], {}],
+    [["--public-url", "ftp://models.example.com"], {}],
   ])("refuses %j %j with a message naming the option", (argv, env) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
     const flag = argv[0] ?? Object.keys(env)[0]!;

@@ -176,6 +176,17 @@ function parseInteger(text: string, what: string, min: number, max: number): num
   return n;
 }
 
+function parsePublicUrl(text: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${what}: expected an absolute http(s) URL such as https://models.example.com, got "${text}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`${what}: must be http or https, got "${text}"`);
+  return text.replace(/\/+$/, "");
+}
+
 function parseChoice(text: string, what: string, choices: readonly string[]): string {
   if (!choices.includes(text)) throw new ConfigError(`${what}: expected one of ${choices.join(", ")}, got "${text}"`);
   return text;
@@ -217,7 +228,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     dataDir: path.resolve(raw.dataDir!),
     databaseUrl: raw.databaseUrl!,
     blobUrl: raw.blobUrl!,
-    publicUrl: raw.publicUrl ? raw.publicUrl.replace(/\/+$/, "") : undefined,
+    publicUrl: raw.publicUrl ? parsePublicUrl(raw.publicUrl, name("publicUrl")) : undefined,
     maxFileSize: parseSize(raw.maxFileSize!, name("maxFileSize")),
     maxFiles: parseInteger(raw.maxFiles!, name("maxFiles"), 1, 1_000_000),
     maxInputExampleBytes: parseSize(raw.maxInputExampleBytes!, name("maxInputExampleBytes")),
