@@ -22,24 +22,7 @@ const nodeFiles: LocalFiles = {
 /** Connects to a Homer gateway: `connection({ url, apiKey, project })`, defaults from HOMER_URL, HOMER_API_KEY, HOMER_PROJECT. */
 export const connection = connectionFactory(nodeFiles);
 
-export { Connection } from "../connection.js";
-export { DEFAULT_URL, type ConnectionOptions } from "../client.js";
-export { RegistryError, type RegistryErrorCode } from "../errors.js";
-export { Model, ModelDraft, type ModelStatus } from "../model.js";
-export { ModelRegistry, type GetModelsOptions } from "../registry.js";
-export { RegistryAdmin, type ApiKeyInfo, type Grant, type ProjectInfo, type Role } from "../admin.js";
+// Everything of the browser entry; the local `connection` above shadows its own.
+export * from "../browser.js";
 export { describeDirectory } from "./mlmodel.js";
 export { listFiles, type LocalFile } from "./directory.js";
-export type {
-  CreateModelOptions,
-  DownloadOptions,
-  Framework,
-  JsonValue,
-  ModelFileInfo,
-  ModelMetadata,
-  ModelSignature,
-  SaveOptions,
-  SchemaField,
-  SortDirection,
-  TransferProgress,
-} from "../types.js";

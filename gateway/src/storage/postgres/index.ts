@@ -27,12 +27,5 @@ export async function openPostgresStore(
 ): Promise<SqlMetadataStore> {
   const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, types: types as pg.CustomTypesConfig });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), log: options.log });
-  const store = new SqlMetadataStore(db, postgresDialect);
-  try {
-    await store.migrate();
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
-  return store;
+  return SqlMetadataStore.open(db, postgresDialect);
 }

@@ -45,6 +45,18 @@ export class SqlMetadataStore implements MetadataStore {
     return this.sqlDialect.name;
   }
 
+  /** A store over `db` with its migrations applied; `db` is destroyed if that fails. */
+  static async open(db: Kysely<Database>, dialect: SqlDialect): Promise<SqlMetadataStore> {
+    const store = new SqlMetadataStore(db, dialect);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    return store;
+  }
+
   /** Applies pending migrations; safe to call from several processes at once. */
   async migrate(): Promise<void> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.sqlDialect) });

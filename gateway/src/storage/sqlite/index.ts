@@ -70,12 +70,5 @@ export async function openSqliteStore(file: string, options: Pick<KyselyConfig, 
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
   const db = new Kysely<Schema>({ dialect: new HomerSqliteDialect({ database }), ...options });
-  const store = new SqlMetadataStore(db, sqliteDialect);
-  try {
-    await store.migrate();
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
-  return store;
+  return SqlMetadataStore.open(db, sqliteDialect);
 }
