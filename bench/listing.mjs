@@ -4,7 +4,11 @@
 // and grows with it by nature.
 import fs from "node:fs/promises";
 import { pino } from "pino";
+import { Caller } from "../gateway/dist/access/caller.js";
 import { RegistryService } from "../gateway/dist/registry/registry.service.js";
+
+/** The embedded default with no keys: every project is readable. */
+const CALLER = Caller.open();
 import { fmt, header, makeRunDir, measure, QUICK, reportSummary, table, timed } from "./lib.mjs";
 import { explain, METRIC_KEYS, openBackend, planProblems, populate } from "./listing-data.mjs";
 
@@ -26,7 +30,7 @@ const LIMITS = { maxFileSize: 2 ** 30, maxFiles: 10_000, maxInputExampleBytes: 2
 
 /** The listing cases, each a closure over a family prepared by `prepare`. */
 function cases(registry) {
-  const list = (f, direction, after) => registry.listModels({ name: f.name, sortKey: "accuracy", direction, first: PAGE, after });
+  const list = (f, direction, after) => registry.listModels(CALLER, { name: f.name, sortKey: "accuracy", direction, first: PAGE, after });
   return [
     { id: "desc", label: "first page DESC", run: (f) => list(f, "DESC") },
     { id: "asc", label: "first page ASC", run: (f) => list(f, "ASC") },
@@ -46,11 +50,11 @@ async function prepare(registry, family) {
   family.deepPage = Math.min(100, Math.floor(family.versions / PAGE / 2));
   let cursor = null;
   for (let page = 1; page < family.deepPage; page++) {
-    cursor = (await registry.listModels({ name: family.name, sortKey: "accuracy", direction: "DESC", first: PAGE, after: cursor })).endCursor;
+    cursor = (await registry.listModels(CALLER, { name: family.name, sortKey: "accuracy", direction: "DESC", first: PAGE, after: cursor })).endCursor;
   }
   family.deepCursor = cursor;
   for (const direction of ["DESC", "ASC"]) {
-    const page = await registry.listModels({ name: family.name, sortKey: "accuracy", direction, first: PAGE });
+    const page = await registry.listModels(CALLER, { name: family.name, sortKey: "accuracy", direction, first: PAGE });
     const metrics = await registry.metadata.metricsOf(page.nodes.map((n) => n.id));
     const values = metrics.map((m) => m.find((x) => x.key === "accuracy").value);
     const ordered = values.every((v, i) => i === 0 || (direction === "DESC" ? values[i - 1] >= v : values[i - 1] <= v));
