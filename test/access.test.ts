@@ -1,3 +1,4 @@
+import http from "node:http";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -152,6 +153,67 @@ describe("projects and API keys", () => {
     expect(actions).toContain(`key.create by ${admin.id}`);
     expect(actions).toContain(`key.revoke by ${ids.adminA}`);
     expect(actions).toContain(`project.create by ${admin.id}`);
+  });
+});
+
+describe("keys beyond the basics", () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ config: { adminKey: admin.token } });
+    for (const project of ["zeta", "alpha"]) await gw.gql(`mutation { createProject(name: "${project}") { name } }`, {}, bearer(admin.token));
+  });
+  afterAll(() => gw?.close());
+
+  test("a key's default project is its first grant, as given", async () => {
+    const created = await gw.gql(`mutation { createApiKey(input: { name: "z", grants: [{ project: "zeta", role: WRITE }, { project: "alpha", role: READ }] }) { secret apiKey { grants { project } } } }`, {}, bearer(admin.token));
+    expect(created.data.createApiKey.apiKey.grants.map((g: any) => g.project)).toEqual(["zeta", "alpha"]);
+    const model = await gw.gql(`mutation { createModel(input: { name: "m" }) { project } }`, {}, bearer(created.data.createApiKey.secret));
+    expect(model.data.createModel.project).toBe("zeta");
+  });
+
+  test("two registrations cannot hide in fragments", async () => {
+    const res = await gw.gql(
+      `fragment F on Mutation { a: createModel(input: { name: "f1" }) { version } } mutation { ...F ...G } fragment G on Mutation { b: createModel(input: { name: "f2" }) { version } }`,
+      {},
+      bearer(admin.token),
+    );
+    expect(codeOf(res)).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+  // Last in this group: afterwards this address is refused for a while.
+  test("guessing keys is rate limited per address before any lookup", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++) {
+      const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer hmr_${"A".repeat(16)}_${"b".repeat(43)}` }, body: "{}" });
+      statuses.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(statuses.slice(0, 60).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(60)).toContain(429);
+  });
+
+});
+
+describe("open mode answers only requests addressed to this machine", () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(() => gw?.close());
+
+  const withHost = (host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(gw.url, { method: "POST", headers: { host, "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ query: "{ __typename }" }));
+    });
+
+  test("a DNS-rebound name is refused; loopback names are served", async () => {
+    expect(await withHost(`rebind.attacker.example:${new URL(gw.url).port}`)).toBe(403);
+    expect(await withHost(`localhost:${new URL(gw.url).port}`)).toBe(200);
+    expect(await withHost(`127.0.0.1:${new URL(gw.url).port}`)).toBe(200);
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { connection, describeDirectory, listFiles, Model, ModelDraft, RegistryError, type ModelRegistry, type TransferProgress } from "@homer/sdk";
@@ -142,22 +143,25 @@ describe("SDK against a real gateway process", () => {
     const model = await mr.createModel({ name: "resume", modelPath: await modelDir(root, "resume", weights) });
     const out = path.join(root, "resume-out");
     await fs.mkdir(out, { recursive: true });
-    await fs.writeFile(path.join(out, "model.pt.homer-part"), weights.subarray(0, 600_000));
+    const part = `model.pt.${sha256(weights).slice(0, 16)}.homer-part`;
+    await fs.writeFile(path.join(out, part), weights.subarray(0, 600_000));
     const events: TransferProgress[] = [];
     await model.download(out, { onProgress: (p) => events.push(p) });
     expect(sha256(await fs.readFile(path.join(out, "model.pt")))).toBe(sha256(weights));
     // The first progress of model.pt starts past the bytes already there.
     expect(events.find((e) => e.path === "model.pt" && e.fileBytes > 0)!.fileBytes).toBeGreaterThan(600_000);
-    await expect(fs.stat(path.join(out, "model.pt.homer-part"))).rejects.toThrow();
+    await expect(fs.stat(path.join(out, part))).rejects.toThrow();
 
     // A corrupt partial file is caught by the digest, and not kept.
     const bad = path.join(root, "resume-bad");
     await fs.mkdir(bad, { recursive: true });
-    await fs.writeFile(path.join(bad, "model.pt.homer-part"), Buffer.alloc(600_000, 0));
+    await fs.writeFile(path.join(bad, part), Buffer.alloc(600_000, 0));
+    // A part of some other bytes (an older version) is never resumed.
+    await fs.writeFile(path.join(bad, "config.json.0123456789abcdef.homer-part"), "stale");
     const error = await model.download(bad).catch((e) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.code).toBe("INTEGRITY_ERROR");
-    await expect(fs.stat(path.join(bad, "model.pt.homer-part"))).rejects.toThrow();
+    await expect(fs.stat(path.join(bad, part))).rejects.toThrow();
     await expect(fs.stat(path.join(bad, "model.pt"))).rejects.toThrow();
     // Files already complete are skipped, not fetched again.
     await model.download(bad);
@@ -207,6 +211,49 @@ describe("SDK against a real gateway process", () => {
     expect(explicit.framework).toBe("OTHER");
     expect(explicit.inputExample).toEqual([1]);
     expect(explicit.signature?.inputs).toHaveLength(2);
+  });
+
+  test("a directory with a symlink loop uploads each file once", async () => {
+    const dir = await modelDir(root, "looped");
+    await fs.symlink(".", path.join(dir, "loop"));
+    await fs.symlink("..", path.join(dir, "assets", "up"));
+    const model = await mr.createModel({ name: "looped", modelPath: dir });
+    expect(model.files.map((f) => f.path)).toEqual(["assets/labels.txt", "config.json", "model.pt"]);
+  });
+
+  test("metrics have no prototype to stumble on", async () => {
+    const model = await mr.createModel({ name: "protos", modelPath: await modelDir(root, "protos"), metrics: { valueOf: 1 } });
+    expect(model.metrics.valueOf).toBe(1);
+    expect(model.metrics.toString).toBeUndefined();
+  });
+
+  test("a malformed MLmodel is BAD_USER_INPUT naming the file", async () => {
+    const dir = await modelDir(root, "bad-mlmodel");
+    await fs.writeFile(path.join(dir, "MLmodel"), "flavors: [unclosed");
+    const error = await mr.createModel({ name: "bad-mlmodel", modelPath: dir }).catch((e) => e);
+    expect(error.code).toBe("BAD_USER_INPUT");
+    expect(error.message).toMatch(/MLmodel could not be read/);
+  });
+
+  test("the API key is sent only to the connection's own origin", async () => {
+    const model = await mr.createModel({ name: "origin", modelPath: await modelDir(root, "origin") });
+    const seen: (string | undefined)[] = [];
+    const other = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(401).end();
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const port = (other.address() as { port: number }).port;
+    const keyed = await connection({ url, apiKey: "hmr_AAAAAAAAAAAAAAAA_" + "x".repeat(43) }).getModelRegistry().catch((e) => e);
+    // No keys exist on this gateway, so the registry refuses the unknown key; build the download by hand instead.
+    expect(keyed.code).toBe("UNAUTHENTICATED");
+    const { downloadModel } = await import("../sdk/dist/node/download.js");
+    const foreign = { files: model.files.map((f) => ({ ...f, downloadUrl: f.downloadUrl.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${port}`) })) };
+    const error = await downloadModel(foreign as any, path.join(root, "origin-out"), { headers: { authorization: "Bearer secret" }, origin: new URL(url).origin }).catch((e: unknown) => e);
+    other.close();
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((h) => h === undefined)).toBe(true);
+    expect((error as { message: string }).message).toMatch(/HOMER_PUBLIC_URL/);
   });
 
   test("the browser entry queries but refuses local files", async () => {

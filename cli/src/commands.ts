@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import os from "node:os";
 import { RegistryError, type Connection, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
 import { keys, projects } from "./admin-commands.js";
 import { parse } from "./args.js";
@@ -92,7 +93,8 @@ const push: Command = {
     const version = values.version === undefined ? undefined : parseInteger(values.version, "--version");
     const registry = await io.registry();
     const bar = progressBar(`push ${values.name}`, !io.json);
-    const model = await registry.createModel({
+    const model = await registry
+      .createModel({
       name: values.name,
       modelPath: dir,
       version,
@@ -102,8 +104,8 @@ const push: Command = {
       framework: values.framework?.toUpperCase() as Framework | undefined,
       overwrite: values.overwrite ?? false,
       onProgress: (p) => bar.update(p),
-    });
-    bar.done();
+    })
+      .finally(() => bar.done());
     io.print(io.json ? `${JSON.stringify(summary(model))}\n` : `pushed ${model.name}@${model.version} (${model.files.length} files, ${formatBytes(model.sizeBytes)})\n`);
     return 0;
   },
@@ -161,8 +163,7 @@ const pull: Command = {
     const registry = await io.registry();
     const model = await resolveRef(registry, ref);
     const bar = progressBar(`pull ${model.name}@${model.version}`, !io.json);
-    const dir = await model.download(values.out, { onProgress: (p) => bar.update(p) });
-    bar.done();
+    const dir = await model.download(values.out, { onProgress: (p) => bar.update(p) }).finally(() => bar.done());
     io.print(io.json ? `${JSON.stringify({ ...summary(model), dir })}\n` : `pulled ${model.name}@${model.version} into ${dir}\n`);
     return 0;
   },
@@ -191,7 +192,9 @@ const serve: Command = {
     const child = spawn(process.execPath, [main, ...args], { stdio: "inherit" });
     // The gateway drains on SIGTERM/SIGINT; pass them on rather than dying first.
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-    return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));
+    return new Promise((resolve) =>
+      child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 15) : 1))),
+    );
   },
 };
 

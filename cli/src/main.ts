@@ -20,7 +20,8 @@ Global options (before or after the command):
   -h, --help       this text; \`homer COMMAND --help\` for one command
 
 Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not found, 4 already exists,
-5 unauthenticated/forbidden, 6 registry unreachable, 7 integrity check failed, 8 too large.
+5 unauthenticated/forbidden, 6 registry unreachable, 7 integrity check failed, 8 too large,
+9 rate limited.
 `;
 
 /** Pulls the global options out wherever they stand; the rest goes to the command. */
@@ -50,7 +51,10 @@ async function main(argv: string[]): Promise<number> {
     const [name, ...args] = rest;
     if (name === "serve") return await COMMANDS.serve!.run(argv.slice(argv.indexOf("serve") + 1), {} as Io);
     if (!name) {
-      process.stdout.write(HELP);
+      // Asked for: stdout. A mistake: stderr, so --json's stdout stays JSON-only.
+      if (globals.help) process.stdout.write(HELP);
+      else if (json) throw new UsageError("a command is required (see homer --help)");
+      else process.stderr.write(HELP);
       return globals.help ? EXIT.OK : EXIT.USAGE;
     }
     const command = COMMANDS[name];

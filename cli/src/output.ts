@@ -11,6 +11,7 @@ export const EXIT = {
   NETWORK: 6,
   INTEGRITY: 7,
   TOO_LARGE: 8,
+  RATE_LIMITED: 9,
 } as const;
 
 const EXIT_OF: Partial<Record<RegistryErrorCode, number>> = {
@@ -22,6 +23,7 @@ const EXIT_OF: Partial<Record<RegistryErrorCode, number>> = {
   NETWORK_ERROR: EXIT.NETWORK,
   INTEGRITY_ERROR: EXIT.INTEGRITY,
   PAYLOAD_TOO_LARGE: EXIT.TOO_LARGE,
+  TOO_MANY_REQUESTS: EXIT.RATE_LIMITED,
 };
 
 /** A mistake on the command line; exits 2 with the command's usage hint. */

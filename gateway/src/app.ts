@@ -77,6 +77,8 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
   }
   const domain = toDomainError(err);
   if (!domain) req.log.error({ err }, "internal error");
+  const retryAfter = domain?.details?.retryAfterSeconds;
+  if (typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
   const { status, body } = domain
     ? httpErrorBody(domain.code, domain.message)
     : httpErrorBody("INTERNAL_SERVER_ERROR", "Internal server error");
@@ -139,8 +141,9 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   });
   await apollo.start();
 
-  // inputExample travels inside the JSON body or the multipart `operations` field.
-  const maxBodyBytes = Math.max(2 ** 21, config.maxInputExampleBytes * 2 + 2 ** 20);
+  // inputExample travels inside the JSON body or the multipart `operations` field:
+  // the body limit always leaves room for the largest one allowed.
+  const maxBodyBytes = Math.max(config.maxBodyBytes, config.maxInputExampleBytes * 2 + 2 ** 16);
   app.use(requestLog(log));
   app.use(browserSafety(config.corsOrigins));
   app.use(healthRoutes(storage.metadata, () => shuttingDown));
@@ -151,7 +154,8 @@ export async function startGateway(config: Config, options: { log: Logger; stora
       example: `curl -s ${req.protocol}://${req.get("host")}/graphql -H 'content-type: application/json' -d '{"query":"{ models(name: \\"mnist\\") { nodes { version } } }"}'`,
     });
   });
-  app.use(authenticate(access), rateLimit(config.rateLimit));
+  const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
+  app.use(authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: 60 }), rateLimit(config.rateLimit));
   app.use(downloadRoutes(registry));
   app.use(
     "/graphql",

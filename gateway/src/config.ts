@@ -14,6 +14,8 @@ export interface Config {
   readonly maxFileSize: number;
   readonly maxFiles: number;
   readonly maxInputExampleBytes: number;
+  /** JSON request bodies and the multipart `operations` field. */
+  readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
   readonly development: boolean;
@@ -92,6 +94,12 @@ const OPTIONS = {
     env: "HOMER_MAX_INPUT_EXAMPLE",
     help: "largest inputExample, as serialized JSON",
     default: () => "256KiB",
+  },
+  maxBodyBytes: {
+    flag: "--max-body-size",
+    env: "HOMER_MAX_BODY_SIZE",
+    help: "largest JSON request body (and multipart operations field)",
+    default: () => "2MiB",
   },
   shutdownGraceMs: {
     flag: "--shutdown-grace-ms",
@@ -232,6 +240,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxFileSize: parseSize(raw.maxFileSize!, name("maxFileSize")),
     maxFiles: parseInteger(raw.maxFiles!, name("maxFiles"), 1, 1_000_000),
     maxInputExampleBytes: parseSize(raw.maxInputExampleBytes!, name("maxInputExampleBytes")),
+    maxBodyBytes: parseSize(raw.maxBodyBytes!, name("maxBodyBytes")),
     shutdownGraceMs: parseInteger(raw.shutdownGraceMs!, name("shutdownGraceMs"), 0, 3_600_000),
     logLevel: parseChoice(raw.logLevel!, name("logLevel"), ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     development: parseBoolean(raw.development!, name("development")),

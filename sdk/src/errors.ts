@@ -8,6 +8,8 @@ export type RegistryErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "PAYLOAD_TOO_LARGE"
+  /** Rate limited: `retryAfterSeconds` says when to try again. */
+  | "TOO_MANY_REQUESTS"
   | "INTERNAL_SERVER_ERROR"
   /** The registry could not be reached, or the connection broke. */
   | "NETWORK_ERROR"
@@ -25,8 +27,29 @@ const SERVER_CODES = new Set<string>([
   "UNAUTHENTICATED",
   "FORBIDDEN",
   "PAYLOAD_TOO_LARGE",
+  "TOO_MANY_REQUESTS",
   "INTERNAL_SERVER_ERROR",
 ]);
+
+/** The code an HTTP status means when the body says nothing better. */
+export function codeForStatus(status: number | undefined): RegistryErrorCode {
+  switch (status) {
+    case 400:
+      return "BAD_USER_INPUT";
+    case 401:
+      return "UNAUTHENTICATED";
+    case 403:
+      return "FORBIDDEN";
+    case 404:
+      return "NOT_FOUND";
+    case 413:
+      return "PAYLOAD_TOO_LARGE";
+    case 429:
+      return "TOO_MANY_REQUESTS";
+    default:
+      return status !== undefined && status >= 500 ? "INTERNAL_SERVER_ERROR" : "NETWORK_ERROR";
+  }
+}
 
 /** The one error type the SDK throws: `if (e instanceof RegistryError && e.code === "NOT_FOUND")`. */
 export class RegistryError extends Error {
@@ -64,9 +87,13 @@ export function fromCombinedError(error: CombinedError, doing: string): Registry
   }
   const response = error.response as { status?: number } | undefined;
   const status = response?.status;
-  if (status === 401) return new RegistryError("UNAUTHENTICATED", `${doing}: the registry wants an API key (HOMER_API_KEY)`, { cause: error, status });
-  if (status === 403) return new RegistryError("FORBIDDEN", `${doing}: this API key may not do that`, { cause: error, status });
-  if (status === 413) return new RegistryError("PAYLOAD_TOO_LARGE", `${doing}: the request is too large`, { cause: error, status });
+  const code = codeForStatus(status);
   const reason = error.networkError?.message ?? error.message;
-  return new RegistryError("NETWORK_ERROR", `${doing}: could not reach the registry (${reason})`, { cause: error, status });
+  const message =
+    code === "UNAUTHENTICATED"
+      ? "the registry wants an API key (HOMER_API_KEY)"
+      : code === "NETWORK_ERROR"
+        ? `could not reach the registry (${reason})`
+        : `the registry answered HTTP ${status} (${reason})`;
+  return new RegistryError(code, `${doing}: ${message}`, { cause: error, status });
 }

@@ -18,7 +18,12 @@ export interface LocalFiles {
   /** Streams a directory as one multipart createModel request; returns the new version. */
   upload(request: UploadRequest): Promise<ModelData>;
   /** Downloads every file of a version into `dir`, verifying digests; returns the directory. */
-  download(model: ModelData, dir: string, options: DownloadOptions & { readonly headers: Readonly<Record<string, string>> }): Promise<string>;
+  /** The API key goes only to `origin` (the connection's), never to another host a URL names. */
+  download(
+    model: ModelData,
+    dir: string,
+    options: DownloadOptions & { readonly headers: Readonly<Record<string, string>>; readonly origin: string },
+  ): Promise<string>;
   /** Metadata found in the directory itself (an MLflow MLmodel file, known file types). */
   describe(dir: string): Promise<Partial<Pick<ModelMetadata, "framework" | "signature" | "inputExample">>>;
 }

@@ -44,7 +44,8 @@ export class Model {
     this.version = data.version;
     this.description = data.description ?? null;
     this.framework = data.framework ?? null;
-    this.metrics = Object.freeze(Object.fromEntries(data.metrics.map((m) => [m.key, m.value])));
+    // No prototype: a metric named "toString" or "valueOf" must not find Object's.
+    this.metrics = Object.freeze(Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(data.metrics.map((m) => [m.key, m.value]))));
     this.signature = data.signature ?? null;
     this.inputExample = (data.inputExample ?? null) as JsonValue | null;
     this.tags = data.tags as Record<string, JsonValue>;

@@ -105,6 +105,7 @@ export class ModelRegistry {
   async #awaitReady(model: Model, seconds: number): Promise<Model> {
     const deadline = Date.now() + seconds * 1000;
     let current = model;
+    if (seconds <= 0) return current; // 0: do not wait
     while (current.status === "PENDING") {
       if (Date.now() >= deadline) {
         throw new RegistryError("TIMEOUT", `${model.name}@${model.version} was not READY within ${seconds} s (awaitRegistration)`);
@@ -167,7 +168,8 @@ export class ModelRegistry {
   /** @internal Model.download */
   async downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string> {
     const data = { files: model.files, name: model.name, version: model.version } as unknown as ModelData;
-    return this.#localFiles("download").download(data, dir, { ...options, headers: this.options.headers });
+    const origin = new URL(this.options.url).origin;
+    return this.#localFiles("download").download(data, dir, { ...options, headers: this.options.headers, origin });
   }
 }
 

@@ -52,12 +52,14 @@ export class AccessService {
     if (!adminKey) return null;
     const key = adminKey === "generate" ? generateKey() : importKey(adminKey);
     if (!key) throw new BadInputError("HOMER_ADMIN_KEY must be a key this registry issued (hmr_…) or the word generate");
-    const existing = await this.store.findKey(key.id);
-    if (existing) {
-      if (existing.secretSha256 !== key.secretSha256) this.log.warn({ keyId: key.id }, "HOMER_ADMIN_KEY does not match the stored key of that id; ignoring it");
+    if (await this.keysExist()) {
+      // Only the first start bootstraps; later, keys are managed through the API.
+      const existing = await this.store.findKey(key.id);
+      if (adminKey !== "generate" && (!existing || existing.secretSha256 !== key.secretSha256 || existing.revokedAt)) {
+        this.log.warn({ keyId: key.id }, "HOMER_ADMIN_KEY is ignored: keys already exist and it is not one of them (or it was revoked)");
+      }
       return null;
     }
-    if (adminKey === "generate" && (await this.keysExist())) return null;
     await this.store.createKey({ id: key.id, name: "bootstrap admin", secretSha256: key.secretSha256, grants: [{ project: "*", role: "admin" }], createdBy: null });
     this.#keysExist = true;
     this.log.info({ audit: "key.create", keyId: key.id, by: "bootstrap", grants: "*:admin" }, "audit");

@@ -12,17 +12,17 @@ import type { Config } from "../config.js";
  * parser itself: see `parseOptions` in app.ts.)
  */
 /**
- * One createModel per operation: mutations run one after another, and a second
+ * One createModel per request: mutations run one after another, and a second
  * one's file parts may come first in the multipart body, which would stall both.
  */
 export const oneRegistrationPerOperation: ValidationRule = (context) => {
+  // Counted over the whole document, fragments included, so no spread order slips by.
   let count = 0;
   return {
-    OperationDefinition: { enter: () => void (count = 0) },
     Field(node) {
       if (node.name.value !== "createModel" || context.getParentType()?.name !== "Mutation") return;
       if (++count === 2) {
-        context.reportError(new GraphQLError("one createModel per request: send each registration on its own", { nodes: [node] }));
+        context.reportError(new GraphQLError("one createModel per request (fragments included): send each registration on its own", { nodes: [node] }));
       }
     },
   };

@@ -3,7 +3,7 @@ import cors from "cors";
 import helmet from "helmet";
 import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
-import { TooManyRequestsError } from "../errors.js";
+import { ForbiddenError, TooManyRequestsError } from "../errors.js";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -12,11 +12,64 @@ declare module "express-serve-static-core" {
   }
 }
 
-/** Resolves the caller from `Authorization`; errors (UNAUTHENTICATED, 401) go to the error handler. */
-export function authenticate(access: AccessService) {
+const LOOPBACK_HOSTNAME = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+/**
+ * Resolves the caller from `Authorization`; errors (UNAUTHENTICATED, 401) go to
+ * the error handler. Failed attempts are charged to the client's address, so
+ * guessing keys is rate limited before it costs a database lookup.
+ *
+ * Without keys (open mode on loopback) a request must name the gateway by a
+ * loopback host (or `publicHost`): a web page whose domain was rebound to
+ * 127.0.0.1 then cannot drive the registry from a browser on this machine.
+ */
+export function authenticate(access: AccessService, options: { readonly publicHost?: string; readonly insecure: boolean; readonly failuresPerMinute: number }) {
+  const failures = tokenBuckets(options.failuresPerMinute);
   return async (req: Request, _res: Response, next: NextFunction) => {
-    req.caller = await access.authenticate(req.headers.authorization);
+    const address = `ip:${req.socket.remoteAddress}`;
+    failures.check(address, "too many failed authentications from this address");
+    try {
+      req.caller = await access.authenticate(req.headers.authorization);
+    } catch (error) {
+      failures.take(address);
+      throw error;
+    }
+    const hostname = (req.headers.host ?? "").replace(/:\d+$/, "");
+    if (req.caller.keyId === null && !options.insecure && !LOOPBACK_HOSTNAME.test(hostname) && hostname !== options.publicHost) {
+      throw new ForbiddenError(`without API keys this registry answers only requests addressed to localhost, not "${hostname}"`);
+    }
     next();
+  };
+}
+
+/** Token buckets by name: `perMinute` a minute, bursting to that many; least recently used evicted. */
+function tokenBuckets(perMinute: number) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const refillPerMs = perMinute / 60_000;
+  const current = (who: string) => {
+    const now = Date.now();
+    const bucket = buckets.get(who) ?? { tokens: perMinute, at: now };
+    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * refillPerMs);
+    bucket.at = now;
+    buckets.delete(who); // re-inserted last: Map order is the LRU order
+    buckets.set(who, bucket);
+    if (buckets.size > 100_000) buckets.delete(buckets.keys().next().value!);
+    return bucket;
+  };
+  return {
+    /** Throws TOO_MANY_REQUESTS when `who` has no token left. */
+    check(who: string, message: string) {
+      if (perMinute === 0) return;
+      const bucket = current(who);
+      if (bucket.tokens < 1) {
+        const retryAfter = Math.ceil((1 - bucket.tokens) / refillPerMs / 1000);
+        throw new TooManyRequestsError(`${message}; retry in ${retryAfter} s`, retryAfter);
+      }
+    },
+    take(who: string) {
+      if (perMinute === 0) return;
+      current(who).tokens -= 1;
+    },
   };
 }
 
@@ -25,23 +78,11 @@ export function authenticate(access: AccessService) {
  * requests a minute, bursting up to that many. Kept per replica, in memory.
  */
 export function rateLimit(perMinute: number) {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  const refillPerMs = perMinute / 60_000;
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (perMinute === 0) return next();
+  const buckets = tokenBuckets(perMinute);
+  return (req: Request, _res: Response, next: NextFunction) => {
     const who = req.caller.keyId ?? `ip:${req.socket.remoteAddress}`;
-    const now = Date.now();
-    const bucket = buckets.get(who) ?? { tokens: perMinute, at: now };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * refillPerMs);
-    bucket.at = now;
-    if (bucket.tokens < 1) {
-      const retryAfter = Math.ceil((1 - bucket.tokens) / refillPerMs / 1000);
-      res.setHeader("Retry-After", String(retryAfter));
-      throw new TooManyRequestsError(`rate limit of ${perMinute} requests a minute exceeded; retry in ${retryAfter} s`, retryAfter);
-    }
-    bucket.tokens -= 1;
-    buckets.set(who, bucket);
-    if (buckets.size > 100_000) buckets.delete(buckets.keys().next().value!); // bounded memory
+    buckets.check(who, `rate limit of ${perMinute} requests a minute exceeded`);
+    buckets.take(who);
     next();
   };
 }
@@ -57,7 +98,6 @@ export function browserSafety(origins: readonly string[]) {
     const own = `${(req as Request).protocol}://${req.headers.host}`;
     callback(null, {
       origin: origin !== undefined && (origin === own || allowed.has(origin)),
-      credentials: true,
       allowedHeaders: ["authorization", "content-type", "apollo-require-preflight", "x-apollo-operation-name", "x-request-id", "range", "if-range", "if-none-match"],
       exposedHeaders: ["etag", "content-range", "content-length", "x-request-id", "retry-after"],
       maxAge: 600,

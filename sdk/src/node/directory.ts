@@ -19,7 +19,12 @@ export async function listFiles(root: string): Promise<LocalFile[]> {
   if (stat.isFile()) return [{ path: path.basename(root), absolutePath: path.resolve(root), sizeBytes: stat.size }];
   if (!stat.isDirectory()) throw new RegistryError("BAD_USER_INPUT", `modelPath ${root} is not a directory`, { field: "modelPath" });
   const files: LocalFile[] = [];
+  // Directories by real path: a symlink back up the tree must not walk forever.
+  const visited = new Set<string>();
   async function walk(dir: string, prefix: string): Promise<void> {
+    const real = await fs.realpath(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
     for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
       const absolutePath = path.join(dir, entry.name);
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;

@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
+import { RegistryError } from "../errors.js";
 import type { Framework, JsonValue, ModelMetadata, ModelSignature, SchemaField } from "../types.js";
 import type { LocalFile } from "./directory.js";
 
@@ -36,8 +37,8 @@ const FILE_HINTS: readonly [RegExp, Framework][] = [
   [/\.(lgb|lgbm)$/i, "LIGHTGBM"],
 ];
 
-/** Most input examples are small; a huge one is not worth failing the upload over. */
-const MAX_EXAMPLE_BYTES = 1024 * 1024;
+/** The registry's default limit: a larger saved example is left out rather than failing the upload. */
+const MAX_EXAMPLE_BYTES = 256 * 1024;
 
 type Found = { -readonly [K in "framework" | "signature" | "inputExample"]?: ModelMetadata[K] };
 
@@ -75,6 +76,15 @@ async function inputExampleOf(root: string, info: unknown): Promise<JsonValue | 
  * signature and saved input example; else the framework from file types.
  */
 export async function describeDirectory(root: string, files: readonly LocalFile[]): Promise<Found> {
+  try {
+    return await describe(root, files);
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    throw new RegistryError("BAD_USER_INPUT", `${path.join(root, "MLmodel")} could not be read: ${(error as Error).message}`, { cause: error, field: "modelPath" });
+  }
+}
+
+async function describe(root: string, files: readonly LocalFile[]): Promise<Found> {
   const found: Found = {};
   const mlmodel = files.find((f) => f.path === "MLmodel");
   if (mlmodel) {

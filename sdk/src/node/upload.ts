@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { stringifyDocument } from "@urql/core";
-import { codeOf, RegistryError } from "../errors.js";
+import { codeForStatus, codeOf, RegistryError } from "../errors.js";
 import { CreateModelDocument } from "../generated/graphql.js";
 import type { UploadRequest } from "../local-files.js";
 import type { ModelData, TransferProgress } from "../types.js";
@@ -119,8 +119,7 @@ function parseCreateResponse({ status, body }: { status: number; body: string })
   try {
     json = JSON.parse(body);
   } catch {
-    const code = status === 413 ? "PAYLOAD_TOO_LARGE" : status === 401 ? "UNAUTHENTICATED" : status === 403 ? "FORBIDDEN" : "NETWORK_ERROR";
-    throw new RegistryError(code, `createModel: the registry answered HTTP ${status}: ${body.slice(0, 200)}`, { status });
+    throw new RegistryError(codeForStatus(status), `createModel: the registry answered HTTP ${status}: ${body.slice(0, 200)}`, { status });
   }
   const [first] = json.errors ?? [];
   if (first) {

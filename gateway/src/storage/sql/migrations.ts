@@ -109,6 +109,12 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         }
       },
     },
+    "0004_grant_order": {
+      // A key's first grant is its default project: keep the order grants were given in.
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable("api_key_grants").addColumn("position", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
   };
 }
 

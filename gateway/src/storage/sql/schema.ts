@@ -61,6 +61,8 @@ export interface Database {
     /** A project name, or "*" for every project. */
     project: string;
     role: string;
+    /** Order the grants were given in; the first names the key's default project. */
+    position: number;
   };
 }
 

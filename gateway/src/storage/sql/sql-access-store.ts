@@ -21,7 +21,7 @@ export class SqlAccessStore implements AccessStore {
       .selectFrom("api_key_grants")
       .select(["key_id", "project", "role"])
       .where("key_id", "in", rows.map((r) => r.id))
-      .orderBy("project")
+      .orderBy("position")
       .execute();
     return rows.map((row) => ({
       id: row.id,
@@ -52,7 +52,7 @@ export class SqlAccessStore implements AccessStore {
         .execute();
       await trx
         .insertInto("api_key_grants")
-        .values(key.grants.map((g) => ({ key_id: key.id, project: g.project, role: g.role })))
+        .values(key.grants.map((g, position) => ({ key_id: key.id, project: g.project, role: g.role, position })))
         .execute();
     });
     return { ...key, createdAt: new Date(now), revokedAt: null };
