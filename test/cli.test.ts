@@ -117,6 +117,18 @@ describe("homer CLI", () => {
     expect(run.stderr + run.stdout).toMatch(/usage|unknown command|Usage|homer:/);
   });
 
+  test("global options anywhere, but never taken from a command's values", async () => {
+    const pushed = await homer(["push", path.join(root, "model"), "--name", "flags", "--description=--json -h", "--json"], env);
+    expect(JSON.parse(pushed.stdout)).toMatchObject({ name: "flags", version: 1 });
+    const listed = await homer(["ls", "flags", "--json", "--url", env.HOMER_URL!], {});
+    expect(JSON.parse(listed.stdout)[0]).toMatchObject({ name: "flags" });
+    const ambiguous = await homer(["push", path.join(root, "model"), "--name", "flags", "--description", "-h"], env);
+    expect(ambiguous.code).toBe(2);
+    const bare = await homer(["--json"], env);
+    expect(bare.code).toBe(2);
+    expect(JSON.parse(bare.stdout).error.code).toBe("USAGE");
+  });
+
   test("--help everywhere", async () => {
     const top = await homer(["--help"]);
     expect(top.code).toBe(0);

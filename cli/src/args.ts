@@ -1,11 +1,80 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./output.js";
 
-/** parseArgs, strict, with mistakes reported as usage errors naming the command's usage. */
-export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, usage: string) {
+/** Options every command accepts, before or after its name. */
+export const GLOBAL_OPTIONS = {
+  url: { type: "string" },
+  "api-key": { type: "string" },
+  project: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies NonNullable<ParseArgsConfig["options"]>;
+
+export interface Globals {
+  url?: string;
+  apiKey?: string;
+  project?: string;
+  json: boolean;
+  help: boolean;
+}
+
+/** `homer COMMAND --help`: the usage goes to stdout and the command does not run. */
+export class HelpRequested extends Error {
+  constructor(readonly usage: string) {
+    super(usage);
+  }
+}
+
+/** Where global options found after the command name are merged (set by main). */
+let sink: (found: Partial<Globals>) => void = () => {};
+export function onGlobals(receive: (found: Partial<Globals>) => void): void {
+  sink = receive;
+}
+
+function globalsOf(values: Record<string, unknown>): Partial<Globals> {
+  const found: Partial<Globals> = {};
+  if (typeof values.url === "string") found.url = values.url;
+  if (typeof values["api-key"] === "string") found.apiKey = values["api-key"];
+  if (typeof values.project === "string") found.project = values.project;
+  if (values.json === true) found.json = true;
+  if (values.help === true) found.help = true;
+  return found;
+}
+
+/**
+ * The global options before the command name, and the command's name and
+ * arguments. Stops at the first positional: what follows is the command's to parse,
+ * so a value such as `--description -h` is never mistaken for a global.
+ */
+export function splitCommand(argv: string[]): { globals: Partial<Globals>; command: string | undefined; rest: string[] } {
+  const index = argv.findIndex((arg, i) => !arg.startsWith("-") && !isValueOf(argv[i - 1]));
+  const head = index < 0 ? argv : argv.slice(0, index);
+  const { values } = strictParse(head, GLOBAL_OPTIONS, "homer [global options] COMMAND …");
+  return { globals: globalsOf(values), command: index < 0 ? undefined : argv[index], rest: index < 0 ? [] : argv.slice(index + 1) };
+}
+
+function isValueOf(previous: string | undefined): boolean {
+  if (!previous || previous.includes("=")) return false;
+  const name = previous.replace(/^--/, "") as keyof typeof GLOBAL_OPTIONS;
+  return GLOBAL_OPTIONS[name]?.type === "string";
+}
+
+function strictParse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, usage: string) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\nusage: ${usage}`);
   }
+}
+
+/**
+ * A command's arguments, strictly: its own options plus the global ones (which go
+ * to main). `--help` stops the command and prints its usage.
+ */
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, usage: string) {
+  const parsed = strictParse(args, { ...GLOBAL_OPTIONS, ...options }, usage);
+  const found = globalsOf(parsed.values as Record<string, unknown>);
+  sink(found);
+  if (found.help) throw new HelpRequested(usage);
+  return parsed;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { connection } from "@homer/sdk";
+import { connection, type Connection } from "@homer/sdk";
+import { HelpRequested, onGlobals, splitCommand, type Globals } from "./args.js";
 import { COMMANDS, type Io } from "./commands.js";
 import { EXIT, reportError, UsageError } from "./output.js";
 
@@ -24,55 +25,42 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not found, 4 already ex
 9 rate limited.
 `;
 
-/** Pulls the global options out wherever they stand; the rest goes to the command. */
-function splitGlobals(argv: string[]) {
-  const globals: { url?: string; apiKey?: string; project?: string; json: boolean; help: boolean } = { json: false, help: false };
-  const rest: string[] = [];
-  const names: Record<string, "url" | "apiKey" | "project"> = { "--url": "url", "--api-key": "apiKey", "--project": "project" };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    const key = names[flag];
-    if (key) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-      globals[key] = value;
-    } else if (flag === "--json") globals.json = true;
-    else if (flag === "--help" || flag === "-h") globals.help = true;
-    else rest.push(argv[i]!);
-  }
-  return { globals, rest };
-}
-
 async function main(argv: string[]): Promise<number> {
-  let json = argv.includes("--json");
+  const globals: Globals = { json: argv.includes("--json"), help: false };
+  onGlobals((found) => Object.assign(globals, found));
   try {
-    const { globals, rest } = splitGlobals(argv);
-    json = globals.json;
-    const [name, ...args] = rest;
-    if (name === "serve") return await COMMANDS.serve!.run(argv.slice(argv.indexOf("serve") + 1), {} as Io);
+    const { globals: before, command: name, rest } = splitCommand(argv);
+    Object.assign(globals, before);
+    if (name === "serve") return await COMMANDS.serve!.run(rest, {} as Io);
     if (!name) {
       // Asked for: stdout. A mistake: stderr, so --json's stdout stays JSON-only.
       if (globals.help) process.stdout.write(HELP);
-      else if (json) throw new UsageError("a command is required (see homer --help)");
+      else if (globals.json) throw new UsageError("a command is required (see homer --help)");
       else process.stderr.write(HELP);
       return globals.help ? EXIT.OK : EXIT.USAGE;
     }
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command "${name}" (see homer --help)`);
-    if (globals.help) {
-      process.stdout.write(`${command.summary}\nusage: ${command.usage}\n`);
-      return EXIT.OK;
-    }
-    const conn = connection({ url: globals.url, apiKey: globals.apiKey, project: globals.project });
+    if (globals.help) throw new HelpRequested(command.usage);
+    // Opened lazily: the command may still add --url, --api-key or --project.
+    let conn: Connection | undefined;
+    const connect = () => (conn ??= connection({ url: globals.url, apiKey: globals.apiKey, project: globals.project }));
     const io: Io = {
-      json,
-      registry: () => conn.getModelRegistry(),
-      connection: async () => conn,
+      get json() {
+        return globals.json;
+      },
+      registry: () => connect().getModelRegistry(),
+      connection: async () => connect(),
       print: (text) => process.stdout.write(text),
     };
-    return await command.run(args, io);
+    return await command.run(rest, io);
   } catch (error) {
-    return reportError(error, json);
+    if (error instanceof HelpRequested) {
+      const name = splitCommand(argv).command;
+      process.stdout.write(`${name ? `${COMMANDS[name]?.summary}\n` : ""}usage: ${error.usage}\n`);
+      return EXIT.OK;
+    }
+    return reportError(error, globals.json);
   }
 }
 
