@@ -201,10 +201,14 @@ describe("HTTP gateway", () => {
     expect((await ready.json() as any).status).toBe("ready");
   });
 
-  test("GET /graphql without a query is a JSON hint, not a CDN landing page", async () => {
-    const res = await fetch(gw.url, { headers: { accept: "text/html" } });
-    expect(res.headers.get("content-type")).toMatch(/application\/json/);
-    expect((await res.json() as any).message).toMatch(/GraphQL/);
+  test("GET /graphql: browsers get the self-hosted IDE (nothing from a CDN), other clients a JSON hint", async () => {
+    const html = await fetch(gw.url, { headers: { accept: "text/html" } });
+    expect(html.headers.get("content-type")).toMatch(/text\/html/);
+    const page = await html.text();
+    expect(page).toMatch(/<base href="\/ide\/">/);
+    expect(page).not.toMatch(/https?:\/\//);
+    const json = await fetch(gw.url, { headers: { accept: "application/json" } });
+    expect((await json.json() as any).message).toMatch(/GraphQL/);
   });
 
   test("CSRF prevention stays on: multipart without a preflight header is refused", async () => {

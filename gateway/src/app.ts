@@ -14,6 +14,7 @@ import { createFormatError, httpErrorBody, isExpectedError, toDomainError } from
 import { buildRegistrySchema } from "./graphql/schema.js";
 import { downloadRoutes } from "./http/downloads.js";
 import { healthRoutes } from "./http/health.js";
+import { ideRoutes } from "./http/ide.js";
 import { requestLog } from "./http/request-log.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup, isLoopback } from "./access/startup.js";
@@ -147,13 +148,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(requestLog(log));
   app.use(browserSafety(config.corsOrigins));
   app.use(healthRoutes(storage.metadata, () => shuttingDown));
-  app.get("/graphql", (req, res, next) => {
-    if (req.query.query !== undefined) return next();
-    res.json({
-      message: "Homer's GraphQL endpoint. POST a query here; file uploads use the GraphQL multipart request spec.",
-      example: `curl -s ${req.protocol}://${req.get("host")}/graphql -H 'content-type: application/json' -d '{"query":"{ models(name: \\"mnist\\") { nodes { version } } }"}'`,
-    });
-  });
+  app.use(ideRoutes({ enabled: config.ide }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   app.use(authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: 60 }), rateLimit(config.rateLimit));
   app.use(downloadRoutes(registry));

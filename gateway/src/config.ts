@@ -26,6 +26,8 @@ export interface Config {
   /** Origins allowed to call from browsers, besides the gateway's own. */
   readonly corsOrigins: readonly string[];
   readonly introspection: boolean;
+  /** Serve the self-hosted GraphQL IDE at /graphql to browsers. */
+  readonly ide: boolean;
   /** Requests per minute per API key (per address without one); 0 turns it off. */
   readonly rateLimit: number;
   readonly maxQueryDepth: number;
@@ -138,6 +140,12 @@ const OPTIONS = {
     help: "answer introspection queries (IDEs and codegen need it)",
     default: () => "true",
   },
+  ide: {
+    flag: "--ide",
+    env: "HOMER_IDE",
+    help: "serve the self-hosted GraphQL IDE (Altair) to browsers at /graphql; false for production",
+    default: () => "true",
+  },
   rateLimit: {
     flag: "--rate-limit",
     env: "HOMER_RATE_LIMIT",
@@ -248,6 +256,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     adminKey: raw.adminKey || undefined,
     corsOrigins: raw.corsOrigins!.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean),
     introspection: parseBoolean(raw.introspection!, name("introspection")),
+    ide: parseBoolean(raw.ide!, name("ide")),
     rateLimit: parseInteger(raw.rateLimit!, name("rateLimit"), 0, 1_000_000),
     maxQueryDepth: parseInteger(raw.maxQueryDepth!, name("maxQueryDepth"), 1, 1000),
     maxAliases: parseInteger(raw.maxAliases!, name("maxAliases"), 0, 10_000),

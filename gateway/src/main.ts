@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const store = `${config.databaseUrl.replace(/\/\/[^@/]*@/, "//***@")} + ${config.blobUrl}`;
   log.info({ endpoint: `${gateway.origin}/graphql`, store }, "Homer gateway ready");
   process.stderr.write(`Homer is serving GraphQL at ${gateway.origin}/graphql (store: ${store})\n`);
+  if (config.ide) process.stderr.write(`Open ${gateway.origin}/graphql in a browser for the GraphQL IDE.\n`);
 
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {

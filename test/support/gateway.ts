@@ -55,7 +55,7 @@ export async function startTestGateway(
     form.set("operations", JSON.stringify({ query, variables: { input: withFiles } }));
     form.set("map", JSON.stringify(Object.fromEntries(entries.map((_, i) => [String(i), [`variables.input.files.${i}.file`]]))));
     // The path travels in `operations`; the part's filename is not used.
-    entries.forEach(([, content], i) => form.set(String(i), new Blob([content]), `file${i}`));
+    entries.forEach(([, content], i) => form.set(String(i), new Blob([typeof content === "string" ? content : new Uint8Array(content)]), `file${i}`));
     const res = await fetch(url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
     return { status: res.status, ...(await res.json() as any) };
   }

@@ -98,11 +98,15 @@ export class FsBlobStore implements BlobStore {
     const stagingKey = `${HOST}.${process.pid}.${randomUUID()}`;
     const target = path.join(this.#staging, stagingKey);
     const counter = new HashingCounter(maxBytes);
+    // flush: fsync before close, so a rename never publishes unwritten bytes
+    const out = createWriteStream(target, { flags: "wx", flush: true });
     try {
-      // flush: fsync before close, so a rename never publishes unwritten bytes
-      await pipeline(source, counter, createWriteStream(target, { flags: "wx", flush: true }));
+      await pipeline(source, counter, out);
     } catch (error) {
       source.destroy();
+      // The file is opened asynchronously: wait until it is closed, or it could be
+      // created after the removal below and stay behind.
+      if (!out.closed) await new Promise<void>((resolve) => out.once("close", () => resolve()));
       await fs.rm(target, { force: true });
       throw error;
     }
