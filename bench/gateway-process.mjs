@@ -78,29 +78,6 @@ export function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
 }
 
-/** Samples the gateway's VmRSS and our own RSS every `everyMs` until stopped. */
-export function sampleMemory(pid, everyMs = 50) {
-  const peak = { gateway: 0, client: 0, samples: 0 };
-  const sample = () => {
-    try {
-      peak.gateway = Math.max(peak.gateway, procMemMiB(pid, "VmRSS"));
-    } catch {
-      // the process ended; keep what was seen
-    }
-    peak.client = Math.max(peak.client, process.memoryUsage.rss() / 2 ** 20);
-    peak.samples++;
-  };
-  sample();
-  const timer = setInterval(sample, everyMs);
-  return {
-    stop() {
-      clearInterval(timer);
-      sample();
-      return peak;
-    },
-  };
-}
-
 /**
  * Samples VmRSS of several processes every `everyMs` until stopped: `pids` maps a
  * label to a pid; a process that has ended keeps the peak seen before.

@@ -9,7 +9,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { HashingCounter } from "../gateway/dist/storage/fs/fs-blob-store.js";
-import { cpuSeconds, procMemMiB, resetPeak, sampleMemory, startGatewayProcess } from "./gateway-process.mjs";
+import { cpuSeconds, procMemMiB, resetPeak, sampleRss, startGatewayProcess } from "./gateway-process.mjs";
 import { fmt, header, makeBigFile, makeRunDir, MiB, QUICK, reportSummary, settle, sh, table, timed } from "./lib.mjs";
 
 const FILE_BYTES = (QUICK ? 256 : 1024) * MiB;
@@ -91,7 +91,8 @@ function downloadFile(url, { hash }) {
 async function gatewayPhase(gateway, fn) {
   const hwmReset = resetPeak(gateway.pid);
   const cpuBefore = cpuSeconds(gateway.pid);
-  const sampler = sampleMemory(gateway.pid);
+  // This process is the client: /proc/<own pid> gives its RSS like any other.
+  const sampler = sampleRss({ gateway: gateway.pid, client: process.pid });
   const measured = await timed(fn).catch((error) => ({ error }));
   const sampled = sampler.stop();
   if (measured.error) throw measured.error;
