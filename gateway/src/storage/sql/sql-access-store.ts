@@ -4,6 +4,18 @@ import type { Database } from "./schema.js";
 
 type KeyRow = { id: string; name: string; secret_sha256: string; created_at: number; created_by: string | null; revoked_at: number | null };
 
+function toKey(row: KeyRow, grants: Grant[]): ApiKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    secretSha256: row.secret_sha256,
+    grants,
+    createdAt: new Date(Number(row.created_at)),
+    createdBy: row.created_by,
+    revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)),
+  };
+}
+
 /** Projects and API keys in the same database as the registry's metadata. */
 export class SqlAccessStore implements AccessStore {
   constructor(
@@ -23,20 +35,24 @@ export class SqlAccessStore implements AccessStore {
       .where("key_id", "in", rows.map((r) => r.id))
       .orderBy("position")
       .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      secretSha256: row.secret_sha256,
-      grants: grants.filter((g) => g.key_id === row.id).map((g): Grant => ({ project: g.project, role: g.role as Role })),
-      createdAt: new Date(Number(row.created_at)),
-      createdBy: row.created_by,
-      revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)),
-    }));
+    return rows.map((row) =>
+      toKey(row, grants.filter((g) => g.key_id === row.id).map((g): Grant => ({ project: g.project, role: g.role as Role }))),
+    );
   }
 
+  /** One statement: every authenticated request makes this lookup. */
   async findKey(id: string): Promise<ApiKeyRecord | null> {
-    const rows = await this.db.selectFrom("api_keys").selectAll().where("id", "=", id).execute();
-    return (await this.#withGrants(rows))[0] ?? null;
+    const rows = await this.db
+      .selectFrom("api_keys as k")
+      .leftJoin("api_key_grants as g", "g.key_id", "k.id")
+      .select(["k.id", "k.name", "k.secret_sha256", "k.created_at", "k.created_by", "k.revoked_at", "g.project", "g.role"])
+      .where("k.id", "=", id)
+      .orderBy("g.position")
+      .execute();
+    const [row] = rows;
+    if (!row) return null;
+    const grants = rows.flatMap((r): Grant[] => (r.project === null ? [] : [{ project: r.project, role: r.role as Role }]));
+    return toKey(row, grants);
   }
 
   async listKeys(): Promise<ApiKeyRecord[]> {
