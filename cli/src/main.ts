@@ -22,7 +22,7 @@ Global options (before or after the command):
 
 Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not found, 4 already exists,
 5 unauthenticated/forbidden, 6 registry unreachable, 7 integrity check failed, 8 too large,
-9 rate limited.
+9 rate limited, 10 registry unavailable or out of storage.
 `;
 
 async function main(argv: string[]): Promise<number> {

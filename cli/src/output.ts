@@ -12,6 +12,7 @@ export const EXIT = {
   INTEGRITY: 7,
   TOO_LARGE: 8,
   RATE_LIMITED: 9,
+  UNAVAILABLE: 10,
 } as const;
 
 const EXIT_OF: Partial<Record<RegistryErrorCode, number>> = {
@@ -24,6 +25,8 @@ const EXIT_OF: Partial<Record<RegistryErrorCode, number>> = {
   INTEGRITY_ERROR: EXIT.INTEGRITY,
   PAYLOAD_TOO_LARGE: EXIT.TOO_LARGE,
   TOO_MANY_REQUESTS: EXIT.RATE_LIMITED,
+  UNAVAILABLE: EXIT.UNAVAILABLE,
+  INSUFFICIENT_STORAGE: EXIT.UNAVAILABLE,
 };
 
 /** A mistake on the command line; exits 2 with the command's usage hint. */

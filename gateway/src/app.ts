@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { graphqlUploadExpress } from "graphql-upload-minimal";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
-import { BadInputError } from "./errors.js";
+import { BadInputError, HTTP_STATUS, type ErrorCode } from "./errors.js";
 import { createLoaders, type Context } from "./graphql/context.js";
 import { createFormatError, httpErrorBody, isExpectedError, toDomainError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./graphql/schema.js";
@@ -36,8 +36,14 @@ export interface Gateway {
 const IDLE_TIMEOUT_MS = 5 * 60_000;
 
 /**
+ * Codes that describe the whole request rather than one field: when a response
+ * carries one of them, it gets that code's HTTP status (and `Retry-After`).
+ */
+const REQUEST_LEVEL_CODES: ReadonlySet<unknown> = new Set(["PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INSUFFICIENT_STORAGE"]);
+
+/**
  * Logs unexpected errors with the request's id (clients only see them masked),
- * and gives PAYLOAD_TOO_LARGE its HTTP status.
+ * and gives request-level codes their HTTP status.
  */
 const errorReporting: ApolloServerPlugin<Context> = {
   async requestDidStart() {
@@ -50,8 +56,11 @@ const errorReporting: ApolloServerPlugin<Context> = {
       },
       async willSendResponse({ response }) {
         if (response.body.kind !== "single") return;
-        const { data, errors } = response.body.singleResult;
-        if (!data && errors?.some((e) => e.extensions?.code === "PAYLOAD_TOO_LARGE")) response.http.status = 413;
+        const error = response.body.singleResult.errors?.find((e) => REQUEST_LEVEL_CODES.has(e.extensions?.code));
+        if (!error) return;
+        response.http.status = HTTP_STATUS[error.extensions!.code as ErrorCode];
+        const retryAfter = error.extensions?.retryAfterSeconds;
+        if (typeof retryAfter === "number") response.http.headers.set("Retry-After", String(retryAfter));
       },
     };
   },

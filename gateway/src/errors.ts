@@ -10,6 +10,10 @@ export type ErrorCode =
   | "FORBIDDEN"
   | "PAYLOAD_TOO_LARGE"
   | "TOO_MANY_REQUESTS"
+  /** The database or blob store cannot be reached; retry after `retryAfterSeconds`. */
+  | "UNAVAILABLE"
+  /** The blob store or database is out of space. */
+  | "INSUFFICIENT_STORAGE"
   | "INTERNAL_SERVER_ERROR";
 
 /** The HTTP status each code answers with on plain HTTP routes (downloads, multipart). */
@@ -21,6 +25,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   FORBIDDEN: 403,
   PAYLOAD_TOO_LARGE: 413,
   TOO_MANY_REQUESTS: 429,
+  UNAVAILABLE: 503,
+  INSUFFICIENT_STORAGE: 507,
   INTERNAL_SERVER_ERROR: 500,
 });
 
@@ -84,3 +90,19 @@ export class TooManyRequestsError extends DomainError {
   }
 }
 
+
+/** A dependency (database, blob store) is down: the request may succeed later. */
+export class UnavailableError extends DomainError {
+  constructor(message: string, retryAfterSeconds = 5, options?: { cause?: unknown }) {
+    super("UNAVAILABLE", message, { retryAfterSeconds });
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** The blob store or database has no room left; nothing of the request was kept. */
+export class InsufficientStorageError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("INSUFFICIENT_STORAGE", message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}

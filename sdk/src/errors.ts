@@ -10,6 +10,10 @@ export type RegistryErrorCode =
   | "PAYLOAD_TOO_LARGE"
   /** Rate limited: `retryAfterSeconds` says when to try again. */
   | "TOO_MANY_REQUESTS"
+  /** The registry's database or blob store is down for now: retry later (`retryAfterSeconds`). */
+  | "UNAVAILABLE"
+  /** The registry is out of storage space. */
+  | "INSUFFICIENT_STORAGE"
   | "INTERNAL_SERVER_ERROR"
   /** The registry could not be reached, or the connection broke. */
   | "NETWORK_ERROR"
@@ -28,6 +32,8 @@ const SERVER_CODES = new Set<string>([
   "FORBIDDEN",
   "PAYLOAD_TOO_LARGE",
   "TOO_MANY_REQUESTS",
+  "UNAVAILABLE",
+  "INSUFFICIENT_STORAGE",
   "INTERNAL_SERVER_ERROR",
 ]);
 
@@ -46,6 +52,10 @@ export function codeForStatus(status: number | undefined): RegistryErrorCode {
       return "PAYLOAD_TOO_LARGE";
     case 429:
       return "TOO_MANY_REQUESTS";
+    case 503:
+      return "UNAVAILABLE";
+    case 507:
+      return "INSUFFICIENT_STORAGE";
     default:
       return status !== undefined && status >= 500 ? "INTERNAL_SERVER_ERROR" : "NETWORK_ERROR";
   }
