@@ -27,6 +27,13 @@ describe("configuration", () => {
     });
   });
 
+  test("connection limits: headers deadline, idle timeout and connection cap, none of them off", () => {
+    expect(loadConfig([], {})).toMatchObject({ headersTimeoutMs: 30_000, idleTimeoutMs: 60_000, maxConnections: 1024 });
+    const env = { HOMER_HEADERS_TIMEOUT_MS: "45000", HOMER_IDLE_TIMEOUT_MS: "120000", HOMER_MAX_CONNECTIONS: "64" };
+    expect(loadConfig([], env)).toMatchObject({ headersTimeoutMs: 45_000, idleTimeoutMs: 120_000, maxConnections: 64 });
+    for (const name of Object.keys(env)) expect(() => loadConfig([], { [name]: "0" })).toThrow(new RegExp(`${name}: expected an integer`));
+  });
+
   test("sizes take units", () => {
     expect(parseSize("1048576", "x")).toBe(1048576);
     expect(parseSize("1.5GB", "x")).toBe(1.5e9);

@@ -1,8 +1,6 @@
-import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { graphqlUploadExpress } from "graphql-upload-minimal";
@@ -16,6 +14,7 @@ import { downloadRoutes } from "./http/downloads.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
 import { requestLog } from "./http/request-log.js";
+import { createHttpServer, type DrainReport } from "./http/server.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup, isLoopback } from "./access/startup.js";
 import { operationLimits } from "./graphql/limits.js";
@@ -29,11 +28,12 @@ export interface Gateway {
   readonly registry: RegistryService;
   /** Settles when the background scan for orphaned blob files is done (how many it reclaimed). */
   readonly orphanScan: Promise<number>;
-  /** Stops taking requests, lets in-flight ones finish (up to the grace period), closes storage. */
-  close(): Promise<void>;
+  /**
+   * Stops taking requests, lets in-flight ones finish (up to the grace period),
+   * closes storage; reports the requests the end of the grace period cut off.
+   */
+  close(): Promise<DrainReport>;
 }
-
-const IDLE_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * Codes that describe the whole request rather than one field: when a response
@@ -124,10 +124,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  // No whole-request deadline (Node's default 300 s would cut off large uploads);
-  // a socket idle for IDLE_TIMEOUT_MS is closed instead.
-  const httpServer = http.createServer({ requestTimeout: 0 }, app);
-  httpServer.setTimeout(IDLE_TIMEOUT_MS);
+  const { server: httpServer, drain } = createHttpServer(app, config, log);
   let shuttingDown = false;
 
   const apollo = new ApolloServer<Context>({
@@ -144,7 +141,6 @@ export async function startGateway(config: Config, options: { log: Logger; stora
     formatError: createFormatError({ development: config.development }),
     logger: log,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       ApolloServerPluginLandingPageDisabled(),
       errorReporting,
     ],
@@ -191,7 +187,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   const host = unspecified ? "localhost" : address.family === "IPv6" ? `[${address.address}]` : address.address;
   const origin = `http://${host}:${address.port}`;
 
-  let closing: Promise<void> | undefined;
+  let closing: Promise<DrainReport> | undefined;
   return {
     origin,
     registry,
@@ -200,10 +196,12 @@ export async function startGateway(config: Config, options: { log: Logger; stora
       closing ??= (async () => {
         shuttingDown = true;
         stopScan.abort();
+        const drained = await drain(config.shutdownGraceMs);
         await apollo.stop();
         await orphanedFiles;
         await storage.metadata.close();
         await storage.blobs.close();
+        return drained;
       })();
       return closing;
     },

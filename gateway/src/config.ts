@@ -17,6 +17,12 @@ export interface Config {
   /** JSON request bodies and the multipart `operations` field. */
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
+  /** How long a client may take to send a request's headers. */
+  readonly headersTimeoutMs: number;
+  /** Longest silence from a client mid-request (a stalled body, an unread answer). */
+  readonly idleTimeoutMs: number;
+  /** Open client connections at once, per process. */
+  readonly maxConnections: number;
   readonly logLevel: string;
   readonly development: boolean;
   /** Serve without API keys even when bound beyond loopback. */
@@ -108,6 +114,24 @@ const OPTIONS = {
     env: "HOMER_SHUTDOWN_GRACE_MS",
     help: "how long in-flight requests may finish after SIGTERM/SIGINT",
     default: () => "30000",
+  },
+  headersTimeoutMs: {
+    flag: "--headers-timeout-ms",
+    env: "HOMER_HEADERS_TIMEOUT_MS",
+    help: "time a client has to send a request's headers; then 408 and the connection is closed",
+    default: () => "30000",
+  },
+  idleTimeoutMs: {
+    flag: "--idle-timeout-ms",
+    env: "HOMER_IDLE_TIMEOUT_MS",
+    help: "longest client silence mid-request (a stalled upload body, an unread answer) before the connection is closed",
+    default: () => "60000",
+  },
+  maxConnections: {
+    flag: "--max-connections",
+    env: "HOMER_MAX_CONNECTIONS",
+    help: "open client connections at once; further ones are closed on accept",
+    default: () => "1024",
   },
   logLevel: {
     flag: "--log-level",
@@ -250,6 +274,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxInputExampleBytes: parseSize(raw.maxInputExampleBytes!, name("maxInputExampleBytes")),
     maxBodyBytes: parseSize(raw.maxBodyBytes!, name("maxBodyBytes")),
     shutdownGraceMs: parseInteger(raw.shutdownGraceMs!, name("shutdownGraceMs"), 0, 3_600_000),
+    headersTimeoutMs: parseInteger(raw.headersTimeoutMs!, name("headersTimeoutMs"), 100, 600_000),
+    idleTimeoutMs: parseInteger(raw.idleTimeoutMs!, name("idleTimeoutMs"), 100, 3_600_000),
+    maxConnections: parseInteger(raw.maxConnections!, name("maxConnections"), 1, 1_000_000),
     logLevel: parseChoice(raw.logLevel!, name("logLevel"), ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     development: parseBoolean(raw.development!, name("development")),
     insecure: parseBoolean(raw.insecure!, name("insecure")),

@@ -1,0 +1,137 @@
+import http from "node:http";
+import type { Socket } from "node:net";
+import type { Logger } from "pino";
+
+/** How long a client may keep the gateway waiting, and how many connections it may hold. */
+export interface ConnectionLimits {
+  /** From a request's first byte (or the connection's start) to the end of its headers. */
+  readonly headersTimeoutMs: number;
+  /** Longest silence from a client that still owes bytes (headers, body) or is not reading the answer. */
+  readonly idleTimeoutMs: number;
+  /** Open connections at once; any further one is closed as soon as it is accepted. */
+  readonly maxConnections: number;
+}
+
+/** What a drain had to cut off when its grace period ended. */
+export interface DrainReport {
+  /** Requests still unanswered at the end of the grace period. */
+  readonly cutRequests: number;
+  /** How many of those were multipart uploads. */
+  readonly cutUploads: number;
+}
+
+export interface HttpServer {
+  readonly server: http.Server;
+  /**
+   * Stops accepting connections, closes idle ones, lets in-flight requests finish
+   * for up to `graceMs`, then destroys every connection left and reports what it cut.
+   */
+  drain(graceMs: number): Promise<DrainReport>;
+}
+
+/** Node 20 and 22 close idle keep-alive connections after 5 s; later versions wait 65 s. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+/**
+ * Node checks the headers deadline on a timer (every 30 s by default), so a
+ * short deadline needs a shorter period to mean anything.
+ */
+const checkingInterval = (headersTimeoutMs: number) => Math.min(1_000, Math.max(25, Math.floor(headersTimeoutMs / 4)));
+
+const isUpload = (req: http.IncomingMessage) => /^multipart\//i.test(req.headers["content-type"] ?? "");
+
+/**
+ * Whether a socket that was silent for the idle timeout is the client's fault.
+ * A request whose body has all arrived (or whose body the gateway itself is not
+ * reading yet) is the gateway at work: that silence is no reason to cut it.
+ */
+function clientIsStalling(socket: Socket, requests: ReadonlySet<http.IncomingMessage> | undefined): boolean {
+  if (socket.writableLength > 0) return true; // it does not read what we send
+  if (!requests || requests.size === 0) return true; // between requests, or headers still to come
+  return [...requests].some((req) => !req.complete && !socket.isPaused());
+}
+
+/** Logs the first refused connection at once, then at most one summary a minute. */
+function refusalLog(log: Logger, maxConnections: number): () => void {
+  let window: NodeJS.Timeout | undefined;
+  let refused = 0;
+  return () => {
+    if (window) {
+      refused++;
+      return;
+    }
+    log.warn({ maxConnections }, "refusing connections: the gateway holds its maximum of open connections");
+    window = setTimeout(() => {
+      if (refused > 0) log.warn({ maxConnections, refused }, "connections refused in the last minute at the connection limit");
+      refused = 0;
+      window = undefined;
+    }, 60_000).unref();
+  };
+}
+
+/**
+ * An HTTP server that no client can hold hostage: headers must arrive within
+ * `headersTimeoutMs`, a stalled body or unread answer is cut after
+ * `idleTimeoutMs`, and at most `maxConnections` are open. There is no deadline
+ * for a whole request, so a large upload that keeps moving may take hours.
+ */
+export function createHttpServer(app: http.RequestListener, limits: ConnectionLimits, log: Logger): HttpServer {
+  const server = http.createServer(
+    {
+      // requestTimeout: 0 alone would also turn the headers deadline off (Node 20 derives it).
+      requestTimeout: 0,
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(limits.headersTimeoutMs),
+      keepAliveTimeout: Math.min(KEEP_ALIVE_TIMEOUT_MS, limits.idleTimeoutMs),
+    },
+  );
+  server.timeout = limits.idleTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  server.on("drop", refusalLog(log, limits.maxConnections));
+  // Failing to listen is the caller's to handle; afterwards (e.g. accept() out of descriptors) the server goes on.
+  server.once("listening", () => server.on("error", (err) => log.error({ err }, "HTTP server error")));
+
+  const inFlight = new Map<Socket, Set<http.IncomingMessage>>();
+  let draining = false;
+  server.on("connection", (socket: Socket) => {
+    inFlight.set(socket, new Set());
+    socket.once("close", () => inFlight.delete(socket));
+  });
+  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const requests = inFlight.get(req.socket);
+    if (!requests) return;
+    requests.add(req);
+    const done = () => {
+      requests.delete(req);
+      if (draining && requests.size === 0) req.socket.end();
+    };
+    res.once("finish", done);
+    res.once("close", done);
+  });
+  // After the bookkeeping above, so even a response the app ends at once is tracked.
+  server.on("request", app);
+  // With a listener here Node leaves every timed-out socket to us, keep-alive ones included.
+  server.on("timeout", (socket: Socket) => {
+    if (clientIsStalling(socket, inFlight.get(socket))) socket.destroy();
+  });
+
+  return {
+    server,
+    async drain(graceMs) {
+      // Requests accepted in this very tick get their 'request' event first.
+      await new Promise((resolve) => setImmediate(resolve));
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const [socket, requests] of inFlight) if (requests.size === 0) socket.end();
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<true>((resolve) => (timer = setTimeout(resolve, graceMs, true)));
+      const cutOff = await Promise.race([closed.then(() => false), graceOver]);
+      clearTimeout(timer);
+      if (!cutOff) return { cutRequests: 0, cutUploads: 0 };
+      const cut = [...inFlight.values()].flatMap((requests) => [...requests]);
+      for (const socket of inFlight.keys()) socket.destroy();
+      await closed;
+      return { cutRequests: cut.length, cutUploads: cut.filter(isUpload).length };
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import pg from "pg";
+import { afterEach, describe, expect, test } from "vitest";
+import type { Config } from "../gateway/src/config.js";
+import { BACKENDS } from "./support/backends.js";
+import { sleep, stagingFiles, startRawUpload, startSlowUpload, uploadBody, waitFor } from "./support/child-gateway.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { rawConnection, rawGet, type RawConnection } from "./support/raw-socket.js";
+
+/**
+ * Slowloris and friends, over raw sockets: what one client may hold of the
+ * gateway (time to send headers, silence mid-body, open connections), and what
+ * it may not take away from uploads that keep moving.
+ */
+
+const opened: RawConnection[] = [];
+let gw: TestGateway | undefined;
+
+afterEach(async () => {
+  for (const conn of opened.splice(0)) conn.socket.destroy();
+  await gw?.close();
+  gw = undefined;
+});
+
+async function start(config: Partial<Config>, backend: "sqlite" | "postgres" = "sqlite"): Promise<TestGateway> {
+  gw = await startTestGateway({ backend, config });
+  return gw;
+}
+
+function connect(origin: string): RawConnection {
+  const conn = rawConnection(origin);
+  opened.push(conn);
+  return conn;
+}
+
+describe("slow clients", () => {
+  test("a client trickling an endless header block is answered 408 and closed at the headers deadline", async () => {
+    const { origin } = await start({ headersTimeoutMs: 300, idleTimeoutMs: 10_000 });
+    const conn = connect(origin);
+    await conn.connected;
+    conn.write(`POST /graphql HTTP/1.1\r\nHost: ${new URL(origin).host}\r\n`);
+    // A header line every 50 ms: never idle, never finished.
+    const trickle = setInterval(() => conn.write(`x-pad-${Date.now()}: 1\r\n`), 50);
+    try {
+      expect(await conn.closesWithin(5_000)).toBe(true);
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(conn.received().toString("latin1")).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  test("a connection that never sends a byte is closed at the headers deadline", async () => {
+    const { origin } = await start({ headersTimeoutMs: 300, idleTimeoutMs: 10_000 });
+    const conn = connect(origin);
+    await conn.connected;
+    expect(await conn.closesWithin(5_000)).toBe(true);
+  });
+
+  test("an upload that keeps moving may take far longer than the headers deadline and the idle timeout", async () => {
+    const { origin, gql } = await start({ headersTimeoutMs: 200, idleTimeoutMs: 400 });
+    // 40 chunks 50 ms apart: about 2 s on the wire.
+    const upload = startSlowUpload(origin, uploadBody("steady", { chunks: 40, chunkBytes: 16 * 1024 }), { delayMs: 50 });
+    expect(await upload.response).toEqual({ status: 200, body: { data: { createModel: { version: 1 } } } });
+    const res = await gql(`{ model(name: "steady", version: 1) { sizeBytes } }`);
+    expect(res.data.model).toEqual({ sizeBytes: 40 * 16 * 1024 });
+  });
+
+  test("a body that stalls longer than the idle timeout is cut, and nothing stays staged", async () => {
+    const { origin, storage, gql } = await start({ headersTimeoutMs: 5_000, idleTimeoutMs: 400 });
+    const upload = startRawUpload(origin, uploadBody("stalled", { chunks: 64 }), { delayMs: 5 });
+    await waitFor("a staging file with bytes", async () => (await stagingFiles(storage.blobDir)).find((f) => f.size > 0));
+    upload.hold();
+    const cut = await Promise.race([upload.responses.then(() => true, () => true), sleep(5_000).then(() => false)]);
+    expect(cut).toBe(true);
+    expect(await upload.responses.catch(() => [])).toEqual([]); // cut, not answered
+    await waitFor("the staging file to go", async () => (await stagingFiles(storage.blobDir)).length === 0, 5_000);
+    const res = await gql(`{ models(name: "stalled") { totalCount } }`);
+    expect(res.data.models.totalCount).toBe(0);
+  });
+});
+
+describe.runIf(BACKENDS.includes("postgres"))("the gateway's own work", () => {
+  test("a request waiting on the database longer than the idle timeout is not cut (the silence is ours)", async () => {
+    const { origin, storage } = await start({ headersTimeoutMs: 5_000, idleTimeoutMs: 300 }, "postgres");
+    const locker = new pg.Client({ connectionString: storage.databaseUrl });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE families IN EXCLUSIVE MODE"); // createModel's insert waits on it
+      const upload = startSlowUpload(origin, uploadBody("waits", { chunks: 4 }), { delayMs: 0 });
+      await upload.done;
+      const early = await Promise.race([upload.response.then(() => "settled", () => "settled"), sleep(1_200).then(() => "pending")]);
+      expect(early).toBe("pending"); // four idle timeouts with the body all in
+      await locker.query("COMMIT");
+      expect(await upload.response).toEqual({ status: 200, body: { data: { createModel: { version: 1 } } } });
+    } finally {
+      await locker.end();
+    }
+  });
+});
+
+describe("connection cap", () => {
+  test("connections beyond the cap are closed unanswered; those inside keep working; /healthz answers afterwards", async () => {
+    const { origin } = await start({ maxConnections: 3 });
+    const inside = [connect(origin), connect(origin), connect(origin)];
+    for (const conn of inside) {
+      await conn.connected;
+      conn.write(rawGet(origin, "/healthz"));
+      expect((await conn.response(0)).status).toBe(200); // accepted and served
+    }
+
+    const beyond = connect(origin);
+    beyond.write(rawGet(origin, "/healthz"));
+    expect(await beyond.closesWithin(5_000)).toBe(true);
+    expect(beyond.received().length).toBe(0);
+
+    for (const conn of inside) {
+      conn.write(rawGet(origin, "/healthz"));
+      expect((await conn.response(1)).status).toBe(200);
+    }
+
+    for (const conn of inside) conn.socket.destroy();
+    await Promise.all(inside.map((conn) => conn.closed));
+    const health = await waitFor("a fresh connection to be served", () =>
+      fetch(`${origin}/healthz`, { headers: { connection: "close" } }).then((r) => r.status === 200, () => false),
+    );
+    expect(health).toBe(true);
+  });
+});
