@@ -196,12 +196,14 @@ describe("graceful shutdown", () => {
     expect(await gw.exited, gw.output()).toEqual({ code: 0, signal: null });
   });
 
-  test("an upload that never completes is cut off after the grace period; the exit is clean and nothing stays", async () => {
+  test("uploads that never complete are cut off after the grace period, logged as cut (not clean); nothing stays", async () => {
     const s = await site("sqlite", { HOMER_SHUTDOWN_GRACE_MS: "500" });
     const gw = await start(s);
-    const upload = startSlowUpload(gw.origin, uploadBody("stuck", { chunks: 4096 }), { delayMs: 10 });
-    await stagingWithBytes(s);
+    const upload = startSlowUpload(gw.origin, uploadBody("stuck", { chunks: 4096, chunkBytes: 4096 }), { delayMs: 10 });
+    const other = startSlowUpload(gw.origin, uploadBody("stuck-too", { chunks: 4096, chunkBytes: 4096 }), { delayMs: 10 });
+    await waitFor("both uploads staging bytes", async () => (await stagingFiles(s.blobDir)).filter((f) => f.size > 0).length === 2);
     upload.hold();
+    other.hold();
 
     const signalled = Date.now();
     gw.kill("SIGTERM");
@@ -211,6 +213,12 @@ describe("graceful shutdown", () => {
     expect(elapsed).toBeGreaterThanOrEqual(450); // it did wait for the grace period
     expect(elapsed).toBeLessThan(5_000);
     await expect(upload.response).rejects.toThrow();
+    await expect(other.response).rejects.toThrow();
+    const lines = gw.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    expect(lines.filter((line) => line.cutRequests !== undefined)).toEqual([
+      expect.objectContaining({ level: 40, cutRequests: 2, cutUploads: 2, graceMs: 500, msg: expect.stringMatching(/cut off 2 in-flight/) }),
+    ]);
+    expect(gw.output()).not.toMatch(/shut down cleanly/);
 
     const again = await start(s);
     await expectNoLeftovers(s);

@@ -41,8 +41,14 @@ async function main(): Promise<void> {
     }
     log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down: draining in-flight requests");
     gateway.close().then(
-      () => {
-        log.info("shut down cleanly");
+      ({ cutRequests, cutUploads }) => {
+        if (cutRequests === 0) log.info("shut down cleanly");
+        else {
+          log.warn(
+            { cutRequests, cutUploads, graceMs: config.shutdownGraceMs },
+            `shut down after the grace period cut off ${cutRequests} in-flight request(s), ${cutUploads} of them upload(s)`,
+          );
+        }
         process.exit(0);
       },
       (error) => {
