@@ -76,15 +76,13 @@ function refusalLog(log: Logger, maxConnections: number): () => void {
  * for a whole request, so a large upload that keeps moving may take hours.
  */
 export function createHttpServer(app: http.RequestListener, limits: ConnectionLimits, log: Logger): HttpServer {
-  const server = http.createServer(
-    {
-      // requestTimeout: 0 alone would also turn the headers deadline off (Node 20 derives it).
-      requestTimeout: 0,
-      headersTimeout: limits.headersTimeoutMs,
-      connectionsCheckingInterval: checkingInterval(limits.headersTimeoutMs),
-      keepAliveTimeout: Math.min(KEEP_ALIVE_TIMEOUT_MS, limits.idleTimeoutMs),
-    },
-  );
+  const server = http.createServer({
+    // requestTimeout: 0 alone would also turn the headers deadline off (Node 20 derives it).
+    requestTimeout: 0,
+    headersTimeout: limits.headersTimeoutMs,
+    connectionsCheckingInterval: checkingInterval(limits.headersTimeoutMs),
+    keepAliveTimeout: Math.min(KEEP_ALIVE_TIMEOUT_MS, limits.idleTimeoutMs),
+  });
   server.timeout = limits.idleTimeoutMs;
   server.maxConnections = limits.maxConnections;
   server.on("drop", refusalLog(log, limits.maxConnections));
