@@ -1,6 +1,7 @@
 /**
  * Hostile-input corpus: hundreds of malformed, oversized, mistyped, unauthorised and
- * path-traversing requests against a real gateway (SQLite + local blobs, API keys on).
+ * path-traversing requests against a real gateway (API keys on, local blobs), once per
+ * backend of BACKENDS (SQLite and PostgreSQL; HOMER_TEST_BACKENDS narrows it).
  *
  * Every request must get (a) a typed error (JSON `errors[0].extensions.code` in a known
  * set, or an expected plain HTTP status on download routes), never a 5xx, and no stack,
@@ -18,10 +19,9 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
-import { listBlobFiles } from "./support/backends.js";
+import { BACKENDS, listBlobFiles } from "./support/backends.js";
 import { startTestGateway } from "./support/gateway.js";
 import {
   CREATE,
@@ -300,9 +300,13 @@ const b64 = (text: string) => Buffer.from(text).toString("base64url");
 
 // ------------------------------------------------------------------ setup and teardown
 
-describe("hostile requests", () => {
+describe.each(BACKENDS)("hostile requests on %s", (backend) => {
   beforeAll(async () => {
-    gw = await startHostileGateway({ config: { adminKey: adminKey.token, rateLimit: 100_000, maxFileSize: MAX_FILE, maxFiles: 20, maxInputExampleBytes: MAX_INPUT_EXAMPLE } });
+    hostileCount = 0;
+    byCode.clear();
+    byStatus.clear();
+    tolerated.length = 0;
+    gw = await startHostileGateway({ backend, config: { adminKey: adminKey.token, rateLimit: 100_000, maxFileSize: MAX_FILE, maxFiles: 20, maxInputExampleBytes: MAX_INPUT_EXAMPLE } });
     for (const project of ["team-a", "team-b"]) {
       expect((await adminGql(`mutation($n: String!) { createProject(name: $n) { name } }`, { n: project })).errors).toBeUndefined();
     }
@@ -356,7 +360,7 @@ describe("hostile requests", () => {
     const codes = [...byCode.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `  ${c.padEnd(32)} ${n}`);
     const statuses = [...byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`);
     console.log(
-      `hostile requests sent: ${hostileCount}\nby code:\n${codes.join("\n")}\nby HTTP status: ${statuses.join(", ")}\n` +
+      `hostile requests sent on ${backend}: ${hostileCount}\nby code:\n${codes.join("\n")}\nby HTTP status: ${statuses.join(", ")}\n` +
         `tolerated successes (legal input, checked):\n${tolerated.map((t) => `  ${t}`).join("\n")}`,
     );
     await gw?.close();
@@ -736,6 +740,74 @@ describe("hostile requests", () => {
     return cases;
   });
 
+  // ---------------------------------------------------------------- strings storage cannot hold
+
+  group("NUL, control characters and lone surrogates in every string argument", () => {
+    const ESC = "ci\u001b[1A\u001b[2K\u001b[31mhidden";
+    const admin = (query: string, variables: Record<string, unknown>) => gql(query, variables, "admin");
+    const versions = (want: number[]) => (r: Reply) => void (r.json.data && expect(r.json.data.models.nodes.map((n: any) => n.version)).toEqual(want));
+    const LIST = `query($k: String, $a: String) { models(name: "fixture", sortKey: $k, after: $a) { nodes { version } } }`;
+    const BEST = `query($m: String!) { bestModel(name: "fixture", metric: $m) { version } }`;
+    const KEY = `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`;
+    const REVOKE = `mutation($id: String!) { revokeApiKey(id: $id) { id } }`;
+    const NOT_FOUND: Expect = { codes: ["NOT_FOUND"], status: [404] };
+    const BAD_PATH: Expect = { codes: ["BAD_USER_INPUT"], status: [400] };
+    const cases: Case[] = [
+      { name: "models(sortKey) with NUL", request: gql(LIST, { k: "a\u0000b" }), expect: BAD },
+      { name: "models(sortKey) with a lone surrogate", request: gql(LIST, { k: "acc\uD800" }), expect: BAD },
+      { name: "models(sortKey) with an escape sequence sorts by nothing", request: gql(LIST, { k: ESC }), expect: { success: true, check: versions([2, 1]) } },
+      { name: "models(after) with NUL", request: gql(LIST, { a: "\u0000" }), expect: BAD },
+      { name: "bestModel(metric) that is only NUL", request: gql(BEST, { m: "\u0000" }), expect: BAD },
+      { name: "bestModel(metric) with a lone low surrogate", request: gql(BEST, { m: "\uDC00acc" }), expect: BAD },
+      { name: "bestModel(metric) with an escape sequence is null", request: gql(BEST, { m: ESC }), expect: { success: true, check: (r) => expect(r.json.data.bestModel).toBeNull() } },
+      { name: "model(name) with NUL", request: gql(`query($n: String!) { model(name: $n, version: 1) { version } }`, { n: "fixture\u0000" }), expect: BAD },
+      { name: "deleteModel(project) with NUL", request: gql(`mutation($p: String) { deleteModel(name: "fixture", version: 1, project: $p) }`, { p: "\u0000" }), expect: BAD },
+      { name: "description with NUL", request: create({ name: "victim", description: "a\u0000b" }), expect: BAD },
+      { name: "description with an escape sequence", request: create({ name: "victim", description: `x${ESC}` }), expect: BAD },
+      { name: "description with a C1 CSI", request: create({ name: "victim", description: "x\u009b31m" }), expect: BAD },
+      { name: "description with a lone surrogate", request: create({ name: "victim", description: "x\uD83D" }), expect: BAD },
+      { name: "description with tabs and line breaks (legal)", request: create({ name: "victim", description: "line 1\r\n\tline 2\n" }), expect: { success: true } },
+      { name: "tag key with NUL", request: create({ name: "victim", tags: { "a\u0000": 1 } }), expect: BAD },
+      { name: "tag key with an escape sequence", request: create({ name: "victim", tags: { [ESC]: 1 } }), expect: BAD },
+      { name: "tag value with NUL", request: create({ name: "victim", tags: { a: "x\u0000y" } }), expect: BAD },
+      { name: "NUL deep inside a tag value", request: create({ name: "victim", tags: { a: { b: [1, { c: "\u0000" }] } } }), expect: BAD },
+      { name: "NUL in a nested tag key", request: create({ name: "victim", tags: { a: { "\u0000": 1 } } }), expect: BAD },
+      { name: "tag value with a lone surrogate", request: create({ name: "victim", tags: { a: "\uDFFF" } }), expect: BAD },
+      { name: "tag value with an escape sequence (data, legal)", request: create({ name: "victim", tags: { a: ESC } }), expect: { success: true } },
+      { name: "inputExample string with NUL", request: create({ name: "victim", inputExample: "\u0000" }), expect: BAD },
+      { name: "inputExample key with NUL", request: create({ name: "victim", inputExample: [{ "col\u0000": 1 }] }), expect: BAD },
+      { name: "inputExample with a lone surrogate", request: create({ name: "victim", inputExample: ["ok", "\uD800"] }), expect: BAD },
+      { name: "signature field name with NUL", request: create({ name: "victim", signature: { inputs: [{ name: "x\u0000", type: "double" }], outputs: [] } }), expect: BAD },
+      { name: "signature field name with an escape sequence", request: create({ name: "victim", signature: { inputs: [{ name: ESC, type: "double" }], outputs: [] } }), expect: BAD },
+      { name: "signature field name with a lone surrogate", request: create({ name: "victim", signature: { inputs: [], outputs: [{ name: "\uD800", type: "double" }] } }), expect: BAD },
+      { name: "signature field type with NUL", request: create({ name: "victim", signature: { inputs: [{ type: "double\u0000" }], outputs: [] } }), expect: BAD },
+      { name: "file path with a lone surrogate", request: upload({ name: "victim" }, [[`${MARK}\uD800.bin`, "x"]]), expect: BAD },
+      { name: "file path with a bidi override", request: upload({ name: "victim" }, [[`${MARK}\u202Etxt.exe`, "x"]]), expect: BAD },
+      { name: "createProject with NUL (admin key)", request: admin(`mutation($n: String!) { createProject(name: $n) { name } }`, { n: "a\u0000b" }), expect: BAD },
+      { name: "createProject with an escape sequence (admin key)", request: admin(`mutation($n: String!) { createProject(name: $n) { name } }`, { n: ESC }), expect: BAD },
+      { name: "createApiKey name with NUL", request: admin(KEY, { i: { name: "a\u0000b", grants: [{ project: "team-a", role: "READ" }] } }), expect: BAD },
+      { name: "createApiKey name with terminal escapes", request: admin(KEY, { i: { name: ESC, grants: [{ project: "team-a", role: "READ" }] } }), expect: BAD },
+      { name: "createApiKey name with a C1 CSI", request: admin(KEY, { i: { name: "ci\u009b2J", grants: [{ project: "team-a", role: "READ" }] } }), expect: BAD },
+      { name: "createApiKey name with an RTL override", request: admin(KEY, { i: { name: "ci\u202Eyek", grants: [{ project: "team-a", role: "READ" }] } }), expect: BAD },
+      { name: "createApiKey name with a lone surrogate", request: admin(KEY, { i: { name: "ci\uD800", grants: [{ project: "team-a", role: "READ" }] } }), expect: BAD },
+      { name: "createApiKey name with a newline", request: admin(KEY, { i: { name: "ci\nadmin", grants: [{ project: "team-a", role: "READ" }] } }), expect: BAD },
+      { name: "createApiKey grant project with NUL", request: admin(KEY, { i: { name: "ci", grants: [{ project: "team-a\u0000", role: "READ" }] } }), expect: BAD },
+      { name: "revokeApiKey(id) with NUL", request: admin(REVOKE, { id: "a\u0000b" }), expect: BAD },
+      { name: "revokeApiKey(id) with a lone surrogate", request: admin(REVOKE, { id: "\uD800" }), expect: BAD },
+      { name: "revokeApiKey(id) with an escape sequence is absent", request: admin(REVOKE, { id: ESC }), expect: bad("NOT_FOUND") },
+      { name: "revokeApiKey(id) of 100 kB is absent", request: admin(REVOKE, { id: "k".repeat(100_000) }), expect: bad("NOT_FOUND") },
+      { name: "GET /files/…/%00", request: get("/files/team-a/fixture/1/%00"), expect: BAD_PATH },
+      { name: "GET /files/…/dir%00/x.txt", request: get("/files/team-a/fixture/1/dir%00/x.txt"), expect: BAD_PATH },
+      { name: "GET /files/%00/…", request: get("/files/%00/fixture/1/w.bin"), expect: BAD_PATH },
+      { name: "GET /files/… with an escape sequence is absent", request: get("/files/team-a/fixture/1/%1B%5B2Jw.bin"), expect: NOT_FOUND },
+      { name: "GET /files/… with a UTF-8-encoded surrogate", request: get("/files/team-a/fixture/1/%ED%A0%80"), expect: { codes: ["BAD_USER_INPUT", "NOT_FOUND"], status: [400, 404] } },
+      { name: "GET /files/… with a DEL", request: get("/files/team-a/fixture/1/w.bin%7F"), expect: NOT_FOUND },
+      { name: "GET /archives/…%00", request: get("/archives/team-a/fixture%00/1"), expect: BAD_PATH },
+      { name: "GET /archives/%00/…", request: get("/archives/%00/fixture/1"), expect: BAD_PATH },
+    ];
+    return cases;
+  });
+
   // ---------------------------------------------------------------- file paths
 
   group("path traversal in uploaded file paths", () => {
@@ -869,8 +941,8 @@ describe("hostile requests", () => {
       { name: "%2Fetc%2Fpasswd (absolute)", request: get(`${F}/%2Fetc%2Fpasswd`), expect: NOT_FOUND },
       { name: "C:%5CWindows%5Cwin.ini", request: get(`${F}/C:%5CWindows%5Cwin.ini`), expect: NOT_FOUND },
       { name: "UNC %5C%5Cserver%5Cshare", request: get(`${F}/%5C%5Cserver%5Cshare%5C${MARK}`), expect: NOT_FOUND },
-      { name: "NUL after the name", request: get(`${F}/w.bin%00`), expect: NOT_FOUND },
-      { name: "NUL and extension", request: get(`${F}/w.bin%00.txt`), expect: NOT_FOUND },
+      { name: "NUL after the name", request: get(`${F}/w.bin%00`), expect: BAD_PATH },
+      { name: "NUL and extension", request: get(`${F}/w.bin%00.txt`), expect: BAD_PATH },
       { name: "trailing /.", request: get(`${F}/w.bin/.`), expect: NOT_FOUND },
       { name: "dir/./x.txt", request: get(`${F}/dir/./x.txt`), expect: { ...NOT_FOUND, status: [404, 200], plain: true } },
       { name: "dir/../w.bin stays inside the version", request: get(`${F}/dir/../w.bin`), expect: { codes: ["NOT_FOUND"], status: [404, 200], plain: true, check: (r) => void (r.status === 200 && expect(r.body.equals(W)).toBe(true)) } },
@@ -1070,7 +1142,7 @@ describe("hostile requests", () => {
   describe("rate limit (its own gateway, 5 requests a minute)", () => {
     test("a flood gets 429 TOO_MANY_REQUESTS with Retry-After; health and other keys are unaffected", async () => {
       const admin = generateKey();
-      const limited = await startTestGateway({ config: { adminKey: admin.token, rateLimit: 5 } });
+      const limited = await startTestGateway({ backend, config: { adminKey: admin.token, rateLimit: 5 } });
       try {
         const replies: Reply[] = [];
         for (let i = 0; i < 12; i++) {
@@ -1104,18 +1176,13 @@ describe("hostile requests", () => {
   describe("aftermath", () => {
     test("(c) no partial version: victims are empty everywhere, the database holds only the fixtures", async () => {
       expect(await victimCounts()).toEqual(Object.fromEntries(PROJECTS.flatMap((p) => VICTIMS.map((n) => [`${p}/${n}`, 0]))));
-      const db = new Database(gw.databaseFile, { readonly: true, fileMustExist: true });
-      try {
-        const rows = db.prepare("select f.project, f.name, m.version from models m join families f on f.id = m.family_id order by 1, 2, 3").all();
-        expect(rows).toEqual([
-          { project: "team-a", name: "fixture", version: 1 },
-          { project: "team-a", name: "fixture", version: 2 },
-          { project: "team-a", name: "other", version: 1 },
-          { project: "team-b", name: "secret", version: 1 },
-        ]);
-      } finally {
-        db.close();
-      }
+      const rows = await gw.query("select f.project, f.name, m.version from models m join families f on f.id = m.family_id order by 1, 2, 3");
+      expect(rows).toEqual([
+        { project: "team-a", name: "fixture", version: 1 },
+        { project: "team-a", name: "fixture", version: 2 },
+        { project: "team-a", name: "other", version: 1 },
+        { project: "team-b", name: "secret", version: 1 },
+      ]);
       expect(await fs.readdir(path.join(gw.blobDir, ".staging"))).toEqual([]);
       expect(await listBlobFiles(gw.blobDir)).toEqual(baselineBlobs);
       const fixture = await own(get(W_URL)());

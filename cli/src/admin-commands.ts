@@ -2,6 +2,7 @@ import type { Grant, Role } from "@homer/sdk";
 import type { Command } from "./commands.js";
 import { parse } from "./args.js";
 import { table, UsageError } from "./output.js";
+import { shown } from "./terminal.js";
 
 const ROLES: readonly Role[] = ["read", "write", "admin"];
 
@@ -22,7 +23,7 @@ export const projects: Command = {
     const admin = async () => (await io.connection()).getAdmin();
     if (action === "create" && positionals.length === 1) {
       const project = await (await admin()).createProject(positionals[0]!);
-      io.print(io.json ? `${JSON.stringify(project)}\n` : `created project ${project.name}\n`);
+      io.print(io.json ? `${JSON.stringify(project)}\n` : `created project ${shown(project.name)}\n`);
       return 0;
     }
     if (action === "list" && positionals.length === 0) {
@@ -54,7 +55,7 @@ export const keys: Command = {
       io.print(
         io.json
           ? `${JSON.stringify({ ...apiKey, secret })}\n`
-          : `created key ${apiKey.id} (${apiKey.grants.map((g) => `${g.project}:${g.role}`).join(", ")})\n` +
+          : `created key ${shown(apiKey.id)} (${shown(apiKey.grants.map((g) => `${g.project}:${g.role}`).join(", "))})\n` +
               `secret, shown only now — use it as HOMER_API_KEY:\n${secret}\n`,
       );
       return 0;
@@ -67,7 +68,7 @@ export const keys: Command = {
     }
     if (action === "revoke" && positionals.length === 1) {
       const key = await (await admin()).revokeApiKey(positionals[0]!);
-      io.print(io.json ? `${JSON.stringify(key)}\n` : `revoked key ${key.id}\n`);
+      io.print(io.json ? `${JSON.stringify(key)}\n` : `revoked key ${shown(key.id)}\n`);
       return 0;
     }
     throw new UsageError(`usage: ${KEYS_USAGE}`);

@@ -6,6 +6,7 @@ import { keys, projects } from "./admin-commands.js";
 import { parse } from "./args.js";
 import { formatBytes, table, UsageError } from "./output.js";
 import { progressBar } from "./progress.js";
+import { shown } from "./terminal.js";
 
 export interface Io {
   readonly json: boolean;
@@ -106,7 +107,7 @@ const push: Command = {
       onProgress: (p) => bar.update(p),
     })
       .finally(() => bar.done());
-    io.print(io.json ? `${JSON.stringify(summary(model))}\n` : `pushed ${model.name}@${model.version} (${model.files.length} files, ${formatBytes(model.sizeBytes)})\n`);
+    io.print(io.json ? `${JSON.stringify(summary(model))}\n` : `pushed ${shown(model.name)}@${model.version} (${model.files.length} files, ${formatBytes(model.sizeBytes)})\n`);
     return 0;
   },
 };
@@ -125,7 +126,7 @@ const ls: Command = {
       return 0;
     }
     if (models.length === 0) {
-      io.print(`no versions of ${name}\n`);
+      io.print(`no versions of ${shown(name)}\n`);
       return 0;
     }
     const keys = [...new Set(models.flatMap((m) => Object.keys(m.metrics)))].sort();
@@ -164,7 +165,7 @@ const pull: Command = {
     const model = await resolveRef(registry, ref);
     const bar = progressBar(`pull ${model.name}@${model.version}`, !io.json);
     const dir = await model.download(values.out, { onProgress: (p) => bar.update(p) }).finally(() => bar.done());
-    io.print(io.json ? `${JSON.stringify({ ...summary(model), dir })}\n` : `pulled ${model.name}@${model.version} into ${dir}\n`);
+    io.print(io.json ? `${JSON.stringify({ ...summary(model), dir })}\n` : `pulled ${shown(model.name)}@${model.version} into ${shown(dir)}\n`);
     return 0;
   },
 };
@@ -179,7 +180,7 @@ const rm: Command = {
     if (ref.version === undefined) throw new UsageError(`rm needs an explicit version: NAME@VERSION\nusage: ${RM_USAGE}`);
     const registry = await io.registry();
     await registry.deleteModel({ name: ref.name, version: ref.version });
-    io.print(io.json ? `${JSON.stringify({ deleted: { name: ref.name, version: ref.version } })}\n` : `deleted ${ref.name}@${ref.version}\n`);
+    io.print(io.json ? `${JSON.stringify({ deleted: { name: ref.name, version: ref.version } })}\n` : `deleted ${shown(ref.name)}@${ref.version}\n`);
     return 0;
   },
 };

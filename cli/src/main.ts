@@ -3,6 +3,7 @@ import { connection, type Connection } from "@homer/sdk";
 import { HelpRequested, onGlobals, splitCommand, type Globals } from "./args.js";
 import { COMMANDS, type Io } from "./commands.js";
 import { EXIT, reportError, UsageError } from "./output.js";
+import { terminalJson, terminalText } from "./terminal.js";
 
 const HELP = `homer: the Homer model registry from the shell
 
@@ -51,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
       },
       registry: () => connect().getModelRegistry(),
       connection: async () => connect(),
-      print: (text) => process.stdout.write(text),
+      // Every command's output passes here: server strings cannot reach the terminal raw.
+      print: (text) => process.stdout.write(globals.json ? terminalJson(text) : terminalText(text)),
     };
     return await command.run(rest, io);
   } catch (error) {

@@ -1,4 +1,5 @@
 import { RegistryError, type RegistryErrorCode } from "@homer/sdk";
+import { shown, terminalJson, terminalText } from "./terminal.js";
 
 /** Exit codes, stable for scripts (documented in `homer --help`). */
 export const EXIT = {
@@ -36,17 +37,19 @@ export class UsageError extends Error {}
 export function reportError(error: unknown, json: boolean): number {
   const code = error instanceof RegistryError ? error.code : error instanceof UsageError ? "USAGE" : "ERROR";
   const message = error instanceof Error ? error.message : String(error);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
-  else process.stderr.write(`homer: ${message}${code !== "USAGE" && code !== "ERROR" ? ` [${code}]` : ""}\n`);
+  // The message may come from the server: never let it drive the terminal.
+  if (json) process.stdout.write(`${terminalJson(JSON.stringify({ error: { code, message } }))}\n`);
+  else process.stderr.write(`homer: ${terminalText(message)}${code !== "USAGE" && code !== "ERROR" ? ` [${code}]` : ""}\n`);
   if (error instanceof UsageError) return EXIT.USAGE;
   return error instanceof RegistryError ? (EXIT_OF[error.code] ?? EXIT.FAILURE) : EXIT.FAILURE;
 }
 
-/** A plain-text table with left-aligned columns. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** A plain-text table with left-aligned columns; every cell shown with its control characters escaped. */
+export function table(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const rows = rawRows.map((r) => r.map(shown));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)].join("\n") + "\n";
+  return [line(header.map(shown)), ...rows.map(line)].join("\n") + "\n";
 }
 
 export function formatBytes(bytes: number): string {

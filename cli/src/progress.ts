@@ -1,5 +1,6 @@
 import type { TransferProgress } from "@homer/sdk";
 import { formatBytes } from "./output.js";
+import { shown } from "./terminal.js";
 
 /**
  * A one-line progress bar on stderr, redrawn at most ten times a second; silent
@@ -15,7 +16,7 @@ export function progressBar(label: string, enabled: boolean): { update(p: Transf
     const ratio = p.total === 0 ? 1 : p.bytes / p.total;
     const bar = "#".repeat(Math.round(ratio * width)).padEnd(width, "-");
     const rate = p.bytes / Math.max((Date.now() - started) / 1000, 0.001);
-    const line = `${label} [${bar}] ${(ratio * 100).toFixed(0).padStart(3)}% ${formatBytes(p.bytes)}/${formatBytes(p.total)} ${formatBytes(rate)}/s ${p.path}`;
+    const line = `${shown(label)} [${bar}] ${(ratio * 100).toFixed(0).padStart(3)}% ${formatBytes(p.bytes)}/${formatBytes(p.total)} ${formatBytes(rate)}/s ${shown(p.path)}`;
     process.stderr.write(`\r${line.slice(0, (process.stderr.columns ?? 100) - 1).padEnd((process.stderr.columns ?? 100) - 1)}`);
     drawn = true;
   };

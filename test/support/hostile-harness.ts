@@ -9,10 +9,13 @@ import fs from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
 import type { Logger } from "pino";
 import { startGateway, type Gateway } from "../../gateway/src/app.js";
 import { loadConfig, type Config } from "../../gateway/src/config.js";
 import { openStorage, type Storage } from "../../gateway/src/storage/factory.js";
+import { createPgDatabase, type Backend } from "./backends.js";
 import { silentLog } from "./registry.js";
 
 /** Codes a hostile request may be answered with (the contract's plus Apollo's own request errors). */
@@ -148,18 +151,21 @@ export interface HostileGateway {
   /** `<sentinel>/outer/data`: everything the gateway stores lives here. */
   readonly dataDir: string;
   readonly blobDir: string;
-  readonly databaseFile: string;
+  /** A SQLite file in the data directory, or a fresh PostgreSQL database's URL. */
+  readonly databaseUrl: string;
+  /** Runs read-only SQL against the gateway's database, whichever backend it is. */
+  query(sql: string): Promise<unknown[]>;
   /** The temp dir around the data dir, with sentinel files at every level. */
   readonly sentinelRoot: string;
   close(): Promise<void>;
 }
 
 /**
- * A real gateway (SQLite + local blob directory) whose data directory is nested in a
+ * A real gateway (`backend`, SQLite by default, + local blob directory) whose data directory is nested in a
  * sentinel tree: `<root>/{sentinel.txt, etc/passwd, outer/{sentinel.txt, data/…}}`,
  * so a write that escapes the data directory lands somewhere a snapshot sees it.
  */
-export async function startHostileGateway(options: { config?: Partial<Config>; logger?: Logger } = {}): Promise<HostileGateway> {
+export async function startHostileGateway(options: { backend?: Backend; config?: Partial<Config>; logger?: Logger } = {}): Promise<HostileGateway> {
   const sentinelRoot = await fs.mkdtemp(path.join(os.tmpdir(), "homer-hostile-"));
   await fs.writeFile(path.join(sentinelRoot, "sentinel.txt"), "root sentinel\n");
   await fs.mkdir(path.join(sentinelRoot, "etc"));
@@ -168,12 +174,13 @@ export async function startHostileGateway(options: { config?: Partial<Config>; l
   await fs.mkdir(dataDir, { recursive: true });
   await fs.writeFile(path.join(sentinelRoot, "outer", "sentinel.txt"), "outer sentinel\n");
   const blobDir = path.join(dataDir, "blobs");
-  const databaseFile = path.join(dataDir, "registry.sqlite");
-  const storage = await openStorage({ databaseUrl: databaseFile, blobUrl: blobDir });
+  const pgDb = options.backend === "postgres" ? await createPgDatabase() : undefined;
+  const databaseUrl = pgDb?.url ?? path.join(dataDir, "registry.sqlite");
+  const storage = await openStorage({ databaseUrl, blobUrl: blobDir });
   const config: Config = {
     ...loadConfig(["--port", "0"], {}),
     dataDir,
-    databaseUrl: databaseFile,
+    databaseUrl,
     blobUrl: blobDir,
     shutdownGraceMs: 1000,
     ...options.config,
@@ -183,6 +190,7 @@ export async function startHostileGateway(options: { config?: Partial<Config>; l
     gateway = await startGateway(config, { log: options.logger ?? silentLog, storage });
   } catch (error) {
     await storage.metadata.close().catch(() => {});
+    await pgDb?.drop();
     await fs.rm(sentinelRoot, { recursive: true, force: true });
     throw error;
   }
@@ -192,13 +200,34 @@ export async function startHostileGateway(options: { config?: Partial<Config>; l
     storage,
     dataDir,
     blobDir,
-    databaseFile,
+    databaseUrl,
     sentinelRoot,
+    query: (sql) => (pgDb ? queryPostgres(pgDb.url, sql) : Promise.resolve(querySqlite(databaseUrl, sql))),
     async close() {
       await gateway.close();
+      await pgDb?.drop();
       await fs.rm(sentinelRoot, { recursive: true, force: true });
     },
   };
+}
+
+function querySqlite(file: string, sql: string): unknown[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}
+
+async function queryPostgres(url: string, sql: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 /** A marker that every attack file name carries, so an escaped write can be found by name. */

@@ -1,8 +1,9 @@
 import type { Logger } from "pino";
 import { AlreadyExistsError, BadInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors.js";
+import { assertLabel, assertStorable, quote } from "../registry/text.js";
 import { assertName } from "../registry/validation.js";
 import type { AccessStore, ApiKeyRecord, Grant, ProjectRecord, Role } from "../storage/access-store.js";
-import { generateKey, importKey, parseKey, secretMatches, type GeneratedKey } from "./api-key.js";
+import { generateKey, importKey, isKeyId, parseKey, secretMatches, type GeneratedKey } from "./api-key.js";
 import { Caller, ROLES } from "./caller.js";
 
 export interface AccessOptions {
@@ -83,8 +84,9 @@ export class AccessService {
 
   /** A new key; its secret is in the returned token only, never stored. */
   async createApiKey(caller: Caller, input: { name: string; grants: readonly Grant[] }): Promise<{ key: ApiKeyRecord; token: string }> {
-    const name = input.name.trim();
-    if (name.length === 0 || name.length > 128) throw new BadInputError("name must be 1-128 characters", "name");
+    // Key names are shown in terminals and logs: a label, never control characters.
+    const name = assertLabel(input.name.trim(), "name", 128);
+    if (name.length === 0) throw new BadInputError("name must be 1-128 characters", "name");
     if (input.grants.length === 0 || input.grants.length > 100) throw new BadInputError("a key needs 1-100 grants", "grants");
     const seen = new Set<string>();
     for (const [i, grant] of input.grants.entries()) {
@@ -112,10 +114,11 @@ export class AccessService {
   }
 
   async revokeApiKey(caller: Caller, id: string): Promise<ApiKeyRecord> {
-    const key = await this.store.findKey(id);
+    // An id this registry could never have issued is simply absent.
+    const key = isKeyId(assertStorable(id, "id")) ? await this.store.findKey(id) : null;
     if (!key || !key.grants.every((g) => this.#administers(caller, g.project))) {
       // Same answer whether the key is absent or not the caller's to see.
-      throw new NotFoundError("API key", id);
+      throw new NotFoundError("API key", quote(id));
     }
     await this.store.revokeKey(id);
     this.log.info({ audit: "key.revoke", by: caller.who, keyId: id }, "audit");

@@ -33,6 +33,11 @@ export function generateKey(): GeneratedKey {
   return { id, token: `hmr_${id}_${secret}`, secretSha256: sha256Hex(secret) };
 }
 
+/** Whether `id` has the shape of the ids `generateKey` issues. */
+export function isKeyId(id: string): boolean {
+  return /^[A-Za-z0-9]{16}$/.test(id);
+}
+
 /** Splits a presented key; null when it is not shaped like one of ours. */
 export function parseKey(token: string): { id: string; secret: string } | null {
   const match = FORMAT.exec(token);

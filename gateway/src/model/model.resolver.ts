@@ -4,6 +4,8 @@ import type { Context } from "../graphql/context.js";
 import type { IncomingFile } from "../registry/incoming-file.js";
 import type { ModelRecord } from "../storage/metadata-store.js";
 import { toDomainError } from "../graphql/format-error.js";
+import { BadInputError } from "../errors.js";
+import { quote } from "../registry/text.js";
 import { BestModelArgs, ModelArgs, ModelsArgs } from "./model.args.js";
 import { CreateModelInput, type ModelFileInput } from "./model.input.js";
 import { Metric, Model, ModelConnection, ModelFile } from "./model.type.js";
@@ -19,7 +21,9 @@ function incomingFile(input: ModelFileInput): IncomingFile {
       try {
         return (await upload).createReadStream();
       } catch (error) {
-        throw toDomainError(error) ?? error;
+        // The upload never arrived whole: the multipart parser refused the body or it broke
+        // off. How far the body got before we asked depends on timing, so both are the client's.
+        throw toDomainError(error) ?? new BadInputError(`the upload of ${quote(input.path)} could not be read: the request body ended early or is malformed`, "input.files");
       }
     },
     skip() {

@@ -14,12 +14,15 @@ import type {
   SortDirection,
 } from "../storage/metadata-store.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { assertLabel, assertStorable, assertStorableJson, isLabel, quote } from "./text.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import {
   assertDescription,
   assertJsonSize,
   assertName,
   assertVersion,
+  isName,
+  isStoredFilePath,
   MAX_TAGS_BYTES,
   normaliseFilePath,
   validateMetrics,
@@ -35,6 +38,7 @@ export interface ModelRefInput {
 export const MAX_PAGE_SIZE = 500;
 /** Longer than any valid metric key (128), short enough to keep cursors small. */
 const MAX_SORT_KEY = 256;
+const MAX_TAG_KEY = 256;
 
 export interface RegistryLimits {
   readonly maxFileSize: number;
@@ -118,7 +122,7 @@ export class RegistryService {
       throw new BadInputError(`first must be from 0 to ${MAX_PAGE_SIZE}, got ${first}`, "first");
     }
     // An unknown or invalid key is not an error: every version simply lacks it.
-    const sortKey = query.sortKey ?? null;
+    const sortKey = query.sortKey == null ? null : assertStorable(query.sortKey, "sortKey");
     if (sortKey !== null && sortKey.length > MAX_SORT_KEY) {
       throw new BadInputError(`sortKey is longer than ${MAX_SORT_KEY} characters`, "sortKey");
     }
@@ -141,6 +145,8 @@ export class RegistryService {
   async bestModel(caller: Caller, query: { project?: string | null; name: string; metric: string; direction?: SortDirection | null }) {
     const project = this.#project(caller, query.project, "read");
     const name = assertName(query.name, "name");
+    // Metric keys follow the name rule: no version can have any other key.
+    if (!isName(assertStorable(query.metric, "metric"))) return null;
     const [top] = await this.metadata.listModels({
       project,
       name,
@@ -210,8 +216,11 @@ export class RegistryService {
     });
     const inputExample = command.inputExample ?? null;
     assertJsonSize(inputExample, this.limits.maxInputExampleBytes, "input.inputExample");
+    assertStorableJson(inputExample, "input.inputExample");
     const tags = command.tags ?? {};
     assertJsonSize(tags, MAX_TAGS_BYTES, "input.tags");
+    for (const key of Object.keys(tags)) assertLabel(key, "input.tags (a key)", MAX_TAG_KEY);
+    assertStorableJson(tags, "input.tags");
     const draft = {
       project,
       name,
@@ -249,8 +258,10 @@ export class RegistryService {
   /** A file of a version, its bytes opened at `range` when given. */
   async getFile(caller: Caller, input: ModelRefInput, path: string): Promise<FileRecord> {
     const ref = this.#ref(caller, input, "read");
-    const file = await this.metadata.getFile(ref, path);
-    if (!file) throw new NotFoundError("file", `${ref.project}/${ref.name}@${ref.version}/${path}`);
+    assertStorable(path, "path");
+    // A path no upload could have stored is simply absent: it never reaches the database.
+    const file = isStoredFilePath(path) ? await this.metadata.getFile(ref, path) : null;
+    if (!file) throw new NotFoundError("file", `${ref.project}/${ref.name}@${ref.version}/${isLabel(path) ? path : quote(path, 256)}`);
     return file;
   }
 

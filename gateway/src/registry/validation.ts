@@ -1,5 +1,6 @@
 import { BadInputError } from "../errors.js";
 import type { MetricRecord, SchemaFieldRecord, SignatureRecord } from "../storage/metadata-store.js";
+import { assertProse, isLabel, quote } from "./text.js";
 
 /** Names of projects, models and metric keys (DESIGN.md). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -10,11 +11,14 @@ export const MAX_TAGS_BYTES = 65_536;
 export const MAX_SIGNATURE_FIELDS = 10_000;
 const MAX_PATH_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 255;
-// C0, DEL and C1 controls, and the Unicode line/paragraph separators.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 function describe(value: string): string {
-  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return quote(value);
+}
+
+/** Whether `value` follows the name rule (so it could name a stored project, model or metric). */
+export function isName(value: string): boolean {
+  return NAME.test(value);
 }
 
 export function assertName(value: string, field: string): string {
@@ -43,7 +47,7 @@ export function normaliseFilePath(value: string, field: string): string {
     throw new BadInputError(`${field} ${describe(value)} is not allowed: ${why}`, field);
   };
   if (value.length === 0) fail("it is empty");
-  if (CONTROL.test(value)) fail("it contains a control character");
+  if (!isLabel(value)) fail("it contains a control character or is not valid Unicode text");
   if (value.includes("\\")) fail("use / to separate directories, not \\");
   if (value.startsWith("/")) fail("it must be relative");
   if (/^[A-Za-z]:/.test(value)) fail("it must be relative (no drive letter)");
@@ -55,6 +59,15 @@ export function normaliseFilePath(value: string, field: string): string {
     if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) fail(`a segment is longer than ${MAX_SEGMENT_BYTES} bytes`);
   }
   return path;
+}
+
+/** Whether `value` is a path an upload could have stored: valid and already canonical. */
+export function isStoredFilePath(value: string): boolean {
+  try {
+    return normaliseFilePath(value, "path") === value;
+  } catch {
+    return false;
+  }
 }
 
 export function validateMetrics(metrics: readonly MetricRecord[], field: string): MetricRecord[] {
@@ -102,11 +115,11 @@ export function assertDescription(value: string, field: string): string {
   if (value.length > MAX_DESCRIPTION_CHARS) {
     throw new BadInputError(`${field} is longer than ${MAX_DESCRIPTION_CHARS} characters`, field);
   }
-  return value;
+  return assertProse(value, field);
 }
 
 function validateSchemaField(f: SchemaFieldRecord, field: string): SchemaFieldRecord {
-  if (f.name !== undefined && f.name !== null && (f.name.length > 256 || CONTROL.test(f.name))) {
+  if (f.name !== undefined && f.name !== null && (f.name.length > 256 || !isLabel(f.name))) {
     throw new BadInputError(`${field}.name must be at most 256 printable characters`, `${field}.name`);
   }
   if (!/^[A-Za-z0-9_.:<>\[\], -]{1,64}$/.test(f.type)) {
