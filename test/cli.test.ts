@@ -59,6 +59,13 @@ describe("homer CLI", () => {
     expect(JSON.parse(third.stdout).version).toBe(3);
   });
 
+  test("counts read as English: 1 file, 2 files", async () => {
+    await fs.mkdir(path.join(root, "single"), { recursive: true });
+    await fs.writeFile(path.join(root, "single", "model.pt"), "w");
+    const pushed = await homer(["push", path.join(root, "single"), "--name", "single"], env);
+    expect(pushed.stdout).toMatch(/pushed single@1 \(1 file, 1 B\)/);
+  });
+
   test("ls prints a table sorted by a metric, missing last; --asc flips it", async () => {
     const table = await homer(["ls", "mnist", "--sort", "accuracy"], env);
     expect(table.code).toBe(0);

@@ -1,70 +1,137 @@
 import fs from "node:fs/promises";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { generateKey } from "../gateway/src/access/api-key.js";
+import { launchChromium, TEAM_HOST, watchPage } from "./support/browser.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 
-/** The self-hosted IDE in a real Chromium (Debian's), with every non-local request refused. */
+/** Altair's upsell and its joke greeting: a self-hosted, offline IDE shows neither. */
+const PROMOTIONAL = /Altair AI|Try Altair|Ezio/i;
+
+/** Waits until Altair has replaced its loading screen with the editor. */
+async function editorShown(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector(".loading-screen") === null || getComputedStyle(document.querySelector(".loading-screen")!).display === "none", undefined, { timeout: 30_000 });
+  await page.getByText("Send Request").first().waitFor({ state: "visible", timeout: 30_000 });
+}
+
+/** The self-hosted IDE in a real Chromium (Debian's), with every request elsewhere refused. */
 describe("GraphQL IDE", () => {
-  let gw: TestGateway;
   let browser: Browser;
 
   beforeAll(async () => {
-    gw = await startTestGateway();
-    await gw.upload({ name: "mnist", metrics: [{ key: "accuracy", value: 0.98 }] }, { "w.bin": "weights" });
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await gw?.close();
   });
 
-  test("loads offline under the gateway's CSP and reaches the endpoint", async () => {
+  describe("on loopback, without keys", () => {
+    let gw: TestGateway;
+    beforeAll(async () => {
+      gw = await startTestGateway();
+      await gw.upload({ name: "mnist", metrics: [{ key: "accuracy", value: 0.98 }] }, { "w.bin": "weights" });
+    });
+    afterAll(async () => {
+      await gw?.close();
+    });
+
+    test("loads offline under the gateway's CSP, shows no promotions, and runs a query", async () => {
+      const page = await browser.newPage();
+      const watch = await watchPage(page, gw.origin);
+      const graphqlPosts: number[] = [];
+      page.on("response", (response) => {
+        if (response.url() === gw.url && response.request().method() === "POST") graphqlPosts.push(response.status());
+      });
+
+      const response = await page.goto(gw.url, { waitUntil: "load" });
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()["content-security-policy"]).toMatch(/script-src 'self'/);
+      await editorShown(page);
+      // Altair introspects the endpoint once it is up.
+      await expect.poll(() => graphqlPosts.length, { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(graphqlPosts.every((status) => status === 200)).toBe(true);
+      expect(await page.locator("body").innerText()).not.toMatch(PROMOTIONAL);
+      // Run the prefilled query from the UI and read the answer off the page.
+      await page.getByText("Send Request").first().click();
+      await expect.poll(() => page.locator("body").innerText(), { timeout: 15_000 }).toMatch(/"__typename":\s*"Query"/);
+      await fs.mkdir("test/.artifacts", { recursive: true });
+      await page.screenshot({ path: "test/.artifacts/ide.png" });
+      expect(await page.locator("body").innerText()).not.toMatch(PROMOTIONAL);
+      expect(watch.problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+      expect(watch.foreign).toEqual([]);
+      await page.close();
+    });
+
+    test("switched off, browsers get the JSON hint instead (also from the root)", async () => {
+      const off = await startTestGateway({ config: { ide: false } });
+      const res = await fetch(`${off.origin}/`, { headers: { accept: "text/html" } });
+      expect(res.url).toBe(off.url);
+      expect(res.headers.get("content-type")).toMatch(/json/);
+      expect(((await res.json()) as any).ide).toMatch(/off/);
+      expect((await fetch(`${off.origin}/ide/main.js`)).status).not.toBe(200);
+      await off.close();
+    });
+
+    test("the root sends browsers to the IDE; API clients keep JSON", async () => {
+      const html = await fetch(`${gw.origin}/`, { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" }, redirect: "manual" });
+      expect(html.status).toBe(302);
+      expect(html.headers.get("location")).toBe("/graphql");
+      for (const accept of ["application/json", "*/*"]) {
+        const api = await fetch(`${gw.origin}/`, { headers: { accept }, redirect: "manual" });
+        expect(api.status).toBe(404);
+        expect(((await api.json()) as any).errors[0].extensions.code).toBe("NOT_FOUND");
+      }
+    });
+
+    test("TLS-only headers (upgrade-insecure-requests, HSTS) only when the public URL is https", async () => {
+      const plain = await fetch(gw.url, { headers: { accept: "text/html" } });
+      expect(plain.headers.get("content-security-policy")).not.toMatch(/upgrade-insecure-requests/);
+      expect(plain.headers.get("strict-transport-security")).toBeNull();
+      const tls = await startTestGateway({ config: { publicUrl: "https://models.example.com" } });
+      const res = await fetch(tls.url, { headers: { accept: "text/html" } });
+      expect(res.headers.get("content-security-policy")).toMatch(/upgrade-insecure-requests/);
+      expect(res.headers.get("strict-transport-security")).toMatch(/max-age=/);
+      await tls.close();
+    });
+  });
+
+  test("a team server opened by a non-loopback name over plain HTTP renders and runs a query with the user's key", async () => {
+    const admin = generateKey();
+    const gw = await startTestGateway({ config: { adminKey: admin.token } });
+    const auth = { authorization: `Bearer ${admin.token}` };
+    expect((await gw.gql(`mutation { createModel(input: { name: "mnist", metrics: [{ key: "accuracy", value: 0.98 }] }) { version } }`, {}, auth)).data).toEqual({ createModel: { version: 1 } });
+    const origin = `http://${TEAM_HOST}:${new URL(gw.origin).port}`;
     const page = await browser.newPage();
-    const origin = new URL(gw.url).origin;
-    const foreign: string[] = [];
-    const problems: string[] = [];
-    // Offline: anything not served by the gateway itself is refused and recorded.
-    await page.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
-      foreign.push(url);
-      return route.abort();
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-    page.on("pageerror", (error) => problems.push(error.message));
-    const graphqlPosts: number[] = [];
-    page.on("response", (response) => {
-      if (response.url() === gw.url && response.request().method() === "POST") graphqlPosts.push(response.status());
-    });
+    const watch = await watchPage(page, origin);
 
-    const response = await page.goto(gw.url, { waitUntil: "load" });
-    expect(response?.status()).toBe(200);
-    expect(response?.headers()["content-security-policy"]).toMatch(/script-src 'self'/);
-    // Altair introspects the endpoint once it is up.
-    await page.waitForFunction(() => document.querySelector(".loading-screen") === null || getComputedStyle(document.querySelector(".loading-screen")!).display === "none", undefined, { timeout: 30_000 });
-    await expect.poll(() => graphqlPosts.length, { timeout: 30_000 }).toBeGreaterThan(0);
-    expect(graphqlPosts.every((status) => status === 200)).toBe(true);
-    // Run the prefilled query from the UI and read the answer off the page.
+    // As a person types it: the root, which leads to the IDE.
+    const response = await page.goto(`${origin}/`, { waitUntil: "load" });
+    expect(response?.url()).toBe(`${origin}/graphql`);
+    expect(response?.headers()["content-security-policy"]).not.toMatch(/upgrade-insecure-requests/);
+    await editorShown(page);
+    expect(await page.locator("body").innerText()).not.toMatch(PROMOTIONAL);
+
+    // The user's key, entered in the IDE's Auth tab.
+    await page.getByText("Auth", { exact: true }).first().click();
+    await page.locator("nz-select[formcontrolname=type]").click();
+    await page.locator("nz-option-item", { hasText: "Bearer Token" }).click();
+    await page.locator("form .cm-content").click();
+    await page.keyboard.insertText(admin.token);
+    // A real query, typed into the query editor.
+    await page.getByText("Query", { exact: true }).first().click();
+    await page.locator(".cm-content", { hasText: "__typename" }).click();
+    await page.keyboard.press("ControlOrMeta+A");
+    await page.keyboard.insertText(`{ models(name: "mnist") { nodes { name version metric(key: "accuracy") } } }`);
     await page.getByText("Send Request").first().click();
-    await expect.poll(() => page.locator("body").innerText(), { timeout: 15_000 }).toMatch(/"__typename":\s*"Query"/);
+    await expect.poll(() => page.locator("body").innerText(), { timeout: 15_000 }).toMatch(/"metric":\s*0\.98/);
     await fs.mkdir("test/.artifacts", { recursive: true });
-    await page.screenshot({ path: "test/.artifacts/ide.png" });
-    expect(problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
-    expect(foreign).toEqual([]);
-    await page.close();
-  });
+    await page.screenshot({ path: "test/.artifacts/ide-team-host.png" });
 
-  test("switched off, browsers get the JSON hint instead", async () => {
-    const off = await startTestGateway({ config: { ide: false } });
-    const res = await fetch(off.url, { headers: { accept: "text/html" } });
-    expect(res.headers.get("content-type")).toMatch(/json/);
-    expect(((await res.json()) as any).ide).toMatch(/off/);
-    expect((await fetch(`${off.origin}/ide/main.js`)).status).not.toBe(200);
-    await off.close();
+    expect(await page.locator("body").innerText()).not.toMatch(PROMOTIONAL);
+    expect(watch.problems.filter((p) => /Content Security Policy|Refused to|ERR_/i.test(p))).toEqual([]);
+    // With the old CSP every script and style was rewritten to https:// and refused here.
+    expect(watch.foreign).toEqual([]);
+    await page.close();
+    await gw.close();
   });
 });

@@ -4,7 +4,7 @@ import os from "node:os";
 import { RegistryError, type Connection, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
 import { keys, projects } from "./admin-commands.js";
 import { parse } from "./args.js";
-import { formatBytes, table, UsageError } from "./output.js";
+import { countOf, formatBytes, table, UsageError } from "./output.js";
 import { progressBar } from "./progress.js";
 import { shown } from "./terminal.js";
 
@@ -107,7 +107,9 @@ const push: Command = {
       onProgress: (p) => bar.update(p),
     })
       .finally(() => bar.done());
-    io.print(io.json ? `${JSON.stringify(summary(model))}\n` : `pushed ${shown(model.name)}@${model.version} (${model.files.length} files, ${formatBytes(model.sizeBytes)})\n`);
+    io.print(io.json ? `${JSON.stringify(summary(model))}
+` : `pushed ${shown(model.name)}@${model.version} (${countOf(model.files.length, "file")}, ${formatBytes(model.sizeBytes)})
+`);
     return 0;
   },
 };

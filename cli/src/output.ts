@@ -52,6 +52,11 @@ export function table(header: readonly string[], rawRows: readonly (readonly str
   return [line(header.map(shown)), ...rows.map(line)].join("\n") + "\n";
 }
 
+/** "1 file", "2 files": a count with its noun in the right number. */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = bytes;

@@ -151,7 +151,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   // the body limit always leaves room for the largest one allowed.
   const maxBodyBytes = Math.max(config.maxBodyBytes, config.maxInputExampleBytes * 2 + 2 ** 16);
   app.use(requestLog(log));
-  app.use(browserSafety(config.corsOrigins));
+  app.use(browserSafety(config.corsOrigins, { https: config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:" }));
   app.use(healthRoutes(storage.metadata, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;

@@ -43,7 +43,7 @@ export class Connection {
 
   async #ping(): Promise<void> {
     const result = await this.#client.query(PING, {}).toPromise();
-    if (result.error) throw fromCombinedError(result.error, `connecting to ${this.url}`);
+    if (result.error) throw fromCombinedError(result.error, `connecting to ${this.url}`, this.url);
   }
 }
 

@@ -88,8 +88,29 @@ export function codeOf(code: unknown): RegistryErrorCode {
   return "INTERNAL_SERVER_ERROR";
 }
 
-/** Turns urql's CombinedError into a RegistryError that says what was being done. */
-export function fromCombinedError(error: CombinedError, doing: string): RegistryError {
+/** The origin of the page the SDK runs in; undefined outside a browser (or on an opaque origin). */
+function pageOrigin(): string | undefined {
+  const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  return typeof origin === "string" && origin !== "null" ? origin : undefined;
+}
+
+/**
+ * The page's origin when a failure looks like a CORS refusal: a browser refuses
+ * a cross-origin response without telling the page why, so fetch rejects with a
+ * bare TypeError and no response, exactly as when the host is down.
+ */
+function refusedOrigin(url: string | undefined, networkError: Error | undefined): string | undefined {
+  const origin = pageOrigin();
+  if (origin === undefined || url === undefined || !(networkError instanceof TypeError)) return undefined;
+  try {
+    return new URL(url, origin).origin === origin ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Turns urql's CombinedError into a RegistryError that says what was being done (at `url`, when known). */
+export function fromCombinedError(error: CombinedError, doing: string, url?: string): RegistryError {
   const [first] = error.graphQLErrors;
   if (first) {
     const field = typeof first.extensions?.field === "string" ? first.extensions.field : undefined;
@@ -99,11 +120,14 @@ export function fromCombinedError(error: CombinedError, doing: string): Registry
   const status = response?.status;
   const code = codeForStatus(status);
   const reason = error.networkError?.message ?? error.message;
+  const origin = status === undefined ? refusedOrigin(url, error.networkError) : undefined;
   const message =
     code === "UNAUTHENTICATED"
       ? "the registry wants an API key (HOMER_API_KEY)"
-      : code === "NETWORK_ERROR"
-        ? `could not reach the registry (${reason})`
-        : `the registry answered HTTP ${status} (${reason})`;
+      : origin !== undefined
+        ? `the registry refused this origin or could not be reached: set HOMER_CORS_ORIGINS on the gateway to include ${origin}`
+        : code === "NETWORK_ERROR"
+          ? `could not reach the registry (${reason})`
+          : `the registry answered HTTP ${status} (${reason})`;
   return new RegistryError(code, `${doing}: ${message}`, { cause: error, status });
 }

@@ -11,7 +11,7 @@ export async function runOperation<D, V extends object>(
   kind: "query" | "mutation" = "query",
 ): Promise<D> {
   const result = kind === "mutation" ? await client.mutation(document, variables).toPromise() : await client.query(document, variables).toPromise();
-  if (result.error) throw fromCombinedError(result.error, doing);
+  if (result.error) throw fromCombinedError(result.error, doing, result.operation.context.url);
   if (!result.data) throw new RegistryError("INTERNAL_SERVER_ERROR", `${doing}: the registry sent no data`);
   return result.data;
 }

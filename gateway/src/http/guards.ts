@@ -90,8 +90,11 @@ export function rateLimit(perMinute: number) {
 /**
  * Browser-facing safety: CORS for the gateway's own origin plus `origins`, and
  * security headers that leave room for a self-hosted IDE (same-origin scripts).
+ * Headers that only make sense over TLS (HSTS, CSP `upgrade-insecure-requests`)
+ * are sent only when the public URL is https: on a plain-HTTP host they would
+ * make browsers fetch the IDE's scripts over https, and the page stays blank.
  */
-export function browserSafety(origins: readonly string[]) {
+export function browserSafety(origins: readonly string[], options: { readonly https: boolean }) {
   const allowed = new Set(origins);
   const corsMiddleware = cors((req, callback) => {
     const origin = req.headers.origin;
@@ -105,8 +108,16 @@ export function browserSafety(origins: readonly string[]) {
   });
   const headers = helmet({
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", "data:"], connectSrc: ["'self'"] },
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        upgradeInsecureRequests: options.https ? [] : null,
+      },
     },
+    strictTransportSecurity: options.https,
     crossOriginResourcePolicy: { policy: "same-site" },
   });
   return [headers, corsMiddleware];

@@ -1,8 +1,36 @@
-import express, { Router } from "express";
+import fs from "node:fs/promises";
+import path from "node:path";
+import express, { Router, type Request } from "express";
 import { getDistDirectory, renderAltair, renderInitSnippet } from "altair-static";
 
 const IDE_BASE = "/ide/";
 const INIT_SCRIPT = `${IDE_BASE}initial_options.js`;
+const TRANSLATIONS = `${IDE_BASE}assets/i18n/`;
+/** Altair's own texts we replace: its empty result pane greets the user with a joke. */
+const TEXT_OVERRIDES: Readonly<Record<string, string>> = {
+  QUERY_RESULT_NO_RESULT_TEXT: "Send Request runs the query; its result shows here.",
+};
+
+/** A person's browser (it prefers HTML), not an API client (one that accepts anything gets JSON). */
+function wantsHtml(req: Request): boolean {
+  return req.accepts(["json", "html"]) === "html";
+}
+
+/** Altair's translation files with TEXT_OVERRIDES applied, each read once (only files it ships). */
+function translations(): express.RequestHandler {
+  const directory = path.join(getDistDirectory(), "assets", "i18n");
+  let shipped: Promise<Set<string>> | undefined;
+  const patched = new Map<string, Promise<string>>();
+  const patch = async (file: string) => JSON.stringify({ ...JSON.parse(await fs.readFile(path.join(directory, file), "utf8")), ...TEXT_OVERRIDES });
+  const serve = async (req: Request, res: express.Response, next: express.NextFunction) => {
+    shipped ??= fs.readdir(directory).then((files) => new Set(files.filter((f) => f.endsWith(".json"))));
+    const file = req.path.slice(1);
+    if (!(await shipped).has(file)) return next();
+    if (!patched.has(file)) patched.set(file, patch(file));
+    res.type("json").set("cache-control", "public, max-age=3600").send(await patched.get(file));
+  };
+  return (req, res, next) => void serve(req, res, next).catch(next);
+}
 
 /**
  * The self-hosted GraphQL IDE (Altair, bundled in the altair-static package):
@@ -12,9 +40,11 @@ const INIT_SCRIPT = `${IDE_BASE}initial_options.js`;
  */
 export function ideRoutes(options: { readonly enabled: boolean }): Router {
   const router = Router();
+  // A person opening the gateway's root lands on the IDE (or the endpoint's hint when it is off).
+  router.get("/", (req, res, next) => (wantsHtml(req) ? res.redirect(302, "/graphql") : next()));
   router.get("/graphql", (req, res, next) => {
     if (req.query.query !== undefined) return next();
-    if (options.enabled && req.accepts(["json", "html"]) === "html") {
+    if (options.enabled && wantsHtml(req)) {
       res.type("html").send(renderAltair({ baseURL: IDE_BASE, endpointURL: "/graphql", serveInitialOptionsInSeperateRequest: INIT_SCRIPT }));
       return;
     }
@@ -31,11 +61,14 @@ export function ideRoutes(options: { readonly enabled: boolean }): Router {
         endpointURL: "/graphql",
         // Apollo's CSRF prevention wants it on multipart requests (file uploads from the IDE).
         initialHeaders: { "apollo-require-preflight": "true" },
-        initialQuery: "# Send Authorization: Bearer <key> (Set Headers) when keys are on.\n{\n  __typename\n}\n",
+        initialQuery: "# With API keys on: Auth tab, Bearer Token, your key.\n{\n  __typename\n}\n",
         disableAccount: true,
+        // Self-hosted and offline: no upsell banners (e.g. "Get Altair AI Assistant").
+        initialSettings: { "banners.disable": true },
       }),
     );
   });
+  router.use(TRANSLATIONS, translations());
   router.use(IDE_BASE, express.static(getDistDirectory(), { maxAge: "1h", index: false }));
   return router;
 }

@@ -1,0 +1,115 @@
+import fs from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { launchChromium, watchPage } from "./support/browser.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const README_URL = "http://localhost:4000/graphql";
+
+/** What a bundler would resolve; the browser gets it from an import map instead. */
+const IMPORTS: Record<string, string> = {
+  "@urql/core": "/node_modules/@urql/core/dist/urql-core.mjs",
+  wonka: "/node_modules/wonka/dist/wonka.mjs",
+  "@0no-co/graphql.web": "/node_modules/@0no-co/graphql.web/dist/graphql.web.mjs",
+};
+const SERVED = [/^\/node_modules\/(@urql\/core|wonka|@0no-co\/graphql\.web)\/dist\/[\w.-]+\.mjs$/, /^\/sdk\/dist\/[\w/.-]+\.js$/];
+
+/** The README's "Using Homer from a web app" urql block. */
+async function readmeClientBlock(): Promise<string> {
+  const readme = await fs.readFile(path.join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## Using Homer from a web app\n"));
+  return /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+}
+
+/** A web app's own dev server: one page, the SDK's browser build and urql, on an origin of its own. */
+async function startAppServer(scripts: Record<string, string>): Promise<{ origin: string; close(): Promise<void> }> {
+  // A bundler also replaces urql's process.env.NODE_ENV; the page defines it instead.
+  const shim = `<script>globalThis.process = { env: { NODE_ENV: "production" } };</script>`;
+  const page = `<!doctype html>${shim}<script type="importmap">${JSON.stringify({ imports: IMPORTS })}</script><title>app</title>`;
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://app");
+    if (url.pathname === "/") return res.writeHead(200, { "content-type": "text/html" }).end(page);
+    const script = scripts[url.pathname] ?? (SERVED.some((r) => r.test(url.pathname)) ? await fs.readFile(path.join(ROOT, url.pathname)).catch(() => undefined) : undefined);
+    if (script === undefined) return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": "text/javascript" }).end(script);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Connects with the SDK's browser entry from inside the page; the error it throws, if any.
+ * (Source text, not a function: vitest would rewrite a function's `import()`.)
+ */
+function sdkFromPage(page: Page, url: string): Promise<{ versions?: number[]; code?: string; message?: string }> {
+  return page.evaluate(`(async () => {
+    const { connection } = await import("/sdk/dist/browser.js");
+    try {
+      const registry = await connection({ url: ${JSON.stringify(url)} }).getModelRegistry();
+      const models = await registry.getModels({ name: "mnist" });
+      return { versions: models.map((m) => m.version) };
+    } catch (error) {
+      return { code: error.code, message: error.message };
+    }
+  })()`);
+}
+
+/** A frontend on its own origin (a dev server) using urql and the SDK against the gateway, in a real Chromium. */
+describe("from a web app on another origin", () => {
+  let browser: Browser;
+  let app: Awaited<ReturnType<typeof startAppServer>>;
+  const scripts: Record<string, string> = {};
+  const gateways: TestGateway[] = [];
+  const gateway = async (corsOrigins: string[]) => {
+    const gw = await startTestGateway({ config: { corsOrigins } });
+    gateways.push(gw);
+    await gw.upload({ name: "mnist", metrics: [{ key: "accuracy", value: 0.98 }] }, { "w.bin": "weights" });
+    return gw;
+  };
+
+  beforeAll(async () => {
+    app = await startAppServer(scripts);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    for (const gw of gateways) await gw.close();
+  });
+
+  test("the README's urql client passes CSRF prevention and CORS when the origin is listed", async () => {
+    const gw = await gateway([app.origin]);
+    const page = await browser.newPage();
+    const watch = await watchPage(page, app.origin, gw.origin);
+    const logged: string[] = [];
+    page.on("console", (message) => message.type() === "log" && logged.push(message.text()));
+    // The block as written; only the gateway's address differs.
+    scripts["/readme-client.js"] = (await readmeClientBlock()).replace(README_URL, gw.url);
+    await page.goto(`${app.origin}/`);
+    await page.evaluate(`import("/readme-client.js")`);
+    await expect.poll(() => logged, { timeout: 10_000 }).toHaveLength(1);
+    expect(JSON.parse(logged[0]!)).toMatchObject({ models: { nodes: [{ version: 1, metric: 0.98 }] } });
+    expect(await sdkFromPage(page, gw.url)).toEqual({ versions: [1] });
+    expect(watch.foreign).toEqual([]);
+    await page.close();
+  });
+
+  test("an origin the gateway does not list: the SDK's error names HOMER_CORS_ORIGINS and the page's origin (exact match only)", async () => {
+    // localhost is not 127.0.0.1 for CORS: the page runs on 127.0.0.1.
+    const gw = await gateway([app.origin.replace("127.0.0.1", "localhost")]);
+    const page = await browser.newPage();
+    await page.goto(`${app.origin}/`);
+    const refused = await sdkFromPage(page, gw.url);
+    expect(refused.code).toBe("NETWORK_ERROR");
+    expect(refused.message).toContain(`the registry refused this origin or could not be reached: set HOMER_CORS_ORIGINS on the gateway to include ${app.origin}`);
+    await page.close();
+  });
+});
