@@ -58,7 +58,7 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
     let operations: unknown;
     let uploads: Map<string, Upload> | undefined;
     let exitError: DomainError | undefined;
-    let lastFileStream: Readable | undefined;
+    const fileStreams = new Set<Readable>();
     let released = false;
     const returnedStreams = new Set<Readable>();
 
@@ -68,7 +68,8 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
       exitError = error;
       reject(error);
       parser.destroy();
-      if (lastFileStream && !lastFileStream.readableEnded && !lastFileStream.destroyed) lastFileStream.destroy(error);
+      // Files already handed out but not read to the end fail too: the body they came in is refused.
+      for (const stream of fileStreams) if (!stream.readableEnded && !stream.destroyed) stream.destroy(error);
       for (const upload of uploads?.values() ?? []) if (!upload.file) (upload as SettledUpload).reject(error);
       req.unpipe(parser);
       // Events later in this tick can pause the request again: resume it afterwards.
@@ -104,7 +105,7 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
     });
 
     parser.on("file", (name, stream, { filename, encoding, mimeType }) => {
-      lastFileStream = stream;
+      fileStreams.add(stream);
       const upload = uploads?.get(name) as SettledUpload | undefined;
       if (!upload || upload.file) {
         stream.on("error", () => {});
