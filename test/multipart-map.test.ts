@@ -52,7 +52,8 @@ describe("the 600-byte sparse-array request, sent to a real gateway process", ()
       expect(gw.child.signalCode).toBeNull();
       expect((await gw.gql(`{ models(name: "victim") { totalCount } }`)).data).toEqual({ models: { totalCount: 0 } });
     } finally {
-      gw.kill("SIGTERM");
+      // SIGKILL: before the fix the process was stuck in one synchronous call and could not drain.
+      gw.kill("SIGKILL");
       await gw.exited;
       await fs.rm(dataDir, { recursive: true, force: true });
     }
