@@ -138,7 +138,7 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
     });
 
     parser.once("filesLimit", () => exit(new PayloadTooLargeError(`more than ${options.maxFiles} files in one request`)));
-    parser.once("error", (error) => exit(malformed(error)));
+    parser.on("error", (error) => exit(malformed(error)));
     parser.once("close", () => {
       req.unpipe(parser);
       req.resume();
@@ -149,8 +149,10 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
       }
     });
     res.once("close", () => (released = true));
+    const disconnected = () => exit(new BadInputError("the request was disconnected before its files were complete"));
+    req.on("error", disconnected);
     req.once("close", () => {
-      if (!req.readableEnded) exit(new BadInputError("the request was disconnected before its files were complete"));
+      if (!req.readableEnded) disconnected();
     });
     req.pipe(parser);
   });
