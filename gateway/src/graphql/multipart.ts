@@ -6,6 +6,7 @@ import type { FileUpload, Upload } from "graphql-upload-minimal";
 import { BadInputError, DomainError, PayloadTooLargeError } from "../errors.js";
 import { placeUploads } from "./upload-map.js";
 
+/** Limits of one multipart request; `maxTokens` is the one Apollo parses operations with. */
 export interface MultipartOptions {
   readonly maxFieldSize: number;
   readonly maxFileSize: number;

@@ -1,5 +1,6 @@
 import { BadInputError } from "../errors.js";
 
+/** Nesting allowed in `tags` and `inputExample` (the top level counts as one). */
 export const MAX_JSON_DEPTH = 64;
 
 /** A value still to visit, with what leads to it (paths are built only for messages). */
