@@ -3,13 +3,13 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { graphqlUploadExpress } from "graphql-upload-minimal";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { BadInputError, HTTP_STATUS, type ErrorCode } from "./errors.js";
 import { createLoaders, type Context } from "./graphql/context.js";
 import { createFormatError, httpErrorBody, isExpectedError, toDomainError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./graphql/schema.js";
+import { graphqlMultipart } from "./graphql/multipart.js";
 import { downloadRoutes } from "./http/downloads.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
@@ -127,8 +127,9 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   const { server: httpServer, drain } = createHttpServer(app, config, log);
   let shuttingDown = false;
 
+  const schema = await buildRegistrySchema();
   const apollo = new ApolloServer<Context>({
-    schema: await buildRegistrySchema(),
+    schema,
     csrfPrevention: true,
     // Clients here send whole documents; automatic persisted queries only add error paths.
     persistedQueries: false,
@@ -160,7 +161,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(
     "/graphql",
     express.json({ limit: maxBodyBytes }),
-    multipart(graphqlUploadExpress({ maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes })),
+    multipart(graphqlMultipart(schema, { maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes, maxTokens: config.maxTokens })),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         registry,

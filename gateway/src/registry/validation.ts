@@ -84,32 +84,7 @@ export function validateMetrics(metrics: readonly MetricRecord[], field: string)
   });
 }
 
-export const MAX_JSON_DEPTH = 64;
-
-/** Nesting depth, counted without recursion (a hostile value must not overflow the stack). */
-function jsonDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== "object") continue;
-    deepest = Math.max(deepest, depth);
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
-  }
-  return deepest;
-}
-
-/** Serialized JSON size and nesting, refusing values that are not plain JSON. */
-export function assertJsonSize(value: unknown, maxBytes: number, field: string): void {
-  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw new BadInputError(`${field} is nested more than ${MAX_JSON_DEPTH} levels deep`, field);
-  }
-  const bytes = Buffer.byteLength(JSON.stringify(value) ?? "");
-  if (bytes > maxBytes) {
-    throw new BadInputError(`${field} is ${bytes} bytes of JSON; the limit is ${maxBytes}`, field);
-  }
-}
+export { assertJsonSize, MAX_JSON_DEPTH } from "./json-value.js";
 
 export function assertDescription(value: string, field: string): string {
   if (value.length > MAX_DESCRIPTION_CHARS) {

@@ -1,0 +1,160 @@
+import type { Readable } from "node:stream";
+import busboy from "busboy";
+import type { Request, RequestHandler, Response } from "express";
+import type { GraphQLSchema } from "graphql";
+import type { FileUpload, Upload } from "graphql-upload-minimal";
+import { BadInputError, DomainError, PayloadTooLargeError } from "../errors.js";
+import { placeUploads } from "./upload-map.js";
+
+/** Limits of one multipart request; `maxTokens` is the one Apollo parses operations with. */
+export interface MultipartOptions {
+  readonly maxFieldSize: number;
+  readonly maxFileSize: number;
+  readonly maxFiles: number;
+  readonly maxTokens: number;
+}
+
+/** The parts of graphql-upload-minimal's Upload its type declarations leave out. */
+type SettledUpload = Upload & { resolve(file: FileUpload): void; reject(error: unknown): void };
+
+const SPEC = "see https://github.com/jaydenseric/graphql-multipart-request-spec";
+
+function malformed(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
+  return new BadInputError(`malformed multipart request: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/**
+ * Parses a GraphQL multipart request (the spec graphql-upload-minimal follows,
+ * with its `Upload` scalar and class) into `req.body`. It differs from that
+ * library's own parser in one place: the `map` is checked against the operation
+ * by `placeUploads` before any file is placed, because the library writes each
+ * path into the operation as given, letting a ~600-byte request plant a file in
+ * a JSON scalar or at index 2·10⁸ of an array. It also refuses file parts the
+ * map does not name, and answers with domain errors.
+ */
+export function graphqlMultipart(schema: GraphQLSchema, options: MultipartOptions): RequestHandler {
+  return (req, res, next) => {
+    if (!req.is("multipart/form-data")) return next();
+    processMultipart(req, res, schema, options).then((body) => {
+      req.body = body;
+      next();
+    }, next);
+  };
+}
+
+function processMultipart(req: Request, res: Response, schema: GraphQLSchema, options: MultipartOptions): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        defParamCharset: "utf8",
+        limits: { fieldSize: options.maxFieldSize, fields: 2, fileSize: options.maxFileSize, files: options.maxFiles },
+      });
+    } catch (error) {
+      reject(malformed(error));
+      return;
+    }
+    let operations: unknown;
+    let uploads: Map<string, Upload> | undefined;
+    let exitError: DomainError | undefined;
+    const fileStreams = new Set<Readable>();
+    let released = false;
+    const returnedStreams = new Set<Readable>();
+
+    /** Ends processing with `error`; later calls do nothing. */
+    const exit = (error: DomainError) => {
+      if (exitError) return;
+      exitError = error;
+      reject(error);
+      parser.destroy();
+      // Files already handed out but not read to the end fail too: the body they came in is refused.
+      for (const stream of fileStreams) if (!stream.readableEnded && !stream.destroyed) stream.destroy(error);
+      for (const upload of uploads?.values() ?? []) if (!upload.file) (upload as SettledUpload).reject(error);
+      req.unpipe(parser);
+      // Events later in this tick can pause the request again: resume it afterwards.
+      setImmediate(() => req.resume());
+    };
+
+    parser.on("field", (name, value, { valueTruncated }) => {
+      if (valueTruncated) return exit(new PayloadTooLargeError(`the multipart field '${name}' exceeds the ${options.maxFieldSize}-byte limit`));
+      if (name === "operations") {
+        if (operations !== undefined) return exit(new BadInputError(`the multipart field 'operations' is given twice (${SPEC})`));
+        try {
+          operations = JSON.parse(value);
+        } catch {
+          return exit(new BadInputError(`the multipart field 'operations' is not JSON (${SPEC})`));
+        }
+        if (typeof operations !== "object" || operations === null) return exit(new BadInputError(`the multipart field 'operations' must be an object (${SPEC})`));
+      } else if (name === "map") {
+        if (operations === undefined) return exit(new BadInputError(`the multipart field 'map' must follow 'operations' (${SPEC})`));
+        if (uploads) return exit(new BadInputError(`the multipart field 'map' is given twice (${SPEC})`));
+        let map: unknown;
+        try {
+          map = JSON.parse(value);
+        } catch {
+          return exit(new BadInputError(`the multipart field 'map' is not JSON (${SPEC})`));
+        }
+        try {
+          uploads = placeUploads(operations, map, schema, options);
+        } catch (error) {
+          return exit(malformed(error));
+        }
+        resolve(operations);
+      }
+    });
+
+    parser.on("file", (name, stream, { filename, encoding, mimeType }) => {
+      fileStreams.add(stream);
+      const upload = uploads?.get(name) as SettledUpload | undefined;
+      if (!upload || upload.file) {
+        stream.on("error", () => {});
+        stream.resume();
+        if (!uploads) return exit(new BadInputError(`files must follow the multipart fields 'operations' and 'map' (${SPEC})`));
+        return exit(new BadInputError(`the file part ${JSON.stringify(name.slice(0, 100))} is not named in the map, or comes twice`));
+      }
+      let fileError: unknown;
+      stream.on("limit", () => {
+        fileError = new PayloadTooLargeError(`the file exceeds the ${options.maxFileSize}-byte limit`);
+        stream.unpipe();
+      });
+      stream.on("error", (error) => {
+        fileError = error;
+        stream.unpipe();
+      });
+      upload.resolve({
+        fieldName: name,
+        filename: filename ?? "",
+        mimetype: mimeType,
+        encoding,
+        createReadStream() {
+          const error = fileError ?? (released ? exitError : undefined);
+          if (error) throw error;
+          if (returnedStreams.has(stream)) throw new BadInputError("a file of this request is read twice; send each file once");
+          returnedStreams.add(stream);
+          return stream as ReturnType<FileUpload["createReadStream"]>;
+        },
+      });
+    });
+
+    parser.once("filesLimit", () => exit(new PayloadTooLargeError(`more than ${options.maxFiles} files in one request`)));
+    parser.on("error", (error) => exit(malformed(error)));
+    parser.once("close", () => {
+      req.unpipe(parser);
+      req.resume();
+      if (operations === undefined) return exit(new BadInputError(`the multipart field 'operations' is missing (${SPEC})`));
+      if (!uploads) return exit(new BadInputError(`the multipart field 'map' is missing (${SPEC})`));
+      for (const [name, upload] of uploads) {
+        if (!upload.file) (upload as SettledUpload).reject(new BadInputError(`the file part ${JSON.stringify(name)} named in the map is missing from the request`));
+      }
+    });
+    res.once("close", () => (released = true));
+    const disconnected = () => exit(new BadInputError("the request was disconnected before its files were complete"));
+    req.on("error", disconnected);
+    req.once("close", () => {
+      if (!req.readableEnded) disconnected();
+    });
+    req.pipe(parser);
+  });
+}
