@@ -106,7 +106,8 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL faults under load", ()
   beforeAll(async () => {
     const s = await site();
     database = s.database;
-    gw = await startChildGateway({ env: s.env, timeoutMs: 30_000 });
+    // A short statement deadline, so the frozen-server case fails over in seconds.
+    gw = await startChildGateway({ env: { ...s.env, HOMER_DB_STATEMENT_TIMEOUT_MS: "3000" }, timeoutMs: 30_000 });
   }, 60_000);
 
   afterEach(async () => {
@@ -165,6 +166,29 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL faults under load", ()
     expectAlive(gw);
     expectOnlyOkOrUnavailable(load);
     await expectNothingLost(gw, "terminated", load);
+  });
+
+  test("a frozen server (SIGSTOP): UNAVAILABLE after the statement deadline instead of a hang, recovery on SIGCONT", async () => {
+    expectAlive(gw);
+    const load = startLoad(gw.origin, "frozen", { workers: 2 });
+    await successes(load, 6);
+    await load.stop();
+    cluster.freeze();
+    try {
+      expect(await readyz(gw)).toEqual({ status: 503, retryAfter: "5" });
+      const stalled = startLoad(gw.origin, "frozen", { workers: 2, maxRequests: 2 });
+      await stalled.finished;
+      expect(stalled.outcomes.map((o) => [o.status, o.code])).toEqual([
+        [503, "UNAVAILABLE"],
+        [503, "UNAVAILABLE"],
+      ]);
+      expectOnlyOkOrUnavailable(stalled);
+    } finally {
+      cluster.thaw();
+    }
+    await expectRecovered(gw, "frozen");
+    expectAlive(gw);
+    await expectNothingLost(gw, "frozen", load);
   });
 });
 

@@ -27,6 +27,10 @@ export interface PgCluster {
   restart(mode: "fast" | "immediate"): Promise<void>;
   /** pg_terminate_backend for every session on `database`; resolves with how many. */
   terminateBackends(database: string): Promise<number>;
+  /** SIGSTOPs the postmaster and its children: a server that accepts connections and never answers. */
+  freeze(): void;
+  /** SIGCONTs what `freeze` stopped. */
+  thaw(): void;
   /** Stops the server (immediately) and removes its directory. */
   destroy(): Promise<void>;
 }
@@ -79,6 +83,23 @@ export async function createPgCluster(): Promise<PgCluster> {
   const pgCtl = (...args: string[]) => asServerUser(path.join(bin, "pg_ctl"), ["-D", data, "-l", path.join(root, "server.log"), "-w", "-t", "30", ...args]);
   /** `pg_ctl status` exits 3 when no server runs on the directory. */
   const running = () => asServerUser(path.join(bin, "pg_ctl"), ["-D", data, "status"]).then(() => true, () => false);
+  /** The postmaster (first line of postmaster.pid) and every process it started. */
+  const serverPids = (): number[] => {
+    const postmaster = Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+    const children = fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+      const stat = (() => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        } catch {
+          return ""; // exited meanwhile
+        }
+      })();
+      // Fields after the parenthesised command: state, then the parent's pid.
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster;
+    });
+    return [postmaster, ...children.map(Number)];
+  };
+  let frozen: number[] = [];
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
 
   async function withClient<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -117,7 +138,15 @@ export async function createPgCluster(): Promise<PgCluster> {
         return rows[0].n as number;
       });
     },
+    freeze() {
+      frozen = serverPids();
+      for (const pid of frozen) process.kill(pid, "SIGSTOP");
+    },
+    thaw() {
+      for (const pid of frozen.splice(0)) process.kill(pid, "SIGCONT");
+    },
     async destroy() {
+      cluster.thaw();
       await pgCtl("-m", "immediate", "stop").catch(() => {});
       fs.rmSync(root, { recursive: true, force: true });
     },
