@@ -50,8 +50,9 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
     client.on("end", markLost);
   });
   pool.on("error", (error) => {
+    // The driver's words and code are enough: a stack here only points into pg.
     options.logger?.warn(
-      { err: { message: error.message, code: (error as { code?: unknown }).code } },
+      { reason: error.message, code: (error as { code?: unknown }).code },
       "an idle PostgreSQL connection was lost; the pool connects anew on demand",
     );
   });
