@@ -19,7 +19,7 @@ const dirs: string[] = [];
 let databases = 0;
 
 beforeAll(async () => {
-  cluster = await createPgCluster();
+  if (BACKENDS.includes("postgres")) cluster = await createPgCluster();
 }, 60_000);
 
 afterAll(async () => {

@@ -35,12 +35,15 @@ export interface PgCluster {
   destroy(): Promise<void>;
 }
 
-/** The newest installed server's bin directory (Debian: /usr/lib/postgresql/N/bin). */
-function findBinDir(): string {
+/** The newest installed server's bin directory (Debian: /usr/lib/postgresql/N/bin), else `pg_config --bindir`'s. */
+async function findBinDir(): Promise<string> {
   const root = "/usr/lib/postgresql";
   const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
-  const dir = versions.map((v) => path.join(root, v, "bin")).find((d) => fs.existsSync(path.join(d, "pg_ctl")));
-  if (!dir) throw new Error(`no PostgreSQL server binaries under ${root}/*/bin`);
+  const candidates = versions.map((v) => path.join(root, v, "bin"));
+  const configured = await run("pg_config", ["--bindir"]).then(({ stdout }) => stdout.trim(), () => undefined);
+  if (configured) candidates.push(configured);
+  const dir = candidates.find((d) => fs.existsSync(path.join(d, "pg_ctl")) && fs.existsSync(path.join(d, "initdb")));
+  if (!dir) throw new Error(`no PostgreSQL server binaries (initdb, pg_ctl) under ${root}/*/bin or pg_config --bindir`);
   return dir;
 }
 
@@ -68,7 +71,7 @@ async function asServerUser(binary: string, args: readonly string[]): Promise<st
 
 /** Creates (initdb) and starts a cluster in a fresh temporary directory. */
 export async function createPgCluster(): Promise<PgCluster> {
-  const bin = findBinDir();
+  const bin = await findBinDir();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "homer-pg-"));
   if (asRoot) {
     const uid = Number((await run("id", ["-u", "postgres"])).stdout.trim());
