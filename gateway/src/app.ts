@@ -98,7 +98,7 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
 /** Opens storage, recovers from any earlier crash, and serves until `close()`. */
 export async function startGateway(config: Config, options: { log: Logger; storage?: Storage }): Promise<Gateway> {
   const { log } = options;
-  const storage = options.storage ?? (await openStorage(config));
+  const storage = options.storage ?? (await openStorage({ ...config, logger: log }));
   const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
   try {

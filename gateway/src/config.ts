@@ -41,6 +41,10 @@ export interface Config {
   readonly maxTokens: number;
   readonly maxDirectives: number;
   readonly maxQueryCost: number;
+  /** How long start-up waits (with backoff) for an unreachable PostgreSQL. */
+  readonly dbConnectTimeoutMs: number;
+  /** PostgreSQL statement_timeout; a hung database answers UNAVAILABLE after it. 0 = none. */
+  readonly dbStatementTimeoutMs: number;
 }
 
 interface OptionSpec {
@@ -181,6 +185,18 @@ const OPTIONS = {
   maxTokens: { flag: "--max-tokens", env: "HOMER_MAX_TOKENS", help: "lexical tokens per document", default: () => "5000" },
   maxDirectives: { flag: "--max-directives", env: "HOMER_MAX_DIRECTIVES", help: "directives per operation", default: () => "50" },
   maxQueryCost: { flag: "--max-query-cost", env: "HOMER_MAX_QUERY_COST", help: "estimated cost per operation", default: () => "5000" },
+  dbConnectTimeoutMs: {
+    flag: "--db-connect-timeout-ms",
+    env: "HOMER_DB_CONNECT_TIMEOUT_MS",
+    help: "how long start-up waits, retrying with backoff, for PostgreSQL to accept connections",
+    default: () => "60000",
+  },
+  dbStatementTimeoutMs: {
+    flag: "--db-statement-timeout-ms",
+    env: "HOMER_DB_STATEMENT_TIMEOUT_MS",
+    help: "PostgreSQL statement timeout; a statement still unanswered then fails UNAVAILABLE (0 = none)",
+    default: () => "30000",
+  },
   development: {
     flag: "--development",
     boolean: true,
@@ -290,6 +306,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxTokens: parseInteger(raw.maxTokens!, name("maxTokens"), 10, 1_000_000),
     maxDirectives: parseInteger(raw.maxDirectives!, name("maxDirectives"), 0, 10_000),
     maxQueryCost: parseInteger(raw.maxQueryCost!, name("maxQueryCost"), 1, 10_000_000),
+    dbConnectTimeoutMs: parseInteger(raw.dbConnectTimeoutMs!, name("dbConnectTimeoutMs"), 0, 3_600_000),
+    dbStatementTimeoutMs: parseInteger(raw.dbStatementTimeoutMs!, name("dbStatementTimeoutMs"), 0, 3_600_000),
   });
 }
 

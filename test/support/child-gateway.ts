@@ -88,13 +88,16 @@ export async function runGateway(args: readonly string[], env: Record<string, st
  * ready line; rejects (with its output) if it exits or stalls first.
  */
 export async function startChildGateway(
-  options: { env?: Record<string, string>; args?: readonly string[]; timeoutMs?: number } = {},
+  options: { env?: Record<string, string>; args?: readonly string[]; timeoutMs?: number; onOutput?: (text: string) => void } = {},
 ): Promise<ChildGateway> {
   const child = spawnGateway(["--port", "0", ...(options.args ?? [])], options.env ?? {});
   const exited = exitOf(child);
   let output = "";
   let stderrText = "";
-  child.stdout!.setEncoding("utf8").on("data", (s: string) => (output += s));
+  child.stdout!.setEncoding("utf8").on("data", (s: string) => {
+    output += s;
+    options.onOutput?.(output);
+  });
   const origin = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -103,6 +106,7 @@ export async function startChildGateway(
     child.stderr!.setEncoding("utf8").on("data", (s: string) => {
       output += s;
       stderrText += s;
+      options.onOutput?.(output);
       const match = READY_LINE.exec(stderrText);
       if (match) {
         clearTimeout(timer);

@@ -1,9 +1,28 @@
 import { Router } from "express";
 import type { MetadataStore } from "../storage/metadata-store.js";
 
+/** A probe must answer quickly even when the database hangs rather than refuses. */
+const PING_TIMEOUT_MS = 2_000;
+
+/** Whether the database answered a cheap round trip within `timeoutMs`. */
+async function databaseAnswers(metadata: MetadataStore, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const answered = metadata.ping().then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([answered, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * `/healthz`: the process is alive. `/readyz`: it can serve — the database
- * answers and no shutdown has begun (load balancers stop routing on 503).
+ * answers a cheap query within 2 s and no shutdown has begun (load balancers
+ * stop routing on 503).
  */
 export function healthRoutes(metadata: MetadataStore, isShuttingDown: () => boolean): Router {
   const router = Router();
@@ -15,10 +34,10 @@ export function healthRoutes(metadata: MetadataStore, isShuttingDown: () => bool
       res.status(503).json({ status: "shutting-down" });
       return;
     }
-    try {
-      await metadata.ping();
+    if (await databaseAnswers(metadata, PING_TIMEOUT_MS)) {
       res.json({ status: "ready", database: metadata.dialect });
-    } catch {
+    } else {
+      res.setHeader("Retry-After", "5");
       res.status(503).json({ status: "database-unavailable" });
     }
   });

@@ -1,4 +1,5 @@
 import type { KyselyConfig } from "kysely";
+import type { Logger } from "pino";
 import { ConfigError } from "../config.js";
 import type { AccessStore } from "./access-store.js";
 import type { BlobStore } from "./blob-store.js";
@@ -12,6 +13,12 @@ export interface StorageOptions {
   readonly blobUrl: string;
   /** Kysely's query log hook; tests use it to count statements. */
   readonly log?: KyselyConfig["log"];
+  /** PostgreSQL: how long start-up waits for the database (default 60 s). */
+  readonly dbConnectTimeoutMs?: number;
+  /** PostgreSQL: statement_timeout of every connection (default 30 s; 0 = none). */
+  readonly dbStatementTimeoutMs?: number;
+  /** Where waiting for the database and lost connections are reported. */
+  readonly logger?: Pick<Logger, "warn" | "info">;
 }
 
 export interface Storage {
@@ -32,7 +39,12 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     throw new ConfigError(`unsupported database URL scheme "${scheme}://": use postgres:// or a SQLite file path`);
   }
   const metadata = /^postgres(ql)?:\/\//i.test(databaseUrl)
-    ? await openPostgresStore(databaseUrl, { log: options.log })
+    ? await openPostgresStore(databaseUrl, {
+        log: options.log,
+        connectTimeoutMs: options.dbConnectTimeoutMs,
+        statementTimeoutMs: options.dbStatementTimeoutMs,
+        logger: options.logger,
+      })
     : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log });
   try {
     const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));

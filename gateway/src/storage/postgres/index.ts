@@ -1,7 +1,10 @@
 import pg from "pg";
 import { Kysely, PostgresDialect, sql, type KyselyConfig } from "kysely";
+import type { Logger } from "pino";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
+import { resilientPool } from "./pool.js";
+import { waitForDatabase } from "./wait.js";
 
 export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "postgres",
@@ -20,12 +23,35 @@ const types = {
   },
 };
 
-/** Connects to PostgreSQL and applies pending migrations. */
-export async function openPostgresStore(
-  connectionString: string,
-  options: Pick<KyselyConfig, "log"> & { readonly maxConnections?: number } = {},
-): Promise<SqlMetadataStore> {
-  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, types: types as pg.CustomTypesConfig });
+export interface PostgresStoreOptions extends Pick<KyselyConfig, "log"> {
+  readonly maxConnections?: number;
+  /** How long start-up waits for an unreachable database (default 60 s); 0 tries once. */
+  readonly connectTimeoutMs?: number;
+  /** statement_timeout of every connection (default 30 s); 0 = none. */
+  readonly statementTimeoutMs?: number;
+  readonly logger?: Pick<Logger, "warn" | "info">;
+}
+
+/**
+ * Connects to PostgreSQL (waiting, with backoff, for one that is not up yet) and
+ * applies pending migrations. Connection failures later surface as UNAVAILABLE.
+ */
+export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Promise<SqlMetadataStore> {
+  const pool = resilientPool(connectionString, {
+    maxConnections: options.maxConnections ?? 10,
+    statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
+    types: types as pg.CustomTypesConfig,
+    logger: options.logger,
+  });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), log: options.log });
+  try {
+    await waitForDatabase(async () => void (await sql`select 1`.execute(db)), {
+      timeoutMs: options.connectTimeoutMs ?? 60_000,
+      logger: options.logger,
+    });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return SqlMetadataStore.open(db, postgresDialect);
 }

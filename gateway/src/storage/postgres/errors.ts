@@ -1,0 +1,76 @@
+import { InsufficientStorageError, UnavailableError } from "../../errors.js";
+
+/** Seconds a client is told to wait before retrying while PostgreSQL is unreachable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** Socket-level failures: the server is down, restarting or unreachable. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/**
+ * SQLSTATEs that say "the server cannot serve now" rather than "this statement is
+ * wrong": admin_shutdown, crash_shutdown, cannot_connect_now (starting up or
+ * shutting down), too_many_connections, out_of_memory, and query_canceled (our
+ * statement timeout fired: the database is hung or overloaded).
+ */
+const UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set(["57P01", "57P02", "57P03", "53300", "53200", "57014"]);
+
+/** disk_full: the database has no room for the write. */
+const DISK_FULL = "53100";
+
+/** Where a failure happened, which decides what an error without a code means. */
+export interface FailureSite {
+  /** Acquiring a connection: any failure there means the database could not be reached. */
+  readonly connecting?: boolean;
+  /** The connection emitted `error` or `end`: the socket is gone, whatever the message says. */
+  readonly connectionLost?: boolean;
+  /** Our own deadline for the statement passed. */
+  readonly timedOut?: boolean;
+}
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** Whether PostgreSQL's answer (or the socket) says the database is unreachable for now. */
+export function isConnectionFailure(error: unknown, site: FailureSite = {}): boolean {
+  if (error instanceof UnavailableError) return true;
+  const code = codeOf(error);
+  if (code !== undefined) {
+    // Class 08: connection exception (08000, 08003, 08006, 08001, 08004, …).
+    if (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || NETWORK_CODES.has(code)) return true;
+    // Any other SQLSTATE is the server's considered answer: a bad password (28P01) or
+    // a missing database (3D000) while connecting is configuration, not an outage.
+    if (/^[0-9A-Z]{5}$/.test(code)) return false;
+  }
+  // pg reports a vanished socket and pg-pool its acquire timeouts without a code.
+  return Boolean(site.connecting || site.connectionLost || site.timedOut);
+}
+
+/**
+ * The one place where PostgreSQL failures become domain errors: an unreachable,
+ * restarting or hung database is `UNAVAILABLE` (503, Retry-After), a full one
+ * `INSUFFICIENT_STORAGE`; every other error is passed on unchanged.
+ */
+export function toStorageError(error: unknown, site: FailureSite = {}): unknown {
+  if (error instanceof UnavailableError || error instanceof InsufficientStorageError) return error;
+  const code = codeOf(error);
+  if (code === DISK_FULL) {
+    return new InsufficientStorageError("the database is out of space", { cause: error });
+  }
+  if (!isConnectionFailure(error, site)) return error;
+  const what = site.timedOut ? "the database did not answer in time" : "the database is unreachable";
+  return new UnavailableError(`${what}; retry in ${RETRY_AFTER_SECONDS} s`, RETRY_AFTER_SECONDS, { cause: error });
+}

@@ -1,0 +1,94 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startGateway, type Gateway } from "../gateway/src/app.js";
+import { loadConfig } from "../gateway/src/config.js";
+import { InsufficientStorageError, UnavailableError } from "../gateway/src/errors.js";
+import { toStorageError } from "../gateway/src/storage/postgres/errors.js";
+import { openStorage } from "../gateway/src/storage/factory.js";
+import { BACKENDS, createPgDatabase, makeTempDir } from "./support/backends.js";
+import { silentLog } from "./support/registry.js";
+
+/**
+ * A database that answers too slowly (here: a table lock nobody releases) must
+ * not hang requests: after the statement timeout they answer UNAVAILABLE, and
+ * once the lock is gone the same gateway serves again.
+ */
+describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL statement timeout", () => {
+  let gateway: Gateway;
+  let dataDir: string;
+  let db: { url: string; drop: () => Promise<void> };
+
+  beforeAll(async () => {
+    db = await createPgDatabase();
+    dataDir = await makeTempDir("homer-pgtimeout-");
+    const config = { ...loadConfig(["--port", "0", "--db-statement-timeout-ms", "300"], {}), databaseUrl: db.url, dataDir, blobUrl: path.join(dataDir, "blobs") };
+    const storage = await openStorage(config);
+    gateway = await startGateway(config, { log: silentLog, storage });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await db?.drop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  const query = async () => {
+    const res = await fetch(`${gateway.origin}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ models(name: "m") { totalCount } }` }),
+    });
+    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as any };
+  };
+
+  test("a statement blocked past the timeout answers UNAVAILABLE with Retry-After; the next one after the block succeeds", async () => {
+    expect((await query()).status).toBe(200);
+    const locker = new pg.Client({ connectionString: db.url });
+    locker.on("error", () => {});
+    await locker.connect();
+    try {
+      await locker.query("begin");
+      await locker.query("lock table models in access exclusive mode");
+      const blocked = await query();
+      expect(blocked).toMatchObject({ status: 503, retryAfter: "5", body: { errors: [{ extensions: { code: "UNAVAILABLE" } }] } });
+      await locker.query("commit");
+    } finally {
+      await locker.end();
+    }
+    expect(await query()).toMatchObject({ status: 200, body: { data: { models: { totalCount: 0 } } } });
+  });
+});
+
+describe("PostgreSQL failures map to domain errors in one place", () => {
+  const codeOf = (error: unknown) => (error as { code?: string }).code;
+
+  test.each([
+    ["ECONNREFUSED", {}],
+    ["ECONNRESET", {}],
+    ["57P01", {}], // admin_shutdown: pg_terminate_backend, pg_ctl stop -m fast
+    ["57P02", {}], // crash_shutdown
+    ["57P03", {}], // cannot_connect_now: starting up, shutting down
+    ["08006", {}], // connection_failure
+    ["53300", {}], // too_many_connections
+    ["57014", {}], // query_canceled: the statement timeout
+    [undefined, { connectionLost: true }], // pg: "Connection terminated unexpectedly"
+    [undefined, { connecting: true }], // pg-pool: timed out acquiring a connection
+  ])("%s %o is UNAVAILABLE", (code, site) => {
+    const mapped = toStorageError(Object.assign(new Error("x"), code ? { code } : {}), site);
+    expect(mapped).toBeInstanceOf(UnavailableError);
+    expect(codeOf(mapped)).toBe("UNAVAILABLE");
+  });
+
+  test("a full disk is INSUFFICIENT_STORAGE; refusals and statement errors pass through unchanged", () => {
+    expect(toStorageError(Object.assign(new Error("x"), { code: "53100" }))).toBeInstanceOf(InsufficientStorageError);
+    for (const code of ["28P01", "3D000", "23505", "22P02"]) {
+      const error = Object.assign(new Error("x"), { code });
+      // Even while connecting: a wrong password or database name is configuration, not an outage.
+      expect(toStorageError(error, { connecting: true })).toBe(error);
+    }
+    const plain = new Error("a bug");
+    expect(toStorageError(plain)).toBe(plain);
+  });
+});
