@@ -123,7 +123,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  app.set("trust proxy", typeof config.trustProxy === "object" ? [...config.trustProxy] : config.trustProxy);
   // No whole-request deadline (Node's default 300 s would cut off large uploads);
   // a socket idle for IDLE_TIMEOUT_MS is closed instead.
   const httpServer = http.createServer({ requestTimeout: 0 }, app);
@@ -159,7 +159,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(healthRoutes(storage.metadata, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
-  app.use(authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: 60 }), rateLimit(config.rateLimit));
+  app.use(authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }), rateLimit(config.rateLimit));
   app.use(downloadRoutes(registry));
   app.use(
     "/graphql",

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 
 /** Everything the gateway can be told, frozen once parsed. */
@@ -30,12 +31,19 @@ export interface Config {
   readonly ide: boolean;
   /** Requests per minute per API key (per address without one); 0 turns it off. */
   readonly rateLimit: number;
+  /** Refused authentication attempts per minute per client address; 0 turns it off. */
+  readonly authFailureLimit: number;
+  /** Which proxies' `X-Forwarded-*` to believe (express's `trust proxy`): off, a hop count, or addresses/CIDRs. */
+  readonly trustProxy: TrustProxy;
   readonly maxQueryDepth: number;
   readonly maxAliases: number;
   readonly maxTokens: number;
   readonly maxDirectives: number;
   readonly maxQueryCost: number;
 }
+
+/** Off, the number of proxies in front of the gateway, or the addresses/CIDRs of the trusted ones. */
+export type TrustProxy = false | number | readonly string[];
 
 interface OptionSpec {
   /** A flag that may stand alone (`--insecure`). */
@@ -152,6 +160,18 @@ const OPTIONS = {
     help: "requests per minute per API key (per client address without one); 0 = off",
     default: () => "1200",
   },
+  authFailureLimit: {
+    flag: "--auth-failure-limit",
+    env: "HOMER_AUTH_FAILURE_LIMIT",
+    help: "refused keys (malformed, unknown, revoked) per minute per client address before 429; valid keys always pass; 0 = off",
+    default: () => "60",
+  },
+  trustProxy: {
+    flag: "--trust-proxy",
+    env: "HOMER_TRUST_PROXY",
+    help: "believe X-Forwarded-For from proxies: off, a hop count (1 = one proxy in front), or comma-separated addresses/CIDRs (also loopback, linklocal, uniquelocal)",
+    default: () => "off",
+  },
   maxQueryDepth: { flag: "--max-query-depth", env: "HOMER_MAX_QUERY_DEPTH", help: "deepest selection nesting", default: () => "12" },
   maxAliases: { flag: "--max-aliases", env: "HOMER_MAX_ALIASES", help: "aliases per operation", default: () => "15" },
   maxTokens: { flag: "--max-tokens", env: "HOMER_MAX_TOKENS", help: "lexical tokens per document", default: () => "5000" },
@@ -208,6 +228,37 @@ function parseChoice(text: string, what: string, choices: readonly string[]): st
   return text;
 }
 
+const PROXY_PRESETS = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** An address or `address/prefix`, as express's `trust proxy` (proxy-addr) takes them. */
+function isAddressOrCidr(text: string): boolean {
+  const [address, prefix, extra] = text.split("/");
+  const family = isIP(address ?? "");
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * HOMER_TRUST_PROXY: off (the default), a hop count, or a list of the proxies.
+ * `true` (believe every hop) is refused: any client could then pick its own
+ * address through X-Forwarded-For and dodge the per-address limits.
+ */
+function parseTrustProxy(text: string, what: string): TrustProxy {
+  const value = text.trim();
+  if (/^(0|false|off|no|none)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) return parseInteger(value, what, 0, 100) || false;
+  if (/^(true|on|yes|all)$/i.test(value)) {
+    throw new ConfigError(`${what}: trusting every proxy lets any client choose its own address; give the number of proxies in front of Homer (e.g. 1) or their addresses`);
+  }
+  const entries = value.split(",").map((entry) => entry.trim());
+  const bad = entries.find((entry) => !PROXY_PRESETS.has(entry) && !isAddressOrCidr(entry));
+  if (bad !== undefined) {
+    throw new ConfigError(`${what}: expected off, a hop count, or comma-separated IP addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${bad}" in "${text}"`);
+  }
+  return Object.freeze(entries);
+}
+
 function parseBoolean(text: string, what: string): boolean {
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off|)$/i.test(text)) return false;
@@ -258,6 +309,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     introspection: parseBoolean(raw.introspection!, name("introspection")),
     ide: parseBoolean(raw.ide!, name("ide")),
     rateLimit: parseInteger(raw.rateLimit!, name("rateLimit"), 0, 1_000_000),
+    authFailureLimit: parseInteger(raw.authFailureLimit!, name("authFailureLimit"), 0, 1_000_000),
+    trustProxy: parseTrustProxy(raw.trustProxy!, name("trustProxy")),
     maxQueryDepth: parseInteger(raw.maxQueryDepth!, name("maxQueryDepth"), 1, 1000),
     maxAliases: parseInteger(raw.maxAliases!, name("maxAliases"), 0, 10_000),
     maxTokens: parseInteger(raw.maxTokens!, name("maxTokens"), 10, 1_000_000),

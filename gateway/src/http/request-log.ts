@@ -24,6 +24,7 @@ export function requestLog(log: Logger) {
       const entry = {
         method: req.method,
         url: req.originalUrl,
+        remoteAddress: req.ip,
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
         aborted: !res.writableFinished,
