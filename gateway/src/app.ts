@@ -16,6 +16,7 @@ import { downloadRoutes } from "./http/downloads.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
 import { requestLog } from "./http/request-log.js";
+import { apolloLogger, redactingLogger } from "./http/safe-log.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup, isLoopback } from "./access/startup.js";
 import { operationLimits } from "./graphql/limits.js";
@@ -97,7 +98,8 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
 
 /** Opens storage, recovers from any earlier crash, and serves until `close()`. */
 export async function startGateway(config: Config, options: { log: Logger; storage?: Storage }): Promise<Gateway> {
-  const { log } = options;
+  // Every line the gateway writes passes through the redaction of secrets.
+  const log = redactingLogger(options.log);
   const storage = options.storage ?? (await openStorage(config));
   const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
@@ -142,7 +144,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
     validationRules: operationLimits(config),
     parseOptions: { maxTokens: config.maxTokens },
     formatError: createFormatError({ development: config.development }),
-    logger: log,
+    logger: apolloLogger(log),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       ApolloServerPluginLandingPageDisabled(),
