@@ -1,5 +1,5 @@
-import { isIP } from "node:net";
 import path from "node:path";
+import { parseTrustProxy, type TrustProxy } from "./trust-proxy.js";
 
 /** Everything the gateway can be told, frozen once parsed. */
 export interface Config {
@@ -42,8 +42,7 @@ export interface Config {
   readonly maxQueryCost: number;
 }
 
-/** Off, the number of proxies in front of the gateway, or the addresses/CIDRs of the trusted ones. */
-export type TrustProxy = false | number | readonly string[];
+export type { TrustProxy };
 
 interface OptionSpec {
   /** A flag that may stand alone (`--insecure`). */
@@ -228,37 +227,6 @@ function parseChoice(text: string, what: string, choices: readonly string[]): st
   return text;
 }
 
-const PROXY_PRESETS = new Set(["loopback", "linklocal", "uniquelocal"]);
-
-/** An address or `address/prefix`, as express's `trust proxy` (proxy-addr) takes them. */
-function isAddressOrCidr(text: string): boolean {
-  const [address, prefix, extra] = text.split("/");
-  const family = isIP(address ?? "");
-  if (family === 0 || extra !== undefined) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-/**
- * HOMER_TRUST_PROXY: off (the default), a hop count, or a list of the proxies.
- * `true` (believe every hop) is refused: any client could then pick its own
- * address through X-Forwarded-For and dodge the per-address limits.
- */
-function parseTrustProxy(text: string, what: string): TrustProxy {
-  const value = text.trim();
-  if (/^(0|false|off|no|none)$/i.test(value)) return false;
-  if (/^\d+$/.test(value)) return parseInteger(value, what, 0, 100) || false;
-  if (/^(true|on|yes|all)$/i.test(value)) {
-    throw new ConfigError(`${what}: trusting every proxy lets any client choose its own address; give the number of proxies in front of Homer (e.g. 1) or their addresses`);
-  }
-  const entries = value.split(",").map((entry) => entry.trim());
-  const bad = entries.find((entry) => !PROXY_PRESETS.has(entry) && !isAddressOrCidr(entry));
-  if (bad !== undefined) {
-    throw new ConfigError(`${what}: expected off, a hop count, or comma-separated IP addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${bad}" in "${text}"`);
-  }
-  return Object.freeze(entries);
-}
-
 function parseBoolean(text: string, what: string): boolean {
   if (/^(1|true|yes|on)$/i.test(text)) return true;
   if (/^(0|false|no|off|)$/i.test(text)) return false;
@@ -310,7 +278,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     ide: parseBoolean(raw.ide!, name("ide")),
     rateLimit: parseInteger(raw.rateLimit!, name("rateLimit"), 0, 1_000_000),
     authFailureLimit: parseInteger(raw.authFailureLimit!, name("authFailureLimit"), 0, 1_000_000),
-    trustProxy: parseTrustProxy(raw.trustProxy!, name("trustProxy")),
+    trustProxy: parseTrustProxy(raw.trustProxy!, (problem) => new ConfigError(`${name("trustProxy")}: ${problem}`)),
     maxQueryDepth: parseInteger(raw.maxQueryDepth!, name("maxQueryDepth"), 1, 1000),
     maxAliases: parseInteger(raw.maxAliases!, name("maxAliases"), 0, 10_000),
     maxTokens: parseInteger(raw.maxTokens!, name("maxTokens"), 10, 1_000_000),
