@@ -74,3 +74,30 @@ describe("configuration", () => {
     }
   });
 });
+
+describe("HOMER_TRUST_PROXY and HOMER_AUTH_FAILURE_LIMIT", () => {
+  test("off by default; a hop count; addresses and CIDRs, each as express's trust proxy takes it", async () => {
+    const express = (await import("express")).default;
+    expect(loadConfig([], {})).toMatchObject({ trustProxy: false, authFailureLimit: 60 });
+    expect(loadConfig([], { HOMER_TRUST_PROXY: "0" }).trustProxy).toBe(false);
+    expect(loadConfig([], { HOMER_TRUST_PROXY: "off" }).trustProxy).toBe(false);
+    expect(loadConfig([], { HOMER_TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    const list = loadConfig(["--trust-proxy", "10.0.0.0/8, 192.168.1.7,fd00::/8,::1,loopback"], {}).trustProxy;
+    expect(list).toEqual(["10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1", "loopback"]);
+    for (const value of [2, list]) expect(() => express().set("trust proxy", Array.isArray(value) ? [...value] : value)).not.toThrow();
+    expect(loadConfig([], { HOMER_AUTH_FAILURE_LIMIT: "0" }).authFailureLimit).toBe(0);
+  });
+
+  test.each(["true", "all", "10.0.0.0/33", "fd00::/129", "10.0.0.300", "proxy.internal", "10.0.0.1,,10.0.0.2", "-1", "1.5", "10.0.0.0/8/8"])(
+    "refuses HOMER_TRUST_PROXY=%s with a ConfigError naming the option",
+    (value) => {
+      expect(() => loadConfig([], { HOMER_TRUST_PROXY: value })).toThrow(ConfigError);
+      expect(() => loadConfig([], { HOMER_TRUST_PROXY: value })).toThrow(/--trust-proxy \/ HOMER_TRUST_PROXY/);
+    },
+  );
+
+  test("--help documents both", () => {
+    expect(helpText()).toMatch(/--trust-proxy[\s\S]*env HOMER_TRUST_PROXY, default off/);
+    expect(helpText()).toMatch(/--auth-failure-limit[\s\S]*env HOMER_AUTH_FAILURE_LIMIT, default 60/);
+  });
+});

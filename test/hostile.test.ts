@@ -1180,6 +1180,25 @@ describe.each(BACKENDS)("hostile requests on %s", (backend) => {
     ] satisfies Case[];
   });
 
+  group("keys in URLs and forged client addresses", () => {
+    const UNAUTH: Expect = { codes: ["UNAUTHENTICATED"], status: [401] };
+    const at = (target: () => string, headers: () => Record<string, string> = () => ({})) => (): RawRequest => ({
+      method: "POST",
+      path: target(),
+      headers: { "content-type": "application/json", ...headers() },
+      body: JSON.stringify({ query: `{ models(name: "fixture") { totalCount } }` }),
+    });
+    return [
+      { name: "?api_key=<key>", request: at(() => `/graphql?api_key=${keys.write}`), expect: UNAUTH },
+      { name: "?apikey=<key> with the underscore encoded", request: at(() => `/graphql?apikey=${keys.write.replace("_", "%5F")}`), expect: UNAUTH },
+      { name: "?key=<key> repeated", request: at(() => `/graphql?key=${keys.write}&key=${keys.read}`), expect: UNAUTH },
+      { name: "#access_token=<key>", request: at(() => `/graphql#access_token=${keys.write}`), expect: UNAUTH },
+      { name: "a download with ?token=<key>", request: () => ({ ...get(W_URL, null)(), path: `${W_URL}?token=${keys.read}` }), expect: UNAUTH },
+      { name: "a bad key with a forged X-Forwarded-For", request: at(() => "/graphql", () => ({ authorization: "Bearer nope", "x-forwarded-for": "10.9.8.7" })), expect: UNAUTH },
+      { name: "a valid key with a forged X-Forwarded-For", request: at(() => "/graphql", () => ({ ...bearer(keys.read), "x-forwarded-for": "203.0.113.1, 127.0.0.1" })), expect: { success: true, status: [200] } },
+    ] satisfies Case[];
+  });
+
   group("a read key tries every mutation", () => {
     const R = (query: string, variables?: Record<string, unknown>) => () => gqlRequest(query, variables, keys.read);
     const FORBID = bad("FORBIDDEN");

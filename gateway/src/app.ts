@@ -15,6 +15,7 @@ import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
 import { requestLog } from "./http/request-log.js";
 import { createHttpServer, type DrainReport } from "./http/server.js";
+import { apolloLogger, redactingLogger } from "./http/safe-log.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup, isLoopback } from "./access/startup.js";
 import { operationLimits } from "./graphql/limits.js";
@@ -97,7 +98,8 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
 
 /** Opens storage, recovers from any earlier crash, and serves until `close()`. */
 export async function startGateway(config: Config, options: { log: Logger; storage?: Storage }): Promise<Gateway> {
-  const { log } = options;
+  // Every line the gateway writes passes through the redaction of secrets.
+  const log = redactingLogger(options.log);
   const storage = options.storage ?? (await openStorage({ ...config, logger: log }));
   const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
@@ -123,7 +125,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  app.set("trust proxy", typeof config.trustProxy === "object" ? [...config.trustProxy] : config.trustProxy);
   const { server: httpServer, drain } = createHttpServer(app, config, log);
   let shuttingDown = false;
 
@@ -140,7 +142,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
     validationRules: operationLimits(config),
     parseOptions: { maxTokens: config.maxTokens },
     formatError: createFormatError({ development: config.development }),
-    logger: log,
+    logger: apolloLogger(log),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       errorReporting,
@@ -156,7 +158,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(healthRoutes(storage.metadata, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
-  app.use(authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: 60 }), rateLimit(config.rateLimit));
+  app.use(authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }), rateLimit(config.rateLimit));
   app.use(downloadRoutes(registry));
   app.use(
     "/graphql",

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { parseTrustProxy, type TrustProxy } from "./trust-proxy.js";
 
 /** Everything the gateway can be told, frozen once parsed. */
 export interface Config {
@@ -36,6 +37,10 @@ export interface Config {
   readonly ide: boolean;
   /** Requests per minute per API key (per address without one); 0 turns it off. */
   readonly rateLimit: number;
+  /** Refused authentication attempts per minute per client address; 0 turns it off. */
+  readonly authFailureLimit: number;
+  /** Which proxies' `X-Forwarded-*` to believe (express's `trust proxy`): off, a hop count, or addresses/CIDRs. */
+  readonly trustProxy: TrustProxy;
   readonly maxQueryDepth: number;
   readonly maxAliases: number;
   readonly maxTokens: number;
@@ -46,6 +51,8 @@ export interface Config {
   /** PostgreSQL statement_timeout; a hung database answers UNAVAILABLE after it. 0 = none. */
   readonly dbStatementTimeoutMs: number;
 }
+
+export type { TrustProxy };
 
 interface OptionSpec {
   /** A flag that may stand alone (`--insecure`). */
@@ -180,6 +187,18 @@ const OPTIONS = {
     help: "requests per minute per API key (per client address without one); 0 = off",
     default: () => "1200",
   },
+  authFailureLimit: {
+    flag: "--auth-failure-limit",
+    env: "HOMER_AUTH_FAILURE_LIMIT",
+    help: "refused keys (malformed, unknown, revoked) per minute per client address before 429; valid keys always pass; 0 = off",
+    default: () => "60",
+  },
+  trustProxy: {
+    flag: "--trust-proxy",
+    env: "HOMER_TRUST_PROXY",
+    help: "believe X-Forwarded-For from proxies: off, a hop count (1 = one proxy in front), or comma-separated addresses/CIDRs (also loopback, linklocal, uniquelocal)",
+    default: () => "off",
+  },
   maxQueryDepth: { flag: "--max-query-depth", env: "HOMER_MAX_QUERY_DEPTH", help: "deepest selection nesting", default: () => "12" },
   maxAliases: { flag: "--max-aliases", env: "HOMER_MAX_ALIASES", help: "aliases per operation", default: () => "15" },
   maxTokens: { flag: "--max-tokens", env: "HOMER_MAX_TOKENS", help: "lexical tokens per document", default: () => "5000" },
@@ -301,6 +320,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     introspection: parseBoolean(raw.introspection!, name("introspection")),
     ide: parseBoolean(raw.ide!, name("ide")),
     rateLimit: parseInteger(raw.rateLimit!, name("rateLimit"), 0, 1_000_000),
+    authFailureLimit: parseInteger(raw.authFailureLimit!, name("authFailureLimit"), 0, 1_000_000),
+    trustProxy: parseTrustProxy(raw.trustProxy!, (problem) => new ConfigError(`${name("trustProxy")}: ${problem}`)),
     maxQueryDepth: parseInteger(raw.maxQueryDepth!, name("maxQueryDepth"), 1, 1000),
     maxAliases: parseInteger(raw.maxAliases!, name("maxAliases"), 0, 10_000),
     maxTokens: parseInteger(raw.maxTokens!, name("maxTokens"), 10, 1_000_000),

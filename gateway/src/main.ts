@@ -2,6 +2,7 @@
 import { pino } from "pino";
 import { startGateway } from "./app.js";
 import { ConfigError, helpText, loadConfig } from "./config.js";
+import { redactingLogger } from "./http/safe-log.js";
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const log = pino({ level: config.logLevel, base: { service: "homer-gateway" } });
+  const log = redactingLogger(pino({ level: config.logLevel, base: { service: "homer-gateway" } }));
   let gateway;
   try {
     gateway = await startGateway(config, { log });

@@ -3,21 +3,35 @@ import cors from "cors";
 import helmet from "helmet";
 import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
-import { ForbiddenError, TooManyRequestsError } from "../errors.js";
+import { ForbiddenError, TooManyRequestsError, UnauthenticatedError } from "../errors.js";
 
 declare module "express-serve-static-core" {
   interface Request {
     /** Set by `authenticate` for every route but the health probes. */
     caller: Caller;
+    /** Set by `authenticate` when it refused the request's credentials. */
+    authRefused?: boolean;
   }
 }
 
 const LOOPBACK_HOSTNAME = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
 /**
+ * The client's address: the socket's peer, or with `trust proxy` set
+ * (HOMER_TRUST_PROXY) the address the trusted proxies forwarded. An untrusted
+ * `X-Forwarded-For` never changes it.
+ */
+export function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? "unknown";
+}
+
+/**
  * Resolves the caller from `Authorization`; errors (UNAUTHENTICATED, 401) go to
- * the error handler. Failed attempts are charged to the client's address, so
- * guessing keys is rate limited before it costs a database lookup.
+ * the error handler. A valid key always passes. Only a refused key (malformed,
+ * unknown or revoked) is a failed login: it is charged to the client's address,
+ * and once that address has used up its budget its refused attempts answer
+ * TOO_MANY_REQUESTS instead. Any other failure (the database being down, say) is
+ * not the client's doing: it propagates as itself and costs nothing.
  *
  * Without keys (open mode on loopback) a request must name the gateway by a
  * loopback host (or `publicHost`): a web page whose domain was rebound to
@@ -26,12 +40,19 @@ const LOOPBACK_HOSTNAME = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i;
 export function authenticate(access: AccessService, options: { readonly publicHost?: string; readonly insecure: boolean; readonly failuresPerMinute: number }) {
   const failures = tokenBuckets(options.failuresPerMinute);
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const address = `ip:${req.socket.remoteAddress}`;
-    failures.check(address, "too many failed authentications from this address");
+    const authorization = req.headers.authorization;
     try {
-      req.caller = await access.authenticate(req.headers.authorization);
+      req.caller = await access.authenticate(authorization);
     } catch (error) {
-      failures.take(address);
+      if (error instanceof UnauthenticatedError) {
+        req.authRefused = true;
+        // A missing key is no guess at one; it costs no lookup and is not charged.
+        if (authorization) {
+          const address = `ip:${clientAddress(req)}`;
+          failures.check(address, "too many failed authentications from this address");
+          failures.take(address);
+        }
+      }
       throw error;
     }
     const hostname = (req.headers.host ?? "").replace(/:\d+$/, "");
@@ -80,7 +101,7 @@ function tokenBuckets(perMinute: number) {
 export function rateLimit(perMinute: number) {
   const buckets = tokenBuckets(perMinute);
   return (req: Request, _res: Response, next: NextFunction) => {
-    const who = req.caller.keyId ?? `ip:${req.socket.remoteAddress}`;
+    const who = req.caller.keyId ?? `ip:${clientAddress(req)}`;
     buckets.check(who, `rate limit of ${perMinute} requests a minute exceeded`);
     buckets.take(who);
     next();

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
+import { redactUrl } from "./redact.js";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -12,7 +13,12 @@ declare module "express-serve-static-core" {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Tags each request with an id (echoed as `X-Request-Id`) and logs one line when it ends. */
+/**
+ * Tags each request with an id (echoed as `X-Request-Id`) and logs one line when
+ * it ends: the client's address (as `trust proxy` resolves it) and the URL with
+ * keys and credential parameters redacted; a refused authentication attempt
+ * loses its whole query string. Headers are never logged.
+ */
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers["x-request-id"];
@@ -23,7 +29,8 @@ export function requestLog(log: Logger) {
     res.on("close", () => {
       const entry = {
         method: req.method,
-        url: req.originalUrl,
+        url: redactUrl(req.originalUrl, { dropQuery: req.authRefused === true || res.statusCode === 401 }),
+        remoteAddress: req.ip,
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
         aborted: !res.writableFinished,
