@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { BadInputError, DomainError } from "../errors.js";
+import { BadInputError, DomainError, StorageError } from "../errors.js";
 import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
 
 /** A file arriving with a create request, independent of how it is transported. */
@@ -46,8 +46,9 @@ export async function stageFiles(
         return { ...(await blobs.stage(source, { maxBytes })), path: file.path };
       } catch (error) {
         failed = true;
-        // The body broke off or was malformed mid-file: the client's doing, not ours.
-        if (!(error instanceof DomainError) && source.errored) {
+        // The blob store types its own failures (out of space, I/O): any other error
+        // with a broken source means the body broke off or was malformed mid-file.
+        if (!(error instanceof DomainError) && !(error instanceof StorageError) && source.errored) {
           throw new BadInputError(`the upload of ${file.path} ended before the file was complete (${source.errored.message})`, "input.files");
         }
         throw error;
