@@ -1,4 +1,5 @@
 import type { KyselyConfig } from "kysely";
+import type { Logger } from "pino";
 import { ConfigError } from "../config.js";
 import type { AccessStore } from "./access-store.js";
 import type { BlobStore } from "./blob-store.js";
@@ -12,6 +13,8 @@ export interface StorageOptions {
   readonly blobUrl: string;
   /** Kysely's query log hook; tests use it to count statements. */
   readonly log?: KyselyConfig["log"];
+  /** Where storage reports what it handles by itself (a ROLLBACK that failed after an error). */
+  readonly logger?: Pick<Logger, "warn">;
 }
 
 export interface Storage {
@@ -31,9 +34,10 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     // A typo must not silently become a SQLite file named after the URL (password included).
     throw new ConfigError(`unsupported database URL scheme "${scheme}://": use postgres:// or a SQLite file path`);
   }
+  const onRollbackFailure = (error: unknown) => options.logger?.warn({ err: error }, "rollback failed; the error that caused it was passed on");
   const metadata = /^postgres(ql)?:\/\//i.test(databaseUrl)
-    ? await openPostgresStore(databaseUrl, { log: options.log })
-    : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log });
+    ? await openPostgresStore(databaseUrl, { log: options.log, onRollbackFailure })
+    : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log, onRollbackFailure });
   try {
     const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
     return { metadata, blobs, access: metadata.access };

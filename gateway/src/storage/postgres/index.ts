@@ -1,5 +1,6 @@
 import pg from "pg";
 import { Kysely, PostgresDialect, sql, type KyselyConfig } from "kysely";
+import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
 
@@ -8,6 +9,8 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
   supportsRowLocks: true,
   isUniqueViolation: (error: unknown) => (error as { code?: unknown })?.code === "23505",
+  // 53100 disk_full
+  isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "53100",
 });
 
 const INT8_OID = 20;
@@ -23,9 +26,9 @@ const types = {
 /** Connects to PostgreSQL and applies pending migrations. */
 export async function openPostgresStore(
   connectionString: string,
-  options: Pick<KyselyConfig, "log"> & { readonly maxConnections?: number } = {},
+  options: Pick<KyselyConfig, "log"> & GuardOptions & { readonly maxConnections?: number } = {},
 ): Promise<SqlMetadataStore> {
   const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, types: types as pg.CustomTypesConfig });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), log: options.log });
+  const db = new Kysely<Schema>({ dialect: guardedDialect(new PostgresDialect({ pool }), postgresDialect, options), log: options.log });
   return SqlMetadataStore.open(db, postgresDialect);
 }
