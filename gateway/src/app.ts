@@ -16,6 +16,7 @@ import { downloadRoutes } from "./http/downloads.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
 import { requestLog } from "./http/request-log.js";
+import { settleUnreadBody } from "./http/unread-body.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup, isLoopback } from "./access/startup.js";
 import { operationLimits } from "./graphql/limits.js";
@@ -98,7 +99,7 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
 /** Opens storage, recovers from any earlier crash, and serves until `close()`. */
 export async function startGateway(config: Config, options: { log: Logger; storage?: Storage }): Promise<Gateway> {
   const { log } = options;
-  const storage = options.storage ?? (await openStorage(config));
+  const storage = options.storage ?? (await openStorage({ ...config, logger: log }));
   const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
   try {
@@ -155,6 +156,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   // the body limit always leaves room for the largest one allowed.
   const maxBodyBytes = Math.max(config.maxBodyBytes, config.maxInputExampleBytes * 2 + 2 ** 16);
   app.use(requestLog(log));
+  app.use(settleUnreadBody());
   app.use(browserSafety(config.corsOrigins));
   app.use(healthRoutes(storage.metadata, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide }));
