@@ -49,10 +49,25 @@ describe("a request refused mid-body", () => {
     }
   });
 
+  test("an accepted upload larger than the drain limit keeps its connection", async () => {
+    const agent = oneConnection();
+    try {
+      const files = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`part-${i}.bin`, randomBytes(MAX_FILE - 1)]));
+      const { body, contentType } = multipartCreate({ name: "large" }, files);
+      expect(body.length).toBeGreaterThan(MAX_DRAIN_BYTES);
+      const created = await send(agent, gw.url, { body, headers: { "content-type": contentType, "apollo-require-preflight": "true" } });
+      expect(JSON.parse(created.body)).toEqual({ data: { createModel: { version: 1 } } });
+      expect(created.headers.connection).not.toBe("close");
+      expect(await send(agent, `${gw.origin}/healthz`)).toMatchObject({ status: 200, connection: created.connection });
+    } finally {
+      agent.destroy();
+    }
+  });
+
   test("a refused body too large to drain closes its connection instead of reading it", async () => {
     const agent = oneConnection();
     try {
-      const refused = await send(agent, gw.url, multipart({ name: "m", path: "../escape" }, randomBytes(MAX_DRAIN_BYTES + MAX_FILE)));
+      const refused = await send(agent, gw.url, multipart({ name: "m", path: "../escape" }, Buffer.alloc(8 * MAX_DRAIN_BYTES)));
       expect(JSON.parse(refused.body).errors[0].extensions.code).toBe("BAD_USER_INPUT");
       expect(refused.headers.connection).toBe("close");
       const next = await send(agent, `${gw.origin}/healthz`);
