@@ -5,7 +5,7 @@ import path from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startGateway, type Gateway } from "../gateway/src/app.js";
-import { loadConfig } from "../gateway/src/config.js";
+import { loadConfig, type Config } from "../gateway/src/config.js";
 import { InsufficientStorageError } from "../gateway/src/errors.js";
 import { openStorage } from "../gateway/src/storage/factory.js";
 import { listBlobFiles, makeTempDir } from "./support/backends.js";
@@ -51,6 +51,7 @@ describe("a full disk", () => {
   let mountPoint = "";
   let mounted = false;
   let gateway: Gateway | undefined;
+  let config: Config;
   const logLines: Record<string, any>[] = [];
   const log = pino({ level: "info" }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
   const agent = oneConnection();
@@ -67,7 +68,7 @@ describe("a full disk", () => {
     mounted = mountTmpfs(mountPoint);
     if (!mounted) return;
     const dataDir = path.join(mountPoint, "data");
-    const config = {
+    config = {
       ...loadConfig(["--port", "0"], {}),
       dataDir,
       databaseUrl: path.join(dataDir, "registry.sqlite"),
@@ -139,5 +140,19 @@ describe("a full disk", () => {
       await storage.metadata.close();
       await fs.rm(path.join(mountPoint, "filler-2"));
     }
+  });
+
+  test("the gateway starts again on the full disk, and deleteModel there frees space", async (ctx) => {
+    if (!mounted) ctx.skip("mounting a tmpfs is not permitted here");
+    await gateway!.close();
+    gateway = undefined;
+    await fillDisk(path.join(mountPoint, "filler-3"));
+    gateway = await startGateway(config, { log, storage: await openStorage({ ...config, logger: log }) });
+    const before = await freeBytes(mountPoint);
+    const deleted = await gql(`mutation { deleteModel(name: "big", version: 1) }`);
+    expect(JSON.parse(deleted.body)).toEqual({ data: { deleteModel: true } });
+    expect(await listBlobFiles(path.join(mountPoint, "data", "blobs"))).toEqual([]);
+    // The 1 MiB blob is gone; the log took a little of it.
+    expect(await freeBytes(mountPoint)).toBeGreaterThan(before + 2 ** 19);
   });
 });

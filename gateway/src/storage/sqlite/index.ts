@@ -71,19 +71,37 @@ class HomerSqliteDialect extends SqliteDialect {
   }
 }
 
+function openDatabase(file: string): Database.Database {
+  const database = new Database(file);
+  try {
+    // First, so that switching to WAL waits for a process doing the same.
+    database.pragma("busy_timeout = 10000");
+    database.pragma("journal_mode = WAL");
+    database.pragma("synchronous = FULL");
+    database.pragma("foreign_keys = ON");
+    return database;
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
 /**
  * Opens (creating if needed) the embedded SQLite store. WAL lets readers run
  * beside the writer; busy_timeout lets several processes share the file.
  */
 export async function openSqliteStore(file: string, options: Pick<KyselyConfig, "log"> & GuardOptions = {}): Promise<SqlMetadataStore> {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const database = new Database(file);
-  // First, so that switching to WAL waits for a process doing the same.
-  database.pragma("busy_timeout = 10000");
-  database.pragma("journal_mode = WAL");
-  database.pragma("synchronous = FULL");
-  database.pragma("foreign_keys = ON");
-  const db = new Kysely<Schema>({ dialect: guardedDialect(new HomerSqliteDialect(database), sqliteDialect, options), log: options.log });
   const reserve = file === ":memory:" ? undefined : new FileSpaceReserve(`${path.resolve(file)}-reserve`);
+  let database: Database.Database;
+  try {
+    database = openDatabase(file);
+  } catch (error) {
+    // WAL mode creates its log and index when opened: on a full disk only the
+    // reserve makes room for them, and a registry that cannot start cannot free space.
+    if (!(await reserve?.release())) throw error;
+    database = openDatabase(file);
+  }
+  const db = new Kysely<Schema>({ dialect: guardedDialect(new HomerSqliteDialect(database), sqliteDialect, options), log: options.log });
   return SqlMetadataStore.open(db, sqliteDialect, reserve);
 }
