@@ -1,7 +1,10 @@
+import type { Socket } from "node:net";
 import type { NextFunction, Request, Response } from "express";
 
 /** The most of a refused body read to its end after the response, to keep the connection usable. */
 export const MAX_DRAIN_BYTES = 8 * 2 ** 20;
+/** How long a connection refused with `Connection: close` may still send before it is cut. */
+const LINGER_MS = 2000;
 
 /**
  * Keeps a keep-alive connection usable after a request that was answered before its
@@ -20,7 +23,10 @@ export function settleUnreadBody(maxDrainBytes = MAX_DRAIN_BYTES) {
     res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
       // What the socket took in since the headers bounds what is still to come.
       const unread = declaredBodyBytes(req) - (req.socket.bytesRead - readBefore);
-      if (!req.complete && unread > maxDrainBytes) this.setHeader("Connection", "close");
+      if (!req.complete && unread > maxDrainBytes) {
+        this.setHeader("Connection", "close");
+        lingerOnClose(req.socket);
+      }
       return writeHead.apply(this, args);
     } as Response["writeHead"];
     res.once("finish", () => {
@@ -29,6 +35,22 @@ export function settleUnreadBody(maxDrainBytes = MAX_DRAIN_BYTES) {
       req.resume();
     });
     next();
+  };
+}
+
+/**
+ * Node ends a `Connection: close` socket by destroying it right after the response
+ * was handed to the kernel. With the client still sending, the kernel then answers
+ * with a reset, which can discard the response before the client read it. So the
+ * socket only half-closes (FIN), drops what still arrives, and is destroyed when the
+ * client closes too or after `LINGER_MS` — what HTTP servers call a lingering close.
+ */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = function (this: Socket) {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    this.once("close", () => clearTimeout(timer));
+    this.resume();
   };
 }
 
