@@ -155,4 +155,24 @@ describe("a full disk", () => {
     // The 1 MiB blob is gone; the log took a little of it.
     expect(await freeBytes(mountPoint)).toBeGreaterThan(before + 2 ** 19);
   });
+
+  test("other storage faults (a read-only staging area) are masked internal errors, logged, never the client's fault", async (ctx) => {
+    if (!mounted) ctx.skip("mounting a tmpfs is not permitted here");
+    // Only staging becomes read-only (the database stays open for writing elsewhere).
+    const staging = path.join(mountPoint, "data", "blobs", ".staging");
+    execFileSync("mount", ["--bind", staging, staging]);
+    try {
+      execFileSync("mount", ["-o", "remount,bind,ro", staging]);
+      const logged = logLines.length;
+      const refused = await upload("readonly", randomBytes(2 ** 16));
+      expect(JSON.parse(refused.body).errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
+      expect(refused.body).not.toMatch(/EROFS|read-only|\.staging/i);
+      expect(logLines.slice(logged).some((l) => l.level >= 50 && l.err?.type === "StorageError" && /EROFS/.test(l.err.message))).toBe(true);
+      const next = await gql(`{ model(name: "readonly", version: 1) { version } }`);
+      expect(next.connection).toBe(refused.connection);
+      expect(JSON.parse(next.body)).toEqual({ data: { model: null } });
+    } finally {
+      execFileSync("umount", [staging]);
+    }
+  });
 });
