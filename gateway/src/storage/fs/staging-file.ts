@@ -30,6 +30,23 @@ export class StagingFile extends Writable {
     this.#writeAll(chunk).then(() => done(), (error) => done(blobStoreError(error, "write")));
   }
 
+  override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
+    this.#writevAll(chunks.map((c) => c.chunk)).then(() => done(), (error) => done(blobStoreError(error, "write")));
+  }
+
+  async #writevAll(buffers: Buffer[]): Promise<void> {
+    let { bytesWritten } = await this.#handle!.writev(buffers);
+    // A short write (a nearly full disk, too many buffers): the rest one by one.
+    for (const buffer of buffers) {
+      if (bytesWritten >= buffer.length) {
+        bytesWritten -= buffer.length;
+        continue;
+      }
+      await this.#writeAll(buffer.subarray(bytesWritten));
+      bytesWritten = 0;
+    }
+  }
+
   async #writeAll(chunk: Buffer): Promise<void> {
     // A nearly full disk takes part of a chunk, then refuses the rest.
     for (let offset = 0; offset < chunk.length; ) {
