@@ -17,6 +17,13 @@ export interface StagedFile extends StagedBlob {
   readonly path: string;
 }
 
+/** A file not stored because an earlier one failed; that failure is the one reported. */
+class SkippedFile extends Error {
+  constructor() {
+    super("skipped after an earlier file failed");
+  }
+}
+
 /**
  * Stages every file. Files are opened together because a multipart body delivers
  * them in its own order: waiting on one while another is unread would deadlock.
@@ -40,7 +47,7 @@ export async function stageFiles(
       }
       if (failed) {
         source.resume();
-        throw new Error("skipped after an earlier file failed");
+        throw new SkippedFile();
       }
       try {
         return { ...(await blobs.stage(source, { maxBytes })), path: file.path };
@@ -59,9 +66,7 @@ export async function stageFiles(
   const firstFailure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (firstFailure) {
     await Promise.all(staged.map((s) => blobs.discard(s)));
-    const cause = results.find(
-      (r): r is PromiseRejectedResult => r.status === "rejected" && !String(r.reason?.message).startsWith("skipped"),
-    );
+    const cause = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !(r.reason instanceof SkippedFile));
     throw (cause ?? firstFailure).reason;
   }
   return staged;
