@@ -16,6 +16,7 @@ import { ideRoutes } from "./http/ide.js";
 import { requestLog } from "./http/request-log.js";
 import { createHttpServer, type DrainReport } from "./http/server.js";
 import { apolloLogger, redactingLogger } from "./http/safe-log.js";
+import { settleUnreadBody } from "./http/unread-body.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup, isLoopback } from "./access/startup.js";
 import { operationLimits } from "./graphql/limits.js";
@@ -154,6 +155,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   // the body limit always leaves room for the largest one allowed.
   const maxBodyBytes = Math.max(config.maxBodyBytes, config.maxInputExampleBytes * 2 + 2 ** 16);
   app.use(requestLog(log));
+  app.use(settleUnreadBody());
   app.use(browserSafety(config.corsOrigins, { https: config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:" }));
   app.use(healthRoutes(storage.metadata, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide }));

@@ -106,3 +106,17 @@ export class InsufficientStorageError extends DomainError {
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
+
+/**
+ * A storage backend failed in a way neither the caller nor a retry can fix (an I/O
+ * error, a read-only or unwritable store). Not a domain error: callers see it masked
+ * as INTERNAL_SERVER_ERROR and it is logged; its class tells it apart from a client's
+ * broken upload.
+ */
+export class StorageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message);
+    this.name = new.target.name;
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}

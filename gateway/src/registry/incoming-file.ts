@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { BadInputError, DomainError } from "../errors.js";
+import { BadInputError, DomainError, StorageError } from "../errors.js";
 import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
 
 /** A file arriving with a create request, independent of how it is transported. */
@@ -15,6 +15,13 @@ export interface IncomingFile {
 
 export interface StagedFile extends StagedBlob {
   readonly path: string;
+}
+
+/** A file not stored because an earlier one failed; that failure is the one reported. */
+class SkippedFile extends Error {
+  constructor() {
+    super("skipped after an earlier file failed");
+  }
 }
 
 /**
@@ -40,14 +47,15 @@ export async function stageFiles(
       }
       if (failed) {
         source.resume();
-        throw new Error("skipped after an earlier file failed");
+        throw new SkippedFile();
       }
       try {
         return { ...(await blobs.stage(source, { maxBytes })), path: file.path };
       } catch (error) {
         failed = true;
-        // The body broke off or was malformed mid-file: the client's doing, not ours.
-        if (!(error instanceof DomainError) && source.errored) {
+        // The blob store types its own failures (out of space, I/O): any other error
+        // with a broken source means the body broke off or was malformed mid-file.
+        if (!(error instanceof DomainError) && !(error instanceof StorageError) && source.errored) {
           throw new BadInputError(`the upload of ${file.path} ended before the file was complete (${source.errored.message})`, "input.files");
         }
         throw error;
@@ -58,9 +66,7 @@ export async function stageFiles(
   const firstFailure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (firstFailure) {
     await Promise.all(staged.map((s) => blobs.discard(s)));
-    const cause = results.find(
-      (r): r is PromiseRejectedResult => r.status === "rejected" && !String(r.reason?.message).startsWith("skipped"),
-    );
+    const cause = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !(r.reason instanceof SkippedFile));
     throw (cause ?? firstFailure).reason;
   }
   return staged;

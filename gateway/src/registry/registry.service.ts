@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
 import type { Role } from "../storage/access-store.js";
-import { BadInputError, NotFoundError, versionExists } from "../errors.js";
+import { BadInputError, InsufficientStorageError, NotFoundError, versionExists } from "../errors.js";
 import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
 import type {
   FileRecord,
@@ -177,7 +177,9 @@ export class RegistryService {
         throw versionExists({ ...draft, version: draft.version });
       }
     }
-    const staged = await stageFiles(draftFiles, this.blobs, this.limits.maxFileSize);
+    const staged = await stageFiles(draftFiles, this.blobs, this.limits.maxFileSize).catch((error) => {
+      throw this.#noted(error, "createModel");
+    });
     try {
       const { model, releasedBlobs } = await this.metadata.createModel(
         { ...draft, files: staged.map(({ path, sha256, sizeBytes }) => ({ path, sha256, sizeBytes })) },
@@ -191,8 +193,17 @@ export class RegistryService {
       return model;
     } catch (error) {
       await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
-      throw error;
+      throw this.#noted(error, "createModel");
     }
+  }
+
+  /**
+   * A full store is the operator's business: the caller only sees the code, so the
+   * log gets a line with the cause. (Other storage failures are logged as internal errors.)
+   */
+  #noted(error: unknown, operation: string): unknown {
+    if (error instanceof InsufficientStorageError) this.log.error({ err: error, operation }, "storage is full: request refused");
+    return error;
   }
 
   #validate(command: CreateModelCommand, files: readonly IncomingFile[]) {
@@ -239,7 +250,9 @@ export class RegistryService {
 
   async deleteModel(caller: Caller, input: ModelRefInput): Promise<void> {
     const ref = this.#ref(caller, input, "write");
-    const released = await this.metadata.deleteModel(ref);
+    const released = await this.metadata.deleteModel(ref).catch((error) => {
+      throw this.#noted(error, "deleteModel");
+    });
     if (released === null) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
     this.log.info({ audit: "model.delete", by: caller.who, ...ref }, "audit");
     await this.#reclaim(released);

@@ -17,7 +17,7 @@ export interface StorageOptions {
   readonly dbConnectTimeoutMs?: number;
   /** PostgreSQL: statement_timeout of every connection (default 30 s; 0 = none). */
   readonly dbStatementTimeoutMs?: number;
-  /** Where waiting for the database and lost connections are reported. */
+  /** Where waiting for the database, lost connections and failed ROLLBACKs are reported. */
   readonly logger?: Pick<Logger, "warn" | "info">;
 }
 
@@ -38,14 +38,16 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     // A typo must not silently become a SQLite file named after the URL (password included).
     throw new ConfigError(`unsupported database URL scheme "${scheme}://": use postgres:// or a SQLite file path`);
   }
+  const onRollbackFailure = (error: unknown) => options.logger?.warn({ err: error }, "rollback failed; the error that caused it was passed on");
   const metadata = /^postgres(ql)?:\/\//i.test(databaseUrl)
     ? await openPostgresStore(databaseUrl, {
         log: options.log,
         connectTimeoutMs: options.dbConnectTimeoutMs,
         statementTimeoutMs: options.dbStatementTimeoutMs,
         logger: options.logger,
+        onRollbackFailure,
       })
-    : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log });
+    : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log, onRollbackFailure });
   try {
     const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
     return { metadata, blobs, access: metadata.access };

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,6 +7,8 @@ import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { NotFoundError, PayloadTooLargeError } from "../../errors.js";
 import type { BlobEntry, BlobStat, BlobStore, ByteRange, StagedBlob } from "../blob-store.js";
+import { fsStep } from "./fs-errors.js";
+import { StagingFile } from "./staging-file.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 /** Staging files name their host: PIDs mean nothing across hosts or containers. */
@@ -98,8 +100,7 @@ export class FsBlobStore implements BlobStore {
     const stagingKey = `${HOST}.${process.pid}.${randomUUID()}`;
     const target = path.join(this.#staging, stagingKey);
     const counter = new HashingCounter(maxBytes);
-    // flush: fsync before close, so a rename never publishes unwritten bytes
-    const out = createWriteStream(target, { flags: "wx", flush: true });
+    const out = new StagingFile(target);
     try {
       await pipeline(source, counter, out);
     } catch (error) {
@@ -107,7 +108,8 @@ export class FsBlobStore implements BlobStore {
       // The file is opened asynchronously: wait until it is closed, or it could be
       // created after the removal below and stay behind.
       if (!out.closed) await new Promise<void>((resolve) => out.once("close", () => resolve()));
-      await fs.rm(target, { force: true });
+      // Never masks the error that matters; a file left behind is swept at start-up.
+      await fs.rm(target, { force: true }).catch(() => {});
       throw error;
     }
     return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
@@ -118,13 +120,14 @@ export class FsBlobStore implements BlobStore {
     for (const blob of blobs) {
       const target = this.#pathOf(blob.sha256);
       const dir = path.dirname(target);
-      if (!dirs.has(dir)) await fs.mkdir(dir, { recursive: true });
+      // A new directory, or a directory growing by one entry, can need a free block.
+      if (!dirs.has(dir)) await fsStep("mkdir", () => fs.mkdir(dir, { recursive: true }));
       dirs.add(dir);
       // Renaming over an existing blob is safe: equal digests mean equal bytes.
-      await fs.rename(path.join(this.#staging, blob.stagingKey), target);
+      await fsStep("rename", () => fs.rename(path.join(this.#staging, blob.stagingKey), target));
     }
     // One fsync per directory makes every rename in it durable.
-    for (const dir of dirs) await fsyncDirectory(dir);
+    for (const dir of dirs) await fsStep("fsync", () => fsyncDirectory(dir));
   }
 
   async discard(blob: StagedBlob): Promise<void> {

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { Kysely, PostgresDialect, sql, type KyselyConfig } from "kysely";
 import type { Logger } from "pino";
+import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
 import { resilientPool } from "./pool.js";
@@ -11,6 +12,8 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
   supportsRowLocks: true,
   isUniqueViolation: (error: unknown) => (error as { code?: unknown })?.code === "23505",
+  // 53100 disk_full
+  isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "53100",
 });
 
 const INT8_OID = 20;
@@ -23,7 +26,7 @@ const types = {
   },
 };
 
-export interface PostgresStoreOptions extends Pick<KyselyConfig, "log"> {
+export interface PostgresStoreOptions extends Pick<KyselyConfig, "log">, GuardOptions {
   readonly maxConnections?: number;
   /** How long start-up waits for an unreachable database (default 60 s); 0 tries once. */
   readonly connectTimeoutMs?: number;
@@ -43,7 +46,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
     types: types as pg.CustomTypesConfig,
     logger: options.logger,
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), log: options.log });
+  const db = new Kysely<Schema>({ dialect: guardedDialect(new PostgresDialect({ pool }), postgresDialect, options), log: options.log });
   try {
     await waitForDatabase(async () => void (await sql`select 1`.execute(db)), {
       timeoutMs: options.connectTimeoutMs ?? 60_000,

@@ -75,4 +75,6 @@ export interface SqlDialect {
   readonly supportsRowLocks: boolean;
   /** Whether an error is a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
+  /** Whether an error says the database has no room left (disk or quota full). */
+  isOutOfSpace(error: unknown): boolean;
 }

@@ -17,6 +17,7 @@ import { familyId, toRecord } from "./rows.js";
 import { migrationProvider } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
+import { evenWhenFull, type SpaceReserve } from "./space-reserve.js";
 
 /** Rows per statement: far below SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
 const BATCH = 500;
@@ -37,6 +38,8 @@ export class SqlMetadataStore implements MetadataStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sqlDialect: SqlDialect,
+    /** Space for deletes on a full disk (the embedded store keeps one beside its file). */
+    private readonly reserve?: SpaceReserve,
   ) {
     this.access = new SqlAccessStore(db, sqlDialect.isUniqueViolation);
   }
@@ -46,10 +49,11 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   /** A store over `db` with its migrations applied; `db` is destroyed if that fails. */
-  static async open(db: Kysely<Database>, dialect: SqlDialect): Promise<SqlMetadataStore> {
-    const store = new SqlMetadataStore(db, dialect);
+  static async open(db: Kysely<Database>, dialect: SqlDialect, reserve?: SpaceReserve): Promise<SqlMetadataStore> {
+    const store = new SqlMetadataStore(db, dialect, reserve);
     try {
       await store.migrate();
+      await reserve?.restore();
     } catch (error) {
       await db.destroy();
       throw error;
@@ -241,6 +245,10 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async deleteModel(ref: ModelRef): Promise<readonly string[] | null> {
+    return evenWhenFull(this.reserve, () => this.#delete(ref));
+  }
+
+  #delete(ref: ModelRef): Promise<readonly string[] | null> {
     return this.#transaction(async (trx) => {
       const model = await trx
         .selectFrom("models")
@@ -262,6 +270,8 @@ export class SqlMetadataStore implements MetadataStore {
     for (const batch of chunks([...new Set(candidates)].sort(), BATCH)) {
       reclaimed.push(...(await this.#transaction((trx) => this.#reclaimBatch(trx, batch, deleteBlob))));
     }
+    // Blobs are gone: if a delete used the reserve, take it back while there is room.
+    await this.reserve?.restore();
     return reclaimed;
   }
 

@@ -10,10 +10,11 @@ import {
   sql,
   type DatabaseConnection,
   type KyselyConfig,
-  type SqliteDialectConfig,
 } from "kysely";
+import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
+import { FileSpaceReserve } from "./space-reserve.js";
 
 export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "sqlite",
@@ -22,6 +23,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   isUniqueViolation: (error: unknown) =>
     typeof (error as { code?: unknown })?.code === "string" &&
     /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test((error as { code: string }).code),
+  isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "SQLITE_FULL",
 });
 
 /**
@@ -30,8 +32,20 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
  * snapshot another process changes before it writes.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(private readonly database: Database.Database) {
+    super({ database });
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+
+  /**
+   * After SQLITE_FULL, IOERR, NOMEM or BUSY SQLite may already have rolled the whole
+   * transaction back; a ROLLBACK then only fails with "no transaction is active".
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
   }
 }
 
@@ -44,12 +58,12 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 }
 
 class HomerSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig) {
-    super(settings);
+  constructor(private readonly database: Database.Database) {
+    super({ database });
   }
 
   override createDriver() {
-    return new ImmediateSqliteDriver(this.settings);
+    return new ImmediateSqliteDriver(this.database);
   }
 
   override createAdapter() {
@@ -57,18 +71,37 @@ class HomerSqliteDialect extends SqliteDialect {
   }
 }
 
+function openDatabase(file: string): Database.Database {
+  const database = new Database(file);
+  try {
+    // First, so that switching to WAL waits for a process doing the same.
+    database.pragma("busy_timeout = 10000");
+    database.pragma("journal_mode = WAL");
+    database.pragma("synchronous = FULL");
+    database.pragma("foreign_keys = ON");
+    return database;
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
 /**
  * Opens (creating if needed) the embedded SQLite store. WAL lets readers run
  * beside the writer; busy_timeout lets several processes share the file.
  */
-export async function openSqliteStore(file: string, options: Pick<KyselyConfig, "log"> = {}): Promise<SqlMetadataStore> {
+export async function openSqliteStore(file: string, options: Pick<KyselyConfig, "log"> & GuardOptions = {}): Promise<SqlMetadataStore> {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const database = new Database(file);
-  // First, so that switching to WAL waits for a process doing the same.
-  database.pragma("busy_timeout = 10000");
-  database.pragma("journal_mode = WAL");
-  database.pragma("synchronous = FULL");
-  database.pragma("foreign_keys = ON");
-  const db = new Kysely<Schema>({ dialect: new HomerSqliteDialect({ database }), ...options });
-  return SqlMetadataStore.open(db, sqliteDialect);
+  const reserve = file === ":memory:" ? undefined : new FileSpaceReserve(`${path.resolve(file)}-reserve`);
+  let database: Database.Database;
+  try {
+    database = openDatabase(file);
+  } catch (error) {
+    // WAL mode creates its log and index when opened: on a full disk only the
+    // reserve makes room for them, and a registry that cannot start cannot free space.
+    if (!(await reserve?.release())) throw error;
+    database = openDatabase(file);
+  }
+  const db = new Kysely<Schema>({ dialect: guardedDialect(new HomerSqliteDialect(database), sqliteDialect, options), log: options.log });
+  return SqlMetadataStore.open(db, sqliteDialect, reserve);
 }

@@ -1,0 +1,78 @@
+import type { FileHandle } from "node:fs/promises";
+import fs from "node:fs/promises";
+import { Writable } from "node:stream";
+import { blobStoreError } from "./fs-errors.js";
+
+/**
+ * A new staging file as a writable stream. Unlike `fs.createWriteStream`, every
+ * failure of its own writes is typed where it happens (`blobStoreError`): a pipeline
+ * that breaks then says whether the store or the source failed, by class. Bytes are
+ * fsynced before the stream finishes, so a later rename never publishes unwritten data.
+ */
+export class StagingFile extends Writable {
+  #handle: FileHandle | undefined;
+
+  constructor(readonly file: string) {
+    super({ highWaterMark: 2 ** 20 });
+  }
+
+  override _construct(done: (error?: Error | null) => void): void {
+    fs.open(this.file, "wx").then(
+      (handle) => {
+        this.#handle = handle;
+        done();
+      },
+      (error) => done(blobStoreError(error, "create")),
+    );
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.#writeAll(chunk).then(() => done(), (error) => done(blobStoreError(error, "write")));
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
+    this.#writevAll(chunks.map((c) => c.chunk)).then(() => done(), (error) => done(blobStoreError(error, "write")));
+  }
+
+  async #writevAll(buffers: Buffer[]): Promise<void> {
+    let { bytesWritten } = await this.#handle!.writev(buffers);
+    // A short write (a nearly full disk, too many buffers): the rest one by one.
+    for (const buffer of buffers) {
+      if (bytesWritten >= buffer.length) {
+        bytesWritten -= buffer.length;
+        continue;
+      }
+      await this.#writeAll(buffer.subarray(bytesWritten));
+      bytesWritten = 0;
+    }
+  }
+
+  async #writeAll(chunk: Buffer): Promise<void> {
+    // A nearly full disk takes part of a chunk, then refuses the rest.
+    for (let offset = 0; offset < chunk.length; ) {
+      const { bytesWritten } = await this.#handle!.write(chunk, offset, chunk.length - offset);
+      offset += bytesWritten;
+    }
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    const handle = this.#handle!;
+    this.#handle = undefined;
+    // close can report a delayed write failure (NFS, quotas): it counts like a write's.
+    handle.sync().then(
+      () => handle.close().then(() => done(), (error) => done(blobStoreError(error, "close"))),
+      (error) => {
+        const fail = () => done(blobStoreError(error, "fsync"));
+        handle.close().then(fail, fail);
+      },
+    );
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (!handle) return done(error);
+    // Failed or aborted: the file is removed next, so only the first error matters.
+    handle.close().then(() => done(error), () => done(error));
+  }
+}
