@@ -7,6 +7,8 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "postgres",
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
   supportsRowLocks: true,
+  jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
+  jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,
   isUniqueViolation: (error: unknown) => (error as { code?: unknown })?.code === "23505",
 });
 
