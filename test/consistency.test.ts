@@ -1,0 +1,109 @@
+import { Readable } from "node:stream";
+import tar from "tar-stream";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openStorage, type Storage } from "../gateway/src/storage/factory.js";
+import { BACKENDS } from "./support/backends.js";
+import { file } from "./support/files.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { generation, WHOLE_FIELDS, wholeProblems, type WholeNode } from "./support/generations.js";
+import { registryOver } from "./support/registry.js";
+
+/**
+ * A version deleted or overwritten while a request reads it: the write lands right
+ * after the gateway's first statement that reads version rows, before anything
+ * else of that request runs. It is made by a second store on the same database —
+ * another replica — so the gateway's own connection is free to go on.
+ */
+describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (backend) => {
+  let gw: TestGateway;
+  let replica: Storage;
+  let writer: ReturnType<typeof registryOver>;
+  let between: (() => Promise<unknown>) | null = null;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      backend,
+      // Kysely awaits its log hook before it hands the statement's rows over.
+      log: async (event) => {
+        if (event.level !== "query" || between === null || !/"models"/.test(event.query.sql)) return;
+        const write = between;
+        between = null;
+        await write();
+      },
+    });
+    replica = await openStorage({ databaseUrl: gw.storage.databaseUrl, blobUrl: gw.storage.blobDir });
+    writer = registryOver(replica);
+  });
+  afterAll(async () => {
+    await replica?.metadata.close();
+    await replica?.blobs.close();
+    await gw?.close();
+  });
+
+  /** Registers versions 1..n as generations 1..n, acc rising with the version; the last has no acc. */
+  async function family(name: string, n: number) {
+    for (let v = 1; v <= n; v++) await writer.createModel(generation(name, v, v, v === n ? null : v / 10));
+  }
+
+  type Read = { readonly query: string; readonly nodes: (r: any) => WholeNode[] };
+  const reads: Record<string, Read> = {
+    "models, sorted by a metric": {
+      query: `query($name: String!) { r: models(name: $name, sortKey: "acc", first: 10) { nodes { ...Whole } } } ${WHOLE_FIELDS}`,
+      nodes: (r: any): WholeNode[] => r.nodes,
+    },
+    "models, sorted by version": {
+      query: `query($name: String!) { r: models(name: $name, first: 10) { nodes { ...Whole } } } ${WHOLE_FIELDS}`,
+      nodes: (r: any): WholeNode[] => r.nodes,
+    },
+    model: {
+      query: `query($name: String!) { r: model(name: $name, version: 3) { ...Whole } } ${WHOLE_FIELDS}`,
+      nodes: (r: any): WholeNode[] => (r ? [r] : []),
+    },
+    bestModel: {
+      query: `query($name: String!) { r: bestModel(name: $name, metric: "acc") { ...Whole } } ${WHOLE_FIELDS}`,
+      nodes: (r: any): WholeNode[] => (r ? [r] : []),
+    },
+  };
+  const writes: Record<string, (name: string) => Promise<unknown>> = {
+    deleted: (name: string) => writer.deleteModel({ name, version: 3 }),
+    "overwritten": (name: string) => writer.createModel(generation(name, 3, 30, 0.95)),
+  };
+  const cases = Object.keys(reads).flatMap((read) => Object.keys(writes).map((write) => [read, write] as const));
+
+  test.each(cases)("%s: a version %s while the request reads it", async (read, write) => {
+    const name = `${read.replace(/\W+/g, "-")}-${write}`.replace(/^-|-$/g, "");
+    await family(name, 4);
+    between = () => writes[write]!(name);
+    const res = await gw.gql(reads[read]!.query, { name });
+    expect(between, "the write ran between the statements of the request").toBeNull();
+    expect(res.errors).toBeUndefined();
+    const nodes = reads[read]!.nodes(res.data.r);
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.flatMap((node) => wholeProblems(name, node))).toEqual([]);
+    // The read sees the version as it was before the write or after it, nothing else.
+    const third = nodes.find((node) => node.version === 3);
+    if (third) expect([3, 30]).toContain(third.tags.gen);
+  });
+
+  test("an archive of a version overwritten while it is read has every file", async () => {
+    const files = () => [file("w.bin", "weights"), file("conf/a.json", "{}")];
+    await writer.createModel({ name: "archived", version: 1, metrics: [{ key: "acc", value: 0.1 }], files: files() });
+    between = () => writer.createModel({ name: "archived", version: 1, overwrite: true, metrics: [{ key: "acc", value: 0.2 }], files: files() });
+    const res = await fetch(`${gw.origin}/archives/default/archived/1`);
+    expect(between).toBeNull();
+    expect(res.status).toBe(200);
+    const entries: string[] = [];
+    const extract = tar.extract();
+    const done = new Promise<void>((resolve, reject) => {
+      extract.on("entry", (header, stream, next) => {
+        entries.push(header.name);
+        stream.on("end", next).resume();
+      });
+      extract.on("finish", resolve);
+      extract.on("error", reject);
+    });
+    Readable.fromWeb(res.body as any).pipe(extract);
+    await done;
+    expect(entries).toEqual(["conf/a.json", "w.bin"]);
+  });
+});
