@@ -43,7 +43,9 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
   // Ties always break by version descending, whichever way the values go.
   let hits = db
     .selectFrom("metrics as mt")
-    .select(["mt.model_id", "mt.value as sort_value"])
+    .innerJoin("models as m", "m.id", "mt.model_id")
+    .selectAll("m")
+    .select((eb) => eb.ref("mt.value").$castTo<number | null>().as("sort_value"))
     .where("mt.family_id", "=", family)
     .where("mt.key", "=", sortKey)
     .orderBy("mt.value", desc ? "desc" : "asc")
@@ -60,29 +62,29 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
     .with("hits", () => hits)
     .with("misses", (qc) => {
       let misses = qc
-        .selectFrom("models as mm")
-        .select(["mm.id as model_id", "mm.version"])
-        .where("mm.family_id", "=", family)
+        .selectFrom("models as m")
+        .selectAll("m")
+        .where("m.family_id", "=", family)
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom("metrics as mx").select(sql`1`.as("one")).whereRef("mx.model_id", "=", "mm.id").where("mx.key", "=", sortKey))),
+          not(exists(selectFrom("metrics as mx").select(sql`1`.as("one")).whereRef("mx.model_id", "=", "m.id").where("mx.key", "=", sortKey))),
         )
-        .orderBy("mm.version", "desc")
+        .orderBy("m.version", "desc")
         .limit(sql<number>`${query.limit} - ${qc.selectFrom("hits").select((eb) => eb.fn.countAll().as("n"))}`);
-      if (after?.phase === "missing") misses = misses.where("mm.version", "<", after.version);
+      if (after?.phase === "missing") misses = misses.where("m.version", "<", after.version);
       return misses;
     })
     .selectFrom((qc) =>
       qc
         .selectFrom("hits")
-        .select(["hits.model_id", sql<number | null>`hits.sort_value`.as("sort_value"), sql<number>`0`.as("phase")])
-        .unionAll(qc.selectFrom("misses").select(["misses.model_id", sql<number | null>`null`.as("sort_value"), sql<number>`1`.as("phase")]))
-        .as("p"),
+        .selectAll("hits")
+        .select(sql<number>`0`.as("phase"))
+        .unionAll(qc.selectFrom("misses").selectAll("misses").select([sql<number | null>`null`.as("sort_value"), sql<number>`1`.as("phase")]))
+        .as("page"),
     )
-    .innerJoin("models as m", "m.id", "p.model_id")
-    .selectAll("m")
-    .select(["p.sort_value", "p.phase"])
-    .select(partColumns(db, dialect, query.parts))
+    .selectAll("page")
+    .select(partColumns(db, dialect, query.parts, "page"))
     .execute();
+  // The arms come back in no guaranteed order: put the page together here.
   const value = (v: number | null) => Number(v);
   rows.sort(
     (a, b) =>

@@ -56,12 +56,12 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
 }
 
 /**
- * The asked-for parts of the version row aliased `m`, as JSON columns of the same
- * statement: correlated subqueries read the snapshot the row came from, so the
- * parts always belong to that row.
+ * The asked-for parts of the version row aliased `row` (a models row), as JSON
+ * columns of the same statement: correlated subqueries read the snapshot the row
+ * came from, so the parts always belong to that row.
  */
-export function partColumns(db: Kysely<Database>, dialect: SqlDialect, parts: ModelParts) {
-  const modelId = sql.ref<number>("m.id");
+export function partColumns(db: Kysely<Database>, dialect: SqlDialect, parts: ModelParts, row = "m") {
+  const modelId = sql.ref<number>(`${row}.id`);
   const metrics = db
     .selectFrom("metrics as pm")
     .select(dialect.jsonAgg(dialect.jsonArray([sql.ref("pm.key"), sql.ref("pm.value")])).as("j"))
