@@ -85,6 +85,26 @@ describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (ba
     if (third) expect([3, 30]).toContain(third.tags.gen);
   });
 
+  test("nested fields selected through aliases, fragments and directives are read with the version", async () => {
+    await family("selected", 2);
+    const res = await gw.gql(
+      `query($skip: Boolean!) {
+        a: models(name: "selected", sortKey: "acc") { nodes { version ... on Model { m: metric(key: "acc") } ...F } }
+        b: model(name: "selected", version: 1) { ... @include(if: true) { files { path } } metrics @skip(if: $skip) { key } }
+        c: bestModel(name: "selected", metric: "acc") { ... on Model { ... on Model { files { sha256 } } } }
+      }
+      fragment F on Model { fs: files { path } }`,
+      { skip: false },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data.a.nodes).toEqual([
+      { version: 1, m: 0.1, fs: [{ path: "gen-1.txt" }, { path: "w.bin" }] },
+      { version: 2, m: null, fs: [{ path: "gen-2.txt" }, { path: "w.bin" }] },
+    ]);
+    expect(res.data.b).toEqual({ files: [{ path: "gen-1.txt" }, { path: "w.bin" }], metrics: [{ key: "acc" }, { key: "gen" }] });
+    expect(res.data.c.files).toHaveLength(2);
+  });
+
   test("an archive of a version overwritten while it is read has every file", async () => {
     const files = () => [file("w.bin", "weights"), file("conf/a.json", "{}")];
     await writer.createModel({ name: "archived", version: 1, metrics: [{ key: "acc", value: 0.1 }], files: files() });
