@@ -4,18 +4,8 @@ import type { Caller } from "../access/caller.js";
 import type { Role } from "../storage/access-store.js";
 import { BadInputError, NotFoundError, versionExists } from "../errors.js";
 import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
-import {
-  ALL_PARTS,
-  NO_PARTS,
-  type FileRecord,
-  type MetadataStore,
-  type MetricRecord,
-  type ModelParts,
-  type ModelRecord,
-  type ModelRef,
-  type SignatureRecord,
-  type SortDirection,
-} from "../storage/metadata-store.js";
+import { ALL_PARTS, NO_PARTS, type FileRecord, type MetadataStore, type MetricRecord, type ModelParts } from "../storage/metadata-store.js";
+import type { ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../storage/metadata-store.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import {
@@ -71,14 +61,8 @@ export interface ListModelsQuery {
   readonly parts?: ModelParts;
 }
 
-export interface BestModelQuery {
-  readonly project?: string | null;
-  readonly name: string;
-  readonly metric: string;
-  readonly direction?: SortDirection | null;
-  /** Parts read with the version; all by default. */
-  readonly parts?: ModelParts;
-}
+/** The first version of a metric sort; parts all by default. */
+export type BestModelQuery = Pick<ListModelsQuery, "project" | "name" | "direction" | "parts"> & { readonly metric: string };
 
 export interface ModelPage {
   readonly nodes: ModelRecord[];
@@ -140,10 +124,9 @@ export class RegistryService {
     const direction = query.direction ?? "DESC";
     const scope = { project, name, sortKey, direction } as const;
     const after = query.after ? decodeCursor(query.after, scope) : null;
+    const parts = query.parts ?? ALL_PARTS;
     const listed =
-      first === 0
-        ? []
-        : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after, parts: query.parts ?? ALL_PARTS });
+      first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after, parts });
     const page = listed.slice(0, first);
     const last = page.at(-1);
     return {

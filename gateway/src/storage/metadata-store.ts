@@ -44,7 +44,9 @@ export interface ModelParts {
   readonly files: boolean;
 }
 
+/** Every part: a version as a client that asked for everything sees it. */
 export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true });
+/** The row alone, e.g. to learn whether a version exists. */
 export const NO_PARTS: ModelParts = Object.freeze({ metrics: false, files: false });
 
 export interface ModelRecord extends ModelRef {

@@ -35,6 +35,7 @@ export function sortedParts(metrics: readonly MetricRecord[], files: readonly Fi
   };
 }
 
+/** A version record from its row, with the parts `partColumns` read beside it. */
 export function toRecord(row: ModelRowWithParts, project: string, name: string): ModelRecord {
   return {
     id: Number(row.id),
