@@ -105,6 +105,19 @@ describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (ba
     expect(res.data.c.files).toHaveLength(2);
   });
 
+  test("metric values and sizes read back exactly through the JSON the statement aggregates", async () => {
+    const values = [0.1 + 0.2, 1 / 3, 5e-324, 1.7976931348623157e308, -2.5e-7, 123456789.12345679, 2 ** 53 + 2];
+    const metrics = values.map((value, i) => ({ key: `k${i}`, value }));
+    await writer.createModel({ name: "exact", version: 1, metrics, files: [file("w.bin", "x".repeat(1000))] });
+    const fields = `metrics { key value } files { sizeBytes }`;
+    const res = await gw.gql(`{ a: model(name: "exact", version: 1) { ${fields} } b: models(name: "exact", sortKey: "k0") { nodes { ${fields} } } }`);
+    expect(res.errors).toBeUndefined();
+    for (const read of [res.data.a, res.data.b.nodes[0]]) {
+      expect(read.metrics).toEqual(metrics);
+      expect(read.files).toEqual([{ sizeBytes: 1000 }]);
+    }
+  });
+
   test("an archive of a version overwritten while it is read has every file", async () => {
     const files = () => [file("w.bin", "weights"), file("conf/a.json", "{}")];
     await writer.createModel({ name: "archived", version: 1, metrics: [{ key: "acc", value: 0.1 }], files: files() });
