@@ -50,12 +50,12 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
         },
       });
       expect(read!.createdAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
-      const [metrics] = await storage.metadata.metricsOf([read!.id]);
+      const metrics = read!.metrics;
       expect(metrics).toEqual([
         { key: "accuracy", value: 0.98 },
         { key: "loss", value: 0.1 },
       ]);
-      const [files] = await storage.metadata.filesOf([read!.id]);
+      const files = read!.files;
       expect(files).toEqual([
         { path: "conf/params.json", sha256: sha256("{}"), sizeBytes: 2 },
         { path: "model.pt", sha256: sha256("weights"), sizeBytes: 7 },
@@ -100,7 +100,7 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
         files: [file("w", "new-bytes")],
       });
       expect(replaced.version).toBe(1);
-      const [metrics] = await storage.metadata.metricsOf([replaced.id]);
+      const metrics = (await registry.getModel(ref("ow", 1)))!.metrics;
       expect(metrics).toEqual([{ key: "acc", value: 0.9 }]);
       const blobs = await listBlobFiles(storage.blobDir);
       expect(blobs).toContain(sha256("new-bytes"));
@@ -259,7 +259,7 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       const roomy = registryOver(storage, { ...TEST_LIMITS, maxFiles: 2000 });
       const files = Array.from({ length: 1200 }, (_, i) => file(`dir${i % 7}/f${i}.bin`, `content-${i}`));
       const model = await roomy.createModel({ name: "many-files", files });
-      const [stored] = await storage.metadata.filesOf([model.id]);
+      const stored = (await registry.getModel(ref("many-files", model.version)))!.files;
       expect(stored).toHaveLength(1200);
       await registry.deleteModel(ref("many-files", 1));
       const blobs = await listBlobFiles(storage.blobDir);

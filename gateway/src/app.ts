@@ -6,7 +6,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { BadInputError, HTTP_STATUS, type ErrorCode } from "./errors.js";
-import { createLoaders, type Context } from "./graphql/context.js";
+import type { Context } from "./graphql/context.js";
 import { createFormatError, httpErrorBody, isExpectedError, toDomainError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./graphql/schema.js";
 import { graphqlMultipart } from "./graphql/multipart.js";
@@ -171,7 +171,6 @@ export async function startGateway(config: Config, options: { log: Logger; stora
         registry,
         access,
         caller: req.caller,
-        loaders: createLoaders(registry),
         baseUrl: config.publicUrl ?? `${req.protocol}://${req.get("host")}`,
         log: req.log,
       }),

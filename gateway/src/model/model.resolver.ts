@@ -1,11 +1,13 @@
+import type { GraphQLResolveInfo } from "graphql";
 import type { FileUpload } from "graphql-upload-minimal";
-import { Arg, Args, Ctx, FieldResolver, Float, ID, Mutation, Query, Resolver, Int, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, Float, ID, Info, Mutation, Query, Resolver, Int, Root } from "type-graphql";
 import type { Context } from "../graphql/context.js";
 import type { IncomingFile } from "../registry/incoming-file.js";
-import type { ModelRecord } from "../storage/metadata-store.js";
+import type { FileRecord, MetricRecord, ModelParts, ModelRecord } from "../storage/metadata-store.js";
 import { toDomainError } from "../graphql/format-error.js";
 import { BadInputError } from "../errors.js";
 import { quote } from "../registry/text.js";
+import { selectedFieldNames } from "../graphql/selection.js";
 import { BestModelArgs, ModelArgs, ModelsArgs } from "./model.args.js";
 import { CreateModelInput, type ModelFileInput } from "./model.input.js";
 import { Metric, Model, ModelConnection, ModelFile } from "./model.type.js";
@@ -32,18 +34,33 @@ function incomingFile(input: ModelFileInput): IncomingFile {
   };
 }
 
+/**
+ * The parts of a version the operation selects, read with the version in one
+ * statement: a version is seen whole, as of one moment, or not at all.
+ */
+function selectedParts(info: GraphQLResolveInfo, path: readonly string[] = []): ModelParts {
+  const names = selectedFieldNames(info, path);
+  return { metrics: names.has("metrics") || names.has("metric"), files: names.has("files") };
+}
+
+/** A part the query resolver did not read: a bug in `selectedParts`, never a reason to read it separately. */
+function part<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`model ${name} were not read with the version`);
+  return value;
+}
+
 @Resolver(() => Model)
 export class ModelResolver {
   @Query(() => Model, { nullable: true, description: "One version; null when absent." })
-  model(@Args(() => ModelArgs) args: ModelArgs, @Ctx() ctx: Context): Promise<ModelRecord | null> {
-    return ctx.registry.getModel(ctx.caller, args);
+  model(@Args(() => ModelArgs) args: ModelArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ModelRecord | null> {
+    return ctx.registry.getModel(ctx.caller, args, selectedParts(info));
   }
 
   @Query(() => ModelConnection, {
     description: "Versions of a model sorted by a metric (missing last, ties by version descending) or by version.",
   })
-  async models(@Args(() => ModelsArgs) args: ModelsArgs, @Ctx() ctx: Context) {
-    const page = await ctx.registry.listModels(ctx.caller, args);
+  async models(@Args(() => ModelsArgs) args: ModelsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    const page = await ctx.registry.listModels(ctx.caller, { ...args, parts: selectedParts(info, ["nodes"]) });
     return {
       nodes: page.nodes,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
@@ -52,8 +69,8 @@ export class ModelResolver {
   }
 
   @Query(() => Model, { nullable: true, description: "The first version of that metric sort; null when none has it." })
-  bestModel(@Args(() => BestModelArgs) args: BestModelArgs, @Ctx() ctx: Context): Promise<ModelRecord | null> {
-    return ctx.registry.bestModel(ctx.caller, args);
+  bestModel(@Args(() => BestModelArgs) args: BestModelArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ModelRecord | null> {
+    return ctx.registry.bestModel(ctx.caller, { ...args, parts: selectedParts(info) });
   }
 
   @Mutation(() => Model, { description: "Registers a version atomically: all its files and metadata, or nothing." })
@@ -73,20 +90,18 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => [Metric], { description: "Ordered by key." })
-  metrics(@Root() model: ModelRecord, @Ctx() ctx: Context) {
-    return ctx.loaders.metrics.load(model.id);
+  metrics(@Root() model: ModelRecord): readonly MetricRecord[] {
+    return part(model.metrics, "metrics");
   }
 
   @FieldResolver(() => Float, { nullable: true, description: "One metric's value; null when absent." })
-  async metric(@Root() model: ModelRecord, @Arg("key", () => String) key: string, @Ctx() ctx: Context) {
-    const metrics = await ctx.loaders.metrics.load(model.id);
-    return metrics.find((m) => m.key === key)?.value ?? null;
+  metric(@Root() model: ModelRecord, @Arg("key", () => String) key: string): number | null {
+    return part(model.metrics, "metrics").find((m) => m.key === key)?.value ?? null;
   }
 
   @FieldResolver(() => [ModelFile], { description: "Ordered by path." })
-  async files(@Root() model: ModelRecord, @Ctx() ctx: Context): Promise<ModelFile[]> {
-    const files = await ctx.loaders.files.load(model.id);
-    return files.map((f) => ({ ...f, downloadUrl: downloadUrl(ctx.baseUrl, model, f.path) }));
+  files(@Root() model: ModelRecord, @Ctx() ctx: Context): ModelFile[] {
+    return part<readonly FileRecord[]>(model.files, "files").map((f) => ({ ...f, downloadUrl: downloadUrl(ctx.baseUrl, model, f.path) }));
   }
 
   @FieldResolver(() => String, { description: "Plain HTTP GET streams every file of the version as one tar archive." })

@@ -4,15 +4,8 @@ import type { Caller } from "../access/caller.js";
 import type { Role } from "../storage/access-store.js";
 import { BadInputError, InsufficientStorageError, NotFoundError, versionExists } from "../errors.js";
 import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
-import type {
-  FileRecord,
-  MetadataStore,
-  MetricRecord,
-  ModelRecord,
-  ModelRef,
-  SignatureRecord,
-  SortDirection,
-} from "../storage/metadata-store.js";
+import { ALL_PARTS, NO_PARTS, type FileRecord, type MetadataStore, type MetricRecord, type ModelParts } from "../storage/metadata-store.js";
+import type { ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../storage/metadata-store.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { assertLabel, assertStorable, assertStorableJson, isLabel, quote } from "./text.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
@@ -68,7 +61,12 @@ export interface ListModelsQuery {
   readonly direction?: SortDirection | null;
   readonly first?: number | null;
   readonly after?: string | null;
+  /** Parts read with every node; all by default. */
+  readonly parts?: ModelParts;
 }
+
+/** The first version of a metric sort; parts all by default. */
+export type BestModelQuery = Pick<ListModelsQuery, "project" | "name" | "direction" | "parts"> & { readonly metric: string };
 
 export interface ModelPage {
   readonly nodes: ModelRecord[];
@@ -110,8 +108,9 @@ export class RegistryService {
     };
   }
 
-  getModel(caller: Caller, ref: ModelRefInput): Promise<ModelRecord | null> {
-    return this.metadata.getModel(this.#ref(caller, ref, "read"));
+  /** A version whole (with `parts`, all by default), or null when absent. */
+  getModel(caller: Caller, ref: ModelRefInput, parts: ModelParts = ALL_PARTS): Promise<ModelRecord | null> {
+    return this.metadata.getModel(this.#ref(caller, ref, "read"), parts);
   }
 
   async listModels(caller: Caller, query: ListModelsQuery): Promise<ModelPage> {
@@ -129,8 +128,9 @@ export class RegistryService {
     const direction = query.direction ?? "DESC";
     const scope = { project, name, sortKey, direction } as const;
     const after = query.after ? decodeCursor(query.after, scope) : null;
+    const parts = query.parts ?? ALL_PARTS;
     const listed =
-      first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after });
+      first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after, parts });
     const page = listed.slice(0, first);
     const last = page.at(-1);
     return {
@@ -142,7 +142,7 @@ export class RegistryService {
   }
 
   /** The first version of the metric sort, or null when no version has the metric. */
-  async bestModel(caller: Caller, query: { project?: string | null; name: string; metric: string; direction?: SortDirection | null }) {
+  async bestModel(caller: Caller, query: BestModelQuery): Promise<ModelRecord | null> {
     const project = this.#project(caller, query.project, "read");
     const name = assertName(query.name, "name");
     // Metric keys follow the name rule: no version can have any other key.
@@ -154,6 +154,7 @@ export class RegistryService {
       direction: query.direction ?? "DESC",
       limit: 1,
       after: null,
+      parts: query.parts ?? ALL_PARTS,
     });
     return top?.position.phase === "metric" ? top.model : null;
   }
@@ -171,7 +172,7 @@ export class RegistryService {
     }
     if (draft.version !== undefined && !draft.overwrite) {
       // Fail before receiving gigabytes that would be refused; the transaction still decides races.
-      const existing = await this.metadata.getModel({ project: draft.project, name: draft.name, version: draft.version });
+      const existing = await this.metadata.getModel({ project: draft.project, name: draft.name, version: draft.version }, NO_PARTS);
       if (existing) {
         for (const file of files) file.skip();
         throw versionExists({ ...draft, version: draft.version });
@@ -282,13 +283,12 @@ export class RegistryService {
     return this.blobs.read(sha256, range);
   }
 
-  /** All files of a version, for archives. */
-  async filesOf(caller: Caller, input: ModelRefInput): Promise<{ ref: ModelRef; files: FileRecord[] }> {
+  /** All files of a version as of one moment, for archives. */
+  async filesOf(caller: Caller, input: ModelRefInput): Promise<{ ref: ModelRef; files: readonly FileRecord[] }> {
     const ref = this.#ref(caller, input, "read");
-    const model = await this.metadata.getModel(ref);
+    const model = await this.metadata.getModel(ref, { metrics: false, files: true });
     if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
-    const [files] = await this.metadata.filesOf([model.id]);
-    return { ref, files: files ?? [] };
+    return { ref, files: model.files ?? [] };
   }
 
   /**

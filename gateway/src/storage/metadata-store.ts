@@ -34,6 +34,21 @@ export interface FileRecord {
   readonly sizeBytes: number;
 }
 
+/**
+ * Which nested parts a read returns with each version. They come from the same
+ * statement as the version's row — one snapshot on every backend — so a reader
+ * never sees a version deleted or overwritten half-way through its read.
+ */
+export interface ModelParts {
+  readonly metrics: boolean;
+  readonly files: boolean;
+}
+
+/** Every part: a version as a client that asked for everything sees it. */
+export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true });
+/** The row alone, e.g. to learn whether a version exists. */
+export const NO_PARTS: ModelParts = Object.freeze({ metrics: false, files: false });
+
 export interface ModelRecord extends ModelRef {
   /** Internal row id; changes when a version is overwritten. */
   readonly id: number;
@@ -46,6 +61,10 @@ export interface ModelRecord extends ModelRef {
   readonly status: "READY" | "PENDING" | "FAILED";
   readonly createdAt: Date;
   readonly createdBy: string | null;
+  /** Ordered by key; present when the read asked for metrics. */
+  readonly metrics?: readonly MetricRecord[];
+  /** Ordered by path; present when the read asked for files. */
+  readonly files?: readonly FileRecord[];
 }
 
 /** A version to insert; `version` undefined asks the database for the next one. */
@@ -81,6 +100,7 @@ export interface ListQuery {
   readonly direction: SortDirection;
   readonly limit: number;
   readonly after: ListPosition | null;
+  readonly parts: ModelParts;
 }
 
 export interface ListedModel {
@@ -89,6 +109,7 @@ export interface ListedModel {
 }
 
 export interface CreateResult {
+  /** The version as created, with all its parts. */
   readonly model: ModelRecord;
   /** Blobs the replaced version referenced; candidates for reclaiming. */
   readonly releasedBlobs: readonly string[];
@@ -98,12 +119,11 @@ export interface MetadataStore {
   readonly dialect: "sqlite" | "postgres";
   /** Cheap round trip for readiness probes. */
   ping(): Promise<void>;
-  getModel(ref: ModelRef): Promise<ModelRecord | null>;
+  /** One statement: the version and the asked-for parts, as of one moment. */
+  getModel(ref: ModelRef, parts: ModelParts): Promise<ModelRecord | null>;
+  /** One statement for the whole page, both phases and the asked-for parts of every node. */
   listModels(query: ListQuery): Promise<ListedModel[]>;
   countModels(project: string, name: string): Promise<number>;
-  /** One statement for any number of models; result aligned with `modelIds`. */
-  metricsOf(modelIds: readonly number[]): Promise<MetricRecord[][]>;
-  filesOf(modelIds: readonly number[]): Promise<FileRecord[][]>;
   getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;
   /**
    * Makes a version visible in one transaction. `promoteBlobs` runs inside it,

@@ -11,6 +11,8 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "postgres",
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
   supportsRowLocks: true,
+  jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
+  jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,
   isUniqueViolation: (error: unknown) => (error as { code?: unknown })?.code === "23505",
   // 53100 disk_full
   isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "53100",

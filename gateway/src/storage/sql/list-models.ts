@@ -1,37 +1,34 @@
 import { sql, type Kysely } from "kysely";
-import type { ListPosition, ListQuery, ListedModel } from "../metadata-store.js";
-import { familyId, toRecord } from "./rows.js";
-import type { Database } from "./schema.js";
+import type { ListQuery, ListedModel } from "../metadata-store.js";
+import { familyId, partColumns, toRecord } from "./rows.js";
+import type { Database, SqlDialect } from "./schema.js";
 
 /**
- * Metric-sorted listing as index range scans: the metric phase walks
+ * A page of a listing is one statement, whatever its phases and parts: a
+ * statement reads one snapshot on SQLite and PostgreSQL alike, so every node is a
+ * version as it was at one moment — never one deleted or overwritten between the
+ * page and its metrics or files, never the same version in both phases.
+ *
+ * Metric sorts are index range scans: the metric phase (`hits`) walks
  * metrics(family_id, key, value, version) in order and stops at the page size;
- * the missing phase walks models by version, skipping those that have the metric.
+ * the missing phase (`misses`) walks models by version, skipping those that have
+ * the metric, and is limited to the rows `hits` left over — a LIMIT of 0 that both
+ * engines evaluate before touching the table when `hits` filled the page.
  */
-
-export async function listModels(db: Kysely<Database>, query: ListQuery): Promise<ListedModel[]> {
-  const { sortKey, after } = query;
-  if (sortKey === null) return listByVersion(db, query);
-  const listed: ListedModel[] = [];
-  if (after === null || after.phase === "metric") {
-    listed.push(...(await listByMetric(db, query, sortKey, after)));
-  }
-  if (listed.length < query.limit) {
-    const resumeBelow = after?.phase === "missing" ? after.version : null;
-    listed.push(...(await listMissing(db, query, sortKey, resumeBelow, query.limit - listed.length)));
-  }
-  return listed;
+export async function listModels(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery): Promise<ListedModel[]> {
+  return query.sortKey === null ? listByVersion(db, dialect, query) : listByMetric(db, dialect, query, query.sortKey);
 }
 
-async function listByVersion(db: Kysely<Database>, query: ListQuery): Promise<ListedModel[]> {
+async function listByVersion(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery): Promise<ListedModel[]> {
   const desc = query.direction === "DESC";
   let q = db
-    .selectFrom("models")
-    .selectAll()
-    .where("family_id", "=", familyId(db, query.project, query.name))
-    .orderBy("version", desc ? "desc" : "asc")
+    .selectFrom("models as m")
+    .selectAll("m")
+    .select(partColumns(db, dialect, query.parts))
+    .where("m.family_id", "=", familyId(db, query.project, query.name))
+    .orderBy("m.version", desc ? "desc" : "asc")
     .limit(query.limit);
-  if (query.after) q = q.where("version", desc ? "<" : ">", query.after.version);
+  if (query.after) q = q.where("m.version", desc ? "<" : ">", query.after.version);
   const rows = await q.execute();
   return rows.map((row) => ({
     model: toRecord(row, query.project, query.name),
@@ -39,59 +36,65 @@ async function listByVersion(db: Kysely<Database>, query: ListQuery): Promise<Li
   }));
 }
 
-async function listByMetric(
-  db: Kysely<Database>,
-  query: ListQuery,
-  sortKey: string,
-  after: Extract<ListPosition, { phase: "metric" }> | null,
-): Promise<ListedModel[]> {
+async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery, sortKey: string): Promise<ListedModel[]> {
   const desc = query.direction === "DESC";
+  const { after } = query;
+  const family = familyId(db, query.project, query.name);
   // Ties always break by version descending, whichever way the values go.
-  let q = db
+  let hits = db
     .selectFrom("metrics as mt")
     .innerJoin("models as m", "m.id", "mt.model_id")
     .selectAll("m")
-    .select("mt.value as sort_value")
-    .where("mt.family_id", "=", familyId(db, query.project, query.name))
+    .select((eb) => eb.ref("mt.value").$castTo<number | null>().as("sort_value"))
+    .where("mt.family_id", "=", family)
     .where("mt.key", "=", sortKey)
     .orderBy("mt.value", desc ? "desc" : "asc")
     .orderBy("mt.version", "desc")
-    .limit(query.limit);
-  if (after) {
+    // A page resuming in the missing phase has no metric rows left to show.
+    .limit(after?.phase === "missing" ? 0 : query.limit);
+  if (after?.phase === "metric") {
     // A range the index can seek to, then the exact keyset condition.
-    q = q
+    hits = hits
       .where("mt.value", desc ? "<=" : ">=", after.value)
       .where((eb) => eb.or([eb("mt.value", desc ? "<" : ">", after.value), eb("mt.version", "<", after.version)]));
   }
-  const rows = await q.execute();
-  return rows.map(({ sort_value, ...row }) => ({
-    model: toRecord(row, query.project, query.name),
-    position: { phase: "metric", value: Number(sort_value), version: row.version },
-  }));
-}
-
-async function listMissing(db: Kysely<Database>, query: ListQuery, sortKey: string, below: number | null, limit: number): Promise<ListedModel[]> {
-  let q = db
-    .selectFrom("models as m")
-    .selectAll("m")
-    .where("m.family_id", "=", familyId(db, query.project, query.name))
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("metrics as mt")
-            .select(sql`1`.as("one"))
-            .whereRef("mt.model_id", "=", "m.id")
-            .where("mt.key", "=", sortKey),
-        ),
-      ),
+  const rows = await db
+    .with("hits", () => hits)
+    .with("misses", (qc) => {
+      let misses = qc
+        .selectFrom("models as m")
+        .selectAll("m")
+        .where("m.family_id", "=", family)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom("metrics as mx").select(sql`1`.as("one")).whereRef("mx.model_id", "=", "m.id").where("mx.key", "=", sortKey))),
+        )
+        .orderBy("m.version", "desc")
+        .limit(sql<number>`${query.limit} - ${qc.selectFrom("hits").select((eb) => eb.fn.countAll().as("n"))}`);
+      if (after?.phase === "missing") misses = misses.where("m.version", "<", after.version);
+      return misses;
+    })
+    .selectFrom((qc) =>
+      qc
+        .selectFrom("hits")
+        .selectAll("hits")
+        .select(sql<number>`0`.as("phase"))
+        .unionAll(qc.selectFrom("misses").selectAll("misses").select([sql<number | null>`null`.as("sort_value"), sql<number>`1`.as("phase")]))
+        .as("page"),
     )
-    .orderBy("m.version", "desc")
-    .limit(limit);
-  if (below !== null) q = q.where("m.version", "<", below);
-  const rows = await q.execute();
-  return rows.map((row) => ({
+    .selectAll("page")
+    .select(partColumns(db, dialect, query.parts, "page"))
+    .execute();
+  // The arms come back in no guaranteed order: put the page together here.
+  const value = (v: number | null) => Number(v);
+  rows.sort(
+    (a, b) =>
+      Number(a.phase) - Number(b.phase) ||
+      (desc ? value(b.sort_value) - value(a.sort_value) : value(a.sort_value) - value(b.sort_value)) ||
+      b.version - a.version,
+  );
+  return rows.map(({ sort_value, phase, ...row }) => ({
     model: toRecord(row, query.project, query.name),
-    position: { phase: "missing", version: row.version },
+    position:
+      Number(phase) === 0 ? { phase: "metric", value: Number(sort_value), version: row.version } : { phase: "missing", version: row.version },
   }));
 }
-

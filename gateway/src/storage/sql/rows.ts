@@ -1,10 +1,42 @@
-import type { Kysely, Selectable } from "kysely";
-import type { ModelRecord } from "../metadata-store.js";
-import type { Database } from "./schema.js";
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { FileRecord, MetricRecord, ModelParts, ModelRecord } from "../metadata-store.js";
+import type { Database, SqlDialect } from "./schema.js";
 
 type ModelRow = Selectable<Database["models"]>;
 
-export function toRecord(row: ModelRow, project: string, name: string): ModelRecord {
+/** A models row with its parts as `partColumns` selected them (null when not asked for). */
+export interface ModelRowWithParts extends ModelRow {
+  readonly metrics_json?: unknown;
+  readonly files_json?: unknown;
+}
+
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** SQLite hands JSON over as text, pg parses it already. */
+function parseJson(value: unknown): unknown {
+  return typeof value === "string" ? JSON.parse(value) : value;
+}
+
+function metricsFrom(json: unknown): MetricRecord[] {
+  const rows = parseJson(json) as [string, number][];
+  return rows.map(([key, value]) => ({ key, value: Number(value) })).sort((a, b) => byCodeUnit(a.key, b.key));
+}
+
+function filesFrom(json: unknown): FileRecord[] {
+  const rows = parseJson(json) as [string, string, number][];
+  return rows.map(([path, sha256, size]) => ({ path, sha256, sizeBytes: Number(size) })).sort((a, b) => byCodeUnit(a.path, b.path));
+}
+
+/** Sorts like the records the store reads back, so a created version equals a read one. */
+export function sortedParts(metrics: readonly MetricRecord[], files: readonly FileRecord[]) {
+  return {
+    metrics: [...metrics].sort((a, b) => byCodeUnit(a.key, b.key)),
+    files: [...files].sort((a, b) => byCodeUnit(a.path, b.path)),
+  };
+}
+
+/** A version record from its row, with the parts `partColumns` read beside it. */
+export function toRecord(row: ModelRowWithParts, project: string, name: string): ModelRecord {
   return {
     id: Number(row.id),
     project,
@@ -19,7 +51,30 @@ export function toRecord(row: ModelRow, project: string, name: string): ModelRec
     status: row.status as ModelRecord["status"],
     createdAt: new Date(Number(row.created_at)),
     createdBy: row.created_by,
+    ...(row.metrics_json != null && { metrics: metricsFrom(row.metrics_json) }),
+    ...(row.files_json != null && { files: filesFrom(row.files_json) }),
   };
+}
+
+/**
+ * The asked-for parts of the version row aliased `row` (a models row), as JSON
+ * columns of the same statement: correlated subqueries read the snapshot the row
+ * came from, so the parts always belong to that row.
+ */
+export function partColumns(db: Kysely<Database>, dialect: SqlDialect, parts: ModelParts, row = "m") {
+  const modelId = sql.ref<number>(`${row}.id`);
+  const metrics = db
+    .selectFrom("metrics as pm")
+    .select(dialect.jsonAgg(dialect.jsonArray([sql.ref("pm.key"), sql.ref("pm.value")])).as("j"))
+    .where("pm.model_id", "=", modelId);
+  const files = db
+    .selectFrom("model_files as pf")
+    .select(dialect.jsonAgg(dialect.jsonArray([sql.ref("pf.path"), sql.ref("pf.sha256"), sql.ref("pf.size_bytes")])).as("j"))
+    .where("pf.model_id", "=", modelId);
+  return [
+    parts.metrics ? metrics.as("metrics_json") : sql<null>`null`.as("metrics_json"),
+    parts.files ? files.as("files_json") : sql<null>`null`.as("files_json"),
+  ] as const;
 }
 
 /** The family id as a scalar subquery, so every read stays one statement. */

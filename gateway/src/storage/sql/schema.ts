@@ -1,4 +1,4 @@
-import type { Generated, RawBuilder } from "kysely";
+import type { Expression, Generated, RawBuilder } from "kysely";
 
 /** Table shapes as Kysely sees them; both dialects store the same columns. */
 export interface Database {
@@ -73,6 +73,13 @@ export interface SqlDialect {
   greatest(a: RawBuilder<number>, b: RawBuilder<number>): RawBuilder<number>;
   /** Whether `SELECT … FOR UPDATE` exists (SQLite serialises writers instead). */
   readonly supportsRowLocks: boolean;
+  /** A JSON array of the values: `json_build_array` / `json_array`. */
+  jsonArray(values: readonly Expression<unknown>[]): RawBuilder<unknown>;
+  /**
+   * Aggregates `element` over a group into a JSON array, `[]` for no rows
+   * (`json_agg` / `json_group_array`). Both print floats so they parse back exactly.
+   */
+  jsonAgg(element: Expression<unknown>): RawBuilder<unknown>;
   /** Whether an error is a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
   /** Whether an error says the database has no room left (disk or quota full). */

@@ -1,19 +1,9 @@
 import { Migrator, sql, type Kysely } from "kysely";
 import { BadInputError, versionExists } from "../../errors.js";
 import { MAX_VERSION } from "../../registry/validation.js";
-import type {
-  CreateResult,
-  FileRecord,
-  ListQuery,
-  ListedModel,
-  MetadataStore,
-  MetricRecord,
-  ModelDraft,
-  ModelRecord,
-  ModelRef,
-} from "../metadata-store.js";
+import type { CreateResult, FileRecord, ListQuery, ListedModel, MetadataStore, ModelDraft, ModelParts, ModelRecord, ModelRef } from "../metadata-store.js";
 import { listModels } from "./list-models.js";
-import { familyId, toRecord } from "./rows.js";
+import { familyId, partColumns, sortedParts, toRecord } from "./rows.js";
 import { migrationProvider } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
@@ -27,8 +17,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
-
-const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** The metadata store over any Kysely dialect; `dialect` isolates the differences. */
 export class SqlMetadataStore implements MetadataStore {
@@ -86,18 +74,19 @@ export class SqlMetadataStore implements MetadataStore {
     return familyId(this.db, project, name);
   }
 
-  async getModel(ref: ModelRef): Promise<ModelRecord | null> {
+  async getModel(ref: ModelRef, parts: ModelParts): Promise<ModelRecord | null> {
     const row = await this.db
-      .selectFrom("models")
-      .selectAll()
-      .where("family_id", "=", this.#familyId(ref.project, ref.name))
-      .where("version", "=", ref.version)
+      .selectFrom("models as m")
+      .selectAll("m")
+      .select(partColumns(this.db, this.sqlDialect, parts))
+      .where("m.family_id", "=", this.#familyId(ref.project, ref.name))
+      .where("m.version", "=", ref.version)
       .executeTakeFirst();
     return row ? toRecord(row, ref.project, ref.name) : null;
   }
 
   listModels(query: ListQuery): Promise<ListedModel[]> {
-    return listModels(this.db, query);
+    return listModels(this.db, this.sqlDialect, query);
   }
 
   async countModels(project: string, name: string): Promise<number> {
@@ -107,33 +96,6 @@ export class SqlMetadataStore implements MetadataStore {
       .where("family_id", "=", this.#familyId(project, name))
       .executeTakeFirstOrThrow();
     return Number(row.n);
-  }
-
-  async metricsOf(modelIds: readonly number[]): Promise<MetricRecord[][]> {
-    if (modelIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("metrics")
-      .select(["model_id", "key", "value"])
-      .where("model_id", "in", modelIds)
-      .execute();
-    return this.#alignTo(modelIds, rows, (r) => ({ key: r.key, value: Number(r.value) })).map((m) => m.sort(byKey));
-  }
-
-  async filesOf(modelIds: readonly number[]): Promise<FileRecord[][]> {
-    if (modelIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("model_files")
-      .select(["model_id", "path", "sha256", "size_bytes"])
-      .where("model_id", "in", modelIds)
-      .orderBy("path")
-      .execute();
-    return this.#alignTo(modelIds, rows, (r) => ({ path: r.path, sha256: r.sha256, sizeBytes: Number(r.size_bytes) }));
-  }
-
-  #alignTo<R extends { model_id: number }, T>(ids: readonly number[], rows: R[], map: (row: R) => T): T[][] {
-    const byModel = new Map<number, T[]>(ids.map((id) => [id, []]));
-    for (const row of rows) byModel.get(Number(row.model_id))?.push(map(row));
-    return ids.map((id) => byModel.get(id)!);
   }
 
   async getFile(ref: ModelRef, path: string): Promise<FileRecord | null> {
@@ -241,7 +203,7 @@ export class SqlMetadataStore implements MetadataStore {
         .execute();
     }
     await promoteBlobs();
-    return { model: toRecord(row, draft.project, draft.name), releasedBlobs };
+    return { model: { ...toRecord(row, draft.project, draft.name), ...sortedParts(draft.metrics, draft.files) }, releasedBlobs };
   }
 
   async deleteModel(ref: ModelRef): Promise<readonly string[] | null> {

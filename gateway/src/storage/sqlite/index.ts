@@ -20,6 +20,8 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "sqlite",
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
   supportsRowLocks: false,
+  jsonArray: (values) => sql`json_array(${sql.join(values)})`,
+  jsonAgg: (element) => sql`json_group_array(${element})`,
   isUniqueViolation: (error: unknown) =>
     typeof (error as { code?: unknown })?.code === "string" &&
     /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test((error as { code: string }).code),
