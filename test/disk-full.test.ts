@@ -115,6 +115,22 @@ describe("a full disk", () => {
     expect(JSON.parse(next.body)).toEqual({ data: { model: null } });
   });
 
+  test("a version of several files whose first overflows the disk is refused too, not left waiting for the rest", async (ctx) => {
+    if (!mounted) ctx.skip("mounting a tmpfs is not permitted here");
+    // The store gives up on the first file mid-body; the files after it must fail
+    // with it rather than wait for bytes the parser will never hand out.
+    await fillDisk(path.join(mountPoint, "filler-2"));
+    const { body, contentType } = multipartCreate(
+      { name: "several" },
+      { "a.bin": randomBytes(6 * 2 ** 20), "b.bin": randomBytes(2 ** 20), "c.txt": Buffer.from("small") },
+    );
+    const refused = await send(agent, url(), { body, headers: { "content-type": contentType, "apollo-require-preflight": "true" } });
+    expect(refused.status).toBe(507);
+    expect(JSON.parse(refused.body).errors[0].extensions.code).toBe("INSUFFICIENT_STORAGE");
+    expect(await fs.readdir(path.join(mountPoint, "data", "blobs", ".staging"))).toEqual([]);
+    expect(JSON.parse((await gql(`{ model(name: "several", version: 1) { version } }`)).body)).toEqual({ data: { model: null } });
+  });
+
   test("deleteModel works on the full disk and frees space; uploads work again afterwards", async (ctx) => {
     if (!mounted) ctx.skip("mounting a tmpfs is not permitted here");
     const before = await freeBytes(mountPoint);

@@ -5,6 +5,7 @@ import type { GraphQLSchema } from "graphql";
 import type { FileUpload, Upload } from "graphql-upload-minimal";
 import { BadInputError, DomainError, PayloadTooLargeError } from "../errors.js";
 import { placeUploads } from "./upload-map.js";
+import { SiblingFileFailed } from "../registry/incoming-file.js";
 
 /** Limits of one multipart request; `maxTokens` is the one Apollo parses operations with. */
 export interface MultipartOptions {
@@ -114,6 +115,12 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
         if (!uploads) return exit(new BadInputError(`files must follow the multipart fields 'operations' and 'map' (${SPEC})`));
         return exit(new BadInputError(`the file part ${JSON.stringify(name.slice(0, 100))} is not named in the map, or comes twice`));
       }
+      // A consumer that destroys a file stream before its end (a blob store that failed
+      // mid-file) stalls busboy for good: it waits for that stream to be read. The body
+      // is refused then, so the files still to come fail instead of waiting forever.
+      stream.once("close", () => {
+        if (!stream.readableEnded) exit(new SiblingFileFailed());
+      });
       let fileError: unknown;
       stream.on("limit", () => {
         fileError = new PayloadTooLargeError(`the file exceeds the ${options.maxFileSize}-byte limit`);

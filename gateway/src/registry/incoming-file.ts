@@ -25,6 +25,16 @@ class SkippedFile extends Error {
 }
 
 /**
+ * A file the transport will not deliver because another file of the same request
+ * was abandoned mid-body: a consequence, never the failure to report.
+ */
+export class SiblingFileFailed extends BadInputError {
+  constructor() {
+    super("the request's files were refused after one of them failed", "input.files");
+  }
+}
+
+/**
  * Stages every file. Files are opened together because a multipart body delivers
  * them in its own order: waiting on one while another is unread would deadlock.
  * After the first failure, files not yet started are skipped rather than stored;
@@ -35,39 +45,41 @@ export async function stageFiles(
   blobs: BlobStore,
   maxBytes: number,
 ): Promise<StagedFile[]> {
-  let failed = false;
+  // The failure reported is the first cause: files refused or skipped because of it
+  // are its consequences, even when they settle before it.
+  let first: { readonly error: unknown } | undefined;
+  const fail = (error: unknown): never => {
+    if (!first || (first.error instanceof SiblingFileFailed && !(error instanceof SiblingFileFailed))) first = { error };
+    throw error;
+  };
   const results = await Promise.allSettled(
     files.map(async (file): Promise<StagedFile> => {
       let source;
       try {
         source = await file.open();
       } catch (error) {
-        failed = true;
-        throw error;
+        return fail(error);
       }
-      if (failed) {
+      if (first) {
         source.resume();
         throw new SkippedFile();
       }
       try {
         return { ...(await blobs.stage(source, { maxBytes })), path: file.path };
       } catch (error) {
-        failed = true;
         // The blob store types its own failures (out of space, I/O): any other error
         // with a broken source means the body broke off or was malformed mid-file.
         if (!(error instanceof DomainError) && !(error instanceof StorageError) && source.errored) {
-          throw new BadInputError(`the upload of ${file.path} ended before the file was complete (${source.errored.message})`, "input.files");
+          return fail(new BadInputError(`the upload of ${file.path} ended before the file was complete (${source.errored.message})`, "input.files"));
         }
-        throw error;
+        return fail(error);
       }
     }),
   );
   const staged = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-  const firstFailure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (firstFailure) {
+  if (first) {
     await Promise.all(staged.map((s) => blobs.discard(s)));
-    const cause = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !(r.reason instanceof SkippedFile));
-    throw (cause ?? firstFailure).reason;
+    throw first.error;
   }
   return staged;
 }
