@@ -60,6 +60,8 @@ describe("no secret reaches the log", () => {
       [`/graphql?query=${encodeURIComponent("query($n: String!) { model(name: $n, version: 1) { version } }")}&variables=${encodeURIComponent(JSON.stringify({ n: stranger.token }))}`, valid],
       [`/graphql?note=marker-refused-query&query=${query}`, { authorization: `Bearer ${stranger.token}` }],
       [`/no-route/${admin.token}?password=opaque-secret-0`, valid],
+      // A key sent as the request id would be bound to every line of its request.
+      [`/graphql?query=${query}&token=opaque-secret-1`, { ...valid, "x-request-id": stranger.token }],
     ];
     const statuses = [];
     for (const [target, headers] of shapes) statuses.push(await raw(gw.origin, target, headers));

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
-import { redactUrl } from "./redact.js";
+import { containsKey, redactUrl } from "./redact.js";
 
 declare module "express-serve-static-core" {
   interface Request {
-    /** From `X-Request-Id` when the caller sent a sane one, else generated. */
+    /** From `X-Request-Id` when the caller sent a sane one (never a key), else generated. */
     id: string;
     log: Logger;
   }
@@ -22,7 +22,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers["x-request-id"];
-    req.id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    // A key-shaped id would be bound, unredacted, to every line of the request.
+    req.id = typeof incoming === "string" && REQUEST_ID.test(incoming) && !containsKey(incoming) ? incoming : randomUUID();
     req.log = log.child({ reqId: req.id });
     res.setHeader("X-Request-Id", req.id);
     const started = process.hrtime.bigint();
