@@ -4,8 +4,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startGateway, type Gateway } from "../gateway/src/app.js";
 import { loadConfig } from "../gateway/src/config.js";
-import { InsufficientStorageError, UnavailableError } from "../gateway/src/errors.js";
+import { UnavailableError } from "../gateway/src/errors.js";
 import { toStorageError } from "../gateway/src/storage/postgres/errors.js";
+import { postgresDialect } from "../gateway/src/storage/postgres/index.js";
 import { openStorage } from "../gateway/src/storage/factory.js";
 import { BACKENDS, createPgDatabase, makeTempDir } from "./support/backends.js";
 import { silentLog } from "./support/registry.js";
@@ -81,8 +82,10 @@ describe("PostgreSQL failures map to domain errors in one place", () => {
     expect(codeOf(mapped)).toBe("UNAVAILABLE");
   });
 
-  test("a full disk is INSUFFICIENT_STORAGE; refusals and statement errors pass through unchanged", () => {
-    expect(toStorageError(Object.assign(new Error("x"), { code: "53100" }))).toBeInstanceOf(InsufficientStorageError);
+  test("a full disk is told as out of space, as on SQLite; refusals and statement errors pass through unchanged", () => {
+    const full = Object.assign(new Error("x"), { code: "53100" });
+    expect(toStorageError(full)).toBe(full);
+    expect(postgresDialect.isOutOfSpace(full)).toBe(true);
     for (const code of ["28P01", "3D000", "23505", "22P02"]) {
       const error = Object.assign(new Error("x"), { code });
       // Even while connecting: a wrong password or database name is configuration, not an outage.

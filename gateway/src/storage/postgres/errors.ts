@@ -26,9 +26,6 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
  */
 const UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set(["57P01", "57P02", "57P03", "53300", "53200", "57014"]);
 
-/** disk_full: the database has no room for the write. */
-const DISK_FULL = "53100";
-
 /** Where a failure happened, which decides what an error without a code means. */
 export interface FailureSite {
   /** Acquiring a connection: any failure there means the database could not be reached. */
@@ -60,16 +57,13 @@ export function isConnectionFailure(error: unknown, site: FailureSite = {}): boo
 }
 
 /**
- * The one place where PostgreSQL failures become domain errors: an unreachable,
- * restarting or hung database is `UNAVAILABLE` (503, Retry-After), a full one
- * `INSUFFICIENT_STORAGE`; every other error is passed on unchanged.
+ * The one place where PostgreSQL connection failures become domain errors: an
+ * unreachable, restarting or hung database is `UNAVAILABLE` (503, Retry-After);
+ * every other error is passed on unchanged (a full disk, 53100, is told by
+ * `postgresDialect.isOutOfSpace` like SQLite's, in `guardedDialect`).
  */
 export function toStorageError(error: unknown, site: FailureSite = {}): unknown {
   if (error instanceof UnavailableError || error instanceof InsufficientStorageError) return error;
-  const code = codeOf(error);
-  if (code === DISK_FULL) {
-    return new InsufficientStorageError("the database is out of space", { cause: error });
-  }
   if (!isConnectionFailure(error, site)) return error;
   const what = site.timedOut ? "the database did not answer in time" : "the database is unreachable";
   return new UnavailableError(`${what}; retry in ${RETRY_AFTER_SECONDS} s`, RETRY_AFTER_SECONDS, { cause: error });
