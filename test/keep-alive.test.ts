@@ -1,3 +1,4 @@
+import net from "node:net";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { MAX_DRAIN_BYTES } from "../gateway/src/http/unread-body.js";
@@ -76,5 +77,24 @@ describe("a request refused mid-body", () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  test("a JSON body declared larger than the limit is refused before it is read, and its connection closed", async () => {
+    const { hostname, port } = new URL(gw.origin);
+    const socket = net.connect(Number(port), hostname);
+    socket.on("error", () => {});
+    const answer = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+      socket.on("close", () => resolve(text));
+    });
+    // 10 GB announced, a few bytes sent: the answer must not wait for the rest.
+    socket.write(
+      `POST /graphql HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${10 * 2 ** 30}\r\n\r\n{"query":`,
+    );
+    const text = await answer;
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toMatch(/\r\nConnection: close\r\n/i);
+    expect(text).toContain("PAYLOAD_TOO_LARGE");
   });
 });

@@ -17,6 +17,7 @@ import { requestLog } from "./http/request-log.js";
 import { createHttpServer, type DrainReport } from "./http/server.js";
 import { apolloLogger, redactingLogger } from "./http/safe-log.js";
 import { settleUnreadBody } from "./http/unread-body.js";
+import { refuseDeclaredOversize } from "./http/body-limit.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup, isLoopback } from "./access/startup.js";
 import { operationLimits } from "./graphql/limits.js";
@@ -164,6 +165,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(downloadRoutes(registry));
   app.use(
     "/graphql",
+    refuseDeclaredOversize(maxBodyBytes),
     express.json({ limit: maxBodyBytes }),
     multipart(graphqlMultipart(schema, { maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes, maxTokens: config.maxTokens })),
     expressMiddleware(apollo, {
