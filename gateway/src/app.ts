@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { unwrapResolverError } from "@apollo/server/errors";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -7,7 +8,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { BadInputError, HTTP_STATUS, type ErrorCode } from "./errors.js";
 import type { Context } from "./graphql/context.js";
-import { createFormatError, httpErrorBody, isExpectedError, toDomainError } from "./graphql/format-error.js";
+import { createFormatError, httpErrorBody, isExpectedError, reportInfrastructureFailure, toDomainError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./graphql/schema.js";
 import { graphqlMultipart } from "./graphql/multipart.js";
 import { downloadRoutes } from "./http/downloads.js";
@@ -53,6 +54,8 @@ const errorReporting: ApolloServerPlugin<Context> = {
     return {
       async didEncounterErrors({ contextValue, errors }) {
         for (const error of errors) {
+          const domain = toDomainError(unwrapResolverError(error));
+          if (domain && contextValue) reportInfrastructureFailure(contextValue.log, domain);
           if (isExpectedError(error, error.extensions?.code)) continue;
           contextValue?.log.error({ err: error.originalError ?? error, path: error.path }, "internal error");
         }
@@ -90,6 +93,7 @@ function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunc
   }
   const domain = toDomainError(err);
   if (!domain) req.log.error({ err }, "internal error");
+  else reportInfrastructureFailure(req.log, domain);
   const retryAfter = domain?.details?.retryAfterSeconds;
   if (typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
   const { status, body } = domain

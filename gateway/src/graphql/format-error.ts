@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from "graphql";
+import type { Logger } from "pino";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { BadInputError, DomainError, HTTP_STATUS, PayloadTooLargeError, type ErrorCode } from "../errors.js";
 
@@ -73,4 +74,16 @@ export function createFormatError(options: { readonly development: boolean }) {
 /** The JSON body plain HTTP routes answer errors with, shaped like a GraphQL response. */
 export function httpErrorBody(code: ErrorCode, message: string) {
   return { status: HTTP_STATUS[code], body: { errors: [{ message, extensions: { code } }] } };
+}
+
+/** Codes that are the operator's business: the caller sees only the code, the log gets the cause. */
+const INFRASTRUCTURE_CODES: ReadonlySet<ErrorCode> = new Set(["UNAVAILABLE", "INSUFFICIENT_STORAGE"]);
+
+/**
+ * Logs a failure of the registry's own storage (a database outage, a full disk)
+ * with its cause; any request that meets one, whatever its route, goes through here.
+ */
+export function reportInfrastructureFailure(log: Pick<Logger, "error">, error: DomainError): void {
+  if (!INFRASTRUCTURE_CODES.has(error.code)) return;
+  log.error({ err: error, cause: error.cause }, error.code === "UNAVAILABLE" ? "storage is unavailable: request refused" : "storage is full: request refused");
 }

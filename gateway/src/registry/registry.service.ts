@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
 import type { Role } from "../storage/access-store.js";
-import { BadInputError, InsufficientStorageError, NotFoundError, versionExists } from "../errors.js";
+import { BadInputError, NotFoundError, versionExists } from "../errors.js";
 import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
 import { ALL_PARTS, NO_PARTS, type FileRecord, type MetadataStore, type MetricRecord, type ModelParts } from "../storage/metadata-store.js";
 import type { ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../storage/metadata-store.js";
@@ -178,9 +178,7 @@ export class RegistryService {
         throw versionExists({ ...draft, version: draft.version });
       }
     }
-    const staged = await stageFiles(draftFiles, this.blobs, this.limits.maxFileSize).catch((error) => {
-      throw this.#noted(error, "createModel");
-    });
+    const staged = await stageFiles(draftFiles, this.blobs, this.limits.maxFileSize);
     try {
       const { model, releasedBlobs } = await this.metadata.createModel(
         { ...draft, files: staged.map(({ path, sha256, sizeBytes }) => ({ path, sha256, sizeBytes })) },
@@ -194,17 +192,8 @@ export class RegistryService {
       return model;
     } catch (error) {
       await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
-      throw this.#noted(error, "createModel");
+      throw error;
     }
-  }
-
-  /**
-   * A full store is the operator's business: the caller only sees the code, so the
-   * log gets a line with the cause. (Other storage failures are logged as internal errors.)
-   */
-  #noted(error: unknown, operation: string): unknown {
-    if (error instanceof InsufficientStorageError) this.log.error({ err: error, operation }, "storage is full: request refused");
-    return error;
   }
 
   #validate(command: CreateModelCommand, files: readonly IncomingFile[]) {
@@ -251,9 +240,7 @@ export class RegistryService {
 
   async deleteModel(caller: Caller, input: ModelRefInput): Promise<void> {
     const ref = this.#ref(caller, input, "write");
-    const released = await this.metadata.deleteModel(ref).catch((error) => {
-      throw this.#noted(error, "deleteModel");
-    });
+    const released = await this.metadata.deleteModel(ref);
     if (released === null) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
     this.log.info({ audit: "model.delete", by: caller.who, ...ref }, "audit");
     await this.#reclaim(released);
