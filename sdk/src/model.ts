@@ -10,6 +10,11 @@ import type {
   SaveOptions,
 } from "./types.js";
 
+/**
+ * A version's registration state. The gateway registers synchronously, so every
+ * Model it returns is READY; PENDING and FAILED are reserved for asynchronous
+ * registration and are never produced today.
+ */
 export type ModelStatus = "READY" | "PENDING" | "FAILED";
 
 /**
