@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { startGateway } from "../gateway/src/app.js";
 import { ConfigError, loadConfig } from "../gateway/src/config.js";
+import { isLoopback } from "../gateway/src/loopback.js";
 import { openTestStorage } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { silentLog } from "./support/registry.js";
@@ -215,6 +216,36 @@ describe("open mode answers only requests addressed to this machine", () => {
     expect(await withHost(`localhost:${new URL(gw.url).port}`)).toBe(200);
     expect(await withHost(`127.0.0.1:${new URL(gw.url).port}`)).toBe(200);
   });
+
+  test("the Host header is judged by the same loopback rule as the bind address", async () => {
+    const port = new URL(gw.url).port;
+    for (const host of ["LOCALHOST", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]", "127.200.0.9"]) expect(await withHost(`${host}:${port}`), host).toBe(200);
+    for (const host of ["127.0.0.300", "127.1", "localhost.attacker.example"]) expect(await withHost(`${host}:${port}`), host).toBe(403);
+  });
+});
+
+describe("one loopback rule", () => {
+  test.each([
+    ["localhost", true],
+    ["LocalHost", true],
+    ["localhost.", true],
+    ["127.0.0.1", true],
+    ["127.255.255.254", true],
+    ["::1", true],
+    ["[::1]", true],
+    ["0:0:0:0:0:0:0:1", true],
+    ["[::ffff:127.0.0.1]", true],
+    ["127.0.0.300", false],
+    ["127.0.0.01", false],
+    ["127.1", false],
+    ["128.0.0.1", false],
+    ["::2", false],
+    ["0.0.0.0", false],
+    ["localhost.example", false],
+    ["", false],
+  ])("isLoopback(%j) is %s", (host, expected) => {
+    expect(isLoopback(host)).toBe(expected);
+  });
 });
 
 describe("secure by default", () => {
@@ -237,6 +268,9 @@ describe("secure by default", () => {
     expect(await start({ host: "0.0.0.0", insecure: true })).toBe("started");
     expect(await start({ host: "0.0.0.0", adminKey: "generate" })).toBe("started");
     expect(await start({ host: "127.0.0.1" })).toBe("started");
+    // Binding and Host checks share one loopback rule: any case of localhost, no malformed 127.x.
+    expect(await start({ host: "LOCALHOST" })).toBe("started");
+    expect(await start({ host: "127.300.0.1" })).toMatch(/^refused: .*--insecure/);
     expect(await start({ host: "127.0.0.1", adminKey: "not-a-key" })).toMatch(/^failed: .*HOMER_ADMIN_KEY/);
   });
 });

@@ -57,6 +57,18 @@ describe("configuration", () => {
     expect(() => loadConfig(argv, env)).toThrow(new RegExp(flag.replace(/^--/, "")));
   });
 
+  test("flags as parseArgs splits them: switches, inline values, last one wins, and the old refusals", () => {
+    expect(loadConfig(["--insecure"], {}).insecure).toBe(true);
+    expect(loadConfig(["--insecure=false"], { HOMER_INSECURE: "true" }).insecure).toBe(false);
+    expect(loadConfig(["--port", "1", "--port=2", "--host=a=b"], {})).toMatchObject({ port: 2, host: "a=b" });
+    expect(loadConfig(["--cors-origins", "-x"], {}).corsOrigins).toEqual(["-x"]);
+    expect(() => loadConfig(["--port"], {})).toThrow("--port needs a value");
+    for (const arg of ["--nope", "-p", "extra", "--", "--PORT"]) {
+      expect(() => loadConfig([arg, "1"], {})).toThrow(`unknown option ${arg} (see --help)`);
+    }
+    expect(() => loadConfig(["--insecure", "false"], {})).toThrow("unknown option false (see --help)");
+  });
+
   test("a bad log level is a configuration error naming the option", () => {
     expect(() => loadConfig([], { HOMER_LOG_LEVEL: "verbose" })).toThrow(/--log-level \/ HOMER_LOG_LEVEL: expected one of/);
   });

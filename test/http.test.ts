@@ -81,6 +81,15 @@ describe("HTTP gateway", () => {
     expect(await res.text()).toBe("");
   });
 
+  test("If-None-Match answers 304 whatever the request's Cache-Control; a HEAD with it too", async () => {
+    const url = fileOf("model/config.json").downloadUrl;
+    const etag = `"${sha256(config)}"`;
+    expect((await fetch(url, { headers: { "if-none-match": etag, "cache-control": "no-cache" } })).status).toBe(304);
+    expect((await fetch(url, { method: "HEAD", headers: { "if-none-match": `W/${etag}` } })).status).toBe(304);
+    const head = await fetch(url, { method: "HEAD", headers: { range: "bytes=-3" } });
+    expect([head.status, head.headers.get("content-range"), head.headers.get("content-length")]).toEqual([206, `bytes ${config.length - 3}-${config.length - 1}/${config.length}`, "3"]);
+  });
+
   test("If-None-Match: * and weak tags also answer 304; a backwards range is ignored", async () => {
     const url = fileOf("model/config.json").downloadUrl;
     expect((await fetch(url, { headers: { "if-none-match": "*" } })).status).toBe(304);

@@ -1,6 +1,6 @@
 import type { Grant, Role } from "@homer/sdk";
-import type { Command } from "./commands.js";
 import { parse } from "./args.js";
+import type { Command } from "./command.js";
 import { table, UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
@@ -19,7 +19,7 @@ export const projects: Command = {
   summary: "create or list projects (an admin key for every project creates)",
   async run(args, io) {
     const [action, ...rest] = args;
-    const { positionals } = parse(rest, {}, PROJECTS_USAGE);
+    const { positionals } = parse(rest, {}, PROJECTS_USAGE, io);
     const admin = async () => (await io.connection()).getAdmin();
     if (action === "create" && positionals.length === 1) {
       const project = await (await admin()).createProject(positionals[0]!);
@@ -45,6 +45,7 @@ export const keys: Command = {
       rest,
       { name: { type: "string" }, grant: { type: "string", multiple: true } },
       KEYS_USAGE,
+      io,
     );
     const admin = async () => (await io.connection()).getAdmin();
     if (action === "create" && positionals.length === 0) {

@@ -25,10 +25,9 @@ export class HelpRequested extends Error {
   }
 }
 
-/** Where global options found after the command name are merged (set by main). */
-let sink: (found: Partial<Globals>) => void = () => {};
-export function onGlobals(receive: (found: Partial<Globals>) => void): void {
-  sink = receive;
+/** Takes the global options a command found after its name; main merges them. */
+export interface GlobalsReceiver {
+  useGlobals(found: Partial<Globals>): void;
 }
 
 function globalsOf(values: Record<string, unknown>): Partial<Globals> {
@@ -69,12 +68,12 @@ function strictParse<T extends NonNullable<ParseArgsConfig["options"]>>(args: st
 
 /**
  * A command's arguments, strictly: its own options plus the global ones (which go
- * to main). `--help` stops the command and prints its usage.
+ * to `io`). `--help` stops the command and prints its usage.
  */
-export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, usage: string) {
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, usage: string, io: GlobalsReceiver) {
   const parsed = strictParse(args, { ...GLOBAL_OPTIONS, ...options }, usage);
   const found = globalsOf(parsed.values as Record<string, unknown>);
-  sink(found);
+  io.useGlobals(found);
   if (found.help) throw new HelpRequested(usage);
   return parsed;
 }

@@ -1,26 +1,13 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import os from "node:os";
-import { RegistryError, type Connection, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
+import { RegistryError, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
 import { keys, projects } from "./admin-commands.js";
 import { parse } from "./args.js";
+import type { Command, Io } from "./command.js";
 import { countOf, formatBytes, table, UsageError } from "./output.js";
 import { progressBar } from "./progress.js";
 import { shown } from "./terminal.js";
-
-export interface Io {
-  readonly json: boolean;
-  /** Opens the registry lazily, so `--help` and usage errors need no server. */
-  registry(): Promise<ModelRegistry>;
-  connection(): Promise<Connection>;
-  print(text: string): void;
-}
-
-export interface Command {
-  readonly usage: string;
-  readonly summary: string;
-  run(args: string[], io: Io): Promise<number>;
-}
 
 function one(positionals: string[], what: string, usage: string): string {
   if (positionals.length !== 1) throw new UsageError(`expected ${what}\nusage: ${usage}`);
@@ -86,6 +73,7 @@ const push: Command = {
         overwrite: { type: "boolean" },
       },
       PUSH_USAGE,
+      io,
     );
     const dir = one(positionals, "one model directory", PUSH_USAGE);
     if (!values.name) throw new UsageError(`--name is required\nusage: ${PUSH_USAGE}`);
@@ -119,7 +107,7 @@ const ls: Command = {
   usage: LS_USAGE,
   summary: "list the versions of a model, best first with --sort",
   async run(args, io) {
-    const { values, positionals } = parse(args, { sort: { type: "string", short: "s" }, asc: { type: "boolean" } }, LS_USAGE);
+    const { values, positionals } = parse(args, { sort: { type: "string", short: "s" }, asc: { type: "boolean" } }, LS_USAGE, io);
     const name = one(positionals, "one model name", LS_USAGE);
     const registry = await io.registry();
     const models = await registry.getModels({ name, sortKey: values.sort, direction: values.asc ? "asc" : "desc" });
@@ -161,7 +149,7 @@ const pull: Command = {
   usage: PULL_USAGE,
   summary: "download a version (latest by default), verifying every file",
   async run(args, io) {
-    const { values, positionals } = parse(args, { out: { type: "string", short: "o" } }, PULL_USAGE);
+    const { values, positionals } = parse(args, { out: { type: "string", short: "o" } }, PULL_USAGE, io);
     const ref = one(positionals, "one model reference", PULL_USAGE);
     const registry = await io.registry();
     const model = await resolveRef(registry, ref);
@@ -177,7 +165,7 @@ const rm: Command = {
   usage: RM_USAGE,
   summary: "delete a version",
   async run(args, io) {
-    const { positionals } = parse(args, {}, RM_USAGE);
+    const { positionals } = parse(args, {}, RM_USAGE, io);
     const ref = parseRef(one(positionals, "one NAME@VERSION", RM_USAGE));
     if (ref.version === undefined) throw new UsageError(`rm needs an explicit version: NAME@VERSION\nusage: ${RM_USAGE}`);
     const registry = await io.registry();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { connection, type Connection } from "@homer/sdk";
-import { HelpRequested, onGlobals, splitCommand, type Globals } from "./args.js";
-import { COMMANDS, type Io } from "./commands.js";
+import { HelpRequested, splitCommand, type Globals } from "./args.js";
+import type { Io } from "./command.js";
+import { COMMANDS } from "./commands.js";
 import { EXIT, reportError, UsageError } from "./output.js";
 import { terminalJson, terminalText } from "./terminal.js";
 
@@ -28,7 +29,6 @@ Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not found, 4 already ex
 
 async function main(argv: string[]): Promise<number> {
   const globals: Globals = { json: argv.includes("--json"), help: false };
-  onGlobals((found) => Object.assign(globals, found));
   try {
     const { globals: before, command: name, rest } = splitCommand(argv);
     Object.assign(globals, before);
@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       },
       registry: () => connect().getModelRegistry(),
       connection: async () => connect(),
+      useGlobals: (found) => Object.assign(globals, found),
       // Every command's output passes here: server strings cannot reach the terminal raw.
       print: (text) => process.stdout.write(globals.json ? terminalJson(text) : terminalText(text)),
     };

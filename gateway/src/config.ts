@@ -1,4 +1,5 @@
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { parseTrustProxy, type TrustProxy } from "./trust-proxy.js";
 
 /** Everything the gateway can be told, frozen once parsed. */
@@ -273,6 +274,29 @@ function parseBoolean(text: string, what: string): boolean {
   throw new ConfigError(`${what}: expected true or false, got "${text}"`);
 }
 
+/** `parseArgs` options and the config key of each, both derived from `OPTIONS`. */
+const FLAGS = Object.entries(OPTIONS).map(([key, spec]) => ({ key, name: spec.flag.slice(2), spec: spec as OptionSpec }));
+const PARSE_OPTIONS = Object.fromEntries(FLAGS.map(({ name, spec }) => [name, { type: spec.boolean ? "boolean" : "string" }] as const));
+
+/**
+ * The flags in `argv`, by config key, as text. `parseArgs` splits them; it runs
+ * non-strict so that a switch also takes `--insecure=false` and every refusal
+ * keeps this module's wording.
+ */
+function flagValues(argv: readonly string[]): Record<string, string> {
+  const { tokens } = parseArgs({ args: [...argv], options: PARSE_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const found: Record<string, string> = {};
+  for (const token of tokens) {
+    const raw = token.kind === "option" ? token.rawName : token.kind === "positional" ? token.value : "--";
+    const flag = token.kind === "option" ? FLAGS.find((f) => f.spec.flag === raw) : undefined;
+    if (!flag || token.kind !== "option") throw new ConfigError(`unknown option ${raw} (see --help)`);
+    if (flag.spec.boolean) found[flag.key] = token.value ?? "true";
+    else if (token.value === undefined) throw new ConfigError(`${raw} needs a value`);
+    else found[flag.key] = token.value;
+  }
+  return found;
+}
+
 /** Flags win over the environment, which wins over defaults. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const raw: Record<string, string> = {};
@@ -280,19 +304,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     const fromEnv = env[spec.env];
     if (fromEnv !== undefined && fromEnv !== "") raw[key] = fromEnv;
   }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
-    const entry = Object.entries(OPTIONS).find(([, spec]) => spec.flag === flag);
-    if (!entry) throw new ConfigError(`unknown option ${flag} (see --help)`);
-    if ((entry[1] as OptionSpec).boolean && inline === undefined) {
-      raw[entry[0]] = "true";
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
-    raw[entry[0]] = value;
-  }
+  Object.assign(raw, flagValues(argv));
   for (const [key, spec] of Object.entries(OPTIONS)) {
     if (raw[key] === undefined) raw[key] = spec.default(raw);
   }

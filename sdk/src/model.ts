@@ -1,5 +1,5 @@
-import type { ModelRegistry } from "./registry.js";
 import type {
+  CreateModelOptions,
   DownloadOptions,
   Framework,
   JsonValue,
@@ -10,7 +10,22 @@ import type {
   SaveOptions,
 } from "./types.js";
 
+/**
+ * A version's registration state. The gateway registers synchronously, so every
+ * Model it returns is READY; PENDING and FAILED are reserved for asynchronous
+ * registration and are never produced today.
+ */
 export type ModelStatus = "READY" | "PENDING" | "FAILED";
+
+/**
+ * The registry calls a Model and a ModelDraft make. `ModelRegistry` provides them;
+ * naming them here keeps this module free of the registry's.
+ */
+export interface ModelOwner {
+  deleteModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<void>;
+  downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string>;
+  createModel(options: CreateModelOptions & { readonly modelPath: string }): Promise<Model>;
+}
 
 /** A registered version of a model (the design doc's model_meta). */
 export class Model {
@@ -35,7 +50,7 @@ export class Model {
 
   /** @internal built by the registry from server data */
   constructor(
-    private readonly registry: ModelRegistry,
+    private readonly registry: ModelOwner,
     data: ModelData,
   ) {
     this.id = data.id;
@@ -103,7 +118,7 @@ export class Model {
  */
 export class ModelDraft {
   constructor(
-    private readonly registry: ModelRegistry,
+    private readonly registry: ModelOwner,
     readonly metadata: ModelMetadata,
     private readonly defaults: SaveOptions,
   ) {}

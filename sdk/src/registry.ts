@@ -102,6 +102,10 @@ export class ModelRegistry {
     };
   }
 
+  /**
+   * Polls until the version is READY. Registration is synchronous today, so the
+   * loop never runs: it waits only on a server that answers PENDING.
+   */
   async #awaitReady(model: Model, seconds: number): Promise<Model> {
     const deadline = Date.now() + seconds * 1000;
     let current = model;

@@ -54,7 +54,12 @@ export interface ModelMetadata {
 }
 
 export interface SaveOptions {
-  /** Seconds to wait for status READY; 0 does not wait. Default 300. */
+  /**
+   * Seconds to wait for status READY; 0 does not wait. Default 300. The gateway
+   * registers synchronously (`createModel` answers with a READY model), so today
+   * this returns at once; it is there for a server that registers asynchronously,
+   * which the SDK would poll until READY (TIMEOUT after this long, an error on FAILED).
+   */
   readonly awaitRegistration?: number;
   readonly onProgress?: (progress: TransferProgress) => void;
 }

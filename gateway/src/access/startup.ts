@@ -1,11 +1,10 @@
 import type { Logger } from "pino";
 import { ConfigError, type Config } from "../config.js";
+import { isLoopback } from "../loopback.js";
 import type { AccessService } from "./access.service.js";
 
-/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. */
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "[::1]";
-}
+// Re-exported so app.ts keeps its import while gateway core is being restructured.
+export { isLoopback };
 
 /**
  * Secure by default, easy by default: bootstraps the first admin key when asked,

@@ -43,7 +43,7 @@ export function isExpectedError(error: unknown, code: unknown): boolean {
 
 /**
  * Apollo's `formatError`: maps domain errors to `extensions.code`, masks the rest.
- * Unexpected errors are logged with their request id by `logUnexpectedErrors`.
+ * Unexpected errors are logged, with their request id, by the `errorReporting` Apollo plugin.
  */
 export function createFormatError(options: { readonly development: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

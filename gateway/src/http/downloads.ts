@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from "express";
+import fresh from "fresh";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import type { ModelRefInput, RegistryService } from "../registry/registry.service.js";
@@ -9,11 +10,13 @@ function refOf(req: Request): ModelRefInput {
   return { project, name: name!, version: /^\d{1,10}$/.test(version!) ? Number(version) : NaN };
 }
 
-/** `If-None-Match`: `*`, or a list of (possibly weak) tags; weak comparison, as RFC 9110 asks for GET. */
+/**
+ * `If-None-Match` against the file's ETag, by `fresh`: `*` or any listed tag, weakly
+ * compared as RFC 9110 asks for GET. Only that header counts: the origin answers it
+ * whatever the request's `Cache-Control` says, and no `Last-Modified` is served.
+ */
 function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+  return fresh({ "if-none-match": header }, { etag });
 }
 
 /** Streams to the client; a failure after headers went out can only cut the connection. */

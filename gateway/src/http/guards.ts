@@ -4,6 +4,7 @@ import helmet from "helmet";
 import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
 import { ForbiddenError, TooManyRequestsError, UnauthenticatedError } from "../errors.js";
+import { isLoopback } from "../loopback.js";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -13,8 +14,6 @@ declare module "express-serve-static-core" {
     authRefused?: boolean;
   }
 }
-
-const LOOPBACK_HOSTNAME = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
 /**
  * The client's address: the socket's peer, or with `trust proxy` set
@@ -56,7 +55,7 @@ export function authenticate(access: AccessService, options: { readonly publicHo
       throw error;
     }
     const hostname = (req.headers.host ?? "").replace(/:\d+$/, "");
-    if (req.caller.keyId === null && !options.insecure && !LOOPBACK_HOSTNAME.test(hostname) && hostname !== options.publicHost) {
+    if (req.caller.keyId === null && !options.insecure && !isLoopback(hostname) && hostname !== options.publicHost) {
       throw new ForbiddenError(`without API keys this registry answers only requests addressed to localhost, not "${hostname}"`);
     }
     next();

@@ -31,7 +31,15 @@ export enum ModelStatus {
 }
 registerEnumType(ModelStatus, {
   name: "ModelStatus",
-  description: "READY once registered; registration is atomic, so READY is the only state a client sees today.",
+  description:
+    "Where a version's registration stands. Registration is synchronous: createModel answers only once the files and " +
+    "metadata are committed, so every version a client can see is READY. PENDING and FAILED are reserved for " +
+    "asynchronous registration and are never produced today.",
+  valuesConfig: {
+    READY: { description: "Registered: files and metadata committed. The only state the server produces today." },
+    PENDING: { description: "Reserved for asynchronous registration; never produced today." },
+    FAILED: { description: "Reserved for asynchronous registration; never produced today." },
+  },
 });
 
 export enum SortDirection {
@@ -117,7 +125,7 @@ export class Model {
   @Field(() => SafeIntResolver, { description: "Sum of the files' sizes." })
   sizeBytes!: number;
 
-  @Field(() => ModelStatus)
+  @Field(() => ModelStatus, { description: "Always READY today: registration is synchronous (see ModelStatus)." })
   status!: ModelStatus;
 
   @Field(() => DateTimeResolver)

@@ -137,6 +137,7 @@ export type Model = {
   signature?: Maybe<ModelSignature>;
   /** Sum of the files' sizes. */
   sizeBytes: Scalars['SafeInt']['output'];
+  /** Always READY today: registration is synchronous (see ModelStatus). */
   status: ModelStatus;
   tags: Scalars['JSONObject']['output'];
   version: Scalars['Int']['output'];
@@ -188,10 +189,13 @@ export type ModelSignatureInput = {
   outputs: Array<SchemaFieldInput>;
 };
 
-/** READY once registered; registration is atomic, so READY is the only state a client sees today. */
+/** Where a version's registration stands. Registration is synchronous: createModel answers only once the files and metadata are committed, so every version a client can see is READY. PENDING and FAILED are reserved for asynchronous registration and are never produced today. */
 export type ModelStatus =
+  /** Reserved for asynchronous registration; never produced today. */
   | 'FAILED'
+  /** Reserved for asynchronous registration; never produced today. */
   | 'PENDING'
+  /** Registered: files and metadata committed. The only state the server produces today. */
   | 'READY';
 
 export type Mutation = {
