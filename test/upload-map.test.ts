@@ -162,3 +162,17 @@ describe("every other map is refused before anything is written", () => {
     expect(codeOf(() => placeUploads(operations(), map, schema, LIMITS))).toBe("PAYLOAD_TOO_LARGE");
   });
 });
+
+describe("refusals quote what the client sent safely", () => {
+  test("control and bidirectional characters of a map path are escaped in the message", () => {
+    let message = "";
+    try {
+      placeUploads(operations(), { 0: ["variables.input.tags.\u202e\u001b[31mx"] }, schema, LIMITS);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^multipart map: /);
+    expect(message).toContain("\\u202e");
+    expect(message).not.toMatch(/[\u0000-\u001f\u202e]/);
+  });
+});

@@ -6,6 +6,7 @@ import type { FileUpload, Upload } from "graphql-upload-minimal";
 import { BadInputError, DomainError, PayloadTooLargeError } from "../errors.js";
 import { placeUploads } from "./upload-map.js";
 import { SiblingFileFailed } from "../registry/incoming-file.js";
+import { quote } from "../registry/text.js";
 
 /** Limits of one multipart request; `maxTokens` is the one Apollo parses operations with. */
 export interface MultipartOptions {
@@ -113,7 +114,7 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
         stream.on("error", () => {});
         stream.resume();
         if (!uploads) return exit(new BadInputError(`files must follow the multipart fields 'operations' and 'map' (${SPEC})`));
-        return exit(new BadInputError(`the file part ${JSON.stringify(name.slice(0, 100))} is not named in the map, or comes twice`));
+        return exit(new BadInputError(`the file part ${quote(name, 100)} is not named in the map, or comes twice`));
       }
       // A consumer that destroys a file stream before its end (a blob store that failed
       // mid-file) stalls busboy for good: it waits for that stream to be read. The body
@@ -153,7 +154,7 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
       if (operations === undefined) return exit(new BadInputError(`the multipart field 'operations' is missing (${SPEC})`));
       if (!uploads) return exit(new BadInputError(`the multipart field 'map' is missing (${SPEC})`));
       for (const [name, upload] of uploads) {
-        if (!upload.file) (upload as SettledUpload).reject(new BadInputError(`the file part ${JSON.stringify(name)} named in the map is missing from the request`));
+        if (!upload.file) (upload as SettledUpload).reject(new BadInputError(`the file part ${quote(name, 100)} named in the map is missing from the request`));
       }
     });
     res.once("close", () => (released = true));

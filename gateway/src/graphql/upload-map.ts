@@ -11,6 +11,7 @@ import {
 } from "graphql";
 import { GraphQLUpload, Upload } from "graphql-upload-minimal";
 import { BadInputError, PayloadTooLargeError } from "../errors.js";
+import { quote } from "../registry/text.js";
 
 /** How much of the multipart `map` is accepted. */
 export interface UploadMapLimits {
@@ -39,10 +40,6 @@ interface Placement {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-function quote(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-}
-
 function refuse(why: string): never {
   throw new BadInputError(`multipart map: ${why}`, "map");
 }
@@ -70,7 +67,7 @@ function resolvePath(
   declared: ReadonlyMap<string, GraphQLInputType>,
   maxFiles: number,
 ): { container: Container; slot: string | number } {
-  const at = (why: string): never => refuse(`path ${quote(path)} ${why}`);
+  const at = (why: string): never => refuse(`path ${quote(path, 60)} ${why}`);
   if (path.length > MAX_PATH_CHARS) at(`is longer than ${MAX_PATH_CHARS} characters`);
   const segments = path.split(".");
   if (segments.length > MAX_SEGMENTS) at(`has more than ${MAX_SEGMENTS} segments`);
@@ -143,7 +140,7 @@ export function placeUploads(operations: unknown, map: unknown, schema: GraphQLS
       refuse(`file ${quote(fileKey)} must map to exactly one path (send a file once for each place it goes)`);
     }
     const path = paths[0] as string;
-    if (targets.has(path)) refuse(`two files map to ${quote(path)}`);
+    if (targets.has(path)) refuse(`two files map to ${quote(path, 60)}`);
     targets.add(path);
     placements.push({ fileKey, ...resolvePath(path, variables, declared, limits.maxFiles) });
   }
