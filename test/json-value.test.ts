@@ -23,7 +23,7 @@ const nested = (depth: number): unknown => {
 };
 
 describe("plain JSON is weighed exactly as JSON.stringify writes it", () => {
-  const nullPrototype = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, "b\u0000\"": ["x"] });
+  const nullPrototype = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, "b\u0001\"": ["x"] });
   const samples: [string, unknown][] = [
     ["null", null],
     ["true", true],
@@ -33,9 +33,8 @@ describe("plain JSON is weighed exactly as JSON.stringify writes it", () => {
     ["a fraction", -1.5e-7],
     ["a large number", 1e21],
     ["an empty string", ""],
-    ["a string that needs escapes", 'quote " backslash \\ NUL \u0000 newline \n'],
+    ["a string that needs escapes", 'quote " backslash \\ SOH \u0001 newline \n'],
     ["multi-byte characters", "h\u00e9llo \u{1F600} \u4e2d"],
-    ["a lone surrogate", "\ud800"],
     ["an empty array", []],
     ["nested arrays", [[], [[1]], "a", null]],
     ["an empty object", {}],
@@ -63,6 +62,9 @@ describe("anything that is not plain JSON is BAD_USER_INPUT", () => {
     ["an array with a hole", [1, , 2]],
     ["an array with only a high index set", sparse],
     ["an array whose length was raised", Object.assign([1], { length: 3 })],
+    ["a NUL in a string (no backend stores it)", ["ok", "a\u0000b"]],
+    ["a NUL in a key", { "k\u0000": 1 }],
+    ["a lone surrogate", { a: "\ud800" }],
     ["an upload (a file mapped into JSON)", new Upload()],
     ["an upload inside tags", { x: new Upload() }],
     ["an upload inside an array", [1, new Upload()]],

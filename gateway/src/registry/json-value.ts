@@ -1,4 +1,5 @@
 import { BadInputError } from "../errors.js";
+import { assertStorable, isStorable, quote } from "./text.js";
 
 /** Nesting allowed in `tags` and `inputExample` (the top level counts as one). */
 export const MAX_JSON_DEPTH = 64;
@@ -14,7 +15,9 @@ interface Pending {
 function pathOf(item: Pending, field: string): string {
   const keys: (string | number)[] = [];
   for (let at: Pending | undefined = item; at?.key !== undefined; at = at.parent) keys.push(at.key);
-  return field + keys.reverse().map((k) => (typeof k === "number" ? `[${k}]` : `.${k.length > 40 ? `${k.slice(0, 40)}…` : k}`)).join("");
+  const step = (k: string | number) =>
+    typeof k === "number" ? `[${k}]` : /^[A-Za-z0-9_$-]{1,40}$/.test(k) ? `.${k}` : `[${quote(k)}]`;
+  return field + keys.reverse().map(step).join("");
 }
 
 function kindOf(value: object): string {
@@ -29,7 +32,8 @@ function kindOf(value: object): string {
  * than `maxBytes`. The work is bounded by `maxBytes`, whatever the value: the
  * count stops as soon as it passes the limit, an array's length is weighed
  * before its entries are visited, and nothing is serialised but strings that
- * fit in what is left.
+ * fit in what is left. Every string and key must be storable text on every
+ * backend (no NUL, no lone surrogate), checked in the same walk.
  */
 export function assertJsonSize(value: unknown, maxBytes: number, field: string): void {
   let bytes = 0;
@@ -55,6 +59,7 @@ export function assertJsonSize(value: unknown, maxBytes: number, field: string):
       // Every UTF-16 unit is at least one byte: weigh the cheap bound before serialising.
       if (bytes + v.length + 2 > maxBytes) throw tooLarge();
       count(Buffer.byteLength(JSON.stringify(v)));
+      if (!isStorable(v)) assertStorable(v, pathOf(item, field));
     } else if (typeof v !== "object") {
       throw notJson(item, `a ${typeof v}`);
     } else {
@@ -78,6 +83,7 @@ export function assertJsonSize(value: unknown, maxBytes: number, field: string):
           if (bytes + key.length + 3 > maxBytes) throw tooLarge();
           // `"key":` and a comma before every key but the first.
           count(Buffer.byteLength(JSON.stringify(key)) + 1 + (first ? 0 : 1));
+          if (!isStorable(key)) assertStorable(key, `${pathOf(item, field)} (a key)`);
           first = false;
           stack.push({ value: (v as Record<string, unknown>)[key], depth: item.depth + 1, parent: item, key });
         }

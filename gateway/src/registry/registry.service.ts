@@ -7,7 +7,7 @@ import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
 import { ALL_PARTS, NO_PARTS, type FileRecord, type MetadataStore, type MetricRecord, type ModelParts } from "../storage/metadata-store.js";
 import type { ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../storage/metadata-store.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { assertLabel, assertStorable, assertStorableJson, isLabel, quote } from "./text.js";
+import { assertLabel, assertStorable, isLabel, quote } from "./text.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import {
   assertDescription,
@@ -217,11 +217,9 @@ export class RegistryService {
     });
     const inputExample = command.inputExample ?? null;
     assertJsonSize(inputExample, this.limits.maxInputExampleBytes, "input.inputExample");
-    assertStorableJson(inputExample, "input.inputExample");
     const tags = command.tags ?? {};
     assertJsonSize(tags, MAX_TAGS_BYTES, "input.tags");
     for (const key of Object.keys(tags)) assertLabel(key, "input.tags (a key)", MAX_TAG_KEY);
-    assertStorableJson(tags, "input.tags");
     const draft = {
       project,
       name,

@@ -56,20 +56,3 @@ export function assertProse(value: string, field: string): string {
   if (PROSE_CONTROL.test(value)) throw new BadInputError(`${field} contains a control character (only tab and line breaks are allowed)`, field);
   return value;
 }
-
-/**
- * Throws BAD_USER_INPUT when a key or string anywhere in a JSON value is not storable.
- * Iterative, and meant to run after the size check, so its work is bounded.
- */
-export function assertStorableJson(value: unknown, field: string): void {
-  const stack: [unknown, string][] = [[value, field]];
-  while (stack.length > 0) {
-    const [item, at] = stack.pop()!;
-    if (typeof item === "string") assertStorable(item, at);
-    if (item === null || typeof item !== "object") continue;
-    for (const [key, child] of Object.entries(item)) {
-      assertStorable(key, `${at} (a key)`);
-      stack.push([child, `${at}[${Array.isArray(item) ? key : quote(key)}]`]);
-    }
-  }
-}
