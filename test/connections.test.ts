@@ -1,10 +1,11 @@
 import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
 import type { Config } from "../gateway/src/config.js";
-import { BACKENDS } from "./support/backends.js";
-import { sleep, stagingFiles, startRawUpload, startSlowUpload, uploadBody, waitFor } from "./support/child-gateway.js";
+import { BACKENDS, stagingFiles } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { rawConnection, rawGet, type RawConnection } from "./support/raw-socket.js";
+import { startRawUpload, startSlowUpload, uploadBody } from "./support/slow-upload.js";
+import { sleep, waitFor } from "./support/wait.js";
 
 /**
  * Slowloris and friends, over raw sockets: what one client may hold of the

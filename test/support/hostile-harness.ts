@@ -16,7 +16,10 @@ import { startGateway, type Gateway } from "../../gateway/src/app.js";
 import { loadConfig, type Config } from "../../gateway/src/config.js";
 import { openStorage, type Storage } from "../../gateway/src/storage/factory.js";
 import { createPgDatabase, type Backend } from "./backends.js";
+import { CREATE_MODEL, createModelParts, multipartBody, type Part } from "./multipart.mjs";
 import { silentLog } from "./registry.js";
+
+export type { Part };
 
 /** Codes a hostile request may be answered with (the contract's plus Apollo's own request errors). */
 export const KNOWN_CODES: ReadonlySet<string> = new Set([
@@ -255,25 +258,6 @@ export function gqlRequest(query: string, variables: Record<string, unknown> | u
   return postJson(variables === undefined ? { query } : { query, variables }, token);
 }
 
-export interface Part {
-  readonly name: string;
-  readonly value: string | Buffer;
-  /** Present: a file part. */
-  readonly filename?: string;
-}
-
-/** A multipart/form-data body written by hand, so it can be malformed on purpose. */
-export function multipartBody(parts: readonly Part[], boundary: string, options: { close?: boolean } = {}): Buffer {
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const disposition = `form-data; name="${part.name}"${part.filename === undefined ? "" : `; filename="${part.filename}"`}`;
-    const type = part.filename === undefined ? "" : "Content-Type: application/octet-stream\r\n";
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`), Buffer.from(part.value), Buffer.from("\r\n"));
-  }
-  if (options.close !== false) chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
-}
-
 export function multipartRequest(
   parts: readonly Part[],
   token: string | null,
@@ -294,14 +278,9 @@ export function multipartRequest(
   };
 }
 
-export const CREATE = "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }";
+export const CREATE = CREATE_MODEL;
 
 /** A createModel upload: `files` are [path, content]; the map names each file in order. */
 export function uploadRequest(input: Record<string, unknown>, files: readonly (readonly [string, string | Buffer])[], token: string | null): RawRequest {
-  const operations = JSON.stringify({ query: CREATE, variables: { input: { ...input, files: files.map(([p]) => ({ path: p, file: null })) } } });
-  const map = JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.input.files.${i}.file`]])));
-  return multipartRequest(
-    [{ name: "operations", value: operations }, { name: "map", value: map }, ...files.map(([, content], i) => ({ name: String(i), value: content, filename: `file${i}` }))],
-    token,
-  );
+  return multipartRequest(createModelParts(CREATE, input, files), token);
 }
