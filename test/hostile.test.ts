@@ -27,21 +27,8 @@ import { get } from "./hostile/requests.js";
 import { adminKey, cursors, keyIds, keys, MAX_FILE, MAX_INPUT_EXAMPLE, own, PROJECTS, summary, target, VICTIMS, W, W_URL, type Case, type Group } from "./hostile/world.js";
 import { BACKENDS, listBlobFiles } from "./support/backends.js";
 import { startTestGateway } from "./support/gateway.js";
-import {
-  CREATE,
-  KNOWN_CODES,
-  MARK,
-  gqlRequest,
-  leaksIn,
-  listAll,
-  send,
-  snapshotTree,
-  startHostileGateway,
-  uploadRequest,
-  type HostileGateway,
-  type RawRequest,
-  type Reply,
-} from "./support/hostile-harness.js";
+import { KNOWN_CODES, MARK, leaksIn, listAll, snapshotTree, startHostileGateway, type HostileGateway } from "./support/hostile-harness.js";
+import { CREATE, gqlRequest, send, uploadRequest, type RawRequest, type Reply } from "./support/raw-request.js";
 
 // ------------------------------------------------------------------ the world
 

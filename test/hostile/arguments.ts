@@ -1,5 +1,5 @@
 /** Hostile corpus: wrong argument types, versions and page sizes. */
-import { CREATE } from "../support/hostile-harness.js";
+import { CREATE } from "../support/raw-request.js";
 import { BAD, bad, create, createRaw, gql, INVALID, INVALID_OR_BAD } from "./requests.js";
 import { group, type Case, type Expect } from "./world.js";
 

@@ -1,6 +1,6 @@
 /** Hostile corpus: credentials: malformed, foreign, in URLs, and a read key trying every mutation. */
 import { generateKey } from "../../gateway/src/access/api-key.js";
-import { bearer, CREATE, gqlRequest, type RawRequest } from "../support/hostile-harness.js";
+import { bearer, CREATE, gqlRequest, type RawRequest } from "../support/raw-request.js";
 import { bad, get, gql, upload } from "./requests.js";
 import { adminKey, group, keyIds, keys, W_URL, type Case, type Expect } from "./world.js";
 

@@ -1,6 +1,6 @@
 /** Hostile corpus: malformed request bodies: JSON that is not, and batches. */
 import { gzipSync } from "node:zlib";
-import { bearer, CREATE } from "../support/hostile-harness.js";
+import { bearer, CREATE } from "../support/raw-request.js";
 import { ANY_TYPED, BAD, bad, BAD_REQUEST, get, gql, INVALID, PARSE, raw } from "./requests.js";
 import { group, keys, type Case } from "./world.js";
 

@@ -1,5 +1,5 @@
 /** Hostile corpus: multipart maps that put a file anywhere but an Upload (issue 7, items 1 and 2). */
-import { CREATE, multipartRequest, type Part } from "../support/hostile-harness.js";
+import { CREATE, multipartRequest, type Part } from "../support/raw-request.js";
 import { BAD, bad, INVALID, tokenOf, type Who } from "./requests.js";
 import { group, type Case, type Expect } from "./world.js";
 

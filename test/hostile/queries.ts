@@ -1,6 +1,6 @@
 /** Hostile corpus: query documents shaped to cost: depth, aliases, directives, fragment cycles. */
 import { expect } from "vitest";
-import { postJson } from "../support/hostile-harness.js";
+import { postJson } from "../support/raw-request.js";
 import { bad, gql, INVALID, PARSE } from "./requests.js";
 import { group, keys, type Case } from "./world.js";
 

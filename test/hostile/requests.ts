@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { expect } from "vitest";
-import { bearer, CREATE, gqlRequest, uploadRequest, type RawRequest, type Reply } from "../support/hostile-harness.js";
+import { bearer, CREATE, gqlRequest, uploadRequest, type RawRequest, type Reply } from "../support/raw-request.js";
 import { keys, summary, W, W_SHA, type Expect } from "./world.js";
 
 /** Who a request is sent as: a key by role (read when the request is sent), a literal token, or nobody. */

@@ -1,6 +1,7 @@
 /** Hostile corpus: lookalike, control and unpaired characters in every string. */
 import { expect } from "vitest";
-import { gqlRequest, MARK, type Reply } from "../support/hostile-harness.js";
+import { MARK } from "../support/hostile-harness.js";
+import { gqlRequest, type Reply } from "../support/raw-request.js";
 import { BAD, bad, create, get, gql, upload } from "./requests.js";
 import { group, keys, type Case, type Expect } from "./world.js";
 

@@ -1,6 +1,7 @@
 /** Hostile corpus: uploaded file paths that traverse, and multipart bodies that are malformed. */
 import { expect } from "vitest";
-import { CREATE, MARK, multipartRequest, uploadRequest, type Part } from "../support/hostile-harness.js";
+import { MARK } from "../support/hostile-harness.js";
+import { CREATE, multipartRequest, uploadRequest, type Part } from "../support/raw-request.js";
 import { BAD, bad, BAD_REQUEST, get, upload } from "./requests.js";
 import { group, keys, MAX_FILE, own, summary, type Case } from "./world.js";
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { generateKey } from "../../gateway/src/access/api-key.js";
-import { send, type RawRequest, type Reply } from "../support/hostile-harness.js";
+import { send, type RawRequest, type Reply } from "../support/raw-request.js";
 
 export const MAX_FILE = 64 * 1024;
 export const MAX_INPUT_EXAMPLE = 4096;
