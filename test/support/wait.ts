@@ -10,4 +10,5 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
   }
 }
 
+/** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
