@@ -1,7 +1,7 @@
 // Upload and download of one large file through a real gateway process, against
 // plain copies of the same file on the same filesystem. The gateway must stream:
 // its peak RSS should stay far below the file size (target < 200 MB).
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import http from "node:http";
@@ -10,6 +10,7 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { HashingCounter } from "../gateway/dist/storage/fs/fs-blob-store.js";
 import { cpuSeconds, procMemMiB, resetPeak, sampleRss, startGatewayProcess } from "./gateway-process.mjs";
+import { streamedCreateModel, randomBoundary } from "../test/support/multipart.mjs";
 import { fmt, header, makeBigFile, makeRunDir, MiB, QUICK, reportSummary, settle, sh, table, timed } from "./lib.mjs";
 
 const FILE_BYTES = (QUICK ? 256 : 1024) * MiB;
@@ -35,19 +36,12 @@ function hashSink() {
 
 /** POSTs a GraphQL multipart request, streaming the file part from disk (fetch would buffer it). */
 export function uploadFile(origin, file, size) {
-  const boundary = `----homer-bench-${randomBytes(8).toString("hex")}`;
-  const operations = JSON.stringify({ query: MUTATION, variables: { input: { name: "bench", files: [{ path: "big.bin", file: null }] } } });
-  const part = (disposition, type) => `--${boundary}\r\nContent-Disposition: form-data; ${disposition}\r\n${type ? `Content-Type: ${type}\r\n` : ""}\r\n`;
-  const head = Buffer.from(
-    `${part('name="operations"')}${operations}\r\n${part('name="map"')}${JSON.stringify({ 0: ["variables.input.files.0.file"] })}\r\n` +
-      part('name="0"; filename="big.bin"', "application/octet-stream"),
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const { contentType, head, tail } = streamedCreateModel(MUTATION, { name: "bench" }, "big.bin", { boundary: randomBoundary("bench") });
   return new Promise((resolve, reject) => {
     const req = http.request(`${origin}/graphql`, {
       method: "POST",
       headers: {
-        "content-type": `multipart/form-data; boundary=${boundary}`,
+        "content-type": contentType,
         "content-length": head.length + size + tail.length,
         "apollo-require-preflight": "true",
       },

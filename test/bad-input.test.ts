@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { listBlobFiles } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { CREATE_MODEL, streamedCreateModel } from "./support/multipart.mjs";
 
 const MAX_FILE = 64 * 1024;
 
@@ -80,14 +81,10 @@ describe("bad input gets a typed error and loses nothing", () => {
   test("a refused path is answered before the file's bytes are sent", async () => {
     // The body is left open after the first 64 KiB of the file: if the gateway staged
     // (read) the file before validating, no answer could come.
-    const boundary = "----homer-early";
-    const operations = JSON.stringify({
-      query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }",
-      variables: { input: { name: "victim", files: [{ path: "../escape", file: null }] } },
-    });
+    const { contentType, head } = streamedCreateModel(CREATE_MODEL, { name: "victim" }, "../escape", { boundary: "----homer-early", filename: "x" });
     const req = http.request(gw.url, {
       method: "POST",
-      headers: { "content-type": `multipart/form-data; boundary=${boundary}`, "apollo-require-preflight": "true" },
+      headers: { "content-type": contentType, "apollo-require-preflight": "true" },
     });
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
       req.on("response", (res) => {
@@ -97,11 +94,7 @@ describe("bad input gets a typed error and loses nothing", () => {
       });
       req.on("error", reject);
     });
-    req.write(
-      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.input.files.0.file"]}\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="x"\r\n\r\n`,
-    );
+    req.write(head);
     req.write(Buffer.alloc(64 * 1024, 1));
     const response = await answer;
     req.destroy();
@@ -161,20 +154,11 @@ describe("bad input gets a typed error and loses nothing", () => {
 
   test("a much larger file streamed slowly is cut off without waiting for the rest", async () => {
     // 8 MiB against a 64 KiB limit: the answer must come as soon as the limit is crossed.
-    const boundary = "----homer-test";
-    const operations = JSON.stringify({
-      query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }",
-      variables: { input: { name: "victim", files: [{ path: "huge.bin", file: null }] } },
-    });
-    const head = [
-      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n`,
-      `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.input.files.0.file"]}\r\n`,
-      `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="huge.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-    ].join("");
+    const { contentType, head, tail } = streamedCreateModel(CREATE_MODEL, { name: "victim" }, "huge.bin", { boundary: "----homer-test" });
     const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(gw.url, {
         method: "POST",
-        headers: { "content-type": `multipart/form-data; boundary=${boundary}`, "apollo-require-preflight": "true" },
+        headers: { "content-type": contentType, "apollo-require-preflight": "true" },
       });
       req.on("response", (res) => {
         let body = "";
@@ -186,7 +170,7 @@ describe("bad input gets a typed error and loses nothing", () => {
       let sent = 0;
       const chunk = Buffer.alloc(64 * 1024, 1);
       const pump = () => {
-        if (sent >= 8 * 1024 * 1024 || req.destroyed) return req.end(`\r\n--${boundary}--\r\n`);
+        if (sent >= 8 * 1024 * 1024 || req.destroyed) return req.end(tail);
         sent += chunk.length;
         if (req.write(chunk)) setTimeout(pump, 5);
         else req.once("drain", pump);

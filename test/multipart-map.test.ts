@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { BACKENDS, listBlobFiles, makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway } from "./support/child-gateway.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
-import { multipartRequest, send, type Part, type RawRequest } from "./support/hostile-harness.js";
+import { multipartRequest, send, type Part, type RawRequest } from "./support/raw-request.js";
 
 const CREATE = "mutation($input: CreateModelInput!) { createModel(input: $input) { version tags inputExample } }";
 

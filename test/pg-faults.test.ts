@@ -1,7 +1,8 @@
 import fs from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { BACKENDS, makeTempDir } from "./support/backends.js";
-import { killAllChildren, runGateway, sleep, startChildGateway, waitFor, type ChildGateway } from "./support/child-gateway.js";
+import { killAllChildren, runGateway, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
+import { sleep, waitFor } from "./support/wait.js";
 import { isOkOrUnavailable, sha256, startLoad, type Load } from "./support/fault-load.js";
 import { createPgCluster, type PgCluster } from "./support/pg-cluster.js";
 

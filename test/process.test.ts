@@ -2,21 +2,12 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { BACKENDS, createPgDatabase, listBlobFiles, makeTempDir } from "./support/backends.js";
-import {
-  CREATE_MUTATION,
-  connectionRefused,
-  killAllChildren,
-  runGateway,
-  sleep,
-  stagingFiles,
-  startChildGateway,
-  startRawUpload,
-  startSlowUpload,
-  uploadBody,
-  waitFor,
-  type ChildGateway,
-} from "./support/child-gateway.js";
+import { BACKENDS, createPgDatabase, listBlobFiles, makeTempDir, stagingFiles } from "./support/backends.js";
+import { killAllChildren, runGateway, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
+import { CREATE_MODEL } from "./support/multipart.mjs";
+import { connectionRefused } from "./support/raw-socket.js";
+import { startRawUpload, startSlowUpload, uploadBody } from "./support/slow-upload.js";
+import { sleep, waitFor } from "./support/wait.js";
 
 /**
  * The compiled gateway as a real process (`npm run build` first): crash safety
@@ -114,7 +105,7 @@ describe.each(crashBackends)("crash safety (%s metadata)", (backend) => {
     form.set(
       "operations",
       JSON.stringify({
-        query: CREATE_MUTATION,
+        query: CREATE_MODEL,
         variables: { input: { name: "many", files: Array.from({ length: count }, (_, i) => ({ path: `f${i}`, file: null })) } },
       }),
     );
@@ -284,7 +275,7 @@ describe("several gateway processes on one embedded store", () => {
     const create = (gw: ChildGateway, i: number) => {
       const form = new FormData();
       const input = { name: "shared", metrics: [{ key: "i", value: i }], files: [{ path: "w.bin", file: null }] };
-      form.set("operations", JSON.stringify({ query: CREATE_MUTATION, variables: { input } }));
+      form.set("operations", JSON.stringify({ query: CREATE_MODEL, variables: { input } }));
       form.set("map", JSON.stringify({ 0: ["variables.input.files.0.file"] }));
       // A few distinct contents shared across processes exercise blob dedupe too.
       form.set("0", new Blob([`content-${i % 3}`]), "w.bin");

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { BACKENDS, type Backend } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
-import { send, uploadRequest } from "./support/hostile-harness.js";
+import { send, uploadRequest } from "./support/raw-request.js";
 
 const admin = generateKey();
 const auth = { authorization: `Bearer ${admin.token}` };

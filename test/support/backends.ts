@@ -99,3 +99,14 @@ export async function listBlobFiles(blobDir: string): Promise<string[]> {
   }
   return found.sort();
 }
+
+/** Resolves with the staging files (name and size) of a blob directory. */
+export async function stagingFiles(blobDir: string): Promise<{ name: string; size: number }[]> {
+  const dir = path.join(blobDir, ".staging");
+  const found: { name: string; size: number }[] = [];
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    const stats = await fs.stat(path.join(dir, name)).catch(() => null);
+    if (stats) found.push({ name, size: stats.size });
+  }
+  return found;
+}

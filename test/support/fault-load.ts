@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { sleep } from "./child-gateway.js";
+import { sleep } from "./wait.js";
 
 /**
  * A bounded load of creates, listings and downloads against a gateway, for

@@ -1,12 +1,10 @@
 /**
  * Support for test/hostile.test.ts: a real gateway whose data directory sits inside
- * a sentinel directory tree, a raw HTTP client that sends exactly the bytes it is
- * given (no URL normalisation, no body re-encoding), and the checks every hostile
- * response must pass.
+ * a sentinel directory tree, and the checks every hostile response must pass. The
+ * requests themselves are written and sent by `./raw-request.ts`.
  */
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -16,6 +14,7 @@ import { startGateway, type Gateway } from "../../gateway/src/app.js";
 import { loadConfig, type Config } from "../../gateway/src/config.js";
 import { openStorage, type Storage } from "../../gateway/src/storage/factory.js";
 import { createPgDatabase, type Backend } from "./backends.js";
+import type { Reply } from "./raw-request.js";
 import { silentLog } from "./registry.js";
 
 /** Codes a hostile request may be answered with (the contract's plus Apollo's own request errors). */
@@ -34,66 +33,6 @@ export const KNOWN_CODES: ReadonlySet<string> = new Set([
   "OPERATION_RESOLUTION_FAILURE",
   "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
-
-export interface RawRequest {
-  readonly method?: string;
-  /** Sent verbatim as the request target: `..` and `%2e` are not resolved. */
-  readonly path: string;
-  readonly headers?: Readonly<Record<string, string | string[]>>;
-  readonly body?: string | Buffer;
-}
-
-export interface Reply {
-  /** -1 when no response arrived (reset, refused, timed out). */
-  readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: Buffer;
-  readonly text: string;
-  /** The parsed body when it is JSON. */
-  readonly json?: any;
-  readonly error?: string;
-  readonly ms: number;
-}
-
-/** One request on its own connection; never throws. */
-export function send(origin: string, request: RawRequest, timeoutMs = 15_000): Promise<Reply> {
-  const { hostname, port } = new URL(origin);
-  const started = Date.now();
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (reply: Omit<Reply, "ms">) => {
-      if (settled) return;
-      settled = true;
-      resolve({ ...reply, ms: Date.now() - started });
-    };
-    const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
-    const headers: Record<string, string | string[] | number> = { ...request.headers };
-    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-length")) headers["content-length"] = body.length;
-    const req = http.request({ host: hostname, port, method: request.method ?? "GET", path: request.path, headers, agent: false });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms (hang)`)));
-    req.on("response", (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", (e) => finish({ status: -1, headers: res.headers, body: Buffer.concat(chunks), text: "", error: String(e) }));
-      res.on("end", () => {
-        const buf = Buffer.concat(chunks);
-        const text = buf.toString("utf8");
-        let json: unknown;
-        if (/json/.test(String(res.headers["content-type"]))) {
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-        }
-        finish({ status: res.statusCode!, headers: res.headers, body: buf, text, json });
-      });
-    });
-    // The server may answer (413, 400) before reading the whole body; the answer wins.
-    req.on("error", (e) => setTimeout(() => finish({ status: -1, headers: {}, body: Buffer.alloc(0), text: "", error: String(e) }), 200));
-    req.end(body);
-  });
-}
 
 /** What must never appear in an answer to a stranger. */
 const LEAKS: readonly [string, RegExp][] = [
@@ -232,76 +171,3 @@ async function queryPostgres(url: string, sql: string): Promise<unknown[]> {
 
 /** A marker that every attack file name carries, so an escaped write can be found by name. */
 export const MARK = `pwn${randomBytes(4).toString("hex")}`;
-
-// ---------------------------------------------------------------- request builders
-
-export const JSON_HEADERS = { "content-type": "application/json" } as const;
-
-export function bearer(token: string | null | undefined): Record<string, string> {
-  return token ? { authorization: `Bearer ${token}` } : {};
-}
-
-/** A POST /graphql with a JSON body built from `body` (an object) or sent verbatim (a string). */
-export function postJson(body: unknown, token: string | null, extraHeaders: Record<string, string> = {}): RawRequest {
-  return {
-    method: "POST",
-    path: "/graphql",
-    headers: { ...JSON_HEADERS, ...bearer(token), ...extraHeaders },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  };
-}
-
-export function gqlRequest(query: string, variables: Record<string, unknown> | undefined, token: string | null): RawRequest {
-  return postJson(variables === undefined ? { query } : { query, variables }, token);
-}
-
-export interface Part {
-  readonly name: string;
-  readonly value: string | Buffer;
-  /** Present: a file part. */
-  readonly filename?: string;
-}
-
-/** A multipart/form-data body written by hand, so it can be malformed on purpose. */
-export function multipartBody(parts: readonly Part[], boundary: string, options: { close?: boolean } = {}): Buffer {
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const disposition = `form-data; name="${part.name}"${part.filename === undefined ? "" : `; filename="${part.filename}"`}`;
-    const type = part.filename === undefined ? "" : "Content-Type: application/octet-stream\r\n";
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`), Buffer.from(part.value), Buffer.from("\r\n"));
-  }
-  if (options.close !== false) chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
-}
-
-export function multipartRequest(
-  parts: readonly Part[],
-  token: string | null,
-  options: { boundary?: string; headerBoundary?: string; close?: boolean; preflight?: boolean; contentType?: string; mutate?: (body: Buffer) => Buffer } = {},
-): RawRequest {
-  const boundary = options.boundary ?? "----homer-hostile-7d1f";
-  let body = multipartBody(parts, boundary, { close: options.close });
-  if (options.mutate) body = options.mutate(body);
-  return {
-    method: "POST",
-    path: "/graphql",
-    headers: {
-      "content-type": options.contentType ?? `multipart/form-data; boundary=${options.headerBoundary ?? boundary}`,
-      ...(options.preflight === false ? {} : { "apollo-require-preflight": "true" }),
-      ...bearer(token),
-    },
-    body,
-  };
-}
-
-export const CREATE = "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }";
-
-/** A createModel upload: `files` are [path, content]; the map names each file in order. */
-export function uploadRequest(input: Record<string, unknown>, files: readonly (readonly [string, string | Buffer])[], token: string | null): RawRequest {
-  const operations = JSON.stringify({ query: CREATE, variables: { input: { ...input, files: files.map(([p]) => ({ path: p, file: null })) } } });
-  const map = JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.input.files.${i}.file`]])));
-  return multipartRequest(
-    [{ name: "operations", value: operations }, { name: "map", value: map }, ...files.map(([, content], i) => ({ name: String(i), value: content, filename: `file${i}` }))],
-    token,
-  );
-}

@@ -1,5 +1,5 @@
 import http from "node:http";
-import { randomBytes } from "node:crypto";
+import { CREATE_MODEL, createModelParts, multipartBody, multipartType, randomBoundary } from "./multipart.mjs";
 
 export interface RawResponse {
   readonly status: number;
@@ -11,24 +11,9 @@ export interface RawResponse {
 
 /** A createModel request in the GraphQL multipart format, as one buffer. */
 export function multipartCreate(input: Record<string, unknown>, files: Record<string, Buffer>): { body: Buffer; contentType: string } {
-  const boundary = `----homer${randomBytes(8).toString("hex")}`;
-  const entries = Object.entries(files);
-  const query = "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }";
-  const operations = { query, variables: { input: { ...input, files: entries.map(([path]) => ({ path, file: null })) } } };
-  const map = Object.fromEntries(entries.map((_, i) => [String(i), [`variables.input.files.${i}.file`]]));
-  const part = (name: string, value: string | Buffer, filename?: string) =>
-    Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ""}\r\n\r\n`),
-      typeof value === "string" ? Buffer.from(value) : value,
-      Buffer.from("\r\n"),
-    ]);
-  const body = Buffer.concat([
-    part("operations", JSON.stringify(operations)),
-    part("map", JSON.stringify(map)),
-    ...entries.map(([, bytes], i) => part(String(i), bytes, `file${i}`)),
-    Buffer.from(`--${boundary}--\r\n`),
-  ]);
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+  const boundary = randomBoundary();
+  const body = multipartBody(createModelParts(CREATE_MODEL, input, Object.entries(files)), boundary);
+  return { body, contentType: multipartType(boundary) };
 }
 
 /** One request through `agent` (keep-alive, one socket), its body sent whole. */

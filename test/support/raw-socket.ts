@@ -1,5 +1,6 @@
 import net from "node:net";
-import { parseResponses, sleep, waitFor, type RawResponse } from "./child-gateway.js";
+import { parseResponses, type RawResponse } from "./http1-responses.js";
+import { sleep, waitFor } from "./wait.js";
 
 /** A bare TCP connection to a gateway, for the requests no well-behaved client sends. */
 export interface RawConnection {
@@ -54,3 +55,16 @@ export function rawConnection(origin: string): RawConnection {
 
 /** A keep-alive `GET path` as raw HTTP/1.1 text. */
 export const rawGet = (origin: string, path: string) => `GET ${path} HTTP/1.1\r\nHost: ${new URL(origin).host}\r\n\r\n`;
+
+/** Whether a fresh TCP connection to `origin` is refused right now. */
+export function connectionRefused(origin: string): Promise<boolean> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname, port: Number(port) });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"));
+  });
+}
