@@ -63,7 +63,7 @@ describe("bad input gets a typed error and loses nothing", () => {
     const body = JSON.stringify({ query: `mutation($input: CreateModelInput!) { createModel(input: $input) { version } }`, variables: { input } }).replace('"__INF__"', "1e400");
     const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body });
     expect(res.status).toBe(400);
-    expect(codeOf(await res.json() as any)).toBe("BAD_USER_INPUT");
+    expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
   });
 
   const badPaths = [
@@ -116,7 +116,7 @@ describe("bad input gets a typed error and loses nothing", () => {
     form.set("0", new Blob(["a"]), "w.bin");
     form.set("1", new Blob(["b"]), "w.bin");
     const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
-    expect(codeOf(await res.json() as any)).toBe("BAD_USER_INPUT");
+    expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
     const nfc = await gw.upload({ name: "victim" }, { "caf\u00e9.txt": "composed", "cafe\u0301.txt": "decomposed" });
     expect(codeOf(nfc)).toBe("BAD_USER_INPUT");
     expect(nfc.errors![0]!.message).toMatch(/twice/);
@@ -132,7 +132,7 @@ describe("bad input gets a typed error and loses nothing", () => {
     form.set("1", new Blob(["a"]), "a");
     const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form, signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(400);
-    expect(codeOf((await res.json()) as any)).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(codeOf(await res.json())).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 
   test("one upload named by two file entries is BAD_USER_INPUT", async () => {
@@ -142,7 +142,7 @@ describe("bad input gets a typed error and loses nothing", () => {
     form.set("map", JSON.stringify({ 0: ["variables.input.files.0.file", "variables.input.files.1.file"] }));
     form.set("0", new Blob(["shared"]), "x");
     const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form, signal: AbortSignal.timeout(5000) });
-    expect(codeOf((await res.json()) as any)).toBe("BAD_USER_INPUT");
+    expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
   });
 
   test("more files than maxFiles", async () => {
@@ -204,7 +204,7 @@ describe("bad input gets a typed error and loses nothing", () => {
       else form.append(name, value);
     }
     const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: await res.json() };
   };
   const ops = JSON.stringify({
     query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }",
@@ -228,7 +228,7 @@ describe("bad input gets a typed error and loses nothing", () => {
   test("malformed JSON body and batched arrays are 400 with a code", async () => {
     const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     expect(res.status).toBe(400);
-    expect((await res.json() as any).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect((await res.json()).errors[0].extensions.code).toBe("BAD_USER_INPUT");
     const batch = await fetch(gw.url, {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -250,7 +250,7 @@ const raw = (body: string | Buffer, who: Who = "write", contentType = "applicati
   headers: { "content-type": contentType, ...bearer(tokenOf(who)) },
   body,
 });
-const create = (input: unknown, who: Who = "write") => gql(CREATE, { input } as Record<string, unknown>, who);
+const create = (input: unknown, who: Who = "write") => gql(CREATE, { input }, who);
 /** A JSON body whose `variables.input` is spliced in as raw text (for NaN, 1e400, …). */
 const createRaw = (inputText: string, who: Who = "write") => raw(`{"query":${JSON.stringify(CREATE)},"variables":{"input":${inputText}}}`, who);
 const upload = (input: Record<string, unknown>, files: readonly (readonly [string, string | Buffer])[], who: Who = "write") => () =>

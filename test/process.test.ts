@@ -289,7 +289,7 @@ describe("several gateway processes on one embedded store", () => {
       // A few distinct contents shared across processes exercise blob dedupe too.
       form.set("0", new Blob([`content-${i % 3}`]), "w.bin");
       return fetch(`${gw.origin}/graphql`, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form }).then(
-        (r) => r.json() as Promise<any>,
+        (r) => r.json(),
       );
     };
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => create(i % 2 ? a : b, i)));

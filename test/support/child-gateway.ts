@@ -62,7 +62,7 @@ function spawnGateway(args: readonly string[], env: Record<string, string>): Chi
 
 function exitOf(child: ChildProcess): Promise<Exit> {
   if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode as NodeJS.Signals | null });
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   }
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
@@ -167,7 +167,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }

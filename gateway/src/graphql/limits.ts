@@ -2,7 +2,7 @@ import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import { GraphQLError, type ValidationContext, type ValidationRule } from "graphql";
+import { GraphQLError, OperationTypeNode, type ValidationContext, type ValidationRule } from "graphql";
 import type { Config } from "../config.js";
 
 /**
@@ -31,7 +31,7 @@ export const oneRegistrationPerOperation: ValidationRule = (context) => {
 /** No subscriptions are served yet: say so at validation, not as an execution failure. */
 export const noSubscriptions: ValidationRule = (context) => ({
   OperationDefinition(node) {
-    if (node.operation === "subscription") {
+    if (node.operation === OperationTypeNode.SUBSCRIPTION) {
       context.reportError(new GraphQLError("subscriptions are not served by this gateway", { nodes: [node] }));
     }
   },
@@ -47,5 +47,5 @@ export function operationLimits(config: Pick<Config, "maxQueryDepth" | "maxAlias
     maxAliasesRule({ n: config.maxAliases, ...report }),
     maxDirectivesRule({ n: config.maxDirectives, ...report }),
     costLimitRule({ maxCost: config.maxQueryCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true, ...report }),
-  ] as unknown as ValidationRule[];
+  ];
 }

@@ -114,7 +114,7 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
         if (!uploads) return exit(new BadInputError(`files must follow the multipart fields 'operations' and 'map' (${SPEC})`));
         return exit(new BadInputError(`the file part ${JSON.stringify(name.slice(0, 100))} is not named in the map, or comes twice`));
       }
-      let fileError: unknown;
+      let fileError: Error | undefined;
       stream.on("limit", () => {
         fileError = new PayloadTooLargeError(`the file exceeds the ${options.maxFileSize}-byte limit`);
         stream.unpipe();

@@ -15,8 +15,8 @@ async function sha256OfFile(file: string): Promise<{ hash: ReturnType<typeof cre
   const stat = await fs.stat(file).catch(() => null);
   if (!stat?.isFile()) return null;
   const hash = createHash("sha256");
-  await pipeline(createReadStream(file), async function* (source) {
-    for await (const chunk of source) hash.update(chunk as Buffer);
+  await pipeline(createReadStream(file), async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) hash.update(chunk);
   });
   return { hash, size: stat.size };
 }
