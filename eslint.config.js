@@ -22,7 +22,7 @@ export default defineConfig(
     rules: {
       // As tsc's noUnusedParameters: a leading `_` marks a parameter kept for its position.
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_" }],
-      // `async` here implements Promise-returning interfaces (Apollo plugin hooks, Kysely providers); no-floating-promises guards the real hazard.
+      // `async` implements Promise-returning interfaces (Apollo hooks, Kysely providers); no-floating-promises guards the hazard.
       "@typescript-eslint/require-await": "off",
       // Matching control characters is the point where the code does it (stored-text rules, ANSI in terminal tests).
       "no-control-regex": "off",

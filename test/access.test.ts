@@ -165,7 +165,12 @@ describe("keys beyond the basics", () => {
   afterAll(() => gw?.close());
 
   test("a key's default project is its first grant, as given", async () => {
-    const created = await gw.gql(`mutation { createApiKey(input: { name: "z", grants: [{ project: "zeta", role: WRITE }, { project: "alpha", role: READ }] }) { secret apiKey { grants { project } } } }`, {}, bearer(admin.token));
+    const created = await gw.gql(
+      `mutation { createApiKey(input: { name: "z", grants: [{ project: "zeta", role: WRITE }, { project: "alpha", role: READ }] }) ` +
+        "{ secret apiKey { grants { project } } } }",
+      {},
+      bearer(admin.token),
+    );
     expect(created.data.createApiKey.apiKey.grants.map((g: any) => g.project)).toEqual(["zeta", "alpha"]);
     const model = await gw.gql(`mutation { createModel(input: { name: "m" }) { project } }`, {}, bearer(created.data.createApiKey.secret));
     expect(model.data.createModel.project).toBe("zeta");
@@ -173,7 +178,8 @@ describe("keys beyond the basics", () => {
 
   test("two registrations cannot hide in fragments", async () => {
     const res = await gw.gql(
-      `fragment F on Mutation { a: createModel(input: { name: "f1" }) { version } } mutation { ...F ...G } fragment G on Mutation { b: createModel(input: { name: "f2" }) { version } }`,
+      `fragment F on Mutation { a: createModel(input: { name: "f1" }) { version } } mutation { ...F ...G } ` +
+        `fragment G on Mutation { b: createModel(input: { name: "f2" }) { version } }`,
       {},
       bearer(admin.token),
     );

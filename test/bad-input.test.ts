@@ -124,7 +124,9 @@ describe("bad input gets a typed error and loses nothing", () => {
 
   test("two createModel fields in one operation are refused before any upload is read", async () => {
     const form = new FormData();
-    const query = "mutation($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } b: createModel(input: $b) { version } }";
+    const query =
+      "mutation($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } " +
+      "b: createModel(input: $b) { version } }";
     const variables = { a: { name: "victim", files: [{ path: "a", file: null }] }, b: { name: "victim", files: [{ path: "b", file: null }] } };
     form.set("operations", JSON.stringify({ query, variables }));
     form.set("map", JSON.stringify({ 0: ["variables.b.files.0.file"], 1: ["variables.a.files.0.file"] }));

@@ -58,7 +58,8 @@ const stagingWithBytes = (s: Site) =>
 /** What a client sees of `name`@1 and of the model's versions. */
 async function visible(gw: ChildGateway, name: string) {
   const res = await gw.gql(
-    `query($name: String!) { model(name: $name, version: 1) { version sizeBytes files { path sha256 sizeBytes } } models(name: $name) { totalCount } }`,
+    `query($name: String!) { model(name: $name, version: 1) { version sizeBytes files { path sha256 sizeBytes } } ` +
+      `models(name: $name) { totalCount } }`,
     { name },
   );
   expect(res.status).toBe(200);

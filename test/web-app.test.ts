@@ -103,7 +103,7 @@ describe("from a web app on another origin", () => {
     await page.close();
   });
 
-  test("an origin the gateway does not list: the SDK's error names HOMER_CORS_ORIGINS and the page's origin (exact match only)", async () => {
+  test("an origin the gateway does not list: the SDK's error names HOMER_CORS_ORIGINS and the page origin (exact match only)", async () => {
     // localhost is not 127.0.0.1 for CORS: the page runs on 127.0.0.1.
     const gw = await gateway([app.origin.replace("127.0.0.1", "localhost")]);
     const page = await browser.newPage();

@@ -6,12 +6,6 @@ import { GraphQLError, OperationTypeNode, type ValidationContext, type Validatio
 import type { Config } from "../config.js";
 
 /**
- * Validation rules that refuse abusive operations before they run: depth,
- * aliases, directives and estimated cost. Each refusal is a
- * GRAPHQL_VALIDATION_FAILED error with HTTP 400. (Tokens are capped by the
- * parser itself: see `parseOptions` in app.ts.)
- */
-/**
  * One createModel per request: mutations run one after another, and a second
  * one's file parts may come first in the multipart body, which would stall both.
  */
@@ -37,6 +31,12 @@ export const noSubscriptions: ValidationRule = (context) => ({
   },
 });
 
+/**
+ * Validation rules that refuse abusive operations before they run: depth,
+ * aliases, directives and estimated cost. Each refusal is a
+ * GRAPHQL_VALIDATION_FAILED error with HTTP 400. (Tokens are capped by the
+ * parser itself: see `parseOptions` in app.ts.)
+ */
 export function operationLimits(config: Pick<Config, "maxQueryDepth" | "maxAliases" | "maxDirectives" | "maxQueryCost">): ValidationRule[] {
   // Report, don't throw: a thrown rejection reaches Apollo as an unexpected error (500).
   const report = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };

@@ -109,7 +109,8 @@ async function downloadFile(
       code === "NOT_FOUND"
         ? "is no longer in the registry (deleted?)"
         : foreign && (code === "UNAUTHENTICATED" || code === "FORBIDDEN")
-          ? `is served from ${new URL(file.downloadUrl).origin}, not the connection's origin, so no API key was sent (set HOMER_PUBLIC_URL on the gateway)`
+          ? `is served from ${new URL(file.downloadUrl).origin}, not the connection's origin, ` +
+            "so no API key was sent (set HOMER_PUBLIC_URL on the gateway)"
           : `could not be downloaded: HTTP ${res.status}`;
     throw new RegistryError(code, `${file.path} ${why}`, { status: res.status });
   }
