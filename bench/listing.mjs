@@ -89,9 +89,8 @@ async function benchBackend(name, dir) {
     const families = FAMILIES.map((f) => ({ ...f }));
     const load = await timed(() => populate(backend, [...families, ...FILLERS]));
     const total = [...families, ...FILLERS].reduce((sum, f) => sum + f.versions, 0);
-    console.log(
-      `${name}: loaded ${families.length + FILLERS.length} families, ${total} versions x ${METRIC_KEYS.length} metrics in ${fmt(load.seconds, 1)} s`,
-    );
+    const loaded = `${families.length + FILLERS.length} families, ${total} versions x ${METRIC_KEYS.length} metrics`;
+    console.log(`${name}: loaded ${loaded} in ${fmt(load.seconds, 1)} s`);
 
     // Plans before statistics exist: a fresh deployment runs like this until ANALYZE.
     const queries = await captureQueries(backend, registry, families[1]);
@@ -143,18 +142,22 @@ function printResults(all) {
   }
 }
 
+/** What a plan got wrong, including before ANALYZE. */
+const planIssues = (p) => [...p.problems, ...p.before.map((b) => `before ANALYZE ${b}`)];
+
 function summarise(all) {
   const lines = [];
   for (const r of all) {
-    const med = (id, f) => r.results.find((x) => x.case.id === id && x.family.name === f).stats.median;
+    const stats = (id, f) => r.results.find((x) => x.case.id === id && x.family.name === f).stats;
+    const med = (id, f) => stats(id, f).median;
     const ratios = ["desc", "asc", "deep", "metrics", "count"].map((id) => `${id} ${fmt(med(id, "big") / med(id, "small"))}x`);
-    lines.push(`${r.name}: first page DESC ${fmt(med("desc", "big"), 3)} ms on ${sizeLabel(BIG)} (p95 ${fmt(r.results.find((x) => x.case.id === "desc" && x.family.name === "big").stats.p95, 3)} ms)`);
+    lines.push(`${r.name}: first page DESC ${fmt(med("desc", "big"), 3)} ms on ${sizeLabel(BIG)} (p95 ${fmt(stats("desc", "big").p95, 3)} ms)`);
     lines.push(`${r.name}: ratios ${sizeLabel(BIG)}/${sizeLabel(SMALL)}: ${ratios.join(", ")}`);
     const flagged = Object.entries(r.plans).filter(([id, p]) => id !== "count" && (p.problems.length || p.before.length));
     lines.push(
       flagged.length === 0
         ? `${r.name}: listing plans are index range scans without a sort step (also before ANALYZE)`
-        : `${r.name}: PLAN PROBLEMS in ${flagged.map(([id, p]) => `${id}: ${[...p.problems, ...p.before.map((b) => `before ANALYZE ${b}`)].join("; ")}`).join(" | ")}`,
+        : `${r.name}: PLAN PROBLEMS in ${flagged.map(([id, p]) => `${id}: ${planIssues(p).join("; ")}`).join(" | ")}`,
     );
   }
   return lines;

@@ -22,7 +22,7 @@ function progressProbe() {
   let maxChunk = 0;
   let last = 0;
   return {
-    onProgress(p) {
+    onProgress: (p) => {
       calls++;
       maxChunk = Math.max(maxChunk, p.bytes - last);
       last = p.bytes;

@@ -249,7 +249,10 @@ export async function runSdk() {
     await checkDownload(smallDown, smallTarget, fileName, smallExpected, SMALL_BYTES, check);
 
     const head = ["operation", "median s", "min-max s", "MiB/s", "client peak RSS MiB (VmHWM / sampled)", "gateway peak RSS MiB (VmHWM / sampled)", "client CPU s", "gateway CPU s", "client process wall s"];
-    console.log(`\n${ROUNDS} rounds, interleaved; MiB/s from the median time; SDK times are the createModel / download call inside the client (node start-up, import and connect excluded: see wall)\n`);
+    console.log(
+      `\n${ROUNDS} rounds, interleaved; MiB/s from the median time; SDK times are the createModel / download call inside the client ` +
+        "(node start-up, import and connect excluded: see wall)\n",
+    );
     console.log(table([head, ...Object.values(OPS).map((label) => runs.row(label))]));
 
     const quarters = (label) => {
@@ -261,11 +264,15 @@ export async function runSdk() {
     const before = (label) => Math.max(...runs.all(label).map((r) => r.out.rssBefore));
     const progressCalls = (label) => median(runs.all(label).map((r) => r.out.progress.calls));
     const maxChunk = (label) => Math.max(...runs.all(label).map((r) => r.out.progress.maxChunkMiB));
+    const steps = (label) => `(${progressCalls(label)} onProgress calls, largest step ${fmt(maxChunk(label), 2)} MiB)`;
+    const perQuarter = (q) => q.map((x) => fmt(x, 1)).join(" / ");
+    const gatewayPeak = (run) => fmt(Math.max(run.gateway.hwm, run.gateway.sampled), 1);
     console.log(`
 client RSS (MiB) after connect, then at 25/50/75/100 % of the bytes (max over rounds):
-  upload:   ${fmt(before(OPS.upload), 1)} -> ${upQ.map((x) => fmt(x, 1)).join(" / ")}   (${progressCalls(OPS.upload)} onProgress calls, largest step ${fmt(maxChunk(OPS.upload), 2)} MiB)
-  download: ${fmt(before(OPS.download), 1)} -> ${downQ.map((x) => fmt(x, 1)).join(" / ")}   (${progressCalls(OPS.download)} onProgress calls, largest step ${fmt(maxChunk(OPS.download), 2)} MiB)
-client peak RSS (VmHWM) for a ${SMALL_BYTES / MiB} MiB file: upload ${fmt(smallUp.client.hwm, 1)}, download ${fmt(smallDown.client.hwm, 1)}; gateway ${fmt(Math.max(smallUp.gateway.hwm, smallUp.gateway.sampled), 1)} / ${fmt(Math.max(smallDown.gateway.hwm, smallDown.gateway.sampled), 1)}`);
+  upload:   ${fmt(before(OPS.upload), 1)} -> ${perQuarter(upQ)}   ${steps(OPS.upload)}
+  download: ${fmt(before(OPS.download), 1)} -> ${perQuarter(downQ)}   ${steps(OPS.download)}
+client peak RSS (VmHWM) for a ${SMALL_BYTES / MiB} MiB file: \
+upload ${fmt(smallUp.client.hwm, 1)}, download ${fmt(smallDown.client.hwm, 1)}; gateway ${gatewayPeak(smallUp)} / ${gatewayPeak(smallDown)}`);
     if (!resetPeak(gateway.pid)) console.log("(could not reset the gateway's VmHWM: its peaks include start-up and earlier phases)");
     console.log(`\nsha256 checks: ${failures.length === 0 ? "all ok" : `FAILED: ${failures.join("; ")}`}`);
 
@@ -289,13 +296,15 @@ client peak RSS (VmHWM) for a ${SMALL_BYTES / MiB} MiB file: upload ${fmt(smallU
         `${fmt(t("upload") / t("rawUpload"))}x a plain node multipart POST (${rate("rawUpload")})`,
       `sdk upload: client peak RSS ${fmt(upClient, 1)} MiB = ${fmt(toMB(upClient), 1)} MB (${verdict(upClient)}), ` +
         `gateway peak RSS ${fmt(upGateway, 1)} MiB = ${fmt(toMB(upGateway), 1)} MB (${verdict(upGateway)}; target < ${RSS_TARGET_MB} MB)`,
-      `sdk download: ${rate("download")} (${fmt(t("download"))} s) = ${fmt(t("download") / t("cat"))}x the time of a plain read (cat, ${rate("cat")}), ` +
-        `${fmt(t("download") / t("cpNoSync"))}x cp without sync (${rate("cpNoSync")}), ${fmt(t("download") / t("rawDownload"))}x a plain node GET+sha256+write (${rate("rawDownload")})`,
+      `sdk download: ${rate("download")} (${fmt(t("download"))} s) = ` +
+        `${fmt(t("download") / t("cat"))}x the time of a plain read (cat, ${rate("cat")}), ` +
+        `${fmt(t("download") / t("cpNoSync"))}x cp without sync (${rate("cpNoSync")}), ` +
+        `${fmt(t("download") / t("rawDownload"))}x a plain node GET+sha256+write (${rate("rawDownload")})`,
       `sdk download: client peak RSS ${fmt(downClient, 1)} MiB = ${fmt(toMB(downClient), 1)} MB (${verdict(downClient)}), ` +
         `gateway peak RSS ${fmt(downGateway, 1)} MiB = ${fmt(toMB(downGateway), 1)} MB (${verdict(downGateway)})`,
       `client RSS vs size: upload ${growth(OPS.upload, upQ, smallUp)}`,
       `client RSS vs size: download ${growth(OPS.download, downQ, smallDown)}`,
-      `sha256: ${failures.length === 0 ? "registered digest = the file's on every upload; every download matched it" : `FAILED: ${failures.join("; ")}`}`,
+      "sha256: " + (failures.length === 0 ? "registered digest = the file's on every upload; every download matched it" : `FAILED: ${failures.join("; ")}`),
     ];
   } catch (error) {
     if (gateway) console.error(`--- gateway output ---\n${gateway.output()}`);

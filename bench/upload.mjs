@@ -230,7 +230,8 @@ sha256 checks: ${failures.length === 0 ? "all ok" : `MISMATCH in ${failures.join
       `file ${FILE_BYTES / MiB} MiB, median of ${ROUNDS} rounds; gateway idle RSS ${fmt(idle, 1)} MiB`,
       `upload: ${rate("upload")} (${fmt(t("upload"))} s) = ${fmt(t("upload") / t("cp"))}x the time of cp+sync (${rate("cp")}), ` +
         `${fmt(t("upload") / t("nodeCopy"))}x node copy+sha256+fsync (${rate("nodeCopy")})`,
-      `upload: gateway peak RSS ${fmt(peak, 1)} MiB = ${fmt(peakMB, 1)} MB (target < ${RSS_TARGET_MB} MB: ${peakMB < RSS_TARGET_MB ? "OK" : "ABOVE TARGET"})`,
+      `upload: gateway peak RSS ${fmt(peak, 1)} MiB = ${fmt(peakMB, 1)} MB ` +
+        `(target < ${RSS_TARGET_MB} MB: ${peakMB < RSS_TARGET_MB ? "OK" : "ABOVE TARGET"})`,
       `download: ${rate("raw")} discarded = ${fmt(t("raw") / t("cat"))}x the time of cat (${rate("cat")}); ` +
         `${rate("hashed")} hashed = ${fmt(t("hashed") / t("nodeRead"))}x node read+sha256 (${rate("nodeRead")})` +
         `${runs.has(OPS.curl) ? `; curl ${rate("curl")}` : ""}; gateway peak RSS ${fmt(downPeak, 1)} MiB`,

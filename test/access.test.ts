@@ -60,7 +60,7 @@ describe("projects and API keys", () => {
         form.set("0", new Blob(["b-secret-bytes"]), "w.bin");
         return form;
       })(),
-    }).then((r) => r.json() as Promise<any>);
+    }).then((r) => r.json());
     expect(upload.data.createModel.project).toBe("team-b"); // the key's default project
     fileOfB = upload.data.createModel.files[0].downloadUrl;
     archiveOfB = upload.data.createModel.archiveUrl;
@@ -70,7 +70,7 @@ describe("projects and API keys", () => {
   test("once keys exist every request needs one; health probes do not", async () => {
     const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect((await res.json()).errors[0].extensions.code).toBe("UNAUTHENTICATED");
     expect((await fetch(fileOfB)).status).toBe(401);
     for (const header of ["Bearer nope", "Basic abc", `Bearer ${admin.token}x`, `Bearer hmr_${"A".repeat(16)}_${"a".repeat(43)}`, "Bearer"]) {
       const bad = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", authorization: header }, body: "{}" });
@@ -148,7 +148,7 @@ describe("projects and API keys", () => {
 
   test("one audit line per create, delete and key change, naming the key", async () => {
     await as("writerA")(`mutation { deleteModel(name: "m", version: 1) }`);
-    const actions = audit.map((a) => `${a.audit} by ${a.by}`);
+    const actions = audit.map((a) => `${a.audit as string} by ${a.by as string}`);
     expect(actions).toContain(`model.create by ${ids.writerB}`);
     expect(actions).toContain(`model.delete by ${ids.writerA}`);
     expect(actions).toContain(`key.create by ${admin.id}`);
@@ -166,7 +166,12 @@ describe("keys beyond the basics", () => {
   afterAll(() => gw?.close());
 
   test("a key's default project is its first grant, as given", async () => {
-    const created = await gw.gql(`mutation { createApiKey(input: { name: "z", grants: [{ project: "zeta", role: WRITE }, { project: "alpha", role: READ }] }) { secret apiKey { grants { project } } } }`, {}, bearer(admin.token));
+    const created = await gw.gql(
+      `mutation { createApiKey(input: { name: "z", grants: [{ project: "zeta", role: WRITE }, { project: "alpha", role: READ }] }) ` +
+        "{ secret apiKey { grants { project } } } }",
+      {},
+      bearer(admin.token),
+    );
     expect(created.data.createApiKey.apiKey.grants.map((g: any) => g.project)).toEqual(["zeta", "alpha"]);
     const model = await gw.gql(`mutation { createModel(input: { name: "m" }) { project } }`, {}, bearer(created.data.createApiKey.secret));
     expect(model.data.createModel.project).toBe("zeta");
@@ -174,7 +179,8 @@ describe("keys beyond the basics", () => {
 
   test("two registrations cannot hide in fragments", async () => {
     const res = await gw.gql(
-      `fragment F on Mutation { a: createModel(input: { name: "f1" }) { version } } mutation { ...F ...G } fragment G on Mutation { b: createModel(input: { name: "f2" }) { version } }`,
+      `fragment F on Mutation { a: createModel(input: { name: "f1" }) { version } } mutation { ...F ...G } ` +
+        `fragment G on Mutation { b: createModel(input: { name: "f2" }) { version } }`,
       {},
       bearer(admin.token),
     );
@@ -257,7 +263,7 @@ describe("secure by default", () => {
       await gateway.close();
       return "started";
     } catch (error) {
-      return error instanceof ConfigError ? `refused: ${error.message}` : `failed: ${error}`;
+      return error instanceof ConfigError ? `refused: ${error.message}` : `failed: ${String(error)}`;
     } finally {
       await storage.cleanup();
     }
@@ -283,7 +289,7 @@ describe("limits answer typed errors with an HTTP status", () => {
   afterAll(() => gw?.close());
 
   const post = (query: string) =>
-    fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
   test("depth, aliases, tokens, directives, introspection", async () => {
     const deep = await post(`{ models(name: "m") { nodes { signature { inputs { shape } } files { path } } pageInfo { endCursor } } }`.replace("shape", "name type shape"));
@@ -310,7 +316,7 @@ describe("limits answer typed errors with an HTTP status", () => {
     }
     expect(limited).toBeDefined();
     expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(((await limited!.json()) as any).errors[0].extensions.code).toBe("TOO_MANY_REQUESTS");
+    expect((await limited!.json()).errors[0].extensions.code).toBe("TOO_MANY_REQUESTS");
   });
 
   test("CORS allows the listed origin only; security headers are set", async () => {

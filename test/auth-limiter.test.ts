@@ -13,7 +13,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function attempt(gw: TestGateway, headers: Record<string, string> = {}) {
   const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: "{ __typename }" }) });
-  const body = (await res.json()) as any;
+  const body = await res.json();
   return { status: res.status, code: body.errors?.[0]?.extensions?.code as string | undefined, retryAfter: res.headers.get("retry-after") };
 }
 

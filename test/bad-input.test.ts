@@ -64,7 +64,7 @@ describe("bad input gets a typed error and loses nothing", () => {
     const body = JSON.stringify({ query: `mutation($input: CreateModelInput!) { createModel(input: $input) { version } }`, variables: { input } }).replace('"__INF__"', "1e400");
     const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body });
     expect(res.status).toBe(400);
-    expect(codeOf(await res.json() as any)).toBe("BAD_USER_INPUT");
+    expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
   });
 
   const badPaths = [
@@ -109,7 +109,7 @@ describe("bad input gets a typed error and loses nothing", () => {
     form.set("0", new Blob(["a"]), "w.bin");
     form.set("1", new Blob(["b"]), "w.bin");
     const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
-    expect(codeOf(await res.json() as any)).toBe("BAD_USER_INPUT");
+    expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
     const nfc = await gw.upload({ name: "victim" }, { "caf\u00e9.txt": "composed", "cafe\u0301.txt": "decomposed" });
     expect(codeOf(nfc)).toBe("BAD_USER_INPUT");
     expect(nfc.errors![0]!.message).toMatch(/twice/);
@@ -117,7 +117,9 @@ describe("bad input gets a typed error and loses nothing", () => {
 
   test("two createModel fields in one operation are refused before any upload is read", async () => {
     const form = new FormData();
-    const query = "mutation($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } b: createModel(input: $b) { version } }";
+    const query =
+      "mutation($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } " +
+      "b: createModel(input: $b) { version } }";
     const variables = { a: { name: "victim", files: [{ path: "a", file: null }] }, b: { name: "victim", files: [{ path: "b", file: null }] } };
     form.set("operations", JSON.stringify({ query, variables }));
     form.set("map", JSON.stringify({ 0: ["variables.b.files.0.file"], 1: ["variables.a.files.0.file"] }));
@@ -125,7 +127,7 @@ describe("bad input gets a typed error and loses nothing", () => {
     form.set("1", new Blob(["a"]), "a");
     const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form, signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(400);
-    expect(codeOf((await res.json()) as any)).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(codeOf(await res.json())).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 
   test("one upload named by two file entries is BAD_USER_INPUT", async () => {
@@ -135,7 +137,7 @@ describe("bad input gets a typed error and loses nothing", () => {
     form.set("map", JSON.stringify({ 0: ["variables.input.files.0.file", "variables.input.files.1.file"] }));
     form.set("0", new Blob(["shared"]), "x");
     const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form, signal: AbortSignal.timeout(5000) });
-    expect(codeOf((await res.json()) as any)).toBe("BAD_USER_INPUT");
+    expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
   });
 
   test("more files than maxFiles", async () => {
@@ -188,7 +190,7 @@ describe("bad input gets a typed error and loses nothing", () => {
       else form.append(name, value);
     }
     const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: await res.json() };
   };
   const ops = JSON.stringify({
     query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }",
@@ -212,7 +214,7 @@ describe("bad input gets a typed error and loses nothing", () => {
   test("malformed JSON body and batched arrays are 400 with a code", async () => {
     const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     expect(res.status).toBe(400);
-    expect((await res.json() as any).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect((await res.json()).errors[0].extensions.code).toBe("BAD_USER_INPUT");
     const batch = await fetch(gw.url, {
       method: "POST",
       headers: { "content-type": "application/json" },

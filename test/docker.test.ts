@@ -45,7 +45,7 @@ describe("docker/Dockerfile", () => {
     children.push(child);
     let stderr = "";
     await new Promise<void>((resolve, reject) => {
-      child.stderr!.on("data", (d) => {
+      child.stderr.on("data", (d) => {
         stderr += d;
         if (stderr.includes("serving GraphQL")) resolve();
       });

@@ -122,7 +122,7 @@ describe("HTTP gateway", () => {
     const res = await fetch(downloadUrl);
     expect(res.status).toBe(404);
     expect(res.headers.get("content-disposition")).toBeNull();
-    expect(((await res.json()) as any).errors[0].extensions.code).toBe("NOT_FOUND");
+    expect((await res.json()).errors[0].extensions.code).toBe("NOT_FOUND");
   });
 
   test("HEAD gives the headers only", async () => {
@@ -159,12 +159,12 @@ describe("HTTP gateway", () => {
     const base = created.archiveUrl.replace(/\/archives\/.*/, "");
     const notFound = await fetch(`${base}/files/default/mnist/1/nope.bin`);
     expect(notFound.status).toBe(404);
-    expect((await notFound.json() as any).errors[0].extensions.code).toBe("NOT_FOUND");
+    expect((await notFound.json()).errors[0].extensions.code).toBe("NOT_FOUND");
     expect((await fetch(`${base}/files/default/mnist/7/model/config.json`)).status).toBe(404);
     expect((await fetch(`${base}/archives/default/mnist/7`)).status).toBe(404);
     const bad = await fetch(`${base}/files/default/mnist/0/model/config.json`);
     expect(bad.status).toBe(400);
-    expect((await bad.json() as any).errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect((await bad.json()).errors[0].extensions.code).toBe("BAD_USER_INPUT");
     expect((await fetch(`${base}/files/..%2F..%2Fetc/mnist/1/passwd`)).status).toBe(400);
     expect((await fetch(`${base}/no/such/route`)).status).toBe(404);
   });
@@ -207,7 +207,7 @@ describe("HTTP gateway", () => {
     expect(await (await fetch(`${gw.origin}/healthz`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${gw.origin}/readyz`);
     expect(ready.status).toBe(200);
-    expect((await ready.json() as any).status).toBe("ready");
+    expect((await ready.json()).status).toBe("ready");
   });
 
   test("GET /graphql: browsers get the self-hosted IDE (nothing from a CDN), other clients a JSON hint", async () => {
@@ -217,7 +217,7 @@ describe("HTTP gateway", () => {
     expect(page).toMatch(/<base href="\/ide\/">/);
     expect(page).not.toMatch(/https?:\/\//);
     const json = await fetch(gw.url, { headers: { accept: "application/json" } });
-    expect((await json.json() as any).message).toMatch(/GraphQL/);
+    expect((await json.json()).message).toMatch(/GraphQL/);
   });
 
   test("CSRF prevention stays on: multipart without a preflight header is refused", async () => {

@@ -67,7 +67,7 @@ describe("GraphQL IDE", () => {
       const res = await fetch(`${off.origin}/`, { headers: { accept: "text/html" } });
       expect(res.url).toBe(off.url);
       expect(res.headers.get("content-type")).toMatch(/json/);
-      expect(((await res.json()) as any).ide).toMatch(/off/);
+      expect((await res.json()).ide).toMatch(/off/);
       expect((await fetch(`${off.origin}/ide/main.js`)).status).not.toBe(200);
       await off.close();
     });
@@ -79,7 +79,7 @@ describe("GraphQL IDE", () => {
       for (const accept of ["application/json", "*/*"]) {
         const api = await fetch(`${gw.origin}/`, { headers: { accept }, redirect: "manual" });
         expect(api.status).toBe(404);
-        expect(((await api.json()) as any).errors[0].extensions.code).toBe("NOT_FOUND");
+        expect((await api.json()).errors[0].extensions.code).toBe("NOT_FOUND");
       }
     });
 

@@ -15,7 +15,7 @@ const MAX_FILE = 2 ** 20;
 describe("a request refused mid-body", () => {
   let gw: TestGateway;
   const multipart = (input: Record<string, unknown>, bytes: Buffer, headers: Record<string, string> = {}) => {
-    const { body, contentType } = multipartCreate(input, { [String(input.path ?? "weights.bin")]: bytes });
+    const { body, contentType } = multipartCreate(input, { [(input.path as string | undefined) ?? "weights.bin"]: bytes });
     return { body, headers: { "content-type": contentType, "apollo-require-preflight": "true", ...headers } };
   };
   const json = (size: number) => ({

@@ -9,6 +9,7 @@ import { captureLog } from "./support/log-capture.js";
 
 const admin = generateKey();
 const stranger = generateKey();
+const VARIABLE_QUERY = "query($n: String!) { model(name: $n, version: 1) { version } }";
 /** Percent-encodes every character, letters included. */
 const encodeAll = (text: string) => [...text].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`).join("");
 /** What must never appear in any log line, in any of these spellings. */
@@ -57,7 +58,7 @@ describe("no secret reaches the log", () => {
       [`/graphql#x&secret=opaque-secret-8&${stranger.token}`, valid],
       [`/files/default/${stranger.token}/1/model.pt`, valid],
       [`/files/default/m/1/${encodeURIComponent(admin.token)}`, valid],
-      [`/graphql?query=${encodeURIComponent("query($n: String!) { model(name: $n, version: 1) { version } }")}&variables=${encodeURIComponent(JSON.stringify({ n: stranger.token }))}`, valid],
+      [`/graphql?query=${encodeURIComponent(VARIABLE_QUERY)}&variables=${encodeURIComponent(JSON.stringify({ n: stranger.token }))}`, valid],
       [`/graphql?note=marker-refused-query&query=${query}`, { authorization: `Bearer ${stranger.token}` }],
       [`/no-route/${admin.token}?password=opaque-secret-0`, valid],
       // A key sent as the request id would be bound to every line of its request.

@@ -41,7 +41,7 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL statement timeout", ()
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: `{ models(name: "m") { totalCount } }` }),
     });
-    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as any };
+    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.json() };
   };
 
   test("a statement blocked past the timeout answers UNAVAILABLE with Retry-After; the next one after the block succeeds", async () => {

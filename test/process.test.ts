@@ -49,7 +49,8 @@ const stagingWithBytes = (s: Site) =>
 /** What a client sees of `name`@1 and of the model's versions. */
 async function visible(gw: ChildGateway, name: string) {
   const res = await gw.gql(
-    `query($name: String!) { model(name: $name, version: 1) { version sizeBytes files { path sha256 sizeBytes } } models(name: $name) { totalCount } }`,
+    `query($name: String!) { model(name: $name, version: 1) { version sizeBytes files { path sha256 sizeBytes } } ` +
+      `models(name: $name) { totalCount } }`,
     { name },
   );
   expect(res.status).toBe(200);
@@ -280,7 +281,7 @@ describe("several gateway processes on one embedded store", () => {
       // A few distinct contents shared across processes exercise blob dedupe too.
       form.set("0", new Blob([`content-${i % 3}`]), "w.bin");
       return fetch(`${gw.origin}/graphql`, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form }).then(
-        (r) => r.json() as Promise<any>,
+        (r) => r.json(),
       );
     };
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => create(i % 2 ? a : b, i)));

@@ -47,7 +47,7 @@ async function graphql(gw: TestGateway, query: string, variables: Record<string,
 async function http(gw: TestGateway, path: string): Promise<Answer> {
   const res = await fetch(`${gw.origin}${path}`, { headers: auth });
   const body = res.headers.get("content-type")?.includes("json") ? await res.json() : await res.arrayBuffer().then(() => undefined);
-  return { status: res.status, code: (body as any)?.errors?.[0]?.extensions?.code };
+  return { status: res.status, code: body?.errors?.[0]?.extensions?.code };
 }
 
 const create = (input: Record<string, unknown>) => (gw: TestGateway) =>

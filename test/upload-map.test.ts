@@ -58,7 +58,9 @@ describe("multipart map paths that reach an Upload are placed", () => {
   });
 
   test("another declared variable of an Upload-holding type, selected by operationName", () => {
-    const query = `query Other { __typename } mutation Up($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } }`;
+    const query =
+      "query Other { __typename } " +
+      `mutation Up($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } }`;
     const ops = { query, operationName: "Up", variables: { a: { name: "x" }, b: { name: "y", files: [{ path: "p", file: null }] } } };
     const uploads = placeUploads(ops, { f: ["variables.b.files.0.file"] }, schema, LIMITS);
     expect(ops.variables.b.files[0]!.file).toBe(uploads.get("f"));

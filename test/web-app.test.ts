@@ -31,13 +31,14 @@ async function startAppServer(scripts: Record<string, string>): Promise<{ origin
   // A bundler also replaces urql's process.env.NODE_ENV; the page defines it instead.
   const shim = `<script>globalThis.process = { env: { NODE_ENV: "production" } };</script>`;
   const page = `<!doctype html>${shim}<script type="importmap">${JSON.stringify({ imports: IMPORTS })}</script><title>app</title>`;
-  const server = http.createServer(async (req, res) => {
+  const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://app");
     if (url.pathname === "/") return res.writeHead(200, { "content-type": "text/html" }).end(page);
     const script = scripts[url.pathname] ?? (SERVED.some((r) => r.test(url.pathname)) ? await fs.readFile(path.join(ROOT, url.pathname)).catch(() => undefined) : undefined);
     if (script === undefined) return res.writeHead(404).end();
     res.writeHead(200, { "content-type": "text/javascript" }).end(script);
-  });
+  };
+  const server = http.createServer((req, res) => void serve(req, res).catch((error: Error) => res.destroy(error)));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -102,7 +103,7 @@ describe("from a web app on another origin", () => {
     await page.close();
   });
 
-  test("an origin the gateway does not list: the SDK's error names HOMER_CORS_ORIGINS and the page's origin (exact match only)", async () => {
+  test("an origin the gateway does not list: the SDK's error names HOMER_CORS_ORIGINS and the page origin (exact match only)", async () => {
     // localhost is not 127.0.0.1 for CORS: the page runs on 127.0.0.1.
     const gw = await gateway([app.origin.replace("127.0.0.1", "localhost")]);
     const page = await browser.newPage();

@@ -50,9 +50,9 @@ export const keys: Command = {
     const admin = async () => (await io.connection()).getAdmin();
     if (action === "create" && positionals.length === 0) {
       if (!values.name) throw new UsageError(`--name is required\nusage: ${KEYS_USAGE}`);
-      const grants = ((values.grant as string[] | undefined) ?? []).map(grantOf);
+      const grants = (values.grant ?? []).map(grantOf);
       if (grants.length === 0) throw new UsageError(`a key needs at least one --grant PROJECT:ROLE\nusage: ${KEYS_USAGE}`);
-      const { apiKey, secret } = await (await admin()).createApiKey({ name: values.name as string, grants });
+      const { apiKey, secret } = await (await admin()).createApiKey({ name: values.name, grants });
       io.print(
         io.json
           ? `${JSON.stringify({ ...apiKey, secret })}\n`

@@ -72,7 +72,7 @@ function strictParse<T extends NonNullable<ParseArgsConfig["options"]>>(args: st
  */
 export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, usage: string, io: GlobalsReceiver) {
   const parsed = strictParse(args, { ...GLOBAL_OPTIONS, ...options }, usage);
-  const found = globalsOf(parsed.values as Record<string, unknown>);
+  const found = globalsOf(parsed.values);
   io.useGlobals(found);
   if (found.help) throw new HelpRequested(usage);
   return parsed;

@@ -56,7 +56,9 @@ function summary(model: Model) {
   };
 }
 
-const PUSH_USAGE = "homer push DIR --name NAME [--version V] [--metric KEY=VALUE]... [--tag KEY=VALUE]... [--description TEXT] [--framework F] [--overwrite]";
+const PUSH_USAGE =
+  "homer push DIR --name NAME [--version V] [--metric KEY=VALUE]... [--tag KEY=VALUE]..." +
+  " [--description TEXT] [--framework F] [--overwrite]";
 const push: Command = {
   usage: PUSH_USAGE,
   summary: "upload a model directory as a new version",

@@ -16,7 +16,9 @@ export function progressBar(label: string, enabled: boolean): { update(p: Transf
     const ratio = p.total === 0 ? 1 : p.bytes / p.total;
     const bar = "#".repeat(Math.round(ratio * width)).padEnd(width, "-");
     const rate = p.bytes / Math.max((Date.now() - started) / 1000, 0.001);
-    const line = `${shown(label)} [${bar}] ${(ratio * 100).toFixed(0).padStart(3)}% ${formatBytes(p.bytes)}/${formatBytes(p.total)} ${formatBytes(rate)}/s ${shown(p.path)}`;
+    const percent = `${(ratio * 100).toFixed(0).padStart(3)}%`;
+    const amount = `${formatBytes(p.bytes)}/${formatBytes(p.total)} ${formatBytes(rate)}/s`;
+    const line = `${shown(label)} [${bar}] ${percent} ${amount} ${shown(p.path)}`;
     process.stderr.write(`\r${line.slice(0, (process.stderr.columns ?? 100) - 1).padEnd((process.stderr.columns ?? 100) - 1)}`);
     drawn = true;
   };

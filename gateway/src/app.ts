@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { inspect } from "node:util";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -82,7 +83,7 @@ function multipart(middleware: express.RequestHandler): express.RequestHandler {
     middleware(req, res, (error?: unknown) => {
       if (error === undefined) return next();
       const domain = toDomainError(error);
-      next(domain ?? new BadInputError(`malformed multipart request: ${(error as Error)?.message ?? String(error)}`));
+      next(domain ?? new BadInputError(`malformed multipart request: ${error instanceof Error ? error.message : inspect(error)}`));
     });
 }
 

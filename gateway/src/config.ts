@@ -197,7 +197,9 @@ const OPTIONS = {
   trustProxy: {
     flag: "--trust-proxy",
     env: "HOMER_TRUST_PROXY",
-    help: "believe X-Forwarded-For from proxies: off, a hop count (1 = one proxy in front), or comma-separated addresses/CIDRs (also loopback, linklocal, uniquelocal)",
+    help:
+      "believe X-Forwarded-For from proxies: off, a hop count (1 = one proxy in front), " +
+      "or comma-separated addresses/CIDRs (also loopback, linklocal, uniquelocal)",
     default: () => "off",
   },
   maxQueryDepth: { flag: "--max-query-depth", env: "HOMER_MAX_QUERY_DEPTH", help: "deepest selection nesting", default: () => "12" },

@@ -30,7 +30,10 @@ export function parseTrustProxy(text: string, fail: (problem: string) => Error):
     return Number(value);
   }
   if (/^(true|on|yes|all)$/i.test(value)) {
-    throw fail("trusting every proxy lets any client choose its own address; give the number of proxies in front of Homer (e.g. 1) or their addresses");
+    throw fail(
+      "trusting every proxy lets any client choose its own address; " +
+        "give the number of proxies in front of Homer (e.g. 1) or their addresses",
+    );
   }
   const entries = value.split(",").map((entry) => entry.trim());
   const bad = entries.find((entry) => !PRESETS.has(entry) && !isAddressOrCidr(entry));

@@ -17,8 +17,10 @@ export interface UploadRequest {
 export interface LocalFiles {
   /** Streams a directory as one multipart createModel request; returns the new version. */
   upload(request: UploadRequest): Promise<ModelData>;
-  /** Downloads every file of a version into `dir`, verifying digests; returns the directory. */
-  /** The API key goes only to `origin` (the connection's), never to another host a URL names. */
+  /**
+   * Downloads every file of a version into `dir`, verifying digests; returns the directory.
+   * The API key goes only to `origin` (the connection's), never to another host a URL names.
+   */
   download(
     model: ModelData,
     dir: string,

@@ -16,10 +16,10 @@ export interface TestGateway {
   readonly url: string;
   readonly gateway: Gateway;
   readonly storage: TestStorage;
-  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  gql<T = any>(this: void, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** A createModel multipart request per the GraphQL multipart request spec. */
-  upload<T = any>(input: Record<string, unknown>, files: Record<string, string | Buffer>, selection?: string): Promise<GraphQLResponse<T>>;
-  close(): Promise<void>;
+  upload<T = any>(this: void, input: Record<string, unknown>, files: Record<string, string | Buffer>, selection?: string): Promise<GraphQLResponse<T>>;
+  close(this: void): Promise<void>;
 }
 
 /** A real gateway listening on a free port over real storage of `backend`. */
@@ -44,7 +44,7 @@ export async function startTestGateway(
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: res.status, ...(await res.json() as any) };
+    return { status: res.status, ...(await res.json()) };
   }
 
   async function upload(input: Record<string, unknown>, files: Record<string, string | Buffer>, selection = "version") {
@@ -57,7 +57,7 @@ export async function startTestGateway(
     // The path travels in `operations`; the part's filename is not used.
     entries.forEach(([, content], i) => form.set(String(i), new Blob([typeof content === "string" ? content : new Uint8Array(content)]), `file${i}`));
     const res = await fetch(url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
-    return { status: res.status, ...(await res.json() as any) };
+    return { status: res.status, ...(await res.json()) };
   }
 
   return {

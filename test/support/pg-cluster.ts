@@ -135,7 +135,8 @@ export async function createPgCluster(): Promise<PgCluster> {
     async terminateBackends(database) {
       return withClient(async (c) => {
         const { rows } = await c.query(
-          "select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()) t",
+          "select count(*)::int as n from " +
+            "(select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()) t",
           [database],
         );
         return rows[0].n as number;

@@ -2,15 +2,9 @@ import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import { GraphQLError, type ValidationContext, type ValidationRule } from "graphql";
+import { GraphQLError, OperationTypeNode, type ValidationContext, type ValidationRule } from "graphql";
 import type { Config } from "../config.js";
 
-/**
- * Validation rules that refuse abusive operations before they run: depth,
- * aliases, directives and estimated cost. Each refusal is a
- * GRAPHQL_VALIDATION_FAILED error with HTTP 400. (Tokens are capped by the
- * parser itself: see `parseOptions` in app.ts.)
- */
 /**
  * One createModel per request: mutations run one after another, and a second
  * one's file parts may come first in the multipart body, which would stall both.
@@ -31,12 +25,18 @@ export const oneRegistrationPerOperation: ValidationRule = (context) => {
 /** No subscriptions are served yet: say so at validation, not as an execution failure. */
 export const noSubscriptions: ValidationRule = (context) => ({
   OperationDefinition(node) {
-    if (node.operation === "subscription") {
+    if (node.operation === OperationTypeNode.SUBSCRIPTION) {
       context.reportError(new GraphQLError("subscriptions are not served by this gateway", { nodes: [node] }));
     }
   },
 });
 
+/**
+ * Validation rules that refuse abusive operations before they run: depth,
+ * aliases, directives and estimated cost. Each refusal is a
+ * GRAPHQL_VALIDATION_FAILED error with HTTP 400. (Tokens are capped by the
+ * parser itself: see `parseOptions` in app.ts.)
+ */
 export function operationLimits(config: Pick<Config, "maxQueryDepth" | "maxAliases" | "maxDirectives" | "maxQueryCost">): ValidationRule[] {
   // Report, don't throw: a thrown rejection reaches Apollo as an unexpected error (500).
   const report = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
@@ -47,5 +47,5 @@ export function operationLimits(config: Pick<Config, "maxQueryDepth" | "maxAlias
     maxAliasesRule({ n: config.maxAliases, ...report }),
     maxDirectivesRule({ n: config.maxDirectives, ...report }),
     costLimitRule({ maxCost: config.maxQueryCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true, ...report }),
-  ] as unknown as ValidationRule[];
+  ];
 }

@@ -122,7 +122,7 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
       stream.once("close", () => {
         if (!stream.readableEnded) exit(new SiblingFileFailed());
       });
-      let fileError: unknown;
+      let fileError: Error | undefined;
       stream.on("limit", () => {
         fileError = new PayloadTooLargeError(`the file exceeds the ${options.maxFileSize}-byte limit`);
         stream.unpipe();

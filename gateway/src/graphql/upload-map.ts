@@ -139,7 +139,7 @@ export function placeUploads(operations: unknown, map: unknown, schema: GraphQLS
     if (!Array.isArray(paths) || paths.length !== 1 || typeof paths[0] !== "string") {
       refuse(`file ${quote(fileKey)} must map to exactly one path (send a file once for each place it goes)`);
     }
-    const path = paths[0] as string;
+    const path = paths[0];
     if (targets.has(path)) refuse(`two files map to ${quote(path, 60)}`);
     targets.add(path);
     placements.push({ fileKey, ...resolvePath(path, variables, declared, limits.maxFiles) });

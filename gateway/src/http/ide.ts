@@ -51,7 +51,9 @@ export function ideRoutes(options: { readonly enabled: boolean }): Router {
     res.json({
       message: "Homer's GraphQL endpoint. POST a query here; file uploads use the GraphQL multipart request spec.",
       ide: options.enabled ? "open this URL in a browser" : "off (HOMER_IDE=false)",
-      example: `curl -s ${req.protocol}://${req.get("host")}/graphql -H 'content-type: application/json' -d '{"query":"{ models(name: \\"mnist\\") { nodes { version } } }"}'`,
+      example:
+        `curl -s ${req.protocol}://${req.get("host")}/graphql -H 'content-type: application/json'` +
+        ` -d '{"query":"{ models(name: \\"mnist\\") { nodes { version } } }"}'`,
     });
   });
   if (!options.enabled) return router;

@@ -26,7 +26,7 @@ export interface HttpServer {
    * Stops accepting connections, closes idle ones, lets in-flight requests finish
    * for up to `graceMs`, then destroys every connection left and reports what it cut.
    */
-  drain(graceMs: number): Promise<DrainReport>;
+  drain(this: void, graceMs: number): Promise<DrainReport>;
 }
 
 /** Node 20 and 22 close idle keep-alive connections after 5 s; later versions wait 65 s. */

@@ -19,7 +19,7 @@ const LINGER_MS = 2000;
 export function settleUnreadBody(maxDrainBytes = MAX_DRAIN_BYTES) {
   return (req: Request, res: Response, next: NextFunction) => {
     const readBefore = req.socket.bytesRead;
-    const writeHead = res.writeHead;
+    const writeHead = res.writeHead.bind(res);
     res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
       // What the socket took in since the headers bounds what is still to come.
       const unread = declaredBodyBytes(req) - (req.socket.bytesRead - readBefore);
@@ -27,7 +27,7 @@ export function settleUnreadBody(maxDrainBytes = MAX_DRAIN_BYTES) {
         this.setHeader("Connection", "close");
         lingerOnClose(req.socket);
       }
-      return writeHead.apply(this, args);
+      return writeHead(...args);
     } as Response["writeHead"];
     res.once("finish", () => {
       if (req.readableEnded) return;

@@ -36,7 +36,7 @@ export function decodeCursor(cursor: string, scope: CursorScope): ListPosition {
   let body: CursorBody;
   try {
     if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error();
-    body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as CursorBody;
   } catch {
     throw invalid("not a cursor this server issued");
   }

@@ -97,7 +97,7 @@ function validateSchemaField(f: SchemaFieldRecord, field: string): SchemaFieldRe
   if (f.name !== undefined && f.name !== null && (f.name.length > 256 || !isLabel(f.name))) {
     throw new BadInputError(`${field}.name must be at most 256 printable characters`, `${field}.name`);
   }
-  if (!/^[A-Za-z0-9_.:<>\[\], -]{1,64}$/.test(f.type)) {
+  if (!/^[A-Za-z0-9_.:<>[\], -]{1,64}$/.test(f.type)) {
     throw new BadInputError(`${field}.type ${describe(f.type)} is not a type name (e.g. double, string, float32)`, `${field}.type`);
   }
   if (f.shape && (f.shape.length > 32 || f.shape.some((d) => !Number.isInteger(d) || d < -1))) {

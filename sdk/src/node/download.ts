@@ -15,8 +15,8 @@ async function sha256OfFile(file: string): Promise<{ hash: ReturnType<typeof cre
   const stat = await fs.stat(file).catch(() => null);
   if (!stat?.isFile()) return null;
   const hash = createHash("sha256");
-  await pipeline(createReadStream(file), async function* (source) {
-    for await (const chunk of source) hash.update(chunk as Buffer);
+  await pipeline(createReadStream(file), async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) hash.update(chunk);
   });
   return { hash, size: stat.size };
 }
@@ -109,7 +109,8 @@ async function downloadFile(
       code === "NOT_FOUND"
         ? "is no longer in the registry (deleted?)"
         : foreign && (code === "UNAUTHENTICATED" || code === "FORBIDDEN")
-          ? `is served from ${new URL(file.downloadUrl).origin}, not the connection's origin, so no API key was sent (set HOMER_PUBLIC_URL on the gateway)`
+          ? `is served from ${new URL(file.downloadUrl).origin}, not the connection's origin, ` +
+            "so no API key was sent (set HOMER_PUBLIC_URL on the gateway)"
           : `could not be downloaded: HTTP ${res.status}`;
     throw new RegistryError(code, `${file.path} ${why}`, { status: res.status });
   }

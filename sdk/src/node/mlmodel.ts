@@ -44,13 +44,13 @@ type Found = { -readonly [K in "framework" | "signature" | "inputExample"]?: Mod
 
 /** MLflow writes each side of a signature as a JSON string of column or tensor specs. */
 function toFields(spec: unknown): SchemaField[] | undefined {
-  const list = typeof spec === "string" ? JSON.parse(spec) : spec;
+  const list: unknown = typeof spec === "string" ? JSON.parse(spec) : spec;
   if (!Array.isArray(list)) return undefined;
-  return list.map((item: Record<string, any>) => {
-    if (item.type === "tensor" && item["tensor-spec"]) {
-      return { name: item.name ?? null, type: String(item["tensor-spec"].dtype), shape: item["tensor-spec"].shape ?? null };
-    }
-    return { name: item.name ?? null, type: String(item.type), shape: null };
+  return list.map((item: Record<string, unknown>) => {
+    const name = (item.name as string | undefined) ?? null;
+    const tensor = item["tensor-spec"] as { dtype?: unknown; shape?: SchemaField["shape"] } | undefined;
+    if (item.type === "tensor" && tensor) return { name, type: String(tensor.dtype), shape: tensor.shape ?? null };
+    return { name, type: String(item.type), shape: null };
   });
 }
 
@@ -77,14 +77,14 @@ async function inputExampleOf(root: string, info: unknown): Promise<JsonValue | 
  */
 export async function describeDirectory(root: string, files: readonly LocalFile[]): Promise<Found> {
   try {
-    return await describe(root, files);
+    return await describe(files);
   } catch (error) {
     if (error instanceof RegistryError) throw error;
     throw new RegistryError("BAD_USER_INPUT", `${path.join(root, "MLmodel")} could not be read: ${(error as Error).message}`, { cause: error, field: "modelPath" });
   }
 }
 
-async function describe(root: string, files: readonly LocalFile[]): Promise<Found> {
+async function describe(files: readonly LocalFile[]): Promise<Found> {
   const found: Found = {};
   const mlmodel = files.find((f) => f.path === "MLmodel");
   if (mlmodel) {

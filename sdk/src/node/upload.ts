@@ -79,12 +79,12 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     for (const [i, file] of files.entries()) {
       await write(fileHead(i));
       let fileBytes = 0;
-      for await (const chunk of createReadStream(file.absolutePath, { highWaterMark: 1 << 20 })) {
+      for await (const chunk of createReadStream(file.absolutePath, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
         if (answered) break;
         fileBytes += chunk.length;
         bytes += chunk.length;
         if (fileBytes > file.sizeBytes) throw new RegistryError("BAD_USER_INPUT", `${file.path} grew while it was being uploaded`);
-        await write(chunk as Buffer);
+        await write(chunk);
         request.onProgress?.({ path: file.path, fileBytes, fileTotal: file.sizeBytes, bytes, total } satisfies TransferProgress);
       }
       if (!answered && fileBytes !== file.sizeBytes) {
@@ -118,7 +118,7 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
 function parseCreateResponse({ status, body }: { status: number; body: string }): ModelData {
   let json: { data?: { createModel?: ModelData } | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   try {
-    json = JSON.parse(body);
+    json = JSON.parse(body) as typeof json;
   } catch {
     throw new RegistryError(codeForStatus(status), `createModel: the registry answered HTTP ${status}: ${body.slice(0, 200)}`, { status });
   }

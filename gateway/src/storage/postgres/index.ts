@@ -24,7 +24,7 @@ const INT8_OID = 20;
 const types = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (oid === INT8_OID && format !== "binary") return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format as "text");
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   },
 };
 
@@ -45,7 +45,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
   const pool = resilientPool(connectionString, {
     maxConnections: options.maxConnections ?? 10,
     statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
-    types: types as pg.CustomTypesConfig,
+    types,
     logger: options.logger,
   });
   const db = new Kysely<Schema>({ dialect: guardedDialect(new PostgresDialect({ pool }), postgresDialect, options), log: options.log });

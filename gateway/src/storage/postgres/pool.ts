@@ -45,7 +45,7 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
   });
   const lost = new WeakSet<pg.PoolClient>();
   pool.on("connect", (client) => {
-    const markLost = () => lost.add(client as pg.PoolClient);
+    const markLost = () => lost.add(client);
     client.on("error", markLost);
     client.on("end", markLost);
   });

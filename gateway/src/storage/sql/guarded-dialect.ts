@@ -1,4 +1,4 @@
-import type { CompiledQuery, DatabaseConnection, Dialect, Driver, Kysely, QueryResult, TransactionSettings } from "kysely";
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from "kysely";
 import { InsufficientStorageError } from "../../errors.js";
 import type { SqlDialect } from "./schema.js";
 
@@ -17,7 +17,7 @@ export function guardedDialect(inner: Dialect, sqlDialect: SqlDialect, options: 
     createDriver: () => new GuardedDriver(inner.createDriver(), sqlDialect, options),
     createQueryCompiler: () => inner.createQueryCompiler(),
     createAdapter: () => inner.createAdapter(),
-    createIntrospector: (db: Kysely<any>) => inner.createIntrospector(db),
+    createIntrospector: (db) => inner.createIntrospector(db),
   };
 }
 

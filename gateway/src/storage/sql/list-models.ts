@@ -65,8 +65,8 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
         .selectFrom("models as m")
         .selectAll("m")
         .where("m.family_id", "=", family)
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom("metrics as mx").select(sql`1`.as("one")).whereRef("mx.model_id", "=", "m.id").where("mx.key", "=", sortKey))),
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom("metrics as mx").select(sql`1`.as("one")).whereRef("mx.model_id", "=", "m.id").where("mx.key", "=", sortKey))),
         )
         .orderBy("m.version", "desc")
         .limit(sql<number>`${query.limit} - ${qc.selectFrom("hits").select((eb) => eb.fn.countAll().as("n"))}`);

@@ -1,6 +1,9 @@
 import { type Kysely, type Migration, type MigrationProvider } from "kysely";
 import type { SqlDialect } from "./schema.js";
 
+/** A migration is frozen in time: it names tables and columns, never today's schema types. */
+type FrozenDb = Kysely<Record<string, Record<string, unknown>>>;
+
 /**
  * Versioned migrations, applied at start-up by Kysely's Migrator (which takes a
  * lock, so replicas starting together apply each migration once). Append only.
@@ -8,7 +11,7 @@ import type { SqlDialect } from "./schema.js";
 function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     "0001_registry": {
-      async up(db: Kysely<any>) {
+      async up(db: FrozenDb) {
         const autoId = (table: string) =>
           db.schema.createTable(table).addColumn("id", dialect.name === "postgres" ? "bigint" : "integer", (col) =>
             dialect.name === "postgres" ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement(),
@@ -73,7 +76,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
       },
     },
     "0002_access": {
-      async up(db: Kysely<any>) {
+      async up(db: FrozenDb) {
         await db.schema
           .createTable("projects")
           .addColumn("name", "text", (c) => c.primaryKey())
@@ -103,7 +106,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0003_version_counter_bigint": {
       // The counter may pass 2^31-1 by one, so the registry can refuse with a typed
       // error instead of PostgreSQL failing the statement (SQLite integers are 64-bit).
-      async up(db: Kysely<any>) {
+      async up(db: FrozenDb) {
         if (dialect.name === "postgres") {
           await db.schema.alterTable("families").alterColumn("last_version", (c) => c.setDataType("bigint")).execute();
         }
@@ -111,7 +114,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     },
     "0004_grant_order": {
       // A key's first grant is its default project: keep the order grants were given in.
-      async up(db: Kysely<any>) {
+      async up(db: FrozenDb) {
         await db.schema.alterTable("api_key_grants").addColumn("position", "integer", (c) => c.notNull().defaultTo(0)).execute();
       },
     },

@@ -29,7 +29,7 @@ export class SqlMetadataStore implements MetadataStore {
     /** Space for deletes on a full disk (the embedded store keeps one beside its file). */
     private readonly reserve?: SpaceReserve,
   ) {
-    this.access = new SqlAccessStore(db, sqlDialect.isUniqueViolation);
+    this.access = new SqlAccessStore(db, (error) => sqlDialect.isUniqueViolation(error));
   }
 
   get dialect(): "sqlite" | "postgres" {
@@ -251,8 +251,8 @@ export class SqlMetadataStore implements MetadataStore {
       .selectFrom("blobs as b")
       .select("b.sha256")
       .where("b.sha256", "in", judged)
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
       )
       .execute();
     const digests = orphans.map((o) => o.sha256);
@@ -289,8 +289,8 @@ export class SqlMetadataStore implements MetadataStore {
     const rows = await this.db
       .selectFrom("blobs as b")
       .select("b.sha256")
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
+      .where((eb) =>
+        eb.not(eb.exists(eb.selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
       )
       .limit(limit)
       .execute();
