@@ -4,7 +4,7 @@ import os from "node:os";
 import { RegistryError, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
 import { keys, projects } from "./admin-commands.js";
 import { parse } from "./args.js";
-import type { Command, Io } from "./command.js";
+import type { Command } from "./command.js";
 import { countOf, formatBytes, table, UsageError } from "./output.js";
 import { progressBar } from "./progress.js";
 import { shown } from "./terminal.js";
