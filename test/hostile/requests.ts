@@ -27,7 +27,7 @@ export const raw = (body: string | Buffer, who: Who = "write", contentType = "ap
   body,
 });
 /** A createModel mutation with `input` as its variable. */
-export const create = (input: unknown, who: Who = "write") => gql(CREATE, { input } as Record<string, unknown>, who);
+export const create = (input: unknown, who: Who = "write") => gql(CREATE, { input }, who);
 /** A JSON body whose `variables.input` is spliced in as raw text (for NaN, 1e400, …). */
 export const createRaw = (inputText: string, who: Who = "write") => raw(`{"query":${JSON.stringify(CREATE)},"variables":{"input":${inputText}}}`, who);
 /** A createModel upload of `files` ([path, content]). */
