@@ -5,10 +5,10 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
-import { BadInputError, HTTP_STATUS, type ErrorCode } from "./errors.js";
+import { BadInputError, HTTP_STATUS, type ErrorCode } from "./domain/errors.js";
 import type { Context } from "./graphql/context.js";
 import { createFormatError, httpErrorBody, isExpectedError, toDomainError } from "./graphql/format-error.js";
-import { buildRegistrySchema } from "./graphql/schema.js";
+import { buildRegistrySchema } from "./schema.js";
 import { graphqlMultipart } from "./graphql/multipart.js";
 import { downloadRoutes } from "./http/downloads.js";
 import { healthRoutes } from "./http/health.js";
@@ -157,7 +157,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(requestLog(log));
   app.use(settleUnreadBody());
   app.use(browserSafety(config.corsOrigins, { https: config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:" }));
-  app.use(healthRoutes(storage.metadata, () => shuttingDown));
+  app.use(healthRoutes(storage, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   app.use(authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }), rateLimit(config.rateLimit));

@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { BadInputError, DomainError, HTTP_STATUS, PayloadTooLargeError, type ErrorCode } from "../errors.js";
+import { BadInputError, DomainError, HTTP_STATUS, PayloadTooLargeError, type ErrorCode } from "../domain/errors.js";
 
 /** Errors with an HTTP status from libraries (graphql-upload-minimal, body-parser). */
 interface HttpLikeError {

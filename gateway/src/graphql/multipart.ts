@@ -3,7 +3,7 @@ import busboy from "busboy";
 import type { Request, RequestHandler, Response } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { FileUpload, Upload } from "graphql-upload-minimal";
-import { BadInputError, DomainError, PayloadTooLargeError } from "../errors.js";
+import { BadInputError, DomainError, PayloadTooLargeError } from "../domain/errors.js";
 import { placeUploads } from "./upload-map.js";
 
 /** Limits of one multipart request; `maxTokens` is the one Apollo parses operations with. */

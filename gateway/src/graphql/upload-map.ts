@@ -10,7 +10,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { GraphQLUpload, Upload } from "graphql-upload-minimal";
-import { BadInputError, PayloadTooLargeError } from "../errors.js";
+import { BadInputError, PayloadTooLargeError } from "../domain/errors.js";
 
 /** How much of the multipart `map` is accepted. */
 export interface UploadMapLimits {

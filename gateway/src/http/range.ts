@@ -1,4 +1,4 @@
-import type { ByteRange } from "../storage/blob-store.js";
+import type { ByteRange } from "../domain/records.js";
 
 export type RangeResult =
   | { readonly kind: "full" }

@@ -1,17 +1,19 @@
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
-import type { Role } from "../storage/access-store.js";
-import { BadInputError, InsufficientStorageError, NotFoundError, versionExists } from "../errors.js";
-import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
-import { ALL_PARTS, NO_PARTS, type FileRecord, type MetadataStore, type MetricRecord, type ModelParts } from "../storage/metadata-store.js";
-import type { ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../storage/metadata-store.js";
+import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
+import type { Role } from "../domain/records.js";
+import { BadInputError, InsufficientStorageError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
+import type { BlobEntry, BlobStore } from "../storage/blob-store.js";
+import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelParts } from "../domain/records.js";
+import type { ByteRange, ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../domain/records.js";
+import type { MetadataStore } from "../storage/metadata-store.js";
+import { assertJsonSize } from "../domain/json-value.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { assertLabel, assertStorable, assertStorableJson, isLabel, quote } from "./text.js";
+import { assertLabel, assertStorable, assertStorableJson, isLabel, quote } from "../domain/text.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import {
   assertDescription,
-  assertJsonSize,
   assertName,
   assertVersion,
   isName,
@@ -20,7 +22,7 @@ import {
   normaliseFilePath,
   validateMetrics,
   validateSignature,
-} from "./validation.js";
+} from "../domain/rules.js";
 
 /** A version as a caller names it: `project` omitted means the caller's default. */
 export interface ModelRefInput {
@@ -28,7 +30,6 @@ export interface ModelRefInput {
   readonly name: string;
   readonly version: number;
 }
-export const MAX_PAGE_SIZE = 500;
 /** Longer than any valid metric key (128), short enough to keep cursors small. */
 const MAX_SORT_KEY = 256;
 const MAX_TAG_KEY = 256;
@@ -116,7 +117,7 @@ export class RegistryService {
   async listModels(caller: Caller, query: ListModelsQuery): Promise<ModelPage> {
     const project = this.#project(caller, query.project, "read");
     const name = assertName(query.name, "name");
-    const first = query.first ?? 50;
+    const first = query.first ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
       throw new BadInputError(`first must be from 0 to ${MAX_PAGE_SIZE}, got ${first}`, "first");
     }
@@ -194,6 +195,9 @@ export class RegistryService {
       return model;
     } catch (error) {
       await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
+      if (error instanceof VersionsExhaustedError) {
+        throw new BadInputError(`${error.project}/${error.family} has used every version number up to ${MAX_VERSION}; give a free version explicitly`, "input.version");
+      }
       throw this.#noted(error, "createModel");
     }
   }
@@ -329,5 +333,3 @@ export class RegistryService {
     return reclaimed;
   }
 }
-
-const BATCH = 500;

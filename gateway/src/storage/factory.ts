@@ -25,6 +25,8 @@ export interface Storage {
   readonly metadata: MetadataStore;
   readonly blobs: BlobStore;
   readonly access: AccessStore;
+  /** Which database holds the metadata (reported by `/readyz`). */
+  readonly database: "sqlite" | "postgres";
 }
 
 /** Picks the backends from configuration: `postgres://` or a SQLite path; a directory for blobs. */
@@ -50,7 +52,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log, onRollbackFailure });
   try {
     const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
-    return { metadata, blobs, access: metadata.access };
+    return { metadata, blobs, access: metadata.access, database: metadata.backend };
   } catch (error) {
     await metadata.close();
     throw error;

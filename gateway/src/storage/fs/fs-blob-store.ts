@@ -5,8 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { NotFoundError, PayloadTooLargeError } from "../../errors.js";
-import type { BlobEntry, BlobStat, BlobStore, ByteRange, StagedBlob } from "../blob-store.js";
+import { NotFoundError, PayloadTooLargeError } from "../../domain/errors.js";
+import type { ByteRange } from "../../domain/records.js";
+import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
 import { fsStep } from "./fs-errors.js";
 import { StagingFile } from "./staging-file.js";
 
@@ -132,16 +133,6 @@ export class FsBlobStore implements BlobStore {
 
   async discard(blob: StagedBlob): Promise<void> {
     await fs.rm(path.join(this.#staging, blob.stagingKey), { force: true });
-  }
-
-  async stat(sha256: string): Promise<BlobStat | null> {
-    try {
-      const stats = await fs.stat(this.#pathOf(sha256));
-      return { sizeBytes: stats.size };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
-    }
   }
 
   async read(sha256: string, range?: ByteRange): Promise<Readable> {

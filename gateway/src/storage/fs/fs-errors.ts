@@ -1,4 +1,4 @@
-import { DomainError, InsufficientStorageError, StorageError } from "../../errors.js";
+import { DomainError, InsufficientStorageError, StorageError } from "../../domain/errors.js";
 
 /** errno codes that mean "no room": the disk is full or the user's quota is used up. */
 const OUT_OF_SPACE: ReadonlySet<string> = new Set(["ENOSPC", "EDQUOT"]);

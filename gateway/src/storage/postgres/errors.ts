@@ -1,4 +1,4 @@
-import { InsufficientStorageError, UnavailableError } from "../../errors.js";
+import { InsufficientStorageError, UnavailableError } from "../../domain/errors.js";
 
 /** Seconds a client is told to wait before retrying while PostgreSQL is unreachable. */
 export const RETRY_AFTER_SECONDS = 5;

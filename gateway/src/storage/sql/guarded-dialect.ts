@@ -1,5 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, Kysely, QueryResult, TransactionSettings } from "kysely";
-import { InsufficientStorageError } from "../../errors.js";
+import { InsufficientStorageError } from "../../domain/errors.js";
 import type { SqlDialect } from "./schema.js";
 
 export interface GuardOptions {

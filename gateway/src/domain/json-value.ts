@@ -1,4 +1,4 @@
-import { BadInputError } from "../errors.js";
+import { BadInputError } from "./errors.js";
 
 /** Nesting allowed in `tags` and `inputExample` (the top level counts as one). */
 export const MAX_JSON_DEPTH = 64;

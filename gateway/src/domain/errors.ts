@@ -91,6 +91,20 @@ export class TooManyRequestsError extends DomainError {
 }
 
 
+/**
+ * A family has used every version number up to MAX_VERSION, so none can be
+ * assigned. Not a DomainError: storage raises it and the service words it.
+ */
+export class VersionsExhaustedError extends Error {
+  constructor(
+    readonly project: string,
+    readonly family: string,
+  ) {
+    super(`${project}/${family} has no version number left`);
+    this.name = new.target.name;
+  }
+}
+
 /** A dependency (database, blob store) is down: the request may succeed later. */
 export class UnavailableError extends DomainError {
   constructor(message: string, retryAfterSeconds = 5, options?: { cause?: unknown }) {
