@@ -1,16 +1,17 @@
 import type { AddressInfo } from "node:net";
-import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import express, { type NextFunction, type Request, type Response } from "express";
+import express from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
-import { BadInputError, HTTP_STATUS, type ErrorCode } from "./domain/errors.js";
 import type { Context } from "./graphql/context.js";
-import { createFormatError, httpErrorBody, isExpectedError, toDomainError } from "./graphql/format-error.js";
+import { errorReporting } from "./graphql/error-reporting.js";
+import { createFormatError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./schema.js";
 import { graphqlMultipart } from "./graphql/multipart.js";
 import { downloadRoutes } from "./http/downloads.js";
+import { errorHandler, noRoute } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
 import { requestLog } from "./http/request-log.js";
@@ -35,66 +36,6 @@ export interface Gateway {
    * closes storage; reports the requests the end of the grace period cut off.
    */
   close(): Promise<DrainReport>;
-}
-
-/**
- * Codes that describe the whole request rather than one field: when a response
- * carries one of them, it gets that code's HTTP status (and `Retry-After`).
- */
-const REQUEST_LEVEL_CODES: ReadonlySet<unknown> = new Set(["PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INSUFFICIENT_STORAGE"]);
-
-/**
- * Logs unexpected errors with the request's id (clients only see them masked),
- * and gives request-level codes their HTTP status.
- */
-const errorReporting: ApolloServerPlugin<Context> = {
-  async requestDidStart() {
-    return {
-      async didEncounterErrors({ contextValue, errors }) {
-        for (const error of errors) {
-          if (isExpectedError(error, error.extensions?.code)) continue;
-          contextValue?.log.error({ err: error.originalError ?? error, path: error.path }, "internal error");
-        }
-      },
-      async willSendResponse({ response }) {
-        if (response.body.kind !== "single") return;
-        const error = response.body.singleResult.errors?.find((e) => REQUEST_LEVEL_CODES.has(e.extensions?.code));
-        if (!error) return;
-        response.http.status = HTTP_STATUS[error.extensions!.code as ErrorCode];
-        const retryAfter = error.extensions?.retryAfterSeconds;
-        if (typeof retryAfter === "number") response.http.headers.set("Retry-After", String(retryAfter));
-      },
-    };
-  },
-};
-
-/**
- * graphql-upload-minimal passes the multipart parser's own errors (a truncated
- * body, a wrong boundary, no fields at all) on as plain or 500 errors: they are
- * the client's malformed request.
- */
-function multipart(middleware: express.RequestHandler): express.RequestHandler {
-  return (req, res, next) =>
-    middleware(req, res, (error?: unknown) => {
-      if (error === undefined) return next();
-      const domain = toDomainError(error);
-      next(domain ?? new BadInputError(`malformed multipart request: ${(error as Error)?.message ?? String(error)}`));
-    });
-}
-
-function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const domain = toDomainError(err);
-  if (!domain) req.log.error({ err }, "internal error");
-  const retryAfter = domain?.details?.retryAfterSeconds;
-  if (typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
-  const { status, body } = domain
-    ? httpErrorBody(domain.code, domain.message)
-    : httpErrorBody("INTERNAL_SERVER_ERROR", "Internal server error");
-  res.status(status).json(body);
 }
 
 /** Opens storage, recovers from any earlier crash, and serves until `close()`. */
@@ -165,7 +106,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(
     "/graphql",
     express.json({ limit: maxBodyBytes }),
-    multipart(graphqlMultipart(schema, { maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes, maxTokens: config.maxTokens })),
+    graphqlMultipart(schema, { maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes, maxTokens: config.maxTokens }),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         registry,
@@ -176,9 +117,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
       }),
     }),
   );
-  app.use((req, res) => {
-    res.status(404).json(httpErrorBody("NOT_FOUND", `no route for ${req.method} ${req.path}`).body);
-  });
+  app.use(noRoute);
   app.use(errorHandler);
 
   await new Promise<void>((resolve, reject) => {

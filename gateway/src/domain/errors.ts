@@ -1,6 +1,6 @@
 /**
- * Domain errors. The registry service throws these; `formatError` maps them to
- * `extensions.code` in exactly one place, and the HTTP routes map them to statuses.
+ * Domain errors. The services throw these; `clientError` (http/error-map.ts) maps
+ * them to a code and an HTTP status in exactly one place, for every transport.
  */
 export type ErrorCode =
   | "BAD_USER_INPUT"
@@ -15,20 +15,6 @@ export type ErrorCode =
   /** The blob store or database is out of space. */
   | "INSUFFICIENT_STORAGE"
   | "INTERNAL_SERVER_ERROR";
-
-/** The HTTP status each code answers with on plain HTTP routes (downloads, multipart). */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
-  BAD_USER_INPUT: 400,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  PAYLOAD_TOO_LARGE: 413,
-  TOO_MANY_REQUESTS: 429,
-  UNAVAILABLE: 503,
-  INSUFFICIENT_STORAGE: 507,
-  INTERNAL_SERVER_ERROR: 500,
-});
 
 /** An expected failure whose message is safe to show to the caller. */
 export class DomainError extends Error {

@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { FileUpload, Upload } from "graphql-upload-minimal";
 import { BadInputError, DomainError, PayloadTooLargeError } from "../domain/errors.js";
+import { toDomainError } from "../http/error-map.js";
 import { placeUploads } from "./upload-map.js";
 
 /** Limits of one multipart request; `maxTokens` is the one Apollo parses operations with. */
@@ -19,8 +20,10 @@ type SettledUpload = Upload & { resolve(file: FileUpload): void; reject(error: u
 
 const SPEC = "see https://github.com/jaydenseric/graphql-multipart-request-spec";
 
+/** Any failure of the parser is the client's malformed request, unless it is already typed. */
 function malformed(error: unknown): DomainError {
-  if (error instanceof DomainError) return error;
+  const domain = toDomainError(error);
+  if (domain) return domain;
   return new BadInputError(`malformed multipart request: ${error instanceof Error ? error.message : String(error)}`);
 }
 
@@ -39,7 +42,7 @@ export function graphqlMultipart(schema: GraphQLSchema, options: MultipartOption
     processMultipart(req, res, schema, options).then((body) => {
       req.body = body;
       next();
-    }, next);
+    }, (error) => next(malformed(error)));
   };
 }
 

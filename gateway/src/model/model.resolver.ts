@@ -4,7 +4,7 @@ import { Arg, Args, Ctx, FieldResolver, Float, ID, Info, Mutation, Query, Resolv
 import type { Context } from "../graphql/context.js";
 import type { IncomingFile } from "../registry/incoming-file.js";
 import type { FileRecord, MetricRecord, ModelParts, ModelRecord } from "../domain/records.js";
-import { toDomainError } from "../graphql/format-error.js";
+import { toDomainError } from "../http/error-map.js";
 import { BadInputError } from "../domain/errors.js";
 import { quote } from "../domain/text.js";
 import { selectedFieldNames } from "../graphql/selection.js";
