@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { stringifyDocument } from "@urql/core";
-import { codeForStatus, codeOf, RegistryError } from "../errors.js";
+import { fromGraphQLErrors, RegistryError, transportError, type GraphQLErrorBody } from "../errors.js";
 import { CreateModelDocument } from "../generated/graphql.js";
 import type { UploadRequest } from "../local-files.js";
 import type { ModelData, TransferProgress } from "../types.js";
@@ -115,17 +115,14 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
 }
 
 function parseCreateResponse({ status, body }: { status: number; body: string }): ModelData {
-  let json: { data?: { createModel?: ModelData } | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  let json: { data?: { createModel?: ModelData } | null; errors?: GraphQLErrorBody[] };
   try {
     json = JSON.parse(body);
   } catch {
-    throw new RegistryError(codeForStatus(status), `createModel: the registry answered HTTP ${status}: ${body.slice(0, 200)}`, { status });
+    throw transportError("createModel", `the registry answered HTTP ${status}: ${body.slice(0, 200)}`, { status });
   }
-  const [first] = json.errors ?? [];
-  if (first) {
-    const field = typeof first.extensions?.field === "string" ? first.extensions.field : undefined;
-    throw new RegistryError(codeOf(first.extensions?.code), `createModel: ${first.message}`, { status, field });
-  }
+  const fromServer = fromGraphQLErrors(json.errors, "createModel", { status });
+  if (fromServer) throw fromServer;
   if (!json.data?.createModel) throw new RegistryError("INTERNAL_SERVER_ERROR", `createModel: the registry sent no data (HTTP ${status})`, { status });
   return json.data.createModel;
 }
