@@ -23,7 +23,8 @@ import { guardStartup, isLoopback } from "./access/startup.js";
 import { operationLimits } from "./graphql/limits.js";
 import { authenticate, browserSafety, rateLimit } from "./http/guards.js";
 import { RegistryService } from "./registry/registry.service.js";
-import { openStorage, type Storage } from "./storage/factory.js";
+import { recoverBeforeServing, scanForOrphans } from "./registry/recovery.js";
+import { closeStorage, openStorage, type Storage } from "./storage/factory.js";
 
 export interface Gateway {
   /** e.g. `http://127.0.0.1:4000` */
@@ -43,27 +44,22 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   // Every line the gateway writes passes through the redaction of secrets.
   const log = redactingLogger(options.log);
   const storage = options.storage ?? (await openStorage({ ...config, logger: log }));
+  let gateway: Gateway | undefined;
+  try {
+    gateway = await serve(config, storage, log);
+    return gateway;
+  } finally {
+    // A refused start-up, a failed recovery or a port already taken: nothing is left open.
+    if (!gateway) await closeStorage(storage);
+  }
+}
+
+/** Everything after the stores are open: guard, recover, assemble, listen. */
+async function serve(config: Config, storage: Storage, log: Logger): Promise<Gateway> {
   const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
-  try {
-    await guardStartup(config, access, log);
-  } catch (error) {
-    await storage.metadata.close();
-    throw error;
-  }
-  const recovered = await registry.recoverQuickly();
-  if (recovered.staging + recovered.blobs > 0) log.info(recovered, "reclaimed leftovers of an earlier run");
-  const stopScan = new AbortController();
-  const orphanedFiles = registry.reclaimOrphanedFiles(stopScan.signal).then(
-    (files) => {
-      if (files > 0) log.info({ files }, "reclaimed blob files an interrupted registration left");
-      return files;
-    },
-    (error) => {
-      log.warn({ err: error }, "could not scan for orphaned blob files; will try at the next start");
-      return 0;
-    },
-  );
+  await guardStartup(config, access, log);
+  await recoverBeforeServing(registry, log);
 
   const app = express();
   app.disable("x-powered-by");
@@ -120,10 +116,16 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(noRoute);
   app.use(errorHandler);
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once("error", reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    await apollo.stop();
+    throw error;
+  }
+  const orphanScan = scanForOrphans(registry, log);
   const address = httpServer.address() as AddressInfo;
   // Bound to every interface: print an address a person can open.
   const unspecified = address.address === "0.0.0.0" || address.address === "::";
@@ -134,16 +136,15 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   return {
     origin,
     registry,
-    orphanScan: orphanedFiles,
+    orphanScan: orphanScan.done,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
-        stopScan.abort();
+        orphanScan.stop();
         const drained = await drain(config.shutdownGraceMs);
         await apollo.stop();
-        await orphanedFiles;
-        await storage.metadata.close();
-        await storage.blobs.close();
+        await orphanScan.done;
+        await closeStorage(storage);
         return drained;
       })();
       return closing;

@@ -58,3 +58,12 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     throw error;
   }
 }
+
+/** Closes both stores; the blob store is closed even when the database's close fails. */
+export async function closeStorage(storage: Storage): Promise<void> {
+  try {
+    await storage.metadata.close();
+  } finally {
+    await storage.blobs.close();
+  }
+}
