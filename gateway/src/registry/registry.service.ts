@@ -24,6 +24,13 @@ import {
   validateSignature,
 } from "../domain/rules.js";
 
+/** A file a caller may read: what the registry knows of it, and its bytes on demand. */
+export interface StoredFile {
+  readonly record: FileRecord;
+  /** Opens the bytes (all, or `range`); NOT_FOUND when the version was deleted meanwhile. */
+  read(range?: ByteRange): Promise<Readable>;
+}
+
 /** A version as a caller names it: `project` omitted means the caller's default. */
 export interface ModelRefInput {
   readonly project?: string | null;
@@ -83,8 +90,8 @@ export interface ModelPage {
  */
 export class RegistryService {
   constructor(
-    readonly metadata: MetadataStore,
-    readonly blobs: BlobStore,
+    private readonly metadata: MetadataStore,
+    private readonly blobs: BlobStore,
     private readonly limits: RegistryLimits,
     private readonly log: Logger,
   ) {}
@@ -273,26 +280,29 @@ export class RegistryService {
     }
   }
 
-  /** A file of a version, its bytes opened at `range` when given. */
-  async getFile(caller: Caller, input: ModelRefInput, path: string): Promise<FileRecord> {
+  /**
+   * A file of a version, once the caller may read it: its record, and `read` to
+   * open its bytes (all, or `range`). The only way to a file's bytes.
+   */
+  async openFile(caller: Caller, input: ModelRefInput, path: string): Promise<StoredFile> {
     const ref = this.#ref(caller, input, "read");
     assertStorable(path, "path");
     // A path no upload could have stored is simply absent: it never reaches the database.
     const file = isStoredFilePath(path) ? await this.metadata.getFile(ref, path) : null;
     if (!file) throw new NotFoundError("file", `${ref.project}/${ref.name}@${ref.version}/${isLabel(path) ? path : quote(path, 256)}`);
-    return file;
+    return this.#stored(file);
   }
 
-  readBlob(sha256: string, range?: ByteRange): Promise<Readable> {
-    return this.blobs.read(sha256, range);
-  }
-
-  /** All files of a version as of one moment, for archives. */
-  async filesOf(caller: Caller, input: ModelRefInput): Promise<{ ref: ModelRef; files: readonly FileRecord[] }> {
+  /** All files of a version as of one moment (for archives), once the caller may read it. */
+  async filesOf(caller: Caller, input: ModelRefInput): Promise<{ ref: ModelRef; files: readonly StoredFile[] }> {
     const ref = this.#ref(caller, input, "read");
     const model = await this.metadata.getModel(ref, { metrics: false, files: true });
     if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
-    return { ref, files: model.files ?? [] };
+    return { ref, files: (model.files ?? []).map((file) => this.#stored(file)) };
+  }
+
+  #stored(record: FileRecord): StoredFile {
+    return { record, read: (range) => this.blobs.read(record.sha256, range) };
   }
 
   /**
