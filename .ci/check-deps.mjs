@@ -23,6 +23,9 @@ const ALLOWED = {
 };
 /** Top-level files every layer may read: settings, and the parsing they need. */
 const CONFIG = new Set(["config.ts", "trust-proxy.ts"]);
+/** Packages of the transports: the domain and storage never see how a request arrived. */
+const TRANSPORT = /^(graphql|graphql-upload-minimal|busboy|express|type-graphql|@apollo\/.*|@as-integrations\/.*)(\/|$)/;
+const TRANSPORT_FREE = new Set(["domain", "storage"]);
 /** Storage backends: each reaches only the ports and the shared SQL, never another backend. */
 const BACKENDS = new Set(["storage/fs", "storage/sqlite", "storage/postgres"]);
 
@@ -49,7 +52,10 @@ const edges = new Map();
 for (const file of sources(ROOT)) {
   const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
   for (const { fileName } of importedFiles) {
-    if (!fileName.startsWith(".")) continue;
+    if (!fileName.startsWith(".")) {
+      if (TRANSPORT_FREE.has(layerOf(file)) && TRANSPORT.test(fileName)) problems.push(`${path.relative(ROOT, file)} imports ${fileName}: ${layerOf(file)} knows no transport`);
+      continue;
+    }
     const target = path.resolve(path.dirname(file), fileName).replace(/\.js$/, ".ts");
     const rel = path.relative(ROOT, file);
     if (!target.startsWith(ROOT + path.sep)) {

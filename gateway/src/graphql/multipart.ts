@@ -119,7 +119,9 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
       }
       let fileError: unknown;
       stream.on("limit", () => {
-        fileError = new PayloadTooLargeError(`the file exceeds the ${options.maxFileSize}-byte limit`);
+        fileError = new PayloadTooLargeError(`file exceeds the ${options.maxFileSize}-byte limit`);
+        // busboy truncates silently and ends the stream: a reader must fail, never store a cut file.
+        if (returnedStreams.has(stream)) stream.destroy(fileError as Error);
         stream.unpipe();
       });
       stream.on("error", (error) => {

@@ -44,16 +44,6 @@ export class HashingCounter extends Transform {
   }
 }
 
-/**
- * Fails a stream that graphql-upload-minimal truncated: it only emits `limit` and
- * then stops, so without this a reader would wait forever.
- */
-export function failOnTruncation(source: Readable, maxBytes: number): void {
-  source.once("limit", () => {
-    source.destroy(new PayloadTooLargeError(`file exceeds the ${maxBytes}-byte limit`));
-  });
-}
-
 async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await fs.open(dir, "r");
   try {
@@ -97,7 +87,6 @@ export class FsBlobStore implements BlobStore {
   }
 
   async stage(source: Readable, { maxBytes }: { readonly maxBytes: number }): Promise<StagedBlob> {
-    failOnTruncation(source, maxBytes);
     const stagingKey = `${HOST}.${process.pid}.${randomUUID()}`;
     const target = path.join(this.#staging, stagingKey);
     const counter = new HashingCounter(maxBytes);
