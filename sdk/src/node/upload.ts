@@ -35,11 +35,11 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
 
   const url = new URL(request.url);
   const transport = url.protocol === "https:" ? https : http;
-  // A connection of its own, closed after: when the server answers early (an
-  // error) the body stops short of Content-Length, and a reused socket would
-  // feed the next request into this one's body.
-  // (keep-alive, or the server closes as soon as it answered and our writes fail
-  // before its answer is read).
+  // A connection of its own, destroyed once this request is done: when the server
+  // answers early (an error) the body stops short of Content-Length, and a reused
+  // socket would feed the next request into this one's body. It still asks for
+  // keep-alive: with `Connection: close` the server closes as soon as it has
+  // answered, and our pending writes could fail before its answer is read.
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 1 });
   const req = transport.request(url, {
     method: "POST",
