@@ -58,6 +58,11 @@ export class PayloadTooLargeError extends DomainError {
   }
 }
 
+/** The one PAYLOAD_TOO_LARGE for a file past the size limit, wherever it is detected. */
+export function fileTooLarge(maxBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`file exceeds the ${maxBytes}-byte limit`);
+}
+
 export class UnauthenticatedError extends DomainError {
   constructor(message: string) {
     super("UNAUTHENTICATED", message);

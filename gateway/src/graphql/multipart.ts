@@ -3,7 +3,7 @@ import busboy from "busboy";
 import type { Request, RequestHandler, Response } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { FileUpload, Upload } from "graphql-upload-minimal";
-import { BadInputError, DomainError, PayloadTooLargeError } from "../domain/errors.js";
+import { BadInputError, DomainError, fileTooLarge, PayloadTooLargeError } from "../domain/errors.js";
 import { toDomainError } from "../http/error-map.js";
 import { placeUploads } from "./upload-map.js";
 
@@ -119,7 +119,7 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
       }
       let fileError: unknown;
       stream.on("limit", () => {
-        fileError = new PayloadTooLargeError(`file exceeds the ${options.maxFileSize}-byte limit`);
+        fileError = fileTooLarge(options.maxFileSize);
         // busboy truncates silently and ends the stream: a reader must fail, never store a cut file.
         if (returnedStreams.has(stream)) stream.destroy(fileError as Error);
         stream.unpipe();

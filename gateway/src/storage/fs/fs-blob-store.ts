@@ -1,13 +1,14 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Transform, type Readable, type TransformCallback } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { NotFoundError, PayloadTooLargeError } from "../../domain/errors.js";
+import { NotFoundError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
+import { HashingCounter } from "../hashing-counter.js";
 import { fsStep } from "./fs-errors.js";
 import { StagingFile } from "./staging-file.js";
 
@@ -15,34 +16,6 @@ const SHA256 = /^[0-9a-f]{64}$/;
 /** Staging files name their host: PIDs mean nothing across hosts or containers. */
 const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, "_");
 const STAGING_IDLE_MS = 60 * 60_000;
-
-/** Hashes and counts bytes as they pass, failing once more than `maxBytes` went by. */
-export class HashingCounter extends Transform {
-  readonly #hash = createHash("sha256");
-  #bytes = 0;
-
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.#bytes += chunk.length;
-    if (this.#bytes > this.maxBytes) {
-      done(new PayloadTooLargeError(`file exceeds the ${this.maxBytes}-byte limit`));
-      return;
-    }
-    this.#hash.update(chunk);
-    done(null, chunk);
-  }
-
-  get sizeBytes(): number {
-    return this.#bytes;
-  }
-
-  digest(): string {
-    return this.#hash.digest("hex");
-  }
-}
 
 async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await fs.open(dir, "r");
