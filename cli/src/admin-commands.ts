@@ -1,10 +1,9 @@
-import type { Grant, Role } from "@homer/sdk";
+import { ROLES, type Grant, type Role } from "@homer/sdk";
 import type { Command } from "./commands.js";
 import { parse } from "./args.js";
 import { table, UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
-const ROLES: readonly Role[] = ["read", "write", "admin"];
 
 function grantOf(text: string): Grant {
   const colon = text.lastIndexOf(":");
