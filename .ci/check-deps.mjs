@@ -4,9 +4,10 @@
 // compiler's own pre-processor (type-only imports count: they couple folders too).
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
-const ROOT = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), "../gateway/src");
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../gateway/src");
 
 /** Each layer and the layers it may import. Top-level files belong to `app` unless listed in CONFIG. */
 const ALLOWED = {
