@@ -83,6 +83,10 @@ describe("PostgreSQL failures map to domain errors in one place", () => {
 
   test("a full disk is INSUFFICIENT_STORAGE; refusals and statement errors pass through unchanged", () => {
     expect(toStorageError(Object.assign(new Error("x"), { code: "53100" }))).toBeInstanceOf(InsufficientStorageError);
+    // Worded by the domain, as on SQLite.
+    expect((toStorageError(Object.assign(new Error("x"), { code: "53100" })) as Error).message).toBe(
+      "the registry's database is out of space; nothing of this request was kept",
+    );
     for (const code of ["28P01", "3D000", "23505", "22P02"]) {
       const error = Object.assign(new Error("x"), { code });
       // Even while connecting: a wrong password or database name is configuration, not an outage.

@@ -113,6 +113,21 @@ export class InsufficientStorageError extends DomainError {
 }
 
 /**
+ * The one INSUFFICIENT_STORAGE, worded alike for every backend: which store ran out
+ * of room, and that nothing of the request was kept.
+ */
+export function outOfSpace(store: "database" | "file storage", cause: unknown): InsufficientStorageError {
+  const full = store === "database" ? "is out of space" : "is full";
+  return new InsufficientStorageError(`the registry's ${store} ${full}; nothing of this request was kept`, { cause });
+}
+
+/** The one UNAVAILABLE for a database that is down or hung, worded alike for every backend. */
+export function databaseUnavailable(how: "unreachable" | "timed out", retryAfterSeconds: number, cause: unknown): UnavailableError {
+  const what = how === "timed out" ? "the database did not answer in time" : "the database is unreachable";
+  return new UnavailableError(`${what}; retry in ${retryAfterSeconds} s`, retryAfterSeconds, { cause });
+}
+
+/**
  * A storage backend failed in a way neither the caller nor a retry can fix (an I/O
  * error, a read-only or unwritable store). Not a domain error: callers see it masked
  * as INTERNAL_SERVER_ERROR and it is logged; its class tells it apart from a client's

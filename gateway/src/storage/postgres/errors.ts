@@ -1,4 +1,4 @@
-import { InsufficientStorageError, UnavailableError } from "../../domain/errors.js";
+import { databaseUnavailable, InsufficientStorageError, outOfSpace, UnavailableError } from "../../domain/errors.js";
 
 /** Seconds a client is told to wait before retrying while PostgreSQL is unreachable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -68,9 +68,8 @@ export function toStorageError(error: unknown, site: FailureSite = {}): unknown 
   if (error instanceof UnavailableError || error instanceof InsufficientStorageError) return error;
   const code = codeOf(error);
   if (code === DISK_FULL) {
-    return new InsufficientStorageError("the database is out of space", { cause: error });
+    return outOfSpace("database", error);
   }
   if (!isConnectionFailure(error, site)) return error;
-  const what = site.timedOut ? "the database did not answer in time" : "the database is unreachable";
-  return new UnavailableError(`${what}; retry in ${RETRY_AFTER_SECONDS} s`, RETRY_AFTER_SECONDS, { cause: error });
+  return databaseUnavailable(site.timedOut ? "timed out" : "unreachable", RETRY_AFTER_SECONDS, error);
 }
