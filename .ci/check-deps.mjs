@@ -54,11 +54,14 @@ for (const file of sources(ROOT)) {
   const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
   for (const { fileName } of importedFiles) {
     if (!fileName.startsWith(".")) {
-      if (TRANSPORT_FREE.has(layerOf(file)) && TRANSPORT.test(fileName)) problems.push(`${path.relative(ROOT, file)} imports ${fileName}: ${layerOf(file)} knows no transport`);
+      if (TRANSPORT_FREE.has(layerOf(file)) && TRANSPORT.test(fileName)) {
+        problems.push(`${path.relative(ROOT, file)} imports ${fileName}: ${layerOf(file)} knows no transport`);
+      }
       continue;
     }
     const target = path.resolve(path.dirname(file), fileName).replace(/\.js$/, ".ts");
     const rel = path.relative(ROOT, file);
+    const targetRel = path.relative(ROOT, target);
     if (!target.startsWith(ROOT + path.sep)) {
       problems.push(`${rel} imports ${fileName}, outside gateway/src`);
       continue;
@@ -66,10 +69,10 @@ for (const file of sources(ROOT)) {
     const from = layerOf(file);
     const to = layerOf(target);
     if (!(from in ALLOWED)) problems.push(`${rel}: folder ${from} has no layer in .ci/check-deps.mjs (add it and to ARCHITECTURE.md)`);
-    else if (from !== to && !ALLOWED[from].includes(to)) problems.push(`${rel} imports ${path.relative(ROOT, target)}: ${from} may not import ${to}`);
+    else if (from !== to && !ALLOWED[from].includes(to)) problems.push(`${rel} imports ${targetRel}: ${from} may not import ${to}`);
     const [a, b] = [folderOf(file), folderOf(target)];
-    if (a !== b && BACKENDS.has(a) && BACKENDS.has(b)) problems.push(`${rel} imports ${path.relative(ROOT, target)}: storage backends stay independent`);
-    if (a !== b && BACKENDS.has(b) && a !== "storage") problems.push(`${rel} imports ${path.relative(ROOT, target)}: only storage/factory.ts picks a backend`);
+    if (a !== b && BACKENDS.has(a) && BACKENDS.has(b)) problems.push(`${rel} imports ${targetRel}: storage backends stay independent`);
+    if (a !== b && BACKENDS.has(b) && a !== "storage") problems.push(`${rel} imports ${targetRel}: only storage/factory.ts picks a backend`);
     if (from !== to) {
       if (!edges.has(from)) edges.set(from, new Set());
       edges.get(from).add(to);

@@ -112,7 +112,11 @@ export function fromGraphQLErrors(
 }
 
 /** A failure of the transport itself: no answer at all (`status` undefined) or an HTTP error status. */
-export function transportError(doing: string, what: string, options: { readonly status?: number; readonly cause?: unknown } = {}): RegistryError {
+export function transportError(
+  doing: string,
+  what: string,
+  options: { readonly status?: number; readonly cause?: unknown } = {},
+): RegistryError {
   return new RegistryError(codeForStatus(options.status), `${doing}: ${what}`, options);
 }
 

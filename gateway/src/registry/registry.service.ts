@@ -203,7 +203,8 @@ export class RegistryService {
     } catch (error) {
       await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
       if (error instanceof VersionsExhaustedError) {
-        throw new BadInputError(`${error.project}/${error.family} has used every version number up to ${MAX_VERSION}; give a free version explicitly`, "input.version");
+        const family = `${error.project}/${error.family}`;
+        throw new BadInputError(`${family} has used every version number up to ${MAX_VERSION}; give a free version explicitly`, "input.version");
       }
       throw this.#noted(error, "createModel");
     }
