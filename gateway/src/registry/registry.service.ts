@@ -1,28 +1,17 @@
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
-import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
-import type { Role } from "../domain/records.js";
 import { BadInputError, InsufficientStorageError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
-import type { BlobEntry, BlobStore } from "../storage/blob-store.js";
-import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelParts } from "../domain/records.js";
+import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
+import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelParts, type Role } from "../domain/records.js";
 import type { ByteRange, ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../domain/records.js";
+import { assertName, assertVersion, isName, isStoredFilePath } from "../domain/rules.js";
+import { assertStorable, isLabel, quote } from "../domain/text.js";
+import type { BlobEntry, BlobStore } from "../storage/blob-store.js";
 import type { MetadataStore } from "../storage/metadata-store.js";
-import { assertJsonSize } from "../domain/json-value.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { assertLabel, assertStorable, assertStorableJson, isLabel, quote } from "../domain/text.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
-import {
-  assertDescription,
-  assertName,
-  assertVersion,
-  isName,
-  isStoredFilePath,
-  MAX_TAGS_BYTES,
-  normaliseFilePath,
-  validateMetrics,
-  validateSignature,
-} from "../domain/rules.js";
+import { validateCreate } from "./validate-create.js";
 
 /** A file a caller may read: what the registry knows of it, and its bytes on demand. */
 export interface StoredFile {
@@ -39,7 +28,6 @@ export interface ModelRefInput {
 }
 /** Longer than any valid metric key (128), short enough to keep cursors small. */
 const MAX_SORT_KEY = 256;
-const MAX_TAG_KEY = 256;
 
 export interface RegistryLimits {
   readonly maxFileSize: number;
@@ -173,7 +161,7 @@ export class RegistryService {
     let draft;
     try {
       const project = this.#project(caller, command.project, "write", "input.project");
-      ({ draft, draftFiles } = this.#validate({ ...command, project, createdBy: caller.keyId }, files));
+      ({ draft, draftFiles } = validateCreate({ ...command, project, createdBy: caller.keyId }, files, this.limits));
     } catch (error) {
       for (const file of files) file.skip();
       throw error;
@@ -217,48 +205,6 @@ export class RegistryService {
   #noted(error: unknown, operation: string): unknown {
     if (error instanceof InsufficientStorageError) this.log.error({ err: error, operation }, "storage is full: request refused");
     return error;
-  }
-
-  #validate(command: CreateModelCommand, files: readonly IncomingFile[]) {
-    const project = assertName(command.project!, "input.project");
-    const name = assertName(command.name, "input.name");
-    const version = command.version == null ? undefined : assertVersion(command.version, "input.version");
-    if (files.length > this.limits.maxFiles) {
-      throw new BadInputError(`input.files has ${files.length} files; the limit is ${this.limits.maxFiles}`, "input.files");
-    }
-    const seen = new Set<string>();
-    const sources = new Set<unknown>();
-    const draftFiles = files.map((file, i): IncomingFile => {
-      const path = normaliseFilePath(file.path, `input.files[${i}].path`);
-      if (seen.has(path)) throw new BadInputError(`input.files names "${path}" twice`, `input.files[${i}].path`);
-      seen.add(path);
-      if (file.source !== undefined && sources.has(file.source)) {
-        throw new BadInputError(`input.files[${i}] reuses an upload another entry already names; send each file once`, `input.files[${i}].file`);
-      }
-      sources.add(file.source);
-      return { ...file, path };
-    });
-    const inputExample = command.inputExample ?? null;
-    assertJsonSize(inputExample, this.limits.maxInputExampleBytes, "input.inputExample");
-    assertStorableJson(inputExample, "input.inputExample");
-    const tags = command.tags ?? {};
-    assertJsonSize(tags, MAX_TAGS_BYTES, "input.tags");
-    for (const key of Object.keys(tags)) assertLabel(key, "input.tags (a key)", MAX_TAG_KEY);
-    assertStorableJson(tags, "input.tags");
-    const draft = {
-      project,
-      name,
-      version,
-      overwrite: command.overwrite ?? false,
-      description: command.description == null ? null : assertDescription(command.description, "input.description"),
-      framework: command.framework ?? null,
-      signature: command.signature ? validateSignature(command.signature, "input.signature") : null,
-      inputExample,
-      tags,
-      metrics: validateMetrics(command.metrics ?? [], "input.metrics"),
-      createdBy: command.createdBy ?? null,
-    };
-    return { draft, draftFiles };
   }
 
   async deleteModel(caller: Caller, input: ModelRefInput): Promise<void> {
