@@ -8,7 +8,7 @@ import http from "node:http";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { HashingCounter } from "../gateway/dist/storage/fs/fs-blob-store.js";
+import { HashingCounter } from "../gateway/dist/storage/hashing-counter.js";
 import { cpuSeconds, procMemMiB, resetPeak, sampleRss, startGatewayProcess } from "./gateway-process.mjs";
 import { streamedCreateModel, randomBoundary } from "../test/support/multipart.mjs";
 import { fmt, header, makeBigFile, makeRunDir, MiB, QUICK, reportSummary, settle, sh, table, timed } from "./lib.mjs";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { startGateway } from "../gateway/src/app.js";
 import { ConfigError, loadConfig } from "../gateway/src/config.js";
-import { isLoopback } from "../gateway/src/loopback.js";
+import { isLoopback } from "../gateway/src/domain/loopback.js";
 import { openTestStorage } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { silentLog } from "./support/registry.js";

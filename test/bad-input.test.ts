@@ -154,6 +154,17 @@ describe("bad input gets a typed error and loses nothing", () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  test("a file one byte over maxFileSize is refused whole, never stored cut to the limit", async () => {
+    const before = await listBlobFiles(gw.storage.blobDir);
+    for (const size of [MAX_FILE + 1, MAX_FILE + 100]) {
+      const res = await gw.upload({ name: "cut" }, { "big.bin": Buffer.alloc(size, 3) });
+      expect(res.status).toBe(413);
+      expect(codeOf(res)).toBe("PAYLOAD_TOO_LARGE");
+    }
+    expect(await listBlobFiles(gw.storage.blobDir)).toEqual(before);
+    expect((await gw.gql(`{ model(name: "cut", version: 1) { version } }`)).data).toEqual({ model: null });
+  });
+
   test("a much larger file streamed slowly is cut off without waiting for the rest", async () => {
     // 8 MiB against a 64 KiB limit: the answer must come as soon as the limit is crossed.
     const { contentType, head, tail } = streamedCreateModel(CREATE_MODEL, { name: "victim" }, "huge.bin", { boundary: "----homer-test" });

@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startGateway, type Gateway } from "../gateway/src/app.js";
 import { loadConfig, type Config } from "../gateway/src/config.js";
-import { InsufficientStorageError } from "../gateway/src/errors.js";
+import { InsufficientStorageError } from "../gateway/src/domain/errors.js";
 import { openStorage } from "../gateway/src/storage/factory.js";
 import { listBlobFiles, makeTempDir } from "./support/backends.js";
 import { multipartCreate, oneConnection, send } from "./support/keep-alive.js";

@@ -4,8 +4,8 @@
  */
 import { Upload } from "graphql-upload-minimal";
 import { describe, expect, test } from "vitest";
-import { DomainError } from "../gateway/src/errors.js";
-import { assertJsonSize, MAX_JSON_DEPTH } from "../gateway/src/registry/validation.js";
+import { DomainError } from "../gateway/src/domain/errors.js";
+import { assertJsonSize, MAX_JSON_DEPTH } from "../gateway/src/domain/json-value.js";
 
 function codeOf(run: () => unknown): string {
   try {

@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startGateway, type Gateway } from "../gateway/src/app.js";
 import { loadConfig } from "../gateway/src/config.js";
-import { UnavailableError } from "../gateway/src/errors.js";
+import { UnavailableError } from "../gateway/src/domain/errors.js";
 import { toStorageError } from "../gateway/src/storage/postgres/errors.js";
 import { postgresDialect } from "../gateway/src/storage/postgres/index.js";
 import { openStorage } from "../gateway/src/storage/factory.js";

@@ -78,6 +78,17 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       expect((await registry.createModel({ name: "seq" })).version).toBe(12);
     });
 
+    test("past the last version number, an omitted version is BAD_USER_INPUT worded by the service", async () => {
+      await registry.createModel({ name: "ceiling", version: 2 ** 31 - 1 });
+      const refused = registry.createModel({ name: "ceiling", files: [file("w", "never kept")] });
+      await expect(refused).rejects.toMatchObject({
+        code: "BAD_USER_INPUT",
+        details: { field: "input.version" },
+        message: "default/ceiling has used every version number up to 2147483647; give a free version explicitly",
+      });
+      expect((await registry.createModel({ name: "ceiling", version: 3 })).version).toBe(3);
+    });
+
     test("an existing version is ALREADY_EXISTS without overwrite, and untouched", async () => {
       await registry.createModel({ name: "dup", version: 1, description: "first", files: [file("a", "1")] });
       const late = file("a", "2");
@@ -336,8 +347,9 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
           registry.deleteModel(ref("gc-race", 1)),
           registry.createModel({ name: "gc-race-2", version: round + 1, files: [file("w", "gc-shared")] }),
         ]);
-        const blob = await storage.blobs.stat(sha256("gc-shared"));
-        expect(blob?.sizeBytes).toBe(9);
+        const digest = sha256("gc-shared");
+        const blob = await fs.stat(path.join(storage.blobDir, digest.slice(0, 2), digest));
+        expect(blob.size).toBe(9);
       }
     });
   });

@@ -111,6 +111,18 @@ describe("SDK against a real gateway process", () => {
     expect(await mr.getModel({ name: "errs", version: 2 })).toBeNull();
   });
 
+  test("a GraphQL error and a transport failure stay apart, whichever way the request went", async () => {
+    const dir = await modelDir(root, "sides");
+    await mr.createModel({ name: "sides", version: 1, modelPath: dir });
+    // The streaming upload and urql both read the server's error the same way.
+    const uploaded = await mr.createModel({ name: "sides", version: 1, modelPath: dir }).catch((e) => e);
+    expect(uploaded.graphQLError?.extensions?.code).toBe("ALREADY_EXISTS");
+    const queried = await mr.deleteModel({ name: "sides", version: 99 }).catch((e) => e);
+    expect(queried.graphQLError?.extensions?.code).toBe("NOT_FOUND");
+    const unreachable = await connection({ url: "http://127.0.0.1:9/graphql" }).getModelRegistry().catch((e) => e);
+    expect(unreachable).toMatchObject({ code: "NETWORK_ERROR", graphQLError: undefined });
+  });
+
   test("overwrite replaces a version", async () => {
     const first = await mr.createModel({ name: "ow", version: 1, modelPath: await modelDir(root, "ow-1"), metrics: { a: 1 } });
     const second = await mr.createModel({ name: "ow", version: 1, modelPath: await modelDir(root, "ow-2"), metrics: { a: 2 }, overwrite: true });

@@ -6,8 +6,8 @@
 import type { GraphQLSchema } from "graphql";
 import { Upload } from "graphql-upload-minimal";
 import { beforeAll, describe, expect, test } from "vitest";
-import { DomainError } from "../gateway/src/errors.js";
-import { buildRegistrySchema } from "../gateway/src/graphql/schema.js";
+import { DomainError } from "../gateway/src/domain/errors.js";
+import { buildRegistrySchema } from "../gateway/src/schema.js";
 import { placeUploads } from "../gateway/src/graphql/upload-map.js";
 
 const CREATE = "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }";

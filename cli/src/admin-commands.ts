@@ -1,10 +1,9 @@
-import type { Grant, Role } from "@homer/sdk";
+import { ROLES, type Grant, type Role } from "@homer/sdk";
 import { parse } from "./args.js";
 import type { Command } from "./command.js";
 import { table, UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
-const ROLES: readonly Role[] = ["read", "write", "admin"];
 
 function grantOf(text: string): Grant {
   const colon = text.lastIndexOf(":");

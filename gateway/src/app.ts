@@ -1,18 +1,17 @@
 import type { AddressInfo } from "node:net";
-import { inspect } from "node:util";
-import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { unwrapResolverError } from "@apollo/server/errors";
+import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import express, { type NextFunction, type Request, type Response } from "express";
+import express from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
-import { BadInputError, HTTP_STATUS, type ErrorCode } from "./errors.js";
 import type { Context } from "./graphql/context.js";
-import { createFormatError, httpErrorBody, isExpectedError, reportInfrastructureFailure, toDomainError } from "./graphql/format-error.js";
-import { buildRegistrySchema } from "./graphql/schema.js";
+import { errorReporting } from "./graphql/error-reporting.js";
+import { createFormatError } from "./graphql/format-error.js";
+import { buildRegistrySchema } from "./schema.js";
 import { graphqlMultipart } from "./graphql/multipart.js";
 import { downloadRoutes } from "./http/downloads.js";
+import { errorHandler, noRoute } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
 import { requestLog } from "./http/request-log.js";
@@ -21,11 +20,13 @@ import { apolloLogger, redactingLogger } from "./http/safe-log.js";
 import { settleUnreadBody } from "./http/unread-body.js";
 import { refuseDeclaredOversize } from "./http/body-limit.js";
 import { AccessService } from "./access/access.service.js";
-import { guardStartup, isLoopback } from "./access/startup.js";
+import { guardStartup } from "./access/startup.js";
+import { isLoopback } from "./domain/loopback.js";
 import { operationLimits } from "./graphql/limits.js";
 import { authenticate, browserSafety, rateLimit } from "./http/guards.js";
 import { RegistryService } from "./registry/registry.service.js";
-import { openStorage, type Storage } from "./storage/factory.js";
+import { recoverBeforeServing, scanForOrphans } from "./registry/recovery.js";
+import { closeStorage, openStorage, type Storage } from "./storage/factory.js";
 
 export interface Gateway {
   /** e.g. `http://127.0.0.1:4000` */
@@ -40,95 +41,27 @@ export interface Gateway {
   close(): Promise<DrainReport>;
 }
 
-/**
- * Codes that describe the whole request rather than one field: when a response
- * carries one of them, it gets that code's HTTP status (and `Retry-After`).
- */
-const REQUEST_LEVEL_CODES: ReadonlySet<unknown> = new Set(["PAYLOAD_TOO_LARGE", "UNAVAILABLE", "INSUFFICIENT_STORAGE"]);
-
-/**
- * Logs unexpected errors with the request's id (clients only see them masked),
- * and gives request-level codes their HTTP status.
- */
-const errorReporting: ApolloServerPlugin<Context> = {
-  async requestDidStart() {
-    return {
-      async didEncounterErrors({ contextValue, errors }) {
-        for (const error of errors) {
-          const domain = toDomainError(unwrapResolverError(error));
-          if (domain && contextValue) reportInfrastructureFailure(contextValue.log, domain);
-          if (isExpectedError(error, error.extensions?.code)) continue;
-          contextValue?.log.error({ err: error.originalError ?? error, path: error.path }, "internal error");
-        }
-      },
-      async willSendResponse({ response }) {
-        if (response.body.kind !== "single") return;
-        const error = response.body.singleResult.errors?.find((e) => REQUEST_LEVEL_CODES.has(e.extensions?.code));
-        if (!error) return;
-        response.http.status = HTTP_STATUS[error.extensions!.code as ErrorCode];
-        const retryAfter = error.extensions?.retryAfterSeconds;
-        if (typeof retryAfter === "number") response.http.headers.set("Retry-After", String(retryAfter));
-      },
-    };
-  },
-};
-
-/**
- * graphql-upload-minimal passes the multipart parser's own errors (a truncated
- * body, a wrong boundary, no fields at all) on as plain or 500 errors: they are
- * the client's malformed request.
- */
-function multipart(middleware: express.RequestHandler): express.RequestHandler {
-  return (req, res, next) =>
-    middleware(req, res, (error?: unknown) => {
-      if (error === undefined) return next();
-      const domain = toDomainError(error);
-      next(domain ?? new BadInputError(`malformed multipart request: ${error instanceof Error ? error.message : inspect(error)}`));
-    });
-}
-
-function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const domain = toDomainError(err);
-  if (!domain) req.log.error({ err }, "internal error");
-  else reportInfrastructureFailure(req.log, domain);
-  const retryAfter = domain?.details?.retryAfterSeconds;
-  if (typeof retryAfter === "number") res.setHeader("Retry-After", String(retryAfter));
-  const { status, body } = domain
-    ? httpErrorBody(domain.code, domain.message)
-    : httpErrorBody("INTERNAL_SERVER_ERROR", "Internal server error");
-  res.status(status).json(body);
-}
-
 /** Opens storage, recovers from any earlier crash, and serves until `close()`. */
 export async function startGateway(config: Config, options: { log: Logger; storage?: Storage }): Promise<Gateway> {
   // Every line the gateway writes passes through the redaction of secrets.
   const log = redactingLogger(options.log);
   const storage = options.storage ?? (await openStorage({ ...config, logger: log }));
+  let gateway: Gateway | undefined;
+  try {
+    gateway = await serve(config, storage, log);
+    return gateway;
+  } finally {
+    // A refused start-up, a failed recovery or a port already taken: nothing is left open.
+    if (!gateway) await closeStorage(storage);
+  }
+}
+
+/** Everything after the stores are open: guard, recover, assemble, listen. */
+async function serve(config: Config, storage: Storage, log: Logger): Promise<Gateway> {
   const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
-  try {
-    await guardStartup(config, access, log);
-  } catch (error) {
-    await storage.metadata.close();
-    throw error;
-  }
-  const recovered = await registry.recoverQuickly();
-  if (recovered.staging + recovered.blobs > 0) log.info(recovered, "reclaimed leftovers of an earlier run");
-  const stopScan = new AbortController();
-  const orphanedFiles = registry.reclaimOrphanedFiles(stopScan.signal).then(
-    (files) => {
-      if (files > 0) log.info({ files }, "reclaimed blob files an interrupted registration left");
-      return files;
-    },
-    (error) => {
-      log.warn({ err: error }, "could not scan for orphaned blob files; will try at the next start");
-      return 0;
-    },
-  );
+  await guardStartup(config, access, log);
+  await recoverBeforeServing(registry, log);
 
   const app = express();
   app.disable("x-powered-by");
@@ -163,7 +96,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   app.use(requestLog(log));
   app.use(settleUnreadBody());
   app.use(browserSafety(config.corsOrigins, { https: config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:" }));
-  app.use(healthRoutes(storage.metadata, () => shuttingDown));
+  app.use(healthRoutes(storage, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   app.use(authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }), rateLimit(config.rateLimit));
@@ -172,7 +105,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
     "/graphql",
     refuseDeclaredOversize(maxBodyBytes),
     express.json({ limit: maxBodyBytes }),
-    multipart(graphqlMultipart(schema, { maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes, maxTokens: config.maxTokens })),
+    graphqlMultipart(schema, { maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes, maxTokens: config.maxTokens }),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         registry,
@@ -183,15 +116,19 @@ export async function startGateway(config: Config, options: { log: Logger; stora
       }),
     }),
   );
-  app.use((req, res) => {
-    res.status(404).json(httpErrorBody("NOT_FOUND", `no route for ${req.method} ${req.path}`).body);
-  });
+  app.use(noRoute);
   app.use(errorHandler);
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once("error", reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    await apollo.stop();
+    throw error;
+  }
+  const orphanScan = scanForOrphans(registry, log);
   const address = httpServer.address() as AddressInfo;
   // Bound to every interface: print an address a person can open.
   const unspecified = address.address === "0.0.0.0" || address.address === "::";
@@ -202,16 +139,15 @@ export async function startGateway(config: Config, options: { log: Logger; stora
   return {
     origin,
     registry,
-    orphanScan: orphanedFiles,
+    orphanScan: orphanScan.done,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
-        stopScan.abort();
+        orphanScan.stop();
         const drained = await drain(config.shutdownGraceMs);
         await apollo.stop();
-        await orphanedFiles;
-        await storage.metadata.close();
-        await storage.blobs.close();
+        await orphanScan.done;
+        await closeStorage(storage);
         return drained;
       })();
       return closing;

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { lexicographicSortSchema, printSchema } from "graphql";
-import { buildRegistrySchema } from "./graphql/schema.js";
+import { buildRegistrySchema } from "./schema.js";
 
 const HEADER = "# Generated from gateway/src by `npm run generate`. Do not edit by hand.\n\n";
 

@@ -6,10 +6,20 @@ import {
   ListProjectsDocument,
   RevokeApiKeyDocument,
   type ApiKeyFieldsFragment,
+  type Role as WireRole,
 } from "./generated/graphql.js";
 import { runOperation } from "./operation.js";
 
-export type Role = "read" | "write" | "admin";
+/**
+ * The schema's `Role` enum in lower case, weakest first. `satisfies` makes a role the
+ * schema adds or drops a compile error here, so the SDK's copy cannot drift from it.
+ */
+const RANKED = { read: 1, write: 2, admin: 3 } as const satisfies Record<Lowercase<WireRole>, number>;
+
+export type Role = keyof typeof RANKED;
+
+/** Every role, weakest first. */
+export const ROLES: readonly Role[] = Object.freeze(Object.keys(RANKED) as Role[]);
 
 /** A role on a project; project "*" means every project. */
 export interface Grant {

@@ -9,10 +9,10 @@ export const connection = connectionFactory(undefined);
 
 export { Connection } from "./connection.js";
 export { DEFAULT_URL, type ConnectionOptions } from "./client.js";
-export { RegistryError, type RegistryErrorCode } from "./errors.js";
+export { RegistryError, type GraphQLErrorBody, type RegistryErrorCode } from "./errors.js";
 export { Model, ModelDraft, type ModelStatus } from "./model.js";
 export { ModelRegistry, type GetModelsOptions } from "./registry.js";
-export { RegistryAdmin, type ApiKeyInfo, type Grant, type ProjectInfo, type Role } from "./admin.js";
+export { RegistryAdmin, ROLES, type ApiKeyInfo, type Grant, type ProjectInfo, type Role } from "./admin.js";
 export type {
   CreateModelOptions,
   DownloadOptions,

@@ -61,24 +61,63 @@ export function codeForStatus(status: number | undefined): RegistryErrorCode {
   }
 }
 
-/** The one error type the SDK throws: `if (e instanceof RegistryError && e.code === "NOT_FOUND")`. */
+/**
+ * The one error type the SDK throws: `if (e instanceof RegistryError && e.code === "NOT_FOUND")`.
+ * Like urql's CombinedError it keeps the two sides apart: `graphQLError` is set when the
+ * registry answered with a GraphQL error, and otherwise the failure is the transport's
+ * (no answer, or an HTTP status) or the SDK's own check of the caller's input.
+ */
 export class RegistryError extends Error {
   override readonly name = "RegistryError";
 
   constructor(
     readonly code: RegistryErrorCode,
     message: string,
-    options: { readonly cause?: unknown; readonly status?: number; readonly field?: string } = {},
+    options: { readonly cause?: unknown; readonly status?: number; readonly field?: string; readonly graphQLError?: GraphQLErrorBody } = {},
   ) {
     super(message, { cause: options.cause });
     this.status = options.status;
     this.field = options.field;
+    this.graphQLError = options.graphQLError;
   }
 
   /** The HTTP status, when the server answered with one. */
   readonly status: number | undefined;
   /** The input field at fault, for BAD_USER_INPUT. */
   readonly field: string | undefined;
+  /** The GraphQL error the registry answered with; undefined for a transport or local failure. */
+  readonly graphQLError: GraphQLErrorBody | undefined;
+}
+
+/** A GraphQL error as it travels: `extensions.code` names the failure. */
+export interface GraphQLErrorBody {
+  readonly message: string;
+  readonly extensions?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The one reading of a GraphQL `errors` array, whichever transport carried it
+ * (urql, or the SDK's own streaming upload): the first error, its code and field.
+ */
+export function fromGraphQLErrors(
+  errors: readonly GraphQLErrorBody[] | undefined,
+  doing: string,
+  options: { readonly status?: number; readonly cause?: unknown } = {},
+): RegistryError | undefined {
+  const [first] = errors ?? [];
+  if (!first) return undefined;
+  const field = typeof first.extensions?.field === "string" ? first.extensions.field : undefined;
+  const graphQLError = { message: first.message, extensions: first.extensions };
+  return new RegistryError(codeOf(first.extensions?.code), `${doing}: ${first.message}`, { ...options, field, graphQLError });
+}
+
+/** A failure of the transport itself: no answer at all (`status` undefined) or an HTTP error status. */
+export function transportError(
+  doing: string,
+  what: string,
+  options: { readonly status?: number; readonly cause?: unknown } = {},
+): RegistryError {
+  return new RegistryError(codeForStatus(options.status), `${doing}: ${what}`, options);
 }
 
 /** Maps a GraphQL error's `extensions.code` to ours; validation failures are bad input too. */
@@ -111,11 +150,8 @@ function refusedOrigin(url: string | undefined, networkError: Error | undefined)
 
 /** Turns urql's CombinedError into a RegistryError that says what was being done (at `url`, when known). */
 export function fromCombinedError(error: CombinedError, doing: string, url?: string): RegistryError {
-  const [first] = error.graphQLErrors;
-  if (first) {
-    const field = typeof first.extensions?.field === "string" ? first.extensions.field : undefined;
-    return new RegistryError(codeOf(first.extensions?.code), `${doing}: ${first.message}`, { cause: error, field });
-  }
+  const fromServer = fromGraphQLErrors(error.graphQLErrors, doing, { cause: error });
+  if (fromServer) return fromServer;
   const response = error.response as { status?: number } | undefined;
   const status = response?.status;
   const code = codeForStatus(status);
@@ -129,5 +165,5 @@ export function fromCombinedError(error: CombinedError, doing: string, url?: str
         : code === "NETWORK_ERROR"
           ? `could not reach the registry (${reason})`
           : `the registry answered HTTP ${status} (${reason})`;
-  return new RegistryError(code, `${doing}: ${message}`, { cause: error, status });
+  return transportError(doing, message, { cause: error, status });
 }

@@ -15,6 +15,9 @@ import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft } from "./model.js";
 import type { CreateModelOptions, DownloadOptions, ModelData, ModelMetadata, SortDirection } from "./types.js";
 
+/** The most versions one `models` page may hold (the schema's `first`; test/wire-constants.test.ts checks it). */
+export const MAX_PAGE_SIZE = 500;
+
 export interface GetModelsOptions {
   readonly name: string;
   /** A metric key; versions without it come last. Omitted: by version. */
@@ -137,9 +140,9 @@ export class ModelRegistry {
 
   /** The versions one page at a time, for families too large to hold in memory. */
   async *iterateModels(options: GetModelsOptions): AsyncGenerator<Model, void, undefined> {
-    const pageSize = options.pageSize ?? 500;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) {
-      throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to 500, got ${pageSize}`, { field: "pageSize" });
+    const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, { field: "pageSize" });
     }
     const variables = {
       name: options.name,

@@ -1,10 +1,12 @@
 import type { Logger } from "pino";
-import { AlreadyExistsError, BadInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../errors.js";
-import { assertLabel, assertStorable, quote } from "../registry/text.js";
-import { assertName } from "../registry/validation.js";
-import type { AccessStore, ApiKeyRecord, Grant, ProjectRecord, Role } from "../storage/access-store.js";
+import { AlreadyExistsError, BadInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../domain/errors.js";
+import { assertLabel, assertStorable, quote } from "../domain/text.js";
+import { assertName } from "../domain/rules.js";
+import { ROLES } from "../domain/limits.js";
+import type { Grant, Role } from "../domain/records.js";
+import type { AccessStore, ApiKeyRecord, ProjectRecord } from "../storage/access-store.js";
 import { generateKey, importKey, isKeyId, parseKey, secretMatches, type GeneratedKey } from "./api-key.js";
-import { Caller, ROLES } from "./caller.js";
+import { Caller } from "./caller.js";
 
 export interface AccessOptions {
   /** With no key in the database, requests without a key are allowed (loopback or --insecure). */

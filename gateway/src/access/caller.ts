@@ -1,9 +1,8 @@
-import { ForbiddenError } from "../errors.js";
-import type { Grant, Role } from "../storage/access-store.js";
+import { ForbiddenError } from "../domain/errors.js";
+import type { Grant, Role } from "../domain/records.js";
 
 const RANK: Readonly<Record<Role, number>> = { read: 1, write: 2, admin: 3 };
 
-export const ROLES: readonly Role[] = ["read", "write", "admin"];
 
 /**
  * Who is asking, and what they may do. Every registry call takes one; the

@@ -1,10 +1,9 @@
 import type { Logger } from "pino";
 import { ConfigError, type Config } from "../config.js";
-import { isLoopback } from "../loopback.js";
+import { isLoopback } from "../domain/loopback.js";
 import type { AccessService } from "./access.service.js";
 
 // Re-exported so app.ts keeps its import while gateway core is being restructured.
-export { isLoopback };
 
 /**
  * Secure by default, easy by default: bootstraps the first admin key when asked,

@@ -1,31 +1,8 @@
 import type { GraphQLFormattedError } from "graphql";
-import type { Logger } from "pino";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { BadInputError, DomainError, HTTP_STATUS, PayloadTooLargeError, type ErrorCode } from "../errors.js";
+import { clientError } from "../http/error-map.js";
 
-/** Errors with an HTTP status from libraries (graphql-upload-minimal, body-parser). */
-interface HttpLikeError {
-  readonly status?: number;
-  readonly statusCode?: number;
-  readonly expose?: boolean;
-  readonly message: string;
-}
-
-/**
- * The one place that decides what a caller may see: domain errors keep their
- * code and message; a library's client-side HTTP error (4xx) becomes a domain
- * error; anything else is not a domain error.
- */
-export function toDomainError(error: unknown): DomainError | undefined {
-  if (error instanceof DomainError) return error;
-  const http = error as HttpLikeError | null;
-  const status = http?.status ?? http?.statusCode;
-  if (typeof status === "number" && status >= 400 && status < 500 && typeof http?.message === "string") {
-    return status === 413 ? new PayloadTooLargeError(http.message) : new BadInputError(http.message);
-  }
-  return undefined;
-}
-
+/** GraphQL's own request errors, already safe to show. */
 const PASS_THROUGH = new Set([
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
@@ -38,24 +15,19 @@ const PASS_THROUGH = new Set([
 
 /** Whether an error is expected (a domain error or GraphQL's own request errors). */
 export function isExpectedError(error: unknown, code: unknown): boolean {
-  return toDomainError(unwrapResolverError(error)) !== undefined || (typeof code === "string" && PASS_THROUGH.has(code));
+  return clientError(unwrapResolverError(error)) !== undefined || (typeof code === "string" && PASS_THROUGH.has(code));
 }
 
 /**
- * Apollo's `formatError`: maps domain errors to `extensions.code`, masks the rest.
- * Unexpected errors are logged, with their request id, by the `errorReporting` Apollo plugin.
+ * Apollo's `formatError`: domain errors get their code through `clientError`, the
+ * rest is masked. Unexpected errors are logged with their request id by the
+ * `errorReporting` plugin.
  */
 export function createFormatError(options: { readonly development: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const domain = toDomainError(original);
-    if (domain) {
-      return {
-        message: domain.message,
-        locations: formatted.locations,
-        path: formatted.path,
-        extensions: { ...domain.details, code: domain.code },
-      };
+    const client = clientError(unwrapResolverError(error));
+    if (client) {
+      return { message: client.message, locations: formatted.locations, path: formatted.path, extensions: client.extensions };
     }
     const code = formatted.extensions?.code;
     if (typeof code === "string" && PASS_THROUGH.has(code)) {
@@ -69,21 +41,4 @@ export function createFormatError(options: { readonly development: boolean }) {
       extensions: { code: "INTERNAL_SERVER_ERROR" },
     };
   };
-}
-
-/** The JSON body plain HTTP routes answer errors with, shaped like a GraphQL response. */
-export function httpErrorBody(code: ErrorCode, message: string) {
-  return { status: HTTP_STATUS[code], body: { errors: [{ message, extensions: { code } }] } };
-}
-
-/** Codes that are the operator's business: the caller sees only the code, the log gets the cause. */
-const INFRASTRUCTURE_CODES: ReadonlySet<ErrorCode> = new Set(["UNAVAILABLE", "INSUFFICIENT_STORAGE"]);
-
-/**
- * Logs a failure of the registry's own storage (a database outage, a full disk)
- * with its cause; any request that meets one, whatever its route, goes through here.
- */
-export function reportInfrastructureFailure(log: Pick<Logger, "error">, error: DomainError): void {
-  if (!INFRASTRUCTURE_CODES.has(error.code)) return;
-  log.error({ err: error, cause: error.cause }, error.code === "UNAVAILABLE" ? "storage is unavailable: request refused" : "storage is full: request refused");
 }

@@ -3,10 +3,11 @@ import busboy from "busboy";
 import type { Request, RequestHandler, Response } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { FileUpload, Upload } from "graphql-upload-minimal";
-import { BadInputError, DomainError, PayloadTooLargeError } from "../errors.js";
+import { BadInputError, DomainError, fileTooLarge, PayloadTooLargeError } from "../domain/errors.js";
+import { toDomainError } from "../http/error-map.js";
 import { placeUploads } from "./upload-map.js";
 import { SiblingFileFailed } from "../registry/incoming-file.js";
-import { quote } from "../registry/text.js";
+import { quote } from "../domain/text.js";
 
 /** Limits of one multipart request; `maxTokens` is the one Apollo parses operations with. */
 export interface MultipartOptions {
@@ -21,8 +22,10 @@ type SettledUpload = Upload & { resolve(file: FileUpload): void; reject(error: u
 
 const SPEC = "see https://github.com/jaydenseric/graphql-multipart-request-spec";
 
+/** Any failure of the parser is the client's malformed request, unless it is already typed. */
 function malformed(error: unknown): DomainError {
-  if (error instanceof DomainError) return error;
+  const domain = toDomainError(error);
+  if (domain) return domain;
   return new BadInputError(`malformed multipart request: ${error instanceof Error ? error.message : String(error)}`);
 }
 
@@ -41,7 +44,7 @@ export function graphqlMultipart(schema: GraphQLSchema, options: MultipartOption
     processMultipart(req, res, schema, options).then((body) => {
       req.body = body;
       next();
-    }, next);
+    }, (error) => next(malformed(error)));
   };
 }
 
@@ -124,7 +127,9 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
       });
       let fileError: Error | undefined;
       stream.on("limit", () => {
-        fileError = new PayloadTooLargeError(`the file exceeds the ${options.maxFileSize}-byte limit`);
+        fileError = fileTooLarge(options.maxFileSize);
+        // busboy truncates silently and ends the stream: a reader must fail, never store a cut file.
+        if (returnedStreams.has(stream)) stream.destroy(fileError as Error);
         stream.unpipe();
       });
       stream.on("error", (error) => {

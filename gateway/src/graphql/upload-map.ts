@@ -10,8 +10,8 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { GraphQLUpload, Upload } from "graphql-upload-minimal";
-import { BadInputError, PayloadTooLargeError } from "../errors.js";
-import { quote } from "../registry/text.js";
+import { BadInputError, PayloadTooLargeError } from "../domain/errors.js";
+import { quote } from "../domain/text.js";
 
 /** How much of the multipart `map` is accepted. */
 export interface UploadMapLimits {

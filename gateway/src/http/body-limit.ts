@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { PayloadTooLargeError } from "../errors.js";
+import { PayloadTooLargeError } from "../domain/errors.js";
 
 /**
  * Refuses a JSON request whose declared length is over `maxBytes` before a byte of

@@ -38,7 +38,8 @@ export function downloadRoutes(registry: RegistryService): Router {
 
   router.get("/files/:project/:name/:version/*path", async (req, res) => {
     const path = (req.params as unknown as { path: string[] }).path.join("/");
-    const file = await registry.getFile(req.caller, refOf(req), path);
+    const stored = await registry.openFile(req.caller, refOf(req), path);
+    const file = stored.record;
     const etag = `"${file.sha256}"`;
     const range = parseRange(req.headers.range, file.sizeBytes);
     const ifRange = req.headers["if-range"];
@@ -48,7 +49,7 @@ export function downloadRoutes(registry: RegistryService): Router {
     const source =
       req.method === "HEAD" || notModified || wanted.kind === "unsatisfiable" || file.sizeBytes === 0
         ? null
-        : await registry.readBlob(file.sha256, wanted.kind === "partial" ? wanted.range : undefined);
+        : await stored.read(wanted.kind === "partial" ? wanted.range : undefined);
     res.setHeader("ETag", etag);
     res.setHeader("Accept-Ranges", "bytes");
     res.setHeader("Cache-Control", "private, no-cache");
@@ -88,11 +89,11 @@ export function downloadRoutes(registry: RegistryService): Router {
     const pack = tar.pack();
     const writing = send(res, pack as unknown as NodeJS.ReadableStream);
     try {
-      for (const file of files) {
+      for (const { record: file, read } of files) {
         if (res.destroyed) break;
         // Open the bytes first: an entry waiting on I/O with no listener would turn a
         // client's disconnect into an unhandled error.
-        const source = await registry.readBlob(file.sha256);
+        const source = await read();
         const entry = pack.entry({ name: file.path, size: file.sizeBytes, mode: 0o644 });
         await pipeline(source, entry);
       }

@@ -3,8 +3,8 @@ import cors from "cors";
 import helmet from "helmet";
 import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
-import { ForbiddenError, TooManyRequestsError, UnauthenticatedError } from "../errors.js";
-import { isLoopback } from "../loopback.js";
+import { ForbiddenError, TooManyRequestsError, UnauthenticatedError } from "../domain/errors.js";
+import { isLoopback } from "../domain/loopback.js";
 
 declare module "express-serve-static-core" {
   interface Request {

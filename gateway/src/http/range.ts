@@ -1,5 +1,5 @@
 import rangeParser from "range-parser";
-import type { ByteRange } from "../storage/blob-store.js";
+import type { ByteRange } from "../domain/records.js";
 
 export type RangeResult =
   | { readonly kind: "full" }

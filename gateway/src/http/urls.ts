@@ -1,4 +1,4 @@
-import type { ModelRef } from "../storage/metadata-store.js";
+import type { ModelRef } from "../domain/records.js";
 
 const segment = encodeURIComponent;
 

@@ -1,4 +1,5 @@
 import { ArgsType, Field, Int } from "type-graphql";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../domain/limits.js";
 import { SortDirection } from "./model.type.js";
 
 @ArgsType()
@@ -30,7 +31,7 @@ export class ModelsArgs {
   @Field(() => String, { nullable: true })
   project?: string | null;
 
-  @Field(() => Int, { nullable: true, defaultValue: 50, description: "Page size, at most 500." })
+  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, at most ${MAX_PAGE_SIZE}.` })
   first?: number | null;
 
   @Field(() => String, { nullable: true, description: "An endCursor from a previous page." })

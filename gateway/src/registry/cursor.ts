@@ -1,6 +1,7 @@
-import { BadInputError } from "../errors.js";
-import type { ListPosition, SortDirection } from "../storage/metadata-store.js";
-import { MAX_VERSION } from "./validation.js";
+import { BadInputError } from "../domain/errors.js";
+import type { SortDirection } from "../domain/records.js";
+import type { ListPosition } from "../storage/metadata-store.js";
+import { MAX_VERSION } from "../domain/limits.js";
 
 /** What a cursor was issued for; a cursor only resumes the listing it came from. */
 export interface CursorScope {

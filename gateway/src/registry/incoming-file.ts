@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { BadInputError, DomainError, StorageError } from "../errors.js";
+import { BadInputError, DomainError, StorageError } from "../domain/errors.js";
 import type { BlobStore, StagedBlob } from "../storage/blob-store.js";
 
 /** A file arriving with a create request, independent of how it is transported. */

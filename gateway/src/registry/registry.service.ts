@@ -1,26 +1,24 @@
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
-import type { Role } from "../storage/access-store.js";
-import { BadInputError, NotFoundError, versionExists } from "../errors.js";
-import type { BlobEntry, BlobStore, ByteRange } from "../storage/blob-store.js";
-import { ALL_PARTS, NO_PARTS, type FileRecord, type MetadataStore, type MetricRecord, type ModelParts } from "../storage/metadata-store.js";
-import type { ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../storage/metadata-store.js";
+import { BadInputError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
+import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
+import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelParts, type Role } from "../domain/records.js";
+import type { ByteRange, ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../domain/records.js";
+import { assertName, assertVersion, isName, isStoredFilePath } from "../domain/rules.js";
+import { assertStorable, isLabel, quote } from "../domain/text.js";
+import type { BlobEntry, BlobStore } from "../storage/blob-store.js";
+import type { MetadataStore } from "../storage/metadata-store.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { assertLabel, assertStorable, isLabel, quote } from "./text.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
-import {
-  assertDescription,
-  assertJsonSize,
-  assertName,
-  assertVersion,
-  isName,
-  isStoredFilePath,
-  MAX_TAGS_BYTES,
-  normaliseFilePath,
-  validateMetrics,
-  validateSignature,
-} from "./validation.js";
+import { validateCreate } from "./validate-create.js";
+
+/** A file a caller may read: what the registry knows of it, and its bytes on demand. */
+export interface StoredFile {
+  readonly record: FileRecord;
+  /** Opens the bytes (all, or `range`); NOT_FOUND when the version was deleted meanwhile. */
+  read(range?: ByteRange): Promise<Readable>;
+}
 
 /** A version as a caller names it: `project` omitted means the caller's default. */
 export interface ModelRefInput {
@@ -28,10 +26,8 @@ export interface ModelRefInput {
   readonly name: string;
   readonly version: number;
 }
-export const MAX_PAGE_SIZE = 500;
 /** Longer than any valid metric key (128), short enough to keep cursors small. */
 const MAX_SORT_KEY = 256;
-const MAX_TAG_KEY = 256;
 
 export interface RegistryLimits {
   readonly maxFileSize: number;
@@ -82,8 +78,8 @@ export interface ModelPage {
  */
 export class RegistryService {
   constructor(
-    readonly metadata: MetadataStore,
-    readonly blobs: BlobStore,
+    private readonly metadata: MetadataStore,
+    private readonly blobs: BlobStore,
     private readonly limits: RegistryLimits,
     private readonly log: Logger,
   ) {}
@@ -116,7 +112,7 @@ export class RegistryService {
   async listModels(caller: Caller, query: ListModelsQuery): Promise<ModelPage> {
     const project = this.#project(caller, query.project, "read");
     const name = assertName(query.name, "name");
-    const first = query.first ?? 50;
+    const first = query.first ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
       throw new BadInputError(`first must be from 0 to ${MAX_PAGE_SIZE}, got ${first}`, "first");
     }
@@ -165,7 +161,7 @@ export class RegistryService {
     let draft;
     try {
       const project = this.#project(caller, command.project, "write", "input.project");
-      ({ draft, draftFiles } = this.#validate({ ...command, project, createdBy: caller.keyId }, files));
+      ({ draft, draftFiles } = validateCreate({ ...command, project, createdBy: caller.keyId }, files, this.limits));
     } catch (error) {
       for (const file of files) file.skip();
       throw error;
@@ -192,48 +188,12 @@ export class RegistryService {
       return model;
     } catch (error) {
       await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
+      if (error instanceof VersionsExhaustedError) {
+        const family = `${error.project}/${error.family}`;
+        throw new BadInputError(`${family} has used every version number up to ${MAX_VERSION}; give a free version explicitly`, "input.version");
+      }
       throw error;
     }
-  }
-
-  #validate(command: CreateModelCommand, files: readonly IncomingFile[]) {
-    const project = assertName(command.project!, "input.project");
-    const name = assertName(command.name, "input.name");
-    const version = command.version == null ? undefined : assertVersion(command.version, "input.version");
-    if (files.length > this.limits.maxFiles) {
-      throw new BadInputError(`input.files has ${files.length} files; the limit is ${this.limits.maxFiles}`, "input.files");
-    }
-    const seen = new Set<string>();
-    const sources = new Set<unknown>();
-    const draftFiles = files.map((file, i): IncomingFile => {
-      const path = normaliseFilePath(file.path, `input.files[${i}].path`);
-      if (seen.has(path)) throw new BadInputError(`input.files names "${path}" twice`, `input.files[${i}].path`);
-      seen.add(path);
-      if (file.source !== undefined && sources.has(file.source)) {
-        throw new BadInputError(`input.files[${i}] reuses an upload another entry already names; send each file once`, `input.files[${i}].file`);
-      }
-      sources.add(file.source);
-      return { ...file, path };
-    });
-    const inputExample = command.inputExample ?? null;
-    assertJsonSize(inputExample, this.limits.maxInputExampleBytes, "input.inputExample");
-    const tags = command.tags ?? {};
-    assertJsonSize(tags, MAX_TAGS_BYTES, "input.tags");
-    for (const key of Object.keys(tags)) assertLabel(key, "input.tags (a key)", MAX_TAG_KEY);
-    const draft = {
-      project,
-      name,
-      version,
-      overwrite: command.overwrite ?? false,
-      description: command.description == null ? null : assertDescription(command.description, "input.description"),
-      framework: command.framework ?? null,
-      signature: command.signature ? validateSignature(command.signature, "input.signature") : null,
-      inputExample,
-      tags,
-      metrics: validateMetrics(command.metrics ?? [], "input.metrics"),
-      createdBy: command.createdBy ?? null,
-    };
-    return { draft, draftFiles };
   }
 
   async deleteModel(caller: Caller, input: ModelRefInput): Promise<void> {
@@ -254,26 +214,29 @@ export class RegistryService {
     }
   }
 
-  /** A file of a version, its bytes opened at `range` when given. */
-  async getFile(caller: Caller, input: ModelRefInput, path: string): Promise<FileRecord> {
+  /**
+   * A file of a version, once the caller may read it: its record, and `read` to
+   * open its bytes (all, or `range`). The only way to a file's bytes.
+   */
+  async openFile(caller: Caller, input: ModelRefInput, path: string): Promise<StoredFile> {
     const ref = this.#ref(caller, input, "read");
     assertStorable(path, "path");
     // A path no upload could have stored is simply absent: it never reaches the database.
     const file = isStoredFilePath(path) ? await this.metadata.getFile(ref, path) : null;
     if (!file) throw new NotFoundError("file", `${ref.project}/${ref.name}@${ref.version}/${isLabel(path) ? path : quote(path, 256)}`);
-    return file;
+    return this.#stored(file);
   }
 
-  readBlob(sha256: string, range?: ByteRange): Promise<Readable> {
-    return this.blobs.read(sha256, range);
-  }
-
-  /** All files of a version as of one moment, for archives. */
-  async filesOf(caller: Caller, input: ModelRefInput): Promise<{ ref: ModelRef; files: readonly FileRecord[] }> {
+  /** All files of a version as of one moment (for archives), once the caller may read it. */
+  async filesOf(caller: Caller, input: ModelRefInput): Promise<{ ref: ModelRef; files: readonly StoredFile[] }> {
     const ref = this.#ref(caller, input, "read");
     const model = await this.metadata.getModel(ref, { metrics: false, files: true });
     if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
-    return { ref, files: model.files ?? [] };
+    return { ref, files: (model.files ?? []).map((file) => this.#stored(file)) };
+  }
+
+  #stored(record: FileRecord): StoredFile {
+    return { record, read: (range) => this.blobs.read(record.sha256, range) };
   }
 
   /**
@@ -314,5 +277,3 @@ export class RegistryService {
     return reclaimed;
   }
 }
-
-const BATCH = 500;

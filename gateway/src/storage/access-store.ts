@@ -1,12 +1,7 @@
+import type { Grant } from "../domain/records.js";
+
 /** The access port: projects, API keys and their grants. Secrets are stored only as digests. */
 
-export type Role = "read" | "write" | "admin";
-
-export interface Grant {
-  /** A project name, or "*" for every project. */
-  readonly project: string;
-  readonly role: Role;
-}
 
 export interface ApiKeyRecord {
   readonly id: string;

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { ByteRange } from "../domain/records.js";
 
 /** Bytes written to a staging area and hashed on the way; not yet addressable. */
 export interface StagedBlob {
@@ -8,20 +9,9 @@ export interface StagedBlob {
   readonly stagingKey: string;
 }
 
-export interface BlobStat {
-  readonly sizeBytes: number;
-}
-
 export interface BlobEntry {
   readonly sha256: string;
   readonly sizeBytes: number;
-}
-
-export interface ByteRange {
-  /** First byte, inclusive. */
-  readonly start: number;
-  /** Last byte, inclusive. */
-  readonly end: number;
 }
 
 /**
@@ -36,7 +26,6 @@ export interface BlobStore {
   promote(blobs: readonly StagedBlob[]): Promise<void>;
   /** Drops staged bytes that will not be promoted. Never throws for a missing key. */
   discard(blob: StagedBlob): Promise<void>;
-  stat(sha256: string): Promise<BlobStat | null>;
   read(sha256: string, range?: ByteRange): Promise<Readable>;
   delete(sha256: string): Promise<void>;
   /** Every addressable blob, in no particular order (for start-up recovery). */

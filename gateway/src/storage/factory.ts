@@ -25,6 +25,8 @@ export interface Storage {
   readonly metadata: MetadataStore;
   readonly blobs: BlobStore;
   readonly access: AccessStore;
+  /** Which database holds the metadata (reported by `/readyz`). */
+  readonly database: "sqlite" | "postgres";
 }
 
 /** Picks the backends from configuration: `postgres://` or a SQLite path; a directory for blobs. */
@@ -50,9 +52,18 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log, onRollbackFailure });
   try {
     const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
-    return { metadata, blobs, access: metadata.access };
+    return { metadata, blobs, access: metadata.access, database: metadata.backend };
   } catch (error) {
     await metadata.close();
     throw error;
+  }
+}
+
+/** Closes both stores; the blob store is closed even when the database's close fails. */
+export async function closeStorage(storage: Storage): Promise<void> {
+  try {
+    await storage.metadata.close();
+  } finally {
+    await storage.blobs.close();
   }
 }

@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { stringifyDocument } from "@urql/core";
-import { codeForStatus, codeOf, RegistryError } from "../errors.js";
+import { fromGraphQLErrors, RegistryError, transportError, type GraphQLErrorBody } from "../errors.js";
 import { CreateModelDocument } from "../generated/graphql.js";
 import type { UploadRequest } from "../local-files.js";
 import type { ModelData, TransferProgress } from "../types.js";
@@ -35,12 +35,11 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
 
   const url = new URL(request.url);
   const transport = url.protocol === "https:" ? https : http;
-  // A connection of its own, never reused: when the server answers early (an
-  // error) the body stops short of Content-Length, and a reused socket would feed
-  // the next request into this one's body, so the agent is destroyed once this
-  // request closes. The request still asks for keep-alive: with `Connection: close`
-  // the server closes as soon as it answered, and our remaining writes would fail
-  // before its answer is read.
+  // A connection of its own, destroyed once this request is done: when the server
+  // answers early (an error) the body stops short of Content-Length, and a reused
+  // socket would feed the next request into this one's body. It still asks for
+  // keep-alive: with `Connection: close` the server closes as soon as it has
+  // answered, and our pending writes could fail before its answer is read.
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 1 });
   const req = transport.request(url, {
     method: "POST",
@@ -116,17 +115,14 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
 }
 
 function parseCreateResponse({ status, body }: { status: number; body: string }): ModelData {
-  let json: { data?: { createModel?: ModelData } | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  let json: { data?: { createModel?: ModelData } | null; errors?: GraphQLErrorBody[] };
   try {
     json = JSON.parse(body) as typeof json;
   } catch {
-    throw new RegistryError(codeForStatus(status), `createModel: the registry answered HTTP ${status}: ${body.slice(0, 200)}`, { status });
+    throw transportError("createModel", `the registry answered HTTP ${status}: ${body.slice(0, 200)}`, { status });
   }
-  const [first] = json.errors ?? [];
-  if (first) {
-    const field = typeof first.extensions?.field === "string" ? first.extensions.field : undefined;
-    throw new RegistryError(codeOf(first.extensions?.code), `createModel: ${first.message}`, { status, field });
-  }
+  const fromServer = fromGraphQLErrors(json.errors, "createModel", { status });
+  if (fromServer) throw fromServer;
   if (!json.data?.createModel) throw new RegistryError("INTERNAL_SERVER_ERROR", `createModel: the registry sent no data (HTTP ${status})`, { status });
   return json.data.createModel;
 }

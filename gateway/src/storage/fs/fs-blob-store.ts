@@ -1,12 +1,14 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Transform, type Readable, type TransformCallback } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { NotFoundError, PayloadTooLargeError } from "../../errors.js";
-import type { BlobEntry, BlobStat, BlobStore, ByteRange, StagedBlob } from "../blob-store.js";
+import { NotFoundError } from "../../domain/errors.js";
+import type { ByteRange } from "../../domain/records.js";
+import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
+import { HashingCounter } from "../hashing-counter.js";
 import { fsStep } from "./fs-errors.js";
 import { StagingFile } from "./staging-file.js";
 
@@ -14,44 +16,6 @@ const SHA256 = /^[0-9a-f]{64}$/;
 /** Staging files name their host: PIDs mean nothing across hosts or containers. */
 const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, "_");
 const STAGING_IDLE_MS = 60 * 60_000;
-
-/** Hashes and counts bytes as they pass, failing once more than `maxBytes` went by. */
-export class HashingCounter extends Transform {
-  readonly #hash = createHash("sha256");
-  #bytes = 0;
-
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.#bytes += chunk.length;
-    if (this.#bytes > this.maxBytes) {
-      done(new PayloadTooLargeError(`file exceeds the ${this.maxBytes}-byte limit`));
-      return;
-    }
-    this.#hash.update(chunk);
-    done(null, chunk);
-  }
-
-  get sizeBytes(): number {
-    return this.#bytes;
-  }
-
-  digest(): string {
-    return this.#hash.digest("hex");
-  }
-}
-
-/**
- * Fails a stream that graphql-upload-minimal truncated: it only emits `limit` and
- * then stops, so without this a reader would wait forever.
- */
-export function failOnTruncation(source: Readable, maxBytes: number): void {
-  source.once("limit", () => {
-    source.destroy(new PayloadTooLargeError(`file exceeds the ${maxBytes}-byte limit`));
-  });
-}
 
 async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await fs.open(dir, "r");
@@ -96,7 +60,6 @@ export class FsBlobStore implements BlobStore {
   }
 
   async stage(source: Readable, { maxBytes }: { readonly maxBytes: number }): Promise<StagedBlob> {
-    failOnTruncation(source, maxBytes);
     const stagingKey = `${HOST}.${process.pid}.${randomUUID()}`;
     const target = path.join(this.#staging, stagingKey);
     const counter = new HashingCounter(maxBytes);
@@ -132,16 +95,6 @@ export class FsBlobStore implements BlobStore {
 
   async discard(blob: StagedBlob): Promise<void> {
     await fs.rm(path.join(this.#staging, blob.stagingKey), { force: true });
-  }
-
-  async stat(sha256: string): Promise<BlobStat | null> {
-    try {
-      const stats = await fs.stat(this.#pathOf(sha256));
-      return { sizeBytes: stats.size };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw error;
-    }
   }
 
   async read(sha256: string, range?: ByteRange): Promise<Readable> {

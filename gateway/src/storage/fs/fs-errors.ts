@@ -1,4 +1,4 @@
-import { DomainError, InsufficientStorageError, StorageError } from "../../errors.js";
+import { DomainError, outOfSpace, StorageError } from "../../domain/errors.js";
 
 /** errno codes that mean "no room": the disk is full or the user's quota is used up. */
 const OUT_OF_SPACE: ReadonlySet<string> = new Set(["ENOSPC", "EDQUOT"]);
@@ -13,7 +13,7 @@ export function blobStoreError(error: unknown, operation: string): Error {
   if (error instanceof DomainError || error instanceof StorageError) return error;
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (typeof code === "string" && OUT_OF_SPACE.has(code)) {
-    return new InsufficientStorageError("the registry's file storage is full; nothing of this request was kept", { cause: error });
+    return outOfSpace("file storage", error);
   }
   return new StorageError(`blob store ${operation} failed${typeof code === "string" ? ` (${code})` : ""}`, { cause: error });
 }

@@ -1,4 +1,4 @@
-import { InsufficientStorageError, UnavailableError } from "../../errors.js";
+import { databaseUnavailable, InsufficientStorageError, UnavailableError } from "../../domain/errors.js";
 
 /** Seconds a client is told to wait before retrying while PostgreSQL is unreachable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -65,6 +65,5 @@ export function isConnectionFailure(error: unknown, site: FailureSite = {}): boo
 export function toStorageError(error: unknown, site: FailureSite = {}): unknown {
   if (error instanceof UnavailableError || error instanceof InsufficientStorageError) return error;
   if (!isConnectionFailure(error, site)) return error;
-  const what = site.timedOut ? "the database did not answer in time" : "the database is unreachable";
-  return new UnavailableError(`${what}; retry in ${RETRY_AFTER_SECONDS} s`, RETRY_AFTER_SECONDS, { cause: error });
+  return databaseUnavailable(site.timedOut ? "timed out" : "unreachable", RETRY_AFTER_SECONDS, error);
 }

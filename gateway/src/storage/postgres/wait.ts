@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { UnavailableError } from "../../errors.js";
+import { UnavailableError } from "../../domain/errors.js";
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 5_000;

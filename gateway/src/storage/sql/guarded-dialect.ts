@@ -1,5 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from "kysely";
-import { InsufficientStorageError } from "../../errors.js";
+import { outOfSpace } from "../../domain/errors.js";
 import type { SqlDialect } from "./schema.js";
 
 export interface GuardOptions {
@@ -23,7 +23,7 @@ export function guardedDialect(inner: Dialect, sqlDialect: SqlDialect, options: 
 
 function translate(error: unknown, sqlDialect: SqlDialect): unknown {
   return sqlDialect.isOutOfSpace(error)
-    ? new InsufficientStorageError("the registry's database is out of space; nothing of this request was kept", { cause: error })
+    ? outOfSpace("database", error)
     : error;
 }
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { FileRecord, MetricRecord, ModelParts, ModelRecord } from "../metadata-store.js";
+import type { FileRecord, MetricRecord, ModelParts, ModelRecord } from "../../domain/records.js";
 import type { Database, SqlDialect } from "./schema.js";
 
 type ModelRow = Selectable<Database["models"]>;

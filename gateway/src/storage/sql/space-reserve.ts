@@ -1,4 +1,4 @@
-import { InsufficientStorageError } from "../../errors.js";
+import { InsufficientStorageError } from "../../domain/errors.js";
 
 /** Disk space a store holds back so that freeing space still works on a full disk. */
 export interface SpaceReserve {

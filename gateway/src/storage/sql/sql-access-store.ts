@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
-import type { AccessStore, ApiKeyRecord, Grant, ProjectRecord, Role } from "../access-store.js";
+import type { Grant, Role } from "../../domain/records.js";
+import type { AccessStore, ApiKeyRecord, ProjectRecord } from "../access-store.js";
 import type { Database } from "./schema.js";
 
 type KeyRow = { id: string; name: string; secret_sha256: string; created_at: number; created_by: string | null; revoked_at: number | null };

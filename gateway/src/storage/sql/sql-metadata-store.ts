@@ -1,7 +1,8 @@
 import { Migrator, sql, type Kysely } from "kysely";
-import { BadInputError, versionExists } from "../../errors.js";
-import { MAX_VERSION } from "../../registry/validation.js";
-import type { CreateResult, FileRecord, ListQuery, ListedModel, MetadataStore, ModelDraft, ModelParts, ModelRecord, ModelRef } from "../metadata-store.js";
+import { VersionsExhaustedError, versionExists } from "../../domain/errors.js";
+import { BATCH, MAX_VERSION } from "../../domain/limits.js";
+import type { FileRecord, ModelDraft, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
+import type { CreateResult, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
 import { listModels } from "./list-models.js";
 import { familyId, partColumns, sortedParts, toRecord } from "./rows.js";
 import { migrationProvider } from "./migrations.js";
@@ -10,7 +11,6 @@ import type { Database, SqlDialect } from "./schema.js";
 import { evenWhenFull, type SpaceReserve } from "./space-reserve.js";
 
 /** Rows per statement: far below SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
-const BATCH = 500;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -32,7 +32,8 @@ export class SqlMetadataStore implements MetadataStore {
     this.access = new SqlAccessStore(db, (error) => sqlDialect.isUniqueViolation(error));
   }
 
-  get dialect(): "sqlite" | "postgres" {
+  /** Which database this is, for readiness reports. */
+  get backend(): "sqlite" | "postgres" {
     return this.sqlDialect.name;
   }
 
@@ -140,9 +141,7 @@ export class SqlMetadataStore implements MetadataStore {
       .executeTakeFirstOrThrow();
     const familyId = Number(family.id);
     const version = draft.version ?? family.last_version;
-    if (version > MAX_VERSION) {
-      throw new BadInputError(`${draft.project}/${draft.name} has used every version number up to ${MAX_VERSION}; give a free version explicitly`, "input.version");
-    }
+    if (version > MAX_VERSION) throw new VersionsExhaustedError(draft.project, draft.name);
 
     const existing = await trx
       .selectFrom("models")

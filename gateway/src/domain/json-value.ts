@@ -1,4 +1,4 @@
-import { BadInputError } from "../errors.js";
+import { BadInputError } from "./errors.js";
 import { assertStorable, isStorable, quote } from "./text.js";
 
 /** Nesting allowed in `tags` and `inputExample` (the top level counts as one). */

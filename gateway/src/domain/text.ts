@@ -1,4 +1,4 @@
-import { BadInputError } from "../errors.js";
+import { BadInputError } from "./errors.js";
 
 /**
  * The one rule for every string that reaches storage, whichever backend holds it.

@@ -1,10 +1,10 @@
-import { BadInputError } from "../errors.js";
-import type { MetricRecord, SchemaFieldRecord, SignatureRecord } from "../storage/metadata-store.js";
+import { BadInputError } from "./errors.js";
+import { MAX_VERSION } from "./limits.js";
+import type { MetricRecord, SchemaFieldRecord, SignatureRecord } from "./records.js";
 import { assertProse, isLabel, quote } from "./text.js";
 
 /** Names of projects, models and metric keys (DESIGN.md). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-export const MAX_VERSION = 2 ** 31 - 1;
 export const MAX_METRICS = 1000;
 export const MAX_DESCRIPTION_CHARS = 65_536;
 export const MAX_TAGS_BYTES = 65_536;
@@ -83,8 +83,6 @@ export function validateMetrics(metrics: readonly MetricRecord[], field: string)
     return { key, value };
   });
 }
-
-export { assertJsonSize, MAX_JSON_DEPTH } from "./json-value.js";
 
 export function assertDescription(value: string, field: string): string {
   if (value.length > MAX_DESCRIPTION_CHARS) {

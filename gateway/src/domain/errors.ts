@@ -1,6 +1,6 @@
 /**
- * Domain errors. The registry service throws these; `formatError` maps them to
- * `extensions.code` in exactly one place, and the HTTP routes map them to statuses.
+ * Domain errors. The services throw these; `clientError` (http/error-map.ts) maps
+ * them to a code and an HTTP status in exactly one place, for every transport.
  */
 export type ErrorCode =
   | "BAD_USER_INPUT"
@@ -15,20 +15,6 @@ export type ErrorCode =
   /** The blob store or database is out of space. */
   | "INSUFFICIENT_STORAGE"
   | "INTERNAL_SERVER_ERROR";
-
-/** The HTTP status each code answers with on plain HTTP routes (downloads, multipart). */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
-  BAD_USER_INPUT: 400,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  PAYLOAD_TOO_LARGE: 413,
-  TOO_MANY_REQUESTS: 429,
-  UNAVAILABLE: 503,
-  INSUFFICIENT_STORAGE: 507,
-  INTERNAL_SERVER_ERROR: 500,
-});
 
 /** An expected failure whose message is safe to show to the caller. */
 export class DomainError extends Error {
@@ -72,6 +58,11 @@ export class PayloadTooLargeError extends DomainError {
   }
 }
 
+/** The one PAYLOAD_TOO_LARGE for a file past the size limit, wherever it is detected. */
+export function fileTooLarge(maxBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`file exceeds the ${maxBytes}-byte limit`);
+}
+
 export class UnauthenticatedError extends DomainError {
   constructor(message: string) {
     super("UNAUTHENTICATED", message);
@@ -91,6 +82,20 @@ export class TooManyRequestsError extends DomainError {
 }
 
 
+/**
+ * A family has used every version number up to MAX_VERSION, so none can be
+ * assigned. Not a DomainError: storage raises it and the service words it.
+ */
+export class VersionsExhaustedError extends Error {
+  constructor(
+    readonly project: string,
+    readonly family: string,
+  ) {
+    super(`${project}/${family} has no version number left`);
+    this.name = new.target.name;
+  }
+}
+
 /** A dependency (database, blob store) is down: the request may succeed later. */
 export class UnavailableError extends DomainError {
   constructor(message: string, retryAfterSeconds = 5, options?: { cause?: unknown }) {
@@ -105,6 +110,21 @@ export class InsufficientStorageError extends DomainError {
     super("INSUFFICIENT_STORAGE", message);
     if (options?.cause !== undefined) this.cause = options.cause;
   }
+}
+
+/**
+ * The one INSUFFICIENT_STORAGE, worded alike for every backend: which store ran out
+ * of room, and that nothing of the request was kept.
+ */
+export function outOfSpace(store: "database" | "file storage", cause: unknown): InsufficientStorageError {
+  const full = store === "database" ? "is out of space" : "is full";
+  return new InsufficientStorageError(`the registry's ${store} ${full}; nothing of this request was kept`, { cause });
+}
+
+/** The one UNAVAILABLE for a database that is down or hung, worded alike for every backend. */
+export function databaseUnavailable(how: "unreachable" | "timed out", retryAfterSeconds: number, cause: unknown): UnavailableError {
+  const what = how === "timed out" ? "the database did not answer in time" : "the database is unreachable";
+  return new UnavailableError(`${what}; retry in ${retryAfterSeconds} s`, retryAfterSeconds, { cause });
 }
 
 /**

@@ -1,0 +1,100 @@
+/**
+ * The registry's records: what a model version is, independent of where it is
+ * stored or how it travels. Storage ports take and return these; so do the services.
+ */
+
+export type SortDirection = "ASC" | "DESC";
+
+export interface ModelRef {
+  readonly project: string;
+  readonly name: string;
+  readonly version: number;
+}
+
+export interface SchemaFieldRecord {
+  readonly name?: string | null;
+  readonly type: string;
+  readonly shape?: readonly number[] | null;
+}
+
+export interface SignatureRecord {
+  readonly inputs: readonly SchemaFieldRecord[];
+  readonly outputs: readonly SchemaFieldRecord[];
+}
+
+export interface MetricRecord {
+  readonly key: string;
+  readonly value: number;
+}
+
+export interface FileRecord {
+  readonly path: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+}
+
+/**
+ * Which nested parts a read returns with each version. They come from the same
+ * statement as the version's row — one snapshot on every backend — so a reader
+ * never sees a version deleted or overwritten half-way through its read.
+ */
+export interface ModelParts {
+  readonly metrics: boolean;
+  readonly files: boolean;
+}
+
+/** Every part: a version as a client that asked for everything sees it. */
+export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true });
+/** The row alone, e.g. to learn whether a version exists. */
+export const NO_PARTS: ModelParts = Object.freeze({ metrics: false, files: false });
+
+export interface ModelRecord extends ModelRef {
+  /** Internal row id; changes when a version is overwritten. */
+  readonly id: number;
+  readonly description: string | null;
+  readonly framework: string | null;
+  readonly signature: SignatureRecord | null;
+  readonly inputExample: unknown;
+  readonly tags: Readonly<Record<string, unknown>>;
+  readonly sizeBytes: number;
+  readonly status: "READY" | "PENDING" | "FAILED";
+  readonly createdAt: Date;
+  readonly createdBy: string | null;
+  /** Ordered by key; present when the read asked for metrics. */
+  readonly metrics?: readonly MetricRecord[];
+  /** Ordered by path; present when the read asked for files. */
+  readonly files?: readonly FileRecord[];
+}
+
+/** A version to insert; `version` undefined asks the database for the next one. */
+export interface ModelDraft {
+  readonly project: string;
+  readonly name: string;
+  readonly version: number | undefined;
+  readonly overwrite: boolean;
+  readonly description: string | null;
+  readonly framework: string | null;
+  readonly signature: SignatureRecord | null;
+  readonly inputExample: unknown;
+  readonly tags: Readonly<Record<string, unknown>>;
+  readonly metrics: readonly MetricRecord[];
+  readonly files: readonly FileRecord[];
+  readonly createdBy: string | null;
+}
+
+/** What a key may do on a project; each role includes the ones before it. */
+export type Role = "read" | "write" | "admin";
+
+export interface Grant {
+  /** A project name, or "*" for every project. */
+  readonly project: string;
+  readonly role: Role;
+}
+
+/** Part of a file's bytes. */
+export interface ByteRange {
+  /** First byte, inclusive. */
+  readonly start: number;
+  /** Last byte, inclusive. */
+  readonly end: number;
+}

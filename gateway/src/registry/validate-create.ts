@@ -1,0 +1,52 @@
+import { BadInputError } from "../domain/errors.js";
+import { assertJsonSize } from "../domain/json-value.js";
+import { assertDescription, assertName, assertVersion, MAX_TAGS_BYTES, normaliseFilePath, validateMetrics, validateSignature } from "../domain/rules.js";
+import { assertLabel } from "../domain/text.js";
+import type { IncomingFile } from "./incoming-file.js";
+import type { CreateModelCommand, RegistryLimits } from "./registry.service.js";
+
+const MAX_TAG_KEY = 256;
+
+/**
+ * Checks a create command against the rules and limits before any byte is read:
+ * the draft to insert and the files with their canonical paths, or BAD_USER_INPUT.
+ */
+export function validateCreate(command: CreateModelCommand, files: readonly IncomingFile[], limits: RegistryLimits) {
+  const project = assertName(command.project!, "input.project");
+  const name = assertName(command.name, "input.name");
+  const version = command.version == null ? undefined : assertVersion(command.version, "input.version");
+  if (files.length > limits.maxFiles) {
+    throw new BadInputError(`input.files has ${files.length} files; the limit is ${limits.maxFiles}`, "input.files");
+  }
+  const seen = new Set<string>();
+  const sources = new Set<unknown>();
+  const draftFiles = files.map((file, i): IncomingFile => {
+    const path = normaliseFilePath(file.path, `input.files[${i}].path`);
+    if (seen.has(path)) throw new BadInputError(`input.files names "${path}" twice`, `input.files[${i}].path`);
+    seen.add(path);
+    if (file.source !== undefined && sources.has(file.source)) {
+      throw new BadInputError(`input.files[${i}] reuses an upload another entry already names; send each file once`, `input.files[${i}].file`);
+    }
+    sources.add(file.source);
+    return { ...file, path };
+  });
+  const inputExample = command.inputExample ?? null;
+  assertJsonSize(inputExample, limits.maxInputExampleBytes, "input.inputExample");
+  const tags = command.tags ?? {};
+  assertJsonSize(tags, MAX_TAGS_BYTES, "input.tags");
+  for (const key of Object.keys(tags)) assertLabel(key, "input.tags (a key)", MAX_TAG_KEY);
+  const draft = {
+    project,
+    name,
+    version,
+    overwrite: command.overwrite ?? false,
+    description: command.description == null ? null : assertDescription(command.description, "input.description"),
+    framework: command.framework ?? null,
+    signature: command.signature ? validateSignature(command.signature, "input.signature") : null,
+    inputExample,
+    tags,
+    metrics: validateMetrics(command.metrics ?? [], "input.metrics"),
+    createdBy: command.createdBy ?? null,
+  };
+  return { draft, draftFiles };
+}
