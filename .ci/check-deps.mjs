@@ -72,7 +72,8 @@ for (const file of sources(ROOT)) {
     else if (from !== to && !ALLOWED[from].includes(to)) problems.push(`${rel} imports ${targetRel}: ${from} may not import ${to}`);
     const [a, b] = [folderOf(file), folderOf(target)];
     if (a !== b && BACKENDS.has(a) && BACKENDS.has(b)) problems.push(`${rel} imports ${targetRel}: storage backends stay independent`);
-    if (a !== b && BACKENDS.has(b) && a !== "storage") problems.push(`${rel} imports ${targetRel}: only storage/factory.ts picks a backend`);
+    if (a !== b && BACKENDS.has(b) && a !== "storage")
+      problems.push(`${rel} imports ${targetRel}: only storage/factory.ts picks a backend`);
     if (from !== to) {
       if (!edges.has(from)) edges.set(from, new Set());
       edges.get(from).add(to);

@@ -55,7 +55,10 @@ export function table(rows) {
   const cells = rows.map((r) => r.map((c) => String(c)));
   const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => r[i].length)));
   const line = (r) =>
-    r.map((c, i) => (i > 0 && /^[-\d.,x×%]+$/.test(c) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+    r
+      .map((c, i) => (i > 0 && /^[-\d.,x×%]+$/.test(c) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
 

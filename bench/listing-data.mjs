@@ -65,8 +65,14 @@ export async function openBackend(name, dir) {
 
 /** Column types for PostgreSQL's unnest() bulk insert. */
 const PG_TYPES = {
-  id: "bigint", family_id: "bigint", model_id: "bigint", version: "int", last_version: "int", size_bytes: "bigint",
-  created_at: "bigint", value: "float8",
+  id: "bigint",
+  family_id: "bigint",
+  model_id: "bigint",
+  version: "int",
+  last_version: "int",
+  size_bytes: "bigint",
+  created_at: "bigint",
+  value: "float8",
 };
 
 async function insertRows(trx, dialect, table, columns, rows) {
@@ -113,16 +119,33 @@ async function load(backend, dialect, families) {
     for (const [index, family] of families.entries()) {
       const familyId = index + 1;
       const random = prng(familyId);
-      await insertRows(trx, dialect, "families", ["id", "project", "name", "last_version"], [
-        [familyId, "default", family.name, family.versions],
-      ]);
+      await insertRows(
+        trx,
+        dialect,
+        "families",
+        ["id", "project", "name", "last_version"],
+        [[familyId, "default", family.name, family.versions]],
+      );
       for (let from = 1; from <= family.versions; from += VERSIONS_PER_BATCH) {
         const models = [];
         const metrics = [];
         for (let version = from; version < Math.min(from + VERSIONS_PER_BATCH, family.versions + 1); version++) {
           const id = ++modelId;
           const createdAt = 1_700_000_000_000 + version * 1000;
-          models.push([id, familyId, version, `run ${version}`, "PYTORCH", null, null, `{"seed":${version}}`, 1e6, "READY", createdAt, "bench"]);
+          models.push([
+            id,
+            familyId,
+            version,
+            `run ${version}`,
+            "PYTORCH",
+            null,
+            null,
+            `{"seed":${version}}`,
+            1e6,
+            "READY",
+            createdAt,
+            "bench",
+          ]);
           for (const key of METRIC_KEYS) {
             const value = key === "accuracy" ? Math.round(random() * 1e4) / 1e4 : random() * 100;
             metrics.push([id, familyId, version, key, value]);

@@ -46,7 +46,11 @@ function cases(registry) {
       // What a GraphQL query selecting `nodes { metrics }` costs: the same one statement, with metrics as JSON.
       run: (f) => list(f, "DESC", undefined, METRICS),
     },
-    { id: "count", label: "totalCount", run: (f) => registry.listModels(CALLER, { name: f.name, first: 0 }).then((page) => page.totalCount()) },
+    {
+      id: "count",
+      label: "totalCount",
+      run: (f) => registry.listModels(CALLER, { name: f.name, first: 0 }).then((page) => page.totalCount()),
+    },
   ];
 }
 
@@ -55,7 +59,16 @@ async function prepare(registry, family) {
   family.deepPage = Math.min(100, Math.floor(family.versions / PAGE / 2));
   let cursor = null;
   for (let page = 1; page < family.deepPage; page++) {
-    cursor = (await registry.listModels(CALLER, { name: family.name, sortKey: "accuracy", direction: "DESC", first: PAGE, after: cursor, parts: NO_PARTS })).endCursor;
+    cursor = (
+      await registry.listModels(CALLER, {
+        name: family.name,
+        sortKey: "accuracy",
+        direction: "DESC",
+        first: PAGE,
+        after: cursor,
+        parts: NO_PARTS,
+      })
+    ).endCursor;
   }
   family.deepCursor = cursor;
   for (const direction of ["DESC", "ASC"]) {
@@ -67,7 +80,8 @@ async function prepare(registry, family) {
       throw new Error(`${family.name} ${direction}: first page is not ${PAGE} rows in accuracy order`);
     }
   }
-  if ((await (await registry.listModels(CALLER, { name: family.name, first: 0 })).totalCount()) !== family.versions) throw new Error("count mismatch");
+  if ((await (await registry.listModels(CALLER, { name: family.name, first: 0 })).totalCount()) !== family.versions)
+    throw new Error("count mismatch");
 }
 
 /** The statements behind each case on the big family, for EXPLAIN. */
@@ -102,7 +116,10 @@ async function benchBackend(name, dir) {
     for (const family of families) await prepare(registry, family);
     const results = [];
     for (const c of cases(registry)) {
-      const stats = await measure(families.map((family) => () => c.run(family)), RUNS);
+      const stats = await measure(
+        families.map((family) => () => c.run(family)),
+        RUNS,
+      );
       families.forEach((family, k) => results.push({ case: c, family, stats: stats[k] }));
     }
     const plans = {};
@@ -123,7 +140,14 @@ function printResults(all) {
       const [small, big] = r.results.filter((x) => x.case.id === c.id);
       const label = c.id === "deep" ? `${c.label} (#${big.family.deepPage} / #${small.family.deepPage})` : c.label;
       rows.push([r.name, label, sizeLabel(SMALL), fmt(small.stats.median, 3), fmt(small.stats.p95, 3), ""]);
-      rows.push(["", "", sizeLabel(BIG), fmt(big.stats.median, 3), fmt(big.stats.p95, 3), `${fmt(big.stats.median / small.stats.median)}x`]);
+      rows.push([
+        "",
+        "",
+        sizeLabel(BIG),
+        fmt(big.stats.median, 3),
+        fmt(big.stats.p95, 3),
+        `${fmt(big.stats.median / small.stats.median)}x`,
+      ]);
     }
   }
   console.log(`\nmedian / p95 over ${RUNS.iterations} calls after ${RUNS.warmup} warm-up, through RegistryService (first: ${PAGE})\n`);
@@ -151,7 +175,9 @@ function summarise(all) {
     const stats = (id, f) => r.results.find((x) => x.case.id === id && x.family.name === f).stats;
     const med = (id, f) => stats(id, f).median;
     const ratios = ["desc", "asc", "deep", "metrics", "count"].map((id) => `${id} ${fmt(med(id, "big") / med(id, "small"))}x`);
-    lines.push(`${r.name}: first page DESC ${fmt(med("desc", "big"), 3)} ms on ${sizeLabel(BIG)} (p95 ${fmt(stats("desc", "big").p95, 3)} ms)`);
+    lines.push(
+      `${r.name}: first page DESC ${fmt(med("desc", "big"), 3)} ms on ${sizeLabel(BIG)} (p95 ${fmt(stats("desc", "big").p95, 3)} ms)`,
+    );
     lines.push(`${r.name}: ratios ${sizeLabel(BIG)}/${sizeLabel(SMALL)}: ${ratios.join(", ")}`);
     const flagged = Object.entries(r.plans).filter(([id, p]) => id !== "count" && (p.problems.length || p.before.length));
     lines.push(
@@ -164,7 +190,9 @@ function summarise(all) {
 }
 
 export async function runListing() {
-  header(`Listing latency: models(sortKey: "accuracy") on ${sizeLabel(BIG)} vs ${sizeLabel(SMALL)} versions x ${METRIC_KEYS.length} metrics`);
+  header(
+    `Listing latency: models(sortKey: "accuracy") on ${sizeLabel(BIG)} vs ${sizeLabel(SMALL)} versions x ${METRIC_KEYS.length} metrics`,
+  );
   const dir = await makeRunDir("listing");
   try {
     const all = [];

@@ -141,7 +141,10 @@ class Runs {
 function checkUpload(up, expected, bytes, check) {
   const { out } = up;
   const file = out.files[0];
-  check(out.files.length === 1 && file.sha256 === expected, `registered sha256 ${file?.sha256?.slice(0, 16)}… != file's ${expected.slice(0, 16)}…`);
+  check(
+    out.files.length === 1 && file.sha256 === expected,
+    `registered sha256 ${file?.sha256?.slice(0, 16)}… != file's ${expected.slice(0, 16)}…`,
+  );
   check(file?.sizeBytes === bytes && out.sizeBytes === bytes, `registered size ${out.sizeBytes} != ${bytes}`);
   check(out.status === "READY", `status ${out.status}`);
   check(out.metrics?.accuracy === 0.5 && out.metrics?.loss === 1.25, "metrics");
@@ -175,7 +178,10 @@ async function round(i, runs, gateway, dir, modelDir, fileName, expected, check)
     rawUpload: async () => {
       const raw = runs.add(OPS.rawUpload, await timed(() => uploadFile(gateway.origin, source, FILE_BYTES)));
       const model = raw.result.status === 200 ? JSON.parse(raw.result.body).data?.createModel : null;
-      check(model?.files[0].sha256 === expected && model?.sizeBytes === FILE_BYTES, `plain upload: ${raw.result.status} ${raw.result.body.slice(0, 200)}`);
+      check(
+        model?.files[0].sha256 === expected && model?.sizeBytes === FILE_BYTES,
+        `plain upload: ${raw.result.status} ${raw.result.body.slice(0, 200)}`,
+      );
     },
     upload: async () => {
       const up = runs.add(OPS.upload, await clientPhase(gateway, ["upload", url, NAME, modelDir]));
@@ -248,7 +254,17 @@ export async function runSdk() {
     const smallDown = await clientPhase(gateway, ["download", `${gateway.origin}/graphql`, NAME, String(smallUp.out.version), smallTarget]);
     await checkDownload(smallDown, smallTarget, fileName, smallExpected, SMALL_BYTES, check);
 
-    const head = ["operation", "median s", "min-max s", "MiB/s", "client peak RSS MiB (VmHWM / sampled)", "gateway peak RSS MiB (VmHWM / sampled)", "client CPU s", "gateway CPU s", "client process wall s"];
+    const head = [
+      "operation",
+      "median s",
+      "min-max s",
+      "MiB/s",
+      "client peak RSS MiB (VmHWM / sampled)",
+      "gateway peak RSS MiB (VmHWM / sampled)",
+      "client CPU s",
+      "gateway CPU s",
+      "client process wall s",
+    ];
     console.log(
       `\n${ROUNDS} rounds, interleaved; MiB/s from the median time; SDK times are the createModel / download call inside the client ` +
         "(node start-up, import and connect excluded: see wall)\n",
@@ -286,8 +302,10 @@ upload ${fmt(smallUp.client.hwm, 1)}, download ${fmt(smallDown.client.hwm, 1)}; 
     const growth = (label, q, small) => {
       const bigPeak = Math.max(...runs.all(label).map((r) => r.client.hwm));
       const grows = q[3] - q[0] > GROWTH_LIMIT || bigPeak - small.client.hwm > GROWTH_LIMIT;
-      return `${fmt(small.client.hwm, 1)} MiB for ${SMALL_BYTES / MiB} MiB -> ${fmt(bigPeak, 1)} MiB for ${FILE_BYTES / MiB} MiB, ` +
-        `${fmt(q[0], 1)} -> ${fmt(q[3], 1)} MiB from 25 % to 100 % (${grows ? "GROWS WITH SIZE: buffering?" : "flat"})`;
+      return (
+        `${fmt(small.client.hwm, 1)} MiB for ${SMALL_BYTES / MiB} MiB -> ${fmt(bigPeak, 1)} MiB for ${FILE_BYTES / MiB} MiB, ` +
+        `${fmt(q[0], 1)} -> ${fmt(q[3], 1)} MiB from 25 % to 100 % (${grows ? "GROWS WITH SIZE: buffering?" : "flat"})`
+      );
     };
     if (failures.length > 0) process.exitCode = 1;
     return [
@@ -304,7 +322,10 @@ upload ${fmt(smallUp.client.hwm, 1)}, download ${fmt(smallDown.client.hwm, 1)}; 
         `gateway peak RSS ${fmt(downGateway, 1)} MiB = ${fmt(toMB(downGateway), 1)} MB (${verdict(downGateway)})`,
       `client RSS vs size: upload ${growth(OPS.upload, upQ, smallUp)}`,
       `client RSS vs size: download ${growth(OPS.download, downQ, smallDown)}`,
-      "sha256: " + (failures.length === 0 ? "registered digest = the file's on every upload; every download matched it" : `FAILED: ${failures.join("; ")}`),
+      "sha256: " +
+        (failures.length === 0
+          ? "registered digest = the file's on every upload; every download matched it"
+          : `FAILED: ${failures.join("; ")}`),
     ];
   } catch (error) {
     if (gateway) console.error(`--- gateway output ---\n${gateway.output()}`);

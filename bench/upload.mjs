@@ -153,12 +153,19 @@ async function round(runs, gateway, dir, source, expected) {
   runs.add(OPS.cp, await timed(() => sh(`cp '${source}' '${dir}/cp.bin' && sync '${dir}/cp.bin'`)));
   await fs.rm(path.join(dir, "cp.bin"));
   await settle();
-  const copy = runs.add(OPS.nodeCopy, await timed(async () => {
-    // The gateway's own hashing stage into a file fsynced before close, as FsBlobStore.stage does.
-    const counter = new HashingCounter(Number.MAX_SAFE_INTEGER);
-    await pipeline(createReadStream(source, { highWaterMark: MiB }), counter, createWriteStream(path.join(dir, "node.bin"), { flush: true }));
-    return { sha256: counter.digest() };
-  }));
+  const copy = runs.add(
+    OPS.nodeCopy,
+    await timed(async () => {
+      // The gateway's own hashing stage into a file fsynced before close, as FsBlobStore.stage does.
+      const counter = new HashingCounter(Number.MAX_SAFE_INTEGER);
+      await pipeline(
+        createReadStream(source, { highWaterMark: MiB }),
+        counter,
+        createWriteStream(path.join(dir, "node.bin"), { flush: true }),
+      );
+      return { sha256: counter.digest() };
+    }),
+  );
   check(copy.result.sha256 === expected, "node copy sha256");
   await fs.rm(path.join(dir, "node.bin"));
   await settle();
@@ -168,11 +175,14 @@ async function round(runs, gateway, dir, source, expected) {
   check(model.files[0].sha256 === expected && model.sizeBytes === FILE_BYTES, "upload sha256/size");
 
   runs.add(OPS.cat, await timed(() => sh(`cat '${source}' > /dev/null`)));
-  const read = runs.add(OPS.nodeRead, await timed(async () => {
-    const { sink, result } = hashSink();
-    await pipeline(createReadStream(source, { highWaterMark: MiB }), sink);
-    return result();
-  }));
+  const read = runs.add(
+    OPS.nodeRead,
+    await timed(async () => {
+      const { sink, result } = hashSink();
+      await pipeline(createReadStream(source, { highWaterMark: MiB }), sink);
+      return result();
+    }),
+  );
   check(read.result.sha256 === expected, "node read sha256");
   const url = model.files[0].downloadUrl;
   // Discarded: what the gateway serves; hashed: what a verifying client gets.
@@ -180,7 +190,12 @@ async function round(runs, gateway, dir, source, expected) {
   const hashed = runs.add(OPS.hashed, await gatewayPhase(gateway, () => downloadFile(url, { hash: true })));
   check(raw.result.bytes === FILE_BYTES && hashed.result.sha256 === expected, "download bytes/sha256");
   // A native client too, when there is one: shows whether Node's client limits the GET rows.
-  if (await sh("command -v curl > /dev/null").then(() => true, () => false)) {
+  if (
+    await sh("command -v curl > /dev/null").then(
+      () => true,
+      () => false,
+    )
+  ) {
     runs.add(OPS.curl, await gatewayPhase(gateway, () => sh(`curl -sf -o /dev/null '${url}'`)));
   }
   return failures;
@@ -212,11 +227,26 @@ export async function runUpload() {
     const failures = [];
     for (let i = 0; i < ROUNDS; i++) failures.push(...(await round(runs, gateway, dir, source, expected)));
 
-    const head = ["operation", "median s", "min-max s", "MiB/s", "gateway peak RSS MiB (VmHWM / sampled)", "gateway CPU s", "client peak RSS MiB"];
+    const head = [
+      "operation",
+      "median s",
+      "min-max s",
+      "MiB/s",
+      "gateway peak RSS MiB (VmHWM / sampled)",
+      "gateway CPU s",
+      "client peak RSS MiB",
+    ];
     console.log(`
 ${ROUNDS} rounds, interleaved; MiB/s from the median time
 `);
-    console.log(table([head, ...Object.values(OPS).filter((label) => runs.has(label)).map((label) => runs.row(label))]));
+    console.log(
+      table([
+        head,
+        ...Object.values(OPS)
+          .filter((label) => runs.has(label))
+          .map((label) => runs.row(label)),
+      ]),
+    );
     if (!resetPeak(gateway.pid)) console.log("(could not reset VmHWM: the peaks include gateway start-up and earlier phases)");
     console.log(`
 sha256 checks: ${failures.length === 0 ? "all ok" : `MISMATCH in ${failures.join(", ")}`}`);

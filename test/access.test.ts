@@ -38,9 +38,12 @@ describe("projects and API keys", () => {
       expect((await as("admin")(`mutation($n: String!) { createProject(name: $n) { name } }`, { n: project })).errors).toBeUndefined();
     }
     const create = async (who: string, grants: { project: string; role: string }[]) => {
-      const res = await as("admin")(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id grants { project role } } } }`, {
-        i: { name: who, grants: grants.map((g) => ({ project: g.project, role: g.role.toUpperCase() })) },
-      });
+      const res = await as("admin")(
+        `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id grants { project role } } } }`,
+        {
+          i: { name: who, grants: grants.map((g) => ({ project: g.project, role: g.role.toUpperCase() })) },
+        },
+      );
       expect(res.errors).toBeUndefined();
       keys[who] = res.data.createApiKey.secret;
       ids[who] = res.data.createApiKey.apiKey.id;
@@ -55,7 +58,13 @@ describe("projects and API keys", () => {
       body: (() => {
         const form = new FormData();
         const input = { name: "secret-model", metrics: [{ key: "acc", value: 0.9 }], files: [{ path: "w.bin", file: null }] };
-        form.set("operations", JSON.stringify({ query: "mutation($input: CreateModelInput!) { createModel(input: $input) { project files { downloadUrl } archiveUrl } }", variables: { input } }));
+        form.set(
+          "operations",
+          JSON.stringify({
+            query: "mutation($input: CreateModelInput!) { createModel(input: $input) { project files { downloadUrl } archiveUrl } }",
+            variables: { input },
+          }),
+        );
         form.set("map", JSON.stringify({ 0: ["variables.input.files.0.file"] }));
         form.set("0", new Blob(["b-secret-bytes"]), "w.bin");
         return form;
@@ -68,12 +77,26 @@ describe("projects and API keys", () => {
   afterAll(() => gw?.close());
 
   test("once keys exist every request needs one; health probes do not", async () => {
-    const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    const res = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
     expect(res.status).toBe(401);
     expect((await res.json()).errors[0].extensions.code).toBe("UNAUTHENTICATED");
     expect((await fetch(fileOfB)).status).toBe(401);
-    for (const header of ["Bearer nope", "Basic abc", `Bearer ${admin.token}x`, `Bearer hmr_${"A".repeat(16)}_${"a".repeat(43)}`, "Bearer"]) {
-      const bad = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", authorization: header }, body: "{}" });
+    for (const header of [
+      "Bearer nope",
+      "Basic abc",
+      `Bearer ${admin.token}x`,
+      `Bearer hmr_${"A".repeat(16)}_${"a".repeat(43)}`,
+      "Bearer",
+    ]) {
+      const bad = await fetch(gw.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: header },
+        body: "{}",
+      });
       expect(bad.status).toBe(401);
     }
     expect((await fetch(`${gw.origin}/healthz`)).status).toBe(200);
@@ -105,19 +128,29 @@ describe("projects and API keys", () => {
     await as("writerB")(`mutation { createModel(input: { name: "secret-model", metrics: [{ key: "acc", value: 0.5 }] }) { version } }`);
     const page = await as("writerB")(`{ models(name: "secret-model", sortKey: "acc", first: 1) { pageInfo { endCursor } } }`);
     const cursor = page.data.models.pageInfo.endCursor;
-    const forged = await as("writerA")(`query($c: String) { models(name: "secret-model", sortKey: "acc", first: 5, after: $c, project: "team-b") { nodes { version } } }`, { c: cursor });
+    const forged = await as("writerA")(
+      `query($c: String) { models(name: "secret-model", sortKey: "acc", first: 5, after: $c, project: "team-b") { nodes { version } } }`,
+      { c: cursor },
+    );
     expect(codeOf(forged)).toBe("FORBIDDEN");
     // Cursors are bound to their project: replayed against A's own listing it is refused.
-    const own = await as("writerA")(`query($c: String) { models(name: "secret-model", sortKey: "acc", first: 5, after: $c) { nodes { project version } } }`, { c: cursor });
+    const own = await as("writerA")(
+      `query($c: String) { models(name: "secret-model", sortKey: "acc", first: 5, after: $c) { nodes { project version } } }`,
+      { c: cursor },
+    );
     expect(codeOf(own)).toBe("BAD_USER_INPUT");
   });
 
   test("roles: read cannot write, write cannot administer, project admins stay in their project", async () => {
     expect(codeOf(await as("readerA")(`mutation { createModel(input: { name: "m" }) { version } }`))).toBe("FORBIDDEN");
-    expect((await as("writerA")(`mutation { createModel(input: { name: "m" }) { project version } }`)).data.createModel).toEqual({ project: "team-a", version: 1 });
+    expect((await as("writerA")(`mutation { createModel(input: { name: "m" }) { project version } }`)).data.createModel).toEqual({
+      project: "team-a",
+      version: 1,
+    });
     expect((await as("readerA")(`{ model(name: "m", version: 1) { version } }`)).data.model).toEqual({ version: 1 });
     expect(codeOf(await as("readerA")(`mutation { deleteModel(name: "m", version: 1) }`))).toBe("FORBIDDEN");
-    const grant = (project: string) => `mutation { createApiKey(input: { name: "x", grants: [{ project: "${project}", role: READ }] }) { secret } }`;
+    const grant = (project: string) =>
+      `mutation { createApiKey(input: { name: "x", grants: [{ project: "${project}", role: READ }] }) { secret } }`;
     expect(codeOf(await as("writerA")(grant("team-a")))).toBe("FORBIDDEN");
     expect(codeOf(await as("writerA")(`mutation { createProject(name: "c") { name } }`))).toBe("FORBIDDEN");
     expect((await as("adminA")(grant("team-a"))).data.createApiKey.secret).toMatch(/^hmr_/);
@@ -161,7 +194,8 @@ describe("keys beyond the basics", () => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startTestGateway({ config: { adminKey: admin.token } });
-    for (const project of ["zeta", "alpha"]) await gw.gql(`mutation { createProject(name: "${project}") { name } }`, {}, bearer(admin.token));
+    for (const project of ["zeta", "alpha"])
+      await gw.gql(`mutation { createProject(name: "${project}") { name } }`, {}, bearer(admin.token));
   });
   afterAll(() => gw?.close());
 
@@ -190,14 +224,17 @@ describe("keys beyond the basics", () => {
   test("guessing keys is rate limited per address", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 70; i++) {
-      const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer hmr_${"A".repeat(16)}_${"b".repeat(43)}` }, body: "{}" });
+      const res = await fetch(gw.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer hmr_${"A".repeat(16)}_${"b".repeat(43)}` },
+        body: "{}",
+      });
       statuses.push(res.status);
       await res.arrayBuffer();
     }
     expect(statuses.slice(0, 60).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(60)).toContain(429);
   });
-
 });
 
 describe("open mode answers only requests addressed to this machine", () => {
@@ -225,7 +262,8 @@ describe("open mode answers only requests addressed to this machine", () => {
 
   test("the Host header is judged by the same loopback rule as the bind address", async () => {
     const port = new URL(gw.url).port;
-    for (const host of ["LOCALHOST", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]", "127.200.0.9"]) expect(await withHost(`${host}:${port}`), host).toBe(200);
+    for (const host of ["LOCALHOST", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]", "127.200.0.9"])
+      expect(await withHost(`${host}:${port}`), host).toBe(200);
     for (const host of ["127.0.0.300", "127.1", "localhost.attacker.example"]) expect(await withHost(`${host}:${port}`), host).toBe(403);
   });
 });
@@ -257,7 +295,13 @@ describe("one loopback rule", () => {
 describe("secure by default", () => {
   const start = async (overrides: Record<string, unknown>) => {
     const storage = await openTestStorage("sqlite");
-    const config = { ...loadConfig(["--port", "0"], {}), dataDir: storage.dataDir, databaseUrl: storage.databaseUrl, blobUrl: storage.blobDir, ...overrides };
+    const config = {
+      ...loadConfig(["--port", "0"], {}),
+      dataDir: storage.dataDir,
+      databaseUrl: storage.databaseUrl,
+      blobUrl: storage.blobDir,
+      ...overrides,
+    };
     try {
       const gateway = await startGateway(config, { log: silentLog, storage });
       await gateway.close();
@@ -284,15 +328,33 @@ describe("secure by default", () => {
 describe("limits answer typed errors with an HTTP status", () => {
   let gw: TestGateway;
   beforeAll(async () => {
-    gw = await startTestGateway({ config: { rateLimit: 30, maxQueryDepth: 6, maxAliases: 3, maxTokens: 300, maxDirectives: 3, introspection: false, corsOrigins: ["https://app.example"] } });
+    gw = await startTestGateway({
+      config: {
+        rateLimit: 30,
+        maxQueryDepth: 6,
+        maxAliases: 3,
+        maxTokens: 300,
+        maxDirectives: 3,
+        introspection: false,
+        corsOrigins: ["https://app.example"],
+      },
+    });
   });
   afterAll(() => gw?.close());
 
   const post = (query: string) =>
-    fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
 
   test("depth, aliases, tokens, directives, introspection", async () => {
-    const deep = await post(`{ models(name: "m") { nodes { signature { inputs { shape } } files { path } } pageInfo { endCursor } } }`.replace("shape", "name type shape"));
+    const deep = await post(
+      `{ models(name: "m") { nodes { signature { inputs { shape } } files { path } } pageInfo { endCursor } } }`.replace(
+        "shape",
+        "name type shape",
+      ),
+    );
     expect(deep.status).toBe(200);
     const cases = [
       `{ ${Array.from({ length: 4 }, (_, i) => `a${i}: models(name: "m") { totalCount }`).join(" ")} }`,
@@ -310,7 +372,11 @@ describe("limits answer typed errors with an HTTP status", () => {
   test("rate limit: 429 TOO_MANY_REQUESTS with Retry-After", async () => {
     let limited: Response | undefined;
     for (let i = 0; i < 40 && !limited; i++) {
-      const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+      const res = await fetch(gw.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ __typename }" }),
+      });
       if (res.status === 429) limited = res;
       else await res.arrayBuffer();
     }
@@ -321,7 +387,10 @@ describe("limits answer typed errors with an HTTP status", () => {
 
   test("CORS allows the listed origin only; security headers are set", async () => {
     const preflight = (origin: string) =>
-      fetch(gw.url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" } });
+      fetch(gw.url, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" },
+      });
     const allowed = await preflight("https://app.example");
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
     const denied = await preflight("https://evil.example");

@@ -12,7 +12,11 @@ const UNKNOWN_KEY = `hmr_${"A".repeat(16)}_${"b".repeat(43)}`;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function attempt(gw: TestGateway, headers: Record<string, string> = {}) {
-  const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: "{ __typename }" }) });
+  const res = await fetch(gw.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query: "{ __typename }" }),
+  });
   const body = await res.json();
   return { status: res.status, code: body.errors?.[0]?.extensions?.code as string | undefined, retryAfter: res.headers.get("retry-after") };
 }
@@ -33,7 +37,11 @@ describe("failed-login limiter: only refused keys are charged", () => {
   afterAll(() => gw?.close());
 
   test("a valid key passes from an address whose failure budget is spent; refused keys get 429", async () => {
-    const created = await gw.gql(`mutation { createApiKey(input: { name: "gone", grants: [{ project: "*", role: ADMIN }] }) { secret apiKey { id } } }`, {}, bearer(admin.token));
+    const created = await gw.gql(
+      `mutation { createApiKey(input: { name: "gone", grants: [{ project: "*", role: ADMIN }] }) { secret apiKey { id } } }`,
+      {},
+      bearer(admin.token),
+    );
     const revoked = created.data.createApiKey;
     await gw.gql(`mutation($id: String!) { revokeApiKey(id: $id) { id } }`, { id: revoked.apiKey.id }, bearer(admin.token));
     await spendBudget(gw);
@@ -72,7 +80,12 @@ describe("HOMER_TRUST_PROXY", () => {
     try {
       await spendBudget(gw, (i) => ({ "x-forwarded-for": `198.51.100.${i}` }));
       expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "198.51.100.250" })).status).toBe(429);
-      const addresses = new Set(log.parsed().filter((l) => l.msg === "request").map((l) => l.remoteAddress));
+      const addresses = new Set(
+        log
+          .parsed()
+          .filter((l) => l.msg === "request")
+          .map((l) => l.remoteAddress),
+      );
       expect([...addresses]).toHaveLength(1);
       expect([...addresses][0]).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
     } finally {
@@ -82,14 +95,20 @@ describe("HOMER_TRUST_PROXY", () => {
 
   test("set to the proxy's address, the limiter and the log see each client behind it", async () => {
     const log = captureLog("info");
-    const gw = await startTestGateway({ config: { adminKey: generateKey().token, authFailureLimit: BUDGET, trustProxy: ["loopback"] }, logger: log.logger });
+    const gw = await startTestGateway({
+      config: { adminKey: generateKey().token, authFailureLimit: BUDGET, trustProxy: ["loopback"] },
+      logger: log.logger,
+    });
     try {
       await spendBudget(gw, () => ({ "x-forwarded-for": "203.0.113.7" }));
       expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "203.0.113.7" })).status).toBe(429);
       expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "203.0.113.8" })).status).toBe(401);
       // A client's own forged entry is left of what the proxy appends: the nearest untrusted hop counts.
       expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "203.0.113.99, 203.0.113.7" })).status).toBe(429);
-      const addresses = log.parsed().filter((l) => l.msg === "request").map((l) => l.remoteAddress);
+      const addresses = log
+        .parsed()
+        .filter((l) => l.msg === "request")
+        .map((l) => l.remoteAddress);
       expect(addresses.filter((a) => a === "203.0.113.7")).toHaveLength(BUDGET + 2);
       expect(addresses).toContain("203.0.113.8");
     } finally {

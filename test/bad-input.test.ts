@@ -39,7 +39,16 @@ describe("bad input gets a typed error and loses nothing", () => {
     ["version 0", { name: "victim", version: 0 }],
     ["negative version", { name: "victim", version: -3 }],
     ["bad metric key", { name: "victim", metrics: [{ key: "acc uracy", value: 1 }] }],
-    ["duplicate metric key", { name: "victim", metrics: [{ key: "acc", value: 1 }, { key: "acc", value: 2 }] }],
+    [
+      "duplicate metric key",
+      {
+        name: "victim",
+        metrics: [
+          { key: "acc", value: 1 },
+          { key: "acc", value: 2 },
+        ],
+      },
+    ],
     ["description too long", { name: "victim", description: "x".repeat(65_537) }],
     ["inputExample too large", { name: "victim", inputExample: { data: "x".repeat(2000) } }],
     ["tags too large", { name: "victim", tags: { blob: "x".repeat(70_000) } }],
@@ -61,15 +70,35 @@ describe("bad input gets a typed error and loses nothing", () => {
     ["tags that are an array", { name: "victim", tags: [1, 2] }],
   ])("%s → BAD_USER_INPUT from variable coercion, status 400", async (_, input) => {
     // 1e400 is valid JSON that parses to Infinity; it cannot be written with JSON.stringify.
-    const body = JSON.stringify({ query: `mutation($input: CreateModelInput!) { createModel(input: $input) { version } }`, variables: { input } }).replace('"__INF__"', "1e400");
+    const body = JSON.stringify({
+      query: `mutation($input: CreateModelInput!) { createModel(input: $input) { version } }`,
+      variables: { input },
+    }).replace('"__INF__"', "1e400");
     const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body });
     expect(res.status).toBe(400);
     expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
   });
 
   const badPaths = [
-    "../escape", "a/../../b", "/etc/passwd", "C:/windows", "c:evil", "a\\b", "..\\..\\x", "a//b", "a/./b", ".", "..", "dir/",
-    "", "a\u0000b", "line\nbreak", "tab\there", "del\u007f", `${"s".repeat(256)}`, "x/".repeat(600) + "y",
+    "../escape",
+    "a/../../b",
+    "/etc/passwd",
+    "C:/windows",
+    "c:evil",
+    "a\\b",
+    "..\\..\\x",
+    "a//b",
+    "a/./b",
+    ".",
+    "..",
+    "dir/",
+    "",
+    "a\u0000b",
+    "line\nbreak",
+    "tab\there",
+    "del\u007f",
+    `${"s".repeat(256)}`,
+    "x/".repeat(600) + "y",
   ];
   test.each(badPaths)("file path %j is refused before any byte is stored", async (badPath) => {
     const res = await gw.upload({ name: "victim" }, { "good.bin": "fine", [badPath]: "x".repeat(1000) });
@@ -81,7 +110,10 @@ describe("bad input gets a typed error and loses nothing", () => {
   test("a refused path is answered before the file's bytes are sent", async () => {
     // The body is left open after the first 64 KiB of the file: if the gateway staged
     // (read) the file before validating, no answer could come.
-    const { contentType, head } = streamedCreateModel(CREATE_MODEL, { name: "victim" }, "../escape", { boundary: "----homer-early", filename: "x" });
+    const { contentType, head } = streamedCreateModel(CREATE_MODEL, { name: "victim" }, "../escape", {
+      boundary: "----homer-early",
+      filename: "x",
+    });
     const req = http.request(gw.url, {
       method: "POST",
       headers: { "content-type": contentType, "apollo-require-preflight": "true" },
@@ -103,8 +135,17 @@ describe("bad input gets a typed error and loses nothing", () => {
 
   test("duplicate paths in one upload, also after Unicode normalisation", async () => {
     const form = new FormData();
-    const input = { name: "victim", files: [{ path: "w.bin", file: null }, { path: "w.bin", file: null }] };
-    form.set("operations", JSON.stringify({ query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }", variables: { input } }));
+    const input = {
+      name: "victim",
+      files: [
+        { path: "w.bin", file: null },
+        { path: "w.bin", file: null },
+      ],
+    };
+    form.set(
+      "operations",
+      JSON.stringify({ query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }", variables: { input } }),
+    );
     form.set("map", JSON.stringify({ 0: ["variables.input.files.0.file"], 1: ["variables.input.files.1.file"] }));
     form.set("0", new Blob(["a"]), "w.bin");
     form.set("1", new Blob(["b"]), "w.bin");
@@ -120,23 +161,45 @@ describe("bad input gets a typed error and loses nothing", () => {
     const query =
       "mutation($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } " +
       "b: createModel(input: $b) { version } }";
-    const variables = { a: { name: "victim", files: [{ path: "a", file: null }] }, b: { name: "victim", files: [{ path: "b", file: null }] } };
+    const variables = {
+      a: { name: "victim", files: [{ path: "a", file: null }] },
+      b: { name: "victim", files: [{ path: "b", file: null }] },
+    };
     form.set("operations", JSON.stringify({ query, variables }));
     form.set("map", JSON.stringify({ 0: ["variables.b.files.0.file"], 1: ["variables.a.files.0.file"] }));
     form.set("0", new Blob([Buffer.alloc(40_000, 1)]), "b");
     form.set("1", new Blob(["a"]), "a");
-    const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form, signal: AbortSignal.timeout(5000) });
+    const res = await fetch(gw.url, {
+      method: "POST",
+      headers: { "apollo-require-preflight": "true" },
+      body: form,
+      signal: AbortSignal.timeout(5000),
+    });
     expect(res.status).toBe(400);
     expect(codeOf(await res.json())).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 
   test("one upload named by two file entries is BAD_USER_INPUT", async () => {
     const form = new FormData();
-    const input = { name: "victim", files: [{ path: "a", file: null }, { path: "b", file: null }] };
-    form.set("operations", JSON.stringify({ query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }", variables: { input } }));
+    const input = {
+      name: "victim",
+      files: [
+        { path: "a", file: null },
+        { path: "b", file: null },
+      ],
+    };
+    form.set(
+      "operations",
+      JSON.stringify({ query: "mutation($input: CreateModelInput!) { createModel(input: $input) { version } }", variables: { input } }),
+    );
     form.set("map", JSON.stringify({ 0: ["variables.input.files.0.file", "variables.input.files.1.file"] }));
     form.set("0", new Blob(["shared"]), "x");
-    const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form, signal: AbortSignal.timeout(5000) });
+    const res = await fetch(gw.url, {
+      method: "POST",
+      headers: { "apollo-require-preflight": "true" },
+      body: form,
+      signal: AbortSignal.timeout(5000),
+    });
     expect(codeOf(await res.json())).toBe("BAD_USER_INPUT");
   });
 
@@ -209,13 +272,51 @@ describe("bad input gets a typed error and loses nothing", () => {
   });
 
   test.each([
-    ["operations that are not JSON", [["operations", "{nope"], ["map", "{}"]]],
-    ["map that is not JSON", [["operations", ops], ["map", "[[["]]],
-    ["map before operations", [["map", "{}"], ["operations", ops]]],
+    [
+      "operations that are not JSON",
+      [
+        ["operations", "{nope"],
+        ["map", "{}"],
+      ],
+    ],
+    [
+      "map that is not JSON",
+      [
+        ["operations", ops],
+        ["map", "[[["],
+      ],
+    ],
+    [
+      "map before operations",
+      [
+        ["map", "{}"],
+        ["operations", ops],
+      ],
+    ],
     ["no map", [["operations", ops]]],
-    ["map naming a file part that never comes", [["operations", ops], ["map", '{"0":["variables.input.files.0.file"]}']]],
-    ["map pointing at a path that does not exist", [["operations", ops], ["map", '{"0":["variables.nothing.here"]}'], ["0", "x", "w"]]],
-    ["a file part with no map entry", [["operations", ops], ["map", "{}"], ["0", "x", "w"]]],
+    [
+      "map naming a file part that never comes",
+      [
+        ["operations", ops],
+        ["map", '{"0":["variables.input.files.0.file"]}'],
+      ],
+    ],
+    [
+      "map pointing at a path that does not exist",
+      [
+        ["operations", ops],
+        ["map", '{"0":["variables.nothing.here"]}'],
+        ["0", "x", "w"],
+      ],
+    ],
+    [
+      "a file part with no map entry",
+      [
+        ["operations", ops],
+        ["map", "{}"],
+        ["0", "x", "w"],
+      ],
+    ],
   ] as [string, [string, string, string?][]][])("malformed multipart: %s", async (_, parts) => {
     const res = await multipart(parts);
     expect([200, 400]).toContain(res.status);

@@ -6,7 +6,9 @@ describe("CLI argument parsing keeps no state of its own", () => {
   test("global options after the command go to the caller's receiver, each to its own", () => {
     const first: Partial<Globals>[] = [];
     const second: Partial<Globals>[] = [];
-    const parsed = parse(["m1", "--url", "http://a/graphql", "--json"], { out: { type: "string" } }, "usage", { useGlobals: (g) => first.push(g) });
+    const parsed = parse(["m1", "--url", "http://a/graphql", "--json"], { out: { type: "string" } }, "usage", {
+      useGlobals: (g) => first.push(g),
+    });
     parse(["--project", "p"], {}, "usage", { useGlobals: (g) => second.push(g) });
     expect(parsed.positionals).toEqual(["m1"]);
     expect(first).toEqual([{ url: "http://a/graphql", json: true }]);

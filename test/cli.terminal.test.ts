@@ -51,7 +51,12 @@ describe("homer never prints a server's control characters raw", () => {
     const db = new Database(path.join(dataDir, "registry.sqlite"));
     try {
       db.prepare("insert into projects (name, created_at, created_by) values (?, ?, null)").run(PROJECT, Date.now());
-      db.prepare("insert into api_keys (id, name, secret_sha256, created_at, created_by, revoked_at) values (?, ?, ?, ?, null, null)").run("Legacy0000000001", KEY_NAME, "0".repeat(64), Date.now());
+      db.prepare("insert into api_keys (id, name, secret_sha256, created_at, created_by, revoked_at) values (?, ?, ?, ?, null, null)").run(
+        "Legacy0000000001",
+        KEY_NAME,
+        "0".repeat(64),
+        Date.now(),
+      );
       db.prepare("insert into api_key_grants (key_id, project, role, position) values (?, ?, 'read', 0)").run("Legacy0000000001", PROJECT);
       db.prepare("update metrics set key = ? where key = 'acc'").run(METRIC);
     } finally {
@@ -89,7 +94,11 @@ describe("homer never prints a server's control characters raw", () => {
 
   test("--json stays JSON with the original strings, and still nothing raw reaches the terminal", async () => {
     const parsed: unknown[] = [];
-    for (const args of [["keys", "list"], ["projects", "list"], ["ls", "legacy-model"]]) {
+    for (const args of [
+      ["keys", "list"],
+      ["projects", "list"],
+      ["ls", "legacy-model"],
+    ]) {
       const run = await homer(["--json", ...args], env);
       expect(run.code).toBe(0);
       expect(run.stdout).not.toMatch(UNSAFE);

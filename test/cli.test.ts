@@ -49,12 +49,24 @@ describe("homer CLI", () => {
   });
 
   test("push registers a directory with metrics; --json is machine-readable", async () => {
-    const first = await homer(["push", path.join(root, "model"), "--name", "mnist", "--metric", "accuracy=0.91", "-m", "loss=0.3", "--description", "baseline"], env);
+    const first = await homer(
+      ["push", path.join(root, "model"), "--name", "mnist", "--metric", "accuracy=0.91", "-m", "loss=0.3", "--description", "baseline"],
+      env,
+    );
     expect(first).toMatchObject({ code: 0, stderr: "" });
     expect(first.stdout).toMatch(/pushed mnist@1 \(2 files/);
-    const second = await homer(["push", path.join(root, "model"), "--name", "mnist", "--metric", "accuracy=0.97", "--tag", "owner=ml", "--json"], env);
+    const second = await homer(
+      ["push", path.join(root, "model"), "--name", "mnist", "--metric", "accuracy=0.97", "--tag", "owner=ml", "--json"],
+      env,
+    );
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.stdout)).toMatchObject({ name: "mnist", version: 2, metrics: { accuracy: 0.97 }, framework: "ONNX", files: 2 });
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      name: "mnist",
+      version: 2,
+      metrics: { accuracy: 0.97 },
+      framework: "ONNX",
+      files: 2,
+    });
     const third = await homer(["--json", "push", path.join(root, "model"), "--name", "mnist", "--metric", "loss=0.1"], env);
     expect(JSON.parse(third.stdout).version).toBe(3);
   });
@@ -151,7 +163,10 @@ describe("homer CLI", () => {
   });
 
   test("serve runs the gateway and drains on SIGTERM", async () => {
-    const child = spawn(HOMER, ["serve", "--port", "0"], { env: { ...process.env, HOMER_DATA_DIR: path.join(root, "served") }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(HOMER, ["serve", "--port", "0"], {
+      env: { ...process.env, HOMER_DATA_DIR: path.join(root, "served") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const url = await new Promise<string>((resolve, reject) => {
       let err = "";
       child.stderr.on("data", (d) => {

@@ -75,7 +75,9 @@ describe("configuration", () => {
 
   test("a mistyped database URL scheme is refused, not turned into a SQLite file", async () => {
     const { openStorage } = await import("../gateway/src/storage/factory.js");
-    await expect(openStorage({ databaseUrl: "postgress://u:pw@db:5432/homer", blobUrl: "/tmp/never" })).rejects.toThrow(/unsupported database URL scheme/);
+    await expect(openStorage({ databaseUrl: "postgress://u:pw@db:5432/homer", blobUrl: "/tmp/never" })).rejects.toThrow(
+      /unsupported database URL scheme/,
+    );
     await expect(openStorage({ databaseUrl: "/tmp/x.sqlite", blobUrl: "s3://bucket/p" })).rejects.toThrow(ConfigError);
   });
 
@@ -100,13 +102,21 @@ describe("HOMER_TRUST_PROXY and HOMER_AUTH_FAILURE_LIMIT", () => {
     expect(loadConfig([], { HOMER_AUTH_FAILURE_LIMIT: "0" }).authFailureLimit).toBe(0);
   });
 
-  test.each(["true", "all", "10.0.0.0/33", "fd00::/129", "10.0.0.300", "proxy.internal", "10.0.0.1,,10.0.0.2", "-1", "1.5", "10.0.0.0/8/8"])(
-    "refuses HOMER_TRUST_PROXY=%s with a ConfigError naming the option",
-    (value) => {
-      expect(() => loadConfig([], { HOMER_TRUST_PROXY: value })).toThrow(ConfigError);
-      expect(() => loadConfig([], { HOMER_TRUST_PROXY: value })).toThrow(/--trust-proxy \/ HOMER_TRUST_PROXY/);
-    },
-  );
+  test.each([
+    "true",
+    "all",
+    "10.0.0.0/33",
+    "fd00::/129",
+    "10.0.0.300",
+    "proxy.internal",
+    "10.0.0.1,,10.0.0.2",
+    "-1",
+    "1.5",
+    "10.0.0.0/8/8",
+  ])("refuses HOMER_TRUST_PROXY=%s with a ConfigError naming the option", (value) => {
+    expect(() => loadConfig([], { HOMER_TRUST_PROXY: value })).toThrow(ConfigError);
+    expect(() => loadConfig([], { HOMER_TRUST_PROXY: value })).toThrow(/--trust-proxy \/ HOMER_TRUST_PROXY/);
+  });
 
   test("--help documents both", () => {
     expect(helpText()).toMatch(/--trust-proxy[\s\S]*env HOMER_TRUST_PROXY, default off/);

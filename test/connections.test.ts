@@ -71,7 +71,10 @@ describe("slow clients", () => {
     await waitFor("a staging file with bytes", async () => (await stagingFiles(storage.blobDir)).find((f) => f.size > 0));
     upload.hold();
     const outcome = await Promise.race([
-      upload.response.then((r) => `answered ${r.status}`, () => "cut"),
+      upload.response.then(
+        (r) => `answered ${r.status}`,
+        () => "cut",
+      ),
       sleep(5_000).then(() => "still open"),
     ]);
     expect(outcome).toBe("cut"); // cut, not answered
@@ -91,7 +94,13 @@ describe.runIf(BACKENDS.includes("postgres"))("the gateway's own work", () => {
       await locker.query("LOCK TABLE families IN EXCLUSIVE MODE"); // createModel's insert waits on it
       const upload = startSlowUpload(origin, uploadBody("waits", { chunks: 4 }), { delayMs: 0 });
       await upload.done;
-      const early = await Promise.race([upload.response.then(() => "settled", () => "settled"), sleep(1_200).then(() => "pending")]);
+      const early = await Promise.race([
+        upload.response.then(
+          () => "settled",
+          () => "settled",
+        ),
+        sleep(1_200).then(() => "pending"),
+      ]);
       expect(early).toBe("pending"); // four idle timeouts with the body all in
       await locker.query("COMMIT");
       expect(await upload.response).toEqual({ status: 200, body: { data: { createModel: { version: 1 } } } });
@@ -124,7 +133,10 @@ describe("connection cap", () => {
     for (const conn of inside) conn.socket.destroy();
     await Promise.all(inside.map((conn) => conn.closed));
     const health = await waitFor("a fresh connection to be served", () =>
-      fetch(`${origin}/healthz`, { headers: { connection: "close" } }).then((r) => r.status === 200, () => false),
+      fetch(`${origin}/healthz`, { headers: { connection: "close" } }).then(
+        (r) => r.status === 200,
+        () => false,
+      ),
     );
     expect(health).toBe(true);
   });

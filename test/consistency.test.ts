@@ -66,7 +66,7 @@ describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (ba
   };
   const writes: Record<string, (name: string) => Promise<unknown>> = {
     deleted: (name: string) => writer.deleteModel({ name, version: 3 }),
-    "overwritten": (name: string) => writer.createModel(generation(name, 3, 30, 0.95)),
+    overwritten: (name: string) => writer.createModel(generation(name, 3, 30, 0.95)),
   };
   const cases = Object.keys(reads).flatMap((read) => Object.keys(writes).map((write) => [read, write] as const));
 
@@ -110,7 +110,9 @@ describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (ba
     const metrics = values.map((value, i) => ({ key: `k${i}`, value }));
     await writer.createModel({ name: "exact", version: 1, metrics, files: [file("w.bin", "x".repeat(1000))] });
     const fields = `metrics { key value } files { sizeBytes }`;
-    const res = await gw.gql(`{ a: model(name: "exact", version: 1) { ${fields} } b: models(name: "exact", sortKey: "k0") { nodes { ${fields} } } }`);
+    const res = await gw.gql(
+      `{ a: model(name: "exact", version: 1) { ${fields} } b: models(name: "exact", sortKey: "k0") { nodes { ${fields} } } }`,
+    );
     expect(res.errors).toBeUndefined();
     for (const read of [res.data.a, res.data.b.nodes[0]]) {
       expect(read.metrics).toEqual(metrics);
@@ -121,7 +123,8 @@ describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (ba
   test("an archive of a version overwritten while it is read has every file", async () => {
     const files = () => [file("w.bin", "weights"), file("conf/a.json", "{}")];
     await writer.createModel({ name: "archived", version: 1, metrics: [{ key: "acc", value: 0.1 }], files: files() });
-    between = () => writer.createModel({ name: "archived", version: 1, overwrite: true, metrics: [{ key: "acc", value: 0.2 }], files: files() });
+    between = () =>
+      writer.createModel({ name: "archived", version: 1, overwrite: true, metrics: [{ key: "acc", value: 0.2 }], files: files() });
     const res = await fetch(`${gw.origin}/archives/default/archived/1`);
     expect(between).toBeNull();
     expect(res.status).toBe(200);

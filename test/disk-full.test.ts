@@ -60,8 +60,7 @@ describe("a full disk", () => {
     const { body, contentType } = multipartCreate({ name }, { "weights.bin": bytes });
     return send(agent, url(), { body, headers: { "content-type": contentType, "apollo-require-preflight": "true" } });
   };
-  const gql = (query: string) =>
-    send(agent, url(), { body: JSON.stringify({ query }), headers: { "content-type": "application/json" } });
+  const gql = (query: string) => send(agent, url(), { body: JSON.stringify({ query }), headers: { "content-type": "application/json" } });
 
   beforeAll(async () => {
     mountPoint = await makeTempDir("homer-diskfull-");

@@ -32,8 +32,14 @@ describe("clientError", () => {
   });
 
   test("a library's client-side HTTP error becomes the matching domain error; others stay unexpected", () => {
-    expect(clientError(Object.assign(new Error("request entity too large"), { status: 413 }))).toMatchObject({ code: "PAYLOAD_TOO_LARGE", httpStatus: 413 });
-    expect(clientError(Object.assign(new Error("bad json"), { statusCode: 400 }))).toMatchObject({ code: "BAD_USER_INPUT", httpStatus: 400 });
+    expect(clientError(Object.assign(new Error("request entity too large"), { status: 413 }))).toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      httpStatus: 413,
+    });
+    expect(clientError(Object.assign(new Error("bad json"), { statusCode: 400 }))).toMatchObject({
+      code: "BAD_USER_INPUT",
+      httpStatus: 400,
+    });
     expect(clientError(Object.assign(new Error("boom"), { status: 500 }))).toBeUndefined();
     expect(clientError(new StorageError("disk broke"))).toBeUndefined();
     // Recognised by class, never by what the message says.

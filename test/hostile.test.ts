@@ -24,7 +24,23 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { GROUPS } from "./hostile/index.js";
 import { get } from "./hostile/requests.js";
-import { adminKey, cursors, keyIds, keys, MAX_FILE, MAX_INPUT_EXAMPLE, own, PROJECTS, summary, target, VICTIMS, W, W_URL, type Case, type Group } from "./hostile/world.js";
+import {
+  adminKey,
+  cursors,
+  keyIds,
+  keys,
+  MAX_FILE,
+  MAX_INPUT_EXAMPLE,
+  own,
+  PROJECTS,
+  summary,
+  target,
+  VICTIMS,
+  W,
+  W_URL,
+  type Case,
+  type Group,
+} from "./hostile/world.js";
 import { BACKENDS, listBlobFiles } from "./support/backends.js";
 import { startTestGateway } from "./support/gateway.js";
 import { KNOWN_CODES, MARK, leaksIn, listAll, snapshotTree, startHostileGateway, type HostileGateway } from "./support/hostile-harness.js";
@@ -122,9 +138,16 @@ function corpus(cases: readonly Case[]): void {
 async function purgeVictims(): Promise<void> {
   for (const project of PROJECTS) {
     for (const name of VICTIMS) {
-      const listed = await adminGql(`query($n: String!, $p: String) { models(name: $n, project: $p, first: 500) { nodes { version } } }`, { n: name, p: project });
+      const listed = await adminGql(`query($n: String!, $p: String) { models(name: $n, project: $p, first: 500) { nodes { version } } }`, {
+        n: name,
+        p: project,
+      });
       for (const node of listed?.data?.models?.nodes ?? []) {
-        await adminGql(`mutation($n: String!, $v: Int!, $p: String) { deleteModel(name: $n, version: $v, project: $p) }`, { n: name, v: node.version, p: project });
+        await adminGql(`mutation($n: String!, $v: Int!, $p: String) { deleteModel(name: $n, version: $v, project: $p) }`, {
+          n: name,
+          v: node.version,
+          p: project,
+        });
       }
     }
   }
@@ -146,7 +169,8 @@ async function invariantProblems(): Promise<string[]> {
   }
   if (left.length > 0) problems.push(`left in .staging: ${left.join(", ")}`);
   const blobs = await listBlobFiles(gw.blobDir);
-  if (JSON.stringify(blobs) !== JSON.stringify(baselineBlobs)) problems.push(`blob store changed: ${blobs.length} files, expected ${baselineBlobs.length}`);
+  if (JSON.stringify(blobs) !== JSON.stringify(baselineBlobs))
+    problems.push(`blob store changed: ${blobs.length} files, expected ${baselineBlobs.length}`);
   return problems;
 }
 
@@ -155,7 +179,10 @@ async function victimCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const project of PROJECTS) {
     for (const name of VICTIMS) {
-      const res = await adminGql(`query($n: String!, $p: String) { models(name: $n, project: $p) { totalCount } }`, { n: name, p: project });
+      const res = await adminGql(`query($n: String!, $p: String) { models(name: $n, project: $p) { totalCount } }`, {
+        n: name,
+        p: project,
+      });
       counts[`${project}/${name}`] = res?.data?.models?.totalCount ?? -1;
     }
   }
@@ -172,7 +199,10 @@ function register({ name, cases }: Group): void {
     corpus(cases());
     test(`after every ${name} request: server answers, nothing staged, no partial version`, async () => {
       expect(violations.get(name)).toEqual([]);
-      expect(Object.values(await victimCounts()).every((n) => n === 0), JSON.stringify(await victimCounts())).toBe(true);
+      expect(
+        Object.values(await victimCounts()).every((n) => n === 0),
+        JSON.stringify(await victimCounts()),
+      ).toBe(true);
     });
   });
 }
@@ -185,7 +215,16 @@ describe.each(BACKENDS)("hostile requests on %s", (backend) => {
     byCode.clear();
     byStatus.clear();
     tolerated.length = 0;
-    gw = await startHostileGateway({ backend, config: { adminKey: adminKey.token, rateLimit: 100_000, maxFileSize: MAX_FILE, maxFiles: 20, maxInputExampleBytes: MAX_INPUT_EXAMPLE } });
+    gw = await startHostileGateway({
+      backend,
+      config: {
+        adminKey: adminKey.token,
+        rateLimit: 100_000,
+        maxFileSize: MAX_FILE,
+        maxFiles: 20,
+        maxInputExampleBytes: MAX_INPUT_EXAMPLE,
+      },
+    });
     target.origin = gw.origin;
     for (const project of ["team-a", "team-b"]) {
       expect((await adminGql(`mutation($n: String!) { createProject(name: $n) { name } }`, { n: project })).errors).toBeUndefined();
@@ -208,11 +247,17 @@ describe.each(BACKENDS)("hostile requests on %s", (backend) => {
       const res = await own(uploadRequest(input, files, token));
       expect(res.json?.errors, summary(res)).toBeUndefined();
     };
-    await seed(keys.write, { name: "fixture", metrics: [{ key: "acc", value: 0.5 }] }, [["w.bin", W], ["dir/x.txt", "hello"], ["empty.bin", ""]]);
+    await seed(keys.write, { name: "fixture", metrics: [{ key: "acc", value: 0.5 }] }, [
+      ["w.bin", W],
+      ["dir/x.txt", "hello"],
+      ["empty.bin", ""],
+    ]);
     await seed(keys.write, { name: "fixture", metrics: [{ key: "acc", value: 0.9 }] }, [["w.bin", W]]);
     await seed(keys.write, { name: "other", metrics: [{ key: "acc", value: 0.1 }] }, [["w.bin", W]]);
     await seed(keys.writeB, { name: "secret" }, [["w.bin", "b-secret-bytes"]]);
-    const cursor = async (args: string) => (await own(gqlRequest(`{ models(${args}, first: 1) { pageInfo { endCursor } } }`, undefined, keys.write))).json.data.models.pageInfo.endCursor as string;
+    const cursor = async (args: string) =>
+      (await own(gqlRequest(`{ models(${args}, first: 1) { pageInfo { endCursor } } }`, undefined, keys.write))).json.data.models.pageInfo
+        .endCursor as string;
     cursors.version = await cursor(`name: "fixture"`);
     cursors.acc = await cursor(`name: "fixture", sortKey: "acc"`);
     cursors.asc = await cursor(`name: "fixture", direction: ASC`);
@@ -287,7 +332,9 @@ describe.each(BACKENDS)("hostile requests on %s", (backend) => {
   describe("aftermath", () => {
     test("(c) no partial version: victims are empty everywhere, the database holds only the fixtures", async () => {
       expect(await victimCounts()).toEqual(Object.fromEntries(PROJECTS.flatMap((p) => VICTIMS.map((n) => [`${p}/${n}`, 0]))));
-      const rows = await gw.query("select f.project, f.name, m.version from models m join families f on f.id = m.family_id order by 1, 2, 3");
+      const rows = await gw.query(
+        "select f.project, f.name, m.version from models m join families f on f.id = m.family_id order by 1, 2, 3",
+      );
       expect(rows).toEqual([
         { project: "team-a", name: "fixture", version: 1 },
         { project: "team-a", name: "fixture", version: 2 },
@@ -304,13 +351,25 @@ describe.each(BACKENDS)("hostile requests on %s", (backend) => {
       expect(await snapshotTree(gw.sentinelRoot, [gw.dataDir])).toEqual(outsideBefore);
       // Inside the data directory only the store's own names exist.
       const inside = (await listAll(gw.dataDir)).map((p) => path.relative(gw.dataDir, p));
-      const allowed = /^(registry\.sqlite(-wal|-shm|-journal|-reserve)?|blobs|blobs\/\.staging|blobs\/[0-9a-f]{2}|blobs\/[0-9a-f]{2}\/[0-9a-f]{64})$/;
+      const allowed =
+        /^(registry\.sqlite(-wal|-shm|-journal|-reserve)?|blobs|blobs\/\.staging|blobs\/[0-9a-f]{2}|blobs\/[0-9a-f]{2}\/[0-9a-f]{64})$/;
       expect(inside.filter((p) => !allowed.test(p))).toEqual([]);
       // The marker every attack file name carries appears nowhere we can look.
-      const places = [os.tmpdir(), process.cwd(), path.dirname(process.cwd()), "/", os.homedir(), path.join(process.cwd(), "test"), path.join(process.cwd(), "gateway")];
+      const places = [
+        os.tmpdir(),
+        process.cwd(),
+        path.dirname(process.cwd()),
+        "/",
+        os.homedir(),
+        path.join(process.cwd(), "test"),
+        path.join(process.cwd(), "gateway"),
+      ];
       for (const place of places) {
         const names = await fs.readdir(place).catch(() => [] as string[]);
-        expect(names.filter((n) => n.includes(MARK) || n === "evil"), place).toEqual([]);
+        expect(
+          names.filter((n) => n.includes(MARK) || n === "evil"),
+          place,
+        ).toEqual([]);
       }
       const newInTmp = (await fs.readdir(os.tmpdir())).filter((n) => !tmpBefore.has(n));
       expect(newInTmp.filter((n) => n.includes(MARK) || ["passwd", "win.ini", "share", "evil"].includes(n))).toEqual([]);

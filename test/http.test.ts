@@ -35,7 +35,11 @@ describe("HTTP gateway", () => {
   });
 
   test("downloads are byte-identical, with Content-Length and the sha256 as ETag", async () => {
-    for (const [path, bytes] of [["model/weights.bin", weights], ["model/config.json", config], ["README with spaces %.md", Buffer.from("# hi")]] as const) {
+    for (const [path, bytes] of [
+      ["model/weights.bin", weights],
+      ["model/config.json", config],
+      ["README with spaces %.md", Buffer.from("# hi")],
+    ] as const) {
       const res = await fetch(fileOf(path).downloadUrl);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-length")).toBe(String(bytes.length));
@@ -87,7 +91,11 @@ describe("HTTP gateway", () => {
     expect((await fetch(url, { headers: { "if-none-match": etag, "cache-control": "no-cache" } })).status).toBe(304);
     expect((await fetch(url, { method: "HEAD", headers: { "if-none-match": `W/${etag}` } })).status).toBe(304);
     const head = await fetch(url, { method: "HEAD", headers: { range: "bytes=-3" } });
-    expect([head.status, head.headers.get("content-range"), head.headers.get("content-length")]).toEqual([206, `bytes ${config.length - 3}-${config.length - 1}/${config.length}`, "3"]);
+    expect([head.status, head.headers.get("content-range"), head.headers.get("content-length")]).toEqual([
+      206,
+      `bytes ${config.length - 3}-${config.length - 1}/${config.length}`,
+      "3",
+    ]);
   });
 
   test("If-None-Match: * and weak tags also answer 304; a backwards range is ignored", async () => {
@@ -101,7 +109,11 @@ describe("HTTP gateway", () => {
 
   test("client aborts in the middle of archives never take the server down", async () => {
     const big = randomBytes(3 * 1024 * 1024);
-    const up = await gw.upload({ name: "abortable" }, Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`part${i}.bin`, big])), "archiveUrl");
+    const up = await gw.upload(
+      { name: "abortable" },
+      Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`part${i}.bin`, big])),
+      "archiveUrl",
+    );
     for (let i = 0; i < 20; i++) {
       const controller = new AbortController();
       const res = await fetch(up.data.createModel.archiveUrl, { signal: controller.signal });
@@ -222,7 +234,7 @@ describe("HTTP gateway", () => {
 
   test("CSRF prevention stays on: multipart without a preflight header is refused", async () => {
     const form = new FormData();
-    form.set("operations", JSON.stringify({ query: "mutation { deleteModel(name: \"mnist\", version: 1) }" }));
+    form.set("operations", JSON.stringify({ query: 'mutation { deleteModel(name: "mnist", version: 1) }' }));
     form.set("map", "{}");
     const res = await fetch(gw.url, { method: "POST", body: form });
     expect(res.status).toBe(400);

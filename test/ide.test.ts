@@ -10,7 +10,12 @@ const PROMOTIONAL = /Altair AI|Try Altair|Ezio/i;
 
 /** Waits until Altair has replaced its loading screen with the editor. */
 async function editorShown(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.querySelector(".loading-screen") === null || getComputedStyle(document.querySelector(".loading-screen")!).display === "none", undefined, { timeout: 30_000 });
+  await page.waitForFunction(
+    () =>
+      document.querySelector(".loading-screen") === null || getComputedStyle(document.querySelector(".loading-screen")!).display === "none",
+    undefined,
+    { timeout: 30_000 },
+  );
   await page.getByText("Send Request").first().waitFor({ state: "visible", timeout: 30_000 });
 }
 
@@ -99,7 +104,15 @@ describe("GraphQL IDE", () => {
     const admin = generateKey();
     const gw = await startTestGateway({ config: { adminKey: admin.token } });
     const auth = { authorization: `Bearer ${admin.token}` };
-    expect((await gw.gql(`mutation { createModel(input: { name: "mnist", metrics: [{ key: "accuracy", value: 0.98 }] }) { version } }`, {}, auth)).data).toEqual({ createModel: { version: 1 } });
+    expect(
+      (
+        await gw.gql(
+          `mutation { createModel(input: { name: "mnist", metrics: [{ key: "accuracy", value: 0.98 }] }) { version } }`,
+          {},
+          auth,
+        )
+      ).data,
+    ).toEqual({ createModel: { version: 1 } });
     const origin = `http://${TEAM_HOST}:${new URL(gw.origin).port}`;
     const page = await browser.newPage();
     const watch = await watchPage(page, origin);

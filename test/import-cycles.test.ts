@@ -14,7 +14,10 @@ function importGraph(dir: string): Map<string, string[]> {
     if (!file.endsWith(".ts") || file.includes(`${path.sep}generated${path.sep}`)) continue;
     const { importedFiles } = ts.preProcessFile(fs.readFileSync(path.join(ROOT, file), "utf8"), true, true);
     const local = importedFiles.map((i) => i.fileName).filter((name) => name.startsWith("."));
-    graph.set(file, local.map((name) => path.join(path.dirname(file), name.replace(/\.js$/, ".ts"))));
+    graph.set(
+      file,
+      local.map((name) => path.join(path.dirname(file), name.replace(/\.js$/, ".ts"))),
+    );
   }
   return graph;
 }
@@ -47,6 +50,14 @@ describe("no import cycles", () => {
   });
 
   test("the finder does find one", () => {
-    expect(findCycle(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]]))).toEqual(["a", "b", "c", "a"]);
+    expect(
+      findCycle(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["c"]],
+          ["c", ["a"]],
+        ]),
+      ),
+    ).toEqual(["a", "b", "c", "a"]);
   });
 });

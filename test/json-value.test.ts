@@ -23,7 +23,7 @@ const nested = (depth: number): unknown => {
 };
 
 describe("plain JSON is weighed exactly as JSON.stringify writes it", () => {
-  const nullPrototype = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, "b\u0001\"": ["x"] });
+  const nullPrototype = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, 'b\u0001"': ["x"] });
   const samples: [string, unknown][] = [
     ["null", null],
     ["true", true],

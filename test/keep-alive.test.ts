@@ -27,7 +27,12 @@ describe("a request refused mid-body", () => {
     ["a file over the size limit", () => multipart({ name: "m" }, randomBytes(3 * MAX_FILE)), 413, "PAYLOAD_TOO_LARGE"],
     ["a version that already exists", () => multipart({ name: "taken", version: 1 }, randomBytes(3 * MAX_FILE)), 200, "ALREADY_EXISTS"],
     ["a JSON body over the size limit", () => json(3 * MAX_FILE), 413, "PAYLOAD_TOO_LARGE"],
-    ["an unknown key", () => ({ ...json(MAX_FILE), headers: { ...json(0).headers, authorization: `Bearer hmr_${"A".repeat(16)}_${"b".repeat(43)}` } }), 401, "UNAUTHENTICATED"],
+    [
+      "an unknown key",
+      () => ({ ...json(MAX_FILE), headers: { ...json(0).headers, authorization: `Bearer hmr_${"A".repeat(16)}_${"b".repeat(43)}` } }),
+      401,
+      "UNAUTHENTICATED",
+    ],
   ];
 
   beforeAll(async () => {

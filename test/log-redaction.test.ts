@@ -14,11 +14,17 @@ const VARIABLE_QUERY = "query($n: String!) { model(name: $n, version: 1) { versi
 const encodeAll = (text: string) => [...text].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`).join("");
 /** What must never appear in any log line, in any of these spellings. */
 const SECRETS = [
-  admin.token, admin.token.slice(4), admin.token.split("_").slice(2).join("_"),
-  stranger.token, stranger.token.slice(4), stranger.token.split("_").slice(2).join("_"),
-  encodeAll(admin.token), encodeURIComponent(encodeURIComponent(stranger.token)),
+  admin.token,
+  admin.token.slice(4),
+  admin.token.split("_").slice(2).join("_"),
+  stranger.token,
+  stranger.token.slice(4),
+  stranger.token.split("_").slice(2).join("_"),
+  encodeAll(admin.token),
+  encodeURIComponent(encodeURIComponent(stranger.token)),
   ...Array.from({ length: 9 }, (_, i) => `opaque-secret-${i}`),
-  "cookie-secret", "marker-refused-query",
+  "cookie-secret",
+  "marker-refused-query",
 ];
 
 /** One request exactly as given (fetch would drop a fragment and normalise the target). */
@@ -58,7 +64,10 @@ describe("no secret reaches the log", () => {
       [`/graphql#x&secret=opaque-secret-8&${stranger.token}`, valid],
       [`/files/default/${stranger.token}/1/model.pt`, valid],
       [`/files/default/m/1/${encodeURIComponent(admin.token)}`, valid],
-      [`/graphql?query=${encodeURIComponent(VARIABLE_QUERY)}&variables=${encodeURIComponent(JSON.stringify({ n: stranger.token }))}`, valid],
+      [
+        `/graphql?query=${encodeURIComponent(VARIABLE_QUERY)}&variables=${encodeURIComponent(JSON.stringify({ n: stranger.token }))}`,
+        valid,
+      ],
       [`/graphql?note=marker-refused-query&query=${query}`, { authorization: `Bearer ${stranger.token}` }],
       [`/no-route/${admin.token}?password=opaque-secret-0`, valid],
       // A key sent as the request id would be bound to every line of its request.
@@ -89,8 +98,14 @@ describe("logged objects carrying requests, headers and errors", () => {
     const log = captureLog("trace");
     const safe = redactingLogger(log.logger);
     const server = http.createServer((req, res) => {
-      const err = Object.assign(new Error(`GET ${req.url} failed with Authorization: Bearer ${admin.token}`), { req, headers: req.headers });
-      safe.error({ err, req, headers: req.headers, cookie: req.headers.cookie, note: `retry with ?access_token=opaque-secret-0` }, "internal error");
+      const err = Object.assign(new Error(`GET ${req.url} failed with Authorization: Bearer ${admin.token}`), {
+        req,
+        headers: req.headers,
+      });
+      safe.error(
+        { err, req, headers: req.headers, cookie: req.headers.cookie, note: `retry with ?access_token=opaque-secret-0` },
+        "internal error",
+      );
       safe.warn({ nested: { deeper: [{ authorization: req.headers.authorization, password: "opaque-secret-1" }] } }, "nested");
       apolloLogger(safe).error(`Unexpected error processing ${req.url}: Bearer ${stranger.token}`);
       res.end();
@@ -117,7 +132,9 @@ describe("logged objects carrying requests, headers and errors", () => {
 
   test("redactUrl keeps what is not secret", () => {
     expect(redactUrl("/files/default/mnist/1/conf/params.json?download=1")).toBe("/files/default/mnist/1/conf/params.json?download=1");
-    expect(redactUrl("/graphql?query=%7B%20__typename%20%7D&sortKey=accuracy")).toBe("/graphql?query=%7B%20__typename%20%7D&sortKey=accuracy");
+    expect(redactUrl("/graphql?query=%7B%20__typename%20%7D&sortKey=accuracy")).toBe(
+      "/graphql?query=%7B%20__typename%20%7D&sortKey=accuracy",
+    );
     expect(redactUrl("/graphql?api_key=x&page=2", { dropQuery: true })).toBe("/graphql?[redacted]");
   });
 });

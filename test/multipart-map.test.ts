@@ -75,7 +75,10 @@ describe.each(BACKENDS)("multipart map on %s", (backend) => {
 
   const oneFile = (extra: Record<string, unknown> = {}) => victim({ files: [{ path: "w.bin", file: null }], ...extra });
   const refused: [string, RawRequest][] = [
-    ["a file as a tag value (stored as the upload's internals before)", mapRequest(victim({ tags: { x: null } }), { 0: ["variables.input.tags.x"] })],
+    [
+      "a file as a tag value (stored as the upload's internals before)",
+      mapRequest(victim({ tags: { x: null } }), { 0: ["variables.input.tags.x"] }),
+    ],
     ["a file as the whole inputExample", mapRequest(victim({ inputExample: null }), { 0: ["variables.input.inputExample"] })],
     ["a file at index 3 of inputExample", mapRequest(victim({ inputExample: [] }), { 0: ["variables.input.inputExample.3"] })],
     ["a file at a high index of tags.x", mapRequest(victim({ tags: { x: [] } }), { 0: ["variables.input.tags.x.4294967294"] })],
@@ -86,10 +89,29 @@ describe.each(BACKENDS)("multipart map on %s", (backend) => {
     ["a file into __proto__", mapRequest(oneFile(), { 0: ["variables.input.__proto__.file"] })],
     [
       "a file into another declared variable that is JSON",
-      mapRequest({ ...oneFile(), extra: null }, { 0: ["variables.extra"] }, ["0"], "mutation($input: CreateModelInput!, $extra: JSON) { createModel(input: $input) { version } }"),
+      mapRequest(
+        { ...oneFile(), extra: null },
+        { 0: ["variables.extra"] },
+        ["0"],
+        "mutation($input: CreateModelInput!, $extra: JSON) { createModel(input: $input) { version } }",
+      ),
     ],
-    ["the same file mapped to two files entries", mapRequest(victim({ files: [{ path: "a", file: null }, { path: "b", file: null }] }), { 0: ["variables.input.files.0.file", "variables.input.files.1.file"] })],
-    ["two files mapped to one entry", mapRequest(oneFile(), { 0: ["variables.input.files.0.file"], 1: ["variables.input.files.0.file"] }, ["0", "1"])],
+    [
+      "the same file mapped to two files entries",
+      mapRequest(
+        victim({
+          files: [
+            { path: "a", file: null },
+            { path: "b", file: null },
+          ],
+        }),
+        { 0: ["variables.input.files.0.file", "variables.input.files.1.file"] },
+      ),
+    ],
+    [
+      "two files mapped to one entry",
+      mapRequest(oneFile(), { 0: ["variables.input.files.0.file"], 1: ["variables.input.files.0.file"] }, ["0", "1"]),
+    ],
     ["a map that is an array", mapRequest(oneFile(), [["variables.input.files.0.file"]])],
     ["a file part the map does not name", mapRequest(oneFile(), { 0: ["variables.input.files.0.file"] }, ["0", "1"])],
     ["the same file part twice", mapRequest(oneFile(), { 0: ["variables.input.files.0.file"] }, ["0", "0"])],
@@ -105,7 +127,9 @@ describe.each(BACKENDS)("multipart map on %s", (backend) => {
   test("a refused map is answered 400 before the operation runs", async () => {
     const reply = await send(gw.origin, mapRequest(victim({ tags: { x: null } }), { 0: ["variables.input.tags.x"] }));
     expect(reply.status).toBe(400);
-    expect(reply.json).toEqual({ errors: [{ message: expect.stringMatching(/variables\.input\.tags\.x.*JSONObject/), extensions: { code: "BAD_USER_INPUT" } }] });
+    expect(reply.json).toEqual({
+      errors: [{ message: expect.stringMatching(/variables\.input\.tags\.x.*JSONObject/), extensions: { code: "BAD_USER_INPUT" } }],
+    });
   });
 
   test("a file mapped to files.N.file is stored, next to plain-JSON tags and inputExample", async () => {

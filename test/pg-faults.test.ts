@@ -57,7 +57,10 @@ function expectAlive(gw: ChildGateway): void {
 function expectOnlyOkOrUnavailable(load: Load): void {
   // Needs item 14 (guards.ts: a database error during authentication is not a
   // failed login): without it, ~60 outage answers later every request gets 429.
-  expect(load.outcomes.filter((o) => o.code === "TOO_MANY_REQUESTS"), "429 during the outage: issue 7 item 14 (guards.ts) is not fixed").toEqual([]);
+  expect(
+    load.outcomes.filter((o) => o.code === "TOO_MANY_REQUESTS"),
+    "429 during the outage: issue 7 item 14 (guards.ts) is not fixed",
+  ).toEqual([]);
   expect(load.outcomes.filter((o) => !isOkOrUnavailable(o))).toEqual([]);
 }
 
@@ -68,7 +71,10 @@ async function expectRecovered(gw: ChildGateway, name: string): Promise<void> {
   await after.finished;
   // Needs item 14 too: until guards.ts stops charging database errors as failed
   // logins, the outage spends the address's budget and recovery is refused 429.
-  expect(after.outcomes.filter((o) => o.code === "TOO_MANY_REQUESTS"), "429 after the outage: issue 7 item 14 (guards.ts) is not fixed").toEqual([]);
+  expect(
+    after.outcomes.filter((o) => o.code === "TOO_MANY_REQUESTS"),
+    "429 after the outage: issue 7 item 14 (guards.ts) is not fixed",
+  ).toEqual([]);
   expect(after.outcomes.map((o) => o.status)).toEqual([200, 200, 200]);
   expect(after.acknowledged).toHaveLength(1);
 }
@@ -79,7 +85,11 @@ async function expectNothingLost(gw: ChildGateway, name: string, load: Load): Pr
   for (const ack of load.acknowledged) {
     const res = await fetch(`${gw.origin}/files/default/${name}/${ack.version}/w.bin`);
     const bytes = new Uint8Array(await res.arrayBuffer());
-    expect({ version: ack.version, status: res.status, sha256: sha256(bytes) }).toEqual({ version: ack.version, status: 200, sha256: ack.sha256 });
+    expect({ version: ack.version, status: res.status, sha256: sha256(bytes) }).toEqual({
+      version: ack.version,
+      status: 200,
+      sha256: ack.sha256,
+    });
   }
 }
 

@@ -24,7 +24,12 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL statement timeout", ()
   beforeAll(async () => {
     db = await createPgDatabase();
     dataDir = await makeTempDir("homer-pgtimeout-");
-    const config = { ...loadConfig(["--port", "0", "--db-statement-timeout-ms", "300"], {}), databaseUrl: db.url, dataDir, blobUrl: path.join(dataDir, "blobs") };
+    const config = {
+      ...loadConfig(["--port", "0", "--db-statement-timeout-ms", "300"], {}),
+      databaseUrl: db.url,
+      dataDir,
+      blobUrl: path.join(dataDir, "blobs"),
+    };
     const storage = await openStorage(config);
     gateway = await startGateway(config, { log: silentLog, storage });
   });

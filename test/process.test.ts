@@ -206,9 +206,19 @@ describe("graceful shutdown", () => {
     expect(elapsed).toBeLessThan(5_000);
     await expect(upload.response).rejects.toThrow();
     await expect(other.response).rejects.toThrow();
-    const lines = gw.output().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    const lines = gw
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line));
     expect(lines.filter((line) => line.cutRequests !== undefined)).toEqual([
-      expect.objectContaining({ level: 40, cutRequests: 2, cutUploads: 2, graceMs: 500, msg: expect.stringMatching(/cut off 2 in-flight/) }),
+      expect.objectContaining({
+        level: 40,
+        cutRequests: 2,
+        cutUploads: 2,
+        graceMs: 500,
+        msg: expect.stringMatching(/cut off 2 in-flight/),
+      }),
     ]);
     expect(gw.output()).not.toMatch(/shut down cleanly/);
 
@@ -223,7 +233,16 @@ describe("command line", () => {
     const run = await runGateway(["--help"]);
     expect(run).toMatchObject({ code: 0, signal: null });
     expect(run.stdout).toMatch(/^Usage: /);
-    for (const name of ["PORT", "HOST", "HOMER_DATA_DIR", "HOMER_DATABASE_URL", "HOMER_BLOB_URL", "HOMER_SHUTDOWN_GRACE_MS", "HOMER_LOG_LEVEL", "HOMER_MAX_FILE_SIZE"]) {
+    for (const name of [
+      "PORT",
+      "HOST",
+      "HOMER_DATA_DIR",
+      "HOMER_DATABASE_URL",
+      "HOMER_BLOB_URL",
+      "HOMER_SHUTDOWN_GRACE_MS",
+      "HOMER_LOG_LEVEL",
+      "HOMER_MAX_FILE_SIZE",
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`\\benv ${name}\\b`));
     }
     for (const flag of ["--port", "--host", "--data-dir", "--database-url", "--blob-url", "--help"]) {
@@ -280,8 +299,8 @@ describe("several gateway processes on one embedded store", () => {
       form.set("map", JSON.stringify({ 0: ["variables.input.files.0.file"] }));
       // A few distinct contents shared across processes exercise blob dedupe too.
       form.set("0", new Blob([`content-${i % 3}`]), "w.bin");
-      return fetch(`${gw.origin}/graphql`, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form }).then(
-        (r) => r.json(),
+      return fetch(`${gw.origin}/graphql`, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form }).then((r) =>
+        r.json(),
       );
     };
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => create(i % 2 ? a : b, i)));

@@ -33,7 +33,10 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
           { key: "accuracy", value: 0.98 },
         ],
         signature: { inputs: [{ type: "float32", shape: [-1, 28, 28] }], outputs: [{ name: "digit", type: "long" }] },
-        inputExample: [[0, 1], [2, 3]],
+        inputExample: [
+          [0, 1],
+          [2, 3],
+        ],
         tags: { team: "vision", nested: { a: [1, 2] } },
         files: [file("model.pt", "weights"), file("conf/params.json", "{}")],
       });
@@ -42,7 +45,10 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       expect(read).toMatchObject({
         description: "a CNN",
         framework: "PYTORCH",
-        inputExample: [[0, 1], [2, 3]],
+        inputExample: [
+          [0, 1],
+          [2, 3],
+        ],
         tags: { team: "vision", nested: { a: [1, 2] } },
         signature: {
           inputs: [{ name: null, type: "float32", shape: [-1, 28, 28] }],
@@ -230,7 +236,12 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       await expect(reuse({ sortKey: "loss" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
       await expect(reuse({ direction: "ASC" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
       await expect(reuse({ name: "stable" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
-      for (const bad of ["", "garbage!", "eyJ4IjoxfQ", Buffer.from('{"n":"sorted","k":"acc","d":"DESC","p":{"phase":"metric","value":"x","version":1}}').toString("base64url")]) {
+      for (const bad of [
+        "",
+        "garbage!",
+        "eyJ4IjoxfQ",
+        Buffer.from('{"n":"sorted","k":"acc","d":"DESC","p":{"phase":"metric","value":"x","version":1}}').toString("base64url"),
+      ]) {
         await expect(reuse({ after: bad || "=" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
       }
     });
@@ -252,7 +263,9 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
 
     test("a well-formed cursor with an out-of-range version is refused, not passed to SQL", async () => {
       for (const version of [0, 2 ** 31, 1e300, -(2 ** 40)]) {
-        const forged = Buffer.from(JSON.stringify({ j: "default", n: "top", k: null, d: "DESC", p: { phase: "version", version } })).toString("base64url");
+        const forged = Buffer.from(
+          JSON.stringify({ j: "default", n: "top", k: null, d: "DESC", p: { phase: "version", version } }),
+        ).toString("base64url");
         await expect(registry.listModels({ name: "top", after: forged })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
       }
     });
@@ -260,7 +273,10 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
     test("two concurrent deletes of one version: one succeeds, the other is NOT_FOUND", async () => {
       for (let round = 0; round < 5; round++) {
         await registry.createModel({ name: "double-delete", version: 1, overwrite: true, files: [file("w", `dd-${round}`)] });
-        const results = await Promise.allSettled([registry.deleteModel(ref("double-delete", 1)), registry.deleteModel(ref("double-delete", 1))]);
+        const results = await Promise.allSettled([
+          registry.deleteModel(ref("double-delete", 1)),
+          registry.deleteModel(ref("double-delete", 1)),
+        ]);
         expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
         expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason.code).toBe("NOT_FOUND");
       }

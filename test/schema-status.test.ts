@@ -7,5 +7,7 @@ test("the schema says plainly that registration is synchronous and PENDING/FAILE
   const status = schema.getType("ModelStatus") as GraphQLEnumType;
   expect(status.description).toMatch(/Registration is synchronous/);
   for (const reserved of ["PENDING", "FAILED"]) expect(status.getValue(reserved)?.description).toMatch(/never produced today/);
-  expect(schema.getTypeMap().Model!.toConfig()).toMatchObject({ fields: { status: { description: expect.stringMatching(/synchronous/) } } });
+  expect(schema.getTypeMap().Model!.toConfig()).toMatchObject({
+    fields: { status: { description: expect.stringMatching(/synchronous/) } },
+  });
 });

@@ -3,7 +3,16 @@ import fs from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { connection, describeDirectory, listFiles, Model, ModelDraft, RegistryError, type ModelRegistry, type TransferProgress } from "@homer/sdk";
+import {
+  connection,
+  describeDirectory,
+  listFiles,
+  Model,
+  ModelDraft,
+  RegistryError,
+  type ModelRegistry,
+  type TransferProgress,
+} from "@homer/sdk";
 import { connection as browserConnection } from "@homer/sdk/browser";
 import { makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
@@ -48,7 +57,9 @@ describe("SDK against a real gateway process", () => {
     const dirs = await Promise.all([1, 2, 3].map((i) => modelDir(root, `mnist-${i}`)));
     const created: Model[] = [];
     for (const [i, accuracy] of [0.91, 0.97, 0.95].entries()) {
-      created.push(await mr.createModel({ name: "mnist", modelPath: dirs[i]!, metrics: { accuracy, loss: 1 - accuracy }, description: `run ${i}` }));
+      created.push(
+        await mr.createModel({ name: "mnist", modelPath: dirs[i]!, metrics: { accuracy, loss: 1 - accuracy }, description: `run ${i}` }),
+      );
     }
     expect(created.map((m) => m.version)).toEqual([1, 2, 3]);
     expect(created[0]).toBeInstanceOf(Model);
@@ -93,7 +104,11 @@ describe("SDK against a real gateway process", () => {
   test("errors carry a code a script can branch on", async () => {
     const dir = await modelDir(root, "errs");
     await mr.createModel({ name: "errs", version: 1, modelPath: dir });
-    const codeOf = (p: Promise<unknown>) => p.then(() => "resolved", (e) => (e instanceof RegistryError ? e.code : `not a RegistryError: ${e}`));
+    const codeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => "resolved",
+        (e) => (e instanceof RegistryError ? e.code : `not a RegistryError: ${e}`),
+      );
     expect(await codeOf(mr.createModel({ name: "errs", version: 1, modelPath: dir }))).toBe("ALREADY_EXISTS");
     expect(await codeOf(mr.deleteModel({ name: "errs", version: 99 }))).toBe("NOT_FOUND");
     expect(await codeOf(mr.createModel({ name: "bad name!", modelPath: dir }))).toBe("BAD_USER_INPUT");
@@ -119,13 +134,21 @@ describe("SDK against a real gateway process", () => {
     expect(uploaded.graphQLError?.extensions?.code).toBe("ALREADY_EXISTS");
     const queried = await mr.deleteModel({ name: "sides", version: 99 }).catch((e) => e);
     expect(queried.graphQLError?.extensions?.code).toBe("NOT_FOUND");
-    const unreachable = await connection({ url: "http://127.0.0.1:9/graphql" }).getModelRegistry().catch((e) => e);
+    const unreachable = await connection({ url: "http://127.0.0.1:9/graphql" })
+      .getModelRegistry()
+      .catch((e) => e);
     expect(unreachable).toMatchObject({ code: "NETWORK_ERROR", graphQLError: undefined });
   });
 
   test("overwrite replaces a version", async () => {
     const first = await mr.createModel({ name: "ow", version: 1, modelPath: await modelDir(root, "ow-1"), metrics: { a: 1 } });
-    const second = await mr.createModel({ name: "ow", version: 1, modelPath: await modelDir(root, "ow-2"), metrics: { a: 2 }, overwrite: true });
+    const second = await mr.createModel({
+      name: "ow",
+      version: 1,
+      modelPath: await modelDir(root, "ow-2"),
+      metrics: { a: 2 },
+      overwrite: true,
+    });
     expect(second.version).toBe(1);
     expect(second.metrics).toEqual({ a: 2 });
     expect(second.files.find((f) => f.path === "model.pt")!.sha256).not.toBe(first.files.find((f) => f.path === "model.pt")!.sha256);
@@ -133,7 +156,9 @@ describe("SDK against a real gateway process", () => {
 
   test("20 concurrent createModel calls without a version get 1..20", async () => {
     const dir = await modelDir(root, "conc");
-    const models = await Promise.all(Array.from({ length: 20 }, (_, i) => mr.createModel({ name: "conc", modelPath: dir, metrics: { i } })));
+    const models = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => mr.createModel({ name: "conc", modelPath: dir, metrics: { i } })),
+    );
     expect(models.map((m) => m.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
@@ -208,7 +233,10 @@ describe("SDK against a real gateway process", () => {
         "  pandas_orient: split",
       ].join("\n"),
     );
-    await fs.writeFile(path.join(dir, "input_example.json"), JSON.stringify({ columns: ["sepal length", "sepal width"], data: [[5.1, 3.5]] }));
+    await fs.writeFile(
+      path.join(dir, "input_example.json"),
+      JSON.stringify({ columns: ["sepal length", "sepal width"], data: [[5.1, 3.5]] }),
+    );
     const model = await mr.createModel({ name: "iris", modelPath: dir });
     expect(model.framework).toBe("SKLEARN");
     expect(model.signature).toEqual({
@@ -256,12 +284,19 @@ describe("SDK against a real gateway process", () => {
     });
     await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
     const port = (other.address() as { port: number }).port;
-    const keyed = await connection({ url, apiKey: "hmr_AAAAAAAAAAAAAAAA_" + "x".repeat(43) }).getModelRegistry().catch((e) => e);
+    const keyed = await connection({ url, apiKey: "hmr_AAAAAAAAAAAAAAAA_" + "x".repeat(43) })
+      .getModelRegistry()
+      .catch((e) => e);
     // No keys exist on this gateway, so the registry refuses the unknown key; build the download by hand instead.
     expect(keyed.code).toBe("UNAUTHENTICATED");
     const { downloadModel } = await import("../sdk/dist/node/download.js");
-    const foreign = { files: model.files.map((f) => ({ ...f, downloadUrl: f.downloadUrl.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${port}`) })) };
-    const error = await downloadModel(foreign as any, path.join(root, "origin-out"), { headers: { authorization: "Bearer secret" }, origin: new URL(url).origin }).catch((e: unknown) => e);
+    const foreign = {
+      files: model.files.map((f) => ({ ...f, downloadUrl: f.downloadUrl.replace(/^http:\/\/[^/]+/, `http://127.0.0.1:${port}`) })),
+    };
+    const error = await downloadModel(foreign as any, path.join(root, "origin-out"), {
+      headers: { authorization: "Bearer secret" },
+      origin: new URL(url).origin,
+    }).catch((e: unknown) => e);
     other.close();
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((h) => h === undefined)).toBe(true);

@@ -22,9 +22,18 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
         if (counting && event.level === "query") statements.push(event.query.sql);
       },
     });
-    for (const [name, n] of [["small", 3], ["large", 40]] as const) {
+    for (const [name, n] of [
+      ["small", 3],
+      ["large", 40],
+    ] as const) {
       for (let i = 0; i < n; i++) {
-        const metrics = i % 4 === 3 ? [{ key: "loss", value: i }] : [{ key: "acc", value: i / n }, { key: "loss", value: i }];
+        const metrics =
+          i % 4 === 3
+            ? [{ key: "loss", value: i }]
+            : [
+                { key: "acc", value: i / n },
+                { key: "loss", value: i },
+              ];
         await gw.upload({ name, metrics, tags: { i } }, { "w.bin": `${name}-${i}`, "cfg/a.json": "{}" });
       }
     }

@@ -51,31 +51,144 @@ async function http(gw: TestGateway, path: string): Promise<Answer> {
 }
 
 const create = (input: Record<string, unknown>) => (gw: TestGateway) =>
-  graphql(gw, `mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`, { i: { name: "target", ...input } });
+  graphql(
+    gw,
+    `
+      mutation ($i: CreateModelInput!) {
+        createModel(input: $i) {
+          version
+        }
+      }
+    `,
+    { i: { name: "target", ...input } },
+  );
 const key = (input: Record<string, unknown>) => (gw: TestGateway) =>
-  graphql(gw, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { name } } }`, { i: { name: "ci", grants: [{ project: "team-a", role: "READ" }], ...input } });
+  graphql(
+    gw,
+    `
+      mutation ($i: CreateApiKeyInput!) {
+        createApiKey(input: $i) {
+          apiKey {
+            name
+          }
+        }
+      }
+    `,
+    { i: { name: "ci", grants: [{ project: "team-a", role: "READ" }], ...input } },
+  );
 /** Percent-encodes what encodeURIComponent can (a lone surrogate has no UTF-8 form: sent as its would-be bytes). */
 const segment = (s: string) => s.replace(/[\s\S]/g, (c) => (/[\uD800-\uDFFF]/.test(c) ? "%ED%A0%80" : encodeURIComponent(c)));
 
 const PROBES: Record<string, Probe> = {
-  "model(name)": (gw, s) => graphql(gw, `query($n: String!) { model(name: $n, version: 1, project: "team-a") { version } }`, { n: s }),
-  "models(project)": (gw, s) => graphql(gw, `query($p: String) { models(name: "target", project: $p) { totalCount } }`, { p: s }),
-  "models(sortKey)": (gw, s) => graphql(gw, `query($k: String) { models(name: "target", project: "team-a", sortKey: $k) { nodes { version } } }`, { k: s }),
-  "models(after)": (gw, s) => graphql(gw, `query($a: String) { models(name: "target", project: "team-a", after: $a) { nodes { version } } }`, { a: s }),
-  "bestModel(metric)": (gw, s) => graphql(gw, `query($m: String!) { bestModel(name: "target", project: "team-a", metric: $m) { version } }`, { m: s }),
-  "deleteModel(name)": (gw, s) => graphql(gw, `mutation($n: String!) { deleteModel(name: $n, version: 1, project: "team-a") }`, { n: s }),
+  "model(name)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($n: String!) {
+          model(name: $n, version: 1, project: "team-a") {
+            version
+          }
+        }
+      `,
+      { n: s },
+    ),
+  "models(project)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($p: String) {
+          models(name: "target", project: $p) {
+            totalCount
+          }
+        }
+      `,
+      { p: s },
+    ),
+  "models(sortKey)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($k: String) {
+          models(name: "target", project: "team-a", sortKey: $k) {
+            nodes {
+              version
+            }
+          }
+        }
+      `,
+      { k: s },
+    ),
+  "models(after)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($a: String) {
+          models(name: "target", project: "team-a", after: $a) {
+            nodes {
+              version
+            }
+          }
+        }
+      `,
+      { a: s },
+    ),
+  "bestModel(metric)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($m: String!) {
+          bestModel(name: "target", project: "team-a", metric: $m) {
+            version
+          }
+        }
+      `,
+      { m: s },
+    ),
+  "deleteModel(name)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        mutation ($n: String!) {
+          deleteModel(name: $n, version: 1, project: "team-a")
+        }
+      `,
+      { n: s },
+    ),
   "createModel(name)": (gw, s) => create({ name: s, project: "team-a" })(gw),
   "createModel(project)": (gw, s) => create({ project: s })(gw),
   "createModel(description)": (gw, s) => create({ project: "team-a", description: s, version: 1 })(gw),
   "createModel(metrics.key)": (gw, s) => create({ project: "team-a", metrics: [{ key: s, value: 1 }] })(gw),
-  "createModel(signature name)": (gw, s) => create({ project: "team-a", version: 1, signature: { inputs: [{ name: s, type: "double" }], outputs: [] } })(gw),
+  "createModel(signature name)": (gw, s) =>
+    create({ project: "team-a", version: 1, signature: { inputs: [{ name: s, type: "double" }], outputs: [] } })(gw),
   "createModel(tags key)": (gw, s) => create({ project: "team-a", version: 1, tags: { [s]: 1 } })(gw),
   "createModel(tags value)": (gw, s) => create({ project: "team-a", version: 1, tags: { k: { deep: [s] } } })(gw),
   "createModel(inputExample)": (gw, s) => create({ project: "team-a", version: 1, inputExample: [{ col: s }] })(gw),
-  "createProject(name)": (gw, s) => graphql(gw, `mutation($n: String!) { createProject(name: $n) { name } }`, { n: s }),
+  "createProject(name)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        mutation ($n: String!) {
+          createProject(name: $n) {
+            name
+          }
+        }
+      `,
+      { n: s },
+    ),
   "createApiKey(name)": (gw, s) => key({ name: s })(gw),
   "createApiKey(grant project)": (gw, s) => key({ grants: [{ project: s, role: "READ" }] })(gw),
-  "revokeApiKey(id)": (gw, s) => graphql(gw, `mutation($id: String!) { revokeApiKey(id: $id) { id } }`, { id: s }),
+  "revokeApiKey(id)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        mutation ($id: String!) {
+          revokeApiKey(id: $id) {
+            id
+          }
+        }
+      `,
+      { id: s },
+    ),
   "GET /files path": (gw, s) => http(gw, `/files/team-a/target/1/${segment(s)}`),
   "GET /files project": (gw, s) => http(gw, `/files/${segment(s)}/target/1/w.bin`),
   "GET /archives name": (gw, s) => http(gw, `/archives/team-a/${segment(s)}/1`),
@@ -99,7 +212,10 @@ describe("hostile strings answer the same on every backend", () => {
       const gw = await startTestGateway({ backend, config: { adminKey: admin.token } });
       gateways.set(backend, gw);
       expect((await gw.gql(`mutation { createProject(name: "team-a") { name } }`, {}, auth)).errors).toBeUndefined();
-      const seeded = await send(gw.origin, uploadRequest({ name: "target", project: "team-a", metrics: [{ key: "acc", value: 0.5 }] }, [["w.bin", "weights"]], admin.token));
+      const seeded = await send(
+        gw.origin,
+        uploadRequest({ name: "target", project: "team-a", metrics: [{ key: "acc", value: 0.5 }] }, [["w.bin", "weights"]], admin.token),
+      );
       expect(seeded.json?.errors, seeded.text).toBeUndefined();
     }
     // Sequential and in one order, so versions that legal data creates match across backends.
@@ -117,7 +233,9 @@ describe("hostile strings answer the same on every backend", () => {
 
   test("never a 5xx or INTERNAL_SERVER_ERROR", () => {
     const failures = [...answers].flatMap(([name, byBackend]) =>
-      [...byBackend].filter(([, a]) => a.status >= 500 || a.code === "INTERNAL_SERVER_ERROR").map(([b, a]) => `${name} on ${b}: ${JSON.stringify(a)}`),
+      [...byBackend]
+        .filter(([, a]) => a.status >= 500 || a.code === "INTERNAL_SERVER_ERROR")
+        .map(([b, a]) => `${name} on ${b}: ${JSON.stringify(a)}`),
     );
     expect(failures).toEqual([]);
   });
@@ -148,9 +266,17 @@ describe("hostile strings answer the same on every backend", () => {
   });
 
   test("key, project, model and tag-key names refuse control characters; JSON data keeps them", () => {
-    for (const probe of ["createApiKey(name)", "createProject(name)", "createModel(name)", "createModel(tags key)", "createModel(signature name)", "createModel(description)"]) {
+    for (const probe of [
+      "createApiKey(name)",
+      "createProject(name)",
+      "createModel(name)",
+      "createModel(tags key)",
+      "createModel(signature name)",
+      "createModel(description)",
+    ]) {
       for (const what of ["ANSI escapes", "C1 CSI", "DEL", "RTL override"]) {
-        for (const answer of answers.get(`${probe} with ${what}`)!.values()) expect(answer.code, `${probe} with ${what}`).toBe("BAD_USER_INPUT");
+        for (const answer of answers.get(`${probe} with ${what}`)!.values())
+          expect(answer.code, `${probe} with ${what}`).toBe("BAD_USER_INPUT");
       }
     }
     for (const answer of answers.get("createModel(tags value) with ANSI escapes")!.values()) expect(answer.code).toBe("ALREADY_EXISTS");

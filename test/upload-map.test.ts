@@ -28,7 +28,10 @@ function operations(extra: Record<string, unknown> = {}) {
         inputExample: [],
         tags: { x: null, list: [] },
         metrics: [{ key: "acc", value: 1 }],
-        files: [{ path: "a", file: null }, { path: "b", file: null }],
+        files: [
+          { path: "a", file: null },
+          { path: "b", file: null },
+        ],
         ...extra,
       },
     },
@@ -59,8 +62,7 @@ describe("multipart map paths that reach an Upload are placed", () => {
 
   test("another declared variable of an Upload-holding type, selected by operationName", () => {
     const query =
-      "query Other { __typename } " +
-      `mutation Up($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } }`;
+      "query Other { __typename } " + `mutation Up($a: CreateModelInput!, $b: CreateModelInput!) { a: createModel(input: $a) { version } }`;
     const ops = { query, operationName: "Up", variables: { a: { name: "x" }, b: { name: "y", files: [{ path: "p", file: null }] } } };
     const uploads = placeUploads(ops, { f: ["variables.b.files.0.file"] }, schema, LIMITS);
     expect(ops.variables.b.files[0]!.file).toBe(uploads.get("f"));
@@ -137,7 +139,8 @@ describe("every other map is refused before anything is written", () => {
     const ops = operations();
     const before = JSON.stringify(ops);
     // A valid entry first: it must not be placed either.
-    const withValid = map !== null && typeof map === "object" && !Array.isArray(map) ? { valid: ["variables.input.files.1.file"], ...map } : map;
+    const withValid =
+      map !== null && typeof map === "object" && !Array.isArray(map) ? { valid: ["variables.input.files.1.file"], ...map } : map;
     expect(codeOf(() => placeUploads(ops, withValid, schema, LIMITS))).toBe("BAD_USER_INPUT");
     expect(JSON.stringify(ops)).toBe(before);
     expect(Object.keys(Object.prototype)).toEqual([]);

@@ -34,7 +34,9 @@ async function startAppServer(scripts: Record<string, string>): Promise<{ origin
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://app");
     if (url.pathname === "/") return res.writeHead(200, { "content-type": "text/html" }).end(page);
-    const script = scripts[url.pathname] ?? (SERVED.some((r) => r.test(url.pathname)) ? await fs.readFile(path.join(ROOT, url.pathname)).catch(() => undefined) : undefined);
+    const script =
+      scripts[url.pathname] ??
+      (SERVED.some((r) => r.test(url.pathname)) ? await fs.readFile(path.join(ROOT, url.pathname)).catch(() => undefined) : undefined);
     if (script === undefined) return res.writeHead(404).end();
     res.writeHead(200, { "content-type": "text/javascript" }).end(script);
   };
@@ -110,7 +112,9 @@ describe("from a web app on another origin", () => {
     await page.goto(`${app.origin}/`);
     const refused = await sdkFromPage(page, gw.url);
     expect(refused.code).toBe("NETWORK_ERROR");
-    expect(refused.message).toContain(`the registry refused this origin or could not be reached: set HOMER_CORS_ORIGINS on the gateway to include ${app.origin}`);
+    expect(refused.message).toContain(
+      `the registry refused this origin or could not be reached: set HOMER_CORS_ORIGINS on the gateway to include ${app.origin}`,
+    );
     await page.close();
   });
 });

@@ -10,7 +10,11 @@ test("the SDK's and the gateway's page sizes and roles are the schema's", async 
   const first = /"""Page size, at most (\d+)\."""\s*first: Int = (\d+)/.exec(schema);
   expect(first?.slice(1).map(Number)).toEqual([MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE]);
   expect(SDK_MAX_PAGE_SIZE).toBe(MAX_PAGE_SIZE);
-  const roles = /enum Role \{([^}]*)\}/.exec(schema)![1]!.trim().split(/\s+/).map((r) => r.toLowerCase());
+  const roles = /enum Role \{([^}]*)\}/
+    .exec(schema)![1]!
+    .trim()
+    .split(/\s+/)
+    .map((r) => r.toLowerCase());
   expect([...SDK_ROLES].sort()).toEqual([...roles].sort());
   expect([...ROLES]).toEqual([...SDK_ROLES]);
 });

@@ -4,11 +4,11 @@ import type { Command } from "./command.js";
 import { table, UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
-
 function grantOf(text: string): Grant {
   const colon = text.lastIndexOf(":");
   const role = text.slice(colon + 1) as Role;
-  if (colon <= 0 || !ROLES.includes(role)) throw new UsageError(`--grant takes PROJECT:ROLE with ROLE one of ${ROLES.join(", ")}, got "${text}"`);
+  if (colon <= 0 || !ROLES.includes(role))
+    throw new UsageError(`--grant takes PROJECT:ROLE with ROLE one of ${ROLES.join(", ")}, got "${text}"`);
   return { project: text.slice(0, colon), role };
 }
 
@@ -27,7 +27,14 @@ export const projects: Command = {
     }
     if (action === "list" && positionals.length === 0) {
       const list = await (await admin()).listProjects();
-      io.print(io.json ? `${JSON.stringify(list)}\n` : table(["PROJECT", "CREATED"], list.map((p) => [p.name, p.createdAt.toISOString()])));
+      io.print(
+        io.json
+          ? `${JSON.stringify(list)}\n`
+          : table(
+              ["PROJECT", "CREATED"],
+              list.map((p) => [p.name, p.createdAt.toISOString()]),
+            ),
+      );
       return 0;
     }
     throw new UsageError(`usage: ${PROJECTS_USAGE}`);
@@ -40,12 +47,7 @@ export const keys: Command = {
   summary: "create (secret shown once), list or revoke API keys",
   async run(args, io) {
     const [action, ...rest] = args;
-    const { values, positionals } = parse(
-      rest,
-      { name: { type: "string" }, grant: { type: "string", multiple: true } },
-      KEYS_USAGE,
-      io,
-    );
+    const { values, positionals } = parse(rest, { name: { type: "string" }, grant: { type: "string", multiple: true } }, KEYS_USAGE, io);
     const admin = async () => (await io.connection()).getAdmin();
     if (action === "create" && positionals.length === 0) {
       if (!values.name) throw new UsageError(`--name is required\nusage: ${KEYS_USAGE}`);
@@ -62,7 +64,13 @@ export const keys: Command = {
     }
     if (action === "list" && positionals.length === 0) {
       const list = await (await admin()).listApiKeys();
-      const rows = list.map((k) => [k.id, k.name, k.grants.map((g) => `${g.project}:${g.role}`).join(","), k.revokedAt ? "revoked" : "active", k.createdAt.toISOString()]);
+      const rows = list.map((k) => [
+        k.id,
+        k.name,
+        k.grants.map((g) => `${g.project}:${g.role}`).join(","),
+        k.revokedAt ? "revoked" : "active",
+        k.createdAt.toISOString(),
+      ]);
       io.print(io.json ? `${JSON.stringify(list)}\n` : table(["ID", "NAME", "GRANTS", "STATUS", "CREATED"], rows));
       return 0;
     }

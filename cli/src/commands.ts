@@ -86,20 +86,24 @@ const push: Command = {
     const bar = progressBar(`push ${values.name}`, !io.json);
     const model = await registry
       .createModel({
-      name: values.name,
-      modelPath: dir,
-      version,
-      metrics,
-      tags,
-      description: values.description,
-      framework: values.framework?.toUpperCase() as Framework | undefined,
-      overwrite: values.overwrite ?? false,
-      onProgress: (p) => bar.update(p),
-    })
+        name: values.name,
+        modelPath: dir,
+        version,
+        metrics,
+        tags,
+        description: values.description,
+        framework: values.framework?.toUpperCase() as Framework | undefined,
+        overwrite: values.overwrite ?? false,
+        onProgress: (p) => bar.update(p),
+      })
       .finally(() => bar.done());
-    io.print(io.json ? `${JSON.stringify(summary(model))}
-` : `pushed ${shown(model.name)}@${model.version} (${countOf(model.files.length, "file")}, ${formatBytes(model.sizeBytes)})
-`);
+    io.print(
+      io.json
+        ? `${JSON.stringify(summary(model))}
+`
+        : `pushed ${shown(model.name)}@${model.version} (${countOf(model.files.length, "file")}, ${formatBytes(model.sizeBytes)})
+`,
+    );
     return 0;
   },
 };
@@ -157,7 +161,9 @@ const pull: Command = {
     const model = await resolveRef(registry, ref);
     const bar = progressBar(`pull ${model.name}@${model.version}`, !io.json);
     const dir = await model.download(values.out, { onProgress: (p) => bar.update(p) }).finally(() => bar.done());
-    io.print(io.json ? `${JSON.stringify({ ...summary(model), dir })}\n` : `pulled ${shown(model.name)}@${model.version} into ${shown(dir)}\n`);
+    io.print(
+      io.json ? `${JSON.stringify({ ...summary(model), dir })}\n` : `pulled ${shown(model.name)}@${model.version} into ${shown(dir)}\n`,
+    );
     return 0;
   },
 };
@@ -172,7 +178,11 @@ const rm: Command = {
     if (ref.version === undefined) throw new UsageError(`rm needs an explicit version: NAME@VERSION\nusage: ${RM_USAGE}`);
     const registry = await io.registry();
     await registry.deleteModel({ name: ref.name, version: ref.version });
-    io.print(io.json ? `${JSON.stringify({ deleted: { name: ref.name, version: ref.version } })}\n` : `deleted ${shown(ref.name)}@${ref.version}\n`);
+    io.print(
+      io.json
+        ? `${JSON.stringify({ deleted: { name: ref.name, version: ref.version } })}\n`
+        : `deleted ${shown(ref.name)}@${ref.version}\n`,
+    );
     return 0;
   },
 };

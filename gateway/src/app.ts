@@ -83,10 +83,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     parseOptions: { maxTokens: config.maxTokens },
     formatError: createFormatError({ development: config.development }),
     logger: apolloLogger(log),
-    plugins: [
-      ApolloServerPluginLandingPageDisabled(),
-      errorReporting,
-    ],
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorReporting],
   });
   await apollo.start();
 
@@ -99,13 +96,21 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   app.use(healthRoutes(storage, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
-  app.use(authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }), rateLimit(config.rateLimit));
+  app.use(
+    authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }),
+    rateLimit(config.rateLimit),
+  );
   app.use(downloadRoutes(registry));
   app.use(
     "/graphql",
     refuseDeclaredOversize(maxBodyBytes),
     express.json({ limit: maxBodyBytes }),
-    graphqlMultipart(schema, { maxFileSize: config.maxFileSize, maxFiles: config.maxFiles, maxFieldSize: maxBodyBytes, maxTokens: config.maxTokens }),
+    graphqlMultipart(schema, {
+      maxFileSize: config.maxFileSize,
+      maxFiles: config.maxFiles,
+      maxFieldSize: maxBodyBytes,
+      maxTokens: config.maxTokens,
+    }),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         registry,

@@ -231,8 +231,20 @@ const OPTIONS = {
 export class ConfigError extends Error {}
 
 const UNITS: Readonly<Record<string, number>> = {
-  "": 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
-  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+  "": 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
 };
 
 /** Parses `1048576`, `512MiB`, `1.5GB` into bytes. */
@@ -330,7 +342,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     development: parseBoolean(raw.development!, name("development")),
     insecure: parseBoolean(raw.insecure!, name("insecure")),
     adminKey: raw.adminKey || undefined,
-    corsOrigins: raw.corsOrigins!.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean),
+    corsOrigins: raw
+      .corsOrigins!.split(",")
+      .map((o) => o.trim().replace(/\/+$/, ""))
+      .filter(Boolean),
     introspection: parseBoolean(raw.introspection!, name("introspection")),
     ide: parseBoolean(raw.ide!, name("ide")),
     rateLimit: parseInteger(raw.rateLimit!, name("rateLimit"), 0, 1_000_000),

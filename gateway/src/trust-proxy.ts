@@ -38,7 +38,9 @@ export function parseTrustProxy(text: string, fail: (problem: string) => Error):
   const entries = value.split(",").map((entry) => entry.trim());
   const bad = entries.find((entry) => !PRESETS.has(entry) && !isAddressOrCidr(entry));
   if (bad !== undefined) {
-    throw fail(`expected off, a hop count, or comma-separated IP addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${bad}" in "${text}"`);
+    throw fail(
+      `expected off, a hop count, or comma-separated IP addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${bad}" in "${text}"`,
+    );
   }
   return Object.freeze(entries);
 }

@@ -75,8 +75,14 @@ export class RegistryAdmin {
   }
 
   /** A new key; `secret` is the value to send as the API key, returned only this once. */
-  async createApiKey(options: { readonly name: string; readonly grants: readonly Grant[] }): Promise<{ apiKey: ApiKeyInfo; secret: string }> {
-    const input = { name: options.name, grants: options.grants.map((g) => ({ project: g.project, role: g.role.toUpperCase() as "READ" | "WRITE" | "ADMIN" })) };
+  async createApiKey(options: {
+    readonly name: string;
+    readonly grants: readonly Grant[];
+  }): Promise<{ apiKey: ApiKeyInfo; secret: string }> {
+    const input = {
+      name: options.name,
+      grants: options.grants.map((g) => ({ project: g.project, role: g.role.toUpperCase() as "READ" | "WRITE" | "ADMIN" })),
+    };
     const data = await runOperation(this.client, CreateApiKeyDocument, { input }, `createApiKey ${options.name}`, "mutation");
     return { apiKey: toKey(data.createApiKey.apiKey), secret: data.createApiKey.secret };
   }

@@ -60,7 +60,9 @@ export class Model {
     this.description = data.description ?? null;
     this.framework = data.framework ?? null;
     // No prototype: a metric named "toString" or "valueOf" must not find Object's.
-    this.metrics = Object.freeze(Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(data.metrics.map((m) => [m.key, m.value]))));
+    this.metrics = Object.freeze(
+      Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(data.metrics.map((m) => [m.key, m.value]))),
+    );
     this.signature = data.signature ?? null;
     this.inputExample = (data.inputExample ?? null) as JsonValue | null;
     this.tags = data.tags as Record<string, JsonValue>;

@@ -10,7 +10,8 @@ export async function runOperation<D, V extends object>(
   doing: string,
   kind: "query" | "mutation" = "query",
 ): Promise<D> {
-  const result = kind === "mutation" ? await client.mutation(document, variables).toPromise() : await client.query(document, variables).toPromise();
+  const result =
+    kind === "mutation" ? await client.mutation(document, variables).toPromise() : await client.query(document, variables).toPromise();
   if (result.error) throw fromCombinedError(result.error, doing, result.operation.context.url);
   if (!result.data) throw new RegistryError("INTERNAL_SERVER_ERROR", `${doing}: the registry sent no data`);
   return result.data;

@@ -56,7 +56,8 @@ export class ModelRegistry {
   }
 
   #localFiles(what: string): LocalFiles {
-    if (!this.files) throw new RegistryError("UNSUPPORTED", `${what} needs local files: import the SDK in Node (the browser entry has none)`);
+    if (!this.files)
+      throw new RegistryError("UNSUPPORTED", `${what} needs local files: import the SDK in Node (the browser entry has none)`);
     return this.files;
   }
 
@@ -91,7 +92,9 @@ export class ModelRegistry {
     }
     for (const [key, value] of Object.entries(metrics ?? {})) {
       if (typeof value !== "number" || !Number.isFinite(value)) {
-        throw new RegistryError("BAD_USER_INPUT", `metric "${key}" must be a finite number, got ${String(value)}`, { field: `metrics.${key}` });
+        throw new RegistryError("BAD_USER_INPUT", `metric "${key}" must be a finite number, got ${String(value)}`, {
+          field: `metrics.${key}`,
+        });
       }
     }
     return {
@@ -120,14 +123,19 @@ export class ModelRegistry {
       await new Promise((resolve) => setTimeout(resolve, 500));
       current = (await this.getModel({ name: model.name, version: model.version, project: model.project })) ?? current;
     }
-    if (current.status === "FAILED") throw new RegistryError("INTERNAL_SERVER_ERROR", `registration of ${model.name}@${model.version} failed`);
+    if (current.status === "FAILED")
+      throw new RegistryError("INTERNAL_SERVER_ERROR", `registration of ${model.name}@${model.version} failed`);
     return current;
   }
 
   /** One version, or null when it does not exist. */
   async getModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<Model | null> {
     const { name, version } = options;
-    const data = await this.#run(GetModelDocument, { name, version, project: options.project ?? this.project }, `getModel ${name}@${version}`);
+    const data = await this.#run(
+      GetModelDocument,
+      { name, version, project: options.project ?? this.project },
+      `getModel ${name}@${version}`,
+    );
     return data.model ? this.wrap(data.model) : null;
   }
 
@@ -160,8 +168,18 @@ export class ModelRegistry {
   }
 
   /** The best version by `metric` (highest unless direction "asc"), or null when none has it. */
-  async getBestModel(options: { readonly name: string; readonly metric: string; readonly direction?: SortDirection; readonly project?: string }): Promise<Model | null> {
-    const variables = { name: options.name, metric: options.metric, direction: toDirection(options.direction), project: options.project ?? this.project };
+  async getBestModel(options: {
+    readonly name: string;
+    readonly metric: string;
+    readonly direction?: SortDirection;
+    readonly project?: string;
+  }): Promise<Model | null> {
+    const variables = {
+      name: options.name,
+      metric: options.metric,
+      direction: toDirection(options.direction),
+      project: options.project ?? this.project,
+    };
     const data = await this.#run(BestModelDocument, variables, `getBestModel ${options.name} by ${options.metric}`);
     return data.bestModel ? this.wrap(data.bestModel) : null;
   }
@@ -169,7 +187,12 @@ export class ModelRegistry {
   /** Deletes a version; NOT_FOUND when it does not exist. */
   async deleteModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<void> {
     const { name, version } = options;
-    await this.#run(DeleteModelDocument, { name, version, project: options.project ?? this.project }, `deleteModel ${name}@${version}`, true);
+    await this.#run(
+      DeleteModelDocument,
+      { name, version, project: options.project ?? this.project },
+      `deleteModel ${name}@${version}`,
+      true,
+    );
   }
 
   /** @internal Model.download */

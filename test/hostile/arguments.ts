@@ -41,7 +41,11 @@ export const wrongArgumentTypes = group("wrong argument types", () => {
   for (const { op, doc, base, args } of ops) {
     for (const [arg, type] of Object.entries(args)) {
       for (const value of wrong[type]!) {
-        cases.push({ name: `${op}(${arg}: ${JSON.stringify(value)}) for ${type}`, request: gql(doc, { ...base, [arg]: value }), expect: BAD });
+        cases.push({
+          name: `${op}(${arg}: ${JSON.stringify(value)}) for ${type}`,
+          request: gql(doc, { ...base, [arg]: value }),
+          expect: BAD,
+        });
       }
     }
   }
@@ -52,14 +56,24 @@ export const wrongArgumentTypes = group("wrong argument types", () => {
     description: [5, { a: 1 }, ["x"]],
     framework: ["JAX", "sklearn", 5],
     metrics: ["x", [{ key: 1, value: 1 }], [{ key: "a", value: "x" }], [{ key: "a" }], [null], [{ key: "a", value: 1, extra: 1 }]],
-    signature: ["x", { inputs: [] }, { inputs: "x", outputs: [] }, { inputs: [{ type: 5 }], outputs: [] }, { inputs: [{ type: "double", shape: ["1"] }], outputs: [] }],
+    signature: [
+      "x",
+      { inputs: [] },
+      { inputs: "x", outputs: [] },
+      { inputs: [{ type: 5 }], outputs: [] },
+      { inputs: [{ type: "double", shape: ["1"] }], outputs: [] },
+    ],
     tags: [[1], "x", 5, true],
     files: ["x", [{ path: "a" }], [{ path: "a", file: "not an upload" }], [{ path: 5, file: null }]],
     overwrite: ["yes", 1, { a: 1 }],
   };
   for (const [field, values] of Object.entries(inputWrong)) {
     for (const value of values) {
-      cases.push({ name: `createModel(input.${field}: ${JSON.stringify(value)})`, request: create({ name: "victim", [field]: value }), expect: BAD });
+      cases.push({
+        name: `createModel(input.${field}: ${JSON.stringify(value)})`,
+        request: create({ name: "victim", [field]: value }),
+        expect: BAD,
+      });
     }
   }
   cases.push(
@@ -69,20 +83,48 @@ export const wrongArgumentTypes = group("wrong argument types", () => {
     { name: "createModel(input: 5)", request: create(5), expect: BAD },
     { name: "createModel without its input variable", request: gql(CREATE, {}), expect: BAD },
     { name: "createModel with an unknown input field", request: create({ name: "victim", evil: 1 }), expect: BAD },
-    { name: "createModel with input.__proto__", request: createRaw('{"name":"victim","__proto__":{"overwrite":true,"polluted":true}}'), expect: BAD },
+    {
+      name: "createModel with input.__proto__",
+      request: createRaw('{"name":"victim","__proto__":{"overwrite":true,"polluted":true}}'),
+      expect: BAD,
+    },
     // Inline literals of the wrong type are refused by validation.
     { name: "literal model(name: 5)", request: gql(`{ model(name: 5, version: 1) { version } }`), expect: INVALID },
-    { name: "literal model(version: \"1\")", request: gql(`{ model(name: "fixture", version: "1") { version } }`), expect: INVALID },
-    { name: "literal models(first: \"10\")", request: gql(`{ models(name: "fixture", first: "10") { totalCount } }`), expect: INVALID },
-    { name: "literal models(direction: \"DESC\") as a string", request: gql(`{ models(name: "fixture", direction: "DESC") { totalCount } }`), expect: INVALID },
+    { name: 'literal model(version: "1")', request: gql(`{ model(name: "fixture", version: "1") { version } }`), expect: INVALID },
+    { name: 'literal models(first: "10")', request: gql(`{ models(name: "fixture", first: "10") { totalCount } }`), expect: INVALID },
+    {
+      name: 'literal models(direction: "DESC") as a string',
+      request: gql(`{ models(name: "fixture", direction: "DESC") { totalCount } }`),
+      expect: INVALID,
+    },
     { name: "literal bestModel(metric: null)", request: gql(`{ bestModel(name: "fixture", metric: null) { version } }`), expect: INVALID },
-    { name: "literal deleteModel(name: [\"victim\"])", request: gql(`mutation { deleteModel(name: ["victim"], version: 1) }`), expect: INVALID },
-    { name: "literal createModel(input: { name: {} })", request: gql(`mutation { createModel(input: { name: {} }) { version } }`), expect: INVALID },
-    { name: "literal createModel(input: { tags: [1] })", request: gql(`mutation { createModel(input: { name: "victim", tags: [1] }) { version } }`), expect: INVALID_OR_BAD },
-    { name: "variable declared with another type than the argument", request: gql(`query($v: String!) { model(name: "fixture", version: $v) { version } }`, { v: "1" }), expect: INVALID },
+    {
+      name: 'literal deleteModel(name: ["victim"])',
+      request: gql(`mutation { deleteModel(name: ["victim"], version: 1) }`),
+      expect: INVALID,
+    },
+    {
+      name: "literal createModel(input: { name: {} })",
+      request: gql(`mutation { createModel(input: { name: {} }) { version } }`),
+      expect: INVALID,
+    },
+    {
+      name: "literal createModel(input: { tags: [1] })",
+      request: gql(`mutation { createModel(input: { name: "victim", tags: [1] }) { version } }`),
+      expect: INVALID_OR_BAD,
+    },
+    {
+      name: "variable declared with another type than the argument",
+      request: gql(`query($v: String!) { model(name: "fixture", version: $v) { version } }`, { v: "1" }),
+      expect: INVALID,
+    },
     { name: "duplicate argument", request: gql(`{ model(name: "fixture", version: 1, version: 2) { version } }`), expect: INVALID },
     { name: "unknown argument", request: gql(`{ model(name: "fixture", version: 1, evil: true) { version } }`), expect: INVALID },
-    { name: "1,000 unused variables", request: gql(`query(${Array.from({ length: 1000 }, (_, i) => `$v${i}: Int`).join(", ")}) { __typename }`), expect: INVALID },
+    {
+      name: "1,000 unused variables",
+      request: gql(`query(${Array.from({ length: 1000 }, (_, i) => `$v${i}: Int`).join(", ")}) { __typename }`),
+      expect: INVALID,
+    },
   );
   return cases;
 });
@@ -92,21 +134,45 @@ export const versionsAndPageSizes = group("versions and page sizes", () => {
   const versions: unknown[] = [0, -1, 2 ** 31, 2 ** 53, 1.5, "1"];
   for (const v of versions) {
     cases.push(
-      { name: `model(version: ${JSON.stringify(v)}) as a variable`, request: gql(`query($v: Int!) { model(name: "fixture", version: $v) { version } }`, { v }), expect: BAD },
+      {
+        name: `model(version: ${JSON.stringify(v)}) as a variable`,
+        request: gql(`query($v: Int!) { model(name: "fixture", version: $v) { version } }`, { v }),
+        expect: BAD,
+      },
       { name: `createModel(version: ${JSON.stringify(v)})`, request: create({ name: "victim", version: v }), expect: BAD },
-      { name: `deleteModel(version: ${JSON.stringify(v)})`, request: gql(`mutation($v: Int!) { deleteModel(name: "fixture", version: $v) }`, { v }), expect: BAD },
+      {
+        name: `deleteModel(version: ${JSON.stringify(v)})`,
+        request: gql(`mutation($v: Int!) { deleteModel(name: "fixture", version: $v) }`, { v }),
+        expect: BAD,
+      },
     );
   }
   cases.push(
     { name: "literal model(version: 0)", request: gql(`{ model(name: "fixture", version: 0) { version } }`), expect: BAD },
     { name: "literal model(version: -1)", request: gql(`{ model(name: "fixture", version: -1) { version } }`), expect: BAD },
-    { name: "literal model(version: 2147483648)", request: gql(`{ model(name: "fixture", version: 2147483648) { version } }`), expect: INVALID },
-    { name: "literal model(version: 9007199254740992)", request: gql(`{ model(name: "fixture", version: 9007199254740992) { version } }`), expect: INVALID },
+    {
+      name: "literal model(version: 2147483648)",
+      request: gql(`{ model(name: "fixture", version: 2147483648) { version } }`),
+      expect: INVALID,
+    },
+    {
+      name: "literal model(version: 9007199254740992)",
+      request: gql(`{ model(name: "fixture", version: 9007199254740992) { version } }`),
+      expect: INVALID,
+    },
     { name: "literal model(version: 1.5)", request: gql(`{ model(name: "fixture", version: 1.5) { version } }`), expect: INVALID },
     { name: "raw JSON version 1e400", request: createRaw('{"name":"victim","version":1e400}'), expect: BAD },
     { name: "raw JSON version -0", request: createRaw('{"name":"victim","version":-0}'), expect: BAD },
-    { name: "deleteModel of the largest valid version (absent)", request: gql(`mutation { deleteModel(name: "fixture", version: 2147483647) }`), expect: bad("NOT_FOUND") },
-    { name: "createModel at 2^31-1 of an existing version, no overwrite", request: create({ name: "fixture", version: 1, metrics: [{ key: "acc", value: 0.1 }] }), expect: bad("ALREADY_EXISTS") },
+    {
+      name: "deleteModel of the largest valid version (absent)",
+      request: gql(`mutation { deleteModel(name: "fixture", version: 2147483647) }`),
+      expect: bad("NOT_FOUND"),
+    },
+    {
+      name: "createModel at 2^31-1 of an existing version, no overwrite",
+      request: create({ name: "fixture", version: 1, metrics: [{ key: "acc", value: 0.1 }] }),
+      expect: bad("ALREADY_EXISTS"),
+    },
   );
   const firsts: [unknown, Expect][] = [
     [0, { codes: ["BAD_USER_INPUT"], success: true }],
@@ -119,8 +185,16 @@ export const versionsAndPageSizes = group("versions and page sizes", () => {
     [-(2 ** 31), BAD],
   ];
   for (const [first, expectation] of firsts) {
-    cases.push({ name: `models(first: ${JSON.stringify(first)})`, request: gql(`query($f: Int) { models(name: "fixture", first: $f) { totalCount nodes { version } } }`, { f: first }), expect: expectation });
+    cases.push({
+      name: `models(first: ${JSON.stringify(first)})`,
+      request: gql(`query($f: Int) { models(name: "fixture", first: $f) { totalCount nodes { version } } }`, { f: first }),
+      expect: expectation,
+    });
   }
-  cases.push({ name: "literal models(first: 2147483648)", request: gql(`{ models(name: "fixture", first: 2147483648) { totalCount } }`), expect: INVALID });
+  cases.push({
+    name: "literal models(first: 2147483648)",
+    request: gql(`{ models(name: "fixture", first: 2147483648) { totalCount } }`),
+    expect: INVALID,
+  });
   return cases;
 });

@@ -15,27 +15,75 @@ export const invalidCursors = group("invalid cursors", () => {
     { name: "base64 of an array", request: list(b64("[1,2,3]")), expect: BAD },
     { name: "base64 of {}", request: list(b64("{}")), expect: BAD },
     { name: "a cursor whose version is NaN", request: list(body('{"phase":"version","version":NaN}')), expect: BAD },
-    { name: "a cursor whose metric value is NaN", request: list(body('{"phase":"metric","version":1,"value":NaN}', '"j":"team-a","n":"fixture","k":"acc","d":"DESC"'), `name: "fixture", sortKey: "acc"`), expect: BAD },
-    { name: "a cursor whose metric value is 1e400", request: list(body('{"phase":"metric","version":1,"value":1e400}', '"j":"team-a","n":"fixture","k":"acc","d":"DESC"'), `name: "fixture", sortKey: "acc"`), expect: BAD },
-    { name: "a cursor whose metric value is a string", request: list(body('{"phase":"metric","version":1,"value":"0.5"}', '"j":"team-a","n":"fixture","k":"acc","d":"DESC"'), `name: "fixture", sortKey: "acc"`), expect: BAD },
+    {
+      name: "a cursor whose metric value is NaN",
+      request: list(
+        body('{"phase":"metric","version":1,"value":NaN}', '"j":"team-a","n":"fixture","k":"acc","d":"DESC"'),
+        `name: "fixture", sortKey: "acc"`,
+      ),
+      expect: BAD,
+    },
+    {
+      name: "a cursor whose metric value is 1e400",
+      request: list(
+        body('{"phase":"metric","version":1,"value":1e400}', '"j":"team-a","n":"fixture","k":"acc","d":"DESC"'),
+        `name: "fixture", sortKey: "acc"`,
+      ),
+      expect: BAD,
+    },
+    {
+      name: "a cursor whose metric value is a string",
+      request: list(
+        body('{"phase":"metric","version":1,"value":"0.5"}', '"j":"team-a","n":"fixture","k":"acc","d":"DESC"'),
+        `name: "fixture", sortKey: "acc"`,
+      ),
+      expect: BAD,
+    },
     { name: "a cursor whose version is 1.5", request: list(body('{"phase":"version","version":1.5}')), expect: BAD },
-    { name: "a cursor whose version is 1e20", request: list(body('{"phase":"version","version":1e20}')), expect: { codes: ["BAD_USER_INPUT"], success: true } },
-    { name: "a cursor whose version is negative", request: list(body('{"phase":"version","version":-5}')), expect: { codes: ["BAD_USER_INPUT"], success: true } },
+    {
+      name: "a cursor whose version is 1e20",
+      request: list(body('{"phase":"version","version":1e20}')),
+      expect: { codes: ["BAD_USER_INPUT"], success: true },
+    },
+    {
+      name: "a cursor whose version is negative",
+      request: list(body('{"phase":"version","version":-5}')),
+      expect: { codes: ["BAD_USER_INPUT"], success: true },
+    },
     { name: "a cursor with an unknown phase", request: list(body('{"phase":"evil","version":1}')), expect: BAD },
-    { name: "a cursor with __proto__ as its position", request: list(b64('{"j":"team-a","n":"fixture","k":null,"d":"DESC","__proto__":{"p":{"phase":"version","version":1}}}')), expect: BAD },
+    {
+      name: "a cursor with __proto__ as its position",
+      request: list(b64('{"j":"team-a","n":"fixture","k":null,"d":"DESC","__proto__":{"p":{"phase":"version","version":1}}}')),
+      expect: BAD,
+    },
     { name: "a cursor from another model name", request: () => list(cursors.other)(), expect: BAD },
     { name: "a cursor from another sort key", request: () => list(cursors.acc)(), expect: BAD },
     { name: "a cursor from another direction", request: () => list(cursors.asc)(), expect: BAD },
-    { name: "a version cursor used for a metric sort", request: () => list(cursors.version, `name: "fixture", sortKey: "acc"`)(), expect: BAD },
-    { name: "a cursor used from another project", request: () => list(cursors.version, `name: "fixture", project: "team-b"`, "writeB")(), expect: BAD },
+    {
+      name: "a version cursor used for a metric sort",
+      request: () => list(cursors.version, `name: "fixture", sortKey: "acc"`)(),
+      expect: BAD,
+    },
+    {
+      name: "a cursor used from another project",
+      request: () => list(cursors.version, `name: "fixture", project: "team-b"`, "writeB")(),
+      expect: BAD,
+    },
     { name: "a 4,000-character cursor", request: list("A".repeat(4000)), expect: BAD },
     { name: "a 1 MB cursor", request: list("A".repeat(1_000_000)), expect: BAD },
     { name: "a cursor with base64 padding and slashes", request: list("eyJuIjoiZml4dHVyZSJ9/+=="), expect: BAD },
     { name: "a cursor with a NUL byte", request: list("abc\u0000def"), expect: BAD },
     {
       name: "a cursor whose sort key is an injection attempt, with the same sortKey",
-      request: list(b64(`{"j":"team-a","n":"fixture","k":"acc' OR 1=1 --","d":"DESC","p":{"phase":"missing","version":2}}`), `name: "fixture", sortKey: "acc' OR 1=1 --"`),
-      expect: { codes: ["BAD_USER_INPUT"], success: true, check: (r) => void (r.json.data && expect(r.json.data.models.nodes.every((n: any) => n.name === "fixture")).toBe(true)) },
+      request: list(
+        b64(`{"j":"team-a","n":"fixture","k":"acc' OR 1=1 --","d":"DESC","p":{"phase":"missing","version":2}}`),
+        `name: "fixture", sortKey: "acc' OR 1=1 --"`,
+      ),
+      expect: {
+        codes: ["BAD_USER_INPUT"],
+        success: true,
+        check: (r) => void (r.json.data && expect(r.json.data.models.nodes.every((n: any) => n.name === "fixture")).toBe(true)),
+      },
     },
   ] satisfies Case[];
 });

@@ -12,27 +12,37 @@ export type Who = Exclude<keyof typeof keys, never> | { readonly token: string }
 export const tokenOf = (who: Who): string | null => (who === null ? null : typeof who === "object" ? who.token : keys[who]);
 
 /** A request without a body (GET unless `method`), its path sent verbatim. */
-export const get = (p: string, who: Who = "write", headers: Record<string, string> = {}, method = "GET") => (): RawRequest => ({
-  method,
-  path: p,
-  headers: { ...bearer(tokenOf(who)), ...headers },
-});
+export const get =
+  (p: string, who: Who = "write", headers: Record<string, string> = {}, method = "GET") =>
+  (): RawRequest => ({
+    method,
+    path: p,
+    headers: { ...bearer(tokenOf(who)), ...headers },
+  });
 /** A GraphQL request as JSON. */
-export const gql = (query: string, variables?: Record<string, unknown>, who: Who = "write") => () => gqlRequest(query, variables, tokenOf(who));
+export const gql =
+  (query: string, variables?: Record<string, unknown>, who: Who = "write") =>
+  () =>
+    gqlRequest(query, variables, tokenOf(who));
 /** A POST /graphql whose body is sent exactly as given. */
-export const raw = (body: string | Buffer, who: Who = "write", contentType = "application/json") => (): RawRequest => ({
-  method: "POST",
-  path: "/graphql",
-  headers: { "content-type": contentType, ...bearer(tokenOf(who)) },
-  body,
-});
+export const raw =
+  (body: string | Buffer, who: Who = "write", contentType = "application/json") =>
+  (): RawRequest => ({
+    method: "POST",
+    path: "/graphql",
+    headers: { "content-type": contentType, ...bearer(tokenOf(who)) },
+    body,
+  });
 /** A createModel mutation with `input` as its variable. */
 export const create = (input: unknown, who: Who = "write") => gql(CREATE, { input }, who);
 /** A JSON body whose `variables.input` is spliced in as raw text (for NaN, 1e400, …). */
-export const createRaw = (inputText: string, who: Who = "write") => raw(`{"query":${JSON.stringify(CREATE)},"variables":{"input":${inputText}}}`, who);
+export const createRaw = (inputText: string, who: Who = "write") =>
+  raw(`{"query":${JSON.stringify(CREATE)},"variables":{"input":${inputText}}}`, who);
 /** A createModel upload of `files` ([path, content]). */
-export const upload = (input: Record<string, unknown>, files: readonly (readonly [string, string | Buffer])[], who: Who = "write") => () =>
-  uploadRequest(input, files, tokenOf(who));
+export const upload =
+  (input: Record<string, unknown>, files: readonly (readonly [string, string | Buffer])[], who: Who = "write") =>
+  () =>
+    uploadRequest(input, files, tokenOf(who));
 
 /** The answer is a typed error with one of `codes` (BAD_USER_INPUT when none are given). */
 export const bad = (...codes: string[]): Expect => ({ codes: codes.length ? codes : ["BAD_USER_INPUT"] });
@@ -63,7 +73,8 @@ export function rangeCheck(reply: Reply, size = W.length, content = W): void {
   } else {
     throw new Error(`unexpected status for a Range request: ${where}`);
   }
-  if (reply.status !== 416) expect(reply.headers.etag, where).toBe(`"${size === W.length ? W_SHA : createHash("sha256").update(content).digest("hex")}"`);
+  if (reply.status !== 416)
+    expect(reply.headers.etag, where).toBe(`"${size === W.length ? W_SHA : createHash("sha256").update(content).digest("hex")}"`);
 }
 /** A whole file, a correct slice or a correct 416. */
 export const RANGE: Expect = { status: [200, 206, 416], plain: true, check: (r) => rangeCheck(r) };

@@ -37,7 +37,8 @@ export async function watchPage(page: Page, ...origins: string[]): Promise<PageW
   const watch: PageWatch = { foreign: [], problems: [] };
   await page.route("**/*", (route) => {
     const url = route.request().url();
-    if (origins.some((origin) => url.startsWith(`${origin}/`)) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+    if (origins.some((origin) => url.startsWith(`${origin}/`)) || url.startsWith("data:") || url.startsWith("blob:"))
+      return route.continue();
     watch.foreign.push(url);
     return route.abort();
   });

@@ -52,7 +52,8 @@ async function create(origin: string, name: string, acknowledged: Acknowledged[]
   const res = await fetch(`${origin}/graphql`, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
   const body = (await res.json()) as { data?: { createModel?: { version: number } }; errors?: unknown[] };
   const version = body.data?.createModel?.version;
-  if (res.status === 200 && !body.errors && version !== undefined) acknowledged.push({ version, sha256: sha256(bytes), sizeBytes: bytes.length });
+  if (res.status === 200 && !body.errors && version !== undefined)
+    acknowledged.push({ version, sha256: sha256(bytes), sizeBytes: bytes.length });
   return { op: "create", status: res.status, code: codeOf(body), retryAfter: res.headers.get("retry-after") };
 }
 
@@ -70,7 +71,8 @@ async function download(origin: string, name: string, file: Acknowledged): Promi
   const res = await fetch(`${origin}/files/default/${name}/${file.version}/w.bin`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const retryAfter = res.headers.get("retry-after");
-  if (res.status === 200) return { op: "download", status: 200, code: undefined, retryAfter, ...(sha256(bytes) === file.sha256 ? {} : { corrupt: true }) };
+  if (res.status === 200)
+    return { op: "download", status: 200, code: undefined, retryAfter, ...(sha256(bytes) === file.sha256 ? {} : { corrupt: true }) };
   let code: string | undefined;
   try {
     code = codeOf(JSON.parse(Buffer.from(bytes).toString("utf8")));
@@ -94,9 +96,20 @@ export function startLoad(origin: string, name: string, options: { workers?: num
       const known = acknowledged[Math.floor(Math.random() * acknowledged.length)];
       let outcome: Outcome;
       try {
-        outcome = op === 0 ? await create(origin, name, acknowledged) : op === 2 && known ? await download(origin, name, known) : await list(origin, name);
+        outcome =
+          op === 0
+            ? await create(origin, name, acknowledged)
+            : op === 2 && known
+              ? await download(origin, name, known)
+              : await list(origin, name);
       } catch (error) {
-        outcome = { op: op === 0 ? "create" : "list", status: 0, code: undefined, retryAfter: null, error: String((error as Error)?.cause ?? error) };
+        outcome = {
+          op: op === 0 ? "create" : "list",
+          status: 0,
+          code: undefined,
+          retryAfter: null,
+          error: String((error as Error)?.cause ?? error),
+        };
       }
       outcomes.push(outcome);
       // Refusals come back in microseconds: pace them so an outage does not spend the whole budget.

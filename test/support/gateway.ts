@@ -16,9 +16,19 @@ export interface TestGateway {
   readonly url: string;
   readonly gateway: Gateway;
   readonly storage: TestStorage;
-  gql<T = any>(this: void, query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  gql<T = any>(
+    this: void,
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<T>>;
   /** A createModel multipart request per the GraphQL multipart request spec. */
-  upload<T = any>(this: void, input: Record<string, unknown>, files: Record<string, string | Buffer>, selection?: string): Promise<GraphQLResponse<T>>;
+  upload<T = any>(
+    this: void,
+    input: Record<string, unknown>,
+    files: Record<string, string | Buffer>,
+    selection?: string,
+  ): Promise<GraphQLResponse<T>>;
   close(this: void): Promise<void>;
 }
 
@@ -55,7 +65,9 @@ export async function startTestGateway(
     form.set("operations", JSON.stringify({ query, variables: { input: withFiles } }));
     form.set("map", JSON.stringify(Object.fromEntries(entries.map((_, i) => [String(i), [`variables.input.files.${i}.file`]]))));
     // The path travels in `operations`; the part's filename is not used.
-    entries.forEach(([, content], i) => form.set(String(i), new Blob([typeof content === "string" ? content : new Uint8Array(content)]), `file${i}`));
+    entries.forEach(([, content], i) =>
+      form.set(String(i), new Blob([typeof content === "string" ? content : new Uint8Array(content)]), `file${i}`),
+    );
     const res = await fetch(url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
     return { status: res.status, ...(await res.json()) };
   }

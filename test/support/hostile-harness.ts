@@ -38,7 +38,10 @@ export const KNOWN_CODES: ReadonlySet<string> = new Set([
 const LEAKS: readonly [string, RegExp][] = [
   ["stack frame", /\n\s+at\s|\bat\s+[\w.<>$]+\s+\((?:file:|\/|node:)|"stacktrace"/],
   ["server path", /\/work\/|node_modules|file:\/\/|\.[cm]?[jt]s:\d+/],
-  ["SQL", /SQLITE_|sqlite|better-sqlite|kysely|\bselect\s[^"\n]{0,80}\sfrom\s|\binsert\s+into\b|constraint failed|syntax error at or near|\brelation "/i],
+  [
+    "SQL",
+    /SQLITE_|sqlite|better-sqlite|kysely|\bselect\s[^"\n]{0,80}\sfrom\s|\binsert\s+into\b|constraint failed|syntax error at or near|\brelation "/i,
+  ],
   ["internal error", /Internal server error|INTERNAL_SERVER_ERROR/],
 ];
 
@@ -49,7 +52,8 @@ export function leaksIn(reply: Reply, secrets: readonly string[]): string[] {
     const m = pattern.exec(reply.text);
     if (m) problems.push(`${what} in the body: …${reply.text.slice(Math.max(0, m.index - 60), m.index + 80)}…`);
   }
-  for (const secret of secrets) if (secret && reply.text.includes(secret)) problems.push(`a secret (${secret.slice(0, 12)}…) is echoed in the body`);
+  for (const secret of secrets)
+    if (secret && reply.text.includes(secret)) problems.push(`a secret (${secret.slice(0, 12)}…) is echoed in the body`);
   return problems;
 }
 
@@ -104,7 +108,9 @@ export interface HostileGateway {
  * sentinel tree: `<root>/{sentinel.txt, etc/passwd, outer/{sentinel.txt, data/…}}`,
  * so a write that escapes the data directory lands somewhere a snapshot sees it.
  */
-export async function startHostileGateway(options: { backend?: Backend; config?: Partial<Config>; logger?: Logger } = {}): Promise<HostileGateway> {
+export async function startHostileGateway(
+  options: { backend?: Backend; config?: Partial<Config>; logger?: Logger } = {},
+): Promise<HostileGateway> {
   const sentinelRoot = await fs.mkdtemp(path.join(os.tmpdir(), "homer-hostile-"));
   await fs.writeFile(path.join(sentinelRoot, "sentinel.txt"), "root sentinel\n");
   await fs.mkdir(path.join(sentinelRoot, "etc"));

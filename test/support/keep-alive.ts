@@ -35,7 +35,12 @@ export function send(
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("error", reject);
       res.on("end", () =>
-        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString(), connection: req.socket!.localPort! }),
+        resolve({
+          status: res.statusCode!,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+          connection: req.socket!.localPort!,
+        }),
       );
     });
     // A server that answers early may stop reading: the write error is not the result.

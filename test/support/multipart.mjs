@@ -100,7 +100,11 @@ export function createModelFields(query, input, paths) {
  */
 export function createModelParts(query, input, files) {
   return [
-    ...createModelFields(query, input, files.map(([path]) => path)),
+    ...createModelFields(
+      query,
+      input,
+      files.map(([path]) => path),
+    ),
     ...files.map(([, value], i) => ({ name: String(i), value, filename: `file${i}` })),
   ];
 }

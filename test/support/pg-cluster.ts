@@ -38,9 +38,17 @@ export interface PgCluster {
 /** The newest installed server's bin directory (Debian: /usr/lib/postgresql/N/bin), else `pg_config --bindir`'s. */
 async function findBinDir(): Promise<string> {
   const root = "/usr/lib/postgresql";
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = fs.existsSync(root)
+    ? fs
+        .readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const candidates = versions.map((v) => path.join(root, v, "bin"));
-  const configured = await run("pg_config", ["--bindir"]).then(({ stdout }) => stdout.trim(), () => undefined);
+  const configured = await run("pg_config", ["--bindir"]).then(
+    ({ stdout }) => stdout.trim(),
+    () => undefined,
+  );
   if (configured) candidates.push(configured);
   const dir = candidates.find((d) => fs.existsSync(path.join(d, "pg_ctl")) && fs.existsSync(path.join(d, "initdb")));
   if (!dir) throw new Error(`no PostgreSQL server binaries (initdb, pg_ctl) under ${root}/*/bin or pg_config --bindir`);
@@ -83,23 +91,31 @@ export async function createPgCluster(): Promise<PgCluster> {
   await asServerUser(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
   // The socket lives in our own directory: nothing to clash with in /tmp.
   const serverOptions = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c max_connections=50`;
-  const pgCtl = (...args: string[]) => asServerUser(path.join(bin, "pg_ctl"), ["-D", data, "-l", path.join(root, "server.log"), "-w", "-t", "30", ...args]);
+  const pgCtl = (...args: string[]) =>
+    asServerUser(path.join(bin, "pg_ctl"), ["-D", data, "-l", path.join(root, "server.log"), "-w", "-t", "30", ...args]);
   /** `pg_ctl status` exits 3 when no server runs on the directory. */
-  const running = () => asServerUser(path.join(bin, "pg_ctl"), ["-D", data, "status"]).then(() => true, () => false);
+  const running = () =>
+    asServerUser(path.join(bin, "pg_ctl"), ["-D", data, "status"]).then(
+      () => true,
+      () => false,
+    );
   /** The postmaster (first line of postmaster.pid) and every process it started. */
   const serverPids = (): number[] => {
     const postmaster = Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
-    const children = fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
-      const stat = (() => {
-        try {
-          return fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        } catch {
-          return ""; // exited meanwhile
-        }
-      })();
-      // Fields after the parenthesised command: state, then the parent's pid.
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster;
-    });
+    const children = fs
+      .readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        const stat = (() => {
+          try {
+            return fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+          } catch {
+            return ""; // exited meanwhile
+          }
+        })();
+        // Fields after the parenthesised command: state, then the parent's pid.
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster;
+      });
     return [postmaster, ...children.map(Number)];
   };
   let frozen: number[] = [];

@@ -42,7 +42,8 @@ export function send(origin: string, request: RawRequest, timeoutMs = 15_000): P
     };
     const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
     const headers: Record<string, string | string[] | number> = { ...request.headers };
-    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-length")) headers["content-length"] = body.length;
+    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-length"))
+      headers["content-length"] = body.length;
     const req = http.request({ host: hostname, port, method: request.method ?? "GET", path: request.path, headers, agent: false });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms (hang)`)));
     req.on("response", (res) => {
@@ -92,7 +93,14 @@ export function gqlRequest(query: string, variables: Record<string, unknown> | u
 export function multipartRequest(
   parts: readonly Part[],
   token: string | null,
-  options: { boundary?: string; headerBoundary?: string; close?: boolean; preflight?: boolean; contentType?: string; mutate?: (body: Buffer) => Buffer } = {},
+  options: {
+    boundary?: string;
+    headerBoundary?: string;
+    close?: boolean;
+    preflight?: boolean;
+    contentType?: string;
+    mutate?: (body: Buffer) => Buffer;
+  } = {},
 ): RawRequest {
   const boundary = options.boundary ?? "----homer-hostile-7d1f";
   let body = multipartBody(parts, boundary, { close: options.close });
@@ -112,6 +120,10 @@ export function multipartRequest(
 export const CREATE = CREATE_MODEL;
 
 /** A createModel upload: `files` are [path, content]; the map names each file in order. */
-export function uploadRequest(input: Record<string, unknown>, files: readonly (readonly [string, string | Buffer])[], token: string | null): RawRequest {
+export function uploadRequest(
+  input: Record<string, unknown>,
+  files: readonly (readonly [string, string | Buffer])[],
+  token: string | null,
+): RawRequest {
   return multipartRequest(createModelParts(CREATE, input, files), token);
 }

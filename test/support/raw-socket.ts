@@ -46,7 +46,11 @@ export function rawConnection(origin: string): RawConnection {
       if (!socket.destroyed) socket.write(bytes);
     },
     async response(n, timeoutMs = 5_000) {
-      const all = await waitFor(`response ${n}`, () => (parseResponses(received()).length > n ? parseResponses(received()) : null), timeoutMs);
+      const all = await waitFor(
+        `response ${n}`,
+        () => (parseResponses(received()).length > n ? parseResponses(received()) : null),
+        timeoutMs,
+      );
       return all[n]!;
     },
     closesWithin: (ms) => Promise.race([closed.then(() => true), sleep(ms).then(() => false)]),

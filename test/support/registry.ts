@@ -1,6 +1,12 @@
 import { pino } from "pino";
 import { Caller } from "../../gateway/src/access/caller.js";
-import { RegistryService, type CreateModelCommand, type ListModelsQuery, type ModelRefInput, type RegistryLimits } from "../../gateway/src/registry/registry.service.js";
+import {
+  RegistryService,
+  type CreateModelCommand,
+  type ListModelsQuery,
+  type ModelRefInput,
+  type RegistryLimits,
+} from "../../gateway/src/registry/registry.service.js";
 import type { Storage } from "../../gateway/src/storage/factory.js";
 import type { SortDirection } from "../../gateway/src/domain/records.js";
 

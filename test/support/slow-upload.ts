@@ -186,4 +186,3 @@ export function startRawUpload(origin: string, body: UploadBody, options: { dela
   pumped.done.catch(() => {});
   return { body, responses, ...pumped };
 }
-

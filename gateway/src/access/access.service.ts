@@ -63,7 +63,13 @@ export class AccessService {
       }
       return null;
     }
-    await this.store.createKey({ id: key.id, name: "bootstrap admin", secretSha256: key.secretSha256, grants: [{ project: "*", role: "admin" }], createdBy: null });
+    await this.store.createKey({
+      id: key.id,
+      name: "bootstrap admin",
+      secretSha256: key.secretSha256,
+      grants: [{ project: "*", role: "admin" }],
+      createdBy: null,
+    });
     this.#keysExist = true;
     this.log.info({ audit: "key.create", keyId: key.id, by: "bootstrap", grants: "*:admin" }, "audit");
     return key;
@@ -103,9 +109,18 @@ export class AccessService {
     const missing = named.find((p) => !existing.has(p));
     if (missing) throw new NotFoundError("project", missing);
     const generated = generateKey();
-    const key = await this.store.createKey({ id: generated.id, name, secretSha256: generated.secretSha256, grants: input.grants, createdBy: caller.keyId });
+    const key = await this.store.createKey({
+      id: generated.id,
+      name,
+      secretSha256: generated.secretSha256,
+      grants: input.grants,
+      createdBy: caller.keyId,
+    });
     this.#keysExist = true;
-    this.log.info({ audit: "key.create", by: caller.who, keyId: key.id, grants: input.grants.map((g) => `${g.project}:${g.role}`) }, "audit");
+    this.log.info(
+      { audit: "key.create", by: caller.who, keyId: key.id, grants: input.grants.map((g) => `${g.project}:${g.role}`) },
+      "audit",
+    );
     return { key, token: generated.token };
   }
 
@@ -133,7 +148,9 @@ export class AccessService {
 
   #requireAdminOf(caller: Caller, project: string): void {
     if (!this.#administers(caller, project)) {
-      throw new ForbiddenError(project === "*" ? "only an admin key for every project (*) may grant *" : `this API key may not administer project "${project}"`);
+      throw new ForbiddenError(
+        project === "*" ? "only an admin key for every project (*) may grant *" : `this API key may not administer project "${project}"`,
+      );
     }
   }
 }

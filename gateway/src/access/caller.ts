@@ -3,7 +3,6 @@ import type { Grant, Role } from "../domain/records.js";
 
 const RANK: Readonly<Record<Role, number>> = { read: 1, write: 2, admin: 3 };
 
-
 /**
  * Who is asking, and what they may do. Every registry call takes one; the
  * registry checks it before touching storage.
@@ -46,7 +45,10 @@ export class Caller {
    * whether a model exists in it.
    */
   require(project: string, role: Role): void {
-    if (!this.can(project, role)) throw new ForbiddenError(`this API key may not ${role === "read" ? "read" : role === "write" ? "write to" : "administer"} project "${project}"`);
+    if (!this.can(project, role))
+      throw new ForbiddenError(
+        `this API key may not ${role === "read" ? "read" : role === "write" ? "write to" : "administer"} project "${project}"`,
+      );
   }
 
   /** Whether this caller may manage keys and projects everywhere. */

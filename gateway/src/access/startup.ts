@@ -24,7 +24,10 @@ export async function guardStartup(config: Config, access: AccessService, log: L
     return;
   }
   if (config.insecure) {
-    log.warn({ host: config.host }, "--insecure: serving WITHOUT API keys on a non-loopback address; anyone who can reach it has full access");
+    log.warn(
+      { host: config.host },
+      "--insecure: serving WITHOUT API keys on a non-loopback address; anyone who can reach it has full access",
+    );
     return;
   }
   throw new ConfigError(

@@ -81,7 +81,6 @@ export class TooManyRequestsError extends DomainError {
   }
 }
 
-
 /**
  * A family has used every version number up to MAX_VERSION, so none can be
  * assigned. Not a DomainError: storage raises it and the service words it.

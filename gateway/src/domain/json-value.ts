@@ -15,8 +15,7 @@ interface Pending {
 function pathOf(item: Pending, field: string): string {
   const keys: (string | number)[] = [];
   for (let at: Pending | undefined = item; at?.key !== undefined; at = at.parent) keys.push(at.key);
-  const step = (k: string | number) =>
-    typeof k === "number" ? `[${k}]` : /^[A-Za-z0-9_$-]{1,40}$/.test(k) ? `.${k}` : `[${quote(k)}]`;
+  const step = (k: string | number) => (typeof k === "number" ? `[${k}]` : /^[A-Za-z0-9_$-]{1,40}$/.test(k) ? `.${k}` : `[${quote(k)}]`);
   return field + keys.reverse().map(step).join("");
 }
 
@@ -70,7 +69,8 @@ export function assertJsonSize(value: unknown, maxBytes: number, field: string):
         if (bytes + 2 * v.length + 1 > maxBytes) throw tooLarge();
         count(v.length === 0 ? 2 : v.length + 1);
         for (let i = v.length - 1; i >= 0; i--) {
-          if (!Object.hasOwn(v, i)) throw notJson({ value: undefined, depth: item.depth + 1, parent: item, key: i }, "a hole (a sparse array)");
+          if (!Object.hasOwn(v, i))
+            throw notJson({ value: undefined, depth: item.depth + 1, parent: item, key: i }, "a hole (a sparse array)");
           stack.push({ value: v[i], depth: item.depth + 1, parent: item, key: i });
         }
       } else {

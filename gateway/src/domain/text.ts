@@ -53,6 +53,7 @@ export function assertLabel(value: string, field: string, maxChars: number): str
 /** Throws BAD_USER_INPUT unless `value` is prose: a label that may also hold tabs and line breaks. */
 export function assertProse(value: string, field: string): string {
   assertStorable(value, field);
-  if (PROSE_CONTROL.test(value)) throw new BadInputError(`${field} contains a control character (only tab and line breaks are allowed)`, field);
+  if (PROSE_CONTROL.test(value))
+    throw new BadInputError(`${field} contains a control character (only tab and line breaks are allowed)`, field);
   return value;
 }

@@ -16,7 +16,9 @@ export const oneRegistrationPerOperation: ValidationRule = (context) => {
     Field(node) {
       if (node.name.value !== "createModel" || context.getParentType()?.name !== "Mutation") return;
       if (++count === 2) {
-        context.reportError(new GraphQLError("one createModel per request (fragments included): send each registration on its own", { nodes: [node] }));
+        context.reportError(
+          new GraphQLError("one createModel per request (fragments included): send each registration on its own", { nodes: [node] }),
+        );
       }
     },
   };
@@ -39,13 +41,23 @@ export const noSubscriptions: ValidationRule = (context) => ({
  */
 export function operationLimits(config: Pick<Config, "maxQueryDepth" | "maxAliases" | "maxDirectives" | "maxQueryCost">): ValidationRule[] {
   // Report, don't throw: a thrown rejection reaches Apollo as an unexpected error (500).
-  const report = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
+  const report = {
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+  };
   return [
     noSubscriptions,
     oneRegistrationPerOperation,
     maxDepthRule({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
     maxAliasesRule({ n: config.maxAliases, ...report }),
     maxDirectivesRule({ n: config.maxDirectives, ...report }),
-    costLimitRule({ maxCost: config.maxQueryCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true, ...report }),
+    costLimitRule({
+      maxCost: config.maxQueryCost,
+      objectCost: 2,
+      scalarCost: 1,
+      depthCostFactor: 1.5,
+      ignoreIntrospection: true,
+      ...report,
+    }),
   ];
 }

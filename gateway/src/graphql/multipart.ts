@@ -41,10 +41,13 @@ function malformed(error: unknown): DomainError {
 export function graphqlMultipart(schema: GraphQLSchema, options: MultipartOptions): RequestHandler {
   return (req, res, next) => {
     if (!req.is("multipart/form-data")) return next();
-    processMultipart(req, res, schema, options).then((body) => {
-      req.body = body;
-      next();
-    }, (error) => next(malformed(error)));
+    processMultipart(req, res, schema, options).then(
+      (body) => {
+        req.body = body;
+        next();
+      },
+      (error) => next(malformed(error)),
+    );
   };
 }
 
@@ -83,7 +86,8 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
     };
 
     parser.on("field", (name, value, { valueTruncated }) => {
-      if (valueTruncated) return exit(new PayloadTooLargeError(`the multipart field '${name}' exceeds the ${options.maxFieldSize}-byte limit`));
+      if (valueTruncated)
+        return exit(new PayloadTooLargeError(`the multipart field '${name}' exceeds the ${options.maxFieldSize}-byte limit`));
       if (name === "operations") {
         if (operations !== undefined) return exit(new BadInputError(`the multipart field 'operations' is given twice (${SPEC})`));
         try {
@@ -91,7 +95,8 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
         } catch {
           return exit(new BadInputError(`the multipart field 'operations' is not JSON (${SPEC})`));
         }
-        if (typeof operations !== "object" || operations === null) return exit(new BadInputError(`the multipart field 'operations' must be an object (${SPEC})`));
+        if (typeof operations !== "object" || operations === null)
+          return exit(new BadInputError(`the multipart field 'operations' must be an object (${SPEC})`));
       } else if (name === "map") {
         if (operations === undefined) return exit(new BadInputError(`the multipart field 'map' must follow 'operations' (${SPEC})`));
         if (uploads) return exit(new BadInputError(`the multipart field 'map' is given twice (${SPEC})`));
@@ -159,7 +164,10 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
       if (operations === undefined) return exit(new BadInputError(`the multipart field 'operations' is missing (${SPEC})`));
       if (!uploads) return exit(new BadInputError(`the multipart field 'map' is missing (${SPEC})`));
       for (const [name, upload] of uploads) {
-        if (!upload.file) (upload as SettledUpload).reject(new BadInputError(`the file part ${quote(name, 100)} named in the map is missing from the request`));
+        if (!upload.file)
+          (upload as SettledUpload).reject(
+            new BadInputError(`the file part ${quote(name, 100)} named in the map is missing from the request`),
+          );
       }
     });
     res.once("close", () => (released = true));

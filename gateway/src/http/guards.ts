@@ -36,7 +36,10 @@ export function clientAddress(req: Request): string {
  * loopback host (or `publicHost`): a web page whose domain was rebound to
  * 127.0.0.1 then cannot drive the registry from a browser on this machine.
  */
-export function authenticate(access: AccessService, options: { readonly publicHost?: string; readonly insecure: boolean; readonly failuresPerMinute: number }) {
+export function authenticate(
+  access: AccessService,
+  options: { readonly publicHost?: string; readonly insecure: boolean; readonly failuresPerMinute: number },
+) {
   const failures = tokenBuckets(options.failuresPerMinute);
   return async (req: Request, _res: Response, next: NextFunction) => {
     const authorization = req.headers.authorization;
@@ -121,7 +124,16 @@ export function browserSafety(origins: readonly string[], options: { readonly ht
     const own = `${(req as Request).protocol}://${req.headers.host}`;
     callback(null, {
       origin: origin !== undefined && (origin === own || allowed.has(origin)),
-      allowedHeaders: ["authorization", "content-type", "apollo-require-preflight", "x-apollo-operation-name", "x-request-id", "range", "if-range", "if-none-match"],
+      allowedHeaders: [
+        "authorization",
+        "content-type",
+        "apollo-require-preflight",
+        "x-apollo-operation-name",
+        "x-request-id",
+        "range",
+        "if-range",
+        "if-none-match",
+      ],
       exposedHeaders: ["etag", "content-range", "content-length", "x-request-id", "retry-after"],
       maxAge: 600,
     });

@@ -28,10 +28,7 @@ async function databaseAnswers(metadata: Pingable, timeoutMs: number): Promise<b
  * answers a cheap query within 2 s and no shutdown has begun (load balancers
  * stop routing on 503).
  */
-export function healthRoutes(
-  storage: { readonly metadata: Pingable; readonly database: string },
-  isShuttingDown: () => boolean,
-): Router {
+export function healthRoutes(storage: { readonly metadata: Pingable; readonly database: string }, isShuttingDown: () => boolean): Router {
   const router = Router();
   router.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });

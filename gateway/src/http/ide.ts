@@ -21,13 +21,17 @@ function translations(): express.RequestHandler {
   const directory = path.join(getDistDirectory(), "assets", "i18n");
   let shipped: Promise<Set<string>> | undefined;
   const patched = new Map<string, Promise<string>>();
-  const patch = async (file: string) => JSON.stringify({ ...JSON.parse(await fs.readFile(path.join(directory, file), "utf8")), ...TEXT_OVERRIDES });
+  const patch = async (file: string) =>
+    JSON.stringify({ ...JSON.parse(await fs.readFile(path.join(directory, file), "utf8")), ...TEXT_OVERRIDES });
   const serve = async (req: Request, res: express.Response, next: express.NextFunction) => {
     shipped ??= fs.readdir(directory).then((files) => new Set(files.filter((f) => f.endsWith(".json"))));
     const file = req.path.slice(1);
     if (!(await shipped).has(file)) return next();
     if (!patched.has(file)) patched.set(file, patch(file));
-    res.type("json").set("cache-control", "public, max-age=3600").send(await patched.get(file));
+    res
+      .type("json")
+      .set("cache-control", "public, max-age=3600")
+      .send(await patched.get(file));
   };
   return (req, res, next) => void serve(req, res, next).catch(next);
 }
@@ -45,7 +49,9 @@ export function ideRoutes(options: { readonly enabled: boolean }): Router {
   router.get("/graphql", (req, res, next) => {
     if (req.query.query !== undefined) return next();
     if (options.enabled && wantsHtml(req)) {
-      res.type("html").send(renderAltair({ baseURL: IDE_BASE, endpointURL: "/graphql", serveInitialOptionsInSeperateRequest: INIT_SCRIPT }));
+      res
+        .type("html")
+        .send(renderAltair({ baseURL: IDE_BASE, endpointURL: "/graphql", serveInitialOptionsInSeperateRequest: INIT_SCRIPT }));
       return;
     }
     res.json({

@@ -2,9 +2,7 @@ import rangeParser from "range-parser";
 import type { ByteRange } from "../domain/records.js";
 
 export type RangeResult =
-  | { readonly kind: "full" }
-  | { readonly kind: "partial"; readonly range: ByteRange }
-  | { readonly kind: "unsatisfiable" };
+  { readonly kind: "full" } | { readonly kind: "partial"; readonly range: ByteRange } | { readonly kind: "unsatisfiable" };
 
 const FULL = { kind: "full" } as const;
 

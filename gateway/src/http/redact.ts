@@ -21,14 +21,36 @@ const ENCODED_RUN = /[^\s"'<>]*%[0-9a-f]{2}[^\s"'<>]*/gi;
 
 /** Query-parameter (and field) names whose values are credentials, after {@link normalizeName}. */
 const SENSITIVE_NAMES = new Set([
-  "apikey", "xapikey", "accesstoken", "token", "key", "auth", "authorization", "proxyauthorization",
-  "password", "passwd", "pwd", "pass", "secret", "bearer", "credential", "credentials", "cookie", "setcookie",
-  "session", "sessionid", "sig", "signature",
+  "apikey",
+  "xapikey",
+  "accesstoken",
+  "token",
+  "key",
+  "auth",
+  "authorization",
+  "proxyauthorization",
+  "password",
+  "passwd",
+  "pwd",
+  "pass",
+  "secret",
+  "bearer",
+  "credential",
+  "credentials",
+  "cookie",
+  "setcookie",
+  "session",
+  "sessionid",
+  "sig",
+  "signature",
 ]);
 const SENSITIVE_SUFFIX = /(token|secret|password|apikey)$/;
 
 function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/\[\]$/, "").replace(/[\s_.-]/g, "");
+  return name
+    .toLowerCase()
+    .replace(/\[\]$/, "")
+    .replace(/[\s_.-]/g, "");
 }
 
 /** Whether a query parameter, header or field of this name carries a credential (case and `_`/`-` ignored). */
@@ -97,6 +119,7 @@ export function scrubSecrets(text: string): string {
     .replace(KEY_PREFIX, `hmr_${REDACTED}`)
     .replace(KEY_BODY, REDACTED)
     .replace(PARAM_IN_TEXT, (whole, sep: string, name: string) => (isSensitiveName(name) ? `${sep}${name}=${REDACTED}` : whole));
-  if (out.includes("%")) out = out.replace(ENCODED_RUN, (run) => run.replace(/[^/?#&;=]+/g, (piece) => (containsKey(piece) ? REDACTED : piece)));
+  if (out.includes("%"))
+    out = out.replace(ENCODED_RUN, (run) => run.replace(/[^/?#&;=]+/g, (piece) => (containsKey(piece) ? REDACTED : piece)));
   return out;
 }

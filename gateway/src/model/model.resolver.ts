@@ -25,7 +25,13 @@ function incomingFile(input: ModelFileInput): IncomingFile {
       } catch (error) {
         // The upload never arrived whole: the multipart parser refused the body or it broke
         // off. How far the body got before we asked depends on timing, so both are the client's.
-        throw toDomainError(error) ?? new BadInputError(`the upload of ${quote(input.path)} could not be read: the request body ended early or is malformed`, "input.files");
+        throw (
+          toDomainError(error) ??
+          new BadInputError(
+            `the upload of ${quote(input.path)} could not be read: the request body ended early or is malformed`,
+            "input.files",
+          )
+        );
       }
     },
     skip() {
@@ -69,7 +75,11 @@ export class ModelResolver {
   }
 
   @Query(() => Model, { nullable: true, description: "The first version of that metric sort; null when none has it." })
-  bestModel(@Args(() => BestModelArgs) args: BestModelArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ModelRecord | null> {
+  bestModel(
+    @Args(() => BestModelArgs) args: BestModelArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ModelRecord | null> {
     return ctx.registry.bestModel(ctx.caller, { ...args, parts: selectedParts(info) });
   }
 

@@ -40,11 +40,7 @@ export class SiblingFileFailed extends BadInputError {
  * After the first failure, files not yet started are skipped rather than stored;
  * on failure everything staged is discarded and the first error is thrown.
  */
-export async function stageFiles(
-  files: readonly IncomingFile[],
-  blobs: BlobStore,
-  maxBytes: number,
-): Promise<StagedFile[]> {
+export async function stageFiles(files: readonly IncomingFile[], blobs: BlobStore, maxBytes: number): Promise<StagedFile[]> {
   // The failure reported is the first cause: files refused or skipped because of it
   // are its consequences, even when they settle before it.
   let first: { readonly error: unknown } | undefined;
@@ -70,7 +66,9 @@ export async function stageFiles(
         // The blob store types its own failures (out of space, I/O): any other error
         // with a broken source means the body broke off or was malformed mid-file.
         if (!(error instanceof DomainError) && !(error instanceof StorageError) && source.errored) {
-          return fail(new BadInputError(`the upload of ${file.path} ended before the file was complete (${source.errored.message})`, "input.files"));
+          return fail(
+            new BadInputError(`the upload of ${file.path} ended before the file was complete (${source.errored.message})`, "input.files"),
+          );
         }
         return fail(error);
       }

@@ -125,8 +125,7 @@ export class RegistryService {
     const scope = { project, name, sortKey, direction } as const;
     const after = query.after ? decodeCursor(query.after, scope) : null;
     const parts = query.parts ?? ALL_PARTS;
-    const listed =
-      first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after, parts });
+    const listed = first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after, parts });
     const page = listed.slice(0, first);
     const last = page.at(-1);
     return {
@@ -181,7 +180,14 @@ export class RegistryService {
         () => this.blobs.promote(staged),
       );
       this.log.info(
-        { audit: releasedBlobs.length > 0 || draft.overwrite ? "model.write" : "model.create", by: caller.who, project: model.project, name: model.name, version: model.version, overwrite: draft.overwrite },
+        {
+          audit: releasedBlobs.length > 0 || draft.overwrite ? "model.write" : "model.create",
+          by: caller.who,
+          project: model.project,
+          name: model.name,
+          version: model.version,
+          overwrite: draft.overwrite,
+        },
         "audit",
       );
       await this.#reclaim(releasedBlobs);
@@ -190,7 +196,10 @@ export class RegistryService {
       await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
       if (error instanceof VersionsExhaustedError) {
         const family = `${error.project}/${error.family}`;
-        throw new BadInputError(`${family} has used every version number up to ${MAX_VERSION}; give a free version explicitly`, "input.version");
+        throw new BadInputError(
+          `${family} has used every version number up to ${MAX_VERSION}; give a free version explicitly`,
+          "input.version",
+        );
       }
       throw error;
     }

@@ -1,6 +1,14 @@
 import { BadInputError } from "../domain/errors.js";
 import { assertJsonSize } from "../domain/json-value.js";
-import { assertDescription, assertName, assertVersion, MAX_TAGS_BYTES, normaliseFilePath, validateMetrics, validateSignature } from "../domain/rules.js";
+import {
+  assertDescription,
+  assertName,
+  assertVersion,
+  MAX_TAGS_BYTES,
+  normaliseFilePath,
+  validateMetrics,
+  validateSignature,
+} from "../domain/rules.js";
 import { assertLabel } from "../domain/text.js";
 import type { IncomingFile } from "./incoming-file.js";
 import type { CreateModelCommand, RegistryLimits } from "./registry.service.js";
@@ -25,7 +33,10 @@ export function validateCreate(command: CreateModelCommand, files: readonly Inco
     if (seen.has(path)) throw new BadInputError(`input.files names "${path}" twice`, `input.files[${i}].path`);
     seen.add(path);
     if (file.source !== undefined && sources.has(file.source)) {
-      throw new BadInputError(`input.files[${i}] reuses an upload another entry already names; send each file once`, `input.files[${i}].file`);
+      throw new BadInputError(
+        `input.files[${i}] reuses an upload another entry already names; send each file once`,
+        `input.files[${i}].file`,
+      );
     }
     sources.add(file.source);
     return { ...file, path };

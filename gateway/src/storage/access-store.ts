@@ -2,7 +2,6 @@ import type { Grant } from "../domain/records.js";
 
 /** The access port: projects, API keys and their grants. Secrets are stored only as digests. */
 
-
 export interface ApiKeyRecord {
   readonly id: string;
   readonly name: string;

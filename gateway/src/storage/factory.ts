@@ -40,7 +40,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     // A typo must not silently become a SQLite file named after the URL (password included).
     throw new ConfigError(`unsupported database URL scheme "${scheme}://": use postgres:// or a SQLite file path`);
   }
-  const onRollbackFailure = (error: unknown) => options.logger?.warn({ err: error }, "rollback failed; the error that caused it was passed on");
+  const onRollbackFailure = (error: unknown) =>
+    options.logger?.warn({ err: error }, "rollback failed; the error that caused it was passed on");
   const metadata = /^postgres(ql)?:\/\//i.test(databaseUrl)
     ? await openPostgresStore(databaseUrl, {
         log: options.log,

@@ -54,7 +54,13 @@ export async function downloadModel(
   for (const file of model.files) {
     const target = targetOf(dir, file.path);
     const progress = (fileBytes: number) =>
-      options.onProgress?.({ path: file.path, fileBytes, fileTotal: file.sizeBytes, bytes: done + fileBytes, total } satisfies TransferProgress);
+      options.onProgress?.({
+        path: file.path,
+        fileBytes,
+        fileTotal: file.sizeBytes,
+        bytes: done + fileBytes,
+        total,
+      } satisfies TransferProgress);
     const size = (await fs.stat(target).catch(() => null))?.size;
     const existing = size === file.sizeBytes ? await sha256OfFile(target) : null;
     if (existing && existing.hash.digest("hex") === file.sha256) {
@@ -65,7 +71,9 @@ export async function downloadModel(
     try {
       await fs.mkdir(path.dirname(target), { recursive: true });
     } catch (error) {
-      throw new RegistryError("INTEGRITY_ERROR", `cannot create the folder for ${file.path}: ${(error as Error).message}`, { cause: error });
+      throw new RegistryError("INTEGRITY_ERROR", `cannot create the folder for ${file.path}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const part = partOf(target, file.sha256);
     await downloadFile(file, part, credentialsFor(file.downloadUrl, options), (bytes) => progress(bytes));
@@ -121,25 +129,35 @@ async function downloadFile(
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
       // Never write more than the registry said the file holds.
-      if (bytes > file.sizeBytes) return callback(new RegistryError("INTEGRITY_ERROR", `${file.path}: the server sent more than ${file.sizeBytes} bytes`));
+      if (bytes > file.sizeBytes)
+        return callback(new RegistryError("INTEGRITY_ERROR", `${file.path}: the server sent more than ${file.sizeBytes} bytes`));
       hash.update(chunk);
       onBytes(bytes);
       callback(null, chunk);
     },
   });
   try {
-    await pipeline(Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), count, createWriteStream(part, { flags: resuming ? "a" : "w", flush: true }));
+    await pipeline(
+      Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
+      count,
+      createWriteStream(part, { flags: resuming ? "a" : "w", flush: true }),
+    );
   } catch (error) {
     if (error instanceof RegistryError) {
       await fs.rm(part, { force: true });
       throw error;
     }
     // Keep the part: the next download resumes from it.
-    throw new RegistryError("NETWORK_ERROR", `downloading ${file.path} was interrupted at ${bytes} bytes: ${(error as Error).message}`, { cause: error });
+    throw new RegistryError("NETWORK_ERROR", `downloading ${file.path} was interrupted at ${bytes} bytes: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const digest = hash.digest("hex");
   if (bytes !== file.sizeBytes || digest !== file.sha256) {
     await fs.rm(part, { force: true });
-    throw new RegistryError("INTEGRITY_ERROR", `${file.path}: expected sha256 ${file.sha256} (${file.sizeBytes} bytes), got ${digest} (${bytes} bytes)`);
+    throw new RegistryError(
+      "INTEGRITY_ERROR",
+      `${file.path}: expected sha256 ${file.sha256} (${file.sizeBytes} bytes), got ${digest} (${bytes} bytes)`,
+    );
   }
 }

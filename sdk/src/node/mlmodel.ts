@@ -80,7 +80,10 @@ export async function describeDirectory(root: string, files: readonly LocalFile[
     return await describe(files);
   } catch (error) {
     if (error instanceof RegistryError) throw error;
-    throw new RegistryError("BAD_USER_INPUT", `${path.join(root, "MLmodel")} could not be read: ${(error as Error).message}`, { cause: error, field: "modelPath" });
+    throw new RegistryError("BAD_USER_INPUT", `${path.join(root, "MLmodel")} could not be read: ${(error as Error).message}`, {
+      cause: error,
+      field: "modelPath",
+    });
   }
 }
 

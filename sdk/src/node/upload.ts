@@ -64,7 +64,10 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
   });
   // The server may answer (an error) before the body is sent: stop sending then.
   let answered = false;
-  response.then(() => (answered = true), () => (answered = true));
+  response.then(
+    () => (answered = true),
+    () => (answered = true),
+  );
 
   const write = (chunk: Buffer) =>
     new Promise<void>((resolve, reject) => {
@@ -123,6 +126,7 @@ function parseCreateResponse({ status, body }: { status: number; body: string })
   }
   const fromServer = fromGraphQLErrors(json.errors, "createModel", { status });
   if (fromServer) throw fromServer;
-  if (!json.data?.createModel) throw new RegistryError("INTERNAL_SERVER_ERROR", `createModel: the registry sent no data (HTTP ${status})`, { status });
+  if (!json.data?.createModel)
+    throw new RegistryError("INTERNAL_SERVER_ERROR", `createModel: the registry sent no data (HTTP ${status})`, { status });
   return json.data.createModel;
 }

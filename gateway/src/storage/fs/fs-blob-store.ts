@@ -99,7 +99,10 @@ export class FsBlobStore implements BlobStore {
 
   async read(sha256: string, range?: ByteRange): Promise<Readable> {
     // 1 MiB reads: with the 64 KiB default, large downloads are bound by per-chunk overhead.
-    const stream = createReadStream(this.#pathOf(sha256), { highWaterMark: 2 ** 20, ...(range ? { start: range.start, end: range.end } : {}) });
+    const stream = createReadStream(this.#pathOf(sha256), {
+      highWaterMark: 2 ** 20,
+      ...(range ? { start: range.start, end: range.end } : {}),
+    });
     // Surface ENOENT before any header is sent.
     await new Promise<void>((resolve, reject) => {
       stream.once("open", () => resolve());

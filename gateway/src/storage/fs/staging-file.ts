@@ -27,11 +27,17 @@ export class StagingFile extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.#writeAll(chunk).then(() => done(), (error) => done(blobStoreError(error, "write")));
+    this.#writeAll(chunk).then(
+      () => done(),
+      (error) => done(blobStoreError(error, "write")),
+    );
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
-    this.#writevAll(chunks.map((c) => c.chunk)).then(() => done(), (error) => done(blobStoreError(error, "write")));
+    this.#writevAll(chunks.map((c) => c.chunk)).then(
+      () => done(),
+      (error) => done(blobStoreError(error, "write")),
+    );
   }
 
   async #writevAll(buffers: Buffer[]): Promise<void> {
@@ -49,7 +55,7 @@ export class StagingFile extends Writable {
 
   async #writeAll(chunk: Buffer): Promise<void> {
     // A nearly full disk takes part of a chunk, then refuses the rest.
-    for (let offset = 0; offset < chunk.length; ) {
+    for (let offset = 0; offset < chunk.length;) {
       const { bytesWritten } = await this.#handle!.write(chunk, offset, chunk.length - offset);
       offset += bytesWritten;
     }
@@ -60,7 +66,11 @@ export class StagingFile extends Writable {
     this.#handle = undefined;
     // close can report a delayed write failure (NFS, quotas): it counts like a write's.
     handle.sync().then(
-      () => handle.close().then(() => done(), (error) => done(blobStoreError(error, "close"))),
+      () =>
+        handle.close().then(
+          () => done(),
+          (error) => done(blobStoreError(error, "close")),
+        ),
       (error) => {
         const fail = () => done(blobStoreError(error, "fsync"));
         handle.close().then(fail, fail);
@@ -73,6 +83,9 @@ export class StagingFile extends Writable {
     this.#handle = undefined;
     if (!handle) return done(error);
     // Failed or aborted: the file is removed next, so only the first error matters.
-    handle.close().then(() => done(error), () => done(error));
+    handle.close().then(
+      () => done(error),
+      () => done(error),
+    );
   }
 }

@@ -79,14 +79,20 @@ class GuardedClient implements PostgresPoolClient {
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
-  query<R>(sqlOrCursor: string | PostgresCursor<R>, parameters?: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+  query<R>(
+    sqlOrCursor: string | PostgresCursor<R>,
+    parameters?: ReadonlyArray<unknown>,
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     // Kysely asks for cursors only when the dialect is given a cursor class; ours is not.
     if (typeof sqlOrCursor !== "string") throw new Error("cursors are not supported by Homer's PostgreSQL store");
     return this.#run<R>(sqlOrCursor, parameters ?? []);
   }
 
   async #run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
-    const site = (error?: unknown): FailureSite => ({ connectionLost: this.lost.has(this.client), timedOut: error instanceof DeadlineError });
+    const site = (error?: unknown): FailureSite => ({
+      connectionLost: this.lost.has(this.client),
+      timedOut: error instanceof DeadlineError,
+    });
     // A statement behind one that timed out would wait on the same dead socket.
     if (this.lost.has(this.client)) throw toStorageError(new Error("the connection was lost"), site());
     const query = this.client.query(sql, [...parameters]) as unknown as Promise<PostgresQueryResult<R>>;

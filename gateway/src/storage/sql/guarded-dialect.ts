@@ -22,9 +22,7 @@ export function guardedDialect(inner: Dialect, sqlDialect: SqlDialect, options: 
 }
 
 function translate(error: unknown, sqlDialect: SqlDialect): unknown {
-  return sqlDialect.isOutOfSpace(error)
-    ? outOfSpace("database", error)
-    : error;
+  return sqlDialect.isOutOfSpace(error) ? outOfSpace("database", error) : error;
 }
 
 class GuardedConnection implements DatabaseConnection {

@@ -66,7 +66,15 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
         .selectAll("m")
         .where("m.family_id", "=", family)
         .where((eb) =>
-          eb.not(eb.exists(eb.selectFrom("metrics as mx").select(sql`1`.as("one")).whereRef("mx.model_id", "=", "m.id").where("mx.key", "=", sortKey))),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("metrics as mx")
+                .select(sql`1`.as("one"))
+                .whereRef("mx.model_id", "=", "m.id")
+                .where("mx.key", "=", sortKey),
+            ),
+          ),
         )
         .orderBy("m.version", "desc")
         .limit(sql<number>`${query.limit} - ${qc.selectFrom("hits").select((eb) => eb.fn.countAll().as("n"))}`);
@@ -78,7 +86,12 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
         .selectFrom("hits")
         .selectAll("hits")
         .select(sql<number>`0`.as("phase"))
-        .unionAll(qc.selectFrom("misses").selectAll("misses").select([sql<number | null>`null`.as("sort_value"), sql<number>`1`.as("phase")]))
+        .unionAll(
+          qc
+            .selectFrom("misses")
+            .selectAll("misses")
+            .select([sql<number | null>`null`.as("sort_value"), sql<number>`1`.as("phase")]),
+        )
         .as("page"),
     )
     .selectAll("page")
@@ -95,6 +108,8 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
   return rows.map(({ sort_value, phase, ...row }) => ({
     model: toRecord(row, query.project, query.name),
     position:
-      Number(phase) === 0 ? { phase: "metric", value: Number(sort_value), version: row.version } : { phase: "missing", version: row.version },
+      Number(phase) === 0
+        ? { phase: "metric", value: Number(sort_value), version: row.version }
+        : { phase: "missing", version: row.version },
   }));
 }

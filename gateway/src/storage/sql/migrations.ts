@@ -13,9 +13,11 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0001_registry": {
       async up(db: FrozenDb) {
         const autoId = (table: string) =>
-          db.schema.createTable(table).addColumn("id", dialect.name === "postgres" ? "bigint" : "integer", (col) =>
-            dialect.name === "postgres" ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement(),
-          );
+          db.schema
+            .createTable(table)
+            .addColumn("id", dialect.name === "postgres" ? "bigint" : "integer", (col) =>
+              dialect.name === "postgres" ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement(),
+            );
 
         await autoId("families")
           .addColumn("project", "text", (c) => c.notNull())
@@ -58,11 +60,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         // One index per direction, so both walk the index in order with no sort step:
         // DESC reads (value, version) backwards; ASC reads (value, version DESC) forwards.
         await db.schema.createIndex("metrics_sort").on("metrics").columns(["family_id", "key", "value", "version"]).execute();
-        await db.schema
-          .createIndex("metrics_sort_asc")
-          .on("metrics")
-          .columns(["family_id", "key", "value", "version desc"])
-          .execute();
+        await db.schema.createIndex("metrics_sort_asc").on("metrics").columns(["family_id", "key", "value", "version desc"]).execute();
 
         await db.schema
           .createTable("model_files")
@@ -108,14 +106,20 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
       // error instead of PostgreSQL failing the statement (SQLite integers are 64-bit).
       async up(db: FrozenDb) {
         if (dialect.name === "postgres") {
-          await db.schema.alterTable("families").alterColumn("last_version", (c) => c.setDataType("bigint")).execute();
+          await db.schema
+            .alterTable("families")
+            .alterColumn("last_version", (c) => c.setDataType("bigint"))
+            .execute();
         }
       },
     },
     "0004_grant_order": {
       // A key's first grant is its default project: keep the order grants were given in.
       async up(db: FrozenDb) {
-        await db.schema.alterTable("api_key_grants").addColumn("position", "integer", (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable("api_key_grants")
+          .addColumn("position", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
       },
     },
   };

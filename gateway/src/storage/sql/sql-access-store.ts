@@ -33,11 +33,18 @@ export class SqlAccessStore implements AccessStore {
     const grants = await this.db
       .selectFrom("api_key_grants")
       .select(["key_id", "project", "role"])
-      .where("key_id", "in", rows.map((r) => r.id))
+      .where(
+        "key_id",
+        "in",
+        rows.map((r) => r.id),
+      )
       .orderBy("position")
       .execute();
     return rows.map((row) =>
-      toKey(row, grants.filter((g) => g.key_id === row.id).map((g): Grant => ({ project: g.project, role: g.role as Role }))),
+      toKey(
+        row,
+        grants.filter((g) => g.key_id === row.id).map((g): Grant => ({ project: g.project, role: g.role as Role })),
+      ),
     );
   }
 
@@ -65,7 +72,14 @@ export class SqlAccessStore implements AccessStore {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto("api_keys")
-        .values({ id: key.id, name: key.name, secret_sha256: key.secretSha256, created_at: now, created_by: key.createdBy, revoked_at: null })
+        .values({
+          id: key.id,
+          name: key.name,
+          secret_sha256: key.secretSha256,
+          created_at: now,
+          created_by: key.createdBy,
+          revoked_at: null,
+        })
         .execute();
       await trx
         .insertInto("api_key_grants")

@@ -158,9 +158,7 @@ export class SqlMetadataStore implements MetadataStore {
     }
 
     const now = Date.now();
-    const blobs = [...new Map(draft.files.map((f) => [f.sha256, f.sizeBytes])).entries()].sort(([a], [b]) =>
-      a < b ? -1 : 1,
-    );
+    const blobs = [...new Map(draft.files.map((f) => [f.sha256, f.sizeBytes])).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     // Sorted, so two writers lock blob rows in the same order and cannot deadlock;
     // batched under every driver's bound-parameter limit.
     for (const batch of chunks(blobs, BATCH)) {
@@ -251,7 +249,14 @@ export class SqlMetadataStore implements MetadataStore {
       .select("b.sha256")
       .where("b.sha256", "in", judged)
       .where((eb) =>
-        eb.not(eb.exists(eb.selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("model_files as f")
+              .select(sql`1`.as("one"))
+              .whereRef("f.sha256", "=", "b.sha256"),
+          ),
+        ),
       )
       .execute();
     const digests = orphans.map((o) => o.sha256);
@@ -289,7 +294,14 @@ export class SqlMetadataStore implements MetadataStore {
       .selectFrom("blobs as b")
       .select("b.sha256")
       .where((eb) =>
-        eb.not(eb.exists(eb.selectFrom("model_files as f").select(sql`1`.as("one")).whereRef("f.sha256", "=", "b.sha256"))),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("model_files as f")
+              .select(sql`1`.as("one"))
+              .whereRef("f.sha256", "=", "b.sha256"),
+          ),
+        ),
       )
       .limit(limit)
       .execute();

@@ -31,7 +31,13 @@ export class FileSpaceReserve implements SpaceReserve {
   /** Writes the reserve when it is missing and the disk has room for it twice over; never throws. */
   async restore(): Promise<void> {
     try {
-      if (await fs.stat(this.file).then(() => true, () => false)) return;
+      if (
+        await fs.stat(this.file).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       const { bavail, bsize } = await fs.statfs(path.dirname(this.file));
       if (bavail * bsize < 2 * this.bytes) return;
       await this.#write();
