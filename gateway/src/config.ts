@@ -289,7 +289,11 @@ function parseBoolean(text: string, what: string): boolean {
 }
 
 /** `parseArgs` options and the config key of each, both derived from `OPTIONS`. */
-const FLAGS = Object.entries(OPTIONS).map(([key, spec]) => ({ key, name: spec.flag.slice(2), spec: spec as OptionSpec }));
+const FLAGS: readonly { key: string; name: string; spec: OptionSpec }[] = Object.entries(OPTIONS).map(([key, spec]) => ({
+  key,
+  name: spec.flag.slice(2),
+  spec,
+}));
 const PARSE_OPTIONS = Object.fromEntries(FLAGS.map(({ name, spec }) => [name, { type: spec.boolean ? "boolean" : "string" }] as const));
 
 /**

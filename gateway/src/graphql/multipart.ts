@@ -134,7 +134,7 @@ function processMultipart(req: Request, res: Response, schema: GraphQLSchema, op
       stream.on("limit", () => {
         fileError = fileTooLarge(options.maxFileSize);
         // busboy truncates silently and ends the stream: a reader must fail, never store a cut file.
-        if (returnedStreams.has(stream)) stream.destroy(fileError as Error);
+        if (returnedStreams.has(stream)) stream.destroy(fileError);
         stream.unpipe();
       });
       stream.on("error", (error) => {

@@ -89,11 +89,12 @@ export function downloadRoutes(registry: RegistryService): Router {
     const pack = tar.pack();
     const writing = send(res, pack as unknown as NodeJS.ReadableStream);
     try {
-      for (const { record: file, read } of files) {
+      for (const stored of files) {
         if (res.destroyed) break;
+        const file = stored.record;
         // Open the bytes first: an entry waiting on I/O with no listener would turn a
         // client's disconnect into an unhandled error.
-        const source = await read();
+        const source = await stored.read();
         const entry = pack.entry({ name: file.path, size: file.sizeBytes, mode: 0o644 });
         await pipeline(source, entry);
       }
