@@ -12,8 +12,9 @@ import type { Database, SqlDialect } from "./schema.js";
  * Metric sorts are index range scans: the metric phase (`hits`) walks
  * metrics(family_id, key, value, version) in order and stops at the page size;
  * the missing phase (`misses`) walks models by version, skipping those that have
- * the metric, and is limited to the rows `hits` left over — a LIMIT of 0 that both
- * engines evaluate before touching the table when `hits` filled the page.
+ * the metric, and is limited to the rows `hits` left over. A page that `hits`
+ * fills is read by the metric phase alone (one smaller statement); one that
+ * reaches the missing phase is read again whole, both phases in one statement.
  */
 export async function listModels(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery): Promise<ListedModel[]> {
   return query.sortKey === null ? listByVersion(db, dialect, query) : listByMetric(db, dialect, query, query.sortKey);
@@ -57,6 +58,18 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
     hits = hits
       .where("mt.value", desc ? "<=" : ">=", after.value)
       .where((eb) => eb.or([eb("mt.value", desc ? "<" : ">", after.value), eb("mt.version", "<", after.version)]));
+  }
+  // Most pages are all hits: then the metric phase alone, with its parts, is the
+  // page, and a statement of its own is cheaper to prepare and plan. Only a page
+  // that reaches the missing phase needs both phases in one snapshot.
+  if (after?.phase !== "missing") {
+    const alone = await hits.select(partColumns(db, dialect, query.parts)).execute();
+    if (alone.length >= query.limit) {
+      return alone.map(({ sort_value, ...row }) => ({
+        model: toRecord(row, query.project, query.name),
+        position: { phase: "metric", value: Number(sort_value), version: row.version },
+      }));
+    }
   }
   const rows = await db
     .with("hits", () => hits)
