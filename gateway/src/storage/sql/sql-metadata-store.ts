@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely } from "kysely";
+import { Migrator, sql, type ExpressionBuilder, type Kysely } from "kysely";
 import { VersionsExhaustedError, versionExists } from "../../domain/errors.js";
 import { BATCH, MAX_VERSION } from "../../domain/limits.js";
 import type { FileRecord, ModelDraft, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
@@ -11,6 +11,17 @@ import type { Database, SqlDialect } from "./schema.js";
 import { evenWhenFull, type SpaceReserve } from "./space-reserve.js";
 
 /** Rows per statement: far below SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
+
+/** `blobs as b` rows no version's file refers to. */
+const unreferenced = (eb: ExpressionBuilder<Database & { b: Database["blobs"] }, "b">) =>
+  eb.not(
+    eb.exists(
+      eb
+        .selectFrom("model_files as f")
+        .select(sql`1`.as("one"))
+        .whereRef("f.sha256", "=", "b.sha256"),
+    ),
+  );
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -244,21 +255,7 @@ export class SqlMetadataStore implements MetadataStore {
       judged = locked.map((r) => r.sha256);
       if (judged.length === 0) return [];
     }
-    const orphans = await trx
-      .selectFrom("blobs as b")
-      .select("b.sha256")
-      .where("b.sha256", "in", judged)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("model_files as f")
-              .select(sql`1`.as("one"))
-              .whereRef("f.sha256", "=", "b.sha256"),
-          ),
-        ),
-      )
-      .execute();
+    const orphans = await trx.selectFrom("blobs as b").select("b.sha256").where("b.sha256", "in", judged).where(unreferenced).execute();
     const digests = orphans.map((o) => o.sha256);
     // Bytes go first: if the commit then fails, a row without bytes is harmless
     // (a later create promotes its own copy), bytes without a row would leak.
@@ -290,21 +287,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async unreferencedBlobs(limit: number): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom("blobs as b")
-      .select("b.sha256")
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom("model_files as f")
-              .select(sql`1`.as("one"))
-              .whereRef("f.sha256", "=", "b.sha256"),
-          ),
-        ),
-      )
-      .limit(limit)
-      .execute();
+    const rows = await this.db.selectFrom("blobs as b").select("b.sha256").where(unreferenced).limit(limit).execute();
     return rows.map((r) => r.sha256);
   }
 
