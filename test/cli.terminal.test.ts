@@ -4,35 +4,21 @@
  * still hold them: rows written straight into the database stand for that legacy
  * data, and `homer` run as a child process must never print them raw.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { makeTempDir } from "./support/backends.js";
+import { homer } from "./support/cli.js";
 import { killAllChildren, startChildGateway } from "./support/child-gateway.js";
 
-const HOMER = fileURLToPath(new URL("../node_modules/.bin/homer", import.meta.url));
 /** Cursor up, erase line, red; a C1 CSI; an OSC title ending in BEL; an RTL override; a line break. */
 const KEY_NAME = "ci\u001b[1A\u001b[2K\u001b[31mhidden\u009b2J\u202egnp.exe\nfake row";
 const PROJECT = "legacy\u001b]0;pwned\u0007";
 const METRIC = "acc\u001b[8m";
 /** Characters a terminal acts on; none may reach it. */
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
-function homer(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(HOMER, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("homer never prints a server's control characters raw", () => {
   const admin = generateKey().token;

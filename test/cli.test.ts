@@ -2,32 +2,11 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { makeTempDir } from "./support/backends.js";
+import { HOMER, homer } from "./support/cli.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
 import { sha256 } from "./support/files.js";
-
-const HOMER = fileURLToPath(new URL("../node_modules/.bin/homer", import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the `homer` bin as a user would, with no TTY. */
-function homer(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(HOMER, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.once("error", reject);
-    child.once("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("homer CLI", () => {
   let gw: ChildGateway;

@@ -4,17 +4,8 @@
  */
 import { Upload } from "graphql-upload-minimal";
 import { describe, expect, test } from "vitest";
-import { DomainError } from "../gateway/src/domain/errors.js";
+import { codeOf } from "./support/domain-code.js";
 import { assertJsonSize, MAX_JSON_DEPTH } from "../gateway/src/domain/json-value.js";
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof DomainError ? error.code : `not a domain error: ${String(error)}`;
-  }
-  return "accepted";
-}
 
 const nested = (depth: number): unknown => {
   let value: unknown = [];

@@ -6,7 +6,7 @@
 import type { GraphQLSchema } from "graphql";
 import { Upload } from "graphql-upload-minimal";
 import { beforeAll, describe, expect, test } from "vitest";
-import { DomainError } from "../gateway/src/domain/errors.js";
+import { codeOf } from "./support/domain-code.js";
 import { buildRegistrySchema } from "../gateway/src/schema.js";
 import { placeUploads } from "../gateway/src/graphql/upload-map.js";
 
@@ -36,15 +36,6 @@ function operations(extra: Record<string, unknown> = {}) {
       },
     },
   };
-}
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof DomainError ? error.code : `not a domain error: ${String(error)}`;
-  }
-  return "accepted";
 }
 
 describe("multipart map paths that reach an Upload are placed", () => {
