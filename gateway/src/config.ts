@@ -51,6 +51,8 @@ export interface Config {
   readonly dbConnectTimeoutMs: number;
   /** PostgreSQL statement_timeout; a hung database answers UNAVAILABLE after it. 0 = none. */
   readonly dbStatementTimeoutMs: number;
+  /** PostgreSQL: run statements as named prepared statements (off behind a transaction-mode pooler). */
+  readonly dbPreparedStatements: boolean;
 }
 
 export type { TrustProxy };
@@ -219,6 +221,12 @@ const OPTIONS = {
     help: "PostgreSQL statement timeout; a statement still unanswered then fails UNAVAILABLE (0 = none)",
     default: () => "30000",
   },
+  dbPreparedStatements: {
+    flag: "--db-prepared-statements",
+    env: "HOMER_DB_PREPARED_STATEMENTS",
+    help: "PostgreSQL: prepare each statement once per connection (false behind PgBouncer in transaction mode before 1.21)",
+    default: () => "true",
+  },
   development: {
     flag: "--development",
     boolean: true,
@@ -362,6 +370,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxQueryCost: parseInteger(raw.maxQueryCost!, name("maxQueryCost"), 1, 10_000_000),
     dbConnectTimeoutMs: parseInteger(raw.dbConnectTimeoutMs!, name("dbConnectTimeoutMs"), 0, 3_600_000),
     dbStatementTimeoutMs: parseInteger(raw.dbStatementTimeoutMs!, name("dbStatementTimeoutMs"), 0, 3_600_000),
+    dbPreparedStatements: parseBoolean(raw.dbPreparedStatements!, name("dbPreparedStatements")),
   });
 }
 

@@ -121,8 +121,16 @@ export function outOfSpace(store: "database" | "file storage", cause: unknown): 
 }
 
 /** The one UNAVAILABLE for a database that is down or hung, worded alike for every backend. */
-export function databaseUnavailable(how: "unreachable" | "timed out", retryAfterSeconds: number, cause: unknown): UnavailableError {
-  const what = how === "timed out" ? "the database did not answer in time" : "the database is unreachable";
+export function databaseUnavailable(
+  how: "unreachable" | "timed out" | "schema changed",
+  retryAfterSeconds: number,
+  cause: unknown,
+): UnavailableError {
+  const what = {
+    unreachable: "the database is unreachable",
+    "timed out": "the database did not answer in time",
+    "schema changed": "the database schema changed during the request (an upgrade is migrating it)",
+  }[how];
   return new UnavailableError(`${what}; retry in ${retryAfterSeconds} s`, retryAfterSeconds, { cause });
 }
 

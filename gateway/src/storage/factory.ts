@@ -17,6 +17,8 @@ export interface StorageOptions {
   readonly dbConnectTimeoutMs?: number;
   /** PostgreSQL: statement_timeout of every connection (default 30 s; 0 = none). */
   readonly dbStatementTimeoutMs?: number;
+  /** PostgreSQL: named prepared statements per connection (default on). */
+  readonly dbPreparedStatements?: boolean;
   /** Where waiting for the database, lost connections and failed ROLLBACKs are reported. */
   readonly logger?: Pick<Logger, "warn" | "info">;
 }
@@ -47,6 +49,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         log: options.log,
         connectTimeoutMs: options.dbConnectTimeoutMs,
         statementTimeoutMs: options.dbStatementTimeoutMs,
+        preparedStatements: options.dbPreparedStatements,
         logger: options.logger,
         onRollbackFailure,
       })

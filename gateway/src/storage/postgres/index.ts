@@ -34,6 +34,8 @@ export interface PostgresStoreOptions extends Pick<KyselyConfig, "log">, GuardOp
   readonly connectTimeoutMs?: number;
   /** statement_timeout of every connection (default 30 s); 0 = none. */
   readonly statementTimeoutMs?: number;
+  /** Named prepared statements per connection (default on; off behind a transaction-mode pooler). */
+  readonly preparedStatements?: boolean;
   readonly logger?: Pick<Logger, "warn" | "info">;
 }
 
@@ -46,6 +48,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
     maxConnections: options.maxConnections ?? 10,
     statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
     types,
+    preparedStatements: options.preparedStatements ?? true,
     logger: options.logger,
   });
   const db = new Kysely<Schema>({ dialect: guardedDialect(new PostgresDialect({ pool }), postgresDialect, options), log: options.log });

@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from "kysely";
 import type { Logger } from "pino";
+import { databaseUnavailable } from "../../domain/errors.js";
 import { toStorageError, type FailureSite } from "./errors.js";
 
 /** Longest wait for a connection (a new one, or a free one from a busy pool). */
@@ -13,11 +14,25 @@ const ACQUIRE_TIMEOUT_MS = 10_000;
  */
 const DEADLINE_GRACE_MS = 2_000;
 
+/**
+ * Distinct statement texts a connection keeps prepared. Homer's statements come
+ * from a few dozen query shapes (times the lengths of batched `in` lists), so the
+ * cap is only a bound: past it, new texts run unprepared rather than evicting.
+ */
+const PREPARED_PER_CONNECTION = 256;
+
 export interface PoolOptions {
   readonly maxConnections: number;
   /** The server's statement_timeout and (plus a grace) our wait for any answer; 0 = none. */
   readonly statementTimeoutMs: number;
   readonly types: pg.CustomTypesConfig;
+  /**
+   * Run statements as named prepared statements, parsed once per connection: the
+   * server skips parsing and the client sends no SQL text after the first run.
+   * Off for poolers that share server sessions between clients (PgBouncer in
+   * transaction mode before 1.21).
+   */
+  readonly preparedStatements: boolean;
   readonly logger?: Pick<Logger, "warn">;
 }
 
@@ -44,6 +59,9 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
     ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   const lost = new WeakSet<pg.PoolClient>();
+  // Per connection: its prepared statements. A lost connection takes them with it
+  // (pg-pool never hands it out again).
+  const prepared = new WeakMap<pg.PoolClient, PreparedStatements>();
   pool.on("connect", (client) => {
     const markLost = () => lost.add(client);
     client.on("error", markLost);
@@ -60,7 +78,10 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
   return {
     async connect() {
       try {
-        return new GuardedClient(await pool.connect(), lost, deadlineMs);
+        const client = await pool.connect();
+        let statements = prepared.get(client);
+        if (!statements && options.preparedStatements) prepared.set(client, (statements = new PreparedStatements()));
+        return new GuardedClient(client, lost, deadlineMs, statements);
       } catch (error) {
         throw toStorageError(error, { connecting: true });
       }
@@ -69,13 +90,55 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
   };
 }
 
+/**
+ * One connection's named statements: text -> name, while there is room. Names are
+ * never reused, so a statement the server outdated can be prepared anew beside it.
+ */
+class PreparedStatements {
+  readonly #names = new Map<string, string>();
+  #next = 0;
+  /** Kysely sends BEGIN/COMMIT/ROLLBACK as plain statements on the connection. */
+  inTransaction = false;
+
+  nameOf(sql: string): string | undefined {
+    let name = this.#names.get(sql);
+    if (name === undefined && this.#names.size < PREPARED_PER_CONNECTION) this.#names.set(sql, (name = `homer_${this.#next++}`));
+    return name;
+  }
+
+  /** The server's copy is outdated: the next run prepares the text under a new name. */
+  forget(sql: string): void {
+    this.#names.delete(sql);
+  }
+}
+
+/**
+ * A prepared statement the server can no longer run as prepared: a migration of
+ * another replica altered a table it reads (`select *` would change its result
+ * type), or a pooler reset the session and the statement is gone.
+ */
+function isStalePrepared(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (code === "0A000" && typeof message === "string" && message.includes("cached plan")) || code === "26000";
+}
+
 /** One checked-out connection as Kysely sees it; errors leave it as domain errors. */
 class GuardedClient implements PostgresPoolClient {
   constructor(
     private readonly client: pg.PoolClient,
     private readonly lost: WeakSet<pg.PoolClient>,
     private readonly deadlineMs: number,
+    /** This connection's prepared statements; undefined when preparing is off. */
+    private readonly prepared: PreparedStatements | undefined,
   ) {}
+
+  /** The statement as pg runs it: named (prepared once) while the cache has room. */
+  #statement(sql: string, values: unknown[]): pg.QueryConfig {
+    // Without parameters pg uses the simple protocol, which also runs scripts of
+    // several statements (migrations); a named statement would not allow that.
+    const name = this.prepared && values.length > 0 ? this.prepared.nameOf(sql) : undefined;
+    return name === undefined ? { text: sql, values } : { name, text: sql, values };
+  }
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
@@ -85,7 +148,31 @@ class GuardedClient implements PostgresPoolClient {
   ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     // Kysely asks for cursors only when the dialect is given a cursor class; ours is not.
     if (typeof sqlOrCursor !== "string") throw new Error("cursors are not supported by Homer's PostgreSQL store");
-    return this.#run<R>(sqlOrCursor, parameters ?? []);
+    return this.#runPrepared<R>(sqlOrCursor, parameters ?? []);
+  }
+
+  /**
+   * Runs a statement, preparing it anew once when the server outdated it. Inside a
+   * transaction the failed statement has aborted it: the connection is dropped (its
+   * other statements are outdated too) and the caller is told to retry.
+   */
+  async #runPrepared<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    const statements = this.prepared;
+    if (statements) {
+      const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase();
+      if (verb === "begin" || verb === "start") statements.inTransaction = true;
+      else if (verb === "commit" || verb === "rollback") statements.inTransaction = false;
+    }
+    try {
+      return await this.#run<R>(sql, parameters);
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      if (!statements || !isStalePrepared(cause)) throw error;
+      statements.forget(sql);
+      if (!statements.inTransaction) return await this.#run<R>(sql, parameters);
+      this.lost.add(this.client);
+      throw databaseUnavailable("schema changed", 1, cause);
+    }
   }
 
   async #run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
@@ -95,7 +182,7 @@ class GuardedClient implements PostgresPoolClient {
     });
     // A statement behind one that timed out would wait on the same dead socket.
     if (this.lost.has(this.client)) throw toStorageError(new Error("the connection was lost"), site());
-    const query = this.client.query(sql, [...parameters]) as unknown as Promise<PostgresQueryResult<R>>;
+    const query = this.client.query(this.#statement(sql, [...parameters])) as unknown as Promise<PostgresQueryResult<R>>;
     let timer: NodeJS.Timeout | undefined;
     try {
       if (this.deadlineMs === 0) return await query;
