@@ -1,3 +1,4 @@
+import { S3Client } from "@aws-sdk/client-s3";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
@@ -18,6 +19,11 @@ export interface S3Server {
   readonly blobUrl: string;
   /** AWS_* variables that point a child gateway (or the SDK) at this server. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Sets an object's Last-Modified (s3rver reports its file's mtime), as `fs.utimes`
+   * ages a staging file: how a test makes an upload look abandoned long ago.
+   */
+  ageObject(key: string, lastModified: Date): Promise<void>;
   /** Graceful stop; the directory is removed. */
   stop(): Promise<void>;
   /** SIGKILL, as a crash or a lost host; the data stays for `restart`. */
@@ -84,6 +90,12 @@ export async function startS3Server(options: { slowMs?: number } = {}): Promise<
     bucket,
     blobUrl: `s3://${bucket}/t${randomBytes(4).toString("hex")}`,
     env,
+    async ageObject(key, lastModified) {
+      // s3rver's layout: <dir>/<bucket>/<key's folders>/<key's last segment>._S3rver_object
+      const parts = key.split("/");
+      const file = path.join(directory, bucket, ...parts.slice(0, -1), `${parts.at(-1)}._S3rver_object`);
+      await fs.utimes(file, lastModified, lastModified);
+    },
     async stop() {
       await exited(child, "SIGTERM");
       await fs.rm(directory, { recursive: true, force: true });
@@ -96,4 +108,17 @@ export async function startS3Server(options: { slowMs?: number } = {}): Promise<
       ({ child } = await launch({ port, directory, bucket, slowMs }));
     },
   };
+}
+
+/** A plain SDK client of `server` (for tests that look at the bucket behind the gateway's back). */
+export function s3ClientOf(server: S3Server): S3Client {
+  return new S3Client({
+    endpoint: server.endpoint,
+    region: server.env.AWS_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.env.AWS_ACCESS_KEY_ID!, secretAccessKey: server.env.AWS_SECRET_ACCESS_KEY! },
+    // s3rver understands neither flexible checksums nor aws-chunked bodies.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
 }
