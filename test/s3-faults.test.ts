@@ -164,7 +164,7 @@ describe("HOMER_BLOB_REDIRECT", () => {
         headers: { "content-type": "application/json", ...bearer(token) },
         body: JSON.stringify({ query }),
       });
-      return (await res.json()) as any;
+      return await res.json();
     };
     await as(admin, `mutation { createProject(name: "other") { name } }`);
     const key = async (project: string) =>

@@ -42,22 +42,22 @@ async function launch(options: { port: number; directory: string; bucket: string
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     let stdout = "";
     const onData = (chunk: Buffer) => {
       stdout += chunk.toString();
       const line = stdout.split("\n").find((l) => l.startsWith("{"));
       if (line) {
-        child.stdout!.off("data", onData);
+        child.stdout.off("data", onData);
         resolve((JSON.parse(line) as { port: number }).port);
       }
     };
-    child.stdout!.on("data", onData);
+    child.stdout.on("data", onData);
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`s3rver exited (${code}) before listening: ${stderr}`)));
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return { child, port };
 }
 
@@ -76,7 +76,9 @@ export async function startS3Server(options: { slowMs?: number } = {}): Promise<
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), "homer-s3-"));
   const bucket = "homer-test";
   const slowMs = options.slowMs ?? 0;
-  let { child, port } = await launch({ port: 0, directory, bucket, slowMs });
+  const launched = await launch({ port: 0, directory, bucket, slowMs });
+  let { child } = launched;
+  const { port } = launched;
   const endpoint = `http://127.0.0.1:${port}`;
   const env = {
     AWS_ENDPOINT_URL: endpoint,

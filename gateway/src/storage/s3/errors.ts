@@ -42,7 +42,7 @@ interface SdkError {
 }
 
 function sdkError(error: unknown): SdkError {
-  return (typeof error === "object" && error !== null ? error : {}) as SdkError;
+  return typeof error === "object" && error !== null ? error : {};
 }
 
 /** The HTTP status S3 answered with, if it answered at all. */
