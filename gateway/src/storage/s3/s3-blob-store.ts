@@ -16,7 +16,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { NotFoundError } from "../../domain/errors.js";
+import { DomainError, NotFoundError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../blob-store.js";
 import { HashingCounter } from "../hashing-counter.js";
@@ -125,13 +125,18 @@ export class S3BlobStore implements BlobStore {
       partSize: Math.max(this.#partSize, Math.ceil(maxBytes / MAX_PARTS)),
       queueSize: this.#queueSize,
     });
-    // Which side failed first decides the error: the source's (a broken or too large
-    // upload, typed by the caller) or the store's (typed here).
-    let storeFailedFirst = false;
-    const uploading = upload.done().catch((error: unknown) => {
-      storeFailedFirst ||= !source.errored && !counter.errored;
-      throw error;
+    // Which side failed decides the error: the source's (a broken upload, or one past
+    // the limit: the caller types those) or the store's (typed here). When the store
+    // fails, the Upload stops reading and destroys `counter` (an AbortError), so the
+    // first stream to fail tells them apart.
+    let sourceSide = false;
+    let firstFailure: "source" | "counter" | undefined;
+    source.once("error", () => (firstFailure ??= "source"));
+    counter.once("error", (error) => {
+      firstFailure ??= "counter";
+      if (error instanceof DomainError) sourceSide = true; // past maxBytes
     });
+    const uploading = upload.done();
     const piping = pipeline(source, counter);
     try {
       await Promise.all([uploading, piping]);
@@ -141,7 +146,8 @@ export class S3BlobStore implements BlobStore {
       // Let the upload finish failing (it aborts its multipart upload) before answering.
       const [uploaded, piped] = await Promise.allSettled([uploading, piping]);
       if (uploaded.status === "fulfilled") await this.#deleteQuietly(this.#stagingPrefix + stagingKey);
-      if (storeFailedFirst && uploaded.status === "rejected") throw s3Error(uploaded.reason, "upload");
+      sourceSide ||= firstFailure === "source";
+      if (!sourceSide && uploaded.status === "rejected") throw s3Error(uploaded.reason, "upload");
       throw piped.status === "rejected" ? piped.reason : first;
     }
     return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
