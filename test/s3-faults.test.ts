@@ -82,6 +82,16 @@ describe("the S3 server killed mid-upload", () => {
     const bytes = new Uint8Array(await (await fetch(`${gw.origin}/files/default/killed/1/w.bin`)).arrayBuffer());
     expect(bytes.length).toBe(body.fileSize);
     expect(sha256(bytes)).toBe(body.fileSha256);
+
+    // Downloads while the store is away: 503 with Retry-After, never a 404 or a 500.
+    await s3.kill();
+    try {
+      const away = await fetch(`${gw.origin}/files/default/killed/1/w.bin`);
+      expect({ status: away.status, retryAfter: away.headers.get("retry-after") }).toEqual({ status: 503, retryAfter: "5" });
+      expect((await away.json()).errors[0].extensions.code).toBe("UNAVAILABLE");
+    } finally {
+      await s3.restart();
+    }
     expect(gw.child.exitCode).toBeNull();
   });
 });
