@@ -25,6 +25,8 @@ import { isLoopback } from "./domain/loopback.js";
 import { operationLimits } from "./graphql/limits.js";
 import { authenticate, browserSafety, rateLimit } from "./http/guards.js";
 import { RegistryService } from "./registry/registry.service.js";
+import { ModelEventHub } from "./registry/model-events.js";
+import { serveSubscriptions } from "./graphql/subscriptions.js";
 import { recoverBeforeServing, scanForOrphans } from "./registry/recovery.js";
 import { closeStorage, openStorage, type Storage } from "./storage/factory.js";
 
@@ -58,8 +60,9 @@ export async function startGateway(config: Config, options: { log: Logger; stora
 
 /** Everything after the stores are open: guard, recover, assemble, listen. */
 async function serve(config: Config, storage: Storage, log: Logger): Promise<Gateway> {
-  const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
+  const events = new ModelEventHub(storage.events, config, (caller) => access.recheck(caller), log);
+  const registry = new RegistryService(storage.metadata, storage.blobs, config, log, events);
   await guardStartup(config, access, log);
   await recoverBeforeServing(registry, log);
 
@@ -123,6 +126,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   );
   app.use(noRoute);
   app.use(errorHandler);
+  const subscriptions = serveSubscriptions(httpServer, schema, { registry, access, config, log });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -130,9 +134,11 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       httpServer.listen(config.port, config.host, () => resolve());
     });
   } catch (error) {
+    await subscriptions.close();
     await apollo.stop();
     throw error;
   }
+  events.start();
   const orphanScan = scanForOrphans(registry, log);
   const address = httpServer.address() as AddressInfo;
   // Bound to every interface: print an address a person can open.
@@ -149,6 +155,9 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       closing ??= (async () => {
         shuttingDown = true;
         orphanScan.stop();
+        // Subscriptions have no natural end: close them (1001, going away) before draining requests.
+        await subscriptions.close();
+        await events.close();
         const drained = await drain(config.shutdownGraceMs);
         await apollo.stop();
         await orphanScan.done;
