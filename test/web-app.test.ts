@@ -16,8 +16,13 @@ const IMPORTS: Record<string, string> = {
   "@urql/core": "/node_modules/@urql/core/dist/urql-core.mjs",
   wonka: "/node_modules/wonka/dist/wonka.mjs",
   "@0no-co/graphql.web": "/node_modules/@0no-co/graphql.web/dist/graphql.web.mjs",
+  "graphql-ws/client": "/node_modules/graphql-ws/dist/client.js",
 };
-const SERVED = [/^\/node_modules\/(@urql\/core|wonka|@0no-co\/graphql\.web)\/dist\/[\w.-]+\.mjs$/, /^\/sdk\/dist\/[\w/.-]+\.js$/];
+const SERVED = [
+  /^\/node_modules\/(@urql\/core|wonka|@0no-co\/graphql\.web)\/dist\/[\w.-]+\.mjs$/,
+  /^\/node_modules\/graphql-ws\/dist\/[\w.-]+\.js$/,
+  /^\/sdk\/dist\/[\w/.-]+\.js$/,
+];
 
 /** The README's "Using Homer from a web app" urql block. */
 async function readmeClientBlock(): Promise<string> {

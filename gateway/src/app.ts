@@ -34,6 +34,8 @@ export interface Gateway {
   /** e.g. `http://127.0.0.1:4000` */
   readonly origin: string;
   readonly registry: RegistryService;
+  /** Event subscriptions open on this process right now. */
+  openSubscriptions(): number;
   /** Settles when the background scan for orphaned blob files is done (how many it reclaimed). */
   readonly orphanScan: Promise<number>;
   /**
@@ -150,6 +152,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   return {
     origin,
     registry,
+    openSubscriptions: () => events.size,
     orphanScan: orphanScan.done,
     close() {
       closing ??= (async () => {

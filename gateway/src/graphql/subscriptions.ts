@@ -72,10 +72,13 @@ export function serveSubscriptions(
 
   const formatAll = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((raw) => {
+      // A refusal before execution (the key, at subscribe) carries its domain error with no field path.
+      const cause = raw.path ? raw : (raw.originalError ?? raw);
+      if (isExpectedError(cause, raw.extensions?.code)) return format(raw.toJSON(), cause);
       // graphql-js's own refusals (variables that do not coerce) come with no code and no field path.
-      const error = raw.path || isExpectedError(raw, raw.extensions?.code) ? raw : withCode(raw, "BAD_USER_INPUT");
-      if (!isExpectedError(error, error.extensions?.code)) log.error({ err: error.originalError ?? error, path: error.path }, "internal error");
-      return format(error.toJSON(), error);
+      if (!raw.path) return format(withCode(raw, "BAD_USER_INPUT").toJSON(), raw);
+      log.error({ err: raw.originalError ?? raw, path: raw.path }, "internal error");
+      return format(raw.toJSON(), raw);
     });
 
   const disposable = useServer<Record<string, unknown> | undefined>(

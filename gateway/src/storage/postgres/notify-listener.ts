@@ -36,7 +36,8 @@ export function listenForEvents(connectionString: string, logger?: Pick<Logger, 
 
     const connect = () => {
       if (stopped) return;
-      const current = new pg.Client({ connectionString, keepAlive: true });
+      // Named, so an operator sees it in pg_stat_activity (and knows not to count it as pool use).
+      const current = new pg.Client({ connectionString, keepAlive: true, application_name: "homer-events" });
       client = current;
       current.on("error", (error) => lost(current, error));
       current.on("end", () => lost(current));
