@@ -99,7 +99,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   app.use(settleUnreadBody());
   app.use(browserSafety(config.corsOrigins, { https: config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:" }));
   app.use(healthRoutes(storage, () => shuttingDown));
-  app.use(ideRoutes({ enabled: config.ide }));
+  app.use(ideRoutes({ enabled: config.ide, publicUrl: config.publicUrl }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   app.use(
     authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }),
