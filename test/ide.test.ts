@@ -72,7 +72,8 @@ describe("GraphQL IDE", () => {
       const watch = await watchPage(page, gw.origin);
       await page.goto(gw.url, { waitUntil: "load" });
       await editorShown(page);
-      const editor = page.locator(".cm-content").first();
+      // The query editor (the URL bar is a CodeMirror too).
+      const editor = page.locator(".cm-content", { hasText: "__typename" }).first();
       await editor.click();
       await page.keyboard.press("Control+A");
       await page.keyboard.press("Delete");

@@ -110,6 +110,48 @@ describe("from a web app on another origin", () => {
     await page.close();
   });
 
+  test("the SDK's browser entry watches events over the browser's own WebSocket (listed origin only)", async () => {
+    const gw = await gateway([app.origin]);
+    const page = await browser.newPage();
+    await page.goto(`${app.origin}/`);
+    await page.evaluate(`(async () => {
+      const { connection } = await import("/sdk/dist/browser.js");
+      const registry = await connection({ url: ${JSON.stringify(gw.url)} }).getModelRegistry();
+      globalThis.seen = [];
+      (async () => {
+        try {
+          for await (const event of registry.watch({ name: "mnist" })) globalThis.seen.push([event.type, event.version, event.model?.version]);
+        } catch (error) {
+          globalThis.seen.push(["error", error.code]);
+        }
+      })();
+    })()`);
+    await expect
+      .poll(
+        async () => {
+          await gw.upload({ name: "mnist" }, { "w.bin": "weights" });
+          return page.evaluate("globalThis.seen.length");
+        },
+        { timeout: 15_000, intervals: [300] },
+      )
+      .toBeGreaterThan(0);
+    const [type, version, modelVersion] = (await page.evaluate("globalThis.seen[0]")) as [string, number, number];
+    expect([type, modelVersion]).toEqual(["CREATED", version]);
+    await page.close();
+
+    // Not listed: the gateway refuses the upgrade (browsers send Origin; WebSockets have no CORS).
+    const other = await gateway([]);
+    const refused = await browser.newPage();
+    await refused.goto(`${app.origin}/`);
+    const outcome = await refused.evaluate(`new Promise((resolve) => {
+      const ws = new WebSocket(${JSON.stringify(other.url.replace("http", "ws"))}, "graphql-transport-ws");
+      ws.onopen = () => resolve("open");
+      ws.onerror = () => resolve("refused");
+    })`);
+    expect(outcome).toBe("refused");
+    await refused.close();
+  });
+
   test("an origin the gateway does not list: the SDK's error names HOMER_CORS_ORIGINS and the page origin (exact match only)", async () => {
     // localhost is not 127.0.0.1 for CORS: the page runs on 127.0.0.1.
     const gw = await gateway([app.origin.replace("127.0.0.1", "localhost")]);
