@@ -108,7 +108,8 @@ async function memoryOfSubscribers() {
     const before = procMemMiB(gw.pid, "VmRSS");
 
     const seen = new Array(SUBSCRIBERS).fill(null);
-    for (let i = 0; i < SUBSCRIBERS; i++) clients.push(subscriber(gw.origin, "fanout", (event, at) => (seen[i] ??= { version: event.version, at })));
+    for (let i = 0; i < SUBSCRIBERS; i++)
+      clients.push(subscriber(gw.origin, "fanout", (event, at) => (seen[i] ??= { version: event.version, at })));
     await untilLive(gw.origin, "fanout", () => seen.every((s) => s !== null));
     await sleep(2_000);
     const after = procMemMiB(gw.pid, "VmRSS");
@@ -122,7 +123,7 @@ async function memoryOfSubscribers() {
     const fanout = seen.filter(Boolean).map((s) => s.at - sent);
     return { before, after, perSubscriberBytes: ((after - before) * 2 ** 20) / SUBSCRIBERS, fanout, reached: fanout.length };
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
+    for (const client of clients) await client.dispose();
     await gw.stop();
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -116,7 +116,10 @@ describe("homer CLI", () => {
   });
 
   test("watch prints events line by line (NDJSON with --json) and stops after --count", async () => {
-    const child = spawn(HOMER, ["watch", "watched", "--count", "2", "--json"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(HOMER, ["watch", "watched", "--count", "2", "--json"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -128,7 +131,10 @@ describe("homer CLI", () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(await exited).toBe(0);
-    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ type: "CREATED", project: "default", name: "watched", metrics: { acc: expect.any(Number) } });
     expect(lines[1].version).toBe(lines[0].version + 1);

@@ -32,7 +32,7 @@ describe.each(BACKENDS)("live events on %s", (backend) => {
       gw.origin,
       { name: "after-commit" },
       {
-        selection: "type name version model { version metric(key: \"acc\") }",
+        selection: 'type name version model { version metric(key: "acc") }',
         async onEvent(event) {
           // Asked from the handler, over another connection: the change must already be visible.
           const res = await gw.gql(MODEL, { n: event.name, v: event.version });
@@ -149,7 +149,8 @@ describe("events and API keys", () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({ config: { adminKey: admin.token, subscriptionRecheckMs: 200 } });
-    for (const project of ["team-a", "team-b"]) await as(admin.token)(`mutation($n: String!) { createProject(name: $n) { name } }`, { n: project });
+    for (const project of ["team-a", "team-b"])
+      await as(admin.token)(`mutation($n: String!) { createProject(name: $n) { name } }`, { n: project });
     for (const [who, project, role] of [
       ["writerA", "team-a", "WRITE"],
       ["readerA", "team-a", "READ"],

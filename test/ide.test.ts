@@ -86,7 +86,7 @@ describe("GraphQL IDE", () => {
             await gw.upload({ name: "mnist" }, { "w.bin": "weights" });
             return page.locator("body").innerText();
           },
-          { timeout: 30_000, intervals: [500] },
+          { timeout: 30_000, interval: 500 },
         )
         .toMatch(/"type":\s*"CREATED"/);
       await page.screenshot({ path: "test/.artifacts/ide-subscription.png" });

@@ -7,7 +7,11 @@ import { startTestGateway, type TestGateway } from "./support/gateway.js";
 async function untilLive(gw: TestGateway, token: string, name: string, seen: readonly ModelEvent[]): Promise<void> {
   for (let i = 0; seen.length === 0; i++) {
     if (i > 50) throw new Error("watch never delivered an event");
-    await gw.gql(`mutation($n: String!) { createModel(input: { name: $n }) { version } }`, { n: name }, { authorization: `Bearer ${token}` });
+    await gw.gql(
+      `mutation($n: String!) { createModel(input: { name: $n }) { version } }`,
+      { n: name },
+      { authorization: `Bearer ${token}` },
+    );
     const until = Date.now() + 300;
     while (seen.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   }

@@ -132,10 +132,10 @@ describe("from a web app on another origin", () => {
           await gw.upload({ name: "mnist" }, { "w.bin": "weights" });
           return page.evaluate("globalThis.seen.length");
         },
-        { timeout: 15_000, intervals: [300] },
+        { timeout: 15_000, interval: 300 },
       )
       .toBeGreaterThan(0);
-    const [type, version, modelVersion] = (await page.evaluate("globalThis.seen[0]")) as [string, number, number];
+    const [type, version, modelVersion] = await page.evaluate<[string, number, number]>("globalThis.seen[0]");
     expect([type, modelVersion]).toEqual(["CREATED", version]);
     await page.close();
 

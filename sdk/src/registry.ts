@@ -202,7 +202,12 @@ export class ModelRegistry {
    * Breaking out of the loop closes the WebSocket.
    */
   watch(options: WatchOptions = {}): ModelWatch {
-    return new ModelWatch(this.options, { project: options.project ?? this.project, name: options.name }, (data) => this.wrap(data), options.signal);
+    return new ModelWatch(
+      this.options,
+      { project: options.project ?? this.project, name: options.name },
+      (data) => this.wrap(data),
+      options.signal,
+    );
   }
 
   /** @internal Model.download */

@@ -38,13 +38,16 @@ export function webSocketUrl(url: string): string {
 /** Whatever graphql-ws rejects with (an errors array, a CloseEvent, an Error) as a RegistryError. */
 function toRegistryError(error: unknown, doing: string): RegistryError {
   if (error instanceof RegistryError) return error;
-  if (Array.isArray(error)) return fromGraphQLErrors(error as GraphQLErrorBody[], doing) ?? transportError(doing, "the subscription failed");
+  if (Array.isArray(error))
+    return fromGraphQLErrors(error as GraphQLErrorBody[], doing) ?? transportError(doing, "the subscription failed");
   const close = error as { code?: unknown; reason?: unknown };
   if (typeof close?.code === "number") {
     const reason = typeof close.reason === "string" && close.reason ? `: ${close.reason}` : "";
     return transportError(doing, `the WebSocket closed (${close.code}${reason})`, { cause: error });
   }
-  return transportError(doing, `could not reach the registry (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  return transportError(doing, `could not reach the registry (${error instanceof Error ? error.message : String(error)})`, {
+    cause: error,
+  });
 }
 
 /**

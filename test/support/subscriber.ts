@@ -105,7 +105,8 @@ export async function untilLive(subscriber: Subscriber, poke: () => Promise<unkn
 export async function eventsArrive(subscriber: Subscriber, count: number, timeoutMs = 10_000): Promise<any[]> {
   const deadline = Date.now() + timeoutMs;
   while (subscriber.events.length < count) {
-    if (Date.now() > deadline) throw new Error(`${subscriber.events.length} of ${count} events arrived: ${JSON.stringify(subscriber.events)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${subscriber.events.length} of ${count} events arrived: ${JSON.stringify(subscriber.events)}`);
     await new Promise((r) => setTimeout(r, 5));
   }
   return subscriber.events.slice(0, count);

@@ -41,7 +41,9 @@ export const noSubscriptions: ValidationRule = (context) => ({
 export const onlySubscriptions: ValidationRule = (context) => ({
   OperationDefinition(node) {
     if (node.operation !== OperationTypeNode.SUBSCRIPTION) {
-      context.reportError(new GraphQLError("send queries and mutations over HTTP POST; the WebSocket serves subscriptions", { nodes: [node] }));
+      context.reportError(
+        new GraphQLError("send queries and mutations over HTTP POST; the WebSocket serves subscriptions", { nodes: [node] }),
+      );
     }
   },
 });

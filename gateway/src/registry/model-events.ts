@@ -48,12 +48,11 @@ export class ModelEventHub {
   readonly #subscribers = new Set<Subscriber>();
   readonly #perKey = new Map<string, number>();
   #cursor = 0;
-  #activation: Promise<void> | undefined;
-  #unwatch: Unwatch | undefined;
+  /** Set while anyone subscribes: the feed being watched and the recheck timer, once started. */
+  #active: Promise<{ readonly unwatch: Unwatch; readonly recheck: NodeJS.Timeout }> | undefined;
   #pumping = false;
   #again = false;
   #retry: NodeJS.Timeout | undefined;
-  #recheckTimer: NodeJS.Timeout | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -120,30 +119,32 @@ export class ModelEventHub {
   }
 
   /** The first subscriber starts the reader at the log's end; later ones join it. */
-  #activate(): Promise<void> {
-    this.#activation ??= (async () => {
+  async #activate(): Promise<void> {
+    this.#active ??= (async () => {
       this.#cursor = await this.feed.latestSeq();
-      this.#unwatch = this.feed.watch(() => void this.#pump());
-      this.#recheckTimer = setInterval(() => void this.#recheckAll(), this.limits.subscriptionRecheckMs).unref();
-    })().catch((error: unknown) => {
-      this.#activation = undefined;
+      const unwatch = this.feed.watch(() => void this.#pump());
+      const recheck = setInterval(() => void this.#recheckAll(), this.limits.subscriptionRecheckMs).unref();
+      return { unwatch, recheck };
+    })();
+    const active = this.#active;
+    try {
+      await active;
+    } catch (error) {
+      if (this.#active === active) this.#active = undefined; // the next subscriber tries again
       throw error;
-    });
-    return this.#activation;
+    }
   }
 
+  /** The last subscriber left: stop watching (each activation is undone by its own deactivation). */
   async #deactivate(): Promise<void> {
-    const activation = this.#activation;
-    if (!activation) return;
-    this.#activation = undefined;
-    await activation.catch(() => {});
-    // Someone subscribed again while the first activation was settling.
-    if (this.#activation) return;
-    clearInterval(this.#recheckTimer);
+    const active = this.#active;
+    if (!active) return;
+    this.#active = undefined;
     clearTimeout(this.#retry);
-    const unwatch = this.#unwatch;
-    this.#unwatch = undefined;
-    await unwatch?.();
+    const started = await active.catch(() => undefined);
+    if (!started) return;
+    clearInterval(started.recheck);
+    await started.unwatch();
   }
 
   /** Reads the log after the cursor and delivers it; one reader at a time, re-run if woken meanwhile. */
@@ -162,7 +163,7 @@ export class ModelEventHub {
           if (events.length > 0) this.#cursor = events.at(-1)!.seq;
           if (events.length < BATCH) break;
         }
-      } while (this.#again && this.#unwatch);
+      } while (this.#again && this.#active);
     } catch (error) {
       this.log.warn({ err: error }, "reading new events failed; retrying");
       clearTimeout(this.#retry);
