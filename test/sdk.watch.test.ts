@@ -95,6 +95,29 @@ describe("SDK watch() over a real WebSocket", () => {
     expect(refused).toBeInstanceOf(RegistryError);
   });
 
+  test("awaitModel: a version that exists at once, the next one when another process registers it, TIMEOUT otherwise", async () => {
+    const create = (name: string, version?: number) =>
+      gw.gql(
+        `mutation($n: String!, $v: Int) { createModel(input: { name: $n, version: $v }) { version } }`,
+        { n: name, v: version },
+        {
+          authorization: `Bearer ${admin.token}`,
+        },
+      );
+    await create("awaited", 1);
+    expect((await mr.awaitModel({ name: "awaited", version: 1 })).version).toBe(1);
+
+    const next = mr.awaitModel({ name: "awaited", timeoutSeconds: 30 });
+    const exact = mr.awaitModel({ name: "awaited", version: 5, timeoutSeconds: 30 });
+    await new Promise((r) => setTimeout(r, 300));
+    await create("awaited", 5);
+    expect((await next).version).toBe(5);
+    expect((await exact).version).toBe(5);
+
+    await expect(mr.awaitModel({ name: "awaited", version: 99, timeoutSeconds: 1 })).rejects.toMatchObject({ code: "TIMEOUT" });
+    await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
+  });
+
   test("a gateway that went away: NETWORK_ERROR", async () => {
     const other = await startTestGateway();
     const registry = await connection({ url: other.url }).getModelRegistry();

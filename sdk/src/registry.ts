@@ -15,6 +15,7 @@ import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft } from "./model.js";
 import type { CreateModelOptions, DownloadOptions, ModelData, ModelMetadata, SortDirection } from "./types.js";
 import { ModelWatch, type WatchOptions } from "./watch.js";
+import { awaitModel, type AwaitModelOptions } from "./await-model.js";
 
 /** The most versions one `models` page may hold (the schema's `first`; test/wire-constants.test.ts checks it). */
 export const MAX_PAGE_SIZE = 500;
@@ -208,6 +209,16 @@ export class ModelRegistry {
       (data) => this.wrap(data),
       options.signal,
     );
+  }
+
+  /**
+   * Waits until a version another process registers exists (`version`
+   * omitted: the next new one), woken by live events; TIMEOUT after
+   * `timeoutSeconds` (300). Registering yourself needs no wait: createModel
+   * answers once the version is committed.
+   */
+  awaitModel(options: AwaitModelOptions): Promise<Model> {
+    return awaitModel(this, options);
   }
 
   /** @internal Model.download */
