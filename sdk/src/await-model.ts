@@ -1,7 +1,13 @@
 import { RegistryError } from "./errors.js";
 import type { Model } from "./model.js";
-import type { ModelRegistry } from "./registry.js";
-import type { ModelEvent } from "./watch.js";
+import type { ModelEvent, ModelWatch, WatchOptions } from "./watch.js";
+
+/** What waiting needs of a registry (ModelRegistry, which calls in here). */
+export interface ModelLookup {
+  watch(options: WatchOptions): ModelWatch;
+  getModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<Model | null>;
+  iterateModels(options: { readonly name: string; readonly project?: string; readonly pageSize?: number }): AsyncGenerator<Model, void>;
+}
 
 export interface AwaitModelOptions {
   readonly name: string;
@@ -20,7 +26,7 @@ export interface AwaitModelOptions {
 const RECHECK_MS = 5_000;
 
 /** The newest version of `name`, or 0 when there is none. */
-async function latestVersion(registry: ModelRegistry, name: string, project: string | undefined): Promise<number> {
+async function latestVersion(registry: ModelLookup, name: string, project: string | undefined): Promise<number> {
   const { value } = await registry.iterateModels({ name, project, pageSize: 1 }).next();
   return value?.version ?? 0;
 }
@@ -30,7 +36,7 @@ async function latestVersion(registry: ModelRegistry, name: string, project: str
  * WebSocket) and, every few seconds, a plain query. Resolves with the version
  * once `getModel` returns it.
  */
-export async function awaitModel(registry: ModelRegistry, options: AwaitModelOptions): Promise<Model> {
+export async function awaitModel(registry: ModelLookup, options: AwaitModelOptions): Promise<Model> {
   const { name, version, project } = options;
   const deadline = Date.now() + (options.timeoutSeconds ?? 300) * 1000;
   const watch = registry.watch({ name, project });
