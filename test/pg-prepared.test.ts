@@ -40,7 +40,11 @@ describe.runIf(BACKENDS.includes("postgres"))("prepared statements on PostgreSQL
     const db = (metadata as unknown as { db: Kysely<unknown> }).db;
     const preparedNow = async () =>
       (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(db)).rows;
-    return { registry: registryOver({ metadata, blobs, access: metadata.access, database: "postgres" }), db, preparedNow };
+    return {
+      registry: registryOver({ metadata, blobs, access: metadata.access, events: metadata.events, database: "postgres", blobStore: "fs" }),
+      db,
+      preparedNow,
+    };
   }
 
   async function alterModels(statement: string) {

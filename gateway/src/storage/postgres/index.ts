@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
+import { EVENTS_CHANNEL, listenForEvents } from "./notify-listener.js";
 import { resilientPool } from "./pool.js";
 import { waitForDatabase } from "./wait.js";
 
@@ -11,6 +12,9 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "postgres",
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
   supportsRowLocks: true,
+  // One advisory lock ("homer" in ASCII) orders event inserts; held only from the insert to commit.
+  orderEvents: sql`select pg_advisory_xact_lock(${0x686f6d6572})`,
+  notifyEvent: (seq) => sql`select pg_notify(${EVENTS_CHANNEL}, ${String(seq)})`,
   jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,
   isUniqueViolation: (error: unknown) => (error as { code?: unknown })?.code === "23505",
@@ -61,5 +65,6 @@ export async function openPostgresStore(connectionString: string, options: Postg
     await db.destroy();
     throw error;
   }
-  return SqlMetadataStore.open(db, postgresDialect);
+  const wakeSource = listenForEvents(connectionString, options.logger);
+  return SqlMetadataStore.open(db, postgresDialect, { wakeSource });
 }
