@@ -18,6 +18,7 @@ import { requestLog } from "./http/request-log.js";
 import { createHttpServer, type DrainReport } from "./http/server.js";
 import { apolloLogger, redactingLogger } from "./http/safe-log.js";
 import { settleUnreadBody } from "./http/unread-body.js";
+import { requestOrigin } from "./http/urls.js";
 import { refuseDeclaredOversize } from "./http/body-limit.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup } from "./access/startup.js";
@@ -116,7 +117,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
         registry,
         access,
         caller: req.caller,
-        baseUrl: config.publicUrl ?? `${req.protocol}://${req.get("host")}`,
+        baseUrl: config.publicUrl ?? requestOrigin(req),
         log: req.log,
       }),
     }),

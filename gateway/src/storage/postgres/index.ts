@@ -13,6 +13,7 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   supportsRowLocks: true,
   jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,
+  transactionLock: (name) => sql`select pg_advisory_xact_lock(hashtext(${name}))`,
   isUniqueViolation: (error: unknown) => (error as { code?: unknown })?.code === "23505",
   // 53100 disk_full
   isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "53100",

@@ -80,6 +80,13 @@ export interface SqlDialect {
    * (`json_agg` / `json_group_array`). Both print floats so they parse back exactly.
    */
   jsonAgg(element: Expression<unknown>): RawBuilder<unknown>;
+  /**
+   * A statement that, run inside a write transaction, waits for and then holds until
+   * commit a lock named `name`, so that transactions taking it run one at a time
+   * across processes (`pg_advisory_xact_lock`); null where every write transaction
+   * is serialised already (SQLite's `begin immediate`).
+   */
+  transactionLock(name: string): RawBuilder<unknown> | null;
   /** Whether an error is a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
   /** Whether an error says the database has no room left (disk or quota full). */

@@ -40,7 +40,7 @@ export class SqlMetadataStore implements MetadataStore {
     /** Space for deletes on a full disk (the embedded store keeps one beside its file). */
     private readonly reserve?: SpaceReserve,
   ) {
-    this.access = new SqlAccessStore(db, (error) => sqlDialect.isUniqueViolation(error));
+    this.access = new SqlAccessStore(db, sqlDialect);
   }
 
   /** Which database this is, for readiness reports. */
