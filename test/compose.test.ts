@@ -67,6 +67,8 @@ async function startStack(): Promise<Stack> {
 
   const gatewayEnv: Record<string, Record<string, string>> = {};
   for (const name of names) {
+    // The image's read-only root filesystem (test/docker.test.ts runs it so): only /tmp and /data are writable.
+    expect([compose.services[name]!.read_only, compose.services[name]!.tmpfs]).toEqual([true, ["/tmp"]]);
     const env = containerEnv(image, compose.services[name]!);
     const dbUrl = new URL(env.HOMER_DATABASE_URL!);
     expect([dbUrl.hostname, dbUrl.port, decodeURIComponent(dbUrl.username), decodeURIComponent(dbUrl.password), dbUrl.pathname]).toEqual([
@@ -136,6 +138,49 @@ function logLines(gateway: ChildGateway, id: string): { remoteAddress: string; u
 }
 
 const CREATE = "mutation($input: CreateModelInput!) { createModel(input: $input) { version files { path sha256 sizeBytes downloadUrl } } }";
+
+describe("docker/compose.yml wiring", () => {
+  test("the replicas name the bucket the one-shot service creates, on MinIO, with MinIO's credentials, after it ran", async () => {
+    const compose = await readCompose();
+    const { minio, postgres } = compose.services;
+    const bucketJob = Object.entries(compose.services).find(([, s]) => s.image?.startsWith("minio/mc"));
+    expect(bucketJob, "a minio/mc service creating the bucket").toBeDefined();
+    const [jobName, job] = bucketJob!;
+    expect(job.depends_on).toEqual({ minio: { condition: "service_healthy" } });
+    const script = [job.command].flat().join(" ");
+    for (const name of gatewayServices(compose)) {
+      const env = compose.services[name]!.environment!;
+      const blobs = new URL(String(env.HOMER_BLOB_URL));
+      expect(blobs.protocol).toBe("s3:");
+      expect(script).toContain(`mb --ignore-existing homer/${blobs.hostname}`);
+      expect(script).toContain(`version enable homer/${blobs.hostname}`);
+      // MinIO's API listens on :9000 unless its command says otherwise.
+      expect(minio!.command).not.toContain("--address");
+      expect(env.AWS_ENDPOINT_URL).toBe("http://minio:9000");
+      expect([env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY]).toEqual([
+        minio!.environment!.MINIO_ROOT_USER,
+        minio!.environment!.MINIO_ROOT_PASSWORD,
+      ]);
+      expect(compose.services[name]!.depends_on).toEqual({
+        postgres: { condition: "service_healthy" },
+        [jobName]: { condition: "service_completed_successfully" },
+      });
+      expect(String(env.HOMER_DATABASE_URL)).toContain(`:${postgres!.environment!.POSTGRES_PASSWORD}@postgres:5432/`);
+    }
+  });
+
+  test("variables set for compose reach the services (passwords, the public URL, a chosen admin key)", async () => {
+    const compose = await readCompose({ POSTGRES_PASSWORD: "s3cret", HOMER_PUBLIC_URL: "https://models.example.com" });
+    expect(compose.services.postgres!.environment!.POSTGRES_PASSWORD).toBe("s3cret");
+    for (const name of gatewayServices(compose)) {
+      expect(compose.services[name]!.environment).toMatchObject({
+        HOMER_DATABASE_URL: "postgres://homer:s3cret@postgres:5432/homer",
+        HOMER_PUBLIC_URL: "https://models.example.com",
+        HOMER_ADMIN_KEY: "generate",
+      });
+    }
+  });
+});
 
 describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip ? ` (skipped: ${UNAVAILABLE})` : ""}`, () => {
   beforeAll(async () => {

@@ -13,6 +13,8 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export interface ImageStage {
   /** `FROM` of the stage, e.g. `node:22-bookworm-slim`. */
   readonly from: string;
+  /** The stage's name (`FROM … AS name`). */
+  readonly name: string | undefined;
   /** The stage's `ENV` settings. */
   readonly env: Readonly<Record<string, string>>;
   readonly cmd: readonly string[];
@@ -47,6 +49,7 @@ export async function readDockerfile(): Promise<Dockerfile> {
       const health = /^HEALTHCHECK .*?CMD (\[.+\])$/m.exec(stage);
       return {
         from: /^FROM (\S+)/.exec(stage)![1]!,
+        name: /^FROM \S+ AS (\S+)/.exec(stage)?.[1],
         env,
         cmd: cmd ? (JSON.parse(cmd[1]!) as string[]) : [],
         healthcheck: health ? (JSON.parse(health[1]!) as string[]) : [],
