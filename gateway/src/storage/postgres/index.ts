@@ -59,5 +59,12 @@ export async function openPostgresStore(connectionString: string, options: Postg
     await db.destroy();
     throw error;
   }
-  return SqlMetadataStore.open(db, postgresDialect);
+  const store = await SqlMetadataStore.open(db, postgresDialect);
+  if (store.newerMigrations.length > 0) {
+    options.logger?.warn(
+      { migrations: store.newerMigrations },
+      "the database was migrated by a newer Homer release; this one runs on its schema (finish the upgrade)",
+    );
+  }
+  return store;
 }
