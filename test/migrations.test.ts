@@ -27,7 +27,7 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     const older = await openStorage({ databaseUrl: storage.databaseUrl, blobUrl: storage.blobDir, logger: log.logger });
     try {
       expect((older.metadata as SqlMetadataStore).newerMigrations).toEqual(["9999_newer_release_feature"]);
-      expect(await older.metadata.getModel({ project: "default", name: "m", version: 1 }, {})).toBeNull();
+      expect(await older.metadata.getModel({ project: "default", name: "m", version: 1 }, { metrics: false, files: false })).toBeNull();
       expect(await older.access.anyKeys()).toBe(false);
       if (backend === "postgres") {
         expect(log.parsed()).toContainEqual(expect.objectContaining({ migrations: ["9999_newer_release_feature"] }));
