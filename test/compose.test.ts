@@ -306,6 +306,45 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
     await gw.exited;
   });
 
+  test("a rolling restart of both replicas behind the proxy fails no request", async () => {
+    const outcomes: number[] = [];
+    let running = true;
+    const load = (async () => {
+      for (let i = 0; running; i++) {
+        // Reads and registrations alike: a POST nginx must not send twice, nor lose.
+        const reply =
+          i % 3 === 0
+            ? await send(
+                stack.nginx.origin,
+                multipartRequest(createModelParts(CREATE, { name: "compose-rolling" }, [["f.txt", `run ${i}`]]), stack.adminKey),
+              )
+            : await send(stack.nginx.origin, gql(`{ models(name: "compose-rolling") { totalCount } }`));
+        outcomes.push(reply.json?.errors || reply.status !== 200 ? reply.status : 200);
+      }
+    })();
+    const moreRequests = async (what: string) => {
+      const seen = outcomes.length;
+      await waitFor(what, () => outcomes.length > seen + 20);
+    };
+    for (const [name, old] of Object.entries(stack.gateways)) {
+      await moreRequests(`requests before ${name} restarts`);
+      old.kill("SIGTERM");
+      expect(await old.exited).toEqual({ code: 0, signal: null });
+      // The new release of this replica, at the address nginx knows.
+      const fresh = await startChildGateway({ env: stack.gatewayEnv[name]!, args: ["--port", String(old.port)] });
+      (stack.gateways as Record<string, ChildGateway>)[name] = fresh;
+    }
+    await moreRequests("requests after the restarts");
+    running = false;
+    await load;
+    expect(
+      outcomes.filter((status) => status !== 200),
+      stack.nginx.output().slice(0, 3000),
+    ).toEqual([]);
+    const models = await send(stack.nginx.origin, gql(`{ models(name: "compose-rolling") { totalCount } }`));
+    expect(models.json?.data?.models?.totalCount, models.text).toBe(Math.ceil(outcomes.length / 3));
+  });
+
   test("a WebSocket upgrade at /graphql is passed through to a replica", async () => {
     const { hostname, port } = new URL(stack.nginx.origin);
     const socket = net.connect(Number(port), hostname);
