@@ -154,6 +154,10 @@ describe("docker/compose.yml wiring", () => {
       expect(blobs.protocol).toBe("s3:");
       expect(script).toContain(`mb --ignore-existing homer/${blobs.hostname}`);
       expect(script).toContain(`version enable homer/${blobs.hostname}`);
+      // Lifecycle rules name the store's own prefixes: <prefix>/blobs/ (by digest) and <prefix>/staging/.
+      const rules = JSON.parse(/echo '(\{.*\})' \|/.exec(script)![1]!) as { Rules: { Filter: { Prefix: string } }[] };
+      const prefix = blobs.pathname.replace(/^\/+|\/+$/g, "");
+      expect(rules.Rules.map((r) => r.Filter.Prefix).sort()).toEqual([`${prefix}/blobs/`, `${prefix}/staging/`]);
       // MinIO's API listens on :9000 unless its command says otherwise.
       expect(minio!.command).not.toContain("--address");
       expect(env.AWS_ENDPOINT_URL).toBe("http://minio:9000");
