@@ -63,6 +63,9 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
   await guardStartup(config, access, log);
   await recoverBeforeServing(registry, log);
+  if (config.blobRedirect && !storage.blobs.presignRead) {
+    log.warn({ blobStore: storage.blobStore }, "HOMER_BLOB_REDIRECT has no effect on this blob store: downloads are streamed");
+  }
 
   const app = express();
   app.disable("x-powered-by");
@@ -101,7 +104,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }),
     rateLimit(config.rateLimit),
   );
-  app.use(downloadRoutes(registry));
+  app.use(downloadRoutes(registry, { redirectExpirySeconds: config.blobRedirect ? config.blobRedirectExpirySeconds : undefined }));
   app.use(
     "/graphql",
     refuseDeclaredOversize(maxBodyBytes),

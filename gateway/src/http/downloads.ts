@@ -29,11 +29,20 @@ async function send(res: Response, source: NodeJS.ReadableStream): Promise<void>
   }
 }
 
+export interface DownloadOptions {
+  /**
+   * Answer a file GET with a 307 to a presigned URL of the blob store, valid this
+   * many seconds, when the store has such URLs; undefined streams every download.
+   */
+  readonly redirectExpirySeconds?: number;
+}
+
 /**
- * Plain HTTP downloads: one file with ETag and Range, or a whole version as a
- * streamed tar archive. Errors go to the app's error handler.
+ * Plain HTTP downloads: one file with ETag and Range (or, when configured, a
+ * redirect to the blob store), or a whole version as a streamed tar archive.
+ * Errors go to the app's error handler.
  */
-export function downloadRoutes(registry: RegistryService): Router {
+export function downloadRoutes(registry: RegistryService, options: DownloadOptions = {}): Router {
   const router = Router();
 
   router.get("/files/:project/:name/:version/*path", async (req, res) => {
@@ -45,6 +54,14 @@ export function downloadRoutes(registry: RegistryService): Router {
     const ifRange = req.headers["if-range"];
     const wanted = ifRange && ifRange !== etag ? ({ kind: "full" } as const) : range;
     const notModified = matchesEtag(req.headers["if-none-match"], etag);
+    if (options.redirectExpirySeconds !== undefined && stored.presign && req.method === "GET" && !notModified) {
+      // The caller's read permission was checked above; the URL reads this one blob, briefly.
+      const fileName = path.split("/").at(-1)!;
+      const location = await stored.presign({ expiresInSeconds: options.redirectExpirySeconds, fileName });
+      res.setHeader("Cache-Control", "private, no-store");
+      res.redirect(307, location);
+      return;
+    }
     // Open before any header goes out, so vanished bytes are a clean 404.
     const source =
       req.method === "HEAD" || notModified || wanted.kind === "unsatisfiable" || file.sizeBytes === 0
