@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -10,6 +11,7 @@ import { containerEnv, readCompose, readDockerfile, ROOT, type Compose } from ".
 import { createModelParts } from "./support/multipart.mjs";
 import { checkNginxConfig, findNginx, freePort, startNginx, type Nginx } from "./support/nginx.js";
 import { bearer, multipartRequest, send, type RawRequest } from "./support/raw-request.js";
+import { s3ClientOf, startS3Server, type S3Server } from "./support/s3-server.js";
 import { waitFor } from "./support/wait.js";
 
 /**
@@ -19,8 +21,9 @@ import { waitFor } from "./support/wait.js";
  * replicas run the image's CMD with the image's ENV and compose's environment
  * (service names rewritten to 127.0.0.1 and free ports); real nginx runs
  * docker/nginx.conf with its upstream and listen addresses rewritten the same way.
- * Blobs: until the S3 backend lands, both replicas share one blob directory in
- * place of MinIO's bucket (the compose settings for it are checked, not run).
+ * MinIO is a real S3-compatible server (s3rver) started here: the replicas use
+ * compose's bucket prefix in its bucket, which it creates (in place of the
+ * `create-bucket` job), with its own credentials (s3rver accepts no others).
  */
 const NGINX = findNginx();
 const UNAVAILABLE =
@@ -39,6 +42,7 @@ interface Stack {
   readonly gatewayEnv: Readonly<Record<string, Record<string, string>>>;
   readonly adminKey: string;
   readonly keyPrinters: readonly string[];
+  readonly s3: S3Server;
 }
 
 let stack: Stack;
@@ -62,8 +66,8 @@ async function startStack(): Promise<Stack> {
   const postgres = compose.services.postgres!.environment!;
   const db = await createPgDatabase();
   cleanups.push(db.drop);
-  const blobDir = await makeTempDir("homer-compose-blobs-");
-  cleanups.push(() => fs.rm(blobDir, { recursive: true, force: true }));
+  const s3 = await startS3Server();
+  cleanups.push(() => s3.stop());
 
   const gatewayEnv: Record<string, Record<string, string>> = {};
   for (const name of names) {
@@ -78,18 +82,20 @@ async function startStack(): Promise<Stack> {
       postgres.POSTGRES_PASSWORD,
       `/${postgres.POSTGRES_DB}`,
     ]);
+    const blobUrl = new URL(env.HOMER_BLOB_URL!);
+    expect([blobUrl.protocol, new URL(env.AWS_ENDPOINT_URL!).hostname]).toEqual(["s3:", "minio"]);
     const dataDir = await makeTempDir(`homer-compose-${name}-`);
     cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
     gatewayEnv[name] = {
       ...env,
       HOMER_DATABASE_URL: db.url,
-      // MinIO's bucket, until the S3 backend lands: one directory both replicas share.
-      HOMER_BLOB_URL: blobDir,
+      // The service name and port become the test server's; the prefix stays compose's.
+      HOMER_BLOB_URL: `s3://${s3.bucket}${blobUrl.pathname}`,
+      ...s3.env,
       // The image's /data volume and the service's tmpfs /tmp.
       HOMER_DATA_DIR: dataDir,
       TMPDIR: dataDir,
     };
-    for (const key of Object.keys(gatewayEnv[name])) if (key.startsWith("AWS_")) delete gatewayEnv[name][key];
   }
 
   // Both replicas start at once on the empty database, as `docker compose up` starts them.
@@ -115,7 +121,7 @@ async function startStack(): Promise<Stack> {
   const nginx = await startNginx(NGINX, config, prefix, `http://127.0.0.1:${port}`);
   cleanups.unshift(() => nginx.stop());
   expect(published).toBe(listened);
-  return { compose, gateways, nginx, nginxCheck, databaseUrl: db.url, gatewayEnv, adminKey, keyPrinters: printed };
+  return { compose, gateways, nginx, nginxCheck, databaseUrl: db.url, gatewayEnv, adminKey, keyPrinters: printed, s3 };
 }
 
 /** GraphQL through the proxy with the admin key. */
@@ -221,7 +227,7 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
   test("/readyz answers through the proxy", async () => {
     const reply = await send(stack.nginx.origin, { path: "/readyz" });
     expect(reply.status).toBe(200);
-    expect(reply.json).toEqual({ status: "ready", database: "postgres" });
+    expect(reply.json).toEqual({ status: "ready", database: "postgres", blobStore: "s3" });
   });
 
   test("requests are spread over both replicas, and each sees the client's address, not one it claims", async () => {
@@ -267,6 +273,14 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
     const range = await send(stack.nginx.origin, { path: target, headers: { ...bearer(stack.adminKey), range: "bytes=100-199" } });
     expect(range.status).toBe(206);
     expect(range.body.equals(content.subarray(100, 200))).toBe(true);
+
+    // In the bucket: the file at its content address under compose's prefix, where
+    // compose's lifecycle rules expect it, and nothing left in staging.
+    const prefix = new URL(Object.values(stack.gatewayEnv)[0]!.HOMER_BLOB_URL!).pathname.slice(1);
+    const listed = await s3ClientOf(stack.s3).send(new ListObjectsV2Command({ Bucket: stack.s3.bucket, Prefix: `${prefix}/` }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    expect(keys).toContain(`${prefix}/blobs/${sha256.slice(0, 2)}/${sha256}`);
+    expect(keys.filter((k) => k.startsWith(`${prefix}/staging/`))).toEqual([]);
   });
 
   test("behind a proxy that rewrites Host, links follow the trusted X-Forwarded-Host and -Proto", async () => {
