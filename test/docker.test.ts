@@ -3,10 +3,11 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { makeTempDir } from "./support/backends.js";
+import { createPgDatabase, makeTempDir } from "./support/backends.js";
 import { readDockerfile, ROOT } from "./support/image.js";
 import { createModelParts } from "./support/multipart.mjs";
 import { bearer, multipartRequest, send } from "./support/raw-request.js";
+import { startS3Server } from "./support/s3-server.js";
 
 /** Debian's `nobody`: the image's non-root user stands in for it when the tests run as root. */
 const NOBODY = 65534;
@@ -51,8 +52,10 @@ async function imageAppDir(): Promise<string> {
 describe("docker/Dockerfile", () => {
   const children: ChildProcess[] = [];
   const dirs: string[] = [];
+  const cleanups: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
     children.forEach((c) => c.kill("SIGKILL"));
+    for (const cleanup of cleanups) await cleanup();
     for (const dir of dirs) {
       await fs.chmod(dir, 0o755).catch(() => {});
       for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])) {
@@ -82,8 +85,19 @@ describe("docker/Dockerfile", () => {
     expect(final.runs.every((r) => !/npm|apt-get/.test(r))).toBe(true);
   });
 
-  test("the image's CMD, ENV and HEALTHCHECK, run as a non-root user with the application read-only, write only to /data", async () => {
+  test.each([
+    { stores: "embedded (SQLite + /data/blobs)", team: false },
+    { stores: "PostgreSQL + S3, as docker/compose.yml runs it", team: true },
+  ])("the image's CMD, ENV and HEALTHCHECK, as a non-root user with the application read-only: $stores", async ({ team }) => {
     const { final } = await readDockerfile();
+    // The team's stores: a fresh database and a real S3-compatible server.
+    const stores: Record<string, string> = {};
+    if (team) {
+      const db = await createPgDatabase();
+      const s3 = await startS3Server();
+      cleanups.push(db.drop, () => s3.stop());
+      Object.assign(stores, { HOMER_DATABASE_URL: db.url, HOMER_BLOB_URL: s3.blobUrl, ...s3.env });
+    }
     const app = await imageAppDir();
     const dataDir = await makeTempDir("homer-docker-data-");
     const tmpDir = await makeTempDir("homer-docker-tmp-");
@@ -96,7 +110,7 @@ describe("docker/Dockerfile", () => {
     expect(final.env.HOST).toBe("0.0.0.0");
     expect(final.env.HOMER_DATA_DIR).toBe("/data");
     // The image's ENV with /data and /tmp mapped to writable directories; HOME (/home/node) is read-only there, and here.
-    const env = { PATH: process.env.PATH!, ...final.env, PORT: port, HOMER_DATA_DIR: dataDir, TMPDIR: tmpDir, HOME: app };
+    const env = { PATH: process.env.PATH!, ...final.env, ...stores, PORT: port, HOMER_DATA_DIR: dataDir, TMPDIR: tmpDir, HOME: app };
     const user = asRoot ? { uid: NOBODY, gid: NOBODY } : {};
     const node = (args: readonly string[]) => (args[0] === "node" ? process.execPath : args[0]!);
     const child = spawn(node(final.cmd), final.cmd.slice(1), { cwd: app, env, ...user });
@@ -137,6 +151,9 @@ describe("docker/Dockerfile", () => {
     expect(await new Promise((resolve) => child.once("exit", resolve))).toBe(0);
     expect(stderr).not.toMatch(/EACCES|EROFS|permission denied/i);
     expect(await snapshot(app)).toEqual(appBefore);
-    expect(await fs.readdir(dataDir)).toEqual(expect.arrayContaining(["registry.sqlite", "blobs"]));
+    // The embedded store lives in /data; with PostgreSQL and S3 nothing is written there at all.
+    if (team) expect(await fs.readdir(dataDir)).toEqual([]);
+    else expect(await fs.readdir(dataDir)).toEqual(expect.arrayContaining(["registry.sqlite", "blobs"]));
+    expect(await fs.readdir(tmpDir)).toEqual([]);
   });
 });
