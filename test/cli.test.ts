@@ -115,6 +115,34 @@ describe("homer CLI", () => {
     expect(run.stderr + run.stdout).toMatch(/usage|unknown command|Usage|homer:/);
   });
 
+  test("watch prints events line by line (NDJSON with --json) and stops after --count", async () => {
+    const child = spawn(HOMER, ["watch", "watched", "--count", "2", "--json"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let running = true;
+    void exited.then(() => (running = false));
+    // No subscribe is acknowledged: push until two events were printed and watch exits.
+    for (let i = 0; running && i < 40; i++) {
+      await homer(["push", path.join(root, "model"), "--name", "watched", "--metric", `acc=${i}`], env);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await exited).toBe(0);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ type: "CREATED", project: "default", name: "watched", metrics: { acc: expect.any(Number) } });
+    expect(lines[1].version).toBe(lines[0].version + 1);
+    const bad = await homer(["watch", "not a name"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/BAD_USER_INPUT/);
+  });
+
   test("global options anywhere, but never taken from a command's values", async () => {
     const pushed = await homer(["push", path.join(root, "model"), "--name", "flags", "--description=--json -h", "--json"], env);
     expect(JSON.parse(pushed.stdout)).toMatchObject({ name: "flags", version: 1 });

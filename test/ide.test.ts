@@ -67,6 +67,34 @@ describe("GraphQL IDE", () => {
       await page.close();
     });
 
+    test("subscribes from the IDE: a modelEvents subscription shows a create made elsewhere", async () => {
+      const page = await browser.newPage();
+      const watch = await watchPage(page, gw.origin);
+      await page.goto(gw.url, { waitUntil: "load" });
+      await editorShown(page);
+      // The query editor (the URL bar is a CodeMirror too).
+      const editor = page.locator(".cm-content", { hasText: "__typename" }).first();
+      await editor.click();
+      await page.keyboard.press("Control+A");
+      await page.keyboard.press("Delete");
+      await page.keyboard.insertText('subscription { modelEvents(name: "mnist") { type version } }');
+      await page.getByText("Send Request").first().click();
+      // No acknowledgement of a subscribe exists: create until the page shows an event.
+      await expect
+        .poll(
+          async () => {
+            await gw.upload({ name: "mnist" }, { "w.bin": "weights" });
+            return page.locator("body").innerText();
+          },
+          { timeout: 30_000, interval: 500 },
+        )
+        .toMatch(/"type":\s*"CREATED"/);
+      await page.screenshot({ path: "test/.artifacts/ide-subscription.png" });
+      expect(watch.problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+      expect(watch.foreign).toEqual([]);
+      await page.close();
+    });
+
     test("switched off, browsers get the JSON hint instead (also from the root)", async () => {
       const off = await startTestGateway({ config: { ide: false } });
       const res = await fetch(`${off.origin}/`, { headers: { accept: "text/html" } });

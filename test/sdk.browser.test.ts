@@ -37,7 +37,7 @@ describe("the SDK's browser entry", () => {
     const { files, packages } = await importGraph("dist/browser.js");
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
     expect([...packages].filter((p) => builtins.has(p) || p.startsWith("node:"))).toEqual([]);
-    expect([...packages].sort()).toEqual(["@urql/core"]);
+    expect([...packages].sort()).toEqual(["@urql/core", "graphql-ws/client"]);
     expect([...files].filter((f) => f.includes(`${path.sep}node${path.sep}`))).toEqual([]);
   });
 

@@ -16,8 +16,13 @@ const IMPORTS: Record<string, string> = {
   "@urql/core": "/node_modules/@urql/core/dist/urql-core.mjs",
   wonka: "/node_modules/wonka/dist/wonka.mjs",
   "@0no-co/graphql.web": "/node_modules/@0no-co/graphql.web/dist/graphql.web.mjs",
+  "graphql-ws/client": "/node_modules/graphql-ws/dist/client.js",
 };
-const SERVED = [/^\/node_modules\/(@urql\/core|wonka|@0no-co\/graphql\.web)\/dist\/[\w.-]+\.mjs$/, /^\/sdk\/dist\/[\w/.-]+\.js$/];
+const SERVED = [
+  /^\/node_modules\/(@urql\/core|wonka|@0no-co\/graphql\.web)\/dist\/[\w.-]+\.mjs$/,
+  /^\/node_modules\/graphql-ws\/dist\/[\w.-]+\.js$/,
+  /^\/sdk\/dist\/[\w/.-]+\.js$/,
+];
 
 /** The README's "Using Homer from a web app" urql block. */
 async function readmeClientBlock(): Promise<string> {
@@ -103,6 +108,48 @@ describe("from a web app on another origin", () => {
     expect(await sdkFromPage(page, gw.url)).toEqual({ versions: [1] });
     expect(watch.foreign).toEqual([]);
     await page.close();
+  });
+
+  test("the SDK's browser entry watches events over the browser's own WebSocket (listed origin only)", async () => {
+    const gw = await gateway([app.origin]);
+    const page = await browser.newPage();
+    await page.goto(`${app.origin}/`);
+    await page.evaluate(`(async () => {
+      const { connection } = await import("/sdk/dist/browser.js");
+      const registry = await connection({ url: ${JSON.stringify(gw.url)} }).getModelRegistry();
+      globalThis.seen = [];
+      (async () => {
+        try {
+          for await (const event of registry.watch({ name: "mnist" })) globalThis.seen.push([event.type, event.version, event.model?.version]);
+        } catch (error) {
+          globalThis.seen.push(["error", error.code]);
+        }
+      })();
+    })()`);
+    await expect
+      .poll(
+        async () => {
+          await gw.upload({ name: "mnist" }, { "w.bin": "weights" });
+          return page.evaluate("globalThis.seen.length");
+        },
+        { timeout: 15_000, interval: 300 },
+      )
+      .toBeGreaterThan(0);
+    const [type, version, modelVersion] = await page.evaluate<[string, number, number]>("globalThis.seen[0]");
+    expect([type, modelVersion]).toEqual(["CREATED", version]);
+    await page.close();
+
+    // Not listed: the gateway refuses the upgrade (browsers send Origin; WebSockets have no CORS).
+    const other = await gateway([]);
+    const refused = await browser.newPage();
+    await refused.goto(`${app.origin}/`);
+    const outcome = await refused.evaluate(`new Promise((resolve) => {
+      const ws = new WebSocket(${JSON.stringify(other.url.replace("http", "ws"))}, "graphql-transport-ws");
+      ws.onopen = () => resolve("open");
+      ws.onerror = () => resolve("refused");
+    })`);
+    expect(outcome).toBe("refused");
+    await refused.close();
   });
 
   test("an origin the gateway does not list: the SDK's error names HOMER_CORS_ORIGINS and the page origin (exact match only)", async () => {

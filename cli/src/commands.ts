@@ -8,6 +8,7 @@ import type { Command } from "./command.js";
 import { countOf, formatBytes, table, UsageError } from "./output.js";
 import { progressBar } from "./progress.js";
 import { shown } from "./terminal.js";
+import { watch } from "./watch-command.js";
 
 function one(positionals: string[], what: string, usage: string): string {
   if (positionals.length !== 1) throw new UsageError(`expected ${what}\nusage: ${usage}`);
@@ -201,4 +202,4 @@ const serve: Command = {
   },
 };
 
-export const COMMANDS: Readonly<Record<string, Command>> = { push, ls, pull, rm, projects, keys, serve };
+export const COMMANDS: Readonly<Record<string, Command>> = { push, ls, pull, rm, watch, projects, keys, serve };

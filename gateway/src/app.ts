@@ -26,6 +26,8 @@ import { isLoopback } from "./domain/loopback.js";
 import { operationLimits } from "./graphql/limits.js";
 import { authenticate, browserSafety, rateLimit } from "./http/guards.js";
 import { RegistryService } from "./registry/registry.service.js";
+import { ModelEventHub } from "./registry/model-events.js";
+import { serveSubscriptions } from "./graphql/subscriptions.js";
 import { recoverBeforeServing, scanForOrphans } from "./registry/recovery.js";
 import { closeStorage, openStorage, type Storage } from "./storage/factory.js";
 
@@ -33,6 +35,8 @@ export interface Gateway {
   /** e.g. `http://127.0.0.1:4000` */
   readonly origin: string;
   readonly registry: RegistryService;
+  /** Event subscriptions open on this process right now. */
+  openSubscriptions(): number;
   /** Settles when the background scan for orphaned blob files is done (how many it reclaimed). */
   readonly orphanScan: Promise<number>;
   /**
@@ -59,8 +63,9 @@ export async function startGateway(config: Config, options: { log: Logger; stora
 
 /** Everything after the stores are open: guard, recover, assemble, listen. */
 async function serve(config: Config, storage: Storage, log: Logger): Promise<Gateway> {
-  const registry = new RegistryService(storage.metadata, storage.blobs, config, log);
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
+  const events = new ModelEventHub(storage.events, config, (caller) => access.recheck(caller), log);
+  const registry = new RegistryService(storage.metadata, storage.blobs, config, log, events);
   await guardStartup(config, access, log);
   await recoverBeforeServing(registry, log);
   if (config.blobRedirect && !storage.blobs.presignRead) {
@@ -98,7 +103,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   app.use(settleUnreadBody());
   app.use(browserSafety(config.corsOrigins, { https: config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:" }));
   app.use(healthRoutes(storage, () => shuttingDown));
-  app.use(ideRoutes({ enabled: config.ide }));
+  app.use(ideRoutes({ enabled: config.ide, publicUrl: config.publicUrl }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   app.use(
     authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }),
@@ -127,6 +132,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   );
   app.use(noRoute);
   app.use(errorHandler);
+  const subscriptions = serveSubscriptions(httpServer, schema, { registry, access, config, log });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -134,9 +140,11 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       httpServer.listen(config.port, config.host, () => resolve());
     });
   } catch (error) {
+    await subscriptions.close();
     await apollo.stop();
     throw error;
   }
+  events.start();
   const orphanScan = scanForOrphans(registry, log);
   const address = httpServer.address() as AddressInfo;
   // Bound to every interface: print an address a person can open.
@@ -148,11 +156,15 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   return {
     origin,
     registry,
+    openSubscriptions: () => events.size,
     orphanScan: orphanScan.done,
     close() {
       closing ??= (async () => {
         shuttingDown = true;
         orphanScan.stop();
+        // Subscriptions have no natural end: close them (1001, going away) before draining requests.
+        await subscriptions.close();
+        await events.close();
         const drained = await drain(config.shutdownGraceMs);
         await apollo.stop();
         await orphanScan.done;

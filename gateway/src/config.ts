@@ -57,6 +57,16 @@ export interface Config {
   readonly dbConnectTimeoutMs: number;
   /** PostgreSQL statement_timeout; a hung database answers UNAVAILABLE after it. 0 = none. */
   readonly dbStatementTimeoutMs: number;
+  /** Open event subscriptions per process, all callers together. */
+  readonly maxSubscriptions: number;
+  /** Open event subscriptions per API key (all anonymous callers count as one). */
+  readonly maxSubscriptionsPerKey: number;
+  /** How often subscribers' keys are checked again (revocation ends subscriptions within this). */
+  readonly subscriptionRecheckMs: number;
+  /** SQLite: how often, while anyone subscribes, to look for events of other processes. */
+  readonly eventPollMs: number;
+  /** How long events stay in the database's event log. */
+  readonly eventRetentionMs: number;
 }
 
 export type { TrustProxy };
@@ -244,6 +254,36 @@ const OPTIONS = {
     help: "PostgreSQL statement timeout; a statement still unanswered then fails UNAVAILABLE (0 = none)",
     default: () => "30000",
   },
+  maxSubscriptions: {
+    flag: "--max-subscriptions",
+    env: "HOMER_MAX_SUBSCRIPTIONS",
+    help: "open event subscriptions per gateway process; more are refused TOO_MANY_REQUESTS",
+    default: () => "10000",
+  },
+  maxSubscriptionsPerKey: {
+    flag: "--max-subscriptions-per-key",
+    env: "HOMER_MAX_SUBSCRIPTIONS_PER_KEY",
+    help: "open event subscriptions per API key per process (anonymous callers count as one key)",
+    default: () => "100",
+  },
+  subscriptionRecheckMs: {
+    flag: "--subscription-recheck-ms",
+    env: "HOMER_SUBSCRIPTION_RECHECK_MS",
+    help: "how often subscribers' keys are checked again; a revoked key's subscriptions end within this",
+    default: () => "5000",
+  },
+  eventPollMs: {
+    flag: "--event-poll-ms",
+    env: "HOMER_EVENT_POLL_MS",
+    help: "SQLite only: how often, while anyone subscribes, to look for events of other processes sharing the file",
+    default: () => "200",
+  },
+  eventRetentionMs: {
+    flag: "--event-retention-ms",
+    env: "HOMER_EVENT_RETENTION_MS",
+    help: "how long events stay in the database's event log (for listeners that reconnect)",
+    default: () => "3600000",
+  },
   development: {
     flag: "--development",
     boolean: true,
@@ -390,6 +430,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxQueryCost: parseInteger(raw.maxQueryCost!, name("maxQueryCost"), 1, 10_000_000),
     dbConnectTimeoutMs: parseInteger(raw.dbConnectTimeoutMs!, name("dbConnectTimeoutMs"), 0, 3_600_000),
     dbStatementTimeoutMs: parseInteger(raw.dbStatementTimeoutMs!, name("dbStatementTimeoutMs"), 0, 3_600_000),
+    maxSubscriptions: parseInteger(raw.maxSubscriptions!, name("maxSubscriptions"), 0, 1_000_000),
+    maxSubscriptionsPerKey: parseInteger(raw.maxSubscriptionsPerKey!, name("maxSubscriptionsPerKey"), 0, 1_000_000),
+    subscriptionRecheckMs: parseInteger(raw.subscriptionRecheckMs!, name("subscriptionRecheckMs"), 100, 3_600_000),
+    eventPollMs: parseInteger(raw.eventPollMs!, name("eventPollMs"), 10, 60_000),
+    eventRetentionMs: parseInteger(raw.eventRetentionMs!, name("eventRetentionMs"), 60_000, 30 * 86_400_000),
   });
 }
 

@@ -9,6 +9,8 @@ export interface ConnectionOptions {
   readonly project?: string;
   /** A fetch to use instead of the global one. */
   readonly fetch?: typeof fetch;
+  /** The WebSocket class for `watch` (default: `ws` in Node, the browser's own in browsers). */
+  readonly webSocket?: unknown;
 }
 
 export interface ResolvedOptions {
@@ -17,6 +19,7 @@ export interface ResolvedOptions {
   readonly project: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly fetch: typeof fetch | undefined;
+  readonly webSocket: unknown;
 }
 
 export const DEFAULT_URL = "http://localhost:4000/graphql";
@@ -27,13 +30,20 @@ function env(name: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
-export function resolveOptions(options: ConnectionOptions = {}): ResolvedOptions {
+export function resolveOptions(options: ConnectionOptions = {}, defaultWebSocket?: unknown): ResolvedOptions {
   const url = options.url ?? env("HOMER_URL") ?? DEFAULT_URL;
   const apiKey = options.apiKey ?? env("HOMER_API_KEY");
   // Apollo's CSRF prevention wants this on multipart and GET requests; it is harmless elsewhere.
   const headers: Record<string, string> = { "apollo-require-preflight": "true" };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-  return Object.freeze({ url, apiKey, project: options.project ?? env("HOMER_PROJECT"), headers, fetch: options.fetch });
+  return Object.freeze({
+    url,
+    apiKey,
+    project: options.project ?? env("HOMER_PROJECT"),
+    headers,
+    fetch: options.fetch,
+    webSocket: options.webSocket ?? defaultWebSocket,
+  });
 }
 
 /** An urql client that always asks the network and POSTs (CSRF prevention stays on server-side). */

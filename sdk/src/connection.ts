@@ -48,6 +48,6 @@ export class Connection {
 }
 
 /** @internal each entry point binds its own local-file support */
-export function connectionFactory(files: LocalFiles | undefined) {
-  return (options: ConnectionOptions = {}): Connection => new Connection(resolveOptions(options), files);
+export function connectionFactory(files: LocalFiles | undefined, webSocket: unknown) {
+  return (options: ConnectionOptions = {}): Connection => new Connection(resolveOptions(options, webSocket), files);
 }

@@ -14,6 +14,8 @@ import {
 import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft } from "./model.js";
 import type { CreateModelOptions, DownloadOptions, ModelData, ModelMetadata, SortDirection } from "./types.js";
+import { ModelWatch, type WatchOptions } from "./watch.js";
+import { awaitModel, type AwaitModelOptions } from "./await-model.js";
 
 /** The most versions one `models` page may hold (the schema's `first`; test/wire-constants.test.ts checks it). */
 export const MAX_PAGE_SIZE = 500;
@@ -193,6 +195,30 @@ export class ModelRegistry {
       `deleteModel ${name}@${version}`,
       true,
     );
+  }
+
+  /**
+   * Live events of the project (of one model with `name`), each delivered after
+   * its commit: `for await (const event of mr.watch({ name: "mnist" })) …`.
+   * Breaking out of the loop closes the WebSocket.
+   */
+  watch(options: WatchOptions = {}): ModelWatch {
+    return new ModelWatch(
+      this.options,
+      { project: options.project ?? this.project, name: options.name },
+      (data) => this.wrap(data),
+      options.signal,
+    );
+  }
+
+  /**
+   * Waits until a version another process registers exists (`version`
+   * omitted: the next new one), woken by live events; TIMEOUT after
+   * `timeoutSeconds` (300). Registering yourself needs no wait: createModel
+   * answers once the version is committed.
+   */
+  awaitModel(options: AwaitModelOptions): Promise<Model> {
+    return awaitModel(this, options);
   }
 
   /** @internal Model.download */

@@ -56,9 +56,11 @@ export interface ModelMetadata {
 export interface SaveOptions {
   /**
    * Seconds to wait for status READY; 0 does not wait. Default 300. The gateway
-   * registers synchronously (`createModel` answers with a READY model), so today
-   * this returns at once; it is there for a server that registers asynchronously,
-   * which the SDK would poll until READY (TIMEOUT after this long, an error on FAILED).
+   * registers synchronously (`createModel` answers with a READY model once it is
+   * committed, and its CREATED event follows the commit), so today this returns
+   * at once; it is there for a server that registers asynchronously, which the
+   * SDK would poll until READY (TIMEOUT after this long, an error on FAILED).
+   * To wait for a version another process registers, use `awaitModel` (events).
    */
   readonly awaitRegistration?: number;
   readonly onProgress?: (progress: TransferProgress) => void;

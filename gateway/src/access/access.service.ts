@@ -48,6 +48,22 @@ export class AccessService {
   }
 
   /**
+   * The caller again, as the database has it now (for long-lived subscriptions):
+   * UNAUTHENTICATED once its key is revoked, or, for an anonymous caller, once
+   * keys exist.
+   */
+  async recheck(caller: Caller): Promise<Caller> {
+    if (caller.keyId === null) {
+      this.#keysExist = false; // another replica may have created the first key
+      if ((await this.keysExist()) || !this.options.openWhenNoKeys) throw new UnauthenticatedError("an API key is now required");
+      return caller;
+    }
+    const key = await this.store.findKey(caller.keyId);
+    if (!key || key.revokedAt) throw new UnauthenticatedError("this API key was revoked");
+    return Caller.forKey(key.id, key.grants);
+  }
+
+  /**
    * First start: `adminKey` "generate" makes an admin key for every project and
    * returns it (to print once); a key value imports it. Nothing happens once keys exist.
    */

@@ -98,3 +98,14 @@ export interface ByteRange {
   /** Last byte, inclusive. */
   readonly end: number;
 }
+
+/** What happened to a version. Only CREATED, OVERWRITTEN and DELETED are produced so far. */
+export type ModelEventType = "CREATED" | "OVERWRITTEN" | "UPDATED" | "DELETED" | "ALIAS_SET" | "ALIAS_REMOVED";
+
+/** A change to a version, recorded in the transaction that made it. */
+export interface ModelEventRecord extends ModelRef {
+  /** Position in the registry's event log: commit order, gaps possible. */
+  readonly seq: number;
+  readonly type: ModelEventType;
+  readonly at: Date;
+}

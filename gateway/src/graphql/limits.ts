@@ -24,11 +24,26 @@ export const oneRegistrationPerOperation: ValidationRule = (context) => {
   };
 };
 
-/** No subscriptions are served yet: say so at validation, not as an execution failure. */
+/** Subscriptions are served over WebSocket only: say so at validation, not as an execution failure. */
 export const noSubscriptions: ValidationRule = (context) => ({
   OperationDefinition(node) {
     if (node.operation === OperationTypeNode.SUBSCRIPTION) {
-      context.reportError(new GraphQLError("subscriptions are not served by this gateway", { nodes: [node] }));
+      context.reportError(
+        new GraphQLError("subscriptions are served over WebSocket (graphql-ws) at ws://host:port/graphql, not over HTTP", {
+          nodes: [node],
+        }),
+      );
+    }
+  },
+});
+
+/** Over WebSocket only subscriptions: queries and mutations go over HTTP, with its limits. */
+export const onlySubscriptions: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation !== OperationTypeNode.SUBSCRIPTION) {
+      context.reportError(
+        new GraphQLError("send queries and mutations over HTTP POST; the WebSocket serves subscriptions", { nodes: [node] }),
+      );
     }
   },
 });
@@ -39,14 +54,17 @@ export const noSubscriptions: ValidationRule = (context) => ({
  * GRAPHQL_VALIDATION_FAILED error with HTTP 400. (Tokens are capped by the
  * parser itself: see `parseOptions` in app.ts.)
  */
-export function operationLimits(config: Pick<Config, "maxQueryDepth" | "maxAliases" | "maxDirectives" | "maxQueryCost">): ValidationRule[] {
+export function operationLimits(
+  config: Pick<Config, "maxQueryDepth" | "maxAliases" | "maxDirectives" | "maxQueryCost">,
+  transport: "http" | "websocket" = "http",
+): ValidationRule[] {
   // Report, don't throw: a thrown rejection reaches Apollo as an unexpected error (500).
   const report = {
     propagateOnRejection: false,
     onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
   };
   return [
-    noSubscriptions,
+    transport === "http" ? noSubscriptions : onlySubscriptions,
     oneRegistrationPerOperation,
     maxDepthRule({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
     maxAliasesRule({ n: config.maxAliases, ...report }),

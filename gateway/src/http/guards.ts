@@ -58,12 +58,24 @@ export function authenticate(
       }
       throw error;
     }
-    const hostname = (req.headers.host ?? "").replace(/:\d+$/, "");
-    if (req.caller.keyId === null && !options.insecure && !isLoopback(hostname) && hostname !== options.publicHost) {
-      throw new ForbiddenError(`without API keys this registry answers only requests addressed to localhost, not "${hostname}"`);
-    }
+    assertAddressedHost(req.caller, req.headers.host, options);
     next();
   };
+}
+
+/**
+ * Without keys (open mode) a request must name the gateway by a loopback host
+ * (or `publicHost`), so a rebound domain cannot reach it from a browser.
+ */
+export function assertAddressedHost(
+  caller: Caller,
+  host: string | undefined,
+  options: { readonly publicHost?: string; readonly insecure: boolean },
+): void {
+  const hostname = (host ?? "").replace(/:\d+$/, "");
+  if (caller.keyId === null && !options.insecure && !isLoopback(hostname) && hostname !== options.publicHost) {
+    throw new ForbiddenError(`without API keys this registry answers only requests addressed to localhost, not "${hostname}"`);
+  }
 }
 
 /** Token buckets by name: `perMinute` a minute, bursting to that many; least recently used evicted. */

@@ -43,7 +43,7 @@ function translations(): express.RequestHandler {
  * for HTML at /graphql get the IDE; everyone else gets a JSON hint. The init
  * options are a separate script, so the page runs under CSP `script-src 'self'`.
  */
-export function ideRoutes(options: { readonly enabled: boolean }): Router {
+export function ideRoutes(options: { readonly enabled: boolean; readonly publicUrl?: string }): Router {
   const router = Router();
   // A person opening the gateway's root lands on the IDE (or the endpoint's hint when it is off).
   router.get("/", (req, res, next) => (wantsHtml(req) ? res.redirect(302, "/graphql") : next()));
@@ -64,13 +64,19 @@ export function ideRoutes(options: { readonly enabled: boolean }): Router {
     });
   });
   if (!options.enabled) return router;
-  router.get(INIT_SCRIPT, (_req, res) => {
+  router.get(INIT_SCRIPT, (req, res) => {
+    // Altair wants an absolute WebSocket URL: the one this page was loaded from.
+    const origin = options.publicUrl ?? `${req.protocol}://${req.get("host")}`;
     res.type("application/javascript").send(
       renderInitSnippet({
         endpointURL: "/graphql",
+        subscriptionsEndpoint: `${origin.replace(/^http/, "ws")}/graphql`,
+        initialSubscriptionRequestHandlerId: "graphql-ws",
         // Apollo's CSRF prevention wants it on multipart requests (file uploads from the IDE).
         initialHeaders: { "apollo-require-preflight": "true" },
-        initialQuery: "# With API keys on: Auth tab, Bearer Token, your key.\n{\n  __typename\n}\n",
+        initialQuery:
+          "# With API keys on: Auth tab, Bearer Token, your key. Subscriptions (modelEvents) take it\n" +
+          '# as a connection parameter: Set Subscription URL, {"authorization": "Bearer <key>"}.\n{\n  __typename\n}\n',
         disableAccount: true,
         // Self-hosted and offline: no upsell banners (e.g. "Get Altair AI Assistant").
         initialSettings: { "banners.disable": true },

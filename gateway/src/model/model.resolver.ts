@@ -44,7 +44,7 @@ function incomingFile(input: ModelFileInput): IncomingFile {
  * The parts of a version the operation selects, read with the version in one
  * statement: a version is seen whole, as of one moment, or not at all.
  */
-function selectedParts(info: GraphQLResolveInfo, path: readonly string[] = []): ModelParts {
+export function selectedParts(info: GraphQLResolveInfo, path: readonly string[] = []): ModelParts {
   const names = selectedFieldNames(info, path);
   return { metrics: names.has("metrics") || names.has("metric"), files: names.has("files") };
 }

@@ -12,6 +12,8 @@ import type { MetadataStore } from "../storage/metadata-store.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import { validateCreate } from "./validate-create.js";
+import type { EventItem } from "./event-stream.js";
+import type { ModelEventHub } from "./model-events.js";
 
 /** A file a caller may read: what the registry knows of it, and its bytes on demand. */
 export interface StoredFile {
@@ -87,6 +89,7 @@ export class RegistryService {
     private readonly blobs: BlobStore,
     private readonly limits: RegistryLimits,
     private readonly log: Logger,
+    private readonly events?: ModelEventHub,
   ) {}
 
   /**
@@ -216,6 +219,19 @@ export class RegistryService {
     if (released === null) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
     this.log.info({ audit: "model.delete", by: caller.who, ...ref }, "audit");
     await this.#reclaim(released);
+  }
+
+  /**
+   * Changes to a project's versions (of one model when `name` is given) from
+   * now on, each delivered after its commit. The project must exist (created,
+   * or holding a model) and the caller must be allowed to read it.
+   */
+  async watchModels(caller: Caller, query: { project?: string | null; name?: string | null }): Promise<AsyncIterableIterator<EventItem>> {
+    const project = this.#project(caller, query.project, "read");
+    const name = query.name == null ? null : assertName(query.name, "name");
+    if (!this.events) throw new Error("this registry was assembled without an event hub");
+    if (!(await this.metadata.projectExists(project))) throw new NotFoundError("project", project);
+    return this.events.subscribe(caller, { project, name });
   }
 
   /** Reclaiming is best effort: what fails here is swept at the next start. */

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { ConfigError } from "../config.js";
 import type { AccessStore } from "./access-store.js";
 import type { BlobStore } from "./blob-store.js";
+import type { EventFeed } from "./event-feed.js";
 import { FsBlobStore } from "./fs/fs-blob-store.js";
 import type { MetadataStore } from "./metadata-store.js";
 import { openPostgresStore } from "./postgres/index.js";
@@ -24,6 +25,8 @@ export interface StorageOptions {
   readonly dbConnectTimeoutMs?: number;
   /** PostgreSQL: statement_timeout of every connection (default 30 s; 0 = none). */
   readonly dbStatementTimeoutMs?: number;
+  /** SQLite: how often, while anyone subscribes, to look for other processes' events (default 200 ms). */
+  readonly eventPollMs?: number;
   /** Where waiting for the database, lost connections and failed ROLLBACKs are reported. */
   readonly logger?: Pick<Logger, "warn" | "info">;
 }
@@ -32,6 +35,8 @@ export interface Storage {
   readonly metadata: MetadataStore;
   readonly blobs: BlobStore;
   readonly access: AccessStore;
+  /** The event log behind subscriptions, in the metadata database. */
+  readonly events: EventFeed;
   /** Which database holds the metadata (reported by `/readyz`). */
   readonly database: "sqlite" | "postgres";
   /** Where the blobs are (reported by `/readyz`). */
@@ -77,10 +82,14 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         logger: options.logger,
         onRollbackFailure,
       })
-    : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log, onRollbackFailure });
+    : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), {
+        log: options.log,
+        onRollbackFailure,
+        eventPollMs: options.eventPollMs,
+      });
   try {
     const { blobs, kind } = await openBlobStore(options);
-    return { metadata, blobs, access: metadata.access, database: metadata.backend, blobStore: kind };
+    return { metadata, blobs, access: metadata.access, events: metadata.events, database: metadata.backend, blobStore: kind };
   } catch (error) {
     await metadata.close();
     throw error;

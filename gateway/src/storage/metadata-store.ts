@@ -39,6 +39,8 @@ export interface CreateResult {
 }
 
 export interface MetadataStore {
+  /** Whether a project was created or holds any model. */
+  projectExists(project: string): Promise<boolean>;
   /** Cheap round trip for readiness probes. */
   ping(): Promise<void>;
   /** One statement: the version and the asked-for parts, as of one moment. */
@@ -50,10 +52,11 @@ export interface MetadataStore {
   /**
    * Makes a version visible in one transaction. `promoteBlobs` runs inside it,
    * after the draft's blob rows are locked, so a concurrent reclaim cannot delete
-   * a blob this version is about to reference.
+   * a blob this version is about to reference. The same transaction records a
+   * CREATED (or OVERWRITTEN) event.
    */
   createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult>;
-  /** Removes a version; returns the blobs it referenced, or null when absent. */
+  /** Removes a version (recording a DELETED event); returns the blobs it referenced, or null when absent. */
   deleteModel(ref: ModelRef): Promise<readonly string[] | null>;
   /**
    * For each candidate no version references any more: locks its row, calls

@@ -2,6 +2,7 @@
  * The Node entry of @homer/sdk: everything of the browser entry, plus local
  * files — createModel({ modelPath }), save(dir) and download(dir).
  */
+import WebSocket from "ws";
 import { connectionFactory } from "../connection.js";
 import type { LocalFiles } from "../local-files.js";
 import { listFiles } from "./directory.js";
@@ -20,7 +21,7 @@ const nodeFiles: LocalFiles = {
 };
 
 /** Connects to a Homer gateway: `connection({ url, apiKey, project })`, defaults from HOMER_URL, HOMER_API_KEY, HOMER_PROJECT. */
-export const connection = connectionFactory(nodeFiles);
+export const connection = connectionFactory(nodeFiles, WebSocket);
 
 // Everything of the browser entry; the local `connection` above shadows its own.
 export * from "../browser.js";

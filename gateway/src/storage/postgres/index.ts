@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
+import { EVENTS_CHANNEL, listenForEvents } from "./notify-listener.js";
 import { resilientPool } from "./pool.js";
 import { waitForDatabase } from "./wait.js";
 
@@ -11,6 +12,9 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "postgres",
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
   supportsRowLocks: true,
+  // One advisory lock ("homer" in ASCII) orders event inserts; held only from the insert to commit.
+  orderEvents: sql`select pg_advisory_xact_lock(${0x686f6d6572})`,
+  notifyEvent: (seq) => sql`select pg_notify(${EVENTS_CHANNEL}, ${String(seq)})`,
   jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,
   transactionLock: (name) => sql`select pg_advisory_xact_lock(hashtext(${name}))`,
@@ -59,7 +63,8 @@ export async function openPostgresStore(connectionString: string, options: Postg
     await db.destroy();
     throw error;
   }
-  const store = await SqlMetadataStore.open(db, postgresDialect);
+  const wakeSource = listenForEvents(connectionString, options.logger);
+  const store = await SqlMetadataStore.open(db, postgresDialect, { wakeSource });
   if (store.newerMigrations.length > 0) {
     options.logger?.warn(
       { migrations: store.newerMigrations },

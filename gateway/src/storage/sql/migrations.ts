@@ -126,6 +126,23 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0005_events": {
+      // The event log behind subscriptions: written in each change's transaction, read by seq.
+      async up(db: FrozenDb) {
+        await db.schema
+          .createTable("events")
+          .addColumn("seq", dialect.name === "postgres" ? "bigint" : "integer", (col) =>
+            dialect.name === "postgres" ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement(),
+          )
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("project", "text", (c) => c.notNull())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("version", "integer", (c) => c.notNull())
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("events_at").on("events").column("at").execute();
+      },
+    },
   };
 }
 

@@ -64,6 +64,17 @@ export interface Database {
     /** Order the grants were given in; the first names the key's default project. */
     position: number;
   };
+  /** The event log: one row per change, written in the change's transaction; pruned by age. */
+  events: {
+    /** Commit order (writers serialise the insert); gaps where a transaction rolled back. */
+    seq: Generated<number>;
+    type: string;
+    project: string;
+    name: string;
+    version: number;
+    /** Epoch milliseconds. */
+    at: number;
+  };
 }
 
 /** What differs between SQLite and PostgreSQL; everything else is shared SQL. */
@@ -87,6 +98,13 @@ export interface SqlDialect {
    * is serialised already (SQLite's `begin immediate`).
    */
   transactionLock(name: string): RawBuilder<unknown> | null;
+  /**
+   * Run in a writing transaction just before it inserts its event: holds until
+   * commit, so `seq` order is commit order (null where writers are serialised anyway).
+   */
+  readonly orderEvents: RawBuilder<unknown> | null;
+  /** Run after inserting event `seq`: tells other processes at commit (PostgreSQL NOTIFY), or null. */
+  notifyEvent(seq: number): RawBuilder<unknown> | null;
   /** Whether an error is a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
   /** Whether an error says the database has no room left (disk or quota full). */

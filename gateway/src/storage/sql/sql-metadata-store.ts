@@ -1,7 +1,7 @@
 import { Migrator, sql, type ExpressionBuilder, type Kysely } from "kysely";
 import { VersionsExhaustedError, versionExists } from "../../domain/errors.js";
 import { BATCH, MAX_VERSION } from "../../domain/limits.js";
-import type { FileRecord, ModelDraft, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
+import type { FileRecord, ModelDraft, ModelEventType, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
 import type { CreateResult, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
 import { listModels } from "./list-models.js";
 import { familyId, partColumns, sortedParts, toRecord } from "./rows.js";
@@ -9,6 +9,14 @@ import { migrationProvider, unknownMigrations } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
 import { evenWhenFull, type SpaceReserve } from "./space-reserve.js";
+import { SqlEventFeed, type WakeSource } from "./sql-event-feed.js";
+
+export interface SqlStoreParts {
+  /** Space for deletes on a full disk (the embedded store keeps one beside its file). */
+  readonly reserve?: SpaceReserve;
+  /** How this backend hears of other processes' changes (LISTEN, or polling). */
+  readonly wakeSource: WakeSource;
+}
 
 /** Kysely's record of applied migrations (its default name). */
 const MIGRATION_TABLE = "kysely_migration";
@@ -36,14 +44,18 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export class SqlMetadataStore implements MetadataStore {
   /** Projects and API keys live in the same database. */
   readonly access: SqlAccessStore;
+  /** The event log, written in the same transactions as the changes. */
+  readonly events: SqlEventFeed;
+  private readonly reserve: SpaceReserve | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sqlDialect: SqlDialect,
-    /** Space for deletes on a full disk (the embedded store keeps one beside its file). */
-    private readonly reserve?: SpaceReserve,
+    parts: SqlStoreParts,
   ) {
     this.access = new SqlAccessStore(db, sqlDialect);
+    this.events = new SqlEventFeed(db, parts.wakeSource);
+    this.reserve = parts.reserve;
   }
 
   /** Which database this is, for readiness reports. */
@@ -52,11 +64,11 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   /** A store over `db` with its migrations applied; `db` is destroyed if that fails. */
-  static async open(db: Kysely<Database>, dialect: SqlDialect, reserve?: SpaceReserve): Promise<SqlMetadataStore> {
-    const store = new SqlMetadataStore(db, dialect, reserve);
+  static async open(db: Kysely<Database>, dialect: SqlDialect, parts: SqlStoreParts): Promise<SqlMetadataStore> {
+    const store = new SqlMetadataStore(db, dialect, parts);
     try {
       await store.migrate();
-      await reserve?.restore();
+      await parts.reserve?.restore();
     } catch (error) {
       await db.destroy();
       throw error;
@@ -106,6 +118,28 @@ export class SqlMetadataStore implements MetadataStore {
     return this.db.transaction().execute(run);
   }
 
+  /**
+   * Appends an event as the transaction's last write, behind the dialect's lock,
+   * so its seq is in commit order; NOTIFY (PostgreSQL) is delivered at commit.
+   */
+  async #recordEvent(trx: Kysely<Database>, type: ModelEventType, ref: ModelRef): Promise<void> {
+    if (this.sqlDialect.orderEvents) await this.sqlDialect.orderEvents.execute(trx);
+    const { seq } = await trx
+      .insertInto("events")
+      .values({ type, project: ref.project, name: ref.name, version: ref.version, at: Date.now() })
+      .returning("seq")
+      .executeTakeFirstOrThrow();
+    await this.sqlDialect.notifyEvent(Number(seq))?.execute(trx);
+  }
+
+  async projectExists(project: string): Promise<boolean> {
+    const [registered, holdsModels] = await Promise.all([
+      this.db.selectFrom("projects").select("name").where("name", "=", project).executeTakeFirst(),
+      this.db.selectFrom("families").select("id").where("project", "=", project).limit(1).executeTakeFirst(),
+    ]);
+    return registered !== undefined || holdsModels !== undefined;
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
@@ -152,7 +186,9 @@ export class SqlMetadataStore implements MetadataStore {
 
   async createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult> {
     try {
-      return await this.#transaction((trx) => this.#create(trx, draft, promoteBlobs));
+      const created = await this.#transaction((trx) => this.#create(trx, draft, promoteBlobs));
+      this.events.committed();
+      return created;
     } catch (error) {
       // Two writers racing past the existence check: the unique index decides.
       if (this.sqlDialect.isUniqueViolation(error) && draft.version !== undefined) {
@@ -239,11 +275,14 @@ export class SqlMetadataStore implements MetadataStore {
         .execute();
     }
     await promoteBlobs();
+    await this.#recordEvent(trx, existing ? "OVERWRITTEN" : "CREATED", { project: draft.project, name: draft.name, version });
     return { model: { ...toRecord(row, draft.project, draft.name), ...sortedParts(draft.metrics, draft.files) }, releasedBlobs };
   }
 
   async deleteModel(ref: ModelRef): Promise<readonly string[] | null> {
-    return evenWhenFull(this.reserve, () => this.#delete(ref));
+    const released = await evenWhenFull(this.reserve, () => this.#delete(ref));
+    if (released !== null) this.events.committed();
+    return released;
   }
 
   #delete(ref: ModelRef): Promise<readonly string[] | null> {
@@ -259,6 +298,7 @@ export class SqlMetadataStore implements MetadataStore {
       const deleted = await trx.deleteFrom("models").where("id", "=", model.id).executeTakeFirst();
       // A concurrent delete got there first (PostgreSQL re-checks after the row lock).
       if (Number(deleted.numDeletedRows) === 0) return null;
+      await this.#recordEvent(trx, "DELETED", ref);
       return [...new Set(files.map((f) => f.sha256))];
     });
   }

@@ -5,12 +5,16 @@ import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, sql,
 import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
+import { pollForEvents } from "./poll-events.js";
 import { FileSpaceReserve } from "./space-reserve.js";
 
 export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "sqlite",
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
   supportsRowLocks: false,
+  // Writers are serialised by begin immediate: seq order is commit order already.
+  orderEvents: null,
+  notifyEvent: () => null,
   jsonArray: (values) => sql`json_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`json_group_array(${element})`,
   transactionLock: () => null,
@@ -84,7 +88,10 @@ function openDatabase(file: string): Database.Database {
  * Opens (creating if needed) the embedded SQLite store. WAL lets readers run
  * beside the writer; busy_timeout lets several processes share the file.
  */
-export async function openSqliteStore(file: string, options: Pick<KyselyConfig, "log"> & GuardOptions = {}): Promise<SqlMetadataStore> {
+export async function openSqliteStore(
+  file: string,
+  options: Pick<KyselyConfig, "log"> & GuardOptions & { readonly eventPollMs?: number } = {},
+): Promise<SqlMetadataStore> {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const reserve = file === ":memory:" ? undefined : new FileSpaceReserve(`${path.resolve(file)}-reserve`);
   let database: Database.Database;
@@ -97,5 +104,5 @@ export async function openSqliteStore(file: string, options: Pick<KyselyConfig, 
     database = openDatabase(file);
   }
   const db = new Kysely<Schema>({ dialect: guardedDialect(new HomerSqliteDialect(database), sqliteDialect, options), log: options.log });
-  return SqlMetadataStore.open(db, sqliteDialect, reserve);
+  return SqlMetadataStore.open(db, sqliteDialect, { reserve, wakeSource: pollForEvents(options.eventPollMs ?? 200) });
 }

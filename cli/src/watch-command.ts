@@ -1,0 +1,46 @@
+import type { ModelEvent } from "@homer/sdk";
+import { parse } from "./args.js";
+import type { Command } from "./command.js";
+import { UsageError } from "./output.js";
+import { shown } from "./terminal.js";
+
+const WATCH_USAGE = "homer watch [NAME] [--count N]";
+
+function line(event: ModelEvent, json: boolean): string {
+  if (json) {
+    const { type, project, name, version, at } = event;
+    return `${JSON.stringify({ type, project, name, version, at: at.toISOString(), metrics: event.model?.metrics })}\n`;
+  }
+  const metrics = Object.entries(event.model?.metrics ?? {}).map(([k, v]) => ` ${k}=${v}`);
+  return `${event.at.toISOString()} ${event.type.padEnd(11)} ${shown(event.project)}/${shown(event.name)}@${event.version}${metrics.join("")}\n`;
+}
+
+/** Prints the project's events (one model's with NAME) as they commit, one line each; Ctrl-C stops. */
+export const watch: Command = {
+  usage: WATCH_USAGE,
+  summary: "print live events (created, overwritten, deleted) line by line until Ctrl-C",
+  async run(args, io) {
+    const { values, positionals } = parse(args, { count: { type: "string", short: "c" } }, WATCH_USAGE, io);
+    if (positionals.length > 1) throw new UsageError(`expected at most one model name\nusage: ${WATCH_USAGE}`);
+    const count = values.count === undefined ? Infinity : Number(values.count);
+    if (values.count !== undefined && !(/^\d+$/.test(values.count) && count >= 1)) {
+      throw new UsageError(`--count must be a positive integer, got "${values.count}"`);
+    }
+    const registry = await io.registry();
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    try {
+      let seen = 0;
+      for await (const event of registry.watch({ name: positionals[0], signal: abort.signal })) {
+        io.print(line(event, io.json));
+        if (++seen >= count) break;
+      }
+      return 0;
+    } finally {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    }
+  },
+};

@@ -1,0 +1,66 @@
+import pg from "pg";
+import type { Logger } from "pino";
+import type { WakeSource } from "../sql/sql-event-feed.js";
+
+/** The channel every writing transaction NOTIFYs (with its event's seq) at commit. */
+export const EVENTS_CHANNEL = "homer_events";
+
+/** Reconnection backoff: 100 ms doubling up to this. */
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * LISTENs on a dedicated connection (a pooled one would be handed to queries).
+ * A lost connection (the server restarted, pg_terminate_backend, the network)
+ * is replaced with backoff; after every (re)connection `wake` runs once, so the
+ * reader replays from its last seq whatever was committed while nobody listened.
+ */
+export function listenForEvents(connectionString: string, logger?: Pick<Logger, "warn" | "info">): WakeSource {
+  return (wake) => {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let failures = 0;
+    let timer: NodeJS.Timeout | undefined;
+
+    const lost = (lostClient: pg.Client, error?: unknown) => {
+      if (client !== lostClient || stopped) return;
+      client = undefined;
+      lostClient.end().catch(() => {});
+      const delay = Math.min(100 * 2 ** failures, MAX_BACKOFF_MS);
+      failures++;
+      logger?.warn(
+        { reason: error instanceof Error ? error.message : undefined, retryInMs: delay },
+        "the PostgreSQL connection listening for events was lost; reconnecting",
+      );
+      timer = setTimeout(connect, delay);
+    };
+
+    const connect = () => {
+      if (stopped) return;
+      // Named, so an operator sees it in pg_stat_activity (and knows not to count it as pool use).
+      const current = new pg.Client({ connectionString, keepAlive: true, application_name: "homer-events" });
+      client = current;
+      current.on("error", (error) => lost(current, error));
+      current.on("end", () => lost(current));
+      current.on("notification", () => wake());
+      current
+        .connect()
+        .then(() => current.query(`LISTEN ${EVENTS_CHANNEL}`))
+        .then(() => {
+          if (client !== current) return;
+          if (failures > 0) logger?.info({ after: failures }, "listening for events again; replaying what was missed");
+          failures = 0;
+          wake();
+        })
+        .catch((error: unknown) => lost(current, error));
+    };
+
+    connect();
+    return async () => {
+      stopped = true;
+      clearTimeout(timer);
+      const last = client;
+      client = undefined;
+      await last?.end().catch(() => {});
+    };
+  };
+}

@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { generateKey } from "../gateway/src/access/api-key.js";
+import { BACKENDS } from "./support/backends.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { eventsArrive, subscribe, untilLive, type Subscriber } from "./support/subscriber.js";
+
+const CREATE = `mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`;
+const MODEL = `query($n: String!, $v: Int!, $p: String) { model(name: $n, version: $v, project: $p) { version metric(key: "acc") } }`;
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe.each(BACKENDS)("live events on %s", (backend) => {
+  let gw: TestGateway;
+  const subscribers: Subscriber[] = [];
+  const sub = (...args: Parameters<typeof subscribe>) => {
+    const s = subscribe(...args);
+    subscribers.push(s);
+    return s;
+  };
+  const create = (input: Record<string, unknown>) => gw.gql(CREATE, { i: input });
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ backend, config: { maxSubscriptionsPerKey: 5 } });
+  });
+  afterAll(async () => {
+    for (const s of subscribers) await s.close();
+    await gw?.close();
+  });
+
+  test("CREATED, OVERWRITTEN and DELETED arrive after commit: the model query in the handler already answers", async () => {
+    const seen: { type: string; version: number; model: unknown }[] = [];
+    const s = sub(
+      gw.origin,
+      { name: "after-commit" },
+      {
+        selection: 'type name version model { version metric(key: "acc") }',
+        async onEvent(event) {
+          // Asked from the handler, over another connection: the change must already be visible.
+          const res = await gw.gql(MODEL, { n: event.name, v: event.version });
+          seen.push({ type: event.type, version: event.version, model: res.data.model });
+        },
+      },
+    );
+    await untilLive(s, () => create({ name: "after-commit", metrics: [{ key: "acc", value: 0.5 }] }));
+    seen.length = 0;
+    const v = (await create({ name: "after-commit", metrics: [{ key: "acc", value: 0.7 }] })).data.createModel.version;
+    await create({ name: "after-commit", version: v, overwrite: true, metrics: [{ key: "acc", value: 0.8 }] });
+    await gw.gql(`mutation($n: String!, $v: Int!) { deleteModel(name: $n, version: $v) }`, { n: "after-commit", v });
+    const events = await eventsArrive(s, 3);
+    expect(events.map((e) => [e.type, e.version])).toEqual([
+      ["CREATED", v],
+      ["OVERWRITTEN", v],
+      ["DELETED", v],
+    ]);
+    expect(seen).toEqual([
+      { type: "CREATED", version: v, model: expect.objectContaining({ version: v }) },
+      { type: "OVERWRITTEN", version: v, model: { version: v, metric: 0.8 } },
+      { type: "DELETED", version: v, model: null },
+    ]);
+    // The event's own `model` field, read at delivery; null after the delete.
+    expect(events[2].model).toBeNull();
+    expect(events[0].model?.version).toBe(v);
+  });
+
+  test("a refused create (taken version, lost race) emits nothing; the winner emits one event", async () => {
+    const s = sub(gw.origin, { name: "race" });
+    await untilLive(s, () => create({ name: "race" }));
+    const taken = (await create({ name: "race" })).data.createModel.version;
+    const refused = await create({ name: "race", version: taken });
+    expect(refused.errors?.[0]?.extensions?.code).toBe("ALREADY_EXISTS");
+    const racers = await Promise.all(Array.from({ length: 5 }, () => create({ name: "race", version: 1000 })));
+    expect(racers.filter((r) => !r.errors)).toHaveLength(1);
+    await create({ name: "race", version: 1001 });
+    const events = await eventsArrive(s, 3);
+    expect(events.map((e) => [e.type, e.version])).toEqual([
+      ["CREATED", taken],
+      ["CREATED", 1000],
+      ["CREATED", 1001],
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.events).toHaveLength(3);
+  });
+
+  test("a subscription without a name gets every model of its project, and nothing of another project", async () => {
+    const all = sub(gw.origin, {});
+    await untilLive(all, () => create({ name: "probe" }));
+    await create({ name: "elsewhere", project: "other" });
+    await create({ name: "whole-project-a" });
+    await create({ name: "whole-project-b" });
+    const names = (await eventsArrive(all, 2)).map((e) => e.name).filter((n) => n !== "probe");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(names).toEqual(["whole-project-a", "whole-project-b"]);
+    expect(all.events.every((e) => e.project === "default")).toBe(true);
+  });
+
+  test("bad input gets typed errors: unknown project, invalid name, wrong variable, queries over the socket, too many", async () => {
+    for (const s of subscribers) await s.close();
+    await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
+    const unknown = sub(gw.origin, { project: "no-such-project" });
+    const invalid = sub(gw.origin, { name: "bad name!" });
+    await Promise.all([unknown.done, invalid.done]);
+    expect(unknown.errors.map((e) => e.extensions?.code)).toEqual(["NOT_FOUND"]);
+    expect(invalid.errors.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([["BAD_USER_INPUT", "name"]]);
+
+    const wrongType = subscribe(gw.origin, {}, { selection: "type" });
+    const query = wrongType.client.iterate({ query: `{ __typename }` });
+    await expect(query.next()).rejects.toEqual([expect.objectContaining({ extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })]);
+    const variable = wrongType.client.iterate({
+      query: `subscription($n: String) { modelEvents(name: $n) { type } }`,
+      variables: { n: 5 },
+    });
+    expect((await variable.next()).value).toMatchObject({ errors: [{ extensions: { code: "BAD_USER_INPUT" } }] });
+    await wrongType.close();
+
+    // The limit per key (5 here; anonymous callers count as one key).
+    const held = Array.from({ length: 5 }, () => sub(gw.origin, { name: "held" }));
+    await untilLive(held[4]!, () => create({ name: "held" }));
+    const refused = sub(gw.origin, { name: "held" });
+    await refused.done;
+    expect(refused.errors.map((e) => e.extensions?.code)).toEqual(["TOO_MANY_REQUESTS"]);
+    for (const s of held) await s.close();
+    // Closing the client ends the subscriptions on the server too.
+    await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
+  });
+
+  test("an HTTP subscription is refused with a pointer to the WebSocket", async () => {
+    const res = await gw.gql(`subscription { modelEvents { type } }`);
+    expect(res.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(res.errors?.[0]?.message).toContain("ws://host:port/graphql");
+  });
+
+  test("a browser page of a foreign origin cannot open the socket (WebSockets bypass CORS)", async () => {
+    const { default: WebSocket } = await import("ws");
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${gw.origin.replace("http", "ws")}/graphql`, "graphql-transport-ws", { origin: "http://evil.example" });
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on("open", () => resolve(101));
+      ws.on("error", () => {});
+    });
+    expect(status).toBe(403);
+  });
+});
+
+describe("events and API keys", () => {
+  const admin = generateKey();
+  let gw: TestGateway;
+  const keys: Record<string, { token: string; id: string }> = {};
+  const subscribers: Subscriber[] = [];
+  const as = (token: string) => (query: string, variables?: Record<string, unknown>) => gw.gql(query, variables, bearer(token));
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ config: { adminKey: admin.token, subscriptionRecheckMs: 200 } });
+    for (const project of ["team-a", "team-b"])
+      await as(admin.token)(`mutation($n: String!) { createProject(name: $n) { name } }`, { n: project });
+    for (const [who, project, role] of [
+      ["writerA", "team-a", "WRITE"],
+      ["readerA", "team-a", "READ"],
+      ["readerB", "team-b", "READ"],
+    ] as const) {
+      const res = await as(admin.token)(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id } } }`, {
+        i: { name: who, grants: [{ project, role }] },
+      });
+      keys[who] = { token: res.data.createApiKey.secret, id: res.data.createApiKey.apiKey.id };
+    }
+  });
+  afterAll(async () => {
+    for (const s of subscribers) await s.close();
+    await gw?.close();
+  });
+  const sub = (...args: Parameters<typeof subscribe>) => {
+    const s = subscribe(...args);
+    subscribers.push(s);
+    return s;
+  };
+  const createIn = (name: string) => as(keys.writerA!.token)(CREATE, { i: { name, project: "team-a" } });
+
+  test("a key without read on the project is refused FORBIDDEN and gets no events; no key at all is UNAUTHENTICATED", async () => {
+    const reader = sub(gw.origin, { project: "team-a" }, { apiKey: keys.readerA!.token });
+    const forbidden = sub(gw.origin, { project: "team-a" }, { apiKey: keys.readerB!.token });
+    const anonymous = sub(gw.origin, { project: "team-a" });
+    const wrongKey = sub(gw.origin, { project: "team-a" }, { apiKey: generateKey().token });
+    await Promise.all([forbidden.done, anonymous.done, wrongKey.done]);
+    expect(forbidden.errors.map((e) => e.extensions?.code)).toEqual(["FORBIDDEN"]);
+    expect(anonymous.errors.map((e) => e.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
+    expect(wrongKey.errors.map((e) => e.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
+    await untilLive(reader, () => createIn("guarded"));
+    await createIn("guarded");
+    await eventsArrive(reader, 1);
+    expect([forbidden, anonymous, wrongKey].map((s) => s.events.length)).toEqual([0, 0, 0]);
+  });
+
+  test("the key may come in the upgrade request's Authorization header", async () => {
+    const s = sub(gw.origin, { project: "team-a", name: "by-header" }, { apiKey: keys.readerA!.token, headerKey: true });
+    await untilLive(s, () => createIn("by-header"));
+    expect(s.errors).toEqual([]);
+  });
+
+  test("revoking the key ends its subscription with UNAUTHENTICATED (within the recheck interval)", async () => {
+    const { token, id } = keys.readerA!;
+    const s = sub(gw.origin, { project: "team-a", name: "revoked" }, { apiKey: token });
+    await untilLive(s, () => createIn("revoked"));
+    const revoked = Date.now();
+    await as(admin.token)(`mutation($id: String!) { revokeApiKey(id: $id) { id } }`, { id });
+    await s.done;
+    expect(Date.now() - revoked).toBeLessThan(5_000);
+    expect(s.errors.map((e) => e.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
+    await createIn("revoked");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.events).toEqual([]);
+  });
+});
