@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import net from "node:net";
 import path from "node:path";
 import pg from "pg";
+import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createPgDatabase, makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
@@ -291,6 +291,23 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
     expect(reply.json?.data?.model?.files).toEqual([
       { downloadUrl: "https://models.example.test:8443/files/default/compose-mnist/1/weights/model.bin" },
     ]);
+
+    // The IDE subscribes at the address its page came from.
+    const ide = await send(gw.origin, { path: "/ide/initial_options.js", headers });
+    expect(ide.text).toContain("subscriptionsEndpoint: `wss://models.example.test:8443/graphql`");
+    // And that page's WebSocket is its own origin's, not a foreign one.
+    const upgrade = (origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/graphql`, "graphql-transport-ws", { headers: { ...headers, origin } });
+        ws.once("open", () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once("unexpected-response", (_req, res) => resolve(res.statusCode!));
+        ws.once("error", reject);
+      });
+    expect(await upgrade("https://models.example.test:8443")).toBe(101);
+    expect(await upgrade("https://elsewhere.example.test")).toBe(403);
   });
 
   test("the IDE and every asset it names load through the proxy", async () => {
@@ -363,35 +380,45 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
     expect(models.json?.data?.models?.totalCount, models.text).toBe(Math.ceil(outcomes.length / 3));
   });
 
-  test("a WebSocket upgrade at /graphql is passed through to a replica", async () => {
-    const { hostname, port } = new URL(stack.nginx.origin);
-    const socket = net.connect(Number(port), hostname);
-    const head = await new Promise<string>((resolve, reject) => {
-      let data = "";
-      socket.on("data", (chunk) => {
-        data += chunk.toString("latin1");
-        if (data.includes("\r\n\r\n")) resolve(data.slice(0, data.indexOf("\r\n\r\n")));
+  test("a graphql-ws subscription through the proxy hears creates on both replicas, with links at the client's address", async () => {
+    const host = "models.example.test:8443";
+    const { port } = new URL(stack.nginx.origin);
+    // As the IDE opens it: a browser page of that host, so with its Origin too.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, "graphql-transport-ws", { headers: { host, origin: `http://${host}` } });
+    const messages: { type: string; id?: string; payload?: any }[] = [];
+    ws.on("message", (data: Buffer) => messages.push(JSON.parse(data.toString("utf8"))));
+    await new Promise<void>((resolve, reject) => ws.once("open", () => resolve()).once("error", reject));
+    try {
+      ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${stack.adminKey}` } }));
+      await waitFor("connection_ack", () => messages.some((m) => m.type === "connection_ack"));
+      const query = `subscription { modelEvents(name: "compose-events") { type version model { files { downloadUrl } } } }`;
+      ws.send(JSON.stringify({ type: "subscribe", id: "1", payload: { query } }));
+      const events = () => messages.filter((m) => m.type === "next" && m.id === "1").map((m) => m.payload.data.modelEvents);
+      // Registrations through the proxy alternate between the replicas; the subscriber is on one of them.
+      // The subscription is set up asynchronously: register until the first event arrives, then two more.
+      await waitFor("a first event", async () => {
+        const upload = multipartRequest(createModelParts(CREATE, { name: "compose-events" }, [["m.bin", "x"]]), stack.adminKey);
+        await send(stack.nginx.origin, { ...upload, headers: { ...upload.headers, host } });
+        return events().length > 0;
       });
-      socket.on("error", reject);
-      socket.on("close", () => resolve(data));
-      socket.write(
-        [
-          "GET /graphql HTTP/1.1",
-          `Host: ${hostname}:${port}`,
-          "Upgrade: websocket",
-          "Connection: Upgrade",
-          `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
-          "Sec-WebSocket-Version: 13",
-          "Sec-WebSocket-Protocol: graphql-transport-ws",
-          `Authorization: Bearer ${stack.adminKey}`,
-          "",
-          "",
-        ].join("\r\n"),
+      const versions: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const upload = multipartRequest(createModelParts(CREATE, { name: "compose-events" }, [["m.bin", `y${i}`]]), stack.adminKey);
+        const created = await send(stack.nginx.origin, { ...upload, headers: { ...upload.headers, host } });
+        versions.push(created.json.data.createModel.version as number);
+      }
+      const ofThese = () => events().filter((e: { version: number }) => versions.includes(e.version));
+      await waitFor("the events of both registrations", () => ofThese().length >= versions.length);
+      expect(ofThese()).toEqual(
+        versions.map((version) => ({
+          type: "CREATED",
+          version,
+          model: { files: [{ downloadUrl: `http://${host}/files/default/compose-events/${version}/m.bin` }] },
+        })),
       );
-    });
-    socket.destroy();
-    // Until subscriptions land, the gateway answers the upgrade request as a plain GET.
-    expect(head).toMatch(/^HTTP\/1\.1 200 /);
-    expect(head).toMatch(/^X-Request-Id: /im);
+      expect(messages.filter((m) => m.type === "error")).toEqual([]);
+    } finally {
+      ws.close();
+    }
   });
 });

@@ -66,7 +66,7 @@ export function ideRoutes(options: { readonly enabled: boolean; readonly publicU
   if (!options.enabled) return router;
   router.get(INIT_SCRIPT, (req, res) => {
     // Altair wants an absolute WebSocket URL: the one this page was loaded from.
-    const origin = options.publicUrl ?? `${req.protocol}://${req.get("host")}`;
+    const origin = options.publicUrl ?? requestOrigin(req);
     res.type("application/javascript").send(
       renderInitSnippet({
         endpointURL: "/graphql",

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
 import type { Request } from "express";
 import type { ModelRef } from "../domain/records.js";
 
@@ -21,4 +23,23 @@ export function archiveUrl(baseUrl: string, ref: ModelRef): string {
  */
 export function requestOrigin(req: Request): string {
   return `${req.protocol}://${req.host}`;
+}
+
+/** Express's compiled `trust proxy` (`app.get("trust proxy fn")`): whether hop `i` at `address` is trusted. */
+export type TrustFunction = (address: string, hop: number) => boolean;
+
+/**
+ * `requestOrigin` for a request express never routes (a WebSocket upgrade), by
+ * express's rules: `X-Forwarded-Proto` and `X-Forwarded-Host` (their first value)
+ * count only when the peer is a trusted proxy.
+ */
+export function upgradeOrigin(req: IncomingMessage, trusted: TrustFunction): string {
+  const first = (name: string) =>
+    String(req.headers[name] ?? "")
+      .split(",")[0]!
+      .trim();
+  const viaProxy = trusted(req.socket.remoteAddress ?? "", 0);
+  const protocol = (viaProxy && first("x-forwarded-proto")) || ((req.socket as TLSSocket).encrypted ? "https" : "http");
+  const host = (viaProxy && first("x-forwarded-host")) || req.headers.host;
+  return `${protocol}://${host}`;
 }
