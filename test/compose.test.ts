@@ -1,29 +1,21 @@
 import { createHash, randomBytes } from "node:crypto";
-import fs from "node:fs/promises";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import path from "node:path";
 import pg from "pg";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createPgDatabase, makeTempDir } from "./support/backends.js";
-import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
-import { containerEnv, readCompose, readDockerfile, ROOT, type Compose } from "./support/image.js";
+import { startChildGateway, type ChildGateway } from "./support/child-gateway.js";
+import { gatewayServices, startComposeStack, type Stack } from "./support/compose-stack.js";
+import { readCompose } from "./support/image.js";
 import { createModelParts } from "./support/multipart.mjs";
-import { checkNginxConfig, findNginx, freePort, startNginx, type Nginx } from "./support/nginx.js";
+import { findNginx } from "./support/nginx.js";
 import { bearer, multipartRequest, send, type RawRequest } from "./support/raw-request.js";
-import { s3ClientOf, startS3Server, type S3Server } from "./support/s3-server.js";
+import { s3ClientOf } from "./support/s3-server.js";
 import { waitFor } from "./support/wait.js";
 
 /**
- * docker/compose.yml without Docker: each service's command and environment, as
- * compose.yml and the image declare them, run here. PostgreSQL is a fresh database
- * on this machine's server in place of the `postgres` service; the two gateway
- * replicas run the image's CMD with the image's ENV and compose's environment
- * (service names rewritten to 127.0.0.1 and free ports); real nginx runs
- * docker/nginx.conf with its upstream and listen addresses rewritten the same way.
- * MinIO is a real S3-compatible server (s3rver) started here: the replicas use
- * compose's bucket prefix in its bucket, which it creates (in place of the
- * `create-bucket` job), with its own credentials (s3rver accepts no others).
+ * docker/compose.yml without Docker (the stack: test/support/compose-stack.ts):
+ * PostgreSQL, an S3-compatible server in place of MinIO, two gateway replicas with
+ * compose's environment, and real nginx with docker/nginx.conf in front of them.
  */
 const NGINX = findNginx();
 const UNAVAILABLE =
@@ -31,98 +23,7 @@ const UNAVAILABLE =
 // CI installs nginx: there a missing nginx fails loudly instead of skipping.
 const skip = NGINX === undefined && process.env.CI !== "true";
 
-const cleanups: (() => Promise<unknown>)[] = [];
-
-interface Stack {
-  readonly compose: Compose;
-  readonly gateways: Readonly<Record<string, ChildGateway>>;
-  readonly nginx: Nginx;
-  readonly nginxCheck: string;
-  readonly databaseUrl: string;
-  readonly gatewayEnv: Readonly<Record<string, Record<string, string>>>;
-  readonly adminKey: string;
-  readonly keyPrinters: readonly string[];
-  readonly s3: S3Server;
-}
-
 let stack: Stack;
-
-/** The gateway services: those built from docker/Dockerfile. */
-function gatewayServices(compose: Compose): string[] {
-  return Object.entries(compose.services)
-    .filter(([, s]) => s.build?.dockerfile === "docker/Dockerfile")
-    .map(([name]) => name);
-}
-
-async function startStack(): Promise<Stack> {
-  if (!NGINX) throw new Error(UNAVAILABLE);
-  const compose = await readCompose();
-  const image = (await readDockerfile()).final;
-  expect(image.cmd).toEqual(["node", "gateway/dist/main.js"]);
-  const names = gatewayServices(compose);
-  expect(names.length, "two gateway replicas").toBe(2);
-
-  // postgres: a fresh database here; the gateways' URL must name that service with its credentials.
-  const postgres = compose.services.postgres!.environment!;
-  const db = await createPgDatabase();
-  cleanups.push(db.drop);
-  const s3 = await startS3Server();
-  cleanups.push(() => s3.stop());
-
-  const gatewayEnv: Record<string, Record<string, string>> = {};
-  for (const name of names) {
-    // The image's read-only root filesystem (test/docker.test.ts runs it so): only /tmp and /data are writable.
-    expect([compose.services[name]!.read_only, compose.services[name]!.tmpfs]).toEqual([true, ["/tmp"]]);
-    const env = containerEnv(image, compose.services[name]!);
-    const dbUrl = new URL(env.HOMER_DATABASE_URL!);
-    expect([dbUrl.hostname, dbUrl.port, decodeURIComponent(dbUrl.username), decodeURIComponent(dbUrl.password), dbUrl.pathname]).toEqual([
-      "postgres",
-      "5432",
-      postgres.POSTGRES_USER,
-      postgres.POSTGRES_PASSWORD,
-      `/${postgres.POSTGRES_DB}`,
-    ]);
-    const blobUrl = new URL(env.HOMER_BLOB_URL!);
-    expect([blobUrl.protocol, new URL(env.AWS_ENDPOINT_URL!).hostname]).toEqual(["s3:", "minio"]);
-    const dataDir = await makeTempDir(`homer-compose-${name}-`);
-    cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
-    gatewayEnv[name] = {
-      ...env,
-      HOMER_DATABASE_URL: db.url,
-      // The service name and port become the test server's; the prefix stays compose's.
-      HOMER_BLOB_URL: `s3://${s3.bucket}${blobUrl.pathname}`,
-      ...s3.env,
-      // The image's /data volume and the service's tmpfs /tmp.
-      HOMER_DATA_DIR: dataDir,
-      TMPDIR: dataDir,
-    };
-  }
-
-  // Both replicas start at once on the empty database, as `docker compose up` starts them.
-  const started = await Promise.all(names.map((name) => startChildGateway({ env: gatewayEnv[name]!, timeoutMs: 60_000 })));
-  const gateways = Object.fromEntries(names.map((name, i) => [name, started[i]!]));
-  const printed = names.filter((name) => /generated the first admin key/.test(gateways[name]!.output()));
-  const adminKey = /generated the first admin key[^\n]*\n\s*(hmr_\S+)/.exec(gateways[printed[0] ?? names[0]!]!.output())?.[1] ?? "";
-
-  // nginx: docker/nginx.conf with the replicas' and its own addresses rewritten.
-  const proxy = Object.values(compose.services).find((s) => s.volumes?.some((v) => v.startsWith("./nginx.conf:/etc/nginx/nginx.conf")));
-  expect(proxy, "a proxy service mounting docker/nginx.conf").toBeDefined();
-  const [published, listened] = proxy!.ports![0]!.split(":");
-  let config = await fs.readFile(path.join(ROOT, "docker/nginx.conf"), "utf8");
-  const upstreams = [...config.matchAll(/^\s*server ([\w.-]+):(\d+)/gm)];
-  expect(upstreams.map(([, host, port]) => `${host}:${port}`).sort()).toEqual(names.map((n) => `${n}:${gatewayEnv[n]!.PORT}`).sort());
-  for (const name of names) config = config.replace(`server ${name}:${gatewayEnv[name]!.PORT}`, `server 127.0.0.1:${gateways[name]!.port}`);
-  expect(config).toMatch(new RegExp(`^\\s*listen ${listened};$`, "m"));
-  const port = await freePort();
-  config = config.replace(`listen ${listened};`, `listen 127.0.0.1:${port};`);
-  const prefix = await makeTempDir("homer-compose-nginx-");
-  cleanups.push(() => fs.rm(prefix, { recursive: true, force: true }));
-  const nginxCheck = await checkNginxConfig(NGINX, config, prefix);
-  const nginx = await startNginx(NGINX, config, prefix, `http://127.0.0.1:${port}`);
-  cleanups.unshift(() => nginx.stop());
-  expect(published).toBe(listened);
-  return { compose, gateways, nginx, nginxCheck, databaseUrl: db.url, gatewayEnv, adminKey, keyPrinters: printed, s3 };
-}
 
 /** GraphQL through the proxy with the admin key. */
 function gql(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): RawRequest {
@@ -194,13 +95,11 @@ describe("docker/compose.yml wiring", () => {
 
 describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip ? ` (skipped: ${UNAVAILABLE})` : ""}`, () => {
   beforeAll(async () => {
-    stack = await startStack();
+    if (!NGINX) throw new Error(UNAVAILABLE);
+    stack = await startComposeStack(NGINX);
   }, 90_000);
 
-  afterAll(async () => {
-    for (const cleanup of cleanups) await cleanup().catch(() => {});
-    await killAllChildren();
-  });
+  afterAll(() => stack?.stop());
 
   test("nginx -t accepts docker/nginx.conf", () => {
     expect(stack.nginxCheck).toMatch(/syntax is ok/);
@@ -367,7 +266,7 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
       expect(await old.exited).toEqual({ code: 0, signal: null });
       // The new release of this replica, at the address nginx knows.
       const fresh = await startChildGateway({ env: stack.gatewayEnv[name]!, args: ["--port", String(old.port)] });
-      (stack.gateways as Record<string, ChildGateway>)[name] = fresh;
+      stack.gateways[name] = fresh;
     }
     await moreRequests("requests after the restarts");
     running = false;
