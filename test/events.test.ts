@@ -140,6 +140,36 @@ describe.each(BACKENDS)("live events on %s", (backend) => {
   });
 });
 
+describe("the embedded store polls for other processes' events only while someone subscribes", () => {
+  let gw: TestGateway;
+  let reads = 0;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      log: (event) => {
+        if (event.level === "query" && /^select .* from "events"/i.test(event.query.sql)) reads++;
+      },
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  test("no reads of the event log with no subscriber; reads every poll with one; none again once it left", async () => {
+    const quiet = async () => {
+      reads = 0;
+      await new Promise((r) => setTimeout(r, 500));
+      return reads;
+    };
+    expect(await quiet()).toBe(0);
+    const s = subscribe(gw.origin, {});
+    await untilLive(s, () => gw.gql(CREATE, { i: { name: "polled" } }));
+    expect(await quiet()).toBeGreaterThanOrEqual(2); // 500 ms at the default 200 ms
+    await s.close();
+    await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
+    expect(await quiet()).toBe(0);
+  });
+});
+
 describe("events and API keys", () => {
   const admin = generateKey();
   let gw: TestGateway;
