@@ -29,7 +29,7 @@ export async function freePort(): Promise<number> {
 
 export interface Nginx {
   readonly origin: string;
-  /** What nginx printed so far (its error log). */
+  /** What nginx printed so far (its error log, warnings included). */
   output(): string;
   /** The access log so far. */
   accessLog(): Promise<string>;
@@ -66,7 +66,10 @@ export async function checkNginxConfig(binary: string, config: string, prefix: s
 export async function startNginx(binary: string, config: string, prefix: string, origin: string): Promise<Nginx> {
   const file = path.join(prefix, "nginx.conf");
   await fs.writeFile(file, localPaths(config, prefix));
-  const child: ChildProcess = spawn(binary, args(prefix, file, " daemon off;"), { stdio: ["ignore", "pipe", "pipe"] });
+  // Warnings too: nginx warns when it buffers a body to a temporary file.
+  const child: ChildProcess = spawn(binary, args(prefix, file, " daemon off; error_log stderr warn;"), {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.setEncoding("utf8").on("data", (s: string) => (output += s));
   child.stderr!.setEncoding("utf8").on("data", (s: string) => (output += s));
