@@ -1,8 +1,10 @@
 // Live events: create→subscriber latency across two gateway processes (replicas) on
 // one database, and what 1,000 open subscriptions cost one gateway in memory.
 //   node bench/events.mjs            BENCH_QUICK=1 for fewer samples
+import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { startGatewayProcess, procMemMiB } from "./gateway-process.mjs";
@@ -29,9 +31,12 @@ async function gql(origin, query, variables) {
   return body.data;
 }
 
-/** One subscriber on its own WebSocket; `onEvent(event, arrivedAtMs)` for each. */
-function subscriber(origin, name, onEvent) {
-  const client = createClient({ url: `${origin.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+function wsClient(origin) {
+  return createClient({ url: `${origin.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+}
+
+/** One subscriber (on its own WebSocket unless `client` is shared); `onEvent(event, arrivedAtMs)` for each. */
+function subscriber(origin, name, onEvent, client = wsClient(origin)) {
   client.subscribe(
     { query: `subscription($n: String) { modelEvents(name: $n) { type name version at } }`, variables: { n: name } },
     {
@@ -93,8 +98,11 @@ async function latencyAcrossReplicas(backend) {
   }
 }
 
-/** 1,000 subscribers (each its own WebSocket) on one gateway: RSS before and after, and one event's fan-out. */
-async function memoryOfSubscribers() {
+/**
+ * 1,000 subscribers on one gateway, each on its own WebSocket (`sockets` =
+ * 1,000) or multiplexed over fewer: RSS before and after, and one event's fan-out.
+ */
+async function memoryOfSubscribers(sockets) {
   const dir = await makeRunDir("events-memory");
   const gw = await startGatewayProcess(dir, { HOMER_MAX_SUBSCRIPTIONS_PER_KEY: "5000", HOMER_MAX_CONNECTIONS: "5000" });
   const clients = [];
@@ -108,8 +116,10 @@ async function memoryOfSubscribers() {
     const before = procMemMiB(gw.pid, "VmRSS");
 
     const seen = new Array(SUBSCRIBERS).fill(null);
-    for (let i = 0; i < SUBSCRIBERS; i++)
-      clients.push(subscriber(gw.origin, "fanout", (event, at) => (seen[i] ??= { version: event.version, at })));
+    for (let i = 0; i < sockets; i++) clients.push(wsClient(gw.origin));
+    for (let i = 0; i < SUBSCRIBERS; i++) {
+      subscriber(gw.origin, "fanout", (event, at) => (seen[i] ??= { version: event.version, at }), clients[i % sockets]);
+    }
     await untilLive(gw.origin, "fanout", () => seen.every((s) => s !== null));
     await sleep(2_000);
     const after = procMemMiB(gw.pid, "VmRSS");
@@ -127,6 +137,13 @@ async function memoryOfSubscribers() {
     await gw.stop();
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Retained heap per subscription, measured by events-heap.mjs with a forced GC. */
+async function heapPerSubscription(sockets) {
+  const script = path.join(path.dirname(new URL(import.meta.url).pathname), "events-heap.mjs");
+  const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", script, String(SUBSCRIBERS), String(sockets)]);
+  return JSON.parse(stdout.trim().split("\n").at(-1)).heapBytesPerSubscription;
 }
 
 const lines = [];
@@ -147,23 +164,30 @@ for (const backend of ["postgres", "sqlite"]) {
 }
 console.log(table(rows));
 
-header(`Memory: ${SUBSCRIBERS} subscribers (one WebSocket each) on one gateway (SQLite)`);
-const m = await memoryOfSubscribers();
-console.log(
-  table([
-    ["RSS before", "RSS after", "per subscriber", "one event reached", "fan-out p50", "p99"],
-    [
-      `${fmt(m.before, 1)} MiB`,
-      `${fmt(m.after, 1)} MiB`,
-      `${fmt(m.perSubscriberBytes / 1024, 1)} KiB`,
-      `${m.reached}/${SUBSCRIBERS}`,
-      `${fmt(percentile(m.fanout, 50), 0)} ms`,
-      `${fmt(percentile(m.fanout, 99), 0)} ms`,
-    ],
-  ]),
-);
-lines.push(
-  `${SUBSCRIBERS} subscribers: RSS ${fmt(m.before, 1)} → ${fmt(m.after, 1)} MiB (${fmt(m.perSubscriberBytes / 1024, 1)} KiB each); ` +
-    `one event reached ${m.reached}, fan-out p50 ${fmt(percentile(m.fanout, 50), 0)} ms, p99 ${fmt(percentile(m.fanout, 99), 0)} ms`,
-);
+header(`Memory: ${SUBSCRIBERS} subscribers on one gateway (SQLite)`);
+const memoryRows = [
+  ["WebSockets", "RSS before", "RSS after", "RSS per subscriber", "heap kept (GC'd)", "one event reached", "fan-out p50", "p99"],
+];
+for (const sockets of [SUBSCRIBERS, 10]) {
+  const m = await memoryOfSubscribers(sockets);
+  const heap = `${fmt((await heapPerSubscription(sockets)) / 1024, 1)} KiB`;
+  const perSubscriber = `${fmt(m.perSubscriberBytes / 1024, 1)} KiB`;
+  const [p50, p99] = [50, 99].map((p) => `${fmt(percentile(m.fanout, p), 0)} ms`);
+  memoryRows.push([
+    String(sockets),
+    `${fmt(m.before, 1)} MiB`,
+    `${fmt(m.after, 1)} MiB`,
+    perSubscriber,
+    heap,
+    `${m.reached}/${SUBSCRIBERS}`,
+    p50,
+    p99,
+  ]);
+  lines.push(
+    `${SUBSCRIBERS} subscribers on ${sockets} WebSockets: RSS ${fmt(m.before, 1)} → ${fmt(m.after, 1)} MiB (${perSubscriber} each, ` +
+      `${heap} of heap kept after GC); ` +
+      `one event reached ${m.reached}, fan-out p50 ${p50}, p99 ${p99}`,
+  );
+}
+console.log(table(memoryRows));
 reportSummary("events", lines);

@@ -1,13 +1,13 @@
 import type http from "node:http";
 import type { Duplex } from "node:stream";
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs } from "graphql";
+import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
 import type { Config } from "../config.js";
-import { ForbiddenError } from "../domain/errors.js";
 import { assertAddressedHost } from "../http/guards.js";
 import { upgradeOrigin, type TrustFunction } from "../http/urls.js";
 import type { RegistryService } from "../registry/registry.service.js";
@@ -36,6 +36,9 @@ function originAllowed(req: http.IncomingMessage, config: SubscriptionConfig, tr
   return own.includes(origin) || config.corsOrigins.includes(origin);
 }
 
+/** Validated subscription documents kept for reuse, oldest dropped first. */
+const VALIDATED_DOCUMENTS = 200;
+
 function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code } });
 }
@@ -47,9 +50,9 @@ function refuseUpgrade(socket: Duplex, status: string): void {
 /**
  * GraphQL subscriptions over the graphql-ws protocol on the gateway's own port
  * at /graphql. The key comes from `connectionParams.authorization` or the
- * upgrade request's `Authorization` header; a refused key is not a refused
- * connection: each subscribe then answers with the typed error (UNAUTHENTICATED,
- * FORBIDDEN), as an HTTP request would.
+ * upgrade request's `Authorization` header, checked at every subscribe; a
+ * refused key is not a refused connection: each subscribe answers with the
+ * typed error (UNAUTHENTICATED, FORBIDDEN), as an HTTP request would.
  */
 export function serveSubscriptions(
   server: http.Server,
@@ -67,7 +70,13 @@ export function serveSubscriptions(
   const format = createFormatError({ development: config.development });
   const rules = [...specifiedRules, ...operationLimits(config, "websocket")];
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
-  const callers = new WeakMap<object, Promise<Caller>>();
+
+  // Many clients send the same subscription: one parsed, validated document serves them all (and their memory).
+  const documents = new Map<string, DocumentNode>();
+  const remember = (query: string, document: DocumentNode) => {
+    if (documents.size >= VALIDATED_DOCUMENTS) documents.delete(documents.keys().next().value!);
+    documents.set(query, document);
+  };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
   wss.on("error", (error) => log.warn({ err: error }, "WebSocket server error"));
@@ -93,32 +102,28 @@ export function serveSubscriptions(
   const disposable = useServer<Record<string, unknown> | undefined>(
     {
       schema,
-      onConnect(ctx) {
+      async onSubscribe(ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
+        // Checked at every subscribe, as HTTP checks every request: a key revoked after connecting is refused here.
         const fromParams = ctx.connectionParams?.authorization;
         const authorization = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
-        const caller = access.authenticate(authorization).then((found) => {
-          assertAddressedHost(found, ctx.extra.request.headers.host, { publicHost, insecure: config.insecure });
-          return found;
-        });
-        caller.catch(() => {}); // answered at each subscribe
-        callers.set(ctx.extra.socket, caller);
-        return true;
-      },
-      async onSubscribe(ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
         let caller: Caller;
         try {
-          caller = await (callers.get(ctx.extra.socket) ?? Promise.reject(new ForbiddenError("not connected")));
+          caller = await access.authenticate(authorization);
+          assertAddressedHost(caller, ctx.extra.request.headers.host, { publicHost, insecure: config.insecure });
         } catch (error) {
           return [new GraphQLError((error as Error).message, { originalError: error as Error })];
         }
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: config.maxTokens });
-        } catch (error) {
-          return [withCode(error instanceof GraphQLError ? error : new GraphQLError(String(error)), "GRAPHQL_PARSE_FAILED")];
+        let document = documents.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query, { maxTokens: config.maxTokens });
+          } catch (error) {
+            return [withCode(error instanceof GraphQLError ? error : new GraphQLError(String(error)), "GRAPHQL_PARSE_FAILED")];
+          }
+          const invalid = validate(schema, document, rules);
+          if (invalid.length > 0) return invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
+          remember(payload.query, document);
         }
-        const invalid = validate(schema, document, rules);
-        if (invalid.length > 0) return invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
         const request = ctx.extra.request;
         const context: Context = {
           registry,

@@ -54,6 +54,8 @@ export class ModelEventHub {
   #again = false;
   #retry: NodeJS.Timeout | undefined;
   #pruneTimer: NodeJS.Timeout | undefined;
+  /** The last deactivation, so `close` can wait for its listener to be closed. */
+  #stopping: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(
@@ -108,6 +110,7 @@ export class ModelEventHub {
     clearInterval(this.#pruneTimer);
     for (const subscriber of [...this.#subscribers]) subscriber.stream.close();
     await this.#deactivate();
+    await this.#stopping;
   }
 
   #remove(subscriber: Subscriber, key: string): void {
@@ -115,7 +118,7 @@ export class ModelEventHub {
     const left = (this.#perKey.get(key) ?? 1) - 1;
     if (left === 0) this.#perKey.delete(key);
     else this.#perKey.set(key, left);
-    if (this.#subscribers.size === 0) void this.#deactivate();
+    if (this.#subscribers.size === 0) this.#stopping = this.#deactivate();
   }
 
   /** The first subscriber starts the reader at the log's end; later ones join it. */
