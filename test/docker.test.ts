@@ -1,49 +1,122 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { makeTempDir } from "./support/backends.js";
+import { createPgDatabase, makeTempDir } from "./support/backends.js";
+import { readDockerfile, ROOT } from "./support/image.js";
+import { createModelParts } from "./support/multipart.mjs";
+import { bearer, multipartRequest, send } from "./support/raw-request.js";
+import { startS3Server } from "./support/s3-server.js";
+
+/** Debian's `nobody`: the image's non-root user stands in for it when the tests run as root. */
+const NOBODY = 65534;
+
+/** Every file and directory under `dir` (relative), with its size and modification time. */
+async function snapshot(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return Promise.all(
+    entries.map(async (e) => {
+      const file = path.join(e.parentPath, e.name);
+      const stats = await fs.lstat(file);
+      return `${path.relative(dir, file)} ${stats.size} ${stats.mtimeMs}`;
+    }),
+  ).then((rows) => rows.sort());
+}
 
 /**
- * No Docker engine runs here, so this runs what the image runs: the final stage's
- * ENV and CMD, from the repository root (the image's WORKDIR), with /data mapped
- * to a temporary directory.
+ * The image's application directory, built as its final stage builds it: the files
+ * it copies from the repository and gateway/dist, with node_modules linked to this
+ * repository's (its own is a production-only install, checked below). Made
+ * read-only, as the image's files are to its user.
  */
-const root = path.resolve(import.meta.dirname, "..");
-
-async function finalStage() {
-  const text = (await fs.readFile(path.join(root, "docker/Dockerfile"), "utf8")).replace(/\\\n\s*/g, " ");
-  const stages = text.split(/^FROM /m);
-  const last = stages.at(-1)!;
-  const env: Record<string, string> = {};
-  for (const [, body] of last.matchAll(/^ENV (.+)$/gm)) {
-    for (const [, key, value] of body!.matchAll(/([A-Z_]+)=(\S+)/g)) env[key!] = value!;
+async function imageAppDir(): Promise<string> {
+  const app = await makeTempDir("homer-image-app-");
+  const { final } = await readDockerfile();
+  for (const copy of final.copies) {
+    const [source, target] = copy.replace(/^--from=\S+\s+/, "").split(/\s+/) as [string, string];
+    const from = copy.startsWith("--from") ? source.replace(/^\/app\//, "") : source;
+    const to = path.join(app, target.endsWith("/") ? path.join(target, path.basename(from)) : target);
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    if (from === "node_modules") await fs.symlink(path.join(ROOT, "node_modules"), to);
+    else await fs.cp(path.join(ROOT, from), to, { recursive: true });
   }
-  const cmd = JSON.parse(/^CMD (\[.+\])$/m.exec(last)![1]!) as string[];
-  const health = JSON.parse(/HEALTHCHECK .*?CMD (\[.+\])$/m.exec(last)![1]!) as string[];
-  const copies = [...text.matchAll(/^COPY (?!--from)(.+)$/gm)].flatMap(([, args]) => args!.split(/\s+/).slice(0, -1));
-  return { env, cmd, health, copies };
+  await fs.chmod(app, 0o555);
+  for (const entry of await fs.readdir(app, { recursive: true, withFileTypes: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    if (!entry.isSymbolicLink()) await fs.chmod(file, entry.isDirectory() ? 0o555 : 0o444);
+  }
+  return app;
 }
 
 describe("docker/Dockerfile", () => {
   const children: ChildProcess[] = [];
-  afterAll(() => children.forEach((c) => c.kill("SIGKILL")));
-
-  test("every COPY source exists in the repository", async () => {
-    const { copies } = await finalStage();
-    expect(copies.length).toBeGreaterThan(3);
-    for (const source of copies) await expect(fs.stat(path.join(root, source))).resolves.toBeDefined();
+  const dirs: string[] = [];
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    children.forEach((c) => c.kill("SIGKILL"));
+    for (const cleanup of cleanups) await cleanup();
+    for (const dir of dirs) {
+      await fs.chmod(dir, 0o755).catch(() => {});
+      for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])) {
+        if (entry.isDirectory()) await fs.chmod(path.join(entry.parentPath, entry.name), 0o755);
+      }
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
-  test("the image's CMD with the image's ENV serves, and its HEALTHCHECK passes", async () => {
-    const { env, cmd, health } = await finalStage();
-    const dataDir = await makeTempDir("homer-docker-");
+  test("every COPY source exists in the repository", async () => {
+    const { contextSources } = await readDockerfile();
+    expect(contextSources.length).toBeGreaterThan(3);
+    for (const source of contextSources) await expect(fs.stat(path.join(ROOT, source))).resolves.toBeDefined();
+  });
+
+  test("the image runs on a supported Node LTS as a non-root user, with production dependencies only", async () => {
+    const { stages, final } = await readDockerfile();
+    // One Node for every stage: the native addon is built for the Node that runs it.
+    for (const stage of stages) expect(stage.from).toMatch(/^node:(22|24)-bookworm-slim$/);
+    expect(new Set(stages.map((s) => s.from)).size).toBe(1);
+    expect(final.user).toBe("node");
+    const modules = final.copies.find((c) => / \/app\/node_modules node_modules$/.test(c));
+    const from = /^--from=(\S+)/.exec(modules ?? "")?.[1];
+    const deps = stages.find((s) => s.name === from);
+    expect(deps?.runs.some((r) => /npm ci --omit=dev --workspace gateway/.test(r))).toBe(true);
+    // Nothing in the final stage installs or builds: it copies.
+    expect(final.runs.every((r) => !/npm|apt-get/.test(r))).toBe(true);
+  });
+
+  test.each([
+    { stores: "embedded (SQLite + /data/blobs)", team: false },
+    { stores: "PostgreSQL + S3, as docker/compose.yml runs it", team: true },
+  ])("the image's CMD, ENV and HEALTHCHECK, as a non-root user with the application read-only: $stores", async ({ team }) => {
+    const { final } = await readDockerfile();
+    // The team's stores: a fresh database and a real S3-compatible server.
+    const stores: Record<string, string> = {};
+    if (team) {
+      const db = await createPgDatabase();
+      const s3 = await startS3Server();
+      cleanups.push(db.drop, () => s3.stop());
+      Object.assign(stores, { HOMER_DATABASE_URL: db.url, HOMER_BLOB_URL: s3.blobUrl, ...s3.env });
+    }
+    const app = await imageAppDir();
+    const dataDir = await makeTempDir("homer-docker-data-");
+    const tmpDir = await makeTempDir("homer-docker-tmp-");
+    dirs.push(app, dataDir, tmpDir);
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) for (const dir of [dataDir, tmpDir]) await fs.chown(dir, NOBODY, NOBODY);
+    const appBefore = await snapshot(app);
+
     const port = String(40000 + Math.floor(Math.random() * 20000));
-    const childEnv = { ...process.env, ...env, PORT: port, HOMER_DATA_DIR: env.HOMER_DATA_DIR!.replace("/data", dataDir) };
-    expect(env.HOST).toBe("0.0.0.0");
-    const child = spawn(cmd[0] === "node" ? process.execPath : cmd[0]!, cmd.slice(1), { cwd: root, env: childEnv });
+    expect(final.env.HOST).toBe("0.0.0.0");
+    expect(final.env.HOMER_DATA_DIR).toBe("/data");
+    // The image's ENV with /data and /tmp mapped to writable directories; HOME (/home/node) is read-only there, and here.
+    const env = { PATH: process.env.PATH!, ...final.env, ...stores, PORT: port, HOMER_DATA_DIR: dataDir, TMPDIR: tmpDir, HOME: app };
+    const user = asRoot ? { uid: NOBODY, gid: NOBODY } : {};
+    const node = (args: readonly string[]) => (args[0] === "node" ? process.execPath : args[0]!);
+    const child = spawn(node(final.cmd), final.cmd.slice(1), { cwd: app, env, ...user });
     children.push(child);
     let stderr = "";
+    child.stdout.resume();
     await new Promise<void>((resolve, reject) => {
       child.stderr.on("data", (d) => {
         stderr += d;
@@ -52,11 +125,35 @@ describe("docker/Dockerfile", () => {
       child.once("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
     });
     expect(stderr).toContain(`:${port}/graphql`);
-    const check = spawn(process.execPath, health.slice(1), { env: childEnv });
+    const adminKey = /\n\s*(hmr_\S+)\n/.exec(stderr)?.[1];
+    expect(adminKey, "the first start prints the generated admin key").toBeDefined();
+
+    const check = spawn(node(final.healthcheck), final.healthcheck.slice(1), { env, ...user });
     expect(await new Promise((resolve) => check.once("exit", resolve))).toBe(0);
-    expect(await fs.stat(path.join(dataDir, "registry.sqlite"))).toBeDefined();
+
+    // A registration and a download: every write the gateway makes.
+    const origin = `http://127.0.0.1:${port}`;
+    const content = randomBytes(256 * 1024);
+    const created = await send(
+      origin,
+      multipartRequest(
+        createModelParts("mutation($input: CreateModelInput!) { createModel(input: $input) { version } }", { name: "image" }, [
+          ["model.bin", content],
+        ]),
+        adminKey!,
+      ),
+    );
+    expect(created.json).toEqual({ data: { createModel: { version: 1 } } });
+    const download = await send(origin, { path: "/files/default/image/1/model.bin", headers: bearer(adminKey) });
+    expect(download.body.equals(content)).toBe(true);
+
     child.kill("SIGTERM");
     expect(await new Promise((resolve) => child.once("exit", resolve))).toBe(0);
-    await fs.rm(dataDir, { recursive: true, force: true });
+    expect(stderr).not.toMatch(/EACCES|EROFS|permission denied/i);
+    expect(await snapshot(app)).toEqual(appBefore);
+    // The embedded store lives in /data; with PostgreSQL and S3 nothing is written there at all.
+    if (team) expect(await fs.readdir(dataDir)).toEqual([]);
+    else expect(await fs.readdir(dataDir)).toEqual(expect.arrayContaining(["registry.sqlite", "blobs"]));
+    expect(await fs.readdir(tmpDir)).toEqual([]);
   });
 });

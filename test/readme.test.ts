@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { makeTempDir } from "./support/backends.js";
+import { helpText } from "../gateway/src/config.js";
 import { sha256 } from "./support/files.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
 
@@ -29,12 +30,17 @@ function run(command: string, args: string[], options: { cwd: string; env?: Reco
 
 /** The fenced blocks of `lang` in the README section that starts with `heading`. */
 async function readmeBlocks(heading: string, lang: string): Promise<string[]> {
+  const section = await readmeSection(heading);
+  return [...section.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
+}
+
+/** The README section that starts with `heading`, up to the next section of its level. */
+async function readmeSection(heading: string): Promise<string> {
   const readme = await fs.readFile(path.join(ROOT, "README.md"), "utf8");
   const start = readme.indexOf(`\n${heading}\n`);
   expect(start, `README has a "${heading}" section`).toBeGreaterThan(0);
   const end = readme.indexOf("\n## ", start + heading.length + 2);
-  const section = readme.slice(start, end === -1 ? undefined : end);
-  return [...section.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
+  return readme.slice(start, end === -1 ? undefined : end);
 }
 
 /** A fresh gateway over a fresh data directory, and a working directory for the README's commands. */
@@ -75,6 +81,13 @@ describe("README", () => {
     expect(await fs.readFile(path.join(work, "mnist-best", "model.pt"), "utf8")).toBe("weights");
     const listed = await gw.gql(`{ models(name: "mnist") { nodes { version } } }`);
     expect(listed.data.models.nodes.map((n: { version: number }) => n.version)).toEqual([4, 3, 2]);
+  });
+
+  test("Running Homer for a team names every setting the gateway has", async () => {
+    const section = await readmeSection("## Running Homer for a team");
+    const settings = [...helpText().matchAll(/env (\w+)/g)].map(([, name]) => name!);
+    expect(settings.length).toBeGreaterThan(30);
+    expect(settings.filter((name) => !section.includes(`\`${name}\``))).toEqual([]);
   });
 
   test("the curl walkthrough runs as written, block by block, in a fresh directory", async () => {

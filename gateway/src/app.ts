@@ -18,6 +18,7 @@ import { requestLog } from "./http/request-log.js";
 import { createHttpServer, type DrainReport } from "./http/server.js";
 import { apolloLogger, redactingLogger } from "./http/safe-log.js";
 import { settleUnreadBody } from "./http/unread-body.js";
+import { requestOrigin, type TrustFunction } from "./http/urls.js";
 import { refuseDeclaredOversize } from "./http/body-limit.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup } from "./access/startup.js";
@@ -124,14 +125,20 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
         registry,
         access,
         caller: req.caller,
-        baseUrl: config.publicUrl ?? `${req.protocol}://${req.get("host")}`,
+        baseUrl: config.publicUrl ?? requestOrigin(req),
         log: req.log,
       }),
     }),
   );
   app.use(noRoute);
   app.use(errorHandler);
-  const subscriptions = serveSubscriptions(httpServer, schema, { registry, access, config, log });
+  const subscriptions = serveSubscriptions(httpServer, schema, {
+    registry,
+    access,
+    config,
+    log,
+    trustProxy: app.get("trust proxy fn") as TrustFunction,
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -71,22 +71,25 @@ export class AccessService {
     if (!adminKey) return null;
     const key = adminKey === "generate" ? generateKey() : importKey(adminKey);
     if (!key) throw new BadInputError("HOMER_ADMIN_KEY must be a key this registry issued (hmr_…) or the word generate");
-    if (await this.keysExist()) {
-      // Only the first start bootstraps; later, keys are managed through the API.
+    // Only the first start bootstraps (one of several replicas starting together);
+    // later, keys are managed through the API.
+    const created =
+      !(await this.keysExist()) &&
+      (await this.store.createFirstKey({
+        id: key.id,
+        name: "bootstrap admin",
+        secretSha256: key.secretSha256,
+        grants: [{ project: "*", role: "admin" }],
+        createdBy: null,
+      }));
+    this.#keysExist = true;
+    if (!created) {
       const existing = await this.store.findKey(key.id);
       if (adminKey !== "generate" && (!existing || existing.secretSha256 !== key.secretSha256 || existing.revokedAt)) {
         this.log.warn({ keyId: key.id }, "HOMER_ADMIN_KEY is ignored: keys already exist and it is not one of them (or it was revoked)");
       }
       return null;
     }
-    await this.store.createKey({
-      id: key.id,
-      name: "bootstrap admin",
-      secretSha256: key.secretSha256,
-      grants: [{ project: "*", role: "admin" }],
-      createdBy: null,
-    });
-    this.#keysExist = true;
     this.log.info({ audit: "key.create", keyId: key.id, by: "bootstrap", grants: "*:admin" }, "audit");
     return key;
   }

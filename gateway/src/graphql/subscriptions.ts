@@ -9,6 +9,7 @@ import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
 import type { Config } from "../config.js";
 import { assertAddressedHost } from "../http/guards.js";
+import { upgradeOrigin, type TrustFunction } from "../http/urls.js";
 import type { RegistryService } from "../registry/registry.service.js";
 import type { Context } from "./context.js";
 import { createFormatError, isExpectedError } from "./format-error.js";
@@ -26,10 +27,11 @@ type SubscriptionConfig = Pick<
   Pick<Config, "maxDirectives" | "maxQueryCost">;
 
 /** Browsers open WebSockets to any origin (no CORS): only the gateway's own page and allowed origins may. */
-function originAllowed(req: http.IncomingMessage, config: SubscriptionConfig): boolean {
+function originAllowed(req: http.IncomingMessage, config: SubscriptionConfig, trusted: TrustFunction): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true; // not a browser
-  const own = [`http://${req.headers.host}`, `https://${req.headers.host}`];
+  // As the client addressed it (through a trusted proxy: as the proxy forwards it).
+  const own = [`http://${req.headers.host}`, `https://${req.headers.host}`, upgradeOrigin(req, trusted)];
   if (config.publicUrl) own.push(new URL(config.publicUrl).origin);
   return own.includes(origin) || config.corsOrigins.includes(origin);
 }
@@ -55,9 +57,16 @@ function refuseUpgrade(socket: Duplex, status: string): void {
 export function serveSubscriptions(
   server: http.Server,
   schema: GraphQLSchema,
-  options: { registry: RegistryService; access: AccessService; config: SubscriptionConfig; log: Logger },
+  options: {
+    registry: RegistryService;
+    access: AccessService;
+    config: SubscriptionConfig;
+    log: Logger;
+    /** Which proxies' X-Forwarded-* to believe (express's compiled `trust proxy`). */
+    trustProxy: TrustFunction;
+  },
 ): SubscriptionServer {
-  const { registry, access, config, log } = options;
+  const { registry, access, config, log, trustProxy } = options;
   const format = createFormatError({ development: config.development });
   const rules = [...specifiedRules, ...operationLimits(config, "websocket")];
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
@@ -75,7 +84,7 @@ export function serveSubscriptions(
     socket.on("error", () => socket.destroy());
     const path = new URL(req.url ?? "/", "http://gateway").pathname;
     if (path !== "/graphql") return refuseUpgrade(socket, "404 Not Found");
-    if (!originAllowed(req, config)) return refuseUpgrade(socket, "403 Forbidden");
+    if (!originAllowed(req, config, trustProxy)) return refuseUpgrade(socket, "403 Forbidden");
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });
 
@@ -120,7 +129,7 @@ export function serveSubscriptions(
           registry,
           access,
           caller,
-          baseUrl: config.publicUrl ?? `http://${request.headers.host}`,
+          baseUrl: config.publicUrl ?? upgradeOrigin(request, trustProxy),
           log: log.child({ subscription: caller.who }),
         };
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };

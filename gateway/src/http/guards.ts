@@ -5,6 +5,7 @@ import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
 import { ForbiddenError, TooManyRequestsError, UnauthenticatedError } from "../domain/errors.js";
 import { isLoopback } from "../domain/loopback.js";
+import { requestOrigin } from "./urls.js";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -133,7 +134,7 @@ export function browserSafety(origins: readonly string[], options: { readonly ht
   const allowed = new Set(origins);
   const corsMiddleware = cors((req, callback) => {
     const origin = req.headers.origin;
-    const own = `${(req as Request).protocol}://${req.headers.host}`;
+    const own = requestOrigin(req as Request);
     callback(null, {
       origin: origin !== undefined && (origin === own || allowed.has(origin)),
       allowedHeaders: [

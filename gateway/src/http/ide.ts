@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import express, { Router, type Request } from "express";
 import { getDistDirectory, renderAltair, renderInitSnippet } from "altair-static";
+import { requestOrigin } from "./urls.js";
 
 const IDE_BASE = "/ide/";
 const INIT_SCRIPT = `${IDE_BASE}initial_options.js`;
@@ -58,14 +59,14 @@ export function ideRoutes(options: { readonly enabled: boolean; readonly publicU
       message: "Homer's GraphQL endpoint. POST a query here; file uploads use the GraphQL multipart request spec.",
       ide: options.enabled ? "open this URL in a browser" : "off (HOMER_IDE=false)",
       example:
-        `curl -s ${req.protocol}://${req.get("host")}/graphql -H 'content-type: application/json'` +
+        `curl -s ${requestOrigin(req)}/graphql -H 'content-type: application/json'` +
         ` -d '{"query":"{ models(name: \\"mnist\\") { nodes { version } } }"}'`,
     });
   });
   if (!options.enabled) return router;
   router.get(INIT_SCRIPT, (req, res) => {
     // Altair wants an absolute WebSocket URL: the one this page was loaded from.
-    const origin = options.publicUrl ?? `${req.protocol}://${req.get("host")}`;
+    const origin = options.publicUrl ?? requestOrigin(req);
     res.type("application/javascript").send(
       renderInitSnippet({
         endpointURL: "/graphql",

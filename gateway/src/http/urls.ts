@@ -1,3 +1,6 @@
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+import type { Request } from "express";
 import type { ModelRef } from "../domain/records.js";
 
 const segment = encodeURIComponent;
@@ -11,4 +14,32 @@ export function downloadUrl(baseUrl: string, ref: ModelRef, path: string): strin
 /** `/archives/<project>/<name>/<version>`: the whole version as a tar stream. */
 export function archiveUrl(baseUrl: string, ref: ModelRef): string {
   return `${baseUrl}/archives/${segment(ref.project)}/${segment(ref.name)}/${ref.version}`;
+}
+
+/**
+ * The origin a client used to reach the gateway, for links in answers: the
+ * request's scheme and `Host`, or, from a proxy `trust proxy` believes, its
+ * `X-Forwarded-Proto` and `X-Forwarded-Host` (express 5's `req.host` keeps the port).
+ */
+export function requestOrigin(req: Request): string {
+  return `${req.protocol}://${req.host}`;
+}
+
+/** Express's compiled `trust proxy` (`app.get("trust proxy fn")`): whether hop `i` at `address` is trusted. */
+export type TrustFunction = (address: string, hop: number) => boolean;
+
+/**
+ * `requestOrigin` for a request express never routes (a WebSocket upgrade), by
+ * express's rules: `X-Forwarded-Proto` and `X-Forwarded-Host` (their first value)
+ * count only when the peer is a trusted proxy.
+ */
+export function upgradeOrigin(req: IncomingMessage, trusted: TrustFunction): string {
+  const first = (name: string) =>
+    String(req.headers[name] ?? "")
+      .split(",")[0]!
+      .trim();
+  const viaProxy = trusted(req.socket.remoteAddress ?? "", 0);
+  const protocol = (viaProxy && first("x-forwarded-proto")) || ((req.socket as TLSSocket).encrypted ? "https" : "http");
+  const host = (viaProxy && first("x-forwarded-host")) || req.headers.host;
+  return `${protocol}://${host}`;
 }

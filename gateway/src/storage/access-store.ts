@@ -25,6 +25,12 @@ export interface AccessStore {
   listKeys(): Promise<ApiKeyRecord[]>;
   /** Inserts a key and its grants in one transaction. */
   createKey(key: Omit<ApiKeyRecord, "createdAt" | "revokedAt">): Promise<ApiKeyRecord>;
+  /**
+   * Inserts the key only if no key exists yet, as one decision across every process
+   * sharing the database (replicas bootstrapping together create one key); null when
+   * a key already exists.
+   */
+  createFirstKey(key: Omit<ApiKeyRecord, "createdAt" | "revokedAt">): Promise<ApiKeyRecord | null>;
   /** Marks a key revoked; false when there is no such key. */
   revokeKey(id: string): Promise<boolean>;
   createProject(name: string, createdBy: string | null): Promise<ProjectRecord | null>;

@@ -17,6 +17,7 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   notifyEvent: (seq) => sql`select pg_notify(${EVENTS_CHANNEL}, ${String(seq)})`,
   jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,
+  transactionLock: (name) => sql`select pg_advisory_xact_lock(hashtext(${name}))`,
   isUniqueViolation: (error: unknown) => (error as { code?: unknown })?.code === "23505",
   // 53100 disk_full
   isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "53100",
@@ -66,5 +67,12 @@ export async function openPostgresStore(connectionString: string, options: Postg
     throw error;
   }
   const wakeSource = listenForEvents(connectionString, options.logger);
-  return SqlMetadataStore.open(db, postgresDialect, { wakeSource });
+  const store = await SqlMetadataStore.open(db, postgresDialect, { wakeSource });
+  if (store.newerMigrations.length > 0) {
+    options.logger?.warn(
+      { migrations: store.newerMigrations },
+      "the database was migrated by a newer Homer release; this one runs on its schema (finish the upgrade)",
+    );
+  }
+  return store;
 }

@@ -6,7 +6,11 @@ type FrozenDb = Kysely<Record<string, Record<string, unknown>>>;
 
 /**
  * Versioned migrations, applied at start-up by Kysely's Migrator (which takes a
- * lock, so replicas starting together apply each migration once). Append only.
+ * lock, so replicas starting together apply each migration once). Append only,
+ * named so that they sort in order, and each one backward compatible: a replica
+ * of the previous release must keep working on the migrated schema (add tables,
+ * columns with defaults and indexes; drop or rename only what no release still
+ * running uses). Rolling upgrades rely on it: see `migrationProvider`.
  */
 function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
@@ -142,6 +146,27 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
   };
 }
 
-export function migrationProvider(dialect: SqlDialect): MigrationProvider {
-  return { getMigrations: async () => migrations(dialect) };
+/** Names the database records as applied that this release does not know (a newer release's). */
+export function unknownMigrations(dialect: SqlDialect, applied: readonly string[]): string[] {
+  const known = migrations(dialect);
+  return applied.filter((name) => !Object.hasOwn(known, name));
+}
+
+/**
+ * This release's migrations, plus a stand-in for each applied one it does not know:
+ * during a rolling upgrade the first upgraded replica migrates, and a replica of the
+ * previous release that starts (or restarts) afterwards runs on the newer schema
+ * instead of refusing to start. Kysely still refuses an unknown migration ordered
+ * before one this release has yet to apply (a diverged history, not a newer release).
+ */
+export function migrationProvider(dialect: SqlDialect, applied: readonly string[] = []): MigrationProvider {
+  const standIn: Migration = {
+    up: () => Promise.reject(new Error("a newer release's migration is recorded as applied; it never runs here")),
+  };
+  return {
+    getMigrations: async () => ({
+      ...migrations(dialect),
+      ...Object.fromEntries(unknownMigrations(dialect, applied).map((name) => [name, standIn])),
+    }),
+  };
 }

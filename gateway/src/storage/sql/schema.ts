@@ -92,6 +92,13 @@ export interface SqlDialect {
    */
   jsonAgg(element: Expression<unknown>): RawBuilder<unknown>;
   /**
+   * A statement that, run inside a write transaction, waits for and then holds until
+   * commit a lock named `name`, so that transactions taking it run one at a time
+   * across processes (`pg_advisory_xact_lock`); null where every write transaction
+   * is serialised already (SQLite's `begin immediate`).
+   */
+  transactionLock(name: string): RawBuilder<unknown> | null;
+  /**
    * Run in a writing transaction just before it inserts its event: holds until
    * commit, so `seq` order is commit order (null where writers are serialised anyway).
    */

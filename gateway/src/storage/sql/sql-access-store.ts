@@ -1,7 +1,7 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Grant, Role } from "../../domain/records.js";
 import type { AccessStore, ApiKeyRecord, ProjectRecord } from "../access-store.js";
-import type { Database } from "./schema.js";
+import type { Database, SqlDialect } from "./schema.js";
 
 type KeyRow = { id: string; name: string; secret_sha256: string; created_at: number; created_by: string | null; revoked_at: number | null };
 
@@ -17,11 +17,24 @@ function toKey(row: KeyRow, grants: Grant[]): ApiKeyRecord {
   };
 }
 
+type NewKey = Omit<ApiKeyRecord, "createdAt" | "revokedAt">;
+
+async function insertKey(trx: Transaction<Database>, key: NewKey, now: number): Promise<void> {
+  await trx
+    .insertInto("api_keys")
+    .values({ id: key.id, name: key.name, secret_sha256: key.secretSha256, created_at: now, created_by: key.createdBy, revoked_at: null })
+    .execute();
+  await trx
+    .insertInto("api_key_grants")
+    .values(key.grants.map((g, position) => ({ key_id: key.id, project: g.project, role: g.role, position })))
+    .execute();
+}
+
 /** Projects and API keys in the same database as the registry's metadata. */
 export class SqlAccessStore implements AccessStore {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly isUniqueViolation: (error: unknown) => boolean,
+    private readonly dialect: SqlDialect,
   ) {}
 
   async anyKeys(): Promise<boolean> {
@@ -67,26 +80,22 @@ export class SqlAccessStore implements AccessStore {
     return this.#withGrants(await this.db.selectFrom("api_keys").selectAll().orderBy("created_at").orderBy("id").execute());
   }
 
-  async createKey(key: Omit<ApiKeyRecord, "createdAt" | "revokedAt">): Promise<ApiKeyRecord> {
+  async createKey(key: NewKey): Promise<ApiKeyRecord> {
     const now = Date.now();
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("api_keys")
-        .values({
-          id: key.id,
-          name: key.name,
-          secret_sha256: key.secretSha256,
-          created_at: now,
-          created_by: key.createdBy,
-          revoked_at: null,
-        })
-        .execute();
-      await trx
-        .insertInto("api_key_grants")
-        .values(key.grants.map((g, position) => ({ key_id: key.id, project: g.project, role: g.role, position })))
-        .execute();
-    });
+    await this.db.transaction().execute((trx) => insertKey(trx, key, now));
     return { ...key, createdAt: new Date(now), revokedAt: null };
+  }
+
+  async createFirstKey(key: NewKey): Promise<ApiKeyRecord | null> {
+    const now = Date.now();
+    const created = await this.db.transaction().execute(async (trx) => {
+      // Replicas starting together on an empty database: one at a time decides.
+      await this.dialect.transactionLock("homer.first-key")?.execute(trx);
+      if (await trx.selectFrom("api_keys").select("id").limit(1).executeTakeFirst()) return false;
+      await insertKey(trx, key, now);
+      return true;
+    });
+    return created ? { ...key, createdAt: new Date(now), revokedAt: null } : null;
   }
 
   async revokeKey(id: string): Promise<boolean> {
@@ -105,7 +114,7 @@ export class SqlAccessStore implements AccessStore {
     try {
       await this.db.insertInto("projects").values({ name, created_at: now, created_by: createdBy }).execute();
     } catch (error) {
-      if (this.isUniqueViolation(error)) return null;
+      if (this.dialect.isUniqueViolation(error)) return null;
       throw error;
     }
     return { name, createdAt: new Date(now), createdBy };

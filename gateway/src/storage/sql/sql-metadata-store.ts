@@ -5,7 +5,7 @@ import type { FileRecord, ModelDraft, ModelEventType, ModelParts, ModelRecord, M
 import type { CreateResult, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
 import { listModels } from "./list-models.js";
 import { familyId, partColumns, sortedParts, toRecord } from "./rows.js";
-import { migrationProvider } from "./migrations.js";
+import { migrationProvider, unknownMigrations } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
 import { evenWhenFull, type SpaceReserve } from "./space-reserve.js";
@@ -17,6 +17,9 @@ export interface SqlStoreParts {
   /** How this backend hears of other processes' changes (LISTEN, or polling). */
   readonly wakeSource: WakeSource;
 }
+
+/** Kysely's record of applied migrations (its default name). */
+const MIGRATION_TABLE = "kysely_migration";
 
 /** Rows per statement: far below SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
 
@@ -50,7 +53,7 @@ export class SqlMetadataStore implements MetadataStore {
     private readonly sqlDialect: SqlDialect,
     parts: SqlStoreParts,
   ) {
-    this.access = new SqlAccessStore(db, (error) => sqlDialect.isUniqueViolation(error));
+    this.access = new SqlAccessStore(db, sqlDialect);
     this.events = new SqlEventFeed(db, parts.wakeSource);
     this.reserve = parts.reserve;
   }
@@ -73,12 +76,37 @@ export class SqlMetadataStore implements MetadataStore {
     return store;
   }
 
-  /** Applies pending migrations; safe to call from several processes at once. */
+  /** Migrations a newer release applied to this database (this one runs on its schema). */
+  get newerMigrations(): readonly string[] {
+    return this.#newerMigrations;
+  }
+
+  #newerMigrations: readonly string[] = [];
+
+  /** Migrations recorded as applied, in Kysely's own table (none before the first start). */
+  async #appliedMigrations(): Promise<string[]> {
+    const tables = await this.db.introspection.getTables({ withInternalKyselyTables: true });
+    if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
+    const rows = await (this.db as unknown as Kysely<Record<typeof MIGRATION_TABLE, { name: string }>>)
+      .selectFrom(MIGRATION_TABLE)
+      .select("name")
+      .execute();
+    return rows.map((r) => r.name);
+  }
+
+  /** Applies pending migrations; safe to call from several processes, and releases, at once. */
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.sqlDialect) });
-    const { error, results } = await migrator.migrateToLatest();
-    const failed = results?.find((r) => r.status === "Error");
-    if (error || failed) {
+    for (let attempt = 1; ; attempt++) {
+      const applied = await this.#appliedMigrations();
+      const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.sqlDialect, applied) });
+      const { error, results } = await migrator.migrateToLatest();
+      const failed = results?.find((r) => r.status === "Error");
+      if (!error && !failed) {
+        this.#newerMigrations = unknownMigrations(this.sqlDialect, applied);
+        return;
+      }
+      // A newer release's replica migrated between our look and Kysely's: look again, once.
+      if (attempt === 1 && unknownMigrations(this.sqlDialect, await this.#appliedMigrations()).length > 0) continue;
       throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String((error as Error)?.message ?? error)}`, {
         cause: error,
       });

@@ -17,6 +17,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   notifyEvent: () => null,
   jsonArray: (values) => sql`json_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`json_group_array(${element})`,
+  transactionLock: () => null,
   isUniqueViolation: (error: unknown) =>
     typeof (error as { code?: unknown })?.code === "string" &&
     /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test((error as { code: string }).code),

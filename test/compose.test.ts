@@ -1,0 +1,325 @@
+import { createHash, randomBytes } from "node:crypto";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import pg from "pg";
+import { WebSocket } from "ws";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startChildGateway, type ChildGateway } from "./support/child-gateway.js";
+import { gatewayServices, startComposeStack, type Stack } from "./support/compose-stack.js";
+import { readCompose } from "./support/image.js";
+import { createModelParts } from "./support/multipart.mjs";
+import { findNginx } from "./support/nginx.js";
+import { bearer, multipartRequest, send, type RawRequest } from "./support/raw-request.js";
+import { s3ClientOf } from "./support/s3-server.js";
+import { waitFor } from "./support/wait.js";
+
+/**
+ * docker/compose.yml without Docker (the stack: test/support/compose-stack.ts):
+ * PostgreSQL, an S3-compatible server in place of MinIO, two gateway replicas with
+ * compose's environment, and real nginx with docker/nginx.conf in front of them.
+ */
+const NGINX = findNginx();
+const UNAVAILABLE =
+  "nginx is not installed (Debian: apt-get install -y nginx; .ci/run installs it), so the proxy of docker/compose.yml cannot run";
+// CI installs nginx: there a missing nginx fails loudly instead of skipping.
+const skip = NGINX === undefined && process.env.CI !== "true";
+
+let stack: Stack;
+
+/** GraphQL through the proxy with the admin key. */
+function gql(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): RawRequest {
+  return {
+    method: "POST",
+    path: "/graphql",
+    headers: { "content-type": "application/json", ...bearer(stack.adminKey), ...headers },
+    body: JSON.stringify({ query, variables }),
+  };
+}
+
+/** The request-log lines a gateway wrote for request id `id`. */
+function logLines(gateway: ChildGateway, id: string): { remoteAddress: string; url: string }[] {
+  return gateway
+    .output()
+    .split("\n")
+    .filter((line) => line.includes(`"reqId":"${id}"`) && line.includes('"msg":"request"'))
+    .map((line) => JSON.parse(line) as { remoteAddress: string; url: string });
+}
+
+const CREATE = "mutation($input: CreateModelInput!) { createModel(input: $input) { version files { path sha256 sizeBytes downloadUrl } } }";
+
+describe("docker/compose.yml wiring", () => {
+  test("the replicas name the bucket the one-shot service creates, on MinIO, with MinIO's credentials, after it ran", async () => {
+    const compose = await readCompose();
+    const { minio, postgres } = compose.services;
+    const bucketJob = Object.entries(compose.services).find(([, s]) => s.image?.startsWith("minio/mc"));
+    expect(bucketJob, "a minio/mc service creating the bucket").toBeDefined();
+    const [jobName, job] = bucketJob!;
+    expect(job.depends_on).toEqual({ minio: { condition: "service_healthy" } });
+    const script = [job.command].flat().join(" ");
+    for (const name of gatewayServices(compose)) {
+      const env = compose.services[name]!.environment!;
+      const blobs = new URL(String(env.HOMER_BLOB_URL));
+      expect(blobs.protocol).toBe("s3:");
+      expect(script).toContain(`mb --ignore-existing homer/${blobs.hostname}`);
+      expect(script).toContain(`version enable homer/${blobs.hostname}`);
+      // Lifecycle rules name the store's own prefixes: <prefix>/blobs/ (by digest) and <prefix>/staging/.
+      const rules = JSON.parse(/echo '(\{.*\})' \|/.exec(script)![1]!) as { Rules: { Filter: { Prefix: string } }[] };
+      const prefix = blobs.pathname.replace(/^\/+|\/+$/g, "");
+      expect(rules.Rules.map((r) => r.Filter.Prefix).sort()).toEqual([`${prefix}/blobs/`, `${prefix}/staging/`]);
+      // MinIO's API listens on :9000 unless its command says otherwise.
+      expect(minio!.command).not.toContain("--address");
+      expect(env.AWS_ENDPOINT_URL).toBe("http://minio:9000");
+      expect([env.AWS_ACCESS_KEY_ID, env.AWS_SECRET_ACCESS_KEY]).toEqual([
+        minio!.environment!.MINIO_ROOT_USER,
+        minio!.environment!.MINIO_ROOT_PASSWORD,
+      ]);
+      expect(compose.services[name]!.depends_on).toEqual({
+        postgres: { condition: "service_healthy" },
+        [jobName]: { condition: "service_completed_successfully" },
+      });
+      expect(String(env.HOMER_DATABASE_URL)).toContain(`:${postgres!.environment!.POSTGRES_PASSWORD}@postgres:5432/`);
+    }
+  });
+
+  test("variables set for compose reach the services (passwords, the public URL, a chosen admin key)", async () => {
+    const compose = await readCompose({ POSTGRES_PASSWORD: "s3cret", HOMER_PUBLIC_URL: "https://models.example.com" });
+    expect(compose.services.postgres!.environment!.POSTGRES_PASSWORD).toBe("s3cret");
+    for (const name of gatewayServices(compose)) {
+      expect(compose.services[name]!.environment).toMatchObject({
+        HOMER_DATABASE_URL: "postgres://homer:s3cret@postgres:5432/homer",
+        HOMER_PUBLIC_URL: "https://models.example.com",
+        HOMER_ADMIN_KEY: "generate",
+      });
+    }
+  });
+});
+
+describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip ? ` (skipped: ${UNAVAILABLE})` : ""}`, () => {
+  beforeAll(async () => {
+    if (!NGINX) throw new Error(UNAVAILABLE);
+    stack = await startComposeStack(NGINX);
+  }, 90_000);
+
+  afterAll(() => stack?.stop());
+
+  test("nginx -t accepts docker/nginx.conf", () => {
+    expect(stack.nginxCheck).toMatch(/syntax is ok/);
+    expect(stack.nginxCheck).toMatch(/test is successful/);
+  });
+
+  test("both replicas bootstrapped at once on one database: exactly one admin key, printed once", async () => {
+    expect(Object.values(stack.gatewayEnv).map((env) => env.HOMER_ADMIN_KEY)).toEqual(["generate", "generate"]);
+    expect(stack.keyPrinters).toHaveLength(1);
+    expect(stack.adminKey).toMatch(/^hmr_/);
+    const client = new pg.Client({ connectionString: stack.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query("select k.id, g.project, g.role from api_keys k join api_key_grants g on g.key_id = k.id");
+      expect(rows).toEqual([{ id: stack.adminKey.split("_")[1], project: "*", role: "admin" }]);
+    } finally {
+      await client.end();
+    }
+    // Keys are on: the proxy passes a request without one to a replica, which refuses it.
+    const anonymous = await send(stack.nginx.origin, { ...gql("{ __typename }"), headers: { "content-type": "application/json" } });
+    expect(anonymous.status).toBe(401);
+  });
+
+  test("/readyz answers through the proxy", async () => {
+    const reply = await send(stack.nginx.origin, { path: "/readyz" });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ status: "ready", database: "postgres", blobStore: "s3" });
+  });
+
+  test("requests are spread over both replicas, and each sees the client's address, not one it claims", async () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `compose-rr-${i}-${randomBytes(4).toString("hex")}`);
+    for (const id of ids) {
+      const reply = await send(stack.nginx.origin, gql("{ __typename }", {}, { "x-request-id": id, "x-forwarded-for": "203.0.113.7" }));
+      expect(reply.json).toEqual({ data: { __typename: "Query" } });
+      expect(reply.headers["x-request-id"]).toBe(id);
+    }
+    const gateways = Object.values(stack.gateways);
+    const servedBy = () => gateways.map((gw) => ids.filter((id) => logLines(gw, id).length === 1).length);
+    // A request's log line is written as its response closes: wait for the last ones.
+    await waitFor("every request's log line", () => servedBy().reduce((a, b) => a + b) === ids.length);
+    // Each nginx worker alternates on its own: with two workers, a replica gets 4 to 6 of 10.
+    const served = servedBy();
+    for (const count of served) expect(count).toBeGreaterThanOrEqual(4);
+    const addresses = new Set(gateways.flatMap((gw) => ids.flatMap((id) => logLines(gw, id).map((l) => l.remoteAddress))));
+    expect([...addresses]).toEqual(["127.0.0.1"]);
+  });
+
+  test("an upload and its download stream through the proxy; links name the address the client used", async () => {
+    const content = randomBytes(24 * 2 ** 20 + 17);
+    const sha256 = createHash("sha256").update(content).digest("hex");
+    const publicHost = "models.example.test:8443";
+    const upload = multipartRequest(
+      createModelParts(CREATE, { name: "compose-mnist", metrics: [{ key: "accuracy", value: 0.9 }] }, [["weights/model.bin", content]]),
+      stack.adminKey,
+    );
+    const created = await send(stack.nginx.origin, { ...upload, headers: { ...upload.headers, host: publicHost } });
+    expect([created.status, created.json?.errors], created.text).toEqual([200, undefined]);
+    const [file] = created.json.data.createModel.files as { sha256: string; sizeBytes: number; downloadUrl: string }[];
+    expect(file).toMatchObject({ sha256, sizeBytes: content.length });
+    expect(file!.downloadUrl).toBe(`http://${publicHost}/files/default/compose-mnist/1/weights/model.bin`);
+
+    // Every replica reads what one wrote (read-after-write: the state is in the database and the bucket).
+    const target = new URL(file!.downloadUrl).pathname;
+    for (let i = 0; i < 4; i++) {
+      const download = await send(stack.nginx.origin, { path: target, headers: { ...bearer(stack.adminKey), host: publicHost } });
+      expect(download.status).toBe(200);
+      expect(download.body.equals(content)).toBe(true);
+      expect(download.headers.etag).toContain(sha256);
+    }
+    const range = await send(stack.nginx.origin, { path: target, headers: { ...bearer(stack.adminKey), range: "bytes=100-199" } });
+    expect(range.status).toBe(206);
+    expect(range.body.equals(content.subarray(100, 200))).toBe(true);
+
+    // In the bucket: the file at its content address under compose's prefix, where
+    // compose's lifecycle rules expect it, and nothing left in staging.
+    const prefix = new URL(Object.values(stack.gatewayEnv)[0]!.HOMER_BLOB_URL!).pathname.slice(1);
+    const listed = await s3ClientOf(stack.s3).send(new ListObjectsV2Command({ Bucket: stack.s3.bucket, Prefix: `${prefix}/` }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key!);
+    expect(keys).toContain(`${prefix}/blobs/${sha256.slice(0, 2)}/${sha256}`);
+    expect(keys.filter((k) => k.startsWith(`${prefix}/staging/`))).toEqual([]);
+    // Streamed through: nginx buffered neither body to a file (it warns when it does).
+    expect(stack.nginx.output()).not.toMatch(/buffered to a temporary file/);
+  });
+
+  test("behind a proxy that rewrites Host, links follow the trusted X-Forwarded-Host and -Proto", async () => {
+    // The replicas trust one proxy hop (HOMER_TRUST_PROXY=1); this request is that hop.
+    const gw = Object.values(stack.gateways)[0]!;
+    const headers = { host: "gateway-a:4000", "x-forwarded-host": "models.example.test:8443", "x-forwarded-proto": "https" };
+    const reply = await send(gw.origin, gql(`{ model(name: "compose-mnist", version: 1) { files { downloadUrl } } }`, {}, headers));
+    expect(reply.json?.data?.model?.files).toEqual([
+      { downloadUrl: "https://models.example.test:8443/files/default/compose-mnist/1/weights/model.bin" },
+    ]);
+
+    // The IDE subscribes at the address its page came from.
+    const ide = await send(gw.origin, { path: "/ide/initial_options.js", headers });
+    expect(ide.text).toContain("subscriptionsEndpoint: `wss://models.example.test:8443/graphql`");
+    // And that page's WebSocket is its own origin's, not a foreign one.
+    const upgrade = (origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/graphql`, "graphql-transport-ws", { headers: { ...headers, origin } });
+        ws.once("open", () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once("unexpected-response", (_req, res) => resolve(res.statusCode!));
+        ws.once("error", reject);
+      });
+    expect(await upgrade("https://models.example.test:8443")).toBe(101);
+    expect(await upgrade("https://elsewhere.example.test")).toBe(403);
+  });
+
+  test("the IDE and every asset it names load through the proxy", async () => {
+    const root = await send(stack.nginx.origin, { path: "/", headers: { accept: "text/html" } });
+    expect([root.status, root.headers.location]).toEqual([302, "/graphql"]);
+    const page = await send(stack.nginx.origin, { path: "/graphql", headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    const base = new URL(/<base href="([^"]+)"/.exec(page.text)?.[1] ?? "/graphql", `${stack.nginx.origin}/graphql`);
+    const assets = [...page.text.replace(/<base [^>]*>/, "").matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map(([, url]) => url!)
+      .filter((url) => !/^(https?:|data:|#)/.test(url));
+    expect(assets.length).toBeGreaterThan(2);
+    for (const asset of assets) {
+      const url = new URL(asset, base);
+      const reply = await send(stack.nginx.origin, { path: url.pathname });
+      expect(reply.status, asset).toBe(200);
+      expect(reply.body.length, asset).toBeGreaterThan(0);
+    }
+  });
+
+  test("with HOMER_PUBLIC_URL set, links name it whatever address the request used", async () => {
+    const name = Object.keys(stack.gatewayEnv)[0]!;
+    const gw = await startChildGateway({ env: { ...stack.gatewayEnv[name]!, HOMER_PUBLIC_URL: "https://models.example.com/" } });
+    const reply = await send(gw.origin, gql(`{ model(name: "compose-mnist", version: 1) { files { downloadUrl } archiveUrl } }`));
+    expect(reply.json?.data?.model).toEqual({
+      files: [{ downloadUrl: "https://models.example.com/files/default/compose-mnist/1/weights/model.bin" }],
+      archiveUrl: "https://models.example.com/archives/default/compose-mnist/1",
+    });
+    gw.kill("SIGTERM");
+    await gw.exited;
+  });
+
+  test("a rolling restart of both replicas behind the proxy fails no request", async () => {
+    const outcomes: number[] = [];
+    let running = true;
+    const load = (async () => {
+      for (let i = 0; running; i++) {
+        // Reads and registrations alike: a POST nginx must not send twice, nor lose.
+        const reply =
+          i % 3 === 0
+            ? await send(
+                stack.nginx.origin,
+                multipartRequest(createModelParts(CREATE, { name: "compose-rolling" }, [["f.txt", `run ${i}`]]), stack.adminKey),
+              )
+            : await send(stack.nginx.origin, gql(`{ models(name: "compose-rolling") { totalCount } }`));
+        outcomes.push(reply.json?.errors || reply.status !== 200 ? reply.status : 200);
+      }
+    })();
+    const moreRequests = async (what: string) => {
+      const seen = outcomes.length;
+      await waitFor(what, () => outcomes.length > seen + 20);
+    };
+    for (const [name, old] of Object.entries(stack.gateways)) {
+      await moreRequests(`requests before ${name} restarts`);
+      old.kill("SIGTERM");
+      expect(await old.exited).toEqual({ code: 0, signal: null });
+      // The new release of this replica, at the address nginx knows.
+      const fresh = await startChildGateway({ env: stack.gatewayEnv[name]!, args: ["--port", String(old.port)] });
+      stack.gateways[name] = fresh;
+    }
+    await moreRequests("requests after the restarts");
+    running = false;
+    await load;
+    expect(
+      outcomes.filter((status) => status !== 200),
+      stack.nginx.output().slice(0, 3000),
+    ).toEqual([]);
+    const models = await send(stack.nginx.origin, gql(`{ models(name: "compose-rolling") { totalCount } }`));
+    expect(models.json?.data?.models?.totalCount, models.text).toBe(Math.ceil(outcomes.length / 3));
+  });
+
+  test("a graphql-ws subscription through the proxy hears creates on both replicas, with links at the client's address", async () => {
+    const host = "models.example.test:8443";
+    const { port } = new URL(stack.nginx.origin);
+    // As the IDE opens it: a browser page of that host, so with its Origin too.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, "graphql-transport-ws", { headers: { host, origin: `http://${host}` } });
+    const messages: { type: string; id?: string; payload?: any }[] = [];
+    ws.on("message", (data: Buffer) => messages.push(JSON.parse(data.toString("utf8"))));
+    await new Promise<void>((resolve, reject) => ws.once("open", () => resolve()).once("error", reject));
+    try {
+      ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${stack.adminKey}` } }));
+      await waitFor("connection_ack", () => messages.some((m) => m.type === "connection_ack"));
+      const query = `subscription { modelEvents(name: "compose-events") { type version model { files { downloadUrl } } } }`;
+      ws.send(JSON.stringify({ type: "subscribe", id: "1", payload: { query } }));
+      const events = () => messages.filter((m) => m.type === "next" && m.id === "1").map((m) => m.payload.data.modelEvents);
+      // Registrations through the proxy alternate between the replicas; the subscriber is on one of them.
+      // The subscription is set up asynchronously: register until the first event arrives, then two more.
+      await waitFor("a first event", async () => {
+        const upload = multipartRequest(createModelParts(CREATE, { name: "compose-events" }, [["m.bin", "x"]]), stack.adminKey);
+        await send(stack.nginx.origin, { ...upload, headers: { ...upload.headers, host } });
+        return events().length > 0;
+      });
+      const versions: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const upload = multipartRequest(createModelParts(CREATE, { name: "compose-events" }, [["m.bin", `y${i}`]]), stack.adminKey);
+        const created = await send(stack.nginx.origin, { ...upload, headers: { ...upload.headers, host } });
+        versions.push(created.json.data.createModel.version as number);
+      }
+      const ofThese = () => events().filter((e: { version: number }) => versions.includes(e.version));
+      await waitFor("the events of both registrations", () => ofThese().length >= versions.length);
+      expect(ofThese()).toEqual(
+        versions.map((version) => ({
+          type: "CREATED",
+          version,
+          model: { files: [{ downloadUrl: `http://${host}/files/default/compose-events/${version}/m.bin` }] },
+        })),
+      );
+      expect(messages.filter((m) => m.type === "error")).toEqual([]);
+    } finally {
+      ws.close();
+    }
+  });
+});
