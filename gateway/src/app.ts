@@ -21,6 +21,7 @@ import { settleUnreadBody } from "./http/unread-body.js";
 import { refuseDeclaredOversize } from "./http/body-limit.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup } from "./access/startup.js";
+import { RequestLimiter } from "./access/request-limiter.js";
 import { isLoopback } from "./domain/loopback.js";
 import { operationLimits } from "./graphql/limits.js";
 import { authenticate, browserSafety, rateLimit } from "./http/guards.js";
@@ -96,10 +97,14 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   app.use(healthRoutes(storage, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
-  app.use(
-    authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }),
-    rateLimit(config.rateLimit),
+  const failures = new RequestLimiter(
+    storage.rateLimits,
+    config.authFailureLimit,
+    "auth",
+    "too many failed authentications from this address",
   );
+  const requests = new RequestLimiter(storage.rateLimits, config.rateLimit, "req", `rate limit of ${config.rateLimit} requests a minute exceeded`);
+  app.use(authenticate(access, { publicHost, insecure: config.insecure, failures }), rateLimit(requests));
   app.use(downloadRoutes(registry));
   app.use(
     "/graphql",

@@ -7,6 +7,9 @@ import { FsBlobStore } from "./fs/fs-blob-store.js";
 import type { MetadataStore } from "./metadata-store.js";
 import { openPostgresStore } from "./postgres/index.js";
 import { openSqliteStore } from "./sqlite/index.js";
+import { MemoryRateLimits } from "./memory/memory-rate-limits.js";
+import type { PoolStats, RateLimitStore } from "./rate-limit-store.js";
+import { withLocalFallback } from "./rate-limit-fallback.js";
 
 export interface StorageOptions {
   readonly databaseUrl: string;
@@ -27,6 +30,13 @@ export interface Storage {
   readonly access: AccessStore;
   /** Which database holds the metadata (reported by `/readyz`). */
   readonly database: "sqlite" | "postgres";
+  /**
+   * Rate-limit buckets: in PostgreSQL, shared by every replica; with SQLite, in
+   * this process (see storage/sql/migrations.ts 0005 for why).
+   */
+  readonly rateLimits: RateLimitStore;
+  /** The database pool's connections, where there is a pool (PostgreSQL). */
+  readonly poolStats?: () => PoolStats;
 }
 
 /** Picks the backends from configuration: `postgres://` or a SQLite path; a directory for blobs. */
@@ -42,19 +52,24 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   }
   const onRollbackFailure = (error: unknown) =>
     options.logger?.warn({ err: error }, "rollback failed; the error that caused it was passed on");
-  const metadata = /^postgres(ql)?:\/\//i.test(databaseUrl)
+  const { metadata, rateLimits, poolStats } = /^postgres(ql)?:\/\//i.test(databaseUrl)
     ? await openPostgresStore(databaseUrl, {
         log: options.log,
         connectTimeoutMs: options.dbConnectTimeoutMs,
         statementTimeoutMs: options.dbStatementTimeoutMs,
         logger: options.logger,
         onRollbackFailure,
-      })
-    : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log, onRollbackFailure });
+      }).then((pg) => ({ ...pg, rateLimits: withLocalFallback(pg.rateLimits, new MemoryRateLimits(), options.logger) }))
+    : {
+        metadata: await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log, onRollbackFailure }),
+        rateLimits: new MemoryRateLimits(),
+        poolStats: undefined,
+      };
   try {
     const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
-    return { metadata, blobs, access: metadata.access, database: metadata.backend };
+    return { metadata, blobs, access: metadata.access, database: metadata.backend, rateLimits, poolStats };
   } catch (error) {
+    await rateLimits.close();
     await metadata.close();
     throw error;
   }
@@ -62,6 +77,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
 
 /** Closes both stores; the blob store is closed even when the database's close fails. */
 export async function closeStorage(storage: Storage): Promise<void> {
+  await storage.rateLimits.close();
   try {
     await storage.metadata.close();
   } finally {
