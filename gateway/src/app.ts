@@ -23,6 +23,9 @@ import { AccessService } from "./access/access.service.js";
 import { guardStartup } from "./access/startup.js";
 import { RequestLimiter } from "./access/request-limiter.js";
 import { isLoopback } from "./domain/loopback.js";
+import { createMetrics, type Metrics } from "./metrics/index.js";
+import { operationMetrics } from "./graphql/metrics-plugin.js";
+import { httpMetrics, metricsRoute } from "./http/metrics-route.js";
 import { operationLimits } from "./graphql/limits.js";
 import { authenticate, browserSafety, rateLimit } from "./http/guards.js";
 import { RegistryService } from "./registry/registry.service.js";
@@ -33,6 +36,8 @@ export interface Gateway {
   /** e.g. `http://127.0.0.1:4000` */
   readonly origin: string;
   readonly registry: RegistryService;
+  /** This gateway's Prometheus metrics (the events code sets its subscriber count here). */
+  readonly metrics: Metrics;
   /** Settles when the background scan for orphaned blob files is done (how many it reclaimed). */
   readonly orphanScan: Promise<number>;
   /**
@@ -70,6 +75,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   const { server: httpServer, drain } = createHttpServer(app, config, log);
   let shuttingDown = false;
 
+  const metrics = createMetrics({ poolStats: storage.poolStats });
   const schema = await buildRegistrySchema();
   const apollo = new ApolloServer<Context>({
     schema,
@@ -84,13 +90,14 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     parseOptions: { maxTokens: config.maxTokens },
     formatError: createFormatError({ development: config.development }),
     logger: apolloLogger(log),
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorReporting],
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorReporting, ...(config.metrics ? [operationMetrics(metrics)] : [])],
   });
   await apollo.start();
 
   // inputExample travels inside the JSON body or the multipart `operations` field:
   // the body limit always leaves room for the largest one allowed.
   const maxBodyBytes = Math.max(config.maxBodyBytes, config.maxInputExampleBytes * 2 + 2 ** 16);
+  if (config.metrics) app.use(httpMetrics(metrics));
   app.use(requestLog(log));
   app.use(settleUnreadBody());
   app.use(browserSafety(config.corsOrigins, { https: config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:" }));
@@ -104,8 +111,10 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     "too many failed authentications from this address",
   );
   const requests = new RequestLimiter(storage.rateLimits, config.rateLimit, "req", `rate limit of ${config.rateLimit} requests a minute exceeded`);
-  app.use(authenticate(access, { publicHost, insecure: config.insecure, failures }), rateLimit(requests));
-  app.use(downloadRoutes(registry));
+  const authenticated = authenticate(access, { publicHost, insecure: config.insecure, failures });
+  if (config.metrics) app.use(metricsRoute(metrics, { token: config.metricsToken, authenticate: authenticated }));
+  app.use(authenticated, rateLimit(requests));
+  app.use(downloadRoutes(registry, config.metrics ? { bytesSent: metrics.downloadBytes } : {}));
   app.use(
     "/graphql",
     refuseDeclaredOversize(maxBodyBytes),
@@ -115,6 +124,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       maxFiles: config.maxFiles,
       maxFieldSize: maxBodyBytes,
       maxTokens: config.maxTokens,
+      ...(config.metrics ? { metrics } : {}),
     }),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
@@ -149,6 +159,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   return {
     origin,
     registry,
+    metrics,
     orphanScan: orphanScan.done,
     close() {
       closing ??= (async () => {

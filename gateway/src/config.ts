@@ -51,6 +51,10 @@ export interface Config {
   readonly dbConnectTimeoutMs: number;
   /** PostgreSQL statement_timeout; a hung database answers UNAVAILABLE after it. 0 = none. */
   readonly dbStatementTimeoutMs: number;
+  /** Serve Prometheus metrics at /metrics. */
+  readonly metrics: boolean;
+  /** A bearer token that may scrape /metrics besides admin keys. */
+  readonly metricsToken: string | undefined;
 }
 
 export type { TrustProxy };
@@ -219,6 +223,18 @@ const OPTIONS = {
     help: "PostgreSQL statement timeout; a statement still unanswered then fails UNAVAILABLE (0 = none)",
     default: () => "30000",
   },
+  metrics: {
+    flag: "--metrics",
+    env: "HOMER_METRICS",
+    help: "serve Prometheus metrics at /metrics (with keys in force: to admin keys or the metrics token)",
+    default: () => "true",
+  },
+  metricsToken: {
+    flag: "--metrics-token",
+    env: "HOMER_METRICS_TOKEN",
+    help: "bearer token (16+ characters) Prometheus may scrape /metrics with, besides admin keys",
+    default: () => "",
+  },
   development: {
     flag: "--development",
     boolean: true,
@@ -279,6 +295,12 @@ function parsePublicUrl(text: string, what: string): string {
 
 function parseChoice(text: string, what: string, choices: readonly string[]): string {
   if (!choices.includes(text)) throw new ConfigError(`${what}: expected one of ${choices.join(", ")}, got "${text}"`);
+  return text;
+}
+
+function parseToken(text: string, what: string): string {
+  // A bearer token is a header value: printable ASCII without spaces.
+  if (!/^[\x21-\x7e]{16,1024}$/.test(text)) throw new ConfigError(`${what}: expected 16 to 1024 printable characters without spaces`);
   return text;
 }
 
@@ -362,6 +384,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxQueryCost: parseInteger(raw.maxQueryCost!, name("maxQueryCost"), 1, 10_000_000),
     dbConnectTimeoutMs: parseInteger(raw.dbConnectTimeoutMs!, name("dbConnectTimeoutMs"), 0, 3_600_000),
     dbStatementTimeoutMs: parseInteger(raw.dbStatementTimeoutMs!, name("dbStatementTimeoutMs"), 0, 3_600_000),
+    metrics: parseBoolean(raw.metrics!, name("metrics")),
+    metricsToken: raw.metricsToken ? parseToken(raw.metricsToken, name("metricsToken")) : undefined,
   });
 }
 

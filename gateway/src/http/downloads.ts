@@ -19,8 +19,12 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return fresh({ "if-none-match": header }, { etag });
 }
 
+/** Told how many body bytes each download sent (metrics). */
+export type BytesSent = (route: "files" | "archives", bytes: number) => void;
+
 /** Streams to the client; a failure after headers went out can only cut the connection. */
-async function send(res: Response, source: NodeJS.ReadableStream): Promise<void> {
+async function send(res: Response, source: NodeJS.ReadableStream, counted?: (bytes: number) => void): Promise<void> {
+  if (counted) source.on("data", (chunk: Buffer) => counted(chunk.length));
   try {
     await pipeline(source, res);
   } catch (error) {
@@ -33,8 +37,9 @@ async function send(res: Response, source: NodeJS.ReadableStream): Promise<void>
  * Plain HTTP downloads: one file with ETag and Range, or a whole version as a
  * streamed tar archive. Errors go to the app's error handler.
  */
-export function downloadRoutes(registry: RegistryService): Router {
+export function downloadRoutes(registry: RegistryService, options: { readonly bytesSent?: BytesSent } = {}): Router {
   const router = Router();
+  const { bytesSent } = options;
 
   router.get("/files/:project/:name/:version/*path", async (req, res) => {
     const path = (req.params as unknown as { path: string[] }).path.join("/");
@@ -75,7 +80,7 @@ export function downloadRoutes(registry: RegistryService): Router {
       res.end();
       return;
     }
-    await send(res, source);
+    await send(res, source, bytesSent && ((n) => bytesSent("files", n)));
   });
 
   router.get("/archives/:project/:name/:version", async (req, res) => {
@@ -87,7 +92,7 @@ export function downloadRoutes(registry: RegistryService): Router {
       return;
     }
     const pack = tar.pack();
-    const writing = send(res, pack as unknown as NodeJS.ReadableStream);
+    const writing = send(res, pack as unknown as NodeJS.ReadableStream, bytesSent && ((n) => bytesSent("archives", n)));
     try {
       for (const stored of files) {
         if (res.destroyed) break;
