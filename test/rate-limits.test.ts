@@ -115,9 +115,7 @@ describe("shared buckets in PostgreSQL", () => {
       const limiter = new RequestLimiter(withLocalFallback(postgres.rateLimits, new MemoryRateLimits()), 5, "down", "limited");
       const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => limiter.take("y")));
       expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(5);
-      expect(
-        outcomes.filter((o) => o.status === "rejected").every((o) => (o as PromiseRejectedResult).reason instanceof TooManyRequestsError),
-      ).toBe(true);
+      expect(outcomes.filter((o) => o.status === "rejected").every((o) => o.reason instanceof TooManyRequestsError)).toBe(true);
     } finally {
       await admin.query("alter table rate_limits_away rename to rate_limits");
       await admin.end();

@@ -73,7 +73,12 @@ interface Reply<T = any> {
   readonly errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-async function gql<T = any>(gw: ChildGateway, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+async function gql<T = any>(
+  gw: ChildGateway,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${gw.origin}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -91,7 +96,10 @@ async function upload(gw: ChildGateway, input: Record<string, unknown>, files: R
   const entries = Object.entries(files);
   const form = new FormData();
   const query = `mutation($input: CreateModelInput!) { createModel(input: $input) { ${SELECTION} } }`;
-  form.set("operations", JSON.stringify({ query, variables: { input: { ...input, files: entries.map(([path]) => ({ path, file: null })) } } }));
+  form.set(
+    "operations",
+    JSON.stringify({ query, variables: { input: { ...input, files: entries.map(([path]) => ({ path, file: null })) } } }),
+  );
   form.set("map", JSON.stringify(Object.fromEntries(entries.map((_, i) => [String(i), [`variables.input.files.${i}.file`]]))));
   entries.forEach(([, content], i) => form.set(String(i), new Blob([new Uint8Array(content)]), `f${i}`));
   const res = await fetch(`${gw.origin}/graphql`, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
@@ -154,7 +162,11 @@ describe.each(CHOSEN)("three replicas on one PostgreSQL and one blob store (%s)"
     const shared = bytes("shared");
     const replies = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        upload(cluster.pick(i), { name: "auto", metrics: [{ key: "accuracy", value: i / 200 }] }, { "shared.bin": shared, "own.bin": bytes(`own-${i}`, 64) }),
+        upload(
+          cluster.pick(i),
+          { name: "auto", metrics: [{ key: "accuracy", value: i / 200 }] },
+          { "shared.bin": shared, "own.bin": bytes(`own-${i}`, 64) },
+        ),
       ),
     );
     expect(replies.filter((r) => r.errors)).toEqual([]);
@@ -169,7 +181,9 @@ describe.each(CHOSEN)("three replicas on one PostgreSQL and one blob store (%s)"
   test("one explicit version raced from every replica: exactly one winner, the others ALREADY_EXISTS", async () => {
     for (let round = 1; round <= 5; round++) {
       const replies = await Promise.all(
-        Array.from({ length: 3 * REPLICAS }, (_, i) => upload(cluster.pick(i), { name: "explicit", version: round }, { "w.bin": bytes(`r${round}-${i}`) })),
+        Array.from({ length: 3 * REPLICAS }, (_, i) =>
+          upload(cluster.pick(i), { name: "explicit", version: round }, { "w.bin": bytes(`r${round}-${i}`) }),
+        ),
       );
       const winners = replies.filter((r) => !r.errors);
       expect(winners).toHaveLength(1);
@@ -183,7 +197,9 @@ describe.each(CHOSEN)("three replicas on one PostgreSQL and one blob store (%s)"
   test("overwrite racing delete of one version, repeated: always a serial order, and every live blob still reads", async () => {
     const common = bytes("common");
     // Version 1 lives throughout and shares a blob with every version 2 ever written.
-    expect((await upload(cluster.pick(0), { name: "race", version: 1 }, { "common.bin": common, "one.bin": bytes("one") })).errors).toBeUndefined();
+    expect(
+      (await upload(cluster.pick(0), { name: "race", version: 1 }, { "common.bin": common, "one.bin": bytes("one") })).errors,
+    ).toBeUndefined();
     const outcomes = { deleteFirst: 0, overwriteFirst: 0 };
     for (let round = 0; round < 12; round++) {
       const old = { "common.bin": common, "kept.bin": bytes(`kept-${round}`), "old.bin": bytes(`old-${round}`) };
@@ -243,7 +259,9 @@ describe("limits shared by three replicas", () => {
     const started = Date.now();
     const replies = [];
     for (let i = 0; i < RATE * REPLICAS; i += REPLICAS) {
-      replies.push(...(await Promise.all(cluster.replicas.map((r) => gql(r, "{ __typename }", {}, { authorization: `Bearer ${admin.token}` })))));
+      replies.push(
+        ...(await Promise.all(cluster.replicas.map((r) => gql(r, "{ __typename }", {}, { authorization: `Bearer ${admin.token}` })))),
+      );
     }
     const passed = replies.filter((r) => r.status === 200).length;
     const limited = replies.filter((r) => r.status === 429);
@@ -258,7 +276,9 @@ describe("limits shared by three replicas", () => {
     const started = Date.now();
     const replies = [];
     for (let i = 0; i < FAILURES * REPLICAS; i += REPLICAS) {
-      replies.push(...(await Promise.all(cluster.replicas.map((r) => gql(r, "{ __typename }", {}, { authorization: `Bearer ${unknown}` })))));
+      replies.push(
+        ...(await Promise.all(cluster.replicas.map((r) => gql(r, "{ __typename }", {}, { authorization: `Bearer ${unknown}` })))),
+      );
     }
     const refused = replies.filter((r) => r.status === 401).length;
     expect(replies.every((r) => r.status === 401 || (r.status === 429 && codeOf(r) === "TOO_MANY_REQUESTS"))).toBe(true);

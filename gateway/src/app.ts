@@ -110,11 +110,16 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     "auth",
     "too many failed authentications from this address",
   );
-  const requests = new RequestLimiter(storage.rateLimits, config.rateLimit, "req", `rate limit of ${config.rateLimit} requests a minute exceeded`);
+  const requests = new RequestLimiter(
+    storage.rateLimits,
+    config.rateLimit,
+    "req",
+    `rate limit of ${config.rateLimit} requests a minute exceeded`,
+  );
   const authenticated = authenticate(access, { publicHost, insecure: config.insecure, failures });
   if (config.metrics) app.use(metricsRoute(metrics, { token: config.metricsToken, authenticate: authenticated }));
   app.use(authenticated, rateLimit(requests));
-  app.use(downloadRoutes(registry, config.metrics ? { bytesSent: metrics.downloadBytes } : {}));
+  app.use(downloadRoutes(registry, config.metrics ? { bytesSent: (route, bytes) => metrics.downloadBytes(route, bytes) } : {}));
   app.use(
     "/graphql",
     refuseDeclaredOversize(maxBodyBytes),

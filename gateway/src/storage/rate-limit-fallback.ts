@@ -14,11 +14,7 @@ const WARN_EVERY_MS = 30_000;
  * a database outage into 429s on requests that need no database (the health
  * probes are outside the limiter, downloads are not).
  */
-export function withLocalFallback(
-  shared: RateLimitStore,
-  local: RateLimitStore,
-  logger?: Pick<Logger, "warn">,
-): RateLimitStore {
+export function withLocalFallback(shared: RateLimitStore, local: RateLimitStore, logger?: Pick<Logger, "warn">): RateLimitStore {
   let warnedAt = 0;
   const fallBack = (error: unknown, bucket: string, wanted: number, perMinute: number) => {
     const now = Date.now();

@@ -27,7 +27,7 @@ export class PgRateLimits implements RateLimitStore {
     private readonly db: Kysely<Record<string, Record<string, unknown>>>,
     onExpiryFailure: (error: unknown) => void,
   ) {
-    this.#timer = setInterval(() => this.expire().catch(onExpiryFailure), EXPIRY_EVERY_MS);
+    this.#timer = setInterval(() => void this.expire().catch(onExpiryFailure), EXPIRY_EVERY_MS);
     this.#timer.unref();
   }
 
