@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { batchFor, RequestLimiter } from "../gateway/src/access/request-limiter.js";
@@ -6,17 +7,26 @@ import { MemoryRateLimits } from "../gateway/src/storage/memory/memory-rate-limi
 import { openPostgresStore, type PostgresStore } from "../gateway/src/storage/postgres/index.js";
 import { withLocalFallback } from "../gateway/src/storage/rate-limit-fallback.js";
 import type { RateLimitStore } from "../gateway/src/storage/rate-limit-store.js";
+import { RedisRateLimits } from "../gateway/src/storage/redis/redis-rate-limits.js";
 import { createPgDatabase } from "./support/backends.js";
+import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { captureLog } from "./support/log-capture.js";
 import { sleep } from "./support/wait.js";
 
 let database: Awaited<ReturnType<typeof createPgDatabase>>;
 let postgres: PostgresStore;
+let redisServer: RedisServer;
+let redis: RedisRateLimits;
 beforeAll(async () => {
   database = await createPgDatabase();
   postgres = await openPostgresStore(database.url);
+  redisServer = await startRedisServer();
+  redis = new RedisRateLimits(redisServer.url);
+  expect(await redis.ready(5_000)).toBe(true);
 });
 afterAll(async () => {
+  await redis?.close();
+  await redisServer?.stop();
   await postgres?.rateLimits.close();
   await postgres?.metadata.close();
   await database?.drop();
@@ -28,6 +38,7 @@ const fresh = () => `test:${process.pid}:${++unique}`;
 const memory = new MemoryRateLimits();
 const STORES: [string, () => RateLimitStore][] = [
   ["postgres", () => postgres.rateLimits],
+  ["redis", () => redis],
   ["memory", () => memory],
 ];
 
@@ -119,6 +130,42 @@ describe("shared buckets in PostgreSQL", () => {
     } finally {
       await admin.query("alter table rate_limits_away rename to rate_limits");
       await admin.end();
+    }
+  });
+});
+
+describe("shared buckets in Redis", () => {
+  test("buckets expire by themselves once full again", async () => {
+    const bucket = fresh();
+    await redis.take(bucket, 1, 60_000); // full again after 1 ms
+    const client = new Redis(redisServer.url);
+    try {
+      await sleep(20);
+      expect(await client.exists(`homer:rate:${bucket}`)).toBe(0);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test("Redis stopped: takes fail at once and the process limits alone; no request waits", async () => {
+    const own = await startRedisServer();
+    const log = captureLog("warn");
+    const shared = new RedisRateLimits(own.url, log.logger);
+    const limiter = new RequestLimiter(withLocalFallback(shared, new MemoryRateLimits(), log.logger), 3, "gone", "limited");
+    try {
+      expect(await shared.ready(5_000)).toBe(true);
+      await limiter.take("z");
+      await own.stop();
+      const started = Date.now();
+      await limiter.take("z");
+      await limiter.take("z");
+      await limiter.take("z");
+      await expect(limiter.take("z")).rejects.toBeInstanceOf(TooManyRequestsError);
+      expect(Date.now() - started).toBeLessThan(900);
+      expect(log.parsed().some((l) => /limiting per process/.test(String(l.msg)))).toBe(true);
+    } finally {
+      await shared.close();
+      await own.stop();
     }
   });
 });

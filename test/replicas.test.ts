@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { createPgDatabase, makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
+import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
 const REPLICAS = 3;
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -233,23 +234,30 @@ describe.each(CHOSEN)("three replicas on one PostgreSQL and one blob store (%s)"
   }, 180_000);
 });
 
-describe("limits shared by three replicas", () => {
+/** Where the replicas keep their shared rate-limit buckets: the database, or a Redis of the test's own. */
+const LIMIT_STORES = ["postgres", "redis"] as const;
+
+describe.each(LIMIT_STORES)("limits shared by three replicas (buckets in %s)", (limitStore) => {
   const admin = generateKey();
   const RATE = 30;
   const FAILURES = 10;
   let blobs: SharedBlobs;
+  let redis: RedisServer | undefined;
   let cluster: Cluster;
   beforeAll(async () => {
     blobs = await sharedDirectory();
+    if (limitStore === "redis") redis = await startRedisServer();
     cluster = await startCluster(blobs, {
       HOMER_ADMIN_KEY: admin.token,
       HOMER_RATE_LIMIT: String(RATE),
       HOMER_AUTH_FAILURE_LIMIT: String(FAILURES),
+      ...(redis ? { HOMER_REDIS_URL: redis.url } : {}),
     });
   }, 120_000);
   afterAll(async () => {
     await cluster?.stop();
     await blobs?.stop();
+    await redis?.stop();
   });
 
   /** Tokens refill at `perMinute` a minute: what may pass in `ms` beyond the burst. */

@@ -51,6 +51,8 @@ export interface Config {
   readonly dbConnectTimeoutMs: number;
   /** PostgreSQL statement_timeout; a hung database answers UNAVAILABLE after it. 0 = none. */
   readonly dbStatementTimeoutMs: number;
+  /** Redis for the shared rate-limit buckets (instead of PostgreSQL). */
+  readonly redisUrl: string | undefined;
   /** Serve Prometheus metrics at /metrics. */
   readonly metrics: boolean;
   /** A bearer token that may scrape /metrics besides admin keys. */
@@ -223,6 +225,12 @@ const OPTIONS = {
     help: "PostgreSQL statement timeout; a statement still unanswered then fails UNAVAILABLE (0 = none)",
     default: () => "30000",
   },
+  redisUrl: {
+    flag: "--redis-url",
+    env: "HOMER_REDIS_URL",
+    help: "redis://host:port for rate limits shared by replicas (default: PostgreSQL holds them; SQLite: per process)",
+    default: () => "",
+  },
   metrics: {
     flag: "--metrics",
     env: "HOMER_METRICS",
@@ -295,6 +303,19 @@ function parsePublicUrl(text: string, what: string): string {
 
 function parseChoice(text: string, what: string, choices: readonly string[]): string {
   if (!choices.includes(text)) throw new ConfigError(`${what}: expected one of ${choices.join(", ")}, got "${text}"`);
+  return text;
+}
+
+function parseRedisUrl(text: string, what: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
+    throw new ConfigError(`${what}: expected redis://host:port (or rediss:// for TLS), got "${text.replace(/\/\/[^@/]*@/, "//***@")}"`);
+  }
   return text;
 }
 
@@ -384,6 +405,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxQueryCost: parseInteger(raw.maxQueryCost!, name("maxQueryCost"), 1, 10_000_000),
     dbConnectTimeoutMs: parseInteger(raw.dbConnectTimeoutMs!, name("dbConnectTimeoutMs"), 0, 3_600_000),
     dbStatementTimeoutMs: parseInteger(raw.dbStatementTimeoutMs!, name("dbStatementTimeoutMs"), 0, 3_600_000),
+    redisUrl: raw.redisUrl ? parseRedisUrl(raw.redisUrl, name("redisUrl")) : undefined,
     metrics: parseBoolean(raw.metrics!, name("metrics")),
     metricsToken: raw.metricsToken ? parseToken(raw.metricsToken, name("metricsToken")) : undefined,
   });

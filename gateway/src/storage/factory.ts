@@ -5,11 +5,13 @@ import type { AccessStore } from "./access-store.js";
 import type { BlobStore } from "./blob-store.js";
 import { FsBlobStore } from "./fs/fs-blob-store.js";
 import type { MetadataStore } from "./metadata-store.js";
+import type { SqlMetadataStore } from "./sql/sql-metadata-store.js";
 import { openPostgresStore } from "./postgres/index.js";
 import { openSqliteStore } from "./sqlite/index.js";
 import { MemoryRateLimits } from "./memory/memory-rate-limits.js";
 import type { PoolStats, RateLimitStore } from "./rate-limit-store.js";
 import { withLocalFallback } from "./rate-limit-fallback.js";
+import { RedisRateLimits } from "./redis/redis-rate-limits.js";
 
 export interface StorageOptions {
   readonly databaseUrl: string;
@@ -20,6 +22,8 @@ export interface StorageOptions {
   readonly dbConnectTimeoutMs?: number;
   /** PostgreSQL: statement_timeout of every connection (default 30 s; 0 = none). */
   readonly dbStatementTimeoutMs?: number;
+  /** Redis for the shared rate-limit buckets instead of the database (`redis://…`). */
+  readonly redisUrl?: string;
   /** Where waiting for the database, lost connections and failed ROLLBACKs are reported. */
   readonly logger?: Pick<Logger, "warn" | "info">;
 }
@@ -39,6 +43,9 @@ export interface Storage {
   readonly poolStats?: () => PoolStats;
 }
 
+/** How long start-up waits for Redis before serving with per-process limits. */
+const REDIS_START_WAIT_MS = 5_000;
+
 /** Picks the backends from configuration: `postgres://` or a SQLite path; a directory for blobs. */
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   const { databaseUrl, blobUrl } = options;
@@ -52,19 +59,33 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   }
   const onRollbackFailure = (error: unknown) =>
     options.logger?.warn({ err: error }, "rollback failed; the error that caused it was passed on");
-  const { metadata, rateLimits, poolStats } = /^postgres(ql)?:\/\//i.test(databaseUrl)
+  const opened: { metadata: SqlMetadataStore; rateLimits: RateLimitStore; poolStats?: () => PoolStats } = /^postgres(ql)?:\/\//i.test(
+    databaseUrl,
+  )
     ? await openPostgresStore(databaseUrl, {
         log: options.log,
         connectTimeoutMs: options.dbConnectTimeoutMs,
         statementTimeoutMs: options.dbStatementTimeoutMs,
         logger: options.logger,
         onRollbackFailure,
-      }).then((pg) => ({ ...pg, rateLimits: withLocalFallback(pg.rateLimits, new MemoryRateLimits(), options.logger) }))
+      })
     : {
         metadata: await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), { log: options.log, onRollbackFailure }),
         rateLimits: new MemoryRateLimits(),
         poolStats: undefined,
       };
+  if (options.redisUrl) {
+    await opened.rateLimits.close();
+    const redis = new RedisRateLimits(options.redisUrl, options.logger);
+    if (!(await redis.ready(REDIS_START_WAIT_MS))) {
+      options.logger?.warn("Redis (HOMER_REDIS_URL) did not answer at start; rate limits hold per process until it does");
+    }
+    opened.rateLimits = redis;
+  }
+  const { metadata, poolStats } = opened;
+  // Shared buckets fail open to this process's own (see rate-limit-fallback.ts).
+  const rateLimits =
+    opened.rateLimits.scope === "shared" ? withLocalFallback(opened.rateLimits, new MemoryRateLimits(), options.logger) : opened.rateLimits;
   try {
     const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
     return { metadata, blobs, access: metadata.access, database: metadata.backend, rateLimits, poolStats };

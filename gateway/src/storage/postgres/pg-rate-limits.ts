@@ -32,24 +32,26 @@ export class PgRateLimits implements RateLimitStore {
   }
 
   async take(bucket: string, wanted: number, perMinute: number): Promise<Taken> {
-    const now = Date.now();
     const interval = WINDOW_MS / perMinute;
-    const base = sql`greatest(r.tat, ${now}::float8)`;
-    const fits = sql`least(${wanted}::int, floor((${now + WINDOW_MS}::float8 - ${base}) / ${interval}::float8 + 1e-9)::int)`;
-    const { rows } = await sql<{ tat: number; granted: number }>`
+    // The database's clock, not each replica's: every replica then agrees on when a bucket refills.
+    const now = sql`(select now_ms from clock)`;
+    const base = sql`greatest(r.tat, ${now})`;
+    const fits = sql`least(${wanted}::int, floor((${now} + ${WINDOW_MS}::float8 - ${base}) / ${interval}::float8 + 1e-9)::int)`;
+    const { rows } = await sql<{ tat: number; granted: number; now_ms: number }>`
+      with clock as (select (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms)
       insert into rate_limits as r (bucket, tat, granted)
-      values (${bucket}, ${now + wanted * interval}::float8, ${wanted}::int)
+      select ${bucket}, now_ms + ${wanted * interval}::float8, ${wanted}::int from clock
       on conflict (bucket) do update set tat = ${base} + ${fits} * ${interval}::float8, granted = ${fits}
-      returning tat, granted`.execute(this.db);
+      returning tat, granted, ${now} as now_ms`.execute(this.db);
     const row = rows[0]!;
     const granted = Number(row.granted);
     // Empty until tat - 60 s + one interval has passed.
-    return { granted, retryAfterMs: granted > 0 ? 0 : Math.max(1, Number(row.tat) - WINDOW_MS + interval - now) };
+    return { granted, retryAfterMs: granted > 0 ? 0 : Math.max(1, Number(row.tat) - WINDOW_MS + interval - Number(row.now_ms)) };
   }
 
   /** Deletes the rows of buckets that are full again (a full bucket needs no row). */
   async expire(): Promise<void> {
-    await sql`delete from rate_limits where tat < ${Date.now()}::float8`.execute(this.db);
+    await sql`delete from rate_limits where tat < extract(epoch from clock_timestamp()) * 1000`.execute(this.db);
   }
 
   async close(): Promise<void> {
