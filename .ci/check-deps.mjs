@@ -29,7 +29,7 @@ const CONFIG = new Set(["config.ts", "trust-proxy.ts"]);
 const TRANSPORT = /^(graphql|graphql-upload-minimal|busboy|express|type-graphql|@apollo\/.*|@as-integrations\/.*)(\/|$)/;
 const TRANSPORT_FREE = new Set(["domain", "storage"]);
 /** Storage backends: each reaches only the ports and the shared SQL, never another backend. */
-const BACKENDS = new Set(["storage/fs", "storage/sqlite", "storage/postgres", "storage/memory", "storage/redis"]);
+const BACKENDS = new Set(["storage/fs", "storage/s3", "storage/sqlite", "storage/postgres", "storage/memory", "storage/redis"]);
 
 function* sources(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

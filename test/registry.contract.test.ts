@@ -1,20 +1,27 @@
-import fs from "node:fs/promises";
 import os from "node:os";
-import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
-import { BACKENDS, listBlobFiles, openTestStorage, type TestStorage } from "./support/backends.js";
+import { openTestStorage, STORAGE_COMBOS, type TestStorage } from "./support/backends.js";
 import { file, sha256 } from "./support/files.js";
 import { registryOver, TEST_LIMITS } from "./support/registry.js";
+import { startS3Server, type S3Server } from "./support/s3-server.js";
 
-/** One suite, every backend (DESIGN.md: "Semantics every backend must share"). */
-describe.each(BACKENDS)("registry contract on %s", (backend) => {
+/** One S3-compatible server for the file; each storage has its own prefix in it. */
+let s3: S3Server | undefined;
+beforeAll(async () => {
+  if (STORAGE_COMBOS.some((c) => c.blobs === "s3")) s3 = await startS3Server();
+});
+afterAll(() => s3?.stop());
+
+/** One suite, every pair of stores (DESIGN.md: "Semantics every backend must share"). */
+describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("registry contract on %s", (_name, combo) => {
   let storage: TestStorage;
   let registry: ReturnType<typeof registryOver>;
+  const digests = async () => (await storage.listBlobs()).map((b) => b.sha256);
 
   beforeAll(async () => {
-    storage = await openTestStorage(backend);
+    storage = await openTestStorage(combo, { s3 });
     registry = registryOver(storage);
   });
   afterAll(() => storage?.cleanup());
@@ -104,7 +111,7 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       expect((await registry.getModel(ref("dup", 1)))?.description).toBe("first");
       // Refused before its bytes were read: the upload is skipped, not stored.
       expect(late).toMatchObject({ opened: false, skipped: true });
-      expect(await listBlobFiles(storage.blobDir)).not.toContain(sha256("2"));
+      expect(await digests()).not.toContain(sha256("2"));
     });
 
     test("overwrite replaces a version atomically and reclaims its unused blobs", async () => {
@@ -119,7 +126,7 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       expect(replaced.version).toBe(1);
       const metrics = (await registry.getModel(ref("ow", 1)))!.metrics;
       expect(metrics).toEqual([{ key: "acc", value: 0.9 }]);
-      const blobs = await listBlobFiles(storage.blobDir);
+      const blobs = await digests();
       expect(blobs).toContain(sha256("new-bytes"));
       expect(blobs).not.toContain(sha256("old-bytes"));
       expect((await registry.listModels({ name: "ow" })).nodes).toHaveLength(1);
@@ -128,11 +135,11 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
     test("identical files are stored once and kept while any version references them", async () => {
       await registry.createModel({ name: "dedupe", files: [file("w", "shared-bytes"), file("copy/w", "shared-bytes")] });
       await registry.createModel({ name: "dedupe-too", files: [file("other", "shared-bytes")] });
-      expect((await listBlobFiles(storage.blobDir)).filter((b) => b === sha256("shared-bytes"))).toHaveLength(1);
+      expect((await digests()).filter((b) => b === sha256("shared-bytes"))).toHaveLength(1);
       await registry.deleteModel(ref("dedupe", 1));
-      expect(await listBlobFiles(storage.blobDir)).toContain(sha256("shared-bytes"));
+      expect(await digests()).toContain(sha256("shared-bytes"));
       await registry.deleteModel(ref("dedupe-too", 1));
-      expect(await listBlobFiles(storage.blobDir)).not.toContain(sha256("shared-bytes"));
+      expect(await digests()).not.toContain(sha256("shared-bytes"));
     });
 
     test("delete removes the version; deleting again is NOT_FOUND", async () => {
@@ -140,7 +147,7 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       await registry.deleteModel(ref("del", 1));
       expect(await registry.getModel(ref("del", 1))).toBeNull();
       expect(await storage.metadata.getFile(ref("del", 1), "only-here")).toBeNull();
-      expect(await listBlobFiles(storage.blobDir)).not.toContain(sha256("unique-to-del"));
+      expect(await digests()).not.toContain(sha256("unique-to-del"));
       await expect(registry.deleteModel(ref("del", 1))).rejects.toMatchObject({ code: "NOT_FOUND" });
     });
 
@@ -289,7 +296,7 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       const stored = (await registry.getModel(ref("many-files", model.version)))!.files;
       expect(stored).toHaveLength(1200);
       await registry.deleteModel(ref("many-files", 1));
-      const blobs = await listBlobFiles(storage.blobDir);
+      const blobs = await digests();
       expect(blobs.filter((b) => b === sha256("content-0") || b === sha256("content-1199"))).toEqual([]);
     });
   });
@@ -299,31 +306,28 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       await registry.createModel({ name: "recovery", files: [file("kept", "kept-bytes")] });
       const staged = await storage.blobs.stage(Readable.from([Buffer.from("orphan-bytes")]), { maxBytes: 100 });
       await storage.blobs.promote([staged]); // as if the process died before COMMIT
-      expect(await listBlobFiles(storage.blobDir)).toContain(sha256("orphan-bytes"));
+      expect(await digests()).toContain(sha256("orphan-bytes"));
       expect(await registry.reclaimOrphanedFiles()).toBe(1);
-      const blobs = await listBlobFiles(storage.blobDir);
+      const blobs = await digests();
       expect(blobs).not.toContain(sha256("orphan-bytes"));
       expect(blobs).toContain(sha256("kept-bytes"));
       expect(await storage.metadata.knownBlobs([sha256("orphan-bytes"), sha256("kept-bytes")])).toEqual(new Set([sha256("kept-bytes")]));
     });
 
-    test("staging files of dead local processes and long-idle ones are reclaimed; live ones are not", async () => {
-      const staging = path.join(storage.blobDir, ".staging");
+    test("staging leftovers of dead local processes and long-abandoned ones are reclaimed; live ones are not", async () => {
       const host = os.hostname().replace(/[^A-Za-z0-9-]/g, "_");
       const live = `${host}.${process.ppid}.live-upload`;
       const otherHost = "another-container.1.upload";
       const stale = "another-container.1.stale-upload";
-      await fs.writeFile(path.join(staging, `${host}.999999999.dead-upload`), "partial");
-      await fs.writeFile(path.join(staging, live), "partial");
-      await fs.writeFile(path.join(staging, otherHost), "partial");
-      await fs.writeFile(path.join(staging, stale), "partial");
-      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
-      await fs.utimes(path.join(staging, stale), twoHoursAgo, twoHoursAgo);
+      await storage.writeStaging(`${host}.999999999.dead-upload`, "partial");
+      await storage.writeStaging(live, "partial");
+      await storage.writeStaging(otherHost, "partial");
+      // Past either store's age limit (an hour idle for a directory, a day for S3).
+      await storage.writeStaging(stale, "partial", 2 * 24 * 3600_000);
       const { staging: reclaimed } = await registry.recoverQuickly();
       expect(reclaimed).toBe(2);
       // A live local process's upload, and another host's recent one, are left alone.
-      expect((await fs.readdir(staging)).sort()).toEqual([otherHost, live].sort());
-      for (const name of [live, otherHost]) await fs.rm(path.join(staging, name));
+      expect(await storage.stagingNames()).toEqual([otherHost, live].sort());
     });
   });
 
@@ -350,7 +354,7 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
       expect(lost.map((r) => r.reason.code)).toEqual(Array(9).fill("ALREADY_EXISTS"));
       // Losers' bytes are not left behind.
       const winner = (won[0] as PromiseFulfilledResult<{ description: string | null }>).value.description!;
-      const blobs = await listBlobFiles(storage.blobDir);
+      const blobs = await digests();
       for (let i = 0; i < 10; i++) {
         expect(blobs.includes(sha256(`w${i}`))).toBe(winner === `writer ${i}`);
       }
@@ -364,8 +368,7 @@ describe.each(BACKENDS)("registry contract on %s", (backend) => {
           registry.createModel({ name: "gc-race-2", version: round + 1, files: [file("w", "gc-shared")] }),
         ]);
         const digest = sha256("gc-shared");
-        const blob = await fs.stat(path.join(storage.blobDir, digest.slice(0, 2), digest));
-        expect(blob.size).toBe(9);
+        expect((await storage.listBlobs()).find((b) => b.sha256 === digest)?.sizeBytes).toBe(9);
       }
     });
   });

@@ -68,6 +68,9 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
   await guardStartup(config, access, log);
   await recoverBeforeServing(registry, log);
+  if (config.blobRedirect && !storage.blobs.presignRead) {
+    log.warn({ blobStore: storage.blobStore }, "HOMER_BLOB_REDIRECT has no effect on this blob store: downloads are streamed");
+  }
 
   const app = express();
   app.disable("x-powered-by");
@@ -119,7 +122,12 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   const authenticated = authenticate(access, { publicHost, insecure: config.insecure, failures });
   if (config.metrics) app.use(metricsRoute(metrics, { token: config.metricsToken, authenticate: authenticated }));
   app.use(authenticated, rateLimit(requests));
-  app.use(downloadRoutes(registry, config.metrics ? { bytesSent: (route, bytes) => metrics.downloadBytes(route, bytes) } : {}));
+  app.use(
+    downloadRoutes(registry, {
+      redirectExpirySeconds: config.blobRedirect ? config.blobRedirectExpirySeconds : undefined,
+      ...(config.metrics ? { bytesSent: (route: "files" | "archives", bytes: number) => metrics.downloadBytes(route, bytes) } : {}),
+    }),
+  );
   app.use(
     "/graphql",
     refuseDeclaredOversize(maxBodyBytes),

@@ -9,8 +9,14 @@ export interface Config {
   readonly dataDir: string;
   /** A SQLite file path or a `postgres://` URL. */
   readonly databaseUrl: string;
-  /** A directory, or (later) `s3://bucket/prefix`. */
+  /** A directory, or `s3://bucket/prefix`. */
   readonly blobUrl: string;
+  /** S3 path-style addressing; undefined: on exactly when AWS_ENDPOINT_URL is set. */
+  readonly s3ForcePathStyle: boolean | undefined;
+  /** Answer file downloads with a redirect to a presigned URL of the blob store (S3 only). */
+  readonly blobRedirect: boolean;
+  /** How long such a presigned URL is valid. */
+  readonly blobRedirectExpirySeconds: number;
   /** Absolute base for download URLs; derived from each request when unset. */
   readonly publicUrl: string | undefined;
   readonly maxFileSize: number;
@@ -94,8 +100,27 @@ const OPTIONS = {
   blobUrl: {
     flag: "--blob-url",
     env: "HOMER_BLOB_URL",
-    help: "blob store: a directory (s3://bucket/prefix arrives with the S3 backend)",
+    help: "blob store: a directory, or s3://bucket/prefix (credentials, region and endpoint from the AWS_* variables)",
     default: (o) => path.join(o.dataDir ?? "./.homer", "blobs"),
+  },
+  s3ForcePathStyle: {
+    flag: "--s3-force-path-style",
+    env: "HOMER_S3_FORCE_PATH_STYLE",
+    help: "S3 path-style URLs (endpoint/bucket/key): auto (on when AWS_ENDPOINT_URL is set), true or false",
+    default: () => "auto",
+  },
+  blobRedirect: {
+    flag: "--blob-redirect",
+    env: "HOMER_BLOB_REDIRECT",
+    boolean: true,
+    help: "S3 only: answer file downloads with a 307 to a short-lived presigned URL of the bucket (archives stay streamed)",
+    default: () => "false",
+  },
+  blobRedirectExpirySeconds: {
+    flag: "--blob-redirect-expiry",
+    env: "HOMER_BLOB_REDIRECT_EXPIRY",
+    help: "seconds a presigned download URL stays valid",
+    default: () => "60",
   },
   publicUrl: {
     flag: "--public-url",
@@ -216,7 +241,7 @@ const OPTIONS = {
   dbConnectTimeoutMs: {
     flag: "--db-connect-timeout-ms",
     env: "HOMER_DB_CONNECT_TIMEOUT_MS",
-    help: "how long start-up waits, retrying with backoff, for PostgreSQL to accept connections",
+    help: "how long start-up waits, retrying with backoff, for PostgreSQL (and an S3 blob store) to accept connections",
     default: () => "60000",
   },
   dbStatementTimeoutMs: {
@@ -376,6 +401,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     dataDir: path.resolve(raw.dataDir!),
     databaseUrl: raw.databaseUrl!,
     blobUrl: raw.blobUrl!,
+    s3ForcePathStyle: raw.s3ForcePathStyle === "auto" ? undefined : parseBoolean(raw.s3ForcePathStyle!, name("s3ForcePathStyle")),
+    blobRedirect: parseBoolean(raw.blobRedirect!, name("blobRedirect")),
+    blobRedirectExpirySeconds: parseInteger(raw.blobRedirectExpirySeconds!, name("blobRedirectExpirySeconds"), 1, 604_800),
     publicUrl: raw.publicUrl ? parsePublicUrl(raw.publicUrl, name("publicUrl")) : undefined,
     maxFileSize: parseSize(raw.maxFileSize!, name("maxFileSize")),
     maxFiles: parseInteger(raw.maxFiles!, name("maxFiles"), 1, 1_000_000),

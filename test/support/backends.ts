@@ -4,15 +4,43 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import type { KyselyConfig } from "kysely";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import type { BlobEntry } from "../../gateway/src/storage/blob-store.js";
 import { openStorage, type Storage } from "../../gateway/src/storage/factory.js";
+import { s3ClientOf, type S3Server } from "./s3-server.js";
 
 export type Backend = "sqlite" | "postgres";
+export type BlobBackend = "fs" | "s3";
 
-/** Every backend, narrowed by HOMER_TEST_BACKENDS=sqlite,postgres. */
-export const BACKENDS: readonly Backend[] = (process.env.HOMER_TEST_BACKENDS ?? "sqlite,postgres")
-  .split(",")
-  .map((b) => b.trim())
-  .filter((b): b is Backend => b === "sqlite" || b === "postgres");
+/** A metadata store with a blob store, named `sqlite+s3` (plain `sqlite` means `sqlite+fs`). */
+export interface StorageCombo {
+  readonly name: string;
+  readonly metadata: Backend;
+  readonly blobs: BlobBackend;
+}
+
+/** Each entry of HOMER_TEST_BACKENDS: `sqlite`, `postgres`, `sqlite+fs`, `sqlite+s3`, `postgres+s3`, … */
+function parseCombos(text: string): StorageCombo[] {
+  const combos: StorageCombo[] = [];
+  for (const entry of text.split(",").map((b) => b.trim().toLowerCase())) {
+    const [metadata, blobs = "fs"] = entry.split("+");
+    if ((metadata !== "sqlite" && metadata !== "postgres") || (blobs !== "fs" && blobs !== "s3")) continue;
+    const name = blobs === "fs" ? metadata : `${metadata}+${blobs}`;
+    if (!combos.some((c) => c.name === name)) combos.push({ name, metadata, blobs });
+  }
+  return combos;
+}
+
+/**
+ * The storage pairs the contract suite runs on: all four by default, narrowed by
+ * HOMER_TEST_BACKENDS (e.g. `sqlite,postgres+s3`).
+ */
+export const STORAGE_COMBOS: readonly StorageCombo[] = parseCombos(
+  process.env.HOMER_TEST_BACKENDS ?? "sqlite,postgres,sqlite+s3,postgres+s3",
+);
+
+/** Every metadata backend named in HOMER_TEST_BACKENDS (suites that run on a local blob directory). */
+export const BACKENDS: readonly Backend[] = [...new Set(STORAGE_COMBOS.map((c) => c.metadata))];
 
 /** The server the tests use; PostgreSQL on this machine, trust auth. */
 export const PG_ADMIN_URL = process.env.HOMER_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -20,7 +48,16 @@ export const PG_ADMIN_URL = process.env.HOMER_TEST_PG_URL ?? "postgres://postgre
 export interface TestStorage extends Storage {
   readonly dataDir: string;
   readonly databaseUrl: string;
+  /** The blob directory (fs), or a directory nothing uses (s3). */
   readonly blobDir: string;
+  /** `HOMER_BLOB_URL` of this storage: the directory, or `s3://bucket/prefix`. */
+  readonly blobUrl: string;
+  /** Every addressable blob, sorted by digest (staging excluded), whatever the blob store. */
+  listBlobs(): Promise<BlobEntry[]>;
+  /** The names in staging. */
+  stagingNames(): Promise<string[]>;
+  /** Writes a staging entry as a process (of any host) would leave it, modified `ageMs` ago. */
+  writeStaging(name: string, bytes: string, ageMs?: number): Promise<void>;
   /** Closes the stores and drops the database and directory. */
   cleanup(): Promise<void>;
 }
@@ -67,23 +104,76 @@ export async function makeTempDir(prefix = "homer-test-"): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-/** Real storage of the given backend in a fresh database and directory. */
-export async function openTestStorage(backend: Backend, options: { log?: KyselyConfig["log"] } = {}): Promise<TestStorage> {
+/** The test's view of a blob store's staging area, whichever kind it is. */
+interface StagingArea {
+  names(): Promise<string[]>;
+  write(name: string, bytes: string, ageMs: number): Promise<void>;
+}
+
+function fsStaging(blobDir: string): StagingArea {
+  const dir = path.join(blobDir, ".staging");
+  return {
+    names: async () => (await fs.readdir(dir)).sort(),
+    async write(name, bytes, ageMs) {
+      await fs.writeFile(path.join(dir, name), bytes);
+      const then = new Date(Date.now() - ageMs);
+      await fs.utimes(path.join(dir, name), then, then);
+    },
+  };
+}
+
+function s3Staging(s3: S3Server, blobUrl: string): StagingArea {
+  const prefix = `${blobUrl.slice(`s3://${s3.bucket}/`.length)}/staging/`;
+  const client = s3ClientOf(s3);
+  return {
+    async names() {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
+      return (page.Contents ?? []).map((object) => object.Key!.slice(prefix.length)).sort();
+    },
+    async write(name, bytes, ageMs) {
+      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: prefix + name, Body: bytes }));
+      if (ageMs > 0) await s3.ageObject(prefix + name, new Date(Date.now() - ageMs));
+    },
+  };
+}
+
+/**
+ * Real storage of the given backend in a fresh database, with blobs in a fresh
+ * directory, or under a fresh prefix of `s3`'s bucket when `s3` is given.
+ */
+export async function openTestStorage(
+  backend: Backend | StorageCombo,
+  options: { log?: KyselyConfig["log"]; s3?: S3Server } = {},
+): Promise<TestStorage> {
+  const metadataBackend = typeof backend === "string" ? backend : backend.metadata;
+  if (typeof backend !== "string" && backend.blobs === "s3" && !options.s3) throw new Error(`${backend.name} needs an S3 server`);
+  const s3 = typeof backend === "string" || backend.blobs === "fs" ? undefined : options.s3;
   const dataDir = await makeTempDir();
   const blobDir = path.join(dataDir, "blobs");
-  const pgDb = backend === "postgres" ? await createPgDatabase() : undefined;
+  const blobUrl = s3 ? `${s3.blobUrl}/${randomBytes(6).toString("hex")}` : blobDir;
+  const pgDb = metadataBackend === "postgres" ? await createPgDatabase() : undefined;
   const databaseUrl = pgDb?.url ?? path.join(dataDir, "registry.sqlite");
-  const storage = await openStorage({ databaseUrl, blobUrl: blobDir, log: options.log });
+  const storage = await openStorage({ databaseUrl, blobUrl, log: options.log, ...(s3 ? { env: s3.env } : {}) });
+  const staging = s3 ? s3Staging(s3, blobUrl) : fsStaging(blobDir);
   let cleaned = false;
   return {
     ...storage,
     dataDir,
     databaseUrl,
     blobDir,
+    blobUrl,
+    async listBlobs() {
+      const found: BlobEntry[] = [];
+      for await (const entry of storage.blobs.list()) found.push(entry);
+      return found.sort((a, b) => a.sha256.localeCompare(b.sha256));
+    },
+    stagingNames: () => staging.names(),
+    writeStaging: (name, bytes, ageMs = 0) => staging.write(name, bytes, ageMs),
     async cleanup() {
       if (cleaned) return;
       cleaned = true;
       await storage.metadata.close().catch(() => {});
+      await storage.blobs.close().catch(() => {});
       await pgDb?.drop();
       await fs.rm(dataDir, { recursive: true, force: true });
     },

@@ -33,11 +33,22 @@ async function send(res: Response, source: NodeJS.ReadableStream, counted?: (byt
   }
 }
 
+export interface DownloadOptions {
+  /**
+   * Answer a file GET with a 307 to a presigned URL of the blob store, valid this
+   * many seconds, when the store has such URLs; undefined streams every download.
+   */
+  readonly redirectExpirySeconds?: number;
+  /** Told how many body bytes each download sent (metrics). */
+  readonly bytesSent?: BytesSent;
+}
+
 /**
- * Plain HTTP downloads: one file with ETag and Range, or a whole version as a
- * streamed tar archive. Errors go to the app's error handler.
+ * Plain HTTP downloads: one file with ETag and Range (or, when configured, a
+ * redirect to the blob store), or a whole version as a streamed tar archive.
+ * Errors go to the app's error handler.
  */
-export function downloadRoutes(registry: RegistryService, options: { readonly bytesSent?: BytesSent } = {}): Router {
+export function downloadRoutes(registry: RegistryService, options: DownloadOptions = {}): Router {
   const router = Router();
   const { bytesSent } = options;
 
@@ -50,6 +61,14 @@ export function downloadRoutes(registry: RegistryService, options: { readonly by
     const ifRange = req.headers["if-range"];
     const wanted = ifRange && ifRange !== etag ? ({ kind: "full" } as const) : range;
     const notModified = matchesEtag(req.headers["if-none-match"], etag);
+    if (options.redirectExpirySeconds !== undefined && stored.presign && req.method === "GET" && !notModified) {
+      // The caller's read permission was checked above; the URL reads this one blob, briefly.
+      const fileName = path.split("/").at(-1)!;
+      const location = await stored.presign({ expiresInSeconds: options.redirectExpirySeconds, fileName });
+      res.setHeader("Cache-Control", "private, no-store");
+      res.redirect(307, location);
+      return;
+    }
     // Open before any header goes out, so vanished bytes are a clean 404.
     const source =
       req.method === "HEAD" || notModified || wanted.kind === "unsatisfiable" || file.sizeBytes === 0

@@ -1,18 +1,18 @@
 import { Router } from "express";
 
-/** The database as a probe sees it: a cheap round trip. */
+/** A store as a probe sees it: a cheap round trip. */
 interface Pingable {
   ping(): Promise<void>;
 }
 
-/** A probe must answer quickly even when the database hangs rather than refuses. */
+/** A probe must answer quickly even when a store hangs rather than refuses. */
 const PING_TIMEOUT_MS = 2_000;
 
-/** Whether the database answered a cheap round trip within `timeoutMs`. */
-async function databaseAnswers(metadata: Pingable, timeoutMs: number): Promise<boolean> {
+/** Whether a store answered a cheap round trip within `timeoutMs`. */
+async function answers(store: Pingable, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-  const answered = metadata.ping().then(
+  const answered = store.ping().then(
     () => true,
     () => false,
   );
@@ -23,12 +23,20 @@ async function databaseAnswers(metadata: Pingable, timeoutMs: number): Promise<b
   }
 }
 
+/** The stores a probe checks, and their kinds (reported). */
+interface ProbedStorage {
+  readonly metadata: Pingable;
+  readonly database: string;
+  readonly blobs: Pingable;
+  readonly blobStore: string;
+}
+
 /**
- * `/healthz`: the process is alive. `/readyz`: it can serve — the database
- * answers a cheap query within 2 s and no shutdown has begun (load balancers
- * stop routing on 503).
+ * `/healthz`: the process is alive. `/readyz`: it can serve — the database answers
+ * a cheap query and the blob store a cheap request (HeadBucket, or the directory
+ * is there) within 2 s, and no shutdown has begun (load balancers stop routing on 503).
  */
-export function healthRoutes(storage: { readonly metadata: Pingable; readonly database: string }, isShuttingDown: () => boolean): Router {
+export function healthRoutes(storage: ProbedStorage, isShuttingDown: () => boolean): Router {
   const router = Router();
   router.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -38,12 +46,13 @@ export function healthRoutes(storage: { readonly metadata: Pingable; readonly da
       res.status(503).json({ status: "shutting-down" });
       return;
     }
-    if (await databaseAnswers(storage.metadata, PING_TIMEOUT_MS)) {
-      res.json({ status: "ready", database: storage.database });
-    } else {
-      res.setHeader("Retry-After", "5");
-      res.status(503).json({ status: "database-unavailable" });
+    const [database, blobs] = await Promise.all([answers(storage.metadata, PING_TIMEOUT_MS), answers(storage.blobs, PING_TIMEOUT_MS)]);
+    if (database && blobs) {
+      res.json({ status: "ready", database: storage.database, blobStore: storage.blobStore });
+      return;
     }
+    res.setHeader("Retry-After", "5");
+    res.status(503).json({ status: database ? "blob-store-unavailable" : "database-unavailable" });
   });
   return router;
 }

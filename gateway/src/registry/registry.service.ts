@@ -7,7 +7,7 @@ import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelPart
 import type { ByteRange, ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../domain/records.js";
 import { assertName, assertVersion, isName, isStoredFilePath } from "../domain/rules.js";
 import { assertStorable, isLabel, quote } from "../domain/text.js";
-import type { BlobEntry, BlobStore } from "../storage/blob-store.js";
+import type { BlobEntry, BlobStore, PresignOptions } from "../storage/blob-store.js";
 import type { MetadataStore } from "../storage/metadata-store.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
@@ -18,6 +18,11 @@ export interface StoredFile {
   readonly record: FileRecord;
   /** Opens the bytes (all, or `range`); NOT_FOUND when the version was deleted meanwhile. */
   read(range?: ByteRange): Promise<Readable>;
+  /**
+   * A short-lived URL that reads the bytes straight from the blob store, named
+   * `fileName` for the browser; absent when the store has no such URLs.
+   */
+  readonly presign?: (options: PresignOptions) => Promise<string>;
 }
 
 /** A version as a caller names it: `project` omitted means the caller's default. */
@@ -245,7 +250,12 @@ export class RegistryService {
   }
 
   #stored(record: FileRecord): StoredFile {
-    return { record, read: (range) => this.blobs.read(record.sha256, range) };
+    const blobs = this.blobs;
+    return {
+      record,
+      read: (range) => blobs.read(record.sha256, range),
+      ...(blobs.presignRead ? { presign: (options: PresignOptions) => blobs.presignRead!(record.sha256, options) } : {}),
+    };
   }
 
   /**

@@ -9,6 +9,13 @@ export interface StagedBlob {
   readonly stagingKey: string;
 }
 
+/** What a presigned read URL says about the download. */
+export interface PresignOptions {
+  readonly expiresInSeconds: number;
+  /** The file's name, for the store's `Content-Disposition`. */
+  readonly fileName: string;
+}
+
 export interface BlobEntry {
   readonly sha256: string;
   readonly sizeBytes: number;
@@ -32,5 +39,12 @@ export interface BlobStore {
   list(): AsyncIterable<BlobEntry>;
   /** Removes staging leftovers of processes that died mid-upload; returns how many. */
   reclaimStaging(): Promise<number>;
+  /** A cheap round trip for readiness: rejects when the store cannot serve. */
+  ping(): Promise<void>;
+  /**
+   * A short-lived URL from which a client reads the blob straight from the store;
+   * absent on stores that have no such URLs (a local directory).
+   */
+  presignRead?(sha256: string, options: PresignOptions): Promise<string>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { FsBlobStore } from "./fs/fs-blob-store.js";
 import type { MetadataStore } from "./metadata-store.js";
 import type { SqlMetadataStore } from "./sql/sql-metadata-store.js";
 import { openPostgresStore } from "./postgres/index.js";
+import type { OpenS3Options } from "./s3/index.js";
 import { openSqliteStore } from "./sqlite/index.js";
 import { MemoryRateLimits } from "./memory/memory-rate-limits.js";
 import type { PoolStats, RateLimitStore } from "./rate-limit-store.js";
@@ -18,7 +19,13 @@ export interface StorageOptions {
   readonly blobUrl: string;
   /** Kysely's query log hook; tests use it to count statements. */
   readonly log?: KyselyConfig["log"];
-  /** PostgreSQL: how long start-up waits for the database (default 60 s). */
+  /** S3: path-style addressing; undefined: on exactly when AWS_ENDPOINT_URL is set. */
+  readonly s3ForcePathStyle?: boolean;
+  /** S3: where AWS_* settings are read (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** S3: tuning for tests and benchmarks (part sizes, staging age). */
+  readonly s3Tuning?: OpenS3Options["tuning"];
+  /** How long start-up waits for PostgreSQL and for an S3 blob store (default 60 s). */
   readonly dbConnectTimeoutMs?: number;
   /** PostgreSQL: statement_timeout of every connection (default 30 s; 0 = none). */
   readonly dbStatementTimeoutMs?: number;
@@ -41,17 +48,37 @@ export interface Storage {
   readonly rateLimits: RateLimitStore;
   /** The database pool's connections, where there is a pool (PostgreSQL). */
   readonly poolStats?: () => PoolStats;
+  /** Where the blobs are (reported by `/readyz`). */
+  readonly blobStore: "fs" | "s3";
 }
 
 /** How long start-up waits for Redis before serving with per-process limits. */
 const REDIS_START_WAIT_MS = 5_000;
 
-/** Picks the backends from configuration: `postgres://` or a SQLite path; a directory for blobs. */
-export async function openStorage(options: StorageOptions): Promise<Storage> {
-  const { databaseUrl, blobUrl } = options;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(blobUrl) && !blobUrl.startsWith("file://")) {
-    throw new ConfigError(`unsupported blob store URL ${blobUrl}: only a local directory is supported so far`);
+/** The blob store of `blobUrl`: `s3://bucket/prefix`, or a directory (optionally `file://`). */
+async function openBlobStore(options: StorageOptions): Promise<{ blobs: BlobStore; kind: Storage["blobStore"] }> {
+  const { blobUrl } = options;
+  if (/^s3:\/\//i.test(blobUrl)) {
+    // Loaded on demand: the AWS SDK is large, and the embedded default never needs it.
+    const { openS3BlobStore } = await import("./s3/index.js");
+    const blobs = await openS3BlobStore(blobUrl, {
+      forcePathStyle: options.s3ForcePathStyle,
+      env: options.env,
+      connectTimeoutMs: options.dbConnectTimeoutMs,
+      logger: options.logger,
+      tuning: options.s3Tuning,
+    });
+    return { blobs, kind: "s3" };
   }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(blobUrl) && !blobUrl.startsWith("file://")) {
+    throw new ConfigError(`unsupported blob store URL ${blobUrl}: use a directory or s3://bucket/prefix`);
+  }
+  return { blobs: await FsBlobStore.open(blobUrl.replace(/^file:\/\//, "")), kind: "fs" };
+}
+
+/** Picks the backends from configuration: `postgres://` or a SQLite path; a directory or `s3://` for blobs. */
+export async function openStorage(options: StorageOptions): Promise<Storage> {
+  const { databaseUrl } = options;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl)?.[1]?.toLowerCase();
   if (scheme && !["postgres", "postgresql", "sqlite", "file"].includes(scheme)) {
     // A typo must not silently become a SQLite file named after the URL (password included).
@@ -87,8 +114,8 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   const rateLimits =
     opened.rateLimits.scope === "shared" ? withLocalFallback(opened.rateLimits, new MemoryRateLimits(), options.logger) : opened.rateLimits;
   try {
-    const blobs = await FsBlobStore.open(blobUrl.replace(/^file:\/\//, ""));
-    return { metadata, blobs, access: metadata.access, database: metadata.backend, rateLimits, poolStats };
+    const { blobs, kind } = await openBlobStore(options);
+    return { metadata, blobs, access: metadata.access, database: metadata.backend, blobStore: kind, rateLimits, poolStats };
   } catch (error) {
     await rateLimits.close();
     await metadata.close();

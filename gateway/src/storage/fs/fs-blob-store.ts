@@ -1,7 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -9,12 +7,11 @@ import { NotFoundError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
 import { HashingCounter } from "../hashing-counter.js";
+import { isDeadLocalUpload, newStagingName } from "../staging-name.js";
 import { fsStep } from "./fs-errors.js";
 import { StagingFile } from "./staging-file.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
-/** Staging files name their host: PIDs mean nothing across hosts or containers. */
-const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, "_");
 const STAGING_IDLE_MS = 60 * 60_000;
 
 async function fsyncDirectory(dir: string): Promise<void> {
@@ -23,16 +20,6 @@ async function fsyncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-function isProcessAlive(pid: number): boolean {
-  if (pid === process.pid) return false; // at start-up nothing of ours is in flight yet
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -60,7 +47,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async stage(source: Readable, { maxBytes }: { readonly maxBytes: number }): Promise<StagedBlob> {
-    const stagingKey = `${HOST}.${process.pid}.${randomUUID()}`;
+    const stagingKey = newStagingName();
     const target = path.join(this.#staging, stagingKey);
     const counter = new HashingCounter(maxBytes);
     const out = new StagingFile(target);
@@ -134,16 +121,20 @@ export class FsBlobStore implements BlobStore {
     const now = Date.now();
     for (const entry of await fs.readdir(this.#staging)) {
       const file = path.join(this.#staging, entry);
-      const [host, pid] = entry.split(".", 3);
       // Our host's dead processes are known dead; another host's (or container's)
       // upload is presumed dead only when its file has not grown for an hour.
-      const deadHere = host === HOST && Number.isInteger(Number(pid)) && !isProcessAlive(Number(pid));
+      const deadHere = isDeadLocalUpload(entry);
       const idle = deadHere ? true : now - ((await fs.stat(file).catch(() => null))?.mtimeMs ?? 0) > STAGING_IDLE_MS;
       if (!deadHere && !idle) continue;
       await fs.rm(file, { force: true, recursive: true });
       reclaimed++;
     }
     return reclaimed;
+  }
+
+  /** The directory is still there and ours to read (a lost mount or volume fails here). */
+  async ping(): Promise<void> {
+    await fsStep("ping", () => fs.access(this.#staging, fs.constants.R_OK | fs.constants.W_OK));
   }
 
   async close(): Promise<void> {}

@@ -1,0 +1,54 @@
+import { HeadBucketCommand } from "@aws-sdk/client-s3";
+import { ConfigError } from "../../config.js";
+import { httpStatusOf, isAccessProblem, isUnavailable, s3CodeOf, s3Error } from "./errors.js";
+import { S3BlobStore, type S3BlobStoreOptions } from "./s3-blob-store.js";
+import { createS3Client, parseS3Url } from "./s3-client.js";
+
+export { S3BlobStore } from "./s3-blob-store.js";
+export { copyParts } from "./copy-plan.js";
+
+export interface OpenS3Options {
+  /** Path-style addressing; undefined: on exactly when AWS_ENDPOINT_URL is set. */
+  readonly forcePathStyle?: boolean;
+  /** How long start-up waits, retrying, for an unreachable store (default 60 s). */
+  readonly connectTimeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger?: { warn(details: object, message: string): void };
+  /** Tuning for tests and benchmarks (part sizes, ages); see S3BlobStoreOptions. */
+  readonly tuning?: Omit<S3BlobStoreOptions, "client" | "location">;
+}
+
+/**
+ * Opens the blob store of `s3://bucket/prefix` and checks that the bucket answers.
+ * A missing bucket or refused credentials stop start-up with a ConfigError; an
+ * unreachable store is retried with backoff for `connectTimeoutMs`.
+ */
+export async function openS3BlobStore(url: string, options: OpenS3Options = {}): Promise<S3BlobStore> {
+  const location = parseS3Url(url);
+  const client = createS3Client({ forcePathStyle: options.forcePathStyle, env: options.env ?? process.env });
+  const deadline = Date.now() + (options.connectTimeoutMs ?? 60_000);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: location.bucket }));
+      return new S3BlobStore({ ...options.tuning, client, location });
+    } catch (error) {
+      if (isUnavailable(error) && Date.now() < deadline) {
+        if (attempt === 0) options.logger?.warn({ err: s3Error(error, "connect") }, "waiting for the S3 blob store");
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5_000)));
+        continue;
+      }
+      client.destroy();
+      const status = httpStatusOf(error);
+      if (isAccessProblem(error) || status === 404) {
+        const answer = status === 404 ? "404: no such bucket" : `${status ?? ""} ${s3CodeOf(error) ?? ""}`.trim();
+        throw new ConfigError(
+          `blob store ${url}: the bucket does not exist or these credentials may not use it (${answer}); check AWS_ACCESS_KEY_ID / AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL`,
+        );
+      }
+      if (error instanceof Error && /region|credential/i.test(error.message)) {
+        throw new ConfigError(`blob store ${url}: ${error.message}`);
+      }
+      throw s3Error(error, "open");
+    }
+  }
+}

@@ -1,0 +1,336 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  UploadPartCopyCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { NotFoundError } from "../../domain/errors.js";
+import type { ByteRange } from "../../domain/records.js";
+import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../blob-store.js";
+import { HashingCounter } from "../hashing-counter.js";
+import { isDeadLocalUpload, newStagingName } from "../staging-name.js";
+import { copyParts, MAX_SINGLE_COPY_BYTES } from "./copy-plan.js";
+import { httpStatusOf, isNoSuchKey, s3Error, s3Step } from "./errors.js";
+import type { S3Location } from "./s3-client.js";
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const MiB = 2 ** 20;
+/** S3's most parts in one multipart upload. */
+const MAX_PARTS = 10_000;
+
+export interface S3BlobStoreOptions {
+  readonly client: S3Client;
+  readonly location: S3Location;
+  /**
+   * Bytes per uploaded part (default 8 MiB; S3's minimum is 5 MiB), grown so that a
+   * file of the size limit fits in 10,000 parts. An upload holds at most
+   * `(queueSize + 1) × partSize` in memory: 40 MiB by default, whatever the file size.
+   */
+  readonly partSizeBytes?: number;
+  /** Parts of one file uploaded at once (default 4). */
+  readonly queueSize?: number;
+  /** Objects larger than this are promoted by a multipart copy (default and S3's ceiling: 5 GiB). */
+  readonly multipartCopyThresholdBytes?: number;
+  /** Bytes per part of a multipart copy (default 512 MiB). */
+  readonly copyPartSizeBytes?: number;
+  /** Staging objects and multipart uploads older than this are another process's leftovers (default 24 h). */
+  readonly stagingMaxAgeMs?: number;
+  /** Blobs promoted, copied or deleted at once (default 8). */
+  readonly concurrency?: number;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time; the first failure is thrown after all settled. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length && failures.length === 0) {
+      const item = items[next++]!;
+      await work(item).catch((error: unknown) => failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length > 0) throw failures[0];
+}
+
+/**
+ * Blobs in an S3 bucket (or any S3-compatible store): `<prefix>/blobs/ab/abcdef…` by
+ * digest. Uploads stream into `<prefix>/staging/<host>.<pid>.<uuid>` as multipart
+ * uploads with bounded memory, hashed on the way; promotion is a server-side copy to
+ * the digest's key followed by deleting the staging object, so a reader never sees a
+ * partial blob. Any number of gateways may share one bucket and prefix.
+ */
+export class S3BlobStore implements BlobStore {
+  readonly #client: S3Client;
+  readonly #bucket: string;
+  readonly #root: string;
+  readonly #partSize: number;
+  readonly #queueSize: number;
+  readonly #copyThreshold: number;
+  readonly #copyPartSize: number;
+  readonly #stagingMaxAgeMs: number;
+  readonly #concurrency: number;
+
+  constructor(options: S3BlobStoreOptions) {
+    this.#client = options.client;
+    this.#bucket = options.location.bucket;
+    this.#root = options.location.prefix ? `${options.location.prefix}/` : "";
+    this.#partSize = Math.max(5 * MiB, options.partSizeBytes ?? 8 * MiB);
+    this.#queueSize = options.queueSize ?? 4;
+    this.#copyThreshold = Math.min(MAX_SINGLE_COPY_BYTES, options.multipartCopyThresholdBytes ?? MAX_SINGLE_COPY_BYTES);
+    this.#copyPartSize = options.copyPartSizeBytes ?? 512 * MiB;
+    this.#stagingMaxAgeMs = options.stagingMaxAgeMs ?? 24 * 3600_000;
+    this.#concurrency = options.concurrency ?? 8;
+  }
+
+  get #stagingPrefix(): string {
+    return `${this.#root}staging/`;
+  }
+
+  get #blobsPrefix(): string {
+    return `${this.#root}blobs/`;
+  }
+
+  #keyOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new Error(`not a sha256 digest: ${sha256}`);
+    return `${this.#blobsPrefix}${sha256.slice(0, 2)}/${sha256}`;
+  }
+
+  /** A cheap round trip for readiness: the bucket answers and we may use it. */
+  async ping(): Promise<void> {
+    await s3Step("ping", () => this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket })));
+  }
+
+  async stage(source: Readable, { maxBytes }: { readonly maxBytes: number }): Promise<StagedBlob> {
+    const stagingKey = newStagingName();
+    const counter = new HashingCounter(maxBytes);
+    const upload = new Upload({
+      client: this.#client,
+      params: { Bucket: this.#bucket, Key: this.#stagingPrefix + stagingKey, Body: counter },
+      partSize: Math.max(this.#partSize, Math.ceil(maxBytes / MAX_PARTS)),
+      queueSize: this.#queueSize,
+    });
+    // Which side failed first decides the error: the source's (a broken or too large
+    // upload, typed by the caller) or the store's (typed here).
+    let storeFailedFirst = false;
+    const uploading = upload.done().catch((error: unknown) => {
+      storeFailedFirst ||= !source.errored && !counter.errored;
+      throw error;
+    });
+    const piping = pipeline(source, counter);
+    try {
+      await Promise.all([uploading, piping]);
+    } catch (first) {
+      source.destroy();
+      counter.destroy();
+      // Let the upload finish failing (it aborts its multipart upload) before answering.
+      const [uploaded, piped] = await Promise.allSettled([uploading, piping]);
+      if (uploaded.status === "fulfilled") await this.#deleteQuietly(this.#stagingPrefix + stagingKey);
+      if (storeFailedFirst && uploaded.status === "rejected") throw s3Error(uploaded.reason, "upload");
+      throw piped.status === "rejected" ? piped.reason : first;
+    }
+    return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
+  }
+
+  async promote(blobs: readonly StagedBlob[]): Promise<void> {
+    await eachLimited(blobs, this.#concurrency, (blob) => this.#promoteOne(blob));
+  }
+
+  async #promoteOne(blob: StagedBlob): Promise<void> {
+    const target = this.#keyOf(blob.sha256);
+    const staged = this.#stagingPrefix + blob.stagingKey;
+    // Equal digests mean equal bytes: a blob already in place needs no copy.
+    const existing = await this.#sizeOf(target);
+    if (existing !== blob.sizeBytes) {
+      try {
+        await this.#copy(staged, target, blob.sizeBytes);
+      } catch (error) {
+        // Promoted already (a retried transaction): the staging object is gone, the blob is in place.
+        if (!isNoSuchKey(error) || (await this.#sizeOf(target)) !== blob.sizeBytes) throw s3Error(error, "copy");
+      }
+    }
+    // A staging object left by a failed delete is swept by reclaimStaging.
+    await this.#deleteQuietly(staged);
+  }
+
+  async #sizeOf(key: string): Promise<number | undefined> {
+    try {
+      const head = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
+      return head.ContentLength;
+    } catch (error) {
+      if (isNoSuchKey(error)) return undefined;
+      throw s3Error(error, "head");
+    }
+  }
+
+  /** A server-side copy: one CopyObject up to the threshold, a multipart copy past it. */
+  async #copy(from: string, to: string, sizeBytes: number): Promise<void> {
+    const copySource = encodeURIComponent(`${this.#bucket}/${from}`).replace(/%2F/g, "/");
+    if (sizeBytes <= this.#copyThreshold) {
+      await this.#client.send(new CopyObjectCommand({ Bucket: this.#bucket, Key: to, CopySource: copySource }));
+      return;
+    }
+    const { UploadId } = await this.#client.send(new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: to }));
+    try {
+      const ranges = copyParts(sizeBytes, this.#copyPartSize);
+      const etags: string[] = [];
+      await eachLimited(
+        ranges.map((range, index) => ({ range, index })),
+        this.#queueSize,
+        async ({ range, index }) => {
+          const part = await this.#client.send(
+            new UploadPartCopyCommand({
+              Bucket: this.#bucket,
+              Key: to,
+              UploadId,
+              PartNumber: index + 1,
+              CopySource: copySource,
+              CopySourceRange: `bytes=${range.start}-${range.end}`,
+            }),
+          );
+          etags[index] = part.CopyPartResult!.ETag!;
+        },
+      );
+      await this.#client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.#bucket,
+          Key: to,
+          UploadId,
+          MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
+        }),
+      );
+    } catch (error) {
+      await this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: to, UploadId })).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Never throws: a staging object left behind is swept by `reclaimStaging`. */
+  async discard(blob: StagedBlob): Promise<void> {
+    await this.#deleteQuietly(this.#stagingPrefix + blob.stagingKey);
+  }
+
+  async #deleteQuietly(key: string): Promise<void> {
+    await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key })).catch(() => {});
+  }
+
+  async read(sha256: string, range?: ByteRange): Promise<Readable> {
+    try {
+      const object = await this.#client.send(
+        new GetObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#keyOf(sha256),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+      );
+      return object.Body as Readable;
+    } catch (error) {
+      // Bytes reclaimed between the lookup and the read: the version was just deleted.
+      if (isNoSuchKey(error)) throw new NotFoundError("blob", sha256);
+      throw s3Error(error, "read");
+    }
+  }
+
+  /** A short-lived URL that reads the blob straight from the store, with the file's name. */
+  async presignRead(sha256: string, { expiresInSeconds, fileName }: PresignOptions): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.#bucket,
+      Key: this.#keyOf(sha256),
+      ResponseContentType: "application/octet-stream",
+      ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+    });
+    return s3Step("presign", () => getSignedUrl(this.#client, command, { expiresIn: expiresInSeconds }));
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await s3Step("delete", () => this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#keyOf(sha256) })));
+  }
+
+  /** Every object under a prefix, page by page. */
+  async *#objects(prefix: string): AsyncIterable<{ key: string; size: number; lastModified: Date | undefined }> {
+    let token: string | undefined;
+    do {
+      const page = await s3Step("list", () =>
+        this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ContinuationToken: token })),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key) yield { key: object.Key, size: object.Size ?? 0, lastModified: object.LastModified };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async *list(): AsyncIterable<BlobEntry> {
+    for await (const { key, size } of this.#objects(this.#blobsPrefix)) {
+      const sha256 = key.slice(key.lastIndexOf("/") + 1);
+      if (SHA256.test(sha256) && key === this.#keyOf(sha256)) yield { sha256, sizeBytes: size };
+    }
+  }
+
+  /** A staging entry is a leftover when its process on this host is dead, or when it is older than the age limit. */
+  #isLeftover(name: string, since: Date | undefined, now: number): boolean {
+    return isDeadLocalUpload(name) || now - (since?.getTime() ?? 0) > this.#stagingMaxAgeMs;
+  }
+
+  async reclaimStaging(): Promise<number> {
+    const now = Date.now();
+    const stale: string[] = [];
+    for await (const { key, lastModified } of this.#objects(this.#stagingPrefix)) {
+      if (this.#isLeftover(key.slice(this.#stagingPrefix.length), lastModified, now)) stale.push(key);
+    }
+    await eachLimited(stale, this.#concurrency, (key) =>
+      s3Step("delete", () => this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }))).then(() => {}),
+    );
+    return stale.length + (await this.#abortStaleUploads(now));
+  }
+
+  /** Multipart uploads of dead or long-gone processes hold parts (and cost) until aborted. */
+  async #abortStaleUploads(now: number): Promise<number> {
+    let aborted = 0;
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.#client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.#bucket,
+            Prefix: this.#stagingPrefix,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+        );
+      } catch (error) {
+        // Some S3-compatible servers (s3rver) cannot list uploads: nothing to abort then.
+        if (httpStatusOf(error) === 501) return aborted;
+        throw s3Error(error, "list uploads");
+      }
+      for (const upload of page.Uploads ?? []) {
+        if (!upload.Key || !upload.UploadId) continue;
+        if (!this.#isLeftover(upload.Key.slice(this.#stagingPrefix.length), upload.Initiated, now)) continue;
+        const { Key, UploadId } = upload;
+        await s3Step("abort upload", () => this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key, UploadId })));
+        aborted++;
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return aborted;
+  }
+
+  async close(): Promise<void> {
+    this.#client.destroy();
+  }
+}

@@ -1,0 +1,79 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { ConfigError } from "../../config.js";
+
+/** Where the blobs live: `s3://bucket/prefix`, the prefix without slashes at either end ("" for none). */
+export interface S3Location {
+  readonly bucket: string;
+  readonly prefix: string;
+}
+
+/** Bucket names as S3 allows them (3–63 of a–z, 0–9, `.`, `-`); MinIO and others accept the same. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Parses `s3://bucket/prefix`; a refusal names the rule, never guesses. */
+export function parseS3Url(url: string): S3Location {
+  const match = /^s3:\/\/([^/?#]+)\/?([^?#]*)$/i.exec(url);
+  const bucket = match?.[1] ?? "";
+  if (!match || !BUCKET.test(bucket)) {
+    throw new ConfigError(`blob store URL ${url}: expected s3://bucket/prefix with a valid bucket name (3-63 of a-z 0-9 . -)`);
+  }
+  const prefix = match[2]!.replace(/^\/+|\/+$/g, "");
+  if (prefix !== "" && prefix.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) {
+    throw new ConfigError(`blob store URL ${url}: the prefix may not have empty, "." or ".." segments`);
+  }
+  return { bucket, prefix };
+}
+
+export interface S3ClientSettings {
+  /** Path-style addressing; undefined: on exactly when an endpoint is set. */
+  readonly forcePathStyle?: boolean;
+  /** Where AWS_ENDPOINT_URL(_S3) and AWS_REGION are read. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** How long opening a TCP connection to the store may take. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long a socket may stay silent. Generous: a download's S3 socket idles while a
+ * slow client drains what was already read (the client side has its own idle limit).
+ */
+const SOCKET_IDLE_TIMEOUT_MS = 120_000;
+
+/**
+ * The S3 client of the blob store. Credentials come from the SDK's default provider
+ * chain (env, profiles, SSO, web identity, container and instance roles). Checksums only when an
+ * operation requires them: the SDK's default (CRC32 on every upload, in aws-chunked
+ * trailers) is refused by several S3-compatible servers, and the bytes are already
+ * checked by our own sha256 and by SigV4's payload hash.
+ */
+export function createS3Client({ forcePathStyle, env }: S3ClientSettings): S3Client {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+  // S3-compatible servers do not care about the region, but SigV4 needs one.
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? "us-east-1" : undefined);
+  // Keys in `env` are what the default chain would read first; passing them keeps a
+  // caller's own `env` (not process.env) in charge.
+  const keys =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          credentials: {
+            accessKeyId: env.AWS_ACCESS_KEY_ID,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+          },
+        }
+      : {};
+  return new S3Client({
+    ...keys,
+    ...(endpoint ? { endpoint } : {}),
+    ...(region ? { region } : {}),
+    forcePathStyle: forcePathStyle ?? endpoint !== undefined,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    requestHandler: {
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      socketTimeout: SOCKET_IDLE_TIMEOUT_MS,
+      httpAgent: { keepAlive: true, maxSockets: 64 },
+      httpsAgent: { keepAlive: true, maxSockets: 64 },
+    },
+  });
+}
