@@ -9,6 +9,7 @@ import { generateKey } from "../gateway/src/access/api-key.js";
 import { createPgDatabase, makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { startS3Server } from "./support/s3-server.js";
 
 const REPLICAS = 3;
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -25,8 +26,14 @@ async function sharedDirectory(): Promise<SharedBlobs> {
   return { blobUrl: dir, env: {}, stop: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 
+/** A real S3-compatible server (s3rver) every replica reaches through the AWS SDK. */
+async function sharedBucket(): Promise<SharedBlobs> {
+  const server = await startS3Server();
+  return { blobUrl: server.blobUrl, env: { ...server.env }, stop: () => server.stop() };
+}
+
 /** Blob stores to run the replicas on, narrowed by HOMER_TEST_REPLICA_BLOBS=directory,s3. */
-const BLOB_STORES: Record<string, () => Promise<SharedBlobs>> = { directory: sharedDirectory };
+const BLOB_STORES: Record<string, () => Promise<SharedBlobs>> = { directory: sharedDirectory, s3: sharedBucket };
 const CHOSEN = (process.env.HOMER_TEST_REPLICA_BLOBS ?? Object.keys(BLOB_STORES).join(","))
   .split(",")
   .map((s) => s.trim())
