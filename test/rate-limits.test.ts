@@ -205,3 +205,27 @@ describe("RequestLimiter", () => {
     expect(takes).toBeGreaterThanOrEqual(10);
   });
 });
+
+describe("RequestLimiter refusals", () => {
+  test("an empty bucket is refused locally until its next token is due: a flood costs one round trip", async () => {
+    let takes = 0;
+    const counting: RateLimitStore = {
+      scope: "shared",
+      take: (bucket, wanted, perMinute) => {
+        takes++;
+        return postgres.rateLimits.take(bucket, wanted, perMinute);
+      },
+      close: async () => {},
+    };
+    const limiter = new RequestLimiter(counting, 2, fresh(), "limited");
+    await limiter.take("flood");
+    await limiter.take("flood");
+    const outcomes = await Promise.allSettled(Array.from({ length: 200 }, () => limiter.take("flood")));
+    expect(outcomes.every((o) => o.status === "rejected" && o.reason instanceof TooManyRequestsError)).toBe(true);
+    // Two grants, then one refusal from the database; the other 199 never left the process.
+    expect(takes).toBe(3);
+    const retryAfter = Number((outcomes[199] as PromiseRejectedResult).reason.details.retryAfterSeconds);
+    expect(retryAfter).toBeGreaterThan(25);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+  });
+});

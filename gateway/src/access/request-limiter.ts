@@ -3,7 +3,7 @@ import type { RateLimitStore } from "../storage/rate-limit-store.js";
 
 /** How long tokens taken ahead from shared buckets stay usable in this process. */
 const LEASE_MS = 1_000;
-/** Leases kept at most; the least recently used goes first. */
+/** Leases (and refusals) kept at most; the oldest go first. */
 const MAX_LEASES = 10_000;
 
 /**
@@ -20,11 +20,14 @@ export function batchFor(perMinute: number): number {
  * One limit (`perMinute` per name, bursting to that many) over a rate-limit
  * store. With shared buckets it takes tokens ahead in small batches and spends
  * them locally (see `batchFor`); concurrent requests of one name in this process
- * wait for one take rather than each sending their own.
+ * wait for one take rather than each sending their own, and once a bucket is
+ * found empty its name is refused here until its next token is due.
  */
 export class RequestLimiter {
   readonly #leases = new Map<string, { tokens: number; until: number }>();
   readonly #taking = new Map<string, Promise<unknown>>();
+  /** Names refused until then: no bucket gains a token sooner, so asking again is no use. */
+  readonly #emptyUntil = new Map<string, number>();
   readonly #batch: number;
 
   constructor(
@@ -43,6 +46,11 @@ export class RequestLimiter {
   async take(name: string): Promise<void> {
     if (this.perMinute === 0) return;
     for (;;) {
+      const emptyUntil = this.#emptyUntil.get(name);
+      if (emptyUntil !== undefined) {
+        if (emptyUntil > Date.now()) this.#refuse(emptyUntil - Date.now());
+        this.#emptyUntil.delete(name);
+      }
       if (this.#spendLeased(name)) return;
       const pending = this.#taking.get(name);
       if (!pending) break;
@@ -61,7 +69,13 @@ export class RequestLimiter {
       this.#taking.delete(name);
     }
     if (taken.granted > 0) return;
-    const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+    this.#emptyUntil.set(name, Date.now() + taken.retryAfterMs);
+    if (this.#emptyUntil.size > MAX_LEASES) this.#emptyUntil.delete(this.#emptyUntil.keys().next().value!);
+    this.#refuse(taken.retryAfterMs);
+  }
+
+  #refuse(retryAfterMs: number): never {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     throw new TooManyRequestsError(`${this.refusal}; retry in ${seconds} s`, seconds);
   }
 
