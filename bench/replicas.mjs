@@ -3,8 +3,10 @@
 // a "1 replica" round sends all load to the first, a "2 replicas" round splits it
 // round robin. Rounds alternate (1, 2, 1, 2, …) so background load on a shared
 // machine lands on both sides of the ratio; each figure is the median of its rounds.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { cpuSeconds, startGatewayProcess } from "./gateway-process.mjs";
@@ -17,6 +19,36 @@ const SEEDED = QUICK ? 1_000 : 5_000;
 /** Registrations go to several families: one family's creates serialise on its row by design. */
 const FAMILIES = 8;
 const FILE_BYTES = 4096;
+
+/**
+ * A Redis server of the bench's own (Debian's redis-server on a free port, no
+ * persistence), for the limiter's latency in Redis; null when there is none.
+ */
+async function startRedis() {
+  const port = await new Promise((resolve) => {
+    const probe = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const ready = await new Promise((resolve) => {
+    let output = "";
+    child.once("error", () => resolve(false));
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      if (/Ready to accept connections/.test(output)) resolve(true);
+    });
+    setTimeout(() => resolve(false), 10_000);
+  });
+  if (!ready) {
+    child.kill("SIGKILL");
+    return null;
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill("SIGKILL") };
+}
 
 const REGISTER = `mutation Register($input: CreateModelInput!) { createModel(input: $input) { version } }`;
 const SORTED = `query Sorted { models(name: "sorted", sortKey: "accuracy", first: 50) { nodes { version metrics { key value } } } }`;
@@ -74,6 +106,7 @@ const database = await createPgDatabase();
 const dataDir = await makeRunDir("replicas");
 const settings = { HOMER_DATABASE_URL: database.url, HOMER_BLOB_URL: path.join(dataDir, "blobs"), HOMER_RATE_LIMIT: "0" };
 const gateways = [];
+let redis = null;
 try {
   gateways.push(await startGatewayProcess(path.join(dataDir, "a"), settings));
   gateways.push(await startGatewayProcess(path.join(dataDir, "b"), settings));
@@ -119,19 +152,23 @@ try {
   // time, on three fresh (equally cold) gateways with the limit off, at 199/min (a
   // PostgreSQL round trip per request) and at the default 1200/min (tokens taken
   // 12 at a time). 160 requests stay within the smallest budget.
-  const fresh = await Promise.all(
-    ["0", "199", "1200"].map((limit, i) => startGatewayProcess(path.join(dataDir, `limit-${i}`), { ...settings, HOMER_RATE_LIMIT: limit })),
-  );
+  const variants = [
+    { label: "rate limit off", env: { HOMER_RATE_LIMIT: "0" } },
+    { label: "199/min in PostgreSQL (a take per request)", env: { HOMER_RATE_LIMIT: "199" } },
+    { label: "1200/min in PostgreSQL (12 tokens a take)", env: { HOMER_RATE_LIMIT: "1200" } },
+  ];
+  redis = await startRedis();
+  if (redis)
+    variants.push({ label: "199/min in Redis (a take per request)", env: { HOMER_RATE_LIMIT: "199", HOMER_REDIS_URL: redis.url } });
+  const fresh = await Promise.all(variants.map((v, i) => startGatewayProcess(path.join(dataDir, `limit-${i}`), { ...settings, ...v.env })));
   gateways.push(...fresh);
-  const [off, each, twelve] = await measure(
+  const stats = await measure(
     fresh.map((g) => () => sortedQuery(g.origin)),
     { warmup: 10, iterations: 150 },
   );
   const latency = [
     ["sorted query, one client", "p50 ms", "p95 ms"],
-    ["rate limit off", fmt(off.median), fmt(off.p95)],
-    ["199/min (a take per request)", fmt(each.median), fmt(each.p95)],
-    ["1200/min (12 tokens a take)", fmt(twelve.median), fmt(twelve.p95)],
+    ...variants.map((v, i) => [v.label, fmt(stats[i].median), fmt(stats[i].p95)]),
   ];
   console.log(`\n${table(latency)}`);
   reportSummary("replicas", [
@@ -142,6 +179,7 @@ try {
   ]);
 } finally {
   await Promise.all(gateways.map((g) => g.stop()));
+  redis?.stop();
   await database.drop();
   await fs.rm(dataDir, { recursive: true, force: true });
 }
