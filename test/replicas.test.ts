@@ -9,6 +9,7 @@ import { generateKey } from "../gateway/src/access/api-key.js";
 import { createPgDatabase, makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { parsePrometheusText } from "./support/prometheus.js";
 import { startS3Server } from "./support/s3-server.js";
 
 const REPLICAS = 3;
@@ -248,6 +249,12 @@ describe.each(LIMIT_STORES)("limits shared by three replicas (buckets in %s)", (
   const admin = generateKey();
   const RATE = 30;
   const FAILURES = 10;
+  const METRICS_TOKEN = "replicas-metrics-token-0123456789";
+  /** Answers the clients saw, by status, across the tests below. */
+  const seen = new Map<number, number>();
+  const count = (replies: { status: number }[]) => {
+    for (const r of replies) seen.set(r.status, (seen.get(r.status) ?? 0) + 1);
+  };
   let blobs: SharedBlobs;
   let redis: RedisServer | undefined;
   let cluster: Cluster;
@@ -258,6 +265,7 @@ describe.each(LIMIT_STORES)("limits shared by three replicas (buckets in %s)", (
       HOMER_ADMIN_KEY: admin.token,
       HOMER_RATE_LIMIT: String(RATE),
       HOMER_AUTH_FAILURE_LIMIT: String(FAILURES),
+      HOMER_METRICS_TOKEN: METRICS_TOKEN,
       ...(redis ? { HOMER_REDIS_URL: redis.url } : {}),
     });
   }, 120_000);
@@ -278,6 +286,7 @@ describe.each(LIMIT_STORES)("limits shared by three replicas (buckets in %s)", (
         ...(await Promise.all(cluster.replicas.map((r) => gql(r, "{ __typename }", {}, { authorization: `Bearer ${admin.token}` })))),
       );
     }
+    count(replies);
     const passed = replies.filter((r) => r.status === 200).length;
     const limited = replies.filter((r) => r.status === 429);
     expect(passed + limited.length).toBe(replies.length);
@@ -295,9 +304,31 @@ describe.each(LIMIT_STORES)("limits shared by three replicas (buckets in %s)", (
         ...(await Promise.all(cluster.replicas.map((r) => gql(r, "{ __typename }", {}, { authorization: `Bearer ${unknown}` })))),
       );
     }
+    count(replies);
     const refused = replies.filter((r) => r.status === 401).length;
     expect(replies.every((r) => r.status === 401 || (r.status === 429 && codeOf(r) === "TOO_MANY_REQUESTS"))).toBe(true);
     expect(refused).toBeGreaterThanOrEqual(FAILURES);
     expect(refused).toBeLessThanOrEqual(FAILURES + refill(FAILURES, Date.now() - started));
   }, 60_000);
+
+  test("each replica's /metrics (scraped with the metrics token) counts its own answers: together, what the clients saw", async () => {
+    const scrapeAll = async () => {
+      const totals = new Map<number, number>();
+      for (const replica of cluster.replicas) {
+        const res = await fetch(`${replica.origin}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+        expect(res.status).toBe(200);
+        for (const sample of parsePrometheusText(await res.text())) {
+          if (sample.name !== "homer_http_requests_total" || sample.labels.route !== "graphql") continue;
+          const status = Number(sample.labels.status);
+          totals.set(status, (totals.get(status) ?? 0) + sample.value);
+        }
+      }
+      return totals;
+    };
+    // A request is counted when its response closes, which may be just after the client read it.
+    const statuses = [200, 401, 429];
+    let totals = await scrapeAll();
+    for (let i = 0; i < 50 && statuses.some((s) => (totals.get(s) ?? 0) !== (seen.get(s) ?? 0)); i++) totals = await scrapeAll();
+    for (const status of statuses) expect(totals.get(status) ?? 0, `status ${status}`).toBe(seen.get(status) ?? 0);
+  });
 });
