@@ -78,7 +78,8 @@ describe("configuration", () => {
     await expect(openStorage({ databaseUrl: "postgress://u:pw@db:5432/homer", blobUrl: "/tmp/never" })).rejects.toThrow(
       /unsupported database URL scheme/,
     );
-    await expect(openStorage({ databaseUrl: "/tmp/x.sqlite", blobUrl: "s3://bucket/p" })).rejects.toThrow(ConfigError);
+    // Refused before the database is opened: no SQLite file appears.
+    await expect(openStorage({ databaseUrl: "/tmp/never/x.sqlite", blobUrl: "gs://bucket/p" })).rejects.toThrow(ConfigError);
   });
 
   test("--help names every flag and environment variable", () => {

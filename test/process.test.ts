@@ -280,7 +280,7 @@ describe("command line", () => {
     expect(await health.json()).toEqual({ status: "ok" });
     const ready = await fetch(`${gw.origin}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", database: "sqlite" });
+    expect(await ready.json()).toEqual({ status: "ready", database: "sqlite", blobStore: "fs" });
     expect(await visible(gw, "nothing-yet")).toEqual({ model: null, models: { totalCount: 0 } });
 
     gw.kill("SIGTERM");

@@ -68,6 +68,21 @@ describe("the S3 blob store against s3rver", () => {
     expect(await staged(store)).toBe(0);
   });
 
+  test("past the multipart-copy threshold promotion copies part by part: s3rver has no UploadPartCopy, so a typed failure and nothing promoted", async () => {
+    const small = await open({ multipartCopyThresholdBytes: 1024, copyPartSizeBytes: 512 });
+    try {
+      const blob = await small.stage(Readable.from([randomBytes(2048)]), { maxBytes: 4096 });
+      const failure = await small.promote([blob]).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(StorageError);
+      expect((failure as Error).message).toBe("blob store copy failed (NotImplemented)");
+      await expect(small.read(blob.sha256)).rejects.toBeInstanceOf(NotFoundError);
+      await small.discard(blob);
+      expect(await staged(small)).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+
   test("an empty file stages and promotes", async () => {
     const blob = await store.stage(Readable.from([]), { maxBytes: 100 });
     expect(blob).toMatchObject({ sha256: sha256(""), sizeBytes: 0 });

@@ -57,20 +57,22 @@ describe("the S3 server killed mid-upload", () => {
   test("the upload fails UNAVAILABLE, nothing is visible, /readyz says why; after a restart the retry works", async () => {
     const { env } = await site(s3);
     const gw = await startChildGateway({ env });
-    // 24 MiB: three 8 MiB parts, so the kill lands inside a multipart upload.
+    // 24 MiB: five 5 MiB parts, so the kill lands inside a multipart upload.
     const body = uploadBody("killed", { chunks: 384, chunkBytes: 64 * 1024 });
     const upload = startSlowUpload(gw.origin, body, { delayMs: 2 });
     await waitFor("half the file sent", () => upload.sent() >= body.fileSize / 2, 30_000);
     await s3.kill();
     upload.finish();
-    const answer = await upload.response;
-    expect(answer.body.errors?.[0]?.extensions?.code, JSON.stringify(answer.body)).toBe("UNAVAILABLE");
-    expect(answer.status).toBe(503);
-    expect(JSON.stringify(answer.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|homer-test/);
-    expect((await gw.gql(`{ model(name: "killed", version: 1) { version } }`)).data).toEqual({ model: null });
-    expect(await readyz(gw)).toEqual({ status: 503, body: { status: "blob-store-unavailable" } });
-
-    await s3.restart();
+    try {
+      const answer = await upload.response;
+      expect(answer.body.errors?.[0]?.extensions?.code, JSON.stringify(answer.body)).toBe("UNAVAILABLE");
+      expect(answer.status).toBe(503);
+      expect(JSON.stringify(answer.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|homer-test/);
+      expect((await gw.gql(`{ model(name: "killed", version: 1) { version } }`)).data).toEqual({ model: null });
+      expect(await readyz(gw)).toEqual({ status: 503, body: { status: "blob-store-unavailable" } });
+    } finally {
+      await s3.restart(); // the other tests of this file share the server
+    }
     await waitFor("/readyz to answer 200 again", async () => (await readyz(gw)).status === 200, 15_000, 100);
     expect((await readyz(gw)).body).toEqual({ status: "ready", database: "sqlite", blobStore: "s3" });
     const retry = startSlowUpload(gw.origin, body, { delayMs: 0 });
@@ -80,6 +82,16 @@ describe("the S3 server killed mid-upload", () => {
     const bytes = new Uint8Array(await (await fetch(`${gw.origin}/files/default/killed/1/w.bin`)).arrayBuffer());
     expect(bytes.length).toBe(body.fileSize);
     expect(sha256(bytes)).toBe(body.fileSha256);
+
+    // Downloads while the store is away: 503 with Retry-After, never a 404 or a 500.
+    await s3.kill();
+    try {
+      const away = await fetch(`${gw.origin}/files/default/killed/1/w.bin`);
+      expect({ status: away.status, retryAfter: away.headers.get("retry-after") }).toEqual({ status: 503, retryAfter: "5" });
+      expect((await away.json()).errors[0].extensions.code).toBe("UNAVAILABLE");
+    } finally {
+      await s3.restart();
+    }
     expect(gw.child.exitCode).toBeNull();
   });
 });

@@ -70,15 +70,15 @@ async function openBlobStore(options: StorageOptions): Promise<{ blobs: BlobStor
     });
     return { blobs, kind: "s3" };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(blobUrl) && !blobUrl.startsWith("file://")) {
-    throw new ConfigError(`unsupported blob store URL ${blobUrl}: use a directory or s3://bucket/prefix`);
-  }
   return { blobs: await FsBlobStore.open(blobUrl.replace(/^file:\/\//, "")), kind: "fs" };
 }
 
 /** Picks the backends from configuration: `postgres://` or a SQLite path; a directory or `s3://` for blobs. */
 export async function openStorage(options: StorageOptions): Promise<Storage> {
-  const { databaseUrl } = options;
+  const { databaseUrl, blobUrl } = options;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(blobUrl) && !/^(s3|file):\/\//i.test(blobUrl)) {
+    throw new ConfigError(`unsupported blob store URL ${blobUrl}: use a directory or s3://bucket/prefix`);
+  }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl)?.[1]?.toLowerCase();
   if (scheme && !["postgres", "postgresql", "sqlite", "file"].includes(scheme)) {
     // A typo must not silently become a SQLite file named after the URL (password included).

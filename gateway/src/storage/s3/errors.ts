@@ -59,6 +59,8 @@ export function s3CodeOf(error: unknown): string | undefined {
 /** Whether S3 said the key (or the upload) does not exist. */
 export function isNoSuchKey(error: unknown): boolean {
   const code = s3CodeOf(error);
+  // A vanished bucket is no missing blob: it must not read as "deleted meanwhile".
+  if (code === "NoSuchBucket") return false;
   return code === "NoSuchKey" || code === "NotFound" || code === "NoSuchUpload" || httpStatusOf(error) === 404;
 }
 

@@ -1,29 +1,26 @@
 import {
   AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
-  UploadPartCopyCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { NotFoundError } from "../../domain/errors.js";
+import { DomainError, NotFoundError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../blob-store.js";
 import { HashingCounter } from "../hashing-counter.js";
 import { isDeadLocalUpload, newStagingName } from "../staging-name.js";
-import { copyParts, MAX_SINGLE_COPY_BYTES } from "./copy-plan.js";
+import { MAX_SINGLE_COPY_BYTES } from "./copy-plan.js";
 import { httpStatusOf, isNoSuchKey, s3Error, s3Step } from "./errors.js";
 import type { S3Location } from "./s3-client.js";
+import { eachLimited, serverSideCopy } from "./server-copy.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const MiB = 2 ** 20;
@@ -34,12 +31,15 @@ export interface S3BlobStoreOptions {
   readonly client: S3Client;
   readonly location: S3Location;
   /**
-   * Bytes per uploaded part (default 8 MiB; S3's minimum is 5 MiB), grown so that a
-   * file of the size limit fits in 10,000 parts. An upload holds at most
-   * `(queueSize + 1) × partSize` in memory: 40 MiB by default, whatever the file size.
+   * Bytes per uploaded part (default and S3's minimum: 5 MiB), grown so that a file
+   * of the size limit fits in 10,000 parts (5 MiB parts cover 48 GiB). An upload
+   * holds about `(queueSize + 2) × partSize` in memory whatever the file size: 20 MiB
+   * by default. Parts die old (they live as long as their request), so V8 frees them
+   * only at a full collection: every MiB here shows several times in the gateway's
+   * peak RSS, and bench/s3.mjs measured 4 × 8 MiB parts above the 200 MB target.
    */
   readonly partSizeBytes?: number;
-  /** Parts of one file uploaded at once (default 4). */
+  /** Parts of one file uploaded at once (default 2: as fast as 4 against s3rver, in half the memory). */
   readonly queueSize?: number;
   /** Objects larger than this are promoted by a multipart copy (default and S3's ceiling: 5 GiB). */
   readonly multipartCopyThresholdBytes?: number;
@@ -49,20 +49,6 @@ export interface S3BlobStoreOptions {
   readonly stagingMaxAgeMs?: number;
   /** Blobs promoted, copied or deleted at once (default 8). */
   readonly concurrency?: number;
-}
-
-/** Runs `work` over `items`, at most `limit` at a time; the first failure is thrown after all settled. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const failures: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length && failures.length === 0) {
-      const item = items[next++]!;
-      await work(item).catch((error: unknown) => failures.push(error));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failures.length > 0) throw failures[0];
 }
 
 /**
@@ -87,8 +73,8 @@ export class S3BlobStore implements BlobStore {
     this.#client = options.client;
     this.#bucket = options.location.bucket;
     this.#root = options.location.prefix ? `${options.location.prefix}/` : "";
-    this.#partSize = Math.max(5 * MiB, options.partSizeBytes ?? 8 * MiB);
-    this.#queueSize = options.queueSize ?? 4;
+    this.#partSize = Math.max(5 * MiB, options.partSizeBytes ?? 5 * MiB);
+    this.#queueSize = options.queueSize ?? 2;
     this.#copyThreshold = Math.min(MAX_SINGLE_COPY_BYTES, options.multipartCopyThresholdBytes ?? MAX_SINGLE_COPY_BYTES);
     this.#copyPartSize = options.copyPartSizeBytes ?? 512 * MiB;
     this.#stagingMaxAgeMs = options.stagingMaxAgeMs ?? 24 * 3600_000;
@@ -122,13 +108,18 @@ export class S3BlobStore implements BlobStore {
       partSize: Math.max(this.#partSize, Math.ceil(maxBytes / MAX_PARTS)),
       queueSize: this.#queueSize,
     });
-    // Which side failed first decides the error: the source's (a broken or too large
-    // upload, typed by the caller) or the store's (typed here).
-    let storeFailedFirst = false;
-    const uploading = upload.done().catch((error: unknown) => {
-      storeFailedFirst ||= !source.errored && !counter.errored;
-      throw error;
+    // Which side failed decides the error: the source's (a broken upload, or one past
+    // the limit: the caller types those) or the store's (typed here). When the store
+    // fails, the Upload stops reading and destroys `counter` (an AbortError), so the
+    // first stream to fail tells them apart.
+    let sourceSide = false;
+    let firstFailure: "source" | "counter" | undefined;
+    source.once("error", () => (firstFailure ??= "source"));
+    counter.once("error", (error) => {
+      firstFailure ??= "counter";
+      if (error instanceof DomainError) sourceSide = true; // past maxBytes
     });
+    const uploading = upload.done();
     const piping = pipeline(source, counter);
     try {
       await Promise.all([uploading, piping]);
@@ -138,7 +129,8 @@ export class S3BlobStore implements BlobStore {
       // Let the upload finish failing (it aborts its multipart upload) before answering.
       const [uploaded, piped] = await Promise.allSettled([uploading, piping]);
       if (uploaded.status === "fulfilled") await this.#deleteQuietly(this.#stagingPrefix + stagingKey);
-      if (storeFailedFirst && uploaded.status === "rejected") throw s3Error(uploaded.reason, "upload");
+      sourceSide ||= firstFailure === "source";
+      if (!sourceSide && uploaded.status === "rejected") throw s3Error(uploaded.reason, "upload");
       throw piped.status === "rejected" ? piped.reason : first;
     }
     return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
@@ -155,7 +147,15 @@ export class S3BlobStore implements BlobStore {
     const existing = await this.#sizeOf(target);
     if (existing !== blob.sizeBytes) {
       try {
-        await this.#copy(staged, target, blob.sizeBytes);
+        await serverSideCopy(this.#client, {
+          bucket: this.#bucket,
+          from: staged,
+          to: target,
+          sizeBytes: blob.sizeBytes,
+          multipartThresholdBytes: this.#copyThreshold,
+          partSizeBytes: this.#copyPartSize,
+          concurrency: this.#queueSize,
+        });
       } catch (error) {
         // Promoted already (a retried transaction): the staging object is gone, the blob is in place.
         if (!isNoSuchKey(error) || (await this.#sizeOf(target)) !== blob.sizeBytes) throw s3Error(error, "copy");
@@ -172,48 +172,6 @@ export class S3BlobStore implements BlobStore {
     } catch (error) {
       if (isNoSuchKey(error)) return undefined;
       throw s3Error(error, "head");
-    }
-  }
-
-  /** A server-side copy: one CopyObject up to the threshold, a multipart copy past it. */
-  async #copy(from: string, to: string, sizeBytes: number): Promise<void> {
-    const copySource = encodeURIComponent(`${this.#bucket}/${from}`).replace(/%2F/g, "/");
-    if (sizeBytes <= this.#copyThreshold) {
-      await this.#client.send(new CopyObjectCommand({ Bucket: this.#bucket, Key: to, CopySource: copySource }));
-      return;
-    }
-    const { UploadId } = await this.#client.send(new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: to }));
-    try {
-      const ranges = copyParts(sizeBytes, this.#copyPartSize);
-      const etags: string[] = [];
-      await eachLimited(
-        ranges.map((range, index) => ({ range, index })),
-        this.#queueSize,
-        async ({ range, index }) => {
-          const part = await this.#client.send(
-            new UploadPartCopyCommand({
-              Bucket: this.#bucket,
-              Key: to,
-              UploadId,
-              PartNumber: index + 1,
-              CopySource: copySource,
-              CopySourceRange: `bytes=${range.start}-${range.end}`,
-            }),
-          );
-          etags[index] = part.CopyPartResult!.ETag!;
-        },
-      );
-      await this.#client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.#bucket,
-          Key: to,
-          UploadId,
-          MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
-        }),
-      );
-    } catch (error) {
-      await this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: to, UploadId })).catch(() => {});
-      throw error;
     }
   }
 
