@@ -13,14 +13,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../gate
 const ALLOWED = {
   domain: [],
   config: [],
+  metrics: [],
   storage: ["domain", "config"],
   access: ["domain", "storage", "config"],
   registry: ["domain", "storage", "access"],
-  http: ["domain", "access", "registry"],
-  graphql: ["domain", "access", "registry", "http", "config"],
+  http: ["domain", "access", "registry", "metrics"],
+  graphql: ["domain", "access", "registry", "http", "config", "metrics"],
   model: ["domain", "registry", "graphql", "http"],
   keys: ["domain", "access", "graphql"],
-  app: ["domain", "config", "storage", "access", "registry", "http", "graphql", "model", "keys"],
+  app: ["domain", "config", "storage", "access", "registry", "http", "graphql", "model", "keys", "metrics"],
 };
 /** Top-level files every layer may read: settings, and the parsing they need. */
 const CONFIG = new Set(["config.ts", "trust-proxy.ts"]);
@@ -28,7 +29,7 @@ const CONFIG = new Set(["config.ts", "trust-proxy.ts"]);
 const TRANSPORT = /^(graphql|graphql-upload-minimal|busboy|express|type-graphql|@apollo\/.*|@as-integrations\/.*)(\/|$)/;
 const TRANSPORT_FREE = new Set(["domain", "storage"]);
 /** Storage backends: each reaches only the ports and the shared SQL, never another backend. */
-const BACKENDS = new Set(["storage/fs", "storage/s3", "storage/sqlite", "storage/postgres"]);
+const BACKENDS = new Set(["storage/fs", "storage/s3", "storage/sqlite", "storage/postgres", "storage/memory", "storage/redis"]);
 
 function* sources(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

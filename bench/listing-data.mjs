@@ -25,7 +25,7 @@ export async function openBackend(name, dir) {
     const database = await createPgDatabase();
     drop = database.drop;
     try {
-      store = await openPostgresStore(database.url, { log });
+      store = (await openPostgresStore(database.url, { log })).metadata;
     } catch (error) {
       await drop();
       throw error;

@@ -124,3 +124,29 @@ describe("HOMER_TRUST_PROXY and HOMER_AUTH_FAILURE_LIMIT", () => {
     expect(helpText()).toMatch(/--auth-failure-limit[\s\S]*env HOMER_AUTH_FAILURE_LIMIT, default 60/);
   });
 });
+
+describe("HOMER_METRICS, HOMER_METRICS_TOKEN and HOMER_REDIS_URL", () => {
+  test("metrics on by default with no token; no Redis by default", () => {
+    expect(loadConfig([], {})).toMatchObject({ metrics: true, metricsToken: undefined, redisUrl: undefined });
+    expect(loadConfig([], { HOMER_METRICS: "false" }).metrics).toBe(false);
+    expect(loadConfig(["--metrics-token", "a".repeat(16)], {}).metricsToken).toBe("a".repeat(16));
+    expect(loadConfig([], { HOMER_REDIS_URL: "redis://127.0.0.1:6379/2" }).redisUrl).toBe("redis://127.0.0.1:6379/2");
+    expect(loadConfig([], { HOMER_REDIS_URL: "rediss://user:pw@cache.internal:6380" }).redisUrl).toMatch(/^rediss:/);
+  });
+
+  test.each([
+    ["HOMER_METRICS_TOKEN", "short", /--metrics-token \/ HOMER_METRICS_TOKEN/],
+    ["HOMER_METRICS_TOKEN", "has a space in it, sixteen+", /--metrics-token/],
+    ["HOMER_REDIS_URL", "127.0.0.1:6379", /--redis-url \/ HOMER_REDIS_URL/],
+    ["HOMER_REDIS_URL", "http://cache:6379", /--redis-url/],
+    ["HOMER_METRICS", "maybe", /--metrics \/ HOMER_METRICS/],
+  ])("refuses %s=%s with a ConfigError naming the option", (env, value, message) => {
+    expect(() => loadConfig([], { [env]: value })).toThrow(ConfigError);
+    expect(() => loadConfig([], { [env]: value })).toThrow(message);
+  });
+
+  test("a refused Redis URL does not echo its password", () => {
+    expect(() => loadConfig([], { HOMER_REDIS_URL: "http://user:secret@cache:6379" })).toThrow(/\*\*\*@cache/);
+    expect(() => loadConfig([], { HOMER_REDIS_URL: "http://user:secret@cache:6379" })).not.toThrow(/secret/);
+  });
+});

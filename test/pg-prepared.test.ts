@@ -33,15 +33,24 @@ describe.runIf(BACKENDS.includes("postgres"))("prepared statements on PostgreSQL
   });
 
   async function open(preparedStatements = true) {
-    const metadata = await openPostgresStore(database.url, { maxConnections: 1, preparedStatements });
+    const { metadata, rateLimits } = await openPostgresStore(database.url, { maxConnections: 1, preparedStatements });
     opened.push(metadata);
+    await rateLimits.close();
     const blobs = await FsBlobStore.open(path.join(dir, "blobs"));
     // The bench reads the store's Kysely instance the same way (TypeScript-private only).
     const db = (metadata as unknown as { db: Kysely<unknown> }).db;
     const preparedNow = async () =>
       (await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(db)).rows;
     return {
-      registry: registryOver({ metadata, blobs, access: metadata.access, events: metadata.events, database: "postgres", blobStore: "fs" }),
+      registry: registryOver({
+        metadata,
+        blobs,
+        access: metadata.access,
+        events: metadata.events,
+        database: "postgres",
+        blobStore: "fs",
+        rateLimits,
+      }),
       db,
       preparedNow,
     };

@@ -22,7 +22,11 @@ import { requestOrigin, type TrustFunction } from "./http/urls.js";
 import { refuseDeclaredOversize } from "./http/body-limit.js";
 import { AccessService } from "./access/access.service.js";
 import { guardStartup } from "./access/startup.js";
+import { RequestLimiter } from "./access/request-limiter.js";
 import { isLoopback } from "./domain/loopback.js";
+import { createMetrics, type Metrics } from "./metrics/index.js";
+import { operationMetrics } from "./graphql/metrics-plugin.js";
+import { httpMetrics, metricsRoute } from "./http/metrics-route.js";
 import { operationLimits } from "./graphql/limits.js";
 import { authenticate, browserSafety, rateLimit } from "./http/guards.js";
 import { RegistryService } from "./registry/registry.service.js";
@@ -37,6 +41,8 @@ export interface Gateway {
   readonly registry: RegistryService;
   /** Event subscriptions open on this process right now. */
   openSubscriptions(): number;
+  /** This gateway's Prometheus metrics. */
+  readonly metrics: Metrics;
   /** Settles when the background scan for orphaned blob files is done (how many it reclaimed). */
   readonly orphanScan: Promise<number>;
   /**
@@ -78,6 +84,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   const { server: httpServer, drain } = createHttpServer(app, config, log);
   let shuttingDown = false;
 
+  const metrics = createMetrics({ poolStats: storage.poolStats, subscribers: () => events.size });
   const schema = await buildRegistrySchema();
   const apollo = new ApolloServer<Context>({
     schema,
@@ -92,24 +99,41 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     parseOptions: { maxTokens: config.maxTokens },
     formatError: createFormatError({ development: config.development }),
     logger: apolloLogger(log),
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorReporting],
+    plugins: [ApolloServerPluginLandingPageDisabled(), errorReporting, ...(config.metrics ? [operationMetrics(metrics)] : [])],
   });
   await apollo.start();
 
   // inputExample travels inside the JSON body or the multipart `operations` field:
   // the body limit always leaves room for the largest one allowed.
   const maxBodyBytes = Math.max(config.maxBodyBytes, config.maxInputExampleBytes * 2 + 2 ** 16);
+  if (config.metrics) app.use(httpMetrics(metrics));
   app.use(requestLog(log));
   app.use(settleUnreadBody());
   app.use(browserSafety(config.corsOrigins, { https: config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:" }));
   app.use(healthRoutes(storage, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide, publicUrl: config.publicUrl }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
-  app.use(
-    authenticate(access, { publicHost, insecure: config.insecure, failuresPerMinute: config.authFailureLimit }),
-    rateLimit(config.rateLimit),
+  const failures = new RequestLimiter(
+    storage.rateLimits,
+    config.authFailureLimit,
+    "auth",
+    "too many failed authentications from this address",
   );
-  app.use(downloadRoutes(registry, { redirectExpirySeconds: config.blobRedirect ? config.blobRedirectExpirySeconds : undefined }));
+  const requests = new RequestLimiter(
+    storage.rateLimits,
+    config.rateLimit,
+    "req",
+    `rate limit of ${config.rateLimit} requests a minute exceeded`,
+  );
+  const authenticated = authenticate(access, { publicHost, insecure: config.insecure, failures });
+  if (config.metrics) app.use(metricsRoute(metrics, { token: config.metricsToken, authenticate: authenticated }));
+  app.use(authenticated, rateLimit(requests));
+  app.use(
+    downloadRoutes(registry, {
+      redirectExpirySeconds: config.blobRedirect ? config.blobRedirectExpirySeconds : undefined,
+      ...(config.metrics ? { bytesSent: (route: "files" | "archives", bytes: number) => metrics.downloadBytes(route, bytes) } : {}),
+    }),
+  );
   app.use(
     "/graphql",
     refuseDeclaredOversize(maxBodyBytes),
@@ -119,6 +143,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       maxFiles: config.maxFiles,
       maxFieldSize: maxBodyBytes,
       maxTokens: config.maxTokens,
+      ...(config.metrics ? { metrics } : {}),
     }),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
@@ -163,6 +188,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     origin,
     registry,
     openSubscriptions: () => events.size,
+    metrics,
     orphanScan: orphanScan.done,
     close() {
       closing ??= (async () => {

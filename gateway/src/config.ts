@@ -69,6 +69,12 @@ export interface Config {
   readonly eventPollMs: number;
   /** How long events stay in the database's event log. */
   readonly eventRetentionMs: number;
+  /** Redis for the shared rate-limit buckets (instead of PostgreSQL). */
+  readonly redisUrl: string | undefined;
+  /** Serve Prometheus metrics at /metrics. */
+  readonly metrics: boolean;
+  /** A bearer token that may scrape /metrics besides admin keys. */
+  readonly metricsToken: string | undefined;
 }
 
 export type { TrustProxy };
@@ -292,6 +298,24 @@ const OPTIONS = {
     help: "how long events stay in the database's event log (for listeners that reconnect)",
     default: () => "3600000",
   },
+  redisUrl: {
+    flag: "--redis-url",
+    env: "HOMER_REDIS_URL",
+    help: "redis://host:port for rate limits shared by replicas (default: PostgreSQL holds them; SQLite: per process)",
+    default: () => "",
+  },
+  metrics: {
+    flag: "--metrics",
+    env: "HOMER_METRICS",
+    help: "serve Prometheus metrics at /metrics (with keys in force: to admin keys or the metrics token)",
+    default: () => "true",
+  },
+  metricsToken: {
+    flag: "--metrics-token",
+    env: "HOMER_METRICS_TOKEN",
+    help: "bearer token (16+ characters) Prometheus may scrape /metrics with, besides admin keys",
+    default: () => "",
+  },
   development: {
     flag: "--development",
     boolean: true,
@@ -352,6 +376,25 @@ function parsePublicUrl(text: string, what: string): string {
 
 function parseChoice(text: string, what: string, choices: readonly string[]): string {
   if (!choices.includes(text)) throw new ConfigError(`${what}: expected one of ${choices.join(", ")}, got "${text}"`);
+  return text;
+}
+
+function parseRedisUrl(text: string, what: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
+    throw new ConfigError(`${what}: expected redis://host:port (or rediss:// for TLS), got "${text.replace(/\/\/[^@/]*@/, "//***@")}"`);
+  }
+  return text;
+}
+
+function parseToken(text: string, what: string): string {
+  // A bearer token is a header value: printable ASCII without spaces.
+  if (!/^[\x21-\x7e]{16,1024}$/.test(text)) throw new ConfigError(`${what}: expected 16 to 1024 printable characters without spaces`);
   return text;
 }
 
@@ -444,6 +487,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     subscriptionRecheckMs: parseInteger(raw.subscriptionRecheckMs!, name("subscriptionRecheckMs"), 100, 3_600_000),
     eventPollMs: parseInteger(raw.eventPollMs!, name("eventPollMs"), 10, 60_000),
     eventRetentionMs: parseInteger(raw.eventRetentionMs!, name("eventRetentionMs"), 60_000, 30 * 86_400_000),
+    redisUrl: raw.redisUrl ? parseRedisUrl(raw.redisUrl, name("redisUrl")) : undefined,
+    metrics: parseBoolean(raw.metrics!, name("metrics")),
+    metricsToken: raw.metricsToken ? parseToken(raw.metricsToken, name("metricsToken")) : undefined,
   });
 }
 

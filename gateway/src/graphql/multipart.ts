@@ -8,6 +8,7 @@ import { toDomainError } from "../http/error-map.js";
 import { placeUploads } from "./upload-map.js";
 import { SiblingFileFailed } from "../registry/incoming-file.js";
 import { quote } from "../domain/text.js";
+import type { Metrics } from "../metrics/index.js";
 
 /** Limits of one multipart request; `maxTokens` is the one Apollo parses operations with. */
 export interface MultipartOptions {
@@ -15,6 +16,8 @@ export interface MultipartOptions {
   readonly maxFileSize: number;
   readonly maxFiles: number;
   readonly maxTokens: number;
+  /** Told when an upload starts (and, through the returned function, ends) and of the bytes received. */
+  readonly metrics?: Pick<Metrics, "uploadStarted" | "uploadBytes">;
 }
 
 /** The parts of graphql-upload-minimal's Upload its type declarations leave out. */
@@ -41,6 +44,12 @@ function malformed(error: unknown): DomainError {
 export function graphqlMultipart(schema: GraphQLSchema, options: MultipartOptions): RequestHandler {
   return (req, res, next) => {
     if (!req.is("multipart/form-data")) return next();
+    if (options.metrics) {
+      const { uploadStarted, uploadBytes } = options.metrics;
+      res.once("close", uploadStarted());
+      // The body is already flowing into the parser: one more listener changes nothing of its pace.
+      req.on("data", (chunk: Buffer) => uploadBytes(chunk.length));
+    }
     processMultipart(req, res, schema, options).then(
       (body) => {
         req.body = body;

@@ -19,8 +19,12 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return fresh({ "if-none-match": header }, { etag });
 }
 
+/** Told how many body bytes each download sent (metrics). */
+export type BytesSent = (route: "files" | "archives", bytes: number) => void;
+
 /** Streams to the client; a failure after headers went out can only cut the connection. */
-async function send(res: Response, source: NodeJS.ReadableStream): Promise<void> {
+async function send(res: Response, source: NodeJS.ReadableStream, counted?: (bytes: number) => void): Promise<void> {
+  if (counted) source.on("data", (chunk: Buffer) => counted(chunk.length));
   try {
     await pipeline(source, res);
   } catch (error) {
@@ -35,6 +39,8 @@ export interface DownloadOptions {
    * many seconds, when the store has such URLs; undefined streams every download.
    */
   readonly redirectExpirySeconds?: number;
+  /** Told how many body bytes each download sent (metrics). */
+  readonly bytesSent?: BytesSent;
 }
 
 /**
@@ -44,6 +50,7 @@ export interface DownloadOptions {
  */
 export function downloadRoutes(registry: RegistryService, options: DownloadOptions = {}): Router {
   const router = Router();
+  const { bytesSent } = options;
 
   router.get("/files/:project/:name/:version/*path", async (req, res) => {
     const path = (req.params as unknown as { path: string[] }).path.join("/");
@@ -92,7 +99,7 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
       res.end();
       return;
     }
-    await send(res, source);
+    await send(res, source, bytesSent && ((n) => bytesSent("files", n)));
   });
 
   router.get("/archives/:project/:name/:version", async (req, res) => {
@@ -104,7 +111,7 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
       return;
     }
     const pack = tar.pack();
-    const writing = send(res, pack as unknown as NodeJS.ReadableStream);
+    const writing = send(res, pack as unknown as NodeJS.ReadableStream, bytesSent && ((n) => bytesSent("archives", n)));
     try {
       for (const stored of files) {
         if (res.destroyed) break;

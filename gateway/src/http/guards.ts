@@ -3,7 +3,8 @@ import cors from "cors";
 import helmet from "helmet";
 import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
-import { ForbiddenError, TooManyRequestsError, UnauthenticatedError } from "../domain/errors.js";
+import type { RequestLimiter } from "../access/request-limiter.js";
+import { ForbiddenError, UnauthenticatedError } from "../domain/errors.js";
 import { isLoopback } from "../domain/loopback.js";
 import { requestOrigin } from "./urls.js";
 
@@ -28,10 +29,11 @@ export function clientAddress(req: Request): string {
 /**
  * Resolves the caller from `Authorization`; errors (UNAUTHENTICATED, 401) go to
  * the error handler. A valid key always passes. Only a refused key (malformed,
- * unknown or revoked) is a failed login: it is charged to the client's address,
- * and once that address has used up its budget its refused attempts answer
- * TOO_MANY_REQUESTS instead. Any other failure (the database being down, say) is
- * not the client's doing: it propagates as itself and costs nothing.
+ * unknown or revoked) is a failed login: it is charged to the client's address
+ * (`failures`, shared by the replicas on PostgreSQL), and once that address has
+ * used up its budget its refused attempts answer TOO_MANY_REQUESTS instead. Any
+ * other failure (the database being down, say) is not the client's doing: it
+ * propagates as itself and costs nothing.
  *
  * Without keys (open mode on loopback) a request must name the gateway by a
  * loopback host (or `publicHost`): a web page whose domain was rebound to
@@ -39,9 +41,8 @@ export function clientAddress(req: Request): string {
  */
 export function authenticate(
   access: AccessService,
-  options: { readonly publicHost?: string; readonly insecure: boolean; readonly failuresPerMinute: number },
+  options: { readonly publicHost?: string; readonly insecure: boolean; readonly failures: RequestLimiter },
 ) {
-  const failures = tokenBuckets(options.failuresPerMinute);
   return async (req: Request, _res: Response, next: NextFunction) => {
     const authorization = req.headers.authorization;
     try {
@@ -50,11 +51,8 @@ export function authenticate(
       if (error instanceof UnauthenticatedError) {
         req.authRefused = true;
         // A missing key is no guess at one; it costs no lookup and is not charged.
-        if (authorization) {
-          const address = `ip:${clientAddress(req)}`;
-          failures.check(address, "too many failed authentications from this address");
-          failures.take(address);
-        }
+        // A refusal within the budget stays 401; past it, the take throws 429.
+        if (authorization) await options.failures.take(`ip:${clientAddress(req)}`);
       }
       throw error;
     }
@@ -78,47 +76,14 @@ export function assertAddressedHost(
   }
 }
 
-/** Token buckets by name: `perMinute` a minute, bursting to that many; least recently used evicted. */
-function tokenBuckets(perMinute: number) {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  const refillPerMs = perMinute / 60_000;
-  const current = (who: string) => {
-    const now = Date.now();
-    const bucket = buckets.get(who) ?? { tokens: perMinute, at: now };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * refillPerMs);
-    bucket.at = now;
-    buckets.delete(who); // re-inserted last: Map order is the LRU order
-    buckets.set(who, bucket);
-    if (buckets.size > 100_000) buckets.delete(buckets.keys().next().value!);
-    return bucket;
-  };
-  return {
-    /** Throws TOO_MANY_REQUESTS when `who` has no token left. */
-    check(who: string, message: string) {
-      if (perMinute === 0) return;
-      const bucket = current(who);
-      if (bucket.tokens < 1) {
-        const retryAfter = Math.ceil((1 - bucket.tokens) / refillPerMs / 1000);
-        throw new TooManyRequestsError(`${message}; retry in ${retryAfter} s`, retryAfter);
-      }
-    },
-    take(who: string) {
-      if (perMinute === 0) return;
-      current(who).tokens -= 1;
-    },
-  };
-}
-
 /**
- * A token bucket per API key (per client address without one): `perMinute`
- * requests a minute, bursting up to that many. Kept per replica, in memory.
+ * A token bucket per API key (per client address without one): the limiter's
+ * `perMinute` requests a minute, bursting up to that many; shared by the
+ * replicas on PostgreSQL, per process with SQLite.
  */
-export function rateLimit(perMinute: number) {
-  const buckets = tokenBuckets(perMinute);
-  return (req: Request, _res: Response, next: NextFunction) => {
-    const who = req.caller.keyId ?? `ip:${clientAddress(req)}`;
-    buckets.check(who, `rate limit of ${perMinute} requests a minute exceeded`);
-    buckets.take(who);
+export function rateLimit(limiter: RequestLimiter) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    await limiter.take(req.caller.keyId ?? `ip:${clientAddress(req)}`);
     next();
   };
 }

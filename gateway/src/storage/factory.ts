@@ -6,9 +6,14 @@ import type { BlobStore } from "./blob-store.js";
 import type { EventFeed } from "./event-feed.js";
 import { FsBlobStore } from "./fs/fs-blob-store.js";
 import type { MetadataStore } from "./metadata-store.js";
+import type { SqlMetadataStore } from "./sql/sql-metadata-store.js";
 import { openPostgresStore } from "./postgres/index.js";
 import type { OpenS3Options } from "./s3/index.js";
 import { openSqliteStore } from "./sqlite/index.js";
+import { MemoryRateLimits } from "./memory/memory-rate-limits.js";
+import type { PoolStats, RateLimitStore } from "./rate-limit-store.js";
+import { withLocalFallback } from "./rate-limit-fallback.js";
+import { RedisRateLimits } from "./redis/redis-rate-limits.js";
 
 export interface StorageOptions {
   readonly databaseUrl: string;
@@ -29,6 +34,8 @@ export interface StorageOptions {
   readonly dbPreparedStatements?: boolean;
   /** SQLite: how often, while anyone subscribes, to look for other processes' events (default 200 ms). */
   readonly eventPollMs?: number;
+  /** Redis for the shared rate-limit buckets instead of the database (`redis://…`). */
+  readonly redisUrl?: string;
   /** Where waiting for the database, lost connections and failed ROLLBACKs are reported. */
   readonly logger?: Pick<Logger, "warn" | "info">;
 }
@@ -41,9 +48,19 @@ export interface Storage {
   readonly events: EventFeed;
   /** Which database holds the metadata (reported by `/readyz`). */
   readonly database: "sqlite" | "postgres";
+  /**
+   * Rate-limit buckets: in PostgreSQL, shared by every replica; with SQLite, in
+   * this process (see storage/sql/migrations.ts 0005 for why).
+   */
+  readonly rateLimits: RateLimitStore;
+  /** The database pool's connections, where there is a pool (PostgreSQL). */
+  readonly poolStats?: () => PoolStats;
   /** Where the blobs are (reported by `/readyz`). */
   readonly blobStore: "fs" | "s3";
 }
+
+/** How long start-up waits for Redis before serving with per-process limits. */
+const REDIS_START_WAIT_MS = 5_000;
 
 /** The blob store of `blobUrl`: `s3://bucket/prefix`, or a directory (optionally `file://`). */
 async function openBlobStore(options: StorageOptions): Promise<{ blobs: BlobStore; kind: Storage["blobStore"] }> {
@@ -76,7 +93,9 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
   }
   const onRollbackFailure = (error: unknown) =>
     options.logger?.warn({ err: error }, "rollback failed; the error that caused it was passed on");
-  const metadata = /^postgres(ql)?:\/\//i.test(databaseUrl)
+  const opened: { metadata: SqlMetadataStore; rateLimits: RateLimitStore; poolStats?: () => PoolStats } = /^postgres(ql)?:\/\//i.test(
+    databaseUrl,
+  )
     ? await openPostgresStore(databaseUrl, {
         log: options.log,
         connectTimeoutMs: options.dbConnectTimeoutMs,
@@ -85,15 +104,41 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         logger: options.logger,
         onRollbackFailure,
       })
-    : await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), {
-        log: options.log,
-        onRollbackFailure,
-        eventPollMs: options.eventPollMs,
-      });
+    : {
+        metadata: await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), {
+          log: options.log,
+          onRollbackFailure,
+          eventPollMs: options.eventPollMs,
+        }),
+        rateLimits: new MemoryRateLimits(),
+        poolStats: undefined,
+      };
+  if (options.redisUrl) {
+    await opened.rateLimits.close();
+    const redis = new RedisRateLimits(options.redisUrl, options.logger);
+    if (!(await redis.ready(REDIS_START_WAIT_MS))) {
+      options.logger?.warn("Redis (HOMER_REDIS_URL) did not answer at start; rate limits hold per process until it does");
+    }
+    opened.rateLimits = redis;
+  }
+  const { metadata, poolStats } = opened;
+  // Shared buckets fail open to this process's own (see rate-limit-fallback.ts).
+  const rateLimits =
+    opened.rateLimits.scope === "shared" ? withLocalFallback(opened.rateLimits, new MemoryRateLimits(), options.logger) : opened.rateLimits;
   try {
     const { blobs, kind } = await openBlobStore(options);
-    return { metadata, blobs, access: metadata.access, events: metadata.events, database: metadata.backend, blobStore: kind };
+    return {
+      metadata,
+      blobs,
+      access: metadata.access,
+      events: metadata.events,
+      database: metadata.backend,
+      blobStore: kind,
+      rateLimits,
+      poolStats,
+    };
   } catch (error) {
+    await rateLimits.close();
     await metadata.close();
     throw error;
   }
@@ -101,6 +146,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
 
 /** Closes both stores; the blob store is closed even when the database's close fails. */
 export async function closeStorage(storage: Storage): Promise<void> {
+  await storage.rateLimits.close();
   try {
     await storage.metadata.close();
   } finally {

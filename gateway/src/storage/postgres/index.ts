@@ -2,9 +2,11 @@ import pg from "pg";
 import { Kysely, PostgresDialect, sql, type KyselyConfig } from "kysely";
 import type { Logger } from "pino";
 import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
+import type { PoolStats, RateLimitStore } from "../rate-limit-store.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
 import { EVENTS_CHANNEL, listenForEvents } from "./notify-listener.js";
+import { PgRateLimits } from "./pg-rate-limits.js";
 import { resilientPool } from "./pool.js";
 import { waitForDatabase } from "./wait.js";
 
@@ -44,11 +46,18 @@ export interface PostgresStoreOptions extends Pick<KyselyConfig, "log">, GuardOp
   readonly logger?: Pick<Logger, "warn" | "info">;
 }
 
+export interface PostgresStore {
+  readonly metadata: SqlMetadataStore;
+  /** Rate-limit buckets every replica on this database shares. */
+  readonly rateLimits: RateLimitStore;
+  readonly poolStats: () => PoolStats;
+}
+
 /**
  * Connects to PostgreSQL (waiting, with backoff, for one that is not up yet) and
  * applies pending migrations. Connection failures later surface as UNAVAILABLE.
  */
-export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Promise<SqlMetadataStore> {
+export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const pool = resilientPool(connectionString, {
     maxConnections: options.maxConnections ?? 10,
     statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
@@ -67,12 +76,15 @@ export async function openPostgresStore(connectionString: string, options: Postg
     throw error;
   }
   const wakeSource = listenForEvents(connectionString, options.logger);
-  const store = await SqlMetadataStore.open(db, postgresDialect, { wakeSource });
-  if (store.newerMigrations.length > 0) {
+  const metadata = await SqlMetadataStore.open(db, postgresDialect, { wakeSource });
+  if (metadata.newerMigrations.length > 0) {
     options.logger?.warn(
-      { migrations: store.newerMigrations },
+      { migrations: metadata.newerMigrations },
       "the database was migrated by a newer Homer release; this one runs on its schema (finish the upgrade)",
     );
   }
-  return store;
+  const rateLimits = new PgRateLimits(db as unknown as ConstructorParameters<typeof PgRateLimits>[0], (error) =>
+    options.logger?.warn({ err: error }, "expiring rate-limit buckets failed; the next round retries"),
+  );
+  return { metadata, rateLimits, poolStats: () => pool.stats() };
 }

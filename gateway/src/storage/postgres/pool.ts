@@ -2,6 +2,7 @@ import pg from "pg";
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from "kysely";
 import type { Logger } from "pino";
 import { databaseUnavailable } from "../../domain/errors.js";
+import type { PoolStats } from "../rate-limit-store.js";
 import { toStorageError, type FailureSite } from "./errors.js";
 
 /** Longest wait for a connection (a new one, or a free one from a busy pool). */
@@ -48,7 +49,7 @@ class DeadlineError extends Error {}
  * reused: pg-pool drops it and connects anew on demand, so the gateway recovers
  * by itself when the database returns.
  */
-export function resilientPool(connectionString: string, options: PoolOptions): PostgresPool {
+export function resilientPool(connectionString: string, options: PoolOptions): PostgresPool & { stats(): PoolStats } {
   const pool = new pg.Pool({
     connectionString,
     max: options.maxConnections,
@@ -87,6 +88,7 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
       }
     },
     end: () => pool.end(),
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider } from "kysely";
+import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 import type { SqlDialect } from "./schema.js";
 
 /** A migration is frozen in time: it names tables and columns, never today's schema types. */
@@ -141,6 +141,19 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
           .addColumn("at", "bigint", (c) => c.notNull())
           .execute();
         await db.schema.createIndex("events_at").on("events").column("at").execute();
+      },
+    },
+    "0006_rate_limits": {
+      // Token buckets shared by replicas (storage/postgres/pg-rate-limits.ts). UNLOGGED:
+      // a take writes no WAL, and a crash only refills every bucket. The embedded
+      // store keeps its buckets in memory (a per-request write would serialise every
+      // request behind SQLite's single writer and its fsync), so it has no table.
+      async up(db: FrozenDb) {
+        if (dialect.name === "postgres") {
+          await sql`create unlogged table rate_limits (bucket text primary key, tat double precision not null, granted integer not null)`.execute(
+            db,
+          );
+        }
       },
     },
   };

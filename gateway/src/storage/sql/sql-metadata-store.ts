@@ -287,6 +287,20 @@ export class SqlMetadataStore implements MetadataStore {
 
   #delete(ref: ModelRef): Promise<readonly string[] | null> {
     return this.#transaction(async (trx) => {
+      if (this.sqlDialect.supportsRowLocks) {
+        // Lock the family row as creates do: a delete racing an overwrite then sees
+        // the version that overwrite committed (read-committed would otherwise find
+        // the replaced row gone, skip the new one and answer NOT_FOUND, which no
+        // serial order of the two gives).
+        const family = await trx
+          .selectFrom("families")
+          .select("id")
+          .where("project", "=", ref.project)
+          .where("name", "=", ref.name)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!family) return null;
+      }
       const model = await trx
         .selectFrom("models")
         .select("id")

@@ -1,0 +1,55 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import { ForbiddenError } from "../domain/errors.js";
+import type { Metrics, RouteLabel } from "../metrics/index.js";
+
+function routeOf(path: string): RouteLabel {
+  if (path === "/graphql" || path.startsWith("/graphql/")) return "graphql";
+  if (path.startsWith("/files/")) return "files";
+  if (path.startsWith("/archives/")) return "archives";
+  if (path === "/healthz" || path === "/readyz") return "health";
+  if (path === "/metrics") return "metrics";
+  return "other";
+}
+
+/** Counts and times every HTTP request by route (a fixed set) and status, once it is answered or cut off. */
+export function httpMetrics(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const route = routeOf(req.path);
+    res.once("close", () => metrics.httpRequest(route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+    next();
+  };
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/**
+ * `GET /metrics` in Prometheus' text format. Who may scrape: a request bearing
+ * `token` (HOMER_METRICS_TOKEN), compared in constant time; otherwise whoever
+ * `authenticate` lets in as a global admin, or anyone when the registry runs
+ * without keys (open mode on loopback, like every other route).
+ */
+export function metricsRoute(metrics: Metrics, options: { readonly token?: string; readonly authenticate: RequestHandler }): Router {
+  const router = Router();
+  const expected = options.token === undefined ? undefined : digest(`Bearer ${options.token}`);
+  const bearsToken = (req: Request) => expected !== undefined && timingSafeEqual(digest(req.headers.authorization ?? ""), expected);
+  const serve = async (_req: Request, res: Response) => {
+    const { contentType, body } = await metrics.render();
+    res.setHeader("Content-Type", contentType);
+    res.setHeader("Cache-Control", "no-store");
+    res.send(body);
+  };
+  router.get(
+    "/metrics",
+    (req: Request, res: Response, next: NextFunction) => (bearsToken(req) ? serve(req, res) : next()),
+    options.authenticate,
+    (req: Request, res: Response) => {
+      if (req.caller.keyId !== null && !req.caller.isGlobalAdmin) {
+        throw new ForbiddenError("metrics are for admin keys or the metrics token (HOMER_METRICS_TOKEN)");
+      }
+      return serve(req, res);
+    },
+  );
+  return router;
+}

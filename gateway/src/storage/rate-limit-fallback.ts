@@ -1,0 +1,52 @@
+import type { Logger } from "pino";
+import type { RateLimitStore, Taken } from "./rate-limit-store.js";
+
+/** How long a request waits for the shared buckets before its process decides alone. */
+const SHARED_DEADLINE_MS = 1_000;
+/** At most one warning this often while the shared buckets cannot answer. */
+const WARN_EVERY_MS = 30_000;
+
+/**
+ * A shared limiter that fails open to a local one: while the database cannot
+ * answer (down, or slower than 1 s), each process limits with its own buckets,
+ * so the limits still hold per replica (at most replicas × the limit in total)
+ * and no request fails because of the limiter itself. Failing closed would turn
+ * a database outage into 429s on requests that need no database (the health
+ * probes are outside the limiter, downloads are not).
+ */
+export function withLocalFallback(shared: RateLimitStore, local: RateLimitStore, logger?: Pick<Logger, "warn">): RateLimitStore {
+  let warnedAt = 0;
+  const fallBack = (error: unknown, bucket: string, wanted: number, perMinute: number) => {
+    const now = Date.now();
+    if (now - warnedAt >= WARN_EVERY_MS) {
+      warnedAt = now;
+      logger?.warn(
+        { reason: error instanceof Error ? error.message : String(error) },
+        "the shared rate-limit buckets did not answer; limiting per process until they do",
+      );
+    }
+    return local.take(bucket, wanted, perMinute);
+  };
+  return {
+    scope: shared.scope,
+    async take(bucket, wanted, perMinute): Promise<Taken> {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${SHARED_DEADLINE_MS} ms`)), SHARED_DEADLINE_MS);
+      });
+      const taking = shared.take(bucket, wanted, perMinute);
+      taking.catch(() => {}); // when late, its failure is no one's to handle
+      try {
+        return await Promise.race([taking, late]);
+      } catch (error) {
+        return fallBack(error, bucket, wanted, perMinute);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await shared.close();
+      await local.close();
+    },
+  };
+}

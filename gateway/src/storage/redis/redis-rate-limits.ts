@@ -1,0 +1,80 @@
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { RateLimitStore, Taken } from "../rate-limit-store.js";
+
+const WINDOW_MS = 60_000;
+/** At most one warning this often about a lost connection. */
+const WARN_EVERY_MS = 30_000;
+
+/**
+ * The same GCRA bucket as storage/postgres/pg-rate-limits.ts, as one Lua script:
+ * Redis runs it atomically, on its own clock. A bucket's key expires when the
+ * bucket is full again, so Redis itself drops idle buckets.
+ * KEYS[1] bucket; ARGV wanted, interval (ms a token), window (ms). Returns
+ * {granted, retry-after ms}.
+ */
+const TAKE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local wanted = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local base = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+local granted = math.min(wanted, math.floor((now + window - base) / interval + 1e-9))
+if granted > 0 then
+  local tat = base + granted * interval
+  redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now) + 1)
+  return {granted, 0}
+end
+return {0, math.ceil(base - window + interval - now)}
+`;
+
+type WithTake = Redis & { homerTake(key: string, wanted: number, interval: number, window: number): Promise<[number, number]> };
+
+/**
+ * Token buckets shared through Redis (HOMER_REDIS_URL): one round trip a take,
+ * no load on the database. Commands fail at once while Redis is unreachable
+ * (no offline queue), so the local fallback decides instead of requests waiting.
+ */
+export class RedisRateLimits implements RateLimitStore {
+  readonly scope = "shared";
+  readonly #redis: WithTake;
+
+  constructor(url: string, logger?: Pick<Logger, "warn">) {
+    this.#redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) as WithTake;
+    this.#redis.defineCommand("homerTake", { numberOfKeys: 1, lua: TAKE });
+    let warnedAt = 0;
+    // Without a listener a lost connection would end the process.
+    this.#redis.on("error", (error: Error) => {
+      if (Date.now() - warnedAt < WARN_EVERY_MS) return;
+      warnedAt = Date.now();
+      logger?.warn({ reason: error.message }, "Redis (HOMER_REDIS_URL) is unreachable; rate limits hold per process until it returns");
+    });
+  }
+
+  /**
+   * Resolves once connected, or after `timeoutMs` regardless (the fallback serves
+   * until Redis answers): start-up waits a little rather than for ever.
+   */
+  async ready(timeoutMs: number): Promise<boolean> {
+    if (this.#redis.status === "ready") return true;
+    let timer: NodeJS.Timeout | undefined;
+    let onReady: (() => void) | undefined;
+    const connected = await Promise.race([
+      new Promise<boolean>((resolve) => this.#redis.once("ready", (onReady = () => resolve(true)))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (onReady) this.#redis.off("ready", onReady);
+    return connected;
+  }
+
+  async take(bucket: string, wanted: number, perMinute: number): Promise<Taken> {
+    const [granted, retryAfterMs] = await this.#redis.homerTake(`homer:rate:${bucket}`, wanted, WINDOW_MS / perMinute, WINDOW_MS);
+    return { granted: Number(granted), retryAfterMs: Number(retryAfterMs) };
+  }
+
+  async close(): Promise<void> {
+    this.#redis.disconnect();
+  }
+}

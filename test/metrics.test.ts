@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { generateKey } from "../gateway/src/access/api-key.js";
+import { MAX_OPERATION_NAMES } from "../gateway/src/metrics/index.js";
+import { BACKENDS } from "./support/backends.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { waitFor } from "./support/wait.js";
+import { subscribe } from "./support/subscriber.js";
+import { parsePrometheusText, valueOf, type Sample } from "./support/prometheus.js";
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+async function scrape(gw: TestGateway, headers: Record<string, string> = {}): Promise<Sample[]> {
+  const res = await fetch(`${gw.origin}/metrics`, { headers });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+  return parsePrometheusText(await res.text());
+}
+
+describe.each(BACKENDS)("/metrics (%s)", (backend) => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ backend });
+  });
+  afterAll(() => gw?.close());
+
+  test("the scrape is Prometheus text, with the process defaults and the pool where there is one", async () => {
+    const samples = await scrape(gw);
+    expect(valueOf(samples, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    expect(samples.some((s) => s.name === "nodejs_heap_size_used_bytes")).toBe(true);
+    expect(valueOf(samples, "homer_uploads_in_flight")).toBe(0);
+    const pool = samples.filter((s) => s.name === "homer_db_pool_connections");
+    if (backend === "postgres") {
+      expect(pool.map((s) => s.labels.state).sort()).toEqual(["idle", "total", "waiting"]);
+      expect(valueOf(samples, "homer_db_pool_connections", { state: "total" })).toBeGreaterThanOrEqual(1);
+    } else {
+      expect(pool).toEqual([]);
+    }
+  });
+
+  test("operations, HTTP routes, uploads and downloads move their counters", async () => {
+    const before = await scrape(gw);
+    const ops = (s: Sample[], labels: Record<string, string>) => valueOf(s, "homer_graphql_operations_total", labels);
+    const created = await gw.upload({ name: "counted", version: 1 }, { "w.bin": Buffer.alloc(10_000, 7) }, "files { downloadUrl }");
+    expect(created.errors).toBeUndefined();
+    expect((await gw.gql(`query ListThem { models(name: "counted") { totalCount } }`)).data.models.totalCount).toBe(1);
+    expect((await gw.gql(`{ model(name: "counted", version: 1) { version } }`)).data.model.version).toBe(1);
+    expect((await gw.gql(`mutation Gone { deleteModel(name: "counted", version: 9) }`)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect((await gw.gql(`query Broken { models(name: `)).status).toBe(400);
+    const download = await fetch(created.data.createModel.files[0].downloadUrl);
+    expect((await download.arrayBuffer()).byteLength).toBe(10_000);
+    expect((await fetch(`${gw.origin}/files/default/counted/1/absent.bin`)).status).toBe(404);
+
+    // A request is counted when the server closes its response, which may be just after the client read it.
+    const settled = (s: Sample[]) =>
+      valueOf(s, "homer_http_requests_total", { route: "files", status: "404" }) >
+      valueOf(before, "homer_http_requests_total", { route: "files", status: "404" });
+    const after = await waitFor("the last download to be counted", async () => {
+      const s = await scrape(gw);
+      return settled(s) ? s : null;
+    });
+    const delta = (name: string, labels: Record<string, string> = {}) => valueOf(after, name, labels) - valueOf(before, name, labels);
+    expect(ops(after, { operation: "ListThem", type: "query", outcome: "ok" })).toBe(1);
+    expect(delta("homer_graphql_operations_total", { operation: "anonymous", type: "query", outcome: "ok" })).toBe(1);
+    expect(delta("homer_graphql_operations_total", { operation: "anonymous", type: "mutation", outcome: "ok" })).toBe(1);
+    expect(ops(after, { operation: "Gone", type: "mutation", outcome: "NOT_FOUND" })).toBe(1);
+    expect(delta("homer_graphql_operations_total", { operation: "unknown", type: "unknown", outcome: "GRAPHQL_PARSE_FAILED" })).toBe(1);
+    expect(valueOf(after, "homer_graphql_operation_duration_seconds_count", { operation: "ListThem", type: "query", outcome: "ok" })).toBe(
+      1,
+    );
+    expect(delta("homer_http_requests_total", { route: "files", status: "200" })).toBe(1);
+    expect(delta("homer_http_requests_total", { route: "files", status: "404" })).toBe(1);
+    expect(delta("homer_http_requests_total", { route: "graphql", status: "200" })).toBeGreaterThanOrEqual(4);
+    expect(delta("homer_download_bytes_total", { route: "files" })).toBe(10_000);
+    expect(delta("homer_upload_bytes_total")).toBeGreaterThan(10_000);
+    expect(valueOf(after, "homer_uploads_in_flight")).toBe(0);
+  });
+
+  test("hostile operation names never become unbounded label values", async () => {
+    const hostile = [...Array.from({ length: MAX_OPERATION_NAMES + 50 }, (_, i) => `Flood${i}`), `Long${"x".repeat(200)}`, 'Bad\\"Name'];
+    for (let i = 0; i < hostile.length; i += 25) {
+      await Promise.all(hostile.slice(i, i + 25).map((name) => gw.gql(`query ${name.replace(/[^A-Za-z0-9_]/g, "_")} { __typename }`)));
+    }
+    // An unparseable name, and one that is only in the request's operationName.
+    await gw.gql(`query "x\\n}" { __typename }`);
+    const res = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ __typename }", operationName: 'Injected"} 1\nfake_metric 1' }),
+    });
+    expect(res.status).toBe(400);
+    const samples = await scrape(gw);
+    const names = new Set(samples.filter((s) => s.name === "homer_graphql_operations_total").map((s) => s.labels.operation!));
+    expect(names.size).toBeLessThanOrEqual(MAX_OPERATION_NAMES + 3); // + anonymous, unknown, other
+    expect(names.has("other")).toBe(true);
+    expect([...names].every((n) => n.length <= 64 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))).toBe(true);
+    expect(samples.some((s) => s.name === "fake_metric")).toBe(false);
+  });
+
+  test("the subscriber gauge counts the process's live subscriptions", async () => {
+    expect(valueOf(await scrape(gw), "homer_event_subscribers")).toBe(0);
+    const subscribers = [subscribe(gw.origin, { name: "gauge" }), subscribe(gw.origin, {}), subscribe(gw.origin, { name: "gauge" })];
+    try {
+      await waitFor("three subscriptions counted", async () => valueOf(await scrape(gw), "homer_event_subscribers") === 3 || null);
+    } finally {
+      for (const s of subscribers) await s.client.dispose();
+    }
+    await waitFor("closed subscriptions uncounted", async () => valueOf(await scrape(gw), "homer_event_subscribers") === 0 || null);
+  });
+});
+
+describe("who may scrape", () => {
+  const admin = generateKey();
+  const token = "prometheus-scrape-token-0123456789";
+  let gw: TestGateway;
+  let readKey: string;
+  beforeAll(async () => {
+    gw = await startTestGateway({ config: { adminKey: admin.token, metricsToken: token } });
+    const res = await gw.gql(
+      `mutation { createApiKey(input: { name: "reader", grants: [{ project: "default", role: READ }] }) { secret } }`,
+      {},
+      bearer(admin.token),
+    );
+    readKey = res.data.createApiKey.secret;
+  });
+  afterAll(() => gw?.close());
+
+  const status = async (headers: Record<string, string> = {}) => (await fetch(`${gw.origin}/metrics`, { headers })).status;
+
+  test("with keys in force: the metrics token or an admin key; nobody else", async () => {
+    expect(await status()).toBe(401);
+    expect(await status(bearer(readKey))).toBe(403);
+    expect(await status(bearer(`${token}x`))).toBe(401);
+    expect(await status(bearer(token))).toBe(200);
+    expect(await status(bearer(admin.token))).toBe(200);
+    // The token opens /metrics only, not the API.
+    expect((await gw.gql(`{ __typename }`, {}, bearer(token))).status).toBe(401);
+  });
+
+  test("HOMER_METRICS=false: no /metrics at all", async () => {
+    const off = await startTestGateway({ config: { metrics: false } });
+    try {
+      expect((await fetch(`${off.origin}/metrics`)).status).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});
