@@ -249,3 +249,47 @@ describe("events and API keys", () => {
     expect(s.events).toEqual([]);
   });
 });
+
+describe("subscribes are charged to the HTTP routes' limits", () => {
+  const admin = generateKey();
+  let gw: TestGateway;
+  const subscribers: Subscriber[] = [];
+  beforeAll(async () => {
+    gw = await startTestGateway({ config: { adminKey: admin.token, authFailureLimit: 2, rateLimit: 4 } });
+  });
+  afterAll(async () => {
+    for (const s of subscribers) await s.close();
+    await gw?.close();
+  });
+  const codesOf = async (s: Subscriber) => {
+    await s.done;
+    return s.errors.map((e) => e.extensions?.code);
+  };
+
+  test("refused keys count as failed logins of the address: past the budget they answer TOO_MANY_REQUESTS", async () => {
+    const codes: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = subscribe(gw.origin, { project: "default" }, { apiKey: generateKey().token });
+      subscribers.push(s);
+      codes.push(...(await codesOf(s)));
+    }
+    expect(codes).toEqual(["UNAUTHENTICATED", "UNAUTHENTICATED", "TOO_MANY_REQUESTS"]);
+    // The address's budget is the one HTTP uses too.
+    const res = await gw.gql(`{ __typename }`, undefined, bearer(generateKey().token));
+    expect(res.errors?.[0]?.extensions?.code ?? res.status).toBe("TOO_MANY_REQUESTS");
+  });
+
+  test("each subscribe is a request of the key's rate limit", async () => {
+    const codes: unknown[] = [];
+    for (let i = 0; i < 5; i++) {
+      const s = subscribe(gw.origin, { project: "default", name: "limited" }, { apiKey: admin.token });
+      subscribers.push(s);
+      // A subscription that is accepted stays open; one refused ends with its error.
+      const ended = await Promise.race([s.done.then(() => true), new Promise((r) => setTimeout(() => r(false), 500))]);
+      codes.push(ended ? s.errors[0]?.extensions?.code : "OPEN");
+    }
+    expect(codes.filter((c) => c === "TOO_MANY_REQUESTS").length).toBeGreaterThanOrEqual(1);
+    expect(codes.slice(0, 4)).toEqual(["OPEN", "OPEN", "OPEN", "OPEN"]);
+    expect(codes[4]).toBe("TOO_MANY_REQUESTS");
+  });
+});

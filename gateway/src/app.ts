@@ -163,6 +163,8 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     config,
     log,
     trustProxy: app.get("trust proxy fn") as TrustFunction,
+    failures,
+    requests,
   });
 
   try {

@@ -7,9 +7,11 @@ import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
+import type { RequestLimiter } from "../access/request-limiter.js";
 import type { Config } from "../config.js";
+import { UnauthenticatedError } from "../domain/errors.js";
 import { assertAddressedHost } from "../http/guards.js";
-import { upgradeOrigin, type TrustFunction } from "../http/urls.js";
+import { upgradeAddress, upgradeOrigin, type TrustFunction } from "../http/urls.js";
 import type { RegistryService } from "../registry/registry.service.js";
 import type { Context } from "./context.js";
 import { createFormatError, isExpectedError } from "./format-error.js";
@@ -64,9 +66,13 @@ export function serveSubscriptions(
     log: Logger;
     /** Which proxies' X-Forwarded-* to believe (express's compiled `trust proxy`). */
     trustProxy: TrustFunction;
+    /** The HTTP routes' limits, charged alike: refused keys per address, and each subscribe as a request. */
+    failures: RequestLimiter;
+    requests: RequestLimiter;
   },
 ): SubscriptionServer {
-  const { registry, access, config, log, trustProxy } = options;
+  const { registry, access, config, log, trustProxy, failures, requests } = options;
+  const refuse = (error: unknown) => [new GraphQLError((error as Error).message, { originalError: error as Error })];
   const format = createFormatError({ development: config.development });
   const rules = [...specifiedRules, ...operationLimits(config, "websocket")];
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
@@ -106,12 +112,20 @@ export function serveSubscriptions(
         // Checked at every subscribe, as HTTP checks every request: a key revoked after connecting is refused here.
         const fromParams = ctx.connectionParams?.authorization;
         const authorization = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
+        const address = upgradeAddress(ctx.extra.request, trustProxy);
         let caller: Caller;
         try {
-          caller = await access.authenticate(authorization);
+          try {
+            caller = await access.authenticate(authorization);
+          } catch (error) {
+            // As over HTTP: a refused key is a failed login charged to the address; past the budget, 429.
+            if (error instanceof UnauthenticatedError && authorization) await failures.take(`ip:${address}`);
+            throw error;
+          }
           assertAddressedHost(caller, ctx.extra.request.headers.host, { publicHost, insecure: config.insecure });
+          await requests.take(caller.keyId ?? `ip:${address}`);
         } catch (error) {
-          return [new GraphQLError((error as Error).message, { originalError: error as Error })];
+          return refuse(error);
         }
         let document = documents.get(payload.query);
         if (!document) {

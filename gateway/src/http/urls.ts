@@ -43,3 +43,19 @@ export function upgradeOrigin(req: IncomingMessage, trusted: TrustFunction): str
   const host = (viaProxy && first("x-forwarded-host")) || req.headers.host;
   return `${protocol}://${host}`;
 }
+
+/**
+ * `req.ip` for a request express never routes (a WebSocket upgrade), by express's
+ * rules (proxy-addr): the peer, or, while each hop is a trusted proxy, the address
+ * it forwarded for, walking `X-Forwarded-For` from the right.
+ */
+export function upgradeAddress(req: IncomingMessage, trusted: TrustFunction): string {
+  const forwarded = String(req.headers["x-forwarded-for"] ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "")
+    .reverse();
+  const hops = [req.socket.remoteAddress ?? "unknown", ...forwarded];
+  for (let i = 0; i < hops.length - 1; i++) if (!trusted(hops[i]!, i)) return hops[i]!;
+  return hops.at(-1)!;
+}
