@@ -13,7 +13,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../gate
 const ALLOWED = {
   domain: [],
   config: [],
-  metrics: [],
+  metrics: ["domain"],
   storage: ["domain", "config"],
   access: ["domain", "storage", "config"],
   registry: ["domain", "storage", "access"],

@@ -2,19 +2,22 @@
  * Domain errors. The services throw these; `clientError` (http/error-map.ts) maps
  * them to a code and an HTTP status in exactly one place, for every transport.
  */
-export type ErrorCode =
-  | "BAD_USER_INPUT"
-  | "NOT_FOUND"
-  | "ALREADY_EXISTS"
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "PAYLOAD_TOO_LARGE"
-  | "TOO_MANY_REQUESTS"
+export const ERROR_CODES = [
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "ALREADY_EXISTS",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "PAYLOAD_TOO_LARGE",
+  "TOO_MANY_REQUESTS",
   /** The database or blob store cannot be reached; retry after `retryAfterSeconds`. */
-  | "UNAVAILABLE"
+  "UNAVAILABLE",
   /** The blob store or database is out of space. */
-  | "INSUFFICIENT_STORAGE"
-  | "INTERNAL_SERVER_ERROR";
+  "INSUFFICIENT_STORAGE",
+  "INTERNAL_SERVER_ERROR",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** An expected failure whose message is safe to show to the caller. */
 export class DomainError extends Error {

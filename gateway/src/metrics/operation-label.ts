@@ -1,3 +1,5 @@
+import { ERROR_CODES } from "../domain/errors.js";
+
 /** Distinct operation names a process labels by before the rest become "other". */
 export const MAX_OPERATION_NAMES = 100;
 
@@ -24,18 +26,9 @@ export function operationLabels(max = MAX_OPERATION_NAMES) {
   };
 }
 
-/** Error codes the gateway itself gives; any other code is labelled "OTHER". */
+/** Error codes the gateway itself gives (its domain's, and Apollo's own); any other code is labelled "OTHER". */
 const CODES: ReadonlySet<string> = new Set([
-  "BAD_USER_INPUT",
-  "NOT_FOUND",
-  "ALREADY_EXISTS",
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "PAYLOAD_TOO_LARGE",
-  "TOO_MANY_REQUESTS",
-  "UNAVAILABLE",
-  "INSUFFICIENT_STORAGE",
-  "INTERNAL_SERVER_ERROR",
+  ...ERROR_CODES,
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
   "BAD_REQUEST",

@@ -1,22 +1,5 @@
 import { databaseUnavailable, InsufficientStorageError, UnavailableError } from "../../domain/errors.js";
-
-/** Seconds a client is told to wait before retrying while PostgreSQL is unreachable. */
-export const RETRY_AFTER_SECONDS = 5;
-
-/** Socket-level failures: the server is down, restarting or unreachable. */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "EHOSTDOWN",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
+import { NETWORK_CODES, RETRY_AFTER_SECONDS } from "../network-errors.js";
 
 /**
  * SQLSTATEs that say "the server cannot serve now" rather than "this statement is

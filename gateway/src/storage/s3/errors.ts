@@ -1,23 +1,8 @@
 import { DomainError, outOfSpace, StorageError, UnavailableError } from "../../domain/errors.js";
+import { NETWORK_CODES, RETRY_AFTER_SECONDS } from "../network-errors.js";
 
-/** Seconds a client is told to wait before retrying while the object store is unreachable. */
-export const RETRY_AFTER_SECONDS = 5;
-
-/** Socket-level failures: the server is down, restarting or unreachable. */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "EHOSTDOWN",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ERR_STREAM_PREMATURE_CLOSE",
-]);
+/** A stream to the store closed before its end: the connection dropped mid-transfer. */
+const PREMATURE_CLOSE = "ERR_STREAM_PREMATURE_CLOSE";
 
 /** Error names of the SDK and of S3 that say "not now" rather than "never". */
 const TRANSIENT_NAMES: ReadonlySet<string> = new Set([
@@ -68,7 +53,7 @@ export function isNoSuchKey(error: unknown): boolean {
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof UnavailableError) return true;
   const { name, code, cause } = sdkError(error);
-  if ((code && NETWORK_CODES.has(code)) || (name && TRANSIENT_NAMES.has(name))) return true;
+  if ((code && (NETWORK_CODES.has(code) || code === PREMATURE_CLOSE)) || (name && TRANSIENT_NAMES.has(name))) return true;
   const status = httpStatusOf(error);
   if (status !== undefined && status >= 500 && status !== 501 && status !== 507) return true;
   return cause !== undefined && cause !== error && isUnavailable(cause);
