@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { createPgDatabase, makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
@@ -165,6 +165,17 @@ describe.each(CHOSEN)("three replicas on one PostgreSQL and one blob store (%s)"
   afterAll(async () => {
     await cluster?.stop();
     await blobs?.stop();
+  });
+  // A failure here is about several processes: show what the replicas logged about it.
+  afterEach(({ task }) => {
+    if (task.result?.state !== "fail") return;
+    cluster.replicas.forEach((replica, i) => {
+      const logged = replica
+        .output()
+        .split("\n")
+        .filter((line) => /"level":(40|50|60)/.test(line));
+      console.error(`replica ${i} warnings and errors:\n${logged.slice(-20).join("\n")}`);
+    });
   });
 
   test("200 concurrent auto-versioned creates split across the replicas get versions exactly 1..200", async () => {
