@@ -77,9 +77,7 @@ describe.each(BACKENDS)("totalCount is maintained, %s", (backend) => {
     await store.createModel(draft("m"), noop);
     await store.createModel(draft("m"), noop);
     // Rolled back after the version row was written: the blob promotion failed.
-    await expect(
-      store.createModel(draft("m"), () => Promise.reject(new Error("promotion failed"))),
-    ).rejects.toThrow(/promotion failed/);
+    await expect(store.createModel(draft("m"), () => Promise.reject(new Error("promotion failed")))).rejects.toThrow(/promotion failed/);
     // An overwrite that rolls back: the deleted row comes back, the count with it.
     await expect(
       store.createModel(draft("m", { version: 1, overwrite: true }), () => Promise.reject(new Error("promotion failed"))),
