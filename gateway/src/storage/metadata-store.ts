@@ -47,6 +47,7 @@ export interface MetadataStore {
   getModel(ref: ModelRef, parts: ModelParts): Promise<ModelRecord | null>;
   /** One statement for the whole page, both phases and the asked-for parts of every node. */
   listModels(query: ListQuery): Promise<ListedModel[]>;
+  /** The family's versions: one read of a counter the store maintains (O(1) in the family's size). */
   countModels(project: string, name: string): Promise<number>;
   getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;
   /**

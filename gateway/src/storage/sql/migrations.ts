@@ -156,6 +156,55 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         }
       },
     },
+    "0007_family_version_count": {
+      // totalCount reads one row instead of counting the family's versions. Triggers
+      // keep the counter, not the application: every release's inserts and deletes
+      // (a previous release's replica during a rolling upgrade, a rollback, a manual
+      // fix in SQL) move it in their own transaction, so it cannot drift. An overwrite
+      // is a delete and an insert: no change. The backfill runs after the triggers
+      // exist, in the migration's transaction (which locks the tables on PostgreSQL
+      // and holds SQLite's write lock), and sets absolute values.
+      async up(db: FrozenDb) {
+        await db.schema
+          .alterTable("families")
+          .addColumn("version_count", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        if (dialect.name === "postgres") {
+          // Statement-level with transition tables: one UPDATE per statement, however
+          // many rows it inserts or deletes (a per-row UPDATE of one family row would
+          // pile up row versions in a bulk load).
+          for (const [event, table, sign] of [
+            ["insert", "new_rows", "+"],
+            ["delete", "old_rows", "-"],
+          ] as const) {
+            await sql
+              .raw(
+                `create function homer_models_count_${event}() returns trigger language plpgsql as $$
+                 begin
+                   update families f set version_count = f.version_count ${sign} c.n
+                     from (select family_id, count(*) as n from ${table} group by family_id) c
+                    where f.id = c.family_id;
+                   return null;
+                 end $$`,
+              )
+              .execute(db);
+            await sql
+              .raw(
+                `create trigger models_count_${event} after ${event} on models
+                 referencing ${event === "insert" ? "new" : "old"} table as ${table}
+                 for each statement execute function homer_models_count_${event}()`,
+              )
+              .execute(db);
+          }
+        } else {
+          await sql`create trigger models_count_insert after insert on models begin
+                      update families set version_count = version_count + 1 where id = new.family_id; end`.execute(db);
+          await sql`create trigger models_count_delete after delete on models begin
+                      update families set version_count = version_count - 1 where id = old.family_id; end`.execute(db);
+        }
+        await sql`update families set version_count = (select count(*) from models where models.family_id = families.id)`.execute(db);
+      },
+    },
   };
 }
 

@@ -8,6 +8,8 @@ export interface Database {
     name: string;
     /** Highest version ever assigned in the family; never goes down. */
     last_version: number;
+    /** How many versions the family holds, kept by triggers on models (migration 0007). */
+    version_count: Generated<number>;
   };
   models: {
     id: Generated<number>;

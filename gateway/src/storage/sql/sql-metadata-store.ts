@@ -164,12 +164,14 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async countModels(project: string, name: string): Promise<number> {
+    // Maintained by the database in every insert's and delete's transaction (migration 0007).
     const row = await this.db
-      .selectFrom("models")
-      .select((eb) => eb.fn.countAll().as("n"))
-      .where("family_id", "=", this.#familyId(project, name))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+      .selectFrom("families")
+      .select("version_count")
+      .where("project", "=", project)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return Number(row?.version_count ?? 0);
   }
 
   async getFile(ref: ModelRef, path: string): Promise<FileRecord | null> {
