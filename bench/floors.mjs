@@ -92,7 +92,8 @@ try {
 
   // Same answer, byte for byte, from every stack.
   const reference = await post(stacks[1].server.origin);
-  if (reference.status !== 200 || !reference.body.includes('"version"')) throw new Error(`floor answered ${reference.status}: ${reference.body.slice(0, 300)}`);
+  if (reference.status !== 200 || !reference.body.includes('"version"'))
+    throw new Error(`floor answered ${reference.status}: ${reference.body.slice(0, 300)}`);
   for (const s of stacks) {
     const { status, body } = await post(s.server.origin);
     s.bytes = Buffer.byteLength(body);
@@ -173,7 +174,9 @@ try {
   const profile = summariseProfile(JSON.parse(await fs.readFile(path.join(profDir, profFile), "utf8")), profiledRun.requests.total);
   header("Homer's CPU profile under the same load (self time by module)");
   console.log(`${profiledRun.requests.total} requests in ${PROFILE_SECONDS} s under the profiler`);
-  console.log(table([["module", "share", "µs/request"], ...profile.map((p) => [p.module, `${fmt(p.share * 100, 1)} %`, fmt(p.usPerRequest, 0)])]));
+  console.log(
+    table([["module", "share", "µs/request"], ...profile.map((p) => [p.module, `${fmt(p.share * 100, 1)} %`, fmt(p.usPerRequest, 0)])]),
+  );
   const top = topFunctions(JSON.parse(await fs.readFile(path.join(profDir, profFile), "utf8")));
   console.log(`\ntop self time:\n${top.map((t) => `  ${fmt(t.share * 100, 1).padStart(5)} %  ${t.fn}`).join("\n")}`);
   const keep = path.join(ROOT, "bench", ".data", "homer-sorted-page.cpuprofile");
@@ -181,7 +184,23 @@ try {
   console.log(`profile kept as ${path.relative(ROOT, keep)} (open in Chrome DevTools or speedscope)`);
 
   const out = path.join(ROOT, "bench", ".data", "floors-results.json");
-  await fs.writeFile(out, JSON.stringify({ at: new Date().toISOString(), quick: QUICK, versions: VERSIONS, connections: CONNECTIONS, rounds: ROUNDS, seconds: SECONDS, results, profile }, null, 2));
+  await fs.writeFile(
+    out,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        quick: QUICK,
+        versions: VERSIONS,
+        connections: CONNECTIONS,
+        rounds: ROUNDS,
+        seconds: SECONDS,
+        results,
+        profile,
+      },
+      null,
+      2,
+    ),
+  );
   console.log(`\nresults written to ${path.relative(ROOT, out)}`);
 
   reportSummary("floors", [

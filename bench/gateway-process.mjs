@@ -17,7 +17,10 @@ export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = []) {
   for (const name of ["PORT", "HOST", "HOMER_DATABASE_URL", "HOMER_BLOB_URL", "HOMER_PUBLIC_URL", "HOMER_MAX_FILE_SIZE"]) delete env[name];
   Object.assign(env, extraEnv);
   // Spawned directly (no npm/shell in between), so child.pid is the gateway itself.
-  const child = spawn(process.execPath, [...nodeArgs, MAIN, "--port", "0", "--host", "127.0.0.1"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, "--port", "0", "--host", "127.0.0.1"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const keep = (chunk) => {
     output = (output + chunk).slice(-8000); // the tail, for error reports

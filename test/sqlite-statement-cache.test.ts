@@ -17,7 +17,6 @@ async function open(capacity?: number) {
     createAdapter: () => new SqliteAdapter(),
     createIntrospector: (db) => new SqliteIntrospector(db),
   };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const db = new Kysely<any>({ dialect: guardedDialect(dialect, sqliteDialect) });
   return { db, statements: driver.statements };
 }
@@ -34,7 +33,11 @@ describe("SQLite statement cache", () => {
     close = () => db.destroy();
     await sql`create table t (id integer primary key, name text)`.execute(db);
     const before = statements.prepares;
-    for (let i = 0; i < 50; i++) await db.insertInto("t").values({ id: i, name: `n${i}` }).execute();
+    for (let i = 0; i < 50; i++)
+      await db
+        .insertInto("t")
+        .values({ id: i, name: `n${i}` })
+        .execute();
     for (let i = 0; i < 50; i++) {
       expect(await db.selectFrom("t").select("name").where("id", "=", i).executeTakeFirst()).toEqual({ name: `n${i}` });
     }

@@ -26,21 +26,22 @@ function documentOf(query) {
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
-  req.on("end", async () => {
-    let result;
-    try {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      const entry = documentOf(body.query);
-      result = entry.errors
-        ? { errors: entry.errors }
-        : await execute({ schema, document: entry.document, variableValues: body.variables });
-    } catch (error) {
-      result = { errors: [{ message: String(error?.message ?? error) }] };
-    }
-    const payload = JSON.stringify(result);
-    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(payload) });
-    res.end(payload);
-  });
+  req.on("end", () => void answer(Buffer.concat(chunks), res));
 });
+
+async function answer(raw, res) {
+  let result;
+  try {
+    const body = JSON.parse(raw.toString("utf8"));
+    const entry = documentOf(body.query);
+    result = entry.errors ? { errors: entry.errors } : await execute({ schema, document: entry.document, variableValues: body.variables });
+  } catch (error) {
+    result = { errors: [{ message: String(error?.message ?? error) }] };
+  }
+  const payload = JSON.stringify(result);
+  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
 server.keepAliveTimeout = 65_000;
 server.listen(0, "127.0.0.1", () => announce(server.address().port));

@@ -12,13 +12,13 @@ const output = process.argv[3] ?? path.join(ROOT, "docs", "bench-throughput.png"
 const data = JSON.parse(await fs.readFile(input, "utf8"));
 const results = data.results;
 
-const W = 900;
+const W = 1200;
 const rowH = 54;
 const left = 300;
 const top = 70;
 const H = top + results.length * rowH + 60;
-const max = Math.max(...results.map((r) => r.rpsMax)) * 1.1;
-const x = (v) => left + (v / max) * (W - left - 40);
+const max = Math.ceil((Math.max(...results.map((r) => r.rpsMax)) * 1.05) / 100) * 100;
+const x = (v) => left + (v / max) * (W - left - 340);
 const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 let bars = "";
 results.forEach((r, i) => {
@@ -34,7 +34,7 @@ results.forEach((r, i) => {
 });
 let ticks = "";
 for (let i = 0; i <= 5; i++) {
-  const v = (max / 5) * i;
+  const v = (max / 5) * i; // max is a multiple of 100
   ticks += `<line x1="${x(v)}" x2="${x(v)}" y1="${top}" y2="${H - 50}" stroke="#ddd"/>`;
   ticks += `<text x="${x(v)}" y="${H - 32}" text-anchor="middle" font-size="12">${Math.round(v)}</text>`;
 }
@@ -43,7 +43,7 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" 
 <text x="20" y="28" font-size="17" font-weight="bold">Sorted first page (${data.versions} versions, first: 50, ${data.connections} connections, SQLite)</text>
 <text x="20" y="50" font-size="13">req/s, median of ${data.rounds} interleaved rounds of ${data.seconds} s; whiskers: min–max; % of the floor; server CPU per request</text>
 ${ticks}${bars}
-<text x="${(left + W) / 2}" y="${H - 10}" text-anchor="middle" font-size="12">requests per second</text>
+<text x="${(left + x(max)) / 2}" y="${H - 10}" text-anchor="middle" font-size="12">requests per second</text>
 </svg>`;
 
 await fs.mkdir(path.dirname(output), { recursive: true });

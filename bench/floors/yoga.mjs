@@ -5,6 +5,7 @@ import { announce, dbFileArg, openPageSource, SDL } from "./shared.mjs";
 
 const { resolvers } = await openPageSource(dbFileArg());
 const yoga = createYoga({ schema: createSchema({ typeDefs: SDL, resolvers }), logging: false, graphiql: false, landingPage: false });
-const server = http.createServer(yoga);
+// yoga's handler returns a promise that node:http ignores; errors are answered inside it.
+const server = http.createServer((req, res) => void yoga(req, res));
 server.keepAliveTimeout = 65_000;
 server.listen(0, "127.0.0.1", () => announce(server.address().port));
