@@ -9,15 +9,18 @@ const MAIN = path.join(ROOT, "gateway", "dist", "main.js");
 
 /**
  * Starts `node gateway/dist/main.js --port 0` on `dataDir` (and `extraEnv`, e.g. an
- * S3 blob store); resolves once it serves.
+ * S3 blob store) with `nodeArgs` for node itself (e.g. --cpu-prof); resolves once it serves.
  */
-export function startGatewayProcess(dataDir, extraEnv = {}) {
+export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = []) {
   const env = { ...process.env, HOMER_DATA_DIR: dataDir, HOMER_LOG_LEVEL: "warn" };
   // Inherited settings must not point the bench gateway at some other store.
   for (const name of ["PORT", "HOST", "HOMER_DATABASE_URL", "HOMER_BLOB_URL", "HOMER_PUBLIC_URL", "HOMER_MAX_FILE_SIZE"]) delete env[name];
   Object.assign(env, extraEnv);
   // Spawned directly (no npm/shell in between), so child.pid is the gateway itself.
-  const child = spawn(process.execPath, [MAIN, "--port", "0", "--host", "127.0.0.1"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeArgs, MAIN, "--port", "0", "--host", "127.0.0.1"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   const keep = (chunk) => {
     output = (output + chunk).slice(-8000); // the tail, for error reports

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type KyselyConfig } from "kysely";
+import { Kysely, SqliteAdapter, SqliteDialect, sql, type KyselyConfig } from "kysely";
+import { CachedSqliteDriver } from "./cached-driver.js";
 import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
@@ -24,29 +25,6 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "SQLITE_FULL",
 });
 
-/**
- * Every transaction BEGINs IMMEDIATE: it takes the write lock before its first
- * read, so with several processes on one file no transaction decides on a
- * snapshot another process changes before it writes.
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  constructor(private readonly database: Database.Database) {
-    super({ database });
-  }
-
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
-  }
-
-  /**
-   * After SQLITE_FULL, IOERR, NOMEM or BUSY SQLite may already have rolled the whole
-   * transaction back; a ROLLBACK then only fails with "no transaction is active".
-   */
-  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    if (this.database.inTransaction) await super.rollbackTransaction(connection);
-  }
-}
-
 /** SQLite's DDL is transactional: migrations run in one (immediate) transaction, so
  *  processes starting together apply each once and a crash leaves no half schema. */
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
@@ -61,7 +39,7 @@ class HomerSqliteDialect extends SqliteDialect {
   }
 
   override createDriver() {
-    return new ImmediateSqliteDriver(this.database);
+    return new CachedSqliteDriver(this.database);
   }
 
   override createAdapter() {

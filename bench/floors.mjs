@@ -1,0 +1,219 @@
+// Homer against floors on the same data: the sorted first page served by Homer's
+// gateway process and by bare node:http + graphql-js (the floor), graphql-yoga,
+// mercurius and mercurius + graphql-jit, all reading the same SQLite file through
+// Homer's own store (same SQL). Each server is its own process; rounds are
+// interleaved (every stack once per round, in a rotating order) so that the shared
+// machine's drift hits all alike. Then a CPU profile of Homer under the same load.
+import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import autocannon from "autocannon";
+import { cpuSeconds, startGatewayProcess } from "./gateway-process.mjs";
+import { fmt, header, makeRunDir, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
+import { openBackend, populate } from "./listing-data.mjs";
+import { summariseProfile, topFunctions } from "./floors/profile.mjs";
+
+const VERSIONS = 10_000;
+const CONNECTIONS = 32;
+const ROUNDS = QUICK ? 5 : 7;
+const SECONDS = QUICK ? 2 : 8;
+const WARMUP_SECONDS = QUICK ? 1 : 3;
+const PROFILE_SECONDS = QUICK ? 3 : 10;
+const QUERY = `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`;
+const BODY = JSON.stringify({ query: QUERY });
+
+const FLOORS = [
+  { id: "floor", label: "node:http + graphql-js (floor)", args: ["floors/graphql-js.mjs"] },
+  { id: "yoga", label: "graphql-yoga", args: ["floors/yoga.mjs"] },
+  { id: "mercurius", label: "mercurius", args: ["floors/mercurius.mjs"] },
+  { id: "mercurius-jit", label: "mercurius + graphql-jit", args: ["floors/mercurius.mjs", "--jit"] },
+];
+
+function startFloor(floor, dbFile) {
+  const [script, ...rest] = floor.args;
+  const child = spawn(process.execPath, [path.join(ROOT, "bench", script), dbFile, ...rest], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.once("exit", (code) => reject(new Error(`${floor.id} exited (${code})`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /listening (\d+)/.exec(out);
+      if (!match) return;
+      child.removeAllListeners("exit");
+      resolve({
+        pid: child.pid,
+        origin: `http://127.0.0.1:${match[1]}`,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once("exit", done);
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
+}
+
+async function post(origin) {
+  const res = await fetch(`${origin}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: BODY });
+  return { status: res.status, body: await res.text() };
+}
+
+function load(origin, seconds) {
+  return autocannon({
+    url: `${origin}/graphql`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: BODY,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const dir = await makeRunDir("floors");
+const stacks = [];
+try {
+  header(`Floors: sorted first page, ${VERSIONS} versions, ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS} s`);
+  const backend = await openBackend("sqlite", dir);
+  const fillers = Array.from({ length: 200 }, (_, i) => ({ name: `other-${i}`, versions: 3 }));
+  await populate(backend, [{ name: "big", versions: VERSIONS }, ...fillers]);
+  await backend.analyze();
+  await backend.close();
+  const dbFile = path.join(dir, "registry.sqlite");
+
+  const homer = await startGatewayProcess(dir, { HOMER_RATE_LIMIT: "0" });
+  stacks.push({ id: "homer", label: "Homer (Apollo + type-graphql, SQLite)", server: homer });
+  for (const floor of FLOORS) stacks.push({ ...floor, server: await startFloor(floor, dbFile) });
+
+  // Same answer, byte for byte, from every stack.
+  const reference = await post(stacks[1].server.origin);
+  if (reference.status !== 200 || !reference.body.includes('"version"'))
+    throw new Error(`floor answered ${reference.status}: ${reference.body.slice(0, 300)}`);
+  for (const s of stacks) {
+    const { status, body } = await post(s.server.origin);
+    s.bytes = Buffer.byteLength(body);
+    s.sameBytes = status === 200 && body === reference.body;
+    if (!s.sameBytes) {
+      const same = status === 200 && JSON.stringify(JSON.parse(body)) === JSON.stringify(JSON.parse(reference.body));
+      if (!same) throw new Error(`${s.id} answers differently (${status}): ${body.slice(0, 300)}`);
+      s.sameJson = true;
+    }
+  }
+  for (const s of stacks) await load(s.server.origin, WARMUP_SECONDS);
+
+  for (const s of stacks) s.rounds = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = stacks.map((_, i) => stacks[(i + round) % stacks.length]);
+    for (const s of order) {
+      const cpuBefore = cpuSeconds(s.server.pid);
+      const r = await load(s.server.origin, SECONDS);
+      const cpu = cpuSeconds(s.server.pid) - cpuBefore;
+      const ok = r.requests.total - r.non2xx - r.errors;
+      if (r.non2xx > 0 || r.errors > 0) console.warn(`${s.id}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      s.rounds.push({ rps: ok / SECONDS, cpuUsPerReq: (cpu * 1e6) / Math.max(ok, 1), p50: r.latency.p50, p99: r.latency.p99 });
+    }
+    console.log(`round ${round + 1}/${ROUNDS}: ${stacks.map((s) => `${s.id} ${fmt(s.rounds.at(-1).rps, 0)}`).join(", ")}`);
+  }
+
+  const floor = stacks.find((s) => s.id === "floor");
+  const floorRps = median(floor.rounds.map((r) => r.rps));
+  const floorCpu = median(floor.rounds.map((r) => r.cpuUsPerReq));
+  const rows = [["stack", "req/s median", "min–max", "vs floor", "ratio min–max", "CPU µs/req", "vs floor CPU", "p50 ms", "bytes"]];
+  const results = [];
+  for (const s of stacks) {
+    const rps = s.rounds.map((r) => r.rps);
+    // Per-round ratio against the floor's run in the same round: the spread of the ratio.
+    const ratios = s.rounds.map((r, i) => r.rps / floor.rounds[i].rps);
+    const cpu = median(s.rounds.map((r) => r.cpuUsPerReq));
+    const entry = {
+      id: s.id,
+      label: s.label,
+      rps: median(rps),
+      rpsMin: Math.min(...rps),
+      rpsMax: Math.max(...rps),
+      ratio: median(rps) / floorRps,
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+      cpuUsPerReq: cpu,
+      cpuRatio: cpu / floorCpu,
+      p50: median(s.rounds.map((r) => r.p50)),
+      bytes: s.bytes,
+      sameBytes: s.sameBytes,
+    };
+    results.push(entry);
+    rows.push([
+      s.label,
+      fmt(entry.rps, 0),
+      `${fmt(entry.rpsMin, 0)}–${fmt(entry.rpsMax, 0)}`,
+      `${fmt(entry.ratio * 100, 0)} %`,
+      `${fmt(entry.ratioMin * 100, 0)}–${fmt(entry.ratioMax * 100, 0)} %`,
+      fmt(cpu, 0),
+      `${fmt(entry.cpuRatio, 2)}x`,
+      fmt(entry.p50, 1),
+      `${entry.bytes}${entry.sameBytes ? "" : " (same JSON, other bytes)"}`,
+    ]);
+  }
+  console.log(table(rows));
+
+  // The profile: Homer alone under the same load, its self time by module.
+  for (const s of stacks) await s.server.stop();
+  stacks.length = 0;
+  const profDir = path.join(dir, "profile");
+  const profiled = await startGatewayProcess(dir, { HOMER_RATE_LIMIT: "0" }, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
+  stacks.push({ id: "homer-profiled", server: profiled });
+  await load(profiled.origin, WARMUP_SECONDS);
+  const profiledRun = await load(profiled.origin, PROFILE_SECONDS);
+  await profiled.stop();
+  stacks.length = 0;
+  const [profFile] = (await fs.readdir(profDir)).filter((f) => f.endsWith(".cpuprofile"));
+  const profile = summariseProfile(JSON.parse(await fs.readFile(path.join(profDir, profFile), "utf8")), profiledRun.requests.total);
+  header("Homer's CPU profile under the same load (self time by module)");
+  console.log(`${profiledRun.requests.total} requests in ${PROFILE_SECONDS} s under the profiler`);
+  console.log(
+    table([["module", "share", "µs/request"], ...profile.map((p) => [p.module, `${fmt(p.share * 100, 1)} %`, fmt(p.usPerRequest, 0)])]),
+  );
+  const top = topFunctions(JSON.parse(await fs.readFile(path.join(profDir, profFile), "utf8")));
+  console.log(`\ntop self time:\n${top.map((t) => `  ${fmt(t.share * 100, 1).padStart(5)} %  ${t.fn}`).join("\n")}`);
+  const keep = path.join(ROOT, "bench", ".data", "homer-sorted-page.cpuprofile");
+  await fs.copyFile(path.join(profDir, profFile), keep);
+  console.log(`profile kept as ${path.relative(ROOT, keep)} (open in Chrome DevTools or speedscope)`);
+
+  const out = path.join(ROOT, "bench", ".data", "floors-results.json");
+  await fs.writeFile(
+    out,
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        quick: QUICK,
+        versions: VERSIONS,
+        connections: CONNECTIONS,
+        rounds: ROUNDS,
+        seconds: SECONDS,
+        results,
+        profile,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`\nresults written to ${path.relative(ROOT, out)}`);
+
+  reportSummary("floors", [
+    ...results.map(
+      (r) =>
+        `${r.label}: ${fmt(r.rps, 0)} req/s (${fmt(r.rpsMin, 0)}–${fmt(r.rpsMax, 0)}), ${fmt(r.ratio * 100, 0)} % of floor (${fmt(r.ratioMin * 100, 0)}–${fmt(r.ratioMax * 100, 0)} %), ${fmt(r.cpuUsPerReq, 0)} µs CPU/req`,
+    ),
+    `Homer's profile: ${profile
+      .slice(0, 6)
+      .map((p) => `${p.module} ${fmt(p.share * 100, 0)} %`)
+      .join(", ")}`,
+  ]);
+} finally {
+  for (const s of stacks) await s.server.stop().catch(() => {});
+  await fs.rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,48 @@
+// What every floor serves: the sorted first page, read by Homer's own SQLite store
+// (same driver, same statement cache, the same SQL text and parameters as the
+// gateway), behind a schema with just the fields the benchmark query selects. The
+// floors differ only in their HTTP + GraphQL layer.
+import { openSqliteStore } from "../../gateway/dist/storage/sqlite/index.js";
+
+export const SDL = `
+type Query { models(name: String!, sortKey: String, first: Int): ModelPage! }
+type ModelPage { nodes: [Model!]! }
+type Model { version: Int!, metric(key: String!): Float }
+`;
+
+/** The resolvers for SDL, on Homer's store at `file` (graphql-js default resolvers do the rest). */
+export async function openPageSource(file) {
+  const store = await openSqliteStore(file, { eventPollMs: 60_000 });
+  const models = async (_root, args) => {
+    const first = args.first ?? 50;
+    // What RegistryService.listModels asks of the store for this query: one row more
+    // than the page (hasNextPage), metrics because `metric(key)` is selected.
+    const listed = await store.listModels({
+      project: "default",
+      name: args.name,
+      sortKey: args.sortKey ?? null,
+      direction: "DESC",
+      limit: first + 1,
+      after: null,
+      parts: { metrics: true, files: false },
+    });
+    return { nodes: listed.slice(0, first).map((l) => l.model) };
+  };
+  const metric = (model, args) => model.metrics.find((m) => m.key === args.key)?.value ?? null;
+  return {
+    store,
+    /** graphql-js rootValue style (Query fields as functions of args). */
+    resolvers: { Query: { models }, Model: { metric } },
+  };
+}
+
+/** `node floor.mjs <sqlite file>`: prints `listening <port>` on stdout once it serves. */
+export function announce(port) {
+  process.stdout.write(`listening ${port}\n`);
+}
+
+export const dbFileArg = () => {
+  const file = process.argv[2];
+  if (!file) throw new Error("usage: node <floor>.mjs <sqlite file> [--jit]");
+  return file;
+};
