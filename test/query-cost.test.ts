@@ -100,6 +100,12 @@ describe("the cost model: abuse is still refused", () => {
     refused(`{ ${Array.from({ length: 10 }, (_, i) => `a${i}: models(name: "m", first: 500) { nodes { version } }`).join(" ")} }`));
   test("ten aliased pages selecting only totalCount", () =>
     refused(`{ ${Array.from({ length: 10 }, (_, i) => `a${i}: models(name: "m", first: 500) { totalCount }`).join(" ")} }`));
+  test("the budget in bare rows: nine pages of 500 versions pass, ten do not", () => {
+    const pages = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `a${i}: models(name: "m", first: 500) { nodes { version } }`).join(" ")} }`;
+    expect(errorsOf(pages(9))).toEqual([]);
+    refused(pages(10));
+  });
   test("a huge literal first", () => refused(`{ models(name: "m", first: 100000) { nodes { version } } }`));
   test("ten key listings", () =>
     refused(`{ ${Array.from({ length: 10 }, (_, i) => `k${i}: apiKeys { id grants { project role } }`).join(" ")} }`));
