@@ -55,7 +55,7 @@ describe.each(BACKENDS)("first admin key, replicas starting together on %s", (ba
     const replicas = await startReplicas(key.token);
     expect((await storage!.access.listKeys()).map((k) => k.id)).toEqual([key.id]);
     for (const replica of replicas) expect(replica.output()).not.toMatch(/HOMER_ADMIN_KEY is ignored/);
-    const service = new AccessService(storage!.access, { openWhenNoKeys: false }, silentLog);
+    const service = new AccessService(storage!.access, { openWhenNoKeys: false, openModeRecheckMs: 1000 }, silentLog);
     expect((await service.authenticate(`Bearer ${key.token}`)).isGlobalAdmin).toBe(true);
   });
 });

@@ -18,6 +18,9 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
   beforeAll(async () => {
     gw = await startTestGateway({
       backend,
+      // The worst case: open mode's key check on every request (it is otherwise
+      // remembered for HOMER_OPEN_MODE_RECHECK_MS; see open-mode.test.ts).
+      config: { openModeRecheckMs: 0 },
       log: (event) => {
         if (counting && event.level === "query") statements.push(event.query.sql);
       },

@@ -69,7 +69,11 @@ export async function startGateway(config: Config, options: { log: Logger; stora
 
 /** Everything after the stores are open: guard, recover, assemble, listen. */
 async function serve(config: Config, storage: Storage, log: Logger): Promise<Gateway> {
-  const access = new AccessService(storage.access, { openWhenNoKeys: isLoopback(config.host) || config.insecure }, log);
+  const access = new AccessService(
+    storage.access,
+    { openWhenNoKeys: isLoopback(config.host) || config.insecure, openModeRecheckMs: config.openModeRecheckMs },
+    log,
+  );
   const events = new ModelEventHub(storage.events, config, (caller) => access.recheck(caller), log);
   const registry = new RegistryService(storage.metadata, storage.blobs, config, log, events);
   await guardStartup(config, access, log);

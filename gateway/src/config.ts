@@ -65,6 +65,11 @@ export interface Config {
   readonly maxSubscriptionsPerKey: number;
   /** How often subscribers' keys are checked again (revocation ends subscriptions within this). */
   readonly subscriptionRecheckMs: number;
+  /**
+   * Open mode (no API key exists): how long "no keys" is believed before the
+   * database is asked again; a key created by any process is required everywhere within this.
+   */
+  readonly openModeRecheckMs: number;
   /** SQLite: how often, while anyone subscribes, to look for events of other processes. */
   readonly eventPollMs: number;
   /** How long events stay in the database's event log. */
@@ -286,6 +291,12 @@ const OPTIONS = {
     help: "how often subscribers' keys are checked again; a revoked key's subscriptions end within this",
     default: () => "5000",
   },
+  openModeRecheckMs: {
+    flag: "--open-mode-recheck-ms",
+    env: "HOMER_OPEN_MODE_RECHECK_MS",
+    help: "without API keys (open mode): how long 'no keys exist' is believed; a key created on any replica is required everywhere within this (0: ask the database on every request)",
+    default: () => "1000",
+  },
   eventPollMs: {
     flag: "--event-poll-ms",
     env: "HOMER_EVENT_POLL_MS",
@@ -485,6 +496,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxSubscriptions: parseInteger(raw.maxSubscriptions!, name("maxSubscriptions"), 0, 1_000_000),
     maxSubscriptionsPerKey: parseInteger(raw.maxSubscriptionsPerKey!, name("maxSubscriptionsPerKey"), 0, 1_000_000),
     subscriptionRecheckMs: parseInteger(raw.subscriptionRecheckMs!, name("subscriptionRecheckMs"), 100, 3_600_000),
+    openModeRecheckMs: parseInteger(raw.openModeRecheckMs!, name("openModeRecheckMs"), 0, 10_000),
     eventPollMs: parseInteger(raw.eventPollMs!, name("eventPollMs"), 10, 60_000),
     eventRetentionMs: parseInteger(raw.eventRetentionMs!, name("eventRetentionMs"), 60_000, 30 * 86_400_000),
     redisUrl: raw.redisUrl ? parseRedisUrl(raw.redisUrl, name("redisUrl")) : undefined,

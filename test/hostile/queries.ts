@@ -71,6 +71,16 @@ export const queryShapes = group("abusive query shapes", () => {
       expect: bad("GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"),
     },
     {
+      name: "ten aliased pages of 500 versions, first from variables",
+      request: gql(`query($n: Int) { ${many(10, (i) => `a${i}: models(name: "fixture", first: $n) { nodes { version } }`)} }`, { n: 500 }),
+      expect: INVALID,
+    },
+    {
+      name: "ten aliased pages of 500 selecting only totalCount",
+      request: gql(`{ ${many(10, (i) => `a${i}: models(name: "fixture", first: 500) { totalCount }`)} }`),
+      expect: INVALID,
+    },
+    {
       name: "200 aliased deleteModels",
       request: gql(`mutation { ${many(200, (i) => `d${i}: deleteModel(name: "fixture", version: 1)`)} }`),
       expect: bad("GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"),

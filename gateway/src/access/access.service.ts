@@ -11,6 +11,12 @@ import { Caller } from "./caller.js";
 export interface AccessOptions {
   /** With no key in the database, requests without a key are allowed (loopback or --insecure). */
   readonly openWhenNoKeys: boolean;
+  /**
+   * How long a "no keys exist" answer is believed (0: never). Measured from the
+   * start of the statement that gave it, so a key committed by any process is
+   * required here on every request that starts this long after its commit.
+   */
+  readonly openModeRecheckMs: number;
 }
 
 /**
@@ -20,6 +26,10 @@ export interface AccessOptions {
 export class AccessService {
   /** Sticky: once any key exists, it always will (revoked keys still count). */
   #keysExist = false;
+  /** performance.now() until which "no keys" still holds (open mode answers without a statement). */
+  #noKeysUntil = 0;
+  /** The statement in flight, shared by the requests that arrive meanwhile. */
+  #checking: { readonly started: number; readonly answer: Promise<boolean> } | null = null;
 
   constructor(
     private readonly store: AccessStore,
@@ -27,9 +37,35 @@ export class AccessService {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Whether any key exists. `true` is remembered for good; `false` for
+   * `openModeRecheckMs` from the start of the statement that answered it, so open
+   * mode costs one `select … limit 1` per interval instead of one per request,
+   * and a key created on another replica closes this one within that interval.
+   * Concurrent requests share one statement, unless it started too long ago to
+   * vouch for them.
+   */
   async keysExist(): Promise<boolean> {
-    if (!this.#keysExist) this.#keysExist = await this.store.anyKeys();
-    return this.#keysExist;
+    if (this.#keysExist) return true;
+    const now = performance.now();
+    if (now < this.#noKeysUntil) return false;
+    const inFlight = this.#checking;
+    if (inFlight && now < inFlight.started + this.options.openModeRecheckMs) return inFlight.answer;
+    const check = { started: now, answer: this.#ask(now) };
+    this.#checking = check;
+    void check.answer
+      .finally(() => {
+        if (this.#checking === check) this.#checking = null;
+      })
+      .catch(() => {});
+    return check.answer;
+  }
+
+  async #ask(started: number): Promise<boolean> {
+    const any = await this.store.anyKeys();
+    if (any) this.#keysExist = true;
+    else this.#noKeysUntil = Math.max(this.#noKeysUntil, started + this.options.openModeRecheckMs);
+    return any;
   }
 
   /** The caller behind an `Authorization` header (checked against the database on every request). */
@@ -54,7 +90,7 @@ export class AccessService {
    */
   async recheck(caller: Caller): Promise<Caller> {
     if (caller.keyId === null) {
-      this.#keysExist = false; // another replica may have created the first key
+      // Another replica may have created the first key: seen within openModeRecheckMs.
       if ((await this.keysExist()) || !this.options.openWhenNoKeys) throw new UnauthenticatedError("an API key is now required");
       return caller;
     }

@@ -1,9 +1,9 @@
-import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { GraphQLError, OperationTypeNode, type ValidationContext, type ValidationRule } from "graphql";
 import type { Config } from "../config.js";
+import { costLimitRule } from "./cost.js";
 
 /**
  * One createModel per request: mutations run one after another, and a second
@@ -50,7 +50,7 @@ export const onlySubscriptions: ValidationRule = (context) => ({
 
 /**
  * Validation rules that refuse abusive operations before they run: depth,
- * aliases, directives and estimated cost. Each refusal is a
+ * aliases, directives and estimated cost (the cost model is in cost.ts). Each refusal is a
  * GRAPHQL_VALIDATION_FAILED error with HTTP 400. (Tokens are capped by the
  * parser itself: see `parseOptions` in app.ts.)
  */
@@ -69,13 +69,6 @@ export function operationLimits(
     maxDepthRule({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
     maxAliasesRule({ n: config.maxAliases, ...report }),
     maxDirectivesRule({ n: config.maxDirectives, ...report }),
-    costLimitRule({
-      maxCost: config.maxQueryCost,
-      objectCost: 2,
-      scalarCost: 1,
-      depthCostFactor: 1.5,
-      ignoreIntrospection: true,
-      ...report,
-    }),
+    costLimitRule(config.maxQueryCost),
   ];
 }

@@ -1,0 +1,194 @@
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isCompositeType,
+  isListType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLOutputType,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+  type ValueNode,
+} from "graphql";
+import { MAX_PAGE_SIZE } from "../domain/limits.js";
+
+/**
+ * The cost model, in units of "one row read and turned into an object".
+ *
+ * It follows the work the gateway really does: every root field runs its own SQL
+ * statement(s), a page of N versions is read by one statement (its files and
+ * metrics included), and the fields of a row are read by that same statement, so
+ * selecting them is nearly free: only their resolution and serialisation remain.
+ *
+ * - a root field (query, mutation or subscription) and `totalCount`: STATEMENT;
+ * - a field with a page argument (`first`): N × (ROW + the cost of one node), where
+ *   N is the literal `first`, the argument's default when it is omitted, and
+ *   MAX_PAGE_SIZE when it comes from a variable (validation runs before variables
+ *   are known: a variable is charged as the largest page the schema allows);
+ * - a root list without a page argument (`apiKeys`, `projects`): charged as a
+ *   full page, MAX_PAGE_SIZE rows;
+ * - every other field: FIELD, plus the cost of its selection; a nested list without
+ *   a page argument (files, metrics, grants, signature fields, a shape) counts
+ *   NESTED_LIST_ITEMS items: its rows come with the page's one statement and its
+ *   length is bounded by what was registered, not by the query;
+ * - `__typename`: nothing; `__schema` and `__type`: STATEMENT (their size is
+ *   bounded by the schema, their depth by the depth limit).
+ *
+ * Fragments count where they are spread (each fragment's cost is computed once,
+ * so a document cannot make this estimate itself expensive). With the default
+ * limit (5000) one page of 500 versions with every Model field costs about 3000
+ * and passes; two such pages, 10 aliased pages of 500 versions, or 1,500 repeated
+ * fields per node of a large page do not.
+ */
+export const COST = Object.freeze({
+  STATEMENT: 10,
+  ROW: 1,
+  FIELD: 0.05,
+  NESTED_LIST_ITEMS: 4,
+});
+
+const PAGE_ARGUMENT = "first";
+
+function pageSize(field: GraphQLField<unknown, unknown>, value: ValueNode | undefined): number | null {
+  const argument = field.args.find((a) => a.name === PAGE_ARGUMENT);
+  if (!argument) return null;
+  if (value === undefined) return typeof argument.defaultValue === "number" ? argument.defaultValue : MAX_PAGE_SIZE;
+  if (value.kind === Kind.INT) return Math.max(0, Number(value.value));
+  if (value.kind === Kind.NULL) return typeof argument.defaultValue === "number" ? argument.defaultValue : MAX_PAGE_SIZE;
+  // A variable (or a value of the wrong kind, which another rule reports): the largest page.
+  return MAX_PAGE_SIZE;
+}
+
+function isList(type: GraphQLOutputType): boolean {
+  return isListType(getNullableType(type));
+}
+
+/** The estimated cost of one operation's selection, per the model above. */
+export function operationCost(context: ValidationContext, selectionSet: SelectionSetNode, rootType: GraphQLCompositeType): number {
+  const fragmentCosts = new Map<string, number>();
+  const inProgress = new Set<string>();
+
+  const fragmentCost = (fragment: FragmentDefinitionNode, atRoot: boolean): number => {
+    const name = fragment.name.value;
+    const key = `${atRoot ? "root" : "field"}:${name}`;
+    const known = fragmentCosts.get(key);
+    if (known !== undefined) return known;
+    // A cycle is reported by graphql's NoFragmentCyclesRule; it adds nothing here.
+    if (inProgress.has(key)) return 0;
+    const type = context.getSchema().getType(fragment.typeCondition.name.value);
+    if (!type || !isCompositeType(type)) return 0;
+    inProgress.add(key);
+    const cost = selectionCost(fragment.selectionSet, type, atRoot);
+    inProgress.delete(key);
+    fragmentCosts.set(key, cost);
+    return cost;
+  };
+
+  const selectionCost = (set: SelectionSetNode, parent: GraphQLCompositeType, atRoot: boolean): number => {
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = context.getFragment(selection.name.value);
+        if (fragment) total += fragmentCost(fragment, atRoot);
+        continue;
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition ? context.getSchema().getType(selection.typeCondition.name.value) : parent;
+        if (condition && isCompositeType(condition)) total += selectionCost(selection.selectionSet, condition, atRoot);
+        continue;
+      }
+      const name = selection.name.value;
+      if (name === "__typename") continue;
+      if (name === "__schema" || name === "__type") {
+        total += COST.STATEMENT;
+        continue;
+      }
+      // Unknown fields (and fields of unions) are reported by other rules, or priced by their own selections.
+      const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+      if (!field) continue;
+      const named = getNamedType(field.type);
+      const page = pageSize(field, selection.arguments?.find((a) => a.name.value === PAGE_ARGUMENT)?.value);
+      if (page !== null) {
+        // A connection: its statement, and N rows whose every field that statement read.
+        total += COST.STATEMENT + page * COST.ROW + pageChildren(selection.selectionSet, named, page);
+        continue;
+      }
+      const children = selection.selectionSet && isCompositeType(named) ? selectionCost(selection.selectionSet, named, false) : 0;
+      if (atRoot) {
+        total += COST.STATEMENT + (isList(field.type) ? MAX_PAGE_SIZE * (COST.ROW + children) : children);
+        continue;
+      }
+      if (name === "totalCount") {
+        total += COST.STATEMENT;
+        continue;
+      }
+      total += COST.FIELD + (isList(field.type) ? COST.NESTED_LIST_ITEMS * (COST.FIELD + children) : children);
+    }
+    return total;
+  };
+
+  /**
+   * A connection's selection: `nodes` (a list) once per row, the rest
+   * (pageInfo, totalCount) once per connection.
+   */
+  const pageFragments = new Map<string, number>();
+  const pageChildren = (set: SelectionSetNode | undefined, type: GraphQLOutputType, rows: number): number => {
+    if (!set || !(isObjectType(type) || isInterfaceType(type))) return 0;
+    const fields = type.getFields();
+    const visit = (s: SelectionSetNode): number => {
+      let total = 0;
+      for (const selection of s.selections) {
+        if (selection.kind === Kind.FIELD) {
+          const field = fields[selection.name.value];
+          const node = field ? getNamedType(field.type) : undefined;
+          if (field && node && isList(field.type) && selection.selectionSet && isCompositeType(node)) {
+            total += rows * selectionCost(selection.selectionSet, node, false);
+          } else {
+            total += selectionCost({ kind: Kind.SELECTION_SET, selections: [selection] }, type, false);
+          }
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          total += visit(selection.selectionSet);
+        } else {
+          const fragment = context.getFragment(selection.name.value);
+          const key = `${rows}:${selection.name.value}`;
+          if (!fragment || inProgress.has(`page:${key}`)) continue;
+          let cost = pageFragments.get(key);
+          if (cost === undefined) {
+            inProgress.add(`page:${key}`);
+            cost = visit(fragment.selectionSet);
+            inProgress.delete(`page:${key}`);
+            pageFragments.set(key, cost);
+          }
+          total += cost;
+        }
+      }
+      return total;
+    };
+    return visit(set);
+  };
+
+  return selectionCost(selectionSet, rootType, true);
+}
+
+/**
+ * Refuses an operation whose estimated cost is over `maxCost` (GRAPHQL_VALIDATION_FAILED).
+ * The message names the limit and the estimate, as graphql-armor's did.
+ */
+export function costLimitRule(maxCost: number): ValidationRule {
+  return (context: ValidationContext) => ({
+    OperationDefinition(node) {
+      const rootType = context.getSchema().getRootType(node.operation);
+      if (!rootType) return;
+      const cost = Math.ceil(operationCost(context, node.selectionSet, rootType));
+      if (cost > maxCost) {
+        context.reportError(new GraphQLError(`Query Cost limit of ${maxCost} exceeded, found ${cost}.`, { nodes: [node] }));
+      }
+    },
+  });
+}

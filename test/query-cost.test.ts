@@ -1,0 +1,159 @@
+import { readFileSync } from "node:fs";
+import {
+  buildSchema,
+  getNamedType,
+  isCompositeType,
+  isNonNullType,
+  isObjectType,
+  parse,
+  specifiedRules,
+  validate,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from "graphql";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadConfig } from "../gateway/src/config.js";
+import { MAX_PAGE_SIZE } from "../gateway/src/domain/limits.js";
+import { operationLimits } from "../gateway/src/graphql/limits.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+
+const schema = buildSchema(readFileSync(new URL("../schema.graphql", import.meta.url), "utf8"));
+const defaults = loadConfig([], {});
+
+/**
+ * Every field of `type`, recursively, generated from the schema so the test stays
+ * true when fields are added. Required arguments get a plausible literal.
+ */
+function everyField(s: GraphQLSchema, type: GraphQLObjectType, seen: ReadonlySet<string> = new Set()): string {
+  const parts: string[] = [];
+  for (const field of Object.values(type.getFields())) {
+    const required = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
+    const args = required.length ? `(${required.map((a) => `${a.name}: "acc"`).join(", ")})` : "";
+    const named = getNamedType(field.type);
+    if (isCompositeType(named)) {
+      if (!isObjectType(named) || seen.has(named.name)) continue;
+      parts.push(`${field.name}${args} { ${everyField(s, named, new Set([...seen, type.name]))} }`);
+    } else {
+      parts.push(`${field.name}${args}`);
+    }
+  }
+  return parts.join(" ");
+}
+
+const MODEL = everyField(schema, schema.getType("Model") as GraphQLObjectType);
+const page = (first: number | string, alias = "") =>
+  `${alias}models(name: "m", sortKey: "acc", first: ${first}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${MODEL} } }`;
+
+function errorsOf(document: string, maxQueryCost = defaults.maxQueryCost): string[] {
+  const rules = [...specifiedRules, ...operationLimits({ ...defaults, maxQueryCost })];
+  return validate(schema, parse(document), rules).map((e) => e.message);
+}
+const costOf = (document: string): number => {
+  // The estimate, read back from the refusal at a limit of 1.
+  const message = errorsOf(document, 1).find((m) => m.startsWith("Query Cost limit"));
+  return message ? Number(/found (\d+)/.exec(message)![1]) : 0;
+};
+
+describe("the cost model: the largest legitimate queries pass", () => {
+  test("the generated selection really has every Model field, files with downloadUrl included", () => {
+    for (const name of Object.keys((schema.getType("Model") as GraphQLObjectType).getFields())) expect(MODEL).toContain(name);
+    expect(MODEL).toContain("downloadUrl");
+    expect(MODEL).toMatch(/signature \{ inputs \{ name shape type \}/);
+  });
+
+  test.each([1, 50, 100, 294, 295, 499, MAX_PAGE_SIZE])("first: %i with every Model field, pageInfo and totalCount passes", (first) => {
+    expect(errorsOf(`{ ${page(first)} }`)).toEqual([]);
+  });
+
+  test("first from a variable is charged as the largest page, and passes", () => {
+    expect(errorsOf(`query($n: Int) { ${page("$n")} }`)).toEqual([]);
+    expect(costOf(`query($n: Int) { ${page("$n")} }`)).toBe(costOf(`{ ${page(MAX_PAGE_SIZE)} }`));
+  });
+
+  test("the issue's page of 500 (version and metric(key), pageInfo) costs far below the limit", () => {
+    const cost = costOf(`{ models(name: "m", first: 500) { nodes { version metric(key: "acc") } pageInfo { hasNextPage endCursor } } }`);
+    expect(cost).toBeLessThan(1000);
+  });
+
+  test("a page of every field leaves room for new fields (under 80 % of the default limit)", () => {
+    expect(costOf(`{ ${page(MAX_PAGE_SIZE)} }`)).toBeLessThan(defaults.maxQueryCost * 0.8);
+  });
+
+  test("a single version, best model, projects and keys with every field pass together", () => {
+    const key = everyField(schema, schema.getType("ApiKey") as GraphQLObjectType);
+    const project = everyField(schema, schema.getType("Project") as GraphQLObjectType);
+    const doc = `{ model(name: "m", version: 1) { ${MODEL} } bestModel(name: "m", metric: "acc") { ${MODEL} } apiKeys { ${key} } projects { ${project} } }`;
+    expect(errorsOf(doc)).toEqual([]);
+  });
+
+  test("a registration returning every field passes", () => {
+    expect(errorsOf(`mutation($i: CreateModelInput!) { createModel(input: $i) { ${MODEL} } }`)).toEqual([]);
+  });
+});
+
+describe("the cost model: abuse is still refused", () => {
+  const refused = (document: string) => expect(errorsOf(document).some((m) => m.startsWith("Query Cost limit"))).toBe(true);
+
+  test("two pages of 500 with every field in one document", () => refused(`{ ${page(500, "a: ")} ${page(500, "b: ")} }`));
+  test("two pages of 500 from variables", () => refused(`query($n: Int, $m: Int) { ${page("$n", "a: ")} ${page("$m", "b: ")} }`));
+  test("ten aliased pages of 500 versions, even selecting only version", () =>
+    refused(`{ ${Array.from({ length: 10 }, (_, i) => `a${i}: models(name: "m", first: 500) { nodes { version } }`).join(" ")} }`));
+  test("ten aliased pages selecting only totalCount", () =>
+    refused(`{ ${Array.from({ length: 10 }, (_, i) => `a${i}: models(name: "m", first: 500) { totalCount }`).join(" ")} }`));
+  test("the budget in bare rows: nine pages of 500 versions pass, ten do not", () => {
+    const pages = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `a${i}: models(name: "m", first: 500) { nodes { version } }`).join(" ")} }`;
+    expect(errorsOf(pages(9))).toEqual([]);
+    refused(pages(10));
+  });
+  test("a huge literal first", () => refused(`{ models(name: "m", first: 100000) { nodes { version } } }`));
+  test("ten key listings", () =>
+    refused(`{ ${Array.from({ length: 10 }, (_, i) => `k${i}: apiKeys { id grants { project role } }`).join(" ")} }`));
+  test("1,500 repeated fields on each node of a page of 500", () =>
+    refused(`{ models(name: "m", first: 500) { nodes { ${Array.from({ length: 1500 }, () => "version").join(" ")} } } }`));
+  test("the same fields smuggled through fragments (each counted where spread)", () => {
+    const fragments = `fragment F on Model { ${MODEL} } fragment P on ModelConnection { nodes { ...F ...F } }`;
+    refused(`{ a: models(name: "m", first: 500) { ...P } b: models(name: "m", first: 500) { ...P } } ${fragments}`);
+  });
+  test("a fan-out of fragments is estimated quickly, and refused", () => {
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === levels - 1 ? `fragment F${i} on Model { version }` : `fragment F${i} on Model { version ...F${i + 1} ...F${i + 1} }`,
+    ).join(" ");
+    const started = Date.now();
+    const errors = errorsOf(`{ models(name: "m", first: 500) { nodes { ...F0 } } } ${fragments}`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // Each spread is counted (2^40 of them): safe, though execution would merge them.
+    expect(errors.some((m) => m.startsWith("Query Cost limit"))).toBe(true);
+  });
+});
+
+describe("the largest page runs end to end", () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    await gw.upload(
+      {
+        name: "m",
+        metrics: [{ key: "acc", value: 0.5 }],
+        signature: { inputs: [{ name: "x", type: "double", shape: [-1, 3] }], outputs: [{ type: "long" }] },
+      },
+      { "w.bin": "w" },
+    );
+  });
+  afterAll(() => gw?.close());
+
+  test("first: 500 with every Model field is answered (not refused by cost)", async () => {
+    const res = await gw.gql(`{ ${page(MAX_PAGE_SIZE)} }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.models.nodes).toHaveLength(1);
+    expect(res.data.models.nodes[0].files[0].downloadUrl).toMatch(/^http/);
+  });
+
+  test("two such pages are refused with the typed error", async () => {
+    const res = await gw.gql(`{ ${page(500, "a: ")} ${page(500, "b: ")} }`);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(res.errors?.[0]?.message).toMatch(/Query Cost limit of 5000 exceeded/);
+  });
+});
