@@ -94,7 +94,7 @@ describe.each(BACKENDS)("live events on %s", (backend) => {
 
   test("bad input gets typed errors: unknown project, invalid name, wrong variable, queries over the socket, too many", async () => {
     for (const s of subscribers) await s.close();
-    await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
+    await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(0);
     const unknown = sub(gw.origin, { project: "no-such-project" });
     const invalid = sub(gw.origin, { name: "bad name!" });
     await Promise.all([unknown.done, invalid.done]);
@@ -114,12 +114,14 @@ describe.each(BACKENDS)("live events on %s", (backend) => {
     // The limit per key (5 here; anonymous callers count as one key).
     const held = Array.from({ length: 5 }, () => sub(gw.origin, { name: "held" }));
     await untilLive(held[4]!, () => create({ name: "held" }));
+    // All five are set up on the server (each subscribe is its own round trip) before the sixth asks.
+    await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(5);
     const refused = sub(gw.origin, { name: "held" });
     await refused.done;
     expect(refused.errors.map((e) => e.extensions?.code)).toEqual(["TOO_MANY_REQUESTS"]);
     for (const s of held) await s.close();
     // Closing the client ends the subscriptions on the server too.
-    await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
+    await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(0);
   });
 
   test("pruning old events never lets a sequence number come back (a reader's cursor stays valid)", async () => {
