@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { BACKENDS, createPgDatabase, listBlobFiles, makeTempDir, stagingFiles } from "./support/backends.js";
@@ -185,6 +186,24 @@ describe("graceful shutdown", () => {
     expect(responses.map((r) => r.status)).toEqual([200, 503]);
     expect(JSON.parse(responses[0]!.body)).toEqual({ data: { createModel: { version: 1 } } });
     expect(JSON.parse(responses[1]!.body)).toEqual({ status: "shutting-down" });
+    expect(await gw.exited, gw.output()).toEqual({ code: 0, signal: null });
+  });
+
+  test("a connection opened just before the drain still gets its first request answered (a proxy's request is never reset)", async () => {
+    const s = await site("sqlite", { HOMER_SHUTDOWN_GRACE_MS: "15000" });
+    const gw = await start(s);
+    const host = new URL(gw.origin).host;
+    // A proxy opens a connection per request; the request is on its way when the drain begins.
+    const socket = net.connect(gw.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    let answer = "";
+    socket.setEncoding("utf8").on("data", (d: string) => (answer += d));
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    gw.kill("SIGTERM");
+    await waitFor("the listener to close", () => connectionRefused(gw.origin), 5_000);
+    socket.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(await gw.exited, gw.output()).toEqual({ code: 0, signal: null });
   });
 

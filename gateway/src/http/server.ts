@@ -29,6 +29,9 @@ export interface HttpServer {
   drain(this: void, graceMs: number): Promise<DrainReport>;
 }
 
+/** How long a drain waits for the first request of a connection that was just opened. */
+const FRESH_CONNECTION_WAIT_MS = 2_000;
+
 /** Node 20 and 22 close idle keep-alive connections after 5 s; later versions wait 65 s. */
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
@@ -90,6 +93,8 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
   server.once("listening", () => server.on("error", (err) => log.error({ err }, "HTTP server error")));
 
   const inFlight = new Map<Socket, Set<http.IncomingMessage>>();
+  /** Connections that have carried a request: idle ones among them may be closed at once. */
+  const used = new WeakSet<Socket>();
   let draining = false;
   server.on("connection", (socket: Socket) => {
     inFlight.set(socket, new Set());
@@ -98,6 +103,7 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const requests = inFlight.get(req.socket);
     if (!requests) return;
+    used.add(req.socket);
     requests.add(req);
     const done = () => {
       requests.delete(req);
@@ -120,7 +126,14 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
       await new Promise((resolve) => setImmediate(resolve));
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const [socket, requests] of inFlight) if (requests.size === 0) socket.end();
+      for (const [socket, requests] of inFlight) {
+        if (requests.size > 0) continue;
+        if (used.has(socket)) socket.end();
+        // A connection that has not carried a request yet is most likely carrying its
+        // first one now (a proxy opens one per request): ending it would reset a request
+        // already sent. It is answered and then ended; one that sends nothing is ended soon.
+        else setTimeout(() => inFlight.get(socket)?.size === 0 && socket.end(), FRESH_CONNECTION_WAIT_MS).unref();
+      }
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<true>((resolve) => (timer = setTimeout(resolve, graceMs, true)));
       const cutOff = await Promise.race([closed.then(() => false), graceOver]);
