@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { createPgDatabase, makeTempDir } from "./support/backends.js";
 import { readDockerfile, ROOT } from "./support/image.js";
+import { freePort } from "./support/ports.js";
 import { createModelParts } from "./support/multipart.mjs";
 import { bearer, multipartRequest, send } from "./support/raw-request.js";
 import { startS3Server } from "./support/s3-server.js";
@@ -106,7 +107,7 @@ describe("docker/Dockerfile", () => {
     if (asRoot) for (const dir of [dataDir, tmpDir]) await fs.chown(dir, NOBODY, NOBODY);
     const appBefore = await snapshot(app);
 
-    const port = String(40000 + Math.floor(Math.random() * 20000));
+    const port = String(await freePort());
     expect(final.env.HOST).toBe("0.0.0.0");
     expect(final.env.HOMER_DATA_DIR).toBe("/data");
     // The image's ENV with /data and /tmp mapped to writable directories; HOME (/home/node) is read-only there, and here.

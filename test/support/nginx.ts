@@ -9,6 +9,8 @@ import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { waitFor } from "./wait.js";
+import { freePort } from "./ports.js";
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -16,15 +18,6 @@ const run = promisify(execFile);
 export function findNginx(): string | undefined {
   const dirs = ["/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin", ...(process.env.PATH ?? "").split(":")];
   return dirs.map((dir) => path.join(dir, "nginx")).find((file) => existsSync(file));
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface Nginx {

@@ -3,24 +3,13 @@
  * persistence), so a test can stop it without touching anyone else's.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
+import { freePort } from "./ports.js";
 
 export interface RedisServer {
   /** `redis://127.0.0.1:PORT` */
   readonly url: string;
   /** Stops the server (SIGKILL: nothing to keep) and waits for it to exit. */
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startRedisServer(): Promise<RedisServer> {
