@@ -170,60 +170,50 @@ describe("shared buckets in Redis", () => {
   });
 });
 
+/** PostgreSQL's shared buckets, counting the round trips a limiter makes (and checking each take, if asked). */
+function countingStore(check?: (wanted: number) => void): RateLimitStore & { takes(): number } {
+  let takes = 0;
+  return {
+    scope: "shared",
+    take: (bucket, wanted, perMinute) => {
+      takes++;
+      check?.(wanted);
+      return postgres.rateLimits.take(bucket, wanted, perMinute);
+    },
+    close: async () => {},
+    takes: () => takes,
+  };
+}
+
 describe("RequestLimiter", () => {
   test("takes shared tokens in batches: one round trip for many requests of a busy key", async () => {
-    let takes = 0;
-    const counting: RateLimitStore = {
-      scope: "shared",
-      take: (bucket, wanted, perMinute) => {
-        takes++;
-        return postgres.rateLimits.take(bucket, wanted, perMinute);
-      },
-      close: async () => {},
-    };
+    const counting = countingStore();
     expect(batchFor(30)).toBe(1);
     expect(batchFor(1200)).toBe(12);
     const limiter = new RequestLimiter(counting, 1200, fresh(), "limited");
     await Promise.all(Array.from({ length: 36 }, () => limiter.take("busy")));
-    expect(takes).toBe(3);
+    expect(counting.takes()).toBe(3);
   });
 
   test("small limits are exact: one take per request", async () => {
-    let takes = 0;
-    const counting: RateLimitStore = {
-      scope: "shared",
-      take: (bucket, wanted, perMinute) => {
-        takes++;
-        expect(wanted).toBe(1);
-        return postgres.rateLimits.take(bucket, wanted, perMinute);
-      },
-      close: async () => {},
-    };
+    const counting = countingStore((wanted) => expect(wanted).toBe(1));
     const limiter = new RequestLimiter(counting, 10, fresh(), "limited");
     const outcomes = await Promise.allSettled(Array.from({ length: 15 }, () => limiter.take("k")));
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(10);
-    expect(takes).toBeGreaterThanOrEqual(10);
+    expect(counting.takes()).toBeGreaterThanOrEqual(10);
   });
 });
 
 describe("RequestLimiter refusals", () => {
   test("an empty bucket is refused locally until its next token is due: a flood costs one round trip", async () => {
-    let takes = 0;
-    const counting: RateLimitStore = {
-      scope: "shared",
-      take: (bucket, wanted, perMinute) => {
-        takes++;
-        return postgres.rateLimits.take(bucket, wanted, perMinute);
-      },
-      close: async () => {},
-    };
+    const counting = countingStore();
     const limiter = new RequestLimiter(counting, 2, fresh(), "limited");
     await limiter.take("flood");
     await limiter.take("flood");
     const outcomes = await Promise.allSettled(Array.from({ length: 200 }, () => limiter.take("flood")));
     expect(outcomes.every((o) => o.status === "rejected" && o.reason instanceof TooManyRequestsError)).toBe(true);
     // Two grants, then one refusal from the database; the other 199 never left the process.
-    expect(takes).toBe(3);
+    expect(counting.takes()).toBe(3);
     const retryAfter = Number((outcomes[199] as PromiseRejectedResult).reason.details.retryAfterSeconds);
     expect(retryAfter).toBeGreaterThan(25);
     expect(retryAfter).toBeLessThanOrEqual(30);

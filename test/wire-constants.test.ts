@@ -1,7 +1,9 @@
 import fs from "node:fs/promises";
 import { expect, test } from "vitest";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ROLES } from "../gateway/src/domain/limits.js";
+import { ERROR_CODES } from "../gateway/src/domain/errors.js";
 import { ROLES as SDK_ROLES } from "../sdk/src/admin.js";
+import { SERVER_CODES } from "../sdk/src/errors.js";
 import { MAX_PAGE_SIZE as SDK_MAX_PAGE_SIZE } from "../sdk/src/registry.js";
 
 // The gateway defines these once (domain/limits.ts); the SDK keeps wire-level copies, checked here against the schema.
@@ -17,4 +19,9 @@ test("the SDK's and the gateway's page sizes and roles are the schema's", async 
     .map((r) => r.toLowerCase());
   expect([...SDK_ROLES].sort()).toEqual([...roles].sort());
   expect([...ROLES]).toEqual([...SDK_ROLES]);
+});
+
+// The SDK keeps its own list of the codes a server answers with (it runs without the gateway's code).
+test("the SDK knows every error code the gateway's domain answers with", () => {
+  expect([...SERVER_CODES].sort()).toEqual([...ERROR_CODES].sort());
 });

@@ -24,7 +24,8 @@ export type RegistryErrorCode =
   /** The operation needs Node (local files) and ran elsewhere. */
   | "UNSUPPORTED";
 
-const SERVER_CODES = new Set<string>([
+/** @internal The codes a server answers with (test/wire-constants.test.ts checks them against the gateway). */
+export const SERVER_CODES: ReadonlySet<string> = new Set<string>([
   "NOT_FOUND",
   "ALREADY_EXISTS",
   "BAD_USER_INPUT",
