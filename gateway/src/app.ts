@@ -1,7 +1,8 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import express from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
@@ -9,6 +10,7 @@ import type { Context } from "./graphql/context.js";
 import { errorReporting } from "./graphql/error-reporting.js";
 import { createFormatError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./schema.js";
+import { fixedSchemaGateway, jitExecutor } from "./graphql/jit-executor.js";
 import { graphqlMultipart } from "./graphql/multipart.js";
 import { downloadRoutes } from "./http/downloads.js";
 import { errorHandler, noRoute } from "./http/error-handler.js";
@@ -28,7 +30,8 @@ import { createMetrics, type Metrics } from "./metrics/index.js";
 import { operationMetrics } from "./graphql/metrics-plugin.js";
 import { httpMetrics, metricsRoute } from "./http/metrics-route.js";
 import { operationLimits } from "./graphql/limits.js";
-import { authenticate, browserSafety, rateLimit } from "./http/guards.js";
+import { authenticate, browserSafety, rateLimit, securityHeaders } from "./http/guards.js";
+import { graphqlLane } from "./graphql/http-lane.js";
 import { RegistryService } from "./registry/registry.service.js";
 import { ModelEventHub } from "./registry/model-events.js";
 import { serveSubscriptions } from "./graphql/subscriptions.js";
@@ -85,13 +88,15 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", typeof config.trustProxy === "object" ? [...config.trustProxy] : config.trustProxy);
-  const { server: httpServer, drain } = createHttpServer(app, config, log);
+  // Common GraphQL calls take a lane without express (see graphqlLane); it is set once the route is built.
+  let lane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  const { server: httpServer, drain } = createHttpServer((req, res) => void (lane?.(req, res) || app(req, res)), config, log);
   let shuttingDown = false;
 
   const metrics = createMetrics({ poolStats: storage.poolStats, subscribers: () => events.size });
   const schema = await buildRegistrySchema();
   const apollo = new ApolloServer<Context>({
-    schema,
+    ...(config.graphqlJit ? { gateway: fixedSchemaGateway(schema, jitExecutor(schema)) } : { schema }),
     csrfPrevention: true,
     // Clients here send whole documents; automatic persisted queries only add error paths.
     persistedQueries: false,
@@ -103,17 +108,25 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     parseOptions: { maxTokens: config.maxTokens },
     formatError: createFormatError({ development: config.development }),
     logger: apolloLogger(log),
-    plugins: [ApolloServerPluginLandingPageDisabled(), errorReporting, ...(config.metrics ? [operationMetrics(metrics)] : [])],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // No HTTP caching hints are given: the plugin would only wrap every field's resolver.
+      ApolloServerPluginCacheControlDisabled(),
+      errorReporting,
+      ...(config.metrics ? [operationMetrics(metrics)] : []),
+    ],
   });
   await apollo.start();
 
   // inputExample travels inside the JSON body or the multipart `operations` field:
   // the body limit always leaves room for the largest one allowed.
+  const contextOf = (request: Pick<Context, "caller" | "log" | "baseUrl">): Context => ({ registry, access, ...request });
   const maxBodyBytes = Math.max(config.maxBodyBytes, config.maxInputExampleBytes * 2 + 2 ** 16);
   if (config.metrics) app.use(httpMetrics(metrics));
   app.use(requestLog(log));
   app.use(settleUnreadBody());
-  app.use(browserSafety(config.corsOrigins, { https: config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:" }));
+  const https = config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:";
+  app.use(browserSafety(config.corsOrigins, { https }));
   app.use(healthRoutes(storage, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide, publicUrl: config.publicUrl }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
@@ -129,7 +142,8 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     "req",
     `rate limit of ${config.rateLimit} requests a minute exceeded`,
   );
-  const authenticated = authenticate(access, { publicHost, insecure: config.insecure, failures });
+  const identify = { publicHost, insecure: config.insecure, failures };
+  const authenticated = authenticate(access, identify);
   if (config.metrics) app.use(metricsRoute(metrics, { token: config.metricsToken, authenticate: authenticated }));
   app.use(authenticated, rateLimit(requests));
   app.use(
@@ -150,15 +164,24 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       ...(config.metrics ? { metrics } : {}),
     }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        registry,
-        access,
-        caller: req.caller,
-        baseUrl: config.publicUrl ?? requestOrigin(req),
-        log: req.log,
-      }),
+      context: async ({ req }) => contextOf({ caller: req.caller, log: req.log, baseUrl: config.publicUrl ?? requestOrigin(req) }),
     }),
   );
+  if (config.graphqlLane) {
+    lane = graphqlLane({
+      apollo,
+      context: contextOf,
+      access,
+      identify,
+      requests,
+      log,
+      ...(config.metrics ? { metrics } : {}),
+      securityHeaders: securityHeaders({ https }),
+      trustProxy: app.get("trust proxy fn") as TrustFunction,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      maxBodyBytes,
+    });
+  }
   app.use(noRoute);
   app.use(errorHandler);
   const subscriptions = serveSubscriptions(httpServer, schema, {

@@ -78,6 +78,10 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Serve Prometheus metrics at /metrics. */
   readonly metrics: boolean;
+  /** Compile operations that run repeatedly to JavaScript (graphql-jit) instead of interpreting them. */
+  readonly graphqlJit: boolean;
+  /** Answer plain JSON POSTs to /graphql on Node's HTTP server directly rather than through express. */
+  readonly graphqlLane: boolean;
   /** A bearer token that may scrape /metrics besides admin keys. */
   readonly metricsToken: string | undefined;
 }
@@ -321,6 +325,20 @@ const OPTIONS = {
     help: "serve Prometheus metrics at /metrics (with keys in force: to admin keys or the metrics token)",
     default: () => "true",
   },
+  graphqlJit: {
+    flag: "--graphql-jit",
+    env: "HOMER_GRAPHQL_JIT",
+    boolean: true,
+    help: "compile operations a client sends repeatedly to JavaScript (graphql-jit); false runs every operation on graphql-js",
+    default: () => "true",
+  },
+  graphqlLane: {
+    flag: "--graphql-lane",
+    env: "HOMER_GRAPHQL_LANE",
+    boolean: true,
+    help: "answer plain JSON POSTs to /graphql without express (same guards, same answers); false routes every request through express",
+    default: () => "true",
+  },
   metricsToken: {
     flag: "--metrics-token",
     env: "HOMER_METRICS_TOKEN",
@@ -501,6 +519,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     eventRetentionMs: parseInteger(raw.eventRetentionMs!, name("eventRetentionMs"), 60_000, 30 * 86_400_000),
     redisUrl: raw.redisUrl ? parseRedisUrl(raw.redisUrl, name("redisUrl")) : undefined,
     metrics: parseBoolean(raw.metrics!, name("metrics")),
+    graphqlJit: parseBoolean(raw.graphqlJit!, name("graphqlJit")),
+    graphqlLane: parseBoolean(raw.graphqlLane!, name("graphqlLane")),
     metricsToken: raw.metricsToken ? parseToken(raw.metricsToken, name("metricsToken")) : undefined,
   });
 }

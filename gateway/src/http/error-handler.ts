@@ -1,5 +1,7 @@
+import type { ServerResponse } from "node:http";
 import type { NextFunction, Request, Response } from "express";
-import { clientError, clientErrorOf, httpErrorBody, INTERNAL_ERROR, toDomainError } from "./error-map.js";
+import type { Logger } from "pino";
+import { clientError, clientErrorOf, httpErrorBody, INTERNAL_ERROR, toDomainError, type ClientError } from "./error-map.js";
 import { reportInfrastructureFailure } from "./report-failure.js";
 
 /**
@@ -8,20 +10,31 @@ import { reportInfrastructureFailure } from "./report-failure.js";
  * headers went out, only cutting the connection tells the client.
  */
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  sendHttpError(res, req.log, err);
+}
+
+/** `errorHandler` without express. */
+export function sendHttpError(res: ServerResponse, log: Logger, err: unknown): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const client = clientError(err);
-  if (!client) req.log.error({ err }, "internal error");
-  else reportInfrastructureFailure(req.log, toDomainError(err));
-  const answer = client ?? INTERNAL_ERROR;
-  if (answer.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(answer.retryAfterSeconds));
-  res.status(answer.httpStatus).json(httpErrorBody(answer));
+  if (!client) log.error({ err }, "internal error");
+  else reportInfrastructureFailure(log, toDomainError(err));
+  sendClientError(res, client ?? INTERNAL_ERROR);
 }
 
 /** Answers a request no route took with 404 NOT_FOUND. */
 export function noRoute(req: Request, res: Response): void {
-  const answer = clientErrorOf("NOT_FOUND", `no route for ${req.method} ${req.path}`);
-  res.status(answer.httpStatus).json(httpErrorBody(answer));
+  sendClientError(res, clientErrorOf("NOT_FOUND", `no route for ${req.method} ${req.path}`));
+}
+
+function sendClientError(res: ServerResponse, answer: ClientError): void {
+  if (answer.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(answer.retryAfterSeconds));
+  const body = JSON.stringify(httpErrorBody(answer));
+  res.statusCode = answer.httpStatus;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(body));
+  res.end(body);
 }

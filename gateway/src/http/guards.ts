@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import cors from "cors";
 import helmet from "helmet";
@@ -44,21 +45,44 @@ export function authenticate(
   options: { readonly publicHost?: string; readonly insecure: boolean; readonly failures: RequestLimiter },
 ) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    const authorization = req.headers.authorization;
-    try {
-      req.caller = await access.authenticate(authorization);
-    } catch (error) {
-      if (error instanceof UnauthenticatedError) {
-        req.authRefused = true;
-        // A missing key is no guess at one; it costs no lookup and is not charged.
-        // A refusal within the budget stays 401; past it, the take throws 429.
-        if (authorization) await options.failures.take(`ip:${clientAddress(req)}`);
-      }
-      throw error;
-    }
-    assertAddressedHost(req.caller, req.headers.host, options);
+    req.caller = await identifyCaller(
+      access,
+      options,
+      req.headers,
+      () => clientAddress(req),
+      () => (req.authRefused = true),
+    );
     next();
   };
+}
+
+/**
+ * `authenticate` without express: the caller a request's `Authorization` names
+ * (and `Host` allows), or the error to answer with. `address` is asked only to
+ * charge a refused key; `refused` is told of any refusal of the credentials.
+ */
+export async function identifyCaller(
+  access: AccessService,
+  options: { readonly publicHost?: string; readonly insecure: boolean; readonly failures: RequestLimiter },
+  headers: IncomingHttpHeaders,
+  address: () => string,
+  refused: () => void,
+): Promise<Caller> {
+  const authorization = headers.authorization;
+  let caller: Caller;
+  try {
+    caller = await access.authenticate(authorization);
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) {
+      refused();
+      // A missing key is no guess at one; it costs no lookup and is not charged.
+      // A refusal within the budget stays 401; past it, the take throws 429.
+      if (authorization) await options.failures.take(`ip:${address()}`);
+    }
+    throw error;
+  }
+  assertAddressedHost(caller, headers.host, options);
+  return caller;
 }
 
 /**
@@ -116,7 +140,20 @@ export function browserSafety(origins: readonly string[], options: { readonly ht
       maxAge: 600,
     });
   });
-  const headers = helmet({
+  const headers = securityHeaders(options);
+  const setHeaders = (_req: Request, res: Response, next: NextFunction) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+  return [setHeaders, corsMiddleware];
+}
+
+/**
+ * The security headers every answer carries (helmet's, configured once). None of
+ * them depends on the request, so they are worked out at start-up and then only set.
+ */
+export function securityHeaders(options: { readonly https: boolean }): ReadonlyArray<readonly [string, string]> {
+  const middleware = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -130,5 +167,13 @@ export function browserSafety(origins: readonly string[], options: { readonly ht
     strictTransportSecurity: options.https,
     crossOriginResourcePolicy: { policy: "same-site" },
   });
-  return [headers, corsMiddleware];
+  const headers: [string, string][] = [];
+  const recorder = {
+    setHeader: (name: string, value: string) => void headers.push([name, String(value)]),
+    removeHeader: () => {},
+  };
+  let failure: Error | undefined;
+  middleware({} as never, recorder as never, (error?: unknown) => (failure = error instanceof Error ? error : undefined));
+  if (failure) throw failure;
+  return Object.freeze(headers.map((pair) => Object.freeze(pair)));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
 import { containsKey, redactUrl } from "./redact.js";
@@ -21,24 +22,52 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.headers["x-request-id"];
-    // A key-shaped id would be bound, unredacted, to every line of the request.
-    req.id = typeof incoming === "string" && REQUEST_ID.test(incoming) && !containsKey(incoming) ? incoming : randomUUID();
-    req.log = log.child({ reqId: req.id });
-    res.setHeader("X-Request-Id", req.id);
-    const started = process.hrtime.bigint();
-    res.on("close", () => {
-      const entry = {
-        method: req.method,
-        url: redactUrl(req.originalUrl, { dropQuery: req.authRefused === true || res.statusCode === 401 }),
-        remoteAddress: req.ip,
-        status: res.statusCode,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-        aborted: !res.writableFinished,
-      };
-      if (req.path === "/healthz" || req.path === "/readyz") req.log.debug(entry, "request");
-      else req.log.info(entry, "request");
+    const begun = beginRequestLog(log, req, res, {
+      url: () => req.originalUrl,
+      address: () => req.ip,
+      path: () => req.path,
+      authRefused: () => req.authRefused === true,
     });
+    req.id = begun.id;
+    req.log = begun.log;
     next();
   };
+}
+
+/** What the request log needs of a request that express may not have routed. */
+export interface LoggedRequest {
+  url(): string;
+  address(): string | undefined;
+  path(): string;
+  authRefused(): boolean;
+}
+
+/** `requestLog` without express: the request's id and logger, and its line when it ends. */
+export function beginRequestLog(
+  log: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  view: LoggedRequest,
+): { readonly id: string; readonly log: Logger } {
+  const incoming = req.headers["x-request-id"];
+  // A key-shaped id would be bound, unredacted, to every line of the request.
+  const id = typeof incoming === "string" && REQUEST_ID.test(incoming) && !containsKey(incoming) ? incoming : randomUUID();
+  const child = log.child({ reqId: id });
+  res.setHeader("X-Request-Id", id);
+  const started = process.hrtime.bigint();
+  res.on("close", () => {
+    const path = view.path();
+    const level = path === "/healthz" || path === "/readyz" ? "debug" : "info";
+    if (!child.isLevelEnabled(level)) return;
+    const entry = {
+      method: req.method,
+      url: redactUrl(view.url(), { dropQuery: view.authRefused() || res.statusCode === 401 }),
+      remoteAddress: view.address(),
+      status: res.statusCode,
+      ms: Number(process.hrtime.bigint() - started) / 1e6,
+      aborted: !res.writableFinished,
+    };
+    child[level](entry, "request");
+  });
+  return { id, log: child };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { NextFunction, Request, Response } from "express";
 
@@ -18,24 +19,29 @@ const LINGER_MS = 2000;
  */
 export function settleUnreadBody(maxDrainBytes = MAX_DRAIN_BYTES) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const readBefore = req.socket.bytesRead;
-    const writeHead = res.writeHead.bind(res);
-    res.writeHead = function (this: Response, ...args: Parameters<Response["writeHead"]>) {
-      // What the socket took in since the headers bounds what is still to come.
-      const unread = declaredBodyBytes(req) - (req.socket.bytesRead - readBefore);
-      if (!req.complete && unread > maxDrainBytes) {
-        this.setHeader("Connection", "close");
-        lingerOnClose(req.socket);
-      }
-      return writeHead(...args);
-    } as Response["writeHead"];
-    res.once("finish", () => {
-      if (req.readableEnded) return;
-      req.unpipe();
-      req.resume();
-    });
+    settleUnreadBodyOf(req, res, maxDrainBytes);
     next();
   };
+}
+
+/** `settleUnreadBody` for one request, without express: call it before the response's headers go out. */
+export function settleUnreadBodyOf(req: IncomingMessage, res: ServerResponse, maxDrainBytes = MAX_DRAIN_BYTES): void {
+  const readBefore = req.socket.bytesRead;
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse["writeHead"]>) {
+    // What the socket took in since the headers bounds what is still to come.
+    const unread = declaredBodyBytes(req) - (req.socket.bytesRead - readBefore);
+    if (!req.complete && unread > maxDrainBytes) {
+      this.setHeader("Connection", "close");
+      lingerOnClose(req.socket);
+    }
+    return writeHead(...args);
+  } as ServerResponse["writeHead"];
+  res.once("finish", () => {
+    if (req.readableEnded) return;
+    req.unpipe();
+    req.resume();
+  });
 }
 
 /**
@@ -55,7 +61,7 @@ function lingerOnClose(socket: Socket): void {
 }
 
 /** A request with neither header has no body; a chunked one may never end. */
-function declaredBodyBytes(req: Request): number {
+function declaredBodyBytes(req: IncomingMessage): number {
   if (req.headers["transfer-encoding"] !== undefined) return Infinity;
   const length = Number(req.headers["content-length"] ?? 0);
   return Number.isFinite(length) ? length : Infinity;

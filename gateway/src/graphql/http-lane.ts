@@ -1,0 +1,135 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HeaderMap, type ApolloServer } from "@apollo/server";
+import type { Logger } from "pino";
+import type { Caller } from "../access/caller.js";
+import type { RequestLimiter } from "../access/request-limiter.js";
+import type { AccessService } from "../access/access.service.js";
+import { BadInputError } from "../domain/errors.js";
+import type { Metrics } from "../metrics/index.js";
+import type { Context } from "./context.js";
+import { sendHttpError } from "../http/error-handler.js";
+import { identifyCaller } from "../http/guards.js";
+import { beginRequestLog } from "../http/request-log.js";
+import { settleUnreadBodyOf } from "../http/unread-body.js";
+import { upgradeAddress, upgradeOrigin, type TrustFunction } from "../http/urls.js";
+
+export interface GraphqlLaneOptions {
+  readonly apollo: ApolloServer<Context>;
+  readonly context: (request: { readonly caller: Caller; readonly log: Logger; readonly baseUrl: string }) => Context;
+  readonly access: AccessService;
+  readonly identify: Parameters<typeof identifyCaller>[1];
+  readonly requests: RequestLimiter;
+  readonly log: Logger;
+  readonly metrics?: Metrics;
+  readonly securityHeaders: ReadonlyArray<readonly [string, string]>;
+  readonly trustProxy: TrustFunction;
+  readonly publicUrl?: string;
+  readonly maxBodyBytes: number;
+}
+
+/** `application/json`, alone or with `charset=utf-8`: what JSON.parse reads as is. */
+const PLAIN_JSON = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
+
+/**
+ * Whether a request is the common GraphQL call the lane answers: a POST of a JSON
+ * body of known, allowed length, to `/graphql`, sent by a script rather than a
+ * web page (no `Origin`: CORS has nothing to say), neither compressed nor chunked.
+ * Anything else (browsers, uploads, GET, refusals of the body's size) takes the
+ * express route, which answers it exactly as before.
+ */
+function inLane(req: IncomingMessage, maxBodyBytes: number): boolean {
+  if (req.method !== "POST") return false;
+  const url = req.url ?? "";
+  if (url !== "/graphql" && !url.startsWith("/graphql?")) return false;
+  const { headers } = req;
+  if (headers.origin !== undefined || headers["transfer-encoding"] !== undefined) return false;
+  if (headers["content-encoding"] !== undefined && headers["content-encoding"] !== "identity") return false;
+  const type = headers["content-type"];
+  if (type === undefined || !PLAIN_JSON.test(type)) return false;
+  const length = Number(headers["content-length"]);
+  return Number.isInteger(length) && length > 0 && length <= maxBodyBytes;
+}
+
+/** The whole body of a request whose length is known and allowed. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once("error", reject);
+    req.once("close", () => {
+      if (!req.complete) reject(new BadInputError("the request body ended early"));
+    });
+  });
+}
+
+/** The body as express's JSON parser reads it in its strict mode: an object or an array. */
+function parseJson(body: Buffer): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString("utf8"));
+  } catch (error) {
+    throw new BadInputError(`malformed JSON body: ${(error as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null) throw new BadInputError("the JSON body must be an object (or an array)");
+  return value;
+}
+
+/**
+ * The GraphQL route for the common call, on Node's HTTP server without express:
+ * the same guards in the same order (request id and log line, HTTP metrics,
+ * security headers, authentication, rate limit, body limit), the same Apollo
+ * server and context, the same error answers (`sendHttpError`). Returns false,
+ * having touched nothing, for a request it does not take (see `inLane`); express
+ * serves those.
+ */
+export function graphqlLane(options: GraphqlLaneOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { apollo, access, identify, requests, metrics, securityHeaders, trustProxy, maxBodyBytes } = options;
+  return (req, res) => {
+    if (!inLane(req, maxBodyBytes)) return false;
+    const address = () => upgradeAddress(req, trustProxy);
+    let refused = false;
+    if (metrics) {
+      const started = process.hrtime.bigint();
+      res.once("close", () => metrics.httpRequest("graphql", res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+    }
+    const { log } = beginRequestLog(options.log, req, res, {
+      url: () => req.url ?? "",
+      address,
+      path: () => "/graphql",
+      authRefused: () => refused,
+    });
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    void (async () => {
+      let read = false;
+      try {
+        const caller = await identifyCaller(access, identify, req.headers, address, () => (refused = true));
+        await requests.take(caller.keyId ?? `ip:${address()}`);
+        read = true;
+        const body = parseJson(await readBody(req));
+        const headers = new HeaderMap();
+        for (const [key, value] of Object.entries(req.headers)) {
+          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+        }
+        const queryAt = req.url!.indexOf("?");
+        const response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: "POST", headers, search: queryAt < 0 ? "" : req.url!.slice(queryAt), body },
+          context: async () => options.context({ caller, log, baseUrl: options.publicUrl ?? upgradeOrigin(req, trustProxy) }),
+        });
+        for (const [key, value] of response.headers) res.setHeader(key, value);
+        res.statusCode = response.status ?? 200;
+        if (response.body.kind === "complete") {
+          res.end(response.body.string);
+          return;
+        }
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      } catch (error) {
+        // Refused before its body was read: keep the connection usable, or close it.
+        if (!read) settleUnreadBodyOf(req, res);
+        sendHttpError(res, log, error);
+      }
+    })();
+    return true;
+  };
+}

@@ -1,0 +1,91 @@
+import type { GatewayExecutor, GatewayInterface } from "@apollo/server-gateway-interface";
+import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
+
+/** How often a document runs interpreted before it is compiled. */
+export const COMPILE_AFTER_RUNS = 2;
+
+/** One document's operations: run counts until compiled, then the compiled query. */
+interface DocumentPlans {
+  runs: number;
+  readonly compiled: Map<string, CompiledQuery | null>;
+}
+
+/**
+ * Executes operations with graphql-jit: a document that has run `COMPILE_AFTER_RUNS`
+ * times is compiled to JavaScript once and every later run calls the compiled
+ * function. Until then (a document seen once, e.g. a client probing with a new
+ * query each time) it runs on graphql-js, so compiling cannot be made a cost of
+ * every request. Plans hang off the parsed document Apollo keeps in its own bounded
+ * document store (a WeakMap), so they live exactly as long as that cache's entry.
+ *
+ * A document graphql-jit cannot compile runs on graphql-js forever. Results are
+ * the same as graphql-js's (data, errors with paths, null propagation); Apollo
+ * formats and masks errors as before.
+ */
+export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
+  const plans = new WeakMap<DocumentNode, DocumentPlans>();
+  const interpreted = (document: DocumentNode, operationName: string | null, variables: unknown, context: unknown) =>
+    execute({
+      schema,
+      document,
+      operationName,
+      contextValue: context,
+      variableValues: variables as Record<string, unknown> | undefined,
+    }) as Promise<ExecutionResult> | ExecutionResult;
+
+  return async ({ document, request, context }) => {
+    // What the client asked for, not what Apollo resolved: an unknown name must fail as in graphql-js.
+    const operationName = request.operationName ?? null;
+    let entry = plans.get(document);
+    if (!entry) plans.set(document, (entry = { runs: 0, compiled: new Map() }));
+    const key = operationName ?? "";
+    let plan = entry.compiled.get(key);
+    if (plan === undefined) {
+      if (++entry.runs <= COMPILE_AFTER_RUNS) return interpreted(document, operationName, request.variables, context);
+      const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+      plan = isCompiledQuery(result) ? result : null;
+      entry.compiled.set(key, plan);
+    }
+    if (!plan) return interpreted(document, operationName, request.variables, context);
+    const result = await plan.query(undefined, context, request.variables);
+    if (!result.errors) return result;
+    // Nothing ran (the variables were refused): graphql-js words that refusal, with the
+    // variable's node, which is how Apollo knows it for BAD_USER_INPUT.
+    if (result.data === undefined) return interpreted(document, operationName, request.variables, context);
+    return { ...result, errors: result.errors.map(upstreamError) };
+  };
+}
+
+/**
+ * graphql-jit's errors are GraphQLErrors by prototype only: no `extensions` object
+ * unless the original error had one, which Apollo's error formatting relies on.
+ * The same error as graphql-js builds it (message, locations, path, original error).
+ */
+function upstreamError(error: GraphQLError): GraphQLError {
+  const upstream = new GraphQLError(error.message, {
+    path: error.path,
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    ...(error.extensions ? { extensions: error.extensions } : {}),
+  });
+  if (error.locations) (upstream as { locations?: GraphQLError["locations"] }).locations = error.locations;
+  return upstream;
+}
+
+/**
+ * The hook Apollo Server offers for a custom executor: a "gateway" that serves a
+ * fixed schema and executes with `executor`. Apollo still parses, validates (with
+ * every rule of ours), runs the plugins and formats errors.
+ */
+export function fixedSchemaGateway(schema: GraphQLSchema, executor: GatewayExecutor): GatewayInterface {
+  return {
+    async load() {
+      return { executor };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: "" });
+      return () => {};
+    },
+    async stop() {},
+  };
+}
