@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface } from "@apollo/server-gateway-interface";
-import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { execute, GraphQLError, Kind, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 
 /** How often a document runs interpreted before it is compiled. */
@@ -11,20 +11,28 @@ interface DocumentPlans {
   readonly compiled: Map<string, CompiledQuery | null>;
 }
 
+/** Documents whose runs are counted or whose compiled plans are kept, at most (least recently used go first). */
+export const MAX_DOCUMENTS = 500;
+
 /**
  * Executes operations with graphql-jit: a document that has run `COMPILE_AFTER_RUNS`
  * times is compiled to JavaScript once and every later run calls the compiled
  * function. Until then (a document seen once, e.g. a client probing with a new
  * query each time) it runs on graphql-js, so compiling cannot be made a cost of
- * every request. Plans hang off the parsed document Apollo keeps in its own bounded
- * document store (a WeakMap), so they live exactly as long as that cache's entry.
+ * every request. Plans are kept for the `maxDocuments` most recently used parsed
+ * documents (Apollo hands the same document object for the same query text while
+ * its own document cache holds it), so a client sending endless distinct queries
+ * bounds the memory compiled code takes.
  *
- * A document graphql-jit cannot compile runs on graphql-js forever. Results are
- * the same as graphql-js's (data, errors with paths, null propagation); Apollo
- * formats and masks errors as before.
+ * A document graphql-jit cannot compile runs on graphql-js. Results are the same
+ * as graphql-js's (data, errors with paths and locations, null propagation, the
+ * wording of refused variables); Apollo formats and masks errors as before.
  */
-export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
-  const plans = new WeakMap<DocumentNode, DocumentPlans>();
+export function jitExecutor(
+  schema: GraphQLSchema,
+  maxDocuments = MAX_DOCUMENTS,
+): GatewayExecutor & { readonly documents: () => number; readonly compiled: () => number } {
+  const plans = new Map<DocumentNode, DocumentPlans>();
   const interpreted = (document: DocumentNode, operationName: string | null, variables: unknown, context: unknown) =>
     execute({
       schema,
@@ -33,16 +41,26 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
       contextValue: context,
       variableValues: variables as Record<string, unknown> | undefined,
     }) as Promise<ExecutionResult> | ExecutionResult;
+  const planFor = (document: DocumentNode): DocumentPlans => {
+    let entry = plans.get(document);
+    if (entry)
+      plans.delete(document); // re-inserted below: the most recently used
+    else if (plans.size >= maxDocuments) plans.delete(plans.keys().next().value!);
+    entry ??= { runs: 0, compiled: new Map() };
+    plans.set(document, entry);
+    return entry;
+  };
 
-  return async ({ document, request, context }) => {
+  const executor: GatewayExecutor = async ({ document, request, context }) => {
     // What the client asked for, not what Apollo resolved: an unknown name must fail as in graphql-js.
     const operationName = request.operationName ?? null;
-    let entry = plans.get(document);
-    if (!entry) plans.set(document, (entry = { runs: 0, compiled: new Map() }));
+    const entry = planFor(document);
     const key = operationName ?? "";
     let plan = entry.compiled.get(key);
     if (plan === undefined) {
       if (++entry.runs <= COMPILE_AFTER_RUNS) return interpreted(document, operationName, request.variables, context);
+      // A name the document does not define fails in graphql-js; remembering it would let names pile up.
+      if (!defines(document, operationName)) return interpreted(document, operationName, request.variables, context);
       const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
       plan = isCompiledQuery(result) ? result : null;
       entry.compiled.set(key, plan);
@@ -55,6 +73,15 @@ export function jitExecutor(schema: GraphQLSchema): GatewayExecutor {
     if (result.data === undefined) return interpreted(document, operationName, request.variables, context);
     return { ...result, errors: result.errors.map(upstreamError) };
   };
+  return Object.assign(executor, {
+    documents: () => plans.size,
+    compiled: () => [...plans.values()].reduce((n, entry) => n + [...entry.compiled.values()].filter(Boolean).length, 0),
+  });
+}
+
+function defines(document: DocumentNode, operationName: string | null): boolean {
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return operationName === null ? operations.length === 1 : operations.some((d) => d.name?.value === operationName);
 }
 
 /**

@@ -1,0 +1,75 @@
+/**
+ * The compiled executor's own rules, below Apollo: when it compiles, what it
+ * remembers, and that a client cannot make it hold an unbounded number of plans.
+ * (That its answers equal graphql-js's is graphql-lane.test.ts's job.)
+ */
+import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
+import { buildSchema, parse, type DocumentNode } from "graphql";
+import { describe, expect, test } from "vitest";
+import { COMPILE_AFTER_RUNS, jitExecutor } from "../gateway/src/graphql/jit-executor.js";
+
+const schema = buildSchema(`type Query { hello(name: String!): String, fail: Int }`);
+schema.getQueryType()!.getFields().hello!.resolve = (_root, args: { name: string }) => `hi ${args.name}`;
+schema.getQueryType()!.getFields().fail!.resolve = () => {
+  throw new Error("boom");
+};
+
+const run = (
+  executor: ReturnType<typeof jitExecutor>,
+  document: DocumentNode,
+  variables?: Record<string, unknown>,
+  operationName?: string,
+) => executor({ document, request: { variables, operationName }, context: {} } as unknown as GatewayGraphQLRequestContext);
+
+describe("jitExecutor", () => {
+  test(`a document is compiled on its run ${COMPILE_AFTER_RUNS + 1}, and answers the same before and after`, async () => {
+    const executor = jitExecutor(schema);
+    const document = parse(`query($n: String!) { hello(name: $n) fail }`);
+    const answers = [];
+    for (let i = 0; i < COMPILE_AFTER_RUNS + 2; i++) {
+      answers.push(JSON.parse(JSON.stringify(await run(executor, document, { n: "x" }))));
+      expect(executor.compiled()).toBe(i < COMPILE_AFTER_RUNS ? 0 : 1);
+    }
+    for (const answer of answers) {
+      expect(answer).toEqual({
+        data: { hello: "hi x", fail: null },
+        errors: [{ message: "boom", locations: [{ line: 1, column: 38 }], path: ["fail"] }],
+      });
+    }
+  });
+
+  test("refused variables are worded by graphql-js, compiled or not", async () => {
+    const executor = jitExecutor(schema);
+    const document = parse(`query($n: String!) { hello(name: $n) }`);
+    for (let i = 0; i < COMPILE_AFTER_RUNS + 2; i++) {
+      const result = await run(executor, document, { n: 5 });
+      expect(result.errors?.[0]?.message).toBe('Variable "$n" got invalid value 5; String cannot represent a non string value: 5');
+      expect(result.errors?.[0]?.nodes).toHaveLength(1);
+    }
+  });
+
+  test("unknown operation names are not remembered, however many a client sends", async () => {
+    const executor = jitExecutor(schema);
+    const document = parse(`query A { hello(name: "a") } query B { fail }`);
+    for (let i = 0; i < 200; i++) {
+      const result = await run(executor, document, undefined, `Nope${i}`);
+      expect(result.errors?.[0]?.message).toBe(`Unknown operation named "Nope${i}".`);
+    }
+    expect(executor.compiled()).toBe(0);
+    for (let i = 0; i < COMPILE_AFTER_RUNS + 1; i++) await run(executor, document, undefined, "A");
+    expect(executor.compiled()).toBe(1);
+  });
+
+  test("plans are kept for a bounded number of documents, least recently used going first", async () => {
+    const executor = jitExecutor(schema, 10);
+    const hot = parse(`{ hello(name: "hot") }`);
+    for (let i = 0; i < 50; i++) {
+      await run(executor, hot);
+      await run(executor, parse(`{ hello(name: "cold ${i}") }`));
+      expect(executor.documents()).toBeLessThanOrEqual(10);
+    }
+    // The hot document stayed (used every other run) and stayed compiled.
+    expect(executor.compiled()).toBe(1);
+    expect(await run(executor, hot)).toEqual({ data: { hello: "hi hot" } });
+  });
+});
