@@ -13,6 +13,8 @@ LOOPBACK.addAddress("::1", "ipv6");
  * answering "no" only costs an explicit key or `--insecure`.
  */
 export function isLoopback(host: string): boolean {
+  // The two spellings nearly every local request uses, without building a SocketAddress.
+  if (host === "127.0.0.1" || host === "localhost") return true;
   const bare = host.replace(/^\[(.*)\]$/s, "$1");
   if (/^localhost\.?$/i.test(bare)) return true;
   const family = isIP(bare);
