@@ -69,7 +69,12 @@ export class ModelResolver {
     const page = await ctx.registry.listModels(ctx.caller, { ...args, parts: selectedParts(info, ["nodes"]) });
     return {
       nodes: page.nodes,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        get endCursor() {
+          return page.endCursor;
+        },
+      },
       countVersions: page.totalCount,
     };
   }

@@ -136,10 +136,14 @@ export class RegistryService {
     const listed = first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after, parts });
     const page = listed.slice(0, first);
     const last = page.at(-1);
+    let endCursor: string | undefined;
     return {
       nodes: page.map((l) => l.model),
       hasNextPage: listed.length > first,
-      endCursor: last ? encodeCursor(scope, last.position) : null,
+      // Encoded only when asked for: most pages are read without their cursor.
+      get endCursor() {
+        return last ? (endCursor ??= encodeCursor(scope, last.position)) : null;
+      },
       totalCount: () => this.metadata.countModels(project, name),
     };
   }
