@@ -2,7 +2,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import express from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
@@ -112,6 +118,10 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       ApolloServerPluginLandingPageDisabled(),
       // No HTTP caching hints are given: the plugin would only wrap every field's resolver.
       ApolloServerPluginCacheControlDisabled(),
+      // A self-hosted registry reports to no one, whatever APOLLO_KEY the environment holds.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
       errorReporting,
       ...(config.metrics ? [operationMetrics(metrics)] : []),
     ],
