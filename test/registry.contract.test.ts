@@ -351,7 +351,9 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("regi
     test("registrations that lose a race for a version leave neither blobs nor staging behind", async () => {
       for (let round = 0; round < 4; round++) {
         const results = await Promise.allSettled(
-          ["a", "b", "c"].map((who) => registry.createModel({ name: "lost-race", version: round + 1, files: [file("w", `race-${round}-${who}`)] })),
+          ["a", "b", "c"].map((who) =>
+            registry.createModel({ name: "lost-race", version: round + 1, files: [file("w", `race-${round}-${who}`)] }),
+          ),
         );
         expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
         for (const r of results) if (r.status === "rejected") expect(r.reason.code).toBe("ALREADY_EXISTS");

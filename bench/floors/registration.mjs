@@ -143,6 +143,10 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => announce(server.address().port));
-const stop = () => server.close(() => store.close().then(() => process.exit(0)));
+const stop = () => {
+  // Keep-alive connections would hold close() open: the clients are done.
+  server.closeAllConnections();
+  server.close(() => void store.close().finally(() => process.exit(0)));
+};
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);

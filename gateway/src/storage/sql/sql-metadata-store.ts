@@ -220,12 +220,13 @@ export class SqlMetadataStore implements MetadataStore {
     const version = draft.version ?? family.last_version;
     if (version > MAX_VERSION) throw new VersionsExhaustedError(draft.project, draft.name);
 
-    const existing = await trx
-      .selectFrom("models")
-      .select("id")
-      .where("family_id", "=", familyId)
-      .where("version", "=", version)
-      .executeTakeFirst();
+    // An omitted version is one past every version the family ever had (the counter
+    // only grows, explicit versions included): only an explicit one can exist already.
+    // Should that ever not hold, the unique (family_id, version) index still refuses the insert.
+    const existing =
+      draft.version === undefined
+        ? undefined
+        : await trx.selectFrom("models").select("id").where("family_id", "=", familyId).where("version", "=", version).executeTakeFirst();
     let releasedBlobs: string[] = [];
     if (existing) {
       if (!draft.overwrite) throw versionExists({ ...draft, version });
