@@ -58,9 +58,13 @@ function registration(name) {
   };
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+/**
+ * Keep-alive connections for one load run (a fresh agent each run: a socket left
+ * idle between runs may be closed by the server just as it is reused).
+ */
+const newAgent = () => new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
 
-function send(origin, reg) {
+function send(origin, reg, agent) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       `${origin}/graphql`,
@@ -92,12 +96,13 @@ async function load(origin, prefix, seconds) {
   let firstFailure;
   const deadline = Date.now() + seconds * 1000;
   const latencies = [];
+  const agent = newAgent();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (Date.now() < deadline && next < bodies.length) {
         const reg = bodies[next++];
         const start = process.hrtime.bigint();
-        const res = await send(origin, reg);
+        const res = await send(origin, reg, agent);
         latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
         if (res.status === 200 && !res.body.includes('"errors"')) ok++;
         else {
@@ -107,6 +112,7 @@ async function load(origin, prefix, seconds) {
       }
     }),
   );
+  agent.destroy();
   const elapsed = Math.max(seconds, (Date.now() - (deadline - seconds * 1000)) / 1000);
   latencies.sort((a, b) => a - b);
   if (failed > 0) console.warn(`${prefix}: ${failed} failed registrations, first: ${firstFailure}`);
@@ -160,7 +166,8 @@ async function openStore(database) {
 
 /** A registration as each stack answers it, then as its store and blob directory hold it. */
 async function verify(stack, reg) {
-  const res = await send(stack.server.origin, reg);
+  const agent = newAgent();
+  const res = await send(stack.server.origin, reg, agent).finally(() => agent.destroy());
   if (res.status !== 200) throw new Error(`${stack.id} answered ${res.status}: ${res.body.slice(0, 300)}`);
   const answer = JSON.parse(res.body);
   const expected = reg.files.map(([p, bytes]) => ({ path: p, sha256: createHash("sha256").update(bytes).digest("hex") }));
@@ -325,6 +332,5 @@ try {
     ),
   );
 } finally {
-  agent.destroy();
   await fs.rm(dir, { recursive: true, force: true });
 }
