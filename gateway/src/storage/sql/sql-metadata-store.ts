@@ -123,13 +123,13 @@ export class SqlMetadataStore implements MetadataStore {
    * so its seq is in commit order; NOTIFY (PostgreSQL) is delivered at commit.
    */
   async #recordEvent(trx: Kysely<Database>, type: ModelEventType, ref: ModelRef): Promise<void> {
-    if (this.sqlDialect.orderEvents) await this.sqlDialect.orderEvents.execute(trx);
-    const { seq } = await trx
-      .insertInto("events")
-      .values({ type, project: ref.project, name: ref.name, version: ref.version, at: Date.now() })
-      .returning("seq")
-      .executeTakeFirstOrThrow();
-    await this.sqlDialect.notifyEvent(Number(seq))?.execute(trx);
+    const event = { type, project: ref.project, name: ref.name, version: ref.version, at: Date.now() };
+    const ordered = this.sqlDialect.recordEvent(event);
+    if (ordered) {
+      await ordered.execute(trx);
+      return;
+    }
+    await trx.insertInto("events").values(event).execute();
   }
 
   async projectExists(project: string): Promise<boolean> {
