@@ -1,6 +1,6 @@
 // Runs the benchmarks, each in its own Node process so that one's memory (a loaded
 // 100k-version SQLite, a 1 GiB stream) does not show in the other's figures.
-//   node bench/run.mjs [listing] [upload] [sdk] [s3] [events] [replicas] [floors]      BENCH_QUICK=1 for a smaller, faster run
+//   node bench/run.mjs [listing] [upload] [sdk] [s3] [events] [replicas] [floors] [registration]      BENCH_QUICK=1 for a smaller, faster run
 //   BENCH_BACKENDS=sqlite|postgres narrows the listing benchmark.
 import { fork } from "node:child_process";
 import path from "node:path";
@@ -17,6 +17,7 @@ const SCRIPTS = {
   events: "events.mjs",
   replicas: "replicas.mjs",
   floors: "floors.mjs",
+  registration: "registration.mjs",
 };
 const ALL = Object.keys(SCRIPTS);
 const chosen = process.argv.slice(2);

@@ -3,6 +3,7 @@ import { generateKey } from "../gateway/src/access/api-key.js";
 import { BACKENDS } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { eventsArrive, subscribe, untilLive, type Subscriber } from "./support/subscriber.js";
+import { waitFor } from "./support/wait.js";
 
 const CREATE = `mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`;
 const MODEL = `query($n: String!, $v: Int!, $p: String) { model(name: $n, version: $v, project: $p) { version metric(key: "acc") } }`;
@@ -44,6 +45,9 @@ describe.each(BACKENDS)("live events on %s", (backend) => {
     seen.length = 0;
     const v = (await create({ name: "after-commit", metrics: [{ key: "acc", value: 0.7 }] })).data.createModel.version;
     await create({ name: "after-commit", version: v, overwrite: true, metrics: [{ key: "acc", value: 0.8 }] });
+    // The delete waits for the overwrite's handler: sent at once, it may commit before
+    // that handler's query runs, which would then rightly find nothing.
+    await waitFor("the OVERWRITTEN handler", () => seen.length >= 2);
     await gw.gql(`mutation($n: String!, $v: Int!) { deleteModel(name: $n, version: $v) }`, { n: "after-commit", v });
     const events = await eventsArrive(s, 3);
     expect(events.map((e) => [e.type, e.version])).toEqual([

@@ -95,10 +95,11 @@ describe.each(crashBackends)("crash safety (%s metadata)", (backend) => {
     expect(await retry.response).toEqual({ status: 200, body: { data: { createModel: { version: 1 } } } });
   });
 
-  // Blobs are promoted (renamed into place) inside the metadata transaction, so a
-  // crash after a promote and before COMMIT leaves bytes without a row; the
-  // restart's background scan adopts and reclaims them. 2000 small files make the
-  // promote loop (rename + directory fsync each) long enough to kill the process inside it.
+  // Blobs are published (hard-linked into place, directories fsynced) just before
+  // the metadata transaction, so a crash after publishing and before COMMIT leaves
+  // bytes without a row (and their staged copies); the restart reclaims the staging
+  // and its background scan adopts and reclaims the bytes. 2000 small files make the
+  // publish step long enough to kill the process inside it.
   test("SIGKILL while blobs are being promoted: the restart reclaims the promoted files", async () => {
     const s = await site(backend);
     const gw = await start(s);

@@ -314,6 +314,59 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("regi
       expect(await storage.metadata.knownBlobs([sha256("orphan-bytes"), sha256("kept-bytes")])).toEqual(new Set([sha256("kept-bytes")]));
     });
 
+    test("a blob removed between publish and commit (a concurrent reclaim) is published again inside the transaction", async () => {
+      const staged = await storage.blobs.stage(Readable.from([Buffer.from("republished-bytes")]), { maxBytes: 100 });
+      const published = (await storage.blobs.publish?.([staged])) ?? false;
+      if (!published) {
+        // Stores without two-step promotion promote inside the transaction only.
+        await storage.blobs.discard(staged);
+        return;
+      }
+      expect(await digests()).toContain(sha256("republished-bytes"));
+      await storage.blobs.delete(staged.sha256); // what a reclaim of the same bytes, judged unreferenced, does
+      expect(await digests()).not.toContain(sha256("republished-bytes"));
+      await storage.metadata.createModel(
+        {
+          project: "default",
+          name: "republished",
+          version: undefined,
+          overwrite: false,
+          description: null,
+          framework: null,
+          signature: null,
+          inputExample: null,
+          tags: {},
+          metrics: [],
+          files: [{ path: "w", sha256: staged.sha256, sizeBytes: staged.sizeBytes }],
+          createdBy: null,
+        },
+        () => storage.blobs.confirm!([staged]),
+      );
+      await storage.blobs.discard(staged);
+      const bytes = Buffer.concat(await (await storage.blobs.read(staged.sha256)).toArray());
+      expect(bytes.toString()).toBe("republished-bytes");
+      expect(await storage.stagingNames()).toEqual([]);
+    });
+
+    test("registrations that lose a race for a version leave neither blobs nor staging behind", async () => {
+      for (let round = 0; round < 4; round++) {
+        const results = await Promise.allSettled(
+          ["a", "b", "c"].map((who) =>
+            registry.createModel({ name: "lost-race", version: round + 1, files: [file("w", `race-${round}-${who}`)] }),
+          ),
+        );
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        for (const r of results) if (r.status === "rejected") expect(r.reason.code).toBe("ALREADY_EXISTS");
+        const winner = (await registry.getModel(ref("lost-race", round + 1)))!.files![0]!.sha256;
+        const blobs = await digests();
+        for (const who of ["a", "b", "c"]) {
+          const digest = sha256(`race-${round}-${who}`);
+          expect(blobs.includes(digest)).toBe(digest === winner);
+        }
+      }
+      expect(await storage.stagingNames()).toEqual([]);
+    });
+
     test("staging leftovers of dead local processes and long-abandoned ones are reclaimed; live ones are not", async () => {
       const host = os.hostname().replace(/[^A-Za-z0-9-]/g, "_");
       const live = `${host}.${process.ppid}.live-upload`;

@@ -7,7 +7,7 @@ import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelPart
 import type { ByteRange, ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../domain/records.js";
 import { assertName, assertVersion, isName, isStoredFilePath } from "../domain/rules.js";
 import { assertStorable, isLabel, quote } from "../domain/text.js";
-import type { BlobEntry, BlobStore, PresignOptions } from "../storage/blob-store.js";
+import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
 import type { MetadataStore } from "../storage/metadata-store.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
@@ -186,11 +186,17 @@ export class RegistryService {
       }
     }
     const staged = await stageFiles(draftFiles, this.blobs, this.limits.maxFileSize);
+    // Where the store can, blobs are made addressable and durable before the metadata
+    // transaction, which then only confirms them (cheaply) under its locks: the write
+    // lock is held for the statements alone, not for renames and directory fsyncs.
+    let published = false;
     try {
+      published = (await this.blobs.publish?.(staged)) ?? false;
       const { model, releasedBlobs } = await this.metadata.createModel(
         { ...draft, files: staged.map(({ path, sha256, sizeBytes }) => ({ path, sha256, sizeBytes })) },
-        () => this.blobs.promote(staged),
+        published ? () => this.blobs.confirm!(staged) : () => this.blobs.promote(staged),
       );
+      if (published) await this.#dropStaged(staged);
       this.log.info(
         {
           audit: releasedBlobs.length > 0 || draft.overwrite ? "model.write" : "model.create",
@@ -202,10 +208,12 @@ export class RegistryService {
         },
         "audit",
       );
-      await this.#reclaim(releasedBlobs);
+      // A plain create releases nothing: no reclaim transaction, no reserve check.
+      if (releasedBlobs.length > 0) await this.#reclaim(releasedBlobs);
       return model;
     } catch (error) {
       await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
+      if (published) await this.#reclaimPublished(staged);
       if (error instanceof VersionsExhaustedError) {
         const family = `${error.project}/${error.family}`;
         throw new BadInputError(
@@ -236,6 +244,30 @@ export class RegistryService {
     if (!this.events) throw new Error("this registry was assembled without an event hub");
     if (!(await this.metadata.projectExists(project))) throw new NotFoundError("project", project);
     return this.events.subscribe(caller, { project, name });
+  }
+
+  /** Staged copies of blobs published and committed: leftovers are swept at the next start. */
+  async #dropStaged(staged: readonly StagedBlob[]): Promise<void> {
+    try {
+      await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
+    } catch (error) {
+      this.log.warn({ err: error }, "dropping staged copies failed; they are swept at the next start");
+    }
+  }
+
+  /**
+   * Blobs published for a registration that did not commit: as the orphan scan
+   * would, give a row to those no row names and reclaim them unless referenced.
+   * A concurrent registration of the same bytes publishes them again when it
+   * confirms. Best effort: what fails here the next start's scan finds.
+   */
+  async #reclaimPublished(staged: readonly StagedBlob[]): Promise<void> {
+    try {
+      const adopted = await this.metadata.adoptBlobs(staged.map(({ sha256, sizeBytes }) => ({ sha256, sizeBytes })));
+      await this.metadata.reclaimBlobs(adopted, (sha) => this.blobs.delete(sha));
+    } catch (error) {
+      this.log.warn({ err: error }, "reclaiming the blobs of a failed registration failed; the next start's scan finds them");
+    }
   }
 
   /** Reclaiming is best effort: what fails here is swept at the next start. */

@@ -31,6 +31,20 @@ export interface BlobStore {
   stage(source: Readable, options: { readonly maxBytes: number }): Promise<StagedBlob>;
   /** Makes staged blobs addressable by their digests (idempotent for equal content). */
   promote(blobs: readonly StagedBlob[]): Promise<void>;
+  /**
+   * Promotion in two steps, for stores that can keep the staged bytes while the
+   * blob is addressable (a hard link): the metadata transaction then never waits on
+   * the blob store. `publish` makes `blobs` addressable and durable before the
+   * transaction and keeps their staged bytes; it resolves false when this store
+   * cannot, and the caller promotes inside the transaction instead.
+   */
+  publish?(blobs: readonly StagedBlob[]): Promise<boolean>;
+  /**
+   * The second step, inside the metadata transaction once the blob rows are locked:
+   * publishes again any blob a concurrent reclaim (or orphan scan) removed since
+   * `publish`, from the staged bytes. Cheap when none was; `discard` follows the commit.
+   */
+  confirm?(blobs: readonly StagedBlob[]): Promise<void>;
   /** Drops staged bytes that will not be promoted. Never throws for a missing key. */
   discard(blob: StagedBlob): Promise<void>;
   read(sha256: string, range?: ByteRange): Promise<Readable>;

@@ -53,8 +53,9 @@ export interface MetadataStore {
   /**
    * Makes a version visible in one transaction. `promoteBlobs` runs inside it,
    * after the draft's blob rows are locked, so a concurrent reclaim cannot delete
-   * a blob this version is about to reference. The same transaction records a
-   * CREATED (or OVERWRITTEN) event.
+   * a blob this version is about to reference (it promotes, or confirms blobs
+   * published before the transaction). The same transaction records a CREATED
+   * (or OVERWRITTEN) event.
    */
   createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult>;
   /** Removes a version (recording a DELETED event); returns the blobs it referenced, or null when absent. */

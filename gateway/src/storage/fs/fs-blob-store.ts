@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -8,7 +8,7 @@ import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
 import { HashingCounter } from "../hashing-counter.js";
 import { isDeadLocalUpload, newStagingName } from "../staging-name.js";
-import { fsStep } from "./fs-errors.js";
+import { blobStoreError, fsStep } from "./fs-errors.js";
 import { StagingFile } from "./staging-file.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -23,13 +23,42 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** A hard link that may already exist: equal digests mean equal bytes. */
+async function link(from: string, to: string): Promise<void> {
+  try {
+    await fs.link(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
+/** Whether `dir`'s filesystem makes hard links (some network and FUSE filesystems do not). */
+async function hardLinksWork(dir: string): Promise<boolean> {
+  const probe = path.join(dir, `${newStagingName()}.link-probe`);
+  try {
+    await fs.writeFile(probe, "");
+    await fs.link(probe, `${probe}2`);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await fs.rm(probe, { force: true }).catch(() => {});
+    await fs.rm(`${probe}2`, { force: true }).catch(() => {});
+  }
+}
+
 /**
  * Blobs in a local directory: `<root>/ab/abcdef…` by digest. Staged files live in
- * `<root>/.staging/<host>.<pid>.<uuid>`, are fsynced, then renamed into place, so a
- * reader never sees a partial blob. Suits one host (any number of processes).
+ * `<root>/.staging/<host>.<pid>.<uuid>`, are fsynced, then renamed (or, by
+ * `publish`, hard-linked) into place, so a reader never sees a partial blob. Suits
+ * one host (any number of processes).
  */
 export class FsBlobStore implements BlobStore {
   readonly #staging: string;
+  /** Blob directories known to exist: the store never removes one, so each is made once per process. */
+  readonly #dirs = new Set<string>();
+  /** Whether the filesystem has hard links (publish keeps the staged bytes by linking). */
+  #links = false;
 
   private constructor(readonly root: string) {
     this.#staging = path.join(root, ".staging");
@@ -38,7 +67,34 @@ export class FsBlobStore implements BlobStore {
   static async open(root: string): Promise<FsBlobStore> {
     const store = new FsBlobStore(path.resolve(root));
     await fs.mkdir(store.#staging, { recursive: true });
+    store.#links = await hardLinksWork(store.#staging);
     return store;
+  }
+
+  /** The blob's directory, made when not known to exist (`again`: it was removed behind our back). */
+  async #dir(sha256: string, again = false): Promise<string> {
+    const dir = path.dirname(this.#pathOf(sha256));
+    if (again || !this.#dirs.has(dir)) {
+      // A new directory, or a directory growing by one entry, can need a free block.
+      await fsStep("mkdir", () => fs.mkdir(dir, { recursive: true }));
+      this.#dirs.add(dir);
+    }
+    return dir;
+  }
+
+  /** Places one staged blob at its address by `place` (rename or link); retried once if its directory vanished. */
+  async #place(blob: StagedBlob, operation: "rename" | "link", place: (from: string, to: string) => Promise<void>): Promise<string> {
+    const from = path.join(this.#staging, blob.stagingKey);
+    const to = this.#pathOf(blob.sha256);
+    let dir = await this.#dir(blob.sha256);
+    try {
+      await place(from, to);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || !existsSync(from)) throw blobStoreError(error, operation);
+      dir = await this.#dir(blob.sha256, true);
+      await fsStep(operation, () => place(from, to));
+    }
+    return dir;
   }
 
   #pathOf(sha256: string): string {
@@ -67,17 +123,24 @@ export class FsBlobStore implements BlobStore {
 
   async promote(blobs: readonly StagedBlob[]): Promise<void> {
     const dirs = new Set<string>();
-    for (const blob of blobs) {
-      const target = this.#pathOf(blob.sha256);
-      const dir = path.dirname(target);
-      // A new directory, or a directory growing by one entry, can need a free block.
-      if (!dirs.has(dir)) await fsStep("mkdir", () => fs.mkdir(dir, { recursive: true }));
-      dirs.add(dir);
-      // Renaming over an existing blob is safe: equal digests mean equal bytes.
-      await fsStep("rename", () => fs.rename(path.join(this.#staging, blob.stagingKey), target));
-    }
+    // Renaming over an existing blob is safe: equal digests mean equal bytes.
+    for (const blob of blobs) dirs.add(await this.#place(blob, "rename", (from, to) => fs.rename(from, to)));
     // One fsync per directory makes every rename in it durable.
-    for (const dir of dirs) await fsStep("fsync", () => fsyncDirectory(dir));
+    await Promise.all([...dirs].map((dir) => fsStep("fsync", () => fsyncDirectory(dir))));
+  }
+
+  async publish(blobs: readonly StagedBlob[]): Promise<boolean> {
+    if (!this.#links) return false;
+    const dirs = await Promise.all(blobs.map((blob) => this.#place(blob, "link", link)));
+    await Promise.all([...new Set(dirs)].map((dir) => fsStep("fsync", () => fsyncDirectory(dir))));
+    return true;
+  }
+
+  async confirm(blobs: readonly StagedBlob[]): Promise<void> {
+    // Runs while the metadata transaction holds its locks: a stat each, synchronous
+    // (microseconds on a local disk, where a trip through the thread pool costs more).
+    const missing = blobs.filter((blob) => !existsSync(this.#pathOf(blob.sha256)));
+    if (missing.length > 0) await this.publish(missing);
   }
 
   async discard(blob: StagedBlob): Promise<void> {

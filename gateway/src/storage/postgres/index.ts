@@ -15,8 +15,14 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
   supportsRowLocks: true,
   // One advisory lock ("homer" in ASCII) orders event inserts; held only from the insert to commit.
-  orderEvents: sql`select pg_advisory_xact_lock(${0x686f6d6572})`,
-  notifyEvent: (seq) => sql`select pg_notify(${EVENTS_CHANNEL}, ${String(seq)})`,
+  // One round trip: the insert reads its row from the lock's CTE, so its seq is drawn
+  // once the lock is held; pg_notify is delivered at commit.
+  recordEvent: (e) => sql<{ seq: number }>`with ordered as (select pg_advisory_xact_lock(${0x686f6d6572}))
+    , inserted as (
+      insert into events (type, project, name, version, at)
+      select ${e.type}, ${e.project}, ${e.name}, ${e.version}::integer, ${e.at}::bigint from ordered
+      returning seq)
+    select seq, pg_notify(${EVENTS_CHANNEL}, seq::text) from inserted`,
   jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,
   transactionLock: (name) => sql`select pg_advisory_xact_lock(hashtext(${name}))`,

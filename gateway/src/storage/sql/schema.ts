@@ -101,12 +101,12 @@ export interface SqlDialect {
    */
   transactionLock(name: string): RawBuilder<unknown> | null;
   /**
-   * Run in a writing transaction just before it inserts its event: holds until
-   * commit, so `seq` order is commit order (null where writers are serialised anyway).
+   * One statement that records `event` as a writing transaction's last write and
+   * returns its `seq`: it first takes a lock held until commit, so `seq` order is
+   * commit order, and tells other processes at commit (PostgreSQL NOTIFY). Null where
+   * writers are serialised anyway and nobody is told (SQLite: a plain insert).
    */
-  readonly orderEvents: RawBuilder<unknown> | null;
-  /** Run after inserting event `seq`: tells other processes at commit (PostgreSQL NOTIFY), or null. */
-  notifyEvent(seq: number): RawBuilder<unknown> | null;
+  recordEvent(event: Omit<Database["events"], "seq">): RawBuilder<{ seq: number }> | null;
   /** Whether an error is a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
   /** Whether an error says the database has no room left (disk or quota full). */

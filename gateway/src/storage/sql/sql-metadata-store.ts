@@ -123,13 +123,13 @@ export class SqlMetadataStore implements MetadataStore {
    * so its seq is in commit order; NOTIFY (PostgreSQL) is delivered at commit.
    */
   async #recordEvent(trx: Kysely<Database>, type: ModelEventType, ref: ModelRef): Promise<void> {
-    if (this.sqlDialect.orderEvents) await this.sqlDialect.orderEvents.execute(trx);
-    const { seq } = await trx
-      .insertInto("events")
-      .values({ type, project: ref.project, name: ref.name, version: ref.version, at: Date.now() })
-      .returning("seq")
-      .executeTakeFirstOrThrow();
-    await this.sqlDialect.notifyEvent(Number(seq))?.execute(trx);
+    const event = { type, project: ref.project, name: ref.name, version: ref.version, at: Date.now() };
+    const ordered = this.sqlDialect.recordEvent(event);
+    if (ordered) {
+      await ordered.execute(trx);
+      return;
+    }
+    await trx.insertInto("events").values(event).execute();
   }
 
   async projectExists(project: string): Promise<boolean> {
@@ -220,12 +220,13 @@ export class SqlMetadataStore implements MetadataStore {
     const version = draft.version ?? family.last_version;
     if (version > MAX_VERSION) throw new VersionsExhaustedError(draft.project, draft.name);
 
-    const existing = await trx
-      .selectFrom("models")
-      .select("id")
-      .where("family_id", "=", familyId)
-      .where("version", "=", version)
-      .executeTakeFirst();
+    // An omitted version is one past every version the family ever had (the counter
+    // only grows, explicit versions included): only an explicit one can exist already.
+    // Should that ever not hold, the unique (family_id, version) index still refuses the insert.
+    const existing =
+      draft.version === undefined
+        ? undefined
+        : await trx.selectFrom("models").select("id").where("family_id", "=", familyId).where("version", "=", version).executeTakeFirst();
     let releasedBlobs: string[] = [];
     if (existing) {
       if (!draft.overwrite) throw versionExists({ ...draft, version });

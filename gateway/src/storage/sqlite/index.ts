@@ -14,8 +14,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
   supportsRowLocks: false,
   // Writers are serialised by begin immediate: seq order is commit order already.
-  orderEvents: null,
-  notifyEvent: () => null,
+  recordEvent: () => null,
   jsonArray: (values) => sql`json_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`json_group_array(${element})`,
   transactionLock: () => null,
