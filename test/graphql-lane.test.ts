@@ -26,7 +26,8 @@ interface Answer {
 
 interface Call {
   readonly name: string;
-  readonly body: string;
+  /** JSON text, or the parts of a multipart upload (field name, then text or a file's bytes). */
+  readonly body: string | readonly (readonly [string, string | Uint8Array])[];
   readonly headers?: Record<string, string>;
   readonly search?: string;
   /** Whether the error's message may differ (the same code): body-parser's and JSON.parse's wording. */
@@ -36,7 +37,70 @@ interface Call {
 const json = (query: string, variables?: unknown, operationName?: string) => JSON.stringify({ query, variables, operationName });
 const auth = { authorization: `Bearer ${admin.token}` };
 
+const UPLOAD = `mutation($input: CreateModelInput!) { createModel(input: $input) { name version sizeBytes files { path sizeBytes sha256 downloadUrl } } }`;
+const uploadOps = (name: string, paths: string[]) =>
+  JSON.stringify({
+    query: UPLOAD,
+    variables: { input: { name, version: 1, overwrite: true, files: paths.map((path) => ({ path, file: null })) } },
+  });
+const preflight = { "apollo-require-preflight": "true" };
+const bytes = (text: string) => new TextEncoder().encode(text);
+
 const CORPUS: Call[] = [
+  {
+    name: "multipart upload",
+    body: [
+      ["operations", uploadOps("up", ["a.bin", "b/c.txt"])],
+      ["map", JSON.stringify({ 0: ["variables.input.files.0.file"], 1: ["variables.input.files.1.file"] })],
+      ["0", bytes("weights")],
+      ["1", bytes("config")],
+    ],
+    headers: preflight,
+  },
+  {
+    name: "multipart without the CSRF preflight header",
+    body: [
+      ["operations", uploadOps("csrf", ["a"])],
+      ["map", JSON.stringify({ 0: ["variables.input.files.0.file"] })],
+      ["0", bytes("x")],
+    ],
+  },
+  {
+    name: "multipart operations not JSON",
+    body: [
+      ["operations", "{nope"],
+      ["map", "{}"],
+    ],
+    headers: preflight,
+  },
+  {
+    name: "multipart map naming a missing file",
+    body: [
+      ["operations", uploadOps("missing", ["a"])],
+      ["map", JSON.stringify({ 0: ["variables.input.files.0.file"] })],
+    ],
+    headers: preflight,
+  },
+  {
+    name: "multipart map planting a file in a scalar",
+    body: [
+      ["operations", uploadOps("plant", ["a"])],
+      ["map", JSON.stringify({ 0: ["variables.input.name"] })],
+      ["0", bytes("x")],
+    ],
+    headers: preflight,
+  },
+  {
+    name: "multipart file the map does not name",
+    body: [
+      ["operations", uploadOps("extra", ["a"])],
+      ["map", JSON.stringify({ 0: ["variables.input.files.0.file"] })],
+      ["0", bytes("x")],
+      ["9", bytes("y")],
+    ],
+    headers: preflight,
+  },
+  { name: "multipart with no parts", body: [], headers: preflight },
   {
     name: "sorted page",
     body: json(
@@ -140,9 +204,21 @@ describe("the GraphQL lane and the compiled executor answer as express and graph
   });
 
   async function send(gw: TestGateway, call: Call): Promise<Answer> {
-    const headers: Record<string, string> = { "content-type": "application/json", ...auth, ...call.headers };
+    const headers: Record<string, string> = { ...auth, ...call.headers };
     if (headers.authorization === "") delete headers.authorization;
-    const res = await fetch(`${gw.url}${call.search ?? ""}`, { method: "POST", headers, body: call.body });
+    let sent: string | FormData;
+    if (typeof call.body === "string") {
+      sent = call.body;
+      headers["content-type"] ??= "application/json";
+    } else {
+      const form = new FormData();
+      for (const [name, value] of call.body) {
+        if (typeof value === "string") form.append(name, value);
+        else form.append(name, new Blob([value]), `file-${name}`);
+      }
+      sent = form;
+    }
+    const res = await fetch(`${gw.url}${call.search ?? ""}`, { method: "POST", headers, body: sent });
     const text = await res.text();
     const kept: Record<string, string> = {};
     res.headers.forEach((value, name) => {

@@ -128,10 +128,17 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   });
   await apollo.start();
 
+  const contextOf = (request: Pick<Context, "caller" | "log" | "baseUrl">): Context => ({ registry, access, ...request });
   // inputExample travels inside the JSON body or the multipart `operations` field:
   // the body limit always leaves room for the largest one allowed.
-  const contextOf = (request: Pick<Context, "caller" | "log" | "baseUrl">): Context => ({ registry, access, ...request });
   const maxBodyBytes = Math.max(config.maxBodyBytes, config.maxInputExampleBytes * 2 + 2 ** 16);
+  const multipart = {
+    maxFileSize: config.maxFileSize,
+    maxFiles: config.maxFiles,
+    maxFieldSize: maxBodyBytes,
+    maxTokens: config.maxTokens,
+    ...(config.metrics ? { metrics } : {}),
+  };
   if (config.metrics) app.use(httpMetrics(metrics));
   app.use(requestLog(log));
   app.use(settleUnreadBody());
@@ -166,13 +173,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     "/graphql",
     refuseDeclaredOversize(maxBodyBytes),
     express.json({ limit: maxBodyBytes }),
-    graphqlMultipart(schema, {
-      maxFileSize: config.maxFileSize,
-      maxFiles: config.maxFiles,
-      maxFieldSize: maxBodyBytes,
-      maxTokens: config.maxTokens,
-      ...(config.metrics ? { metrics } : {}),
-    }),
+    graphqlMultipart(schema, multipart),
     expressMiddleware(apollo, {
       context: async ({ req }) => contextOf({ caller: req.caller, log: req.log, baseUrl: config.publicUrl ?? requestOrigin(req) }),
     }),
@@ -190,6 +191,8 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       trustProxy: app.get("trust proxy fn") as TrustFunction,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       maxBodyBytes,
+      schema,
+      multipart,
     });
   }
   app.use(noRoute);

@@ -6,7 +6,9 @@ import type { RequestLimiter } from "../access/request-limiter.js";
 import type { AccessService } from "../access/access.service.js";
 import { BadInputError } from "../domain/errors.js";
 import type { Metrics } from "../metrics/index.js";
+import type { GraphQLSchema } from "graphql";
 import type { Context } from "./context.js";
+import { readMultipart, type MultipartOptions } from "./multipart.js";
 import { sendHttpError } from "../http/error-handler.js";
 import { identifyCaller } from "../http/guards.js";
 import { beginRequestLog } from "../http/request-log.js";
@@ -25,29 +27,36 @@ export interface GraphqlLaneOptions {
   readonly trustProxy: TrustFunction;
   readonly publicUrl?: string;
   readonly maxBodyBytes: number;
+  readonly schema: GraphQLSchema;
+  readonly multipart: MultipartOptions;
 }
 
 /** `application/json`, alone or with `charset=utf-8`: what JSON.parse reads as is. */
 const PLAIN_JSON = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
 
+/** A multipart body as clients send it (the spec's uploads); odder spellings take express. */
+const MULTIPART = /^multipart\/form-data;\s*boundary=/i;
+
 /**
- * Whether a request is the common GraphQL call the lane answers: a POST of a JSON
- * body of known, allowed length, to `/graphql`, sent by a script rather than a
- * web page (no `Origin`: CORS has nothing to say), neither compressed nor chunked.
- * Anything else (browsers, uploads, GET, refusals of the body's size) takes the
- * express route, which answers it exactly as before.
+ * Which common GraphQL call a request is, if any: a POST to `/graphql` sent by a
+ * script rather than a web page (no `Origin`: CORS has nothing to say), either a
+ * JSON body of known, allowed length (neither compressed nor chunked) or a multipart
+ * upload. Anything else (browsers, GET, refusals of the body's size, unusual
+ * content types) takes the express route, which answers it exactly as before.
  */
-function inLane(req: IncomingMessage, maxBodyBytes: number): boolean {
-  if (req.method !== "POST") return false;
+function laneOf(req: IncomingMessage, maxBodyBytes: number): "json" | "multipart" | undefined {
+  if (req.method !== "POST") return undefined;
   const url = req.url ?? "";
-  if (url !== "/graphql" && !url.startsWith("/graphql?")) return false;
+  if (url !== "/graphql" && !url.startsWith("/graphql?")) return undefined;
   const { headers } = req;
-  if (headers.origin !== undefined || headers["transfer-encoding"] !== undefined) return false;
-  if (headers["content-encoding"] !== undefined && headers["content-encoding"] !== "identity") return false;
+  if (headers.origin !== undefined) return undefined;
+  if (headers["content-encoding"] !== undefined && headers["content-encoding"] !== "identity") return undefined;
   const type = headers["content-type"];
-  if (type === undefined || !PLAIN_JSON.test(type)) return false;
+  if (type === undefined) return undefined;
+  if (MULTIPART.test(type)) return "multipart";
+  if (!PLAIN_JSON.test(type) || headers["transfer-encoding"] !== undefined) return undefined;
   const length = Number(headers["content-length"]);
-  return Number.isInteger(length) && length > 0 && length <= maxBodyBytes;
+  return Number.isInteger(length) && length > 0 && length <= maxBodyBytes ? "json" : undefined;
 }
 
 /** The whole body of a request whose length is known and allowed. */
@@ -76,17 +85,18 @@ function parseJson(body: Buffer): unknown {
 }
 
 /**
- * The GraphQL route for the common call, on Node's HTTP server without express:
+ * The GraphQL route for the common calls, on Node's HTTP server without express:
  * the same guards in the same order (request id and log line, HTTP metrics,
- * security headers, authentication, rate limit, body limit), the same Apollo
- * server and context, the same error answers (`sendHttpError`). Returns false,
- * having touched nothing, for a request it does not take (see `inLane`); express
- * serves those.
+ * security headers, authentication, rate limit, body limit or the multipart
+ * parser), the same Apollo server and context, the same error answers
+ * (`sendHttpError`). Returns false, having touched nothing, for a request it does
+ * not take (see `laneOf`); express serves those.
  */
 export function graphqlLane(options: GraphqlLaneOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { apollo, access, identify, requests, metrics, securityHeaders, trustProxy, maxBodyBytes } = options;
   return (req, res) => {
-    if (!inLane(req, maxBodyBytes)) return false;
+    const lane = laneOf(req, maxBodyBytes);
+    if (!lane) return false;
     const address = () => upgradeAddress(req, trustProxy);
     let refused = false;
     if (metrics) {
@@ -106,7 +116,13 @@ export function graphqlLane(options: GraphqlLaneOptions): (req: IncomingMessage,
         const caller = await identifyCaller(access, identify, req.headers, address, () => (refused = true));
         if (requests.perMinute > 0) await requests.take(caller.keyId ?? `ip:${address()}`);
         read = true;
-        const body = parseJson(await readBody(req));
+        let body: unknown;
+        if (lane === "json") body = parseJson(await readBody(req));
+        else {
+          // Files arrive while the resolvers run: the answer may go out before the body's end.
+          settleUnreadBodyOf(req, res);
+          body = await readMultipart(req, res, options.schema, options.multipart);
+        }
         const headers = new HeaderMap();
         for (const [key, value] of Object.entries(req.headers)) {
           if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);

@@ -1,6 +1,7 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
-import type { Request, RequestHandler, Response } from "express";
+import type { RequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { FileUpload, Upload } from "graphql-upload-minimal";
 import { BadInputError, DomainError, fileTooLarge, PayloadTooLargeError } from "../domain/errors.js";
@@ -44,23 +45,39 @@ function malformed(error: unknown): DomainError {
 export function graphqlMultipart(schema: GraphQLSchema, options: MultipartOptions): RequestHandler {
   return (req, res, next) => {
     if (!req.is("multipart/form-data")) return next();
-    if (options.metrics) {
-      const { uploadStarted, uploadBytes } = options.metrics;
-      res.once("close", uploadStarted());
-      // The body is already flowing into the parser: one more listener changes nothing of its pace.
-      req.on("data", (chunk: Buffer) => uploadBytes(chunk.length));
-    }
-    processMultipart(req, res, schema, options).then(
+    readMultipart(req, res, schema, options).then(
       (body) => {
         req.body = body;
         next();
       },
-      (error) => next(malformed(error)),
+      (error) => next(error),
     );
   };
 }
 
-function processMultipart(req: Request, res: Response, schema: GraphQLSchema, options: MultipartOptions): Promise<unknown> {
+/**
+ * `graphqlMultipart` without express: the operation (with its uploads placed) once
+ * the `map` has arrived, or the domain error to answer with. Files go on arriving
+ * after it resolves, read by the resolvers.
+ */
+export function readMultipart(
+  req: IncomingMessage,
+  res: ServerResponse,
+  schema: GraphQLSchema,
+  options: MultipartOptions,
+): Promise<unknown> {
+  if (options.metrics) {
+    const { uploadStarted, uploadBytes } = options.metrics;
+    res.once("close", uploadStarted());
+    // The body is already flowing into the parser: one more listener changes nothing of its pace.
+    req.on("data", (chunk: Buffer) => uploadBytes(chunk.length));
+  }
+  return processMultipart(req, res, schema, options).catch((error: unknown) => {
+    throw malformed(error);
+  });
+}
+
+function processMultipart(req: IncomingMessage, res: ServerResponse, schema: GraphQLSchema, options: MultipartOptions): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
