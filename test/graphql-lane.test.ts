@@ -214,7 +214,7 @@ describe("the GraphQL lane and the compiled executor answer as express and graph
       const form = new FormData();
       for (const [name, value] of call.body) {
         if (typeof value === "string") form.append(name, value);
-        else form.append(name, new Blob([value]), `file-${name}`);
+        else form.append(name, new Blob([new Uint8Array(value)]), `file-${name}`);
       }
       sent = form;
     }
