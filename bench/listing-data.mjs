@@ -168,47 +168,35 @@ async function load(backend, dialect, families, rebuildIndexes) {
     for (const index of indexes) await trx.executeQuery(CompiledQuery.raw(`drop index "${index.name}"`));
     const keys = rebuildIndexes ? await foreignKeys(trx, dialect) : [];
     for (const key of keys) await trx.executeQuery(CompiledQuery.raw(`alter table ${key.table} drop constraint "${key.name}"`));
+    // Rows are buffered across families (many small ones would otherwise cost three
+    // statements each) and written parents first: families, models, metrics.
+    let buffered = { families: [], models: [], metrics: [] };
+    const flush = async () => {
+      const { families: familyRows, models, metrics } = buffered;
+      buffered = { families: [], models: [], metrics: [] };
+      const modelColumns = ["id", "family_id", "version", "description", "framework", "signature", "input_example"];
+      modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by");
+      if (familyRows.length > 0) await insertRows(trx, dialect, "families", ["id", "project", "name", "last_version"], familyRows);
+      if (models.length > 0) await insertRows(trx, dialect, "models", modelColumns, models);
+      if (metrics.length > 0) await insertRows(trx, dialect, "metrics", ["model_id", "family_id", "version", "key", "value"], metrics);
+    };
     for (const [index, family] of families.entries()) {
       const familyId = index + 1;
       const random = prng(familyId);
-      await insertRows(
-        trx,
-        dialect,
-        "families",
-        ["id", "project", "name", "last_version"],
-        [[familyId, "default", family.name, family.versions]],
-      );
-      for (let from = 1; from <= family.versions; from += VERSIONS_PER_BATCH) {
-        const models = [];
-        const metrics = [];
-        for (let version = from; version < Math.min(from + VERSIONS_PER_BATCH, family.versions + 1); version++) {
-          const id = ++modelId;
-          const createdAt = 1_700_000_000_000 + version * 1000;
-          models.push([
-            id,
-            familyId,
-            version,
-            `run ${version}`,
-            "PYTORCH",
-            null,
-            null,
-            `{"seed":${version}}`,
-            1e6,
-            "READY",
-            createdAt,
-            "bench",
-          ]);
-          for (const key of METRIC_KEYS) {
-            const value = key === "accuracy" ? Math.round(random() * 1e4) / 1e4 : random() * 100;
-            metrics.push([id, familyId, version, key, value]);
-          }
+      buffered.families.push([familyId, "default", family.name, family.versions]);
+      for (let version = 1; version <= family.versions; version++) {
+        const id = ++modelId;
+        const createdAt = 1_700_000_000_000 + version * 1000;
+        buffered.models.push([id, familyId, version, `run ${version}`, "PYTORCH", null, null, `{"seed":${version}}`]);
+        buffered.models.at(-1).push(1e6, "READY", createdAt, "bench");
+        for (const key of METRIC_KEYS) {
+          const value = key === "accuracy" ? Math.round(random() * 1e4) / 1e4 : random() * 100;
+          buffered.metrics.push([id, familyId, version, key, value]);
         }
-        const modelColumns = ["id", "family_id", "version", "description", "framework", "signature", "input_example"];
-        modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by");
-        await insertRows(trx, dialect, "models", modelColumns, models);
-        await insertRows(trx, dialect, "metrics", ["model_id", "family_id", "version", "key", "value"], metrics);
+        if (buffered.models.length >= VERSIONS_PER_BATCH) await flush();
       }
     }
+    await flush();
     for (const index of indexes) await trx.executeQuery(CompiledQuery.raw(index.definition));
     for (const key of keys) {
       await trx.executeQuery(CompiledQuery.raw(`alter table ${key.table} add constraint "${key.name}" ${key.definition}`));

@@ -4,8 +4,8 @@
 //   node bench/floors/plot.mjs [results.json] [out.png]
 import fs from "node:fs/promises";
 import path from "node:path";
-import { chromium } from "playwright-core";
 import { ROOT } from "../lib.mjs";
+import { escapeXml as esc, writeSvgAndPng } from "../render-png.mjs";
 
 const input = process.argv[2] ?? path.join(ROOT, "bench", ".data", "floors-results.json");
 const output = process.argv[3] ?? path.join(ROOT, "docs", "bench-throughput.png");
@@ -23,7 +23,6 @@ const H = top + groups.reduce((sum, g) => sum + groupH + g.results.length * rowH
 const all = groups.flatMap((g) => g.results);
 const max = Math.ceil((Math.max(...all.map((r) => r.rpsMax)) * 1.05) / 100) * 100;
 const x = (v) => left + (v / max) * (W - left - 340);
-const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 let bars = "";
 let y0 = top;
 for (const group of groups) {
@@ -56,17 +55,5 @@ ${ticks}${bars}
 <text x="${(left + x(max)) / 2}" y="${H - 10}" text-anchor="middle" font-size="12">requests per second</text>
 </svg>`;
 
-await fs.mkdir(path.dirname(output), { recursive: true });
-await fs.writeFile(output.replace(/\.png$/, ".svg"), svg);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-background-networking"],
-});
-try {
-  const page = await browser.newPage({ viewport: { width: W, height: H } });
-  await page.setContent(`<!doctype html><html><body style="margin:0">${svg}</body></html>`);
-  await page.screenshot({ path: output, clip: { x: 0, y: 0, width: W, height: H } });
-} finally {
-  await browser.close();
-}
+await writeSvgAndPng(svg, W, H, output);
 console.log(`wrote ${path.relative(ROOT, output)}`);
