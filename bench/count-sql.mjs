@@ -19,20 +19,22 @@ const probe = new Database(":memory:");
 const statementPrototype = Object.getPrototypeOf(probe.prepare("select 1"));
 probe.close();
 for (const method of ["run", "get", "all", "iterate"]) {
-  const original = statementPrototype[method];
+  const run = statementPrototype[method];
   statementPrototype[method] = function (...args) {
     record("sqlite", this.source);
-    return original.apply(this, args);
+    return run.apply(this, args);
   };
 }
-const exec = Database.prototype.exec;
+/** The original method, taken from its descriptor to be called with the wrapper's `this`. */
+const original = (prototype, name) => Object.getOwnPropertyDescriptor(prototype, name).value;
+const exec = original(Database.prototype, "exec");
 Database.prototype.exec = function (source) {
   record("sqlite", source);
   return exec.call(this, source);
 };
 
 const pg = require("pg");
-const query = pg.Client.prototype.query;
+const query = original(pg.Client.prototype, "query");
 pg.Client.prototype.query = function (config, ...rest) {
   record("pg", typeof config === "string" ? config : (config?.text ?? config?.name ?? "?"));
   return query.call(this, config, ...rest);

@@ -2,6 +2,7 @@
 // straight into its tables: 100k createModel calls would take far too long.
 import path from "node:path";
 import { CompiledQuery } from "kysely";
+import pg from "pg";
 import { openPostgresStore } from "../gateway/dist/storage/postgres/index.js";
 import { openSqliteStore } from "../gateway/dist/storage/sqlite/index.js";
 import { createPgDatabase, prng } from "./lib.mjs";
@@ -61,7 +62,15 @@ export async function openBackend(name, dir) {
     async analyze() {
       // VACUUM too on PostgreSQL: it sets the visibility map, as autovacuum would in
       // steady state, so count(*) can be an index-only scan.
-      await raw(name === "sqlite" ? "analyze" : "vacuum analyze");
+      if (name === "sqlite") return void (await raw("analyze"));
+      // On a connection of its own: the store's 30 s statement timeout would cut it short on 10M rows.
+      const client = new pg.Client({ connectionString: target });
+      await client.connect();
+      try {
+        await client.query("vacuum analyze");
+      } finally {
+        await client.end();
+      }
     },
     /** Closes the store but keeps the data (a PostgreSQL database stays until `close`). */
     async release() {
@@ -164,7 +173,12 @@ async function load(backend, dialect, families, rebuildIndexes) {
   let modelId = 0;
   await backend.db.transaction().execute(async (trx) => {
     const indexes = rebuildIndexes ? await secondaryIndexes(trx, dialect) : [];
-    if (indexes.length > 0 && dialect === "postgres") await trx.executeQuery(CompiledQuery.raw("set local maintenance_work_mem = '512MB'"));
+    if (dialect === "postgres") {
+      // The store's 30 s statement timeout is for requests: building an index over 10M
+      // metrics rows, or validating a foreign key, takes longer on a busy machine.
+      await trx.executeQuery(CompiledQuery.raw("set local statement_timeout = 0"));
+      if (indexes.length > 0) await trx.executeQuery(CompiledQuery.raw("set local maintenance_work_mem = '512MB'"));
+    }
     for (const index of indexes) await trx.executeQuery(CompiledQuery.raw(`drop index "${index.name}"`));
     const keys = rebuildIndexes ? await foreignKeys(trx, dialect) : [];
     for (const key of keys) await trx.executeQuery(CompiledQuery.raw(`alter table ${key.table} drop constraint "${key.name}"`));

@@ -121,7 +121,7 @@ async function uploadAndDownload(dir) {
   await fs.mkdir(floorDir);
   const homer = await startGatewayProcess(homerDir);
   const floor = await startUploadFloor(floorDir);
-  const runs = { homer: [], floor: [], download: [], cp: [] };
+  const runs = { homer: [], floor: [], download: [], discarded: [], cp: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first; no dirty pages carried from one phase into the next.
@@ -136,20 +136,28 @@ async function uploadAndDownload(dir) {
       const blob = await findFile(homerDir, expected);
       const url = runs.homer.at(-1).url;
       const target = path.join(dir, "out.bin");
-      for (const op of round % 2 === 0 ? ["download", "cp"] : ["cp", "download"]) {
+      // discarded: the same GET into /dev/null, to tell the server's share from the client's write.
+      const commands = {
+        download: `curl -sf -o '${target}' '${url}'`,
+        discarded: `curl -sf -o /dev/null '${url}'`,
+        cp: `cp '${blob}' '${target}'`,
+      };
+      const ops = Object.keys(commands);
+      for (const op of ops.map((_, i) => ops[(i + round) % ops.length])) {
         await settle();
-        const command = op === "cp" ? `cp '${blob}' '${target}'` : `curl -sf -o '${target}' '${url}'`;
-        const sampler = op === "download" ? sampleRss({ server: homer.pid }) : null;
-        const run = await timed(() => sh(command));
+        const sampler = op === "cp" ? null : sampleRss({ server: homer.pid });
+        const run = await timed(() => sh(commands[op]));
         const peak = sampler?.stop().server;
-        const { size } = await fs.stat(target);
-        if (size !== FILE_BYTES) throw new Error(`${op} wrote ${size} bytes`);
+        if (op !== "discarded") {
+          const { size } = await fs.stat(target);
+          if (size !== FILE_BYTES) throw new Error(`${op} wrote ${size} bytes`);
+          await fs.rm(target);
+        }
         runs[op].push({ seconds: run.seconds, peakMiB: peak });
-        await fs.rm(target);
       }
       console.log(
         `round ${round + 1}/${ROUNDS}: upload homer ${fmt(runs.homer.at(-1).seconds)} s, floor ${fmt(runs.floor.at(-1).seconds)} s; ` +
-          `download ${fmt(runs.download.at(-1).seconds)} s, cp ${fmt(runs.cp.at(-1).seconds)} s`,
+          `download ${fmt(runs.download.at(-1).seconds)} s (discarded ${fmt(runs.discarded.at(-1).seconds)} s), cp ${fmt(runs.cp.at(-1).seconds)} s`,
       );
     }
   } finally {
@@ -172,7 +180,9 @@ async function uploadAndDownload(dir) {
     cpMiBps: runs.cp.map(rate),
     downloadRatio: median(runs.download.map(rate)) / median(runs.cp.map(rate)),
     downloadRatios: downRatios,
-    downloadPeakMiB: Math.max(...runs.download.map((r) => r.peakMiB)),
+    discardedMiBps: runs.discarded.map(rate),
+    discardedRatios: runs.discarded.map((r, i) => rate(r) / rate(runs.cp[i])),
+    downloadPeakMiB: Math.max(...[...runs.download, ...runs.discarded].map((r) => r.peakMiB)),
   };
 }
 
@@ -351,6 +361,15 @@ export async function runRegressions() {
         `>= ${DOWNLOAD_TARGET * 100} %`,
         io.downloadRatio >= DOWNLOAD_TARGET ? "holds" : "does not hold",
       ],
+      [
+        `${FILE_BYTES / MiB} MiB download (curl -o /dev/null), MiB/s`,
+        `${fmt(median(io.discardedMiBps), 0)} (${spread(io.discardedMiBps, 0)})`,
+        "cp (as above)",
+        `${fmt((median(io.discardedMiBps) / median(io.cpMiBps)) * 100, 0)} % (${fmt(Math.min(...io.discardedRatios) * 100, 0)}–${fmt(Math.max(...io.discardedRatios) * 100, 0)} %)`,
+        "(context)",
+        "",
+      ],
+      ["download: server peak RSS", `${fmt((io.downloadPeakMiB * MiB) / 1e6, 0)} MB`, "", "", "", ""],
       ...counts.map((c) => [
         `SQL statements, page of ${PAGE}, all fields, READ key (${c.name})`,
         `${median(c.perRequest)} (${spread(c.perRequest, 0)})`,

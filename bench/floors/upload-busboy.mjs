@@ -64,13 +64,12 @@ const server = http.createServer((req, res) => {
     stored.catch(() => file.resume());
   });
   parser.once("error", (error) => answer(res, 400, { errors: [{ message: String(error.message) }] }));
-  parser.once("close", async () => {
+  parser.once("close", () => {
     if (!stored) return answer(res, 400, { errors: [{ message: "no file part" }] });
-    try {
-      answer(res, 200, { data: { file: await stored } });
-    } catch (error) {
-      answer(res, 500, { errors: [{ message: String(error.message) }] });
-    }
+    stored.then(
+      (file) => answer(res, 200, { data: { file } }),
+      (error) => answer(res, 500, { errors: [{ message: String(error.message) }] }),
+    );
   });
   req.pipe(parser);
 });
