@@ -1,7 +1,7 @@
 // Opens a real metadata store on SQLite or PostgreSQL and bulk-loads model families
 // straight into its tables: 100k createModel calls would take far too long.
 import path from "node:path";
-import { CompiledQuery } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { openPostgresStore } from "../gateway/dist/storage/postgres/index.js";
 import { openSqliteStore } from "../gateway/dist/storage/sqlite/index.js";
@@ -127,9 +127,16 @@ export async function populate(backend, families, { rebuildIndexes = backend.nam
   // load gets a larger one, and the measurements run with the store's own setting.
   const cacheSize = dialect === "sqlite" ? (await backend.raw("pragma cache_size")).rows[0].cache_size : null;
   if (cacheSize !== null) await backend.raw("pragma cache_size = -262144");
+  // PostgreSQL: a connection of its own, without the store's 30 s statement timeout
+  // (index builds and foreign-key checks over 10M metrics rows take longer on a busy machine).
+  const loader =
+    dialect === "postgres"
+      ? new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: backend.target, max: 1 }) }) })
+      : null;
   try {
-    await load(backend, dialect, families, rebuildIndexes);
+    await load(loader ?? backend.db, dialect, families, rebuildIndexes);
   } finally {
+    await loader?.destroy();
     if (cacheSize !== null) await backend.raw(`pragma cache_size = ${Number(cacheSize)}`);
   }
 }
@@ -169,14 +176,11 @@ async function foreignKeys(trx, dialect) {
   return rows;
 }
 
-async function load(backend, dialect, families, rebuildIndexes) {
+async function load(db, dialect, families, rebuildIndexes) {
   let modelId = 0;
-  await backend.db.transaction().execute(async (trx) => {
+  await db.transaction().execute(async (trx) => {
     const indexes = rebuildIndexes ? await secondaryIndexes(trx, dialect) : [];
     if (dialect === "postgres") {
-      // The store's 30 s statement timeout is for requests: building an index over 10M
-      // metrics rows, or validating a foreign key, takes longer on a busy machine.
-      await trx.executeQuery(CompiledQuery.raw("set local statement_timeout = 0"));
       if (indexes.length > 0) await trx.executeQuery(CompiledQuery.raw("set local maintenance_work_mem = '512MB'"));
     }
     for (const index of indexes) await trx.executeQuery(CompiledQuery.raw(`drop index "${index.name}"`));
