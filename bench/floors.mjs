@@ -1,9 +1,10 @@
 // Homer against floors on the same data: the sorted first page served by Homer's
 // gateway process and by bare node:http + graphql-js (the floor), graphql-yoga,
-// mercurius and mercurius + graphql-jit, all reading the same SQLite file through
-// Homer's own store (same SQL). Each server is its own process; rounds are
-// interleaved (every stack once per round, in a rotating order) so that the shared
-// machine's drift hits all alike. Then a CPU profile of Homer under the same load.
+// mercurius and mercurius + graphql-jit, all reading the same SQLite file or the same
+// PostgreSQL database through Homer's own store (same SQL). Each server is its own
+// process; rounds are interleaved (every stack once per round, in a rotating order) so
+// that the shared machine's drift hits all alike. Then a CPU profile of Homer under
+// the same load. One table per backend; BENCH_BACKENDS=sqlite|postgres narrows.
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -21,6 +22,12 @@ const WARMUP_SECONDS = QUICK ? 1 : 3;
 const PROFILE_SECONDS = QUICK ? 3 : 10;
 const QUERY = `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`;
 const BODY = JSON.stringify({ query: QUERY });
+const BACKENDS = (process.env.BENCH_BACKENDS ?? "sqlite,postgres")
+  .split(",")
+  .map((b) => b.trim())
+  .filter(Boolean);
+const LABELS = { sqlite: "SQLite", postgres: "PostgreSQL" };
+for (const b of BACKENDS) if (!LABELS[b]) throw new Error(`BENCH_BACKENDS: unknown backend ${b}; choose from sqlite, postgres`);
 
 const FLOORS = [
   { id: "floor", label: "node:http + graphql-js (floor)", args: ["floors/graphql-js.mjs"] },
@@ -29,9 +36,9 @@ const FLOORS = [
   { id: "mercurius-jit", label: "mercurius + graphql-jit", args: ["floors/mercurius.mjs", "--jit"] },
 ];
 
-function startFloor(floor, dbFile) {
+function startFloor(floor, target) {
   const [script, ...rest] = floor.args;
-  const child = spawn(process.execPath, [path.join(ROOT, "bench", script), dbFile, ...rest], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [path.join(ROOT, "bench", script), target, ...rest], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.once("exit", (code) => reject(new Error(`${floor.id} exited (${code})`)));
@@ -75,21 +82,37 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const dir = await makeRunDir("floors");
-const stacks = [];
-try {
-  header(`Floors: sorted first page, ${VERSIONS} versions, ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS} s`);
-  const backend = await openBackend("sqlite", dir);
-  const fillers = Array.from({ length: 200 }, (_, i) => ({ name: `other-${i}`, versions: 3 }));
-  await populate(backend, [{ name: "big", versions: VERSIONS }, ...fillers]);
-  await backend.analyze();
-  await backend.close();
-  const dbFile = path.join(dir, "registry.sqlite");
+/** Loads the data on `name`, runs the interleaved rounds and the profile; returns the table's entries. */
+async function benchBackend(name, dir, stacks) {
+  header(`Floors on ${LABELS[name]}: sorted first page, ${VERSIONS} versions, ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS} s`);
+  const backend = await openBackend(name, dir);
+  try {
+    const fillers = Array.from({ length: 200 }, (_, i) => ({ name: `other-${i}`, versions: 3 }));
+    await populate(backend, [{ name: "big", versions: VERSIONS }, ...fillers]);
+    await backend.analyze();
+    await backend.release();
+    // SQLite: the gateway finds registry.sqlite in its data dir; PostgreSQL: the scratch database.
+    const gatewayEnv = { HOMER_RATE_LIMIT: "0", ...(name === "postgres" ? { HOMER_DATABASE_URL: backend.target } : {}) };
 
-  const homer = await startGatewayProcess(dir, { HOMER_RATE_LIMIT: "0" });
-  stacks.push({ id: "homer", label: "Homer (Apollo + type-graphql, SQLite)", server: homer });
-  for (const floor of FLOORS) stacks.push({ ...floor, server: await startFloor(floor, dbFile) });
+    const homer = await startGatewayProcess(dir, gatewayEnv);
+    stacks.push({ id: "homer", label: `Homer (Apollo + type-graphql, ${LABELS[name]})`, server: homer });
+    for (const floor of FLOORS) stacks.push({ ...floor, server: await startFloor(floor, backend.target) });
+    const results = await measureStacks(stacks);
+    console.log(table(resultRows(results)));
 
+    for (const s of stacks) await s.server.stop();
+    stacks.length = 0;
+    const profile = await profileHomer(name, dir, gatewayEnv, stacks);
+    return { name, results, profile };
+  } finally {
+    for (const s of stacks) await s.server.stop().catch(() => {});
+    stacks.length = 0;
+    await backend.close();
+  }
+}
+
+/** Checks every stack answers the same, warms them up, then runs the interleaved rounds. */
+async function measureStacks(stacks) {
   // Same answer, byte for byte, from every stack.
   const reference = await post(stacks[1].server.origin);
   if (reference.status !== 200 || !reference.body.includes('"version"'))
@@ -123,14 +146,12 @@ try {
   const floor = stacks.find((s) => s.id === "floor");
   const floorRps = median(floor.rounds.map((r) => r.rps));
   const floorCpu = median(floor.rounds.map((r) => r.cpuUsPerReq));
-  const rows = [["stack", "req/s median", "min–max", "vs floor", "ratio min–max", "CPU µs/req", "vs floor CPU", "p50 ms", "bytes"]];
-  const results = [];
-  for (const s of stacks) {
+  return stacks.map((s) => {
     const rps = s.rounds.map((r) => r.rps);
     // Per-round ratio against the floor's run in the same round: the spread of the ratio.
     const ratios = s.rounds.map((r, i) => r.rps / floor.rounds[i].rps);
     const cpu = median(s.rounds.map((r) => r.cpuUsPerReq));
-    const entry = {
+    return {
       id: s.id,
       label: s.label,
       rps: median(rps),
@@ -145,43 +166,66 @@ try {
       bytes: s.bytes,
       sameBytes: s.sameBytes,
     };
-    results.push(entry);
+  });
+}
+
+function resultRows(results) {
+  const rows = [["stack", "req/s median", "min–max", "vs floor", "ratio min–max", "CPU µs/req", "vs floor CPU", "p50 ms", "bytes"]];
+  for (const entry of results) {
     rows.push([
-      s.label,
+      entry.label,
       fmt(entry.rps, 0),
       `${fmt(entry.rpsMin, 0)}–${fmt(entry.rpsMax, 0)}`,
       `${fmt(entry.ratio * 100, 0)} %`,
       `${fmt(entry.ratioMin * 100, 0)}–${fmt(entry.ratioMax * 100, 0)} %`,
-      fmt(cpu, 0),
+      fmt(entry.cpuUsPerReq, 0),
       `${fmt(entry.cpuRatio, 2)}x`,
       fmt(entry.p50, 1),
       `${entry.bytes}${entry.sameBytes ? "" : " (same JSON, other bytes)"}`,
     ]);
   }
-  console.log(table(rows));
+  return rows;
+}
 
-  // The profile: Homer alone under the same load, its self time by module.
-  for (const s of stacks) await s.server.stop();
-  stacks.length = 0;
-  const profDir = path.join(dir, "profile");
-  const profiled = await startGatewayProcess(dir, { HOMER_RATE_LIMIT: "0" }, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
+/** Homer alone under the same load, profiled; its self time by module. */
+async function profileHomer(name, dir, gatewayEnv, stacks) {
+  const profDir = path.join(dir, `profile-${name}`);
+  const profiled = await startGatewayProcess(dir, gatewayEnv, ["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
   stacks.push({ id: "homer-profiled", server: profiled });
   await load(profiled.origin, WARMUP_SECONDS);
   const profiledRun = await load(profiled.origin, PROFILE_SECONDS);
   await profiled.stop();
   stacks.length = 0;
   const [profFile] = (await fs.readdir(profDir)).filter((f) => f.endsWith(".cpuprofile"));
-  const profile = summariseProfile(JSON.parse(await fs.readFile(path.join(profDir, profFile), "utf8")), profiledRun.requests.total);
-  header("Homer's CPU profile under the same load (self time by module)");
+  const raw = JSON.parse(await fs.readFile(path.join(profDir, profFile), "utf8"));
+  const profile = summariseProfile(raw, profiledRun.requests.total);
+  header(`Homer's CPU profile on ${LABELS[name]} under the same load (self time by module)`);
   console.log(`${profiledRun.requests.total} requests in ${PROFILE_SECONDS} s under the profiler`);
   console.log(
     table([["module", "share", "µs/request"], ...profile.map((p) => [p.module, `${fmt(p.share * 100, 1)} %`, fmt(p.usPerRequest, 0)])]),
   );
-  const top = topFunctions(JSON.parse(await fs.readFile(path.join(profDir, profFile), "utf8")));
+  const top = topFunctions(raw);
   console.log(`\ntop self time:\n${top.map((t) => `  ${fmt(t.share * 100, 1).padStart(5)} %  ${t.fn}`).join("\n")}`);
-  const keep = path.join(ROOT, "bench", ".data", "homer-sorted-page.cpuprofile");
+  const keep = path.join(ROOT, "bench", ".data", `homer-sorted-page${name === "sqlite" ? "" : `-${name}`}.cpuprofile`);
   await fs.copyFile(path.join(profDir, profFile), keep);
   console.log(`profile kept as ${path.relative(ROOT, keep)} (open in Chrome DevTools or speedscope)`);
+  return profile;
+}
+
+const dir = await makeRunDir("floors");
+const stacks = [];
+try {
+  const backends = [];
+  for (const name of BACKENDS) {
+    // Each backend gets its own data dir: the SQLite file and the gateway's blobs.
+    const backendDir = path.join(dir, name);
+    await fs.mkdir(backendDir);
+    backends.push(await benchBackend(name, backendDir, stacks));
+  }
+  for (const b of backends) {
+    header(`Sorted first page on ${LABELS[b.name]}, ${VERSIONS} versions (median of ${ROUNDS} interleaved rounds)`);
+    console.log(table(resultRows(b.results)));
+  }
 
   const out = path.join(ROOT, "bench", ".data", "floors-results.json");
   await fs.writeFile(
@@ -194,8 +238,7 @@ try {
         connections: CONNECTIONS,
         rounds: ROUNDS,
         seconds: SECONDS,
-        results,
-        profile,
+        backends,
       },
       null,
       2,
@@ -203,16 +246,19 @@ try {
   );
   console.log(`\nresults written to ${path.relative(ROOT, out)}`);
 
-  reportSummary("floors", [
-    ...results.map(
-      (r) =>
-        `${r.label}: ${fmt(r.rps, 0)} req/s (${fmt(r.rpsMin, 0)}–${fmt(r.rpsMax, 0)}), ${fmt(r.ratio * 100, 0)} % of floor (${fmt(r.ratioMin * 100, 0)}–${fmt(r.ratioMax * 100, 0)} %), ${fmt(r.cpuUsPerReq, 0)} µs CPU/req`,
-    ),
-    `Homer's profile: ${profile
-      .slice(0, 6)
-      .map((p) => `${p.module} ${fmt(p.share * 100, 0)} %`)
-      .join(", ")}`,
-  ]);
+  reportSummary(
+    "floors",
+    backends.flatMap((b) => [
+      ...b.results.map(
+        (r) =>
+          `${LABELS[b.name]}: ${r.label}: ${fmt(r.rps, 0)} req/s (${fmt(r.rpsMin, 0)}–${fmt(r.rpsMax, 0)}), ${fmt(r.ratio * 100, 0)} % of floor (${fmt(r.ratioMin * 100, 0)}–${fmt(r.ratioMax * 100, 0)} %), ${fmt(r.cpuUsPerReq, 0)} µs CPU/req, p50 ${fmt(r.p50, 1)} ms`,
+      ),
+      `${LABELS[b.name]}: Homer's profile: ${b.profile
+        .slice(0, 6)
+        .map((p) => `${p.module} ${fmt(p.share * 100, 0)} %`)
+        .join(", ")}`,
+    ]),
+  );
 } finally {
   for (const s of stacks) await s.server.stop().catch(() => {});
   await fs.rm(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // Opens a real metadata store on SQLite or PostgreSQL and bulk-loads model families
 // straight into its tables: 100k createModel calls would take far too long.
 import path from "node:path";
-import { CompiledQuery } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
 import { openPostgresStore } from "../gateway/dist/storage/postgres/index.js";
 import { openSqliteStore } from "../gateway/dist/storage/sqlite/index.js";
 import { createPgDatabase, prng } from "./lib.mjs";
@@ -21,11 +22,14 @@ export async function openBackend(name, dir) {
   const log = (event) => tap.queries?.push(event.query);
   let store;
   let drop = async () => {};
+  let target;
   if (name === "sqlite") {
-    store = await openSqliteStore(path.join(dir, "registry.sqlite"), { log });
+    target = path.join(dir, "registry.sqlite");
+    store = await openSqliteStore(target, { log });
   } else {
     const database = await createPgDatabase();
     drop = database.drop;
+    target = database.url;
     try {
       store = (await openPostgresStore(database.url, { log })).metadata;
     } catch (error) {
@@ -40,6 +44,8 @@ export async function openBackend(name, dir) {
   const raw = (sqlText, parameters = []) => db.executeQuery(CompiledQuery.raw(sqlText, parameters));
   return {
     name,
+    /** Where the data lives: the SQLite file, or the scratch PostgreSQL database's URL. */
+    target,
     store,
     db,
     raw,
@@ -56,7 +62,19 @@ export async function openBackend(name, dir) {
     async analyze() {
       // VACUUM too on PostgreSQL: it sets the visibility map, as autovacuum would in
       // steady state, so count(*) can be an index-only scan.
-      await raw(name === "sqlite" ? "analyze" : "vacuum analyze");
+      if (name === "sqlite") return void (await raw("analyze"));
+      // On a connection of its own: the store's 30 s statement timeout would cut it short on 10M rows.
+      const client = new pg.Client({ connectionString: target });
+      await client.connect();
+      try {
+        await client.query("vacuum analyze");
+      } finally {
+        await client.end();
+      }
+    },
+    /** Closes the store but keeps the data (a PostgreSQL database stays until `close`). */
+    async release() {
+      await store.close().catch(() => {});
     },
     async close() {
       await store.close().catch(() => {});
@@ -103,83 +121,104 @@ async function insertRows(trx, dialect, table, columns, rows) {
  * 10 metrics per version. Data is seeded, so both backends hold the same rows;
  * accuracy has 4 decimals, so ties (broken by version) occur as in real runs.
  */
-export async function populate(backend, families) {
+export async function populate(backend, families, { rebuildIndexes = backend.name === "sqlite" } = {}) {
   const dialect = backend.name;
   // SQLite's default 2 MB page cache thrashes on three randomly-filled indexes; the
   // load gets a larger one, and the measurements run with the store's own setting.
   const cacheSize = dialect === "sqlite" ? (await backend.raw("pragma cache_size")).rows[0].cache_size : null;
   if (cacheSize !== null) await backend.raw("pragma cache_size = -262144");
+  // PostgreSQL: a connection of its own, without the store's 30 s statement timeout
+  // (index builds and foreign-key checks over 10M metrics rows take longer on a busy machine).
+  const loader =
+    dialect === "postgres"
+      ? new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: backend.target, max: 1 }) }) })
+      : null;
   try {
-    await load(backend, dialect, families);
+    await load(loader ?? backend.db, dialect, families, rebuildIndexes);
   } finally {
+    await loader?.destroy();
     if (cacheSize !== null) await backend.raw(`pragma cache_size = ${Number(cacheSize)}`);
   }
 }
 
 /**
- * SQLite: the secondary indexes of the bulk-loaded tables, as the migrations created
- * them, dropped for the load and built afterwards (one sort instead of millions of
- * random B-tree inserts; constraint indexes stay). PostgreSQL keeps them: a CREATE
- * INDEX sets the table's row estimate, which would change the "before ANALYZE" plans
- * this benchmark reports from what a fresh deployment gets.
+ * The secondary indexes of the bulk-loaded tables, as the migrations created them,
+ * dropped for the load and built afterwards (one sort instead of millions of random
+ * B-tree inserts; constraint indexes stay). The default on SQLite; on PostgreSQL only
+ * when asked (`rebuildIndexes`), since a CREATE INDEX sets the table's row estimate,
+ * which would change the "before ANALYZE" plans bench/listing.mjs reports from what a
+ * fresh deployment gets.
  */
 async function secondaryIndexes(trx, dialect) {
-  if (dialect !== "sqlite") return [];
+  const query =
+    dialect === "sqlite"
+      ? `select name, sql as definition from sqlite_master where type = 'index' and sql is not null and tbl_name in ('models', 'metrics')`
+      : `select indexname as name, indexdef as definition from pg_indexes
+          where schemaname = current_schema() and tablename in ('models', 'metrics')
+            and indexname not in (select conname from pg_constraint)`;
+  const { rows } = await trx.executeQuery(CompiledQuery.raw(query));
+  return rows;
+}
+
+/**
+ * PostgreSQL, with `rebuildIndexes`: the foreign keys of the bulk-loaded tables, dropped
+ * for the load and added back (validated in one pass each) afterwards: checked row by
+ * row, 11M rows of a 1M-version family cost minutes.
+ */
+async function foreignKeys(trx, dialect) {
+  if (dialect !== "postgres") return [];
   const { rows } = await trx.executeQuery(
     CompiledQuery.raw(
-      `select name, sql as definition from sqlite_master where type = 'index' and sql is not null and tbl_name in ('models', 'metrics')`,
+      `select conrelid::regclass::text as "table", conname as name, pg_get_constraintdef(oid) as definition
+         from pg_constraint where contype = 'f' and conrelid in ('models'::regclass, 'metrics'::regclass)`,
     ),
   );
   return rows;
 }
 
-async function load(backend, dialect, families) {
+async function load(db, dialect, families, rebuildIndexes) {
   let modelId = 0;
-  await backend.db.transaction().execute(async (trx) => {
-    const indexes = await secondaryIndexes(trx, dialect);
+  await db.transaction().execute(async (trx) => {
+    const indexes = rebuildIndexes ? await secondaryIndexes(trx, dialect) : [];
+    if (dialect === "postgres") {
+      if (indexes.length > 0) await trx.executeQuery(CompiledQuery.raw("set local maintenance_work_mem = '512MB'"));
+    }
     for (const index of indexes) await trx.executeQuery(CompiledQuery.raw(`drop index "${index.name}"`));
+    const keys = rebuildIndexes ? await foreignKeys(trx, dialect) : [];
+    for (const key of keys) await trx.executeQuery(CompiledQuery.raw(`alter table ${key.table} drop constraint "${key.name}"`));
+    // Rows are buffered across families (many small ones would otherwise cost three
+    // statements each) and written parents first: families, models, metrics.
+    let buffered = { families: [], models: [], metrics: [] };
+    const flush = async () => {
+      const { families: familyRows, models, metrics } = buffered;
+      buffered = { families: [], models: [], metrics: [] };
+      const modelColumns = ["id", "family_id", "version", "description", "framework", "signature", "input_example"];
+      modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by");
+      if (familyRows.length > 0) await insertRows(trx, dialect, "families", ["id", "project", "name", "last_version"], familyRows);
+      if (models.length > 0) await insertRows(trx, dialect, "models", modelColumns, models);
+      if (metrics.length > 0) await insertRows(trx, dialect, "metrics", ["model_id", "family_id", "version", "key", "value"], metrics);
+    };
     for (const [index, family] of families.entries()) {
       const familyId = index + 1;
       const random = prng(familyId);
-      await insertRows(
-        trx,
-        dialect,
-        "families",
-        ["id", "project", "name", "last_version"],
-        [[familyId, "default", family.name, family.versions]],
-      );
-      for (let from = 1; from <= family.versions; from += VERSIONS_PER_BATCH) {
-        const models = [];
-        const metrics = [];
-        for (let version = from; version < Math.min(from + VERSIONS_PER_BATCH, family.versions + 1); version++) {
-          const id = ++modelId;
-          const createdAt = 1_700_000_000_000 + version * 1000;
-          models.push([
-            id,
-            familyId,
-            version,
-            `run ${version}`,
-            "PYTORCH",
-            null,
-            null,
-            `{"seed":${version}}`,
-            1e6,
-            "READY",
-            createdAt,
-            "bench",
-          ]);
-          for (const key of METRIC_KEYS) {
-            const value = key === "accuracy" ? Math.round(random() * 1e4) / 1e4 : random() * 100;
-            metrics.push([id, familyId, version, key, value]);
-          }
+      buffered.families.push([familyId, "default", family.name, family.versions]);
+      for (let version = 1; version <= family.versions; version++) {
+        const id = ++modelId;
+        const createdAt = 1_700_000_000_000 + version * 1000;
+        buffered.models.push([id, familyId, version, `run ${version}`, "PYTORCH", null, null, `{"seed":${version}}`]);
+        buffered.models.at(-1).push(1e6, "READY", createdAt, "bench");
+        for (const key of METRIC_KEYS) {
+          const value = key === "accuracy" ? Math.round(random() * 1e4) / 1e4 : random() * 100;
+          buffered.metrics.push([id, familyId, version, key, value]);
         }
-        const modelColumns = ["id", "family_id", "version", "description", "framework", "signature", "input_example"];
-        modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by");
-        await insertRows(trx, dialect, "models", modelColumns, models);
-        await insertRows(trx, dialect, "metrics", ["model_id", "family_id", "version", "key", "value"], metrics);
+        if (buffered.models.length >= VERSIONS_PER_BATCH) await flush();
       }
     }
+    await flush();
     for (const index of indexes) await trx.executeQuery(CompiledQuery.raw(index.definition));
+    for (const key of keys) {
+      await trx.executeQuery(CompiledQuery.raw(`alter table ${key.table} add constraint "${key.name}" ${key.definition}`));
+    }
     if (dialect === "postgres") {
       // Explicit ids bypass the identity sequences; move them past what we inserted.
       for (const table of ["families", "models"]) {

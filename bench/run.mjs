@@ -1,7 +1,8 @@
 // Runs the benchmarks, each in its own Node process so that one's memory (a loaded
 // 100k-version SQLite, a 1 GiB stream) does not show in the other's figures.
-//   node bench/run.mjs [listing] [upload] [sdk] [s3] [events] [replicas] [floors] [registration]      BENCH_QUICK=1 for a smaller, faster run
-//   BENCH_BACKENDS=sqlite|postgres narrows the listing benchmark.
+//   node bench/run.mjs [listing] [upload] [sdk] [s3] [events] [replicas] [floors] [registration] [family-size] [regressions]
+//   BENCH_QUICK=1 for a smaller, faster run; BENCH_BACKENDS=sqlite|postgres narrows listing,
+//   floors, family-size and regressions.
 import { fork } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,8 @@ const SCRIPTS = {
   replicas: "replicas.mjs",
   floors: "floors.mjs",
   registration: "registration.mjs",
+  "family-size": "family-size.mjs",
+  regressions: "regressions.mjs",
 };
 const ALL = Object.keys(SCRIPTS);
 const chosen = process.argv.slice(2);

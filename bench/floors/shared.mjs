@@ -1,7 +1,8 @@
-// What every floor serves: the sorted first page, read by Homer's own SQLite store
-// (same driver, same statement cache, the same SQL text and parameters as the
-// gateway), behind a schema with just the fields the benchmark query selects. The
-// floors differ only in their HTTP + GraphQL layer.
+// What every floor serves: the sorted first page, read by Homer's own store on SQLite
+// or PostgreSQL (same driver, same statement cache or named prepared statements, the
+// same SQL text and parameters as the gateway), behind a schema with just the fields
+// the benchmark query selects. The floors differ only in their HTTP + GraphQL layer.
+import { openPostgresStore } from "../../gateway/dist/storage/postgres/index.js";
 import { openSqliteStore } from "../../gateway/dist/storage/sqlite/index.js";
 
 export const SDL = `
@@ -10,9 +11,18 @@ type ModelPage { nodes: [Model!]! }
 type Model { version: Int!, metric(key: String!): Float }
 `;
 
-/** The resolvers for SDL, on Homer's store at `file` (graphql-js default resolvers do the rest). */
-export async function openPageSource(file) {
-  const store = await openSqliteStore(file, { eventPollMs: 60_000 });
+/**
+ * The store at `target`: a PostgreSQL URL, opened as the gateway opens it (pool of 10,
+ * prepared statements), or a SQLite file.
+ */
+async function openStore(target) {
+  if (/^postgres(ql)?:\/\//.test(target)) return (await openPostgresStore(target)).metadata;
+  return openSqliteStore(target, { eventPollMs: 60_000 });
+}
+
+/** The resolvers for SDL, on Homer's store at `target` (graphql-js default resolvers do the rest). */
+export async function openPageSource(target) {
+  const store = await openStore(target);
   const models = async (_root, args) => {
     const first = args.first ?? 50;
     // What RegistryService.listModels asks of the store for this query: one row more
@@ -36,13 +46,13 @@ export async function openPageSource(file) {
   };
 }
 
-/** `node floor.mjs <sqlite file>`: prints `listening <port>` on stdout once it serves. */
+/** `node floor.mjs <sqlite file | postgres url>`: prints `listening <port>` on stdout once it serves. */
 export function announce(port) {
   process.stdout.write(`listening ${port}\n`);
 }
 
 export const dbFileArg = () => {
   const file = process.argv[2];
-  if (!file) throw new Error("usage: node <floor>.mjs <sqlite file> [--jit]");
+  if (!file) throw new Error("usage: node <floor>.mjs <sqlite file | postgres url> [--jit]");
   return file;
 };

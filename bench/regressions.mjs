@@ -1,0 +1,397 @@
+// Goal 5 of issue 10 (no regression), in one table:
+//  1. a 1 GiB upload through Homer's gateway (createModel, SQLite + local blobs) against
+//     the busboy floor (bench/floors/upload-busboy.mjs: node:http + busboy streaming the
+//     file to disk with sha256, fsync, rename, directory fsync), interleaved rounds;
+//     throughput ratio and Homer's peak RSS;
+//  2. downloading that file (curl -o into a file) against `cp` of the stored blob;
+//  3. the SQL statements one `models(first: 100)` query with every Model field costs,
+//     an API key in force (a READ key sent), on SQLite and PostgreSQL: counted by a
+//     wrapper around the drivers preloaded into the gateway (bench/count-sql.mjs) and,
+//     on PostgreSQL, also by the server itself (log_statement = 'all' on the scratch
+//     database, its log lines counted).
+//   BENCH_BACKENDS=sqlite|postgres narrows part 3.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { cpuSeconds, procMemMiB, resetPeak, sampleRss, startGatewayProcess } from "./gateway-process.mjs";
+import {
+  createPgDatabase,
+  fmt,
+  header,
+  makeBigFile,
+  makeRunDir,
+  MiB,
+  QUICK,
+  reportSummary,
+  ROOT,
+  settle,
+  sh,
+  table,
+  timed,
+} from "./lib.mjs";
+import { uploadFile } from "./upload.mjs";
+import { createModelParts, multipartBody, multipartType, randomBoundary } from "../test/support/multipart.mjs";
+
+const FILE_BYTES = (QUICK ? 256 : 1024) * MiB;
+const ROUNDS = QUICK ? 2 : 3;
+const RSS_TARGET_MB = 200;
+const DOWNLOAD_TARGET = 0.8;
+const STATEMENT_TARGET = 5;
+const PAGE = 100;
+const REQUESTS = QUICK ? 5 : 20;
+const BACKENDS = (process.env.BENCH_BACKENDS ?? "sqlite,postgres").split(",").map((b) => b.trim());
+const PG_LOG = "/var/log/postgresql/postgresql-15-main.log";
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const spread = (xs, digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
+
+/** Every field of schema.graphql's Model type (and the page's own), for a page of 100. */
+const PAGE_QUERY = `query Page($name: String!, $first: Int!) {
+  models(name: $name, first: $first, sortKey: "accuracy") {
+    totalCount
+    pageInfo { endCursor hasNextPage }
+    nodes {
+      id project name version description framework createdAt createdBy status sizeBytes tags inputExample archiveUrl
+      signature { inputs { name type shape } outputs { name type shape } }
+      files { path sizeBytes sha256 downloadUrl }
+      metrics { key value }
+      metric(key: "accuracy")
+    }
+  }
+}`;
+
+function startUploadFloor(dataDir) {
+  const child = spawn(process.execPath, [path.join(ROOT, "bench", "floors", "upload-busboy.mjs"), dataDir], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.once("exit", (code) => reject(new Error(`upload floor exited (${code})`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /listening (\d+)/.exec(out);
+      if (!match) return;
+      child.removeAllListeners("exit");
+      resolve({
+        pid: child.pid,
+        origin: `http://127.0.0.1:${match[1]}`,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once("exit", done);
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
+}
+
+/** One upload with the server's memory sampled (VmHWM reset first) and its CPU time. */
+async function measuredUpload(server, source) {
+  const hwmReset = resetPeak(server.pid);
+  const cpuBefore = cpuSeconds(server.pid);
+  const sampler = sampleRss({ server: server.pid });
+  const run = await timed(() => uploadFile(server.origin, source, FILE_BYTES)).catch((error) => ({ error }));
+  const sampled = sampler.stop();
+  if (run.error) throw run.error;
+  if (run.result.status !== 200) throw new Error(`upload answered ${run.result.status}: ${run.result.body.slice(0, 400)}`);
+  const peak = Math.max(sampled.server, hwmReset ? procMemMiB(server.pid, "VmHWM") : 0);
+  return { seconds: run.seconds, body: JSON.parse(run.result.body), peakMiB: peak, cpu: cpuSeconds(server.pid) - cpuBefore };
+}
+
+async function findFile(root, name) {
+  for (const entry of await fs.readdir(root, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name === name) return path.join(entry.parentPath ?? entry.path, entry.name);
+  }
+  throw new Error(`no file ${name} under ${root}`);
+}
+
+/** Parts 1 and 2: interleaved rounds of Homer's upload, the floor's, a download and cp. */
+async function uploadAndDownload(dir) {
+  const source = path.join(dir, "big.bin");
+  const made = await timed(() => makeBigFile(source, FILE_BYTES));
+  const expected = made.result;
+  console.log(`generated a ${FILE_BYTES / MiB} MiB file in ${fmt(made.seconds, 1)} s`);
+  const homerDir = path.join(dir, "homer");
+  const floorDir = path.join(dir, "floor");
+  await fs.mkdir(homerDir);
+  await fs.mkdir(floorDir);
+  const homer = await startGatewayProcess(homerDir);
+  const floor = await startUploadFloor(floorDir);
+  const runs = { homer: [], floor: [], download: [], discarded: [], cp: [] };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate who goes first; no dirty pages carried from one phase into the next.
+      for (const who of round % 2 === 0 ? ["homer", "floor"] : ["floor", "homer"]) {
+        await settle();
+        const run = await measuredUpload(who === "homer" ? homer : floor, source);
+        const sha256 = who === "homer" ? run.body.data.createModel.files[0].sha256 : run.body.data.file.sha256;
+        if (sha256 !== expected) throw new Error(`${who} stored sha256 ${sha256}, expected ${expected}`);
+        if (who === "homer") run.url = run.body.data.createModel.files[0].downloadUrl;
+        runs[who].push(run);
+      }
+      const blob = await findFile(homerDir, expected);
+      const url = runs.homer.at(-1).url;
+      const target = path.join(dir, "out.bin");
+      // discarded: the same GET into /dev/null, to tell the server's share from the client's write.
+      const commands = {
+        download: `curl -sf -o '${target}' '${url}'`,
+        discarded: `curl -sf -o /dev/null '${url}'`,
+        cp: `cp '${blob}' '${target}'`,
+      };
+      const ops = Object.keys(commands);
+      for (const op of ops.map((_, i) => ops[(i + round) % ops.length])) {
+        await settle();
+        const sampler = op === "cp" ? null : sampleRss({ server: homer.pid });
+        const run = await timed(() => sh(commands[op]));
+        const peak = sampler?.stop().server;
+        if (op !== "discarded") {
+          const { size } = await fs.stat(target);
+          if (size !== FILE_BYTES) throw new Error(`${op} wrote ${size} bytes`);
+          await fs.rm(target);
+        }
+        runs[op].push({ seconds: run.seconds, peakMiB: peak });
+      }
+      console.log(
+        `round ${round + 1}/${ROUNDS}: upload homer ${fmt(runs.homer.at(-1).seconds)} s, floor ${fmt(runs.floor.at(-1).seconds)} s; ` +
+          `download ${fmt(runs.download.at(-1).seconds)} s (discarded ${fmt(runs.discarded.at(-1).seconds)} s), cp ${fmt(runs.cp.at(-1).seconds)} s`,
+      );
+    }
+  } finally {
+    await homer.stop();
+    await floor.stop();
+  }
+  const rate = (r) => FILE_BYTES / MiB / r.seconds;
+  const upRatios = runs.homer.map((r, i) => rate(r) / rate(runs.floor[i]));
+  const downRatios = runs.download.map((r, i) => rate(r) / rate(runs.cp[i]));
+  return {
+    homerMiBps: runs.homer.map(rate),
+    floorMiBps: runs.floor.map(rate),
+    uploadRatio: median(runs.homer.map(rate)) / median(runs.floor.map(rate)),
+    uploadRatios: upRatios,
+    homerPeakMiB: Math.max(...runs.homer.map((r) => r.peakMiB)),
+    floorPeakMiB: Math.max(...runs.floor.map((r) => r.peakMiB)),
+    homerCpu: runs.homer.map((r) => r.cpu),
+    floorCpu: runs.floor.map((r) => r.cpu),
+    downloadMiBps: runs.download.map(rate),
+    cpMiBps: runs.cp.map(rate),
+    downloadRatio: median(runs.download.map(rate)) / median(runs.cp.map(rate)),
+    downloadRatios: downRatios,
+    discardedMiBps: runs.discarded.map(rate),
+    discardedRatios: runs.discarded.map((r, i) => rate(r) / rate(runs.cp[i])),
+    downloadPeakMiB: Math.max(...[...runs.download, ...runs.discarded].map((r) => r.peakMiB)),
+  };
+}
+
+const apiKey = () => `hmr_${randomBytes(8).toString("hex")}_${randomBytes(32).toString("base64url")}`;
+
+async function graphql(origin, key, query, variables) {
+  const res = await fetch(`${origin}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (res.status !== 200 || body.errors) throw new Error(`graphql ${res.status}: ${JSON.stringify(body).slice(0, 500)}`);
+  return body.data;
+}
+
+/** PAGE + 1 versions of "paged", each with two files, metrics, a signature, an input example and tags. */
+async function registerVersions(origin, key) {
+  for (let version = 1; version <= PAGE + 1; version++) {
+    const input = {
+      name: "paged",
+      description: `version ${version}`,
+      framework: "PYTORCH",
+      tags: { team: "bench", seed: version },
+      inputExample: { x: [version, version + 1] },
+      signature: { inputs: [{ name: "x", type: "float32", shape: [-1, 2] }], outputs: [{ type: "float32", shape: [-1] }] },
+      metrics: ["accuracy", "loss", "f1"].map((k, i) => ({ key: k, value: ((version * 7919 + i * 104729) % 10_000) / 10_000 })),
+    };
+    const files = [
+      ["model.bin", randomBytes(2048)],
+      ["config.json", JSON.stringify({ version })],
+    ];
+    const boundary = randomBoundary("bench");
+    const res = await fetch(`${origin}/graphql`, {
+      method: "POST",
+      headers: { "content-type": multipartType(boundary), authorization: `Bearer ${key}`, "apollo-require-preflight": "true" },
+      body: multipartBody(
+        createModelParts("mutation($input: CreateModelInput!) { createModel(input: $input) { version } }", input, files),
+        boundary,
+      ),
+    });
+    if (res.status !== 200) throw new Error(`createModel answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    const body = await res.json();
+    if (body.errors) throw new Error(`createModel: ${JSON.stringify(body.errors).slice(0, 300)}`);
+  }
+}
+
+const lineCount = async (file) => (await fs.readFile(file, "utf8").catch(() => "")).split("\n").filter(Boolean);
+
+/** PostgreSQL's own log lines for `database` (log_statement = 'all'): statements and executes. */
+async function pgLogged(database) {
+  const text = await fs.readFile(PG_LOG, "utf8");
+  const pattern = new RegExp(`@${database} LOG:  (statement|execute [^:]*):`, "g");
+  return text.match(pattern)?.length ?? 0;
+}
+
+/** Part 3 on one backend: the statements per page request, with a READ key in force. */
+async function countStatements(name, dir) {
+  const dataDir = path.join(dir, `count-${name}`);
+  await fs.mkdir(dataDir);
+  const sqlLog = path.join(dir, `sql-${name}.log`);
+  const adminKey = apiKey();
+  const env = { HOMER_ADMIN_KEY: adminKey, HOMER_BENCH_SQL_LOG: sqlLog };
+  let database = null;
+  let serverLog = false;
+  if (name === "postgres") {
+    database = await createPgDatabase();
+    env.HOMER_DATABASE_URL = database.url;
+    try {
+      await fs.access(PG_LOG, fs.constants.R_OK);
+      const admin = new (await import("pg")).default.Client({ connectionString: database.url });
+      await admin.connect();
+      await admin.query(`alter database ${database.name} set log_statement = 'all'`);
+      await admin.end();
+      serverLog = true;
+    } catch (error) {
+      console.log(`PostgreSQL's log cannot be read here (${error.message}); counting by the driver wrapper only`);
+    }
+  }
+  const gateway = await startGatewayProcess(dataDir, env, ["--import", path.join(ROOT, "bench", "count-sql.mjs")]);
+  try {
+    await registerVersions(gateway.origin, adminKey);
+    const created = await graphql(
+      gateway.origin,
+      adminKey,
+      `
+        mutation {
+          createApiKey(input: { name: "bench-reader", grants: [{ project: "default", role: READ }] }) {
+            secret
+          }
+        }
+      `,
+    );
+    const readKey = created.createApiKey.secret;
+    const variables = { name: "paged", first: PAGE };
+    const first = await graphql(gateway.origin, readKey, PAGE_QUERY, variables);
+    const nodes = first.models.nodes;
+    if (nodes.length !== PAGE || !first.models.pageInfo.hasNextPage || nodes.some((n) => n.files.length !== 2 || n.metrics.length !== 3))
+      throw new Error(`${name}: the page is not ${PAGE} versions with their files and metrics`);
+    const perRequest = [];
+    const perRequestServer = [];
+    let statements = [];
+    for (let i = 0; i < REQUESTS; i++) {
+      const before = await lineCount(sqlLog);
+      const serverBefore = serverLog ? await pgLogged(database.name) : 0;
+      await graphql(gateway.origin, readKey, PAGE_QUERY, variables);
+      // The response is sent after the resolvers' statements; give the log a moment for anything after it.
+      await new Promise((r) => setTimeout(r, 100));
+      const after = await lineCount(sqlLog);
+      perRequest.push(after.length - before.length);
+      // Keep the statements of the costliest request (a rate-limit refill shows there).
+      if (perRequest.at(-1) >= Math.max(...perRequest)) statements = after.slice(before.length).map((l) => l.split("\t")[1]);
+      if (serverLog) {
+        // The server writes its log asynchronously: wait until the count settles.
+        let n = await pgLogged(database.name);
+        for (let tries = 0; tries < 20; tries++) {
+          await new Promise((r) => setTimeout(r, 50));
+          const again = await pgLogged(database.name);
+          if (again === n && n - serverBefore >= perRequest.at(-1)) break;
+          n = again;
+        }
+        perRequestServer.push(n - serverBefore);
+      }
+    }
+    return { name, perRequest, perRequestServer: serverLog ? perRequestServer : null, statements };
+  } finally {
+    await gateway.stop();
+    if (database) await database.drop();
+  }
+}
+
+export async function runRegressions() {
+  header(`Goal 5: ${FILE_BYTES / MiB} MiB upload and download, SQL statements for a page of ${PAGE}`);
+  const dir = await makeRunDir("regressions");
+  try {
+    const io = await uploadAndDownload(dir);
+    const counts = [];
+    for (const name of BACKENDS) counts.push(await countStatements(name, dir));
+
+    for (const c of counts) {
+      console.log(`\n${c.name}: the statements of the costliest page request (driver wrapper):`);
+      for (const s of c.statements) console.log(`  ${s.length > 160 ? `${s.slice(0, 160)}…` : s}`);
+    }
+    const peakMB = (io.homerPeakMiB * MiB) / 1e6;
+    const rows = [
+      ["check", "Homer", "reference", "ratio (per-round min–max)", "target", "verdict"],
+      [
+        `${FILE_BYTES / MiB} MiB upload, MiB/s median (min–max)`,
+        `${fmt(median(io.homerMiBps), 0)} (${spread(io.homerMiBps, 0)})`,
+        `busboy floor ${fmt(median(io.floorMiBps), 0)} (${spread(io.floorMiBps, 0)})`,
+        `${fmt(io.uploadRatio * 100, 0)} % (${fmt(Math.min(...io.uploadRatios) * 100, 0)}–${fmt(Math.max(...io.uploadRatios) * 100, 0)} %)`,
+        "parity (>= 95 %)",
+        io.uploadRatio >= 0.95 ? "holds" : "does not hold",
+      ],
+      [
+        "upload: server peak RSS",
+        `${fmt(peakMB, 0)} MB`,
+        `busboy floor ${fmt((io.floorPeakMiB * MiB) / 1e6, 0)} MB`,
+        "",
+        `< ${RSS_TARGET_MB} MB`,
+        peakMB < RSS_TARGET_MB ? "holds" : "does not hold",
+      ],
+      [
+        "upload: server CPU s median",
+        fmt(median(io.homerCpu), 1),
+        `busboy floor ${fmt(median(io.floorCpu), 1)}`,
+        `${fmt(median(io.homerCpu) / median(io.floorCpu))}x`,
+        "",
+        "",
+      ],
+      [
+        `${FILE_BYTES / MiB} MiB download (curl -o file), MiB/s`,
+        `${fmt(median(io.downloadMiBps), 0)} (${spread(io.downloadMiBps, 0)})`,
+        `cp ${fmt(median(io.cpMiBps), 0)} (${spread(io.cpMiBps, 0)})`,
+        `${fmt(io.downloadRatio * 100, 0)} % (${fmt(Math.min(...io.downloadRatios) * 100, 0)}–${fmt(Math.max(...io.downloadRatios) * 100, 0)} %)`,
+        `>= ${DOWNLOAD_TARGET * 100} %`,
+        io.downloadRatio >= DOWNLOAD_TARGET ? "holds" : "does not hold",
+      ],
+      [
+        `${FILE_BYTES / MiB} MiB download (curl -o /dev/null), MiB/s`,
+        `${fmt(median(io.discardedMiBps), 0)} (${spread(io.discardedMiBps, 0)})`,
+        "cp (as above)",
+        `${fmt((median(io.discardedMiBps) / median(io.cpMiBps)) * 100, 0)} % (${fmt(Math.min(...io.discardedRatios) * 100, 0)}–${fmt(Math.max(...io.discardedRatios) * 100, 0)} %)`,
+        "(context)",
+        "",
+      ],
+      ["download: server peak RSS", `${fmt((io.downloadPeakMiB * MiB) / 1e6, 0)} MB`, "", "", "", ""],
+      ...counts.map((c) => [
+        `SQL statements, page of ${PAGE}, all fields, READ key (${c.name})`,
+        `${median(c.perRequest)} (${spread(c.perRequest, 0)})`,
+        c.perRequestServer ? `PostgreSQL's log: ${median(c.perRequestServer)} (${spread(c.perRequestServer, 0)})` : "(driver wrapper only)",
+        "",
+        `<= ${STATEMENT_TARGET}`,
+        Math.max(...c.perRequest, ...(c.perRequestServer ?? [])) <= STATEMENT_TARGET ? "holds" : "does not hold",
+      ]),
+    ];
+    console.log(`\n${ROUNDS} interleaved rounds of the transfers; statements over ${REQUESTS} requests after one warm-up\n`);
+    console.log(table(rows));
+    const out = path.join(ROOT, "bench", ".data", "regressions-results.json");
+    await fs.writeFile(
+      out,
+      JSON.stringify({ at: new Date().toISOString(), quick: QUICK, fileBytes: FILE_BYTES, rounds: ROUNDS, io, counts }, null, 2),
+    );
+    return rows.slice(1).map((r) => `${r[0]}: ${r[1]} vs ${r[2]}${r[3] ? `, ${r[3]}` : ""}${r[4] ? ` (target ${r[4]}: ${r[5]})` : ""}`);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  reportSummary("regressions", await runRegressions());
+}
