@@ -1,9 +1,9 @@
 import "reflect-metadata";
-import type { GraphQLSchema } from "graphql";
+import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { buildSchema, type PubSub } from "type-graphql";
 import { AccessResolver } from "./keys/access.resolver.js";
 import { ModelEventResolver } from "./model/model-event.resolver.js";
-import { ModelConnectionResolver, ModelResolver } from "./model/model.resolver.js";
+import { ModelConnectionResolver, ModelResolver, modelFields } from "./model/model.resolver.js";
 
 /**
  * type-graphql insists on a PubSub once any subscription exists, even when every
@@ -19,11 +19,21 @@ const NO_TOPICS: PubSub = {
 };
 
 /** The public schema, built from the code-first types. */
-export function buildRegistrySchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildRegistrySchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: [ModelResolver, ModelConnectionResolver, AccessResolver, ModelEventResolver],
     pubSub: NO_TOPICS,
     validate: false,
     emitSchemaFile: false,
   });
+  // Per-version fields resolve without type-graphql's per-call wrapper (see modelFields).
+  const model = schema.getType("Model");
+  if (!isObjectType(model)) throw new Error("the schema has no Model object type");
+  const fields = model.getFields();
+  for (const [name, resolve] of Object.entries(modelFields)) {
+    const field = fields[name];
+    if (!field) throw new Error(`Model has no field ${name}`);
+    field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
+  }
+  return schema;
 }
