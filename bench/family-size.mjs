@@ -10,7 +10,7 @@ import path from "node:path";
 import { pino } from "pino";
 import { Caller } from "../gateway/dist/access/caller.js";
 import { RegistryService } from "../gateway/dist/registry/registry.service.js";
-import { fmt, header, makeRunDir, measure, QUICK, reportSummary, ROOT, table, timed } from "./lib.mjs";
+import { fmt, header, makeRunDir, measure, median, QUICK, reportSummary, ROOT, table, timed } from "./lib.mjs";
 import { METRIC_KEYS, openBackend, populate } from "./listing-data.mjs";
 
 const CALLER = Caller.open();
@@ -27,10 +27,6 @@ const PAGE_GOAL = 1.2;
 const COUNT_GOAL = 1.5;
 
 export const sizeLabel = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1000 ? `${n / 1000}k` : String(n));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The two measured calls: what `models(name, sortKey, first: 50) { nodes { version metric } }` and `{ totalCount }` cost. */
 const CASES = [

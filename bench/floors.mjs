@@ -5,12 +5,11 @@
 // process; rounds are interleaved (every stack once per round, in a rotating order) so
 // that the shared machine's drift hits all alike. Then a CPU profile of Homer under
 // the same load. One table per backend; BENCH_BACKENDS=sqlite|postgres narrows.
-import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import autocannon from "autocannon";
-import { cpuSeconds, startGatewayProcess } from "./gateway-process.mjs";
-import { fmt, header, makeRunDir, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
+import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
+import { againstFloor, floorTableRows, fmt, header, makeRunDir, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
 import { openBackend, populate } from "./listing-data.mjs";
 import { summariseProfile, topFunctions } from "./floors/profile.mjs";
 
@@ -36,31 +35,6 @@ const FLOORS = [
   { id: "mercurius-jit", label: "mercurius + graphql-jit", args: ["floors/mercurius.mjs", "--jit"] },
 ];
 
-function startFloor(floor, target) {
-  const [script, ...rest] = floor.args;
-  const child = spawn(process.execPath, [path.join(ROOT, "bench", script), target, ...rest], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.once("exit", (code) => reject(new Error(`${floor.id} exited (${code})`)));
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /listening (\d+)/.exec(out);
-      if (!match) return;
-      child.removeAllListeners("exit");
-      resolve({
-        pid: child.pid,
-        origin: `http://127.0.0.1:${match[1]}`,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", done);
-            child.kill("SIGTERM");
-          }),
-      });
-    });
-  });
-}
-
 async function post(origin) {
   const res = await fetch(`${origin}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: BODY });
   return { status: res.status, body: await res.text() };
@@ -77,11 +51,6 @@ function load(origin, seconds) {
   });
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** Loads the data on `name`, runs the interleaved rounds and the profile; returns the table's entries. */
 async function benchBackend(name, dir, stacks) {
   header(`Floors on ${LABELS[name]}: sorted first page, ${VERSIONS} versions, ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS} s`);
@@ -96,7 +65,8 @@ async function benchBackend(name, dir, stacks) {
 
     const homer = await startGatewayProcess(dir, gatewayEnv);
     stacks.push({ id: "homer", label: `Homer (Apollo + type-graphql, ${LABELS[name]})`, server: homer });
-    for (const floor of FLOORS) stacks.push({ ...floor, server: await startFloor(floor, backend.target) });
+    for (const floor of FLOORS)
+      stacks.push({ ...floor, server: await startFloorProcess(floor.args[0], [backend.target, ...floor.args.slice(1)]) });
     const results = await measureStacks(stacks);
     console.log(table(resultRows(results)));
 
@@ -143,48 +113,14 @@ async function measureStacks(stacks) {
     console.log(`round ${round + 1}/${ROUNDS}: ${stacks.map((s) => `${s.id} ${fmt(s.rounds.at(-1).rps, 0)}`).join(", ")}`);
   }
 
-  const floor = stacks.find((s) => s.id === "floor");
-  const floorRps = median(floor.rounds.map((r) => r.rps));
-  const floorCpu = median(floor.rounds.map((r) => r.cpuUsPerReq));
-  return stacks.map((s) => {
-    const rps = s.rounds.map((r) => r.rps);
-    // Per-round ratio against the floor's run in the same round: the spread of the ratio.
-    const ratios = s.rounds.map((r, i) => r.rps / floor.rounds[i].rps);
-    const cpu = median(s.rounds.map((r) => r.cpuUsPerReq));
-    return {
-      id: s.id,
-      label: s.label,
-      rps: median(rps),
-      rpsMin: Math.min(...rps),
-      rpsMax: Math.max(...rps),
-      ratio: median(rps) / floorRps,
-      ratioMin: Math.min(...ratios),
-      ratioMax: Math.max(...ratios),
-      cpuUsPerReq: cpu,
-      cpuRatio: cpu / floorCpu,
-      p50: median(s.rounds.map((r) => r.p50)),
-      bytes: s.bytes,
-      sameBytes: s.sameBytes,
-    };
-  });
+  return againstFloor(stacks);
 }
 
 function resultRows(results) {
-  const rows = [["stack", "req/s median", "min–max", "vs floor", "ratio min–max", "CPU µs/req", "vs floor CPU", "p50 ms", "bytes"]];
-  for (const entry of results) {
-    rows.push([
-      entry.label,
-      fmt(entry.rps, 0),
-      `${fmt(entry.rpsMin, 0)}–${fmt(entry.rpsMax, 0)}`,
-      `${fmt(entry.ratio * 100, 0)} %`,
-      `${fmt(entry.ratioMin * 100, 0)}–${fmt(entry.ratioMax * 100, 0)} %`,
-      fmt(entry.cpuUsPerReq, 0),
-      `${fmt(entry.cpuRatio, 2)}x`,
-      fmt(entry.p50, 1),
-      `${entry.bytes}${entry.sameBytes ? "" : " (same JSON, other bytes)"}`,
-    ]);
-  }
-  return rows;
+  return floorTableRows(results, "req", {
+    header: ["bytes"],
+    cells: (entry) => [`${entry.bytes}${entry.sameBytes ? "" : " (same JSON, other bytes)"}`],
+  });
 }
 
 /** Homer alone under the same load, profiled; its self time by module. */

@@ -61,6 +61,34 @@ export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = []) {
   });
 }
 
+/**
+ * Starts a floor (`node bench/<script> ...args`), which prints `listening <port>` on
+ * stdout once it serves; resolves with its pid, origin and a SIGTERM stop.
+ */
+export function startFloorProcess(script, args = []) {
+  const child = spawn(process.execPath, [path.join(ROOT, "bench", script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /listening (\d+)/.exec(out);
+      if (!match) return;
+      child.removeAllListeners("exit");
+      resolve({
+        pid: child.pid,
+        origin: `http://127.0.0.1:${match[1]}`,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once("exit", done);
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
+}
+
 /** A field of /proc/<pid>/status in MiB (VmRSS, VmHWM). */
 export function procMemMiB(pid, field) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");

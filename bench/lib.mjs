@@ -151,3 +151,60 @@ export async function sha256OfFile(file) {
   }
   return { sha256: hash.digest("hex"), bytes };
 }
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Each stack's interleaved rounds (`{ rps, cpuUsPerReq, p50 }`) against the stack
+ * with id "floor": median rate with min–max, the median's ratio to the floor's with
+ * the per-round ratios' min–max (each round against the floor's run in the same
+ * round), and CPU per request with its ratio.
+ */
+export function againstFloor(stacks) {
+  const floor = stacks.find((s) => s.id === "floor");
+  const floorRps = median(floor.rounds.map((r) => r.rps));
+  const floorCpu = median(floor.rounds.map((r) => r.cpuUsPerReq));
+  return stacks.map((s) => {
+    const rps = s.rounds.map((r) => r.rps);
+    const ratios = s.rounds.map((r, i) => r.rps / floor.rounds[i].rps);
+    const cpu = median(s.rounds.map((r) => r.cpuUsPerReq));
+    return {
+      id: s.id,
+      label: s.label,
+      rps: median(rps),
+      rpsMin: Math.min(...rps),
+      rpsMax: Math.max(...rps),
+      ratio: median(rps) / floorRps,
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+      cpuUsPerReq: cpu,
+      cpuRatio: cpu / floorCpu,
+      p50: median(s.rounds.map((r) => r.p50)),
+      bytes: s.bytes,
+      sameBytes: s.sameBytes,
+    };
+  });
+}
+
+/** `againstFloor`'s entries as table rows (`unit`: "req" or "reg"); `extra` adds columns per entry. */
+export function floorTableRows(results, unit, extra) {
+  const head = ["stack", `${unit}/s median`, "min–max", "vs floor", "ratio min–max", `CPU µs/${unit}`, "vs floor CPU", "p50 ms"];
+  const rows = [extra ? [...head, ...extra.header] : head];
+  for (const entry of results) {
+    const row = [
+      entry.label,
+      fmt(entry.rps, 0),
+      `${fmt(entry.rpsMin, 0)}–${fmt(entry.rpsMax, 0)}`,
+      `${fmt(entry.ratio * 100, 0)} %`,
+      `${fmt(entry.ratioMin * 100, 0)}–${fmt(entry.ratioMax * 100, 0)} %`,
+      fmt(entry.cpuUsPerReq, 0),
+      `${fmt(entry.cpuRatio, 2)}x`,
+      fmt(entry.p50, 1),
+    ];
+    rows.push(extra ? [...row, ...extra.cells(entry)] : row);
+  }
+  return rows;
+}

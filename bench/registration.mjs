@@ -8,13 +8,12 @@
 // name of its own and files with bytes of their own, so nothing conflicts or dedupes.
 //   BENCH_BACKENDS=sqlite|postgres narrows it; BENCH_PROFILE=1 also writes a CPU
 //   profile of Homer's gateway under the same load (bench/.data/homer-registration-<backend>.cpuprofile).
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
-import { cpuSeconds, startGatewayProcess } from "./gateway-process.mjs";
-import { createPgDatabase, fmt, header, makeRunDir, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
+import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
+import { againstFloor, createPgDatabase, floorTableRows, fmt, header, makeRunDir, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
 import { summariseProfile, topFunctions } from "./floors/profile.mjs";
 import { createModelParts, multipartBody, multipartType, randomBoundary } from "../test/support/multipart.mjs";
 import { openSqliteStore } from "../gateway/dist/storage/sqlite/index.js";
@@ -119,37 +118,6 @@ async function load(origin, prefix, seconds) {
   return { ok, failed, rps: ok / elapsed, p50: latencies[Math.floor(latencies.length / 2)] ?? NaN };
 }
 
-function startFloor(database, blobDir) {
-  const child = spawn(process.execPath, [path.join(ROOT, "bench", "floors", "registration.mjs"), database, blobDir], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.once("exit", (code) => reject(new Error(`registration floor exited (${code})`)));
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /listening (\d+)/.exec(out);
-      if (!match) return;
-      child.removeAllListeners("exit");
-      resolve({
-        pid: child.pid,
-        origin: `http://127.0.0.1:${match[1]}`,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", done);
-            child.kill("SIGTERM");
-          }),
-      });
-    });
-  });
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** Where a stack keeps its metadata and blobs, fresh for each. */
 async function freshStore(backend, dir, id) {
   const blobs = path.join(dir, id, "blobs");
@@ -208,7 +176,7 @@ async function runBackend(backend, dir) {
     stacks.push({
       id: "floor",
       label: `floor: node:http + busboy (${backend})`,
-      server: await startFloor(floorStore.database, floorStore.blobs),
+      server: await startFloorProcess("floors/registration.mjs", [floorStore.database, floorStore.blobs]),
       store: floorStore,
     });
 
@@ -228,42 +196,8 @@ async function runBackend(backend, dir) {
       console.log(`round ${round + 1}/${ROUNDS}: ${stacks.map((s) => `${s.id} ${fmt(s.rounds.at(-1).rps, 0)}/s`).join(", ")}`);
     }
 
-    const floor = stacks.find((s) => s.id === "floor");
-    const floorRps = median(floor.rounds.map((r) => r.rps));
-    const floorCpu = median(floor.rounds.map((r) => r.cpuUsPerReq));
-    const rows = [["stack", "reg/s median", "min–max", "vs floor", "ratio min–max", "CPU µs/reg", "vs floor CPU", "p50 ms"]];
-    const results = [];
-    for (const s of stacks) {
-      const rps = s.rounds.map((r) => r.rps);
-      const ratios = s.rounds.map((r, i) => r.rps / floor.rounds[i].rps);
-      const cpu = median(s.rounds.map((r) => r.cpuUsPerReq));
-      const entry = {
-        backend,
-        id: s.id,
-        label: s.label,
-        rps: median(rps),
-        rpsMin: Math.min(...rps),
-        rpsMax: Math.max(...rps),
-        ratio: median(rps) / floorRps,
-        ratioMin: Math.min(...ratios),
-        ratioMax: Math.max(...ratios),
-        cpuUsPerReq: cpu,
-        cpuRatio: cpu / floorCpu,
-        p50: median(s.rounds.map((r) => r.p50)),
-        bytes: s.bytes,
-      };
-      results.push(entry);
-      rows.push([
-        s.label,
-        fmt(entry.rps, 0),
-        `${fmt(entry.rpsMin, 0)}–${fmt(entry.rpsMax, 0)}`,
-        `${fmt(entry.ratio * 100, 0)} %`,
-        `${fmt(entry.ratioMin * 100, 0)}–${fmt(entry.ratioMax * 100, 0)} %`,
-        fmt(cpu, 0),
-        `${fmt(entry.cpuRatio, 2)}x`,
-        fmt(entry.p50, 1),
-      ]);
-    }
+    const results = againstFloor(stacks).map((entry) => ({ backend, ...entry }));
+    const rows = floorTableRows(results, "reg");
     console.log(table(rows));
 
     if (PROFILE) {

@@ -10,17 +10,17 @@
 //     on PostgreSQL, also by the server itself (log_statement = 'all' on the scratch
 //     database, its log lines counted).
 //   BENCH_BACKENDS=sqlite|postgres narrows part 3.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { cpuSeconds, procMemMiB, resetPeak, sampleRss, startGatewayProcess } from "./gateway-process.mjs";
+import { cpuSeconds, procMemMiB, resetPeak, sampleRss, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
 import {
   createPgDatabase,
   fmt,
   header,
   makeBigFile,
   makeRunDir,
+  median,
   MiB,
   QUICK,
   reportSummary,
@@ -42,10 +42,6 @@ const PAGE = 100;
 const REQUESTS = QUICK ? 5 : 20;
 const BACKENDS = (process.env.BENCH_BACKENDS ?? "sqlite,postgres").split(",").map((b) => b.trim());
 const PG_LOG = "/var/log/postgresql/postgresql-15-main.log";
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const spread = (xs, digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
 /** Every field of schema.graphql's Model type (and the page's own), for a page of 100. */
@@ -62,32 +58,6 @@ const PAGE_QUERY = `query Page($name: String!, $first: Int!) {
     }
   }
 }`;
-
-function startUploadFloor(dataDir) {
-  const child = spawn(process.execPath, [path.join(ROOT, "bench", "floors", "upload-busboy.mjs"), dataDir], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.once("exit", (code) => reject(new Error(`upload floor exited (${code})`)));
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /listening (\d+)/.exec(out);
-      if (!match) return;
-      child.removeAllListeners("exit");
-      resolve({
-        pid: child.pid,
-        origin: `http://127.0.0.1:${match[1]}`,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", done);
-            child.kill("SIGTERM");
-          }),
-      });
-    });
-  });
-}
 
 /** One upload with the server's memory sampled (VmHWM reset first) and its CPU time. */
 async function measuredUpload(server, source) {
@@ -120,7 +90,7 @@ async function uploadAndDownload(dir) {
   await fs.mkdir(homerDir);
   await fs.mkdir(floorDir);
   const homer = await startGatewayProcess(homerDir);
-  const floor = await startUploadFloor(floorDir);
+  const floor = await startFloorProcess("floors/upload-busboy.mjs", [floorDir]);
   const runs = { homer: [], floor: [], download: [], discarded: [], cp: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
