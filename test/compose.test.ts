@@ -262,13 +262,19 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
       const seen = outcomes.length;
       await waitFor(what, () => outcomes.length > seen + 20);
     };
+    const names = Object.keys(stack.gateways);
     for (const [name, old] of Object.entries(stack.gateways)) {
       await moreRequests(`requests before ${name} restarts`);
+      // As the README's upgrade procedure (and an orchestrator) does: out of rotation
+      // first, so no new connection can be caught in the kernel's accept queue of a
+      // listener that is closing; requests it holds still finish (the drain).
+      await stack.rotate(names.filter((other) => other !== name));
       old.kill("SIGTERM");
       expect(await old.exited).toEqual({ code: 0, signal: null });
       // The new release of this replica, at the address nginx knows.
       const fresh = await startChildGateway({ env: stack.gatewayEnv[name]!, args: ["--port", String(old.port)] });
       stack.gateways[name] = fresh;
+      await stack.rotate(names);
     }
     await moreRequests("requests after the restarts");
     running = false;

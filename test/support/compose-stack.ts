@@ -33,6 +33,8 @@ export interface Stack {
   /** The replicas that printed a generated admin key. */
   readonly keyPrinters: readonly string[];
   readonly s3: S3Server;
+  /** Reloads nginx with only `inRotation` of the replicas taking requests (the others `down`). */
+  rotate(inRotation: readonly string[]): Promise<void>;
   /** Stops nginx and the replicas, drops the database, stops the S3 server, removes the directories. */
   stop(): Promise<void>;
 }
@@ -125,5 +127,15 @@ async function start(nginxBinary: string, cleanups: (() => Promise<unknown>)[]):
   const nginx = await startNginx(nginxBinary, config, prefix, `http://127.0.0.1:${port}`);
   cleanups.push(() => nginx.stop());
   expect(published).toBe(listened);
-  return { compose, gateways, nginx, nginxCheck, databaseUrl: db.url, gatewayEnv, adminKey, keyPrinters: printed, s3 };
+  /** Takes replicas out of nginx's rotation (`down`) or back, as an orchestrator does around a restart. */
+  const rotate = (inRotation: readonly string[]) => {
+    let next = config;
+    for (const name of names.filter((n) => !inRotation.includes(n))) {
+      const line = new RegExp(`(server 127\\.0\\.0\\.1:${gateways[name]!.port}\\b[^;]*);`);
+      expect(next).toMatch(line);
+      next = next.replace(line, "$1 down;");
+    }
+    return nginx.reload(next);
+  };
+  return { compose, gateways, nginx, nginxCheck, databaseUrl: db.url, gatewayEnv, adminKey, keyPrinters: printed, s3, rotate };
 }

@@ -26,7 +26,18 @@ export interface Nginx {
   output(): string;
   /** The access log so far. */
   accessLog(): Promise<string>;
+  /**
+   * Applies `config` as `nginx -s reload` does (SIGHUP to the master); resolves once
+   * new workers run it (the old ones accept nothing more and finish what they hold).
+   */
+  reload(config: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The pids of `parent`'s child processes (nginx's workers). */
+async function childrenOf(parent: number): Promise<Set<number>> {
+  const { stdout } = await run("ps", ["-o", "pid=", "--ppid", String(parent)]).catch(() => ({ stdout: "" }));
+  return new Set(stdout.split(/\s+/).filter(Boolean).map(Number));
 }
 
 /**
@@ -87,6 +98,22 @@ export async function startNginx(binary: string, config: string, prefix: string,
     origin,
     accessLog: () => fs.readFile(path.join(prefix, ACCESS_LOG), "utf8").catch(() => ""),
     output: () => output,
+    async reload(next: string) {
+      await fs.writeFile(file, localPaths(next, prefix));
+      const before = await childrenOf(child.pid!);
+      child.kill("SIGHUP");
+      await waitFor(
+        "nginx's new workers after a reload",
+        async () => {
+          if (child.exitCode !== null) throw new Error(`nginx exited ${child.exitCode}:\n${output}`);
+          return [...(await childrenOf(child.pid!))].some((pid) => !before.has(pid));
+        },
+        10_000,
+        20,
+      );
+      // The old workers closed their listening sockets when told to shut down, just after the new ones started.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    },
     async stop() {
       // SIGQUIT: graceful (workers finish their requests); SIGKILL after 5 s.
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGQUIT");
