@@ -143,7 +143,9 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   app.use(requestLog(log));
   app.use(settleUnreadBody());
   const https = config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:";
-  app.use(browserSafety(config.corsOrigins, { https }));
+  // The same headers on both routes to /graphql (express and the lane).
+  const headers = securityHeaders({ https });
+  app.use(browserSafety(config.corsOrigins, headers));
   app.use(healthRoutes(storage, () => shuttingDown));
   app.use(ideRoutes({ enabled: config.ide, publicUrl: config.publicUrl }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
@@ -187,7 +189,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       requests,
       log,
       ...(config.metrics ? { metrics } : {}),
-      securityHeaders: securityHeaders({ https }),
+      securityHeaders: headers,
       trustProxy: app.get("trust proxy fn") as TrustFunction,
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       maxBodyBytes,

@@ -119,7 +119,7 @@ export function rateLimit(limiter: RequestLimiter) {
  * are sent only when the public URL is https: on a plain-HTTP host they would
  * make browsers fetch the IDE's scripts over https, and the page stays blank.
  */
-export function browserSafety(origins: readonly string[], options: { readonly https: boolean }) {
+export function browserSafety(origins: readonly string[], headers: ReturnType<typeof securityHeaders>) {
   const allowed = new Set(origins);
   const corsMiddleware = cors((req, callback) => {
     const origin = req.headers.origin;
@@ -140,7 +140,6 @@ export function browserSafety(origins: readonly string[], options: { readonly ht
       maxAge: 600,
     });
   });
-  const headers = securityHeaders(options);
   const setHeaders = (_req: Request, res: Response, next: NextFunction) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
