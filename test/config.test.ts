@@ -150,3 +150,24 @@ describe("HOMER_METRICS, HOMER_METRICS_TOKEN and HOMER_REDIS_URL", () => {
     expect(() => loadConfig([], { HOMER_REDIS_URL: "http://user:secret@cache:6379" })).not.toThrow(/secret/);
   });
 });
+
+describe("HOMER_GRAPHQL_JIT and HOMER_GRAPHQL_LANE", () => {
+  test("both on by default; flags and env turn either off", () => {
+    expect(loadConfig([], {})).toMatchObject({ graphqlJit: true, graphqlLane: true });
+    expect(loadConfig([], { HOMER_GRAPHQL_JIT: "false", HOMER_GRAPHQL_LANE: "false" })).toMatchObject({
+      graphqlJit: false,
+      graphqlLane: false,
+    });
+    expect(loadConfig(["--graphql-lane=false"], { HOMER_GRAPHQL_LANE: "true" }).graphqlLane).toBe(false);
+    expect(helpText()).toMatch(/--graphql-jit[\s\S]*env HOMER_GRAPHQL_JIT, default true/);
+    expect(helpText()).toMatch(/--graphql-lane[\s\S]*env HOMER_GRAPHQL_LANE, default true/);
+  });
+
+  test.each(["maybe", " true", "TRUE\u0000", "1".repeat(10_000), "off\u202e"])(
+    "refuses %j with a ConfigError naming the option",
+    (value) => {
+      expect(() => loadConfig([], { HOMER_GRAPHQL_JIT: value })).toThrow(/--graphql-jit \/ HOMER_GRAPHQL_JIT/);
+      expect(() => loadConfig([], { HOMER_GRAPHQL_LANE: value })).toThrow(/--graphql-lane \/ HOMER_GRAPHQL_LANE/);
+    },
+  );
+});
