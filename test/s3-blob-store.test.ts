@@ -1,4 +1,7 @@
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import http from "node:http";
 import net from "node:net";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -7,7 +10,7 @@ import { InsufficientStorageError, NotFoundError, StorageError, UnavailableError
 import { copyParts } from "../gateway/src/storage/s3/copy-plan.js";
 import { s3Error } from "../gateway/src/storage/s3/errors.js";
 import { openS3BlobStore, type S3BlobStore } from "../gateway/src/storage/s3/index.js";
-import { parseS3Url } from "../gateway/src/storage/s3/s3-client.js";
+import { createS3Client, limitConnectTime, parseS3Url } from "../gateway/src/storage/s3/s3-client.js";
 import { sha256 } from "./support/files.js";
 import { startS3Server, type S3Server } from "./support/s3-server.js";
 
@@ -171,6 +174,57 @@ describe("multipart copy plan (objects over 5 GiB; s3rver has no UploadPartCopy)
     expect(huge[0]!.end - huge[0]!.start + 1).toBe(1200 * MiB);
     expect(() => copyParts(10_001 * 5 * GiB, 512 * MiB)).toThrow(RangeError);
   });
+});
+
+describe("connections to the store", () => {
+  test("a connection that does not open in time is destroyed as ETIMEDOUT; one that opened stays", async () => {
+    const stuck = new net.Socket();
+    stuck.connecting = true; // as a SYN nobody answers leaves it
+    limitConnectTime(stuck, "connect", 20);
+    const [error] = (await once(stuck, "error")) as [NodeJS.ErrnoException];
+    expect(error.code).toBe("ETIMEDOUT");
+    expect(error.message).toMatch(/could not connect to the object store within 20 ms/);
+
+    const server = net.createServer((socket) => socket.end());
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const socket = limitConnectTime(net.connect((server.address() as net.AddressInfo).port, "127.0.0.1"), "connect", 50);
+    await once(socket, "connect");
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(socket.errored).toBeNull();
+    socket.destroy();
+    server.close();
+  });
+
+  test("a request queued behind 64 busy connections for longer than the connect timeout still succeeds", async () => {
+    // The SDK's own connectionTimeout ran from the moment a request was made: a
+    // request waiting for a free socket (1200 files staged at once on a loaded store)
+    // failed as "could not connect" though no connection was ever tried.
+    let held = 0;
+    const server = http.createServer((request, response) => {
+      const delay = ++held <= 64 ? 5_600 : 0;
+      setTimeout(() => response.writeHead(200, { "content-length": "0", etag: '"e"' }).end(), delay);
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const endpoint = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const client = createS3Client({ env: { AWS_ENDPOINT_URL_S3: endpoint, AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" } });
+    // One attempt: the SDK's retries would hide a request failed while it waited.
+    const attempts = process.env.AWS_MAX_ATTEMPTS;
+    process.env.AWS_MAX_ATTEMPTS = "1";
+    try {
+      const heads = Array.from({ length: 65 }, (_, i) => client.send(new HeadObjectCommand({ Bucket: "b", Key: `k${i}` })));
+      const settled = await Promise.allSettled(heads);
+      expect(settled.filter((s) => s.status === "rejected")).toEqual([]);
+      expect(held).toBe(65);
+    } finally {
+      if (attempts === undefined) delete process.env.AWS_MAX_ATTEMPTS;
+      else process.env.AWS_MAX_ATTEMPTS = attempts;
+      client.destroy();
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 20_000);
 });
 
 describe("S3 settings", () => {

@@ -1,4 +1,8 @@
 import { S3Client } from "@aws-sdk/client-s3";
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import type { Duplex } from "node:stream";
 import { ConfigError } from "../../config.js";
 
 /** Where the blobs live: `s3://bucket/prefix`, the prefix without slashes at either end ("" for none). */
@@ -31,8 +35,41 @@ export interface S3ClientSettings {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** How long opening a TCP connection to the store may take. */
-const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * How long opening a connection to the store may take (TCP, and TLS's handshake on
+ * https), timed from the moment the socket is created. Not the SDK's
+ * `connectionTimeout`: that one runs from the moment a request is made, so a request
+ * queued behind `MAX_SOCKETS` busy ones (a registration of 1200 small files, a
+ * loaded store) fails as "could not connect" though no connection was ever tried.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** Connections kept to the store per gateway; further requests wait for a free one. */
+const MAX_SOCKETS = 64;
+
+/** Destroys `socket` unless it becomes ready (`connect`, `secureConnect`) within `timeoutMs`. */
+export function limitConnectTime<S extends Duplex | null | undefined>(socket: S, ready: "connect" | "secureConnect", timeoutMs: number): S {
+  if (!(socket instanceof net.Socket) || !socket.connecting) return socket;
+  const timer = setTimeout(() => {
+    socket.destroy(Object.assign(new Error(`could not connect to the object store within ${timeoutMs} ms`), { code: "ETIMEDOUT" }));
+  }, timeoutMs);
+  const settle = () => clearTimeout(timer);
+  socket.once(ready, settle);
+  socket.once("close", settle);
+  return socket;
+}
+
+class HttpAgent extends http.Agent {
+  override createConnection(...args: Parameters<http.Agent["createConnection"]>): ReturnType<http.Agent["createConnection"]> {
+    return limitConnectTime(super.createConnection(...args), "connect", CONNECT_TIMEOUT_MS);
+  }
+}
+
+class HttpsAgent extends https.Agent {
+  override createConnection(...args: Parameters<https.Agent["createConnection"]>): ReturnType<https.Agent["createConnection"]> {
+    return limitConnectTime(super.createConnection(...args), "secureConnect", CONNECT_TIMEOUT_MS);
+  }
+}
+
 /**
  * How long a socket may stay silent. Generous: a download's S3 socket idles while a
  * slow client drains what was already read (the client side has its own idle limit).
@@ -70,10 +107,9 @@ export function createS3Client({ forcePathStyle, env }: S3ClientSettings): S3Cli
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
     requestHandler: {
-      connectionTimeout: CONNECT_TIMEOUT_MS,
       socketTimeout: SOCKET_IDLE_TIMEOUT_MS,
-      httpAgent: { keepAlive: true, maxSockets: 64 },
-      httpsAgent: { keepAlive: true, maxSockets: 64 },
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
     },
   });
 }
