@@ -52,4 +52,10 @@ export default defineConfig(
       "@typescript-eslint/no-unsafe-return": "off",
     },
   },
+  {
+    // The SDK's CommonJS stub (require() on old Nodes): no tsconfig types it.
+    files: ["**/*.cjs"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node, sourceType: "commonjs" },
+  },
 );

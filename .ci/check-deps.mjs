@@ -21,7 +21,8 @@ const ALLOWED = {
   graphql: ["domain", "access", "registry", "http", "config", "metrics"],
   model: ["domain", "registry", "graphql", "http"],
   keys: ["domain", "access", "graphql"],
-  app: ["domain", "config", "storage", "access", "registry", "http", "graphql", "model", "keys", "metrics"],
+  about: ["domain"],
+  app: ["domain", "config", "storage", "access", "registry", "http", "graphql", "model", "keys", "about", "metrics"],
 };
 /** Top-level files every layer may read: settings, and the parsing they need. */
 const CONFIG = new Set(["config.ts", "trust-proxy.ts"]);

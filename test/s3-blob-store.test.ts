@@ -179,7 +179,7 @@ describe("multipart copy plan (objects over 5 GiB; s3rver has no UploadPartCopy)
 describe("connections to the store", () => {
   test("a connection that does not open in time is destroyed as ETIMEDOUT; one that opened stays", async () => {
     const stuck = new net.Socket();
-    stuck.connecting = true; // as a SYN nobody answers leaves it
+    Object.defineProperty(stuck, "connecting", { value: true }); // as a SYN nobody answers leaves it
     limitConnectTime(stuck, "connect", 20);
     const [error] = (await once(stuck, "error")) as [NodeJS.ErrnoException];
     expect(error.code).toBe("ETIMEDOUT");
@@ -201,7 +201,7 @@ describe("connections to the store", () => {
     // request waiting for a free socket (1200 files staged at once on a loaded store)
     // failed as "could not connect" though no connection was ever tried.
     let held = 0;
-    const server = http.createServer((request, response) => {
+    const server = http.createServer((_request, response) => {
       const delay = ++held <= 64 ? 5_600 : 0;
       setTimeout(() => response.writeHead(200, { "content-length": "0", etag: '"e"' }).end(), delay);
     });

@@ -14,12 +14,14 @@ const README_URL = "http://localhost:4000/graphql";
 /** What a bundler would resolve; the browser gets it from an import map instead. */
 const IMPORTS: Record<string, string> = {
   "@urql/core": "/node_modules/@urql/core/dist/urql-core.mjs",
+  "@urql/exchange-graphcache": "/node_modules/@urql/exchange-graphcache/dist/urql-exchange-graphcache.mjs",
+  "@homer/sdk/documents": "/sdk/dist/documents.js",
   wonka: "/node_modules/wonka/dist/wonka.mjs",
   "@0no-co/graphql.web": "/node_modules/@0no-co/graphql.web/dist/graphql.web.mjs",
   "graphql-ws/client": "/node_modules/graphql-ws/dist/client.js",
 };
 const SERVED = [
-  /^\/node_modules\/(@urql\/core|wonka|@0no-co\/graphql\.web)\/dist\/[\w.-]+\.mjs$/,
+  /^\/node_modules\/(@urql\/core|@urql\/exchange-graphcache|wonka|@0no-co\/graphql\.web)\/dist\/[\w.-]+\.mjs$/,
   /^\/node_modules\/graphql-ws\/dist\/[\w.-]+\.js$/,
   /^\/sdk\/dist\/[\w/.-]+\.js$/,
 ];
@@ -104,7 +106,7 @@ describe("from a web app on another origin", () => {
     await page.goto(`${app.origin}/`);
     await page.evaluate(`import("/readme-client.js")`);
     await expect.poll(() => logged, { timeout: 10_000 }).toHaveLength(1);
-    expect(JSON.parse(logged[0]!)).toMatchObject({ models: { nodes: [{ version: 1, metric: 0.98 }] } });
+    expect(JSON.parse(logged[0]!)).toMatchObject([{ version: 1, metrics: [{ key: "accuracy", value: 0.98 }] }]);
     expect(await sdkFromPage(page, gw.url)).toEqual({ versions: [1] });
     expect(watch.foreign).toEqual([]);
     await page.close();

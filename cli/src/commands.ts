@@ -188,11 +188,23 @@ const rm: Command = {
   },
 };
 
+/** The gateway's entry: in a Homer checkout (or where @homer/gateway is installed); an installed CLI is a client only. */
+function gatewayMain(): string {
+  try {
+    return createRequire(import.meta.url).resolve("@homer/gateway");
+  } catch {
+    throw new RegistryError(
+      "UNSUPPORTED",
+      "homer serve runs the gateway, which this installation of the CLI does not include: run it from a Homer checkout (npm start) or its Docker image, and point homer at it with --url or HOMER_URL",
+    );
+  }
+}
+
 const serve: Command = {
   usage: "homer serve [gateway options]   (see homer serve --help)",
   summary: "run the registry gateway (same options as npm start)",
   run(args) {
-    const main = createRequire(import.meta.url).resolve("@homer/gateway");
+    const main = gatewayMain();
     const child = spawn(process.execPath, [main, ...args], { stdio: "inherit" });
     // The gateway drains on SIGTERM/SIGINT; pass them on rather than dying first.
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));

@@ -14,6 +14,7 @@ export { Model, ModelDraft, type ModelStatus } from "./model.js";
 export { ModelRegistry, type GetModelsOptions } from "./registry.js";
 export { ModelWatch, type ModelEvent, type ModelEventType, type WatchOptions } from "./watch.js";
 export type { AwaitModelOptions } from "./await-model.js";
+export { SUPPORTED_SCHEMA_MAJORS, type GatewayVersion } from "./version.js";
 export { RegistryAdmin, ROLES, type ApiKeyInfo, type Grant, type ProjectInfo, type Role } from "./admin.js";
 export type {
   CreateModelOptions,

@@ -1,16 +1,11 @@
 import type { Client } from "@urql/core";
-import { gql } from "@urql/core";
 import { createClient, resolveOptions, type ConnectionOptions, type ResolvedOptions } from "./client.js";
-import { fromCombinedError } from "./errors.js";
+import { fromCombinedError, RegistryError } from "./errors.js";
+import { GatewayVersionDocument } from "./generated/graphql.js";
 import type { LocalFiles } from "./local-files.js";
 import { ModelRegistry } from "./registry.js";
 import { RegistryAdmin } from "./admin.js";
-
-const PING = gql`
-  query HomerPing {
-    __typename
-  }
-`;
+import { assertSupportedSchema, type GatewayVersion } from "./version.js";
 
 /** A connection to a Homer gateway (the design doc's `homer.connection()`). */
 export class Connection {
@@ -28,7 +23,8 @@ export class Connection {
 
   /**
    * The registry of `project` (default: the connection's, else the API key's own).
-   * Checks that the gateway answers, so a wrong URL or key fails here, not later.
+   * Checks that the gateway answers and speaks a schema this SDK knows, so a wrong
+   * URL or key, or a gateway too new or too old, fails here (UNSUPPORTED), not later.
    */
   async getModelRegistry(project?: string): Promise<ModelRegistry> {
     await this.#ping();
@@ -41,9 +37,25 @@ export class Connection {
     return new RegistryAdmin(this.#client);
   }
 
+  /** The gateway's release and schema version (`version` query); checks nothing. */
+  async gatewayVersion(): Promise<GatewayVersion> {
+    const result = await this.#client.query(GatewayVersionDocument, {}).toPromise();
+    if (result.error) {
+      // Gateways before 0.2.0 had no `version` field (and no schema version).
+      if (result.error.graphQLErrors.some((e) => /Cannot query field "version"/.test(e.message))) {
+        throw new RegistryError(
+          "UNSUPPORTED",
+          `the gateway at ${this.url} predates versioned schemas (release < 0.2.0): upgrade the gateway`,
+        );
+      }
+      throw fromCombinedError(result.error, `connecting to ${this.url}`, this.url);
+    }
+    if (!result.data) throw new RegistryError("INTERNAL_SERVER_ERROR", `connecting to ${this.url}: the registry sent no data`);
+    return result.data.version;
+  }
+
   async #ping(): Promise<void> {
-    const result = await this.#client.query(PING, {}).toPromise();
-    if (result.error) throw fromCombinedError(result.error, `connecting to ${this.url}`, this.url);
+    assertSupportedSchema(await this.gatewayVersion(), this.url);
   }
 }
 

@@ -21,7 +21,7 @@ export type RegistryErrorCode =
   | "TIMEOUT"
   /** A downloaded file's sha256 did not match the registry's. */
   | "INTEGRITY_ERROR"
-  /** The operation needs Node (local files) and ran elsewhere. */
+  /** The operation needs Node (local files) and ran elsewhere, or the gateway serves a schema this SDK does not speak. */
   | "UNSUPPORTED";
 
 /** @internal The codes a server answers with (test/wire-constants.test.ts checks them against the gateway). */

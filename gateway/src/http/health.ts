@@ -1,4 +1,5 @@
 import { Router } from "express";
+import { GATEWAY_VERSION, SCHEMA_VERSION } from "../domain/version.js";
 
 /** A store as a probe sees it: a cheap round trip. */
 interface Pingable {
@@ -39,7 +40,7 @@ interface ProbedStorage {
 export function healthRoutes(storage: ProbedStorage, isShuttingDown: () => boolean): Router {
   const router = Router();
   router.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
+    res.json({ status: "ok", version: GATEWAY_VERSION, schemaVersion: SCHEMA_VERSION });
   });
   router.get("/readyz", async (_req, res) => {
     if (isShuttingDown()) {
