@@ -95,9 +95,12 @@ describe("versions", () => {
   });
 
   test("the packages release together: one version, the CLI on that SDK, a CHANGELOG entry naming the schema", async () => {
-    const [root, gateway, sdk, cli] = await Promise.all(
-      ["package.json", "gateway/package.json", "sdk/package.json", "cli/package.json"].map(manifest),
-    );
+    const [root, gateway, sdk, cli] = [
+      await manifest("package.json"),
+      await manifest("gateway/package.json"),
+      await manifest("sdk/package.json"),
+      await manifest("cli/package.json"),
+    ];
     expect(new Set([root.version, gateway.version, sdk.version, cli.version])).toEqual(new Set([sdk.version]));
     expect(cli.dependencies["@homer/sdk"]).toBe(`^${sdk.version}`);
     const changelog = await fs.readFile(new URL("CHANGELOG.md", ROOT), "utf8");

@@ -1,14 +1,15 @@
 import { Client, fetchExchange } from "@urql/core";
 
+/** Each option may be given as `undefined` (e.g. `process.env.X`): then its default applies. */
 export interface ConnectionOptions {
   /** GraphQL endpoint; default `HOMER_URL`, else http://localhost:4000/graphql. */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /** Sent as `Authorization: Bearer …`; default `HOMER_API_KEY`. */
-  readonly apiKey?: string;
+  readonly apiKey?: string | undefined;
   /** Project used when a call names none; default `HOMER_PROJECT`, else the key's own. */
-  readonly project?: string;
+  readonly project?: string | undefined;
   /** A fetch to use instead of the global one. */
-  readonly fetch?: typeof fetch;
+  readonly fetch?: typeof fetch | undefined;
   /** The WebSocket class for `watch` (default: `ws` in Node, the browser's own in browsers). */
   readonly webSocket?: unknown;
 }
