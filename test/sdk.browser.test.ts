@@ -29,8 +29,11 @@ async function importGraph(entry: string) {
 describe("the SDK's browser entry", () => {
   test("package.json routes browsers to it", async () => {
     const pkg = JSON.parse(await fs.readFile(path.join(SDK, "package.json"), "utf8"));
-    expect(pkg.exports["."].browser).toBe("./dist/browser.js");
-    expect(pkg.exports["./browser"].default).toBe("./dist/browser.js");
+    // First, so a bundler's browser condition wins over node/default; TypeScript with
+    // customConditions ["browser"] gets the browser entry's types too.
+    expect(Object.keys(pkg.exports["."])[0]).toBe("browser");
+    expect(pkg.exports["."].browser).toEqual({ types: "./dist/browser.d.ts", default: "./dist/browser.js" });
+    expect(pkg.exports["./browser"]).toEqual({ types: "./dist/browser.d.ts", default: "./dist/browser.js" });
   });
 
   test("never reaches a Node built-in or the Node-only parts", async () => {

@@ -52,8 +52,15 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...clean, HOMER_LOG_LEVEL: "info", ...env };
 }
 
+/**
+ * The Node that runs gateways: the test's own, unless HOMER_TEST_GATEWAY_NODE names
+ * another (the SDK and CLI tests on a newer Node line keep their gateway on the Node
+ * its native SQLite module was built for; see test/node-lines.test.ts).
+ */
+const GATEWAY_NODE = process.env.HOMER_TEST_GATEWAY_NODE || process.execPath;
+
 function spawnGateway(args: readonly string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [MAIN_JS, ...args], { env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(GATEWAY_NODE, [MAIN_JS, ...args], { env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
   child.once("exit", () => live.delete(child));
   return child;
