@@ -208,6 +208,14 @@ describe("@homer/sdk and the CLI installed into a user's project", () => {
     );
   });
 
+  test("npm publish --dry-run takes both packages (it builds first; the scoped SDK is public)", async () => {
+    const published = await ok(NPM, ["publish", "--dry-run", "--workspace", "sdk", "--workspace", "cli"], { cwd: ROOT });
+    expect(published.out).toContain(`+ @homer/sdk@${sdkPack.version}`);
+    expect(published.out).toContain(`+ homer-registry-cli@${cliPack.version}`);
+    const sdk = JSON.parse(await fs.readFile(path.join(ROOT, "sdk", "package.json"), "utf8")) as { publishConfig?: { access?: string } };
+    expect(sdk.publishConfig?.access).toBe("public");
+  });
+
   test("(a) the README's SDK script runs as a plain Node ES module in the user's project", async () => {
     await fs.writeFile(path.join(project, "script.mjs"), await readmeBlock("## Using the SDK", "ts"));
     const result = await ok(process.execPath, ["script.mjs"], { cwd: project, env: env() });
