@@ -314,6 +314,26 @@ main().then(
 );
 `,
     );
+    // The app type-checks as a browser project: the browser entry's types, typed documents, urql.
+    await fs.writeFile(
+      path.join(project, "tsconfig.app.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: "esnext",
+          moduleResolution: "bundler",
+          target: "es2022",
+          lib: ["es2022", "dom"],
+          types: [],
+          noEmit: true,
+          customConditions: ["browser"],
+        },
+        files: ["src/main.ts"],
+      }),
+    );
+    await ok(process.execPath, [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.app.json"], {
+      cwd: project,
+    });
     await ok(process.execPath, [path.join(project, "node_modules", "vite", "bin", "vite.js"), "build", "--logLevel", "warn"], {
       cwd: project,
     });
