@@ -65,9 +65,10 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
   if (after?.phase !== "missing") {
     const alone = await hits.select(partColumns(db, dialect, query.parts)).execute();
     if (alone.length >= query.limit) {
-      return alone.map(({ sort_value, ...row }) => ({
+      // toRecord reads the models columns only: the row goes as it is, not copied without sort_value.
+      return alone.map((row) => ({
         model: toRecord(row, query.project, query.name),
-        position: { phase: "metric", value: Number(sort_value), version: row.version },
+        position: { phase: "metric", value: Number(row.sort_value), version: row.version },
       }));
     }
   }
@@ -118,11 +119,11 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
       (desc ? value(b.sort_value) - value(a.sort_value) : value(a.sort_value) - value(b.sort_value)) ||
       b.version - a.version,
   );
-  return rows.map(({ sort_value, phase, ...row }) => ({
+  return rows.map((row) => ({
     model: toRecord(row, query.project, query.name),
     position:
-      Number(phase) === 0
-        ? { phase: "metric", value: Number(sort_value), version: row.version }
+      Number(row.phase) === 0
+        ? { phase: "metric", value: Number(row.sort_value), version: row.version }
         : { phase: "missing", version: row.version },
   }));
 }

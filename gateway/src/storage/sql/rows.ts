@@ -17,9 +17,14 @@ function parseJson(value: unknown): unknown {
   return typeof value === "string" ? JSON.parse(value) : value;
 }
 
+/** Sorted by code unit; the database usually hands them over in that order already (its key index). */
 function metricsFrom(json: unknown): MetricRecord[] {
   const rows = parseJson(json) as [string, number][];
-  return rows.map(([key, value]) => ({ key, value: Number(value) })).sort((a, b) => byCodeUnit(a.key, b.key));
+  const metrics = rows.map(([key, value]) => ({ key, value: Number(value) }));
+  for (let i = 1; i < metrics.length; i++) {
+    if (byCodeUnit(metrics[i - 1]!.key, metrics[i]!.key) > 0) return metrics.sort((a, b) => byCodeUnit(a.key, b.key));
+  }
+  return metrics;
 }
 
 function filesFrom(json: unknown): FileRecord[] {
