@@ -143,6 +143,32 @@ describe("the SDK's browser entry moves files (real Chromium, a gateway on anoth
     expect(result.saved).toEqual({ version: 2, description: "from blobs", files: ["notes/readme.txt"] });
   });
 
+  test("bad file sources are refused before anything is sent, each with a typed error", async () => {
+    const result = await inPage<any>(
+      page,
+      gw.url,
+      `const attempt = (files) => registry.createModel({ name: "bad", files }).then(() => ({ uploaded: true }), failure);
+      const file = (name) => new File(["x"], name);
+      return {
+        directory: await attempt("./model-dir"),
+        empty: await attempt([]),
+        bareBlob: await attempt([new Blob(["x"])]),
+        twice: await attempt([file("a.bin"), file("a.bin")]),
+        number: await attempt(42),
+        notBlob: await attempt({ "a.bin": "text" }),
+      };`,
+    );
+    expect(result.directory).toMatchObject({ code: "UNSUPPORTED", typed: true });
+    expect(result.directory.message).toContain("a directory path needs Node");
+    expect(result.empty).toMatchObject({ code: "BAD_USER_INPUT", message: "files is empty: nothing to upload" });
+    expect(result.bareBlob).toMatchObject({ code: "BAD_USER_INPUT" });
+    expect(result.bareBlob.message).toContain("a Blob has no name");
+    expect(result.twice).toMatchObject({ code: "BAD_USER_INPUT", message: "two files have the path a.bin" });
+    expect(result.number).toMatchObject({ code: "BAD_USER_INPUT" });
+    expect(result.notBlob).toMatchObject({ code: "BAD_USER_INPUT", message: 'files["a.bin"] is not a Blob' });
+    expect((await gw.gql(`{ model(name: "bad", version: 1) { version } }`, {}, asAdmin)).data.model).toBeNull();
+  });
+
   test("aborting mid-upload rejects with ABORTED and the gateway keeps nothing", async () => {
     const blobsBefore = (await gw.storage.listBlobs()).length;
     // Throttled, so the upload is still going when it is aborted.

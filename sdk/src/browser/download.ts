@@ -55,11 +55,31 @@ export function guardedStream(
         controller.close();
         return;
       }
-      check.chunk?.(result.value);
+      try {
+        check.chunk?.(result.value);
+      } catch (error) {
+        // Wrong bytes: stop the download too, not only what the reader sees.
+        void reader.cancel(error).catch(() => {});
+        throw error;
+      }
       controller.enqueue(result.value);
     },
     cancel: (reason) => reader.cancel(reason),
   });
+}
+
+/** Counts a file's bytes as they arrive, reporting progress; more than the registry said is INTEGRITY_ERROR. */
+function counter(file: ModelFileInfo, doing: string, onProgress: BrowserDownloadOptions["onProgress"]) {
+  const count = {
+    bytes: 0,
+    add(chunk: Uint8Array) {
+      count.bytes += chunk.length;
+      if (count.bytes > file.sizeBytes)
+        throw new RegistryError("INTEGRITY_ERROR", `${doing}: the server sent more than ${file.sizeBytes} bytes`);
+      onProgress?.(progressOf(file, count.bytes));
+    },
+  };
+  return count;
 }
 
 /**
@@ -74,19 +94,34 @@ export function verifiedStream(
   options: BrowserDownloadOptions,
 ): ReadableStream<Uint8Array> {
   const hash = new Sha256();
-  let bytes = 0;
+  const count = counter(file, doing, options.onProgress);
   return guardedStream(res, doing, options.signal, {
     chunk(chunk) {
-      bytes += chunk.length;
-      if (bytes > file.sizeBytes) throw new RegistryError("INTEGRITY_ERROR", `${doing}: the server sent more than ${file.sizeBytes} bytes`);
+      count.add(chunk);
       hash.update(chunk);
-      options.onProgress?.(progressOf(file, bytes));
     },
     end() {
-      checkDigest(file, doing, hash.hex(), bytes);
-      if (bytes === 0) options.onProgress?.(progressOf(file, 0));
+      checkDigest(file, doing, hash.hex(), count.bytes);
+      if (count.bytes === 0) options.onProgress?.(progressOf(file, 0));
     },
   });
+}
+
+/** `res`'s body as a Blob, its sha256 checked (WebCrypto where there is one) before it is returned. */
+export async function verifiedBlob(res: Response, file: ModelFileInfo, doing: string, options: BrowserDownloadOptions): Promise<Blob> {
+  const chunks: Uint8Array[] = [];
+  const count = counter(file, doing, options.onProgress);
+  const reader = guardedStream(res, doing, options.signal, {
+    chunk(chunk) {
+      count.add(chunk);
+      chunks.push(chunk);
+    },
+  }).getReader();
+  while (!(await reader.read()).done);
+  const blob = new Blob(chunks as BlobPart[], { type: "application/octet-stream" });
+  checkDigest(file, doing, await sha256Of(blob), blob.size);
+  if (blob.size === 0) options.onProgress?.(progressOf(file, 0));
+  return blob;
 }
 
 function progressOf(file: ModelFileInfo, bytes: number): TransferProgress {

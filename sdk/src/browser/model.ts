@@ -1,7 +1,7 @@
 import { RegistryError } from "../errors.js";
 import { Model } from "../model.js";
 import type { ModelFileInfo } from "../types.js";
-import { checkDigest, fetchOk, guardedStream, sha256Of, verifiedStream } from "./download.js";
+import { fetchOk, guardedStream, verifiedBlob, verifiedStream } from "./download.js";
 import type { BrowserDownloadOptions } from "./options.js";
 
 /** A registered version with the browser's downloads: into memory (a Blob) or as streams. */
@@ -20,22 +20,7 @@ export class BrowserModel extends Model {
     const file = this.#file(path);
     const doing = `downloading ${path}`;
     const res = await fetchOk(file.downloadUrl, doing, this.registry.headersFor(file.downloadUrl), options.signal);
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    const body = guardedStream(res, doing, options.signal, {
-      chunk(chunk) {
-        bytes += chunk.length;
-        if (bytes > file.sizeBytes)
-          throw new RegistryError("INTEGRITY_ERROR", `${doing}: the server sent more than ${file.sizeBytes} bytes`);
-        chunks.push(chunk);
-        options.onProgress?.({ path, fileBytes: bytes, fileTotal: file.sizeBytes, bytes, total: file.sizeBytes });
-      },
-    });
-    const reader = body.getReader();
-    while (!(await reader.read()).done);
-    const blob = new Blob(chunks as BlobPart[], { type: "application/octet-stream" });
-    checkDigest(file, doing, await sha256Of(blob), blob.size);
-    return blob;
+    return verifiedBlob(res, file, doing, options);
   }
 
   /**
