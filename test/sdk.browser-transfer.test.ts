@@ -113,13 +113,14 @@ describe("the SDK's browser entry moves files (real Chromium, a gateway on anoth
       const events = [];
       const model = await registry.createModel({ name: "mnist", files: input.files, metrics: { accuracy: 0.97 }, onProgress: (p) => events.push(p) });
       const draft = await registry.createModel({ name: "mnist", description: "from blobs" });
-      const saved = await draft.save({ "notes/readme.txt": new Blob(["hello"]) });
+      const saved = await draft.save({ "notes/readme.txt": new Blob(["hello"]), "model.onnx": new Blob(["onnx"]) });
       return {
         relative: Array.from(input.files, (f) => f.webkitRelativePath).sort(),
         version: model.version,
         files: model.files.map((f) => [f.path, f.sha256]),
         events,
-        saved: { version: saved.version, description: saved.description, files: saved.files.map((f) => f.path) },
+        framework: model.framework,
+        saved: { version: saved.version, description: saved.description, framework: saved.framework, files: saved.files.map((f) => f.path) },
       };`,
     );
     await unthrottle();
@@ -140,7 +141,9 @@ describe("the SDK's browser entry moves files (real Chromium, a gateway on anoth
     // XMLHttpRequest's upload progress, as it went (not one event at the end).
     expect(result.events.length).toBeGreaterThan(3);
     expect(result.events.at(-1)).toMatchObject({ path: "weights.bin", fileBytes: FILES["weights.bin"]!.length });
-    expect(result.saved).toEqual({ version: 2, description: "from blobs", files: ["notes/readme.txt"] });
+    // The framework from file names, as in Node (nothing in the folder gives it away; model.onnx does).
+    expect(result.framework).toBeNull();
+    expect(result.saved).toEqual({ version: 2, description: "from blobs", framework: "ONNX", files: ["model.onnx", "notes/readme.txt"] });
   });
 
   test("bad file sources are refused before anything is sent, each with a typed error", async () => {

@@ -10,6 +10,7 @@ import { connectionFactory, Connection as CoreConnection } from "./connection.js
 import { Model as CoreModel, ModelDraft as CoreModelDraft } from "./model.js";
 import { ModelRegistry as CoreModelRegistry } from "./registry.js";
 import { ModelWatch as CoreModelWatch } from "./watch.js";
+import { frameworkFromPaths } from "./file-hints.js";
 import { uploadEntries } from "./browser/files.js";
 import { BrowserModel } from "./browser/model.js";
 import type {
@@ -27,8 +28,12 @@ const browserFiles: LocalFiles = {
   download() {
     throw new RegistryError("UNSUPPORTED", "download(dir) needs Node: in a browser use downloadFile, streamFile or streamArchive");
   },
-  // Node reads the framework from an MLmodel file (YAML) on disk; in a browser the caller names it in `framework`.
-  describe: async () => ({}),
+  async describe(source) {
+    // An MLmodel file (YAML) says better than file names, and a browser does not read it: the caller names `framework`.
+    const paths = uploadEntries(source).map((entry) => entry.path);
+    const framework = paths.includes("MLmodel") ? undefined : frameworkFromPaths(paths);
+    return framework ? { framework } : {};
+  },
   Model: BrowserModel,
 };
 
