@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, test } from "vitest";
 import type { Framework, Model, ModelDraft, ModelRegistry, RegistryError, RegistryErrorCode, TransferProgress } from "@homer/sdk";
-import type { connection as browserConnection } from "@homer/sdk/browser";
+import type { connection as browserConnection, ModelRegistry as BrowserModelRegistry } from "@homer/sdk/browser";
 
 /**
  * Type tests: checked by the compiler (vitest typecheck mode and `npm run typecheck`),
@@ -28,7 +28,7 @@ describe("SDK types", () => {
     expectTypeOf<Model["download"]>().returns.resolves.toEqualTypeOf<string>();
     expectTypeOf<RegistryError["code"]>().toEqualTypeOf<RegistryErrorCode>();
     expectTypeOf<TransferProgress["bytes"]>().toEqualTypeOf<number>();
-    expectTypeOf<ReturnType<typeof browserConnection>["getModelRegistry"]>().returns.resolves.toEqualTypeOf<ModelRegistry>();
+    expectTypeOf<ReturnType<typeof browserConnection>["getModelRegistry"]>().returns.resolves.toEqualTypeOf<BrowserModelRegistry>();
   });
 
   test("mistakes do not compile", () => {

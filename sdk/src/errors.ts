@@ -22,7 +22,9 @@ export type RegistryErrorCode =
   /** A downloaded file's sha256 did not match the registry's. */
   | "INTEGRITY_ERROR"
   /** The operation needs Node (local files) and ran elsewhere, or the gateway serves a schema this SDK does not speak. */
-  | "UNSUPPORTED";
+  | "UNSUPPORTED"
+  /** The caller's `AbortSignal` stopped the transfer. */
+  | "ABORTED";
 
 /** @internal The codes a server answers with (test/wire-constants.test.ts checks them against the gateway). */
 export const SERVER_CODES: ReadonlySet<string> = new Set<string>([
@@ -109,6 +111,13 @@ export function fromGraphQLErrors(
   if (!first) return undefined;
   const field = typeof first.extensions?.field === "string" ? first.extensions.field : undefined;
   const graphQLError = { message: first.message, extensions: first.extensions };
+  // Apollo words its CSRF refusal as a BAD_REQUEST with no code of its own.
+  if (first.extensions?.code === "BAD_REQUEST" && first.message.includes("CSRF")) {
+    const why =
+      "the registry refused the request as a possible cross-site request forgery (Apollo's CSRF prevention): " +
+      "the apollo-require-preflight header the SDK sends did not reach it (does a proxy drop it?)";
+    return new RegistryError("FORBIDDEN", `${doing}: ${why}`, { ...options, graphQLError });
+  }
   return new RegistryError(codeOf(first.extensions?.code), `${doing}: ${first.message}`, { ...options, field, graphQLError });
 }
 
@@ -149,22 +158,39 @@ function refusedOrigin(url: string | undefined, networkError: Error | undefined)
   }
 }
 
+/**
+ * A request that got no answer at all (`cause` is what fetch or XMLHttpRequest
+ * failed with): from a page on another origin this is most often the gateway
+ * refusing that origin, which a browser does not let the page tell apart.
+ */
+export function unreachable(doing: string, url: string | undefined, failure: unknown, cause: unknown = failure): RegistryError {
+  const origin = refusedOrigin(url, failure instanceof Error ? failure : undefined);
+  const message =
+    origin !== undefined
+      ? `the registry refused this origin or could not be reached: set HOMER_CORS_ORIGINS on the gateway to include ${origin}`
+      : `could not reach the registry (${failure instanceof Error ? failure.message : String(failure)})`;
+  return transportError(doing, message, { cause });
+}
+
+/** What an aborted transfer rejects with: the signal's reason is the cause. */
+export function aborted(doing: string, signal: AbortSignal): RegistryError {
+  return new RegistryError("ABORTED", `${doing} was aborted`, { cause: signal.reason });
+}
+
 /** Turns urql's CombinedError into a RegistryError that says what was being done (at `url`, when known). */
 export function fromCombinedError(error: CombinedError, doing: string, url?: string): RegistryError {
   const fromServer = fromGraphQLErrors(error.graphQLErrors, doing, { cause: error });
   if (fromServer) return fromServer;
   const response = error.response as { status?: number } | undefined;
   const status = response?.status;
+  if (status === undefined) return unreachable(doing, url, error.networkError ?? error, error);
   const code = codeForStatus(status);
   const reason = error.networkError?.message ?? error.message;
-  const origin = status === undefined ? refusedOrigin(url, error.networkError) : undefined;
   const message =
     code === "UNAUTHENTICATED"
       ? "the registry wants an API key (HOMER_API_KEY)"
-      : origin !== undefined
-        ? `the registry refused this origin or could not be reached: set HOMER_CORS_ORIGINS on the gateway to include ${origin}`
-        : code === "NETWORK_ERROR"
-          ? `could not reach the registry (${reason})`
-          : `the registry answered HTTP ${status} (${reason})`;
+      : code === "NETWORK_ERROR"
+        ? `could not reach the registry (${reason})`
+        : `the registry answered HTTP ${status} (${reason})`;
   return transportError(doing, message, { cause: error, status });
 }

@@ -1,18 +1,23 @@
 import type { CreateModelInput } from "./generated/graphql.js";
+import type { Model, ModelOwner } from "./model.js";
 import type { DownloadOptions, ModelData, ModelMetadata, TransferProgress } from "./types.js";
 
 /** What a registration upload needs to know; the transport fills in the files. */
 export interface UploadRequest {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly dir: string;
+  /** What to upload: a directory path in Node, files or blobs in a browser (each entry checks its own). */
+  readonly source: unknown;
   readonly input: Omit<CreateModelInput, "files">;
   readonly onProgress?: (progress: TransferProgress) => void;
+  /** Aborting stops the upload (browser entry). */
+  readonly signal?: AbortSignal;
 }
 
 /**
- * Everything that touches local files, supplied by the Node entry only, so a
- * browser bundle never pulls in `fs`.
+ * Everything that touches local files, supplied by each entry: the Node entry's
+ * reads directories (so a browser bundle never pulls in `fs`), the browser
+ * entry's takes File and Blob objects and cannot write a directory.
  */
 export interface LocalFiles {
   /** Streams a directory as one multipart createModel request; returns the new version. */
@@ -26,6 +31,8 @@ export interface LocalFiles {
     dir: string,
     options: DownloadOptions & { readonly headers: Readonly<Record<string, string>>; readonly origin: string },
   ): Promise<string>;
-  /** Metadata found in the directory itself (an MLflow MLmodel file, known file types). */
-  describe(dir: string): Promise<Partial<Pick<ModelMetadata, "framework" | "signature" | "inputExample">>>;
+  /** Metadata the files themselves tell (an MLflow MLmodel file, known file types). */
+  describe(source: unknown): Promise<Partial<Pick<ModelMetadata, "framework" | "signature" | "inputExample">>>;
+  /** Builds the entry's Model (the browser's adds in-memory downloads). */
+  readonly Model?: new (owner: ModelOwner, data: ModelData) => Model;
 }

@@ -1,5 +1,4 @@
 import type {
-  CreateModelOptions,
   DownloadOptions,
   Framework,
   JsonValue,
@@ -24,7 +23,8 @@ export type ModelStatus = "READY" | "PENDING" | "FAILED";
 export interface ModelOwner {
   deleteModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<void>;
   downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string>;
-  createModel(options: CreateModelOptions & { readonly modelPath: string }): Promise<Model>;
+  uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model>;
+  headersFor(url: string): Readonly<Record<string, string>>;
 }
 
 /** A registered version of a model (the design doc's model_meta). */
@@ -50,7 +50,7 @@ export class Model {
 
   /** @internal built by the registry from server data */
   constructor(
-    private readonly registry: ModelOwner,
+    protected readonly registry: ModelOwner,
     data: ModelData,
   ) {
     this.id = data.id;
@@ -89,7 +89,7 @@ export class Model {
 
   /** Uploads `dir` as a new version with this version's metadata (next free version). Node only. */
   save(dir: string, options: SaveOptions = {}): Promise<Model> {
-    return this.registry.createModel({ ...this.metadata(), version: undefined, modelPath: dir, ...options });
+    return this.registry.uploadModel({ ...this.metadata(), version: undefined }, dir, options);
   }
 
   /** This version's metadata in the form createModel takes. */
@@ -122,7 +122,7 @@ export class ModelDraft {
   constructor(
     private readonly registry: ModelOwner,
     readonly metadata: ModelMetadata,
-    private readonly defaults: SaveOptions,
+    private readonly defaults: SaveOptions & { readonly signal?: AbortSignal },
   ) {}
 
   get name(): string {
@@ -131,6 +131,6 @@ export class ModelDraft {
 
   /** Uploads `dir` and registers the version; resolves to the registered Model. */
   save(dir: string, options: SaveOptions = {}): Promise<Model> {
-    return this.registry.createModel({ ...this.metadata, ...this.defaults, ...options, modelPath: dir });
+    return this.registry.uploadModel(this.metadata, dir, { ...this.defaults, ...options });
   }
 }

@@ -13,7 +13,7 @@ import {
 } from "./generated/graphql.js";
 import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft } from "./model.js";
-import type { CreateModelOptions, DownloadOptions, ModelData, ModelMetadata, SortDirection } from "./types.js";
+import type { CreateModelOptions, DownloadOptions, ModelData, ModelMetadata, SaveOptions, SortDirection } from "./types.js";
 import { ModelWatch, type WatchOptions } from "./watch.js";
 import { awaitModel, type AwaitModelOptions } from "./await-model.js";
 
@@ -65,7 +65,7 @@ export class ModelRegistry {
 
   /** @internal */
   wrap(data: ModelData): Model {
-    return new Model(this, data);
+    return new (this.files?.Model ?? Model)(this, data);
   }
 
   /**
@@ -75,16 +75,33 @@ export class ModelRegistry {
   createModel(options: CreateModelOptions & { readonly modelPath: string }): Promise<Model>;
   createModel(options: CreateModelOptions & { readonly modelPath?: undefined }): Promise<ModelDraft>;
   createModel(options: CreateModelOptions): Promise<Model | ModelDraft>;
-  async createModel(options: CreateModelOptions): Promise<Model | ModelDraft> {
-    const { modelPath, awaitRegistration, onProgress, ...metadata } = options;
-    if (modelPath === undefined) {
-      return new ModelDraft(this, { ...metadata, project: metadata.project ?? this.project }, { awaitRegistration, onProgress });
+  // `files` is the browser entry's source (its own option types name it).
+  async createModel(
+    options: CreateModelOptions & { readonly files?: unknown; readonly signal?: AbortSignal },
+  ): Promise<Model | ModelDraft> {
+    const { modelPath, files, awaitRegistration, onProgress, signal, ...metadata } = options;
+    const source = modelPath ?? files;
+    if (source === undefined) {
+      return new ModelDraft(this, { ...metadata, project: metadata.project ?? this.project }, { awaitRegistration, onProgress, signal });
     }
+    return this.uploadModel(metadata, source, { awaitRegistration, onProgress, signal });
+  }
+
+  /** @internal uploads `source` (a directory in Node, files in a browser) as a version with `metadata` */
+  async uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model> {
     const files = this.#localFiles("createModel({ modelPath })");
-    const found = await files.describe(modelPath);
+    const found = await files.describe(source);
     const input = this.#input({ ...found, ...stripUndefined(metadata) });
-    const data = await files.upload({ url: this.options.url, headers: this.options.headers, dir: modelPath, input, onProgress });
-    return this.#awaitReady(this.wrap(data), awaitRegistration ?? DEFAULT_AWAIT_SECONDS);
+    const { url, headers } = this.options;
+    const data = await files.upload({ url, headers, source, input, onProgress: options.onProgress, signal: options.signal });
+    return this.#awaitReady(this.wrap(data), options.awaitRegistration ?? DEFAULT_AWAIT_SECONDS);
+  }
+
+  /** @internal the headers a GET of `url` carries: the API key only to the connection's own origin */
+  headersFor(url: string): Readonly<Record<string, string>> {
+    if (new URL(url).origin === new URL(this.options.url).origin) return this.options.headers;
+    const { authorization: _, ...rest } = this.options.headers;
+    return rest;
   }
 
   #input(metadata: ModelMetadata): Omit<CreateModelInput, "files"> {

@@ -1,21 +1,29 @@
 /**
- * The Node entry of @homer/sdk: everything of the browser entry, plus local
+ * The Node entry of @homer/sdk: the API both entries share (common.ts), plus local
  * files — createModel({ modelPath }), save(dir) and download(dir).
  */
 import WebSocket from "ws";
 import { connectionFactory } from "../connection.js";
+import { RegistryError } from "../errors.js";
 import type { LocalFiles } from "../local-files.js";
 import { listFiles } from "./directory.js";
 import { downloadModel } from "./download.js";
 import { describeDirectory } from "./mlmodel.js";
 import { uploadDirectory } from "./upload.js";
 
+/** `modelPath` (or `save(dir)`): the one source Node uploads. */
+function directoryOf(source: unknown): string {
+  if (typeof source === "string") return source;
+  throw new RegistryError("BAD_USER_INPUT", "modelPath must be a directory path", { field: "modelPath" });
+}
+
 const nodeFiles: LocalFiles = {
   async upload(request) {
-    return uploadDirectory(request, await listFiles(request.dir));
+    return uploadDirectory(request, await listFiles(directoryOf(request.source)));
   },
   download: downloadModel,
-  async describe(dir) {
+  async describe(source) {
+    const dir = directoryOf(source);
     return describeDirectory(dir, await listFiles(dir));
   },
 };
@@ -23,7 +31,11 @@ const nodeFiles: LocalFiles = {
 /** Connects to a Homer gateway: `connection({ url, apiKey, project })`, defaults from HOMER_URL, HOMER_API_KEY, HOMER_PROJECT. */
 export const connection = connectionFactory(nodeFiles, WebSocket);
 
-// Everything of the browser entry; the local `connection` above shadows its own.
-export * from "../browser.js";
+export * from "../common.js";
+export { Connection } from "../connection.js";
+export { Model, ModelDraft } from "../model.js";
+export { ModelRegistry } from "../registry.js";
+export { ModelWatch, type ModelEvent } from "../watch.js";
+export type { CreateModelOptions, DownloadOptions, SaveOptions } from "../types.js";
 export { describeDirectory } from "./mlmodel.js";
 export { listFiles, type LocalFile } from "./directory.js";

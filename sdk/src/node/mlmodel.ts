@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { parse } from "yaml";
 import { RegistryError } from "../errors.js";
+import { frameworkFromPaths } from "../file-hints.js";
 import type { Framework, JsonValue, ModelMetadata, ModelSignature, SchemaField } from "../types.js";
 import type { LocalFile } from "./directory.js";
 
@@ -25,17 +26,6 @@ const FLAVORS: Readonly<Record<string, Framework>> = {
   statsmodels: "STATSMODELS",
   python_function: "PYTHON_FUNCTION",
 };
-
-/** File patterns that give the framework away when no MLmodel says better. */
-const FILE_HINTS: readonly [RegExp, Framework][] = [
-  [/(^|\/)saved_model\.pb(txt)?$/, "TENSORFLOW"],
-  [/\.onnx$/i, "ONNX"],
-  [/\.(pt|pth)$/i, "PYTORCH"],
-  [/\.(keras|h5|hdf5)$/i, "KERAS"],
-  [/\.(xgb|ubj)$/i, "XGBOOST"],
-  [/\.cbm$/i, "CATBOOST"],
-  [/\.(lgb|lgbm)$/i, "LIGHTGBM"],
-];
 
 /** The registry's default limit: a larger saved example is left out rather than failing the upload. */
 const MAX_EXAMPLE_BYTES = 256 * 1024;
@@ -103,8 +93,8 @@ async function describe(files: readonly LocalFile[]): Promise<Found> {
     if (!found.framework && files.some((f) => /\.(pkl|joblib)$/i.test(f.path))) found.framework = "SKLEARN";
   }
   if (!found.framework) {
-    const hint = FILE_HINTS.find(([pattern]) => files.some((f) => pattern.test(f.path)));
-    if (hint) found.framework = hint[1];
+    const hinted = frameworkFromPaths(files.map((f) => f.path));
+    if (hinted) found.framework = hinted;
   }
   return found;
 }

@@ -1,11 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import { stringifyDocument } from "@urql/core";
-import { fromGraphQLErrors, RegistryError, transportError, type GraphQLErrorBody } from "../errors.js";
-import { CreateModelDocument } from "../generated/graphql.js";
+import { RegistryError } from "../errors.js";
 import type { UploadRequest } from "../local-files.js";
+import { createModelFrame, parseCreateResponse, randomBoundary } from "../multipart.js";
 import type { ModelData, TransferProgress } from "../types.js";
 import type { LocalFile } from "./directory.js";
 
@@ -15,23 +13,16 @@ import type { LocalFile } from "./directory.js";
  * would buffer the whole body; this keeps memory flat for any model size.
  */
 export async function uploadDirectory(request: UploadRequest, files: readonly LocalFile[]): Promise<ModelData> {
-  const boundary = `----homer-${randomBytes(12).toString("hex")}`;
-  const operations = JSON.stringify({
-    query: stringifyDocument(CreateModelDocument),
-    variables: { input: { ...request.input, files: files.map((f) => ({ path: f.path, file: null })) } },
-  });
-  const map = JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.input.files.${i}.file`]])));
-  const field = (name: string, value: string) =>
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
-  // The part's filename is informational (the path travels in `operations`); keep it header-safe.
-  const fileHead = (i: number) =>
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${i}"; filename="file${i}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-    );
-  const head = Buffer.concat([field("operations", operations), field("map", map)]);
-  const tail = Buffer.from(`--${boundary}--\r\n`);
+  const frame = createModelFrame(
+    randomBoundary(),
+    request.input,
+    files.map((f) => f.path),
+  );
+  const fileHead = (i: number) => Buffer.from(frame.fileHead(i));
+  const head = Buffer.from(frame.head);
+  const tail = Buffer.from(frame.tail);
   const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
-  const length = head.length + tail.length + files.reduce((sum, f, i) => sum + fileHead(i).length + f.sizeBytes + 2, 0);
+  const length = head.length + tail.length + files.reduce((sum, f, i) => sum + fileHead(i).length + f.sizeBytes + frame.fileEnd.length, 0);
 
   const url = new URL(request.url);
   const transport = url.protocol === "https:" ? https : http;
@@ -46,7 +37,7 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     agent,
     headers: {
       ...request.headers,
-      "content-type": `multipart/form-data; boundary=${boundary}`,
+      "content-type": frame.contentType,
       "content-length": String(length),
     },
   });
@@ -93,7 +84,7 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
         throw new RegistryError("BAD_USER_INPUT", `${file.path} changed size while it was being uploaded`);
       }
       if (file.sizeBytes === 0) request.onProgress?.({ path: file.path, fileBytes: 0, fileTotal: 0, bytes, total });
-      await write(Buffer.from("\r\n"));
+      await write(Buffer.from(frame.fileEnd));
     }
     await write(tail);
     if (answered) req.destroy();
@@ -115,18 +106,4 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     throw new RegistryError("NETWORK_ERROR", `uploading to ${request.url} failed: ${(error as Error).message}`, { cause: error });
   }
   return parseCreateResponse(result);
-}
-
-function parseCreateResponse({ status, body }: { status: number; body: string }): ModelData {
-  let json: { data?: { createModel?: ModelData } | null; errors?: GraphQLErrorBody[] };
-  try {
-    json = JSON.parse(body) as typeof json;
-  } catch {
-    throw transportError("createModel", `the registry answered HTTP ${status}: ${body.slice(0, 200)}`, { status });
-  }
-  const fromServer = fromGraphQLErrors(json.errors, "createModel", { status });
-  if (fromServer) throw fromServer;
-  if (!json.data?.createModel)
-    throw new RegistryError("INTERNAL_SERVER_ERROR", `createModel: the registry sent no data (HTTP ${status})`, { status });
-  return json.data.createModel;
 }

@@ -1,0 +1,19 @@
+/** What both entries export alike; each adds its own connection, classes and option types. */
+export { DEFAULT_URL, type ConnectionOptions } from "./client.js";
+export { RegistryError, type GraphQLErrorBody, type RegistryErrorCode } from "./errors.js";
+export type { ModelStatus } from "./model.js";
+export type { GetModelsOptions } from "./registry.js";
+export type { ModelEventType, WatchOptions } from "./watch.js";
+export type { AwaitModelOptions } from "./await-model.js";
+export { SUPPORTED_SCHEMA_MAJORS, type GatewayVersion } from "./version.js";
+export { RegistryAdmin, ROLES, type ApiKeyInfo, type Grant, type ProjectInfo, type Role } from "./admin.js";
+export type {
+  Framework,
+  JsonValue,
+  ModelFileInfo,
+  ModelMetadata,
+  ModelSignature,
+  SchemaField,
+  SortDirection,
+  TransferProgress,
+} from "./types.js";
