@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { Globals } from "../cli/src/args.js";
 import { HelpRequested, parse } from "../cli/src/args.js";
+import { resolveSettings } from "../cli/src/settings.js";
 
 describe("CLI argument parsing keeps no state of its own", () => {
   test("global options after the command go to the caller's receiver, each to its own", () => {
@@ -17,5 +18,30 @@ describe("CLI argument parsing keeps no state of its own", () => {
 
   test("--help after the command stops it with its usage", () => {
     expect(() => parse(["--help"], {}, "homer rm NAME@VERSION", { useGlobals: () => {} })).toThrow(HelpRequested);
+  });
+});
+
+describe("settings: flags, then the environment, then the stored login, then defaults", () => {
+  const stored = { url: "http://registry.example:80/graphql", apiKey: "stored-key", project: "stored-project" };
+
+  test("each setting from the first that has it; empty variables count as unset", () => {
+    expect(resolveSettings({}, {}, stored)).toEqual(stored);
+    expect(resolveSettings({}, { HOMER_API_KEY: "env-key", HOMER_PROJECT: "" }, stored)).toEqual({ ...stored, apiKey: "env-key" });
+    expect(resolveSettings({ apiKey: "flag-key", project: "p" }, { HOMER_API_KEY: "env-key" }, stored)).toEqual({
+      ...stored,
+      apiKey: "flag-key",
+      project: "p",
+    });
+    expect(resolveSettings({}, {}, null)).toEqual({ url: undefined, apiKey: undefined, project: undefined });
+  });
+
+  test("the stored key and project go only to the stored URL (compared as URLs)", () => {
+    expect(resolveSettings({ url: "http://REGISTRY.example/graphql" }, {}, stored)).toMatchObject({ apiKey: "stored-key" });
+    expect(resolveSettings({}, { HOMER_URL: "http://other.example/graphql" }, stored)).toEqual({
+      url: "http://other.example/graphql",
+      apiKey: undefined,
+      project: undefined,
+    });
+    expect(resolveSettings({ url: "not a url" }, {}, stored)).toMatchObject({ url: "not a url", apiKey: undefined });
   });
 });
