@@ -22,6 +22,7 @@ const GLOBAL_VALUED = spellings(GLOBAL_OPTIONS, true);
 /** Model names as `homer ls --json` prints them (names are [A-Za-z0-9_.-], so grep and cut suffice). */
 const MODEL_NAMES = `command homer "\${globals[@]}" ls --json 2>/dev/null | grep -o '"name":"[A-Za-z0-9_.-]*"' | cut -d'"' -f4`;
 
+/** The bash script: `_homer`, registered with `complete -F`. */
 export function bashScript(commands: Readonly<Record<string, Command>>): string {
   const arms = Object.entries(commands).map(([name, c]) => {
     const options = c.options ?? {};
@@ -97,6 +98,7 @@ function zshSpecs(options: Options): string[] {
   });
 }
 
+/** The zsh script: `#compdef homer`, sourced or autoloaded from $fpath. */
 export function zshScript(commands: Readonly<Record<string, Command>>): string {
   const describe = Object.entries(commands).map(([name, c]) => zshQuoted(`${name}:${c.summary}`));
   const arms = Object.entries(commands).map(([name, c]) => {

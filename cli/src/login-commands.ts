@@ -79,6 +79,7 @@ async function readKey(url: string): Promise<string> {
   return text.trim();
 }
 
+/** `homer login`: nothing is stored unless the gateway accepts the key for the project. */
 export const login: Command = {
   usage: LOGIN_USAGE,
   summary: "check an API key against a gateway, then store URL, key and project for later commands",
@@ -108,6 +109,7 @@ export const login: Command = {
 
 const LOGOUT_USAGE = "homer logout";
 
+/** `homer logout`: removes the config file (not the key: revoke it with homer keys revoke). */
 export const logout: Command = {
   usage: LOGOUT_USAGE,
   summary: "forget the stored URL, key and project (removes the config file)",

@@ -64,6 +64,7 @@ interface FamilyCursorBody {
   readonly a: string;
 }
 
+/** An opaque cursor for the page after the family `name` of the listing `scope`. */
 export function encodeFamilyCursor(scope: FamilyCursorScope, name: string): string {
   const body: FamilyCursorBody = { j: scope.project, s: scope.prefix, a: name };
   return Buffer.from(JSON.stringify(body)).toString("base64url");
