@@ -213,9 +213,14 @@ describe("homer CLI", () => {
   });
 
   test("bash completes commands, options, actions, directories and model names with the script homer prints", async () => {
-    const complete = (...words: string[]) =>
+    // As bash calls it: the line up to the cursor, and its words (which bash also splits at : and =).
+    const asBash = `COMP_LINE="$*"; COMP_POINT=\${#COMP_LINE}; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))`;
+    const complete = (...words: string[]) => completeWith(asBash, ...words);
+    // As the brief's one-liner does: the words alone.
+    const completeWords = (...words: string[]) => completeWith(`COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))`, ...words);
+    const completeWith = (setup: string, ...words: string[]) =>
       new Promise<string[]>((resolve, reject) => {
-        const script = `source <("$HOMER" completion bash); COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _homer; printf '%s\\n' "\${COMPREPLY[@]}"`;
+        const script = `source <("$HOMER" completion bash); ${setup}; _homer; printf '%s\\n' "\${COMPREPLY[@]}"`;
         const child = spawn("bash", ["-c", script, "complete", "homer", ...words], {
           env: { ...process.env, ...env, HOMER, PATH: `${path.dirname(HOMER)}:${process.env.PATH}` },
           cwd: root,
@@ -229,6 +234,8 @@ describe("homer CLI", () => {
         child.once("exit", (code) => (code === 0 && err === "" ? resolve(out.split("\n").filter(Boolean).sort()) : reject(new Error(err))));
       });
     expect(await complete("p")).toEqual(["projects", "pull", "push"]);
+    expect(await completeWords("p")).toEqual(["projects", "pull", "push"]);
+    expect(await completeWords("keys", "")).toEqual(["create", "list", "revoke"]);
     expect(await complete("lo")).toEqual(["login", "logout"]);
     expect(await complete("--pro")).toEqual(["--project"]);
     expect(await complete("--project", "x", "l")).toEqual(["login", "logout", "ls"]);
@@ -241,6 +248,7 @@ describe("homer CLI", () => {
     // Model names come from the registry this line (or the environment) names.
     expect(await complete("pull", "")).toEqual(expect.arrayContaining(["mnist", "single"]));
     expect(await complete("--url", env.HOMER_URL!, "rm", "mn")).toEqual(["mnist"]);
+    expect(await complete(`--url=${env.HOMER_URL!}`, "rm", "mn")).toEqual(["mnist"]);
     expect(await complete("--url", "http://127.0.0.1:9/graphql", "rm", "mn")).toEqual([]);
     expect(await complete("push", "--name", "")).toEqual([]);
   });

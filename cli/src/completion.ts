@@ -36,16 +36,30 @@ export function bashScript(commands: Readonly<Record<string, Command>>): string 
   });
   return `# bash completion for homer: source <(homer completion bash)
 _homer() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  # Words split at blanks only: bash's COMP_WORDS also splits at : and =, which cuts URLs apart.
+  local -a words
+  local cword
+  if [[ -n "\${COMP_LINE-}" ]]; then
+    local line="\${COMP_LINE:0:COMP_POINT}"
+    read -ra words <<< "$line"
+    [[ -z "$line" || "$line" == *[[:space:]] ]] && words+=("")
+    cword=$((\${#words[@]} - 1))
+  else
+    words=("\${COMP_WORDS[@]}")
+    cword=$COMP_CWORD
+  fi
+  local cur="\${words[cword]}" prev="\${words[cword-1]}"
   local global_options="${spellings(GLOBAL_OPTIONS).join(" ")}"
   local global_valued=" ${GLOBAL_VALUED.join(" ")} "
   local i command="" command_at=0
   local -a globals=()
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    local word="\${COMP_WORDS[i]}"
+  for ((i = 1; i < cword; i++)); do
+    local word="\${words[i]}"
     if [[ "$global_valued" == *" $word "* ]]; then
-      globals+=("$word" "\${COMP_WORDS[i+1]}")
+      globals+=("$word" "\${words[i+1]}")
       ((i++))
+    elif [[ "$global_valued" == *" \${word%%=*} "* ]]; then
+      globals+=("$word")
     elif [[ -z "$command" && "$word" != -* ]]; then
       command="$word"
       command_at=$i
@@ -71,7 +85,7 @@ ${arms.join("\n")}
   fi
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W "$options $global_options" -- "$cur"))
-  elif [[ -n "$actions" && $COMP_CWORD -eq $((command_at + 1)) ]]; then
+  elif [[ -n "$actions" && $cword -eq $((command_at + 1)) ]]; then
     COMPREPLY=($(compgen -W "$actions" -- "$cur"))
   elif [[ "$operand" == directory ]]; then
     COMPREPLY=($(compgen -d -- "$cur"))
