@@ -9,13 +9,15 @@ import { resolveSettings } from "./settings.js";
 import { terminalJson, terminalText } from "./terminal.js";
 import { cliVersion } from "./version.js";
 
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+
 const HELP = `homer: the Homer model registry from the shell
 
 Usage: homer [--url URL] [--api-key KEY] [--project P] [--json] COMMAND [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}\n            ${c.usage}`)
+  .map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)} ${c.summary}\n${" ".repeat(NAME_WIDTH + 3)}${c.usage}`)
   .join("\n")}
 
 Global options (before or after the command):
