@@ -1,4 +1,8 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
+import { makeTempDir } from "./support/backends.js";
 import type { Globals } from "../cli/src/args.js";
 import { HelpRequested, parse } from "../cli/src/args.js";
 import { resolveSettings } from "../cli/src/settings.js";
@@ -44,4 +48,19 @@ describe("settings: flags, then the environment, then the stored login, then def
     });
     expect(resolveSettings({ url: "not a url" }, {}, stored)).toMatchObject({ url: "not a url", apiKey: undefined });
   });
+});
+
+test("--version reads the package.json beside the built code, as an installed package has it", async () => {
+  // The built module in a package of another version: the answer is that package's.
+  const root = await makeTempDir("homer-cli-version-");
+  try {
+    await fs.mkdir(path.join(root, "dist"));
+    const built = await fs.readFile(new URL("../cli/dist/version.js", import.meta.url), "utf8");
+    await fs.writeFile(path.join(root, "dist", "version.js"), built.replace(/^\/\/# sourceMappingURL=.*$/m, ""));
+    await fs.writeFile(path.join(root, "package.json"), JSON.stringify({ name: "@homer/cli", version: "9.8.7-rc.1", type: "module" }));
+    const { cliVersion } = (await import(pathToFileURL(path.join(root, "dist", "version.js")).href)) as { cliVersion(): Promise<string> };
+    expect(await cliVersion()).toBe("9.8.7-rc.1");
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
 });

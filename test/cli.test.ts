@@ -395,6 +395,11 @@ describe("homer with API keys", () => {
     expect(corrupt.stderr).toMatch(/config\.json: not valid JSON .*homer logout/);
     await fs.writeFile(file, JSON.stringify({ url: "file:///etc/passwd", apiKey: secret }));
     expect((await homer(["ls"], clean)).stderr).toMatch(/"url" must be an http\(s\) URL/);
+    await fs.rm(file);
+    await fs.mkdir(file);
+    expect((await homer(["ls"], clean)).stderr).toMatch(/config\.json is not a file/);
+    await fs.rmdir(file);
+    await fs.writeFile(file, "{}", { mode: 0o600 });
 
     expect(await homer(["logout"], clean)).toEqual({ code: 0, stdout: `logged out: removed ${file}\n`, stderr: "" });
     expect(await absent()).toBe("ENOENT");

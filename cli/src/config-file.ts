@@ -69,6 +69,7 @@ export async function readLogin(file: string = configPath()): Promise<StoredLogi
   try {
     // The file opened is the file checked: no swap between the check and the read.
     const stats = await handle.stat();
+    if (!stats.isFile()) throw new ConfigFileError(`${file} is not a file; remove it, or run homer login`);
     if (POSIX) {
       if (stats.uid !== process.getuid?.()) {
         throw new ConfigFileError(`${file} belongs to another user (uid ${stats.uid}); homer will not use it`);
