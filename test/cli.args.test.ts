@@ -58,7 +58,9 @@ test("--version reads the package.json beside the built code, as an installed pa
     const built = await fs.readFile(new URL("../cli/dist/version.js", import.meta.url), "utf8");
     await fs.writeFile(path.join(root, "dist", "version.js"), built.replace(/^\/\/# sourceMappingURL=.*$/m, ""));
     await fs.writeFile(path.join(root, "package.json"), JSON.stringify({ name: "@homer/cli", version: "9.8.7-rc.1", type: "module" }));
-    const { cliVersion } = (await import(pathToFileURL(path.join(root, "dist", "version.js")).href)) as { cliVersion(): Promise<string> };
+    const { cliVersion } = (await import(pathToFileURL(path.join(root, "dist", "version.js")).href)) as {
+      cliVersion: () => Promise<string>;
+    };
     expect(await cliVersion()).toBe("9.8.7-rc.1");
   } finally {
     await fs.rm(root, { recursive: true, force: true });
