@@ -365,6 +365,11 @@ describe("homer with API keys", () => {
     expect(JSON.parse(await fs.readFile(file, "utf8"))).toEqual({ url, apiKey: secret, project: "vision" });
     expect((await fs.readdir(path.dirname(file))).filter((f) => f !== "config.json")).toEqual([]); // no temporary file left
 
+    // Logging in again replaces the key; URL and project default to the stored ones.
+    const again = await homer(["login", "--json"], clean, secret);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ url, project: "vision", config: file });
+
     // The file alone: its URL, key and project.
     const listed = await homer(["ls", "--json"], clean);
     expect(listed.code).toBe(0);
@@ -393,6 +398,9 @@ describe("homer with API keys", () => {
     const corrupt = await homer(["ls"], clean);
     expect(corrupt.code).toBe(2);
     expect(corrupt.stderr).toMatch(/config\.json: not valid JSON .*homer logout/);
+    // login replaces a file the commands refuse.
+    expect((await homer(["login", "--url", url, "--api-key", secret], clean)).code).toBe(0);
+    expect(JSON.parse(await fs.readFile(file, "utf8"))).toEqual({ url, apiKey: secret });
     await fs.writeFile(file, JSON.stringify({ url: "file:///etc/passwd", apiKey: secret }));
     expect((await homer(["ls"], clean)).stderr).toMatch(/"url" must be an http\(s\) URL/);
     await fs.rm(file);

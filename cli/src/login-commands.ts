@@ -1,8 +1,9 @@
 import { connection, DEFAULT_URL } from "@homer/sdk";
 import { parse } from "./args.js";
 import type { Command, Io } from "./command.js";
-import { configPath, isGatewayUrl, removeLogin, writeLogin } from "./config-file.js";
+import { ConfigFileError, configPath, isGatewayUrl, readLogin, removeLogin, writeLogin } from "./config-file.js";
 import { UsageError } from "./output.js";
+import { resolveSettings } from "./settings.js";
 import { shown } from "./terminal.js";
 
 /** A key is ~60 characters: a pipe that brings more is not a key. */
@@ -18,9 +19,8 @@ written, then stores URL, key and project in ${configPath()}
 The key comes from --api-key, else HOMER_API_KEY, else standard input: typed at a
 prompt without echo on a terminal, or piped (\`pass homer | homer login --url …\`).
 Prefer the prompt or a pipe: a key on the command line is visible to other users
-(ps) and lands in the shell's history. The URL comes from --url, else HOMER_URL,
-else ${DEFAULT_URL}; the project from --project, else HOMER_PROJECT, else none
-(the key's own project).
+(ps) and lands in the shell's history. URL and project come from the same places
+as for every command (below), so \`homer login\` alone replaces the stored key.
 
 Every command then takes each setting from the first of:
   1. flags (--url, --api-key, --project)
@@ -87,9 +87,13 @@ export const login: Command = {
   async run(args, io: Io) {
     const { positionals } = parse(args, {}, LOGIN_USAGE, io);
     if (positionals.length > 0) throw new UsageError(`login takes no arguments\nusage: ${LOGIN_USAGE}`);
-    const url = io.flags.url ?? variable("HOMER_URL") ?? DEFAULT_URL;
+    // A stored login the commands refuse (corrupt, exposed) is what this one replaces.
+    const stored = await readLogin().catch((error: unknown) => {
+      if (error instanceof ConfigFileError) return null;
+      throw error;
+    });
+    const { url = DEFAULT_URL, project } = resolveSettings(io.flags, process.env, stored);
     if (!isGatewayUrl(url)) throw new UsageError(`--url must be an http or https URL, got ${shown(JSON.stringify(url))}`);
-    const project = io.flags.project ?? variable("HOMER_PROJECT");
     const apiKey = io.flags.apiKey ?? variable("HOMER_API_KEY") ?? (await readKey(url));
     if (!apiKey)
       throw new UsageError(`no API key: pass --api-key KEY, set HOMER_API_KEY, or give it on standard input\nusage: ${LOGIN_USAGE}`);
