@@ -17,6 +17,7 @@ import { killAllChildren, startChildGateway } from "./support/child-gateway.js";
 const KEY_NAME = "ci\u001b[1A\u001b[2K\u001b[31mhidden\u009b2J\u202egnp.exe\nfake row";
 const PROJECT = "legacy\u001b]0;pwned\u0007";
 const METRIC = "acc\u001b[8m";
+const FAMILY = "fam\u001b[2Jily\u202e";
 /** Characters a terminal acts on; none may reach it. */
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
@@ -33,6 +34,7 @@ describe("homer never prints a server's control characters raw", () => {
     await fs.mkdir(path.join(root, "model"));
     await fs.writeFile(path.join(root, "model", "w.bin"), "weights");
     expect((await homer(["push", path.join(root, "model"), "--name", "legacy-model", "--metric", "acc=0.5"], env)).code).toBe(0);
+    expect((await homer(["push", path.join(root, "model"), "--name", "legacy-family"], env)).code).toBe(0);
     // Legacy rows, as an older server without today's rule may have stored them.
     const db = new Database(path.join(dataDir, "registry.sqlite"));
     try {
@@ -45,6 +47,7 @@ describe("homer never prints a server's control characters raw", () => {
       );
       db.prepare("insert into api_key_grants (key_id, project, role, position) values (?, ?, 'read', 0)").run("Legacy0000000001", PROJECT);
       db.prepare("update metrics set key = ? where key = 'acc'").run(METRIC);
+      db.prepare("update families set name = ? where name = 'legacy-family'").run(FAMILY);
     } finally {
       db.close();
     }
@@ -76,21 +79,27 @@ describe("homer never prints a server's control characters raw", () => {
     expect(ls.code).toBe(0);
     expect(ls.stdout).not.toMatch(UNSAFE);
     expect(ls.stdout).toMatch(/^VERSION\s+ACC\\x1b\[8M\s+FRAMEWORK/);
+    const models = await homer(["ls"], env);
+    expect(models.code).toBe(0);
+    expect(models.stdout).not.toMatch(UNSAFE);
+    expect(models.stdout).toContain("fam\\x1b[2Jily\\u202e ");
   });
 
   test("--json stays JSON with the original strings, and still nothing raw reaches the terminal", async () => {
     const parsed: unknown[] = [];
-    for (const args of [
-      ["keys", "list"],
-      ["projects", "list"],
-      ["ls", "legacy-model"],
-    ]) {
+    for (const args of [["keys", "list"], ["projects", "list"], ["ls", "legacy-model"], ["ls"]]) {
       const run = await homer(["--json", ...args], env);
       expect(run.code).toBe(0);
       expect(run.stdout).not.toMatch(UNSAFE);
       parsed.push(JSON.parse(run.stdout));
     }
-    const [keys, projects, versions] = parsed as [{ name: string }[], { name: string }[], { metrics: Record<string, number> }[]];
+    const [keys, projects, versions, models] = parsed as [
+      { name: string }[],
+      { name: string }[],
+      { metrics: Record<string, number> }[],
+      { name: string }[],
+    ];
+    expect(models.map((m) => m.name)).toEqual([FAMILY, "legacy-model"]);
     expect(keys.map((k) => k.name)).toContain(KEY_NAME);
     expect(projects.map((p) => p.name)).toContain(PROJECT);
     expect(versions[0]!.metrics).toEqual({ [METRIC]: 0.5 });

@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -72,6 +73,28 @@ describe("homer CLI", () => {
     expect((await homer(["ls", "nothing-here"], env)).stdout).toMatch(/no versions of nothing-here/);
   });
 
+  test("ls without a name lists the project's models; --search finds them by a name prefix in any case", async () => {
+    const listed = await homer(["ls"], env);
+    expect(listed).toMatchObject({ code: 0, stderr: "" });
+    const lines = listed.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^NAME\s+VERSIONS\s+LATEST\s+CREATED$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/))).toEqual([
+      ["mnist", "3", "3", expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)],
+      ["single", "1", "1", expect.any(String)],
+    ]);
+    const json = await homer(["ls", "--search", "MN", "--json"], env);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { project: "default", name: "mnist", versionCount: 3, latestVersion: 3, latestCreatedAt: expect.stringMatching(/Z$/) },
+    ]);
+    expect(await homer(["ls", "--search", "mnist%"], env)).toMatchObject({ code: 0, stdout: 'no models start with "mnist%"\n' });
+    expect((await homer(["ls", "--project", "empty-project"], env)).stdout).toBe("no models in project empty-project\n");
+    const hostile = await homer(["ls", "--search", "mn\u202Eist"], env);
+    expect(hostile.code).toBe(2);
+    expect(hostile.stderr).toMatch(/search .*control character.*\[BAD_USER_INPUT\]/);
+    expect(hostile.stderr).not.toContain("\u202E");
+    expect((await homer(["ls", "--search", "m".repeat(10_000)], env)).code).toBe(2);
+  });
+
   test("pull fetches @best:METRIC, @VERSION or the latest, byte for byte", async () => {
     const out = path.join(root, "pulled");
     const best = await homer(["pull", "mnist@best:accuracy", "--out", out], env);
@@ -105,8 +128,16 @@ describe("homer CLI", () => {
     [["push", "d", "--name", "x", "--metric", "acc=high"]],
     [["push", "d", "--name", "x", "--version", "v2"]],
     [["rm", "mnist"]],
-    [["ls"]],
     [["ls", "mnist", "--nope"]],
+    [["ls", "mnist", "--search", "m"]],
+    [["ls", "--sort", "accuracy"]],
+    [["ls", "a", "b"]],
+    [["completion"]],
+    [["completion", "fish"]],
+    [["login", "extra"]],
+    [["login", "--url", "ftp://example.com/graphql", "--api-key", "k"]],
+    [["logout", "extra"]],
+    [["ls", "--version"]],
     [["frobnicate"]],
     [[]],
   ])("usage errors exit 2 without touching the registry: %j", async (args) => {
@@ -158,15 +189,78 @@ describe("homer CLI", () => {
   test("--help everywhere", async () => {
     const top = await homer(["--help"]);
     expect(top.code).toBe(0);
-    for (const command of ["push", "ls", "pull", "rm", "serve"]) expect(top.stdout).toContain(command);
-    for (const command of ["push", "ls", "pull", "rm"]) {
+    for (const command of ["push", "ls", "pull", "rm", "serve", "login", "logout", "completion"]) expect(top.stdout).toContain(command);
+    for (const command of ["push", "ls", "pull", "rm", "login", "logout", "completion"]) {
       const help = await homer([command, "--help"]);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`usage: homer ${command}`));
     }
+    const login = await homer(["login", "--help"]);
+    expect(login.stdout).toMatch(
+      /1\. flags.*\n.*2\. environment variables \(HOMER_URL, HOMER_API_KEY, HOMER_PROJECT.*\n.*3\. this config file\n.*4\. defaults/,
+    );
     const serve = await homer(["serve", "--help"]);
     expect(serve.code).toBe(0);
     expect(serve.stdout).toMatch(/HOMER_DATABASE_URL/);
+  });
+
+  test("--version and -V print the CLI's version from its package.json, with no registry", async () => {
+    const { version } = JSON.parse(await fs.readFile(new URL("../cli/package.json", import.meta.url), "utf8"));
+    const dead = { HOMER_URL: "http://127.0.0.1:9/graphql" };
+    expect(await homer(["--version"], dead)).toEqual({ code: 0, stdout: `homer ${version}\n`, stderr: "" });
+    expect(await homer(["-V"], dead)).toEqual({ code: 0, stdout: `homer ${version}\n`, stderr: "" });
+    expect(JSON.parse((await homer(["--json", "-V"], dead)).stdout)).toEqual({ version });
+  });
+
+  test("bash completes commands, options, actions, directories and model names with the script homer prints", async () => {
+    // As bash calls it: the line up to the cursor, and its words (which bash also splits at : and =).
+    const asBash = `COMP_LINE="$*"; COMP_POINT=\${#COMP_LINE}; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))`;
+    const complete = (...words: string[]) => completeWith(asBash, ...words);
+    // As the brief's one-liner does: the words alone.
+    const completeWords = (...words: string[]) => completeWith(`COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))`, ...words);
+    const completeWith = (setup: string, ...words: string[]) =>
+      new Promise<string[]>((resolve, reject) => {
+        const script = `source <("$HOMER" completion bash); ${setup}; _homer; printf '%s\\n' "\${COMPREPLY[@]}"`;
+        const child = spawn("bash", ["-c", script, "complete", "homer", ...words], {
+          env: { ...process.env, ...env, HOMER, PATH: `${path.dirname(HOMER)}:${process.env.PATH}` },
+          cwd: root,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (err += d));
+        child.once("error", reject);
+        child.once("exit", (code) => (code === 0 && err === "" ? resolve(out.split("\n").filter(Boolean).sort()) : reject(new Error(err))));
+      });
+    expect(await complete("p")).toEqual(["projects", "pull", "push"]);
+    expect(await completeWords("p")).toEqual(["projects", "pull", "push"]);
+    expect(await completeWords("keys", "")).toEqual(["create", "list", "revoke"]);
+    expect(await complete("lo")).toEqual(["login", "logout"]);
+    expect(await complete("--pro")).toEqual(["--project"]);
+    expect(await complete("--project", "x", "l")).toEqual(["login", "logout", "ls"]);
+    expect(await complete("ls", "--s")).toEqual(["--search", "--sort"]);
+    expect(await complete("push", "model", "--me")).toEqual(["--metric"]);
+    expect(await complete("keys", "")).toEqual(["create", "list", "revoke"]);
+    expect(await complete("completion", "")).toEqual(["bash", "zsh"]);
+    expect(await complete("push", "mo")).toEqual(["model"]);
+    expect(await complete("pull", "mnist", "--out", "sin")).toEqual(["single"]);
+    // Model names come from the registry this line (or the environment) names.
+    expect(await complete("pull", "")).toEqual(expect.arrayContaining(["mnist", "single"]));
+    expect(await complete("--url", env.HOMER_URL!, "rm", "mn")).toEqual(["mnist"]);
+    expect(await complete(`--url=${env.HOMER_URL!}`, "rm", "mn")).toEqual(["mnist"]);
+    expect(await complete("--url", "http://127.0.0.1:9/graphql", "rm", "mn")).toEqual([]);
+    expect(await complete("push", "--name", "")).toEqual([]);
+  });
+
+  test("the zsh script parses (when zsh is installed)", async () => {
+    const zsh = ["/usr/bin/zsh", "/bin/zsh"].find((p) => existsSync(p));
+    const script = await homer(["completion", "zsh"]);
+    expect(script.stdout).toMatch(/^#compdef homer\n/);
+    expect(script.stdout).toContain("'*--metric:metric:'");
+    if (!zsh) return;
+    const parsed = spawnSync(zsh, ["-n"], { input: script.stdout, encoding: "utf8" });
+    expect(parsed.status, parsed.stderr).toBe(0);
   });
 
   test("serve runs the gateway and drains on SIGTERM", async () => {
@@ -194,6 +288,7 @@ describe("homer with API keys", () => {
   let root: string;
   let admin: string;
   let env: Record<string, string>;
+  let openUrl: string;
 
   beforeAll(async () => {
     const { generateKey } = await import("../gateway/src/access/api-key.js");
@@ -201,6 +296,8 @@ describe("homer with API keys", () => {
     root = await makeTempDir("homer-cli-keys-");
     const gw = await startChildGateway({ env: { HOMER_DATA_DIR: path.join(root, ".homer"), HOMER_ADMIN_KEY: admin } });
     env = { HOMER_URL: `${gw.origin}/graphql`, HOMER_API_KEY: "" };
+    // A second gateway, without keys: a key sent to it by mistake is refused (UNAUTHENTICATED).
+    openUrl = `${(await startChildGateway({ env: { HOMER_DATA_DIR: path.join(root, ".homer-open") } })).origin}/graphql`;
     await fs.mkdir(path.join(root, "model"));
     await fs.writeFile(path.join(root, "model", "w.bin"), "weights");
   });
@@ -233,5 +330,115 @@ describe("homer with API keys", () => {
     expect(revoked.code).toBe(5);
     expect(revoked.stderr).toMatch(/revoked/);
     expect((await homer(["--api-key", admin, "keys", "create", "--name", "x", "--grant", "vision:owner"], env)).code).toBe(2);
+  });
+
+  test("login checks the key, then stores URL, key and project privately; flags > env > file; logout forgets", async () => {
+    const created = await homer(["--api-key", admin, "--json", "keys", "create", "--name", "laptop", "--grant", "vision:read"], env);
+    const { secret } = JSON.parse(created.stdout);
+    const config = path.join(root, "xdg");
+    const file = path.join(config, "homer", "config.json");
+    const url = env.HOMER_URL!;
+    // No URL, key or project from the environment unless a run says so.
+    const clean = { XDG_CONFIG_HOME: config, HOMER_URL: "", HOMER_API_KEY: "", HOMER_PROJECT: "" };
+    const absent = () =>
+      fs.stat(file).then(
+        () => "present",
+        (e) => e.code,
+      );
+
+    const unknownKey = await homer(["login", "--url", url, "--api-key", `${secret.slice(0, -4)}AAAA`], clean);
+    expect(unknownKey.code).toBe(5);
+    expect(unknownKey.stderr).toMatch(/unknown API key \[UNAUTHENTICATED\]/);
+    const notItsProject = await homer(["login", "--url", url, "--project", "default"], clean, `${secret}\n`);
+    expect(notItsProject.code).toBe(5);
+    expect(notItsProject.stderr).toMatch(/\[FORBIDDEN\]/);
+    expect((await homer(["login", "--url", url], clean)).code).toBe(2); // no key anywhere: stdin is empty
+    expect((await homer(["login", "--url", "http://127.0.0.1:9/graphql", "--api-key", secret], clean)).code).toBe(6);
+    expect(await absent()).toBe("ENOENT");
+
+    // The key piped on stdin; never printed.
+    const login = await homer(["login", "--url", url, "--project", "vision"], clean, `${secret}\n`);
+    expect(login).toMatchObject({ code: 0, stderr: "" });
+    expect(login.stdout).toBe(`logged in to ${url} (project vision); saved to ${file}\n`);
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    expect((await fs.stat(path.dirname(file))).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(await fs.readFile(file, "utf8"))).toEqual({ url, apiKey: secret, project: "vision" });
+    expect((await fs.readdir(path.dirname(file))).filter((f) => f !== "config.json")).toEqual([]); // no temporary file left
+
+    // Logging in again replaces the key; URL and project default to the stored ones.
+    const again = await homer(["login", "--json"], clean, secret);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ url, project: "vision", config: file });
+
+    // The file alone: its URL, key and project.
+    const listed = await homer(["ls", "--json"], clean);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).map((f: { name: string }) => f.name)).toEqual(["detector"]);
+    // The environment wins over the file: its key (unknown), its project (not the key's).
+    expect((await homer(["ls"], { ...clean, HOMER_API_KEY: "hmr_bogus" })).code).toBe(5);
+    expect((await homer(["ls"], { ...clean, HOMER_PROJECT: "default" })).stderr).toMatch(/may not read project "default" \[FORBIDDEN\]/);
+    // Flags win over the environment.
+    expect((await homer(["ls", "--api-key", secret], { ...clean, HOMER_API_KEY: "hmr_bogus" })).code).toBe(0);
+    expect((await homer(["ls", "--project", "vision"], { ...clean, HOMER_PROJECT: "default" })).code).toBe(0);
+    // Another URL gets no stored key (the open gateway would refuse one), nor the stored project.
+    const elsewhere = await homer(["ls", "--json"], { ...clean, HOMER_URL: openUrl });
+    expect(elsewhere).toMatchObject({ code: 0, stdout: "[]\n" });
+    expect((await homer(["--url", openUrl, "ls", "--json"], clean)).code).toBe(0);
+
+    // Others may read it: refused, as ssh refuses such a key file; so is a corrupt file.
+    await fs.chmod(file, 0o644);
+    const exposed = await homer(["ls"], clean);
+    expect(exposed.code).toBe(2);
+    expect(exposed.stderr).toContain(`${file} is accessible by others (mode 0644) and holds an API key: run chmod 600 ${file}`);
+    expect(JSON.parse((await homer(["ls", "--json"], clean)).stdout).error.code).toBe("CONFIG");
+    // Commands that need no registry do not read it.
+    expect((await homer(["completion", "bash"], clean)).code).toBe(0);
+    await fs.chmod(file, 0o600);
+    await fs.writeFile(file, '{"url": "http://x", ');
+    const corrupt = await homer(["ls"], clean);
+    expect(corrupt.code).toBe(2);
+    expect(corrupt.stderr).toMatch(/config\.json: not valid JSON .*homer logout/);
+    // login replaces a file the commands refuse.
+    expect((await homer(["login", "--url", url, "--api-key", secret], clean)).code).toBe(0);
+    expect(JSON.parse(await fs.readFile(file, "utf8"))).toEqual({ url, apiKey: secret });
+    await fs.writeFile(file, JSON.stringify({ url: "file:///etc/passwd", apiKey: secret }));
+    expect((await homer(["ls"], clean)).stderr).toMatch(/"url" must be an http\(s\) URL/);
+    await fs.rm(file);
+    await fs.mkdir(file);
+    expect((await homer(["ls"], clean)).stderr).toMatch(/config\.json is not a file/);
+    await fs.rmdir(file);
+    await fs.writeFile(file, "{}", { mode: 0o600 });
+
+    expect(await homer(["logout"], clean)).toEqual({ code: 0, stdout: `logged out: removed ${file}\n`, stderr: "" });
+    expect(await absent()).toBe("ENOENT");
+    expect((await homer(["logout", "--json"], clean)).stdout).toBe(`${JSON.stringify({ removed: false, config: file })}\n`);
+    expect((await homer(["ls"], { ...clean, HOMER_URL: url })).code).toBe(5); // no key any more
+  });
+
+  // util-linux script(1) gives homer a pseudo-terminal.
+  test.skipIf(!existsSync("/usr/bin/script"))("on a terminal, login prompts for the key without echoing it", async () => {
+    const created = await homer(["--api-key", admin, "--json", "keys", "create", "--name", "tty", "--grant", "vision:read"], env);
+    const { secret } = JSON.parse(created.stdout);
+    const config = path.join(root, "xdg-tty");
+    // Our writes to script's stdin are what is typed on homer's terminal.
+    const child = spawn("script", ["-qec", `${HOMER} login --url ${env.HOMER_URL}`, "/dev/null"], {
+      env: { ...process.env, XDG_CONFIG_HOME: config, HOMER_API_KEY: "", HOMER_PROJECT: "" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let output = "";
+    const prompted = new Promise<void>((resolve) =>
+      child.stdout.on("data", (d) => {
+        output += d;
+        if (output.includes("API key for")) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    await prompted;
+    // Typed once raw mode is on: a pasted key, then Enter.
+    child.stdin.write(`${secret}\r`);
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/logged in to /);
+    expect(output).not.toContain(secret);
+    expect(JSON.parse(await fs.readFile(path.join(config, "homer", "config.json"), "utf8")).apiKey).toBe(secret);
   });
 });

@@ -86,6 +86,14 @@ describe("the cost model: the largest legitimate queries pass", () => {
     expect(errorsOf(doc)).toEqual([]);
   });
 
+  test("a page of 500 model families with every field passes, and costs little", () => {
+    const family = everyField(schema, schema.getType("ModelFamily") as GraphQLObjectType);
+    const doc = `{ modelFamilies(search: "a", first: ${MAX_PAGE_SIZE}) { pageInfo { hasNextPage endCursor } nodes { ${family} } } }`;
+    expect(errorsOf(doc)).toEqual([]);
+    expect(errorsOf(`query($n: Int) { modelFamilies(first: $n) { nodes { ${family} } } }`)).toEqual([]);
+    expect(costOf(doc)).toBeLessThan(1000);
+  });
+
   test("a registration returning every field passes", () => {
     expect(errorsOf(`mutation($i: CreateModelInput!) { createModel(input: $i) { ${MODEL} } }`)).toEqual([]);
   });
@@ -106,6 +114,8 @@ describe("the cost model: abuse is still refused", () => {
     expect(errorsOf(pages(9))).toEqual([]);
     refused(pages(10));
   });
+  test("ten aliased pages of 500 model families", () =>
+    refused(`{ ${Array.from({ length: 10 }, (_, i) => `f${i}: modelFamilies(first: 500) { nodes { name } }`).join(" ")} }`));
   test("a huge literal first", () => refused(`{ models(name: "m", first: 100000) { nodes { version } } }`));
   test("ten key listings", () =>
     refused(`{ ${Array.from({ length: 10 }, (_, i) => `k${i}: apiKeys { id grants { project role } }`).join(" ")} }`));

@@ -260,6 +260,120 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("regi
     });
   });
 
+  describe("model families", () => {
+    // A project of its own; names chosen so that case, '_', '.' and '-' all matter.
+    const project = "families";
+    const other = "families-other";
+    const names = ["beta", "Alpha", "alpha-2", "alpha.1", "alpha_1", "alphaX1", "ALPHA", "gamma", "emptied"];
+    const namesOf = (page: { nodes: { name: string }[] }) => page.nodes.map((f) => f.name);
+    const list = (query: { search?: string | null; first?: number; after?: string | null; project?: string }) =>
+      registry.listFamilies({ project, ...query });
+    beforeAll(async () => {
+      for (const name of names) await registry.createModel({ project, name });
+      await registry.createModel({ project, name: "beta", version: 7 });
+      await registry.createModel({ project, name: "beta" });
+      await registry.deleteModel(ref("beta", 8, project));
+      await registry.deleteModel(ref("emptied", 1, project));
+      await registry.createModel({ project: other, name: "beta" });
+      await registry.createModel({ project: other, name: "elsewhere" });
+    });
+
+    test("every family holding a version, by name case-insensitively (then by name), with counts and latest versions", async () => {
+      const page = await list({});
+      expect(namesOf(page)).toEqual(["ALPHA", "Alpha", "alpha-2", "alpha.1", "alpha_1", "alphaX1", "beta", "gamma"]);
+      expect(page.hasNextPage).toBe(false);
+      const beta = page.nodes.find((f) => f.name === "beta")!;
+      // 1 and 7 remain (8 was deleted): the count and the latest are what exists now.
+      expect(beta).toMatchObject({ project, name: "beta", versionCount: 2, latestVersion: 7 });
+      expect(beta.latestCreatedAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    });
+
+    test("search is a case-insensitive prefix in which no character is a wildcard", async () => {
+      expect(namesOf(await list({ search: "ALPHA" }))).toEqual(["ALPHA", "Alpha", "alpha-2", "alpha.1", "alpha_1", "alphaX1"]);
+      expect(namesOf(await list({ search: "alpha_" }))).toEqual(["alpha_1"]);
+      expect(namesOf(await list({ search: "alpha." }))).toEqual(["alpha.1"]);
+      expect(namesOf(await list({ search: "alphax" }))).toEqual(["alphaX1"]);
+      expect(namesOf(await list({ search: "b" }))).toEqual(["beta"]);
+      expect(namesOf(await list({ search: "" }))).toHaveLength(8);
+      expect(namesOf(await list({ search: null }))).toHaveLength(8);
+      for (const nothing of ["alpha%", "%", "_", "a\\", "\\", "lph", "betas", "z", "émile", "a b", "x".repeat(128)]) {
+        expect(namesOf(await list({ search: nothing })), nothing).toEqual([]);
+      }
+    });
+
+    test("pages of every size add up to the whole listing, searched or not", async () => {
+      for (const search of [null, "alpha"]) {
+        const whole = namesOf(await list({ search }));
+        for (const first of [1, 2, 3, 5]) {
+          const seen: string[] = [];
+          let after: string | null = null;
+          for (;;) {
+            const page = await list({ search, first, after });
+            seen.push(...namesOf(page));
+            if (!page.hasNextPage) break;
+            after = page.endCursor;
+          }
+          expect(seen).toEqual(whole);
+        }
+      }
+    });
+
+    test("a cursor stays valid when families are added around it", async () => {
+      const first = await list({ first: 2 });
+      expect(namesOf(first)).toEqual(["ALPHA", "Alpha"]);
+      await registry.createModel({ project, name: "aardvark" });
+      await registry.createModel({ project, name: "alpha-0" });
+      const rest = await list({ first: 2, after: first.endCursor });
+      expect(namesOf(rest)).toEqual(["alpha-0", "alpha-2"]);
+    });
+
+    test("projects are separate; an unknown project lists nothing", async () => {
+      expect(namesOf(await list({ project: other }))).toEqual(["beta", "elsewhere"]);
+      expect(namesOf(await list({ project: "no-such-project" }))).toEqual([]);
+      expect((await list({ project: "no-such-project" })).endCursor).toBeNull();
+    });
+
+    test("bad input is BAD_USER_INPUT: first outside 1..500, forged cursors, unstorable or overlong search", async () => {
+      for (const first of [0, -1, 501, 1.5]) {
+        await expect(list({ first }), `first ${first}`).rejects.toMatchObject({ code: "BAD_USER_INPUT", details: { field: "first" } });
+      }
+      const page = await list({ first: 1 });
+      await expect(list({ search: "a", after: page.endCursor })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      await expect(list({ project: other, after: page.endCursor })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      const forged = (body: object) => Buffer.from(JSON.stringify(body)).toString("base64url");
+      const models = await registry.listModels({ project, name: "beta", first: 1 });
+      for (const after of [
+        "=",
+        "garbage!",
+        "eyJ4IjoxfQ",
+        "x".repeat(5000),
+        models.endCursor!,
+        forged({ j: project, s: "", a: "x'; drop table families; --" }),
+        forged({ j: project, s: "", a: 42 }),
+        forged({ j: project, s: "", a: "" }),
+        forged([project, "", "beta"]),
+      ]) {
+        await expect(list({ after }), after.slice(0, 40)).rejects.toMatchObject({ code: "BAD_USER_INPUT", details: { field: "after" } });
+      }
+      for (const search of ["a\u0000", "acc\u202Eyek", "\u001b[31m", "x".repeat(129), "k".repeat(10_000), "\uD800"]) {
+        await expect(list({ search }), search.slice(0, 20)).rejects.toMatchObject({ code: "BAD_USER_INPUT", details: { field: "search" } });
+      }
+      await expect(list({ project: "../other" })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    });
+
+    test("reading needs the read role on the project, as models does", async () => {
+      const { Caller } = await import("../gateway/src/access/caller.js");
+      const reader = registryOver(storage, TEST_LIMITS, Caller.forKey("k1", [{ project, role: "read" }]));
+      expect(namesOf(await reader.listFamilies({}))).toContain("beta");
+      const outsider = registryOver(storage, TEST_LIMITS, Caller.forKey("k2", [{ project: other, role: "write" }]));
+      await expect(outsider.listFamilies({ project })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(outsider.listModels({ project, name: "beta" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      // Checked before the input: a caller learns nothing about a project it may not read.
+      await expect(outsider.listFamilies({ project, after: "garbage!" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+      expect(namesOf(await outsider.listFamilies({}))).toEqual(["beta", "elsewhere"]);
+    });
+  });
+
   describe("edges", () => {
     test("the version counter stops at 2^31-1 with a typed error", async () => {
       await registry.createModel({ name: "top", version: 2 ** 31 - 1 });

@@ -101,6 +101,32 @@ describe("SDK against a real gateway process", () => {
     expect((await mr.getModels({ name: "paged", pageSize: 3 })).length).toBe(7);
   });
 
+  test("getModelFamilies lists a project's models by name; iterateModelFamilies pages; search is a prefix in any case", async () => {
+    const project = "sdk-families";
+    const dir = await modelDir(root, "family-dir", Buffer.from("w"));
+    for (const name of ["resnet", "ResNet-50", "bert", "resnet"]) await mr.createModel({ project, name, modelPath: dir });
+    const families = await mr.getModelFamilies({ project });
+    expect(families.map((f) => [f.name, f.versionCount, f.latestVersion])).toEqual([
+      ["bert", 1, 1],
+      ["resnet", 2, 2],
+      ["ResNet-50", 1, 1],
+    ]);
+    expect(families[0]).toMatchObject({ project, latestCreatedAt: expect.any(Date) });
+    const paged: string[] = [];
+    for await (const family of mr.iterateModelFamilies({ project, pageSize: 1 })) paged.push(family.name);
+    expect(paged).toEqual(["bert", "resnet", "ResNet-50"]);
+    expect((await mr.getModelFamilies({ project, search: "RESNET-" })).map((f) => f.name)).toEqual(["ResNet-50"]);
+    expect(await mr.getModelFamilies({ project, search: "res%" })).toEqual([]);
+    const codeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => "resolved",
+        (e) => (e instanceof RegistryError ? e.code : String(e)),
+      );
+    expect(await codeOf(mr.getModelFamilies({ project, pageSize: 0 }))).toBe("BAD_USER_INPUT");
+    expect(await codeOf(mr.getModelFamilies({ project, search: "a\u0000" }))).toBe("BAD_USER_INPUT");
+    expect(await codeOf(mr.getModelFamilies({ project: "not a project" }))).toBe("BAD_USER_INPUT");
+  });
+
   test("errors carry a code a script can branch on", async () => {
     const dir = await modelDir(root, "errs");
     await mr.createModel({ name: "errs", version: 1, modelPath: dir });

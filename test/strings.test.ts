@@ -132,6 +132,48 @@ const PROBES: Record<string, Probe> = {
       `,
       { a: s },
     ),
+  "modelFamilies(project)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($p: String) {
+          modelFamilies(project: $p) {
+            nodes {
+              name
+            }
+          }
+        }
+      `,
+      { p: s },
+    ),
+  "modelFamilies(search)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($s: String) {
+          modelFamilies(project: "team-a", search: $s) {
+            nodes {
+              name
+            }
+          }
+        }
+      `,
+      { s },
+    ),
+  "modelFamilies(after)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($a: String) {
+          modelFamilies(project: "team-a", after: $a) {
+            nodes {
+              name
+            }
+          }
+        }
+      `,
+      { a: s },
+    ),
   "bestModel(metric)": (gw, s) =>
     graphql(
       gw,
@@ -265,8 +307,9 @@ describe("hostile strings answer the same on every backend", () => {
     }
   });
 
-  test("key, project, model and tag-key names refuse control characters; JSON data keeps them", () => {
+  test("key, project, model and tag-key names, and name searches, refuse control characters; JSON data keeps them", () => {
     for (const probe of [
+      "modelFamilies(search)",
       "createApiKey(name)",
       "createProject(name)",
       "createModel(name)",

@@ -1,6 +1,6 @@
 import { ROLES, type Grant, type Role } from "@homer/sdk";
 import { parse } from "./args.js";
-import type { Command } from "./command.js";
+import type { Command, Options } from "./command.js";
 import { table, UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
@@ -16,6 +16,7 @@ const PROJECTS_USAGE = "homer projects create NAME | homer projects list";
 export const projects: Command = {
   usage: PROJECTS_USAGE,
   summary: "create or list projects (an admin key for every project creates)",
+  actions: ["create", "list"],
   async run(args, io) {
     const [action, ...rest] = args;
     const { positionals } = parse(rest, {}, PROJECTS_USAGE, io);
@@ -42,12 +43,15 @@ export const projects: Command = {
 };
 
 const KEYS_USAGE = "homer keys create --name NAME --grant PROJECT:ROLE [--grant …] | homer keys list | homer keys revoke ID";
+const KEYS_OPTIONS = { name: { type: "string" }, grant: { type: "string", multiple: true } } as const satisfies Options;
 export const keys: Command = {
   usage: KEYS_USAGE,
   summary: "create (secret shown once), list or revoke API keys",
+  options: KEYS_OPTIONS,
+  actions: ["create", "list", "revoke"],
   async run(args, io) {
     const [action, ...rest] = args;
-    const { values, positionals } = parse(rest, { name: { type: "string" }, grant: { type: "string", multiple: true } }, KEYS_USAGE, io);
+    const { values, positionals } = parse(rest, KEYS_OPTIONS, KEYS_USAGE, io);
     const admin = async () => (await io.connection()).getAdmin();
     if (action === "create" && positionals.length === 0) {
       if (!values.name) throw new UsageError(`--name is required\nusage: ${KEYS_USAGE}`);

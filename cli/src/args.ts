@@ -10,12 +10,18 @@ export const GLOBAL_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
+/** Options only before the command: `homer --version`. */
+const HEAD_OPTIONS = { ...GLOBAL_OPTIONS, version: { type: "boolean", short: "V" } } as const satisfies NonNullable<
+  ParseArgsConfig["options"]
+>;
+
 export interface Globals {
   url?: string;
   apiKey?: string;
   project?: string;
   json: boolean;
   help: boolean;
+  version?: boolean;
 }
 
 /** `homer COMMAND --help`: the usage goes to stdout and the command does not run. */
@@ -37,6 +43,7 @@ function globalsOf(values: Record<string, unknown>): Partial<Globals> {
   if (typeof values.project === "string") found.project = values.project;
   if (values.json === true) found.json = true;
   if (values.help === true) found.help = true;
+  if (values.version === true) found.version = true;
   return found;
 }
 
@@ -48,7 +55,7 @@ function globalsOf(values: Record<string, unknown>): Partial<Globals> {
 export function splitCommand(argv: string[]): { globals: Partial<Globals>; command: string | undefined; rest: string[] } {
   const index = argv.findIndex((arg, i) => !arg.startsWith("-") && !isValueOf(argv[i - 1]));
   const head = index < 0 ? argv : argv.slice(0, index);
-  const { values } = strictParse(head, GLOBAL_OPTIONS, "homer [global options] COMMAND …");
+  const { values } = strictParse(head, HEAD_OPTIONS, "homer [global options] COMMAND …");
   return { globals: globalsOf(values), command: index < 0 ? undefined : argv[index], rest: index < 0 ? [] : argv.slice(index + 1) };
 }
 

@@ -3,8 +3,10 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { RegistryError, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
 import { keys, projects } from "./admin-commands.js";
+import { completion } from "./completion.js";
+import { login, logout } from "./login-commands.js";
 import { parse } from "./args.js";
-import type { Command } from "./command.js";
+import type { Command, Io, Options } from "./command.js";
 import { countOf, formatBytes, table, UsageError } from "./output.js";
 import { progressBar } from "./progress.js";
 import { shown } from "./terminal.js";
@@ -44,6 +46,11 @@ export function parseRef(ref: string): { name: string; version?: number; bestBy?
   return { name, version: parseInteger(selector, `the version in "${ref}"`) };
 }
 
+/** A time to the second, as tables show it. */
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, "Z");
+}
+
 function summary(model: Model) {
   return {
     name: model.name,
@@ -60,24 +67,22 @@ function summary(model: Model) {
 const PUSH_USAGE =
   "homer push DIR --name NAME [--version V] [--metric KEY=VALUE]... [--tag KEY=VALUE]..." +
   " [--description TEXT] [--framework F] [--overwrite]";
+const PUSH_OPTIONS = {
+  name: { type: "string", short: "n" },
+  version: { type: "string" },
+  metric: { type: "string", multiple: true, short: "m" },
+  tag: { type: "string", multiple: true },
+  description: { type: "string", short: "d" },
+  framework: { type: "string" },
+  overwrite: { type: "boolean" },
+} as const satisfies Options;
 const push: Command = {
   usage: PUSH_USAGE,
   summary: "upload a model directory as a new version",
+  options: PUSH_OPTIONS,
+  operand: "directory",
   async run(args, io) {
-    const { values, positionals } = parse(
-      args,
-      {
-        name: { type: "string", short: "n" },
-        version: { type: "string" },
-        metric: { type: "string", multiple: true, short: "m" },
-        tag: { type: "string", multiple: true },
-        description: { type: "string", short: "d" },
-        framework: { type: "string" },
-        overwrite: { type: "boolean" },
-      },
-      PUSH_USAGE,
-      io,
-    );
+    const { values, positionals } = parse(args, PUSH_OPTIONS, PUSH_USAGE, io);
     const dir = one(positionals, "one model directory", PUSH_USAGE);
     if (!values.name) throw new UsageError(`--name is required\nusage: ${PUSH_USAGE}`);
     const metrics = keyValues(values.metric, "metric", true) as Record<string, number>;
@@ -109,13 +114,27 @@ const push: Command = {
   },
 };
 
-const LS_USAGE = "homer ls NAME [--sort METRIC] [--asc]";
+const LS_USAGE = "homer ls [--search PREFIX] | homer ls NAME [--sort METRIC] [--asc]";
+const LS_OPTIONS = {
+  sort: { type: "string", short: "s" },
+  asc: { type: "boolean" },
+  search: { type: "string" },
+} as const satisfies Options;
 const ls: Command = {
   usage: LS_USAGE,
-  summary: "list the versions of a model, best first with --sort",
+  summary: "list the project's models, or the versions of one (best first with --sort)",
+  options: LS_OPTIONS,
+  operand: "model",
   async run(args, io) {
-    const { values, positionals } = parse(args, { sort: { type: "string", short: "s" }, asc: { type: "boolean" } }, LS_USAGE, io);
-    const name = one(positionals, "one model name", LS_USAGE);
+    const { values, positionals } = parse(args, LS_OPTIONS, LS_USAGE, io);
+    if (positionals.length > 1) throw new UsageError(`expected at most one model name\nusage: ${LS_USAGE}`);
+    const name = positionals[0];
+    if (name === undefined) {
+      if (values.sort !== undefined || values.asc)
+        throw new UsageError(`--sort and --asc sort the versions of one model: name it\nusage: ${LS_USAGE}`);
+      return listFamilies(io, values.search);
+    }
+    if (values.search !== undefined) throw new UsageError(`--search finds models by name: use it without NAME\nusage: ${LS_USAGE}`);
     const registry = await io.registry();
     const models = await registry.getModels({ name, sortKey: values.sort, direction: values.asc ? "asc" : "desc" });
     if (io.json) {
@@ -133,12 +152,30 @@ const ls: Command = {
       ...ordered.map((k) => (m.metrics[k] === undefined ? "-" : String(m.metrics[k]))),
       m.framework ?? "-",
       formatBytes(m.sizeBytes),
-      m.createdAt.toISOString().replace(/\.\d+Z$/, "Z"),
+      timestamp(m.createdAt),
     ]);
     io.print(table(["VERSION", ...ordered.map((k) => k.toUpperCase()), "FRAMEWORK", "SIZE", "CREATED"], rows));
     return 0;
   },
 };
+
+/** `homer ls` without a name: the project's models, one line each. */
+async function listFamilies(io: Io, search: string | undefined): Promise<number> {
+  const registry = await io.registry();
+  const families = await registry.getModelFamilies({ search });
+  if (io.json) {
+    io.print(`${JSON.stringify(families.map((f) => ({ ...f, latestCreatedAt: f.latestCreatedAt.toISOString() })))}\n`);
+    return 0;
+  }
+  if (families.length === 0) {
+    const where = registry.project === undefined ? "" : ` in project ${shown(registry.project)}`;
+    io.print(search ? `no models${where} start with ${shown(JSON.stringify(search))}\n` : `no models${where}\n`);
+    return 0;
+  }
+  const rows = families.map((f) => [f.name, String(f.versionCount), String(f.latestVersion), timestamp(f.latestCreatedAt)]);
+  io.print(table(["NAME", "VERSIONS", "LATEST", "CREATED"], rows));
+  return 0;
+}
 
 async function resolveRef(registry: ModelRegistry, ref: string): Promise<Model> {
   const { name, version, bestBy } = parseRef(ref);
@@ -152,11 +189,14 @@ async function resolveRef(registry: ModelRegistry, ref: string): Promise<Model> 
 }
 
 const PULL_USAGE = "homer pull NAME[@VERSION|@best:METRIC] [--out DIR]";
+const PULL_OPTIONS = { out: { type: "string", short: "o" } } as const satisfies Options;
 const pull: Command = {
   usage: PULL_USAGE,
   summary: "download a version (latest by default), verifying every file",
+  options: PULL_OPTIONS,
+  operand: "model",
   async run(args, io) {
-    const { values, positionals } = parse(args, { out: { type: "string", short: "o" } }, PULL_USAGE, io);
+    const { values, positionals } = parse(args, PULL_OPTIONS, PULL_USAGE, io);
     const ref = one(positionals, "one model reference", PULL_USAGE);
     const registry = await io.registry();
     const model = await resolveRef(registry, ref);
@@ -173,6 +213,7 @@ const RM_USAGE = "homer rm NAME@VERSION";
 const rm: Command = {
   usage: RM_USAGE,
   summary: "delete a version",
+  operand: "model",
   async run(args, io) {
     const { positionals } = parse(args, {}, RM_USAGE, io);
     const ref = parseRef(one(positionals, "one NAME@VERSION", RM_USAGE));
@@ -214,4 +255,16 @@ const serve: Command = {
   },
 };
 
-export const COMMANDS: Readonly<Record<string, Command>> = { push, ls, pull, rm, watch, projects, keys, serve };
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  push,
+  ls,
+  pull,
+  rm,
+  watch,
+  projects,
+  keys,
+  login,
+  logout,
+  completion: completion(() => COMMANDS),
+  serve,
+};

@@ -1,4 +1,5 @@
 import { RegistryError, type RegistryErrorCode } from "@homer/sdk";
+import { ConfigFileError } from "./config-file.js";
 import { shown, terminalJson, terminalText } from "./terminal.js";
 
 /** Exit codes, stable for scripts (documented in `homer --help`). */
@@ -35,12 +36,19 @@ export class UsageError extends Error {}
 
 /** Prints an error the way the caller asked (text or JSON) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {
-  const code = error instanceof RegistryError ? error.code : error instanceof UsageError ? "USAGE" : "ERROR";
+  const code =
+    error instanceof RegistryError
+      ? error.code
+      : error instanceof UsageError
+        ? "USAGE"
+        : error instanceof ConfigFileError
+          ? "CONFIG"
+          : "ERROR";
   const message = error instanceof Error ? error.message : String(error);
   // The message may come from the server: never let it drive the terminal.
   if (json) process.stdout.write(`${terminalJson(JSON.stringify({ error: { code, message } }))}\n`);
-  else process.stderr.write(`homer: ${terminalText(message)}${code !== "USAGE" && code !== "ERROR" ? ` [${code}]` : ""}\n`);
-  if (error instanceof UsageError) return EXIT.USAGE;
+  else process.stderr.write(`homer: ${terminalText(message)}${error instanceof RegistryError ? ` [${code}]` : ""}\n`);
+  if (error instanceof UsageError || error instanceof ConfigFileError) return EXIT.USAGE;
   return error instanceof RegistryError ? (EXIT_OF[error.code] ?? EXIT.FAILURE) : EXIT.FAILURE;
 }
 

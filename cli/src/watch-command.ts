@@ -1,10 +1,11 @@
 import type { ModelEvent } from "@homer/sdk";
 import { parse } from "./args.js";
-import type { Command } from "./command.js";
+import type { Command, Options } from "./command.js";
 import { UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
 const WATCH_USAGE = "homer watch [NAME] [--count N]";
+const WATCH_OPTIONS = { count: { type: "string", short: "c" } } as const satisfies Options;
 
 function line(event: ModelEvent, json: boolean): string {
   if (json) {
@@ -19,8 +20,10 @@ function line(event: ModelEvent, json: boolean): string {
 export const watch: Command = {
   usage: WATCH_USAGE,
   summary: "print live events (created, overwritten, deleted) line by line until Ctrl-C",
+  options: WATCH_OPTIONS,
+  operand: "model",
   async run(args, io) {
-    const { values, positionals } = parse(args, { count: { type: "string", short: "c" } }, WATCH_USAGE, io);
+    const { values, positionals } = parse(args, WATCH_OPTIONS, WATCH_USAGE, io);
     if (positionals.length > 1) throw new UsageError(`expected at most one model name\nusage: ${WATCH_USAGE}`);
     const count = values.count === undefined ? Infinity : Number(values.count);
     if (values.count !== undefined && !(/^\d+$/.test(values.count) && count >= 1)) {

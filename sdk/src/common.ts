@@ -2,7 +2,7 @@
 export { DEFAULT_URL, type ConnectionOptions } from "./client.js";
 export { RegistryError, type GraphQLErrorBody, type RegistryErrorCode } from "./errors.js";
 export type { ModelStatus } from "./model.js";
-export type { GetModelsOptions } from "./registry.js";
+export type { GetModelFamiliesOptions, GetModelsOptions } from "./registry.js";
 export type { ModelEventType, WatchOptions } from "./watch.js";
 export type { AwaitModelOptions } from "./await-model.js";
 export { SUPPORTED_SCHEMA_MAJORS, type GatewayVersion } from "./version.js";
@@ -10,6 +10,7 @@ export { RegistryAdmin, ROLES, type ApiKeyInfo, type Grant, type ProjectInfo, ty
 export type {
   Framework,
   JsonValue,
+  ModelFamily,
   ModelFileInfo,
   ModelMetadata,
   ModelSignature,

@@ -7,13 +7,14 @@ import {
   BestModelDocument,
   DeleteModelDocument,
   GetModelDocument,
+  ListModelFamiliesDocument,
   ListModelsDocument,
   type CreateModelInput,
   type SortDirection as GraphQLSortDirection,
 } from "./generated/graphql.js";
 import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft } from "./model.js";
-import type { CreateModelOptions, DownloadOptions, ModelData, ModelMetadata, SaveOptions, SortDirection } from "./types.js";
+import type { CreateModelOptions, DownloadOptions, ModelData, ModelFamily, ModelMetadata, SaveOptions, SortDirection } from "./types.js";
 import { ModelWatch, type WatchOptions } from "./watch.js";
 import { awaitModel, type AwaitModelOptions } from "./await-model.js";
 
@@ -28,6 +29,14 @@ export interface GetModelsOptions {
   readonly direction?: SortDirection;
   readonly project?: string;
   /** Versions fetched per request, 1-500; default 500. */
+  readonly pageSize?: number;
+}
+
+export interface GetModelFamiliesOptions {
+  /** A name prefix, matched in any case; no character is a wildcard. Omitted: every model. */
+  readonly search?: string;
+  readonly project?: string;
+  /** Models fetched per request, 1-500; default 500. */
   readonly pageSize?: number;
 }
 
@@ -183,6 +192,28 @@ export class ModelRegistry {
       const data = await this.#run(ListModelsDocument, { ...variables, after }, `getModels ${options.name}`);
       for (const node of data.models.nodes) yield this.wrap(node);
       after = data.models.pageInfo.hasNextPage ? data.models.pageInfo.endCursor : null;
+    } while (after);
+  }
+
+  /** The project's models (one per name), by name in any case; those starting with `search` when given. */
+  async getModelFamilies(options: GetModelFamiliesOptions = {}): Promise<ModelFamily[]> {
+    const families: ModelFamily[] = [];
+    for await (const family of this.iterateModelFamilies(options)) families.push(family);
+    return families;
+  }
+
+  /** The project's models one page at a time, for projects too large to hold in memory. */
+  async *iterateModelFamilies(options: GetModelFamiliesOptions = {}): AsyncGenerator<ModelFamily, void, undefined> {
+    const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, { field: "pageSize" });
+    }
+    const variables = { search: options.search, project: options.project ?? this.project, first: pageSize };
+    let after: string | null | undefined;
+    do {
+      const data = await this.#run(ListModelFamiliesDocument, { ...variables, after }, "getModelFamilies");
+      for (const node of data.modelFamilies.nodes) yield { ...node, latestCreatedAt: new Date(node.latestCreatedAt) };
+      after = data.modelFamilies.pageInfo.hasNextPage ? data.modelFamilies.pageInfo.endCursor : null;
     } while (after);
   }
 

@@ -26,6 +26,12 @@ export const wrongArgumentTypes = group("wrong argument types", () => {
       args: { name: "String!", sortKey: "String", direction: "SortDirection", project: "String", first: "Int", after: "String" },
     },
     {
+      op: "modelFamilies",
+      doc: `query($project: String, $search: String, $first: Int, $after: String) { modelFamilies(project: $project, search: $search, first: $first, after: $after) { nodes { name } } }`,
+      base: {},
+      args: { project: "String", search: "String", first: "Int", after: "String" },
+    },
+    {
       op: "bestModel",
       doc: `query($name: String!, $metric: String!, $direction: SortDirection, $project: String) { bestModel(name: $name, metric: $metric, direction: $direction, project: $project) { version } }`,
       base: { name: "fixture", metric: "acc" },

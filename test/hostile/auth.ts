@@ -65,6 +65,11 @@ export const authorizationHeader = group("Authorization header variants", () => 
       expect: FORBID,
     },
     {
+      name: "team-b key lists team-a's model names",
+      request: () => gqlRequest(`{ modelFamilies(project: "team-a") { nodes { name } } }`, undefined, keys.writeB),
+      expect: FORBID,
+    },
+    {
       name: "team-b key creates in team-a",
       request: () => gqlRequest(CREATE, { input: { name: "victim", project: "team-a" } }, keys.writeB),
       expect: FORBID,

@@ -85,5 +85,32 @@ export const invalidCursors = group("invalid cursors", () => {
         check: (r) => void (r.json.data && expect(r.json.data.models.nodes.every((n: any) => n.name === "fixture")).toBe(true)),
       },
     },
+    ...familyCursors(),
   ] satisfies Case[];
 });
+
+/** modelFamilies' cursors: the same refusals, and never another listing's cursor. */
+function familyCursors(): Case[] {
+  const list = (after: string, args = "") =>
+    gql(`query($a: String) { modelFamilies(${args} after: $a) { nodes { name } } }`, { a: after }, "write");
+  const forged = (a: string, rest = '"j":"team-a","s":""') => b64(`{${rest},"a":${a}}`);
+  return [
+    { name: "a family cursor of garbage", request: list("!!!not a cursor!!!"), expect: BAD },
+    { name: "a family cursor of base64 null", request: list(b64("null")), expect: BAD },
+    { name: "a family cursor naming no name", request: list(forged('"x\' OR 1=1 --"')), expect: BAD },
+    { name: "a family cursor whose name is a number", request: list(forged("42")), expect: BAD },
+    { name: "a family cursor whose name is an object", request: list(forged('{"toString":1}')), expect: BAD },
+    { name: "a family cursor of another project", request: list(forged('"fixture"', '"j":"team-b","s":""')), expect: BAD },
+    { name: "a family cursor of another search", request: list(forged('"fixture"', '"j":"team-a","s":"fix"')), expect: BAD },
+    { name: "a models cursor for modelFamilies", request: () => list(cursors.version)(), expect: BAD },
+    { name: "a 1 MB family cursor", request: list("A".repeat(1_000_000)), expect: BAD },
+    {
+      name: "a forged family cursor of a real name resumes after it",
+      request: list(forged('"fixture"')),
+      expect: {
+        success: true,
+        check: (r) => void expect(r.json.data.modelFamilies.nodes.map((n: any) => n.name)).not.toContain("fixture"),
+      },
+    },
+  ];
+}

@@ -93,6 +93,11 @@ export const hugeStrings = group("huge strings and oversized values", () => {
       expect: { codes: ["BAD_USER_INPUT"], success: true },
     },
     {
+      name: "modelFamilies(search: 1 MB)",
+      request: gql(`query($s: String) { modelFamilies(search: $s) { nodes { name } } }`, { s: "s".repeat(1_000_000) }),
+      expect: BAD,
+    },
+    {
       name: "bestModel(metric: 1 MB)",
       request: gql(`query($k: String!) { bestModel(name: "fixture", metric: $k) { version } }`, { k: "k".repeat(1_000_000) }),
       expect: { codes: ["BAD_USER_INPUT"], success: true, check: (r) => void (r.json.data && expect(r.json.data.bestModel).toBeNull()) },

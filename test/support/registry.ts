@@ -3,6 +3,7 @@ import { Caller } from "../../gateway/src/access/caller.js";
 import {
   RegistryService,
   type CreateModelCommand,
+  type ListFamiliesQuery,
   type ListModelsQuery,
   type ModelRefInput,
   type RegistryLimits,
@@ -21,6 +22,7 @@ export function registryOver(storage: Storage, limits = TEST_LIMITS, caller = Ca
     service,
     getModel: (ref: ModelRefInput) => service.getModel(caller, ref),
     listModels: (query: ListModelsQuery) => service.listModels(caller, query),
+    listFamilies: (query: ListFamiliesQuery = {}) => service.listFamilies(caller, query),
     bestModel: (query: { project?: string; name: string; metric: string; direction?: SortDirection }) => service.bestModel(caller, query),
     createModel: (command: CreateModelCommand) => service.createModel(caller, command),
     deleteModel: (ref: ModelRefInput) => service.deleteModel(caller, ref),

@@ -66,6 +66,18 @@ export interface ModelRecord extends ModelRef {
   readonly files?: readonly FileRecord[];
 }
 
+/** A model family (the versions of one name), as a listing of a project shows it. */
+export interface FamilyRecord {
+  readonly project: string;
+  readonly name: string;
+  /** Versions the family holds now. */
+  readonly versionCount: number;
+  /** Its highest version. */
+  readonly latestVersion: number;
+  /** When that version was registered. */
+  readonly latestCreatedAt: Date;
+}
+
 /** A version to insert; `version` undefined asks the database for the next one. */
 export interface ModelDraft {
   readonly project: string;

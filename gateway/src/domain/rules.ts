@@ -5,6 +5,9 @@ import { assertProse, isLabel, quote } from "./text.js";
 
 /** Names of projects, models and metric keys (DESIGN.md). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** The longest name (and so the longest prefix a search for names can match). */
+export const MAX_NAME_CHARS = 128;
+const NAME_PREFIX = /^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,127})?$/;
 export const MAX_METRICS = 1000;
 export const MAX_DESCRIPTION_CHARS = 65_536;
 export const MAX_TAGS_BYTES = 65_536;
@@ -19,6 +22,11 @@ function describe(value: string): string {
 /** Whether `value` follows the name rule (so it could name a stored project, model or metric). */
 export function isName(value: string): boolean {
   return NAME.test(value);
+}
+
+/** Whether some name starts with `value` ("" included): otherwise a search by it finds nothing. */
+export function isNamePrefix(value: string): boolean {
+  return NAME_PREFIX.test(value);
 }
 
 export function assertName(value: string, field: string): string {

@@ -2,6 +2,7 @@ import { BadInputError } from "../domain/errors.js";
 import type { SortDirection } from "../domain/records.js";
 import type { ListPosition } from "../storage/metadata-store.js";
 import { MAX_VERSION } from "../domain/limits.js";
+import { isName } from "../domain/rules.js";
 
 /** What a cursor was issued for; a cursor only resumes the listing it came from. */
 export interface CursorScope {
@@ -48,4 +49,43 @@ export function decodeCursor(cursor: string, scope: CursorScope): ListPosition {
   const phaseFits = scope.sortKey === null ? body.p.phase === "version" : body.p.phase !== "version";
   if (!phaseFits) throw invalid("not a cursor this server issued");
   return body.p;
+}
+
+/** What a family cursor was issued for: the same project and prefix only. */
+export interface FamilyCursorScope {
+  readonly project: string;
+  readonly prefix: string;
+}
+
+interface FamilyCursorBody {
+  readonly j: string;
+  readonly s: string;
+  /** The last family's name. */
+  readonly a: string;
+}
+
+/** An opaque cursor for the page after the family `name` of the listing `scope`. */
+export function encodeFamilyCursor(scope: FamilyCursorScope, name: string): string {
+  const body: FamilyCursorBody = { j: scope.project, s: scope.prefix, a: name };
+  return Buffer.from(JSON.stringify(body)).toString("base64url");
+}
+
+/** The name a `modelFamilies` page resumes after; BAD_USER_INPUT for anything this server did not issue for `scope`. */
+export function decodeFamilyCursor(cursor: string, scope: FamilyCursorScope): string {
+  const invalid = (why: string) => new BadInputError(`after: invalid cursor (${why}); restart the listing without it`, "after");
+  let body: FamilyCursorBody;
+  try {
+    if (!/^[A-Za-z0-9_-]{1,1024}$/.test(cursor)) throw new Error();
+    body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as FamilyCursorBody;
+  } catch {
+    throw invalid("not a cursor this server issued");
+  }
+  // A name is all the cursor gives the query: only a valid one reaches SQL.
+  if (typeof body !== "object" || body === null || typeof body.a !== "string" || !isName(body.a)) {
+    throw invalid("not a cursor this server issued");
+  }
+  if (body.j !== scope.project || body.s !== scope.prefix) {
+    throw invalid("it belongs to a different listing: same project and search are required");
+  }
+  return body.a;
 }

@@ -4,12 +4,12 @@ import type { Caller } from "../access/caller.js";
 import { BadInputError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
 import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
 import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelParts, type Role } from "../domain/records.js";
-import type { ByteRange, ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../domain/records.js";
-import { assertName, assertVersion, isName, isStoredFilePath } from "../domain/rules.js";
-import { assertStorable, isLabel, quote } from "../domain/text.js";
+import type { ByteRange, FamilyRecord, ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../domain/records.js";
+import { assertName, assertVersion, isName, isNamePrefix, isStoredFilePath, MAX_NAME_CHARS } from "../domain/rules.js";
+import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
 import type { MetadataStore } from "../storage/metadata-store.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { decodeCursor, decodeFamilyCursor, encodeCursor, encodeFamilyCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import { validateCreate } from "./validate-create.js";
 import type { EventItem } from "./event-stream.js";
@@ -79,6 +79,20 @@ export interface ModelPage {
   readonly totalCount: () => Promise<number>;
 }
 
+export interface ListFamiliesQuery {
+  readonly project?: string | null;
+  /** A name prefix, matched case-insensitively; null or "" lists every family. */
+  readonly search?: string | null;
+  readonly first?: number | null;
+  readonly after?: string | null;
+}
+
+export interface FamilyPage {
+  readonly nodes: FamilyRecord[];
+  readonly hasNextPage: boolean;
+  readonly endCursor: string | null;
+}
+
 /**
  * The registry's rules: validation, atomic registration, metric-sorted listing and
  * blob reclaiming. Transport-agnostic: GraphQL resolvers and HTTP routes call it.
@@ -145,6 +159,30 @@ export class RegistryService {
         return last ? (endCursor ??= encodeCursor(scope, last.position)) : null;
       },
       totalCount: () => this.metadata.countModels(project, name),
+    };
+  }
+
+  /**
+   * A project's model families by name (case-insensitively), those whose name
+   * starts with `search` in any case. `search` is a plain prefix: no character
+   * is a wildcard, and one no name can start with finds nothing.
+   */
+  async listFamilies(caller: Caller, query: ListFamiliesQuery): Promise<FamilyPage> {
+    const project = this.#project(caller, query.project, "read");
+    const search = query.search == null ? "" : assertLabel(query.search, "search", MAX_NAME_CHARS);
+    const first = query.first ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+      throw new BadInputError(`first must be from 1 to ${MAX_PAGE_SIZE}, got ${first}`, "first");
+    }
+    const scope = { project, prefix: search.toLowerCase() };
+    const after = query.after ? decodeFamilyCursor(query.after, scope) : null;
+    const listed = isNamePrefix(search) ? await this.metadata.listFamilies({ project, prefix: scope.prefix, limit: first + 1, after }) : [];
+    const page = listed.slice(0, first);
+    const last = page.at(-1);
+    return {
+      nodes: page,
+      hasNextPage: listed.length > first,
+      endCursor: last ? encodeFamilyCursor(scope, last.name) : null,
     };
   }
 

@@ -4,7 +4,7 @@
  * (`storage/sql/`); each backend folder only supplies its dialect.
  */
 
-import type { FileRecord, ModelParts, ModelRecord, ModelRef, ModelDraft, SortDirection } from "../domain/records.js";
+import type { FamilyRecord, FileRecord, ModelParts, ModelRecord, ModelRef, ModelDraft, SortDirection } from "../domain/records.js";
 
 /**
  * Where a page of a listing resumes. Metric sorts walk two phases: versions that
@@ -24,6 +24,15 @@ export interface ListQuery {
   readonly limit: number;
   readonly after: ListPosition | null;
   readonly parts: ModelParts;
+}
+
+export interface FamilyListQuery {
+  readonly project: string;
+  /** Lower-cased characters of names only; "" lists every family. */
+  readonly prefix: string;
+  readonly limit: number;
+  /** The name of the last family of the previous page, or null. */
+  readonly after: string | null;
 }
 
 export interface ListedModel {
@@ -49,6 +58,11 @@ export interface MetadataStore {
   listModels(query: ListQuery): Promise<ListedModel[]>;
   /** The family's versions: one read of a counter the store maintains (O(1) in the family's size). */
   countModels(project: string, name: string): Promise<number>;
+  /**
+   * One statement: a project's families holding a version, by name case-insensitively
+   * (then by name), whose lower-cased name starts with `prefix`, after `after`.
+   */
+  listFamilies(query: FamilyListQuery): Promise<FamilyRecord[]>;
   getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;
   /**
    * Makes a version visible in one transaction. `promoteBlobs` runs inside it,

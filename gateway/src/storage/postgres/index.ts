@@ -13,6 +13,7 @@ import { waitForDatabase } from "./wait.js";
 export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "postgres",
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
+  byteOrder: (text) => sql<string>`${text} collate "C"`,
   supportsRowLocks: true,
   // One advisory lock ("homer" in ASCII) orders event inserts; held only from the insert to commit.
   // One round trip: the insert reads its row from the lock's CTE, so its seq is drawn

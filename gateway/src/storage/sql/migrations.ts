@@ -205,6 +205,20 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await sql`update families set version_count = (select count(*) from models where models.family_id = families.id)`.execute(db);
       },
     },
+    "0008_family_search": {
+      // modelFamilies lists a project's families by name, case-insensitively, and
+      // finds them by a name prefix: one index serves the equality on project, the
+      // prefix range and the order, so a page stops after its rows. PostgreSQL
+      // compares byte by byte (COLLATE "C", as the queries do): under a locale's
+      // collation a prefix is no range (punctuation is ignored at first).
+      async up(db: FrozenDb) {
+        if (dialect.name === "postgres") {
+          await sql`create index families_search on families (project, lower(name) collate "C", name collate "C")`.execute(db);
+        } else {
+          await sql`create index families_search on families (project, lower(name), name)`.execute(db);
+        }
+      },
+    },
   };
 }
 

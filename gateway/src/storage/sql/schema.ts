@@ -84,6 +84,11 @@ export interface SqlDialect {
   readonly name: "sqlite" | "postgres";
   /** `greatest(a, b)` — spelled `max(a, b)` in SQLite. */
   greatest(a: RawBuilder<number>, b: RawBuilder<number>): RawBuilder<number>;
+  /**
+   * `text` compared and sorted byte by byte, whatever the database's collation:
+   * `COLLATE "C"` on PostgreSQL, SQLite's default (BINARY) as it is.
+   */
+  byteOrder(text: Expression<string>): RawBuilder<string>;
   /** Whether `SELECT … FOR UPDATE` exists (SQLite serialises writers instead). */
   readonly supportsRowLocks: boolean;
   /** A JSON array of the values: `json_build_array` / `json_array`. */

@@ -1,8 +1,9 @@
 import { Migrator, sql, type ExpressionBuilder, type Kysely } from "kysely";
 import { VersionsExhaustedError, versionExists } from "../../domain/errors.js";
 import { BATCH, MAX_VERSION } from "../../domain/limits.js";
-import type { FileRecord, ModelDraft, ModelEventType, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
-import type { CreateResult, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
+import type { FamilyRecord, FileRecord, ModelDraft, ModelEventType, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
+import type { CreateResult, FamilyListQuery, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
+import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
 import { familyId, partColumns, sortedParts, toRecord } from "./rows.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
@@ -172,6 +173,10 @@ export class SqlMetadataStore implements MetadataStore {
       .where("name", "=", name)
       .executeTakeFirst();
     return Number(row?.version_count ?? 0);
+  }
+
+  listFamilies(query: FamilyListQuery): Promise<FamilyRecord[]> {
+    return listFamilies(this.db, this.sqlDialect, query);
   }
 
   async getFile(ref: ModelRef, path: string): Promise<FileRecord | null> {

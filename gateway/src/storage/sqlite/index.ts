@@ -12,6 +12,7 @@ import { FileSpaceReserve } from "./space-reserve.js";
 export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "sqlite",
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
+  byteOrder: (text) => sql<string>`${text}`,
   supportsRowLocks: false,
   // Writers are serialised by begin immediate: seq order is commit order already.
   recordEvent: () => null,

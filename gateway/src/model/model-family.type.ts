@@ -1,0 +1,30 @@
+import { Field, Int, ObjectType } from "type-graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import { PageInfo } from "./model.type.js";
+
+@ObjectType({ description: "A model: the versions registered under one name in a project." })
+export class ModelFamily {
+  @Field(() => String)
+  project!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int, { description: "Versions the model holds now." })
+  versionCount!: number;
+
+  @Field(() => Int, { description: "Its highest version." })
+  latestVersion!: number;
+
+  @Field(() => DateTimeResolver, { description: "When the highest version was registered." })
+  latestCreatedAt!: Date;
+}
+
+@ObjectType({ description: "A page of a project's models, by name." })
+export class ModelFamilyConnection {
+  @Field(() => [ModelFamily])
+  nodes!: ModelFamily[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}

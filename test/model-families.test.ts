@@ -1,0 +1,153 @@
+/**
+ * modelFamilies over GraphQL: who may list which project (as `models` decides),
+ * and every bad argument answered with a typed error (never a 500), on every
+ * backend. The listing's semantics are the contract suite's.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { generateKey } from "../gateway/src/access/api-key.js";
+import { BACKENDS } from "./support/backends.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+
+const admin = generateKey();
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
+
+const FAMILIES = `
+  query ($project: String, $search: String, $first: Int, $after: String) {
+    modelFamilies(project: $project, search: $search, first: $first, after: $after) {
+      nodes { project name versionCount latestVersion latestCreatedAt }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`;
+
+describe.each(BACKENDS)("modelFamilies over GraphQL on %s", (backend) => {
+  let gw: TestGateway;
+  const keys: Record<string, string> = {};
+  const as = (who: string) => (variables: Record<string, unknown>) => gw.gql(FAMILIES, variables, who ? bearer(keys[who]!) : {});
+  const namesOf = (res: { data?: { modelFamilies: { nodes: { name: string }[] } } }) => res.data?.modelFamilies.nodes.map((n) => n.name);
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ backend, config: { adminKey: admin.token } });
+    keys.admin = admin.token;
+    const run = async (query: string, variables: Record<string, unknown> = {}) => {
+      const res = await gw.gql(query, variables, bearer(admin.token));
+      expect(res.errors).toBeUndefined();
+      return res.data;
+    };
+    for (const project of ["team-a", "team-b"]) await run(`mutation($n: String!) { createProject(name: $n) { name } }`, { n: project });
+    for (const [project, name] of [
+      ["team-a", "resnet"],
+      ["team-a", "ResNet-50"],
+      ["team-a", "my_model"],
+      ["team-a", "myXmodel"],
+      ["team-a", "resnet"],
+      ["team-b", "secret-model"],
+    ]) {
+      await run(`mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`, { i: { project, name } });
+    }
+    for (const [who, grants] of [
+      ["readerA", [{ project: "team-a", role: "READ" }]],
+      ["writerB", [{ project: "team-b", role: "WRITE" }]],
+    ] as const) {
+      const data = await run(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }`, { i: { name: who, grants } });
+      keys[who] = data.createApiKey.secret;
+    }
+  });
+  afterAll(() => gw?.close());
+
+  test("a reader lists its project's models, by name, with counts and latest versions", async () => {
+    const res = await as("readerA")({});
+    expect(res.errors).toBeUndefined();
+    expect(res.data.modelFamilies.nodes).toEqual([
+      { project: "team-a", name: "my_model", versionCount: 1, latestVersion: 1, latestCreatedAt: expect.stringMatching(/Z$/) },
+      { project: "team-a", name: "myXmodel", versionCount: 1, latestVersion: 1, latestCreatedAt: expect.any(String) },
+      { project: "team-a", name: "resnet", versionCount: 2, latestVersion: 2, latestCreatedAt: expect.any(String) },
+      { project: "team-a", name: "ResNet-50", versionCount: 1, latestVersion: 1, latestCreatedAt: expect.any(String) },
+    ]);
+    expect(res.data.modelFamilies.pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
+  });
+
+  test("a key without a role on the project is FORBIDDEN, as for models; without a key UNAUTHENTICATED", async () => {
+    const families = await as("readerA")({ project: "team-b" });
+    const models = await gw.gql(`{ models(name: "secret-model", project: "team-b") { totalCount } }`, {}, bearer(keys.readerA!));
+    expect([codeOf(families), codeOf(models)]).toEqual(["FORBIDDEN", "FORBIDDEN"]);
+    expect(families.data).toBeNull();
+    expect(JSON.stringify(families)).not.toContain("secret-model");
+    expect(namesOf(await as("writerB")({}))).toEqual(["secret-model"]);
+    expect(codeOf(await as("writerB")({ project: "team-a" }))).toBe("FORBIDDEN");
+    expect(codeOf(await as("")({}))).toBe("UNAUTHENTICATED");
+    expect(namesOf(await as("admin")({ project: "team-b" }))).toEqual(["secret-model"]);
+  });
+
+  test("search is a case-insensitive prefix; LIKE wildcards and backslashes are plain characters", async () => {
+    const search = async (s: string) => namesOf(await as("readerA")({ search: s }));
+    expect(await search("RES")).toEqual(["resnet", "ResNet-50"]);
+    expect(await search("resnet-")).toEqual(["ResNet-50"]);
+    expect(await search("my_")).toEqual(["my_model"]);
+    for (const none of ["%", "res%", "_", "my%model", "\\", "res\\", "re_net", "*", "res.*"]) expect(await search(none), none).toEqual([]);
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ["first 0", { first: 0 }],
+    ["first 501", { first: 501 }],
+    ["first -1", { first: -1 }],
+    ["garbage cursor", { after: "not a cursor!" }],
+    ["base64 of nonsense", { after: Buffer.from("[1,2,3]").toString("base64url") }],
+    [
+      "forged cursor naming no name",
+      { after: Buffer.from(JSON.stringify({ j: "team-a", s: "", a: "' or 1=1 --" })).toString("base64url") },
+    ],
+    ["cursor of another project", { after: Buffer.from(JSON.stringify({ j: "team-b", s: "", a: "zzz" })).toString("base64url") }],
+    ["10 kB cursor", { after: "A".repeat(10_000) }],
+    ["search with NUL", { search: "res\u0000net" }],
+    ["search with a bidi override", { search: "res\u202Eten" }],
+    ["search with a terminal escape", { search: "\u001b[2Jres" }],
+    ["search of 10,000 characters", { search: "r".repeat(10_000) }],
+    ["project that is no name", { project: "../team-a" }],
+  ])("%s → BAD_USER_INPUT, status 200", async (_, variables) => {
+    const res = await as("readerA")(variables);
+    expect(res.status).toBe(200);
+    expect(codeOf(res)).toBe("BAD_USER_INPUT");
+    expect(res.errors![0]!.message).not.toMatch(/internal/i);
+  });
+
+  test("a first or search of the wrong type is refused by variable coercion (400)", async () => {
+    for (const variables of [{ first: "10" }, { first: 1.5 }, { first: 2 ** 40 }, { search: 42 }, { after: ["x"] }]) {
+      const res = await as("readerA")(variables);
+      expect(res.status, JSON.stringify(variables)).toBe(400);
+      expect(codeOf(res)).toBe("BAD_USER_INPUT");
+    }
+  });
+
+  test("a cursor resumes the listing it came from", async () => {
+    const first = await as("readerA")({ first: 3 });
+    expect(first.data.modelFamilies.pageInfo.hasNextPage).toBe(true);
+    const rest = await as("readerA")({ first: 3, after: first.data.modelFamilies.pageInfo.endCursor });
+    expect(namesOf(rest)).toEqual(["ResNet-50"]);
+    expect(codeOf(await as("readerA")({ search: "res", after: first.data.modelFamilies.pageInfo.endCursor }))).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("modelFamilies in open mode", () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    for (const project of ["default", "elsewhere"]) {
+      expect(
+        (await gw.gql(`mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`, { i: { project, name: "m" } })).errors,
+      ).toBeUndefined();
+    }
+  });
+  afterAll(() => gw?.close());
+
+  test("every project can be listed; the default project is `default`", async () => {
+    const listed = await gw.gql(FAMILIES, {});
+    expect(listed.data.modelFamilies.nodes).toMatchObject([{ project: "default", name: "m" }]);
+    expect((await gw.gql(FAMILIES, { project: "elsewhere" })).data.modelFamilies.nodes).toMatchObject([{ project: "elsewhere" }]);
+    expect((await gw.gql(FAMILIES, { project: "empty" })).data.modelFamilies).toEqual({
+      nodes: [],
+      pageInfo: { hasNextPage: false, endCursor: null },
+    });
+  });
+});
