@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { GATEWAY_VERSION, SCHEMA_VERSION } from "../gateway/src/domain/version.js";
 import tar from "tar-stream";
 import { Readable } from "node:stream";
 import { sha256 } from "./support/files.js";
@@ -216,7 +217,11 @@ describe("HTTP gateway", () => {
   });
 
   test("health and readiness", async () => {
-    expect(await (await fetch(`${gw.origin}/healthz`)).json()).toEqual({ status: "ok" });
+    expect(await (await fetch(`${gw.origin}/healthz`)).json()).toEqual({
+      status: "ok",
+      version: GATEWAY_VERSION,
+      schemaVersion: SCHEMA_VERSION,
+    });
     const ready = await fetch(`${gw.origin}/readyz`);
     expect(ready.status).toBe(200);
     expect((await ready.json()).status).toBe("ready");

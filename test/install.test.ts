@@ -116,6 +116,15 @@ describe("@homer/sdk and the CLI installed into a user's project", () => {
   const homer = (args: string[], node = process.execPath) =>
     run(node, [path.join(project, "node_modules", "homer-registry-cli", "bin", "homer.js"), ...args], { cwd: project, env: env() });
 
+  /** Type-checks `files` of the user's project with its own TypeScript under `compilerOptions` (strict, no emit). */
+  const typecheck = async (name: string, compilerOptions: Record<string, unknown>, files: string[]) => {
+    await fs.writeFile(
+      path.join(project, name),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "es2022", ...compilerOptions }, files }),
+    );
+    await ok(process.execPath, [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", name], { cwd: project });
+  };
+
   beforeAll(async () => {
     work = await fs.mkdtemp(path.join(os.tmpdir(), "homer-user-"));
     expect(path.relative(ROOT, work).startsWith("..")).toBe(true); // outside the repository
@@ -236,22 +245,6 @@ describe("@homer/sdk and the CLI installed into a user's project", () => {
 
   test("(b) a strict TypeScript project type-checks against the shipped types, and misuse does not", async () => {
     await fs.writeFile(
-      path.join(project, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          module: "nodenext",
-          moduleResolution: "nodenext",
-          target: "es2022",
-          noEmit: true,
-          noUncheckedIndexedAccess: true,
-          exactOptionalPropertyTypes: true,
-          types: ["node"],
-        },
-        files: ["typed.ts"],
-      }),
-    );
-    await fs.writeFile(
       path.join(project, "typed.ts"),
       `import { connection, RegistryError, type Model, type RegistryErrorCode } from "@homer/sdk";
 import { ListModelsDocument, type ListModelsQuery, type ListModelsQueryVariables } from "@homer/sdk/documents";
@@ -273,7 +266,17 @@ const wrong: ListModelsQueryVariables = { first: 1 };
 console.log(version, accuracy, code, doc, vars, wrong);
 `,
     );
-    await ok(process.execPath, [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: project });
+    await typecheck(
+      "tsconfig.json",
+      {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        noUncheckedIndexedAccess: true,
+        exactOptionalPropertyTypes: true,
+        types: ["node"],
+      },
+      ["typed.ts"],
+    );
   });
 
   test("(c) a Vite app imports @homer/sdk/browser and the typed documents, builds, and runs in Chromium against the gateway", async () => {
@@ -315,25 +318,11 @@ main().then(
 `,
     );
     // The app type-checks as a browser project: the browser entry's types, typed documents, urql.
-    await fs.writeFile(
-      path.join(project, "tsconfig.app.json"),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          module: "esnext",
-          moduleResolution: "bundler",
-          target: "es2022",
-          lib: ["es2022", "dom"],
-          types: [],
-          noEmit: true,
-          customConditions: ["browser"],
-        },
-        files: ["src/main.ts"],
-      }),
+    await typecheck(
+      "tsconfig.app.json",
+      { module: "esnext", moduleResolution: "bundler", lib: ["es2022", "dom"], types: [], customConditions: ["browser"] },
+      ["src/main.ts"],
     );
-    await ok(process.execPath, [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.app.json"], {
-      cwd: project,
-    });
     await ok(process.execPath, [path.join(project, "node_modules", "vite", "bin", "vite.js"), "build", "--logLevel", "warn"], {
       cwd: project,
     });

@@ -3,12 +3,27 @@ import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import { GATEWAY_VERSION, SCHEMA_VERSION } from "../gateway/src/domain/version.js";
 import { BACKENDS, createPgDatabase, listBlobFiles, makeTempDir, stagingFiles } from "./support/backends.js";
 import { killAllChildren, runGateway, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
 import { CREATE_MODEL } from "./support/multipart.mjs";
 import { connectionRefused } from "./support/raw-socket.js";
 import { startRawUpload, startSlowUpload, uploadBody } from "./support/slow-upload.js";
 import { sleep, waitFor } from "./support/wait.js";
+
+/**
+ * Linux: whether the listening socket on `port` has no connection waiting to be
+ * accepted (a LISTEN row's rx_queue in /proc/net/tcp is its accept-queue length).
+ */
+async function acceptQueueEmpty(port: number): Promise<boolean> {
+  const table = await fs.readFile("/proc/net/tcp", "utf8");
+  const listening = table
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .find(([, local, , state]) => state === "0A" && local?.endsWith(`:${port.toString(16).toUpperCase().padStart(4, "0")}`));
+  if (!listening) throw new Error(`no listening socket on port ${port} in /proc/net/tcp`);
+  return Number.parseInt(listening[4]!.split(":")[1]!, 16) === 0;
+}
 
 /**
  * The compiled gateway as a real process (`npm run build` first): crash safety
@@ -197,8 +212,12 @@ describe("graceful shutdown", () => {
     // A proxy opens a connection per request; the request is on its way when the drain begins.
     const socket = net.connect(gw.port, "127.0.0.1");
     await new Promise((resolve) => socket.once("connect", resolve));
+    // 'connect' means the kernel queued it; the drain must find it accepted (one still in
+    // the listen queue is reset by any server that stops listening, Node's included).
+    await waitFor("the gateway to accept the connection", () => acceptQueueEmpty(gw.port));
     let answer = "";
     socket.setEncoding("utf8").on("data", (d: string) => (answer += d));
+    socket.on("error", () => {}); // a reset shows as no answer below
     const closed = new Promise((resolve) => socket.once("close", resolve));
     gw.kill("SIGTERM");
     await waitFor("the listener to close", () => connectionRefused(gw.origin), 5_000);
@@ -297,7 +316,7 @@ describe("command line", () => {
 
     const health = await fetch(`${gw.origin}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: "ok" });
+    expect(await health.json()).toEqual({ status: "ok", version: GATEWAY_VERSION, schemaVersion: SCHEMA_VERSION });
     const ready = await fetch(`${gw.origin}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready", database: "sqlite", blobStore: "fs" });
