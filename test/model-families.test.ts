@@ -127,6 +127,55 @@ describe.each(BACKENDS)("modelFamilies over GraphQL on %s", (backend) => {
     expect(namesOf(rest)).toEqual(["ResNet-50"]);
     expect(codeOf(await as("readerA")({ search: "res", after: first.data.modelFamilies.pageInfo.endCursor }))).toBe("BAD_USER_INPUT");
   });
+
+  test("best(metric, direction): each model's first version of that sort, null without the metric; charged a statement each", async () => {
+    const asAdmin = (query: string, variables: Record<string, unknown> = {}) => gw.gql(query, variables, bearer(admin.token));
+    await asAdmin(`mutation { createProject(name: "team-c") { name } }`);
+    const create = `mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`;
+    for (const [name, accuracy] of [
+      ["alpha", 0.5],
+      ["alpha", 0.9],
+      ["alpha", null],
+      ["beta", null],
+    ] as const) {
+      const metrics = accuracy === null ? [] : [{ key: "accuracy", value: accuracy }];
+      expect((await asAdmin(create, { i: { project: "team-c", name, metrics } })).errors).toBeUndefined();
+    }
+    const best = (metric: string, direction = "DESC") =>
+      asAdmin(
+        `query($m: String!, $d: SortDirection) { modelFamilies(project: "team-c", first: 50) {
+          nodes { name best(metric: $m, direction: $d) { name version metric(key: "accuracy") } } } }`,
+        { m: metric, d: direction },
+      );
+    expect((await best("accuracy")).data.modelFamilies.nodes).toEqual([
+      { name: "alpha", best: { name: "alpha", version: 2, metric: 0.9 } },
+      { name: "beta", best: null },
+    ]);
+    expect((await best("accuracy", "ASC")).data.modelFamilies.nodes[0].best.version).toBe(1);
+    expect((await best("no such metric")).data.modelFamilies.nodes.map((n: { best: unknown }) => n.best)).toEqual([null, null]);
+    // Hostile metric keys are answered exactly as bestModel answers them (NUL refused; keys no version can have: null).
+    for (const hostile of ["acc\u0000uracy", "acc\u202euracy", "a".repeat(10_000)]) {
+      const family = await best(hostile);
+      const root = await asAdmin(`query($m: String!) { bestModel(project: "team-c", name: "alpha", metric: $m) { version } }`, {
+        m: hostile,
+      });
+      expect(codeOf(family), JSON.stringify(hostile.slice(0, 20))).toBe(codeOf(root));
+      expect(family.data?.modelFamilies.nodes[0].best ?? null).toEqual(root.data?.bestModel ?? null);
+    }
+    expect(codeOf(await best("acc\u0000uracy"))).toBe("BAD_USER_INPUT");
+    // Each family's best is a statement: 50 pass; 500, or a variable `first` (charged as 500), are refused.
+    const page = (first: string) =>
+      `query${first === "$first" ? "($first: Int)" : ""} { modelFamilies(project: "team-c", first: ${first}) { nodes { best(metric: "accuracy") { version } } } }`;
+    expect((await asAdmin(page("50"))).errors).toBeUndefined();
+    for (const [query, variables] of [
+      [page("500"), {}],
+      [page("$first"), { first: 10 }],
+    ] as const) {
+      const refused = await asAdmin(query, variables);
+      expect(refused.status).toBe(400);
+      expect(refused.errors?.[0]?.message).toMatch(/cost/i);
+    }
+  });
 });
 
 describe("modelFamilies in open mode", () => {

@@ -27,6 +27,7 @@ import { MAX_PAGE_SIZE } from "../domain/limits.js";
  * selecting them is nearly free: only their resolution and serialisation remain.
  *
  * - a root field (query, mutation or subscription) and `totalCount`: STATEMENT;
+ *   so is a nested field that reads on its own (`ModelFamily.best`), for each parent;
  * - a field with a page argument (`first`): N × (ROW + the cost of one node), where
  *   N is the literal `first`, the argument's default when it is omitted, and
  *   MAX_PAGE_SIZE when it comes from a variable (validation runs before variables
@@ -54,6 +55,9 @@ export const COST = Object.freeze({
 });
 
 const PAGE_ARGUMENT = "first";
+
+/** Nested fields that run a statement of their own for each parent (Type.field). */
+const OWN_STATEMENT: ReadonlySet<string> = new Set(["ModelFamily.best"]);
 
 function pageSize(field: GraphQLField<unknown, unknown>, value: ValueNode | undefined): number | null {
   const argument = field.args.find((a) => a.name === PAGE_ARGUMENT);
@@ -126,6 +130,10 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
       }
       if (name === "totalCount") {
         total += COST.STATEMENT;
+        continue;
+      }
+      if (OWN_STATEMENT.has(`${parent.name}.${name}`)) {
+        total += COST.STATEMENT + children;
         continue;
       }
       total += COST.FIELD + (isList(field.type) ? COST.NESTED_LIST_ITEMS * (COST.FIELD + children) : children);

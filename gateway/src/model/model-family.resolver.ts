@@ -1,8 +1,12 @@
-import { Args, Ctx, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
+import type { ModelRecord } from "../domain/records.js";
 import type { Context } from "../graphql/context.js";
 import type { FamilyPage } from "../registry/registry.service.js";
 import { ModelFamiliesArgs } from "./model-family.args.js";
 import { ModelFamily, ModelFamilyConnection } from "./model-family.type.js";
+import { selectedParts } from "./model.resolver.js";
+import { Model, SortDirection } from "./model.type.js";
 
 @Resolver(() => ModelFamily)
 export class ModelFamilyResolver {
@@ -14,5 +18,27 @@ export class ModelFamilyResolver {
   async modelFamilies(@Args(() => ModelFamiliesArgs) args: ModelFamiliesArgs, @Ctx() ctx: Context) {
     const page: FamilyPage = await ctx.registry.listFamilies(ctx.caller, args);
     return { nodes: page.nodes, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+  }
+
+  @FieldResolver(() => Model, {
+    nullable: true,
+    description:
+      "The model's first version of that metric sort, as bestModel; null when none has it. " +
+      "A statement per model: the query cost charges each, so large pages with `best` are refused.",
+  })
+  best(
+    @Root() family: ModelFamily,
+    @Arg("metric", () => String) metric: string,
+    @Arg("direction", () => SortDirection, { nullable: true, defaultValue: SortDirection.DESC }) direction: SortDirection | null,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ModelRecord | null> {
+    return ctx.registry.bestModel(ctx.caller, {
+      project: family.project,
+      name: family.name,
+      metric,
+      direction,
+      parts: selectedParts(info),
+    });
   }
 }

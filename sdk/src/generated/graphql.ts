@@ -189,6 +189,8 @@ export type ModelEventType =
 /** A model: the versions registered under one name in a project. */
 export type ModelFamily = {
   __typename?: 'ModelFamily';
+  /** The model's first version of that metric sort, as bestModel; null when none has it. A statement per model: the query cost charges each, so large pages with `best` are refused. */
+  best?: Maybe<Model>;
   /** When the highest version was registered. */
   latestCreatedAt: Scalars['DateTime']['output'];
   /** Its highest version. */
@@ -197,6 +199,13 @@ export type ModelFamily = {
   project: Scalars['String']['output'];
   /** Versions the model holds now. */
   versionCount: Scalars['Int']['output'];
+};
+
+
+/** A model: the versions registered under one name in a project. */
+export type ModelFamilyBestArgs = {
+  direction?: InputMaybe<SortDirection>;
+  metric: Scalars['String']['input'];
 };
 
 /** A page of a project's models, by name. */
