@@ -62,11 +62,11 @@ export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = []) {
 }
 
 /**
- * Starts a floor (`node bench/<script> ...args`), which prints `listening <port>` on
+ * Starts a floor (`node [nodeArgs] bench/<script> ...args`), which prints `listening <port>` on
  * stdout once it serves; resolves with its pid, origin and a SIGTERM stop.
  */
-export function startFloorProcess(script, args = []) {
-  const child = spawn(process.execPath, [path.join(ROOT, "bench", script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+export function startFloorProcess(script, args = [], nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "bench", script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));

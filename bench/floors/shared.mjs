@@ -48,6 +48,8 @@ export async function openPageSource(target) {
 
 /** `node floor.mjs <sqlite file | postgres url>`: prints `listening <port>` on stdout once it serves. */
 export function announce(port) {
+  // Exit on SIGTERM (rather than die of it), so `node --cpu-prof` writes its profile.
+  process.once("SIGTERM", () => process.exit(0));
   process.stdout.write(`listening ${port}\n`);
 }
 

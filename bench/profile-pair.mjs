@@ -1,0 +1,93 @@
+// Where Homer's time goes against the floor's: the sorted first page (as `floors`),
+// Homer's gateway and the bare graphql-js floor profiled in turn under the same load on
+// the same SQLite file. Only the samples of the measured window count (start-up and
+// warm-up are cut), split by module, in µs per request, beside each process's own CPU
+// time per request measured outside the profiler. BENCH_BACKENDS=postgres for PostgreSQL.
+import fs from "node:fs/promises";
+import path from "node:path";
+import autocannon from "autocannon";
+import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
+import { fmt, header, makeRunDir, QUICK, reportSummary, table } from "./lib.mjs";
+import { openBackend, populate } from "./listing-data.mjs";
+import { summariseProfile, topFunctions } from "./floors/profile.mjs";
+
+const VERSIONS = 10_000;
+const CONNECTIONS = 32;
+const WARMUP_SECONDS = QUICK ? 1 : 3;
+const SECONDS = QUICK ? 3 : 8;
+const BODY = JSON.stringify({
+  query: `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`,
+});
+const BACKEND = (process.env.BENCH_BACKENDS ?? "sqlite").split(",")[0].trim();
+
+const load = (origin, seconds) =>
+  autocannon({
+    url: `${origin}/graphql`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: BODY,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+
+/** The samples of the last `seconds` of a profile (the measured run; the process stops right after it). */
+function lastWindow(profile, seconds) {
+  const cut = profile.endTime - (seconds + 0.3) * 1e6;
+  let t = profile.startTime;
+  const keep = profile.timeDeltas.map((d) => (t += d) >= cut);
+  return { ...profile, samples: profile.samples.filter((_, i) => keep[i]), timeDeltas: profile.timeDeltas.filter((_, i) => keep[i]) };
+}
+
+async function profiled(start, profDir) {
+  const server = await start(["--cpu-prof", `--cpu-prof-dir=${profDir}`]);
+  await load(server.origin, WARMUP_SECONDS);
+  const before = cpuSeconds(server.pid);
+  const run = await load(server.origin, SECONDS);
+  const cpu = cpuSeconds(server.pid) - before;
+  await server.stop();
+  const [file] = (await fs.readdir(profDir)).filter((f) => f.endsWith(".cpuprofile"));
+  const profile = lastWindow(JSON.parse(await fs.readFile(path.join(profDir, file), "utf8")), SECONDS);
+  const requests = run.requests.total;
+  return { requests, cpuUs: (cpu * 1e6) / requests, modules: summariseProfile(profile, requests), top: topFunctions(profile, 12) };
+}
+
+const dir = await makeRunDir("profile-pair");
+const backend = await openBackend(BACKEND, dir);
+try {
+  await populate(backend, [
+    { name: "big", versions: VERSIONS },
+    ...Array.from({ length: 200 }, (_, i) => ({ name: `other-${i}`, versions: 3 })),
+  ]);
+  await backend.analyze();
+  await backend.release();
+  const env = { HOMER_RATE_LIMIT: "0", ...(BACKEND === "postgres" ? { HOMER_DATABASE_URL: backend.target } : {}) };
+  header(`Homer and the floor profiled in turn: sorted first page on ${BACKEND}, ${CONNECTIONS} connections, ${SECONDS} s measured`);
+  const homer = await profiled((nodeArgs) => startGatewayProcess(dir, env, nodeArgs), path.join(dir, "p-homer"));
+  const floor = await profiled(
+    (nodeArgs) => startFloorProcess("floors/graphql-js.mjs", [backend.target], nodeArgs),
+    path.join(dir, "p-floor"),
+  );
+  const modules = [...new Set([...homer.modules, ...floor.modules].map((m) => m.module))];
+  const us = (side, module) => side.modules.find((m) => m.module === module)?.usPerRequest ?? 0;
+  const rows = modules
+    .map((m) => [m, us(homer, m), us(floor, m)])
+    .sort((a, b) => b[1] + b[2] - (a[1] + a[2]))
+    .map(([m, h, f]) => [m, fmt(h, 0), fmt(f, 0), `${h - f >= 0 ? "+" : ""}${fmt(h - f, 0)}`]);
+  console.log(
+    table([
+      ["module (µs per request)", "Homer", "floor", "Homer − floor"],
+      ["process CPU per request (outside the profiler)", fmt(homer.cpuUs, 0), fmt(floor.cpuUs, 0), `${fmt(homer.cpuUs / floor.cpuUs, 2)}x`],
+      ...rows,
+    ]),
+  );
+  const tops = { Homer: homer, floor };
+  for (const name of Object.keys(tops)) {
+    const lines = tops[name].top.map((t) => `  ${fmt(t.share * 100, 1).padStart(5)} %  ${t.fn}`);
+    console.log(`\n${name}, top self time:\n${lines.join("\n")}`);
+  }
+  reportSummary("profile-pair", [
+    `${BACKEND}: Homer ${fmt(homer.cpuUs, 0)} µs CPU/request, floor ${fmt(floor.cpuUs, 0)} (${fmt(homer.cpuUs / floor.cpuUs, 2)}x)`,
+  ]);
+} finally {
+  await backend.close();
+}
