@@ -109,6 +109,25 @@ describe.each(BACKENDS)("SDK edits on %s", (backend) => {
     expect(seen.at(-1)!.model!.revision).toBeGreaterThan(seen[0]!.model!.revision);
   });
 
+  test("over GraphQL, an omitted description is kept and null clears it, also once the operation runs compiled", async () => {
+    const version = await create({ name: "gql-ed", description: "kept" });
+    const UPDATE = `mutation($v: Int!, $i: UpdateModelInput!) { updateModel(name: "gql-ed", version: $v, input: $i) { description revision tags } }`;
+    const asAdmin = { authorization: `Bearer ${admin.token}` };
+    // The JIT executor compiles a document after it ran twice: five runs cover both paths.
+    for (let i = 1; i <= 5; i++) {
+      const res = await gw.gql(UPDATE, { v: version, i: { mergeTags: { run: i } } }, asAdmin);
+      expect(res.data.updateModel).toEqual({ description: "kept", revision: i + 1, tags: { run: i } });
+    }
+    const cleared = await gw.gql(UPDATE, { v: version, i: { description: null } }, asAdmin);
+    expect(cleared.data.updateModel).toMatchObject({ description: null, revision: 7 });
+    const inline = await gw.gql(
+      `mutation { updateModel(name: "gql-ed", version: ${version}, input: { description: "inline", expectedRevision: 7 }) { description revision updatedBy } }`,
+      {},
+      asAdmin,
+    );
+    expect(inline.data.updateModel).toMatchObject({ description: "inline", revision: 8 });
+  });
+
   test("a read key and another project's key cannot edit: FORBIDDEN", async () => {
     const version = await create({ name: "sdk-guard", description: "kept" });
     const adminApi = await connection({ url: gw.url, apiKey: admin.token }).getAdmin();
