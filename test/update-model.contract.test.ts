@@ -1,6 +1,8 @@
+import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Caller } from "../gateway/src/access/caller.js";
 import { MAX_METRICS } from "../gateway/src/domain/rules.js";
+import type { SqlMetadataStore } from "../gateway/src/storage/sql/sql-metadata-store.js";
 import { openTestStorage, STORAGE_COMBOS, type TestStorage } from "./support/backends.js";
 import { file, sha256 } from "./support/files.js";
 import { registryOver } from "./support/registry.js";
@@ -221,5 +223,20 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("upda
       await expect(who.updateModel(ref("guarded", 1), { description: "changed" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
     expect(await registry.getModel(ref("guarded", 1))).toMatchObject({ description: "kept", revision: 1 });
+  });
+
+  test("a row a previous release inserted (no 0010 columns) reads as never edited, and can be edited", async () => {
+    await registry.createModel({ name: "legacy" });
+    const db = (storage.metadata as SqlMetadataStore)["db"] as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    const [family] = (await sql<{ id: number }>`select id from families where name = 'legacy'`.execute(db)).rows;
+    // What release 0008's create runs on the models table: none of the new columns.
+    await sql`insert into models (family_id, version, description, tags, size_bytes, status, created_at, created_by)
+      values (${family!.id}, 2, 'old', '{}', 0, 'READY', 1000, 'k-old')`.execute(db);
+    const old = await registry.getModel(ref("legacy", 2));
+    expect(old).toMatchObject({ revision: 1, updatedAt: new Date(1000), updatedBy: "k-old", description: "old" });
+    expect(await registry.updateModel(ref("legacy", 2), { description: "new", expectedRevision: 1 })).toMatchObject({
+      revision: 2,
+      description: "new",
+    });
   });
 });
