@@ -83,7 +83,10 @@ export class UpdateModelInput {
   @Field(() => String, { nullable: true, description: "Sets the description; null clears it; omitted keeps it." })
   description?: string | null;
 
-  @Field(() => JSONObjectResolver, { nullable: true, description: "Replaces every tag. Not with mergeTags." })
+  @Field(() => JSONObjectResolver, {
+    nullable: true,
+    description: "Replaces every tag ({} removes them all; null is as omitted). Not with mergeTags.",
+  })
   tags?: Record<string, unknown> | null;
 
   @Field(() => JSONObjectResolver, {

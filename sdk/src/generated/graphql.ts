@@ -425,7 +425,7 @@ export type UpdateModelInput = {
   mergeTags?: InputMaybe<Scalars['JSONObject']['input']>;
   /** Metric keys to remove; keys the version lacks are ignored. */
   removeMetrics?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** Replaces every tag. Not with mergeTags. */
+  /** Replaces every tag ({} removes them all; null is as omitted). Not with mergeTags. */
   tags?: InputMaybe<Scalars['JSONObject']['input']>;
 };
 
