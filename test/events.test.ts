@@ -65,6 +65,24 @@ describe.each(BACKENDS)("live events on %s", (backend) => {
     expect(events[0].model?.version).toBe(v);
   });
 
+  test("updateModel emits UPDATED after commit; a refused edit (stale revision) emits nothing", async () => {
+    const s = sub(gw.origin, { name: "edited" }, { selection: "type version model { revision description }" });
+    await untilLive(s, () => create({ name: "edited" }));
+    const before = s.events.length;
+    const UPDATE = `mutation($i: UpdateModelInput!) { updateModel(name: "edited", version: 1, input: $i) { revision } }`;
+    const first = await gw.gql(UPDATE, { i: { description: "one" } });
+    const revision = first.data.updateModel.revision as number;
+    const stale = await gw.gql(UPDATE, { i: { description: "lost", expectedRevision: revision - 1 } });
+    expect(stale.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    await gw.gql(UPDATE, { i: { description: "two", expectedRevision: revision } });
+    const events = (await eventsArrive(s, before + 2)).slice(before);
+    expect(events.map((e) => [e.type, e.version])).toEqual([
+      ["UPDATED", 1],
+      ["UPDATED", 1],
+    ]);
+    expect(events.at(-1)!.model).toMatchObject({ revision: revision + 1, description: "two" });
+  });
+
   test("a refused create (taken version, lost race) emits nothing; the winner emits one event", async () => {
     const s = sub(gw.origin, { name: "race" });
     await untilLive(s, () => create({ name: "race" }));

@@ -333,13 +333,14 @@ describe.each(BACKENDS)("hostile requests on %s", (backend) => {
     test("(c) no partial version: victims are empty everywhere, the database holds only the fixtures", async () => {
       expect(await victimCounts()).toEqual(Object.fromEntries(PROJECTS.flatMap((p) => VICTIMS.map((n) => [`${p}/${n}`, 0]))));
       const rows = await gw.query(
-        "select f.project, f.name, m.version from models m join families f on f.id = m.family_id order by 1, 2, 3",
+        "select f.project, f.name, m.version, m.revision from models m join families f on f.id = m.family_id order by 1, 2, 3",
       );
-      expect(rows).toEqual([
-        { project: "team-a", name: "fixture", version: 1 },
-        { project: "team-a", name: "fixture", version: 2 },
-        { project: "team-a", name: "other", version: 1 },
-        { project: "team-b", name: "secret", version: 1 },
+      // revision 1 everywhere: no hostile updateModel changed a version.
+      expect((rows as Record<string, unknown>[]).map((r) => ({ ...r, revision: Number(r.revision) }))).toEqual([
+        { project: "team-a", name: "fixture", version: 1, revision: 1 },
+        { project: "team-a", name: "fixture", version: 2, revision: 1 },
+        { project: "team-a", name: "other", version: 1, revision: 1 },
+        { project: "team-b", name: "secret", version: 1, revision: 1 },
       ]);
       expect(await fs.readdir(path.join(gw.blobDir, ".staging"))).toEqual([]);
       expect(await listBlobFiles(gw.blobDir)).toEqual(baselineBlobs);

@@ -10,6 +10,7 @@ export { RegistryAdmin, ROLES, type ApiKeyInfo, type Grant, type ProjectInfo, ty
 export type {
   Framework,
   JsonValue,
+  ModelChanges,
   ModelFamily,
   ModelFileInfo,
   ModelMetadata,
@@ -17,4 +18,5 @@ export type {
   SchemaField,
   SortDirection,
   TransferProgress,
+  UpdateModelOptions,
 } from "./types.js";

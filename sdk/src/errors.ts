@@ -1,9 +1,11 @@
 import type { CombinedError } from "@urql/core";
 
-/** Every code a registry call can fail with; the first six come from the server. */
+/** Every code a registry call can fail with; those in SERVER_CODES come from the server. */
 export type RegistryErrorCode =
   | "NOT_FOUND"
   | "ALREADY_EXISTS"
+  /** An edit was made against a revision the version no longer has (someone else edited it): read it again. */
+  | "CONFLICT"
   | "BAD_USER_INPUT"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
@@ -30,6 +32,7 @@ export type RegistryErrorCode =
 export const SERVER_CODES: ReadonlySet<string> = new Set<string>([
   "NOT_FOUND",
   "ALREADY_EXISTS",
+  "CONFLICT",
   "BAD_USER_INPUT",
   "UNAUTHENTICATED",
   "FORBIDDEN",

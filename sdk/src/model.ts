@@ -1,5 +1,6 @@
 import type {
   DownloadOptions,
+  ModelChanges,
   Framework,
   JsonValue,
   ModelData,
@@ -7,6 +8,7 @@ import type {
   ModelMetadata,
   ModelSignature,
   SaveOptions,
+  UpdateModelOptions,
 } from "./types.js";
 
 /**
@@ -22,6 +24,7 @@ export type ModelStatus = "READY" | "PENDING" | "FAILED";
  */
 export interface ModelOwner {
   deleteModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<void>;
+  updateModel(options: UpdateModelOptions): Promise<Model>;
   downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string>;
   uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model>;
   headersFor(url: string): Readonly<Record<string, string>>;
@@ -47,6 +50,12 @@ export class Model {
   readonly status: ModelStatus;
   readonly createdAt: Date;
   readonly createdBy: string | null;
+  /** 1 when registered; one more with each edit (`update`) and each overwrite. */
+  readonly revision: number;
+  /** When the version last changed: `createdAt` until it is edited. */
+  readonly updatedAt: Date;
+  /** The key that changed it last: `createdBy` until it is edited. */
+  readonly updatedBy: string | null;
 
   /** @internal built by the registry from server data */
   constructor(
@@ -72,6 +81,27 @@ export class Model {
     this.status = data.status;
     this.createdAt = new Date(data.createdAt);
     this.createdBy = data.createdBy ?? null;
+    this.revision = data.revision;
+    this.updatedAt = new Date(data.updatedAt);
+    this.updatedBy = data.updatedBy ?? null;
+  }
+
+  /**
+   * Edits this version's metadata without re-uploading (files never change) and
+   * resolves to the version as edited; this object stays as it was read. The edit
+   * applies only if the version is still at this object's revision, otherwise it
+   * fails with CONFLICT (someone else edited it: read it again); `force: true`
+   * edits whatever is there.
+   */
+  update(changes: ModelChanges & { readonly force?: boolean }): Promise<Model> {
+    const { force, ...rest } = changes;
+    return this.registry.updateModel({
+      ...rest,
+      name: this.name,
+      version: this.version,
+      project: this.project,
+      ...(force ? {} : { expectedRevision: this.revision }),
+    });
   }
 
   /** Deletes this version from the registry. */

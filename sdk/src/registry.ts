@@ -9,12 +9,22 @@ import {
   GetModelDocument,
   ListModelFamiliesDocument,
   ListModelsDocument,
+  UpdateModelDocument,
   type CreateModelInput,
   type SortDirection as GraphQLSortDirection,
 } from "./generated/graphql.js";
 import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft } from "./model.js";
-import type { CreateModelOptions, DownloadOptions, ModelData, ModelFamily, ModelMetadata, SaveOptions, SortDirection } from "./types.js";
+import type {
+  CreateModelOptions,
+  DownloadOptions,
+  ModelData,
+  ModelFamily,
+  ModelMetadata,
+  SaveOptions,
+  SortDirection,
+  UpdateModelOptions,
+} from "./types.js";
 import { ModelWatch, type WatchOptions } from "./watch.js";
 import { awaitModel, type AwaitModelOptions } from "./await-model.js";
 
@@ -115,20 +125,10 @@ export class ModelRegistry {
 
   #input(metadata: ModelMetadata): Omit<CreateModelInput, "files"> {
     const { metrics, signature, project, ...rest } = metadata;
-    if (metrics !== undefined && (typeof metrics !== "object" || metrics === null || Array.isArray(metrics))) {
-      throw new RegistryError("BAD_USER_INPUT", "metrics must be an object of numbers, e.g. { accuracy: 0.98 }", { field: "metrics" });
-    }
-    for (const [key, value] of Object.entries(metrics ?? {})) {
-      if (typeof value !== "number" || !Number.isFinite(value)) {
-        throw new RegistryError("BAD_USER_INPUT", `metric "${key}" must be a finite number, got ${String(value)}`, {
-          field: `metrics.${key}`,
-        });
-      }
-    }
     return {
       ...rest,
       project: project ?? this.project,
-      metrics: metrics && Object.entries(metrics).map(([key, value]) => ({ key, value })),
+      metrics: metricList(metrics, "metrics"),
       signature: signature && {
         inputs: signature.inputs.map((f) => ({ name: f.name, type: f.type, shape: f.shape && [...f.shape] })),
         outputs: signature.outputs.map((f) => ({ name: f.name, type: f.type, shape: f.shape && [...f.shape] })),
@@ -234,6 +234,31 @@ export class ModelRegistry {
     return data.bestModel ? this.wrap(data.bestModel) : null;
   }
 
+  /**
+   * Edits a version's metadata without re-uploading (files never change); resolves
+   * to the version as edited. With `expectedRevision`, CONFLICT when the version
+   * is at another revision (nothing changed); NOT_FOUND when it does not exist.
+   */
+  async updateModel(options: UpdateModelOptions): Promise<Model> {
+    const { name, version, project, addMetrics, removeMetrics, ...input } = options;
+    const data = await this.#run(
+      UpdateModelDocument,
+      {
+        name,
+        version,
+        project: project ?? this.project,
+        input: {
+          ...stripUndefined(input),
+          addMetrics: metricList(addMetrics, "addMetrics"),
+          removeMetrics: removeMetrics && [...removeMetrics],
+        },
+      },
+      `updateModel ${name}@${version}`,
+      true,
+    );
+    return this.wrap(data.updateModel);
+  }
+
   /** Deletes a version; NOT_FOUND when it does not exist. */
   async deleteModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<void> {
     const { name, version } = options;
@@ -275,6 +300,22 @@ export class ModelRegistry {
     const origin = new URL(this.options.url).origin;
     return this.#localFiles("download").download(data, dir, { ...options, headers: this.options.headers, origin });
   }
+}
+
+/** `{ key: value }` as the schema's metric list, refusing what is no finite number before anything is sent. */
+function metricList(metrics: Readonly<Record<string, number>> | undefined, field: string): { key: string; value: number }[] | undefined {
+  if (metrics === undefined) return undefined;
+  if (typeof metrics !== "object" || metrics === null || Array.isArray(metrics)) {
+    throw new RegistryError("BAD_USER_INPUT", `${field} must be an object of numbers, e.g. { accuracy: 0.98 }`, { field });
+  }
+  for (const [key, value] of Object.entries(metrics)) {
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw new RegistryError("BAD_USER_INPUT", `metric "${key}" must be a finite number, got ${String(value)}`, {
+        field: `${field}.${key}`,
+      });
+    }
+  }
+  return Object.entries(metrics).map(([key, value]) => ({ key, value }));
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -53,6 +53,32 @@ export interface ModelMetadata {
   readonly overwrite?: boolean;
 }
 
+/**
+ * A metadata edit (`model.update`, `registry.updateModel`): fields left out keep
+ * their value; files never change. Give at least one.
+ */
+export interface ModelChanges {
+  /** Sets the description; null clears it. */
+  readonly description?: string | null;
+  /** Replaces every tag (not with `mergeTags`). */
+  readonly tags?: Readonly<Record<string, JsonValue>>;
+  /** Sets these tags and keeps the others; a tag set to null is removed (not with `tags`). */
+  readonly mergeTags?: Readonly<Record<string, JsonValue>>;
+  /** Metric values to add or replace. */
+  readonly addMetrics?: Readonly<Record<string, number>>;
+  /** Metric keys to remove; keys the version lacks are ignored. */
+  readonly removeMetrics?: readonly string[];
+}
+
+/** Which version `registry.updateModel` edits, what changes, and against which revision. */
+export interface UpdateModelOptions extends ModelChanges {
+  readonly name: string;
+  readonly version: number;
+  readonly project?: string;
+  /** Edit only if the version is still at this revision, else CONFLICT (omitted: edit whatever is there). */
+  readonly expectedRevision?: number;
+}
+
 export interface SaveOptions {
   /**
    * Seconds to wait for status READY; 0 does not wait. Default 300. The gateway

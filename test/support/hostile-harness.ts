@@ -27,6 +27,7 @@ export const KNOWN_CODES: ReadonlySet<string> = new Set([
   "FORBIDDEN",
   "NOT_FOUND",
   "ALREADY_EXISTS",
+  "CONFLICT",
   "PAYLOAD_TOO_LARGE",
   "TOO_MANY_REQUESTS",
   // Apollo Server's typed request errors: an unknown operationName; APQ, which is off.

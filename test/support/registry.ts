@@ -8,6 +8,7 @@ import {
   type ModelRefInput,
   type RegistryLimits,
 } from "../../gateway/src/registry/registry.service.js";
+import type { UpdateModelChanges } from "../../gateway/src/registry/validate-update.js";
 import type { Storage } from "../../gateway/src/storage/factory.js";
 import type { SortDirection } from "../../gateway/src/domain/records.js";
 
@@ -26,6 +27,7 @@ export function registryOver(storage: Storage, limits = TEST_LIMITS, caller = Ca
     bestModel: (query: { project?: string; name: string; metric: string; direction?: SortDirection }) => service.bestModel(caller, query),
     createModel: (command: CreateModelCommand) => service.createModel(caller, command),
     deleteModel: (ref: ModelRefInput) => service.deleteModel(caller, ref),
+    updateModel: (ref: ModelRefInput, changes: UpdateModelChanges) => service.updateModel(caller, ref, changes),
     recoverQuickly: () => service.recoverQuickly(),
     reclaimOrphanedFiles: () => service.reclaimOrphanedFiles(),
   };

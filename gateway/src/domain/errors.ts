@@ -6,6 +6,8 @@ export const ERROR_CODES = [
   "BAD_USER_INPUT",
   "NOT_FOUND",
   "ALREADY_EXISTS",
+  /** The version changed since the caller read it (a stale `expectedRevision`): read it again. */
+  "CONFLICT",
   "UNAUTHENTICATED",
   "FORBIDDEN",
   "PAYLOAD_TOO_LARGE",
@@ -53,6 +55,13 @@ export class AlreadyExistsError extends DomainError {
 /** The one ALREADY_EXISTS for a taken version, wherever it is detected. */
 export function versionExists(ref: { project: string; name: string; version: number }): AlreadyExistsError {
   return new AlreadyExistsError("model version", `${ref.project}/${ref.name}@${ref.version}`, "pass overwrite: true to replace it");
+}
+
+/** An edit made against a revision that is no longer the version's: nothing was changed. */
+export class ConflictError extends DomainError {
+  constructor(message: string, details?: Readonly<Record<string, unknown>>) {
+    super("CONFLICT", message, details);
+  }
 }
 
 export class PayloadTooLargeError extends DomainError {

@@ -60,6 +60,12 @@ export interface ModelRecord extends ModelRef {
   readonly status: "READY" | "PENDING" | "FAILED";
   readonly createdAt: Date;
   readonly createdBy: string | null;
+  /** 1 when registered; one more with each metadata edit (updateModel) and each overwrite. */
+  readonly revision: number;
+  /** When the version last changed: its creation until it is edited. */
+  readonly updatedAt: Date;
+  /** Who changed it last: its creator until it is edited. */
+  readonly updatedBy: string | null;
   /** Ordered by key; present when the read asked for metrics. */
   readonly metrics?: readonly MetricRecord[];
   /** Ordered by path; present when the read asked for files. */
@@ -94,6 +100,34 @@ export interface ModelDraft {
   readonly createdBy: string | null;
 }
 
+/**
+ * A metadata edit of one version (files never change). Fields left undefined keep
+ * their value. The store applies it in one transaction, under the family's lock.
+ */
+export interface ModelEdit {
+  readonly ref: ModelRef;
+  /** A string sets it, null clears it, undefined keeps it. */
+  readonly description: string | null | undefined;
+  /** Metric values to insert or replace, keys unique. */
+  readonly setMetrics: readonly MetricRecord[];
+  /** Metric keys to remove (absent ones are ignored). */
+  readonly removeMetrics: readonly string[];
+  readonly updatedBy: string | null;
+  /**
+   * Decides against the version as it is inside the transaction: throws to refuse the
+   * edit (a stale revision, tags or metrics past a limit), else returns the new tags.
+   */
+  readonly check: (current: EditedVersion) => Readonly<Record<string, unknown>>;
+}
+
+/** What an edit's `check` sees of the version it changes. */
+export interface EditedVersion {
+  readonly revision: number;
+  readonly tags: Readonly<Record<string, unknown>>;
+  /** Metric keys the version will hold once the edit's metric changes are applied. */
+  readonly metricKeys: number;
+}
+
 /** What a key may do on a project; each role includes the ones before it. */
 export type Role = "read" | "write" | "admin";
 
@@ -111,7 +145,7 @@ export interface ByteRange {
   readonly end: number;
 }
 
-/** What happened to a version. Only CREATED, OVERWRITTEN and DELETED are produced so far. */
+/** What happened to a version. Only CREATED, OVERWRITTEN, UPDATED and DELETED are produced so far. */
 export type ModelEventType = "CREATED" | "OVERWRITTEN" | "UPDATED" | "DELETED" | "ALIAS_SET" | "ALIAS_REMOVED";
 
 /** A change to a version, recorded in the transaction that made it. */

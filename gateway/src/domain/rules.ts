@@ -1,7 +1,8 @@
 import { BadInputError } from "./errors.js";
+import { assertJsonSize } from "./json-value.js";
 import { MAX_VERSION } from "./limits.js";
 import type { MetricRecord, SchemaFieldRecord, SignatureRecord } from "./records.js";
-import { assertProse, isLabel, quote } from "./text.js";
+import { assertLabel, assertProse, isLabel, quote } from "./text.js";
 
 /** Names of projects, models and metric keys (DESIGN.md). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -12,6 +13,7 @@ export const MAX_METRICS = 1000;
 export const MAX_DESCRIPTION_CHARS = 65_536;
 export const MAX_TAGS_BYTES = 65_536;
 export const MAX_SIGNATURE_FIELDS = 10_000;
+export const MAX_TAG_KEY_CHARS = 256;
 const MAX_PATH_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 255;
 
@@ -120,4 +122,11 @@ export function validateSignature(signature: SignatureRecord, field: string): Si
     inputs: signature.inputs.map((f, i) => validateSchemaField(f, `${field}.inputs[${i}]`)),
     outputs: signature.outputs.map((f, i) => validateSchemaField(f, `${field}.outputs[${i}]`)),
   };
+}
+
+/** Tags as a version stores them: plain JSON of at most MAX_TAGS_BYTES, keys labels. */
+export function validateTags<T extends Readonly<Record<string, unknown>>>(tags: T, field: string): T {
+  assertJsonSize(tags, MAX_TAGS_BYTES, field);
+  for (const key of Object.keys(tags)) assertLabel(key, `${field} (a key)`, MAX_TAG_KEY_CHARS);
+  return tags;
 }

@@ -5,6 +5,7 @@ const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,
   ALREADY_EXISTS: 409,
+  CONFLICT: 409,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   PAYLOAD_TOO_LARGE: 413,

@@ -15,7 +15,7 @@ registerEnumType(ModelEventType, {
   valuesConfig: {
     CREATED: { description: "A new version was registered." },
     OVERWRITTEN: { description: "An existing version was replaced (createModel with overwrite)." },
-    UPDATED: { description: "Reserved for metadata updates; not produced yet." },
+    UPDATED: { description: "The version's metadata was edited (updateModel); its files are unchanged." },
     DELETED: { description: "The version was deleted." },
     ALIAS_SET: { description: "Reserved for aliases; not produced yet." },
     ALIAS_REMOVED: { description: "Reserved for aliases; not produced yet." },

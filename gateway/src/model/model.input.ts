@@ -77,3 +77,33 @@ export class CreateModelInput {
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: "Replace an existing version atomically." })
   overwrite?: boolean | null;
 }
+
+@InputType({ description: "A metadata edit of a version; files never change. Give at least one change." })
+export class UpdateModelInput {
+  @Field(() => String, { nullable: true, description: "Sets the description; null clears it; omitted keeps it." })
+  description?: string | null;
+
+  @Field(() => JSONObjectResolver, {
+    nullable: true,
+    description: "Replaces every tag ({} removes them all; null is as omitted). Not with mergeTags.",
+  })
+  tags?: Record<string, unknown> | null;
+
+  @Field(() => JSONObjectResolver, {
+    nullable: true,
+    description: "Merged into the tags: each key is set to its value, and a key set to null is removed. Not with tags.",
+  })
+  mergeTags?: Record<string, unknown> | null;
+
+  @Field(() => [MetricInput], { nullable: true, description: "Metric values to add or replace." })
+  addMetrics?: MetricInput[] | null;
+
+  @Field(() => [String], { nullable: true, description: "Metric keys to remove; keys the version lacks are ignored." })
+  removeMetrics?: string[] | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "The revision the edit was made against: when the version is at another one, nothing changes and the error is CONFLICT.",
+  })
+  expectedRevision?: number | null;
+}

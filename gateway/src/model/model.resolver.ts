@@ -9,7 +9,7 @@ import { BadInputError } from "../domain/errors.js";
 import { quote } from "../domain/text.js";
 import { selectedFieldNames } from "../graphql/selection.js";
 import { BestModelArgs, ModelArgs, ModelsArgs } from "./model.args.js";
-import { CreateModelInput, type ModelFileInput } from "./model.input.js";
+import { CreateModelInput, UpdateModelInput, type ModelFileInput } from "./model.input.js";
 import { Metric, Model, ModelConnection, ModelFile } from "./model.type.js";
 import { archiveUrl, downloadUrl } from "../http/urls.js";
 
@@ -91,6 +91,19 @@ export class ModelResolver {
   @Mutation(() => Model, { description: "Registers a version atomically: all its files and metadata, or nothing." })
   createModel(@Arg("input", () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: Context): Promise<ModelRecord> {
     return ctx.registry.createModel(ctx.caller, { ...input, files: input.files?.map(incomingFile) });
+  }
+
+  @Mutation(() => Model, {
+    description:
+      "Edits a version's metadata (description, tags, metrics) atomically, without re-uploading: files never change. " +
+      "Needs write on the project. Records an UPDATED event and raises the version's revision by one.",
+  })
+  updateModel(
+    @Args(() => ModelArgs) args: ModelArgs,
+    @Arg("input", () => UpdateModelInput) input: UpdateModelInput,
+    @Ctx() ctx: Context,
+  ): Promise<ModelRecord> {
+    return ctx.registry.updateModel(ctx.caller, args, input);
   }
 
   @Mutation(() => Boolean, { description: "Deletes a version and reclaims files no other version uses." })

@@ -133,6 +133,17 @@ export class Model {
 
   @Field(() => String, { nullable: true })
   createdBy!: string | null;
+
+  @Field(() => Int, {
+    description: "1 when registered; one more with each updateModel and each overwrite. Pass it as expectedRevision to edit safely.",
+  })
+  revision!: number;
+
+  @Field(() => DateTimeResolver, { description: "When the version last changed; createdAt until it is edited." })
+  updatedAt!: Date;
+
+  @Field(() => String, { nullable: true, description: "The key that changed it last; createdBy until it is edited." })
+  updatedBy!: string | null;
 }
 
 @ObjectType()

@@ -12,6 +12,7 @@ import type { MetadataStore } from "../storage/metadata-store.js";
 import { decodeCursor, decodeFamilyCursor, encodeCursor, encodeFamilyCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import { validateCreate } from "./validate-create.js";
+import { validateUpdate, type UpdateModelChanges } from "./validate-update.js";
 import type { EventItem } from "./event-stream.js";
 import type { ModelEventHub } from "./model-events.js";
 
@@ -261,6 +262,20 @@ export class RegistryService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Edits a version's metadata (description, tags, metrics) in one transaction that
+   * also records an UPDATED event; files never change. CONFLICT when
+   * `expectedRevision` is given and the version is at another revision.
+   */
+  async updateModel(caller: Caller, input: ModelRefInput, changes: UpdateModelChanges): Promise<ModelRecord> {
+    const ref = this.#ref(caller, input, "write");
+    const edit = validateUpdate(ref, changes, caller.keyId);
+    const model = await this.metadata.updateModel(edit);
+    if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
+    this.log.info({ audit: "model.update", by: caller.who, ...ref, revision: model.revision }, "audit");
+    return model;
   }
 
   async deleteModel(caller: Caller, input: ModelRefInput): Promise<void> {

@@ -4,16 +4,13 @@ import {
   assertDescription,
   assertName,
   assertVersion,
-  MAX_TAGS_BYTES,
   normaliseFilePath,
   validateMetrics,
   validateSignature,
+  validateTags,
 } from "../domain/rules.js";
-import { assertLabel } from "../domain/text.js";
 import type { IncomingFile } from "./incoming-file.js";
 import type { CreateModelCommand, RegistryLimits } from "./registry.service.js";
-
-const MAX_TAG_KEY = 256;
 
 /**
  * Checks a create command against the rules and limits before any byte is read:
@@ -43,9 +40,7 @@ export function validateCreate(command: CreateModelCommand, files: readonly Inco
   });
   const inputExample = command.inputExample ?? null;
   assertJsonSize(inputExample, limits.maxInputExampleBytes, "input.inputExample");
-  const tags = command.tags ?? {};
-  assertJsonSize(tags, MAX_TAGS_BYTES, "input.tags");
-  for (const key of Object.keys(tags)) assertLabel(key, "input.tags (a key)", MAX_TAG_KEY);
+  const tags = validateTags(command.tags ?? {}, "input.tags");
   const draft = {
     project,
     name,

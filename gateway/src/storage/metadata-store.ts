@@ -4,7 +4,16 @@
  * (`storage/sql/`); each backend folder only supplies its dialect.
  */
 
-import type { FamilyRecord, FileRecord, ModelParts, ModelRecord, ModelRef, ModelDraft, SortDirection } from "../domain/records.js";
+import type {
+  FamilyRecord,
+  FileRecord,
+  ModelEdit,
+  ModelParts,
+  ModelRecord,
+  ModelRef,
+  ModelDraft,
+  SortDirection,
+} from "../domain/records.js";
 
 /**
  * Where a page of a listing resumes. Metric sorts walk two phases: versions that
@@ -72,6 +81,12 @@ export interface MetadataStore {
    * (or OVERWRITTEN) event.
    */
   createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult>;
+  /**
+   * Edits a version's metadata in one transaction (recording an UPDATED event), after
+   * `edit.check` accepted it against the version as of that transaction; the version
+   * with every part, or null when absent. Files never change.
+   */
+  updateModel(edit: ModelEdit): Promise<ModelRecord | null>;
   /** Removes a version (recording a DELETED event); returns the blobs it referenced, or null when absent. */
   deleteModel(ref: ModelRef): Promise<readonly string[] | null>;
   /**

@@ -1,6 +1,6 @@
 import type { Connection as CoreConnection } from "../connection.js";
 import type { ModelRegistry as CoreRegistry } from "../registry.js";
-import type { ModelMetadata } from "../types.js";
+import type { ModelChanges, ModelMetadata, UpdateModelOptions } from "../types.js";
 import type { ModelEvent as CoreModelEvent, WatchOptions } from "../watch.js";
 import type { AwaitModelOptions } from "../await-model.js";
 import type { GetModelsOptions } from "../registry.js";
@@ -13,7 +13,9 @@ import type { BrowserCreateModelOptions, BrowserSaveOptions, UploadSource } from
  */
 
 /** A registered version as the browser entry offers it: in-memory downloads, no directories. */
-export interface Model extends Omit<BrowserModel, "download" | "save"> {
+export interface Model extends Omit<BrowserModel, "download" | "save" | "update"> {
+  /** Edits this version's metadata (see the Node entry's Model.update); resolves to the version as edited. */
+  update(changes: ModelChanges & { readonly force?: boolean }): Promise<Model>;
   /** Uploads `files` as a new version with this version's metadata (next free version). */
   save(files: UploadSource, options?: BrowserSaveOptions): Promise<Model>;
 }
@@ -39,7 +41,7 @@ export interface ModelWatch extends AsyncIterableIterator<ModelEvent> {
 
 /** The registry's own plumbing (the Node entry's types show it as @internal); no part of the browser's view. */
 type Internal = "wrap" | "uploadModel" | "downloadModel" | "headersFor";
-type Redeclared = "createModel" | "getModel" | "getModels" | "iterateModels" | "getBestModel" | "watch" | "awaitModel";
+type Redeclared = "createModel" | "updateModel" | "getModel" | "getModels" | "iterateModels" | "getBestModel" | "watch" | "awaitModel";
 
 /** A project's model registry as the browser entry offers it: uploads take files, not directories. */
 export interface ModelRegistry extends Omit<CoreRegistry, Internal | Redeclared> {
@@ -50,6 +52,8 @@ export interface ModelRegistry extends Omit<CoreRegistry, Internal | Redeclared>
   createModel(options: BrowserCreateModelOptions & { readonly files: UploadSource }): Promise<Model>;
   createModel(options: BrowserCreateModelOptions & { readonly files?: undefined }): Promise<ModelDraft>;
   createModel(options: BrowserCreateModelOptions): Promise<Model | ModelDraft>;
+  /** Edits a version's metadata without re-uploading (see the Node entry's updateModel). */
+  updateModel(options: UpdateModelOptions): Promise<Model>;
   /** One version, or null when it does not exist. */
   getModel(options: Parameters<CoreRegistry["getModel"]>[0]): Promise<Model | null>;
   /** Every version of a model, best first when sorted by a metric (pages are fetched for you). */

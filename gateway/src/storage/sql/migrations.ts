@@ -219,6 +219,19 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         }
       },
     },
+    "0010_model_updates": {
+      // Metadata edits (updateModel). Backward compatible: a previous release inserts
+      // versions without these columns and gets revision 1, never edited (NULLs);
+      // it never reads them. updated_at/updated_by stay NULL until the first edit.
+      async up(db: FrozenDb) {
+        await db.schema
+          .alterTable("models")
+          .addColumn("revision", "integer", (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db.schema.alterTable("models").addColumn("updated_at", "bigint").execute();
+        await db.schema.alterTable("models").addColumn("updated_by", "text").execute();
+      },
+    },
   };
 }
 

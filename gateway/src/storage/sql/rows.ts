@@ -56,6 +56,9 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
     status: row.status as ModelRecord["status"],
     createdAt: new Date(Number(row.created_at)),
     createdBy: row.created_by,
+    revision: Number(row.revision),
+    updatedAt: new Date(Number(row.updated_at ?? row.created_at)),
+    updatedBy: row.updated_at === null ? row.created_by : row.updated_by,
   };
   // Assigned, not spread: spreading `false` for an absent part is slow on a hot path.
   if (row.metrics_json != null) record.metrics = metricsFrom(row.metrics_json);

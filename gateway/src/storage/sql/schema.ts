@@ -24,6 +24,11 @@ export interface Database {
     status: string;
     created_at: number;
     created_by: string | null;
+    /** 1 at creation, +1 per edit and per overwrite (migration 0010). */
+    revision: Generated<number>;
+    /** Epoch milliseconds of the last edit; null until the first. */
+    updated_at: number | null;
+    updated_by: string | null;
   };
   metrics: {
     model_id: number;

@@ -1,11 +1,21 @@
 import { Migrator, sql, type ExpressionBuilder, type Kysely } from "kysely";
 import { VersionsExhaustedError, versionExists } from "../../domain/errors.js";
 import { BATCH, MAX_VERSION } from "../../domain/limits.js";
-import type { FamilyRecord, FileRecord, ModelDraft, ModelEventType, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
+import type {
+  FamilyRecord,
+  FileRecord,
+  ModelDraft,
+  ModelEdit,
+  ModelEventType,
+  ModelParts,
+  ModelRecord,
+  ModelRef,
+} from "../../domain/records.js";
 import type { CreateResult, FamilyListQuery, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
 import { familyId, partColumns, sortedParts, toRecord } from "./rows.js";
+import { applyEdit } from "./update-model.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
@@ -231,7 +241,12 @@ export class SqlMetadataStore implements MetadataStore {
     const existing =
       draft.version === undefined
         ? undefined
-        : await trx.selectFrom("models").select("id").where("family_id", "=", familyId).where("version", "=", version).executeTakeFirst();
+        : await trx
+            .selectFrom("models")
+            .select(["id", "revision"])
+            .where("family_id", "=", familyId)
+            .where("version", "=", version)
+            .executeTakeFirst();
     let releasedBlobs: string[] = [];
     if (existing) {
       if (!draft.overwrite) throw versionExists({ ...draft, version });
@@ -266,6 +281,9 @@ export class SqlMetadataStore implements MetadataStore {
         status: "READY",
         created_at: now,
         created_by: draft.createdBy,
+        // An overwrite continues the version's revisions: an edit made against the
+        // replaced content then fails its revision check instead of applying to the new.
+        ...(existing ? { revision: Number(existing.revision) + 1 } : {}),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -285,6 +303,28 @@ export class SqlMetadataStore implements MetadataStore {
     await promoteBlobs();
     await this.#recordEvent(trx, existing ? "OVERWRITTEN" : "CREATED", { project: draft.project, name: draft.name, version });
     return { model: { ...toRecord(row, draft.project, draft.name), ...sortedParts(draft.metrics, draft.files) }, releasedBlobs };
+  }
+
+  async updateModel(edit: ModelEdit): Promise<ModelRecord | null> {
+    const updated = await this.#transaction(async (trx) => {
+      if (this.sqlDialect.supportsRowLocks) {
+        // The family row's lock, as creates and deletes take it: edits of a family
+        // serialise with each other and with overwrites, so a revision check cannot race.
+        const family = await trx
+          .selectFrom("families")
+          .select("id")
+          .where("project", "=", edit.ref.project)
+          .where("name", "=", edit.ref.name)
+          .forUpdate()
+          .executeTakeFirst();
+        if (!family) return null;
+      }
+      const model = await applyEdit(trx, this.sqlDialect, edit, this.#familyId(edit.ref.project, edit.ref.name));
+      if (model) await this.#recordEvent(trx, "UPDATED", edit.ref);
+      return model;
+    });
+    if (updated) this.events.committed();
+    return updated;
   }
 
   async deleteModel(ref: ModelRef): Promise<readonly string[] | null> {

@@ -1,0 +1,72 @@
+import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
+import { BATCH } from "../../domain/limits.js";
+import { ALL_PARTS, type ModelEdit, type ModelRecord } from "../../domain/records.js";
+import { partColumns, toRecord } from "./rows.js";
+import type { Database, SqlDialect } from "./schema.js";
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Applies a metadata edit inside the caller's write transaction: reads the version,
+ * lets `edit.check` decide against it (it throws to refuse, and then nothing was
+ * written), then changes metrics in place (the metrics_sort indexes follow the rows,
+ * so metric-sorted listings stay ordered), the row, and its revision. Files are
+ * never touched. Null when the version does not exist.
+ */
+export async function applyEdit(
+  trx: Kysely<Database>,
+  dialect: SqlDialect,
+  edit: ModelEdit,
+  family: SelectQueryBuilder<Database, "families", { id: number }>,
+): Promise<ModelRecord | null> {
+  const row = await trx
+    .selectFrom("models")
+    .select(["id", "family_id", "version", "revision", "tags"])
+    .where("family_id", "=", family)
+    .where("version", "=", edit.ref.version)
+    .executeTakeFirst();
+  if (!row) return null;
+  const modelId = Number(row.id);
+  const held = await trx.selectFrom("metrics").select("key").where("model_id", "=", modelId).execute();
+  const keys = new Set(held.map((m) => m.key));
+  for (const key of edit.removeMetrics) keys.delete(key);
+  for (const m of edit.setMetrics) keys.add(m.key);
+  const tags = edit.check({
+    revision: Number(row.revision),
+    tags: JSON.parse(row.tags) as Readonly<Record<string, unknown>>,
+    metricKeys: keys.size,
+  });
+
+  for (const batch of chunks(edit.removeMetrics, BATCH)) {
+    await trx.deleteFrom("metrics").where("model_id", "=", modelId).where("key", "in", batch).execute();
+  }
+  for (const batch of chunks(edit.setMetrics, BATCH)) {
+    await trx
+      .insertInto("metrics")
+      .values(batch.map((m) => ({ model_id: modelId, family_id: Number(row.family_id), version: row.version, key: m.key, value: m.value })))
+      .onConflict((oc) => oc.columns(["model_id", "key"]).doUpdateSet({ value: sql`excluded.value` }))
+      .execute();
+  }
+  await trx
+    .updateTable("models")
+    .set({
+      ...(edit.description !== undefined ? { description: edit.description } : {}),
+      tags: JSON.stringify(tags),
+      revision: sql<number>`revision + 1`,
+      updated_at: Date.now(),
+      updated_by: edit.updatedBy,
+    })
+    .where("id", "=", modelId)
+    .execute();
+  const updated = await trx
+    .selectFrom("models as m")
+    .selectAll("m")
+    .select(partColumns(trx, dialect, ALL_PARTS))
+    .where("m.id", "=", modelId)
+    .executeTakeFirstOrThrow();
+  return toRecord(updated, edit.ref.project, edit.ref.name);
+}
