@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
  * otherwise (a removed or renamed field, a new required argument, another meaning)
  * is a new major. Clients (the SDK) state the majors they speak.
  */
-export const SCHEMA_VERSION = "1.1";
+export const SCHEMA_VERSION = "1.0";
 
 /** The gateway's release (its package.json `version`), read once where the code runs. */
 export const GATEWAY_VERSION: string = (() => {
