@@ -9,6 +9,7 @@ import { mapPaths } from "./multipart-map.js";
 import { downloadUrls, rangeAbuse } from "./downloads.js";
 import { queryShapes } from "./queries.js";
 import { authorizationHeader, keysInUrls, readKeyMutations } from "./auth.js";
+import { flavorsAndTags } from "./flavors.js";
 import type { Group } from "./world.js";
 
 export const GROUPS: readonly Group[] = [
@@ -30,4 +31,5 @@ export const GROUPS: readonly Group[] = [
   authorizationHeader,
   keysInUrls,
   readKeyMutations,
+  flavorsAndTags,
 ];

@@ -37,6 +37,8 @@ import { MAX_PAGE_SIZE } from "../domain/limits.js";
  *   a page argument (files, metrics, grants, signature fields, a shape) counts
  *   NESTED_LIST_ITEMS items: its rows come with the page's one statement and its
  *   length is bounded by what was registered, not by the query;
+ * - a field that does its own I/O (`Model.card`, a blob read) adds its OWN_COSTS
+ *   (COST.BLOB_READ) wherever it is counted, so once per node of a page;
  * - `__typename`: nothing; `__schema` and `__type`: STATEMENT (their size is
  *   bounded by the schema, their depth by the depth limit).
  *
@@ -51,7 +53,20 @@ export const COST = Object.freeze({
   ROW: 1,
   FIELD: 0.05,
   NESTED_LIST_ITEMS: 4,
+  /**
+   * A field that reads a blob when resolved (`Model.card`: up to 256 KiB from the
+   * blob store, per version), charged per node. At 40, a page of 50 versions with
+   * it costs ~2,100 and passes the default limit; 500 cost ~20,500 and are refused.
+   */
+  BLOB_READ: 40,
 });
+
+/**
+ * Fields whose resolvers do work of their own beyond the row the statement read,
+ * by schema coordinate. Named here rather than in the field's extensions so the
+ * estimate is the same over the SDL (schema.graphql) as over the built schema.
+ */
+const OWN_COSTS: ReadonlyMap<string, number> = new Map([["Model.card", COST.BLOB_READ]]);
 
 const PAGE_ARGUMENT = "first";
 
@@ -128,7 +143,8 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
         total += COST.STATEMENT;
         continue;
       }
-      total += COST.FIELD + (isList(field.type) ? COST.NESTED_LIST_ITEMS * (COST.FIELD + children) : children);
+      const own = OWN_COSTS.get(`${parent.name}.${name}`) ?? 0;
+      total += COST.FIELD + own + (isList(field.type) ? COST.NESTED_LIST_ITEMS * (COST.FIELD + children) : children);
     }
     return total;
   };
