@@ -275,7 +275,7 @@ describe("flavors, MetaGraph tags and the card through a real gateway", () => {
     expect(copy).toMatchObject({ flavors, tfMetaGraphTags: ["serve"] });
   });
 
-  test("hostile flavors and tags are typed errors before anything is sent twice", async () => {
+  test("hostile flavors and tags from the caller are BAD_USER_INPUT, and nothing is registered", async () => {
     const dir = await tfModelDir("tf-bad");
     const nul = await mr.createModel({ name: "tf-bad", modelPath: dir, tfMetaGraphTags: ["ser\u0000ve"] }).catch((e) => e);
     expect(nul).toMatchObject({ code: "BAD_USER_INPUT" });
