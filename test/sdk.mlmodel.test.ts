@@ -286,13 +286,17 @@ describe("flavors, MetaGraph tags and the card through a real gateway", () => {
 
   test("a version's card is null when absent; a page of 500 selecting card is refused, 50 pass", async () => {
     for (let i = 0; i < 3; i++) await mr.createModel({ name: "carded", modelPath: await tfModelDir(`carded-${i}`, `# card ${i}`) });
-    const small = await gw.gql(`{ models(name: "carded", first: 50) { nodes { version card } } }`);
-    expect(small.errors).toBeUndefined();
-    expect(small.data.models.nodes).toEqual([
-      { version: 3, card: "# card 2" },
-      { version: 2, card: "# card 1" },
-      { version: 1, card: "# card 0" },
-    ]);
+    // Three times: from the third, the operation runs compiled by graphql-jit, with the same answer.
+    for (let i = 0; i < 3; i++) {
+      const small = await gw.gql(`{ models(name: "carded", first: 50) { nodes { version card flavors tfMetaGraphTags } } }`);
+      expect(small.errors).toBeUndefined();
+      expect(small.data.models.nodes.map((n: { version: number; card: string }) => [n.version, n.card])).toEqual([
+        [3, "# card 2"],
+        [2, "# card 1"],
+        [1, "# card 0"],
+      ]);
+      expect(small.data.models.nodes[0].tfMetaGraphTags).toEqual(["serve", "gpu"]);
+    }
     const big = await gw.gql(`{ models(name: "carded", first: 500) { nodes { version card } } }`);
     expect(big.status).toBe(400);
     expect(big.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
