@@ -205,12 +205,14 @@ describe("the SDK reads each flavor's details from MLmodel files", () => {
     expect(found.tfMetaGraphTags).toBeUndefined();
   });
 
-  test("odd shapes: a lone tag string is one tag; a flavor that is not a mapping is left out; no flavors, nothing", async () => {
+  test("odd shapes: a lone tag string is one tag; a flavor that is not a mapping is left out; flavors over 64 KiB are left out; no flavors, nothing", async () => {
     const lone = await describeMlmodel("flavors:\n  tensorflow:\n    meta_graph_tags: serve\n    saved_model_dir: tfmodel\n");
     expect(lone.tfMetaGraphTags).toEqual(["serve"]);
     const mixed = await describeMlmodel("flavors:\n  tensorflow:\n    meta_graph_tags: [serve, 3]\n  odd: just a string\n");
     expect(mixed.tfMetaGraphTags).toBeUndefined();
     expect(Object.keys(mixed.flavors ?? {})).toEqual(["tensorflow"]);
+    const huge = await describeMlmodel(`flavors:\n  tensorflow:\n    meta_graph_tags: [serve]\n    blob: ${"x".repeat(64 * 1024)}\n`);
+    expect(huge).toEqual({ framework: "TENSORFLOW" });
     const none = await describeMlmodel("artifact_path: model\n");
     expect(none).toEqual({});
     const timestamp = await describeMlmodel("flavors:\n  custom:\n    built: 2023-05-02T12:00:00Z\n");

@@ -29,6 +29,8 @@ const FLAVORS: Readonly<Record<string, Framework>> = {
 
 /** The registry's default limit: a larger saved example is left out rather than failing the upload. */
 const MAX_EXAMPLE_BYTES = 256 * 1024;
+/** The registry's default limit of flavors (HOMER_MAX_FLAVORS): larger ones read from a file are left out, likewise. */
+const MAX_FLAVORS_BYTES = 64 * 1024;
 
 type Found = { -readonly [K in "framework" | "signature" | "inputExample" | "flavors" | "tfMetaGraphTags"]?: ModelMetadata[K] };
 
@@ -36,13 +38,16 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /**
  * Each flavor's details as JSON (through JSON, so nothing but JSON reaches the registry); a flavor whose
- * details are not a mapping is left out, as the registry takes objects only.
+ * details are not a mapping is left out, as the registry takes objects only, and flavors larger than
+ * the registry's default limit are left out whole (with the tags read from them) rather than failing the upload.
  */
 function flavorsOf(raw: unknown): Flavors | undefined {
   if (!isObject(raw)) return undefined;
   const entries = Object.entries(raw).filter(([, details]) => isObject(details));
   if (entries.length === 0) return undefined;
-  return JSON.parse(JSON.stringify(Object.fromEntries(entries))) as Flavors;
+  const json = JSON.stringify(Object.fromEntries(entries));
+  if (Buffer.byteLength(json) > MAX_FLAVORS_BYTES) return undefined;
+  return JSON.parse(json) as Flavors;
 }
 
 /** `flavors.tensorflow.meta_graph_tags`: MLflow writes a list (null when not a SavedModel); a lone string is one tag. */
