@@ -4,6 +4,9 @@ import { closeStorage, openStorage } from "../gateway/src/storage/factory.js";
 import type { SqlMetadataStore } from "../gateway/src/storage/sql/sql-metadata-store.js";
 import { BACKENDS, openTestStorage, type TestStorage } from "./support/backends.js";
 import { captureLog } from "./support/log-capture.js";
+import { file } from "./support/files.js";
+import { registryOver } from "./support/registry.js";
+import { ALL_PARTS } from "../gateway/src/domain/records.js";
 
 /**
  * Rolling upgrades: the first upgraded replica migrates the shared database while
@@ -34,6 +37,47 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
       }
     } finally {
       await closeStorage(older);
+    }
+  });
+
+  test("0009_model_flavors: rows of the previous release (no flavors columns) read as null flavors, tags and card", async () => {
+    storage = await openTestStorage(backend);
+    const db = (storage.metadata as SqlMetadataStore)["db"];
+    await registryOver(storage).createModel({ name: "old", files: [file("model.pkl", "p")] });
+    // Back to the schema before 0009, as a database of the previous release is.
+    await sql`alter table models drop column flavors`.execute(db);
+    await sql`alter table models drop column tf_meta_graph_tags`.execute(db);
+    await sql`delete from kysely_migration where name = '0009_model_flavors'`.execute(db);
+    // A replica of the previous release registers a version without the columns.
+    await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+              select id, 2, '{}', 0, 'READY', 0 from families where name = 'old'`.execute(db);
+    await storage.metadata.close();
+    const upgraded = await openStorage({ databaseUrl: storage.databaseUrl, blobUrl: storage.blobDir });
+    try {
+      const db2 = (upgraded.metadata as SqlMetadataStore)["db"];
+      // The previous release keeps writing rows without the new columns after the upgrade, too.
+      await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+                select id, 3, '{}', 0, 'READY', 0 from families where name = 'old'`.execute(db2);
+      for (const version of [1, 2, 3]) {
+        const model = await upgraded.metadata.getModel({ project: "default", name: "old", version }, ALL_PARTS);
+        expect(model, `version ${version}`).toMatchObject({ version, flavors: null, tfMetaGraphTags: null, cardFile: null });
+      }
+      const listed = await upgraded.metadata.listModels({
+        project: "default",
+        name: "old",
+        sortKey: null,
+        direction: "DESC",
+        limit: 10,
+        after: null,
+        parts: ALL_PARTS,
+      });
+      expect(listed.map((l) => [l.model.version, l.model.flavors, l.model.tfMetaGraphTags])).toEqual([
+        [3, null, null],
+        [2, null, null],
+        [1, null, null],
+      ]);
+    } finally {
+      await closeStorage(upgraded);
     }
   });
 

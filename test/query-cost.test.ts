@@ -46,9 +46,12 @@ function everyField(
   return parts.join(" ");
 }
 
-const MODEL = everyField(schema, schema.getType("Model") as GraphQLObjectType);
-const page = (first: number | string, alias = "") =>
-  `${alias}models(name: "m", sortKey: "acc", first: ${first}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${MODEL} } }`;
+/** Every Model field, `card` (a blob read per version, priced apart: see below) included. */
+const MODEL_WITH_CARD = everyField(schema, schema.getType("Model") as GraphQLObjectType);
+/** Every Model field the statement reads: what a page of 500 may select. */
+const MODEL = MODEL_WITH_CARD.replace(/(^| )card(?= |$)/, "$1").trim();
+const page = (first: number | string, alias = "", fields = MODEL) =>
+  `${alias}models(name: "m", sortKey: "acc", first: ${first}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${fields} } }`;
 
 function errorsOf(document: string, maxQueryCost = defaults.maxQueryCost): string[] {
   const rules = [...specifiedRules, ...operationLimits({ ...defaults, maxQueryCost })];
@@ -62,7 +65,11 @@ const costOf = (document: string): number => {
 
 describe("the cost model: the largest legitimate queries pass", () => {
   test("the generated selection really has every Model field, files with downloadUrl included", () => {
-    for (const name of Object.keys((schema.getType("Model") as GraphQLObjectType).getFields())) expect(MODEL).toContain(name);
+    for (const name of Object.keys((schema.getType("Model") as GraphQLObjectType).getFields())) expect(MODEL_WITH_CARD).toContain(name);
+    expect(MODEL_WITH_CARD).toMatch(/(^| )card( |$)/);
+    expect(MODEL).not.toMatch(/(^| )card( |$)/);
+    expect(MODEL).toContain("flavors");
+    expect(MODEL).toContain("tfMetaGraphTags");
     expect(MODEL).toContain("downloadUrl");
     expect(MODEL).toMatch(/signature \{ inputs \{ name shape type \}/);
   });
@@ -88,7 +95,7 @@ describe("the cost model: the largest legitimate queries pass", () => {
   test("a single version, best model, projects and keys with every field pass together", () => {
     const key = everyField(schema, schema.getType("ApiKey") as GraphQLObjectType);
     const project = everyField(schema, schema.getType("Project") as GraphQLObjectType);
-    const doc = `{ model(name: "m", version: 1) { ${MODEL} } bestModel(name: "m", metric: "acc") { ${MODEL} } apiKeys { ${key} } projects { ${project} } }`;
+    const doc = `{ model(name: "m", version: 1) { ${MODEL_WITH_CARD} } bestModel(name: "m", metric: "acc") { ${MODEL_WITH_CARD} } apiKeys { ${key} } projects { ${project} } }`;
     expect(errorsOf(doc)).toEqual([]);
   });
 
@@ -110,7 +117,34 @@ describe("the cost model: the largest legitimate queries pass", () => {
   });
 
   test("a registration returning every field passes", () => {
-    expect(errorsOf(`mutation($i: CreateModelInput!) { createModel(input: $i) { ${MODEL} } }`)).toEqual([]);
+    expect(errorsOf(`mutation($i: CreateModelInput!) { createModel(input: $i) { ${MODEL_WITH_CARD} } }`)).toEqual([]);
+  });
+});
+
+describe("the cost model: Model.card is a blob read per version", () => {
+  const refused = (document: string) => expect(errorsOf(document).some((m) => m.startsWith("Query Cost limit"))).toBe(true);
+  const cards = (first: number | string) => `{ models(name: "m", first: ${first}) { nodes { version card } } }`;
+
+  test("a page of 50 with every field and the card passes; so does 100", () => {
+    expect(errorsOf(`{ ${page(50, "", MODEL_WITH_CARD)} }`)).toEqual([]);
+    expect(errorsOf(`{ ${page(100, "", MODEL_WITH_CARD)} }`)).toEqual([]);
+  });
+
+  test("a page of 500 selecting the card, even alone, is refused; so is a variable page size (charged as 500)", () => {
+    refused(cards(500));
+    refused(`{ ${page(500, "", MODEL_WITH_CARD)} }`);
+    refused(`query($n: Int) { models(name: "m", first: $n) { nodes { card } } }`);
+  });
+
+  test("the card costs what a blob read is priced at, per node", () => {
+    const extra = costOf(cards(100)) - costOf(`{ models(name: "m", first: 100) { nodes { version } } }`);
+    // 40 for the read and 0.05 for the field, per node (± 1 for rounding up each estimate).
+    expect(Math.abs(extra - 100 * 40.05)).toBeLessThanOrEqual(1);
+  });
+
+  test("cards smuggled through aliases and fragments are each charged", () => {
+    refused(`{ models(name: "m", first: 50) { nodes { ${Array.from({ length: 3 }, (_, i) => `c${i}: card`).join(" ")} } } }`);
+    refused(`{ models(name: "m", first: 100) { nodes { ...C ...D } } } fragment C on Model { card } fragment D on Model { card }`);
   });
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openTestStorage, STORAGE_COMBOS, type TestStorage } from "./support/backends.js";
 import { file, sha256 } from "./support/files.js";
 import { registryOver, TEST_LIMITS } from "./support/registry.js";
+import { Caller } from "../gateway/src/access/caller.js";
 import { startS3Server, type S3Server } from "./support/s3-server.js";
 
 /** One S3-compatible server for the file; each storage has its own prefix in it. */
@@ -371,6 +372,111 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("regi
       // Checked before the input: a caller learns nothing about a project it may not read.
       await expect(outsider.listFamilies({ project, after: "garbage!" })).rejects.toMatchObject({ code: "FORBIDDEN" });
       expect(namesOf(await outsider.listFamilies({}))).toEqual(["beta", "elsewhere"]);
+    });
+  });
+
+  describe("flavors, MetaGraph tags and the model card", () => {
+    const caller = Caller.open();
+    const SKLEARN_FLAVORS = {
+      python_function: {
+        env: { conda: "conda.yaml", virtualenv: "python_env.yaml" },
+        loader_module: "mlflow.sklearn",
+        model_path: "model.pkl",
+        predict_fn: "predict",
+        python_version: "3.10.12",
+      },
+      sklearn: { code: null, pickled_model: "model.pkl", serialization_format: "cloudpickle", sklearn_version: "1.3.0" },
+    };
+    const TF_FLAVORS = {
+      python_function: { env: "conda.yaml", loader_module: "mlflow.tensorflow", python_version: "3.7.6" },
+      tensorflow: { meta_graph_tags: ["serve", "gpu"], saved_model_dir: "tfmodel", signature_def_key: "serving_default" },
+    };
+
+    test("flavors and tfMetaGraphTags round-trip through create, get, list and best; absent ones read as null", async () => {
+      const created = await registry.createModel({
+        name: "flav",
+        framework: "TENSORFLOW",
+        flavors: TF_FLAVORS,
+        tfMetaGraphTags: ["serve", "gpu"],
+        metrics: [{ key: "acc", value: 0.9 }],
+        files: [file("tfmodel/saved_model.pb", "pb")],
+      });
+      expect(created).toMatchObject({ flavors: TF_FLAVORS, tfMetaGraphTags: ["serve", "gpu"] });
+      await registry.createModel({ name: "flav", flavors: SKLEARN_FLAVORS, metrics: [{ key: "acc", value: 0.8 }] });
+      await registry.createModel({ name: "flav" });
+      expect(await registry.getModel(ref("flav", 1))).toMatchObject({ flavors: TF_FLAVORS, tfMetaGraphTags: ["serve", "gpu"] });
+      expect(await registry.getModel(ref("flav", 2))).toMatchObject({ flavors: SKLEARN_FLAVORS, tfMetaGraphTags: null });
+      expect(await registry.getModel(ref("flav", 3))).toMatchObject({ flavors: null, tfMetaGraphTags: null });
+      for (const sortKey of [null, "acc"]) {
+        const page = await registry.listModels({ name: "flav", sortKey, parts: { metrics: false, files: false, flavors: true } });
+        const byVersion = Object.fromEntries(page.nodes.map((m) => [m.version, [m.flavors, m.tfMetaGraphTags]]));
+        expect(byVersion).toEqual({ 1: [TF_FLAVORS, ["serve", "gpu"]], 2: [SKLEARN_FLAVORS, null], 3: [null, null] });
+      }
+      const best = await registry.service.bestModel(caller, {
+        name: "flav",
+        metric: "acc",
+        parts: { metrics: false, files: false, flavors: true },
+      });
+      expect(best).toMatchObject({ version: 1, tfMetaGraphTags: ["serve", "gpu"] });
+    });
+
+    test("a read that does not ask for flavors or the card neither selects nor parses them", async () => {
+      await registry.createModel({
+        name: "lean",
+        flavors: SKLEARN_FLAVORS,
+        tfMetaGraphTags: ["serve"],
+        files: [file("README.md", "# Lean")],
+      });
+      const lean = { metrics: false, files: false };
+      const [listed] = (await registry.listModels({ name: "lean", parts: lean })).nodes;
+      const got = await registry.service.getModel(caller, ref("lean", 1), lean);
+      for (const model of [listed!, got!]) {
+        expect(Object.keys(model)).not.toContain("flavors");
+        expect(Object.keys(model)).not.toContain("tfMetaGraphTags");
+        expect(Object.keys(model)).not.toContain("cardFile");
+      }
+    });
+
+    test("an overwrite replaces the flavors and tags (none given: none kept)", async () => {
+      await registry.createModel({ name: "flav-ow", version: 1, flavors: TF_FLAVORS, tfMetaGraphTags: ["serve"] });
+      await registry.createModel({ name: "flav-ow", version: 1, overwrite: true });
+      expect(await registry.getModel(ref("flav-ow", 1))).toMatchObject({ flavors: null, tfMetaGraphTags: null });
+    });
+
+    test("the card is the top-level README.md's text, read when asked; other names and places are no card", async () => {
+      const card = "# Iris classifier\n\nTrained on **iris**. ✓ <script>alert(1)</script>\n";
+      const created = await registry.createModel({
+        name: "carded",
+        files: [file("README.md", card), file("model.pkl", "pickle"), file("docs/README.md", "nested")],
+      });
+      expect(await registry.service.readCard(caller, created)).toBe(card);
+      const read = await registry.getModel(ref("carded", 1));
+      expect(read!.cardFile).toEqual({ path: "README.md", sha256: sha256(card), sizeBytes: Buffer.byteLength(card) });
+      expect(await registry.service.readCard(caller, read!)).toBe(card);
+      const page = await registry.listModels({ name: "carded", parts: { metrics: false, files: false, card: true } });
+      expect(await registry.service.readCard(caller, page.nodes[0]!)).toBe(card);
+      for (const [name, files] of [
+        ["card-none", [file("model.pkl", "p")]],
+        ["card-lower", [file("readme.md", "# lower case is not the card")]],
+        ["card-nested", [file("docs/README.md", "# nested is not the card")]],
+        ["card-latin1", [file("README.md", Buffer.from([0x23, 0x20, 0x43, 0x61, 0x66, 0xe9]))]],
+        ["card-big", [file("README.md", "x".repeat(256 * 1024 + 1))]],
+      ] as const) {
+        await registry.createModel({ name, files: [...files] });
+        const model = await registry.getModel(ref(name, 1));
+        expect(await registry.service.readCard(caller, model!), name).toBeNull();
+      }
+      await registry.createModel({ name: "card-edge", files: [file("README.md", "y".repeat(256 * 1024))] });
+      expect(await registry.service.readCard(caller, (await registry.getModel(ref("card-edge", 1)))!)).toHaveLength(256 * 1024);
+    });
+
+    test("a card whose version was deleted (and its blob reclaimed) reads as null; another key's project is FORBIDDEN", async () => {
+      await registry.createModel({ name: "card-gone", files: [file("README.md", `# gone ${Math.random()}`)] });
+      const model = (await registry.getModel(ref("card-gone", 1)))!;
+      await registry.deleteModel(ref("card-gone", 1));
+      expect(await registry.service.readCard(caller, model)).toBeNull();
+      const reader = Caller.forKey("k", [{ project: "elsewhere", role: "read" }]);
+      await expect(registry.service.readCard(reader, model)).rejects.toMatchObject({ code: "FORBIDDEN" });
     });
   });
 

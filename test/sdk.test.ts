@@ -365,7 +365,7 @@ describe("framework from file types", () => {
     await fs.writeFile(path.join(dir, "model.pkl"), "x");
     expect(await describeDirectory(dir, await listFiles(dir))).toEqual({});
     await fs.writeFile(path.join(dir, "MLmodel"), "flavors:\n  custom_flavor: {}\n");
-    expect(await describeDirectory(dir, await listFiles(dir))).toEqual({ framework: "SKLEARN" });
+    expect(await describeDirectory(dir, await listFiles(dir))).toEqual({ framework: "SKLEARN", flavors: { custom_flavor: {} } });
     await fs.rm(dir, { recursive: true });
   });
 });

@@ -78,4 +78,28 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
       expect(page.statements).toHaveLength(crosses ? 4 : 3);
     }
   });
+
+  test("flavors, tags and the card's file are read only when selected, by the page's own statement", async () => {
+    const run = async (fields: string) => {
+      statements = [];
+      counting = true;
+      const res = await gw.gql(`{ models(name: "large", sortKey: "acc", first: 10) { nodes { version ${fields} } } }`);
+      counting = false;
+      expect(res.errors).toBeUndefined();
+      // The page's reads (not authentication nor a rate-limit batch).
+      return statements.filter((sql) => /"models"/.test(sql));
+    };
+    const lean = await run("");
+    expect(lean, lean.join("\n")).toHaveLength(1);
+    expect(lean[0]).not.toMatch(/flavors|tf_meta_graph_tags|README\.md|"cf"/);
+    for (const fields of ["flavors", "tfMetaGraphTags"]) {
+      const withFlavors = await run(fields);
+      expect(withFlavors, withFlavors.join("\n")).toHaveLength(1);
+      expect(withFlavors[0]).toMatch(/"flavors".*"tf_meta_graph_tags"/);
+    }
+    const withCard = await run("card");
+    expect(withCard).toHaveLength(1);
+    expect(withCard[0]).toMatch(/"cf"\."path" = /);
+    expect(withCard[0]).not.toMatch(/"flavors"/);
+  });
 });

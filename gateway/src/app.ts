@@ -129,9 +129,9 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   await apollo.start();
 
   const contextOf = (request: Pick<Context, "caller" | "log" | "baseUrl">): Context => ({ registry, access, ...request });
-  // inputExample travels inside the JSON body or the multipart `operations` field:
-  // the body limit always leaves room for the largest one allowed.
-  const maxBodyBytes = Math.max(config.maxBodyBytes, config.maxInputExampleBytes * 2 + 2 ** 16);
+  // inputExample and flavors travel inside the JSON body or the multipart `operations`
+  // field: the body limit always leaves room for the largest ones allowed.
+  const maxBodyBytes = Math.max(config.maxBodyBytes, (config.maxInputExampleBytes + config.maxFlavorsBytes) * 2 + 2 ** 16);
   const multipart = {
     maxFileSize: config.maxFileSize,
     maxFiles: config.maxFiles,

@@ -22,6 +22,8 @@ export interface Config {
   readonly maxFileSize: number;
   readonly maxFiles: number;
   readonly maxInputExampleBytes: number;
+  /** Largest `flavors` of a version, as serialized JSON. */
+  readonly maxFlavorsBytes: number;
   /** JSON request bodies and the multipart `operations` field. */
   readonly maxBodyBytes: number;
   readonly shutdownGraceMs: number;
@@ -166,6 +168,12 @@ const OPTIONS = {
     env: "HOMER_MAX_INPUT_EXAMPLE",
     help: "largest inputExample, as serialized JSON",
     default: () => "256KiB",
+  },
+  maxFlavorsBytes: {
+    flag: "--max-flavors",
+    env: "HOMER_MAX_FLAVORS",
+    help: "largest flavors (MLmodel flavor details) of a version, as serialized JSON",
+    default: () => "64KiB",
   },
   maxBodyBytes: {
     flag: "--max-body-size",
@@ -485,6 +493,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxFileSize: parseSize(raw.maxFileSize!, name("maxFileSize")),
     maxFiles: parseInteger(raw.maxFiles!, name("maxFiles"), 1, 1_000_000),
     maxInputExampleBytes: parseSize(raw.maxInputExampleBytes!, name("maxInputExampleBytes")),
+    maxFlavorsBytes: parseSize(raw.maxFlavorsBytes!, name("maxFlavorsBytes")),
     maxBodyBytes: parseSize(raw.maxBodyBytes!, name("maxBodyBytes")),
     shutdownGraceMs: parseInteger(raw.shutdownGraceMs!, name("shutdownGraceMs"), 0, 3_600_000),
     headersTimeoutMs: parseInteger(raw.headersTimeoutMs!, name("headersTimeoutMs"), 100, 600_000),

@@ -8,6 +8,7 @@ export type { AwaitModelOptions } from "./await-model.js";
 export { SUPPORTED_SCHEMA_MAJORS, type GatewayVersion } from "./version.js";
 export { RegistryAdmin, ROLES, type ApiKeyInfo, type Grant, type ProjectInfo, type Role } from "./admin.js";
 export type {
+  Flavors,
   Framework,
   JsonValue,
   ModelChanges,

@@ -32,7 +32,9 @@ export interface LocalFiles {
     options: DownloadOptions & { readonly headers: Readonly<Record<string, string>>; readonly origin: string },
   ): Promise<string>;
   /** Metadata the files themselves tell (an MLflow MLmodel file, known file types). */
-  describe(source: unknown): Promise<Partial<Pick<ModelMetadata, "framework" | "signature" | "inputExample">>>;
+  describe(
+    source: unknown,
+  ): Promise<Partial<Pick<ModelMetadata, "framework" | "signature" | "inputExample" | "flavors" | "tfMetaGraphTags">>>;
   /** Builds the entry's Model (the browser's adds in-memory downloads). */
   readonly Model?: new (owner: ModelOwner, data: ModelData) => Model;
 }

@@ -1,5 +1,6 @@
 import type {
   DownloadOptions,
+  Flavors,
   ModelChanges,
   Framework,
   JsonValue,
@@ -28,6 +29,7 @@ export interface ModelOwner {
   downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string>;
   uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model>;
   headersFor(url: string): Readonly<Record<string, string>>;
+  getModelCard(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<string | null>;
 }
 
 /** A registered version of a model (the design doc's model_meta). */
@@ -43,6 +45,10 @@ export class Model {
   readonly signature: ModelSignature | null;
   readonly inputExample: JsonValue | null;
   readonly tags: Readonly<Record<string, JsonValue>>;
+  /** Each MLflow flavor's own details, by flavor name (how to load the model); null when none were registered. */
+  readonly flavors: Flavors | null;
+  /** The TensorFlow SavedModel's MetaGraph tags; null when absent. */
+  readonly tfMetaGraphTags: readonly string[] | null;
   readonly files: readonly ModelFileInfo[];
   /** GET streams every file as one tar archive. */
   readonly archiveUrl: string;
@@ -75,6 +81,8 @@ export class Model {
     this.signature = data.signature ?? null;
     this.inputExample = (data.inputExample ?? null) as JsonValue | null;
     this.tags = data.tags as Record<string, JsonValue>;
+    this.flavors = (data.flavors ?? null) as Flavors | null;
+    this.tfMetaGraphTags = data.tfMetaGraphTags ? Object.freeze([...data.tfMetaGraphTags]) : null;
     this.files = Object.freeze(data.files.map(({ path, sizeBytes, sha256, downloadUrl }) => ({ path, sizeBytes, sha256, downloadUrl })));
     this.archiveUrl = data.archiveUrl;
     this.sizeBytes = data.sizeBytes;
@@ -102,6 +110,15 @@ export class Model {
       project: this.project,
       ...(force ? {} : { expectedRevision: this.revision }),
     });
+  }
+
+  /**
+   * The model card: the text of the version's top-level `README.md`, fetched now
+   * (one request; not part of the Model, so listings stay cheap). Null when there is
+   * none, it is over 256 KiB or not UTF-8. Untrusted markdown: sanitise before rendering.
+   */
+  getCard(): Promise<string | null> {
+    return this.registry.getModelCard({ name: this.name, version: this.version, project: this.project });
   }
 
   /** Deletes this version from the registry. */
@@ -134,6 +151,8 @@ export class Model {
       ...(this.signature !== null && { signature: this.signature }),
       ...(this.inputExample !== null && { inputExample: this.inputExample }),
       tags: this.tags,
+      ...(this.flavors !== null && { flavors: this.flavors }),
+      ...(this.tfMetaGraphTags !== null && { tfMetaGraphTags: this.tfMetaGraphTags }),
     };
   }
 

@@ -6,6 +6,7 @@ import type { ResolvedOptions } from "./client.js";
 import {
   BestModelDocument,
   DeleteModelDocument,
+  GetModelCardDocument,
   GetModelDocument,
   ListModelFamiliesDocument,
   ListModelsDocument,
@@ -124,11 +125,12 @@ export class ModelRegistry {
   }
 
   #input(metadata: ModelMetadata): Omit<CreateModelInput, "files"> {
-    const { metrics, signature, project, ...rest } = metadata;
+    const { metrics, signature, project, tfMetaGraphTags, ...rest } = metadata;
     return {
       ...rest,
       project: project ?? this.project,
       metrics: metricList(metrics, "metrics"),
+      tfMetaGraphTags: tfMetaGraphTags && [...tfMetaGraphTags],
       signature: signature && {
         inputs: signature.inputs.map((f) => ({ name: f.name, type: f.type, shape: f.shape && [...f.shape] })),
         outputs: signature.outputs.map((f) => ({ name: f.name, type: f.type, shape: f.shape && [...f.shape] })),
@@ -165,6 +167,21 @@ export class ModelRegistry {
       `getModel ${name}@${version}`,
     );
     return data.model ? this.wrap(data.model) : null;
+  }
+
+  /**
+   * The model card of a version: the text of its top-level `README.md`, or null (no
+   * such file, over 256 KiB, not UTF-8, or no such version). Untrusted markdown:
+   * sanitise it before rendering.
+   */
+  async getModelCard(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<string | null> {
+    const { name, version } = options;
+    const data = await this.#run(
+      GetModelCardDocument,
+      { name, version, project: options.project ?? this.project },
+      `getModelCard ${name}@${version}`,
+    );
+    return data.model?.card ?? null;
   }
 
   /** Every version of a model, best first when sorted by a metric (pages are fetched for you). */

@@ -28,6 +28,9 @@ export interface ModelFileInfo {
 /** JSON a model's tags and input example may hold. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
+/** Each MLflow flavor's own details (e.g. `sklearn_version`, `loader_module`), by flavor name. */
+export type Flavors = Readonly<Record<string, Readonly<Record<string, JsonValue>>>>;
+
 /** Progress of an upload or download: this file and the whole transfer. */
 export interface TransferProgress {
   readonly path: string;
@@ -49,6 +52,14 @@ export interface ModelMetadata {
   readonly signature?: ModelSignature;
   readonly inputExample?: JsonValue;
   readonly tags?: Readonly<Record<string, JsonValue>>;
+  /**
+   * Each flavor's MLmodel details, so a consumer knows how to load the model. Read
+   * from the directory's MLmodel file by `save(dir)` / `createModel({ modelPath })`
+   * when not given; given, it replaces what the file says (whole, not merged).
+   */
+  readonly flavors?: Flavors;
+  /** The TensorFlow SavedModel's MetaGraph tags (MLmodel `flavors.tensorflow.meta_graph_tags`), e.g. `["serve"]`. */
+  readonly tfMetaGraphTags?: readonly string[];
   /** Replace an existing version atomically instead of failing with ALREADY_EXISTS. */
   readonly overwrite?: boolean;
 }

@@ -9,6 +9,7 @@ import { mapPaths } from "./multipart-map.js";
 import { downloadUrls, rangeAbuse } from "./downloads.js";
 import { queryShapes } from "./queries.js";
 import { authorizationHeader, keysInUrls, readKeyMutations } from "./auth.js";
+import { flavorsAndTags } from "./flavors.js";
 import { hostileUpdates } from "./updates.js";
 import type { Group } from "./world.js";
 
@@ -31,5 +32,6 @@ export const GROUPS: readonly Group[] = [
   authorizationHeader,
   keysInUrls,
   readKeyMutations,
+  flavorsAndTags,
   hostileUpdates,
 ];

@@ -41,12 +41,19 @@ export interface FileRecord {
 export interface ModelParts {
   readonly metrics: boolean;
   readonly files: boolean;
+  /** The MLmodel flavors' details and TensorFlow MetaGraph tags (columns of the row, read only when asked). */
+  readonly flavors?: boolean;
+  /** The model card's file record (top-level `README.md`), whose bytes the blob store holds. */
+  readonly card?: boolean;
 }
 
 /** Every part: a version as a client that asked for everything sees it. */
-export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true });
+export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true, flavors: true, card: true });
 /** The row alone, e.g. to learn whether a version exists. */
-export const NO_PARTS: ModelParts = Object.freeze({ metrics: false, files: false });
+export const NO_PARTS: ModelParts = Object.freeze({ metrics: false, files: false, flavors: false, card: false });
+
+/** A flavor's own MLmodel details (e.g. `sklearn_version`, `loader_module`), by flavor name. */
+export type FlavorsRecord = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 export interface ModelRecord extends ModelRef {
   /** Internal row id; changes when a version is overwritten. */
@@ -70,6 +77,12 @@ export interface ModelRecord extends ModelRef {
   readonly metrics?: readonly MetricRecord[];
   /** Ordered by path; present when the read asked for files. */
   readonly files?: readonly FileRecord[];
+  /** Present when the read asked for flavors; null when the version has none. */
+  readonly flavors?: FlavorsRecord | null;
+  /** The SavedModel's MetaGraph tags; present when the read asked for flavors, null when absent. */
+  readonly tfMetaGraphTags?: readonly string[] | null;
+  /** The model card's file (top-level `README.md`); present when the read asked for the card, null when none. */
+  readonly cardFile?: FileRecord | null;
 }
 
 /** A model family (the versions of one name), as a listing of a project shows it. */
@@ -95,6 +108,10 @@ export interface ModelDraft {
   readonly signature: SignatureRecord | null;
   readonly inputExample: unknown;
   readonly tags: Readonly<Record<string, unknown>>;
+  /** Omitted or null: none. */
+  readonly flavors?: FlavorsRecord | null;
+  /** Omitted or null: none. */
+  readonly tfMetaGraphTags?: readonly string[] | null;
   readonly metrics: readonly MetricRecord[];
   readonly files: readonly FileRecord[];
   readonly createdBy: string | null;

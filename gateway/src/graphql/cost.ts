@@ -27,7 +27,7 @@ import { MAX_PAGE_SIZE } from "../domain/limits.js";
  * selecting them is nearly free: only their resolution and serialisation remain.
  *
  * - a root field (query, mutation or subscription) and `totalCount`: STATEMENT;
- *   so is a nested field that reads on its own (`ModelFamily.best`), for each parent;
+ *   so is a nested field that reads on its own (`ModelFamily.best`, in OWN_COSTS), for each parent;
  * - a field with a page argument (`first`): N × (ROW + the cost of one node), where
  *   N is the literal `first`, the argument's default when it is omitted, and
  *   MAX_PAGE_SIZE when it comes from a variable (validation runs before variables
@@ -38,6 +38,8 @@ import { MAX_PAGE_SIZE } from "../domain/limits.js";
  *   a page argument (files, metrics, grants, signature fields, a shape) counts
  *   NESTED_LIST_ITEMS items: its rows come with the page's one statement and its
  *   length is bounded by what was registered, not by the query;
+ * - a field that does its own I/O (`Model.card`, a blob read) adds its OWN_COSTS
+ *   (COST.BLOB_READ) wherever it is counted, so once per node of a page;
  * - `__typename`: nothing; `__schema` and `__type`: STATEMENT (their size is
  *   bounded by the schema, their depth by the depth limit).
  *
@@ -52,12 +54,26 @@ export const COST = Object.freeze({
   ROW: 1,
   FIELD: 0.05,
   NESTED_LIST_ITEMS: 4,
+  /**
+   * A field that reads a blob when resolved (`Model.card`: up to 256 KiB from the
+   * blob store, per version), charged per node. At 40, a page of 50 versions with
+   * it costs ~2,100 and passes the default limit; 500 cost ~20,500 and are refused.
+   */
+  BLOB_READ: 40,
 });
 
-const PAGE_ARGUMENT = "first";
+/**
+ * Fields whose resolvers do work of their own beyond the row the statement read,
+ * by schema coordinate. Named here rather than in the field's extensions so the
+ * estimate is the same over the SDL (schema.graphql) as over the built schema.
+ */
+const OWN_COSTS: ReadonlyMap<string, number> = new Map([
+  ["Model.card", COST.BLOB_READ],
+  // A statement per family (bestModel for its name).
+  ["ModelFamily.best", COST.STATEMENT],
+]);
 
-/** Nested fields that run a statement of their own for each parent (Type.field). */
-const OWN_STATEMENT: ReadonlySet<string> = new Set(["ModelFamily.best"]);
+const PAGE_ARGUMENT = "first";
 
 function pageSize(field: GraphQLField<unknown, unknown>, value: ValueNode | undefined): number | null {
   const argument = field.args.find((a) => a.name === PAGE_ARGUMENT);
@@ -132,11 +148,8 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
         total += COST.STATEMENT;
         continue;
       }
-      if (OWN_STATEMENT.has(`${parent.name}.${name}`)) {
-        total += COST.STATEMENT + children;
-        continue;
-      }
-      total += COST.FIELD + (isList(field.type) ? COST.NESTED_LIST_ITEMS * (COST.FIELD + children) : children);
+      const own = OWN_COSTS.get(`${parent.name}.${name}`) ?? 0;
+      total += COST.FIELD + own + (isList(field.type) ? COST.NESTED_LIST_ITEMS * (COST.FIELD + children) : children);
     }
     return total;
   };

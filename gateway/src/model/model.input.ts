@@ -71,6 +71,22 @@ export class CreateModelInput {
   @Field(() => JSONObjectResolver, { nullable: true })
   tags?: Record<string, unknown> | null;
 
+  @Field(() => JSONObjectResolver, {
+    nullable: true,
+    description:
+      "Each MLmodel flavor's own details, by flavor name: a JSON object of objects, e.g. " +
+      '{"sklearn": {"sklearn_version": "1.3.0", "serialization_format": "cloudpickle"}, "python_function": {"loader_module": "mlflow.sklearn"}}. ' +
+      "Flavor names are at most 128 printable characters; the whole is limited in size (HOMER_MAX_FLAVORS, 64 KiB by default).",
+  })
+  flavors?: Record<string, unknown> | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "The tags identifying the model's MetaGraph inside a TensorFlow SavedModel (MLflow's tf_meta_graph_tags), e.g. [\"serve\"].",
+  })
+  tfMetaGraphTags?: string[] | null;
+
   @Field(() => [ModelFileInput], { nullable: true })
   files?: ModelFileInput[] | null;
 

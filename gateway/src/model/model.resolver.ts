@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from "graphql";
 import type { FileUpload } from "graphql-upload-minimal";
 import { Arg, Args, Ctx, FieldResolver, Float, ID, Info, Mutation, Query, Resolver, Int, Root } from "type-graphql";
+import { JSONObjectResolver } from "graphql-scalars";
 import type { Context } from "../graphql/context.js";
 import type { IncomingFile } from "../registry/incoming-file.js";
-import type { FileRecord, MetricRecord, ModelParts, ModelRecord } from "../domain/records.js";
+import type { FileRecord, FlavorsRecord, MetricRecord, ModelParts, ModelRecord } from "../domain/records.js";
 import { toDomainError } from "../http/error-map.js";
 import { BadInputError } from "../domain/errors.js";
 import { quote } from "../domain/text.js";
@@ -46,7 +47,12 @@ function incomingFile(input: ModelFileInput): IncomingFile {
  */
 export function selectedParts(info: GraphQLResolveInfo, path: readonly string[] = []): ModelParts {
   const names = selectedFieldNames(info, path);
-  return { metrics: names.has("metrics") || names.has("metric"), files: names.has("files") };
+  return {
+    metrics: names.has("metrics") || names.has("metric"),
+    files: names.has("files"),
+    flavors: names.has("flavors") || names.has("tfMetaGraphTags"),
+    card: names.has("card"),
+  };
 }
 
 /** A part the query resolver did not read: a bug in `selectedParts`, never a reason to read it separately. */
@@ -132,6 +138,37 @@ export class ModelResolver {
     return modelFields.files(model, {}, ctx);
   }
 
+  @FieldResolver(() => JSONObjectResolver, {
+    nullable: true,
+    description:
+      "Each MLmodel flavor's own details, by flavor name (e.g. sklearn_version, serialization_format, loader_module, " +
+      "python_version): how to load the model. `framework` is the headline; null when none were given.",
+  })
+  flavors(@Root() model: ModelRecord): FlavorsRecord | null {
+    return modelFields.flavors(model);
+  }
+
+  @FieldResolver(() => [String], {
+    nullable: true,
+    description: "The tags identifying the model's MetaGraph inside a TensorFlow SavedModel; null when absent.",
+  })
+  tfMetaGraphTags(@Root() model: ModelRecord): readonly string[] | null {
+    return modelFields.tfMetaGraphTags(model);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "The model card: the text of the version's top-level file at exactly `README.md` (case-sensitive), read from the " +
+      "blob store when selected. Null when there is none, when it is larger than 256 KiB (download it from `files` " +
+      "instead) or when it is not UTF-8. UNTRUSTED markdown written by whoever registered the version: the gateway " +
+      "does not sanitise it; clients must before rendering (no raw HTML, no script URLs). Costly in the query cost " +
+      "model (a blob read per version): a page of about 100 versions selecting it passes the default limit, 500 do not.",
+  })
+  card(@Root() model: ModelRecord, @Ctx() ctx: Context): Promise<string | null> {
+    return modelFields.card(model, {}, ctx);
+  }
+
   @FieldResolver(() => String, { description: "Plain HTTP GET streams every file of the version as one tar archive." })
   archiveUrl(@Root() model: ModelRecord, @Ctx() ctx: Context): string {
     return modelFields.archiveUrl(model, {}, ctx);
@@ -154,6 +191,9 @@ export const modelFields = {
   files: (model: ModelRecord, _args: unknown, ctx: Context): ModelFile[] =>
     part<readonly FileRecord[]>(model.files, "files").map((f) => ({ ...f, downloadUrl: downloadUrl(ctx.baseUrl, model, f.path) })),
   archiveUrl: (model: ModelRecord, _args: unknown, ctx: Context): string => archiveUrl(ctx.baseUrl, model),
+  flavors: (model: ModelRecord): FlavorsRecord | null => part(model.flavors, "flavors"),
+  tfMetaGraphTags: (model: ModelRecord): readonly string[] | null => part(model.tfMetaGraphTags, "tfMetaGraphTags"),
+  card: (model: ModelRecord, _args: unknown, ctx: Context): Promise<string | null> => ctx.registry.readCard(ctx.caller, model),
 } as const;
 
 @Resolver(() => ModelConnection)

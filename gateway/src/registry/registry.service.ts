@@ -12,6 +12,7 @@ import type { MetadataStore } from "../storage/metadata-store.js";
 import { decodeCursor, decodeFamilyCursor, encodeCursor, encodeFamilyCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import { validateCreate } from "./validate-create.js";
+import { ModelCardReader } from "./model-card.js";
 import { validateUpdate, type UpdateModelChanges } from "./validate-update.js";
 import type { EventItem } from "./event-stream.js";
 import type { ModelEventHub } from "./model-events.js";
@@ -41,6 +42,8 @@ export interface RegistryLimits {
   readonly maxFileSize: number;
   readonly maxFiles: number;
   readonly maxInputExampleBytes: number;
+  /** Largest `flavors`, as serialized JSON; DEFAULT_MAX_FLAVORS_BYTES when unset. */
+  readonly maxFlavorsBytes?: number;
 }
 
 export interface CreateModelCommand {
@@ -53,6 +56,9 @@ export interface CreateModelCommand {
   readonly signature?: SignatureRecord | null;
   readonly inputExample?: unknown;
   readonly tags?: Readonly<Record<string, unknown>> | null;
+  /** Each flavor's own MLmodel details, by flavor name (validated: a JSON object of objects). */
+  readonly flavors?: unknown;
+  readonly tfMetaGraphTags?: readonly string[] | null;
   readonly files?: readonly IncomingFile[] | null;
   readonly overwrite?: boolean | null;
   readonly createdBy?: string | null;
@@ -99,13 +105,17 @@ export interface FamilyPage {
  * blob reclaiming. Transport-agnostic: GraphQL resolvers and HTTP routes call it.
  */
 export class RegistryService {
+  readonly #cards: ModelCardReader;
+
   constructor(
     private readonly metadata: MetadataStore,
     private readonly blobs: BlobStore,
     private readonly limits: RegistryLimits,
     private readonly log: Logger,
     private readonly events?: ModelEventHub,
-  ) {}
+  ) {
+    this.#cards = new ModelCardReader(blobs);
+  }
 
   /**
    * The project a call is about — `project` or the caller's default — once the
@@ -130,6 +140,17 @@ export class RegistryService {
   /** A version whole (with `parts`, all by default), or null when absent. */
   getModel(caller: Caller, ref: ModelRefInput, parts: ModelParts = ALL_PARTS): Promise<ModelRecord | null> {
     return this.metadata.getModel(this.#ref(caller, ref, "read"), parts);
+  }
+
+  /**
+   * The model card of `model` — a version read with the `card` part — once the caller
+   * may read its project: the text of its top-level `README.md`, or null (none, more
+   * than MAX_CARD_BYTES, not UTF-8, or deleted since). Untrusted markdown.
+   */
+  async readCard(caller: Caller, model: ModelRecord): Promise<string | null> {
+    caller.require(model.project, "read");
+    if (model.cardFile === undefined) throw new Error("the model card's file was not read with the version");
+    return this.#cards.read(model.cardFile);
   }
 
   async listModels(caller: Caller, query: ListModelsQuery): Promise<ModelPage> {

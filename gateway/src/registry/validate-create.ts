@@ -1,4 +1,5 @@
 import { BadInputError } from "../domain/errors.js";
+import { DEFAULT_MAX_FLAVORS_BYTES, validateFlavors, validateMetaGraphTags } from "../domain/flavors.js";
 import { assertJsonSize } from "../domain/json-value.js";
 import {
   assertDescription,
@@ -51,6 +52,11 @@ export function validateCreate(command: CreateModelCommand, files: readonly Inco
     signature: command.signature ? validateSignature(command.signature, "input.signature") : null,
     inputExample,
     tags,
+    flavors:
+      command.flavors == null
+        ? null
+        : validateFlavors(command.flavors, limits.maxFlavorsBytes ?? DEFAULT_MAX_FLAVORS_BYTES, "input.flavors"),
+    tfMetaGraphTags: command.tfMetaGraphTags == null ? null : validateMetaGraphTags(command.tfMetaGraphTags, "input.tfMetaGraphTags"),
     metrics: validateMetrics(command.metrics ?? [], "input.metrics"),
     createdBy: command.createdBy ?? null,
   };

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parse } from "yaml";
 import { RegistryError } from "../errors.js";
 import { frameworkFromPaths } from "../file-hints.js";
-import type { Framework, JsonValue, ModelMetadata, ModelSignature, SchemaField } from "../types.js";
+import type { Flavors, Framework, JsonValue, ModelMetadata, ModelSignature, SchemaField } from "../types.js";
 import type { LocalFile } from "./directory.js";
 
 /** MLflow flavor names → Framework; python_function is the fallback every model has. */
@@ -29,8 +29,34 @@ const FLAVORS: Readonly<Record<string, Framework>> = {
 
 /** The registry's default limit: a larger saved example is left out rather than failing the upload. */
 const MAX_EXAMPLE_BYTES = 256 * 1024;
+/** The registry's default limit of flavors (HOMER_MAX_FLAVORS): larger ones read from a file are left out, likewise. */
+const MAX_FLAVORS_BYTES = 64 * 1024;
 
-type Found = { -readonly [K in "framework" | "signature" | "inputExample"]?: ModelMetadata[K] };
+type Found = { -readonly [K in "framework" | "signature" | "inputExample" | "flavors" | "tfMetaGraphTags"]?: ModelMetadata[K] };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Each flavor's details as JSON (through JSON, so nothing but JSON reaches the registry); a flavor whose
+ * details are not a mapping is left out, as the registry takes objects only, and flavors larger than
+ * the registry's default limit are left out whole (with the tags read from them) rather than failing the upload.
+ */
+function flavorsOf(raw: unknown): Flavors | undefined {
+  if (!isObject(raw)) return undefined;
+  const entries = Object.entries(raw).filter(([, details]) => isObject(details));
+  if (entries.length === 0) return undefined;
+  const json = JSON.stringify(Object.fromEntries(entries));
+  if (Buffer.byteLength(json) > MAX_FLAVORS_BYTES) return undefined;
+  return JSON.parse(json) as Flavors;
+}
+
+/** `flavors.tensorflow.meta_graph_tags`: MLflow writes a list (null when not a SavedModel); a lone string is one tag. */
+function metaGraphTagsOf(flavors: Flavors | undefined): string[] | undefined {
+  const tags = flavors?.tensorflow?.meta_graph_tags;
+  if (typeof tags === "string") return [tags];
+  if (Array.isArray(tags) && tags.every((t) => typeof t === "string")) return tags;
+  return undefined;
+}
 
 /** MLflow writes each side of a signature as a JSON string of column or tensor specs. */
 function toFields(spec: unknown): SchemaField[] | undefined {
@@ -62,8 +88,9 @@ async function inputExampleOf(root: string, info: unknown): Promise<JsonValue | 
 }
 
 /**
- * Metadata the directory itself tells: an MLflow `MLmodel` file's flavors,
- * signature and saved input example; else the framework from file types.
+ * Metadata the directory itself tells: an MLflow `MLmodel` file's flavors (the
+ * framework, each flavor's details, TensorFlow's MetaGraph tags), signature and
+ * saved input example; else the framework from file types.
  */
 export async function describeDirectory(root: string, files: readonly LocalFile[]): Promise<Found> {
   try {
@@ -86,6 +113,10 @@ async function describe(files: readonly LocalFile[]): Promise<Found> {
     const specific = flavors.find((f) => f !== "python_function" && FLAVORS[f]);
     const framework = FLAVORS[specific ?? flavors.find((f) => FLAVORS[f]) ?? ""];
     if (framework) found.framework = framework;
+    const flavorDetails = flavorsOf(doc?.flavors);
+    if (flavorDetails) found.flavors = flavorDetails;
+    const tags = metaGraphTagsOf(flavorDetails);
+    if (tags) found.tfMetaGraphTags = tags;
     const signature = signatureOf(doc?.signature);
     if (signature) found.signature = signature;
     const example = await inputExampleOf(path.dirname(mlmodel.absolutePath), doc?.saved_input_example_info);

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { ListQuery, ListedModel } from "../metadata-store.js";
-import { familyId, partColumns, toRecord } from "./rows.js";
+import { familyId, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
 
 /**
@@ -24,7 +24,7 @@ async function listByVersion(db: Kysely<Database>, dialect: SqlDialect, query: L
   const desc = query.direction === "DESC";
   let q = db
     .selectFrom("models as m")
-    .selectAll("m")
+    .select(modelColumns(query.parts, "m"))
     .select(partColumns(db, dialect, query.parts))
     .where("m.family_id", "=", familyId(db, query.project, query.name))
     .orderBy("m.version", desc ? "desc" : "asc")
@@ -45,7 +45,7 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
   let hits = db
     .selectFrom("metrics as mt")
     .innerJoin("models as m", "m.id", "mt.model_id")
-    .selectAll("m")
+    .select(modelColumns(query.parts, "m"))
     .select((eb) => eb.ref("mt.value").$castTo<number | null>().as("sort_value"))
     .where("mt.family_id", "=", family)
     .where("mt.key", "=", sortKey)
@@ -77,7 +77,7 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
     .with("misses", (qc) => {
       let misses = qc
         .selectFrom("models as m")
-        .selectAll("m")
+        .select(modelColumns(query.parts, "m"))
         .where("m.family_id", "=", family)
         .where((eb) =>
           eb.not(

@@ -219,6 +219,16 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         }
       },
     },
+    "0009_model_flavors": {
+      // Each flavor's MLmodel details (JSON) and the TensorFlow MetaGraph tags (a JSON
+      // array). Nullable, no default: a row a previous release writes has neither, which
+      // reads as absent; that release reads rows by name (selectAll) and ignores them.
+      // Adding a nullable column without a default rewrites no row on either backend.
+      async up(db: FrozenDb) {
+        await db.schema.alterTable("models").addColumn("flavors", "text").execute();
+        await db.schema.alterTable("models").addColumn("tf_meta_graph_tags", "text").execute();
+      },
+    },
     "0010_model_updates": {
       // Metadata edits (updateModel). Backward compatible: a previous release inserts
       // versions without these columns and gets revision 1, never edited (NULLs);

@@ -2,13 +2,66 @@ import { sql, type AliasedExpression, type Kysely, type Selectable } from "kysel
 import type { FileRecord, MetricRecord, ModelParts, ModelRecord } from "../../domain/records.js";
 import type { Database, SqlDialect } from "./schema.js";
 
-type ModelRow = Selectable<Database["models"]>;
+type ModelsTable = Database["models"];
+
+/**
+ * Every column of `models`, with the part that reads it (null: every read). Listing
+ * pages read only what they show: a column of a part not asked for is not selected,
+ * so neither sent nor parsed. A column added to the table must be classified here
+ * (the `satisfies` does not compile otherwise).
+ */
+const MODEL_COLUMNS = {
+  id: null,
+  family_id: null,
+  version: null,
+  description: null,
+  framework: null,
+  signature: null,
+  input_example: null,
+  tags: null,
+  size_bytes: null,
+  status: null,
+  created_at: null,
+  created_by: null,
+  revision: null,
+  updated_at: null,
+  updated_by: null,
+  flavors: "flavors",
+  tf_meta_graph_tags: "flavors",
+} as const satisfies Record<keyof ModelsTable, "flavors" | null>;
+
+type PartColumn = { [K in keyof typeof MODEL_COLUMNS]: (typeof MODEL_COLUMNS)[K] extends null ? never : K }[keyof typeof MODEL_COLUMNS];
+
+/** A models row: the columns of parts not asked for are absent. */
+type ModelRow = Omit<Selectable<ModelsTable>, PartColumn> & Partial<Pick<Selectable<ModelsTable>, PartColumn>>;
 
 /** A models row with its parts as `partColumns` selected them (absent when not asked for). */
 export interface ModelRowWithParts extends ModelRow {
   readonly metrics_json?: unknown;
   readonly files_json?: unknown;
+  readonly card_json?: unknown;
 }
+
+const columnLists = new Map<string, readonly string[]>();
+
+/**
+ * The `models` columns of the row aliased `row` that a read with `parts` needs, as
+ * select expressions (`m.id`, …). Lists are built once per alias and part set.
+ */
+export function modelColumns<A extends string>(parts: ModelParts, row: A): readonly `${A}.${keyof ModelsTable}`[] {
+  const key = `${row}:${parts.flavors ? 1 : 0}`;
+  let list = columnLists.get(key);
+  if (!list) {
+    list = Object.entries(MODEL_COLUMNS)
+      .filter(([, part]) => part === null || parts[part])
+      .map(([column]) => `${row}.${column}`);
+    columnLists.set(key, list);
+  }
+  return list as readonly `${A}.${keyof ModelsTable}`[];
+}
+
+/** The model card's path: exactly this, case-sensitive, at the top of the version's files. */
+export const CARD_PATH = "README.md";
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -30,6 +83,11 @@ function metricsFrom(json: unknown): MetricRecord[] {
 function filesFrom(json: unknown): FileRecord[] {
   const rows = parseJson(json) as [string, string, number][];
   return rows.map(([path, sha256, size]) => ({ path, sha256, sizeBytes: Number(size) })).sort((a, b) => byCodeUnit(a.path, b.path));
+}
+
+function cardFrom(json: unknown): FileRecord {
+  const [sha256, size] = parseJson(json) as [string, number];
+  return { path: CARD_PATH, sha256, sizeBytes: Number(size) };
 }
 
 /** Sorts like the records the store reads back, so a created version equals a read one. */
@@ -63,6 +121,12 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
   // Assigned, not spread: spreading `false` for an absent part is slow on a hot path.
   if (row.metrics_json != null) record.metrics = metricsFrom(row.metrics_json);
   if (row.files_json != null) record.files = filesFrom(row.files_json);
+  // Columns of the flavors part: undefined when not selected, null when the version has none.
+  if (row.flavors !== undefined) record.flavors = row.flavors === null ? null : (JSON.parse(row.flavors) as ModelRecord["flavors"]);
+  if (row.tf_meta_graph_tags !== undefined) {
+    record.tfMetaGraphTags = row.tf_meta_graph_tags === null ? null : (JSON.parse(row.tf_meta_graph_tags) as string[]);
+  }
+  if (row.card_json !== undefined) record.cardFile = row.card_json === null ? null : cardFrom(row.card_json);
   return record;
 }
 
@@ -86,10 +150,19 @@ export function partColumns(db: Kysely<Database>, dialect: SqlDialect, parts: Mo
       .select(dialect.jsonAgg(dialect.jsonArray([sql.ref("pf.path"), sql.ref("pf.sha256"), sql.ref("pf.size_bytes")])).as("j"))
       .where("pf.model_id", "=", modelId)
       .as("files_json");
+  // One row of the primary key (model_id, path): an index lookup, whatever the version holds.
+  const card = () =>
+    db
+      .selectFrom("model_files as cf")
+      .select(dialect.jsonArray([sql.ref("cf.sha256"), sql.ref("cf.size_bytes")]).as("j"))
+      .where("cf.model_id", "=", modelId)
+      .where("cf.path", "=", CARD_PATH)
+      .as("card_json");
   // A part not asked for is no column at all (the row's field stays undefined).
-  const columns: AliasedExpression<unknown, "metrics_json" | "files_json">[] = [];
+  const columns: AliasedExpression<unknown, "metrics_json" | "files_json" | "card_json">[] = [];
   if (parts.metrics) columns.push(metrics());
   if (parts.files) columns.push(files());
+  if (parts.card) columns.push(card());
   return columns;
 }
 

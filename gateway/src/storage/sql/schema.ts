@@ -24,6 +24,10 @@ export interface Database {
     status: string;
     created_at: number;
     created_by: string | null;
+    /** JSON object: flavor name → its MLmodel details (migration 0009); null when none was given. */
+    flavors: string | null;
+    /** JSON array of the SavedModel's MetaGraph tags (migration 0009); null when absent. */
+    tf_meta_graph_tags: string | null;
     /** 1 at creation, +1 per edit and per overwrite (migration 0010). */
     revision: Generated<number>;
     /** Epoch milliseconds of the last edit; null until the first. */

@@ -14,7 +14,7 @@ import type {
 import type { CreateResult, FamilyListQuery, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
-import { familyId, partColumns, sortedParts, toRecord } from "./rows.js";
+import { CARD_PATH, familyId, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
@@ -162,7 +162,7 @@ export class SqlMetadataStore implements MetadataStore {
   async getModel(ref: ModelRef, parts: ModelParts): Promise<ModelRecord | null> {
     const row = await this.db
       .selectFrom("models as m")
-      .selectAll("m")
+      .select(modelColumns(parts, "m"))
       .select(partColumns(this.db, this.sqlDialect, parts))
       .where("m.family_id", "=", this.#familyId(ref.project, ref.name))
       .where("m.version", "=", ref.version)
@@ -277,6 +277,8 @@ export class SqlMetadataStore implements MetadataStore {
         signature: draft.signature === null ? null : JSON.stringify(draft.signature),
         input_example: draft.inputExample === null || draft.inputExample === undefined ? null : JSON.stringify(draft.inputExample),
         tags: JSON.stringify(draft.tags),
+        flavors: draft.flavors == null ? null : JSON.stringify(draft.flavors),
+        tf_meta_graph_tags: draft.tfMetaGraphTags == null ? null : JSON.stringify(draft.tfMetaGraphTags),
         size_bytes: draft.files.reduce((sum, f) => sum + f.sizeBytes, 0),
         status: "READY",
         created_at: now,
@@ -302,7 +304,8 @@ export class SqlMetadataStore implements MetadataStore {
     }
     await promoteBlobs();
     await this.#recordEvent(trx, existing ? "OVERWRITTEN" : "CREATED", { project: draft.project, name: draft.name, version });
-    return { model: { ...toRecord(row, draft.project, draft.name), ...sortedParts(draft.metrics, draft.files) }, releasedBlobs };
+    const cardFile = draft.files.find((f) => f.path === CARD_PATH) ?? null;
+    return { model: { ...toRecord(row, draft.project, draft.name), ...sortedParts(draft.metrics, draft.files), cardFile }, releasedBlobs };
   }
 
   async updateModel(edit: ModelEdit): Promise<ModelRecord | null> {

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
 import { BATCH } from "../../domain/limits.js";
 import { ALL_PARTS, type ModelEdit, type ModelRecord } from "../../domain/records.js";
-import { partColumns, toRecord } from "./rows.js";
+import { modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -64,7 +64,7 @@ export async function applyEdit(
     .execute();
   const updated = await trx
     .selectFrom("models as m")
-    .selectAll("m")
+    .select(modelColumns(ALL_PARTS, "m"))
     .select(partColumns(trx, dialect, ALL_PARTS))
     .where("m.id", "=", modelId)
     .executeTakeFirstOrThrow();
