@@ -7,9 +7,8 @@
 // the same load. One table per backend; BENCH_BACKENDS=sqlite|postgres narrows.
 import fs from "node:fs/promises";
 import path from "node:path";
-import autocannon from "autocannon";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
-import { againstFloor, floorTableRows, fmt, header, makeRunDir, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
+import { againstFloor, floorTableRows, fmt, header, makeRunDir, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
 import { openBackend, populate } from "./listing-data.mjs";
 import { summariseProfile, topFunctions } from "./floors/profile.mjs";
 
@@ -40,16 +39,7 @@ async function post(origin) {
   return { status: res.status, body: await res.text() };
 }
 
-function load(origin, seconds) {
-  return autocannon({
-    url: `${origin}/graphql`,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: BODY,
-    connections: CONNECTIONS,
-    duration: seconds,
-  });
-}
+const load = (origin, seconds) => postLoad(origin, BODY, CONNECTIONS, seconds);
 
 /** Loads the data on `name`, runs the interleaved rounds and the profile; returns the table's entries. */
 async function benchBackend(name, dir, stacks) {

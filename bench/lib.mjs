@@ -5,6 +5,7 @@ import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
 import pg from "pg";
 
 export const QUICK = /^(1|true|yes)$/i.test(process.env.BENCH_QUICK ?? "");
@@ -207,4 +208,16 @@ export function floorTableRows(results, unit, extra) {
     rows.push(extra ? [...row, ...extra.cells(entry)] : row);
   }
   return rows;
+}
+
+/** `connections` keep-alive clients POSTing the JSON `body` to `origin`/graphql for `seconds` (autocannon's result). */
+export function postLoad(origin, body, connections, seconds) {
+  return autocannon({
+    url: `${origin}/graphql`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    connections,
+    duration: seconds,
+  });
 }

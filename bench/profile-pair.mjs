@@ -5,9 +5,8 @@
 // time per request measured outside the profiler. BENCH_BACKENDS=postgres for PostgreSQL.
 import fs from "node:fs/promises";
 import path from "node:path";
-import autocannon from "autocannon";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
-import { fmt, header, makeRunDir, QUICK, reportSummary, table } from "./lib.mjs";
+import { fmt, header, makeRunDir, postLoad, QUICK, reportSummary, table } from "./lib.mjs";
 import { openBackend, populate } from "./listing-data.mjs";
 import { summariseProfile, topFunctions } from "./floors/profile.mjs";
 
@@ -20,15 +19,7 @@ const BODY = JSON.stringify({
 });
 const BACKEND = (process.env.BENCH_BACKENDS ?? "sqlite").split(",")[0].trim();
 
-const load = (origin, seconds) =>
-  autocannon({
-    url: `${origin}/graphql`,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: BODY,
-    connections: CONNECTIONS,
-    duration: seconds,
-  });
+const load = (origin, seconds) => postLoad(origin, BODY, CONNECTIONS, seconds);
 
 /** The samples of the last `seconds` of a profile (the measured run; the process stops right after it). */
 function lastWindow(profile, seconds) {
