@@ -44,10 +44,12 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     storage = await openTestStorage(backend);
     const db = (storage.metadata as SqlMetadataStore)["db"];
     await registryOver(storage).createModel({ name: "old", files: [file("model.pkl", "p")] });
-    // Back to the schema before 0009, as a database of the previous release is.
-    await sql`alter table models drop column flavors`.execute(db);
-    await sql`alter table models drop column tf_meta_graph_tags`.execute(db);
-    await sql`delete from kysely_migration where name = '0009_model_flavors'`.execute(db);
+    // Back to the schema before 0009 (and so before 0010, which follows it), as a
+    // database of the previous release is.
+    for (const column of ["revision", "updated_at", "updated_by", "flavors", "tf_meta_graph_tags"]) {
+      await sql`alter table models drop column ${sql.ref(column)}`.execute(db);
+    }
+    await sql`delete from kysely_migration where name in ('0009_model_flavors', '0010_model_updates')`.execute(db);
     // A replica of the previous release registers a version without the columns.
     await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
               select id, 2, '{}', 0, 'READY', 0 from families where name = 'old'`.execute(db);
