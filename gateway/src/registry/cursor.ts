@@ -20,9 +20,29 @@ interface CursorBody {
   readonly p: ListPosition;
 }
 
+/** A cursor's body as the opaque text clients pass back. */
+function encodeBody(body: object): string {
+  return Buffer.from(JSON.stringify(body)).toString("base64url");
+}
+
+const invalid = (why: string) => new BadInputError(`after: invalid cursor (${why}); restart the listing without it`, "after");
+
+/** The object a cursor of at most `maxLength` characters holds, or BAD_USER_INPUT; its shape is the caller's to check. */
+function decodeBody(cursor: string, maxLength: number): Record<string, unknown> {
+  let body: unknown;
+  try {
+    if (cursor.length > maxLength || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error();
+    body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid("not a cursor this server issued");
+  }
+  if (typeof body !== "object" || body === null) throw invalid("not a cursor this server issued");
+  return body as Record<string, unknown>;
+}
+
 export function encodeCursor(scope: CursorScope, position: ListPosition): string {
   const body: CursorBody = { j: scope.project, n: scope.name, k: scope.sortKey, d: scope.direction, p: position };
-  return Buffer.from(JSON.stringify(body)).toString("base64url");
+  return encodeBody(body);
 }
 
 function isPosition(p: unknown): p is ListPosition {
@@ -34,15 +54,8 @@ function isPosition(p: unknown): p is ListPosition {
 }
 
 export function decodeCursor(cursor: string, scope: CursorScope): ListPosition {
-  const invalid = (why: string) => new BadInputError(`after: invalid cursor (${why}); restart the listing without it`, "after");
-  let body: CursorBody;
-  try {
-    if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error();
-    body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as CursorBody;
-  } catch {
-    throw invalid("not a cursor this server issued");
-  }
-  if (typeof body !== "object" || body === null || !isPosition(body.p)) throw invalid("not a cursor this server issued");
+  const body = decodeBody(cursor, 2048) as Partial<CursorBody>;
+  if (!isPosition(body.p)) throw invalid("not a cursor this server issued");
   if (body.j !== scope.project || body.n !== scope.name || body.k !== scope.sortKey || body.d !== scope.direction) {
     throw invalid("it belongs to a different listing: same project, name, sortKey and direction are required");
   }
@@ -67,21 +80,14 @@ interface FamilyCursorBody {
 /** An opaque cursor for the page after the family `name` of the listing `scope`. */
 export function encodeFamilyCursor(scope: FamilyCursorScope, name: string): string {
   const body: FamilyCursorBody = { j: scope.project, s: scope.prefix, a: name };
-  return Buffer.from(JSON.stringify(body)).toString("base64url");
+  return encodeBody(body);
 }
 
 /** The name a `modelFamilies` page resumes after; BAD_USER_INPUT for anything this server did not issue for `scope`. */
 export function decodeFamilyCursor(cursor: string, scope: FamilyCursorScope): string {
-  const invalid = (why: string) => new BadInputError(`after: invalid cursor (${why}); restart the listing without it`, "after");
-  let body: FamilyCursorBody;
-  try {
-    if (!/^[A-Za-z0-9_-]{1,1024}$/.test(cursor)) throw new Error();
-    body = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as FamilyCursorBody;
-  } catch {
-    throw invalid("not a cursor this server issued");
-  }
+  const body = decodeBody(cursor, 1024) as Partial<FamilyCursorBody>;
   // A name is all the cursor gives the query: only a valid one reaches SQL.
-  if (typeof body !== "object" || body === null || typeof body.a !== "string" || !isName(body.a)) {
+  if (typeof body.a !== "string" || !isName(body.a)) {
     throw invalid("not a cursor this server issued");
   }
   if (body.j !== scope.project || body.s !== scope.prefix) {
