@@ -70,6 +70,19 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("upda
     expect(replaced.metrics).toEqual(edited.metrics);
   });
 
+  test('a tag named "__proto__" merges, is kept and is removed like any other', async () => {
+    await registry.createModel({ name: "proto", tags: JSON.parse('{"__proto__": "kept", "a": 1}') as Record<string, unknown> });
+    const merged = await registry.updateModel(ref("proto", 1), {
+      mergeTags: JSON.parse('{"__proto__": {"x": 1}, "b": 2}') as Record<string, unknown>,
+    });
+    expect(JSON.stringify(merged.tags)).toBe('{"__proto__":{"x":1},"a":1,"b":2}');
+    expect(JSON.stringify((await registry.getModel(ref("proto", 1)))!.tags)).toBe('{"__proto__":{"x":1},"a":1,"b":2}');
+    const removed = await registry.updateModel(ref("proto", 1), {
+      mergeTags: JSON.parse('{"__proto__": null}') as Record<string, unknown>,
+    });
+    expect(JSON.stringify(removed.tags)).toBe('{"a":1,"b":2}');
+  });
+
   test("a stale expectedRevision is CONFLICT and changes nothing; without one the edit applies", async () => {
     await registry.createModel({ name: "stale", description: "v", metrics: [{ key: "acc", value: 0.1 }] });
     await registry.updateModel(ref("stale", 1), { description: "w" });

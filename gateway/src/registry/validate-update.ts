@@ -75,7 +75,8 @@ export function validateUpdate(ref: ModelRef, changes: UpdateModelChanges, updat
       }
       if (replaceTags !== null) return replaceTags;
       if (mergeTags === null) return current.tags;
-      const merged: Record<string, unknown> = { ...current.tags };
+      // No prototype: a tag named "__proto__" is a tag like any other, as createModel stores it.
+      const merged: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, current.tags);
       for (const [key, value] of Object.entries(mergeTags)) {
         if (value === null) delete merged[key];
         else merged[key] = value;

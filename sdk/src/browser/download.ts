@@ -107,21 +107,34 @@ export function verifiedStream(
   });
 }
 
-/** `res`'s body as a Blob, its sha256 checked (WebCrypto where there is one) before it is returned. */
+/**
+ * `res`'s body as a Blob, its sha256 checked before it is returned: by WebCrypto
+ * over the bytes read into one buffer of the file's size, or, where a page has no
+ * WebCrypto (not a secure context), by the SDK's own SHA-256 as the bytes stream in.
+ */
 export async function verifiedBlob(res: Response, file: ModelFileInfo, doing: string, options: BrowserDownloadOptions): Promise<Blob> {
-  const chunks: Uint8Array[] = [];
+  const type = "application/octet-stream";
+  const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
+  if (!subtle) {
+    const chunks: Uint8Array[] = [];
+    const reader = verifiedStream(res, file, doing, options).getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) chunks.push(read.value);
+    return new Blob(chunks as BlobPart[], { type });
+  }
+  const bytes = new Uint8Array(file.sizeBytes);
   const count = counter(file, doing, options.onProgress);
   const reader = guardedStream(res, doing, options.signal, {
     chunk(chunk) {
-      count.add(chunk);
-      chunks.push(chunk);
+      const at = count.bytes;
+      count.add(chunk); // throws before a chunk past the file's size is copied
+      bytes.set(chunk, at);
     },
   }).getReader();
   while (!(await reader.read()).done);
-  const blob = new Blob(chunks as BlobPart[], { type: "application/octet-stream" });
-  checkDigest(file, doing, await sha256Of(blob), blob.size);
-  if (blob.size === 0) options.onProgress?.(progressOf(file, 0));
-  return blob;
+  const digest = Array.from(new Uint8Array(await subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+  checkDigest(file, doing, digest, count.bytes);
+  if (count.bytes === 0) options.onProgress?.(progressOf(file, 0));
+  return new Blob([bytes], { type });
 }
 
 function progressOf(file: ModelFileInfo, bytes: number): TransferProgress {
@@ -141,14 +154,4 @@ export function checkDigest(
       `${doing}: expected sha256 ${file.sha256} (${file.sizeBytes} bytes), got ${digest} (${bytes} bytes)`,
     );
   }
-}
-
-/** sha256 of `blob` as hex: WebCrypto where the page is a secure context, else the SDK's own. */
-export async function sha256Of(blob: Blob): Promise<string> {
-  const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
-  if (subtle) {
-    const digest = await subtle.digest("SHA-256", await blob.arrayBuffer());
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-  return new Sha256().update(new Uint8Array(await blob.arrayBuffer())).hex();
 }
