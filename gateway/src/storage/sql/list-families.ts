@@ -34,6 +34,8 @@ export async function listFamilies(db: Kysely<Database>, dialect: SqlDialect, qu
     )
     .select(["f.name", "f.version_count", "m.version", "m.created_at"])
     .where("f.project", "=", query.project)
+    // Emptied families (every version deleted) are skipped before their latest-version lookup.
+    .where("f.version_count", ">", 0)
     .orderBy(folded)
     .orderBy(name)
     .limit(query.limit);

@@ -70,14 +70,9 @@ function parseJson(value: unknown): unknown {
   return typeof value === "string" ? JSON.parse(value) : value;
 }
 
-/** Sorted by code unit; the database usually hands them over in that order already (its key index). */
 function metricsFrom(json: unknown): MetricRecord[] {
   const rows = parseJson(json) as [string, number][];
-  const metrics = rows.map(([key, value]) => ({ key, value: Number(value) }));
-  for (let i = 1; i < metrics.length; i++) {
-    if (byCodeUnit(metrics[i - 1]!.key, metrics[i]!.key) > 0) return metrics.sort((a, b) => byCodeUnit(a.key, b.key));
-  }
-  return metrics;
+  return rows.map(([key, value]) => ({ key, value: Number(value) })).sort((a, b) => byCodeUnit(a.key, b.key));
 }
 
 function filesFrom(json: unknown): FileRecord[] {
@@ -169,4 +164,11 @@ export function partColumns(db: Kysely<Database>, dialect: SqlDialect, parts: Mo
 /** The family id as a scalar subquery, so every read stays one statement. */
 export function familyId(db: Kysely<Database>, project: string, name: string) {
   return db.selectFrom("families").select("id").where("project", "=", project).where("name", "=", name);
+}
+
+/** `items` in consecutive slices of at most `size` (statements stay within bound-parameter limits). */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -14,7 +14,7 @@ import type {
 import type { CreateResult, FamilyListQuery, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
-import { CARD_PATH, familyId, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
+import { CARD_PATH, chunks, familyId, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
@@ -44,12 +44,6 @@ const unreferenced = (eb: ExpressionBuilder<Database & { b: Database["blobs"] },
         .whereRef("f.sha256", "=", "b.sha256"),
     ),
   );
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** The metadata store over any Kysely dialect; `dialect` isolates the differences. */
 export class SqlMetadataStore implements MetadataStore {

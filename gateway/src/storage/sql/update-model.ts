@@ -1,14 +1,8 @@
 import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
 import { BATCH } from "../../domain/limits.js";
 import { ALL_PARTS, type ModelEdit, type ModelRecord } from "../../domain/records.js";
-import { modelColumns, partColumns, toRecord } from "./rows.js";
+import { chunks, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /**
  * Applies a metadata edit inside the caller's write transaction: reads the version,
