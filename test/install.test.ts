@@ -349,6 +349,10 @@ main().then(
     const listed = await homer(["ls", "mnist", "--sort", "accuracy", "--json"]);
     expect(listed.code, listed.out).toBe(0);
     expect((JSON.parse(listed.stdout) as { version: number }[]).map((m) => m.version)).toEqual([2, 3, 4]);
+    // The version read from the installed package's own package.json.
+    const version = await homer(["--version"]);
+    expect(version.code, version.out).toBe(0);
+    expect(version.stdout.trim()).toBe(`homer ${cliPack.version}`);
     const serve = await homer(["serve"]);
     expect(serve.code).toBe(1);
     expect(serve.out).toMatch(/homer serve runs the gateway, which this installation of the CLI does not include/);

@@ -40,7 +40,9 @@ describe.skipIf(!NODE_LINES_RUN_HERE)("the SDK and CLI tests on newer Node lines
       const summary = /Tests\s+(\d+) passed/.exec(out);
       expect(summary, out).not.toBeNull();
       expect(Number(summary![1])).toBeGreaterThan(20);
-      expect(out).not.toMatch(/\d+ failed/);
+      // Each file ran, none skipped (a renamed file would simply not match).
+      for (const file of FILES) expect(out, file).toMatch(new RegExp(`✓ ${file.replace(/\./g, "\\.")} \\(\\d+ tests?\\)`));
+      expect(out).not.toMatch(/\d+ (failed|skipped)/);
     },
     300_000,
   );

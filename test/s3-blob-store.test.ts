@@ -10,7 +10,7 @@ import { InsufficientStorageError, NotFoundError, StorageError, UnavailableError
 import { copyParts } from "../gateway/src/storage/s3/copy-plan.js";
 import { s3Error } from "../gateway/src/storage/s3/errors.js";
 import { openS3BlobStore, type S3BlobStore } from "../gateway/src/storage/s3/index.js";
-import { createS3Client, limitConnectTime, parseS3Url } from "../gateway/src/storage/s3/s3-client.js";
+import { CONNECT_TIMEOUT_MS, createS3Client, limitConnectTime, MAX_SOCKETS, parseS3Url } from "../gateway/src/storage/s3/s3-client.js";
 import { sha256 } from "./support/files.js";
 import { startS3Server, type S3Server } from "./support/s3-server.js";
 
@@ -202,21 +202,21 @@ describe("connections to the store", () => {
     // failed as "could not connect" though no connection was ever tried.
     let held = 0;
     const server = http.createServer((_request, response) => {
-      const delay = ++held <= 64 ? 5_600 : 0;
+      const delay = ++held <= MAX_SOCKETS ? CONNECT_TIMEOUT_MS + 600 : 0;
       setTimeout(() => response.writeHead(200, { "content-length": "0", etag: '"e"' }).end(), delay);
     });
     server.listen(0, "127.0.0.1");
     await once(server, "listening");
     const endpoint = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-    const client = createS3Client({ env: { AWS_ENDPOINT_URL_S3: endpoint, AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" } });
     // One attempt: the SDK's retries would hide a request failed while it waited.
     const attempts = process.env.AWS_MAX_ATTEMPTS;
     process.env.AWS_MAX_ATTEMPTS = "1";
+    const client = createS3Client({ env: { AWS_ENDPOINT_URL_S3: endpoint, AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" } });
     try {
-      const heads = Array.from({ length: 65 }, (_, i) => client.send(new HeadObjectCommand({ Bucket: "b", Key: `k${i}` })));
+      const heads = Array.from({ length: MAX_SOCKETS + 1 }, (_, i) => client.send(new HeadObjectCommand({ Bucket: "b", Key: `k${i}` })));
       const settled = await Promise.allSettled(heads);
       expect(settled.filter((s) => s.status === "rejected")).toEqual([]);
-      expect(held).toBe(65);
+      expect(held).toBe(MAX_SOCKETS + 1);
     } finally {
       if (attempts === undefined) delete process.env.AWS_MAX_ATTEMPTS;
       else process.env.AWS_MAX_ATTEMPTS = attempts;

@@ -63,10 +63,11 @@ describe("versions", () => {
 
   test("a gateway of a schema major the SDK does not speak is UNSUPPORTED, saying which side to upgrade", async () => {
     const cases = [
-      { schema: "2.0", says: /serves schema 2\.0; this SDK speaks 1\.x: upgrade @homer\/sdk/ },
-      { schema: "0.9", says: /serves schema 0\.9; this SDK speaks 1\.x: upgrade the gateway/ },
-      { schema: "1", says: /serves schema 1; this SDK speaks 1\.x/ },
-      { schema: "", says: /serves schema ; this SDK speaks 1\.x/ },
+      { schema: "2.0", says: /serves schema "2\.0"; this SDK speaks 1\.x: upgrade @homer\/sdk/ },
+      { schema: "0.9", says: /serves schema "0\.9"; this SDK speaks 1\.x: upgrade the gateway/ },
+      { schema: "1", says: /serves schema "1"; this SDK speaks 1\.x/ },
+      { schema: "", says: /serves schema ""; this SDK speaks 1\.x/ },
+      { schema: "\u001b[2J9.0" + "x".repeat(100_000), says: /serves schema "\\u001b\[2J9\.0x+…"; this SDK speaks 1\.x/ },
     ];
     for (const { schema, says } of cases) {
       const other = await fakeGateway({ data: { version: { gateway: "9.9.9", schema } } });
@@ -75,6 +76,19 @@ describe("versions", () => {
         expect(error.code).toBe("UNSUPPORTED");
         expect(error.message).toMatch(says);
         expect(error.message).toContain(other.url);
+      } finally {
+        await other.close();
+      }
+    }
+  });
+
+  test("a version answer that is not two strings is UNSUPPORTED, not a TypeError", async () => {
+    for (const version of [null, { gateway: "1.0.0", schema: 2 }, { schema: "1.0" }, "1.0", []]) {
+      const other = await fakeGateway({ data: { version } });
+      try {
+        const error = await refusal(other.url);
+        expect(error.code, JSON.stringify(version)).toBe("UNSUPPORTED");
+        expect(error.message).toMatch(/sent no readable version/);
       } finally {
         await other.close();
       }

@@ -66,8 +66,8 @@ export const edit: Command = {
       model = await registry.updateModel({ ...target, ...changes });
     } else {
       const current = await registry.getModel(target);
-      if (!current) await registry.updateModel({ ...target, ...changes }); // NOT_FOUND, worded by the server
-      model = await current!.update(changes);
+      // Absent: the edit itself, so the server words the NOT_FOUND.
+      model = current ? await current.update(changes) : await registry.updateModel({ ...target, ...changes });
     }
     io.print(
       io.json

@@ -50,8 +50,11 @@ export class Connection {
       }
       throw fromCombinedError(result.error, `connecting to ${this.url}`, this.url);
     }
-    if (!result.data) throw new RegistryError("INTERNAL_SERVER_ERROR", `connecting to ${this.url}: the registry sent no data`);
-    return result.data.version;
+    const version = result.data?.version as Partial<GatewayVersion> | null | undefined;
+    if (typeof version?.gateway !== "string" || typeof version.schema !== "string") {
+      throw new RegistryError("UNSUPPORTED", `the gateway at ${this.url} sent no readable version: is it a Homer gateway?`);
+    }
+    return { gateway: version.gateway, schema: version.schema };
   }
 
   async #ping(): Promise<void> {

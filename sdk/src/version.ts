@@ -19,8 +19,10 @@ export function assertSupportedSchema(version: GatewayVersion, url: string): voi
   if (SUPPORTED_SCHEMA_MAJORS.includes(major)) return;
   const speaks = SUPPORTED_SCHEMA_MAJORS.map((m) => `${m}.x`).join(", ");
   const upgrade = Number.isFinite(major) && major > Math.max(...SUPPORTED_SCHEMA_MAJORS) ? "upgrade @homer/sdk" : "upgrade the gateway";
+  // The gateway's words go into the message: printable and short only.
+  const shown = (text: string) => JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
   throw new RegistryError(
     "UNSUPPORTED",
-    `the gateway at ${url} (release ${version.gateway}) serves schema ${version.schema}; this SDK speaks ${speaks}: ${upgrade}`,
+    `the gateway at ${url} (release ${shown(version.gateway)}) serves schema ${shown(version.schema)}; this SDK speaks ${speaks}: ${upgrade}`,
   );
 }

@@ -44,7 +44,7 @@ export interface S3ClientSettings {
  */
 export const CONNECT_TIMEOUT_MS = 5_000;
 /** Connections kept to the store per gateway; further requests wait for a free one. */
-const MAX_SOCKETS = 64;
+export const MAX_SOCKETS = 64;
 
 /** Destroys `socket` unless it becomes ready (`connect`, `secureConnect`) within `timeoutMs`. */
 export function limitConnectTime<S extends Duplex | null | undefined>(socket: S, ready: "connect" | "secureConnect", timeoutMs: number): S {
