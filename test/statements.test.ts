@@ -102,4 +102,24 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     expect(withCard[0]).toMatch(/"cf"\."path" = /);
     expect(withCard[0]).not.toMatch(/"flavors"/);
   });
+
+  test("an edit reads back, inside its transaction, only the parts the mutation selects", async () => {
+    const edit = async (fields: string) => {
+      statements = [];
+      counting = true;
+      const res = await gw.gql(
+        `mutation { updateModel(name: "small", version: 1, input: { addMetrics: [{ key: "f1", value: 0.5 }] }) { revision ${fields} } }`,
+      );
+      counting = false;
+      expect(res.errors).toBeUndefined();
+      // The read back: the last statement on models before the event.
+      return statements.filter((sql) => /^select/i.test(sql) && /from "models"/.test(sql)).at(-1)!;
+    };
+    const lean = await edit("");
+    expect(lean).not.toMatch(/model_files|"metrics"|flavors/);
+    const full = await edit("metrics { key } files { path } flavors");
+    expect(full).toMatch(/model_files/);
+    expect(full).toMatch(/"metrics"/);
+    expect(full).toMatch(/flavors/);
+  });
 });

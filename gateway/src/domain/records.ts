@@ -130,6 +130,8 @@ export interface ModelEdit {
   /** Metric keys to remove (absent ones are ignored). */
   readonly removeMetrics: readonly string[];
   readonly updatedBy: string | null;
+  /** The parts of the edited version to read back (what the caller will return). */
+  readonly parts: ModelParts;
   /**
    * Decides against the version as it is inside the transaction: throws to refuse the
    * edit (a stale revision, tags or metrics past a limit), else returns the new tags.

@@ -108,8 +108,10 @@ export class ModelResolver {
     @Args(() => ModelArgs) args: ModelArgs,
     @Arg("input", () => UpdateModelInput) input: UpdateModelInput,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ModelRecord> {
-    return ctx.registry.updateModel(ctx.caller, args, input);
+    // The edited version is read back inside the edit's transaction: only what the mutation selects.
+    return ctx.registry.updateModel(ctx.caller, args, input, selectedParts(info));
   }
 
   @Mutation(() => Boolean, { description: "Deletes a version and reclaims files no other version uses." })

@@ -290,9 +290,14 @@ export class RegistryService {
    * also records an UPDATED event; files never change. CONFLICT when
    * `expectedRevision` is given and the version is at another revision.
    */
-  async updateModel(caller: Caller, input: ModelRefInput, changes: UpdateModelChanges): Promise<ModelRecord> {
+  async updateModel(
+    caller: Caller,
+    input: ModelRefInput,
+    changes: UpdateModelChanges,
+    parts: ModelParts = ALL_PARTS,
+  ): Promise<ModelRecord> {
     const ref = this.#ref(caller, input, "write");
-    const edit = validateUpdate(ref, changes, caller.keyId);
+    const edit = { ...validateUpdate(ref, changes, caller.keyId), parts };
     const model = await this.metadata.updateModel(edit);
     if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
     this.log.info({ audit: "model.update", by: caller.who, ...ref, revision: model.revision }, "audit");

@@ -24,7 +24,7 @@ export interface UpdateModelChanges {
  * the store's edit, whose `check` then decides against the version as stored
  * (revision, merged tags, metric count). BAD_USER_INPUT for anything invalid.
  */
-export function validateUpdate(ref: ModelRef, changes: UpdateModelChanges, updatedBy: string | null): ModelEdit {
+export function validateUpdate(ref: ModelRef, changes: UpdateModelChanges, updatedBy: string | null): Omit<ModelEdit, "parts"> {
   const field = (name: string) => `input.${name}`;
   const description =
     changes.description === undefined

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
 import { BATCH } from "../../domain/limits.js";
-import { ALL_PARTS, type ModelEdit, type ModelRecord } from "../../domain/records.js";
+import type { ModelEdit, ModelRecord } from "../../domain/records.js";
 import { chunks, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
 
@@ -58,8 +58,8 @@ export async function applyEdit(
     .execute();
   const updated = await trx
     .selectFrom("models as m")
-    .select(modelColumns(ALL_PARTS, "m"))
-    .select(partColumns(trx, dialect, ALL_PARTS))
+    .select(modelColumns(edit.parts, "m"))
+    .select(partColumns(trx, dialect, edit.parts))
     .where("m.id", "=", modelId)
     .executeTakeFirstOrThrow();
   return toRecord(updated, edit.ref.project, edit.ref.name);
