@@ -368,6 +368,16 @@ describe("homer with API keys", () => {
     expect(notItsProject.code).toBe(5);
     expect(notItsProject.stderr).toMatch(/\[FORBIDDEN\]/);
     expect((await homer(["login", "--url", url], clean)).code).toBe(2); // no key anywhere: stdin is empty
+    for (const [args, input] of [
+      [["--api-key", "hmr_\u001b[2Jx"], undefined],
+      [["--api-key", "hmr_a b"], undefined],
+      [[], "hmr_a\u0000b\n"],
+      [[], "hmr_a\nhmr_b\n"],
+    ] as const) {
+      const refused = await homer(["login", "--url", url, ...args], clean, input);
+      expect(refused.code, JSON.stringify([args, input])).toBe(2);
+      expect(refused.stderr).toMatch(/not an API key/);
+    }
     expect((await homer(["login", "--url", "http://127.0.0.1:9/graphql", "--api-key", secret], clean)).code).toBe(6);
     expect(await absent()).toBe("ENOENT");
 

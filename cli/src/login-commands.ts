@@ -32,11 +32,6 @@ The stored key and project are used only with the stored URL: given another URL
 other users may read or write (run chmod 600 on it) or that is not valid JSON.
 \`homer logout\` removes the file.`;
 
-function variable(name: string): string | undefined {
-  const value = process.env[name];
-  return value === "" ? undefined : value;
-}
-
 /** Reads a line from the terminal without echoing it; Ctrl-C or Ctrl-D on an empty line cancels. */
 function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
@@ -94,9 +89,14 @@ export const login: Command = {
     });
     const { url = DEFAULT_URL, project } = resolveSettings(io.flags, process.env, stored);
     if (!isGatewayUrl(url)) throw new UsageError(`--url must be an http or https URL, got ${shown(JSON.stringify(url))}`);
-    const apiKey = io.flags.apiKey ?? variable("HOMER_API_KEY") ?? (await readKey(url));
+    // Flag, then environment, as for every command; never the stored key (login replaces it).
+    const apiKey = resolveSettings(io.flags, process.env, null).apiKey ?? (await readKey(url));
     if (!apiKey)
       throw new UsageError(`no API key: pass --api-key KEY, set HOMER_API_KEY, or give it on standard input\nusage: ${LOGIN_USAGE}`);
+    // A key is one printable word: anything else could never be sent as a header, let alone stored.
+    if (!/^[\x21-\x7e]+$/.test(apiKey)) {
+      throw new UsageError("that is not an API key: a key is printable ASCII without spaces (hmr_…)");
+    }
     // Nothing is written unless the key opens the registry and may read the project.
     const registry = await connection({ url, apiKey, project }).getModelRegistry();
     await registry.iterateModelFamilies({ pageSize: 1 }).next();
