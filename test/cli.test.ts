@@ -77,16 +77,26 @@ describe("homer CLI", () => {
     const listed = await homer(["ls"], env);
     expect(listed).toMatchObject({ code: 0, stderr: "" });
     const lines = listed.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^NAME\s+VERSIONS\s+LATEST\s+CREATED$/);
+    expect(lines[0]).toMatch(/^NAME\s+VERSIONS\s+LATEST\s+CREATED\s+UPDATED$/);
+    const stamp = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/))).toEqual([
-      ["mnist", "3", "3", expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)],
-      ["single", "1", "1", expect.any(String)],
+      ["mnist", "3", "3", stamp, stamp],
+      ["single", "1", "1", stamp, stamp],
     ]);
     const json = await homer(["ls", "--search", "MN", "--json"], env);
+    const iso = expect.stringMatching(/Z$/);
     expect(JSON.parse(json.stdout)).toEqual([
-      { project: "default", name: "mnist", versionCount: 3, latestVersion: 3, latestCreatedAt: expect.stringMatching(/Z$/) },
+      { project: "default", name: "mnist", versionCount: 3, latestVersion: 3, latestCreatedAt: iso, createdAt: iso, updatedAt: iso },
     ]);
     expect(await homer(["ls", "--search", "mnist%"], env)).toMatchObject({ code: 0, stdout: 'no models start with "mnist%"\n' });
+    const contains = await homer(["ls", "--contains", "NGL", "--json"], env);
+    expect(JSON.parse(contains.stdout).map((f: { name: string }) => f.name)).toEqual(["single"]);
+    expect(await homer(["ls", "--contains", "x%"], env)).toMatchObject({ code: 0, stdout: 'no models contain "x%"\n' });
+    // single was registered after mnist's last version: the most recently changed comes first.
+    const recent = await homer(["ls", "--sort", "updated", "--json"], env);
+    expect(JSON.parse(recent.stdout).map((f: { name: string }) => f.name)).toEqual(["single", "mnist"]);
+    const byName = await homer(["ls", "--sort", "name", "--json"], env);
+    expect(JSON.parse(byName.stdout).map((f: { name: string }) => f.name)).toEqual(["mnist", "single"]);
     expect((await homer(["ls", "--project", "empty-project"], env)).stdout).toBe("no models in project empty-project\n");
     const hostile = await homer(["ls", "--search", "mn\u202Eist"], env);
     expect(hostile.code).toBe(2);
@@ -131,6 +141,9 @@ describe("homer CLI", () => {
     [["ls", "mnist", "--nope"]],
     [["ls", "mnist", "--search", "m"]],
     [["ls", "--sort", "accuracy"]],
+    [["ls", "--asc"]],
+    [["ls", "--search", "m", "--contains", "n"]],
+    [["ls", "mnist", "--contains", "m"]],
     [["ls", "a", "b"]],
     [["completion"]],
     [["completion", "fish"]],

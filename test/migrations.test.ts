@@ -1,11 +1,16 @@
-import { sql } from "kysely";
+import fs from "node:fs/promises";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from "kysely";
+import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
 import { closeStorage, openStorage } from "../gateway/src/storage/factory.js";
 import type { SqlMetadataStore } from "../gateway/src/storage/sql/sql-metadata-store.js";
-import { BACKENDS, openTestStorage, type TestStorage } from "./support/backends.js";
+import { migrationProvider } from "../gateway/src/storage/sql/migrations.js";
+import { postgresDialect } from "../gateway/src/storage/postgres/index.js";
+import { sqliteDialect } from "../gateway/src/storage/sqlite/index.js";
+import { BACKENDS, createPgDatabase, makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
 import { captureLog } from "./support/log-capture.js";
-import { file } from "./support/files.js";
-import { registryOver } from "./support/registry.js";
 import { ALL_PARTS } from "../gateway/src/domain/records.js";
 
 /**
@@ -40,29 +45,56 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     }
   });
 
+  /**
+   * A fresh database migrated up to `last` only, as a previous release leaves it,
+   * and a connection to it that knows nothing of Homer's store.
+   */
+  async function databaseAt(
+    last: string,
+  ): Promise<{ databaseUrl: string; blobDir: string; db: Kysely<any>; cleanup: () => Promise<void> }> {
+    const dataDir = await makeTempDir();
+    const pgDb = backend === "postgres" ? await createPgDatabase() : undefined;
+    const databaseUrl = pgDb?.url ?? path.join(dataDir, "registry.sqlite");
+    const db = new Kysely<any>({
+      dialect:
+        backend === "postgres"
+          ? new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 1 }) })
+          : new SqliteDialect({ database: new Database(databaseUrl) }),
+    });
+    const migrator = new Migrator({ db, provider: migrationProvider(backend === "postgres" ? postgresDialect : sqliteDialect) });
+    const { error } = await migrator.migrateTo(last);
+    if (error) throw error instanceof Error ? error : new Error(`migrating to ${last} failed`, { cause: error });
+    return {
+      databaseUrl,
+      blobDir: path.join(dataDir, "blobs"),
+      db,
+      cleanup: async () => {
+        await db.destroy().catch(() => {});
+        await pgDb?.drop();
+        await fs.rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+
+  /** Inserts a version as a release that knows only the columns of 0001 would. */
+  const insertAsOldRelease = (db: Kysely<any>, name: string, version: number, createdAt: number) =>
+    sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+        select id, ${version}, '{}', 0, 'READY', ${createdAt} from families where name = ${name}`.execute(db);
+
   test("0009_model_flavors: rows of the previous release (no flavors columns) read as null flavors, tags and card", async () => {
-    storage = await openTestStorage(backend);
-    const db = (storage.metadata as SqlMetadataStore)["db"];
-    await registryOver(storage).createModel({ name: "old", files: [file("model.pkl", "p")] });
-    // Back to the schema before 0009 (and so before 0010, which follows it), as a
-    // database of the previous release is.
-    for (const column of ["revision", "updated_at", "updated_by", "flavors", "tf_meta_graph_tags"]) {
-      await sql`alter table models drop column ${sql.ref(column)}`.execute(db);
-    }
-    await sql`delete from kysely_migration where name in ('0009_model_flavors', '0010_model_updates')`.execute(db);
-    // A replica of the previous release registers a version without the columns.
-    await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
-              select id, 2, '{}', 0, 'READY', 0 from families where name = 'old'`.execute(db);
-    await storage.metadata.close();
-    const upgraded = await openStorage({ databaseUrl: storage.databaseUrl, blobUrl: storage.blobDir });
+    const before = await databaseAt("0008_family_search");
+    let upgraded: Awaited<ReturnType<typeof openStorage>> | undefined;
     try {
+      await sql`insert into families (project, name, last_version) values ('default', 'old', 3)`.execute(before.db);
+      for (const version of [1, 2]) await insertAsOldRelease(before.db, "old", version, 0);
+      await before.db.destroy();
+      upgraded = await openStorage({ databaseUrl: before.databaseUrl, blobUrl: before.blobDir });
       const db2 = (upgraded.metadata as SqlMetadataStore)["db"];
       // The previous release keeps writing rows without the new columns after the upgrade, too.
-      await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
-                select id, 3, '{}', 0, 'READY', 0 from families where name = 'old'`.execute(db2);
+      await insertAsOldRelease(db2, "old", 3, 0);
       for (const version of [1, 2, 3]) {
         const model = await upgraded.metadata.getModel({ project: "default", name: "old", version }, ALL_PARTS);
-        expect(model, `version ${version}`).toMatchObject({ version, flavors: null, tfMetaGraphTags: null, cardFile: null });
+        expect(model, `version ${version}`).toMatchObject({ version, flavors: null, tfMetaGraphTags: null, cardFile: null, revision: 1 });
       }
       const listed = await upgraded.metadata.listModels({
         project: "default",
@@ -79,7 +111,52 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
         [1, null, null],
       ]);
     } finally {
-      await closeStorage(upgraded);
+      if (upgraded) await closeStorage(upgraded);
+      await before.cleanup();
+    }
+  });
+
+  test("0014_family_times: families get their times from the versions there are; a previous release's writes keep them", async () => {
+    const before = await databaseAt("0010_model_updates");
+    let upgraded: Awaited<ReturnType<typeof openStorage>> | undefined;
+    try {
+      await sql`insert into families (project, name, last_version) values ('default', 'old', 2), ('default', 'never', 0)`.execute(
+        before.db,
+      );
+      await insertAsOldRelease(before.db, "old", 1, 1_000);
+      await insertAsOldRelease(before.db, "old", 2, 3_000);
+      await sql`update models set updated_at = 5000, revision = 2 where version = 1`.execute(before.db);
+      await before.db.destroy();
+      upgraded = await openStorage({ databaseUrl: before.databaseUrl, blobUrl: before.blobDir });
+      const family = async () => {
+        const page = await upgraded!.metadata.listFamilies({
+          project: "default",
+          search: "",
+          match: "PREFIX",
+          order: "NAME",
+          limit: 10,
+          after: null,
+        });
+        expect(page.map((f) => f.name)).toEqual(["old"]);
+        return page[0]!;
+      };
+      expect(await family()).toMatchObject({ versionCount: 2, createdAt: new Date(1_000), updatedAt: new Date(5_000) });
+      const db = (upgraded.metadata as SqlMetadataStore)["db"];
+      // A replica of the previous release inserts, edits and deletes without knowing the columns.
+      await insertAsOldRelease(db, "old", 3, 9_000);
+      expect(await family()).toMatchObject({ versionCount: 3, createdAt: new Date(1_000), updatedAt: new Date(9_000) });
+      await sql`update models set updated_at = 12000 where version = 2`.execute(db);
+      expect((await family()).updatedAt).toEqual(new Date(12_000));
+      const beforeDelete = Date.now();
+      await sql`delete from models where version = 3`.execute(db);
+      const deleted = await family();
+      expect(deleted.versionCount).toBe(2);
+      // Stamped by the database's clock, which is this machine's.
+      expect(deleted.updatedAt.getTime()).toBeGreaterThanOrEqual(beforeDelete - 1_000);
+      expect(deleted.updatedAt.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+    } finally {
+      if (upgraded) await closeStorage(upgraded);
+      await before.cleanup();
     }
   });
 

@@ -1,7 +1,8 @@
 /**
  * The families listing is index-friendly on both backends: the statement the
  * store runs (captured from its log) is planned as a range scan of
- * families_search with no sort step, and one seek into models per row.
+ * families_search (by name) or families_recent (by last update) with no sort
+ * step, and one seek into models per row.
  */
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -17,32 +18,22 @@ describe.each(BACKENDS)("modelFamilies' statement on %s", (backend) => {
       },
     });
     try {
-      await storage.metadata.listFamilies({ project: "p", prefix: "res", limit: 51, after: "resnet" });
+      await storage.metadata.listFamilies({
+        project: "p",
+        search: "res",
+        match: "PREFIX",
+        order: "NAME",
+        limit: 51,
+        after: { order: "NAME", name: "resnet" },
+      });
       const [statement] = statements;
       expect(statement).toBeDefined();
-      let plan: string;
+      const plan = await explain(backend, storage.databaseUrl, statement!);
       if (backend === "sqlite") {
-        const db = new Database(storage.databaseUrl, { readonly: true });
-        try {
-          const rows = db.prepare(`explain query plan ${statement!.sql}`).all(...statement!.parameters) as { detail: string }[];
-          plan = rows.map((r) => r.detail).join("\n");
-        } finally {
-          db.close();
-        }
         expect(plan).toMatch(/SEARCH f USING INDEX families_search \(project=\? AND <expr>>\? AND <expr><\?\)/);
         expect(plan).toMatch(/SEARCH m USING INDEX/);
         expect(plan).not.toMatch(/TEMP B-TREE|SCAN f/);
       } else {
-        const client = new pg.Client({ connectionString: storage.databaseUrl });
-        await client.connect();
-        try {
-          // An empty table is cheaper to read whole; what matters is that the index can serve it.
-          await client.query("set enable_seqscan = off");
-          const rows = await client.query(`explain ${statement!.sql}`, [...statement!.parameters]);
-          plan = rows.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
-        } finally {
-          await client.end();
-        }
         expect(plan).toMatch(/Index Scan using families_search on families f/);
         expect(plan).toMatch(/Index Cond: \(\(project = .*lower\(name\).*>=.*lower\(name\).*</);
         expect(plan).not.toMatch(/Sort|Seq Scan/);
@@ -52,3 +43,110 @@ describe.each(BACKENDS)("modelFamilies' statement on %s", (backend) => {
     }
   });
 });
+
+describe.each(BACKENDS)("modelFamilies by last update on %s", (backend) => {
+  test("walks families_recent in order, with no sort step, for any search", async () => {
+    const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+    const storage = await openTestStorage(backend, {
+      log: (event) => {
+        if (event.level === "query" && /from "families" as "f"/.test(event.query.sql)) statements.push(event.query);
+      },
+    });
+    try {
+      for (const [search, match] of [
+        ["", "PREFIX"],
+        ["res", "PREFIX"],
+        ["net", "SUBSTRING"],
+      ] as const) {
+        await storage.metadata.listFamilies({
+          project: "p",
+          search,
+          match,
+          order: "UPDATED",
+          limit: 51,
+          after: { order: "UPDATED", updatedAt: Date.now(), name: "resnet" },
+        });
+      }
+      expect(statements).toHaveLength(3);
+      for (const statement of statements) {
+        const plan = await explain(backend, storage.databaseUrl, statement);
+        if (backend === "sqlite") {
+          expect(plan).toMatch(
+            /SEARCH f USING INDEX families_recent \(project=\? AND updated_at<\?\)|SEARCH f USING INDEX families_recent \(project=\? AND updated_at>\?\)/,
+          );
+          expect(plan).not.toMatch(/TEMP B-TREE|SCAN f/);
+        } else {
+          expect(plan).toMatch(/Index Scan using families_recent on families f/);
+          expect(plan).not.toMatch(/Sort|Seq Scan/);
+        }
+      }
+    } finally {
+      await storage.cleanup();
+    }
+  });
+
+  test("families changed in the same millisecond come by name, and pages resume between them", async () => {
+    const storage = await openTestStorage(backend);
+    try {
+      const { registryOver } = await import("./support/registry.js");
+      const registry = registryOver(storage);
+      for (const name of ["delta", "Alpha", "charlie", "bravo"]) await registry.createModel({ project: "p", name });
+      // One instant for every family, as writes in one millisecond would leave them.
+      await execute(backend, storage.databaseUrl, "update families set updated_at = 1700000000000");
+      const names: string[] = [];
+      let after: string | null = null;
+      do {
+        const page = await registry.listFamilies({ project: "p", orderBy: "UPDATED", first: 1, after });
+        names.push(...page.nodes.map((f) => f.name));
+        after = page.hasNextPage ? page.endCursor : null;
+      } while (after);
+      // Byte order, as the index holds names: capitals first.
+      expect(names).toEqual(["Alpha", "bravo", "charlie", "delta"]);
+    } finally {
+      await storage.cleanup();
+    }
+  });
+});
+
+type Statement = { sql: string; parameters: readonly unknown[] };
+
+async function explain(backend: string, databaseUrl: string, statement: Statement): Promise<string> {
+  if (backend === "sqlite") {
+    const db = new Database(databaseUrl, { readonly: true });
+    try {
+      const rows = db.prepare(`explain query plan ${statement.sql}`).all(...statement.parameters) as { detail: string }[];
+      return rows.map((r) => r.detail).join("\n");
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    // An empty table is cheaper to read whole; what matters is that the index can serve it.
+    await client.query("set enable_seqscan = off");
+    const rows = await client.query(`explain ${statement.sql}`, [...statement.parameters]);
+    return rows.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
+  } finally {
+    await client.end();
+  }
+}
+
+async function execute(backend: string, databaseUrl: string, text: string): Promise<void> {
+  if (backend === "sqlite") {
+    const db = new Database(databaseUrl);
+    try {
+      db.exec(text);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}

@@ -13,9 +13,9 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
 const FAMILIES = `
-  query ($project: String, $search: String, $first: Int, $after: String) {
-    modelFamilies(project: $project, search: $search, first: $first, after: $after) {
-      nodes { project name versionCount latestVersion latestCreatedAt }
+  query ($project: String, $search: String, $match: NameMatch, $orderBy: ModelFamilyOrder, $first: Int, $after: String) {
+    modelFamilies(project: $project, search: $search, match: $match, orderBy: $orderBy, first: $first, after: $after) {
+      nodes { project name versionCount latestVersion latestCreatedAt createdAt updatedAt }
       pageInfo { hasNextPage endCursor }
     }
   }
@@ -59,12 +59,20 @@ describe.each(BACKENDS)("modelFamilies over GraphQL on %s", (backend) => {
   test("a reader lists its project's models, by name, with counts and latest versions", async () => {
     const res = await as("readerA")({});
     expect(res.errors).toBeUndefined();
+    const times = {
+      latestCreatedAt: expect.stringMatching(/Z$/),
+      createdAt: expect.stringMatching(/Z$/),
+      updatedAt: expect.stringMatching(/Z$/),
+    };
     expect(res.data.modelFamilies.nodes).toEqual([
-      { project: "team-a", name: "my_model", versionCount: 1, latestVersion: 1, latestCreatedAt: expect.stringMatching(/Z$/) },
-      { project: "team-a", name: "myXmodel", versionCount: 1, latestVersion: 1, latestCreatedAt: expect.any(String) },
-      { project: "team-a", name: "resnet", versionCount: 2, latestVersion: 2, latestCreatedAt: expect.any(String) },
-      { project: "team-a", name: "ResNet-50", versionCount: 1, latestVersion: 1, latestCreatedAt: expect.any(String) },
+      { project: "team-a", name: "my_model", versionCount: 1, latestVersion: 1, ...times },
+      { project: "team-a", name: "myXmodel", versionCount: 1, latestVersion: 1, ...times },
+      { project: "team-a", name: "resnet", versionCount: 2, latestVersion: 2, ...times },
+      { project: "team-a", name: "ResNet-50", versionCount: 1, latestVersion: 1, ...times },
     ]);
+    const resnet = res.data.modelFamilies.nodes[2];
+    expect(Date.parse(resnet.createdAt)).toBeLessThan(Date.parse(resnet.latestCreatedAt));
+    expect(resnet.updatedAt).toBe(resnet.latestCreatedAt);
     expect(res.data.modelFamilies.pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
   });
 
@@ -112,8 +120,27 @@ describe.each(BACKENDS)("modelFamilies over GraphQL on %s", (backend) => {
     expect(res.errors![0]!.message).not.toMatch(/internal/i);
   });
 
-  test("a first or search of the wrong type is refused by variable coercion (400)", async () => {
-    for (const variables of [{ first: "10" }, { first: 1.5 }, { first: 2 ** 40 }, { search: 42 }, { after: ["x"] }]) {
+  test("match SUBSTRING and orderBy UPDATED over GraphQL", async () => {
+    expect(namesOf(await as("readerA")({ search: "MODEL", match: "SUBSTRING" }))).toEqual(["my_model", "myXmodel"]);
+    const recent = await as("readerA")({ orderBy: "UPDATED" });
+    // resnet's second version was registered after every other model of team-a.
+    expect(namesOf(recent)?.[0]).toBe("resnet");
+    const times = recent.data.modelFamilies.nodes.map((n: { updatedAt: string }) => Date.parse(n.updatedAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  test("a first, search, match or orderBy of the wrong type is refused by variable coercion (400)", async () => {
+    for (const variables of [
+      { first: "10" },
+      { first: 1.5 },
+      { first: 2 ** 40 },
+      { search: 42 },
+      { after: ["x"] },
+      { match: "CONTAINS" },
+      { match: "prefix" },
+      { orderBy: "UPDATED; drop table families" },
+      { orderBy: 1 },
+    ]) {
       const res = await as("readerA")(variables);
       expect(res.status, JSON.stringify(variables)).toBe(400);
       expect(codeOf(res)).toBe("BAD_USER_INPUT");

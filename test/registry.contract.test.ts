@@ -267,8 +267,13 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("regi
     const other = "families-other";
     const names = ["beta", "Alpha", "alpha-2", "alpha.1", "alpha_1", "alphaX1", "ALPHA", "gamma", "emptied"];
     const namesOf = (page: { nodes: { name: string }[] }) => page.nodes.map((f) => f.name);
-    const list = (query: { search?: string | null; first?: number; after?: string | null; project?: string }) =>
-      registry.listFamilies({ project, ...query });
+    const list = (query: {
+      search?: string | null;
+      match?: "PREFIX" | "SUBSTRING";
+      first?: number;
+      after?: string | null;
+      project?: string;
+    }) => registry.listFamilies({ project, ...query });
     beforeAll(async () => {
       for (const name of names) await registry.createModel({ project, name });
       await registry.createModel({ project, name: "beta", version: 7 });
@@ -372,6 +377,109 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("regi
       // Checked before the input: a caller learns nothing about a project it may not read.
       await expect(outsider.listFamilies({ project, after: "garbage!" })).rejects.toMatchObject({ code: "FORBIDDEN" });
       expect(namesOf(await outsider.listFamilies({}))).toEqual(["beta", "elsewhere"]);
+    });
+
+    test("match SUBSTRING finds names containing search in any case; still no character is a wildcard", async () => {
+      const contains = (search: string) => list({ search, match: "SUBSTRING" }).then(namesOf);
+      expect(await contains("LPHA")).toEqual(["ALPHA", "Alpha", "alpha-0", "alpha-2", "alpha.1", "alpha_1", "alphaX1"]);
+      expect(await contains("_1")).toEqual(["alpha_1"]);
+      expect(await contains("-")).toEqual(["alpha-0", "alpha-2"]);
+      expect(await contains("x1")).toEqual(["alphaX1"]);
+      expect(await contains("eta")).toEqual(["beta"]);
+      expect(await contains("")).toEqual(namesOf(await list({})));
+      for (const nothing of ["%", "a%a", "\\", "l_h", "*", "é", "a b", "betas"]) expect(await contains(nothing), nothing).toEqual([]);
+      // A page of a substring search resumes only that search.
+      const page = await list({ search: "a", match: "SUBSTRING", first: 2 });
+      expect(page.hasNextPage).toBe(true);
+      await expect(list({ search: "a", after: page.endCursor })).rejects.toMatchObject({
+        code: "BAD_USER_INPUT",
+        details: { field: "after" },
+      });
+      const rest = await list({ search: "a", match: "SUBSTRING", first: 100, after: page.endCursor });
+      expect([...namesOf(page), ...namesOf(rest)]).toEqual(await contains("a"));
+      for (const search of ["a\u0000", "\u202E", "x".repeat(129)]) {
+        await expect(list({ search, match: "SUBSTRING" })).rejects.toMatchObject({ code: "BAD_USER_INPUT", details: { field: "search" } });
+      }
+    });
+
+    test("createdAt is the first registration; updatedAt the latest registration, overwrite, edit or deletion", async () => {
+      const timed = "families-times";
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+      const family = async (name: string) =>
+        (await registry.listFamilies({ project: timed, search: name })).nodes.find((f) => f.name === name)!;
+      await registry.createModel({ project: timed, name: "first" });
+      await tick();
+      await registry.createModel({ project: timed, name: "second" });
+      const created = await family("first");
+      expect(created.createdAt.getTime()).toBe(created.latestCreatedAt.getTime());
+      expect(created.updatedAt.getTime()).toBe(created.createdAt.getTime());
+      const byUpdate = () => registry.listFamilies({ project: timed, orderBy: "UPDATED" }).then(namesOf);
+      expect(await byUpdate()).toEqual(["second", "first"]);
+
+      await tick();
+      await registry.createModel({ project: timed, name: "first" });
+      const registered = await family("first");
+      expect(registered.createdAt).toEqual(created.createdAt);
+      expect(registered.updatedAt.getTime()).toBe(registered.latestCreatedAt.getTime());
+      expect(registered.updatedAt.getTime()).toBeGreaterThan(created.updatedAt.getTime());
+      expect(await byUpdate()).toEqual(["first", "second"]);
+
+      await tick();
+      const edited = await registry.updateModel(ref("second", 1, timed), { description: "edited" });
+      expect((await family("second")).updatedAt).toEqual(edited.updatedAt);
+      expect(await byUpdate()).toEqual(["second", "first"]);
+
+      await tick();
+      await registry.deleteModel(ref("first", 1, timed));
+      const deleted = await family("first");
+      expect(deleted.updatedAt.getTime()).toBeGreaterThan(edited.updatedAt.getTime());
+      expect(deleted.createdAt).toEqual(created.createdAt);
+      expect(await byUpdate()).toEqual(["first", "second"]);
+
+      await tick();
+      await registry.createModel({ project: timed, name: "second", version: 1, overwrite: true });
+      expect(await byUpdate()).toEqual(["second", "first"]);
+      // Every version deleted, then a new one: the family keeps its first creation time.
+      await registry.deleteModel(ref("first", 2, timed));
+      expect(await byUpdate()).toEqual(["second"]);
+      await registry.createModel({ project: timed, name: "first" });
+      expect((await family("first")).createdAt).toEqual(created.createdAt);
+    });
+
+    test("orderBy UPDATED: pages of every size add up, searched or not, and a cursor resumes only its own order", async () => {
+      for (const [search, match] of [
+        [null, "PREFIX"],
+        ["alpha", "PREFIX"],
+        ["1", "SUBSTRING"],
+      ] as const) {
+        const whole = (await registry.listFamilies({ project, search, match, orderBy: "UPDATED" })).nodes;
+        const times = whole.map((f) => f.updatedAt.getTime());
+        expect(times).toEqual([...times].sort((a, b) => b - a));
+        for (const first of [1, 2, 3]) {
+          const seen: string[] = [];
+          let after: string | null = null;
+          for (;;) {
+            const page = await registry.listFamilies({ project, search, match, orderBy: "UPDATED", first, after });
+            seen.push(...namesOf(page));
+            if (!page.hasNextPage) break;
+            after = page.endCursor;
+          }
+          expect(seen).toEqual(namesOf({ nodes: whole }));
+        }
+      }
+      const byName = await list({ first: 1 });
+      const byUpdate = await registry.listFamilies({ project, orderBy: "UPDATED", first: 1 });
+      await expect(registry.listFamilies({ project, orderBy: "UPDATED", after: byName.endCursor })).rejects.toMatchObject({
+        code: "BAD_USER_INPUT",
+      });
+      await expect(list({ after: byUpdate.endCursor })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+      const forged = (body: object) => Buffer.from(JSON.stringify(body)).toString("base64url");
+      for (const t of ["1", 1.5, null, 2 ** 60, -Infinity]) {
+        const after = forged({ j: project, s: "", m: "PREFIX", o: "UPDATED", a: "beta", t });
+        await expect(registry.listFamilies({ project, orderBy: "UPDATED", after }), String(t)).rejects.toMatchObject({
+          code: "BAD_USER_INPUT",
+        });
+      }
     });
   });
 

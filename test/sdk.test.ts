@@ -111,7 +111,18 @@ describe("SDK against a real gateway process", () => {
       ["resnet", 2, 2],
       ["ResNet-50", 1, 1],
     ]);
-    expect(families[0]).toMatchObject({ project, latestCreatedAt: expect.any(Date) });
+    expect(families[0]).toMatchObject({
+      project,
+      latestCreatedAt: expect.any(Date),
+      createdAt: expect.any(Date),
+      updatedAt: expect.any(Date),
+    });
+    const resnet = families[1]!;
+    expect(resnet.createdAt.getTime()).toBeLessThan(resnet.latestCreatedAt.getTime());
+    expect(resnet.updatedAt).toEqual(resnet.latestCreatedAt);
+    // resnet's second version is the project's latest change.
+    expect((await mr.getModelFamilies({ project, orderBy: "updated" }))[0]?.name).toBe("resnet");
+    expect((await mr.getModelFamilies({ project, search: "NET", match: "substring" })).map((f) => f.name)).toEqual(["resnet", "ResNet-50"]);
     const paged: string[] = [];
     for await (const family of mr.iterateModelFamilies({ project, pageSize: 1 })) paged.push(family.name);
     expect(paged).toEqual(["bert", "resnet", "ResNet-50"]);
@@ -125,6 +136,11 @@ describe("SDK against a real gateway process", () => {
     expect(await codeOf(mr.getModelFamilies({ project, pageSize: 0 }))).toBe("BAD_USER_INPUT");
     expect(await codeOf(mr.getModelFamilies({ project, search: "a\u0000" }))).toBe("BAD_USER_INPUT");
     expect(await codeOf(mr.getModelFamilies({ project: "not a project" }))).toBe("BAD_USER_INPUT");
+    // Options outside their choices are refused before any request, naming the option.
+    for (const options of [{ match: "contains" }, { match: "PREFIX" }, { orderBy: "created" }, { orderBy: 1 }, { orderBy: "__proto__" }]) {
+      const refused = await mr.getModelFamilies({ project, ...(options as object) }).catch((e: unknown) => e);
+      expect(refused, JSON.stringify(options)).toMatchObject({ code: "BAD_USER_INPUT", field: Object.keys(options)[0] });
+    }
   });
 
   test("errors carry a code a script can branch on", async () => {

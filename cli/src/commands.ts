@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import os from "node:os";
-import { RegistryError, type Framework, type Model, type ModelRegistry } from "@homer/sdk";
+import { RegistryError, type Framework, type Model, type ModelFamily, type ModelRegistry } from "@homer/sdk";
 import { keys, projects } from "./admin-commands.js";
 import { completion } from "./completion.js";
 import { login, logout } from "./login-commands.js";
@@ -82,11 +82,12 @@ const push: Command = {
   },
 };
 
-const LS_USAGE = "homer ls [--search PREFIX] | homer ls NAME [--sort METRIC] [--asc]";
+const LS_USAGE = "homer ls [--search PREFIX | --contains TEXT] [--sort name|updated] | homer ls NAME [--sort METRIC] [--asc]";
 const LS_OPTIONS = {
   sort: { type: "string", short: "s" },
   asc: { type: "boolean" },
   search: { type: "string" },
+  contains: { type: "string" },
 } as const satisfies Options;
 const ls: Command = {
   usage: LS_USAGE,
@@ -98,11 +99,18 @@ const ls: Command = {
     if (positionals.length > 1) throw new UsageError(`expected at most one model name\nusage: ${LS_USAGE}`);
     const name = positionals[0];
     if (name === undefined) {
-      if (values.sort !== undefined || values.asc)
-        throw new UsageError(`--sort and --asc sort the versions of one model: name it\nusage: ${LS_USAGE}`);
-      return listFamilies(io, values.search);
+      if (values.asc) throw new UsageError(`--asc sorts the versions of one model: name it\nusage: ${LS_USAGE}`);
+      if (values.sort !== undefined && values.sort !== "name" && values.sort !== "updated") {
+        throw new UsageError(`without a model name, --sort is "name" or "updated"\nusage: ${LS_USAGE}`);
+      }
+      if (values.search !== undefined && values.contains !== undefined) {
+        throw new UsageError(`--search (a prefix) and --contains (a substring) exclude each other\nusage: ${LS_USAGE}`);
+      }
+      return listFamilies(io, values.search ?? values.contains, values.contains === undefined ? "prefix" : "substring", values.sort);
     }
-    if (values.search !== undefined) throw new UsageError(`--search finds models by name: use it without NAME\nusage: ${LS_USAGE}`);
+    if (values.search !== undefined || values.contains !== undefined) {
+      throw new UsageError(`--search and --contains find models by name: use them without NAME\nusage: ${LS_USAGE}`);
+    }
     const registry = await io.registry();
     const models = await registry.getModels({ name, sortKey: values.sort, direction: values.asc ? "asc" : "desc" });
     if (io.json) {
@@ -128,20 +136,37 @@ const ls: Command = {
 };
 
 /** `homer ls` without a name: the project's models, one line each. */
-async function listFamilies(io: Io, search: string | undefined): Promise<number> {
+async function listFamilies(
+  io: Io,
+  search: string | undefined,
+  match: "prefix" | "substring",
+  orderBy: "name" | "updated" | undefined,
+): Promise<number> {
   const registry = await io.registry();
-  const families = await registry.getModelFamilies({ search });
+  const families = await registry.getModelFamilies({ search, match, orderBy });
   if (io.json) {
-    io.print(`${JSON.stringify(families.map((f) => ({ ...f, latestCreatedAt: f.latestCreatedAt.toISOString() })))}\n`);
+    const dates = (f: ModelFamily) => ({
+      latestCreatedAt: f.latestCreatedAt.toISOString(),
+      createdAt: f.createdAt.toISOString(),
+      updatedAt: f.updatedAt.toISOString(),
+    });
+    io.print(`${JSON.stringify(families.map((f) => ({ ...f, ...dates(f) })))}\n`);
     return 0;
   }
   if (families.length === 0) {
     const where = registry.project === undefined ? "" : ` in project ${shown(registry.project)}`;
-    io.print(search ? `no models${where} start with ${shown(JSON.stringify(search))}\n` : `no models${where}\n`);
+    const how = match === "prefix" ? "start with" : "contain";
+    io.print(search ? `no models${where} ${how} ${shown(JSON.stringify(search))}\n` : `no models${where}\n`);
     return 0;
   }
-  const rows = families.map((f) => [f.name, String(f.versionCount), String(f.latestVersion), timestamp(f.latestCreatedAt)]);
-  io.print(table(["NAME", "VERSIONS", "LATEST", "CREATED"], rows));
+  const rows = families.map((f) => [
+    f.name,
+    String(f.versionCount),
+    String(f.latestVersion),
+    timestamp(f.latestCreatedAt),
+    timestamp(f.updatedAt),
+  ]);
+  io.print(table(["NAME", "VERSIONS", "LATEST", "CREATED", "UPDATED"], rows));
   return 0;
 }
 

@@ -44,8 +44,12 @@ export interface GetModelsOptions {
 }
 
 export interface GetModelFamiliesOptions {
-  /** A name prefix, matched in any case; no character is a wildcard. Omitted: every model. */
+  /** Part of a name, matched in any case; no character is a wildcard. Omitted: every model. */
   readonly search?: string;
+  /** "prefix" (the default): names starting with `search`; "substring": names containing it. */
+  readonly match?: "prefix" | "substring";
+  /** "name" (the default, in any case) or "updated": most recently changed first. */
+  readonly orderBy?: "name" | "updated";
   readonly project?: string;
   /** Models fetched per request, 1-500; default 500. */
   readonly pageSize?: number;
@@ -53,10 +57,16 @@ export interface GetModelFamiliesOptions {
 
 const DEFAULT_AWAIT_SECONDS = 300;
 
+/** The server's spelling of an option given as one of `choices`' keys (undefined stays undefined), or BAD_USER_INPUT. */
+function choice<C extends Record<string, string>>(value: string | undefined, field: string, choices: C): C[keyof C] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string" && Object.hasOwn(choices, value)) return choices[value as keyof C];
+  const allowed = Object.keys(choices).map((c) => JSON.stringify(c));
+  throw new RegistryError("BAD_USER_INPUT", `${field} must be ${allowed.join(" or ")}, got ${JSON.stringify(value)}`, { field });
+}
+
 function toDirection(direction: SortDirection | undefined): GraphQLSortDirection {
-  if (direction === undefined || direction === "desc") return "DESC";
-  if (direction === "asc") return "ASC";
-  throw new RegistryError("BAD_USER_INPUT", `direction must be "asc" or "desc", got ${JSON.stringify(direction)}`, { field: "direction" });
+  return choice(direction, "direction", { asc: "ASC", desc: "DESC" } as const) ?? "DESC";
 }
 
 /**
@@ -212,7 +222,10 @@ export class ModelRegistry {
     } while (after);
   }
 
-  /** The project's models (one per name), by name in any case; those starting with `search` when given. */
+  /**
+   * The project's models (one per name), by name in any case or most recently changed first;
+   * those whose name starts with (or, with `match: "substring"`, contains) `search` when given.
+   */
   async getModelFamilies(options: GetModelFamiliesOptions = {}): Promise<ModelFamily[]> {
     const families: ModelFamily[] = [];
     for await (const family of this.iterateModelFamilies(options)) families.push(family);
@@ -225,11 +238,24 @@ export class ModelRegistry {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, { field: "pageSize" });
     }
-    const variables = { search: options.search, project: options.project ?? this.project, first: pageSize };
+    const variables = {
+      search: options.search,
+      match: choice(options.match, "match", { prefix: "PREFIX", substring: "SUBSTRING" } as const),
+      orderBy: choice(options.orderBy, "orderBy", { name: "NAME", updated: "UPDATED" } as const),
+      project: options.project ?? this.project,
+      first: pageSize,
+    };
     let after: string | null | undefined;
     do {
       const data = await this.#run(ListModelFamiliesDocument, { ...variables, after }, "getModelFamilies");
-      for (const node of data.modelFamilies.nodes) yield { ...node, latestCreatedAt: new Date(node.latestCreatedAt) };
+      for (const node of data.modelFamilies.nodes) {
+        yield {
+          ...node,
+          latestCreatedAt: new Date(node.latestCreatedAt),
+          createdAt: new Date(node.createdAt),
+          updatedAt: new Date(node.updatedAt),
+        };
+      }
       after = data.modelFamilies.pageInfo.hasNextPage ? data.modelFamilies.pageInfo.endCursor : null;
     } while (after);
   }

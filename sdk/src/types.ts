@@ -125,4 +125,8 @@ export interface ModelFamily {
   readonly latestVersion: number;
   /** When that version was registered. */
   readonly latestCreatedAt: Date;
+  /** When its first version was registered. */
+  readonly createdAt: Date;
+  /** When a version was last registered, overwritten, edited or deleted. */
+  readonly updatedAt: Date;
 }

@@ -95,6 +95,10 @@ export interface FamilyRecord {
   readonly latestVersion: number;
   /** When that version was registered. */
   readonly latestCreatedAt: Date;
+  /** When the family's first version was registered. */
+  readonly createdAt: Date;
+  /** When a version was last registered, overwritten, edited or deleted. */
+  readonly updatedAt: Date;
 }
 
 /** A version to insert; `version` undefined asks the database for the next one. */

@@ -9,6 +9,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** The longest name (and so the longest prefix a search for names can match). */
 export const MAX_NAME_CHARS = 128;
 const NAME_PREFIX = /^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,127})?$/;
+/** What a name can contain somewhere ("" included). */
+const NAME_PART = /^[A-Za-z0-9_.-]{0,128}$/;
 export const MAX_METRICS = 1000;
 export const MAX_DESCRIPTION_CHARS = 65_536;
 export const MAX_TAGS_BYTES = 65_536;
@@ -29,6 +31,11 @@ export function isName(value: string): boolean {
 /** Whether some name starts with `value` ("" included): otherwise a search by it finds nothing. */
 export function isNamePrefix(value: string): boolean {
   return NAME_PREFIX.test(value);
+}
+
+/** Whether some name contains `value` ("" included): otherwise a search for it finds nothing. */
+export function isNamePart(value: string): boolean {
+  return NAME_PART.test(value);
 }
 
 export function assertName(value: string, field: string): string {

@@ -12,8 +12,8 @@ import { Model, SortDirection } from "./model.type.js";
 export class ModelFamilyResolver {
   @Query(() => ModelFamilyConnection, {
     description:
-      "The models of a project (one per name holding a version), by name case-insensitively, " +
-      "those starting with `search` when given. Needs read on the project.",
+      "The models of a project (one per name holding a version), by name case-insensitively or most recently " +
+      "changed first, those whose name starts with (or contains) `search` when given. Needs read on the project.",
   })
   async modelFamilies(@Args(() => ModelFamiliesArgs) args: ModelFamiliesArgs, @Ctx() ctx: Context) {
     const page: FamilyPage = await ctx.registry.listFamilies(ctx.caller, args);

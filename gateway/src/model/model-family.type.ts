@@ -18,9 +18,17 @@ export class ModelFamily {
 
   @Field(() => DateTimeResolver, { description: "When the highest version was registered." })
   latestCreatedAt!: Date;
+
+  @Field(() => DateTimeResolver, { description: "When the model's first version was registered." })
+  createdAt!: Date;
+
+  @Field(() => DateTimeResolver, {
+    description: "When a version was last registered, overwritten, edited (updateModel) or deleted.",
+  })
+  updatedAt!: Date;
 }
 
-@ObjectType({ description: "A page of a project's models, by name." })
+@ObjectType({ description: "A page of a project's models." })
 export class ModelFamilyConnection {
   @Field(() => [ModelFamily])
   nodes!: ModelFamily[];

@@ -1,6 +1,6 @@
 import { BadInputError } from "../domain/errors.js";
 import type { SortDirection } from "../domain/records.js";
-import type { ListPosition } from "../storage/metadata-store.js";
+import type { FamilyOrder, FamilyPosition, ListPosition } from "../storage/metadata-store.js";
 import { MAX_VERSION } from "../domain/limits.js";
 import { isName } from "../domain/rules.js";
 
@@ -64,34 +64,49 @@ export function decodeCursor(cursor: string, scope: CursorScope): ListPosition {
   return body.p;
 }
 
-/** What a family cursor was issued for: the same project and prefix only. */
+/** What a family cursor was issued for: the same project, search, match and order only. */
 export interface FamilyCursorScope {
   readonly project: string;
-  readonly prefix: string;
+  readonly search: string;
+  readonly match: "PREFIX" | "SUBSTRING";
+  readonly order: FamilyOrder;
 }
 
 interface FamilyCursorBody {
   readonly j: string;
   readonly s: string;
+  readonly m: "PREFIX" | "SUBSTRING";
+  readonly o: FamilyOrder;
   /** The last family's name. */
   readonly a: string;
+  /** Its updatedAt (epoch milliseconds), when the listing is by last update. */
+  readonly t?: number;
 }
 
-/** An opaque cursor for the page after the family `name` of the listing `scope`. */
-export function encodeFamilyCursor(scope: FamilyCursorScope, name: string): string {
-  const body: FamilyCursorBody = { j: scope.project, s: scope.prefix, a: name };
+/** An opaque cursor for the page after `position` of the listing `scope`. */
+export function encodeFamilyCursor(scope: FamilyCursorScope, position: FamilyPosition): string {
+  const body: FamilyCursorBody = {
+    j: scope.project,
+    s: scope.search,
+    m: scope.match,
+    o: scope.order,
+    a: position.name,
+    ...(position.order === "UPDATED" ? { t: position.updatedAt } : {}),
+  };
   return encodeBody(body);
 }
 
-/** The name a `modelFamilies` page resumes after; BAD_USER_INPUT for anything this server did not issue for `scope`. */
-export function decodeFamilyCursor(cursor: string, scope: FamilyCursorScope): string {
+/** Where a `modelFamilies` page resumes; BAD_USER_INPUT for anything this server did not issue for `scope`. */
+export function decodeFamilyCursor(cursor: string, scope: FamilyCursorScope): FamilyPosition {
   const body = decodeBody(cursor, 1024) as Partial<FamilyCursorBody>;
-  // A name is all the cursor gives the query: only a valid one reaches SQL.
+  // A name and a time are all the cursor gives the query: only valid ones reach SQL.
   if (typeof body.a !== "string" || !isName(body.a)) {
     throw invalid("not a cursor this server issued");
   }
-  if (body.j !== scope.project || body.s !== scope.prefix) {
-    throw invalid("it belongs to a different listing: same project and search are required");
+  if (body.j !== scope.project || body.s !== scope.search || body.m !== scope.match || body.o !== scope.order) {
+    throw invalid("it belongs to a different listing: same project, search, match and orderBy are required");
   }
-  return body.a;
+  if (scope.order === "NAME") return { order: "NAME", name: body.a };
+  if (!Number.isSafeInteger(body.t)) throw invalid("not a cursor this server issued");
+  return { order: "UPDATED", updatedAt: body.t as number, name: body.a };
 }

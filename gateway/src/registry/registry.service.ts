@@ -5,10 +5,10 @@ import { BadInputError, NotFoundError, VersionsExhaustedError, versionExists } f
 import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
 import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelParts, type Role } from "../domain/records.js";
 import type { ByteRange, FamilyRecord, ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../domain/records.js";
-import { assertName, assertVersion, isName, isNamePrefix, isStoredFilePath, MAX_NAME_CHARS } from "../domain/rules.js";
+import { assertName, assertVersion, isName, isNamePart, isNamePrefix, isStoredFilePath, MAX_NAME_CHARS } from "../domain/rules.js";
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
-import type { MetadataStore } from "../storage/metadata-store.js";
+import type { FamilyOrder, MetadataStore } from "../storage/metadata-store.js";
 import { decodeCursor, decodeFamilyCursor, encodeCursor, encodeFamilyCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import { validateCreate } from "./validate-create.js";
@@ -37,6 +37,15 @@ export interface ModelRefInput {
 }
 /** Longer than any valid metric key (128), short enough to keep cursors small. */
 const MAX_SORT_KEY = 256;
+
+/** A page size from `min` to MAX_PAGE_SIZE (DEFAULT_PAGE_SIZE when absent), or BAD_USER_INPUT on `first`. */
+function assertPageSize(first: number | null | undefined, min = 1): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < min || size > MAX_PAGE_SIZE) {
+    throw new BadInputError(`first must be from ${min} to ${MAX_PAGE_SIZE}, got ${size}`, "first");
+  }
+  return size;
+}
 
 export interface RegistryLimits {
   readonly maxFileSize: number;
@@ -88,8 +97,12 @@ export interface ModelPage {
 
 export interface ListFamiliesQuery {
   readonly project?: string | null;
-  /** A name prefix, matched case-insensitively; null or "" lists every family. */
+  /** Part of a name, matched case-insensitively; null or "" lists every family. */
   readonly search?: string | null;
+  /** Whether names start with `search` (the default) or contain it anywhere. */
+  readonly match?: "PREFIX" | "SUBSTRING" | null;
+  /** By name (the default) or most recently changed first. */
+  readonly orderBy?: FamilyOrder | null;
   readonly first?: number | null;
   readonly after?: string | null;
 }
@@ -185,26 +198,32 @@ export class RegistryService {
   }
 
   /**
-   * A project's model families by name (case-insensitively), those whose name
-   * starts with `search` in any case. `search` is a plain prefix: no character
-   * is a wildcard, and one no name can start with finds nothing.
+   * A project's model families by name (case-insensitively) or most recently changed
+   * first, those whose name starts with (or contains) `search` in any case. `search`
+   * is plain text: no character is a wildcard, and one no name can hold finds nothing.
    */
   async listFamilies(caller: Caller, query: ListFamiliesQuery): Promise<FamilyPage> {
     const project = this.#project(caller, query.project, "read");
     const search = query.search == null ? "" : assertLabel(query.search, "search", MAX_NAME_CHARS);
-    const first = query.first ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-      throw new BadInputError(`first must be from 1 to ${MAX_PAGE_SIZE}, got ${first}`, "first");
-    }
-    const scope = { project, prefix: search.toLowerCase() };
+    const first = assertPageSize(query.first);
+    const match = query.match ?? "PREFIX";
+    const scope = { project, search: search.toLowerCase(), match, order: query.orderBy ?? "NAME" } as const;
     const after = query.after ? decodeFamilyCursor(query.after, scope) : null;
-    const listed = isNamePrefix(search) ? await this.metadata.listFamilies({ project, prefix: scope.prefix, limit: first + 1, after }) : [];
+    const possible = match === "PREFIX" ? isNamePrefix(search) : isNamePart(search);
+    const listed = possible ? await this.metadata.listFamilies({ ...scope, limit: first + 1, after }) : [];
     const page = listed.slice(0, first);
     const last = page.at(-1);
     return {
       nodes: page,
       hasNextPage: listed.length > first,
-      endCursor: last ? encodeFamilyCursor(scope, last.name) : null,
+      endCursor: last
+        ? encodeFamilyCursor(
+            scope,
+            scope.order === "NAME"
+              ? { order: "NAME", name: last.name }
+              : { order: "UPDATED", updatedAt: last.updatedAt.getTime(), name: last.name },
+          )
+        : null,
     };
   }
 

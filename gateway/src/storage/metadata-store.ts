@@ -35,13 +35,23 @@ export interface ListQuery {
   readonly parts: ModelParts;
 }
 
+/** How a families listing is ordered: by name (case-insensitively, then byte order), or most recently changed first. */
+export type FamilyOrder = "NAME" | "UPDATED";
+
+/** Where a families page resumes: the previous page's last family (and its updatedAt when ordered by it). */
+export type FamilyPosition =
+  { readonly order: "NAME"; readonly name: string } | { readonly order: "UPDATED"; readonly updatedAt: number; readonly name: string };
+
 export interface FamilyListQuery {
   readonly project: string;
   /** Lower-cased characters of names only; "" lists every family. */
-  readonly prefix: string;
+  readonly search: string;
+  /** Whether names start with `search` (an index range) or merely contain it (a scan of the project's families). */
+  readonly match: "PREFIX" | "SUBSTRING";
+  readonly order: FamilyOrder;
   readonly limit: number;
-  /** The name of the last family of the previous page, or null. */
-  readonly after: string | null;
+  /** The previous page's last family, or null. */
+  readonly after: FamilyPosition | null;
 }
 
 export interface ListedModel {
@@ -68,8 +78,8 @@ export interface MetadataStore {
   /** The family's versions: one read of a counter the store maintains (O(1) in the family's size). */
   countModels(project: string, name: string): Promise<number>;
   /**
-   * One statement: a project's families holding a version, by name case-insensitively
-   * (then by name), whose lower-cased name starts with `prefix`, after `after`.
+   * One statement: a project's families holding a version, in `order`, whose
+   * lower-cased name starts with (or contains) `search`, after `after`.
    */
   listFamilies(query: FamilyListQuery): Promise<FamilyRecord[]>;
   getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;

@@ -11,13 +11,17 @@ import type { Database, SqlDialect } from "./schema.js";
 const AFTER_NAME_CHARACTERS = "\u007f";
 
 /**
- * A page of a project's families, by lower-cased name then name (byte order on
- * both backends), with the families' counts and latest versions, in one statement.
+ * A page of a project's families with their counts, times and latest versions, in
+ * one statement.
  *
- * Index range scans only: families_search (project, lower(name), name) gives the
- * project, the prefix as a range (never LIKE, so `%`, `_` and `\` in a prefix are
- * plain characters), the cursor's position and the order; the latest version is
- * one seek into models(family_id, version) per row. A family whose versions were
+ * Index range scans: by name, families_search (project, lower(name), name) gives
+ * the project, a prefix as a range (never LIKE, so `%`, `_` and `\` in a prefix are
+ * plain characters), the cursor's position and the order; by last update,
+ * families_recent (project, updated_at desc, name) gives the project, the position
+ * and the order, and a prefix or substring is a filter on the rows it walks. A
+ * substring is found with `strpos`/`instr`, not LIKE, so nothing is a wildcard; it
+ * reads the project's families in order until the page is full. The latest version
+ * is one seek into models(family_id, version) per row. A family whose versions were
  * all deleted has no latest version and is not listed.
  */
 export async function listFamilies(db: Kysely<Database>, dialect: SqlDialect, query: FamilyListQuery): Promise<FamilyRecord[]> {
@@ -32,28 +36,45 @@ export async function listFamilies(db: Kysely<Database>, dialect: SqlDialect, qu
           eb.selectFrom("models as l").select("l.version").whereRef("l.family_id", "=", "f.id").orderBy("l.version", "desc").limit(1),
         ),
     )
-    .select(["f.name", "f.version_count", "m.version", "m.created_at"])
+    .select(["f.name", "f.version_count", "f.created_at as family_created_at", "f.updated_at", "m.version", "m.created_at"])
     .where("f.project", "=", query.project)
     // Emptied families (every version deleted) are skipped before their latest-version lookup.
     .where("f.version_count", ">", 0)
-    .orderBy(folded)
-    .orderBy(name)
     .limit(query.limit);
-  if (query.prefix !== "") {
-    q = q.where(folded, ">=", query.prefix).where(folded, "<", query.prefix + AFTER_NAME_CHARACTERS);
+  if (query.search !== "") {
+    q =
+      query.match === "PREFIX"
+        ? q.where(folded, ">=", query.search).where(folded, "<", query.search + AFTER_NAME_CHARACTERS)
+        : q.where(dialect.contains(sql<string>`lower(f.name)`, query.search));
   }
   const { after } = query;
-  if (after !== null) {
-    // A range the index can seek to, then the exact keyset condition.
-    const afterFolded = after.toLowerCase();
-    q = q.where(folded, ">=", afterFolded).where((eb) => eb.or([eb(folded, ">", afterFolded), eb(name, ">", after)]));
+  if (query.order === "NAME") {
+    q = q.orderBy(folded).orderBy(name);
+    if (after?.order === "NAME") {
+      // A range the index can seek to, then the exact keyset condition.
+      const afterFolded = after.name.toLowerCase();
+      q = q.where(folded, ">=", afterFolded).where((eb) => eb.or([eb(folded, ">", afterFolded), eb(name, ">", after.name)]));
+    }
+  } else {
+    q = q.orderBy("f.updated_at", "desc").orderBy(name);
+    if (after?.order === "UPDATED") {
+      q = q
+        .where("f.updated_at", "<=", after.updatedAt)
+        .where((eb) => eb.or([eb("f.updated_at", "<", after.updatedAt), eb(name, ">", after.name)]));
+    }
   }
   const rows = await q.execute();
-  return rows.map((row) => ({
-    project: query.project,
-    name: row.name,
-    versionCount: Number(row.version_count),
-    latestVersion: row.version,
-    latestCreatedAt: new Date(Number(row.created_at)),
-  }));
+  return rows.map((row) => {
+    const latestCreatedAt = Number(row.created_at);
+    return {
+      project: query.project,
+      name: row.name,
+      versionCount: Number(row.version_count),
+      latestVersion: row.version,
+      latestCreatedAt: new Date(latestCreatedAt),
+      // A family listed has a version, so the triggers have set both; the fallbacks are for the impossible.
+      createdAt: new Date(Number(row.family_created_at ?? latestCreatedAt)),
+      updatedAt: new Date(Number(row.updated_at ?? latestCreatedAt)),
+    };
+  });
 }

@@ -242,6 +242,103 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("models").addColumn("updated_by", "text").execute();
       },
     },
+    "0014_family_times": {
+      // modelFamilies shows when a family was created and last changed, and sorts by
+      // the latter. Triggers keep both, as they keep version_count (0007), so every
+      // release's writes move them: a family's created_at is its first version's
+      // registration time (kept when its versions are all deleted and it starts
+      // again); updated_at is the latest registration, overwrite, edit (the version's
+      // updated_at) or deletion — a deletion is stamped by the database's clock, the
+      // rest by the gateway's, as their rows carry. The version_count triggers are
+      // replaced by ones that also keep the times, so a write still updates the family
+      // row once. Nullable: a family with no version yet reads both as absent.
+      async up(db: FrozenDb) {
+        await db.schema.alterTable("families").addColumn("created_at", "bigint").execute();
+        await db.schema.alterTable("families").addColumn("updated_at", "bigint").execute();
+        if (dialect.name === "postgres") {
+          const now = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+          await sql
+            .raw(
+              `create or replace function homer_models_count_insert() returns trigger language plpgsql as $$
+               begin
+                 update families f set version_count = f.version_count + c.n,
+                        created_at = coalesce(f.created_at, c.first_at),
+                        updated_at = greatest(f.updated_at, c.last_at)
+                   from (select family_id, count(*) as n, min(created_at) as first_at, max(created_at) as last_at
+                           from new_rows group by family_id) c
+                  where f.id = c.family_id;
+                 return null;
+               end $$`,
+            )
+            .execute(db);
+          await sql
+            .raw(
+              `create or replace function homer_models_count_delete() returns trigger language plpgsql as $$
+               begin
+                 update families f set version_count = f.version_count - c.n, updated_at = greatest(f.updated_at, ${now})
+                   from (select family_id, count(*) as n from old_rows group by family_id) c
+                  where f.id = c.family_id;
+                 return null;
+               end $$`,
+            )
+            .execute(db);
+          await sql
+            .raw(
+              `create function homer_models_touch() returns trigger language plpgsql as $$
+               begin
+                 update families f set updated_at = greatest(f.updated_at, c.at)
+                   from (select family_id, max(updated_at) as at from new_rows where updated_at is not null group by family_id) c
+                  where f.id = c.family_id and c.at > coalesce(f.updated_at, 0);
+                 return null;
+               end $$`,
+            )
+            .execute(db);
+          await sql
+            .raw(
+              `create trigger models_touch after update on models
+               referencing new table as new_rows for each statement execute function homer_models_touch()`,
+            )
+            .execute(db);
+        } else {
+          const now = "cast((julianday('now') - 2440587.5) * 86400000 as integer)";
+          await sql`drop trigger models_count_insert`.execute(db);
+          await sql`drop trigger models_count_delete`.execute(db);
+          await sql
+            .raw(
+              `create trigger models_count_insert after insert on models begin
+                 update families set version_count = version_count + 1, created_at = coalesce(created_at, new.created_at),
+                        updated_at = max(coalesce(updated_at, 0), new.created_at)
+                  where id = new.family_id; end`,
+            )
+            .execute(db);
+          await sql
+            .raw(
+              `create trigger models_count_delete after delete on models begin
+                 update families set version_count = version_count - 1, updated_at = max(coalesce(updated_at, 0), ${now})
+                  where id = old.family_id; end`,
+            )
+            .execute(db);
+          await sql
+            .raw(
+              `create trigger models_touch after update of updated_at on models when new.updated_at is not null begin
+                 update families set updated_at = max(coalesce(updated_at, 0), new.updated_at) where id = new.family_id; end`,
+            )
+            .execute(db);
+        }
+        // Backfill from the versions there are (a deletion before this migration left no trace).
+        await sql`update families set
+                    created_at = (select min(m.created_at) from models m where m.family_id = families.id),
+                    updated_at = (select max(coalesce(m.updated_at, m.created_at)) from models m where m.family_id = families.id)`.execute(
+          db,
+        );
+        // modelFamilies(orderBy: UPDATED): the project's families, most recently changed first, then by name.
+        if (dialect.name === "postgres") {
+          await sql`create index families_recent on families (project, updated_at desc, name collate "C")`.execute(db);
+        } else {
+          await sql`create index families_recent on families (project, updated_at desc, name)`.execute(db);
+        }
+      },
+    },
   };
 }
 

@@ -10,6 +10,10 @@ export interface Database {
     last_version: number;
     /** How many versions the family holds, kept by triggers on models (migration 0007). */
     version_count: Generated<number>;
+    /** When its first version was registered, kept by triggers (migration 0014); null before any. */
+    created_at: number | null;
+    /** When a version was last registered, overwritten, edited or deleted, kept by triggers (migration 0014). */
+    updated_at: number | null;
   };
   models: {
     id: Generated<number>;
@@ -98,6 +102,8 @@ export interface SqlDialect {
    * `COLLATE "C"` on PostgreSQL, SQLite's default (BINARY) as it is.
    */
   byteOrder(text: Expression<string>): RawBuilder<string>;
+  /** Whether `text` contains `part` as it is, no character a wildcard (`strpos` / `instr`). */
+  contains(text: Expression<string>, part: string): RawBuilder<boolean>;
   /** Whether `SELECT … FOR UPDATE` exists (SQLite serialises writers instead). */
   readonly supportsRowLocks: boolean;
   /** A JSON array of the values: `json_build_array` / `json_array`. */

@@ -13,6 +13,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "sqlite",
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
   byteOrder: (text) => sql<string>`${text}`,
+  contains: (text, part) => sql<boolean>`instr(${text}, ${part}) > 0`,
   supportsRowLocks: false,
   // Writers are serialised by begin immediate: seq order is commit order already.
   recordEvent: () => null,
