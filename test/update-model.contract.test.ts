@@ -219,13 +219,15 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("upda
     expect(await registry.listModels({ name: "sorted", first: 1 }).then((p) => p.totalCount())).toBe(6);
   });
 
-  test("the edit records who made it; the version count and families are unchanged", async () => {
+  test("the edit records who made it; the version count is unchanged and the family's updatedAt is the edit's", async () => {
     const editor = registryOver(storage, undefined, Caller.forKey("k-editor", [{ project: "default", role: "write" }]));
     await registry.createModel({ name: "who" });
-    const families = await registry.listFamilies({ search: "who" });
+    const [family] = (await registry.listFamilies({ search: "who" })).nodes;
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const edited = await editor.updateModel(ref("who", 1), { description: "by k-editor" });
     expect(edited).toMatchObject({ updatedBy: "k-editor", createdBy: null });
-    expect(await registry.listFamilies({ search: "who" })).toEqual(families);
+    expect((await registry.listFamilies({ search: "who" })).nodes).toEqual([{ ...family, updatedAt: edited.updatedAt }]);
+    expect(edited.updatedAt.getTime()).toBeGreaterThan(family!.updatedAt.getTime());
   });
 
   test("a read key cannot edit, nor a key of another project: FORBIDDEN, nothing changed", async () => {
