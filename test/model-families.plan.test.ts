@@ -108,6 +108,42 @@ describe.each(BACKENDS)("modelFamilies by last update on %s", (backend) => {
   });
 });
 
+describe.each(BACKENDS)("the families' best on %s", (backend) => {
+  test("is one statement: the families by their key, then one index seek into metrics each, in either direction", async () => {
+    const statements: Statement[] = [];
+    const storage = await openTestStorage(backend, {
+      log: (event) => {
+        if (event.level === "query" && /"mt"\."model_id"/.test(event.query.sql)) statements.push(event.query);
+      },
+    });
+    try {
+      for (const direction of ["DESC", "ASC"] as const) {
+        await storage.metadata.bestOfFamilies({
+          project: "p",
+          names: ["a", "b", "c"],
+          metric: "acc",
+          direction,
+          parts: { metrics: true, files: true, flavors: false, card: false },
+        });
+      }
+      expect(statements).toHaveLength(2);
+      for (const statement of statements) {
+        const plan = await explain(backend, storage.databaseUrl, statement);
+        if (backend === "sqlite") {
+          expect(plan).toMatch(/SEARCH f USING (COVERING )?INDEX .*\(project=\? AND name=\?\)/);
+          expect(plan).toMatch(/SEARCH mt USING INDEX metrics_sort(_asc)? \(family_id=\? AND key=\?\)/);
+          expect(plan).not.toMatch(/SCAN (f|m|mt)\b|TEMP B-TREE/);
+        } else {
+          expect(plan).toMatch(/Index (Only )?Scan (Backward )?using metrics_sort/);
+          expect(plan).not.toMatch(/Seq Scan|Sort/);
+        }
+      }
+    } finally {
+      await storage.cleanup();
+    }
+  });
+});
+
 type Statement = { sql: string; parameters: readonly unknown[] };
 
 async function explain(backend: string, databaseUrl: string, statement: Statement): Promise<string> {

@@ -122,4 +122,22 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     expect(full).toMatch(/"metrics"/);
     expect(full).toMatch(/flavors/);
   });
+
+  test("a page of families with each one's best, under two metrics, is one statement per metric", async () => {
+    statements = [];
+    counting = true;
+    const res = await gw.gql(`{ modelFamilies(first: 500) {
+      nodes { name a: best(metric: "acc") { version metrics { key value } files { path } } b: best(metric: "loss", direction: ASC) { version }
+              c: best(metric: "acc") { version metrics { key value } files { path } } } } }`);
+    counting = false;
+    expect(res.errors).toBeUndefined();
+    expect(res.data.modelFamilies.nodes).toEqual([
+      { name: "large", a: expect.objectContaining({ version: 39 }), b: { version: 1 }, c: expect.objectContaining({ version: 39 }) },
+      { name: "small", a: expect.objectContaining({ version: 3 }), b: { version: 1 }, c: expect.objectContaining({ version: 3 }) },
+    ]);
+    const bests = statements.filter((sql) => /"mt"\."model_id"/.test(sql));
+    // a and c ask the same: one statement serves both; b is the other.
+    expect(bests).toHaveLength(2);
+    expect(statements.filter((sql) => /from "families"/.test(sql) && !/"mt"/.test(sql))).toHaveLength(1);
+  });
 });

@@ -27,7 +27,8 @@ import { MAX_PAGE_SIZE } from "../domain/limits.js";
  * selecting them is nearly free: only their resolution and serialisation remain.
  *
  * - a root field (query, mutation or subscription) and `totalCount`: STATEMENT;
- *   so is a nested field that reads on its own (`ModelFamily.best`, in OWN_COSTS), for each parent;
+ *   a nested field batched into one statement per page (`ModelFamily.best`, in OWN_COSTS) adds ROW
+ *   for each parent (its index seek in that statement);
  * - a field with a page argument (`first`): N × (ROW + the cost of one node), where
  *   N is the literal `first`, the argument's default when it is omitted, and
  *   MAX_PAGE_SIZE when it comes from a variable (validation runs before variables
@@ -69,8 +70,8 @@ export const COST = Object.freeze({
  */
 const OWN_COSTS: ReadonlyMap<string, number> = new Map([
   ["Model.card", COST.BLOB_READ],
-  // A statement per family (bestModel for its name).
-  ["ModelFamily.best", COST.STATEMENT],
+  // A page's families share one statement per distinct (metric, direction); each is an index seek in it.
+  ["ModelFamily.best", COST.ROW],
 ]);
 
 const PAGE_ARGUMENT = "first";

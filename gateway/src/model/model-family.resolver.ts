@@ -1,12 +1,16 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
 import type { ModelRecord } from "../domain/records.js";
+import { Batch } from "../graphql/batch.js";
 import type { Context } from "../graphql/context.js";
 import type { FamilyPage } from "../registry/registry.service.js";
 import { ModelFamiliesArgs } from "./model-family.args.js";
 import { ModelFamily, ModelFamilyConnection } from "./model-family.type.js";
 import { selectedParts } from "./model.resolver.js";
 import { Model, SortDirection } from "./model.type.js";
+
+/** Per request: the batches of `best` reads, by their arguments. */
+const bestBatches = new WeakMap<Context, Map<string, Batch<string, ModelRecord>>>();
 
 @Resolver(() => ModelFamily)
 export class ModelFamilyResolver {
@@ -24,7 +28,7 @@ export class ModelFamilyResolver {
     nullable: true,
     description:
       "The model's first version of that metric sort, as bestModel; null when none has it. " +
-      "A statement per model: the query cost charges each, so large pages with `best` are refused.",
+      "Read for the whole page in one statement (per distinct metric and direction).",
   })
   best(
     @Root() family: ModelFamily,
@@ -33,12 +37,19 @@ export class ModelFamilyResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ModelRecord | null> {
-    return ctx.registry.bestModel(ctx.caller, {
-      project: family.project,
-      name: family.name,
-      metric,
-      direction,
-      parts: selectedParts(info),
-    });
+    const parts = selectedParts(info);
+    const sort = direction ?? SortDirection.DESC;
+    // The page's families share one read per (project, metric, direction, parts).
+    const key = JSON.stringify([family.project, metric, sort, parts]);
+    let batches = bestBatches.get(ctx);
+    if (!batches) bestBatches.set(ctx, (batches = new Map<string, Batch<string, ModelRecord>>()));
+    let batch = batches.get(key);
+    if (!batch) {
+      batch = new Batch((names) =>
+        ctx.registry.bestOfFamilies(ctx.caller, { project: family.project, names, metric, direction: sort, parts }),
+      );
+      batches.set(key, batch);
+    }
+    return batch.get(family.name).then((best) => best ?? null);
   }
 }

@@ -8,7 +8,7 @@ import type { ByteRange, FamilyRecord, ModelRecord, ModelRef, SignatureRecord, S
 import { assertName, assertVersion, isName, isNamePart, isNamePrefix, isStoredFilePath, MAX_NAME_CHARS } from "../domain/rules.js";
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
-import type { FamilyOrder, MetadataStore } from "../storage/metadata-store.js";
+import type { BestOfFamiliesQuery, FamilyOrder, MetadataStore } from "../storage/metadata-store.js";
 import { decodeCursor, decodeFamilyCursor, encodeCursor, encodeFamilyCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import { validateCreate } from "./validate-create.js";
@@ -243,6 +243,18 @@ export class RegistryService {
       parts: query.parts ?? ALL_PARTS,
     });
     return top?.position.phase === "metric" ? top.model : null;
+  }
+
+  /**
+   * Each of a project's families' first version of the metric sort, as `bestModel`
+   * answers for each name (absent when none has the metric), in one read.
+   */
+  async bestOfFamilies(caller: Caller, query: BestOfFamiliesQuery): Promise<ReadonlyMap<string, ModelRecord>> {
+    caller.require(query.project, "read");
+    const names = query.names.map((name) => assertName(name, "name"));
+    // Metric keys follow the name rule: no version can have any other key.
+    if (!isName(assertStorable(query.metric, "metric"))) return new Map();
+    return this.metadata.bestOfFamilies({ ...query, names });
   }
 
   async createModel(caller: Caller, command: CreateModelCommand): Promise<ModelRecord> {

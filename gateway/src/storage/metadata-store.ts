@@ -54,6 +54,15 @@ export interface FamilyListQuery {
   readonly after: FamilyPosition | null;
 }
 
+export interface BestOfFamiliesQuery {
+  readonly project: string;
+  /** Names of the project's families (at most a page of them). */
+  readonly names: readonly string[];
+  readonly metric: string;
+  readonly direction: SortDirection;
+  readonly parts: ModelParts;
+}
+
 export interface ListedModel {
   readonly model: ModelRecord;
   readonly position: ListPosition;
@@ -82,6 +91,12 @@ export interface MetadataStore {
    * lower-cased name starts with (or contains) `search`, after `after`.
    */
   listFamilies(query: FamilyListQuery): Promise<FamilyRecord[]>;
+  /**
+   * One statement: each of the families' first version of the metric sort (as a
+   * one-row `listModels` page of it would show), by family name; families where no
+   * version has the metric are absent.
+   */
+  bestOfFamilies(query: BestOfFamiliesQuery): Promise<Map<string, ModelRecord>>;
   getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;
   /**
    * Makes a version visible in one transaction. `promoteBlobs` runs inside it,

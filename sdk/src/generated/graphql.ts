@@ -205,7 +205,7 @@ export type ModelEventType =
 /** A model: the versions registered under one name in a project. */
 export type ModelFamily = {
   __typename?: 'ModelFamily';
-  /** The model's first version of that metric sort, as bestModel; null when none has it. A statement per model: the query cost charges each, so large pages with `best` are refused. */
+  /** The model's first version of that metric sort, as bestModel; null when none has it. Read for the whole page in one statement (per distinct metric and direction). */
   best?: Maybe<Model>;
   /** When the model's first version was registered. */
   createdAt: Scalars['DateTime']['output'];

@@ -11,7 +11,8 @@ import type {
   ModelRecord,
   ModelRef,
 } from "../../domain/records.js";
-import type { CreateResult, FamilyListQuery, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
+import type { BestOfFamiliesQuery, CreateResult, FamilyListQuery, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
+import { bestOfFamilies } from "./best-of-families.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
 import { CARD_PATH, chunks, familyId, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
@@ -166,6 +167,10 @@ export class SqlMetadataStore implements MetadataStore {
 
   listModels(query: ListQuery): Promise<ListedModel[]> {
     return listModels(this.db, this.sqlDialect, query);
+  }
+
+  bestOfFamilies(query: BestOfFamiliesQuery): Promise<Map<string, ModelRecord>> {
+    return bestOfFamilies(this.db, this.sqlDialect, query);
   }
 
   async countModels(project: string, name: string): Promise<number> {
