@@ -143,6 +143,27 @@ describe("SDK against a real gateway process", () => {
     }
   });
 
+  test("getModelFamilies({ best }) brings each model's best version as a Model, in the same requests", async () => {
+    const project = "sdk-family-best";
+    const dir = await modelDir(root, "family-best-dir", Buffer.from("b"));
+    for (const [name, accuracy] of [
+      ["cnn", 0.7],
+      ["cnn", 0.9],
+      ["cnn", 0.8],
+      ["plain", null],
+    ] as const) {
+      await mr.createModel({ project, name, modelPath: dir, ...(accuracy === null ? {} : { metrics: { accuracy } }) });
+    }
+    const [cnn, plain] = await mr.getModelFamilies({ project, best: { metric: "accuracy" }, pageSize: 1 });
+    expect(cnn?.best).toBeInstanceOf(Model);
+    expect(cnn?.best).toMatchObject({ name: "cnn", version: 2, metrics: { accuracy: 0.9 } });
+    expect(plain?.best).toBeNull();
+    expect((await mr.getModelFamilies({ project, best: { metric: "accuracy", direction: "asc" } }))[0]?.best?.version).toBe(1);
+    expect((await mr.getModelFamilies({ project }))[0]).not.toHaveProperty("best");
+    const refused = await mr.getModelFamilies({ project, best: { metric: "accuracy", direction: "up" as "asc" } }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "BAD_USER_INPUT", field: "direction" });
+  });
+
   test("errors carry a code a script can branch on", async () => {
     const dir = await modelDir(root, "errs");
     await mr.createModel({ name: "errs", version: 1, modelPath: dir });

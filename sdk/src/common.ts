@@ -1,7 +1,7 @@
 /** What both entries export alike; each adds its own connection, classes and option types. */
 export { DEFAULT_URL, type ConnectionOptions } from "./client.js";
 export { RegistryError, type GraphQLErrorBody, type RegistryErrorCode } from "./errors.js";
-export type { ModelStatus } from "./model.js";
+export type { ModelFamily, ModelStatus } from "./model.js";
 export type { GetModelFamiliesOptions, GetModelsOptions } from "./registry.js";
 export type { ModelEventType, WatchOptions } from "./watch.js";
 export type { AwaitModelOptions } from "./await-model.js";
@@ -12,7 +12,6 @@ export type {
   Framework,
   JsonValue,
   ModelChanges,
-  ModelFamily,
   ModelFileInfo,
   ModelMetadata,
   ModelSignature,

@@ -19,6 +19,24 @@ import type {
  */
 export type ModelStatus = "READY" | "PENDING" | "FAILED";
 
+/** A model of a project: the versions registered under one name (`getModelFamilies`). */
+export interface ModelFamily {
+  readonly project: string;
+  readonly name: string;
+  /** Versions it holds now. */
+  readonly versionCount: number;
+  /** Its highest version. */
+  readonly latestVersion: number;
+  /** When that version was registered. */
+  readonly latestCreatedAt: Date;
+  /** When its first version was registered. */
+  readonly createdAt: Date;
+  /** When a version was last registered, overwritten, edited or deleted. */
+  readonly updatedAt: Date;
+  /** Its best version by the metric `getModelFamilies({ best })` named; null when none has it; absent when not asked for. */
+  readonly best?: Model | null;
+}
+
 /**
  * The registry calls a Model and a ModelDraft make. `ModelRegistry` provides them;
  * naming them here keeps this module free of the registry's.

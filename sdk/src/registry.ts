@@ -15,12 +15,11 @@ import {
   type SortDirection as GraphQLSortDirection,
 } from "./generated/graphql.js";
 import type { LocalFiles } from "./local-files.js";
-import { Model, ModelDraft } from "./model.js";
+import { Model, ModelDraft, type ModelFamily } from "./model.js";
 import type {
   CreateModelOptions,
   DownloadOptions,
   ModelData,
-  ModelFamily,
   ModelMetadata,
   SaveOptions,
   SortDirection,
@@ -50,6 +49,8 @@ export interface GetModelFamiliesOptions {
   readonly match?: "prefix" | "substring";
   /** "name" (the default, in any case) or "updated": most recently changed first. */
   readonly orderBy?: "name" | "updated";
+  /** Also fetch each model's best version by this metric (`best`, highest unless direction "asc"), in the same requests. */
+  readonly best?: { readonly metric: string; readonly direction?: SortDirection };
   readonly project?: string;
   /** Models fetched per request, 1-500; default 500. */
   readonly pageSize?: number;
@@ -244,16 +245,21 @@ export class ModelRegistry {
       orderBy: choice(options.orderBy, "orderBy", { name: "NAME", updated: "UPDATED" } as const),
       project: options.project ?? this.project,
       first: pageSize,
+      ...(options.best === undefined
+        ? {}
+        : { withBest: true, bestMetric: options.best.metric, bestDirection: toDirection(options.best.direction) }),
     };
     let after: string | null | undefined;
     do {
       const data = await this.#run(ListModelFamiliesDocument, { ...variables, after }, "getModelFamilies");
       for (const node of data.modelFamilies.nodes) {
+        const { best, ...family } = node;
         yield {
-          ...node,
+          ...family,
           latestCreatedAt: new Date(node.latestCreatedAt),
           createdAt: new Date(node.createdAt),
           updatedAt: new Date(node.updatedAt),
+          ...(best === undefined ? {} : { best: best === null ? null : this.wrap(best) }),
         };
       }
       after = data.modelFamilies.pageInfo.hasNextPage ? data.modelFamilies.pageInfo.endCursor : null;

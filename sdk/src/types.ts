@@ -114,19 +114,3 @@ export interface DownloadOptions {
 
 /** What the server sends for a version (the SDK's ModelFields fragment). */
 export type ModelData = ModelFieldsFragment;
-
-/** A model of a project: the versions registered under one name (`getModelFamilies`). */
-export interface ModelFamily {
-  readonly project: string;
-  readonly name: string;
-  /** Versions it holds now. */
-  readonly versionCount: number;
-  /** Its highest version. */
-  readonly latestVersion: number;
-  /** When that version was registered. */
-  readonly latestCreatedAt: Date;
-  /** When its first version was registered. */
-  readonly createdAt: Date;
-  /** When a version was last registered, overwritten, edited or deleted. */
-  readonly updatedAt: Date;
-}
