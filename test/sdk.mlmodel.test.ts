@@ -187,6 +187,12 @@ describe("the SDK reads each flavor's details from MLmodel files", () => {
     });
   });
 
+  test("a MetaGraph tag the MLmodel repeats is sent once (TensorFlow reads the tags as a set)", async () => {
+    const repeated = MLMODELS["TensorFlow SavedModel (MLflow 1.14)"]!.replace("    - gpu\n", "    - gpu\n    - serve\n");
+    expect(repeated).toMatch(/- serve\n {4}- gpu\n {4}- serve/);
+    expect((await describeMlmodel(repeated)).tfMetaGraphTags).toEqual(["serve", "gpu"]);
+  });
+
   test("TensorFlow 2 (MLflow 2.x) writes meta_graph_tags: null — no tags", async () => {
     const found = await describeMlmodel(MLMODELS["TensorFlow 2 module (MLflow 2.3)"]);
     expect(found.framework).toBe("TENSORFLOW");

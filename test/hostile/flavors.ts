@@ -54,6 +54,7 @@ export const flavorsAndTags = group("flavors, tfMetaGraphTags and the model card
     { name: "empty MetaGraph tag", request: tags([""]), expect: BAD },
     { name: "MetaGraph tag of 257 characters", request: tags(["t".repeat(257)]), expect: BAD },
     { name: "65 MetaGraph tags", request: tags(Array.from({ length: 65 }, (_, i) => `t${i}`)), expect: BAD },
+    { name: "a MetaGraph tag twice", request: tags(["serve", "gpu", "serve"]), expect: BAD },
     { name: "a 1.9 MB MetaGraph tag", request: tags(["t".repeat(1_900_000)]), expect: BAD },
     // The card: access as for the model, cost bounded.
     {

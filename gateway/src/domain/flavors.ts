@@ -1,7 +1,7 @@
 import { BadInputError } from "./errors.js";
 import { assertJsonSize } from "./json-value.js";
 import type { FlavorsRecord } from "./records.js";
-import { assertLabel } from "./text.js";
+import { assertLabel, quote } from "./text.js";
 
 /** The default limit of a version's flavors, as serialized JSON (HOMER_MAX_FLAVORS). */
 export const DEFAULT_MAX_FLAVORS_BYTES = 64 * 1024;
@@ -43,13 +43,17 @@ export function validateFlavors(value: unknown, maxBytes: number, field: string)
   return value as FlavorsRecord;
 }
 
-/** The MetaGraph tags, each a non-empty label of at most MAX_META_GRAPH_TAG_CHARS, or BAD_USER_INPUT. */
+/** The MetaGraph tags, each a non-empty label of at most MAX_META_GRAPH_TAG_CHARS, none twice, or BAD_USER_INPUT. */
 export function validateMetaGraphTags(tags: readonly unknown[], field: string): string[] {
   if (tags.length > MAX_META_GRAPH_TAGS) throw new BadInputError(`${field} has more than ${MAX_META_GRAPH_TAGS} tags`, field);
+  const seen = new Set<string>();
   return tags.map((tag, i) => {
     const at = `${field}[${i}]`;
     if (typeof tag !== "string") throw new BadInputError(`${at} must be a string`, at);
     if (tag === "") throw new BadInputError(`${at} is empty`, at);
+    // A MetaGraph is identified by a set of tags: one named twice is a mistake, not a stronger match.
+    if (seen.has(tag)) throw new BadInputError(`${at} repeats ${quote(tag)}: each tag may appear once`, at);
+    seen.add(tag);
     return assertLabel(tag, at, MAX_META_GRAPH_TAG_CHARS);
   });
 }

@@ -50,11 +50,14 @@ function flavorsOf(raw: unknown): Flavors | undefined {
   return JSON.parse(json) as Flavors;
 }
 
-/** `flavors.tensorflow.meta_graph_tags`: MLflow writes a list (null when not a SavedModel); a lone string is one tag. */
+/**
+ * `flavors.tensorflow.meta_graph_tags`: MLflow writes a list (null when not a SavedModel); a lone string is one tag.
+ * TensorFlow reads them as a set, so a tag the file repeats is sent once (the registry refuses repeats).
+ */
 function metaGraphTagsOf(flavors: Flavors | undefined): string[] | undefined {
   const tags = flavors?.tensorflow?.meta_graph_tags;
   if (typeof tags === "string") return [tags];
-  if (Array.isArray(tags) && tags.every((t) => typeof t === "string")) return tags;
+  if (Array.isArray(tags) && tags.every((t) => typeof t === "string")) return [...new Set(tags)];
   return undefined;
 }
 
