@@ -188,7 +188,7 @@ describe("the SDK reads each flavor's details from MLmodel files", () => {
   });
 
   test("a MetaGraph tag the MLmodel repeats is sent once (TensorFlow reads the tags as a set)", async () => {
-    const repeated = MLMODELS["TensorFlow SavedModel (MLflow 1.14)"]!.replace("    - gpu\n", "    - gpu\n    - serve\n");
+    const repeated = MLMODELS["TensorFlow SavedModel (MLflow 1.14)"].replace("    - gpu\n", "    - gpu\n    - serve\n");
     expect(repeated).toMatch(/- serve\n {4}- gpu\n {4}- serve/);
     expect((await describeMlmodel(repeated)).tfMetaGraphTags).toEqual(["serve", "gpu"]);
   });
