@@ -71,6 +71,8 @@ const OWN_COSTS: ReadonlyMap<string, number> = new Map([
   ["Model.card", COST.BLOB_READ],
   // A statement per family (bestModel for its name).
   ["ModelFamily.best", COST.STATEMENT],
+  // A statement per parent (its version, read with the caller's rights).
+  ["ModelParent.model", COST.STATEMENT],
 ]);
 
 const PAGE_ARGUMENT = "first";

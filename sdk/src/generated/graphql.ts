@@ -51,6 +51,8 @@ export type CreateModelInput = {
   flavors?: InputMaybe<Scalars['JSONObject']['input']>;
   framework?: InputMaybe<Framework>;
   inputExample?: InputMaybe<Scalars['JSON']['input']>;
+  /** Where the version comes from (its parents must exist and be readable). */
+  lineage?: InputMaybe<LineageInput>;
   metrics?: InputMaybe<Array<MetricInput>>;
   name: Scalars['String']['input'];
   /** Replace an existing version atomically. */
@@ -69,6 +71,25 @@ export type CreatedApiKey = {
   apiKey: ApiKey;
   /** The key to send as Authorization: Bearer …; shown only this once. */
   secret: Scalars['String']['output'];
+};
+
+/** The data set a version was trained on. */
+export type DatasetInput = {
+  /** Its content digest, `<algorithm>:<hex>`, e.g. sha256:<64 hex digits>. */
+  digest?: InputMaybe<Scalars['String']['input']>;
+  /** At most 256 printable characters, e.g. imagenet or s3 prefix name. */
+  name: Scalars['String']['input'];
+  /** Where it lives: a URI of at most 2048 characters with a scheme such as https, s3, gs, file, dbfs, hf, runs or models. */
+  uri?: InputMaybe<Scalars['String']['input']>;
+  /** The data set's own version label (at most 256 printable characters). */
+  version?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A page of the versions derived from one version. */
+export type DerivedModelConnection = {
+  __typename?: 'DerivedModelConnection';
+  nodes: Array<Model>;
+  pageInfo: PageInfo;
 };
 
 /** The framework (MLflow flavor) a model was saved with. */
@@ -105,6 +126,55 @@ export type GrantInput = {
   role: Role;
 };
 
+/** Where a version comes from. */
+export type Lineage = {
+  __typename?: 'Lineage';
+  /** The path of the version's file that locks its environment. */
+  environment?: Maybe<Scalars['String']['output']>;
+  /** In the order given at registration. */
+  parents: Array<ModelParent>;
+  program?: Maybe<LineageProgram>;
+  run?: Maybe<LineageRun>;
+  trainingDataset?: Maybe<LineageDataset>;
+};
+
+/** The data set a version was trained on. */
+export type LineageDataset = {
+  __typename?: 'LineageDataset';
+  /** `<algorithm>:<lower-case hex>`. */
+  digest?: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  uri?: Maybe<Scalars['String']['output']>;
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** Where a version comes from. Every part is optional. */
+export type LineageInput = {
+  /** The environment's lock file (pip, conda, npm…): the path of one of the version's files, e.g. requirements.txt. */
+  environment?: InputMaybe<Scalars['String']['input']>;
+  /** The versions this one was fine-tuned or distilled from: at most 16, each once, not itself, each existing and readable by the caller (NOT_FOUND otherwise, the same for both) and none of them derived from this version. */
+  parents?: InputMaybe<Array<ModelRefInput>>;
+  program?: InputMaybe<ProgramInput>;
+  run?: InputMaybe<RunInput>;
+  trainingDataset?: InputMaybe<DatasetInput>;
+};
+
+/** The code that produced a version. */
+export type LineageProgram = {
+  __typename?: 'LineageProgram';
+  entryPoint?: Maybe<Scalars['String']['output']>;
+  /** Lower-case hex. */
+  gitCommit?: Maybe<Scalars['String']['output']>;
+  repository?: Maybe<Scalars['String']['output']>;
+};
+
+/** The training run that produced a version. */
+export type LineageRun = {
+  __typename?: 'LineageRun';
+  id: Scalars['String']['output'];
+  uri?: Maybe<Scalars['String']['output']>;
+};
+
 /** One named metric of a model version. */
 export type Metric = {
   __typename?: 'Metric';
@@ -126,6 +196,8 @@ export type Model = {
   card?: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   createdBy?: Maybe<Scalars['String']['output']>;
+  /** The versions whose lineage names this one as a parent, oldest registration first; only those in projects the caller may read. A statement per version: the query cost charges it as a page. */
+  derivedModels: DerivedModelConnection;
   description?: Maybe<Scalars['String']['output']>;
   /** Ordered by path. */
   files: Array<ModelFile>;
@@ -136,6 +208,8 @@ export type Model = {
   id: Scalars['ID']['output'];
   /** An example of valid input, as JSON. */
   inputExample?: Maybe<Scalars['JSON']['output']>;
+  /** Where the version comes from: data set, run, program, environment file and parents; null when none was given. */
+  lineage?: Maybe<Lineage>;
   /** One metric's value; null when absent. */
   metric?: Maybe<Scalars['Float']['output']>;
   /** Ordered by key. */
@@ -157,6 +231,13 @@ export type Model = {
   /** The key that changed it last; createdBy until it is edited. */
   updatedBy?: Maybe<Scalars['String']['output']>;
   version: Scalars['Int']['output'];
+};
+
+
+/** A registered version of a model. */
+export type ModelDerivedModelsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -250,6 +331,24 @@ export type ModelFileInput = {
   path: Scalars['String']['input'];
 };
 
+/** A version another was derived from, as its lineage names it. */
+export type ModelParent = {
+  __typename?: 'ModelParent';
+  /** The parent version as it is now: null when it was deleted or when the caller may not read its project (the reference stays either way). A statement per parent. */
+  model?: Maybe<Model>;
+  name: Scalars['String']['output'];
+  project: Scalars['String']['output'];
+  version: Scalars['Int']['output'];
+};
+
+/** A model version named by project, name and version. */
+export type ModelRefInput = {
+  name: Scalars['String']['input'];
+  /** Omitted: the project of the version that names it. */
+  project?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
+};
+
 /** What a model takes and returns (MLflow's ModelSignature). */
 export type ModelSignature = {
   __typename?: 'ModelSignature';
@@ -329,6 +428,16 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** The code that produced a version. */
+export type ProgramInput = {
+  /** What was run, e.g. `train.py:main` (at most 1024 printable characters). */
+  entryPoint?: InputMaybe<Scalars['String']['input']>;
+  /** The git commit: 7 to 64 hex digits. */
+  gitCommit?: InputMaybe<Scalars['String']['input']>;
+  /** Where the code lives: a URI or `git@host:path`. */
+  repository?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Project = {
   __typename?: 'Project';
   createdAt: Scalars['DateTime']['output'];
@@ -392,6 +501,14 @@ export type Role =
   | 'READ'
   | 'WRITE';
 
+/** The training run that produced a version (e.g. an MLflow run). */
+export type RunInput = {
+  /** The run's id (at most 256 printable characters). */
+  id: Scalars['String']['input'];
+  /** A link to the run (a URI, e.g. https://mlflow.example/#/experiments/1/runs/…). */
+  uri?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A column (name + type) or a tensor (type + shape, -1 for any size). */
 export type SchemaField = {
   __typename?: 'SchemaField';
@@ -440,6 +557,8 @@ export type UpdateModelInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** The revision the edit was made against: when the version is at another one, nothing changes and the error is CONFLICT. */
   expectedRevision?: InputMaybe<Scalars['Int']['input']>;
+  /** Replaces the lineage whole ({} removes it); null or omitted keeps it. The environment must be one of the version's files. */
+  lineage?: InputMaybe<LineageInput>;
   /** Merged into the tags: each key is set to its value, and a key set to null is removed. Not with tags. */
   mergeTags?: InputMaybe<Scalars['JSONObject']['input']>;
   /** Metric keys to remove; keys the version lacks are ignored. */
