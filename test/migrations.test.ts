@@ -7,6 +7,7 @@ import { captureLog } from "./support/log-capture.js";
 import { file } from "./support/files.js";
 import { registryOver } from "./support/registry.js";
 import { ALL_PARTS } from "../gateway/src/domain/records.js";
+import { Caller } from "../gateway/src/access/caller.js";
 
 /**
  * Rolling upgrades: the first upgraded replica migrates the shared database while
@@ -44,12 +45,13 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     storage = await openTestStorage(backend);
     const db = (storage.metadata as SqlMetadataStore)["db"];
     await registryOver(storage).createModel({ name: "old", files: [file("model.pkl", "p")] });
-    // Back to the schema before 0009 (and so before 0010, which follows it), as a
+    // Back to the schema before 0009 (and so before 0010 and 0013, which follow it), as a
     // database of the previous release is.
-    for (const column of ["revision", "updated_at", "updated_by", "flavors", "tf_meta_graph_tags"]) {
+    await sql`drop table model_parents`.execute(db);
+    for (const column of ["revision", "updated_at", "updated_by", "flavors", "tf_meta_graph_tags", "lineage"]) {
       await sql`alter table models drop column ${sql.ref(column)}`.execute(db);
     }
-    await sql`delete from kysely_migration where name in ('0009_model_flavors', '0010_model_updates')`.execute(db);
+    await sql`delete from kysely_migration where name in ('0009_model_flavors', '0010_model_updates', '0013_lineage')`.execute(db);
     // A replica of the previous release registers a version without the columns.
     await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
               select id, 2, '{}', 0, 'READY', 0 from families where name = 'old'`.execute(db);
@@ -62,7 +64,7 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
                 select id, 3, '{}', 0, 'READY', 0 from families where name = 'old'`.execute(db2);
       for (const version of [1, 2, 3]) {
         const model = await upgraded.metadata.getModel({ project: "default", name: "old", version }, ALL_PARTS);
-        expect(model, `version ${version}`).toMatchObject({ version, flavors: null, tfMetaGraphTags: null, cardFile: null });
+        expect(model, `version ${version}`).toMatchObject({ version, flavors: null, tfMetaGraphTags: null, cardFile: null, lineage: null });
       }
       const listed = await upgraded.metadata.listModels({
         project: "default",
@@ -81,6 +83,24 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     } finally {
       await closeStorage(upgraded);
     }
+  });
+
+  test("0013_lineage: a previous release's rows read as no lineage; its deletes and overwrites take a child's parent rows along", async () => {
+    storage = await openTestStorage(backend);
+    const db = (storage.metadata as SqlMetadataStore)["db"];
+    const registry = registryOver(storage);
+    await registry.createModel({ name: "mom" });
+    await registry.createModel({ name: "kid", version: 1, lineage: { parents: [{ name: "mom", version: 1 }] } });
+    await registry.createModel({ name: "kid", version: 2, lineage: { parents: [{ name: "mom", version: 1 }] } });
+    // A replica of the previous release inserts, deletes and overwrites by its own SQL, naming no lineage.
+    await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+              select id, 3, '{}', 0, 'READY', 0 from families where name = 'kid'`.execute(db);
+    await sql`delete from models where version = 1 and family_id = (select id from families where name = 'kid')`.execute(db);
+    expect((await registry.getModel({ name: "kid", version: 3 }))!.lineage).toBeNull();
+    const parentRows = await sql<{ n: number }>`select count(*) as n from model_parents`.execute(db);
+    expect(Number(parentRows.rows[0]!.n)).toBe(1);
+    const derived = await registry.service.listDerived(Caller.open(), { project: "default", name: "mom", version: 1 }, {});
+    expect(derived.nodes.map((m) => m.version)).toEqual([2]);
   });
 
   test("a history that diverged (an unknown migration ordered among known ones) is still refused", async () => {
