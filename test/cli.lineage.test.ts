@@ -93,6 +93,24 @@ describe("homer push with lineage, and homer lineage", () => {
     expect((await homer(["lineage", "tiny@1"], env)).stdout).toContain("ancestors:\n  tuned@1\n    base@1 (deleted)\n");
   });
 
+  test("edit replaces the lineage whole from the same flags; --clear-lineage removes it", async () => {
+    expect((await homer(["push", dir, "--name", "ed", "--run-id", "r1", "--environment", "requirements.txt"], env)).code).toBe(0);
+    expect((await homer(["push", dir, "--name", "edp"], env)).code).toBe(0);
+    const edited = await homer(["--json", "edit", "ed@1", "--parent", "edp@1", "--git-commit", "ABCDEF0"], env);
+    expect(edited.code).toBe(0);
+    expect(JSON.parse(edited.stdout)).toMatchObject({
+      revision: 2,
+      lineage: { run: null, environment: null, program: { gitCommit: "abcdef0" }, parents: [{ name: "edp", version: 1 }] },
+    });
+    expect((await homer(["lineage", "edp@1"], env)).stdout).toContain("descendants:\n  ed@1\n");
+    const refused = await homer(["edit", "ed@1", "--environment", "nope.txt"], env);
+    expect(refused.code).toBe(2);
+    const cleared = await homer(["--json", "edit", "ed@1", "--clear-lineage"], env);
+    expect(JSON.parse(cleared.stdout)).toMatchObject({ revision: 3, lineage: null });
+    const both = await homer(["edit", "ed@1", "--clear-lineage", "--parent", "edp@1"], { HOMER_URL: "http://127.0.0.1:9/graphql" });
+    expect(both.code).toBe(2);
+  });
+
   test.each([
     ["a parent without a version", ["--parent", "base"], 2],
     ["a missing parent", ["--parent", "never@1"], 3],

@@ -180,6 +180,30 @@ describe("lineage over GraphQL", () => {
     });
   });
 
+  test("derivedModels' arguments: hostile first and after are BAD_USER_INPUT", async () => {
+    const listing = await gw.gql(`{ models(name: "base", first: 1) { pageInfo { endCursor } } }`);
+    const foreign = listing.data.models.pageInfo.endCursor as string;
+    const bad: [string, Record<string, unknown>][] = [
+      ["first -1", { first: -1 }],
+      ["first 501", { first: 501 }],
+      ["after garbage", { after: "not a cursor!" }],
+      ["after with NUL", { after: "abc\u0000" }],
+      ["after huge", { after: "A".repeat(100_000) }],
+      ["after of a models listing", { after: foreign }],
+      ["after of another parent", { after: Buffer.from(JSON.stringify({ r: "default/other@1", i: 1 })).toString("base64url") }],
+      ["after with a negative id", { after: Buffer.from(JSON.stringify({ r: "default/base@1", i: -5 })).toString("base64url") }],
+    ];
+    for (const [what, variables] of bad) {
+      const res = await gw.gql(
+        `query($first: Int, $after: String) { model(name: "base", version: 1) { derivedModels(first: $first, after: $after) { nodes { version } } } }`,
+        variables,
+      );
+      expect(codeOf(res), what).toBe("BAD_USER_INPUT");
+    }
+    const wrongType = await gw.gql(`{ model(name: "base", version: 1) { derivedModels(first: "ten") { nodes { version } } } }`);
+    expect(codeOf(wrongType)).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+
   test("the cost model charges derivedModels as a page and ModelParent.model as a statement per parent", async () => {
     const nested = await gw.gql(`{ models(name: "base", first: 500) { nodes { derivedModels(first: 500) { nodes { version } } } } }`);
     expect(nested.errors?.[0]?.message).toMatch(/Query Cost limit/);
