@@ -11,7 +11,9 @@ import { postgresDialect } from "../gateway/src/storage/postgres/index.js";
 import { sqliteDialect } from "../gateway/src/storage/sqlite/index.js";
 import { BACKENDS, createPgDatabase, makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
 import { captureLog } from "./support/log-capture.js";
+import { registryOver } from "./support/registry.js";
 import { ALL_PARTS } from "../gateway/src/domain/records.js";
+import { Caller } from "../gateway/src/access/caller.js";
 
 /**
  * Rolling upgrades: the first upgraded replica migrates the shared database while
@@ -94,7 +96,14 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
       await insertAsOldRelease(db2, "old", 3, 0);
       for (const version of [1, 2, 3]) {
         const model = await upgraded.metadata.getModel({ project: "default", name: "old", version }, ALL_PARTS);
-        expect(model, `version ${version}`).toMatchObject({ version, flavors: null, tfMetaGraphTags: null, cardFile: null, revision: 1 });
+        expect(model, `version ${version}`).toMatchObject({
+          version,
+          flavors: null,
+          tfMetaGraphTags: null,
+          cardFile: null,
+          revision: 1,
+          lineage: null,
+        });
       }
       const listed = await upgraded.metadata.listModels({
         project: "default",
@@ -158,6 +167,24 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
       if (upgraded) await closeStorage(upgraded);
       await before.cleanup();
     }
+  });
+
+  test("0013_lineage: a previous release's rows read as no lineage; its deletes and overwrites take a child's parent rows along", async () => {
+    storage = await openTestStorage(backend);
+    const db = (storage.metadata as SqlMetadataStore)["db"];
+    const registry = registryOver(storage);
+    await registry.createModel({ name: "mom" });
+    await registry.createModel({ name: "kid", version: 1, lineage: { parents: [{ name: "mom", version: 1 }] } });
+    await registry.createModel({ name: "kid", version: 2, lineage: { parents: [{ name: "mom", version: 1 }] } });
+    // A replica of the previous release inserts, deletes and overwrites by its own SQL, naming no lineage.
+    await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+              select id, 3, '{}', 0, 'READY', 0 from families where name = 'kid'`.execute(db);
+    await sql`delete from models where version = 1 and family_id = (select id from families where name = 'kid')`.execute(db);
+    expect((await registry.getModel({ name: "kid", version: 3 }))!.lineage).toBeNull();
+    const parentRows = await sql<{ n: number }>`select count(*) as n from model_parents`.execute(db);
+    expect(Number(parentRows.rows[0]!.n)).toBe(1);
+    const derived = await registry.service.listDerived(Caller.open(), { project: "default", name: "mom", version: 1 }, {});
+    expect(derived.nodes.map((m) => m.version)).toEqual([2]);
   });
 
   test("a history that diverged (an unknown migration ordered among known ones) is still refused", async () => {

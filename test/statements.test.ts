@@ -91,7 +91,7 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     };
     const lean = await run("");
     expect(lean, lean.join("\n")).toHaveLength(1);
-    expect(lean[0]).not.toMatch(/flavors|tf_meta_graph_tags|README\.md|"cf"/);
+    expect(lean[0]).not.toMatch(/flavors|tf_meta_graph_tags|README\.md|"cf"|lineage|model_parents/);
     for (const fields of ["flavors", "tfMetaGraphTags"]) {
       const withFlavors = await run(fields);
       expect(withFlavors, withFlavors.join("\n")).toHaveLength(1);
@@ -101,6 +101,12 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     expect(withCard).toHaveLength(1);
     expect(withCard[0]).toMatch(/"cf"\."path" = /);
     expect(withCard[0]).not.toMatch(/"flavors"/);
+    // Lineage: its column and its parents' rows, in the page's own statement.
+    const withLineage = await run("lineage { environment parents { name version } }");
+    expect(withLineage, withLineage.join("\n")).toHaveLength(1);
+    expect(withLineage[0]).toMatch(/"m"\."lineage"/);
+    expect(withLineage[0]).toMatch(/"model_parents"/);
+    expect(withLineage[0]).not.toMatch(/"flavors"/);
   });
 
   test("an edit reads back, inside its transaction, only the parts the mutation selects", async () => {

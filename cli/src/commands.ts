@@ -8,6 +8,7 @@ import { login, logout } from "./login-commands.js";
 import { parse } from "./args.js";
 import type { Command, Io, Options } from "./command.js";
 import { edit } from "./edit-command.js";
+import { lineage, lineageOf, LINEAGE_FLAGS, LINEAGE_USAGE } from "./lineage-command.js";
 import { keyValues, one, parseInteger, parseRef } from "./operands.js";
 import { countOf, formatBytes, table, UsageError } from "./output.js";
 import { progressBar } from "./progress.js";
@@ -34,7 +35,8 @@ function summary(model: Model) {
 
 const PUSH_USAGE =
   "homer push DIR --name NAME [--version V] [--metric KEY=VALUE]... [--tag KEY=VALUE]..." +
-  " [--description TEXT] [--framework F] [--overwrite]";
+  " [--description TEXT] [--framework F] [--overwrite]" +
+  LINEAGE_USAGE;
 const PUSH_OPTIONS = {
   name: { type: "string", short: "n" },
   version: { type: "string" },
@@ -43,6 +45,7 @@ const PUSH_OPTIONS = {
   description: { type: "string", short: "d" },
   framework: { type: "string" },
   overwrite: { type: "boolean" },
+  ...LINEAGE_FLAGS,
 } as const satisfies Options;
 const push: Command = {
   usage: PUSH_USAGE,
@@ -56,6 +59,7 @@ const push: Command = {
     const metrics = keyValues(values.metric, "metric", true) as Record<string, number>;
     const tags = keyValues(values.tag, "tag", false);
     const version = values.version === undefined ? undefined : parseInteger(values.version, "--version");
+    const lineage = lineageOf(values, PUSH_USAGE);
     const registry = await io.registry();
     const bar = progressBar(`push ${values.name}`, !io.json);
     const model = await registry
@@ -68,6 +72,7 @@ const push: Command = {
         description: values.description,
         framework: values.framework?.toUpperCase() as Framework | undefined,
         overwrite: values.overwrite ?? false,
+        lineage,
         onProgress: (p) => bar.update(p),
       })
       .finally(() => bar.done());
@@ -254,6 +259,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   pull,
   rm,
   edit,
+  lineage,
   watch,
   projects,
   keys,

@@ -1,12 +1,15 @@
 import type { JsonValue, ModelChanges } from "@homer/sdk";
 import { parse } from "./args.js";
 import type { Command, Options } from "./command.js";
+import { lineageOf, LINEAGE_FLAGS, LINEAGE_USAGE } from "./lineage-command.js";
 import { keyValues, one, parseRef } from "./operands.js";
 import { UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
 const EDIT_USAGE =
-  "homer edit NAME@VERSION [--description TEXT] [--tag KEY=VALUE]... [--untag KEY]... [--metric KEY=VALUE]... [--unmetric KEY]... [--force]";
+  "homer edit NAME@VERSION [--description TEXT] [--tag KEY=VALUE]... [--untag KEY]... [--metric KEY=VALUE]... [--unmetric KEY]... [--force]" +
+  LINEAGE_USAGE +
+  " [--clear-lineage]";
 const EDIT_OPTIONS = {
   description: { type: "string", short: "d" },
   tag: { type: "string", multiple: true },
@@ -14,16 +17,21 @@ const EDIT_OPTIONS = {
   metric: { type: "string", multiple: true, short: "m" },
   unmetric: { type: "string", multiple: true },
   force: { type: "boolean" },
+  ...LINEAGE_FLAGS,
+  "clear-lineage": { type: "boolean" },
 } as const satisfies Options;
 
 /** The changes the flags ask for; a key both set and removed is a usage error. */
-function changesOf(values: {
-  description?: string;
-  tag?: string[];
-  untag?: string[];
-  metric?: string[];
-  unmetric?: string[];
-}): ModelChanges {
+function changesOf(
+  values: {
+    description?: string;
+    tag?: string[];
+    untag?: string[];
+    metric?: string[];
+    unmetric?: string[];
+    "clear-lineage"?: boolean;
+  } & Parameters<typeof lineageOf>[0],
+): ModelChanges {
   const mergeTags: Record<string, JsonValue> = keyValues(values.tag, "tag", false);
   for (const key of values.untag ?? []) {
     if (Object.hasOwn(mergeTags, key)) throw new UsageError(`--tag and --untag both name "${key}"\nusage: ${EDIT_USAGE}`);
@@ -33,12 +41,17 @@ function changesOf(values: {
   const removeMetrics = values.unmetric ?? [];
   const both = removeMetrics.find((key) => Object.hasOwn(addMetrics, key));
   if (both !== undefined) throw new UsageError(`--metric and --unmetric both name "${both}"\nusage: ${EDIT_USAGE}`);
+  const given = lineageOf(values, EDIT_USAGE);
+  if (given && values["clear-lineage"])
+    throw new UsageError(`--clear-lineage removes the lineage: give no lineage flags with it\nusage: ${EDIT_USAGE}`);
+  const lineage = values["clear-lineage"] ? {} : given;
   const changes: ModelChanges = {
     // An empty description clears it.
     ...(values.description !== undefined && { description: values.description === "" ? null : values.description }),
     ...(Object.keys(mergeTags).length > 0 && { mergeTags }),
     ...(Object.keys(addMetrics).length > 0 && { addMetrics }),
     ...(removeMetrics.length > 0 && { removeMetrics }),
+    ...(lineage !== undefined && { lineage }),
   };
   if (Object.keys(changes).length === 0) throw new UsageError(`nothing to change\nusage: ${EDIT_USAGE}`);
   return changes;
@@ -51,7 +64,9 @@ export const edit: Command = {
   help:
     "Tags not named stay as they are. --description '' clears the description.\n" +
     "The edit applies to the revision read just before it: if another edit lands in between,\n" +
-    "it fails with exit code 11 (conflict) and changes nothing; --force edits whatever is there.",
+    "it fails with exit code 11 (conflict) and changes nothing; --force edits whatever is there.\n" +
+    "Lineage flags (as homer push takes them) replace the version's lineage as a whole: give every part\n" +
+    "to keep. --clear-lineage removes it.",
   options: EDIT_OPTIONS,
   operand: "model",
   async run(args, io) {
@@ -79,6 +94,7 @@ export const edit: Command = {
             description: model.description,
             tags: model.tags,
             metrics: model.metrics,
+            lineage: model.lineage,
             updatedAt: model.updatedAt.toISOString(),
           })}\n`
         : `edited ${shown(model.name)}@${model.version} (revision ${model.revision})\n`,

@@ -5,6 +5,7 @@ import { VersionResolver } from "./about/version.resolver.js";
 import { AccessResolver } from "./keys/access.resolver.js";
 import { ModelEventResolver } from "./model/model-event.resolver.js";
 import { ModelFamilyResolver } from "./model/model-family.resolver.js";
+import { ModelLineageResolver, ModelParentResolver } from "./model/lineage.resolver.js";
 import { ModelConnectionResolver, ModelResolver, modelFields } from "./model/model.resolver.js";
 
 /**
@@ -23,7 +24,16 @@ const NO_TOPICS: PubSub = {
 /** The public schema, built from the code-first types. */
 export async function buildRegistrySchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [ModelResolver, ModelConnectionResolver, ModelFamilyResolver, AccessResolver, ModelEventResolver, VersionResolver],
+    resolvers: [
+      ModelResolver,
+      ModelConnectionResolver,
+      ModelFamilyResolver,
+      AccessResolver,
+      ModelEventResolver,
+      VersionResolver,
+      ModelLineageResolver,
+      ModelParentResolver,
+    ],
     pubSub: NO_TOPICS,
     validate: false,
     emitSchemaFile: false,

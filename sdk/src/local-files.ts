@@ -34,7 +34,7 @@ export interface LocalFiles {
   /** Metadata the files themselves tell (an MLflow MLmodel file, known file types). */
   describe(
     source: unknown,
-  ): Promise<Partial<Pick<ModelMetadata, "framework" | "signature" | "inputExample" | "flavors" | "tfMetaGraphTags">>>;
+  ): Promise<Partial<Pick<ModelMetadata, "framework" | "signature" | "inputExample" | "flavors" | "tfMetaGraphTags"> & { runId: string }>>;
   /** Builds the entry's Model (the browser's adds in-memory downloads). */
   readonly Model?: new (owner: ModelOwner, data: ModelData) => Model;
 }

@@ -1,9 +1,11 @@
+import { lineageOf, lineageOptions } from "./lineage.js";
 import type {
   DownloadOptions,
   Flavors,
   ModelChanges,
   Framework,
   JsonValue,
+  Lineage,
   ModelData,
   ModelFileInfo,
   ModelMetadata,
@@ -48,6 +50,7 @@ export interface ModelOwner {
   uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model>;
   headersFor(url: string): Readonly<Record<string, string>>;
   getModelCard(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<string | null>;
+  getDerivedModels(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<Model[]>;
 }
 
 /** A registered version of a model (the design doc's model_meta). */
@@ -80,6 +83,8 @@ export class Model {
   readonly updatedAt: Date;
   /** The key that changed it last: `createdBy` until it is edited. */
   readonly updatedBy: string | null;
+  /** Where it comes from (data set, run, program, environment file, parents); null when none was registered. */
+  readonly lineage: Lineage | null;
 
   /** @internal built by the registry from server data */
   constructor(
@@ -110,6 +115,7 @@ export class Model {
     this.revision = data.revision;
     this.updatedAt = new Date(data.updatedAt);
     this.updatedBy = data.updatedBy ?? null;
+    this.lineage = lineageOf(data.lineage);
   }
 
   /**
@@ -137,6 +143,14 @@ export class Model {
    */
   getCard(): Promise<string | null> {
     return this.registry.getModelCard({ name: this.name, version: this.version, project: this.project });
+  }
+
+  /**
+   * The versions whose lineage names this one as a parent (fetched now, every page),
+   * oldest registration first; only those in projects the API key may read.
+   */
+  derivedModels(): Promise<Model[]> {
+    return this.registry.getDerivedModels({ name: this.name, version: this.version, project: this.project });
   }
 
   /** Deletes this version from the registry. */
@@ -171,6 +185,7 @@ export class Model {
       tags: this.tags,
       ...(this.flavors !== null && { flavors: this.flavors }),
       ...(this.tfMetaGraphTags !== null && { tfMetaGraphTags: this.tfMetaGraphTags }),
+      ...(this.lineage !== null && { lineage: lineageOptions(this.lineage) }),
     };
   }
 

@@ -6,6 +6,7 @@ import type { ResolvedOptions } from "./client.js";
 import {
   BestModelDocument,
   DeleteModelDocument,
+  DerivedModelsDocument,
   GetModelCardDocument,
   GetModelDocument,
   ListModelFamiliesDocument,
@@ -14,6 +15,7 @@ import {
   type CreateModelInput,
   type SortDirection as GraphQLSortDirection,
 } from "./generated/graphql.js";
+import { lineageInput } from "./lineage.js";
 import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft, type ModelFamily } from "./model.js";
 import type {
@@ -121,8 +123,11 @@ export class ModelRegistry {
   /** @internal uploads `source` (a directory in Node, files in a browser) as a version with `metadata` */
   async uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model> {
     const files = this.#localFiles("createModel({ modelPath })");
-    const found = await files.describe(source);
-    const input = this.#input({ ...found, ...stripUndefined(metadata) });
+    const { runId, ...found } = await files.describe(source);
+    const given = stripUndefined(metadata);
+    // MLflow writes the run that logged the model into MLmodel: its lineage unless the caller names a run.
+    const lineage = runId !== undefined && !given.lineage?.run ? { ...given.lineage, run: { id: runId } } : given.lineage;
+    const input = this.#input({ ...found, ...given, ...(lineage ? { lineage } : {}) });
     const { url, headers } = this.options;
     const data = await files.upload({ url, headers, source, input, onProgress: options.onProgress, signal: options.signal });
     return this.#awaitReady(this.wrap(data), options.awaitRegistration ?? DEFAULT_AWAIT_SECONDS);
@@ -136,9 +141,10 @@ export class ModelRegistry {
   }
 
   #input(metadata: ModelMetadata): Omit<CreateModelInput, "files"> {
-    const { metrics, signature, project, tfMetaGraphTags, ...rest } = metadata;
+    const { metrics, signature, project, tfMetaGraphTags, lineage, ...rest } = metadata;
     return {
       ...rest,
+      lineage: lineageInput(lineage, "lineage"),
       project: project ?? this.project,
       metrics: metricList(metrics, "metrics"),
       tfMetaGraphTags: tfMetaGraphTags && [...tfMetaGraphTags],
@@ -224,6 +230,35 @@ export class ModelRegistry {
   }
 
   /**
+   * The versions whose lineage names this version as a parent (pages fetched for you),
+   * oldest registration first; only those in projects the API key may read. NOT_FOUND
+   * when the version does not exist.
+   */
+  async getDerivedModels(options: {
+    readonly name: string;
+    readonly version: number;
+    readonly project?: string;
+    /** Versions fetched per request, 1-500; default 500. */
+    readonly pageSize?: number;
+  }): Promise<Model[]> {
+    const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, { field: "pageSize" });
+    }
+    const { name, version } = options;
+    const variables = { name, version, project: options.project ?? this.project, first: pageSize };
+    const models: Model[] = [];
+    let after: string | null | undefined;
+    do {
+      const data = await this.#run(DerivedModelsDocument, { ...variables, after }, `getDerivedModels ${name}@${version}`);
+      if (!data.model) throw new RegistryError("NOT_FOUND", `model version ${name}@${version} not found`);
+      for (const node of data.model.derivedModels.nodes) models.push(this.wrap(node));
+      after = data.model.derivedModels.pageInfo.hasNextPage ? data.model.derivedModels.pageInfo.endCursor : null;
+    } while (after);
+    return models;
+  }
+
+  /**
    * The project's models (one per name), by name in any case or most recently changed first;
    * those whose name starts with (or, with `match: "substring"`, contains) `search` when given.
    */
@@ -289,7 +324,7 @@ export class ModelRegistry {
    * is at another revision (nothing changed); NOT_FOUND when it does not exist.
    */
   async updateModel(options: UpdateModelOptions): Promise<Model> {
-    const { name, version, project, addMetrics, removeMetrics, ...input } = options;
+    const { name, version, project, addMetrics, removeMetrics, lineage, ...input } = options;
     const data = await this.#run(
       UpdateModelDocument,
       {
@@ -300,6 +335,7 @@ export class ModelRegistry {
           ...stripUndefined(input),
           addMetrics: metricList(addMetrics, "addMetrics"),
           removeMetrics: removeMetrics && [...removeMetrics],
+          lineage: lineageInput(lineage, "lineage"),
         },
       },
       `updateModel ${name}@${version}`,

@@ -40,6 +40,44 @@ export interface TransferProgress {
   readonly total: number;
 }
 
+/** A version named by lineage: `"base@3"`, `"project/base@3"`, or the parts (project omitted: the new version's own). */
+export type ParentRef = string | { readonly name: string; readonly version: number; readonly project?: string };
+
+/** Where a version comes from, as `createModel` and `update` take it; every part optional. */
+export interface LineageOptions {
+  /** The data set it was trained on; `digest` is `<algorithm>:<hex>`, e.g. `sha256:…`. */
+  readonly trainingDataset?: { readonly name: string; readonly version?: string; readonly uri?: string; readonly digest?: string };
+  /** The run that produced it, e.g. an MLflow run (its id is read from the MLmodel file's `run_id` when not given). */
+  readonly run?: { readonly id: string; readonly uri?: string };
+  /** The code: a git commit (7–64 hex digits), an entry point, a repository URI or `git@host:path`. */
+  readonly program?: { readonly gitCommit?: string; readonly entryPoint?: string; readonly repository?: string };
+  /** The environment's lock file: a path of one of the version's files, e.g. `requirements.txt`. */
+  readonly environment?: string;
+  /** The versions it was fine-tuned or distilled from (at most 16; each must exist and be readable). */
+  readonly parents?: readonly ParentRef[];
+}
+
+/** A parent as a version's lineage names it: the reference stays when the parent is deleted. */
+export interface ModelParentRef {
+  readonly project: string;
+  readonly name: string;
+  readonly version: number;
+}
+
+/** Where a version comes from, as registered. */
+export interface Lineage {
+  readonly trainingDataset: {
+    readonly name: string;
+    readonly version: string | null;
+    readonly uri: string | null;
+    readonly digest: string | null;
+  } | null;
+  readonly run: { readonly id: string; readonly uri: string | null } | null;
+  readonly program: { readonly gitCommit: string | null; readonly entryPoint: string | null; readonly repository: string | null } | null;
+  readonly environment: string | null;
+  readonly parents: readonly ModelParentRef[];
+}
+
 /** Metadata of a version, as `createModel` takes it. */
 export interface ModelMetadata {
   readonly name: string;
@@ -60,6 +98,8 @@ export interface ModelMetadata {
   readonly flavors?: Flavors;
   /** The TensorFlow SavedModel's MetaGraph tags (MLmodel `flavors.tensorflow.meta_graph_tags`), e.g. `["serve"]`. */
   readonly tfMetaGraphTags?: readonly string[];
+  /** Where the version comes from: data set, run, program, environment file, parents. */
+  readonly lineage?: LineageOptions;
   /** Replace an existing version atomically instead of failing with ALREADY_EXISTS. */
   readonly overwrite?: boolean;
 }
@@ -79,6 +119,8 @@ export interface ModelChanges {
   readonly addMetrics?: Readonly<Record<string, number>>;
   /** Metric keys to remove; keys the version lacks are ignored. */
   readonly removeMetrics?: readonly string[];
+  /** Replaces the lineage whole (`{}` removes it). */
+  readonly lineage?: LineageOptions;
 }
 
 /** Which version `registry.updateModel` edits, what changes, and against which revision. */

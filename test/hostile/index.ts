@@ -11,6 +11,7 @@ import { queryShapes } from "./queries.js";
 import { authorizationHeader, keysInUrls, readKeyMutations } from "./auth.js";
 import { flavorsAndTags } from "./flavors.js";
 import { hostileUpdates } from "./updates.js";
+import { hostileLineage } from "./lineage.js";
 import type { Group } from "./world.js";
 
 export const GROUPS: readonly Group[] = [
@@ -34,4 +35,5 @@ export const GROUPS: readonly Group[] = [
   readKeyMutations,
   flavorsAndTags,
   hostileUpdates,
+  hostileLineage,
 ];

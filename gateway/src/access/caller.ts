@@ -51,6 +51,12 @@ export class Caller {
       );
   }
 
+  /** The projects this caller may read; null when it may read every project (a "*" grant). */
+  readableProjects(): readonly string[] | null {
+    if (this.grants.some((g) => g.project === "*")) return null;
+    return [...new Set(this.grants.map((g) => g.project))];
+  }
+
   /** Whether this caller may manage keys and projects everywhere. */
   get isGlobalAdmin(): boolean {
     return this.grants.some((g) => g.project === "*" && g.role === "admin");

@@ -45,12 +45,14 @@ export interface ModelParts {
   readonly flavors?: boolean;
   /** The model card's file record (top-level `README.md`), whose bytes the blob store holds. */
   readonly card?: boolean;
+  /** The version's lineage: its facts (a column of the row) and its parents' references. */
+  readonly lineage?: boolean;
 }
 
 /** Every part: a version as a client that asked for everything sees it. */
-export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true, flavors: true, card: true });
+export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true, flavors: true, card: true, lineage: true });
 /** The row alone, e.g. to learn whether a version exists. */
-export const NO_PARTS: ModelParts = Object.freeze({ metrics: false, files: false, flavors: false, card: false });
+export const NO_PARTS: ModelParts = Object.freeze({ metrics: false, files: false, flavors: false, card: false, lineage: false });
 
 /** A flavor's own MLmodel details (e.g. `sklearn_version`, `loader_module`), by flavor name. */
 export type FlavorsRecord = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -83,6 +85,53 @@ export interface ModelRecord extends ModelRef {
   readonly tfMetaGraphTags?: readonly string[] | null;
   /** The model card's file (top-level `README.md`); present when the read asked for the card, null when none. */
   readonly cardFile?: FileRecord | null;
+  /** Present when the read asked for lineage; null when the version has none (no facts, no parents). */
+  readonly lineage?: LineageRecord | null;
+}
+
+/** The data set a version was trained on. */
+export interface DatasetRecord {
+  readonly name: string;
+  readonly version: string | null;
+  readonly uri: string | null;
+  /** `<algorithm>:<lower-case hex>`, e.g. `sha256:…`. */
+  readonly digest: string | null;
+}
+
+/** The training run that produced a version (e.g. an MLflow run). */
+export interface RunRecord {
+  readonly id: string;
+  readonly uri: string | null;
+}
+
+/** The code that produced a version. */
+export interface ProgramRecord {
+  /** Lower-case hex, 7–64 digits (SHA-1 or SHA-256 object names, abbreviated or not). */
+  readonly gitCommit: string | null;
+  readonly entryPoint: string | null;
+  /** Where the code lives: a URI or an scp-like `git@host:path`. */
+  readonly repository: string | null;
+}
+
+/** What a version's `lineage` column holds (its parents live in their own table). */
+export interface LineageFacts {
+  readonly trainingDataset: DatasetRecord | null;
+  readonly run: RunRecord | null;
+  readonly program: ProgramRecord | null;
+  /** A file of the version: its pip/conda/npm lock file. */
+  readonly environment: string | null;
+}
+
+/** A version's lineage as read back: its facts, and its parents in the order given. */
+export interface LineageRecord extends LineageFacts {
+  /** By project, name and version: a reference outlives its parent (and follows an overwrite of it). */
+  readonly parents: readonly ModelRef[];
+}
+
+/** Lineage checked and ready to store; null facts and no parents is "no lineage". */
+export interface LineageDraft {
+  readonly facts: LineageFacts | null;
+  readonly parents: readonly ModelRef[];
 }
 
 /** A model family (the versions of one name), as a listing of a project shows it. */
@@ -116,6 +165,8 @@ export interface ModelDraft {
   readonly flavors?: FlavorsRecord | null;
   /** Omitted or null: none. */
   readonly tfMetaGraphTags?: readonly string[] | null;
+  /** Omitted or null: none. Its parents are checked to exist inside the create's transaction. */
+  readonly lineage?: LineageDraft | null;
   readonly metrics: readonly MetricRecord[];
   readonly files: readonly FileRecord[];
   readonly createdBy: string | null;
@@ -133,6 +184,8 @@ export interface ModelEdit {
   readonly setMetrics: readonly MetricRecord[];
   /** Metric keys to remove (absent ones are ignored). */
   readonly removeMetrics: readonly string[];
+  /** Replaces the lineage whole (facts and parents); undefined keeps it. */
+  readonly lineage?: LineageDraft;
   readonly updatedBy: string | null;
   /** The parts of the edited version to read back (what the caller will return). */
   readonly parts: ModelParts;

@@ -72,6 +72,8 @@ const OWN_COSTS: ReadonlyMap<string, number> = new Map([
   ["Model.card", COST.BLOB_READ],
   // A page's families share one statement per distinct (metric, direction); each is an index seek in it.
   ["ModelFamily.best", COST.ROW],
+  // A statement per parent (its version, read with the caller's rights).
+  ["ModelParent.model", COST.STATEMENT],
 ]);
 
 const PAGE_ARGUMENT = "first";

@@ -1,6 +1,7 @@
 import { Field, Float, InputType, Int } from "type-graphql";
 import { JSONObjectResolver, JSONResolver } from "graphql-scalars";
 import { GraphQLUpload, type FileUpload } from "graphql-upload-minimal";
+import { LineageInput } from "./lineage.input.js";
 import { Framework } from "./model.type.js";
 
 @InputType()
@@ -87,6 +88,9 @@ export class CreateModelInput {
   })
   tfMetaGraphTags?: string[] | null;
 
+  @Field(() => LineageInput, { nullable: true, description: "Where the version comes from (its parents must exist and be readable)." })
+  lineage?: LineageInput | null;
+
   @Field(() => [ModelFileInput], { nullable: true })
   files?: ModelFileInput[] | null;
 
@@ -116,6 +120,13 @@ export class UpdateModelInput {
 
   @Field(() => [String], { nullable: true, description: "Metric keys to remove; keys the version lacks are ignored." })
   removeMetrics?: string[] | null;
+
+  @Field(() => LineageInput, {
+    nullable: true,
+    description:
+      "Replaces the lineage whole ({} removes it); null or omitted keeps it. The environment must be one of the version's files.",
+  })
+  lineage?: LineageInput | null;
 
   @Field(() => Int, {
     nullable: true,

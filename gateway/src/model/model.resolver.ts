@@ -52,6 +52,7 @@ export function selectedParts(info: GraphQLResolveInfo, path: readonly string[] 
     files: names.has("files"),
     flavors: names.has("flavors") || names.has("tfMetaGraphTags"),
     card: names.has("card"),
+    lineage: names.has("lineage"),
   };
 }
 

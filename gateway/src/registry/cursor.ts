@@ -110,3 +110,24 @@ export function decodeFamilyCursor(cursor: string, scope: FamilyCursorScope): Fa
   if (!Number.isSafeInteger(body.t)) throw invalid("not a cursor this server issued");
   return { order: "UPDATED", updatedAt: body.t as number, name: body.a };
 }
+
+interface DerivedCursorBody {
+  /** The parent, as `project/name@version`. */
+  readonly r: string;
+  /** The last child's row id. */
+  readonly i: number;
+}
+
+/** An opaque cursor for the page of `parent`'s derived versions after the row `id`. */
+export function encodeDerivedCursor(parent: string, id: number): string {
+  const body: DerivedCursorBody = { r: parent, i: id };
+  return encodeBody(body);
+}
+
+/** The row id a `derivedModels` page resumes after; BAD_USER_INPUT for anything not issued for `parent`. */
+export function decodeDerivedCursor(cursor: string, parent: string): number {
+  const body = decodeBody(cursor, 1024) as Partial<DerivedCursorBody>;
+  if (!Number.isSafeInteger(body.i) || (body.i as number) < 0) throw invalid("not a cursor this server issued");
+  if (body.r !== parent) throw invalid("it belongs to the derived versions of another version");
+  return body.i as number;
+}

@@ -9,7 +9,8 @@ import { assertName, assertVersion, isName, isNamePart, isNamePrefix, isStoredFi
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
 import type { BestOfFamiliesQuery, FamilyOrder, MetadataStore } from "../storage/metadata-store.js";
-import { decodeCursor, decodeFamilyCursor, encodeCursor, encodeFamilyCursor } from "./cursor.js";
+import { MissingParentError, refKey, type LineageInput } from "../domain/lineage.js";
+import { decodeCursor, decodeDerivedCursor, decodeFamilyCursor, encodeCursor, encodeDerivedCursor, encodeFamilyCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
 import { validateCreate } from "./validate-create.js";
 import { ModelCardReader } from "./model-card.js";
@@ -68,6 +69,8 @@ export interface CreateModelCommand {
   /** Each flavor's own MLmodel details, by flavor name (validated: a JSON object of objects). */
   readonly flavors?: unknown;
   readonly tfMetaGraphTags?: readonly string[] | null;
+  /** Where the version comes from; its parents must exist and be readable by the caller. */
+  readonly lineage?: LineageInput | null;
   readonly files?: readonly IncomingFile[] | null;
   readonly overwrite?: boolean | null;
   readonly createdBy?: string | null;
@@ -105,6 +108,19 @@ export interface ListFamiliesQuery {
   readonly orderBy?: FamilyOrder | null;
   readonly first?: number | null;
   readonly after?: string | null;
+}
+
+export interface DerivedModelsQuery {
+  readonly first?: number | null;
+  readonly after?: string | null;
+  /** Parts read with every node; all by default. */
+  readonly parts?: ModelParts;
+}
+
+export interface DerivedPage {
+  readonly nodes: ModelRecord[];
+  readonly hasNextPage: boolean;
+  readonly endCursor: string | null;
 }
 
 export interface FamilyPage {
@@ -264,6 +280,7 @@ export class RegistryService {
     try {
       const project = this.#project(caller, command.project, "write", "input.project");
       ({ draft, draftFiles } = validateCreate({ ...command, project, createdBy: caller.keyId }, files, this.limits));
+      this.#readableParents(caller, draft.lineage?.parents);
     } catch (error) {
       for (const file of files) file.skip();
       throw error;
@@ -329,10 +346,56 @@ export class RegistryService {
   ): Promise<ModelRecord> {
     const ref = this.#ref(caller, input, "write");
     const edit = { ...validateUpdate(ref, changes, caller.keyId), parts };
+    this.#readableParents(caller, edit.lineage?.parents);
     const model = await this.metadata.updateModel(edit);
     if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
     this.log.info({ audit: "model.update", by: caller.who, ...ref, revision: model.revision }, "audit");
     return model;
+  }
+
+  /**
+   * Parents a caller names must be versions it may read: one it may not is refused
+   * exactly as a missing one is (the store checks existence in its transaction).
+   */
+  #readableParents(caller: Caller, parents: readonly ModelRef[] | undefined): void {
+    const hidden = parents?.find((p) => !caller.can(p.project, "read"));
+    if (hidden) throw new MissingParentError(hidden);
+  }
+
+  /**
+   * A parent named by a version's lineage, as the caller may see it: the version
+   * (with `parts`), or null when it was deleted or the caller may not read its project.
+   */
+  async getParent(caller: Caller, ref: ModelRef, parts: ModelParts = ALL_PARTS): Promise<ModelRecord | null> {
+    if (!caller.can(ref.project, "read")) return null;
+    return this.metadata.getModel(ref, parts);
+  }
+
+  /**
+   * The versions whose lineage names `parent` (read by the caller already), oldest
+   * registration first, only those in projects the caller may read.
+   */
+  async listDerived(caller: Caller, parent: ModelRef, query: DerivedModelsQuery): Promise<DerivedPage> {
+    caller.require(parent.project, "read");
+    const first = query.first ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+      throw new BadInputError(`first must be from 0 to ${MAX_PAGE_SIZE}, got ${first}`, "first");
+    }
+    const key = refKey(parent);
+    const afterId = query.after ? decodeDerivedCursor(query.after, key) : null;
+    const listed =
+      first === 0
+        ? []
+        : await this.metadata.listDerived({
+            parent: { project: parent.project, name: parent.name, version: parent.version },
+            projects: caller.readableProjects(),
+            limit: first + 1,
+            afterId,
+            parts: query.parts ?? ALL_PARTS,
+          });
+    const page = listed.slice(0, first);
+    const last = page.at(-1);
+    return { nodes: page, hasNextPage: listed.length > first, endCursor: last ? encodeDerivedCursor(key, last.id) : null };
   }
 
   async deleteModel(caller: Caller, input: ModelRefInput): Promise<void> {

@@ -1,6 +1,7 @@
 import { BadInputError } from "../domain/errors.js";
 import { DEFAULT_MAX_FLAVORS_BYTES, validateFlavors, validateMetaGraphTags } from "../domain/flavors.js";
 import { assertJsonSize } from "../domain/json-value.js";
+import { environmentNotAFile, validateLineage } from "../domain/lineage.js";
 import {
   assertDescription,
   assertName,
@@ -42,6 +43,11 @@ export function validateCreate(command: CreateModelCommand, files: readonly Inco
   const inputExample = command.inputExample ?? null;
   assertJsonSize(inputExample, limits.maxInputExampleBytes, "input.inputExample");
   const tags = validateTags(command.tags ?? {}, "input.tags");
+  // Not itself: only an explicit version can be named as a parent (an omitted one is new).
+  const self = version === undefined ? null : { project, name, version };
+  const lineage = command.lineage == null ? null : validateLineage(command.lineage, project, self, "input.lineage");
+  const environment = lineage?.facts?.environment;
+  if (environment != null && !seen.has(environment)) throw environmentNotAFile(environment, "input.lineage.environment");
   const draft = {
     project,
     name,
@@ -58,6 +64,7 @@ export function validateCreate(command: CreateModelCommand, files: readonly Inco
         : validateFlavors(command.flavors, limits.maxFlavorsBytes ?? DEFAULT_MAX_FLAVORS_BYTES, "input.flavors"),
     tfMetaGraphTags: command.tfMetaGraphTags == null ? null : validateMetaGraphTags(command.tfMetaGraphTags, "input.tfMetaGraphTags"),
     metrics: validateMetrics(command.metrics ?? [], "input.metrics"),
+    lineage,
     createdBy: command.createdBy ?? null,
   };
   return { draft, draftFiles };

@@ -1,6 +1,7 @@
 import { BadInputError, ConflictError } from "../domain/errors.js";
 import type { EditedVersion, MetricRecord, ModelEdit, ModelRef } from "../domain/records.js";
 import { assertJsonSize } from "../domain/json-value.js";
+import { validateLineage, type LineageInput } from "../domain/lineage.js";
 import { assertDescription, assertName, MAX_METRICS, MAX_TAGS_BYTES, validateMetrics, validateTags } from "../domain/rules.js";
 
 /** What a caller asks to change; every field optional, at least one given. */
@@ -15,6 +16,8 @@ export interface UpdateModelChanges {
   readonly addMetrics?: readonly MetricRecord[] | null;
   /** Metric keys to remove; absent ones are ignored. */
   readonly removeMetrics?: readonly string[] | null;
+  /** Replaces the lineage whole ({} removes it); null or absent keeps it. */
+  readonly lineage?: LineageInput | null;
   /** When given, the edit applies only if the version is still at this revision (else CONFLICT). */
   readonly expectedRevision?: number | null;
 }
@@ -53,8 +56,16 @@ export function validateUpdate(ref: ModelRef, changes: UpdateModelChanges, updat
   if (expected != null && (!Number.isSafeInteger(expected) || expected < 1)) {
     throw new BadInputError(`input.expectedRevision must be a positive integer, got ${expected}`, field("expectedRevision"));
   }
-  if (description === undefined && replaceTags === null && mergeTags === null && setMetrics.length === 0 && removeMetrics.length === 0) {
-    throw new BadInputError("the edit changes nothing: give description, tags, mergeTags, addMetrics or removeMetrics", "input");
+  const lineage = changes.lineage == null ? undefined : validateLineage(changes.lineage, ref.project, ref, field("lineage"));
+  if (
+    description === undefined &&
+    replaceTags === null &&
+    mergeTags === null &&
+    setMetrics.length === 0 &&
+    removeMetrics.length === 0 &&
+    lineage === undefined
+  ) {
+    throw new BadInputError("the edit changes nothing: give description, tags, mergeTags, addMetrics, removeMetrics or lineage", "input");
   }
   const id = `${ref.project}/${ref.name}@${ref.version}`;
   return {
@@ -62,6 +73,7 @@ export function validateUpdate(ref: ModelRef, changes: UpdateModelChanges, updat
     description,
     setMetrics,
     removeMetrics,
+    ...(lineage ? { lineage } : {}),
     updatedBy,
     check(current: EditedVersion) {
       if (expected != null && current.revision !== expected) {

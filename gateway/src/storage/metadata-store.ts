@@ -63,6 +63,17 @@ export interface BestOfFamiliesQuery {
   readonly parts: ModelParts;
 }
 
+/** A page of the versions that name a parent (`MetadataStore.listDerived`). */
+export interface DerivedQuery {
+  readonly parent: ModelRef;
+  /** Only children in these projects; null: every project. */
+  readonly projects: readonly string[] | null;
+  readonly limit: number;
+  /** The row id of the last child of the previous page, or null. */
+  readonly afterId: number | null;
+  readonly parts: ModelParts;
+}
+
 export interface ListedModel {
   readonly model: ModelRecord;
   readonly position: ListPosition;
@@ -97,13 +108,16 @@ export interface MetadataStore {
    * version has the metric are absent.
    */
   bestOfFamilies(query: BestOfFamiliesQuery): Promise<Map<string, ModelRecord>>;
+  /** One statement: a page of the versions whose lineage names `query.parent` (with their parts). */
+  listDerived(query: DerivedQuery): Promise<ModelRecord[]>;
   getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;
   /**
    * Makes a version visible in one transaction. `promoteBlobs` runs inside it,
    * after the draft's blob rows are locked, so a concurrent reclaim cannot delete
    * a blob this version is about to reference (it promotes, or confirms blobs
    * published before the transaction). The same transaction records a CREATED
-   * (or OVERWRITTEN) event.
+   * (or OVERWRITTEN) event. The draft's lineage parents are checked to exist (and not
+   * to make the version its own ancestor) inside it.
    */
   createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult>;
   /**

@@ -32,7 +32,10 @@ const MAX_EXAMPLE_BYTES = 256 * 1024;
 /** The registry's default limit of flavors (HOMER_MAX_FLAVORS): larger ones read from a file are left out, likewise. */
 const MAX_FLAVORS_BYTES = 64 * 1024;
 
-type Found = { -readonly [K in "framework" | "signature" | "inputExample" | "flavors" | "tfMetaGraphTags"]?: ModelMetadata[K] };
+type Found = { -readonly [K in "framework" | "signature" | "inputExample" | "flavors" | "tfMetaGraphTags"]?: ModelMetadata[K] } & {
+  /** MLmodel's `run_id`: the MLflow run that logged the model. */
+  runId?: string;
+};
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -124,6 +127,8 @@ async function describe(files: readonly LocalFile[]): Promise<Found> {
     if (signature) found.signature = signature;
     const example = await inputExampleOf(path.dirname(mlmodel.absolutePath), doc?.saved_input_example_info);
     if (example !== undefined) found.inputExample = example;
+    // A printable word of sane length only: anything else is left out rather than failing the upload.
+    if (typeof doc?.run_id === "string" && /^[A-Za-z0-9_.:-]{1,256}$/.test(doc.run_id)) found.runId = doc.run_id;
     if (!found.framework && files.some((f) => /\.(pkl|joblib)$/i.test(f.path))) found.framework = "SKLEARN";
   }
   if (!found.framework) {

@@ -242,6 +242,31 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("models").addColumn("updated_by", "text").execute();
       },
     },
+    "0013_lineage": {
+      // A version's lineage: its facts as one JSON column (nullable, no default: a previous
+      // release neither writes nor reads it), and its parents as rows, so the reverse
+      // direction (a parent's derived versions) is an index range. Parents are named by
+      // project, name and version, not by row id: a reference outlives its parent's
+      // deletion and follows the version number through an overwrite. A child's rows go
+      // with it (cascade); a previous release deleting or overwriting a version does too.
+      async up(db: FrozenDb) {
+        await db.schema.alterTable("models").addColumn("lineage", "text").execute();
+        await db.schema
+          .createTable("model_parents")
+          .addColumn("model_id", "bigint", (c) => c.notNull().references("models.id").onDelete("cascade"))
+          .addColumn("position", "integer", (c) => c.notNull())
+          .addColumn("parent_project", "text", (c) => c.notNull())
+          .addColumn("parent_name", "text", (c) => c.notNull())
+          .addColumn("parent_version", "integer", (c) => c.notNull())
+          .addPrimaryKeyConstraint("model_parents_pk", ["model_id", "position"])
+          .execute();
+        await db.schema
+          .createIndex("model_parents_children")
+          .on("model_parents")
+          .columns(["parent_project", "parent_name", "parent_version", "model_id"])
+          .execute();
+      },
+    },
     "0014_family_times": {
       // modelFamilies shows when a family was created and last changed, and sorts by
       // the latter. Triggers keep both, as they keep version_count (0007), so every

@@ -1,5 +1,5 @@
 import { sql, type AliasedExpression, type Kysely, type Selectable } from "kysely";
-import type { FileRecord, MetricRecord, ModelParts, ModelRecord } from "../../domain/records.js";
+import type { FileRecord, LineageFacts, LineageRecord, MetricRecord, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
 import type { Database, SqlDialect } from "./schema.js";
 
 type ModelsTable = Database["models"];
@@ -28,7 +28,8 @@ const MODEL_COLUMNS = {
   updated_by: null,
   flavors: "flavors",
   tf_meta_graph_tags: "flavors",
-} as const satisfies Record<keyof ModelsTable, "flavors" | null>;
+  lineage: "lineage",
+} as const satisfies Record<keyof ModelsTable, "flavors" | "lineage" | null>;
 
 type PartColumn = { [K in keyof typeof MODEL_COLUMNS]: (typeof MODEL_COLUMNS)[K] extends null ? never : K }[keyof typeof MODEL_COLUMNS];
 
@@ -40,6 +41,7 @@ export interface ModelRowWithParts extends ModelRow {
   readonly metrics_json?: unknown;
   readonly files_json?: unknown;
   readonly card_json?: unknown;
+  readonly parents_json?: unknown;
 }
 
 const columnLists = new Map<string, readonly string[]>();
@@ -49,7 +51,7 @@ const columnLists = new Map<string, readonly string[]>();
  * select expressions (`m.id`, …). Lists are built once per alias and part set.
  */
 export function modelColumns<A extends string>(parts: ModelParts, row: A): readonly `${A}.${keyof ModelsTable}`[] {
-  const key = `${row}:${parts.flavors ? 1 : 0}`;
+  const key = `${row}:${parts.flavors ? 1 : 0}${parts.lineage ? 1 : 0}`;
   let list = columnLists.get(key);
   if (!list) {
     list = Object.entries(MODEL_COLUMNS)
@@ -78,6 +80,21 @@ function metricsFrom(json: unknown): MetricRecord[] {
 function filesFrom(json: unknown): FileRecord[] {
   const rows = parseJson(json) as [string, string, number][];
   return rows.map(([path, sha256, size]) => ({ path, sha256, sizeBytes: Number(size) })).sort((a, b) => byCodeUnit(a.path, b.path));
+}
+
+function parentsFrom(json: unknown): ModelRef[] {
+  const rows = parseJson(json) as [number, string, string, number][];
+  return rows
+    .sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map(([, project, name, version]) => ({ project, name, version: Number(version) }));
+}
+
+/** A version's lineage from its column and parent rows; null when it has neither. */
+export function lineageOf(facts: string | null, parents: readonly ModelRef[]): LineageRecord | null {
+  if (facts === null && parents.length === 0) return null;
+  const parsed: LineageFacts =
+    facts === null ? { trainingDataset: null, run: null, program: null, environment: null } : (JSON.parse(facts) as LineageFacts);
+  return { ...parsed, parents };
 }
 
 function cardFrom(json: unknown): FileRecord {
@@ -121,6 +138,7 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
   if (row.tf_meta_graph_tags !== undefined) {
     record.tfMetaGraphTags = row.tf_meta_graph_tags === null ? null : (JSON.parse(row.tf_meta_graph_tags) as string[]);
   }
+  if (row.lineage !== undefined) record.lineage = lineageOf(row.lineage, row.parents_json == null ? [] : parentsFrom(row.parents_json));
   if (row.card_json !== undefined) record.cardFile = row.card_json === null ? null : cardFrom(row.card_json);
   return record;
 }
@@ -153,11 +171,30 @@ export function partColumns(db: Kysely<Database>, dialect: SqlDialect, parts: Mo
       .where("cf.model_id", "=", modelId)
       .where("cf.path", "=", CARD_PATH)
       .as("card_json");
+  // The primary key (model_id, position): an index range of at most MAX_PARENTS rows.
+  const parents = () =>
+    db
+      .selectFrom("model_parents as pp")
+      .select(
+        dialect
+          .jsonAgg(
+            dialect.jsonArray([
+              sql.ref("pp.position"),
+              sql.ref("pp.parent_project"),
+              sql.ref("pp.parent_name"),
+              sql.ref("pp.parent_version"),
+            ]),
+          )
+          .as("j"),
+      )
+      .where("pp.model_id", "=", modelId)
+      .as("parents_json");
   // A part not asked for is no column at all (the row's field stays undefined).
-  const columns: AliasedExpression<unknown, "metrics_json" | "files_json" | "card_json">[] = [];
+  const columns: AliasedExpression<unknown, "metrics_json" | "files_json" | "card_json" | "parents_json">[] = [];
   if (parts.metrics) columns.push(metrics());
   if (parts.files) columns.push(files());
   if (parts.card) columns.push(card());
+  if (parts.lineage) columns.push(parents());
   return columns;
 }
 

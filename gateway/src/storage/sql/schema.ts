@@ -37,6 +37,16 @@ export interface Database {
     /** Epoch milliseconds of the last edit; null until the first. */
     updated_at: number | null;
     updated_by: string | null;
+    /** JSON of the lineage's facts (migration 0013); null when none were given. */
+    lineage: string | null;
+  };
+  /** The parents a version's lineage names, in the order given (migration 0013). */
+  model_parents: {
+    model_id: number;
+    position: number;
+    parent_project: string;
+    parent_name: string;
+    parent_version: number;
   };
   metrics: {
     model_id: number;

@@ -11,11 +11,21 @@ import type {
   ModelRecord,
   ModelRef,
 } from "../../domain/records.js";
-import type { BestOfFamiliesQuery, CreateResult, FamilyListQuery, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
+import { lineageCycle } from "../../domain/lineage.js";
+import type {
+  BestOfFamiliesQuery,
+  CreateResult,
+  DerivedQuery,
+  FamilyListQuery,
+  ListQuery,
+  ListedModel,
+  MetadataStore,
+} from "../metadata-store.js";
 import { bestOfFamilies } from "./best-of-families.js";
+import { checkParents, closesCycle, factsColumn, insertParents, listDerived } from "./lineage.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
-import { CARD_PATH, chunks, familyId, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
+import { CARD_PATH, chunks, familyId, lineageOf, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
@@ -188,6 +198,10 @@ export class SqlMetadataStore implements MetadataStore {
     return listFamilies(this.db, this.sqlDialect, query);
   }
 
+  listDerived(query: DerivedQuery): Promise<ModelRecord[]> {
+    return listDerived(this.db, this.sqlDialect, query);
+  }
+
   async getFile(ref: ModelRef, path: string): Promise<FileRecord | null> {
     const row = await this.db
       .selectFrom("model_files as f")
@@ -254,6 +268,13 @@ export class SqlMetadataStore implements MetadataStore {
       await trx.deleteFrom("models").where("id", "=", existing.id).execute();
     }
 
+    if (draft.lineage && draft.lineage.parents.length > 0) {
+      // After the replaced version is gone: its own parents no longer count.
+      const self = { project: draft.project, name: draft.name, version };
+      await checkParents(trx, draft.lineage.parents);
+      if (await closesCycle(trx, self, draft.lineage.parents)) throw lineageCycle(self, "input.lineage.parents");
+    }
+
     const now = Date.now();
     const blobs = [...new Map(draft.files.map((f) => [f.sha256, f.sizeBytes])).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     // Sorted, so two writers lock blob rows in the same order and cannot deadlock;
@@ -278,6 +299,7 @@ export class SqlMetadataStore implements MetadataStore {
         tags: JSON.stringify(draft.tags),
         flavors: draft.flavors == null ? null : JSON.stringify(draft.flavors),
         tf_meta_graph_tags: draft.tfMetaGraphTags == null ? null : JSON.stringify(draft.tfMetaGraphTags),
+        lineage: factsColumn(draft.lineage),
         size_bytes: draft.files.reduce((sum, f) => sum + f.sizeBytes, 0),
         status: "READY",
         created_at: now,
@@ -301,10 +323,15 @@ export class SqlMetadataStore implements MetadataStore {
         .values(batch.map((f) => ({ model_id: modelId, path: f.path, sha256: f.sha256, size_bytes: f.sizeBytes })))
         .execute();
     }
+    await insertParents(trx, modelId, draft.lineage);
     await promoteBlobs();
     await this.#recordEvent(trx, existing ? "OVERWRITTEN" : "CREATED", { project: draft.project, name: draft.name, version });
     const cardFile = draft.files.find((f) => f.path === CARD_PATH) ?? null;
-    return { model: { ...toRecord(row, draft.project, draft.name), ...sortedParts(draft.metrics, draft.files), cardFile }, releasedBlobs };
+    const lineage = lineageOf(row.lineage, draft.lineage?.parents ?? []);
+    return {
+      model: { ...toRecord(row, draft.project, draft.name), ...sortedParts(draft.metrics, draft.files), cardFile, lineage },
+      releasedBlobs,
+    };
   }
 
   async updateModel(edit: ModelEdit): Promise<ModelRecord | null> {

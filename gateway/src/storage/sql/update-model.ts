@@ -1,6 +1,8 @@
 import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
 import { BATCH } from "../../domain/limits.js";
 import type { ModelEdit, ModelRecord } from "../../domain/records.js";
+import { environmentNotAFile, lineageCycle } from "../../domain/lineage.js";
+import { checkParents, closesCycle, factsColumn, insertParents } from "./lineage.js";
 import { chunks, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
 
@@ -35,6 +37,23 @@ export async function applyEdit(
     metricKeys: keys.size,
   });
 
+  if (edit.lineage) {
+    const environment = edit.lineage.facts?.environment;
+    if (environment != null) {
+      const file = await trx
+        .selectFrom("model_files")
+        .select("path")
+        .where("model_id", "=", modelId)
+        .where("path", "=", environment)
+        .executeTakeFirst();
+      if (!file) throw environmentNotAFile(environment, "input.lineage.environment");
+    }
+    await checkParents(trx, edit.lineage.parents);
+    if (await closesCycle(trx, edit.ref, edit.lineage.parents)) throw lineageCycle(edit.ref, "input.lineage.parents");
+    await trx.deleteFrom("model_parents").where("model_id", "=", modelId).execute();
+    await insertParents(trx, modelId, edit.lineage);
+  }
+
   for (const batch of chunks(edit.removeMetrics, BATCH)) {
     await trx.deleteFrom("metrics").where("model_id", "=", modelId).where("key", "in", batch).execute();
   }
@@ -49,6 +68,7 @@ export async function applyEdit(
     .updateTable("models")
     .set({
       ...(edit.description !== undefined ? { description: edit.description } : {}),
+      ...(edit.lineage ? { lineage: factsColumn(edit.lineage) } : {}),
       tags: JSON.stringify(tags),
       revision: sql<number>`revision + 1`,
       updated_at: Date.now(),

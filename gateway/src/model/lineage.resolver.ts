@@ -1,0 +1,50 @@
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from "type-graphql";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../domain/limits.js";
+import type { LineageRecord, ModelRecord, ModelRef } from "../domain/records.js";
+import type { Context } from "../graphql/context.js";
+import { DerivedModelConnection, Lineage, ModelParent } from "./lineage.type.js";
+import { selectedParts } from "./model.resolver.js";
+import { Model } from "./model.type.js";
+
+@Resolver(() => Model)
+export class ModelLineageResolver {
+  @FieldResolver(() => Lineage, {
+    nullable: true,
+    description: "Where the version comes from: data set, run, program, environment file and parents; null when none was given.",
+  })
+  lineage(@Root() model: ModelRecord): LineageRecord | null {
+    if (model.lineage === undefined) throw new Error("model lineage was not read with the version");
+    return model.lineage;
+  }
+
+  @FieldResolver(() => DerivedModelConnection, {
+    description:
+      "The versions whose lineage names this one as a parent, oldest registration first; only those in projects the caller " +
+      "may read. A statement per version: the query cost charges it as a page.",
+  })
+  async derivedModels(
+    @Root() model: ModelRecord,
+    @Arg("first", () => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, at most ${MAX_PAGE_SIZE}.` })
+    first: number | null,
+    @Arg("after", () => String, { nullable: true, description: "An endCursor from a previous page." }) after: string | null,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ) {
+    const page = await ctx.registry.listDerived(ctx.caller, model, { first, after, parts: selectedParts(info, ["nodes"]) });
+    return { nodes: page.nodes, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+  }
+}
+
+@Resolver(() => ModelParent)
+export class ModelParentResolver {
+  @FieldResolver(() => Model, {
+    nullable: true,
+    description:
+      "The parent version as it is now: null when it was deleted or when the caller may not read its project " +
+      "(the reference stays either way). A statement per parent.",
+  })
+  model(@Root() parent: ModelRef, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ModelRecord | null> {
+    return ctx.registry.getParent(ctx.caller, parent, selectedParts(info));
+  }
+}

@@ -1,0 +1,77 @@
+import { Field, Int, ObjectType } from "type-graphql";
+import { Model, PageInfo } from "./model.type.js";
+
+@ObjectType("LineageDataset", { description: "The data set a version was trained on." })
+export class LineageDataset {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  version!: string | null;
+
+  @Field(() => String, { nullable: true })
+  uri!: string | null;
+
+  @Field(() => String, { nullable: true, description: "`<algorithm>:<lower-case hex>`." })
+  digest!: string | null;
+}
+
+@ObjectType("LineageRun", { description: "The training run that produced a version." })
+export class LineageRun {
+  @Field(() => String)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  uri!: string | null;
+}
+
+@ObjectType("LineageProgram", { description: "The code that produced a version." })
+export class LineageProgram {
+  @Field(() => String, { nullable: true, description: "Lower-case hex." })
+  gitCommit!: string | null;
+
+  @Field(() => String, { nullable: true })
+  entryPoint!: string | null;
+
+  @Field(() => String, { nullable: true })
+  repository!: string | null;
+}
+
+@ObjectType({ description: "A version another was derived from, as its lineage names it." })
+export class ModelParent {
+  @Field(() => String)
+  project!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int)
+  version!: number;
+}
+
+@ObjectType({ description: "Where a version comes from." })
+export class Lineage {
+  @Field(() => LineageDataset, { nullable: true })
+  trainingDataset!: LineageDataset | null;
+
+  @Field(() => LineageRun, { nullable: true })
+  run!: LineageRun | null;
+
+  @Field(() => LineageProgram, { nullable: true })
+  program!: LineageProgram | null;
+
+  @Field(() => String, { nullable: true, description: "The path of the version's file that locks its environment." })
+  environment!: string | null;
+
+  @Field(() => [ModelParent], { description: "In the order given at registration." })
+  parents!: ModelParent[];
+}
+
+@ObjectType({ description: "A page of the versions derived from one version." })
+export class DerivedModelConnection {
+  @Field(() => [Model])
+  nodes!: Model[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}

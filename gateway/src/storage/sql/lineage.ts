@@ -1,0 +1,103 @@
+import { sql, type Kysely } from "kysely";
+import { MissingParentError } from "../../domain/lineage.js";
+import type { LineageDraft, ModelRecord, ModelRef } from "../../domain/records.js";
+import type { DerivedQuery } from "../metadata-store.js";
+import { modelColumns, partColumns, toRecord } from "./rows.js";
+import type { Database, SqlDialect } from "./schema.js";
+
+/**
+ * Inside a create's or an edit's transaction: every parent exists (MissingParentError
+ * for the first that does not). One statement for all of them (at most MAX_PARENTS).
+ * A parent deleted by a transaction that commits after this one read it leaves the
+ * same state as a delete right after the child's commit: the reference stays.
+ */
+export async function checkParents(trx: Kysely<Database>, parents: readonly ModelRef[]): Promise<void> {
+  if (parents.length === 0) return;
+  const found = await trx
+    .selectFrom("models as m")
+    .innerJoin("families as f", "f.id", "m.family_id")
+    .select(["f.project", "f.name", "m.version"])
+    .where((eb) =>
+      eb.or(parents.map((p) => eb.and([eb("f.project", "=", p.project), eb("f.name", "=", p.name), eb("m.version", "=", p.version)]))),
+    )
+    .execute();
+  const present = new Set(found.map((r) => `${r.project}\u0000${r.name}\u0000${Number(r.version)}`));
+  const missing = parents.find((p) => !present.has(`${p.project}\u0000${p.name}\u0000${p.version}`));
+  if (missing) throw new MissingParentError(missing);
+}
+
+/**
+ * Whether `self` is among the ancestors of `parents` (so naming them would close a
+ * cycle): one recursive statement, which ends on any graph since UNION keeps each
+ * ancestor once. Ancestors are followed through versions that exist.
+ */
+export async function closesCycle(trx: Kysely<Database>, self: ModelRef, parents: readonly ModelRef[]): Promise<boolean> {
+  if (parents.length === 0) return false;
+  const seeds = sql.join(
+    parents.map(
+      (p) => sql`select cast(${p.project} as text) as project, cast(${p.name} as text) as name, cast(${p.version} as integer) as version`,
+    ),
+    sql` union `,
+  );
+  const { rows } = await sql<{ one: number }>`
+    with recursive ancestors(project, name, version) as (
+      ${seeds}
+      union
+      select pp.parent_project, pp.parent_name, pp.parent_version
+        from ancestors a
+        join families f on f.project = a.project and f.name = a.name
+        join models m on m.family_id = f.id and m.version = a.version
+        join model_parents pp on pp.model_id = m.id
+    )
+    select 1 as one from ancestors
+     where project = ${self.project} and name = ${self.name} and version = ${self.version}
+     limit 1`.execute(trx);
+  return rows.length > 0;
+}
+
+/** Writes a version's parent rows (its facts are a column of its row). */
+export async function insertParents(trx: Kysely<Database>, modelId: number, lineage: LineageDraft | null | undefined): Promise<void> {
+  if (!lineage || lineage.parents.length === 0) return;
+  await trx
+    .insertInto("model_parents")
+    .values(
+      lineage.parents.map((p, position) => ({
+        model_id: modelId,
+        position,
+        parent_project: p.project,
+        parent_name: p.name,
+        parent_version: p.version,
+      })),
+    )
+    .execute();
+}
+
+/** The lineage column's value for a draft. */
+export function factsColumn(lineage: LineageDraft | null | undefined): string | null {
+  return lineage?.facts ? JSON.stringify(lineage.facts) : null;
+}
+
+/**
+ * One statement: the versions whose lineage names `parent`, oldest row first, keyset
+ * paged by row id over the `model_parents_children` index (an overwritten child has a
+ * new row and moves to the end).
+ */
+export async function listDerived(db: Kysely<Database>, dialect: SqlDialect, query: DerivedQuery): Promise<ModelRecord[]> {
+  if (query.projects !== null && query.projects.length === 0) return [];
+  let q = db
+    .selectFrom("model_parents as p")
+    .innerJoin("models as m", "m.id", "p.model_id")
+    .innerJoin("families as f", "f.id", "m.family_id")
+    .select(modelColumns(query.parts, "m"))
+    .select(["f.project as family_project", "f.name as family_name"])
+    .select(partColumns(db, dialect, query.parts))
+    .where("p.parent_project", "=", query.parent.project)
+    .where("p.parent_name", "=", query.parent.name)
+    .where("p.parent_version", "=", query.parent.version)
+    .orderBy("p.model_id", "asc")
+    .limit(query.limit);
+  if (query.projects !== null) q = q.where("f.project", "in", query.projects);
+  if (query.afterId !== null) q = q.where("p.model_id", ">", query.afterId);
+  const rows = await q.execute();
+  return rows.map((row) => toRecord(row, row.family_project, row.family_name));
+}

@@ -1,0 +1,149 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { makeTempDir } from "./support/backends.js";
+import { homer } from "./support/cli.js";
+import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
+
+const DIGEST = `sha256:${"e".repeat(64)}`;
+
+describe("homer push with lineage, and homer lineage", () => {
+  let gw: ChildGateway;
+  let root: string;
+  let env: Record<string, string>;
+  let dir: string;
+
+  beforeAll(async () => {
+    root = await makeTempDir("homer-cli-lineage-");
+    gw = await startChildGateway({ env: { HOMER_DATA_DIR: path.join(root, ".homer") } });
+    env = { HOMER_URL: `${gw.origin}/graphql` };
+    dir = path.join(root, "model");
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(path.join(dir, "model.pt"), "weights");
+    await fs.writeFile(path.join(dir, "requirements.txt"), "torch==2.3");
+  });
+  afterAll(async () => {
+    await killAllChildren();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  test("push records lineage from flags; lineage prints the facts, ancestors and descendants", async () => {
+    expect((await homer(["push", dir, "--name", "base"], env)).code).toBe(0);
+    const tuned = await homer(
+      [
+        "push",
+        dir,
+        "--name",
+        "tuned",
+        "--parent",
+        "base@1",
+        "--dataset",
+        "squad@v2",
+        "--dataset-uri",
+        "hf://datasets/squad",
+        "--dataset-digest",
+        DIGEST,
+        "--run-id",
+        "run-7",
+        "--git-commit",
+        "abc1234",
+        "--entry-point",
+        "train.py",
+        "--environment",
+        "requirements.txt",
+      ],
+      env,
+    );
+    expect(tuned).toMatchObject({ code: 0, stderr: "" });
+    expect((await homer(["push", dir, "--name", "tiny", "--parent", "tuned@1"], env)).code).toBe(0);
+
+    const shown = await homer(["lineage", "tuned@1"], env);
+    expect(shown).toMatchObject({ code: 0, stderr: "" });
+    expect(shown.stdout).toBe(
+      [
+        "tuned@1",
+        `  data set     squad@v2  hf://datasets/squad  ${DIGEST}`,
+        "  run          run-7",
+        "  program      abc1234  train.py",
+        "  environment  requirements.txt",
+        "ancestors:",
+        "  base@1",
+        "descendants:",
+        "  tiny@1",
+        "",
+      ].join("\n"),
+    );
+    // Two operands work as well; the trees go as deep as asked.
+    const base = await homer(["lineage", "base", "1", "--depth", "1"], env);
+    expect(base.stdout).toBe(["base@1", "ancestors:", "  (none)", "descendants:", "  tuned@1 …", ""].join("\n"));
+    const deep = await homer(["lineage", "base@1"], env);
+    expect(deep.stdout).toContain("descendants:\n  tuned@1\n    tiny@1\n");
+
+    const json = JSON.parse((await homer(["--json", "lineage", "tiny@1"], env)).stdout);
+    expect(json).toMatchObject({
+      name: "tiny",
+      version: 1,
+      lineage: { parents: [{ project: "default", name: "tuned", version: 1 }] },
+      ancestors: [{ name: "tuned", state: "ok", children: [{ name: "base", state: "ok", children: [] }] }],
+      descendants: [],
+    });
+
+    // A deleted ancestor shows as such; the child keeps naming it.
+    expect((await homer(["rm", "base@1"], env)).code).toBe(0);
+    expect((await homer(["lineage", "tiny@1"], env)).stdout).toContain("ancestors:\n  tuned@1\n    base@1 (deleted)\n");
+  });
+
+  test("edit replaces the lineage whole from the same flags; --clear-lineage removes it", async () => {
+    expect((await homer(["push", dir, "--name", "ed", "--run-id", "r1", "--environment", "requirements.txt"], env)).code).toBe(0);
+    expect((await homer(["push", dir, "--name", "edp"], env)).code).toBe(0);
+    const edited = await homer(["--json", "edit", "ed@1", "--parent", "edp@1", "--git-commit", "ABCDEF0"], env);
+    expect(edited.code).toBe(0);
+    expect(JSON.parse(edited.stdout)).toMatchObject({
+      revision: 2,
+      lineage: { run: null, environment: null, program: { gitCommit: "abcdef0" }, parents: [{ name: "edp", version: 1 }] },
+    });
+    expect((await homer(["lineage", "edp@1"], env)).stdout).toContain("descendants:\n  ed@1\n");
+    const refused = await homer(["edit", "ed@1", "--environment", "nope.txt"], env);
+    expect(refused.code).toBe(2);
+    const cleared = await homer(["--json", "edit", "ed@1", "--clear-lineage"], env);
+    expect(JSON.parse(cleared.stdout)).toMatchObject({ revision: 3, lineage: null });
+    const both = await homer(["edit", "ed@1", "--clear-lineage", "--parent", "edp@1"], { HOMER_URL: "http://127.0.0.1:9/graphql" });
+    expect(both.code).toBe(2);
+  });
+
+  test.each([
+    ["a parent without a version", ["--parent", "base"], 2],
+    ["a missing parent", ["--parent", "never@1"], 3],
+    ["an environment that is not a file", ["--environment", "conda.yaml"], 2],
+    ["a bad digest", ["--dataset", "d", "--dataset-digest", "sha256:xyz"], 2],
+    ["a javascript: data set URI", ["--dataset", "d", "--dataset-uri", "javascript:alert(1)"], 2],
+    ["a short git commit", ["--git-commit", "abc"], 2],
+    ["a run id with an escape sequence", ["--run-id", "\u001b[2Jgone"], 2],
+    ["a data set URI without a data set", ["--dataset-uri", "s3://b/d"], 2],
+    ["a run URI without a run id", ["--run-uri", "https://x"], 2],
+  ])("push refuses %s and registers nothing", async (_, flags, code) => {
+    const run = await homer(["push", dir, "--name", "victim", ...flags], env);
+    expect(run.code).toBe(code);
+    expect(run.stderr).not.toContain("\u001b");
+    expect((await homer(["ls", "victim"], env)).stdout).toBe("no versions of victim\n");
+  });
+
+  test.each([
+    [["lineage"]],
+    [["lineage", "base"]],
+    [["lineage", "base@x"]],
+    [["lineage", "a", "b", "c"]],
+    [["lineage", "base@1", "--depth", "0"]],
+  ])("usage errors exit 2 without touching the registry: %j", async (args) => {
+    const run = await homer(args, { HOMER_URL: "http://127.0.0.1:9/graphql" });
+    expect(run.code).toBe(2);
+  });
+
+  test("lineage of an absent version exits 3; completion offers the command and push's lineage flags", async () => {
+    expect((await homer(["lineage", "absent@1"], env)).code).toBe(3);
+    const script = await homer(["completion", "bash"], {});
+    for (const word of ["lineage", "--parent", "--run-id", "--dataset", "--git-commit", "--environment", "--depth"]) {
+      expect(script.stdout).toContain(word);
+    }
+  });
+});
