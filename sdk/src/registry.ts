@@ -10,6 +10,9 @@ import {
   GetModelCardDocument,
   GetModelDocument,
   ListModelFamiliesDocument,
+  ListModelFamiliesWithBestDocument,
+  type ListModelFamiliesQuery,
+  type ListModelFamiliesWithBestQuery,
   ListModelsDocument,
   UpdateModelDocument,
   type CreateModelInput,
@@ -280,24 +283,37 @@ export class ModelRegistry {
       orderBy: choice(options.orderBy, "orderBy", { name: "NAME", updated: "UPDATED" } as const),
       project: options.project ?? this.project,
       first: pageSize,
-      ...(options.best === undefined
-        ? {}
-        : { withBest: true, bestMetric: options.best.metric, bestDirection: toDirection(options.best.direction) }),
     };
+    const { best } = options;
+    // Two documents, not one with @include: the query cost is estimated before variables are known.
+    const page = async (
+      after: string | null | undefined,
+    ): Promise<ListModelFamiliesWithBestQuery["modelFamilies"] | ListModelFamiliesQuery["modelFamilies"]> =>
+      best === undefined
+        ? (await this.#run(ListModelFamiliesDocument, { ...variables, after }, "getModelFamilies")).modelFamilies
+        : (
+            await this.#run(
+              ListModelFamiliesWithBestDocument,
+              { ...variables, after, bestMetric: best.metric, bestDirection: toDirection(best.direction) },
+              "getModelFamilies",
+            )
+          ).modelFamilies;
     let after: string | null | undefined;
     do {
-      const data = await this.#run(ListModelFamiliesDocument, { ...variables, after }, "getModelFamilies");
-      for (const node of data.modelFamilies.nodes) {
-        const { best, ...family } = node;
+      const families = await page(after);
+      for (const node of families.nodes) {
         yield {
-          ...family,
+          project: node.project,
+          name: node.name,
+          versionCount: node.versionCount,
+          latestVersion: node.latestVersion,
           latestCreatedAt: new Date(node.latestCreatedAt),
           createdAt: new Date(node.createdAt),
           updatedAt: new Date(node.updatedAt),
-          ...(best === undefined ? {} : { best: best === null ? null : this.wrap(best) }),
+          ...("best" in node ? { best: node.best === null ? null : this.wrap(node.best as ModelData) } : {}),
         };
       }
-      after = data.modelFamilies.pageInfo.hasNextPage ? data.modelFamilies.pageInfo.endCursor : null;
+      after = families.pageInfo.hasNextPage ? families.pageInfo.endCursor : null;
     } while (after);
   }
 

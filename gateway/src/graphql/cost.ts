@@ -27,8 +27,8 @@ import { MAX_PAGE_SIZE } from "../domain/limits.js";
  * selecting them is nearly free: only their resolution and serialisation remain.
  *
  * - a root field (query, mutation or subscription) and `totalCount`: STATEMENT;
- *   a nested field batched into one statement per page (`ModelFamily.best`, in OWN_COSTS) adds ROW
- *   for each parent (its index seek in that statement);
+ *   `ModelFamily.best` is not priced beyond its node: the page's bests are one statement per
+ *   distinct (metric, direction), joining each family row, already charged, to its best row;
  * - a field with a page argument (`first`): N × (ROW + the cost of one node), where
  *   N is the literal `first`, the argument's default when it is omitted, and
  *   MAX_PAGE_SIZE when it comes from a variable (validation runs before variables
@@ -70,8 +70,6 @@ export const COST = Object.freeze({
  */
 const OWN_COSTS: ReadonlyMap<string, number> = new Map([
   ["Model.card", COST.BLOB_READ],
-  // A page's families share one statement per distinct (metric, direction); each is an index seek in it.
-  ["ModelFamily.best", COST.ROW],
   // A statement per parent (its version, read with the caller's rights).
   ["ModelParent.model", COST.STATEMENT],
 ]);
