@@ -8,6 +8,13 @@ import { file } from "./support/files.js";
 import { registryOver } from "./support/registry.js";
 import { ALL_PARTS } from "../gateway/src/domain/records.js";
 
+/** Back to the schema before 0011_aliases, as a database of the previous release is. */
+async function undoAliases(db: SqlMetadataStore["db"]): Promise<void> {
+  await sql`drop table aliases`.execute(db);
+  await sql`alter table events drop column alias`.execute(db);
+  await sql`delete from kysely_migration where name = '0011_aliases'`.execute(db);
+}
+
 /**
  * Rolling upgrades: the first upgraded replica migrates the shared database while
  * replicas of the previous release keep serving, and may restart, on it.
@@ -44,8 +51,9 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     storage = await openTestStorage(backend);
     const db = (storage.metadata as SqlMetadataStore)["db"];
     await registryOver(storage).createModel({ name: "old", files: [file("model.pkl", "p")] });
-    // Back to the schema before 0009 (and so before 0010, which follows it), as a
+    // Back to the schema before 0009 (and so before 0010 and 0011, which follow it), as a
     // database of the previous release is.
+    await undoAliases(db);
     for (const column of ["revision", "updated_at", "updated_by", "flavors", "tf_meta_graph_tags"]) {
       await sql`alter table models drop column ${sql.ref(column)}`.execute(db);
     }
@@ -78,6 +86,36 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
         [2, null, null],
         [1, null, null],
       ]);
+    } finally {
+      await closeStorage(upgraded);
+    }
+  });
+
+  test("0011_aliases: the previous release's events and deletes keep working; an alias its delete left resolves to null", async () => {
+    storage = await openTestStorage(backend);
+    const db = (storage.metadata as SqlMetadataStore)["db"];
+    const registry = registryOver(storage);
+    await registry.createModel({ name: "old" });
+    await registry.createModel({ name: "old" });
+    await undoAliases(db);
+    await storage.metadata.close();
+    const upgraded = await openStorage({ databaseUrl: storage.databaseUrl, blobUrl: storage.blobDir });
+    try {
+      const service = registryOver(upgraded).service;
+      const open = registryOver(upgraded).caller;
+      const db2 = (upgraded.metadata as SqlMetadataStore)["db"];
+      await service.setAlias(open, { name: "old", alias: "prod", version: 2 });
+      // The previous release records events without the alias column, and deletes knowing nothing of aliases.
+      await sql`insert into events (type, project, name, version, at) values ('CREATED', 'default', 'old', 3, 0)`.execute(db2);
+      await sql`delete from models where version = 2 and family_id = (select id from families where name = 'old')`.execute(db2);
+      const events = await (upgraded.metadata as SqlMetadataStore).events.readAfter(0, 100);
+      expect(events.at(-1)).toMatchObject({ type: "CREATED", version: 3, alias: null });
+      expect(events.find((e) => e.type === "ALIAS_SET")).toMatchObject({ version: 2, alias: "prod" });
+      expect(await service.findModel(open, { name: "old", alias: "prod" })).toBeNull();
+      // Still listed, so it can be seen and moved.
+      expect(await service.listAliases(open, { name: "old" })).toMatchObject([{ alias: "prod", version: 2 }]);
+      expect(await service.setAlias(open, { name: "old", alias: "prod", version: 1 })).toMatchObject({ version: 1 });
+      expect((await service.getModel(open, { name: "old", version: 1 }))!.aliases).toEqual(["prod"]);
     } finally {
       await closeStorage(upgraded);
     }

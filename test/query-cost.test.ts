@@ -100,9 +100,10 @@ describe("the cost model: the largest legitimate queries pass", () => {
   });
 
   test("a page of 500 model families with every field passes, and costs little", () => {
-    // `best` reads a statement per family: priced below.
-    const family = everyField(schema, schema.getType("ModelFamily") as GraphQLObjectType, new Set(), new Set(["best"]));
+    // `best` and `aliases` read a statement per family: priced below.
+    const family = everyField(schema, schema.getType("ModelFamily") as GraphQLObjectType, new Set(), new Set(["best", "aliases"]));
     expect(family).not.toContain("best");
+    expect(family).not.toContain("aliases");
     const doc = `{ modelFamilies(search: "a", first: ${MAX_PAGE_SIZE}) { pageInfo { hasNextPage endCursor } nodes { ${family} } } }`;
     expect(errorsOf(doc)).toEqual([]);
     expect(errorsOf(`query($n: Int) { modelFamilies(first: $n) { nodes { ${family} } } }`)).toEqual([]);
@@ -111,6 +112,13 @@ describe("the cost model: the largest legitimate queries pass", () => {
 
   test("each family's best is a statement: a page of 50 families with best (every Model field) passes, 500 do not", () => {
     const doc = (first: number) => `{ modelFamilies(first: ${first}) { nodes { name best(metric: "acc") { ${MODEL} } } } }`;
+    expect(errorsOf(doc(50))).toEqual([]);
+    expect(costOf(doc(500)) - costOf(doc(50))).toBeGreaterThan(450 * 10);
+    expect(errorsOf(doc(500)).some((m) => m.startsWith("Query Cost limit"))).toBe(true);
+  });
+
+  test("each family's aliases are a statement: a page of 50 families with them passes, 500 do not", () => {
+    const doc = (first: number) => `{ modelFamilies(first: ${first}) { nodes { name aliases { alias version protected updatedAt } } } }`;
     expect(errorsOf(doc(50))).toEqual([]);
     expect(costOf(doc(500)) - costOf(doc(50))).toBeGreaterThan(450 * 10);
     expect(errorsOf(doc(500)).some((m) => m.startsWith("Query Cost limit"))).toBe(true);

@@ -3,6 +3,7 @@ import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "gra
 import { buildSchema, type PubSub } from "type-graphql";
 import { VersionResolver } from "./about/version.resolver.js";
 import { AccessResolver } from "./keys/access.resolver.js";
+import { AliasResolver } from "./model/alias.resolver.js";
 import { ModelEventResolver } from "./model/model-event.resolver.js";
 import { ModelFamilyResolver } from "./model/model-family.resolver.js";
 import { ModelConnectionResolver, ModelResolver, modelFields } from "./model/model.resolver.js";
@@ -23,7 +24,15 @@ const NO_TOPICS: PubSub = {
 /** The public schema, built from the code-first types. */
 export async function buildRegistrySchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [ModelResolver, ModelConnectionResolver, ModelFamilyResolver, AccessResolver, ModelEventResolver, VersionResolver],
+    resolvers: [
+      ModelResolver,
+      ModelConnectionResolver,
+      ModelFamilyResolver,
+      AliasResolver,
+      AccessResolver,
+      ModelEventResolver,
+      VersionResolver,
+    ],
     pubSub: NO_TOPICS,
     validate: false,
     emitSchemaFile: false,

@@ -71,6 +71,8 @@ const OWN_COSTS: ReadonlyMap<string, number> = new Map([
   ["Model.card", COST.BLOB_READ],
   // A statement per family (bestModel for its name).
   ["ModelFamily.best", COST.STATEMENT],
+  // A statement per family (its aliases).
+  ["ModelFamily.aliases", COST.STATEMENT],
 ]);
 
 const PAGE_ARGUMENT = "first";

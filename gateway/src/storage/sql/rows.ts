@@ -40,6 +40,7 @@ export interface ModelRowWithParts extends ModelRow {
   readonly metrics_json?: unknown;
   readonly files_json?: unknown;
   readonly card_json?: unknown;
+  readonly aliases_json?: unknown;
 }
 
 const columnLists = new Map<string, readonly string[]>();
@@ -78,6 +79,10 @@ function metricsFrom(json: unknown): MetricRecord[] {
 function filesFrom(json: unknown): FileRecord[] {
   const rows = parseJson(json) as [string, string, number][];
   return rows.map(([path, sha256, size]) => ({ path, sha256, sizeBytes: Number(size) })).sort((a, b) => byCodeUnit(a.path, b.path));
+}
+
+function aliasesFrom(json: unknown): string[] {
+  return (parseJson(json) as string[]).sort(byCodeUnit);
 }
 
 function cardFrom(json: unknown): FileRecord {
@@ -122,6 +127,7 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
     record.tfMetaGraphTags = row.tf_meta_graph_tags === null ? null : (JSON.parse(row.tf_meta_graph_tags) as string[]);
   }
   if (row.card_json !== undefined) record.cardFile = row.card_json === null ? null : cardFrom(row.card_json);
+  if (row.aliases_json != null) record.aliases = aliasesFrom(row.aliases_json);
   return record;
 }
 
@@ -153,11 +159,20 @@ export function partColumns(db: Kysely<Database>, dialect: SqlDialect, parts: Mo
       .where("cf.model_id", "=", modelId)
       .where("cf.path", "=", CARD_PATH)
       .as("card_json");
+  // The aliases_version index (family_id, version): they point at the number, not the row.
+  const aliases = () =>
+    db
+      .selectFrom("aliases as pa")
+      .select(dialect.jsonAgg(sql.ref("pa.alias")).as("j"))
+      .where("pa.family_id", "=", sql.ref<number>(`${row}.family_id`))
+      .where("pa.version", "=", sql.ref<number>(`${row}.version`))
+      .as("aliases_json");
   // A part not asked for is no column at all (the row's field stays undefined).
-  const columns: AliasedExpression<unknown, "metrics_json" | "files_json" | "card_json">[] = [];
+  const columns: AliasedExpression<unknown, "metrics_json" | "files_json" | "card_json" | "aliases_json">[] = [];
   if (parts.metrics) columns.push(metrics());
   if (parts.files) columns.push(files());
   if (parts.card) columns.push(card());
+  if (parts.aliases) columns.push(aliases());
   return columns;
 }
 
