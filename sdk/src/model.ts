@@ -1,6 +1,7 @@
 import type {
   DownloadOptions,
   Flavors,
+  ModelAlias,
   ModelChanges,
   Framework,
   JsonValue,
@@ -24,7 +25,18 @@ export type ModelStatus = "READY" | "PENDING" | "FAILED";
  * naming them here keeps this module free of the registry's.
  */
 export interface ModelOwner {
-  deleteModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<void>;
+  deleteModel(options: {
+    readonly name: string;
+    readonly version: number;
+    readonly project?: string;
+    readonly force?: boolean;
+  }): Promise<void>;
+  setAlias(options: {
+    readonly name: string;
+    readonly alias: string;
+    readonly version: number;
+    readonly project?: string;
+  }): Promise<ModelAlias>;
   updateModel(options: UpdateModelOptions): Promise<Model>;
   downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string>;
   uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model>;
@@ -62,6 +74,8 @@ export class Model {
   readonly updatedAt: Date;
   /** The key that changed it last: `createdBy` until it is edited. */
   readonly updatedBy: string | null;
+  /** The aliases pointing at this version when it was read, by name. */
+  readonly aliases: readonly string[];
 
   /** @internal built by the registry from server data */
   constructor(
@@ -92,6 +106,7 @@ export class Model {
     this.revision = data.revision;
     this.updatedAt = new Date(data.updatedAt);
     this.updatedBy = data.updatedBy ?? null;
+    this.aliases = Object.freeze([...data.aliases]);
   }
 
   /**
@@ -121,9 +136,17 @@ export class Model {
     return this.registry.getModelCard({ name: this.name, version: this.version, project: this.project });
   }
 
-  /** Deletes this version from the registry. */
-  delete(): Promise<void> {
-    return this.registry.deleteModel({ name: this.name, version: this.version, project: this.project });
+  /**
+   * Deletes this version from the registry. CONFLICT while aliases point at it,
+   * unless `force`, which removes them with it.
+   */
+  delete(options: { readonly force?: boolean } = {}): Promise<void> {
+    return this.registry.deleteModel({ name: this.name, version: this.version, project: this.project, force: options.force });
+  }
+
+  /** Points `alias` at this version (creating or moving it); resolves to the alias as set. */
+  setAlias(alias: string): Promise<ModelAlias> {
+    return this.registry.setAlias({ name: this.name, alias, version: this.version, project: this.project });
   }
 
   /**
