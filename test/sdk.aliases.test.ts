@@ -68,7 +68,7 @@ describe("parseModelRef", () => {
 
   test("not a string is BAD_USER_INPUT", () => {
     for (const value of [undefined, null, 3, {}]) {
-      expect(() => parseModelRef(value as unknown as string)).toThrow(RegistryError);
+      expect(() => parseModelRef(value as never)).toThrow(RegistryError);
     }
   });
 });
