@@ -133,6 +133,26 @@ describe("homer alias, and references everywhere a version is", () => {
     expect((await homer(["alias", "set", "nothing", "ok", "1"], writer)).code).toBe(3);
   });
 
+  test("watch prints alias moves with their alias", async () => {
+    const child = spawn(HOMER, ["watch", "mnist", "--count", "1", "--json"], {
+      env: { ...process.env, ...writer },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let running = true;
+    void exited.then(() => (running = false));
+    // No subscribe is acknowledged: move the alias back and forth until watch prints one event.
+    for (let i = 0; running && i < 40; i++) {
+      await homer(["alias", "set", "mnist", "watched", String(2 + (i % 2))], writer);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await exited).toBe(0);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ type: "ALIAS_SET", name: "mnist", alias: "watched" });
+    await homer(["alias", "rm", "mnist", "watched"], writer);
+  });
+
   test("bash completes NAME@ with latest and the model's aliases", async () => {
     await homer(["alias", "set", "mnist", "champion", "2"], writer);
     const complete = (...words: string[]) =>
