@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
-import { BadInputError, ConflictError, ForbiddenError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
+import { BadInputError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
 import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
 import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelParts, type Role } from "../domain/records.js";
 import type {
@@ -20,6 +20,7 @@ import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../storag
 import type { MetadataStore } from "../storage/metadata-store.js";
 import { decodeCursor, decodeFamilyCursor, encodeCursor, encodeFamilyCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
+import { checkAliasChange, checkAliasedDelete, checkAliasRemoval } from "./alias-rules.js";
 import { validateCreate } from "./validate-create.js";
 import { ModelCardReader } from "./model-card.js";
 import { validateUpdate, type UpdateModelChanges } from "./validate-update.js";
@@ -211,11 +212,7 @@ export class RegistryService {
       version,
       protected: wanted,
       updatedBy: caller.keyId,
-      check: (current) => {
-        if (admin) return;
-        if (current?.protected && current.version !== version) throw protectedAlias(ref, "moving");
-        if (wanted !== undefined && wanted !== (current?.protected ?? false)) throw adminOnly(ref);
-      },
+      check: (current) => checkAliasChange(ref, current, { version, protected: wanted }, admin),
     });
     if (outcome.missing !== undefined) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${version}`);
     const { alias, previous } = outcome;
@@ -250,9 +247,7 @@ export class RegistryService {
   async removeAlias(caller: Caller, input: AliasRefInput): Promise<void> {
     const ref = this.#aliasRef(caller, input, "write");
     const admin = caller.can(ref.project, "admin");
-    const removed = await this.metadata.removeAlias(ref, (current) => {
-      if (current.protected && !admin) throw protectedAlias(ref, "removing");
-    });
+    const removed = await this.metadata.removeAlias(ref, (current) => checkAliasRemoval(ref, current, admin));
     if (!removed) throw new NotFoundError("alias", `${ref.project}/${ref.name}@${ref.alias}`);
     this.log.info({ audit: "alias.remove", by: caller.who, ...ref, version: removed.version }, "audit");
   }
@@ -429,19 +424,8 @@ export class RegistryService {
     const admin = caller.can(ref.project, "admin");
     let dropped: readonly string[] = [];
     const released = await this.metadata.deleteModel(ref, (aliases) => {
-      const names = aliases.map((a) => a.alias);
-      const listed = names.map((a) => quote(a)).join(", ");
-      if (!options.force) {
-        throw new ConflictError(
-          `${ref.project}/${ref.name}@${ref.version} is what ${names.length === 1 ? "alias" : "aliases"} ${listed} ` +
-            `${names.length === 1 ? "points" : "point"} at: move or remove ${names.length === 1 ? "it" : "them"} first, ` +
-            "or delete with force: true to remove them with the version",
-          { aliases: names },
-        );
-      }
-      const guarded = aliases.find((a) => a.protected);
-      if (guarded && !admin) throw protectedAlias({ ...ref, alias: guarded.alias }, "removing");
-      dropped = names;
+      checkAliasedDelete(ref, aliases, { force: options.force ?? false, admin });
+      dropped = aliases.map((a) => a.alias);
     });
     if (released === null) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
     for (const alias of dropped) this.log.info({ audit: "alias.remove", by: caller.who, ...ref, alias }, "audit");
@@ -563,15 +547,4 @@ export class RegistryService {
     await flush();
     return reclaimed;
   }
-}
-
-/** The one FORBIDDEN for a protected alias a caller without admin tried to move or remove. */
-function protectedAlias(ref: AliasRef, doing: "moving" | "removing"): ForbiddenError {
-  return new ForbiddenError(
-    `alias ${quote(ref.alias)} of ${ref.project}/${ref.name} is protected: ${doing} it needs admin on project "${ref.project}"`,
-  );
-}
-
-function adminOnly(ref: AliasRef): ForbiddenError {
-  return new ForbiddenError(`protecting an alias or lifting its protection needs admin on project "${ref.project}"`);
 }
