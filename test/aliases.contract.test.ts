@@ -86,6 +86,8 @@ describe.each(COMBOS.map((combo) => [combo.name, combo] as const))("aliases on %
     const replaced = await registry.createModel({ name: "ow", version: 1, overwrite: true, description: "new" });
     expect(replaced.aliases).toEqual(["prod"]);
     expect(await registry.service.findModel(Caller.open(), { name: "ow", alias: "prod" })).toMatchObject({ description: "new" });
+    // An edit reads the version back with its aliases, as every read does.
+    expect((await registry.updateModel(ref("ow", 1), { description: "edited" })).aliases).toEqual(["prod"]);
     // A version the registry numbers was never aliased.
     expect((await registry.createModel({ name: "ow" })).aliases).toEqual([]);
     await registry.service.removeAlias(Caller.open(), { name: "ow", alias: "prod" });
