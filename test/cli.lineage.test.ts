@@ -131,7 +131,7 @@ describe("homer push with lineage, and homer lineage", () => {
   test.each([
     [["lineage"]],
     [["lineage", "base"]],
-    [["lineage", "base@x"]],
+    [["lineage", "base@X!"]],
     [["lineage", "a", "b", "c"]],
     [["lineage", "base@1", "--depth", "0"]],
   ])("usage errors exit 2 without touching the registry: %j", async (args) => {

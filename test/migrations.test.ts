@@ -15,6 +15,8 @@ import { registryOver } from "./support/registry.js";
 import { ALL_PARTS } from "../gateway/src/domain/records.js";
 import { Caller } from "../gateway/src/access/caller.js";
 
+/** Back to the schema before 0011_aliases, as a database of the previous release is. */
+
 /**
  * Rolling upgrades: the first upgraded replica migrates the shared database while
  * replicas of the previous release keep serving, and may restart, on it.
@@ -185,6 +187,34 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     expect(Number(parentRows.rows[0]!.n)).toBe(1);
     const derived = await registry.service.listDerived(Caller.open(), { project: "default", name: "mom", version: 1 }, {});
     expect(derived.nodes.map((m) => m.version)).toEqual([2]);
+  });
+
+  test("0011_aliases: the previous release's events and deletes keep working; an alias its delete left resolves to null", async () => {
+    const before = await databaseAt("0010_model_updates");
+    await sql`insert into families (project, name, last_version) values ('default', 'old', 2)`.execute(before.db);
+    for (const version of [1, 2]) await insertAsOldRelease(before.db, "old", version, version);
+    await before.db.destroy();
+    const upgraded = await openStorage({ databaseUrl: before.databaseUrl, blobUrl: before.blobDir });
+    try {
+      const service = registryOver(upgraded).service;
+      const open = registryOver(upgraded).caller;
+      const db2 = (upgraded.metadata as SqlMetadataStore)["db"];
+      await service.setAlias(open, { name: "old", alias: "prod", version: 2 });
+      // The previous release records events without the alias column, and deletes knowing nothing of aliases.
+      await sql`insert into events (type, project, name, version, at) values ('CREATED', 'default', 'old', 3, 0)`.execute(db2);
+      await sql`delete from models where version = 2 and family_id = (select id from families where name = 'old')`.execute(db2);
+      const events = await (upgraded.metadata as SqlMetadataStore).events.readAfter(0, 100);
+      expect(events.at(-1)).toMatchObject({ type: "CREATED", version: 3, alias: null });
+      expect(events.find((e) => e.type === "ALIAS_SET")).toMatchObject({ version: 2, alias: "prod" });
+      expect(await service.findModel(open, { name: "old", alias: "prod" })).toBeNull();
+      // Still listed, so it can be seen and moved.
+      expect(await service.listAliases(open, { name: "old" })).toMatchObject([{ alias: "prod", version: 2 }]);
+      expect(await service.setAlias(open, { name: "old", alias: "prod", version: 1 })).toMatchObject({ version: 1 });
+      expect((await service.getModel(open, { name: "old", version: 1 }))!.aliases).toEqual(["prod"]);
+    } finally {
+      await closeStorage(upgraded);
+      await before.cleanup();
+    }
   });
 
   test("a history that diverged (an unknown migration ordered among known ones) is still refused", async () => {

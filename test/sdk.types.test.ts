@@ -1,5 +1,16 @@
 import { describe, expectTypeOf, test } from "vitest";
-import type { Framework, Model, ModelDraft, ModelRegistry, RegistryError, RegistryErrorCode, TransferProgress } from "@homer/sdk";
+import type {
+  Framework,
+  Model,
+  ModelAlias,
+  ModelDraft,
+  ModelRegistry,
+  ModelSelector,
+  RegistryError,
+  RegistryErrorCode,
+  TransferProgress,
+} from "@homer/sdk";
+import { parseModelRef } from "@homer/sdk";
 import type { connection as browserConnection, ModelRegistry as BrowserModelRegistry } from "@homer/sdk/browser";
 
 /**
@@ -28,6 +39,12 @@ describe("SDK types", () => {
     expectTypeOf<Model["download"]>().returns.resolves.toEqualTypeOf<string>();
     expectTypeOf<RegistryError["code"]>().toEqualTypeOf<RegistryErrorCode>();
     expectTypeOf<TransferProgress["bytes"]>().toEqualTypeOf<number>();
+    expectTypeOf(mr.getModel("mnist@champion")).resolves.toEqualTypeOf<Model | null>();
+    expectTypeOf(mr.getModel({ name: "mnist", alias: "champion" })).resolves.toEqualTypeOf<Model | null>();
+    expectTypeOf(mr.setAlias({ name: "mnist", alias: "champion", version: 3 })).resolves.toEqualTypeOf<ModelAlias>();
+    expectTypeOf(mr.getAliases({ name: "mnist" })).resolves.toEqualTypeOf<ModelAlias[]>();
+    expectTypeOf<Model["aliases"]>().toEqualTypeOf<readonly string[]>();
+    expectTypeOf<ReturnType<typeof parseModelRef>["selector"]>().toEqualTypeOf<ModelSelector>();
     expectTypeOf<ReturnType<typeof browserConnection>["getModelRegistry"]>().returns.resolves.toEqualTypeOf<BrowserModelRegistry>();
   });
 
@@ -43,6 +60,10 @@ describe("SDK types", () => {
       void mr.createModel({ name: "mnist", framework: "JAX" });
       // @ts-expect-error version is a number
       void mr.getModel({ name: "mnist", version: "1" });
+      // @ts-expect-error a version or an alias, not both
+      void mr.getModel({ name: "mnist", version: 1, alias: "champion" });
+      // @ts-expect-error an alias names a version: it is required
+      void mr.setAlias({ name: "mnist", alias: "champion" });
       // @ts-expect-error direction is "asc" or "desc"
       void mr.getModels({ name: "mnist", direction: "down" });
       // @ts-expect-error misspelled field of a result

@@ -5,7 +5,7 @@ import { startTestGateway, type TestGateway } from "./support/gateway.js";
 const PAGE = `query($name: String!, $first: Int) {
   models(name: $name, sortKey: "acc", first: $first) {
     totalCount
-    nodes { id version tags metrics { key value } metric(key: "acc") files { path sha256 downloadUrl } archiveUrl }
+    nodes { id version tags metrics { key value } metric(key: "acc") files { path sha256 downloadUrl } archiveUrl aliases }
   }
 }`;
 
@@ -91,7 +91,10 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     };
     const lean = await run("");
     expect(lean, lean.join("\n")).toHaveLength(1);
-    expect(lean[0]).not.toMatch(/flavors|tf_meta_graph_tags|README\.md|"cf"|lineage|model_parents/);
+    expect(lean[0]).not.toMatch(/flavors|tf_meta_graph_tags|README\.md|"cf"|lineage|model_parents|"aliases"/);
+    const withAliases = await run("aliases");
+    expect(withAliases, withAliases.join("\n")).toHaveLength(1);
+    expect(withAliases[0]).toMatch(/from "aliases" as "pa"/);
     for (const fields of ["flavors", "tfMetaGraphTags"]) {
       const withFlavors = await run(fields);
       expect(withFlavors, withFlavors.join("\n")).toHaveLength(1);

@@ -196,6 +196,76 @@ const PROBES: Record<string, Probe> = {
       `,
       { n: s },
     ),
+  "setAlias(alias)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        mutation ($a: String!) {
+          setAlias(name: "target", project: "team-a", alias: $a, version: 1) {
+            alias
+          }
+        }
+      `,
+      { a: s },
+    ),
+  "setAlias(name)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        mutation ($n: String!) {
+          setAlias(name: $n, project: "team-a", alias: "prod", version: 1) {
+            alias
+          }
+        }
+      `,
+      { n: s },
+    ),
+  "removeAlias(alias)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        mutation ($a: String!) {
+          removeAlias(name: "target", project: "team-a", alias: $a)
+        }
+      `,
+      { a: s },
+    ),
+  "protectAlias(alias)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        mutation ($a: String!) {
+          protectAlias(name: "target", project: "team-a", alias: $a, protected: true) {
+            alias
+          }
+        }
+      `,
+      { a: s },
+    ),
+  "model(alias)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($a: String!) {
+          model(name: "target", project: "team-a", alias: $a) {
+            version
+          }
+        }
+      `,
+      { a: s },
+    ),
+  "modelAliases(name)": (gw, s) =>
+    graphql(
+      gw,
+      `
+        query ($n: String!) {
+          modelAliases(name: $n, project: "team-a") {
+            alias
+          }
+        }
+      `,
+      { n: s },
+    ),
   "createModel(name)": (gw, s) => create({ name: s, project: "team-a" })(gw),
   "createModel(project)": (gw, s) => create({ project: s })(gw),
   "createModel(description)": (gw, s) => create({ project: "team-a", description: s, version: 1 })(gw),
@@ -309,6 +379,11 @@ describe("hostile strings answer the same on every backend", () => {
 
   test("key, project, model and tag-key names, and name searches, refuse control characters; JSON data keeps them", () => {
     for (const probe of [
+      "setAlias(alias)",
+      "setAlias(name)",
+      "removeAlias(alias)",
+      "protectAlias(alias)",
+      "model(alias)",
       "modelFamilies(search)",
       "createApiKey(name)",
       "createProject(name)",

@@ -1,17 +1,19 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import os from "node:os";
-import { RegistryError, type Framework, type Model, type ModelFamily, type ModelRegistry } from "@homer/sdk";
+import { RegistryError, type Framework, type Model, type ModelFamily } from "@homer/sdk";
 import { keys, projects } from "./admin-commands.js";
+import { alias } from "./alias-command.js";
 import { completion } from "./completion.js";
 import { login, logout } from "./login-commands.js";
 import { parse } from "./args.js";
 import type { Command, Io, Options } from "./command.js";
 import { edit } from "./edit-command.js";
 import { lineage, lineageOf, LINEAGE_FLAGS, LINEAGE_USAGE } from "./lineage-command.js";
-import { keyValues, one, parseInteger, parseRef } from "./operands.js";
+import { explicitRef, keyValues, one, parseInteger, parseRef } from "./operands.js";
 import { countOf, formatBytes, table, UsageError } from "./output.js";
 import { progressBar } from "./progress.js";
+import { resolveRef } from "./resolve-ref.js";
 import { shown } from "./terminal.js";
 import { watch } from "./watch-command.js";
 
@@ -26,6 +28,7 @@ function summary(model: Model) {
     version: model.version,
     project: model.project,
     metrics: model.metrics,
+    aliases: model.aliases,
     framework: model.framework,
     sizeBytes: model.sizeBytes,
     files: model.files.length,
@@ -128,14 +131,18 @@ const ls: Command = {
     }
     const keys = [...new Set(models.flatMap((m) => Object.keys(m.metrics)))].sort();
     const ordered = values.sort ? [values.sort, ...keys.filter((k) => k !== values.sort)] : keys;
+    // A column for aliases only when some version has one: tables of models without stay as they were.
+    const aliased = models.some((m) => m.aliases.length > 0);
     const rows = models.map((m) => [
       String(m.version),
+      ...(aliased ? [m.aliases.join(",") || "-"] : []),
       ...ordered.map((k) => (m.metrics[k] === undefined ? "-" : String(m.metrics[k]))),
       m.framework ?? "-",
       formatBytes(m.sizeBytes),
       timestamp(m.createdAt),
     ]);
-    io.print(table(["VERSION", ...ordered.map((k) => k.toUpperCase()), "FRAMEWORK", "SIZE", "CREATED"], rows));
+    const header = ["VERSION", ...(aliased ? ["ALIASES"] : []), ...ordered.map((k) => k.toUpperCase()), "FRAMEWORK", "SIZE", "CREATED"];
+    io.print(table(header, rows));
     return 0;
   },
 };
@@ -175,18 +182,7 @@ async function listFamilies(
   return 0;
 }
 
-async function resolveRef(registry: ModelRegistry, ref: string): Promise<Model> {
-  const { name, version, bestBy } = parseRef(ref);
-  const model = bestBy
-    ? await registry.getBestModel({ name, metric: bestBy })
-    : version !== undefined
-      ? await registry.getModel({ name, version })
-      : ((await registry.iterateModels({ name, pageSize: 1 }).next()).value ?? null);
-  if (!model) throw new RegistryError("NOT_FOUND", bestBy ? `no version of ${name} has the metric ${bestBy}` : `${ref} not found`);
-  return model;
-}
-
-const PULL_USAGE = "homer pull NAME[@VERSION|@best:METRIC] [--out DIR]";
+const PULL_USAGE = "homer pull NAME[@VERSION|@ALIAS|@latest|@best:METRIC[:asc]] [--out DIR]";
 const PULL_OPTIONS = { out: { type: "string", short: "o" } } as const satisfies Options;
 const pull: Command = {
   usage: PULL_USAGE,
@@ -195,7 +191,7 @@ const pull: Command = {
   operand: "model",
   async run(args, io) {
     const { values, positionals } = parse(args, PULL_OPTIONS, PULL_USAGE, io);
-    const ref = one(positionals, "one model reference", PULL_USAGE);
+    const ref = parseRef(one(positionals, "one model reference", PULL_USAGE), PULL_USAGE);
     const registry = await io.registry();
     const model = await resolveRef(registry, ref);
     const bar = progressBar(`pull ${model.name}@${model.version}`, !io.json);
@@ -207,22 +203,21 @@ const pull: Command = {
   },
 };
 
-const RM_USAGE = "homer rm NAME@VERSION";
+const RM_USAGE = "homer rm NAME@VERSION|NAME@ALIAS [--force]";
+const RM_OPTIONS = { force: { type: "boolean" } } as const satisfies Options;
 const rm: Command = {
   usage: RM_USAGE,
-  summary: "delete a version",
+  summary: "delete a version (refused while aliases point at it, unless --force)",
+  help: "With an alias (or @latest, @best:METRIC) the version it names now is deleted. --force also removes the aliases pointing at it.",
+  options: RM_OPTIONS,
   operand: "model",
   async run(args, io) {
-    const { positionals } = parse(args, {}, RM_USAGE, io);
-    const ref = parseRef(one(positionals, "one NAME@VERSION", RM_USAGE));
-    if (ref.version === undefined) throw new UsageError(`rm needs an explicit version: NAME@VERSION\nusage: ${RM_USAGE}`);
+    const { values, positionals } = parse(args, RM_OPTIONS, RM_USAGE, io);
+    const ref = explicitRef(one(positionals, "one NAME@VERSION", RM_USAGE), RM_USAGE);
     const registry = await io.registry();
-    await registry.deleteModel({ name: ref.name, version: ref.version });
-    io.print(
-      io.json
-        ? `${JSON.stringify({ deleted: { name: ref.name, version: ref.version } })}\n`
-        : `deleted ${shown(ref.name)}@${ref.version}\n`,
-    );
+    const version = ref.selector.kind === "version" ? ref.selector.version : (await resolveRef(registry, ref)).version;
+    await registry.deleteModel({ name: ref.name, version, force: values.force ?? false });
+    io.print(io.json ? `${JSON.stringify({ deleted: { name: ref.name, version } })}\n` : `deleted ${shown(ref.name)}@${version}\n`);
     return 0;
   },
 };
@@ -260,6 +255,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   rm,
   edit,
   lineage,
+  alias,
   watch,
   projects,
   keys,

@@ -5,9 +5,10 @@ import { UsageError } from "./output.js";
 /**
  * Shell completion scripts, generated from the commands' own option tables so
  * they cannot fall behind: commands, their options and actions, directories for
- * `push DIR` and `--out`, and model names for `ls`, `pull`, `rm` and `watch`
- * (asked of the registry with `homer ls --json`, with the line's --url,
- * --api-key and --project).
+ * `push DIR` and `--out`, model names for `ls`, `pull`, `rm`, `edit`, `alias` and
+ * `watch` (asked of the registry with `homer ls --json`, with the line's --url,
+ * --api-key and --project), and after `NAME@` its aliases and `latest` (asked
+ * with `homer alias ls NAME --json`).
  */
 
 /** `--name -n` for every option of a table. */
@@ -21,6 +22,9 @@ const GLOBAL_VALUED = spellings(GLOBAL_OPTIONS, true);
 
 /** Model names as `homer ls --json` prints them (names are [A-Za-z0-9_.-], so grep and cut suffice). */
 const MODEL_NAMES = `command homer "\${globals[@]}" ls --json 2>/dev/null | grep -o '"name":"[A-Za-z0-9_.-]*"' | cut -d'"' -f4`;
+
+/** `latest` and the aliases of the model `$name` (aliases are [a-z0-9_-]), as `homer alias ls NAME --json` prints them. */
+const ALIAS_NAMES = `echo latest; command homer "\${globals[@]}" alias ls "$name" --json 2>/dev/null | grep -o '"alias":"[a-z0-9_-]*"' | cut -d'"' -f4`;
 
 /** The bash script: `_homer`, registered with `complete -F`. */
 export function bashScript(commands: Readonly<Record<string, Command>>): string {
@@ -89,6 +93,12 @@ ${arms.join("\n")}
     COMPREPLY=($(compgen -W "$actions" -- "$cur"))
   elif [[ "$operand" == directory ]]; then
     COMPREPLY=($(compgen -d -- "$cur"))
+  elif [[ "$operand" == model && "$cur" == [A-Za-z0-9]*@* ]]; then
+    local name="\${cur%%@*}" ref
+    [[ "$name" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || return 0
+    for ref in $(${ALIAS_NAMES}); do
+      [[ "$name@$ref" == "$cur"* ]] && COMPREPLY+=("$name@$ref")
+    done
   elif [[ "$operand" == model ]]; then
     COMPREPLY=($(compgen -W "$(${MODEL_NAMES})" -- "$cur"))
   fi
@@ -132,6 +142,13 @@ _homer_models() {
       ${GLOBAL_VALUED.join("|")}) globals+=("\${words[i]}" "\${words[i+1]}") ;;
     esac
   done
+  if [[ "$PREFIX" == [A-Za-z0-9]*@* ]]; then
+    local name="\${PREFIX%%@*}"
+    [[ "$name" =~ '^[A-Za-z0-9][A-Za-z0-9_.-]*$' ]] || return 0
+    models=(\${(f)"$(${ALIAS_NAMES})"})
+    compadd -P "$name@" -a models
+    return
+  fi
   models=(\${(f)"$(${MODEL_NAMES})"})
   compadd -a models
 }

@@ -2,12 +2,13 @@ import type { JsonValue, ModelChanges } from "@homer/sdk";
 import { parse } from "./args.js";
 import type { Command, Options } from "./command.js";
 import { lineageOf, LINEAGE_FLAGS, LINEAGE_USAGE } from "./lineage-command.js";
-import { keyValues, one, parseRef } from "./operands.js";
+import { explicitRef, keyValues, one } from "./operands.js";
 import { UsageError } from "./output.js";
+import { resolveRef } from "./resolve-ref.js";
 import { shown } from "./terminal.js";
 
 const EDIT_USAGE =
-  "homer edit NAME@VERSION [--description TEXT] [--tag KEY=VALUE]... [--untag KEY]... [--metric KEY=VALUE]... [--unmetric KEY]... [--force]" +
+  "homer edit NAME@VERSION|NAME@ALIAS [--description TEXT] [--tag KEY=VALUE]... [--untag KEY]... [--metric KEY=VALUE]... [--unmetric KEY]... [--force]" +
   LINEAGE_USAGE +
   " [--clear-lineage]";
 const EDIT_OPTIONS = {
@@ -71,15 +72,20 @@ export const edit: Command = {
   operand: "model",
   async run(args, io) {
     const { values, positionals } = parse(args, EDIT_OPTIONS, EDIT_USAGE, io);
-    const ref = parseRef(one(positionals, "one NAME@VERSION", EDIT_USAGE));
-    if (ref.version === undefined) throw new UsageError(`edit needs an explicit version: NAME@VERSION\nusage: ${EDIT_USAGE}`);
+    const ref = explicitRef(one(positionals, "one NAME@VERSION", EDIT_USAGE), EDIT_USAGE);
     const changes = changesOf(values);
     const registry = await io.registry();
-    const target = { name: ref.name, version: ref.version };
     let model;
-    if (values.force) {
-      model = await registry.updateModel({ ...target, ...changes });
+    if (ref.selector.kind !== "version") {
+      // An alias (or latest, best) names a version now: edit that one, at the revision read.
+      const current = await resolveRef(registry, ref);
+      model = values.force
+        ? await registry.updateModel({ name: current.name, version: current.version, ...changes })
+        : await current.update(changes);
+    } else if (values.force) {
+      model = await registry.updateModel({ name: ref.name, version: ref.selector.version, ...changes });
     } else {
+      const target = { name: ref.name, version: ref.selector.version };
       const current = await registry.getModel(target);
       // Absent: the edit itself, so the server words the NOT_FOUND.
       model = current ? await current.update(changes) : await registry.updateModel({ ...target, ...changes });

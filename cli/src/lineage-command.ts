@@ -1,7 +1,7 @@
-import { RegistryError, type LineageOptions, type Model, type ModelParentRef, type ModelRegistry } from "@homer/sdk";
+import { formatModelRef, RegistryError, type LineageOptions, type Model, type ModelParentRef, type ModelRegistry } from "@homer/sdk";
 import { parse } from "./args.js";
 import type { Command, Options } from "./command.js";
-import { parseInteger, parseRef } from "./operands.js";
+import { explicitRef, parseInteger } from "./operands.js";
 import { UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
@@ -121,7 +121,7 @@ function render(nodes: readonly TreeNode[], home: string, indent = "  "): string
     .join("");
 }
 
-const USAGE = "homer lineage NAME@VERSION [--depth N]   (or: homer lineage NAME VERSION)";
+const USAGE = "homer lineage NAME@VERSION|NAME@ALIAS [--depth N]   (or: homer lineage NAME VERSION)";
 const OPTIONS = { depth: { type: "string" } } as const satisfies Options;
 
 /** Prints where a version comes from and what was derived from it. */
@@ -136,20 +136,17 @@ export const lineage: Command = {
   operand: "model",
   async run(args, io) {
     const { values, positionals } = parse(args, OPTIONS, USAGE, io);
-    let name: string;
-    let version: number | undefined;
-    if (positionals.length === 2) {
-      name = positionals[0]!;
-      version = parseInteger(positionals[1]!, "VERSION");
-    } else if (positionals.length === 1) {
-      ({ name, version } = parseRef(positionals[0]!));
-    } else throw new UsageError(`expected NAME@VERSION\nusage: ${USAGE}`);
-    if (version === undefined) throw new UsageError(`lineage needs an explicit version: NAME@VERSION\nusage: ${USAGE}`);
     const depth = values.depth === undefined ? 10 : parseInteger(values.depth, "--depth");
     if (depth < 1 || depth > 50) throw new UsageError(`--depth must be from 1 to 50, got ${depth}`);
+    let ref: string;
+    if (positionals.length === 2) ref = `${positionals[0]!}@${parseInteger(positionals[1]!, "VERSION")}`;
+    else if (positionals.length === 1) ref = positionals[0]!;
+    else throw new UsageError(`expected NAME@VERSION\nusage: ${USAGE}`);
+    // Any reference that names a version: NAME@VERSION, NAME@ALIAS, NAME@latest, NAME@best:METRIC.
+    const reference = formatModelRef(explicitRef(ref, USAGE));
     const registry = await io.registry();
-    const model = await registry.getModel({ name, version });
-    if (!model) throw new RegistryError("NOT_FOUND", `${name}@${version} not found`);
+    const model = await registry.getModel(reference);
+    if (!model) throw new RegistryError("NOT_FOUND", `${reference} not found`);
     const self = key(model);
     const up = await ancestors(registry, model, depth, new Set([self]));
     const down = await descendants(model, depth, new Set([self]));

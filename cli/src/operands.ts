@@ -1,3 +1,4 @@
+import { parseModelRef, type ModelReference } from "@homer/sdk";
 import { UsageError } from "./output.js";
 
 /** The one positional a command takes, or a usage error. */
@@ -25,12 +26,22 @@ export function keyValues(pairs: string[] | undefined, what: string, number: boo
   return result;
 }
 
-/** NAME (latest), NAME@VERSION or NAME@best:METRIC. */
-export function parseRef(ref: string): { name: string; version?: number; bestBy?: string } {
-  const at = ref.lastIndexOf("@");
-  if (at < 0) return { name: ref };
-  const name = ref.slice(0, at);
-  const selector = ref.slice(at + 1);
-  if (selector.startsWith("best:") && selector.length > 5) return { name, bestBy: selector.slice(5) };
-  return { name, version: parseInteger(selector, `the version in "${ref}"`) };
+/**
+ * A model reference: NAME (latest), NAME@VERSION, NAME@ALIAS, NAME@latest or
+ * NAME@best:METRIC[:asc|desc]; a malformed one is a usage error (the SDK's rule).
+ */
+export function parseRef(ref: string, usage: string): ModelReference {
+  try {
+    return parseModelRef(ref);
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\nusage: ${usage}`);
+  }
+}
+
+/** A reference that names its version explicitly (not a bare NAME): what changes a version needs. */
+export function explicitRef(text: string, usage: string): ModelReference {
+  const ref = parseRef(text, usage);
+  if (!text.includes("@"))
+    throw new UsageError(`name the version: NAME@VERSION or NAME@ALIAS (NAME@latest for the latest)\nusage: ${usage}`);
+  return ref;
 }

@@ -9,17 +9,20 @@ const WATCH_OPTIONS = { count: { type: "string", short: "c" } } as const satisfi
 
 function line(event: ModelEvent, json: boolean): string {
   if (json) {
-    const { type, project, name, version, at } = event;
-    return `${JSON.stringify({ type, project, name, version, at: at.toISOString(), metrics: event.model?.metrics })}\n`;
+    const { type, project, name, version, at, alias } = event;
+    const about = alias === null ? {} : { alias };
+    return `${JSON.stringify({ type, project, name, version, ...about, at: at.toISOString(), metrics: event.model?.metrics })}\n`;
   }
   const metrics = Object.entries(event.model?.metrics ?? {}).map(([k, v]) => ` ${k}=${v}`);
-  return `${event.at.toISOString()} ${event.type.padEnd(11)} ${shown(event.project)}/${shown(event.name)}@${event.version}${metrics.join("")}\n`;
+  // An alias event names its alias: "ALIAS_SET   team/mnist@3 champion".
+  const alias = event.alias === null ? "" : ` ${shown(event.alias)}`;
+  return `${event.at.toISOString()} ${event.type.padEnd(13)} ${shown(event.project)}/${shown(event.name)}@${event.version}${alias}${metrics.join("")}\n`;
 }
 
 /** Prints the project's events (one model's with NAME) as they commit, one line each; Ctrl-C stops. */
 export const watch: Command = {
   usage: WATCH_USAGE,
-  summary: "print live events (created, overwritten, deleted) line by line until Ctrl-C",
+  summary: "print live events (created, overwritten, updated, deleted, alias moves) line by line until Ctrl-C",
   options: WATCH_OPTIONS,
   operand: "model",
   async run(args, io) {

@@ -3,6 +3,7 @@ import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "gra
 import { buildSchema, type PubSub } from "type-graphql";
 import { VersionResolver } from "./about/version.resolver.js";
 import { AccessResolver } from "./keys/access.resolver.js";
+import { AliasResolver } from "./model/alias.resolver.js";
 import { ModelEventResolver } from "./model/model-event.resolver.js";
 import { ModelFamilyResolver } from "./model/model-family.resolver.js";
 import { ModelLineageResolver, ModelParentResolver } from "./model/lineage.resolver.js";
@@ -28,6 +29,7 @@ export async function buildRegistrySchema(): Promise<GraphQLSchema> {
       ModelResolver,
       ModelConnectionResolver,
       ModelFamilyResolver,
+      AliasResolver,
       AccessResolver,
       ModelEventResolver,
       VersionResolver,

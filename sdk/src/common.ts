@@ -3,6 +3,7 @@ export { DEFAULT_URL, type ConnectionOptions } from "./client.js";
 export { RegistryError, type GraphQLErrorBody, type RegistryErrorCode } from "./errors.js";
 export type { ModelFamily, ModelStatus } from "./model.js";
 export type { GetModelFamiliesOptions, GetModelsOptions } from "./registry.js";
+export { assertAliasName, formatModelRef, isAliasName, parseModelRef, type ModelReference, type ModelSelector } from "./model-ref.js";
 export type { ModelEventType, WatchOptions } from "./watch.js";
 export type { AwaitModelOptions } from "./await-model.js";
 export { SUPPORTED_SCHEMA_MAJORS, type GatewayVersion } from "./version.js";
@@ -13,7 +14,9 @@ export type {
   JsonValue,
   Lineage,
   LineageOptions,
+  ModelAlias,
   ModelChanges,
+  ModelLocator,
   ModelParentRef,
   ModelFileInfo,
   ModelMetadata,

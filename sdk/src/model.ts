@@ -2,6 +2,7 @@ import { lineageOf, lineageOptions } from "./lineage.js";
 import type {
   DownloadOptions,
   Flavors,
+  ModelAlias,
   ModelChanges,
   Framework,
   JsonValue,
@@ -44,7 +45,18 @@ export interface ModelFamily {
  * naming them here keeps this module free of the registry's.
  */
 export interface ModelOwner {
-  deleteModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<void>;
+  deleteModel(options: {
+    readonly name: string;
+    readonly version: number;
+    readonly project?: string;
+    readonly force?: boolean;
+  }): Promise<void>;
+  setAlias(options: {
+    readonly name: string;
+    readonly alias: string;
+    readonly version: number;
+    readonly project?: string;
+  }): Promise<ModelAlias>;
   updateModel(options: UpdateModelOptions): Promise<Model>;
   downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string>;
   uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model>;
@@ -85,6 +97,8 @@ export class Model {
   readonly updatedBy: string | null;
   /** Where it comes from (data set, run, program, environment file, parents); null when none was registered. */
   readonly lineage: Lineage | null;
+  /** The aliases pointing at this version when it was read, by name. */
+  readonly aliases: readonly string[];
 
   /** @internal built by the registry from server data */
   constructor(
@@ -116,6 +130,7 @@ export class Model {
     this.updatedAt = new Date(data.updatedAt);
     this.updatedBy = data.updatedBy ?? null;
     this.lineage = lineageOf(data.lineage);
+    this.aliases = Object.freeze([...data.aliases]);
   }
 
   /**
@@ -153,9 +168,17 @@ export class Model {
     return this.registry.getDerivedModels({ name: this.name, version: this.version, project: this.project });
   }
 
-  /** Deletes this version from the registry. */
-  delete(): Promise<void> {
-    return this.registry.deleteModel({ name: this.name, version: this.version, project: this.project });
+  /**
+   * Deletes this version from the registry. CONFLICT while aliases point at it,
+   * unless `force`, which removes them with it.
+   */
+  delete(options: { readonly force?: boolean } = {}): Promise<void> {
+    return this.registry.deleteModel({ name: this.name, version: this.version, project: this.project, force: options.force });
+  }
+
+  /** Points `alias` at this version (creating or moving it); resolves to the alias as set. */
+  setAlias(alias: string): Promise<ModelAlias> {
+    return this.registry.setAlias({ name: this.name, alias, version: this.version, project: this.project });
   }
 
   /**

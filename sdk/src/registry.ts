@@ -8,23 +8,32 @@ import {
   DeleteModelDocument,
   DerivedModelsDocument,
   GetModelCardDocument,
+  GetModelByAliasDocument,
   GetModelDocument,
   ListModelFamiliesDocument,
   ListModelFamiliesWithBestDocument,
   type ListModelFamiliesQuery,
   type ListModelFamiliesWithBestQuery,
   ListModelsDocument,
+  ModelAliasesDocument,
+  ProtectAliasDocument,
+  RemoveAliasDocument,
+  SetAliasDocument,
   UpdateModelDocument,
+  type AliasFieldsFragment,
   type CreateModelInput,
   type SortDirection as GraphQLSortDirection,
 } from "./generated/graphql.js";
 import { lineageInput } from "./lineage.js";
 import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft, type ModelFamily } from "./model.js";
+import { assertAliasName, formatModelRef, parseModelRef, type ModelReference } from "./model-ref.js";
 import type {
   CreateModelOptions,
   DownloadOptions,
+  ModelAlias,
   ModelData,
+  ModelLocator,
   ModelMetadata,
   SaveOptions,
   SortDirection,
@@ -178,15 +187,98 @@ export class ModelRegistry {
     return current;
   }
 
-  /** One version, or null when it does not exist. */
-  async getModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<Model | null> {
-    const { name, version } = options;
+  /**
+   * One version, or null when it does not exist: by reference (`"mnist@3"`,
+   * `"mnist@champion"`, `"mnist@latest"`, `"mnist@best:accuracy"`, `"mnist@best:loss:asc"`;
+   * a bare name is the latest), or `{ name, version }`, or `{ name, alias }`. A
+   * malformed reference or alias is BAD_USER_INPUT before any request.
+   */
+  async getModel(locator: ModelLocator): Promise<Model | null> {
+    const { reference, project } = locate(locator);
+    const { name, selector } = reference;
+    const doing = `getModel ${formatModelRef(reference)}`;
+    const scope = { name, project: project ?? this.project };
+    switch (selector.kind) {
+      case "version": {
+        const data = await this.#run(GetModelDocument, { ...scope, version: selector.version }, doing);
+        return data.model ? this.wrap(data.model) : null;
+      }
+      case "alias": {
+        const data = await this.#run(GetModelByAliasDocument, { ...scope, alias: selector.alias }, doing);
+        return data.model ? this.wrap(data.model) : null;
+      }
+      case "latest": {
+        const data = await this.#run(ListModelsDocument, { ...scope, first: 1 }, doing);
+        const [latest] = data.models.nodes;
+        return latest ? this.wrap(latest) : null;
+      }
+      case "best":
+        return this.getBestModel({ ...scope, metric: selector.metric, direction: selector.direction });
+    }
+  }
+
+  /** A model's aliases, by name. */
+  async getAliases(options: { readonly name: string; readonly project?: string }): Promise<ModelAlias[]> {
     const data = await this.#run(
-      GetModelDocument,
-      { name, version, project: options.project ?? this.project },
-      `getModel ${name}@${version}`,
+      ModelAliasesDocument,
+      { name: options.name, project: options.project ?? this.project },
+      `getAliases ${options.name}`,
     );
-    return data.model ? this.wrap(data.model) : null;
+    return data.modelAliases.map(toAlias);
+  }
+
+  /**
+   * Points `alias` at a version, creating or moving it atomically; resolves to the
+   * alias as set. NOT_FOUND when the version does not exist; FORBIDDEN to move a
+   * protected alias, or to give `protected`, without an admin key.
+   */
+  async setAlias(options: {
+    readonly name: string;
+    readonly alias: string;
+    readonly version: number;
+    readonly project?: string;
+    readonly protected?: boolean;
+  }): Promise<ModelAlias> {
+    const { name, version } = options;
+    const alias = assertAliasName(options.alias);
+    const data = await this.#run(
+      SetAliasDocument,
+      { name, alias, version, project: options.project ?? this.project, protected: options.protected },
+      `setAlias ${name}@${alias} to ${version}`,
+      true,
+    );
+    return toAlias(data.setAlias);
+  }
+
+  /** Removes an alias; NOT_FOUND when absent, FORBIDDEN for a protected one without an admin key. */
+  async removeAlias(options: { readonly name: string; readonly alias: string; readonly project?: string }): Promise<void> {
+    const alias = assertAliasName(options.alias);
+    await this.#run(
+      RemoveAliasDocument,
+      { name: options.name, alias, project: options.project ?? this.project },
+      `removeAlias ${options.name}@${alias}`,
+      true,
+    );
+  }
+
+  /** Protects an alias (or lifts it with `protected: false`): then moving or removing it needs admin. Needs an admin key. */
+  async protectAlias(options: {
+    readonly name: string;
+    readonly alias: string;
+    readonly protected: boolean;
+    readonly project?: string;
+  }): Promise<ModelAlias> {
+    const alias = assertAliasName(options.alias);
+    if (typeof options.protected !== "boolean") {
+      throw new RegistryError("BAD_USER_INPUT", "protected must be true or false", { field: "protected" });
+    }
+    const data = await this.#run(
+      ProtectAliasDocument,
+      { name: options.name, alias, protected: options.protected, project: options.project ?? this.project },
+      `protectAlias ${options.name}@${alias}`,
+      true,
+    );
+    return toAlias(data.protectAlias);
   }
 
   /**
@@ -360,12 +452,21 @@ export class ModelRegistry {
     return this.wrap(data.updateModel);
   }
 
-  /** Deletes a version; NOT_FOUND when it does not exist. */
-  async deleteModel(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<void> {
+  /**
+   * Deletes a version; NOT_FOUND when it does not exist. CONFLICT when aliases point
+   * at it (the error's `graphQLError.extensions.aliases` names them), unless `force`,
+   * which removes them with it.
+   */
+  async deleteModel(options: {
+    readonly name: string;
+    readonly version: number;
+    readonly project?: string;
+    readonly force?: boolean;
+  }): Promise<void> {
     const { name, version } = options;
     await this.#run(
       DeleteModelDocument,
-      { name, version, project: options.project ?? this.project },
+      { name, version, project: options.project ?? this.project, force: options.force ?? false },
       `deleteModel ${name}@${version}`,
       true,
     );
@@ -401,6 +502,30 @@ export class ModelRegistry {
     const origin = new URL(this.options.url).origin;
     return this.#localFiles("download").download(data, dir, { ...options, headers: this.options.headers, origin });
   }
+}
+
+/** What `getModel` was given, as a reference and a project. */
+function locate(locator: ModelLocator): { reference: ModelReference; project: string | undefined } {
+  if (typeof locator === "string") return { reference: parseModelRef(locator), project: undefined };
+  if (typeof locator !== "object" || locator === null) {
+    throw new RegistryError("BAD_USER_INPUT", 'getModel takes a reference ("mnist@champion") or { name, version } or { name, alias }', {
+      field: "ref",
+    });
+  }
+  if ("ref" in locator) return { reference: parseModelRef(locator.ref), project: locator.project };
+  const { name, version, alias, project } = locator;
+  if ((version === undefined) === (alias === undefined)) {
+    throw new RegistryError("BAD_USER_INPUT", "give exactly one of version and alias", {
+      field: version === undefined ? "version" : "alias",
+    });
+  }
+  const selector =
+    version !== undefined ? ({ kind: "version", version } as const) : ({ kind: "alias", alias: assertAliasName(alias) } as const);
+  return { reference: { name, selector }, project };
+}
+
+function toAlias(data: AliasFieldsFragment): ModelAlias {
+  return { ...data, updatedAt: new Date(data.updatedAt), updatedBy: data.updatedBy ?? null };
 }
 
 /** `{ key: value }` as the schema's metric list, refusing what is no finite number before anything is sent. */

@@ -156,3 +156,26 @@ export interface DownloadOptions {
 
 /** What the server sends for a version (the SDK's ModelFields fragment). */
 export type ModelData = ModelFieldsFragment;
+
+/** A named pointer to a version (`champion` → 3): `getModel("mnist@champion")` reads the version it points at. */
+export interface ModelAlias {
+  readonly project: string;
+  /** The model (family) name. */
+  readonly name: string;
+  readonly alias: string;
+  /** The version it points at; overwriting that version keeps it there. */
+  readonly version: number;
+  /** Moving or removing a protected alias needs an admin key for the project. */
+  readonly protected: boolean;
+  /** When it was last set, moved or (un)protected. */
+  readonly updatedAt: Date;
+  /** The key that did it; null in open mode. */
+  readonly updatedBy: string | null;
+}
+
+/** Which version `getModel` reads: a reference (`"mnist@champion"`), or a name with a version or an alias. */
+export type ModelLocator =
+  | string
+  | { readonly ref: string; readonly project?: string }
+  | { readonly name: string; readonly version: number; readonly alias?: undefined; readonly project?: string }
+  | { readonly name: string; readonly alias: string; readonly version?: undefined; readonly project?: string };

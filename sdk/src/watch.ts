@@ -15,6 +15,8 @@ export interface ModelEvent {
   readonly name: string;
   readonly version: number;
   readonly at: Date;
+  /** The alias an ALIAS_SET (now pointing at `version`) or ALIAS_REMOVED (that pointed at it) is about; null otherwise. */
+  readonly alias: string | null;
   /** The version as it was when the event was delivered; null after DELETED or once it is gone. */
   readonly model: Model | null;
 }
@@ -117,6 +119,7 @@ export class ModelWatch implements AsyncIterableIterator<ModelEvent> {
         name: event.name,
         version: event.version,
         at: new Date(event.at),
+        alias: event.alias ?? null,
         model: event.model ? this.wrap(event.model) : null,
       },
       done: false,

@@ -11,6 +11,8 @@ export const wrongArgumentTypes = group("wrong argument types", () => {
     "Int!": ["1", 1.5, true, { a: 1 }, [1], null],
     Int: ["1", 1.5, { a: 1 }, "NaN"],
     SortDirection: ["UP", "desc", 5, { a: 1 }],
+    Boolean: ["yes", 1, { a: 1 }, [true]],
+    "Boolean!": ["yes", 1, { a: 1 }, [true], null],
   };
   const ops: { op: string; doc: string; base: Record<string, unknown>; args: Record<string, string> }[] = [
     {
@@ -42,6 +44,42 @@ export const wrongArgumentTypes = group("wrong argument types", () => {
       doc: `mutation($name: String!, $version: Int!, $project: String) { deleteModel(name: $name, version: $version, project: $project) }`,
       base: { name: "victim", version: 1 },
       args: { name: "String!", version: "Int!", project: "String" },
+    },
+    {
+      op: "deleteModel",
+      doc: `mutation($name: String!, $version: Int!, $force: Boolean) { deleteModel(name: $name, version: $version, force: $force) }`,
+      base: { name: "victim", version: 1 },
+      args: { force: "Boolean" },
+    },
+    {
+      op: "model",
+      doc: `query($name: String!, $alias: String, $version: Int) { model(name: $name, alias: $alias, version: $version) { version } }`,
+      base: { name: "fixture", alias: "prod" },
+      args: { alias: "String", version: "Int" },
+    },
+    {
+      op: "setAlias",
+      doc: `mutation($name: String!, $alias: String!, $version: Int!, $project: String, $protected: Boolean) { setAlias(name: $name, alias: $alias, version: $version, project: $project, protected: $protected) { version } }`,
+      base: { name: "fixture", alias: "prod", version: 1 },
+      args: { name: "String!", alias: "String!", version: "Int!", project: "String", protected: "Boolean" },
+    },
+    {
+      op: "removeAlias",
+      doc: `mutation($name: String!, $alias: String!, $project: String) { removeAlias(name: $name, alias: $alias, project: $project) }`,
+      base: { name: "fixture", alias: "prod" },
+      args: { name: "String!", alias: "String!", project: "String" },
+    },
+    {
+      op: "protectAlias",
+      doc: `mutation($name: String!, $alias: String!, $protected: Boolean!) { protectAlias(name: $name, alias: $alias, protected: $protected) { version } }`,
+      base: { name: "fixture", alias: "prod", protected: true },
+      args: { name: "String!", alias: "String!", protected: "Boolean!" },
+    },
+    {
+      op: "modelAliases",
+      doc: `query($name: String!, $project: String) { modelAliases(name: $name, project: $project) { alias } }`,
+      base: { name: "fixture" },
+      args: { name: "String!", project: "String" },
     },
   ];
   for (const { op, doc, base, args } of ops) {

@@ -93,7 +93,7 @@ export const invalidCursors = group("invalid cursors", () => {
 function familyCursors(): Case[] {
   const list = (after: string, args = "") =>
     gql(`query($a: String) { modelFamilies(${args} after: $a) { nodes { name } } }`, { a: after }, "write");
-  const forged = (a: string, rest = '"j":"team-a","s":""') => b64(`{${rest},"a":${a}}`);
+  const forged = (a: string, rest = '"j":"team-a","s":"","m":"PREFIX","o":"NAME"') => b64(`{${rest},"a":${a}}`);
   return [
     { name: "a family cursor of garbage", request: list("!!!not a cursor!!!"), expect: BAD },
     { name: "a family cursor of base64 null", request: list(b64("null")), expect: BAD },

@@ -21,6 +21,7 @@ export function registryOver(storage: Storage, limits = TEST_LIMITS, caller = Ca
   const service = new RegistryService(storage.metadata, storage.blobs, limits, silentLog);
   return {
     service,
+    caller,
     getModel: (ref: ModelRefInput) => service.getModel(caller, ref),
     listModels: (query: ListModelsQuery) => service.listModels(caller, query),
     listFamilies: (query: ListFamiliesQuery = {}) => service.listFamilies(caller, query),

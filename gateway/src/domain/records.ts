@@ -47,12 +47,21 @@ export interface ModelParts {
   readonly card?: boolean;
   /** The version's lineage: its facts (a column of the row) and its parents' references. */
   readonly lineage?: boolean;
+  /** The names of the aliases pointing at the version. */
+  readonly aliases?: boolean;
 }
 
 /** Every part: a version as a client that asked for everything sees it. */
-export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true, flavors: true, card: true, lineage: true });
+export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true, flavors: true, card: true, lineage: true, aliases: true });
 /** The row alone, e.g. to learn whether a version exists. */
-export const NO_PARTS: ModelParts = Object.freeze({ metrics: false, files: false, flavors: false, card: false, lineage: false });
+export const NO_PARTS: ModelParts = Object.freeze({
+  metrics: false,
+  files: false,
+  flavors: false,
+  card: false,
+  lineage: false,
+  aliases: false,
+});
 
 /** A flavor's own MLmodel details (e.g. `sklearn_version`, `loader_module`), by flavor name. */
 export type FlavorsRecord = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -85,6 +94,8 @@ export interface ModelRecord extends ModelRef {
   readonly tfMetaGraphTags?: readonly string[] | null;
   /** The model card's file (top-level `README.md`); present when the read asked for the card, null when none. */
   readonly cardFile?: FileRecord | null;
+  /** The aliases pointing at the version, sorted; present when the read asked for aliases. */
+  readonly aliases?: readonly string[];
   /** Present when the read asked for lineage; null when the version has none (no facts, no parents). */
   readonly lineage?: LineageRecord | null;
 }
@@ -221,7 +232,7 @@ export interface ByteRange {
   readonly end: number;
 }
 
-/** What happened to a version. Only CREATED, OVERWRITTEN, UPDATED and DELETED are produced so far. */
+/** What happened to a version (ALIAS_SET and ALIAS_REMOVED: to an alias pointing at it). */
 export type ModelEventType = "CREATED" | "OVERWRITTEN" | "UPDATED" | "DELETED" | "ALIAS_SET" | "ALIAS_REMOVED";
 
 /** A change to a version, recorded in the transaction that made it. */
@@ -230,4 +241,42 @@ export interface ModelEventRecord extends ModelRef {
   readonly seq: number;
   readonly type: ModelEventType;
   readonly at: Date;
+  /** The alias an ALIAS_SET or ALIAS_REMOVED moved (`version` is where it points, or pointed); null for other events. */
+  readonly alias: string | null;
+}
+
+/** A named pointer to a version of a family (`champion` → 3). It points at the version number: an overwrite keeps it. */
+export interface AliasRecord {
+  readonly project: string;
+  readonly name: string;
+  readonly alias: string;
+  readonly version: number;
+  /** Moving or removing a protected alias needs admin on the project. */
+  readonly protected: boolean;
+  readonly updatedAt: Date;
+  /** The key that set it last (null in open mode). */
+  readonly updatedBy: string | null;
+}
+
+/** An alias as a caller names it. */
+export interface AliasRef {
+  readonly project: string;
+  readonly name: string;
+  readonly alias: string;
+}
+
+/**
+ * Sets (creates or moves) an alias, or changes only its protection (`version`
+ * undefined). The store applies it in one transaction, under the family's lock,
+ * after `check` accepted it against the alias as it is then (null: none yet).
+ */
+export interface AliasChange {
+  readonly ref: AliasRef;
+  /** The version to point at; undefined keeps the current one (the alias must exist). */
+  readonly version: number | undefined;
+  /** The protection to set; undefined keeps it (false for a new alias). */
+  readonly protected: boolean | undefined;
+  readonly updatedBy: string | null;
+  /** Throws to refuse (FORBIDDEN for a protected alias without admin, …): nothing is written. */
+  readonly check: (current: AliasRecord | null) => void;
 }

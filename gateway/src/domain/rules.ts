@@ -48,6 +48,34 @@ export function assertName(value: string, field: string): string {
   return value;
 }
 
+/** Alias names: lower-case, so a reference `name@alias` reads one way; never a version number. */
+const ALIAS = /^[a-z][a-z0-9_-]{0,62}$/;
+export const MAX_ALIAS_CHARS = 63;
+/** Words a reference gives a meaning of its own (`name@latest`, `name@best:accuracy`): no alias may be named so. */
+const RESERVED_ALIAS = /^(?:latest|best.*)$/;
+
+/** Whether `value` could name an alias. */
+export function isAliasName(value: string): boolean {
+  return ALIAS.test(value) && !RESERVED_ALIAS.test(value);
+}
+
+export function assertAliasName(value: string, field: string): string {
+  if (typeof value !== "string" || !ALIAS.test(value)) {
+    throw new BadInputError(
+      `${field} ${typeof value === "string" ? describe(value) : String(value)} is invalid: use 1-${MAX_ALIAS_CHARS} of a-z 0-9 _ -, ` +
+        "starting with a lower-case letter (e.g. champion, production, staging)",
+      field,
+    );
+  }
+  if (RESERVED_ALIAS.test(value)) {
+    throw new BadInputError(
+      `${field} ${describe(value)} is reserved: "latest" and names starting with "best" are reference keywords (name@latest, name@best:metric)`,
+      field,
+    );
+  }
+  return value;
+}
+
 export function assertVersion(value: number, field: string): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_VERSION) {
     throw new BadInputError(`${field} must be an integer from 1 to ${MAX_VERSION}, got ${value}`, field);

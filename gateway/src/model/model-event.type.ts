@@ -17,8 +17,8 @@ registerEnumType(ModelEventType, {
     OVERWRITTEN: { description: "An existing version was replaced (createModel with overwrite)." },
     UPDATED: { description: "The version's metadata was edited (updateModel); its files are unchanged." },
     DELETED: { description: "The version was deleted." },
-    ALIAS_SET: { description: "Reserved for aliases; not produced yet." },
-    ALIAS_REMOVED: { description: "Reserved for aliases; not produced yet." },
+    ALIAS_SET: { description: "An alias (`alias`) was created or moved: it now points at `version`." },
+    ALIAS_REMOVED: { description: "An alias (`alias`) that pointed at `version` was removed (removeAlias, or a forced deleteModel)." },
   },
 });
 
@@ -42,6 +42,9 @@ export class ModelEvent {
 
   @Field(() => DateTimeResolver, { description: "When the change was recorded (in its transaction)." })
   at!: Date;
+
+  @Field(() => String, { nullable: true, description: "The alias an ALIAS_SET or ALIAS_REMOVED is about; null otherwise." })
+  alias!: string | null;
 }
 
 @ArgsType()

@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
-import type { ModelRecord } from "../domain/records.js";
+import type { AliasRecord, ModelRecord } from "../domain/records.js";
 import { Batch } from "../graphql/batch.js";
 import type { Context } from "../graphql/context.js";
 import type { FamilyPage } from "../registry/registry.service.js";
+import { ModelAlias } from "./alias.type.js";
 import { ModelFamiliesArgs } from "./model-family.args.js";
 import { ModelFamily, ModelFamilyConnection } from "./model-family.type.js";
 import { selectedParts } from "./model.resolver.js";
@@ -51,5 +52,12 @@ export class ModelFamilyResolver {
       batches.set(key, batch);
     }
     return batch.get(family.name).then((best) => best ?? null);
+  }
+
+  @FieldResolver(() => [ModelAlias], {
+    description: "The model's aliases, by name. A statement per model: the query cost charges each.",
+  })
+  aliases(@Root() family: ModelFamily, @Ctx() ctx: Context): Promise<AliasRecord[]> {
+    return ctx.registry.listAliases(ctx.caller, { project: family.project, name: family.name });
   }
 }

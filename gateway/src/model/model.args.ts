@@ -14,6 +14,32 @@ export class ModelArgs {
   project?: string | null;
 }
 
+/** `model`'s arguments: a version by number or by alias, exactly one. */
+@ArgsType()
+export class ModelLookupArgs {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int, { nullable: true, description: "The version number; give this or alias." })
+  version?: number | null;
+
+  @Field(() => String, { nullable: true, description: "An alias pointing at the version (e.g. champion); give this or version." })
+  alias?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Defaults to the caller's project." })
+  project?: string | null;
+}
+
+@ArgsType()
+export class DeleteModelArgs extends ModelArgs {
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: "Also remove the aliases pointing at the version (a protected one needs admin); without it such a delete is CONFLICT.",
+  })
+  force?: boolean | null;
+}
+
 @ArgsType()
 export class ModelsArgs {
   @Field(() => String)

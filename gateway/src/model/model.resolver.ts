@@ -9,7 +9,7 @@ import { toDomainError } from "../http/error-map.js";
 import { BadInputError } from "../domain/errors.js";
 import { quote } from "../domain/text.js";
 import { selectedFieldNames } from "../graphql/selection.js";
-import { BestModelArgs, ModelArgs, ModelsArgs } from "./model.args.js";
+import { BestModelArgs, DeleteModelArgs, ModelArgs, ModelLookupArgs, ModelsArgs } from "./model.args.js";
 import { CreateModelInput, UpdateModelInput, type ModelFileInput } from "./model.input.js";
 import { Metric, Model, ModelConnection, ModelFile } from "./model.type.js";
 import { archiveUrl, downloadUrl } from "../http/urls.js";
@@ -53,6 +53,7 @@ export function selectedParts(info: GraphQLResolveInfo, path: readonly string[] 
     flavors: names.has("flavors") || names.has("tfMetaGraphTags"),
     card: names.has("card"),
     lineage: names.has("lineage"),
+    aliases: names.has("aliases"),
   };
 }
 
@@ -64,9 +65,16 @@ function part<T>(value: T | undefined, name: string): T {
 
 @Resolver(() => Model)
 export class ModelResolver {
-  @Query(() => Model, { nullable: true, description: "One version; null when absent." })
-  model(@Args(() => ModelArgs) args: ModelArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ModelRecord | null> {
-    return ctx.registry.getModel(ctx.caller, args, selectedParts(info));
+  @Query(() => Model, {
+    nullable: true,
+    description: "One version, by number or by an alias pointing at it (exactly one of the two); null when absent.",
+  })
+  model(
+    @Args(() => ModelLookupArgs) args: ModelLookupArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ModelRecord | null> {
+    return ctx.registry.findModel(ctx.caller, args, selectedParts(info));
   }
 
   @Query(() => ModelConnection, {
@@ -115,9 +123,13 @@ export class ModelResolver {
     return ctx.registry.updateModel(ctx.caller, args, input, selectedParts(info));
   }
 
-  @Mutation(() => Boolean, { description: "Deletes a version and reclaims files no other version uses." })
-  async deleteModel(@Args(() => ModelArgs) args: ModelArgs, @Ctx() ctx: Context): Promise<boolean> {
-    await ctx.registry.deleteModel(ctx.caller, args);
+  @Mutation(() => Boolean, {
+    description:
+      "Deletes a version and reclaims files no other version uses. CONFLICT when aliases point at it " +
+      "(extensions.aliases names them), unless force.",
+  })
+  async deleteModel(@Args(() => DeleteModelArgs) args: DeleteModelArgs, @Ctx() ctx: Context): Promise<boolean> {
+    await ctx.registry.deleteModel(ctx.caller, args, { force: args.force });
     return true;
   }
 
@@ -172,6 +184,11 @@ export class ModelResolver {
     return modelFields.card(model, {}, ctx);
   }
 
+  @FieldResolver(() => [String], { description: "The aliases pointing at this version, by name." })
+  aliases(@Root() model: ModelRecord): readonly string[] {
+    return modelFields.aliases(model);
+  }
+
   @FieldResolver(() => String, { description: "Plain HTTP GET streams every file of the version as one tar archive." })
   archiveUrl(@Root() model: ModelRecord, @Ctx() ctx: Context): string {
     return modelFields.archiveUrl(model, {}, ctx);
@@ -197,6 +214,7 @@ export const modelFields = {
   flavors: (model: ModelRecord): FlavorsRecord | null => part(model.flavors, "flavors"),
   tfMetaGraphTags: (model: ModelRecord): readonly string[] | null => part(model.tfMetaGraphTags, "tfMetaGraphTags"),
   card: (model: ModelRecord, _args: unknown, ctx: Context): Promise<string | null> => ctx.registry.readCard(ctx.caller, model),
+  aliases: (model: ModelRecord): readonly string[] => part(model.aliases, "aliases"),
 } as const;
 
 @Resolver(() => ModelConnection)

@@ -4,14 +4,33 @@ import type { Caller } from "../access/caller.js";
 import { BadInputError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
 import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
 import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelParts, type Role } from "../domain/records.js";
-import type { ByteRange, FamilyRecord, ModelRecord, ModelRef, SignatureRecord, SortDirection } from "../domain/records.js";
-import { assertName, assertVersion, isName, isNamePart, isNamePrefix, isStoredFilePath, MAX_NAME_CHARS } from "../domain/rules.js";
+import type {
+  AliasRecord,
+  AliasRef,
+  ByteRange,
+  FamilyRecord,
+  ModelRecord,
+  ModelRef,
+  SignatureRecord,
+  SortDirection,
+} from "../domain/records.js";
+import {
+  assertAliasName,
+  assertName,
+  assertVersion,
+  isName,
+  isNamePart,
+  isNamePrefix,
+  isStoredFilePath,
+  MAX_NAME_CHARS,
+} from "../domain/rules.js";
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
 import type { BestOfFamiliesQuery, FamilyOrder, MetadataStore } from "../storage/metadata-store.js";
 import { MissingParentError, refKey, type LineageInput } from "../domain/lineage.js";
 import { decodeCursor, decodeDerivedCursor, decodeFamilyCursor, encodeCursor, encodeDerivedCursor, encodeFamilyCursor } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
+import { checkAliasChange, checkAliasedDelete, checkAliasRemoval } from "./alias-rules.js";
 import { validateCreate } from "./validate-create.js";
 import { ModelCardReader } from "./model-card.js";
 import { validateUpdate, type UpdateModelChanges } from "./validate-update.js";
@@ -36,6 +55,21 @@ export interface ModelRefInput {
   readonly name: string;
   readonly version: number;
 }
+/** An alias as a caller names it: `project` omitted means the caller's default. */
+export interface AliasRefInput {
+  readonly project?: string | null;
+  readonly name: string;
+  readonly alias: string;
+}
+
+/** A version named by its number or by an alias pointing at it: exactly one of the two. */
+export interface ModelLookup {
+  readonly project?: string | null;
+  readonly name: string;
+  readonly version?: number | null;
+  readonly alias?: string | null;
+}
+
 /** Longer than any valid metric key (128), short enough to keep cursors small. */
 const MAX_SORT_KEY = 256;
 
@@ -169,6 +203,91 @@ export class RegistryService {
   /** A version whole (with `parts`, all by default), or null when absent. */
   getModel(caller: Caller, ref: ModelRefInput, parts: ModelParts = ALL_PARTS): Promise<ModelRecord | null> {
     return this.metadata.getModel(this.#ref(caller, ref, "read"), parts);
+  }
+
+  /** A version by number or by alias (exactly one), with `parts`; null when absent. */
+  async findModel(caller: Caller, lookup: ModelLookup, parts: ModelParts = ALL_PARTS): Promise<ModelRecord | null> {
+    const { version, alias } = lookup;
+    // The project first: a caller learns nothing of projects it may not read, its mistakes included.
+    this.#project(caller, lookup.project, "read");
+    if ((version == null) === (alias == null)) {
+      throw new BadInputError("give exactly one of version and alias", version == null ? "version" : "alias");
+    }
+    if (version != null) return this.getModel(caller, { ...lookup, version }, parts);
+    return this.metadata.getAliasedModel(this.#aliasRef(caller, { ...lookup, alias: alias! }, "read"), parts);
+  }
+
+  /** An alias reference from caller input, permission checked. */
+  #aliasRef(caller: Caller, ref: AliasRefInput, role: Role): AliasRef {
+    return {
+      project: this.#project(caller, ref.project, role),
+      name: assertName(ref.name, "name"),
+      alias: assertAliasName(ref.alias, "alias"),
+    };
+  }
+
+  /** A family's aliases, by name. */
+  async listAliases(caller: Caller, query: { readonly project?: string | null; readonly name: string }): Promise<AliasRecord[]> {
+    return this.metadata.listAliases(this.#project(caller, query.project, "read"), assertName(query.name, "name"));
+  }
+
+  /**
+   * Points an alias at a version (creating or moving it) in one transaction under
+   * the family's lock; ALIAS_SET is recorded when it now points elsewhere. Needs
+   * write; moving a protected alias, or changing whether it is protected, needs
+   * admin. NOT_FOUND when the version does not exist.
+   */
+  async setAlias(
+    caller: Caller,
+    input: AliasRefInput & { readonly version: number; readonly protected?: boolean | null },
+  ): Promise<AliasRecord> {
+    const ref = this.#aliasRef(caller, input, "write");
+    const version = assertVersion(input.version, "version");
+    const wanted = input.protected ?? undefined;
+    const admin = caller.can(ref.project, "admin");
+    const outcome = await this.metadata.setAlias({
+      ref,
+      version,
+      protected: wanted,
+      updatedBy: caller.keyId,
+      check: (current) => checkAliasChange(ref, current, { version, protected: wanted }, admin),
+    });
+    if (outcome.missing !== undefined) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${version}`);
+    const { alias, previous } = outcome;
+    if (previous?.version !== alias.version || previous.protected !== alias.protected) {
+      this.log.info(
+        { audit: "alias.set", by: caller.who, ...ref, from: previous?.version ?? null, version: alias.version, protected: alias.protected },
+        "audit",
+      );
+    }
+    return alias;
+  }
+
+  /** Protects an alias (or lifts it): then moving or removing it needs admin. Needs admin; NOT_FOUND when absent. */
+  async protectAlias(caller: Caller, input: AliasRefInput & { readonly protected: boolean }): Promise<AliasRecord> {
+    const ref = this.#aliasRef(caller, input, "admin");
+    if (typeof input.protected !== "boolean") throw new BadInputError("protected must be true or false", "protected");
+    const outcome = await this.metadata.setAlias({
+      ref,
+      version: undefined,
+      protected: input.protected,
+      updatedBy: caller.keyId,
+      check: () => {},
+    });
+    if (outcome.missing !== undefined) throw new NotFoundError("alias", `${ref.project}/${ref.name}@${ref.alias}`);
+    if (outcome.previous?.protected !== input.protected) {
+      this.log.info({ audit: "alias.protect", by: caller.who, ...ref, protected: input.protected }, "audit");
+    }
+    return outcome.alias;
+  }
+
+  /** Removes an alias (recording ALIAS_REMOVED); a protected one needs admin. NOT_FOUND when absent. */
+  async removeAlias(caller: Caller, input: AliasRefInput): Promise<void> {
+    const ref = this.#aliasRef(caller, input, "write");
+    const admin = caller.can(ref.project, "admin");
+    const removed = await this.metadata.removeAlias(ref, (current) => checkAliasRemoval(ref, current, admin));
+    if (!removed) throw new NotFoundError("alias", `${ref.project}/${ref.name}@${ref.alias}`);
+    this.log.info({ audit: "alias.remove", by: caller.who, ...ref, version: removed.version }, "audit");
   }
 
   /**
@@ -398,10 +517,21 @@ export class RegistryService {
     return { nodes: page, hasNextPage: listed.length > first, endCursor: last ? encodeDerivedCursor(key, last.id) : null };
   }
 
-  async deleteModel(caller: Caller, input: ModelRefInput): Promise<void> {
+  /**
+   * Deletes a version. CONFLICT when aliases point at it (named in the message and
+   * `details.aliases`), unless `force`, which removes them with it (a protected
+   * one needs admin).
+   */
+  async deleteModel(caller: Caller, input: ModelRefInput, options: { readonly force?: boolean | null } = {}): Promise<void> {
     const ref = this.#ref(caller, input, "write");
-    const released = await this.metadata.deleteModel(ref);
+    const admin = caller.can(ref.project, "admin");
+    let dropped: readonly string[] = [];
+    const released = await this.metadata.deleteModel(ref, (aliases) => {
+      checkAliasedDelete(ref, aliases, { force: options.force ?? false, admin });
+      dropped = aliases.map((a) => a.alias);
+    });
     if (released === null) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
+    for (const alias of dropped) this.log.info({ audit: "alias.remove", by: caller.who, ...ref, alias }, "audit");
     this.log.info({ audit: "model.delete", by: caller.who, ...ref }, "audit");
     await this.#reclaim(released);
   }

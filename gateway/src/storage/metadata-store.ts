@@ -5,6 +5,9 @@
  */
 
 import type {
+  AliasChange,
+  AliasRecord,
+  AliasRef,
   FamilyRecord,
   FileRecord,
   ModelEdit,
@@ -86,6 +89,17 @@ export interface CreateResult {
   readonly releasedBlobs: readonly string[];
 }
 
+/** What a setAlias did: the alias as it is now and as it was (null: new), or what was missing. */
+export type AliasOutcome =
+  | { readonly alias: AliasRecord; readonly previous: AliasRecord | null; readonly missing?: undefined }
+  | { readonly missing: "version" | "alias" };
+
+/** An alias pointing at a version about to be deleted. */
+export interface AliasInTheWay {
+  readonly alias: string;
+  readonly protected: boolean;
+}
+
 export interface MetadataStore {
   /** Whether a project was created or holds any model. */
   projectExists(project: string): Promise<boolean>;
@@ -126,8 +140,24 @@ export interface MetadataStore {
    * with every part, or null when absent. Files never change.
    */
   updateModel(edit: ModelEdit): Promise<ModelRecord | null>;
-  /** Removes a version (recording a DELETED event); returns the blobs it referenced, or null when absent. */
-  deleteModel(ref: ModelRef): Promise<readonly string[] | null>;
+  /**
+   * Removes a version (recording a DELETED event); returns the blobs it referenced, or
+   * null when absent. When aliases point at it, `aliased` gets them (by name) inside the
+   * transaction: it throws to refuse the delete, else (and when omitted) they are
+   * removed with it (an ALIAS_REMOVED event each).
+   */
+  deleteModel(ref: ModelRef, aliased?: (aliases: readonly AliasInTheWay[]) => void): Promise<readonly string[] | null>;
+  /** The version `ref` names, as `getModel` reads it; null when the alias or its version is absent. */
+  getAliasedModel(ref: AliasRef, parts: ModelParts): Promise<ModelRecord | null>;
+  /** A family's aliases by name; one statement. */
+  listAliases(project: string, name: string): Promise<AliasRecord[]>;
+  /**
+   * Creates, moves or (re)protects an alias in one transaction under the family's lock,
+   * recording ALIAS_SET when it now points elsewhere; `change.check` may refuse it.
+   */
+  setAlias(change: AliasChange): Promise<AliasOutcome>;
+  /** Removes an alias (recording ALIAS_REMOVED) once `check` accepted it; null when absent. */
+  removeAlias(ref: AliasRef, check: (current: AliasRecord) => void): Promise<AliasRecord | null>;
   /**
    * For each candidate no version references any more: locks its row, calls
    * `deleteBlob`, forgets it. Returns the reclaimed digests.

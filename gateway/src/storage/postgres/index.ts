@@ -21,10 +21,11 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   // once the lock is held; pg_notify is delivered at commit.
   recordEvent: (e) => sql<{ seq: number }>`with ordered as (select pg_advisory_xact_lock(${0x686f6d6572}))
     , inserted as (
-      insert into events (type, project, name, version, at)
-      select ${e.type}, ${e.project}, ${e.name}, ${e.version}::integer, ${e.at}::bigint from ordered
+      insert into events (type, project, name, version, at, alias)
+      select ${e.type}, ${e.project}, ${e.name}, ${e.version}::integer, ${e.at}::bigint, ${e.alias}::text from ordered
       returning seq)
     select seq, pg_notify(${EVENTS_CHANNEL}, seq::text) from inserted`,
+  flag: (value) => value,
   jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,
   transactionLock: (name) => sql`select pg_advisory_xact_lock(hashtext(${name}))`,

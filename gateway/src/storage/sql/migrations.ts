@@ -242,6 +242,31 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("models").addColumn("updated_by", "text").execute();
       },
     },
+    "0011_aliases": {
+      // Named pointers to versions. They point at (family, version number), not at a
+      // models row: an overwrite replaces the row and the alias stays on the number.
+      // A previous release never reads the table; its deletes do not know aliases and
+      // may leave one pointing at a deleted version, which then resolves to null.
+      // The events' alias column is nullable: that release's inserts leave it NULL
+      // and its reads (by name) ignore it.
+      async up(db: FrozenDb) {
+        await db.schema
+          .createTable("aliases")
+          .addColumn("family_id", "bigint", (c) => c.notNull().references("families.id"))
+          .addColumn("alias", "text", (c) => c.notNull())
+          .addColumn("version", "integer", (c) => c.notNull())
+          .addColumn("protected", dialect.name === "postgres" ? "boolean" : "integer", (c) =>
+            c.notNull().defaultTo(dialect.name === "postgres" ? false : 0),
+          )
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_by", "text")
+          .addPrimaryKeyConstraint("aliases_pk", ["family_id", "alias"])
+          .execute();
+        // A version's aliases (Model.aliases, and a delete's check) in one index range.
+        await db.schema.createIndex("aliases_version").on("aliases").columns(["family_id", "version"]).execute();
+        await db.schema.alterTable("events").addColumn("alias", "text").execute();
+      },
+    },
     "0013_lineage": {
       // A version's lineage: its facts as one JSON column (nullable, no default: a previous
       // release neither writes nor reads it), and its parents as rows, so the reverse

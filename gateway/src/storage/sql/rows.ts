@@ -42,6 +42,7 @@ export interface ModelRowWithParts extends ModelRow {
   readonly files_json?: unknown;
   readonly card_json?: unknown;
   readonly parents_json?: unknown;
+  readonly aliases_json?: unknown;
 }
 
 const columnLists = new Map<string, readonly string[]>();
@@ -80,6 +81,10 @@ function metricsFrom(json: unknown): MetricRecord[] {
 function filesFrom(json: unknown): FileRecord[] {
   const rows = parseJson(json) as [string, string, number][];
   return rows.map(([path, sha256, size]) => ({ path, sha256, sizeBytes: Number(size) })).sort((a, b) => byCodeUnit(a.path, b.path));
+}
+
+function aliasesFrom(json: unknown): string[] {
+  return (parseJson(json) as string[]).sort(byCodeUnit);
 }
 
 function parentsFrom(json: unknown): ModelRef[] {
@@ -140,6 +145,7 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
   }
   if (row.lineage !== undefined) record.lineage = lineageOf(row.lineage, row.parents_json == null ? [] : parentsFrom(row.parents_json));
   if (row.card_json !== undefined) record.cardFile = row.card_json === null ? null : cardFrom(row.card_json);
+  if (row.aliases_json != null) record.aliases = aliasesFrom(row.aliases_json);
   return record;
 }
 
@@ -189,12 +195,21 @@ export function partColumns(db: Kysely<Database>, dialect: SqlDialect, parts: Mo
       )
       .where("pp.model_id", "=", modelId)
       .as("parents_json");
+  // The aliases_version index (family_id, version): they point at the number, not the row.
+  const aliases = () =>
+    db
+      .selectFrom("aliases as pa")
+      .select(dialect.jsonAgg(sql.ref("pa.alias")).as("j"))
+      .where("pa.family_id", "=", sql.ref<number>(`${row}.family_id`))
+      .where("pa.version", "=", sql.ref<number>(`${row}.version`))
+      .as("aliases_json");
   // A part not asked for is no column at all (the row's field stays undefined).
-  const columns: AliasedExpression<unknown, "metrics_json" | "files_json" | "card_json" | "parents_json">[] = [];
+  const columns: AliasedExpression<unknown, "metrics_json" | "files_json" | "card_json" | "parents_json" | "aliases_json">[] = [];
   if (parts.metrics) columns.push(metrics());
   if (parts.files) columns.push(files());
   if (parts.card) columns.push(card());
   if (parts.lineage) columns.push(parents());
+  if (parts.aliases) columns.push(aliases());
   return columns;
 }
 

@@ -99,6 +99,19 @@ export interface Database {
     version: number;
     /** Epoch milliseconds. */
     at: number;
+    /** The alias of an ALIAS_SET / ALIAS_REMOVED (migration 0011); null for other events. */
+    alias: string | null;
+  };
+  /** Named pointers to versions (migration 0011): at a version number, so an overwrite keeps them. */
+  aliases: {
+    family_id: number;
+    alias: string;
+    version: number;
+    /** boolean on PostgreSQL, 0/1 on SQLite. */
+    protected: boolean | number;
+    /** Epoch milliseconds. */
+    updated_at: number;
+    updated_by: string | null;
   };
 }
 
@@ -137,6 +150,8 @@ export interface SqlDialect {
    * writers are serialised anyway and nobody is told (SQLite: a plain insert).
    */
   recordEvent(event: Omit<Database["events"], "seq">): RawBuilder<{ seq: number }> | null;
+  /** A boolean as the dialect's column holds it (SQLite has none: 0/1). */
+  flag(value: boolean): boolean | number;
   /** Whether an error is a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
   /** Whether an error says the database has no room left (disk or quota full). */

@@ -37,6 +37,7 @@ export class SqlEventFeed implements EventFeed {
       name: r.name,
       version: Number(r.version),
       at: new Date(Number(r.at)),
+      alias: r.alias ?? null,
     }));
   }
 

@@ -2,6 +2,9 @@ import { Migrator, sql, type ExpressionBuilder, type Kysely } from "kysely";
 import { VersionsExhaustedError, versionExists } from "../../domain/errors.js";
 import { BATCH, MAX_VERSION } from "../../domain/limits.js";
 import type {
+  AliasChange,
+  AliasRecord,
+  AliasRef,
   FamilyRecord,
   FileRecord,
   ModelDraft,
@@ -13,6 +16,8 @@ import type {
 } from "../../domain/records.js";
 import { lineageCycle } from "../../domain/lineage.js";
 import type {
+  AliasInTheWay,
+  AliasOutcome,
   BestOfFamiliesQuery,
   CreateResult,
   DerivedQuery,
@@ -23,6 +28,7 @@ import type {
 } from "../metadata-store.js";
 import { bestOfFamilies } from "./best-of-families.js";
 import { checkParents, closesCycle, factsColumn, insertParents, listDerived } from "./lineage.js";
+import { applyAliasChange, applyAliasRemoval, dropAliasesOf, getAliasedModel, listAliases, type RecordEvent } from "./aliases.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
 import { CARD_PATH, chunks, familyId, lineageOf, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
@@ -138,8 +144,8 @@ export class SqlMetadataStore implements MetadataStore {
    * Appends an event as the transaction's last write, behind the dialect's lock,
    * so its seq is in commit order; NOTIFY (PostgreSQL) is delivered at commit.
    */
-  async #recordEvent(trx: Kysely<Database>, type: ModelEventType, ref: ModelRef): Promise<void> {
-    const event = { type, project: ref.project, name: ref.name, version: ref.version, at: Date.now() };
+  async #recordEvent(trx: Kysely<Database>, type: ModelEventType, ref: ModelRef, alias: string | null = null): Promise<void> {
+    const event = { type, project: ref.project, name: ref.name, version: ref.version, at: Date.now(), alias };
     const ordered = this.sqlDialect.recordEvent(event);
     if (ordered) {
       await ordered.execute(trx);
@@ -327,11 +333,17 @@ export class SqlMetadataStore implements MetadataStore {
     await promoteBlobs();
     await this.#recordEvent(trx, existing ? "OVERWRITTEN" : "CREATED", { project: draft.project, name: draft.name, version });
     const cardFile = draft.files.find((f) => f.path === CARD_PATH) ?? null;
+    // Aliases point at the number: an overwritten version keeps its own. A number the
+    // database assigns was never used, so no alias can point at it.
+    const aliases =
+      draft.version === undefined
+        ? []
+        : (await trx.selectFrom("aliases").select("alias").where("family_id", "=", familyId).where("version", "=", version).execute())
+            .map((a) => a.alias)
+            .sort();
     const lineage = lineageOf(row.lineage, draft.lineage?.parents ?? []);
-    return {
-      model: { ...toRecord(row, draft.project, draft.name), ...sortedParts(draft.metrics, draft.files), cardFile, lineage },
-      releasedBlobs,
-    };
+    const model = { ...toRecord(row, draft.project, draft.name), ...sortedParts(draft.metrics, draft.files), cardFile, lineage, aliases };
+    return { model, releasedBlobs };
   }
 
   async updateModel(edit: ModelEdit): Promise<ModelRecord | null> {
@@ -356,13 +368,35 @@ export class SqlMetadataStore implements MetadataStore {
     return updated;
   }
 
-  async deleteModel(ref: ModelRef): Promise<readonly string[] | null> {
-    const released = await evenWhenFull(this.reserve, () => this.#delete(ref));
+  async deleteModel(ref: ModelRef, aliased: (aliases: readonly AliasInTheWay[]) => void = () => {}): Promise<readonly string[] | null> {
+    const released = await evenWhenFull(this.reserve, () => this.#delete(ref, aliased));
     if (released !== null) this.events.committed();
     return released;
   }
 
-  #delete(ref: ModelRef): Promise<readonly string[] | null> {
+  readonly #record: RecordEvent = (trx, type, ref, alias) => this.#recordEvent(trx, type, ref, alias);
+
+  getAliasedModel(ref: AliasRef, parts: ModelParts): Promise<ModelRecord | null> {
+    return getAliasedModel(this.db, this.sqlDialect, ref, parts);
+  }
+
+  listAliases(project: string, name: string): Promise<AliasRecord[]> {
+    return listAliases(this.db, this.sqlDialect, project, name);
+  }
+
+  async setAlias(change: AliasChange): Promise<AliasOutcome> {
+    const outcome = await this.#transaction((trx) => applyAliasChange(trx, this.sqlDialect, change, this.#record));
+    if (outcome.missing === undefined && outcome.previous?.version !== outcome.alias.version) this.events.committed();
+    return outcome;
+  }
+
+  async removeAlias(ref: AliasRef, check: (current: AliasRecord) => void): Promise<AliasRecord | null> {
+    const removed = await this.#transaction((trx) => applyAliasRemoval(trx, this.sqlDialect, ref, check, this.#record));
+    if (removed) this.events.committed();
+    return removed;
+  }
+
+  #delete(ref: ModelRef, aliased: (aliases: readonly AliasInTheWay[]) => void): Promise<readonly string[] | null> {
     return this.#transaction(async (trx) => {
       if (this.sqlDialect.supportsRowLocks) {
         // Lock the family row as creates do: a delete racing an overwrite then sees
@@ -380,11 +414,12 @@ export class SqlMetadataStore implements MetadataStore {
       }
       const model = await trx
         .selectFrom("models")
-        .select("id")
+        .select(["id", "family_id"])
         .where("family_id", "=", this.#familyId(ref.project, ref.name))
         .where("version", "=", ref.version)
         .executeTakeFirst();
       if (!model) return null;
+      await dropAliasesOf(trx, Number(model.family_id), ref, aliased, this.#record);
       const files = await trx.selectFrom("model_files").select("sha256").where("model_id", "=", model.id).execute();
       const deleted = await trx.deleteFrom("models").where("id", "=", model.id).executeTakeFirst();
       // A concurrent delete got there first (PostgreSQL re-checks after the row lock).

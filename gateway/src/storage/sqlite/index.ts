@@ -17,6 +17,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   supportsRowLocks: false,
   // Writers are serialised by begin immediate: seq order is commit order already.
   recordEvent: () => null,
+  flag: (value) => (value ? 1 : 0),
   jsonArray: (values) => sql`json_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`json_group_array(${element})`,
   transactionLock: () => null,
