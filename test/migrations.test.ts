@@ -44,12 +44,14 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     storage = await openTestStorage(backend);
     const db = (storage.metadata as SqlMetadataStore)["db"];
     await registryOver(storage).createModel({ name: "old", files: [file("model.pkl", "p")] });
-    // Back to the schema before 0009 (and so before 0010, which follows it), as a
+    // Back to the schema before 0009 (and so before 0010 and 0012, which follow it), as a
     // database of the previous release is.
+    await sql`drop table model_tags`.execute(db);
+    for (const index of ["models_family_framework", "models_family_created"]) await sql`drop index ${sql.ref(index)}`.execute(db);
     for (const column of ["revision", "updated_at", "updated_by", "flavors", "tf_meta_graph_tags"]) {
       await sql`alter table models drop column ${sql.ref(column)}`.execute(db);
     }
-    await sql`delete from kysely_migration where name in ('0009_model_flavors', '0010_model_updates')`.execute(db);
+    await sql`delete from kysely_migration where name in ('0009_model_flavors', '0010_model_updates', '0012_filters')`.execute(db);
     // A replica of the previous release registers a version without the columns.
     await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
               select id, 2, '{}', 0, 'READY', 0 from families where name = 'old'`.execute(db);
@@ -78,6 +80,37 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
         [2, null, null],
         [1, null, null],
       ]);
+    } finally {
+      await closeStorage(upgraded);
+    }
+  });
+
+  test("0012_filters backfills model_tags from the versions the previous release wrote", async () => {
+    storage = await openTestStorage(backend);
+    const db = (storage.metadata as SqlMetadataStore)["db"];
+    await sql`drop table model_tags`.execute(db);
+    for (const index of ["models_family_framework", "models_family_created"]) await sql`drop index ${sql.ref(index)}`.execute(db);
+    await sql`delete from kysely_migration where name = '0012_filters'`.execute(db);
+    // Versions as the previous release registered them: tags only in models.tags.
+    const tags = [{ team: "vision", size: 3 }, { team: "nlp", ok: true, deep: { a: 1 }, long: "x".repeat(300) }, {}];
+    await sql`insert into families (project, name, last_version) values ('default', 'old', 600)`.execute(db);
+    for (let version = 1; version <= 600; version++) {
+      await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+                select id, ${version}, ${JSON.stringify(tags[version % 3])}, 0, 'READY', 0 from families where name = 'old'`.execute(db);
+    }
+    await storage.metadata.close();
+    const upgraded = await openStorage({ databaseUrl: storage.databaseUrl, blobUrl: storage.blobDir });
+    try {
+      const registry = registryOver(upgraded);
+      const count = async (filter: Record<string, unknown>) =>
+        (await registry.listModels({ name: "old", filter, first: 500 })).nodes.length;
+      expect(await count({ tags: { team: "vision" } })).toBe(200);
+      expect(await count({ tags: { team: "nlp", ok: true } })).toBe(200);
+      expect(await count({ tags: { size: 3 } })).toBe(200);
+      const db2 = (upgraded.metadata as SqlMetadataStore)["db"];
+      const { rows } = await sql<{ n: number }>`select count(*) as n from model_tags`.execute(db2);
+      // team and size, team and ok: nested and long values are not indexed.
+      expect(Number(rows[0]?.n)).toBe(800);
     } finally {
       await closeStorage(upgraded);
     }

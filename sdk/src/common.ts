@@ -3,6 +3,7 @@ export { DEFAULT_URL, type ConnectionOptions } from "./client.js";
 export { RegistryError, type GraphQLErrorBody, type RegistryErrorCode } from "./errors.js";
 export type { ModelStatus } from "./model.js";
 export type { GetModelFamiliesOptions, GetModelsOptions } from "./registry.js";
+export { parseMetricCondition, parseMetricConditions, type MetricCondition, type ModelFilter } from "./filter.js";
 export type { ModelEventType, WatchOptions } from "./watch.js";
 export type { AwaitModelOptions } from "./await-model.js";
 export { SUPPORTED_SCHEMA_MAJORS, type GatewayVersion } from "./version.js";

@@ -14,6 +14,7 @@ import type {
 import type { CreateResult, FamilyListQuery, ListQuery, ListedModel, MetadataStore } from "../metadata-store.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
+import { insertTagRows } from "./tag-rows.js";
 import { CARD_PATH, chunks, familyId, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
@@ -290,6 +291,7 @@ export class SqlMetadataStore implements MetadataStore {
         .values(draft.metrics.map((m) => ({ model_id: modelId, family_id: familyId, version, key: m.key, value: m.value })))
         .execute();
     }
+    await insertTagRows(trx, { modelId, familyId, version }, draft.tags);
     for (const batch of chunks(draft.files, BATCH)) {
       await trx
         .insertInto("model_files")

@@ -13,6 +13,8 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "sqlite",
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
   byteOrder: (text) => sql<string>`${text}`,
+  unindexed: (value) => sql`+${value}`,
+  lateralJoins: false,
   supportsRowLocks: false,
   // Writers are serialised by begin immediate: seq order is commit order already.
   recordEvent: () => null,
