@@ -1,6 +1,6 @@
-import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { MetricRange, ModelFilter } from "../../domain/model-filter.js";
-import type { Database, SqlDialect } from "./schema.js";
+import type { SqlDialect } from "./schema.js";
 
 /**
  * One condition of a filter, as the two things a page can do with it: test a
@@ -71,34 +71,4 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
     });
   }
   return out;
-}
-
-/**
- * How many matches of its most selective condition a page may read before it walks
- * the sort order instead. Walking tests about `limit / selectivity` rows, that is
- * `limit × versions / matches`; driving reads and sorts the `matches`: the two meet
- * at sqrt(limit × versions), so neither reads more than that (7,142 rows for a page
- * of 50 in a 1M-version family). A filter that keeps a fixed number of versions is
- * driven and one that keeps a fixed share is walked: either page stays flat as the
- * family grows.
- */
-export function driveLimit(limit: number, versions: number): number {
-  return Math.max(16, Math.ceil(Math.sqrt(limit * versions)));
-}
-
-/**
- * The matches of each condition, counted up to `cap` from its index (one
- * statement; each count stops at `cap`, so it costs at most that many index entries).
- */
-export async function countMatches(
-  db: Kysely<Database>,
-  family: number,
-  conditions: readonly FilterCondition[],
-  cap: number,
-): Promise<number[]> {
-  const counts = conditions.map(
-    (c, i) => sql`(select count(*) from (${c.source(family)} limit ${cap}) ${sql.raw(`d${i}`)}) as ${sql.raw(`c${i}`)}`,
-  );
-  const { rows } = await sql<Record<string, unknown>>`select ${sql.join(counts)}`.execute(db);
-  return conditions.map((_, i) => Number(rows[0]?.[`c${i}`]));
 }

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from "kysely";
 import { isEmptyRange } from "../../domain/model-filter.js";
 import type { ListQuery, ListedModel } from "../metadata-store.js";
-import { countMatches, driveLimit, filterConditions, rangeSql, type FilterCondition } from "./filter-sql.js";
+import { filterConditions, rangeSql, type FilterCondition } from "./filter-sql.js";
+import { planFilter } from "./filter-plan.js";
 import { listDriven } from "./list-driven.js";
 import { familyId, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
@@ -26,30 +27,20 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
     if (filter.metrics.some(isEmptyRange)) return [];
     const family = await db
       .selectFrom("families")
-      .select(["id", "version_count"])
+      .select(["id", "version_count", "last_version"])
       .where("project", "=", query.project)
       .where("name", "=", query.name)
       .executeTakeFirst();
     if (!family) return [];
     const conditions = filterConditions(dialect, filter);
-    // A filtered page drives from its most selective condition when that one
-    // matches few versions, and otherwise walks the sort order testing each.
-    const cap = driveLimit(query.limit, Number(family.version_count));
-    const counts = await countMatches(db, Number(family.id), conditions, cap);
-    const least = Math.min(...counts);
-    if (least === 0) return [];
-    const fewest = counts.indexOf(least);
-    const driver = conditions[fewest];
-    if (driver && least < cap) {
-      return listDriven(
-        db,
-        dialect,
-        query,
-        Number(family.id),
-        driver,
-        conditions.filter((_, i) => i !== fewest),
-      );
-    }
+    const plan = await planFilter(
+      db,
+      { id: Number(family.id), versions: Number(family.version_count), lastVersion: Number(family.last_version) },
+      conditions,
+      query.limit,
+    );
+    if (plan.kind === "empty") return [];
+    if (plan.kind === "drive") return listDriven(db, dialect, query, Number(family.id), plan.driver, plan.others);
     tests = conditions;
   }
   return query.sortKey === null ? listByVersion(db, dialect, query, tests) : listByMetric(db, dialect, query, query.sortKey, tests);
