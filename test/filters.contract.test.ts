@@ -180,6 +180,8 @@ describe.each(STORAGE_COMBOS.filter((c) => c.blobs === "fs").map((combo) => [com
         ["a tag value with NUL", { tags: { team: "a\u0000" } }],
         ["a tag value with a newline", { tags: { team: "a\nb" } }],
         ["a tag key with NUL", { tags: { "t\u0000": "x" } }],
+        ["a 257-character tag key", { tags: { ["k".repeat(257)]: "x" } }],
+        ["a tag value past the largest double", { tags: { size: Infinity } }],
         ["a tag value that is an object", { tags: { team: { a: 1 } } }],
         ["a tag value that is null", { tags: { team: null } }],
         ["a tag value that is a list", { tags: { team: ["a"] } }],
