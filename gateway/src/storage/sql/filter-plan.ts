@@ -16,6 +16,8 @@ export interface FamilyShape {
   readonly lastVersion: number;
 }
 
+/** Matches below which a condition drives the page whatever the sample would say. */
+const FEW = 64;
 /** Versions a plan tests the filter on before it decides. */
 const SAMPLE = 64;
 /** A sample with fewer rows (a family thinned by deletions, a small one) decides nothing. */
@@ -35,14 +37,16 @@ export function driveLimit(limit: number, versions: number): number {
 }
 
 /**
- * Chooses how to read a filtered page, in at most two small statements:
+ * Chooses how to read a filtered page, in at most three small statements:
  *
- * 1. The whole filter is tested on SAMPLE versions spread over the family (primary
+ * 1. Each condition's matches are counted from its index up to FEW: none at all →
+ *    empty; fewer → the page drives from the fewest.
+ * 2. The whole filter is tested on SAMPLE versions spread over the family (primary
  *    key probes, a random offset each time). When it keeps at least BROAD of them,
  *    the page walks the sort order: it expects to test about `limit / BROAD` rows.
- * 2. Otherwise each condition's matches are counted from its index, up to
- *    `driveLimit`: none at all → empty; fewer than the limit → the page drives from
- *    the fewest; else it walks, testing about `limit × versions / driveLimit` rows.
+ * 3. Otherwise the matches are counted again up to `driveLimit`: fewer → the page
+ *    drives from the fewest; else it walks, testing about `limit × versions /
+ *    driveLimit` rows.
  *
  * So a filter that keeps a share of the family (the sample sees it) or a fixed
  * number of versions (the counts stop early) costs the same at any family size.
@@ -54,17 +58,26 @@ export async function planFilter(
   conditions: readonly FilterCondition[],
   limit: number,
 ): Promise<FilterPlan> {
+  const cap = driveLimit(limit, family.versions);
+  // A condition that matches very few versions is found by a count that stops at
+  // FEW (a few index entries each), before any sample.
+  const first = await fewest(db, family.id, conditions, Math.min(FEW, cap));
+  if (first.kind !== "walk" || cap <= FEW) return first;
   if (family.versions >= 4 * SAMPLE) {
     const sample = await sampleMatches(db, family, conditions);
     if (sample.rows >= MIN_SAMPLED && sample.kept >= BROAD * sample.rows) return { kind: "walk" };
   }
-  const cap = driveLimit(limit, family.versions);
-  const counts = await countMatches(db, family.id, conditions, cap);
+  return fewest(db, family.id, conditions, cap);
+}
+
+/** Empty when a condition matches nothing, a drive from the fewest matches under `cap`, else a walk. */
+async function fewest(db: Kysely<Database>, family: number, conditions: readonly FilterCondition[], cap: number): Promise<FilterPlan> {
+  const counts = await countMatches(db, family, conditions, cap);
   const least = Math.min(...counts);
   if (least === 0) return { kind: "empty" };
-  const fewest = counts.indexOf(least);
-  const driver = conditions[fewest];
-  if (driver && least < cap) return { kind: "drive", driver, others: conditions.filter((_, i) => i !== fewest) };
+  const at = counts.indexOf(least);
+  const driver = conditions[at];
+  if (driver && least < cap) return { kind: "drive", driver, others: conditions.filter((_, i) => i !== at) };
   return { kind: "walk" };
 }
 
@@ -74,16 +87,20 @@ async function sampleMatches(
   family: FamilyShape,
   conditions: readonly FilterCondition[],
 ): Promise<{ rows: number; kept: number }> {
-  const offset = Math.random();
-  const versions = new Set<number>();
-  for (let i = 0; i < SAMPLE; i++) versions.add(1 + Math.floor(((i + offset) * family.lastVersion) / SAMPLE));
+  const stride = Math.max(1, Math.floor(family.lastVersion / SAMPLE));
+  const start = 1 + Math.floor(Math.random() * stride);
   const all = sql.join(
     conditions.map((c) => c.test),
     sql` and `,
   );
-  const { rows } = await sql<{ n: number | string; kept: number | string | null }>`select count(*) as n,
-      sum(case when ${all} then 1 else 0 end) as kept
-      from models m where m.family_id = ${family.id} and m.version in (${sql.join([...versions])})`.execute(db);
+  // The versions as a recursive CTE of three parameters: an IN list of 64 costs
+  // PostgreSQL more to plan than the probes cost to run.
+  const { rows } = await sql<{ n: number | string; kept: number | string | null }>`with recursive sample(v) as (
+        select cast(${start} as integer) union all
+        select v + cast(${stride} as integer) from sample where v + cast(${stride} as integer) <= cast(${family.lastVersion} as integer)
+      )
+      select count(*) as n, sum(case when ${all} then 1 else 0 end) as kept
+      from sample s cross join models m where m.family_id = ${family.id} and m.version = s.v`.execute(db);
   return { rows: Number(rows[0]?.n ?? 0), kept: Number(rows[0]?.kept ?? 0) };
 }
 
