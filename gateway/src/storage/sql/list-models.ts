@@ -19,6 +19,11 @@ import type { Database, SqlDialect } from "./schema.js";
  * the metric, and is limited to the rows `hits` left over. A page that `hits`
  * fills is read by the metric phase alone (one smaller statement); one that
  * reaches the missing phase is read again whole, both phases in one statement.
+ *
+ * A filtered page is still one statement: the small ones before it
+ * (`filter-plan.ts`) only choose how to read it — driven from one condition's
+ * matches (`list-driven.ts`) or walked in sort order with every condition tested —
+ * and both ways read the same rows in the same order.
  */
 export async function listModels(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery): Promise<ListedModel[]> {
   const filter = query.filter ?? null;
