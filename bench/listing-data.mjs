@@ -101,7 +101,9 @@ async function insertRows(trx, dialect, table, columns, rows) {
     for (let i = 0; i < rows.length; i += PG_ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + PG_ROWS_PER_INSERT);
       const arrays = columns.map((_, c) => chunk.map((row) => row[c]));
-      const unnest = columns.map((col, c) => `$${c + 1}::${PG_TYPES[col] ?? "text"}[]`).join(",");
+      // model_tags.value is text (metrics.value a float).
+      const typeOf = (col) => (table === "model_tags" && col === "value" ? "text" : (PG_TYPES[col] ?? "text"));
+      const unnest = columns.map((col, c) => `$${c + 1}::${typeOf(col)}[]`).join(",");
       const sqlText = `insert into ${table} (${columns.join(",")}) select * from unnest(${unnest})`;
       await trx.executeQuery(CompiledQuery.raw(sqlText, arrays));
     }
@@ -121,7 +123,7 @@ async function insertRows(trx, dialect, table, columns, rows) {
  * 10 metrics per version. Data is seeded, so both backends hold the same rows;
  * accuracy has 4 decimals, so ties (broken by version) occur as in real runs.
  */
-export async function populate(backend, families, { rebuildIndexes = backend.name === "sqlite" } = {}) {
+export async function populate(backend, families, { rebuildIndexes = backend.name === "sqlite", filterable = false } = {}) {
   const dialect = backend.name;
   // SQLite's default 2 MB page cache thrashes on three randomly-filled indexes; the
   // load gets a larger one, and the measurements run with the store's own setting.
@@ -134,7 +136,7 @@ export async function populate(backend, families, { rebuildIndexes = backend.nam
       ? new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: backend.target, max: 1 }) }) })
       : null;
   try {
-    await load(loader ?? backend.db, dialect, families, rebuildIndexes);
+    await load(loader ?? backend.db, dialect, families, rebuildIndexes, filterable);
   } finally {
     await loader?.destroy();
     if (cacheSize !== null) await backend.raw(`pragma cache_size = ${Number(cacheSize)}`);
@@ -152,9 +154,9 @@ export async function populate(backend, families, { rebuildIndexes = backend.nam
 async function secondaryIndexes(trx, dialect) {
   const query =
     dialect === "sqlite"
-      ? `select name, sql as definition from sqlite_master where type = 'index' and sql is not null and tbl_name in ('models', 'metrics')`
+      ? `select name, sql as definition from sqlite_master where type = 'index' and sql is not null and tbl_name in ('models', 'metrics', 'model_tags')`
       : `select indexname as name, indexdef as definition from pg_indexes
-          where schemaname = current_schema() and tablename in ('models', 'metrics')
+          where schemaname = current_schema() and tablename in ('models', 'metrics', 'model_tags')
             and indexname not in (select conname from pg_constraint)`;
   const { rows } = await trx.executeQuery(CompiledQuery.raw(query));
   return rows;
@@ -170,13 +172,26 @@ async function foreignKeys(trx, dialect) {
   const { rows } = await trx.executeQuery(
     CompiledQuery.raw(
       `select conrelid::regclass::text as "table", conname as name, pg_get_constraintdef(oid) as definition
-         from pg_constraint where contype = 'f' and conrelid in ('models'::regclass, 'metrics'::regclass)`,
+         from pg_constraint where contype = 'f' and conrelid in ('models'::regclass, 'metrics'::regclass, 'model_tags'::regclass)`,
     ),
   );
   return rows;
 }
 
-async function load(db, dialect, families, rebuildIndexes) {
+/**
+ * With `filterable` (bench/filtered.mjs), versions differ in what filters test: one in
+ * ten is SKLEARN (the rest PYTORCH); tag `stage` is "prod" on 20 versions spread over
+ * the family ("dev" elsewhere), tag `team` is "vision" on one in a hundred ("nlp"
+ * elsewhere); their model_tags rows are written as createModel writes them.
+ */
+function filterableVersion(family, version) {
+  const every = Math.max(1, Math.floor(family.versions / 20));
+  const stage = version % every === 0 ? "prod" : "dev";
+  const team = version % 100 === 0 ? "vision" : "nlp";
+  return { framework: version % 10 === 0 ? "SKLEARN" : "PYTORCH", tags: { seed: version, stage, team } };
+}
+
+async function load(db, dialect, families, rebuildIndexes, filterable = false) {
   let modelId = 0;
   await db.transaction().execute(async (trx) => {
     const indexes = rebuildIndexes ? await secondaryIndexes(trx, dialect) : [];
@@ -188,15 +203,16 @@ async function load(db, dialect, families, rebuildIndexes) {
     for (const key of keys) await trx.executeQuery(CompiledQuery.raw(`alter table ${key.table} drop constraint "${key.name}"`));
     // Rows are buffered across families (many small ones would otherwise cost three
     // statements each) and written parents first: families, models, metrics.
-    let buffered = { families: [], models: [], metrics: [] };
+    let buffered = { families: [], models: [], metrics: [], tags: [] };
     const flush = async () => {
-      const { families: familyRows, models, metrics } = buffered;
-      buffered = { families: [], models: [], metrics: [] };
+      const { families: familyRows, models, metrics, tags } = buffered;
+      buffered = { families: [], models: [], metrics: [], tags: [] };
       const modelColumns = ["id", "family_id", "version", "description", "framework", "signature", "input_example"];
       modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by");
       if (familyRows.length > 0) await insertRows(trx, dialect, "families", ["id", "project", "name", "last_version"], familyRows);
       if (models.length > 0) await insertRows(trx, dialect, "models", modelColumns, models);
       if (metrics.length > 0) await insertRows(trx, dialect, "metrics", ["model_id", "family_id", "version", "key", "value"], metrics);
+      if (tags.length > 0) await insertRows(trx, dialect, "model_tags", ["model_id", "family_id", "version", "key", "value"], tags);
     };
     for (const [index, family] of families.entries()) {
       const familyId = index + 1;
@@ -205,7 +221,11 @@ async function load(db, dialect, families, rebuildIndexes) {
       for (let version = 1; version <= family.versions; version++) {
         const id = ++modelId;
         const createdAt = 1_700_000_000_000 + version * 1000;
-        buffered.models.push([id, familyId, version, `run ${version}`, "PYTORCH", null, null, `{"seed":${version}}`]);
+        const shape = filterable ? filterableVersion(family, version) : { framework: "PYTORCH", tags: { seed: version } };
+        buffered.models.push([id, familyId, version, `run ${version}`, shape.framework, null, null, JSON.stringify(shape.tags)]);
+        if (filterable) {
+          for (const [key, value] of Object.entries(shape.tags)) buffered.tags.push([id, familyId, version, key, JSON.stringify(value)]);
+        }
         buffered.models.at(-1).push(1e6, "READY", createdAt, "bench");
         for (const key of METRIC_KEYS) {
           const value = key === "accuracy" ? Math.round(random() * 1e4) / 1e4 : random() * 100;

@@ -252,7 +252,7 @@ describe("homer CLI", () => {
     expect(await complete("lo")).toEqual(["login", "logout"]);
     expect(await complete("--pro")).toEqual(["--project"]);
     expect(await complete("--project", "x", "l")).toEqual(["lineage", "login", "logout", "ls"]);
-    expect(await complete("ls", "--s")).toEqual(["--search", "--sort"]);
+    expect(await complete("ls", "--s")).toEqual(["--search", "--since", "--sort"]);
     expect(await complete("push", "model", "--me")).toEqual(["--metric"]);
     expect(await complete("keys", "")).toEqual(["create", "list", "revoke"]);
     expect(await complete("completion", "")).toEqual(["bash", "zsh"]);

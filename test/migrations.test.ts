@@ -217,6 +217,35 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     }
   });
 
+  test("0012_filters backfills model_tags from the versions the previous release wrote", async () => {
+    const before = await databaseAt("0011_aliases");
+    const db = before.db;
+    // Versions as the previous release registered them: tags only in models.tags.
+    const tags = [{ team: "vision", size: 3 }, { team: "nlp", ok: true, deep: { a: 1 }, long: "x".repeat(300) }, {}];
+    await sql`insert into families (project, name, last_version) values ('default', 'old', 600)`.execute(db);
+    for (let version = 1; version <= 600; version++) {
+      await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+                select id, ${version}, ${JSON.stringify(tags[version % 3])}, 0, 'READY', 0 from families where name = 'old'`.execute(db);
+    }
+    await db.destroy();
+    const upgraded = await openStorage({ databaseUrl: before.databaseUrl, blobUrl: before.blobDir });
+    try {
+      const registry = registryOver(upgraded);
+      const count = async (filter: Record<string, unknown>) =>
+        (await registry.listModels({ name: "old", filter, first: 500 })).nodes.length;
+      expect(await count({ tags: { team: "vision" } })).toBe(200);
+      expect(await count({ tags: { team: "nlp", ok: true } })).toBe(200);
+      expect(await count({ tags: { size: 3 } })).toBe(200);
+      const db2 = (upgraded.metadata as SqlMetadataStore)["db"];
+      const { rows } = await sql<{ n: number }>`select count(*) as n from model_tags`.execute(db2);
+      // team and size, team and ok: nested and long values are not indexed.
+      expect(Number(rows[0]?.n)).toBe(800);
+    } finally {
+      await closeStorage(upgraded);
+      await before.cleanup();
+    }
+  });
+
   test("a history that diverged (an unknown migration ordered among known ones) is still refused", async () => {
     storage = await openTestStorage(backend);
     await applyAsNewerRelease("0003a_from_a_diverged_branch");

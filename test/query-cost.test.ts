@@ -101,6 +101,21 @@ describe("the cost model: the largest legitimate queries pass", () => {
     expect(costOf(`{ ${page(MAX_PAGE_SIZE)} }`)).toBeLessThan(defaults.maxQueryCost * 0.95);
   });
 
+  test("a filter costs a statement plus one per condition; a variable filter is charged as the largest; a full page with it passes", () => {
+    const base = costOf(`{ models(name: "m", first: 50) { nodes { version } } }`);
+    const filtered = (filter: string) => costOf(`{ models(name: "m", first: 50, filter: ${filter}) { nodes { version } } }`);
+    expect(filtered("{}")).toBe(base);
+    expect(filtered("null")).toBe(base);
+    expect(filtered(`{ metrics: [{ key: "latency", lt: 20 }] }`)).toBe(base + 20);
+    expect(filtered(`{ metrics: [{ key: "a", lt: 1 }, { key: "b", gt: 2 }], tags: { team: "x" }, framework: SKLEARN }`)).toBe(base + 50);
+    const variable = costOf(`query($f: ModelFilter) { models(name: "m", first: 50, filter: $f) { nodes { version } } }`);
+    expect(variable).toBe(base + 10 * (1 + 16 + 16 + 3));
+    expect(costOf(`query($f: ModelFilter) { bestModel(name: "m", metric: "acc", filter: $f) { version } }`)).toBeGreaterThan(
+      costOf(`{ bestModel(name: "m", metric: "acc") { version } }`) + 300,
+    );
+    expect(errorsOf(`query($f: ModelFilter) { ${page(MAX_PAGE_SIZE).replace(/^models\(/, "models(filter: $f, ")} }`)).toEqual([]);
+  });
+
   test("a single version, best model, projects and keys with every field pass together", () => {
     const key = everyField(schema, schema.getType("ApiKey") as GraphQLObjectType);
     const project = everyField(schema, schema.getType("Project") as GraphQLObjectType);

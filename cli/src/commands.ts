@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import os from "node:os";
-import { RegistryError, type Framework, type Model, type ModelFamily } from "@homer/sdk";
+import { parseMetricConditions, RegistryError, type Framework, type Model, type ModelFamily, type ModelFilter } from "@homer/sdk";
 import { keys, projects } from "./admin-commands.js";
 import { alias } from "./alias-command.js";
 import { completion } from "./completion.js";
@@ -90,13 +90,52 @@ const push: Command = {
   },
 };
 
-const LS_USAGE = "homer ls [--search PREFIX | --contains TEXT] [--sort name|updated] | homer ls NAME [--sort METRIC] [--asc]";
+const LS_USAGE =
+  "homer ls [--search PREFIX | --contains TEXT] [--sort name|updated] | homer ls NAME [--sort METRIC] [--asc] [--where 'METRIC<20']..." +
+  " [--tag KEY=VALUE]... [--framework F] [--since ISO] [--until ISO]";
 const LS_OPTIONS = {
   sort: { type: "string", short: "s" },
   asc: { type: "boolean" },
   search: { type: "string" },
   contains: { type: "string" },
+  where: { type: "string", short: "w", multiple: true },
+  tag: { type: "string", multiple: true },
+  framework: { type: "string" },
+  since: { type: "string" },
+  until: { type: "string" },
 } as const satisfies Options;
+
+/** The versions `homer ls NAME` keeps: --where, --tag, --framework, --since and --until; undefined: all. */
+function lsFilter(values: {
+  where?: string[];
+  tag?: string[];
+  framework?: string;
+  since?: string;
+  until?: string;
+}): ModelFilter | undefined {
+  const date = (text: string | undefined, flag: string) => {
+    if (text === undefined) return undefined;
+    const at = new Date(text);
+    if (text.trim() === "" || Number.isNaN(at.getTime()))
+      throw new UsageError(`--${flag} takes an ISO 8601 date or date-time, got ${shown(JSON.stringify(text))}\nusage: ${LS_USAGE}`);
+    return at;
+  };
+  let metrics;
+  try {
+    metrics = parseMetricConditions(values.where ?? []);
+  } catch (error) {
+    if (error instanceof RegistryError) throw new UsageError(`--where ${shown(error.message)}\nusage: ${LS_USAGE}`);
+    throw error;
+  }
+  const filter: ModelFilter = {
+    ...(metrics.length > 0 ? { metrics } : {}),
+    ...(values.tag ? { tags: keyValues(values.tag, "tag", false) } : {}),
+    ...(values.framework !== undefined ? { framework: values.framework.toUpperCase() as Framework } : {}),
+    ...(values.since !== undefined ? { createdAfter: date(values.since, "since") } : {}),
+    ...(values.until !== undefined ? { createdBefore: date(values.until, "until") } : {}),
+  };
+  return Object.keys(filter).length > 0 ? filter : undefined;
+}
 const ls: Command = {
   usage: LS_USAGE,
   summary: "list the project's models, or the versions of one (best first with --sort)",
@@ -106,6 +145,7 @@ const ls: Command = {
     const { values, positionals } = parse(args, LS_OPTIONS, LS_USAGE, io);
     if (positionals.length > 1) throw new UsageError(`expected at most one model name\nusage: ${LS_USAGE}`);
     const name = positionals[0];
+    const filter = lsFilter(values);
     if (name === undefined) {
       if (values.asc) throw new UsageError(`--asc sorts the versions of one model: name it\nusage: ${LS_USAGE}`);
       if (values.sort !== undefined && values.sort !== "name" && values.sort !== "updated") {
@@ -114,19 +154,23 @@ const ls: Command = {
       if (values.search !== undefined && values.contains !== undefined) {
         throw new UsageError(`--search (a prefix) and --contains (a substring) exclude each other\nusage: ${LS_USAGE}`);
       }
+      if (filter)
+        throw new UsageError(
+          `--where, --tag, --framework, --since and --until filter the versions of one model: name it\nusage: ${LS_USAGE}`,
+        );
       return listFamilies(io, values.search ?? values.contains, values.contains === undefined ? "prefix" : "substring", values.sort);
     }
     if (values.search !== undefined || values.contains !== undefined) {
       throw new UsageError(`--search and --contains find models by name: use them without NAME\nusage: ${LS_USAGE}`);
     }
     const registry = await io.registry();
-    const models = await registry.getModels({ name, sortKey: values.sort, direction: values.asc ? "asc" : "desc" });
+    const models = await registry.getModels({ name, sortKey: values.sort, direction: values.asc ? "asc" : "desc", filter });
     if (io.json) {
       io.print(`${JSON.stringify(models.map(summary))}\n`);
       return 0;
     }
     if (models.length === 0) {
-      io.print(`no versions of ${shown(name)}\n`);
+      io.print(filter ? `no versions of ${shown(name)} match\n` : `no versions of ${shown(name)}\n`);
       return 0;
     }
     const keys = [...new Set(models.flatMap((m) => Object.keys(m.metrics)))].sort();

@@ -4,6 +4,7 @@ export { RegistryError, type GraphQLErrorBody, type RegistryErrorCode } from "./
 export type { ModelFamily, ModelStatus } from "./model.js";
 export type { GetModelFamiliesOptions, GetModelsOptions } from "./registry.js";
 export { assertAliasName, formatModelRef, isAliasName, parseModelRef, type ModelReference, type ModelSelector } from "./model-ref.js";
+export { parseMetricCondition, parseMetricConditions, type MetricCondition, type ModelFilter } from "./filter.js";
 export type { ModelEventType, WatchOptions } from "./watch.js";
 export type { AwaitModelOptions } from "./await-model.js";
 export { SUPPORTED_SCHEMA_MAJORS, type GatewayVersion } from "./version.js";

@@ -24,6 +24,7 @@ import {
   type CreateModelInput,
   type SortDirection as GraphQLSortDirection,
 } from "./generated/graphql.js";
+import { toFilterInput, type ModelFilter } from "./filter.js";
 import { lineageInput } from "./lineage.js";
 import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft, type ModelFamily } from "./model.js";
@@ -54,6 +55,8 @@ export interface GetModelsOptions {
   readonly project?: string;
   /** Versions fetched per request, 1-500; default 500. */
   readonly pageSize?: number;
+  /** Only versions that match, e.g. `{ metrics: [{ key: "latency", lt: 20 }] }`. */
+  readonly filter?: ModelFilter;
 }
 
 export interface GetModelFamiliesOptions {
@@ -315,6 +318,7 @@ export class ModelRegistry {
       direction: toDirection(options.direction),
       project: options.project ?? this.project,
       first: pageSize,
+      filter: toFilterInput(options.filter),
     };
     let after: string | null | undefined;
     do {
@@ -415,12 +419,15 @@ export class ModelRegistry {
     readonly metric: string;
     readonly direction?: SortDirection;
     readonly project?: string;
+    /** The best among the versions that match (e.g. latency < 20). */
+    readonly filter?: ModelFilter;
   }): Promise<Model | null> {
     const variables = {
       name: options.name,
       metric: options.metric,
       direction: toDirection(options.direction),
       project: options.project ?? this.project,
+      filter: toFilterInput(options.filter),
     };
     const data = await this.#run(BestModelDocument, variables, `getBestModel ${options.name} by ${options.metric}`);
     return data.bestModel ? this.wrap(data.bestModel) : null;

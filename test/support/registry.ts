@@ -25,7 +25,8 @@ export function registryOver(storage: Storage, limits = TEST_LIMITS, caller = Ca
     getModel: (ref: ModelRefInput) => service.getModel(caller, ref),
     listModels: (query: ListModelsQuery) => service.listModels(caller, query),
     listFamilies: (query: ListFamiliesQuery = {}) => service.listFamilies(caller, query),
-    bestModel: (query: { project?: string; name: string; metric: string; direction?: SortDirection }) => service.bestModel(caller, query),
+    bestModel: (query: { project?: string; name: string; metric: string; direction?: SortDirection; filter?: ListModelsQuery["filter"] }) =>
+      service.bestModel(caller, query),
     createModel: (command: CreateModelCommand) => service.createModel(caller, command),
     deleteModel: (ref: ModelRefInput) => service.deleteModel(caller, ref),
     updateModel: (ref: ModelRefInput, changes: UpdateModelChanges) => service.updateModel(caller, ref, changes),

@@ -17,6 +17,7 @@ import {
   type ValueNode,
 } from "graphql";
 import { MAX_PAGE_SIZE } from "../domain/limits.js";
+import { MAX_METRIC_CONDITIONS, MAX_TAG_CONDITIONS } from "../domain/model-filter.js";
 
 /**
  * The cost model, in units of "one row read and turned into an object".
@@ -41,6 +42,10 @@ import { MAX_PAGE_SIZE } from "../domain/limits.js";
  *   length is bounded by what was registered, not by the query;
  * - a field that does its own I/O (`Model.card`, a blob read) adds its OWN_COSTS
  *   (COST.BLOB_READ) wherever it is counted, so once per node of a page;
+ * - a `filter` argument (`models`, `bestModel`): STATEMENT for the family and the
+ *   counts of each condition's matches, plus STATEMENT per condition (each is
+ *   counted from its index up to a bound, then tested or driven from); a condition
+ *   list or tag object from a variable is charged as the most the server accepts;
  * - `__typename`: nothing; `__schema` and `__type`: STATEMENT (their size is
  *   bounded by the schema, their depth by the depth limit).
  *
@@ -77,6 +82,26 @@ const OWN_COSTS: ReadonlyMap<string, number> = new Map([
 ]);
 
 const PAGE_ARGUMENT = "first";
+const FILTER_ARGUMENT = "filter";
+
+/** The most conditions a filter holds: metric conditions, tags, framework and the two dates. */
+const MAX_FILTER_CONDITIONS = MAX_METRIC_CONDITIONS + MAX_TAG_CONDITIONS + 3;
+
+/** What a `filter` argument adds, per the model above: nothing when absent or null. */
+function filterCost(value: ValueNode | undefined): number {
+  if (value === undefined || value.kind === Kind.NULL) return 0;
+  if (value.kind !== Kind.OBJECT) return COST.STATEMENT * (1 + MAX_FILTER_CONDITIONS);
+  let conditions = 0;
+  for (const field of value.fields) {
+    const v = field.value;
+    if (v.kind === Kind.NULL) continue;
+    if (field.name.value === "metrics")
+      conditions += v.kind === Kind.LIST ? v.values.length : v.kind === Kind.OBJECT ? 1 : MAX_METRIC_CONDITIONS;
+    else if (field.name.value === "tags") conditions += v.kind === Kind.OBJECT ? v.fields.length : MAX_TAG_CONDITIONS;
+    else conditions += 1;
+  }
+  return conditions === 0 ? 0 : COST.STATEMENT * (1 + conditions);
+}
 
 function pageSize(field: GraphQLField<unknown, unknown>, value: ValueNode | undefined): number | null {
   const argument = field.args.find((a) => a.name === PAGE_ARGUMENT);
@@ -136,6 +161,7 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
       const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
       if (!field) continue;
       const named = getNamedType(field.type);
+      total += filterCost(selection.arguments?.find((a) => a.name.value === FILTER_ARGUMENT)?.value);
       const page = pageSize(field, selection.arguments?.find((a) => a.name.value === PAGE_ARGUMENT)?.value);
       if (page !== null) {
         // A connection: its statement, and N rows whose every field that statement read.

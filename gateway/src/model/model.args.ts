@@ -1,5 +1,6 @@
 import { ArgsType, Field, Int } from "type-graphql";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../domain/limits.js";
+import { ModelFilter } from "./model-filter.input.js";
 import { SortDirection } from "./model.type.js";
 
 @ArgsType()
@@ -60,8 +61,11 @@ export class ModelsArgs {
   @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, at most ${MAX_PAGE_SIZE}.` })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: "An endCursor from a previous page." })
+  @Field(() => String, { nullable: true, description: "An endCursor from a previous page (of the same filter and sort)." })
   after?: string | null;
+
+  @Field(() => ModelFilter, { nullable: true, description: "Only versions that match." })
+  filter?: ModelFilter | null;
 }
 
 @ArgsType()
@@ -77,4 +81,7 @@ export class BestModelArgs {
 
   @Field(() => String, { nullable: true })
   project?: string | null;
+
+  @Field(() => ModelFilter, { nullable: true, description: "The best among the versions that match." })
+  filter?: ModelFilter | null;
 }

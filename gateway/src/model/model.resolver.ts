@@ -219,7 +219,7 @@ export const modelFields = {
 
 @Resolver(() => ModelConnection)
 export class ModelConnectionResolver {
-  @FieldResolver(() => Int, { description: "Versions of the model in all." })
+  @FieldResolver(() => Int, { description: "Versions of the model in all, whatever the filter." })
   totalCount(@Root() connection: ModelConnection): Promise<number> {
     return connection.countVersions();
   }

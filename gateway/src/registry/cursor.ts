@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { BadInputError } from "../domain/errors.js";
+import type { ModelFilter } from "../domain/model-filter.js";
 import type { SortDirection } from "../domain/records.js";
 import type { FamilyOrder, FamilyPosition, ListPosition } from "../storage/metadata-store.js";
 import { MAX_VERSION } from "../domain/limits.js";
@@ -10,6 +12,16 @@ export interface CursorScope {
   readonly name: string;
   readonly sortKey: string | null;
   readonly direction: SortDirection;
+  /** The listing's filter, normalised; null: none. */
+  readonly filter: ModelFilter | null;
+}
+
+/**
+ * A short digest of a normalised filter: a cursor carries it, not the filter, so it
+ * stays small and a cursor used with another filter is refused.
+ */
+function filterDigest(filter: ModelFilter | null): string | undefined {
+  return filter === null ? undefined : createHash("sha256").update(JSON.stringify(filter)).digest("base64url").slice(0, 16);
 }
 
 interface CursorBody {
@@ -18,6 +30,8 @@ interface CursorBody {
   readonly k: string | null;
   readonly d: SortDirection;
   readonly p: ListPosition;
+  /** The filter's digest; absent when unfiltered (as cursors issued before filters). */
+  readonly f?: string;
 }
 
 /** A cursor's body as the opaque text clients pass back. */
@@ -41,7 +55,14 @@ function decodeBody(cursor: string, maxLength: number): Record<string, unknown> 
 }
 
 export function encodeCursor(scope: CursorScope, position: ListPosition): string {
-  const body: CursorBody = { j: scope.project, n: scope.name, k: scope.sortKey, d: scope.direction, p: position };
+  const body: CursorBody = {
+    j: scope.project,
+    n: scope.name,
+    k: scope.sortKey,
+    d: scope.direction,
+    p: position,
+    f: filterDigest(scope.filter),
+  };
   return encodeBody(body);
 }
 
@@ -59,6 +80,7 @@ export function decodeCursor(cursor: string, scope: CursorScope): ListPosition {
   if (body.j !== scope.project || body.n !== scope.name || body.k !== scope.sortKey || body.d !== scope.direction) {
     throw invalid("it belongs to a different listing: same project, name, sortKey and direction are required");
   }
+  if (body.f !== filterDigest(scope.filter)) throw invalid("it belongs to a listing with a different filter");
   const phaseFits = scope.sortKey === null ? body.p.phase === "version" : body.p.phase !== "version";
   if (!phaseFits) throw invalid("not a cursor this server issued");
   return body.p;

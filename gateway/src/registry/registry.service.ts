@@ -25,6 +25,7 @@ import {
   MAX_NAME_CHARS,
 } from "../domain/rules.js";
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
+import { normaliseFilter, type ModelFilterInput } from "../domain/model-filter.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
 import type { BestOfFamiliesQuery, FamilyOrder, MetadataStore } from "../storage/metadata-store.js";
 import { MissingParentError, refKey, type LineageInput } from "../domain/lineage.js";
@@ -119,10 +120,12 @@ export interface ListModelsQuery {
   readonly after?: string | null;
   /** Parts read with every node; all by default. */
   readonly parts?: ModelParts;
+  /** Only versions that match; validated here (see `normaliseFilter`). */
+  readonly filter?: ModelFilterInput | null;
 }
 
-/** The first version of a metric sort; parts all by default. */
-export type BestModelQuery = Pick<ListModelsQuery, "project" | "name" | "direction" | "parts"> & { readonly metric: string };
+/** The first version of a metric sort among those the filter keeps; parts all by default. */
+export type BestModelQuery = Pick<ListModelsQuery, "project" | "name" | "direction" | "parts" | "filter"> & { readonly metric: string };
 
 export interface ModelPage {
   readonly nodes: ModelRecord[];
@@ -314,10 +317,12 @@ export class RegistryService {
       throw new BadInputError(`sortKey is longer than ${MAX_SORT_KEY} characters`, "sortKey");
     }
     const direction = query.direction ?? "DESC";
-    const scope = { project, name, sortKey, direction } as const;
+    const filter = normaliseFilter(query.filter);
+    const scope = { project, name, sortKey, direction, filter } as const;
     const after = query.after ? decodeCursor(query.after, scope) : null;
     const parts = query.parts ?? ALL_PARTS;
-    const listed = first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after, parts });
+    const listed =
+      first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after, parts, filter });
     const page = listed.slice(0, first);
     const last = page.at(-1);
     let endCursor: string | undefined;
@@ -366,9 +371,11 @@ export class RegistryService {
   async bestModel(caller: Caller, query: BestModelQuery): Promise<ModelRecord | null> {
     const project = this.#project(caller, query.project, "read");
     const name = assertName(query.name, "name");
+    const filter = normaliseFilter(query.filter);
     // Metric keys follow the name rule: no version can have any other key.
     if (!isName(assertStorable(query.metric, "metric"))) return null;
     const [top] = await this.metadata.listModels({
+      filter,
       project,
       name,
       sortKey: query.metric,

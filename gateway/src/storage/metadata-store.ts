@@ -4,6 +4,7 @@
  * (`storage/sql/`); each backend folder only supplies its dialect.
  */
 
+import type { ModelFilter } from "../domain/model-filter.js";
 import type {
   AliasChange,
   AliasRecord,
@@ -36,6 +37,8 @@ export interface ListQuery {
   readonly limit: number;
   readonly after: ListPosition | null;
   readonly parts: ModelParts;
+  /** Only versions that match (null or absent: every version). */
+  readonly filter?: ModelFilter | null;
 }
 
 /** How a families listing is ordered: by name (case-insensitively, then byte order), or most recently changed first. */

@@ -1,5 +1,9 @@
 import { sql, type Kysely } from "kysely";
+import { isEmptyRange } from "../../domain/model-filter.js";
 import type { ListQuery, ListedModel } from "../metadata-store.js";
+import { filterConditions, rangeSql, type FilterCondition } from "./filter-sql.js";
+import { planFilter } from "./filter-plan.js";
+import { listDriven } from "./list-driven.js";
 import { familyId, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
 
@@ -15,12 +19,44 @@ import type { Database, SqlDialect } from "./schema.js";
  * the metric, and is limited to the rows `hits` left over. A page that `hits`
  * fills is read by the metric phase alone (one smaller statement); one that
  * reaches the missing phase is read again whole, both phases in one statement.
+ *
+ * A filtered page is still one statement: the small ones before it
+ * (`filter-plan.ts`) only choose how to read it — driven from one condition's
+ * matches (`list-driven.ts`) or walked in sort order with every condition tested —
+ * and both ways read the same rows in the same order.
  */
 export async function listModels(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery): Promise<ListedModel[]> {
-  return query.sortKey === null ? listByVersion(db, dialect, query) : listByMetric(db, dialect, query, query.sortKey);
+  const filter = query.filter ?? null;
+  let tests: readonly FilterCondition[] = [];
+  if (filter !== null) {
+    if (filter.metrics.some(isEmptyRange)) return [];
+    const family = await db
+      .selectFrom("families")
+      .select(["id", "version_count", "last_version"])
+      .where("project", "=", query.project)
+      .where("name", "=", query.name)
+      .executeTakeFirst();
+    if (!family) return [];
+    const conditions = filterConditions(dialect, filter);
+    const plan = await planFilter(
+      db,
+      { id: Number(family.id), versions: Number(family.version_count), lastVersion: Number(family.last_version) },
+      conditions,
+      query.limit,
+    );
+    if (plan.kind === "empty") return [];
+    if (plan.kind === "drive") return listDriven(db, dialect, query, Number(family.id), plan.driver, plan.others);
+    tests = conditions;
+  }
+  return query.sortKey === null ? listByVersion(db, dialect, query, tests) : listByMetric(db, dialect, query, query.sortKey, tests);
 }
 
-async function listByVersion(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery): Promise<ListedModel[]> {
+async function listByVersion(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  query: ListQuery,
+  tests: readonly FilterCondition[],
+): Promise<ListedModel[]> {
   const desc = query.direction === "DESC";
   let q = db
     .selectFrom("models as m")
@@ -30,6 +66,7 @@ async function listByVersion(db: Kysely<Database>, dialect: SqlDialect, query: L
     .orderBy("m.version", desc ? "desc" : "asc")
     .limit(query.limit);
   if (query.after) q = q.where("m.version", desc ? "<" : ">", query.after.version);
+  for (const c of tests) q = q.where(c.test);
   const rows = await q.execute();
   return rows.map((row) => ({
     model: toRecord(row, query.project, query.name),
@@ -37,9 +74,20 @@ async function listByVersion(db: Kysely<Database>, dialect: SqlDialect, query: L
   }));
 }
 
-async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery, sortKey: string): Promise<ListedModel[]> {
+async function listByMetric(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  query: ListQuery,
+  sortKey: string,
+  tests: readonly FilterCondition[],
+): Promise<ListedModel[]> {
   const desc = query.direction === "DESC";
   const { after } = query;
+  // A condition on the sort key itself is a range of the walk, and keeps out the
+  // versions without the key: then there is no missing phase.
+  const onSortKey = query.filter?.metrics.find((r) => r.key === sortKey);
+  const others = tests.filter((c) => c.metricKey !== sortKey);
+  if (onSortKey && after?.phase === "missing") return [];
   const family = familyId(db, query.project, query.name);
   // Ties always break by version descending, whichever way the values go.
   let hits = db
@@ -53,6 +101,8 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
     .orderBy("mt.version", "desc")
     // A page resuming in the missing phase has no metric rows left to show.
     .limit(after?.phase === "missing" ? 0 : query.limit);
+  if (onSortKey) for (const bound of rangeSql(sql.ref("mt.value"), onSortKey)) hits = hits.where(bound);
+  for (const c of others) hits = hits.where(c.test);
   if (after?.phase === "metric") {
     // A range the index can seek to, then the exact keyset condition.
     hits = hits
@@ -64,7 +114,7 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
   // that reaches the missing phase needs both phases in one snapshot.
   if (after?.phase !== "missing") {
     const alone = await hits.select(partColumns(db, dialect, query.parts)).execute();
-    if (alone.length >= query.limit) {
+    if (alone.length >= query.limit || onSortKey) {
       // toRecord reads the models columns only: the row goes as it is, not copied without sort_value.
       return alone.map((row) => ({
         model: toRecord(row, query.project, query.name),
@@ -93,6 +143,7 @@ async function listByMetric(db: Kysely<Database>, dialect: SqlDialect, query: Li
         .orderBy("m.version", "desc")
         .limit(sql<number>`${query.limit} - ${qc.selectFrom("hits").select((eb) => eb.fn.countAll().as("n"))}`);
       if (after?.phase === "missing") misses = misses.where("m.version", "<", after.version);
+      for (const c of others) misses = misses.where(c.test);
       return misses;
     })
     .selectFrom((qc) =>

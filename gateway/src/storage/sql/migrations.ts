@@ -4,6 +4,14 @@ import type { SqlDialect } from "./schema.js";
 /** A migration is frozen in time: it names tables and columns, never today's schema types. */
 type FrozenDb = Kysely<Record<string, Record<string, unknown>>>;
 
+/** 0012's rule for a tag model_tags holds: a string, number or boolean of at most 256 characters as JSON. */
+function indexableTags0012(tags: Record<string, unknown>): [string, string][] {
+  return Object.entries(tags)
+    .filter(([, v]) => typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)))
+    .map(([k, v]): [string, string] => [k, JSON.stringify(v)])
+    .filter(([, json]) => json.length <= 256);
+}
+
 /**
  * Versioned migrations, applied at start-up by Kysely's Migrator (which takes a
  * lock, so replicas starting together apply each migration once). Append only,
@@ -265,6 +273,54 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         // A version's aliases (Model.aliases, and a delete's check) in one index range.
         await db.schema.createIndex("aliases_version").on("aliases").columns(["family_id", "version"]).execute();
         await db.schema.alterTable("events").addColumn("alias", "text").execute();
+      },
+    },
+    "0012_filters": {
+      // Filters (models(filter:), bestModel(filter:)) drive a page from the index of
+      // their most selective condition. Tags live as JSON in models.tags; model_tags
+      // mirrors the indexable ones (string, number or boolean values of at most 256
+      // characters as JSON text) so a tag match is an index range. createModel and
+      // updateModel keep it in step; a previous release's writes do not (it knows no
+      // such table), so a rollback then upgrade should rerun the backfill below.
+      async up(db: FrozenDb) {
+        await db.schema
+          .createTable("model_tags")
+          .addColumn("model_id", "bigint", (c) => c.notNull().references("models.id").onDelete("cascade"))
+          .addColumn("family_id", "bigint", (c) => c.notNull())
+          .addColumn("version", "integer", (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("value", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("model_tags_pk", ["model_id", "key"])
+          .execute();
+        await db.schema.createIndex("model_tags_match").on("model_tags").columns(["family_id", "key", "value", "version"]).execute();
+        await db.schema.createIndex("models_family_framework").on("models").columns(["family_id", "framework", "version"]).execute();
+        await db.schema.createIndex("models_family_created").on("models").columns(["family_id", "created_at"]).execute();
+        let lastId = 0;
+        for (;;) {
+          const rows = await db
+            .selectFrom("models")
+            .select(["id", "family_id", "version", "tags"])
+            .where("id", ">", lastId)
+            .orderBy("id")
+            .limit(500)
+            .execute();
+          if (rows.length === 0) break;
+          lastId = Number(rows.at(-1)!.id);
+          const tagRows = rows.flatMap((r) =>
+            indexableTags0012(JSON.parse(String(r.tags)) as Record<string, unknown>).map(([key, value]) => ({
+              model_id: r.id,
+              family_id: r.family_id,
+              version: r.version,
+              key,
+              value,
+            })),
+          );
+          for (let i = 0; i < tagRows.length; i += 100)
+            await db
+              .insertInto("model_tags")
+              .values(tagRows.slice(i, i + 100))
+              .execute();
+        }
       },
     },
     "0013_lineage": {

@@ -56,6 +56,15 @@ export interface Database {
     key: string;
     value: number;
   };
+  /** The indexable tags of each version (migration 0012), kept in step with models.tags. */
+  model_tags: {
+    model_id: number;
+    family_id: number;
+    version: number;
+    key: string;
+    /** The tag's value as JSON text: `"vision"`, `3`, `true`. */
+    value: string;
+  };
   model_files: {
     model_id: number;
     path: string;
@@ -127,6 +136,19 @@ export interface SqlDialect {
   byteOrder(text: Expression<string>): RawBuilder<string>;
   /** Whether `text` contains `part` as it is, no character a wildcard (`strpos` / `instr`). */
   contains(text: Expression<string>, part: string): RawBuilder<boolean>;
+  /**
+   * `value` as an expression no index serves (`+value` in SQLite; PostgreSQL's planner
+   * weighs indexes by statistics and needs no such hint), so a walk in sort order
+   * stays one.
+   */
+  unindexed<T>(value: Expression<T>): RawBuilder<T>;
+  /**
+   * Whether `CROSS JOIN LATERAL` exists (PostgreSQL). A driven page joins its few
+   * matches to their versions through it, so each is a primary-key probe: a plain
+   * join may be planned as a hash join that reads the whole models table. SQLite has
+   * no LATERAL, and its CROSS JOIN keeps the written join order anyway.
+   */
+  readonly lateralJoins: boolean;
   /** Whether `SELECT … FOR UPDATE` exists (SQLite serialises writers instead). */
   readonly supportsRowLocks: boolean;
   /** A JSON array of the values: `json_build_array` / `json_array`. */

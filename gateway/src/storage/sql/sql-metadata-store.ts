@@ -31,6 +31,7 @@ import { checkParents, closesCycle, factsColumn, insertParents, listDerived } fr
 import { applyAliasChange, applyAliasRemoval, dropAliasesOf, getAliasedModel, listAliases, type RecordEvent } from "./aliases.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
+import { insertTagRows } from "./tag-rows.js";
 import { CARD_PATH, chunks, familyId, lineageOf, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
@@ -323,6 +324,7 @@ export class SqlMetadataStore implements MetadataStore {
         .values(draft.metrics.map((m) => ({ model_id: modelId, family_id: familyId, version, key: m.key, value: m.value })))
         .execute();
     }
+    await insertTagRows(trx, { modelId, familyId, version }, draft.tags);
     for (const batch of chunks(draft.files, BATCH)) {
       await trx
         .insertInto("model_files")

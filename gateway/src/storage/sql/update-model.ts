@@ -5,6 +5,7 @@ import { environmentNotAFile, lineageCycle } from "../../domain/lineage.js";
 import { checkParents, closesCycle, factsColumn, insertParents } from "./lineage.js";
 import { chunks, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
+import { insertTagRows } from "./tag-rows.js";
 
 /**
  * Applies a metadata edit inside the caller's write transaction: reads the version,
@@ -63,6 +64,11 @@ export async function applyEdit(
       .values(batch.map((m) => ({ model_id: modelId, family_id: Number(row.family_id), version: row.version, key: m.key, value: m.value })))
       .onConflict((oc) => oc.columns(["model_id", "key"]).doUpdateSet({ value: sql`excluded.value` }))
       .execute();
+  }
+  // Tags are rewritten whole (an edit may merge or replace): model_tags follows them.
+  if (JSON.stringify(tags) !== row.tags) {
+    await trx.deleteFrom("model_tags").where("model_id", "=", modelId).execute();
+    await insertTagRows(trx, { modelId, familyId: Number(row.family_id), version: row.version }, tags);
   }
   await trx
     .updateTable("models")

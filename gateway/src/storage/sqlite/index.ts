@@ -14,6 +14,8 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
   byteOrder: (text) => sql<string>`${text}`,
   contains: (text, part) => sql<boolean>`instr(${text}, ${part}) > 0`,
+  unindexed: (value) => sql`+${value}`,
+  lateralJoins: false,
   supportsRowLocks: false,
   // Writers are serialised by begin immediate: seq order is commit order already.
   recordEvent: () => null,
