@@ -34,6 +34,7 @@ export function FamilyPage() {
       { replace: true },
     );
 
+  const [dataShown, setDataShown] = useState(false);
   const [series] = useQuery({ query: MetricSeriesDocument, variables: { project, name, first: CHART_VERSIONS } });
   const [live] = useSubscription({ query: ModelEventsDocument, variables: { project, name } });
   const chartModels = useMemo(() => [...(series.data?.models.nodes ?? [])].reverse(), [series.data]);
@@ -168,34 +169,37 @@ export function FamilyPage() {
                   .map((s) => (s.bestVersion === null ? `${s.key}: no value` : `best ${s.key}: v${s.bestVersion} (circled)`))
                   .join("; ")}
               </p>
-              <details>
+              <details onToggle={(e) => setDataShown(e.currentTarget.open)}>
                 <summary>The chart's data as a table</summary>
-                <table className="data">
-                  <caption className="visually-hidden">Metric values by version</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Version</th>
-                      {chartSeries.map((s) => (
-                        <th scope="col" key={s.key} className="num">
-                          {s.key}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {versions.map((version, i) => (
-                      <tr key={version}>
-                        <th scope="row">v{version}</th>
+                {/* Rendered when opened: up to 500 rows the first view need not build. */}
+                {dataShown && (
+                  <table className="data">
+                    <caption className="visually-hidden">Metric values by version</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Version</th>
                         {chartSeries.map((s) => (
-                          <td key={s.key} className="num">
-                            {formatMetric(s.values[i])}
-                            {s.bestVersion === version ? " (best)" : ""}
-                          </td>
+                          <th scope="col" key={s.key} className="num">
+                            {s.key}
+                          </th>
                         ))}
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {versions.map((version, i) => (
+                        <tr key={version}>
+                          <th scope="row">v{version}</th>
+                          {chartSeries.map((s) => (
+                            <td key={s.key} className="num">
+                              {formatMetric(s.values[i])}
+                              {s.bestVersion === version ? " (best)" : ""}
+                            </td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
               </details>
             </>
           ) : (
@@ -204,9 +208,10 @@ export function FamilyPage() {
         </section>
       )}
 
-      {series.data && total !== 0 && (
+      {/* Asked at once with the chart's query, not after it: the table is the first thing to show. */}
+      {total !== 0 && (
         <section aria-labelledby="versions-title">
-          <h2 id="versions-title">Versions{total !== undefined ? ` (${total})` : ""}</h2>
+          <h2 id="versions-title">Versions{lastPage && !lastPage.fetching ? ` (${lastPage.totalCount})` : ""}</h2>
           <table className="data">
             <caption className="visually-hidden">
               Versions of {name}, sorted by {sortKey ?? "version"} {direction === "ASC" ? "ascending" : "descending"}
