@@ -134,6 +134,33 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await axeClean();
   });
 
+  test("upload: a dropped file is taken, and mistakes are said in words before and after sending", async () => {
+    await page.goto(`${gw.origin}/projects/default/upload?name=mnist`);
+    // A drop as the browser delivers one (files in a DataTransfer).
+    await page.locator(".dropzone").evaluate((zone) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(["dropped weights"], "dropped.bin"));
+      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    await page.getByText("1 file, 15 B: dropped.bin").waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("accuracy");
+    await page.getByLabel("Value", { exact: true }).fill("high");
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.getByRole("alert").getByText("The metric “accuracy” needs a number, not “high”.").waitFor();
+    // A refusal from the registry (a metric name it does not take), in words with its code; nothing is kept.
+    await page.getByLabel("Name", { exact: true }).fill("top 1");
+    await page.getByLabel("Value", { exact: true }).fill("0.5");
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page
+      .getByRole("alert")
+      .getByText(/BAD_USER_INPUT/)
+      .waitFor({ timeout: 10_000 });
+    expect(await page.getByRole("alert").innerText()).toMatch(/top 1/);
+    expect(await gw.gateway.registry.getModel(Caller.open(), { name: "mnist", version: 3 })).toBeNull();
+    await shot("02b-upload-error");
+    await axeClean();
+  });
+
   test("a family: sort by a metric, see the chart and its table", async () => {
     await page.goto(`${gw.origin}/projects/default`);
     await page.getByRole("link", { name: "mnist", exact: true }).click();
