@@ -339,6 +339,11 @@ describe.skipIf(!built)("a family of 10,000 versions", () => {
           .map((e) => `${e.name.replace(location.origin, "")} ${Math.round(e.startTime)}+${Math.round(e.duration)} ms`),
       );
       console.log(`its requests (start+duration): ${requests.join(", ")}`);
+      const navigation = await page.evaluate(() => {
+        const [entry] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
+        return entry ? { responseEnd: Math.round(entry.responseEnd), domContentLoaded: Math.round(entry.domContentLoadedEventEnd) } : null;
+      });
+      console.log(`its document: ${JSON.stringify(navigation)}`);
       await page.getByRole("button", { name: "Load more versions" }).click();
       await expect.poll(() => page.locator("table.data").last().locator("tbody tr").count()).toBeGreaterThan(50);
       await page.screenshot({ path: path.join(SHOTS, "11-family-10k.png"), fullPage: false });

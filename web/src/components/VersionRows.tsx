@@ -9,6 +9,8 @@ export interface PageEnd {
   readonly hasNextPage: boolean;
   readonly endCursor: string | null;
   readonly totalCount: number;
+  /** Metric keys of this page's versions (the table's columns before the chart's data is in). */
+  readonly metricKeys: readonly string[];
   readonly fetching: boolean;
   readonly error?: Error;
 }
@@ -33,6 +35,7 @@ export function VersionRows(props: {
       hasNextPage: connection?.pageInfo.hasNextPage ?? false,
       endCursor: connection?.pageInfo.endCursor ?? null,
       totalCount: connection?.totalCount ?? 0,
+      metricKeys: [...new Set(connection?.nodes.flatMap((model) => model.metrics.map((metric) => metric.key)))],
       fetching,
       ...(error ? { error } : {}),
     });

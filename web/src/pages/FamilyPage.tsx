@@ -1,12 +1,15 @@
-import { useCallback, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useMemo, useState } from "react";
 import { useQuery, useSubscription } from "urql";
 import { Link, useParams, useSearchParams } from "wouter";
 import { MetricSeriesDocument, ModelEventsDocument, type ModelVersionsQueryVariables } from "../generated/graphql";
-import { MetricChart, type MetricSeries } from "../components/MetricChart";
+import type { MetricSeries } from "../components/MetricChart";
 import { ErrorMessage, Empty, Loading } from "../components/Status";
 import { VersionRows, type PageEnd } from "../components/VersionRows";
 import { formatMetric } from "../lib/format";
 import { useTitle } from "../lib/title";
+
+// uPlot loads beside the table's data, not before the first view.
+const MetricChart = lazy(() => import("../components/MetricChart").then((module) => ({ default: module.MetricChart })));
 
 /** Versions a page of the table holds. */
 const PAGE = 50;
@@ -35,10 +38,26 @@ export function FamilyPage() {
     );
 
   const [dataShown, setDataShown] = useState(false);
-  const [series] = useQuery({ query: MetricSeriesDocument, variables: { project, name, first: CHART_VERSIONS } });
+  const [lastPage, setLastPage] = useState<PageEnd | null>(null);
+  const [pageKeys, setPageKeys] = useState<readonly string[]>([]);
+  const addPageKeys = useCallback(
+    (end: PageEnd) =>
+      setPageKeys((known) => (end.metricKeys.every((key) => known.includes(key)) ? known : [...new Set([...known, ...end.metricKeys])])),
+    [],
+  );
+  const onLastPage = useCallback((end: PageEnd) => (setLastPage(end), addPageKeys(end)), [addPageKeys]);
+  // The table's first page is asked first and alone (the gateway answers one at a time): the chart follows.
+  const [series] = useQuery({
+    query: MetricSeriesDocument,
+    variables: { project, name, first: CHART_VERSIONS },
+    pause: lastPage === null || (lastPage.fetching && lastPage.totalCount === 0),
+  });
   const [live] = useSubscription({ query: ModelEventsDocument, variables: { project, name } });
   const chartModels = useMemo(() => [...(series.data?.models.nodes ?? [])].reverse(), [series.data]);
-  const metricKeys = useMemo(() => [...new Set(chartModels.flatMap((m) => m.metrics.map((metric) => metric.key)))].sort(), [chartModels]);
+  const metricKeys = useMemo(
+    () => [...new Set([...pageKeys, ...chartModels.flatMap((m) => m.metrics.map((metric) => metric.key))])].sort(),
+    [chartModels, pageKeys],
+  );
   const chosen =
     params
       .get("chart")
@@ -76,9 +95,6 @@ export function FamilyPage() {
   const listKey = JSON.stringify(listVariables);
   const [cursors, setCursors] = useState<{ key: string; after: (string | null)[] }>({ key: listKey, after: [null] });
   const after = cursors.key === listKey ? cursors.after : [null];
-  const [lastPage, setLastPage] = useState<PageEnd | null>(null);
-  const onLastPage = useCallback((end: PageEnd) => setLastPage(end), []);
-  const ignore = useCallback(() => {}, []);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const onSelect = useCallback(
     (version: number, on: boolean) =>
@@ -160,7 +176,9 @@ export function FamilyPage() {
           </fieldset>
           {chartSeries.length > 0 ? (
             <>
-              <MetricChart versions={versions} series={chartSeries} />
+              <Suspense fallback={<Loading what="the chart" />}>
+                <MetricChart versions={versions} series={chartSeries} />
+              </Suspense>
               <p className="hint">
                 {total !== undefined && total > versions.length
                   ? `The latest ${versions.length} of ${total} versions. `
@@ -244,7 +262,7 @@ export function FamilyPage() {
                   metricKeys={metricKeys}
                   selected={selected}
                   onSelect={onSelect}
-                  onPage={i === after.length - 1 ? onLastPage : ignore}
+                  onPage={i === after.length - 1 ? onLastPage : addPageKeys}
                 />
               ))}
             </tbody>
