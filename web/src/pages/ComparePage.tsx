@@ -75,7 +75,7 @@ function Comparison({ models, familyUrl }: { models: readonly VersionDetailFragm
           <span className="visually-hidden">Item</span>
         </th>
         {models.map((m) => (
-          <th scope="col" key={m.version}>
+          <th scope="col" key={m.version} className="num">
             <Link href={`${familyUrl}/versions/${m.version}`}>v{m.version}</Link>
           </th>
         ))}
