@@ -11,7 +11,16 @@ import tseslint from "typescript-eslint";
  * and the bench scripts). Rules turned off here say why in one line.
  */
 export default defineConfig(
-  globalIgnores(["**/dist/", "sdk/src/generated/", "coverage/", "bench/.data/", "test/.artifacts/", "test/.readme-sdk.*", ".homer/"]),
+  globalIgnores([
+    "**/dist/",
+    "sdk/src/generated/",
+    "web/src/generated/",
+    "coverage/",
+    "bench/.data/",
+    "test/.artifacts/",
+    "test/.readme-sdk.*",
+    ".homer/",
+  ]),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import {
@@ -22,6 +23,7 @@ import { downloadRoutes } from "./http/downloads.js";
 import { errorHandler, noRoute } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
+import { webAppRoutes } from "./http/web-app.js";
 import { requestLog } from "./http/request-log.js";
 import { createHttpServer, type DrainReport } from "./http/server.js";
 import { apolloLogger, redactingLogger } from "./http/safe-log.js";
@@ -43,6 +45,9 @@ import { ModelEventHub } from "./registry/model-events.js";
 import { serveSubscriptions } from "./graphql/subscriptions.js";
 import { recoverBeforeServing, scanForOrphans } from "./registry/recovery.js";
 import { closeStorage, openStorage, type Storage } from "./storage/factory.js";
+
+/** The web app's production build (`npm run build` in web/), beside the gateway in the repository. */
+const WEB_APP_DIRECTORY = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
 export interface Gateway {
   /** e.g. `http://127.0.0.1:4000` */
@@ -147,6 +152,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   const headers = securityHeaders({ https });
   app.use(browserSafety(config.corsOrigins, headers));
   app.use(healthRoutes(storage, () => shuttingDown));
+  app.use(webAppRoutes({ directory: WEB_APP_DIRECTORY }));
   app.use(ideRoutes({ enabled: config.ide, publicUrl: config.publicUrl }));
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
   const failures = new RequestLimiter(

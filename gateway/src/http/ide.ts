@@ -45,8 +45,6 @@ function translations(): express.RequestHandler {
  */
 export function ideRoutes(options: { readonly enabled: boolean; readonly publicUrl?: string }): Router {
   const router = Router();
-  // A person opening the gateway's root lands on the IDE (or the endpoint's hint when it is off).
-  router.get("/", (req, res, next) => (wantsHtml(req) ? res.redirect(302, "/graphql") : next()));
   router.get("/graphql", (req, res, next) => {
     if (req.query.query !== undefined) return next();
     if (options.enabled && wantsHtml(req)) {

@@ -1,0 +1,420 @@
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { connection } from "@homer/sdk";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { Caller } from "../gateway/src/access/caller.js";
+import { generateKey } from "../gateway/src/access/api-key.js";
+import { webAppRoutes } from "../gateway/src/http/web-app.js";
+import { launchChromium, watchPage, type PageWatch } from "./support/browser.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SHOTS = path.join(ROOT, "test-results", "web");
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** A card that tries raw HTML, a script URL and an inline handler: none may survive rendering. */
+const HOSTILE_CARD = [
+  "# MNIST classifier",
+  "",
+  "Trained on **60k** digits. [Paper](https://example.org/paper) [bad](javascript:alert(1))",
+  "",
+  '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">',
+].join("\n");
+
+/** axe-core's serious and critical violations on the page as it is now (rule id and first target). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate("typeof globalThis.axe !== 'undefined'"))) await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }>(
+    "axe.run(document, { resultTypes: ['violations'] })",
+  );
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${JSON.stringify(v.nodes[0]?.target)}`);
+}
+
+/** The app's first page needs a build; `npm run build` makes one (test runs start with it via pretest). */
+const built = fs.existsSync(path.join(ROOT, "web", "dist", "index.html"));
+
+describe.skipIf(!built)("the web app in a real Chromium", () => {
+  let browser: Browser;
+  let gw: TestGateway;
+  let page: Page;
+  let watch: PageWatch;
+  let modelDir: string;
+
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  const axeClean = async () => expect(await seriousViolations(page)).toEqual([]);
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    modelDir = fs.mkdtempSync(path.join(os.tmpdir(), "homer-web-ui-"));
+    fs.writeFileSync(path.join(modelDir, "model.bin"), "weights from a script");
+    gw = await startTestGateway();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    watch = await watchPage(page, gw.origin);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.close();
+    fs.rmSync(modelDir, { recursive: true, force: true });
+  });
+
+  test("the gateway serves the build: hashed assets cached for good, pages revalidated, deep links fall back, API paths never", async () => {
+    const index = await fetch(`${gw.origin}/`, { headers: { accept: "text/html" } });
+    expect(index.status).toBe(200);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    expect(index.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
+    const html = await index.text();
+    expect(html).not.toMatch(/<script>|<style|style=/);
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const js = await fetch(`${gw.origin}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get("cache-control")).toMatch(/max-age=31536000.*immutable/);
+
+    const deep = await fetch(`${gw.origin}/projects/x/models/y`, { headers: { accept: "text/html" } });
+    expect([deep.status, await deep.text()]).toEqual([200, html]);
+    for (const api of ["/graphql", "/files/x", "/archives/x", "/healthz", "/metrics", "/ide/nothing"]) {
+      const res = await fetch(`${gw.origin}${api}`, { headers: { accept: "text/html" }, redirect: "manual" });
+      expect(await res.text(), api).not.toBe(html);
+    }
+    expect((await fetch(`${gw.origin}/assets/gone-123.js`)).status).toBe(404);
+    // An API client asking for / still gets JSON, as before.
+    expect((await fetch(`${gw.origin}/`, { headers: { accept: "application/json" } })).status).toBe(404);
+  });
+
+  test("a fresh registry: the default project, with no model yet, offers the first upload", async () => {
+    await page.goto(`${gw.origin}/`);
+    await page.getByRole("link", { name: "default" }).click();
+    await page.getByText("This project holds no model yet.").waitFor();
+    await shot("01-families-empty");
+    await axeClean();
+  });
+
+  test("upload through the UI: files, metrics, a description, then the version's page with its card rendered safely", async () => {
+    for (const [accuracy, loss, weights] of [
+      ["0.91", "0.30", "weights-one"],
+      ["0.95", "0.20", "weights-two"],
+    ] as const) {
+      await page.goto(`${gw.origin}/projects/default/upload?name=mnist`);
+      await page.getByLabel("Description").fill(`CNN with accuracy ${accuracy}`);
+      await page.getByLabel("Name", { exact: true }).fill("accuracy");
+      await page.getByLabel("Value", { exact: true }).fill(accuracy);
+      await page.getByRole("button", { name: "Add a metric" }).click();
+      await page.getByLabel("Name", { exact: true }).nth(1).fill("loss");
+      await page.getByLabel("Value", { exact: true }).nth(1).fill(loss);
+      await page.getByLabel("Files", { exact: true }).setInputFiles([
+        { name: "model.bin", mimeType: "application/octet-stream", buffer: Buffer.from(weights) },
+        { name: "README.md", mimeType: "text/markdown", buffer: Buffer.from(HOSTILE_CARD) },
+      ]);
+      await page.getByText("2 files").waitFor();
+      if (accuracy === "0.91") {
+        await shot("02-upload-form");
+        await axeClean();
+      }
+      await page.getByRole("button", { name: "Upload", exact: true }).click();
+      await page.waitForURL(/\/projects\/default\/models\/mnist\/versions\/\d+$/);
+      await page.getByRole("heading", { name: "Model card" }).waitFor();
+    }
+    expect(page.url()).toMatch(/versions\/2$/);
+    await page.getByRole("heading", { name: "MNIST classifier" }).waitFor();
+    const card = page.locator(".markdown");
+    expect(await card.locator("script, img, [onerror]").count()).toBe(0);
+    expect(await card.locator('a[href^="javascript:"]').count()).toBe(0);
+    expect(await card.innerText()).toMatch(/<script>/);
+    expect(await page.evaluate("window.pwned")).toBeUndefined();
+    expect(await page.getByRole("link", { name: "model.bin" }).getAttribute("href")).toMatch(/^http.*\/files\//);
+    await page.getByText("homer --url").waitFor();
+    await shot("03-version");
+    await axeClean();
+  });
+
+  test("upload: a dropped file is taken, and mistakes are said in words before and after sending", async () => {
+    await page.goto(`${gw.origin}/projects/default/upload?name=mnist`);
+    // A drop as the browser delivers one (files in a DataTransfer).
+    await page.locator(".dropzone").evaluate((zone) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(["dropped weights"], "dropped.bin"));
+      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    await page.getByText("1 file, 15 B: dropped.bin").waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("accuracy");
+    await page.getByLabel("Value", { exact: true }).fill("high");
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.getByRole("alert").getByText("The metric “accuracy” needs a number, not “high”.").waitFor();
+    // A refusal from the registry (a metric name it does not take), in words with its code; nothing is kept.
+    await page.getByLabel("Name", { exact: true }).fill("top 1");
+    await page.getByLabel("Value", { exact: true }).fill("0.5");
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page
+      .getByRole("alert")
+      .getByText(/BAD_USER_INPUT/)
+      .waitFor({ timeout: 10_000 });
+    expect(await page.getByRole("alert").innerText()).toMatch(/top 1/);
+    expect(await gw.gateway.registry.getModel(Caller.open(), { name: "mnist", version: 3 })).toBeNull();
+    await shot("02b-upload-error");
+    await axeClean();
+  });
+
+  test("a family: sort by a metric, see the chart and its table", async () => {
+    await page.goto(`${gw.origin}/projects/default`);
+    await page.getByRole("link", { name: "mnist", exact: true }).click();
+    await page.waitForURL(/\/models\/mnist$/);
+    await page.locator(".chart canvas").waitFor();
+    await page.getByRole("button", { name: "loss" }).click();
+    await page.waitForURL(/sort=loss/);
+    const firstRow = () => page.locator("table.data").last().locator("tbody tr").first().locator("th").innerText();
+    await expect.poll(firstRow).toBe("v1");
+    await page.getByRole("button", { name: "loss" }).click();
+    await page.waitForURL(/dir=asc/);
+    await expect.poll(firstRow).toBe("v2");
+    expect(await page.getByText("best accuracy: v2 (circled)").count()).toBe(1);
+    await page.getByText("The chart's data as a table").click();
+    await page.getByRole("cell", { name: "0.95 (best)" }).waitFor();
+    await shot("04-family");
+    await axeClean();
+    // The same view after a reload (deep link with its sort).
+    await page.reload();
+    await expect.poll(firstRow).toBe("v2");
+  });
+
+  test("compare two versions: metric deltas and files by sha256", async () => {
+    await page.getByLabel("Select version 1 to compare").check();
+    await page.getByLabel("Select version 2 to compare").check();
+    await page.getByRole("link", { name: "Compare 2 versions" }).click();
+    await page.waitForURL(/compare\?v=1,2$/);
+    await page.getByText("(+0.04)").waitFor();
+    expect(await page.getByRole("row", { name: /model\.bin/ }).innerText()).toMatch(/changed/);
+    expect(await page.getByRole("row", { name: /README\.md/ }).innerText()).toMatch(/same/);
+    await shot("05-compare");
+    await axeClean();
+    await page.goBack();
+    await page.waitForURL(/\/models\/mnist\?/);
+  });
+
+  test("a version created by the SDK elsewhere appears live in the open family page", async () => {
+    // Earlier pages' subscriptions end first: then the one counted is this page's.
+    await page.goto("about:blank");
+    await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
+    await page.goto(`${gw.origin}/projects/default/models/mnist`);
+    await page.locator(".chart canvas").waitFor();
+    await expect.poll(() => gw.gateway.openSubscriptions()).toBe(1);
+    const registry = await connection({ url: gw.url }).getModelRegistry();
+    await registry.createModel({ name: "mnist", modelPath: modelDir, metrics: { accuracy: 0.97, loss: 0.1 } });
+    await page.getByRole("link", { name: "v3", exact: true }).waitFor({ timeout: 10_000 });
+    await page.getByText("Live: version 3 created.").waitFor();
+    expect(await page.getByText("best accuracy: v3 (circled)").count()).toBe(1);
+    await shot("06-family-live");
+    // The README's picture (docs/family-page.png is a copy): the first screen of the page.
+    await page.screenshot({ path: path.join(SHOTS, "family-page.png") });
+  });
+
+  test("delete with a typed confirmation", async () => {
+    await page.getByRole("link", { name: "v3", exact: true }).click();
+    await page.getByRole("button", { name: "Delete this version…" }).click();
+    const confirm = page.getByRole("button", { name: "Delete mnist@3" });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByLabel(/Type mnist@3 to confirm/).fill("mnist@3");
+    await shot("07-delete-confirm");
+    await axeClean();
+    await confirm.click();
+    await page.waitForURL(/\/models\/mnist$/);
+    await page.getByRole("link", { name: "v2", exact: true }).waitFor();
+    expect(await page.getByRole("link", { name: "v3", exact: true }).count()).toBe(0);
+    expect(await gw.gateway.registry.getModel(Caller.open(), { name: "mnist", version: 3 })).toBeNull();
+  });
+
+  test("families: search and sort, and the project list", async () => {
+    await connection({ url: gw.url })
+      .getModelRegistry()
+      .then((r) => r.createModel({ name: "resnet", modelPath: modelDir, metrics: { accuracy: 0.5 } }));
+    await page.goto(`${gw.origin}/projects/default?metric=accuracy`);
+    await page.getByRole("link", { name: "resnet", exact: true }).waitFor();
+    await page.getByLabel("Sort by").selectOption("best");
+    const names = () => page.locator("tbody th").allInnerTexts();
+    await expect.poll(names).toEqual(["mnist", "resnet"]);
+    await page.getByLabel("Search").fill("net");
+    await page.getByLabel("Match").selectOption("substring");
+    await expect.poll(names).toEqual(["resnet"]);
+    await shot("08-families");
+    await axeClean();
+    await page.goto(`${gw.origin}/`);
+    await page.getByRole("link", { name: "default" }).waitFor();
+    await axeClean();
+    await page.goto(`${gw.origin}/sign-in`);
+    await axeClean();
+    // The dark theme follows the OS, and passes the same checks.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${gw.origin}/projects/default/models/mnist`);
+    await page.locator(".chart canvas").waitFor();
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(24, 24, 27)");
+    await shot("09-family-dark");
+    await axeClean();
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  test("keyboard only: projects → family → version, and back", async () => {
+    await page.goto(`${gw.origin}/`);
+    await page.getByRole("link", { name: "default" }).waitFor();
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? "");
+    const tabTo = async (text: string) => {
+      for (let i = 0; i < 40 && (await focused()) !== text; i++) await page.keyboard.press("Tab");
+      expect(await focused()).toBe(text);
+    };
+    await tabTo("Skip to content");
+    await tabTo("default");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/projects\/default$/);
+    await tabTo("mnist");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/models\/mnist$/);
+    await tabTo("accuracy");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/sort=accuracy/);
+    await tabTo("v2");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/versions\/2$/);
+    // The browser's back (its Alt+Left has no page to reach in a headless browser).
+    await page.goBack();
+    await page.waitForURL(/sort=accuracy/);
+    await page.getByRole("link", { name: "v2", exact: true }).waitFor();
+  });
+
+  test("no console errors and no request leaving the machine along the way", () => {
+    expect(watch.problems).toEqual([]);
+    expect(watch.foreign).toEqual([]);
+  });
+});
+
+describe.skipIf(!built)("a family of 10,000 versions", () => {
+  test("the family page's first view: time until its table is shown (printed, not asserted)", async () => {
+    const gw = await startTestGateway();
+    const browser = await launchChromium();
+    try {
+      const caller = Caller.open();
+      const started = Date.now();
+      for (let version = 1; version <= 10_000; version++) {
+        await gw.gateway.registry.createModel(caller, {
+          name: "big",
+          version,
+          metrics: [
+            { key: "accuracy", value: (version % 997) / 997 },
+            { key: "loss", value: 1 - (version % 991) / 991 },
+          ],
+        });
+      }
+      console.log(`seeded 10,000 versions in ${Date.now() - started} ms`);
+      for (const [label, query] of [
+        [
+          "page of 50 sorted by accuracy",
+          `{ models(name: "big", sortKey: "accuracy", first: 50) { totalCount nodes { id version metrics { key value } } } }`,
+        ],
+        ["chart series of 500", `{ models(name: "big", first: 500) { totalCount nodes { id version metrics { key value } } } }`],
+      ]) {
+        const t = Date.now();
+        expect((await gw.gql(query!)).errors).toBeUndefined();
+        console.log(`${label}: ${Date.now() - t} ms from Node`);
+      }
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const watch = await watchPage(page, gw.origin);
+      // Warm the HTTP cache as a returning user has it; the measure is the page, not the download.
+      await page.goto(`${gw.origin}/`);
+      const t0 = Date.now();
+      await page.goto(`${gw.origin}/projects/default/models/big?sort=accuracy`);
+      await page.getByRole("link", { name: "v9969", exact: true }).waitFor();
+      const table = Date.now() - t0;
+      await page.locator(".chart canvas").waitFor();
+      const chart = Date.now() - t0;
+      console.log(
+        `family page of 10,000 versions: table sorted by a metric shown (interactive) in ${table} ms, chart of 500 versions in ${chart} ms`,
+      );
+      const requests = await page.evaluate(() =>
+        performance
+          .getEntriesByType("resource")
+          .map((e) => `${e.name.replace(location.origin, "")} ${Math.round(e.startTime)}+${Math.round(e.duration)} ms`),
+      );
+      console.log(`its requests (start+duration): ${requests.join(", ")}`);
+      const navigation = await page.evaluate(() => {
+        const [entry] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
+        return entry ? { responseEnd: Math.round(entry.responseEnd), domContentLoaded: Math.round(entry.domContentLoadedEventEnd) } : null;
+      });
+      console.log(`its document: ${JSON.stringify(navigation)}`);
+      await page.getByRole("button", { name: "Load more versions" }).click();
+      await expect.poll(() => page.locator("table.data").last().locator("tbody tr").count()).toBeGreaterThan(50);
+      await page.screenshot({ path: path.join(SHOTS, "11-family-10k.png"), fullPage: false });
+      expect(watch.problems).toEqual([]);
+    } finally {
+      await browser.close();
+      await gw.close();
+    }
+  }, 300_000);
+});
+
+describe.skipIf(!built)("API keys in the web app", () => {
+  test("without a key the refusal is shown in words; a pasted key (sessionStorage only) lists only its projects", async () => {
+    const admin = generateKey();
+    const gw = await startTestGateway({ config: { adminKey: admin.token } });
+    const browser = await launchChromium();
+    try {
+      const auth = { authorization: `Bearer ${admin.token}` };
+      for (const project of ["vision", "speech"])
+        expect((await gw.gql(`mutation { createProject(name: "${project}") { name } }`, {}, auth)).errors).toBeUndefined();
+      const created = await gw.gql(
+        `mutation { createApiKey(input: { name: "reader", grants: [{ project: "vision", role: READ }] }) { secret } }`,
+        {},
+        auth,
+      );
+      const reader: string = created.data.createApiKey.secret;
+      const page = await browser.newPage();
+      const watch = await watchPage(page, gw.origin);
+      await page.goto(`${gw.origin}/`);
+      await page
+        .getByRole("alert")
+        .getByText(/needs an API key/)
+        .waitFor();
+      await page.getByRole("link", { name: "Sign in with an API key" }).click();
+      await page.getByLabel("API key").fill("two words");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByText("one word of printable characters").waitFor();
+      await page.getByLabel("API key").fill(reader);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "vision" }).waitFor();
+      expect(await page.getByRole("link", { name: "speech" }).count()).toBe(0);
+      expect(page.url()).not.toContain(reader);
+      expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([reader]);
+      expect(await page.evaluate(() => Object.values(localStorage))).toEqual([]);
+      await page.screenshot({ path: path.join(SHOTS, "10-signed-in.png") });
+      // Only the refused request before signing in failed, as the browser logs it.
+      expect(watch.problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+      expect(watch.foreign).toEqual([]);
+    } finally {
+      await browser.close();
+      await gw.close();
+    }
+  });
+});
+
+describe("the gateway without a build of the web app", () => {
+  test("answers pages with 503 and how to build, and keeps API paths", async () => {
+    const app = express();
+    app.use(webAppRoutes({ directory: fs.mkdtempSync(path.join(os.tmpdir(), "homer-no-web-")) }));
+    app.use((_req, res) => void res.status(404).send("next"));
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const page = await fetch(`${origin}/projects/x`, { headers: { accept: "text/html" } });
+      expect(page.status).toBe(503);
+      expect(await page.text()).toMatch(/npm run build/);
+      expect(await (await fetch(`${origin}/graphql`, { headers: { accept: "text/html" } })).text()).toBe("next");
+      expect((await fetch(`${origin}/assets/index-abc.js`)).status).toBe(404);
+    } finally {
+      server.close();
+    }
+  });
+});

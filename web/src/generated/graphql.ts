@@ -1,0 +1,573 @@
+/* eslint-disable */
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar. */
+  DateTime: { input: string; output: string; }
+  /** The `JSON` scalar type represents JSON values as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSON: { input: unknown; output: unknown; }
+  /** The `JSONObject` scalar type represents JSON objects as specified by [ECMA-404](http://www.ecma-international.org/publications/files/ECMA-ST/ECMA-404.pdf). */
+  JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  /** The `SafeInt` scalar type represents non-fractional signed whole numeric values that are considered safe as defined by the ECMAScript specification. */
+  SafeInt: { input: number; output: number; }
+  /** The `Upload` scalar type represents a file upload. */
+  Upload: { input: unknown; output: unknown; }
+};
+
+/** An API key, without its secret. */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  /** Id of the key that created this one. */
+  createdBy?: Maybe<Scalars['String']['output']>;
+  grants: Array<Grant>;
+  id: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type CreateApiKeyInput = {
+  grants: Array<GrantInput>;
+  /** What the key is for, e.g. ci-training. */
+  name: Scalars['String']['input'];
+};
+
+export type CreateModelInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  files?: InputMaybe<Array<ModelFileInput>>;
+  /** Each MLmodel flavor's own details, by flavor name: a JSON object of objects, e.g. {"sklearn": {"sklearn_version": "1.3.0", "serialization_format": "cloudpickle"}, "python_function": {"loader_module": "mlflow.sklearn"}}. Flavor names are at most 128 printable characters; the whole is limited in size (HOMER_MAX_FLAVORS, 64 KiB by default). */
+  flavors?: InputMaybe<Scalars['JSONObject']['input']>;
+  framework?: InputMaybe<Framework>;
+  inputExample?: InputMaybe<Scalars['JSON']['input']>;
+  metrics?: InputMaybe<Array<MetricInput>>;
+  name: Scalars['String']['input'];
+  /** Replace an existing version atomically. */
+  overwrite?: InputMaybe<Scalars['Boolean']['input']>;
+  project?: InputMaybe<Scalars['String']['input']>;
+  signature?: InputMaybe<ModelSignatureInput>;
+  tags?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** The tags identifying the model's MetaGraph inside a TensorFlow SavedModel (MLflow's tf_meta_graph_tags), e.g. ["serve"]. */
+  tfMetaGraphTags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Omitted: the next free version, assigned atomically. */
+  version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  apiKey: ApiKey;
+  /** The key to send as Authorization: Bearer …; shown only this once. */
+  secret: Scalars['String']['output'];
+};
+
+/** The framework (MLflow flavor) a model was saved with. */
+export type Framework =
+  | 'CATBOOST'
+  | 'CRATE'
+  | 'FASTAI'
+  | 'GLUON'
+  | 'H2O'
+  | 'KERAS'
+  | 'LIGHTGBM'
+  | 'MLEAP'
+  | 'ONNX'
+  | 'OTHER'
+  | 'PYTHON_FUNCTION'
+  | 'PYTORCH'
+  | 'SKLEARN'
+  | 'SPACY'
+  | 'SPARK'
+  | 'STATSMODELS'
+  | 'TENSORFLOW'
+  | 'XGBOOST';
+
+/** A role on a project; project * means every project. */
+export type Grant = {
+  __typename?: 'Grant';
+  project: Scalars['String']['output'];
+  role: Role;
+};
+
+export type GrantInput = {
+  /** A project name, or * for every project (global admins only). */
+  project: Scalars['String']['input'];
+  role: Role;
+};
+
+/** One named metric of a model version. */
+export type Metric = {
+  __typename?: 'Metric';
+  key: Scalars['String']['output'];
+  value: Scalars['Float']['output'];
+};
+
+export type MetricInput = {
+  key: Scalars['String']['input'];
+  value: Scalars['Float']['input'];
+};
+
+/** A registered version of a model. */
+export type Model = {
+  __typename?: 'Model';
+  /** Plain HTTP GET streams every file of the version as one tar archive. */
+  archiveUrl: Scalars['String']['output'];
+  /** The model card: the text of the version's top-level file at exactly `README.md` (case-sensitive), read from the blob store when selected. Null when there is none, when it is larger than 256 KiB (download it from `files` instead) or when it is not UTF-8. UNTRUSTED markdown written by whoever registered the version: the gateway does not sanitise it; clients must before rendering (no raw HTML, no script URLs). Costly in the query cost model (a blob read per version): a page of about 100 versions selecting it passes the default limit, 500 do not. */
+  card?: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  createdBy?: Maybe<Scalars['String']['output']>;
+  description?: Maybe<Scalars['String']['output']>;
+  /** Ordered by path. */
+  files: Array<ModelFile>;
+  /** Each MLmodel flavor's own details, by flavor name (e.g. sklearn_version, serialization_format, loader_module, python_version): how to load the model. `framework` is the headline; null when none were given. */
+  flavors?: Maybe<Scalars['JSONObject']['output']>;
+  framework?: Maybe<Framework>;
+  /** Opaque identifier of this version. */
+  id: Scalars['ID']['output'];
+  /** An example of valid input, as JSON. */
+  inputExample?: Maybe<Scalars['JSON']['output']>;
+  /** One metric's value; null when absent. */
+  metric?: Maybe<Scalars['Float']['output']>;
+  /** Ordered by key. */
+  metrics: Array<Metric>;
+  name: Scalars['String']['output'];
+  project: Scalars['String']['output'];
+  /** 1 when registered; one more with each updateModel and each overwrite. Pass it as expectedRevision to edit safely. */
+  revision: Scalars['Int']['output'];
+  signature?: Maybe<ModelSignature>;
+  /** Sum of the files' sizes. */
+  sizeBytes: Scalars['SafeInt']['output'];
+  /** Always READY today: registration is synchronous (see ModelStatus). */
+  status: ModelStatus;
+  tags: Scalars['JSONObject']['output'];
+  /** The tags identifying the model's MetaGraph inside a TensorFlow SavedModel; null when absent. */
+  tfMetaGraphTags?: Maybe<Array<Scalars['String']['output']>>;
+  /** When the version last changed; createdAt until it is edited. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** The key that changed it last; createdBy until it is edited. */
+  updatedBy?: Maybe<Scalars['String']['output']>;
+  version: Scalars['Int']['output'];
+};
+
+
+/** A registered version of a model. */
+export type ModelMetricArgs = {
+  key: Scalars['String']['input'];
+};
+
+/** A page of versions of one model. */
+export type ModelConnection = {
+  __typename?: 'ModelConnection';
+  nodes: Array<Model>;
+  pageInfo: PageInfo;
+  /** Versions of the model in all. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A committed change to a version. Delivered only after the change committed: when it arrives, `model` (and the model query) already returns the version, or null after DELETED. */
+export type ModelEvent = {
+  __typename?: 'ModelEvent';
+  /** When the change was recorded (in its transaction). */
+  at: Scalars['DateTime']['output'];
+  /** The version as it is now; null after DELETED or once it is gone. */
+  model?: Maybe<Model>;
+  name: Scalars['String']['output'];
+  project: Scalars['String']['output'];
+  type: ModelEventType;
+  version: Scalars['Int']['output'];
+};
+
+/** What happened to a version. */
+export type ModelEventType =
+  /** Reserved for aliases; not produced yet. */
+  | 'ALIAS_REMOVED'
+  /** Reserved for aliases; not produced yet. */
+  | 'ALIAS_SET'
+  /** A new version was registered. */
+  | 'CREATED'
+  /** The version was deleted. */
+  | 'DELETED'
+  /** An existing version was replaced (createModel with overwrite). */
+  | 'OVERWRITTEN'
+  /** The version's metadata was edited (updateModel); its files are unchanged. */
+  | 'UPDATED';
+
+/** A model: the versions registered under one name in a project. */
+export type ModelFamily = {
+  __typename?: 'ModelFamily';
+  /** The model's first version of that metric sort, as bestModel; null when none has it. A statement per model: the query cost charges each, so large pages with `best` are refused. */
+  best?: Maybe<Model>;
+  /** When the model's first version was registered. */
+  createdAt: Scalars['DateTime']['output'];
+  /** When the highest version was registered. */
+  latestCreatedAt: Scalars['DateTime']['output'];
+  /** Its highest version. */
+  latestVersion: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  project: Scalars['String']['output'];
+  /** When a version was last registered, overwritten, edited (updateModel) or deleted. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** Versions the model holds now. */
+  versionCount: Scalars['Int']['output'];
+};
+
+
+/** A model: the versions registered under one name in a project. */
+export type ModelFamilyBestArgs = {
+  direction?: InputMaybe<SortDirection>;
+  metric: Scalars['String']['input'];
+};
+
+/** A page of a project's models. */
+export type ModelFamilyConnection = {
+  __typename?: 'ModelFamilyConnection';
+  nodes: Array<ModelFamily>;
+  pageInfo: PageInfo;
+};
+
+export type ModelFamilyOrder =
+  /** By name, case-insensitively (then byte order). */
+  | 'NAME'
+  /** Most recently changed first (`updatedAt` descending, then name). */
+  | 'UPDATED';
+
+/** A file of a model version. */
+export type ModelFile = {
+  __typename?: 'ModelFile';
+  /** Plain HTTP GET streams the bytes (Range supported). */
+  downloadUrl: Scalars['String']['output'];
+  /** Relative, /-separated path inside the model directory. */
+  path: Scalars['String']['output'];
+  /** Lower-case hex sha256 of the content; also the download's ETag. */
+  sha256: Scalars['String']['output'];
+  sizeBytes: Scalars['SafeInt']['output'];
+};
+
+/** A file of the model directory, sent per the GraphQL multipart request spec. */
+export type ModelFileInput = {
+  file: Scalars['Upload']['input'];
+  /** Relative, /-separated path inside the model directory. */
+  path: Scalars['String']['input'];
+};
+
+/** What a model takes and returns (MLflow's ModelSignature). */
+export type ModelSignature = {
+  __typename?: 'ModelSignature';
+  inputs: Array<SchemaField>;
+  outputs: Array<SchemaField>;
+};
+
+export type ModelSignatureInput = {
+  inputs: Array<SchemaFieldInput>;
+  outputs: Array<SchemaFieldInput>;
+};
+
+/** Where a version's registration stands. Registration is synchronous: createModel answers only once the files and metadata are committed, so every version a client can see is READY. PENDING and FAILED are reserved for asynchronous registration and are never produced today. */
+export type ModelStatus =
+  /** Reserved for asynchronous registration; never produced today. */
+  | 'FAILED'
+  /** Reserved for asynchronous registration; never produced today. */
+  | 'PENDING'
+  /** Registered: files and metadata committed. The only state the server produces today. */
+  | 'READY';
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Needs admin on every project granted. The secret is returned once. */
+  createApiKey: CreatedApiKey;
+  /** Registers a version atomically: all its files and metadata, or nothing. */
+  createModel: Model;
+  /** Needs an admin key for every project (*). */
+  createProject: Project;
+  /** Deletes a version and reclaims files no other version uses. */
+  deleteModel: Scalars['Boolean']['output'];
+  /** Refused at once on every replica: keys are checked on each request. */
+  revokeApiKey: ApiKey;
+  /** Edits a version's metadata (description, tags, metrics) atomically, without re-uploading: files never change. Needs write on the project. Records an UPDATED event and raises the version's revision by one. */
+  updateModel: Model;
+};
+
+
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
+};
+
+
+export type MutationCreateModelArgs = {
+  input: CreateModelInput;
+};
+
+
+export type MutationCreateProjectArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteModelArgs = {
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['String']['input'];
+};
+
+
+export type MutationUpdateModelArgs = {
+  input: UpdateModelInput;
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+/** How `search` matches a name, case-insensitively; no character is a wildcard. */
+export type NameMatch =
+  /** Names that start with it (an index range). */
+  | 'PREFIX'
+  /** Names that contain it anywhere (reads the project's models in order until the page is full). */
+  | 'SUBSTRING';
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** Pass as `after` to get the next page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type Project = {
+  __typename?: 'Project';
+  createdAt: Scalars['DateTime']['output'];
+  name: Scalars['String']['output'];
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** Keys the caller administers (never their secrets). */
+  apiKeys: Array<ApiKey>;
+  /** The first version of that metric sort; null when none has it. */
+  bestModel?: Maybe<Model>;
+  /** One version; null when absent. */
+  model?: Maybe<Model>;
+  /** The models of a project (one per name holding a version), by name case-insensitively or most recently changed first, those whose name starts with (or contains) `search` when given. Needs read on the project. */
+  modelFamilies: ModelFamilyConnection;
+  /** Versions of a model sorted by a metric (missing last, ties by version descending) or by version. */
+  models: ModelConnection;
+  /** Projects the caller has a role on. */
+  projects: Array<Project>;
+  /** The gateway's release and schema version; needs no role (GET /healthz answers it without a key). */
+  version: ServerVersion;
+};
+
+
+export type QueryBestModelArgs = {
+  direction?: InputMaybe<SortDirection>;
+  metric: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryModelArgs = {
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+
+export type QueryModelFamiliesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  match?: InputMaybe<NameMatch>;
+  orderBy?: InputMaybe<ModelFamilyOrder>;
+  project?: InputMaybe<Scalars['String']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryModelsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  direction?: InputMaybe<SortDirection>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  sortKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** read: query and download; write: also create and delete models; admin: also manage keys. */
+export type Role =
+  | 'ADMIN'
+  | 'READ'
+  | 'WRITE';
+
+/** A column (name + type) or a tensor (type + shape, -1 for any size). */
+export type SchemaField = {
+  __typename?: 'SchemaField';
+  name?: Maybe<Scalars['String']['output']>;
+  /** Tensor dimensions; -1 means any size. */
+  shape?: Maybe<Array<Scalars['Int']['output']>>;
+  type: Scalars['String']['output'];
+};
+
+export type SchemaFieldInput = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  shape?: InputMaybe<Array<Scalars['Int']['input']>>;
+  type: Scalars['String']['input'];
+};
+
+/** What this gateway runs: its release and the version of the GraphQL contract it serves. */
+export type ServerVersion = {
+  __typename?: 'ServerVersion';
+  /** The gateway's release (semver), as /healthz reports it. */
+  gateway: Scalars['String']['output'];
+  /** The GraphQL contract, major.minor: minors only add; clients check the major they speak. */
+  schema: Scalars['String']['output'];
+};
+
+export type SortDirection =
+  | 'ASC'
+  | 'DESC';
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Changes to a project's versions (of one model when `name` is given) from now on, over graphql-ws at ws://host:port/graphql, each after its commit. Needs read on the project. */
+  modelEvents: ModelEvent;
+};
+
+
+export type SubscriptionModelEventsArgs = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  project?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A metadata edit of a version; files never change. Give at least one change. */
+export type UpdateModelInput = {
+  /** Metric values to add or replace. */
+  addMetrics?: InputMaybe<Array<MetricInput>>;
+  /** Sets the description; null clears it; omitted keeps it. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The revision the edit was made against: when the version is at another one, nothing changes and the error is CONFLICT. */
+  expectedRevision?: InputMaybe<Scalars['Int']['input']>;
+  /** Merged into the tags: each key is set to its value, and a key set to null is removed. Not with tags. */
+  mergeTags?: InputMaybe<Scalars['JSONObject']['input']>;
+  /** Metric keys to remove; keys the version lacks are ignored. */
+  removeMetrics?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Replaces every tag ({} removes them all; null is as omitted). Not with mergeTags. */
+  tags?: InputMaybe<Scalars['JSONObject']['input']>;
+};
+
+export type ProjectsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ProjectsQuery = { __typename?: 'Query', projects: Array<{ __typename?: 'Project', name: string }> };
+
+export type FamilyRowFragment = { __typename?: 'ModelFamily', project: string, name: string, versionCount: number, latestVersion: number, latestCreatedAt: string, createdAt: string, updatedAt: string };
+
+export type ModelFamiliesQueryVariables = Exact<{
+  project: Scalars['String']['input'];
+  search?: InputMaybe<Scalars['String']['input']>;
+  match?: InputMaybe<NameMatch>;
+  orderBy?: InputMaybe<ModelFamilyOrder>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ModelFamiliesQuery = { __typename?: 'Query', modelFamilies: { __typename?: 'ModelFamilyConnection', nodes: Array<{ __typename?: 'ModelFamily', project: string, name: string, versionCount: number, latestVersion: number, latestCreatedAt: string, createdAt: string, updatedAt: string }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type ModelFamiliesWithBestQueryVariables = Exact<{
+  project: Scalars['String']['input'];
+  search?: InputMaybe<Scalars['String']['input']>;
+  match?: InputMaybe<NameMatch>;
+  orderBy?: InputMaybe<ModelFamilyOrder>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  metric: Scalars['String']['input'];
+  direction?: InputMaybe<SortDirection>;
+}>;
+
+
+export type ModelFamiliesWithBestQuery = { __typename?: 'Query', modelFamilies: { __typename?: 'ModelFamilyConnection', nodes: Array<{ __typename?: 'ModelFamily', project: string, name: string, versionCount: number, latestVersion: number, latestCreatedAt: string, createdAt: string, updatedAt: string, best?: { __typename?: 'Model', id: string, version: number, metric?: number | null } | null }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type VersionDetailFragment = { __typename?: 'Model', id: string, project: string, name: string, version: number, revision: number, description?: string | null, framework?: Framework | null, status: ModelStatus, createdAt: string, createdBy?: string | null, sizeBytes: number, archiveUrl: string, tags: Record<string, unknown>, inputExample?: unknown | null, metrics: Array<{ __typename?: 'Metric', key: string, value: number }>, signature?: { __typename?: 'ModelSignature', inputs: Array<{ __typename?: 'SchemaField', name?: string | null, type: string, shape?: Array<number> | null }>, outputs: Array<{ __typename?: 'SchemaField', name?: string | null, type: string, shape?: Array<number> | null }> } | null, files: Array<{ __typename?: 'ModelFile', path: string, sizeBytes: number, sha256: string, downloadUrl: string }> };
+
+export type ModelVersionQueryVariables = Exact<{
+  project: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  version: Scalars['Int']['input'];
+}>;
+
+
+export type ModelVersionQuery = { __typename?: 'Query', model?: { __typename?: 'Model', card?: string | null, id: string, project: string, name: string, version: number, revision: number, description?: string | null, framework?: Framework | null, status: ModelStatus, createdAt: string, createdBy?: string | null, sizeBytes: number, archiveUrl: string, tags: Record<string, unknown>, inputExample?: unknown | null, metrics: Array<{ __typename?: 'Metric', key: string, value: number }>, signature?: { __typename?: 'ModelSignature', inputs: Array<{ __typename?: 'SchemaField', name?: string | null, type: string, shape?: Array<number> | null }>, outputs: Array<{ __typename?: 'SchemaField', name?: string | null, type: string, shape?: Array<number> | null }> } | null, files: Array<{ __typename?: 'ModelFile', path: string, sizeBytes: number, sha256: string, downloadUrl: string }> } | null };
+
+export type DeleteModelMutationVariables = Exact<{
+  project: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  version: Scalars['Int']['input'];
+}>;
+
+
+export type DeleteModelMutation = { __typename?: 'Mutation', deleteModel: boolean };
+
+export type ModelForCompareQueryVariables = Exact<{
+  project: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  version: Scalars['Int']['input'];
+}>;
+
+
+export type ModelForCompareQuery = { __typename?: 'Query', model?: { __typename?: 'Model', id: string, project: string, name: string, version: number, revision: number, description?: string | null, framework?: Framework | null, status: ModelStatus, createdAt: string, createdBy?: string | null, sizeBytes: number, archiveUrl: string, tags: Record<string, unknown>, inputExample?: unknown | null, metrics: Array<{ __typename?: 'Metric', key: string, value: number }>, signature?: { __typename?: 'ModelSignature', inputs: Array<{ __typename?: 'SchemaField', name?: string | null, type: string, shape?: Array<number> | null }>, outputs: Array<{ __typename?: 'SchemaField', name?: string | null, type: string, shape?: Array<number> | null }> } | null, files: Array<{ __typename?: 'ModelFile', path: string, sizeBytes: number, sha256: string, downloadUrl: string }> } | null };
+
+export type VersionRowFragment = { __typename?: 'Model', id: string, project: string, name: string, version: number, description?: string | null, createdAt: string, createdBy?: string | null, sizeBytes: number, metrics: Array<{ __typename?: 'Metric', key: string, value: number }> };
+
+export type ModelVersionsQueryVariables = Exact<{
+  project: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  sortKey?: InputMaybe<Scalars['String']['input']>;
+  direction?: InputMaybe<SortDirection>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ModelVersionsQuery = { __typename?: 'Query', models: { __typename?: 'ModelConnection', totalCount: number, nodes: Array<{ __typename?: 'Model', id: string, project: string, name: string, version: number, description?: string | null, createdAt: string, createdBy?: string | null, sizeBytes: number, metrics: Array<{ __typename?: 'Metric', key: string, value: number }> }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null } } };
+
+export type MetricSeriesQueryVariables = Exact<{
+  project: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type MetricSeriesQuery = { __typename?: 'Query', models: { __typename?: 'ModelConnection', totalCount: number, nodes: Array<{ __typename?: 'Model', id: string, version: number, metrics: Array<{ __typename?: 'Metric', key: string, value: number }> }> } };
+
+export type ModelEventsSubscriptionVariables = Exact<{
+  project: Scalars['String']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type ModelEventsSubscription = { __typename?: 'Subscription', modelEvents: { __typename?: 'ModelEvent', type: ModelEventType, project: string, name: string, version: number } };
+
+export const FamilyRowFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"FamilyRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelFamily"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"versionCount"}},{"kind":"Field","name":{"kind":"Name","value":"latestVersion"}},{"kind":"Field","name":{"kind":"Name","value":"latestCreatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<FamilyRowFragment, unknown>;
+export const VersionDetailFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionDetail"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Model"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"framework"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"archiveUrl"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"inputExample"}},{"kind":"Field","name":{"kind":"Name","value":"metrics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}},{"kind":"Field","name":{"kind":"Name","value":"signature"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inputs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"shape"}}]}},{"kind":"Field","name":{"kind":"Name","value":"outputs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"shape"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"files"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"downloadUrl"}}]}}]}}]} as unknown as DocumentNode<VersionDetailFragment, unknown>;
+export const VersionRowFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Model"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"metrics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}}]}}]} as unknown as DocumentNode<VersionRowFragment, unknown>;
+export const ProjectsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Projects"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"projects"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<ProjectsQuery, ProjectsQueryVariables>;
+export const ModelFamiliesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ModelFamilies"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"project"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"search"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"match"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"NameMatch"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ModelFamilyOrder"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelFamilies"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"project"},"value":{"kind":"Variable","name":{"kind":"Name","value":"project"}}},{"kind":"Argument","name":{"kind":"Name","value":"search"},"value":{"kind":"Variable","name":{"kind":"Name","value":"search"}}},{"kind":"Argument","name":{"kind":"Name","value":"match"},"value":{"kind":"Variable","name":{"kind":"Name","value":"match"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"FamilyRow"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"FamilyRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelFamily"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"versionCount"}},{"kind":"Field","name":{"kind":"Name","value":"latestVersion"}},{"kind":"Field","name":{"kind":"Name","value":"latestCreatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<ModelFamiliesQuery, ModelFamiliesQueryVariables>;
+export const ModelFamiliesWithBestDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ModelFamiliesWithBest"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"project"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"search"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"match"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"NameMatch"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ModelFamilyOrder"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metric"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"direction"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SortDirection"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelFamilies"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"project"},"value":{"kind":"Variable","name":{"kind":"Name","value":"project"}}},{"kind":"Argument","name":{"kind":"Name","value":"search"},"value":{"kind":"Variable","name":{"kind":"Name","value":"search"}}},{"kind":"Argument","name":{"kind":"Name","value":"match"},"value":{"kind":"Variable","name":{"kind":"Name","value":"match"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"25"}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"FamilyRow"}},{"kind":"Field","name":{"kind":"Name","value":"best"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"metric"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metric"}}},{"kind":"Argument","name":{"kind":"Name","value":"direction"},"value":{"kind":"Variable","name":{"kind":"Name","value":"direction"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"metric"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"key"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metric"}}}]}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"FamilyRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ModelFamily"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"versionCount"}},{"kind":"Field","name":{"kind":"Name","value":"latestVersion"}},{"kind":"Field","name":{"kind":"Name","value":"latestCreatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<ModelFamiliesWithBestQuery, ModelFamiliesWithBestQueryVariables>;
+export const ModelVersionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ModelVersion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"project"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"version"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"project"},"value":{"kind":"Variable","name":{"kind":"Name","value":"project"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"version"},"value":{"kind":"Variable","name":{"kind":"Name","value":"version"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionDetail"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionDetail"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Model"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"framework"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"archiveUrl"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"inputExample"}},{"kind":"Field","name":{"kind":"Name","value":"metrics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}},{"kind":"Field","name":{"kind":"Name","value":"signature"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inputs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"shape"}}]}},{"kind":"Field","name":{"kind":"Name","value":"outputs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"shape"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"files"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"downloadUrl"}}]}}]}}]} as unknown as DocumentNode<ModelVersionQuery, ModelVersionQueryVariables>;
+export const DeleteModelDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteModel"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"project"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"version"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteModel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"project"},"value":{"kind":"Variable","name":{"kind":"Name","value":"project"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"version"},"value":{"kind":"Variable","name":{"kind":"Name","value":"version"}}}]}]}}]} as unknown as DocumentNode<DeleteModelMutation, DeleteModelMutationVariables>;
+export const ModelForCompareDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ModelForCompare"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"project"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"version"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"model"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"project"},"value":{"kind":"Variable","name":{"kind":"Name","value":"project"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"version"},"value":{"kind":"Variable","name":{"kind":"Name","value":"version"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionDetail"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionDetail"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Model"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"revision"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"framework"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"archiveUrl"}},{"kind":"Field","name":{"kind":"Name","value":"tags"}},{"kind":"Field","name":{"kind":"Name","value":"inputExample"}},{"kind":"Field","name":{"kind":"Name","value":"metrics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}},{"kind":"Field","name":{"kind":"Name","value":"signature"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inputs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"shape"}}]}},{"kind":"Field","name":{"kind":"Name","value":"outputs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"shape"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"files"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"sha256"}},{"kind":"Field","name":{"kind":"Name","value":"downloadUrl"}}]}}]}}]} as unknown as DocumentNode<ModelForCompareQuery, ModelForCompareQueryVariables>;
+export const ModelVersionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ModelVersions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"project"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"sortKey"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"direction"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SortDirection"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"models"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"project"},"value":{"kind":"Variable","name":{"kind":"Name","value":"project"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"sortKey"},"value":{"kind":"Variable","name":{"kind":"Name","value":"sortKey"}}},{"kind":"Argument","name":{"kind":"Name","value":"direction"},"value":{"kind":"Variable","name":{"kind":"Name","value":"direction"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VersionRow"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VersionRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Model"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"}},{"kind":"Field","name":{"kind":"Name","value":"sizeBytes"}},{"kind":"Field","name":{"kind":"Name","value":"metrics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}}]}}]} as unknown as DocumentNode<ModelVersionsQuery, ModelVersionsQueryVariables>;
+export const MetricSeriesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MetricSeries"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"project"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"models"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"project"},"value":{"kind":"Variable","name":{"kind":"Name","value":"project"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"metrics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"value"}}]}}]}}]}}]}}]} as unknown as DocumentNode<MetricSeriesQuery, MetricSeriesQueryVariables>;
+export const ModelEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ModelEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"project"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"name"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"modelEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"project"},"value":{"kind":"Variable","name":{"kind":"Name","value":"project"}}},{"kind":"Argument","name":{"kind":"Name","value":"name"},"value":{"kind":"Variable","name":{"kind":"Name","value":"name"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"project"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}}]}}]} as unknown as DocumentNode<ModelEventsSubscription, ModelEventsSubscriptionVariables>;

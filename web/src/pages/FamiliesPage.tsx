@@ -1,0 +1,186 @@
+import { useMemo, useState } from "react";
+import { useQuery, useSubscription } from "urql";
+import { Link, useParams, useSearchParams } from "wouter";
+import {
+  ModelEventsDocument,
+  ModelFamiliesDocument,
+  ModelFamiliesWithBestDocument,
+  type FamilyRowFragment,
+  type ModelFamiliesWithBestQuery,
+} from "../generated/graphql";
+import { Empty, ErrorMessage, Loading } from "../components/Status";
+import { formatDate, formatMetric } from "../lib/format";
+import { useTitle } from "../lib/title";
+
+type Family = FamilyRowFragment & Partial<Pick<ModelFamiliesWithBestQuery["modelFamilies"]["nodes"][number], "best">>;
+/** NAME and UPDATED are the server's orders (over every family); the others sort the families loaded. */
+const SORTS = {
+  name: "Name",
+  updated: "Last update",
+  versions: "Version count",
+  latest: "Latest version",
+  best: "Best metric",
+} as const;
+type Sort = keyof typeof SORTS;
+const PAGE = 50;
+/** With each family's best version the page is the document's (25): see families.graphql. */
+const PAGE_WITH_BEST = 25;
+
+const CLIENT_ORDER: Partial<Record<Sort, (a: Family, b: Family) => number>> = {
+  versions: (a, b) => b.versionCount - a.versionCount,
+  latest: (a, b) => b.latestVersion - a.latestVersion,
+  // Families without the metric come last, as the server sorts versions.
+  best: (a, b) => (b.best?.metric ?? -Infinity) - (a.best?.metric ?? -Infinity),
+};
+
+/** The models (families) of a project: search, sort, and each one's latest and best version. */
+export function FamiliesPage() {
+  const { project } = useParams<{ project: string }>();
+  useTitle(`${project}: models`);
+  const [params, setParams] = useSearchParams();
+  const search = params.get("q") ?? "";
+  const match = params.get("match") === "substring" ? "SUBSTRING" : "PREFIX";
+  const sort: Sort = (params.get("sort") as Sort | null) ?? "name";
+  const metric = params.get("metric") ?? "";
+  const [pages, setPages] = useState(1);
+  const update = (changes: Record<string, string>) => {
+    setPages(1);
+    setParams(
+      (previous) => {
+        const next = new URLSearchParams(previous);
+        for (const [key, value] of Object.entries(changes)) {
+          if (value) next.set(key, value);
+          else next.delete(key);
+        }
+        return next;
+      },
+      { replace: true },
+    );
+  };
+  const listVariables = { project, search: search || null, match, orderBy: sort === "updated" ? "UPDATED" : "NAME" } as const;
+  const [plain] = useQuery({
+    query: ModelFamiliesDocument,
+    variables: { ...listVariables, first: Math.min(500, PAGE * pages) },
+    pause: metric !== "",
+  });
+  const [withBest] = useQuery({
+    query: ModelFamiliesWithBestDocument,
+    variables: { ...listVariables, metric, direction: "DESC" },
+    pause: metric === "",
+  });
+  const { data, fetching, error } = metric ? withBest : plain;
+  // Any change in the project shows up here (graphcache re-asks the list).
+  useSubscription({ query: ModelEventsDocument, variables: { project } });
+  const families = useMemo(() => {
+    const nodes: Family[] = [...(data?.modelFamilies.nodes ?? [])];
+    const order = CLIENT_ORDER[sort];
+    return order ? nodes.sort(order) : nodes;
+  }, [data, sort]);
+  const base = `/projects/${encodeURIComponent(project)}`;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link href="/">Projects</Link> / <span aria-current="page">{project}</span>
+      </nav>
+      <h1>Models in {project}</h1>
+      <p>
+        <Link href={`${base}/upload`} className="button">
+          Upload a new version
+        </Link>
+      </p>
+      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search
+          <input type="search" value={search} onChange={(e) => update({ q: e.target.value })} />
+        </label>
+        <label>
+          Match
+          <select value={match === "SUBSTRING" ? "substring" : "prefix"} onChange={(e) => update({ match: e.target.value })}>
+            <option value="prefix">Name starts with</option>
+            <option value="substring">Name contains</option>
+          </select>
+        </label>
+        <label>
+          Sort by
+          <select value={sort} onChange={(e) => update({ sort: e.target.value === "name" ? "" : e.target.value })}>
+            {Object.entries(SORTS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Best by metric
+          <input value={metric} placeholder="e.g. accuracy" onChange={(e) => update({ metric: e.target.value.trim() })} />
+        </label>
+      </form>
+      {CLIENT_ORDER[sort] && data && <p className="hint">Sorted among the {families.length} models loaded.</p>}
+      {error && <ErrorMessage error={error} />}
+      {fetching && !data && <Loading what="models" />}
+      {data && families.length === 0 && (
+        <Empty>
+          {search ? `No model name ${match === "PREFIX" ? "starts with" : "contains"} “${search}”.` : "This project holds no model yet."}
+        </Empty>
+      )}
+      {families.length > 0 && (
+        <table className="data">
+          <caption className="visually-hidden">Models of {project}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col" className="num">
+                Versions
+              </th>
+              <th scope="col" className="num">
+                Latest version
+              </th>
+              <th scope="col">Last update</th>
+              {metric && (
+                <th scope="col" className="num">
+                  Best {metric}
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {families.map((family) => {
+              const familyUrl = `${base}/models/${encodeURIComponent(family.name)}`;
+              return (
+                <tr key={family.name}>
+                  <th scope="row">
+                    <Link href={familyUrl}>{family.name}</Link>
+                  </th>
+                  <td className="num">{family.versionCount}</td>
+                  <td className="num">
+                    <Link href={`${familyUrl}/versions/${family.latestVersion}`}>v{family.latestVersion}</Link>
+                  </td>
+                  <td>{formatDate(family.updatedAt)}</td>
+                  {metric && (
+                    <td className="num">
+                      {family.best ? (
+                        <Link href={`${familyUrl}/versions/${family.best.version}`}>
+                          {formatMetric(family.best.metric)} (v{family.best.version})
+                        </Link>
+                      ) : (
+                        "–"
+                      )}
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {metric && data?.modelFamilies.pageInfo.hasNextPage && (
+        <p className="hint">The first {PAGE_WITH_BEST} models are shown with their best version: search to narrow them.</p>
+      )}
+      {!metric && data?.modelFamilies.pageInfo.hasNextPage && PAGE * pages < 500 && (
+        <button type="button" onClick={() => setPages(pages + 1)} disabled={fetching}>
+          Load more models
+        </button>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,281 @@
+import { lazy, Suspense, useCallback, useMemo, useState } from "react";
+import { useQuery, useSubscription } from "urql";
+import { Link, useParams, useSearchParams } from "wouter";
+import { MetricSeriesDocument, ModelEventsDocument, type ModelVersionsQueryVariables } from "../generated/graphql";
+import type { MetricSeries } from "../components/MetricChart";
+import { ErrorMessage, Empty, Loading } from "../components/Status";
+import { VersionRows, type PageEnd } from "../components/VersionRows";
+import { formatMetric } from "../lib/format";
+import { useTitle } from "../lib/title";
+
+// uPlot loads beside the table's data, not before the first view.
+const MetricChart = lazy(() => import("../components/MetricChart").then((module) => ({ default: module.MetricChart })));
+
+/** Versions a page of the table holds. */
+const PAGE = 50;
+/** The chart shows this many of the latest versions (the server's largest page). */
+const CHART_VERSIONS = 500;
+
+/** A family: its versions (sortable by any metric, paged), a chart of chosen metrics, and picks to compare. */
+export function FamilyPage() {
+  const { project, name } = useParams<{ project: string; name: string }>();
+  useTitle(name);
+  const [params, setParams] = useSearchParams();
+  const sortKey = params.get("sort") || null;
+  const direction = params.get("dir") === "asc" ? "ASC" : "DESC";
+  const lowerIsBetter = params.get("best") === "low";
+  const setParam = (changes: Record<string, string | null>) =>
+    setParams(
+      (previous) => {
+        const next = new URLSearchParams(previous);
+        for (const [key, value] of Object.entries(changes)) {
+          if (value) next.set(key, value);
+          else next.delete(key);
+        }
+        return next;
+      },
+      { replace: true },
+    );
+
+  const [dataShown, setDataShown] = useState(false);
+  const [lastPage, setLastPage] = useState<PageEnd | null>(null);
+  const [pageKeys, setPageKeys] = useState<readonly string[]>([]);
+  const addPageKeys = useCallback(
+    (end: PageEnd) =>
+      setPageKeys((known) => (end.metricKeys.every((key) => known.includes(key)) ? known : [...new Set([...known, ...end.metricKeys])])),
+    [],
+  );
+  const onLastPage = useCallback((end: PageEnd) => (setLastPage(end), addPageKeys(end)), [addPageKeys]);
+  // The table's first page is asked first and alone (the gateway answers one at a time): the chart follows.
+  const [series] = useQuery({
+    query: MetricSeriesDocument,
+    variables: { project, name, first: CHART_VERSIONS },
+    pause: lastPage === null || (lastPage.fetching && lastPage.totalCount === 0),
+  });
+  const [live] = useSubscription({ query: ModelEventsDocument, variables: { project, name } });
+  const chartModels = useMemo(() => [...(series.data?.models.nodes ?? [])].reverse(), [series.data]);
+  const metricKeys = useMemo(
+    () => [...new Set([...pageKeys, ...chartModels.flatMap((m) => m.metrics.map((metric) => metric.key))])].sort(),
+    [chartModels, pageKeys],
+  );
+  const chosen =
+    params
+      .get("chart")
+      ?.split(",")
+      .filter((key) => metricKeys.includes(key)) ?? metricKeys.slice(0, 1);
+  const versions = useMemo(() => chartModels.map((m) => m.version), [chartModels]);
+  const chosenKey = chosen.join(",");
+  const chartSeries = useMemo<MetricSeries[]>(
+    () =>
+      chosenKey
+        .split(",")
+        .filter(Boolean)
+        .map((key) => {
+          const values = chartModels.map((m) => m.metrics.find((metric) => metric.key === key)?.value ?? null);
+          let bestVersion: number | null = null;
+          let bestValue = 0;
+          values.forEach((value, i) => {
+            if (value === null) return;
+            if (bestVersion === null || (lowerIsBetter ? value < bestValue : value > bestValue)) {
+              bestVersion = chartModels[i]!.version;
+              bestValue = value;
+            }
+          });
+          return { key, values, bestVersion };
+        }),
+    [chartModels, chosenKey, lowerIsBetter],
+  );
+
+  // Keyset pages: each is asked from the end cursor of the one before. Filters (metric
+  // thresholds, aliases) join these variables when the schema has them.
+  const listVariables = useMemo(
+    () => ({ project, name, sortKey, direction, first: PAGE }) satisfies ModelVersionsQueryVariables,
+    [project, name, sortKey, direction],
+  );
+  const listKey = JSON.stringify(listVariables);
+  const [cursors, setCursors] = useState<{ key: string; after: (string | null)[] }>({ key: listKey, after: [null] });
+  const after = cursors.key === listKey ? cursors.after : [null];
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const onSelect = useCallback(
+    (version: number, on: boolean) =>
+      setSelected((previous) => {
+        const next = new Set(previous);
+        if (on) next.add(version);
+        else next.delete(version);
+        return next;
+      }),
+    [],
+  );
+
+  const base = `/projects/${encodeURIComponent(project)}/models/${encodeURIComponent(name)}`;
+  const compared = [...selected].sort((a, b) => a - b);
+  const sortBy = (key: string | null) => {
+    const same = key === sortKey;
+    setParam({ sort: key, dir: same && direction === "DESC" ? "asc" : null });
+  };
+  const ariaSort = (key: string | null) => (key === sortKey ? (direction === "ASC" ? "ascending" : "descending") : undefined);
+  const sortButton = (key: string | null, label: string) => (
+    <button type="button" className="sort" onClick={() => sortBy(key)}>
+      {label}
+      <span aria-hidden="true">{key === sortKey ? (direction === "ASC" ? " ▲" : " ▼") : ""}</span>
+    </button>
+  );
+  const total = series.data?.models.totalCount;
+  const event = live.data?.modelEvents;
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link href="/">Projects</Link> / <Link href={`/projects/${encodeURIComponent(project)}`}>{project}</Link> /{" "}
+        <span aria-current="page">{name}</span>
+      </nav>
+      <h1>{name}</h1>
+      <p className="actions">
+        <Link href={`/projects/${encodeURIComponent(project)}/upload?name=${encodeURIComponent(name)}`} className="button">
+          Upload a new version
+        </Link>{" "}
+        {compared.length >= 2 && compared.length <= 4 ? (
+          <Link href={`${base}/compare?v=${compared.join(",")}`} className="button">
+            Compare {compared.length} versions
+          </Link>
+        ) : (
+          <span className="hint">Select 2 to 4 versions to compare them.</span>
+        )}
+      </p>
+      <p className="live" role="status" aria-live="polite">
+        {event ? `Live: version ${event.version} ${event.type.toLowerCase()}.` : ""}
+      </p>
+      {series.error && <ErrorMessage error={series.error} />}
+      {series.fetching && !series.data && <Loading what="versions" />}
+      {series.data && total === 0 && <Empty>This model has no version (it may have just been deleted).</Empty>}
+
+      {metricKeys.length > 0 && (
+        <section aria-labelledby="chart-title">
+          <h2 id="chart-title">Metrics across versions</h2>
+          <fieldset className="metric-picks">
+            <legend>Metrics on the chart</legend>
+            {metricKeys.map((key) => (
+              <label key={key}>
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(key)}
+                  onChange={(e) =>
+                    setParam({ chart: (e.target.checked ? [...chosen, key] : chosen.filter((k) => k !== key)).join(",") || "-" })
+                  }
+                />{" "}
+                {key}
+              </label>
+            ))}
+            <label>
+              Best is{" "}
+              <select value={lowerIsBetter ? "low" : "high"} onChange={(e) => setParam({ best: e.target.value === "low" ? "low" : null })}>
+                <option value="high">the highest value</option>
+                <option value="low">the lowest value</option>
+              </select>
+            </label>
+          </fieldset>
+          {chartSeries.length > 0 ? (
+            <>
+              <Suspense fallback={<Loading what="the chart" />}>
+                <MetricChart versions={versions} series={chartSeries} />
+              </Suspense>
+              <p className="hint">
+                {total !== undefined && total > versions.length
+                  ? `The latest ${versions.length} of ${total} versions. `
+                  : `All ${versions.length} versions. `}
+                {chartSeries
+                  .map((s) => (s.bestVersion === null ? `${s.key}: no value` : `best ${s.key}: v${s.bestVersion} (circled)`))
+                  .join("; ")}
+              </p>
+              <details onToggle={(e) => setDataShown(e.currentTarget.open)}>
+                <summary>The chart's data as a table</summary>
+                {/* Rendered when opened: up to 500 rows the first view need not build. */}
+                {dataShown && (
+                  <table className="data">
+                    <caption className="visually-hidden">Metric values by version</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Version</th>
+                        {chartSeries.map((s) => (
+                          <th scope="col" key={s.key} className="num">
+                            {s.key}
+                          </th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {versions.map((version, i) => (
+                        <tr key={version}>
+                          <th scope="row">v{version}</th>
+                          {chartSeries.map((s) => (
+                            <td key={s.key} className="num">
+                              {formatMetric(s.values[i])}
+                              {s.bestVersion === version ? " (best)" : ""}
+                            </td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </details>
+            </>
+          ) : (
+            <Empty>Choose a metric to draw.</Empty>
+          )}
+        </section>
+      )}
+
+      {/* Asked at once with the chart's query, not after it: the table is the first thing to show. */}
+      {total !== 0 && (
+        <section aria-labelledby="versions-title">
+          <h2 id="versions-title">Versions{lastPage && !lastPage.fetching ? ` (${lastPage.totalCount})` : ""}</h2>
+          <table className="data">
+            <caption className="visually-hidden">
+              Versions of {name}, sorted by {sortKey ?? "version"} {direction === "ASC" ? "ascending" : "descending"}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span className="visually-hidden">Compare</span>
+                </th>
+                <th scope="col" aria-sort={ariaSort(null)}>
+                  {sortButton(null, "Version")}
+                </th>
+                {metricKeys.map((key) => (
+                  <th scope="col" key={key} aria-sort={ariaSort(key)} className="num">
+                    {sortButton(key, key)}
+                  </th>
+                ))}
+                <th scope="col">Created</th>
+                <th scope="col" className="num">
+                  Size
+                </th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {after.map((cursor, i) => (
+                <VersionRows
+                  key={cursor ?? "first"}
+                  variables={{ ...listVariables, after: cursor }}
+                  metricKeys={metricKeys}
+                  selected={selected}
+                  onSelect={onSelect}
+                  onPage={i === after.length - 1 ? onLastPage : addPageKeys}
+                />
+              ))}
+            </tbody>
+          </table>
+          {lastPage?.error && <ErrorMessage error={lastPage.error} />}
+          {lastPage?.fetching && <Loading what="versions" />}
+          {lastPage?.hasNextPage && !lastPage.fetching && (
+            <button type="button" onClick={() => setCursors({ key: listKey, after: [...after, lastPage.endCursor] })}>
+              Load more versions
+            </button>
+          )}
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,183 @@
+import { lazy, Suspense } from "react";
+import { useQuery } from "urql";
+import { Link, useLocation, useParams } from "wouter";
+import { ModelVersionDocument } from "../generated/graphql";
+import { DeleteVersion } from "../components/DeleteVersion";
+import { SignatureTable } from "../components/SignatureTable";
+import { Snippets } from "../components/Snippets";
+import { Empty, ErrorMessage, Loading } from "../components/Status";
+import { formatBytes, formatDate, formatMetric } from "../lib/format";
+import { useMayWrite } from "../lib/permissions";
+import { useTitle } from "../lib/title";
+
+// markdown-it loads with the first model card shown.
+const Markdown = lazy(() => import("../components/Markdown").then((module) => ({ default: module.Markdown })));
+
+/** One version: metadata, metrics, signature, example, tags, files, its model card, how to fetch it, delete. */
+export function VersionPage() {
+  const params = useParams<{ project: string; name: string; version: string }>();
+  const { project, name } = params;
+  const version = Number(params.version);
+  useTitle(`${name} v${params.version}`);
+  const [, navigate] = useLocation();
+  const valid = Number.isSafeInteger(version) && version > 0;
+  const [{ data, fetching, error }] = useQuery({ query: ModelVersionDocument, variables: { project, name, version }, pause: !valid });
+  const mayWrite = useMayWrite(project);
+  const familyUrl = `/projects/${encodeURIComponent(project)}/models/${encodeURIComponent(name)}`;
+  const model = data?.model;
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="crumbs">
+        <Link href="/">Projects</Link> / <Link href={`/projects/${encodeURIComponent(project)}`}>{project}</Link> /{" "}
+        <Link href={familyUrl}>{name}</Link> / <span aria-current="page">v{params.version}</span>
+      </nav>
+      <h1>
+        {name} v{params.version}
+      </h1>
+      {!valid && <Empty>“{params.version}” is not a version number.</Empty>}
+      {error && <ErrorMessage error={error} />}
+      {fetching && !data && <Loading what="the version" />}
+      {data && !model && (
+        <Empty>
+          There is no version {version} of {name}. <Link href={familyUrl}>See its versions</Link>.
+        </Empty>
+      )}
+      {model && (
+        <>
+          {model.description && <p className="lead">{model.description}</p>}
+          <dl className="facts">
+            <dt>Created</dt>
+            <dd>
+              {formatDate(model.createdAt)}
+              {model.createdBy ? ` by ${model.createdBy}` : ""}
+            </dd>
+            <dt>Framework</dt>
+            <dd>{model.framework ?? "not given"}</dd>
+            <dt>Size</dt>
+            <dd>
+              {formatBytes(model.sizeBytes)} in {model.files.length} {model.files.length === 1 ? "file" : "files"}
+            </dd>
+            <dt>Revision</dt>
+            <dd>{model.revision}</dd>
+            <dt>Status</dt>
+            <dd>{model.status}</dd>
+          </dl>
+          <p>
+            <a href={model.archiveUrl} className="button" download>
+              Download all files (tar)
+            </a>
+          </p>
+
+          <h2>Metrics</h2>
+          {model.metrics.length === 0 ? (
+            <Empty>No metrics.</Empty>
+          ) : (
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Metric</th>
+                  <th scope="col" className="num">
+                    Value
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {model.metrics.map((metric) => (
+                  <tr key={metric.key}>
+                    <th scope="row">{metric.key}</th>
+                    <td className="num">{formatMetric(metric.value)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          <h2>Signature</h2>
+          {model.signature ? <SignatureTable signature={model.signature} /> : <Empty>No signature.</Empty>}
+
+          <h2>Input example</h2>
+          {model.inputExample === null || model.inputExample === undefined ? (
+            <Empty>No input example.</Empty>
+          ) : (
+            <pre tabIndex={0} className="json">
+              {JSON.stringify(model.inputExample, null, 2)}
+            </pre>
+          )}
+
+          <h2>Tags</h2>
+          {Object.keys(model.tags).length === 0 ? (
+            <Empty>No tags.</Empty>
+          ) : (
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Tag</th>
+                  <th scope="col">Value</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(model.tags).map(([key, value]) => (
+                  <tr key={key}>
+                    <th scope="row">{key}</th>
+                    <td>{typeof value === "string" ? value : JSON.stringify(value)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          <h2>Files</h2>
+          {model.files.length === 0 ? (
+            <Empty>No files (registered as metadata only).</Empty>
+          ) : (
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Path</th>
+                  <th scope="col" className="num">
+                    Size
+                  </th>
+                  <th scope="col">sha256</th>
+                </tr>
+              </thead>
+              <tbody>
+                {model.files.map((file) => (
+                  <tr key={file.path}>
+                    <th scope="row">
+                      <a href={file.downloadUrl} download>
+                        {file.path}
+                      </a>
+                    </th>
+                    <td className="num">{formatBytes(file.sizeBytes)}</td>
+                    <td>
+                      <code title={file.sha256}>{file.sha256.slice(0, 12)}…</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          <h2>Model card</h2>
+          {model.card ? (
+            <Suspense fallback={<Loading what="the model card" />}>
+              <Markdown source={model.card} />
+            </Suspense>
+          ) : (
+            <Empty>No model card (a README.md at the top of the files).</Empty>
+          )}
+
+          <h2>Fetch it</h2>
+          <Snippets project={project} name={name} version={version} archiveUrl={model.archiveUrl} />
+
+          {mayWrite && (
+            <>
+              <h2>Delete</h2>
+              <DeleteVersion project={project} name={name} version={version} onDeleted={() => navigate(familyUrl)} />
+            </>
+          )}
+        </>
+      )}
+    </>
+  );
+}
