@@ -51,6 +51,8 @@ export type CreateModelInput = {
   flavors?: InputMaybe<Scalars['JSONObject']['input']>;
   framework?: InputMaybe<Framework>;
   inputExample?: InputMaybe<Scalars['JSON']['input']>;
+  /** Where the version comes from (its parents must exist and be readable). */
+  lineage?: InputMaybe<LineageInput>;
   metrics?: InputMaybe<Array<MetricInput>>;
   name: Scalars['String']['input'];
   /** Replace an existing version atomically. */
@@ -69,6 +71,25 @@ export type CreatedApiKey = {
   apiKey: ApiKey;
   /** The key to send as Authorization: Bearer …; shown only this once. */
   secret: Scalars['String']['output'];
+};
+
+/** The data set a version was trained on. */
+export type DatasetInput = {
+  /** Its content digest, `<algorithm>:<hex>`, e.g. sha256:<64 hex digits>. */
+  digest?: InputMaybe<Scalars['String']['input']>;
+  /** At most 256 printable characters, e.g. imagenet or s3 prefix name. */
+  name: Scalars['String']['input'];
+  /** Where it lives: a URI of at most 2048 characters with a scheme such as https, s3, gs, file, dbfs, hf, runs or models. */
+  uri?: InputMaybe<Scalars['String']['input']>;
+  /** The data set's own version label (at most 256 printable characters). */
+  version?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A page of the versions derived from one version. */
+export type DerivedModelConnection = {
+  __typename?: 'DerivedModelConnection';
+  nodes: Array<Model>;
+  pageInfo: PageInfo;
 };
 
 /** The framework (MLflow flavor) a model was saved with. */
@@ -105,11 +126,71 @@ export type GrantInput = {
   role: Role;
 };
 
+/** Where a version comes from. */
+export type Lineage = {
+  __typename?: 'Lineage';
+  /** The path of the version's file that locks its environment. */
+  environment?: Maybe<Scalars['String']['output']>;
+  /** In the order given at registration. */
+  parents: Array<ModelParent>;
+  program?: Maybe<LineageProgram>;
+  run?: Maybe<LineageRun>;
+  trainingDataset?: Maybe<LineageDataset>;
+};
+
+/** The data set a version was trained on. */
+export type LineageDataset = {
+  __typename?: 'LineageDataset';
+  /** `<algorithm>:<lower-case hex>`. */
+  digest?: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+  uri?: Maybe<Scalars['String']['output']>;
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** Where a version comes from. Every part is optional. */
+export type LineageInput = {
+  /** The environment's lock file (pip, conda, npm…): the path of one of the version's files, e.g. requirements.txt. */
+  environment?: InputMaybe<Scalars['String']['input']>;
+  /** The versions this one was fine-tuned or distilled from: at most 16, each once, not itself, each existing and readable by the caller (NOT_FOUND otherwise, the same for both) and none of them derived from this version. */
+  parents?: InputMaybe<Array<ModelRefInput>>;
+  program?: InputMaybe<ProgramInput>;
+  run?: InputMaybe<RunInput>;
+  trainingDataset?: InputMaybe<DatasetInput>;
+};
+
+/** The code that produced a version. */
+export type LineageProgram = {
+  __typename?: 'LineageProgram';
+  entryPoint?: Maybe<Scalars['String']['output']>;
+  /** Lower-case hex. */
+  gitCommit?: Maybe<Scalars['String']['output']>;
+  repository?: Maybe<Scalars['String']['output']>;
+};
+
+/** The training run that produced a version. */
+export type LineageRun = {
+  __typename?: 'LineageRun';
+  id: Scalars['String']['output'];
+  uri?: Maybe<Scalars['String']['output']>;
+};
+
 /** One named metric of a model version. */
 export type Metric = {
   __typename?: 'Metric';
   key: Scalars['String']['output'];
   value: Scalars['Float']['output'];
+};
+
+/** A condition on one metric: one bound (gt, gte, lt or lte), a range (a lower and an upper bound) or eq. Versions without the metric do not match. */
+export type MetricCondition = {
+  eq?: InputMaybe<Scalars['Float']['input']>;
+  gt?: InputMaybe<Scalars['Float']['input']>;
+  gte?: InputMaybe<Scalars['Float']['input']>;
+  /** A metric key (the name rule). */
+  key: Scalars['String']['input'];
+  lt?: InputMaybe<Scalars['Float']['input']>;
+  lte?: InputMaybe<Scalars['Float']['input']>;
 };
 
 export type MetricInput = {
@@ -120,12 +201,16 @@ export type MetricInput = {
 /** A registered version of a model. */
 export type Model = {
   __typename?: 'Model';
+  /** The aliases pointing at this version, by name. */
+  aliases: Array<Scalars['String']['output']>;
   /** Plain HTTP GET streams every file of the version as one tar archive. */
   archiveUrl: Scalars['String']['output'];
   /** The model card: the text of the version's top-level file at exactly `README.md` (case-sensitive), read from the blob store when selected. Null when there is none, when it is larger than 256 KiB (download it from `files` instead) or when it is not UTF-8. UNTRUSTED markdown written by whoever registered the version: the gateway does not sanitise it; clients must before rendering (no raw HTML, no script URLs). Costly in the query cost model (a blob read per version): a page of about 100 versions selecting it passes the default limit, 500 do not. */
   card?: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   createdBy?: Maybe<Scalars['String']['output']>;
+  /** The versions whose lineage names this one as a parent, oldest registration first; only those in projects the caller may read. A statement per version: the query cost charges it as a page. */
+  derivedModels: DerivedModelConnection;
   description?: Maybe<Scalars['String']['output']>;
   /** Ordered by path. */
   files: Array<ModelFile>;
@@ -136,6 +221,8 @@ export type Model = {
   id: Scalars['ID']['output'];
   /** An example of valid input, as JSON. */
   inputExample?: Maybe<Scalars['JSON']['output']>;
+  /** Where the version comes from: data set, run, program, environment file and parents; null when none was given. */
+  lineage?: Maybe<Lineage>;
   /** One metric's value; null when absent. */
   metric?: Maybe<Scalars['Float']['output']>;
   /** Ordered by key. */
@@ -161,8 +248,32 @@ export type Model = {
 
 
 /** A registered version of a model. */
+export type ModelDerivedModelsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A registered version of a model. */
 export type ModelMetricArgs = {
   key: Scalars['String']['input'];
+};
+
+/** A named pointer to a version of a model (champion, production, staging…). It points at the version number: overwriting that version keeps it; deleting it is refused while an alias points at it (unless force). */
+export type ModelAlias = {
+  __typename?: 'ModelAlias';
+  alias: Scalars['String']['output'];
+  /** The model (family) name. */
+  name: Scalars['String']['output'];
+  project: Scalars['String']['output'];
+  /** Moving or removing a protected alias needs admin on the project. */
+  protected: Scalars['Boolean']['output'];
+  /** When it was last set, moved or (un)protected. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** The key that did it (null in open mode). */
+  updatedBy?: Maybe<Scalars['String']['output']>;
+  /** The version it points at. */
+  version: Scalars['Int']['output'];
 };
 
 /** A page of versions of one model. */
@@ -170,13 +281,15 @@ export type ModelConnection = {
   __typename?: 'ModelConnection';
   nodes: Array<Model>;
   pageInfo: PageInfo;
-  /** Versions of the model in all. */
+  /** Versions of the model in all, whatever the filter. */
   totalCount: Scalars['Int']['output'];
 };
 
 /** A committed change to a version. Delivered only after the change committed: when it arrives, `model` (and the model query) already returns the version, or null after DELETED. */
 export type ModelEvent = {
   __typename?: 'ModelEvent';
+  /** The alias an ALIAS_SET or ALIAS_REMOVED is about; null otherwise. */
+  alias?: Maybe<Scalars['String']['output']>;
   /** When the change was recorded (in its transaction). */
   at: Scalars['DateTime']['output'];
   /** The version as it is now; null after DELETED or once it is gone. */
@@ -189,9 +302,9 @@ export type ModelEvent = {
 
 /** What happened to a version. */
 export type ModelEventType =
-  /** Reserved for aliases; not produced yet. */
+  /** An alias (`alias`) that pointed at `version` was removed (removeAlias, or a forced deleteModel). */
   | 'ALIAS_REMOVED'
-  /** Reserved for aliases; not produced yet. */
+  /** An alias (`alias`) was created or moved: it now points at `version`. */
   | 'ALIAS_SET'
   /** A new version was registered. */
   | 'CREATED'
@@ -205,7 +318,9 @@ export type ModelEventType =
 /** A model: the versions registered under one name in a project. */
 export type ModelFamily = {
   __typename?: 'ModelFamily';
-  /** The model's first version of that metric sort, as bestModel; null when none has it. A statement per model: the query cost charges each, so large pages with `best` are refused. */
+  /** The model's aliases, by name. A statement per model: the query cost charges each. */
+  aliases: Array<ModelAlias>;
+  /** The model's first version of that metric sort, as bestModel; null when none has it. Read for the whole page in one statement (per distinct metric and direction). */
   best?: Maybe<Model>;
   /** When the model's first version was registered. */
   createdAt: Scalars['DateTime']['output'];
@@ -260,6 +375,37 @@ export type ModelFileInput = {
   path: Scalars['String']['input'];
 };
 
+/** Versions that match every condition given; an empty filter keeps every version. */
+export type ModelFilter = {
+  /** Created strictly after this instant. */
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Created strictly before this instant; before createdAfter: no version. */
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  framework?: InputMaybe<Framework>;
+  /** At most 16, one per key. */
+  metrics?: InputMaybe<Array<MetricCondition>>;
+  /** Tags the version has with exactly these values (strings, numbers or booleans); at most 16. */
+  tags?: InputMaybe<Scalars['JSONObject']['input']>;
+};
+
+/** A version another was derived from, as its lineage names it. */
+export type ModelParent = {
+  __typename?: 'ModelParent';
+  /** The parent version as it is now: null when it was deleted or when the caller may not read its project (the reference stays either way). A statement per parent. */
+  model?: Maybe<Model>;
+  name: Scalars['String']['output'];
+  project: Scalars['String']['output'];
+  version: Scalars['Int']['output'];
+};
+
+/** A model version named by project, name and version. */
+export type ModelRefInput = {
+  name: Scalars['String']['input'];
+  /** Omitted: the project of the version that names it. */
+  project?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
+};
+
 /** What a model takes and returns (MLflow's ModelSignature). */
 export type ModelSignature = {
   __typename?: 'ModelSignature';
@@ -289,10 +435,16 @@ export type Mutation = {
   createModel: Model;
   /** Needs an admin key for every project (*). */
   createProject: Project;
-  /** Deletes a version and reclaims files no other version uses. */
+  /** Deletes a version and reclaims files no other version uses. CONFLICT when aliases point at it (extensions.aliases names them), unless force. */
   deleteModel: Scalars['Boolean']['output'];
+  /** Protects an alias (or lifts its protection): moving or removing a protected alias needs admin. Needs admin. */
+  protectAlias: ModelAlias;
+  /** Removes an alias (records ALIAS_REMOVED). Needs write; a protected alias needs admin. NOT_FOUND when absent. */
+  removeAlias: Scalars['Boolean']['output'];
   /** Refused at once on every replica: keys are checked on each request. */
   revokeApiKey: ApiKey;
+  /** Points an alias at a version, creating or moving it atomically (concurrent moves serialise); records ALIAS_SET when it now points elsewhere. Needs write; moving a protected alias, or giving `protected`, needs admin. NOT_FOUND when the version does not exist. */
+  setAlias: ModelAlias;
   /** Edits a version's metadata (description, tags, metrics) atomically, without re-uploading: files never change. Needs write on the project. Records an UPDATED event and raises the version's revision by one. */
   updateModel: Model;
 };
@@ -314,14 +466,39 @@ export type MutationCreateProjectArgs = {
 
 
 export type MutationDeleteModelArgs = {
+  force?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
   project?: InputMaybe<Scalars['String']['input']>;
   version: Scalars['Int']['input'];
 };
 
 
+export type MutationProtectAliasArgs = {
+  alias: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  protected: Scalars['Boolean']['input'];
+};
+
+
+export type MutationRemoveAliasArgs = {
+  alias: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   id: Scalars['String']['input'];
+};
+
+
+export type MutationSetAliasArgs = {
+  alias: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  protected?: InputMaybe<Scalars['Boolean']['input']>;
+  version: Scalars['Int']['input'];
 };
 
 
@@ -346,6 +523,16 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** The code that produced a version. */
+export type ProgramInput = {
+  /** What was run, e.g. `train.py:main` (at most 1024 printable characters). */
+  entryPoint?: InputMaybe<Scalars['String']['input']>;
+  /** The git commit: 7 to 64 hex digits. */
+  gitCommit?: InputMaybe<Scalars['String']['input']>;
+  /** Where the code lives: a URI or `git@host:path`. */
+  repository?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Project = {
   __typename?: 'Project';
   createdAt: Scalars['DateTime']['output'];
@@ -358,8 +545,10 @@ export type Query = {
   apiKeys: Array<ApiKey>;
   /** The first version of that metric sort; null when none has it. */
   bestModel?: Maybe<Model>;
-  /** One version; null when absent. */
+  /** One version, by number or by an alias pointing at it (exactly one of the two); null when absent. */
   model?: Maybe<Model>;
+  /** A model's aliases, by name. Needs read on the project. */
+  modelAliases: Array<ModelAlias>;
   /** The models of a project (one per name holding a version), by name case-insensitively or most recently changed first, those whose name starts with (or contains) `search` when given. Needs read on the project. */
   modelFamilies: ModelFamilyConnection;
   /** Versions of a model sorted by a metric (missing last, ties by version descending) or by version. */
@@ -373,6 +562,7 @@ export type Query = {
 
 export type QueryBestModelArgs = {
   direction?: InputMaybe<SortDirection>;
+  filter?: InputMaybe<ModelFilter>;
   metric: Scalars['String']['input'];
   name: Scalars['String']['input'];
   project?: InputMaybe<Scalars['String']['input']>;
@@ -380,9 +570,16 @@ export type QueryBestModelArgs = {
 
 
 export type QueryModelArgs = {
+  alias?: InputMaybe<Scalars['String']['input']>;
   name: Scalars['String']['input'];
   project?: InputMaybe<Scalars['String']['input']>;
-  version: Scalars['Int']['input'];
+  version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryModelAliasesArgs = {
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -399,6 +596,7 @@ export type QueryModelFamiliesArgs = {
 export type QueryModelsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   direction?: InputMaybe<SortDirection>;
+  filter?: InputMaybe<ModelFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
   project?: InputMaybe<Scalars['String']['input']>;
@@ -410,6 +608,14 @@ export type Role =
   | 'ADMIN'
   | 'READ'
   | 'WRITE';
+
+/** The training run that produced a version (e.g. an MLflow run). */
+export type RunInput = {
+  /** The run's id (at most 256 printable characters). */
+  id: Scalars['String']['input'];
+  /** A link to the run (a URI, e.g. https://mlflow.example/#/experiments/1/runs/…). */
+  uri?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** A column (name + type) or a tensor (type + shape, -1 for any size). */
 export type SchemaField = {
@@ -459,6 +665,8 @@ export type UpdateModelInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** The revision the edit was made against: when the version is at another one, nothing changes and the error is CONFLICT. */
   expectedRevision?: InputMaybe<Scalars['Int']['input']>;
+  /** Replaces the lineage whole ({} removes it); null or omitted keeps it. The environment must be one of the version's files. */
+  lineage?: InputMaybe<LineageInput>;
   /** Merged into the tags: each key is set to its value, and a key set to null is removed. Not with tags. */
   mergeTags?: InputMaybe<Scalars['JSONObject']['input']>;
   /** Metric keys to remove; keys the version lacks are ignored. */
