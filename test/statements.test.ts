@@ -132,21 +132,50 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     expect(full).toMatch(/flavors/);
   });
 
-  test("a page of families with each one's best, under two metrics, is one statement per metric", async () => {
+  test("a page of families with each one's best, under two metrics, is one statement per metric; their aliases one", async () => {
+    for (const [name, alias, version] of [
+      ["large", "prod", 39],
+      ["large", "canary", 40],
+      ["small", "prod", 1],
+    ] as const) {
+      const set = await gw.gql(`mutation($n: String!, $a: String!, $v: Int!) { setAlias(name: $n, alias: $a, version: $v) { version } }`, {
+        n: name,
+        a: alias,
+        v: version,
+      });
+      expect(set.errors).toBeUndefined();
+    }
     statements = [];
     counting = true;
     const res = await gw.gql(`{ modelFamilies(first: 500) {
       nodes { name a: best(metric: "acc") { version metrics { key value } files { path } } b: best(metric: "loss", direction: ASC) { version }
-              c: best(metric: "acc") { version metrics { key value } files { path } } } } }`);
+              c: best(metric: "acc") { version metrics { key value } files { path } } aliases { alias version } } } }`);
     counting = false;
     expect(res.errors).toBeUndefined();
+    const large = [
+      { alias: "canary", version: 40 },
+      { alias: "prod", version: 39 },
+    ];
     expect(res.data.modelFamilies.nodes).toEqual([
-      { name: "large", a: expect.objectContaining({ version: 39 }), b: { version: 1 }, c: expect.objectContaining({ version: 39 }) },
-      { name: "small", a: expect.objectContaining({ version: 3 }), b: { version: 1 }, c: expect.objectContaining({ version: 3 }) },
+      {
+        name: "large",
+        a: expect.objectContaining({ version: 39 }),
+        b: { version: 1 },
+        c: expect.objectContaining({ version: 39 }),
+        aliases: large,
+      },
+      {
+        name: "small",
+        a: expect.objectContaining({ version: 3 }),
+        b: { version: 1 },
+        c: expect.objectContaining({ version: 3 }),
+        aliases: [{ alias: "prod", version: 1 }],
+      },
     ]);
+    expect(statements.filter((sql) => /from "families" as "f" inner join "aliases"/.test(sql))).toHaveLength(1);
     const bests = statements.filter((sql) => /"mt"\."model_id"/.test(sql));
     // a and c ask the same: one statement serves both; b is the other.
     expect(bests).toHaveLength(2);
-    expect(statements.filter((sql) => /from "families"/.test(sql) && !/"mt"/.test(sql))).toHaveLength(1);
+    expect(statements.filter((sql) => /from "families"/.test(sql) && !/"mt"|"aliases"/.test(sql))).toHaveLength(1);
   });
 });

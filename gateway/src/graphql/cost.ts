@@ -77,8 +77,6 @@ const OWN_COSTS: ReadonlyMap<string, number> = new Map([
   ["Model.card", COST.BLOB_READ],
   // A statement per parent (its version, read with the caller's rights).
   ["ModelParent.model", COST.STATEMENT],
-  // A statement per family (its aliases).
-  ["ModelFamily.aliases", COST.STATEMENT],
 ]);
 
 const PAGE_ARGUMENT = "first";

@@ -12,6 +12,8 @@ import { Model, SortDirection } from "./model.type.js";
 
 /** Per request: the batches of `best` reads, by their arguments. */
 const bestBatches = new WeakMap<Context, Map<string, Batch<string, ModelRecord>>>();
+/** Per request: the batches of `aliases` reads, by project. */
+const aliasBatches = new WeakMap<Context, Map<string, Batch<string, AliasRecord[]>>>();
 
 @Resolver(() => ModelFamily)
 export class ModelFamilyResolver {
@@ -55,9 +57,17 @@ export class ModelFamilyResolver {
   }
 
   @FieldResolver(() => [ModelAlias], {
-    description: "The model's aliases, by name. A statement per model: the query cost charges each.",
+    description: "The model's aliases, by name. Read for the whole page in one statement.",
   })
   aliases(@Root() family: ModelFamily, @Ctx() ctx: Context): Promise<AliasRecord[]> {
-    return ctx.registry.listAliases(ctx.caller, { project: family.project, name: family.name });
+    // The page's families share one read per project.
+    let batches = aliasBatches.get(ctx);
+    if (!batches) aliasBatches.set(ctx, (batches = new Map<string, Batch<string, AliasRecord[]>>()));
+    let batch = batches.get(family.project);
+    if (!batch) {
+      batch = new Batch((names) => ctx.registry.aliasesOfFamilies(ctx.caller, family.project, names));
+      batches.set(family.project, batch);
+    }
+    return batch.get(family.name).then((aliases) => aliases ?? []);
   }
 }

@@ -230,6 +230,15 @@ export class RegistryService {
   }
 
   /** A family's aliases, by name. */
+  /** The aliases of each of a project's families (a page of them, listed for this caller), in one read. */
+  async aliasesOfFamilies(caller: Caller, project: string, names: readonly string[]): Promise<ReadonlyMap<string, AliasRecord[]>> {
+    caller.require(project, "read");
+    return this.metadata.listAliasesOfFamilies(
+      project,
+      names.map((name) => assertName(name, "name")),
+    );
+  }
+
   async listAliases(caller: Caller, query: { readonly project?: string | null; readonly name: string }): Promise<AliasRecord[]> {
     return this.metadata.listAliases(this.#project(caller, query.project, "read"), assertName(query.name, "name"));
   }

@@ -154,6 +154,8 @@ export interface MetadataStore {
   getAliasedModel(ref: AliasRef, parts: ModelParts): Promise<ModelRecord | null>;
   /** A family's aliases by name; one statement. */
   listAliases(project: string, name: string): Promise<AliasRecord[]>;
+  /** One statement: the aliases of each named family of `project` (a page of them), by family name; [] for none. */
+  listAliasesOfFamilies(project: string, names: readonly string[]): Promise<Map<string, AliasRecord[]>>;
   /**
    * Creates, moves or (re)protects an alias in one transaction under the family's lock,
    * recording ALIAS_SET when it now points elsewhere; `change.check` may refuse it.

@@ -318,7 +318,7 @@ export type ModelEventType =
 /** A model: the versions registered under one name in a project. */
 export type ModelFamily = {
   __typename?: 'ModelFamily';
-  /** The model's aliases, by name. A statement per model: the query cost charges each. */
+  /** The model's aliases, by name. Read for the whole page in one statement. */
   aliases: Array<ModelAlias>;
   /** The model's first version of that metric sort, as bestModel; null when none has it. Read for the whole page in one statement (per distinct metric and direction). */
   best?: Maybe<Model>;

@@ -138,6 +138,32 @@ export async function listAliases(db: Kysely<Database>, dialect: SqlDialect, pro
   return rows.map((row) => toAlias(row, project, name));
 }
 
+/**
+ * The aliases of each of a project's named families (a page of them) in one
+ * statement: the families by their unique (project, name) key, then each one's
+ * aliases by the primary key (family_id, alias). Families without aliases map to [].
+ */
+export async function listAliasesOfFamilies(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  project: string,
+  names: readonly string[],
+): Promise<Map<string, AliasRecord[]>> {
+  const byFamily = new Map<string, AliasRecord[]>(names.map((name) => [name, []]));
+  if (names.length === 0) return byFamily;
+  const rows = await db
+    .selectFrom("families as f")
+    .innerJoin("aliases as a", "a.family_id", "f.id")
+    .selectAll("a")
+    .select("f.name as family_name")
+    .where("f.project", "=", project)
+    .where("f.name", "in", names)
+    .orderBy(dialect.byteOrder(sql.ref<string>("a.alias")))
+    .execute();
+  for (const row of rows) byFamily.get(row.family_name)?.push(toAlias(row, project, row.family_name));
+  return byFamily;
+}
+
 /** The version an alias points at, with `parts`, in one statement; null when the alias or its version is absent. */
 export async function getAliasedModel(
   db: Kysely<Database>,

@@ -28,7 +28,15 @@ import type {
 } from "../metadata-store.js";
 import { bestOfFamilies } from "./best-of-families.js";
 import { checkParents, closesCycle, factsColumn, insertParents, listDerived } from "./lineage.js";
-import { applyAliasChange, applyAliasRemoval, dropAliasesOf, getAliasedModel, listAliases, type RecordEvent } from "./aliases.js";
+import {
+  applyAliasChange,
+  applyAliasRemoval,
+  dropAliasesOf,
+  getAliasedModel,
+  listAliases,
+  listAliasesOfFamilies,
+  type RecordEvent,
+} from "./aliases.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
 import { insertTagRows } from "./tag-rows.js";
@@ -384,6 +392,10 @@ export class SqlMetadataStore implements MetadataStore {
 
   listAliases(project: string, name: string): Promise<AliasRecord[]> {
     return listAliases(this.db, this.sqlDialect, project, name);
+  }
+
+  listAliasesOfFamilies(project: string, names: readonly string[]): Promise<Map<string, AliasRecord[]>> {
+    return listAliasesOfFamilies(this.db, this.sqlDialect, project, names);
   }
 
   async setAlias(change: AliasChange): Promise<AliasOutcome> {
