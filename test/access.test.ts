@@ -160,6 +160,17 @@ describe("projects and API keys", () => {
     const listed = await as("adminA")(`{ apiKeys { id name grants { project } } projects { name } }`);
     expect(listed.data.apiKeys.every((k: any) => k.grants.every((g: any) => g.project === "team-a"))).toBe(true);
     expect(listed.data.projects.map((p: any) => p.name)).toEqual(["team-a"]);
+    // Each lists its own role, so a client offers only what the key may do; the global admin's * counts everywhere.
+    for (const [who, role] of [
+      ["readerA", "READ"],
+      ["writerA", "WRITE"],
+      ["adminA", "ADMIN"],
+    ] as const) {
+      expect((await as(who)(`{ projects { name role } }`)).data.projects, who).toEqual([{ name: "team-a", role }]);
+    }
+    const everywhere = (await as("admin")(`{ projects { name role } }`)).data.projects;
+    expect(everywhere.length).toBeGreaterThan(1);
+    expect(everywhere.every((p: any) => p.role === "ADMIN")).toBe(true);
     expect(JSON.stringify(await as("admin")(`{ apiKeys { id name } }`))).not.toMatch(/hmr_/);
   });
 

@@ -389,6 +389,16 @@ describe.skipIf(!built)("API keys in the web app", () => {
       expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([reader]);
       expect(await page.evaluate(() => Object.values(localStorage))).toEqual([]);
       await page.screenshot({ path: path.join(SHOTS, "10-signed-in.png") });
+      // A read key is offered no change: no upload on the project or the model, no delete on a version.
+      const registered = await gw.gql(`mutation { createModel(input: { project: "vision", name: "cnn" }) { version } }`, {}, auth);
+      expect(registered.errors).toBeUndefined();
+      await page.getByRole("link", { name: "vision" }).click();
+      await page.getByRole("link", { name: "cnn" }).first().waitFor();
+      expect(await page.getByRole("link", { name: "Upload a new version" }).count()).toBe(0);
+      await page.goto(`${gw.origin}/projects/vision/models/cnn/versions/1`);
+      await page.getByRole("heading", { name: "Fetch it" }).waitFor();
+      expect(await page.getByRole("button", { name: "Delete this version…" }).count()).toBe(0);
+      expect(await page.getByRole("heading", { name: "Delete" }).count()).toBe(0);
       // Only the refused request before signing in failed, as the browser logs it.
       expect(watch.problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
       expect(watch.foreign).toEqual([]);

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { buildSchema, type PubSub } from "type-graphql";
 import { VersionResolver } from "./about/version.resolver.js";
-import { AccessResolver } from "./keys/access.resolver.js";
+import { AccessResolver, ProjectRoleResolver } from "./keys/access.resolver.js";
 import { AliasResolver } from "./model/alias.resolver.js";
 import { ModelEventResolver } from "./model/model-event.resolver.js";
 import { ModelFamilyResolver } from "./model/model-family.resolver.js";
@@ -31,6 +31,7 @@ export async function buildRegistrySchema(): Promise<GraphQLSchema> {
       ModelFamilyResolver,
       AliasResolver,
       AccessResolver,
+      ProjectRoleResolver,
       ModelEventResolver,
       VersionResolver,
       ModelLineageResolver,

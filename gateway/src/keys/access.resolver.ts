@@ -1,6 +1,6 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../graphql/context.js";
-import { ApiKey, CreateApiKeyInput, CreatedApiKey, Project } from "./access.type.js";
+import { ApiKey, CreateApiKeyInput, CreatedApiKey, Project, RoleEnum } from "./access.type.js";
 
 /** Projects and keys; the access service checks the caller's role on each. */
 @Resolver()
@@ -29,5 +29,21 @@ export class AccessResolver {
   @Mutation(() => ApiKey, { description: "Refused at once on every replica: keys are checked on each request." })
   revokeApiKey(@Arg("id", () => String) id: string, @Ctx() ctx: Context) {
     return ctx.access.revokeApiKey(ctx.caller, id);
+  }
+}
+
+/** What the caller may do on each project it lists: a client offers only the actions that would be allowed. */
+@Resolver(() => Project)
+export class ProjectRoleResolver {
+  @FieldResolver(() => RoleEnum, {
+    description:
+      "The caller's role on the project (a * grant counts; open mode is ADMIN everywhere). Lets a client offer " +
+      "only what the key may do; the server checks every request regardless.",
+  })
+  role(@Root() project: Project, @Ctx() ctx: Context): RoleEnum {
+    const role = ctx.caller.roleOn(project.name);
+    // `projects` lists only projects the caller has a role on.
+    if (role === null) throw new Error(`project ${project.name} was listed for a caller without a role on it`);
+    return role as RoleEnum;
   }
 }

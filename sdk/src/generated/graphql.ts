@@ -537,6 +537,8 @@ export type Project = {
   __typename?: 'Project';
   createdAt: Scalars['DateTime']['output'];
   name: Scalars['String']['output'];
+  /** The caller's role on the project (a * grant counts; open mode is ADMIN everywhere). Lets a client offer only what the key may do; the server checks every request regardless. */
+  role: Role;
 };
 
 export type Query = {

@@ -1,12 +1,14 @@
-import { useSession } from "./session-context";
+import { useQuery } from "urql";
+import { ProjectsDocument } from "../generated/graphql";
 
 /**
- * Whether to offer changes (delete) in `project`. The schema has no query of the
- * caller's own roles yet: open mode (no key, where the gateway allows everything)
- * offers them, and with a key they are offered too and the server's FORBIDDEN is
- * shown in words. The one place to narrow it when a `viewer { grants }` query exists.
+ * Whether to offer changes (upload, delete, alias moves) in `project`: the key's
+ * role on it, as `projects { role }` reports it (open mode is ADMIN everywhere).
+ * Only an offer: the server checks every request, and its FORBIDDEN is shown in
+ * words. The projects list is the one the project picker reads, from the cache.
  */
-export function useMayWrite(_project: string): boolean {
-  useSession();
-  return true;
+export function useMayWrite(project: string): boolean {
+  const [{ data }] = useQuery({ query: ProjectsDocument });
+  const role = data?.projects.find((p) => p.name === project)?.role;
+  return role === "WRITE" || role === "ADMIN";
 }

@@ -10,6 +10,7 @@ import {
 } from "../generated/graphql";
 import { Empty, ErrorMessage, Loading } from "../components/Status";
 import { formatDate, formatMetric } from "../lib/format";
+import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
 
 type Family = FamilyRowFragment & Partial<Pick<ModelFamiliesWithBestQuery["modelFamilies"]["nodes"][number], "best">>;
@@ -36,6 +37,7 @@ const CLIENT_ORDER: Partial<Record<Sort, (a: Family, b: Family) => number>> = {
 /** The models (families) of a project: search, sort, and each one's latest and best version. */
 export function FamiliesPage() {
   const { project } = useParams<{ project: string }>();
+  const mayWrite = useMayWrite(project);
   useTitle(`${project}: models`);
   const [params, setParams] = useSearchParams();
   const search = params.get("q") ?? "";
@@ -83,11 +85,13 @@ export function FamiliesPage() {
         <Link href="/">Projects</Link> / <span aria-current="page">{project}</span>
       </nav>
       <h1>Models in {project}</h1>
-      <p>
-        <Link href={`${base}/upload`} className="button">
-          Upload a new version
-        </Link>
-      </p>
+      {mayWrite && (
+        <p>
+          <Link href={`${base}/upload`} className="button">
+            Upload a new version
+          </Link>
+        </p>
+      )}
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
           Search

@@ -6,6 +6,7 @@ import type { MetricSeries } from "../components/MetricChart";
 import { ErrorMessage, Empty, Loading } from "../components/Status";
 import { VersionRows, type PageEnd } from "../components/VersionRows";
 import { formatMetric } from "../lib/format";
+import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
 
 // uPlot loads beside the table's data, not before the first view.
@@ -19,6 +20,7 @@ const CHART_VERSIONS = 500;
 /** A family: its versions (sortable by any metric, paged), a chart of chosen metrics, and picks to compare. */
 export function FamilyPage() {
   const { project, name } = useParams<{ project: string; name: string }>();
+  const mayWrite = useMayWrite(project);
   useTitle(name);
   const [params, setParams] = useSearchParams();
   const sortKey = params.get("sort") || null;
@@ -131,9 +133,11 @@ export function FamilyPage() {
       </nav>
       <h1>{name}</h1>
       <p className="actions">
-        <Link href={`/projects/${encodeURIComponent(project)}/upload?name=${encodeURIComponent(name)}`} className="button">
-          Upload a new version
-        </Link>{" "}
+        {mayWrite && (
+          <Link href={`/projects/${encodeURIComponent(project)}/upload?name=${encodeURIComponent(name)}`} className="button">
+            Upload a new version
+          </Link>
+        )}{" "}
         {compared.length >= 2 && compared.length <= 4 ? (
           <Link href={`${base}/compare?v=${compared.join(",")}`} className="button">
             Compare {compared.length} versions
