@@ -211,9 +211,18 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
     expect(await upgrade("https://elsewhere.example.test")).toBe(403);
   });
 
-  test("the IDE and every asset it names load through the proxy", async () => {
+  test("the web app, the IDE and every asset they name load through the proxy", async () => {
+    // The web app at /, its hashed assets cached for good.
     const root = await send(stack.nginx.origin, { path: "/", headers: { accept: "text/html" } });
-    expect([root.status, root.headers.location]).toEqual([302, "/graphql"]);
+    expect(root.status).toBe(200);
+    expect(root.headers["content-type"]).toMatch(/text\/html/);
+    const appAssets = [...root.text.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map(([, url]) => url!);
+    expect(appAssets.length).toBeGreaterThan(0);
+    for (const asset of appAssets) {
+      const reply = await send(stack.nginx.origin, { path: asset });
+      expect(reply.status, asset).toBe(200);
+      expect(reply.headers["cache-control"], asset).toMatch(/immutable/);
+    }
     const page = await send(stack.nginx.origin, { path: "/graphql", headers: { accept: "text/html" } });
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toMatch(/text\/html/);
