@@ -316,10 +316,7 @@ export class RegistryService {
   async listModels(caller: Caller, query: ListModelsQuery): Promise<ModelPage> {
     const project = this.#project(caller, query.project, "read");
     const name = assertName(query.name, "name");
-    const first = query.first ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-      throw new BadInputError(`first must be from 0 to ${MAX_PAGE_SIZE}, got ${first}`, "first");
-    }
+    const first = assertPageSize(query.first, 0);
     // An unknown or invalid key is not an error: every version simply lacks it.
     const sortKey = query.sortKey == null ? null : assertStorable(query.sortKey, "sortKey");
     if (sortKey !== null && sortKey.length > MAX_SORT_KEY) {
@@ -512,10 +509,7 @@ export class RegistryService {
    */
   async listDerived(caller: Caller, parent: ModelRef, query: DerivedModelsQuery): Promise<DerivedPage> {
     caller.require(parent.project, "read");
-    const first = query.first ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-      throw new BadInputError(`first must be from 0 to ${MAX_PAGE_SIZE}, got ${first}`, "first");
-    }
+    const first = assertPageSize(query.first, 0);
     const key = refKey(parent);
     const afterId = query.after ? decodeDerivedCursor(query.after, key) : null;
     const listed =
