@@ -12,6 +12,7 @@ import { Empty, ErrorMessage, Loading } from "../components/Status";
 import { formatDate, formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
+import { withParams } from "../lib/url";
 
 type Family = FamilyRowFragment & Partial<Pick<ModelFamiliesWithBestQuery["modelFamilies"]["nodes"][number], "best">>;
 /** NAME and UPDATED are the server's orders (over every family); the others sort the families loaded. */
@@ -47,17 +48,7 @@ export function FamiliesPage() {
   const [pages, setPages] = useState(1);
   const update = (changes: Record<string, string>) => {
     setPages(1);
-    setParams(
-      (previous) => {
-        const next = new URLSearchParams(previous);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value) next.set(key, value);
-          else next.delete(key);
-        }
-        return next;
-      },
-      { replace: true },
-    );
+    setParams((previous) => withParams(previous, changes), { replace: true });
   };
   const listVariables = { project, search: search || null, match, orderBy: sort === "updated" ? "UPDATED" : "NAME" } as const;
   const [plain] = useQuery({

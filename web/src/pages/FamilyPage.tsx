@@ -8,6 +8,7 @@ import { VersionRows, type PageEnd } from "../components/VersionRows";
 import { formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
+import { withParams } from "../lib/url";
 
 // uPlot loads beside the table's data, not before the first view.
 const MetricChart = lazy(() => import("../components/MetricChart").then((module) => ({ default: module.MetricChart })));
@@ -26,18 +27,7 @@ export function FamilyPage() {
   const sortKey = params.get("sort") || null;
   const direction = params.get("dir") === "asc" ? "ASC" : "DESC";
   const lowerIsBetter = params.get("best") === "low";
-  const setParam = (changes: Record<string, string | null>) =>
-    setParams(
-      (previous) => {
-        const next = new URLSearchParams(previous);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value) next.set(key, value);
-          else next.delete(key);
-        }
-        return next;
-      },
-      { replace: true },
-    );
+  const setParam = (changes: Record<string, string | null>) => setParams((previous) => withParams(previous, changes), { replace: true });
 
   const [dataShown, setDataShown] = useState(false);
   const [lastPage, setLastPage] = useState<PageEnd | null>(null);
