@@ -162,6 +162,15 @@ describe("SDK against a real gateway process", () => {
     expect((await mr.getModelFamilies({ project }))[0]).not.toHaveProperty("best");
     const refused = await mr.getModelFamilies({ project, best: { metric: "accuracy", direction: "up" as "asc" } }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: "BAD_USER_INPUT", field: "direction" });
+    // A metric no version can have finds no best; one that cannot be stored is refused, as bestModel does.
+    for (const metric of ["x".repeat(5000), "acc\u202euracy"]) {
+      expect(
+        (await mr.getModelFamilies({ project, best: { metric } })).map((f) => f.best),
+        JSON.stringify(metric),
+      ).toEqual([null, null]);
+    }
+    const nul = await mr.getModelFamilies({ project, best: { metric: "acc\u0000uracy" } }).catch((e: unknown) => e);
+    expect(nul).toMatchObject({ code: "BAD_USER_INPUT" });
   });
 
   test("errors carry a code a script can branch on", async () => {
