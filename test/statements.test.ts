@@ -178,4 +178,38 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     expect(bests).toHaveLength(2);
     expect(statements.filter((sql) => /from "families"/.test(sql) && !/"mt"|"aliases"/.test(sql))).toHaveLength(1);
   });
+
+  test("a page's parents, across families, are read in one statement; a deleted parent reads null", async () => {
+    for (let i = 0; i < 6; i++) {
+      const parents = [
+        { name: "large", version: 1 + i },
+        { name: "small", version: 1 + (i % 3) },
+      ];
+      const made = await gw.upload({ name: "child", metrics: [{ key: "acc", value: i }], lineage: { parents } }, { "w.bin": `child-${i}` });
+      expect(made.errors).toBeUndefined();
+    }
+    expect((await gw.gql(`mutation { deleteModel(name: "large", version: 2) }`)).errors).toBeUndefined();
+    statements = [];
+    counting = true;
+    const res = await gw.gql(`{ models(name: "child", first: 50) {
+      nodes { version lineage { parents { name version model { version metric(key: "acc") files { path } } same: model { version metric(key: "acc") files { path } } } } } } }`);
+    counting = false;
+    expect(res.errors).toBeUndefined();
+    const nodes = res.data.models.nodes as {
+      version: number;
+      lineage: { parents: { name: string; version: number; model: unknown; same: unknown }[] };
+    }[];
+    expect(nodes).toHaveLength(6);
+    for (const node of nodes) {
+      const i = node.version - 1;
+      const [large, small] = node.lineage.parents;
+      expect([large!.name, large!.version, small!.name, small!.version]).toEqual(["large", 1 + i, "small", 1 + (i % 3)]);
+      expect(large!.model).toEqual(i === 1 ? null : { version: 1 + i, metric: i % 4 === 3 ? null : i / 40, files: expect.any(Array) });
+      expect(small!.model).toEqual(expect.objectContaining({ version: 1 + (i % 3) }));
+      expect(large!.same).toEqual(large!.model);
+    }
+    // The page, then one read of every parent (both selections ask for the same parts).
+    const parentReads = statements.filter((sql) => /from \(values .* inner join "families" as "f" .* inner join "models" as "m"/.test(sql));
+    expect(parentReads).toHaveLength(1);
+  });
 });

@@ -30,6 +30,7 @@ import { MAX_METRIC_CONDITIONS, MAX_TAG_CONDITIONS } from "../domain/model-filte
  * - a root field (query, mutation or subscription) and `totalCount`: STATEMENT;
  *   `ModelFamily.best` is not priced beyond its node: the page's bests are one statement per
  *   distinct (metric, direction), joining each family row, already charged, to its best row;
+ *   `ModelParent.model` is a ROW per parent (a page's parents are one statement);
  * - a field with a page argument (`first`): N × (ROW + the cost of one node), where
  *   N is the literal `first`, the argument's default when it is omitted, and
  *   MAX_PAGE_SIZE when it comes from a variable (validation runs before variables
@@ -75,8 +76,8 @@ export const COST = Object.freeze({
  */
 const OWN_COSTS: ReadonlyMap<string, number> = new Map([
   ["Model.card", COST.BLOB_READ],
-  // A statement per parent (its version, read with the caller's rights).
-  ["ModelParent.model", COST.STATEMENT],
+  // A row per parent: a page's parents are read together, one statement (`Batch`).
+  ["ModelParent.model", COST.ROW],
 ]);
 
 const PAGE_ARGUMENT = "first";

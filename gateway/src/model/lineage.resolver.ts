@@ -1,7 +1,9 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from "type-graphql";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../domain/limits.js";
+import { refKey } from "../domain/lineage.js";
 import type { LineageRecord, ModelRecord, ModelRef } from "../domain/records.js";
+import { requestBatch } from "../graphql/batch.js";
 import type { Context } from "../graphql/context.js";
 import { DerivedModelConnection, Lineage, ModelParent } from "./lineage.type.js";
 import { selectedParts } from "./model.resolver.js";
@@ -42,9 +44,17 @@ export class ModelParentResolver {
     nullable: true,
     description:
       "The parent version as it is now: null when it was deleted or when the caller may not read its project " +
-      "(the reference stays either way). A statement per parent.",
+      "(the reference stays either way). The parents of a whole page are read in one statement.",
   })
   model(@Root() parent: ModelRef, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ModelRecord | null> {
-    return ctx.registry.getParent(ctx.caller, parent, selectedParts(info));
+    const parts = selectedParts(info);
+    // A page's parents, by the parts their selection asks for, share one read.
+    const batch = requestBatch(
+      ctx,
+      `parents:${JSON.stringify(parts)}`,
+      (refs: readonly ModelRef[]) => ctx.registry.getParents(ctx.caller, refs, parts),
+      refKey,
+    );
+    return batch.get(parent).then((model) => model ?? null);
   }
 }

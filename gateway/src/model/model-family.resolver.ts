@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
 import type { AliasRecord, ModelRecord } from "../domain/records.js";
-import { Batch } from "../graphql/batch.js";
+import { requestBatch } from "../graphql/batch.js";
 import type { Context } from "../graphql/context.js";
 import type { FamilyPage } from "../registry/registry.service.js";
 import { ModelAlias } from "./alias.type.js";
@@ -9,11 +9,6 @@ import { ModelFamiliesArgs } from "./model-family.args.js";
 import { ModelFamily, ModelFamilyConnection } from "./model-family.type.js";
 import { selectedParts } from "./model.resolver.js";
 import { Model, SortDirection } from "./model.type.js";
-
-/** Per request: the batches of `best` reads, by their arguments. */
-const bestBatches = new WeakMap<Context, Map<string, Batch<string, ModelRecord>>>();
-/** Per request: the batches of `aliases` reads, by project. */
-const aliasBatches = new WeakMap<Context, Map<string, Batch<string, AliasRecord[]>>>();
 
 @Resolver(() => ModelFamily)
 export class ModelFamilyResolver {
@@ -43,16 +38,9 @@ export class ModelFamilyResolver {
     const parts = selectedParts(info);
     const sort = direction ?? SortDirection.DESC;
     // The page's families share one read per (project, metric, direction, parts).
-    const key = JSON.stringify([family.project, metric, sort, parts]);
-    let batches = bestBatches.get(ctx);
-    if (!batches) bestBatches.set(ctx, (batches = new Map<string, Batch<string, ModelRecord>>()));
-    let batch = batches.get(key);
-    if (!batch) {
-      batch = new Batch((names) =>
-        ctx.registry.bestOfFamilies(ctx.caller, { project: family.project, names, metric, direction: sort, parts }),
-      );
-      batches.set(key, batch);
-    }
+    const batch = requestBatch(ctx, `best:${JSON.stringify([family.project, metric, sort, parts])}`, (names: readonly string[]) =>
+      ctx.registry.bestOfFamilies(ctx.caller, { project: family.project, names, metric, direction: sort, parts }),
+    );
     return batch.get(family.name).then((best) => best ?? null);
   }
 
@@ -61,13 +49,9 @@ export class ModelFamilyResolver {
   })
   aliases(@Root() family: ModelFamily, @Ctx() ctx: Context): Promise<AliasRecord[]> {
     // The page's families share one read per project.
-    let batches = aliasBatches.get(ctx);
-    if (!batches) aliasBatches.set(ctx, (batches = new Map<string, Batch<string, AliasRecord[]>>()));
-    let batch = batches.get(family.project);
-    if (!batch) {
-      batch = new Batch((names) => ctx.registry.aliasesOfFamilies(ctx.caller, family.project, names));
-      batches.set(family.project, batch);
-    }
+    const batch = requestBatch(ctx, `aliases:${family.project}`, (names: readonly string[]) =>
+      ctx.registry.aliasesOfFamilies(ctx.caller, family.project, names),
+    );
     return batch.get(family.name).then((aliases) => aliases ?? []);
   }
 }

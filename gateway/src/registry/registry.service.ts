@@ -499,8 +499,16 @@ export class RegistryService {
    * (with `parts`), or null when it was deleted or the caller may not read its project.
    */
   async getParent(caller: Caller, ref: ModelRef, parts: ModelParts = ALL_PARTS): Promise<ModelRecord | null> {
-    if (!caller.can(ref.project, "read")) return null;
-    return this.metadata.getModel(ref, parts);
+    return (await this.getParents(caller, [ref], parts)).get(refKey(ref)) ?? null;
+  }
+
+  /**
+   * The parents `refs` name (a page's, gathered), as `getParent` reads each, by
+   * `refKey`, in one read: those deleted or in projects the caller may not read have no entry.
+   */
+  async getParents(caller: Caller, refs: readonly ModelRef[], parts: ModelParts = ALL_PARTS): Promise<Map<string, ModelRecord>> {
+    const readable = refs.filter((ref) => caller.can(ref.project, "read"));
+    return readable.length === 0 ? new Map() : this.metadata.getModels(readable, parts);
   }
 
   /**

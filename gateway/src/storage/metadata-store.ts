@@ -110,6 +110,11 @@ export interface MetadataStore {
   ping(): Promise<void>;
   /** One statement: the version and the asked-for parts, as of one moment. */
   getModel(ref: ModelRef, parts: ModelParts): Promise<ModelRecord | null>;
+  /**
+   * The versions `refs` name, as `getModel` reads each, by `refKey`: absent ones have
+   * no entry. One statement for a page's references (a few hundred each).
+   */
+  getModels(refs: readonly ModelRef[], parts: ModelParts): Promise<Map<string, ModelRecord>>;
   /** One statement for the whole page, both phases and the asked-for parts of every node. */
   listModels(query: ListQuery): Promise<ListedModel[]>;
   /** The family's versions: one read of a counter the store maintains (O(1) in the family's size). */

@@ -391,7 +391,7 @@ export type ModelFilter = {
 /** A version another was derived from, as its lineage names it. */
 export type ModelParent = {
   __typename?: 'ModelParent';
-  /** The parent version as it is now: null when it was deleted or when the caller may not read its project (the reference stays either way). A statement per parent. */
+  /** The parent version as it is now: null when it was deleted or when the caller may not read its project (the reference stays either way). The parents of a whole page are read in one statement. */
   model?: Maybe<Model>;
   name: Scalars['String']['output'];
   project: Scalars['String']['output'];

@@ -14,7 +14,7 @@ import type {
   ModelRecord,
   ModelRef,
 } from "../../domain/records.js";
-import { lineageCycle } from "../../domain/lineage.js";
+import { lineageCycle, refKey } from "../../domain/lineage.js";
 import type {
   AliasInTheWay,
   AliasOutcome,
@@ -57,6 +57,8 @@ export interface SqlStoreParts {
 
 /** Kysely's record of applied migrations (its default name). */
 const MIGRATION_TABLE = "kysely_migration";
+/** References per `getModels` statement: three bound parameters each, well within either backend's limit. */
+const MODELS_PER_READ = 500;
 
 /** Rows per statement: far below SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
 
@@ -188,6 +190,29 @@ export class SqlMetadataStore implements MetadataStore {
       .where("m.version", "=", ref.version)
       .executeTakeFirst();
     return row ? toRecord(row, ref.project, ref.name) : null;
+  }
+
+  async getModels(refs: readonly ModelRef[], parts: ModelParts): Promise<Map<string, ModelRecord>> {
+    const found = new Map<string, ModelRecord>();
+    for (const slice of chunks(refs, MODELS_PER_READ)) {
+      // The references as a table: each one a probe of families' (project, name) key, then of models' (family_id, version).
+      const wanted = sql<{ column1: string; column2: string; column3: number }>`(values ${sql.join(
+        slice.map((ref) => sql`(${ref.project}, ${ref.name}, cast(${ref.version} as integer))`),
+      )})`.as("w");
+      const rows = await this.db
+        .selectFrom(wanted)
+        .innerJoin("families as f", (join) => join.onRef("f.project", "=", "w.column1").onRef("f.name", "=", "w.column2"))
+        .innerJoin("models as m", (join) => join.onRef("m.family_id", "=", "f.id").onRef("m.version", "=", "w.column3"))
+        .select(["f.project as family_project", "f.name as family_name"])
+        .select(modelColumns(parts, "m"))
+        .select(partColumns(this.db, this.sqlDialect, parts))
+        .execute();
+      for (const row of rows) {
+        const model = toRecord(row, row.family_project, row.family_name);
+        found.set(refKey(model), model);
+      }
+    }
+    return found;
   }
 
   listModels(query: ListQuery): Promise<ListedModel[]> {
