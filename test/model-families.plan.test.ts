@@ -4,10 +4,9 @@
  * families_search (by name) or families_recent (by last update) with no sort
  * step, and one seek into models per row.
  */
-import Database from "better-sqlite3";
-import pg from "pg";
 import { describe, expect, test } from "vitest";
 import { BACKENDS, openTestStorage } from "./support/backends.js";
+import { execute, explain } from "./support/explain.js";
 
 describe.each(BACKENDS)("modelFamilies' statement on %s", (backend) => {
   test("a searched page after a cursor is an index range scan, in index order", async () => {
@@ -143,46 +142,3 @@ describe.each(BACKENDS)("the families' best on %s", (backend) => {
     }
   });
 });
-
-type Statement = { sql: string; parameters: readonly unknown[] };
-
-async function explain(backend: string, databaseUrl: string, statement: Statement): Promise<string> {
-  if (backend === "sqlite") {
-    const db = new Database(databaseUrl, { readonly: true });
-    try {
-      const rows = db.prepare(`explain query plan ${statement.sql}`).all(...statement.parameters) as { detail: string }[];
-      return rows.map((r) => r.detail).join("\n");
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    // An empty table is cheaper to read whole; what matters is that the index can serve it.
-    await client.query("set enable_seqscan = off");
-    const rows = await client.query(`explain ${statement.sql}`, [...statement.parameters]);
-    return rows.rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
-  } finally {
-    await client.end();
-  }
-}
-
-async function execute(backend: string, databaseUrl: string, text: string): Promise<void> {
-  if (backend === "sqlite") {
-    const db = new Database(databaseUrl);
-    try {
-      db.exec(text);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}

@@ -6,7 +6,8 @@ import type { Database } from "./schema.js";
 export type FilterPlan =
   | { readonly kind: "empty" }
   | { readonly kind: "drive"; readonly driver: FilterCondition; readonly others: readonly FilterCondition[] }
-  | { readonly kind: "walk" };
+  /** `counts`: each condition's matches as last counted (capped), in the filter's order. */
+  | { readonly kind: "walk"; readonly counts: readonly number[] };
 
 export interface FamilyShape {
   readonly id: number;
@@ -20,6 +21,8 @@ export interface FamilyShape {
 const FEW = 64;
 /** Versions a plan tests the filter on before it decides. */
 const SAMPLE = 64;
+/** Runs of consecutive versions the sample is taken in (SAMPLE / RUNS versions each). */
+const RUNS = 8;
 /** A sample with fewer rows (a family thinned by deletions, a small one) decides nothing. */
 const MIN_SAMPLED = 32;
 /** The share of the sample the whole filter must keep for a page to walk without counting. */
@@ -50,6 +53,8 @@ export function driveLimit(limit: number, versions: number): number {
  *
  * So a filter that keeps a share of the family (the sample sees it) or a fixed
  * number of versions (the counts stop early) costs the same at any family size.
+ * A page by version (`byVersion`) whose filter is a lone tag or framework skips 2
+ * and 3: it walks that condition's index in version order (`FilterCondition.byVersion`).
  * The plan only chooses the path: every path returns the same page.
  */
 export async function planFilter(
@@ -57,15 +62,19 @@ export async function planFilter(
   family: FamilyShape,
   conditions: readonly FilterCondition[],
   limit: number,
+  byVersion = false,
 ): Promise<FilterPlan> {
   const cap = driveLimit(limit, family.versions);
   // A condition that matches very few versions is found by a count that stops at
   // FEW (a few index entries each), before any sample.
   const first = await fewest(db, family.id, conditions, Math.min(FEW, cap));
   if (first.kind !== "walk" || cap <= FEW) return first;
+  // By version, a lone condition whose index lists its matches in version order is
+  // walked down that index: the page reads its own rows and no more, at any selectivity.
+  if (byVersion && conditions.length === 1 && conditions[0]!.byVersion !== null) return first;
   if (family.versions >= 4 * SAMPLE) {
     const sample = await sampleMatches(db, family, conditions);
-    if (sample.rows >= MIN_SAMPLED && sample.kept >= BROAD * sample.rows) return { kind: "walk" };
+    if (sample.rows >= MIN_SAMPLED && sample.kept >= BROAD * sample.rows) return first;
   }
   return fewest(db, family.id, conditions, cap);
 }
@@ -78,26 +87,36 @@ async function fewest(db: Kysely<Database>, family: number, conditions: readonly
   const at = counts.indexOf(least);
   const driver = conditions[at];
   if (driver && least < cap) return { kind: "drive", driver, others: conditions.filter((_, i) => i !== at) };
-  return { kind: "walk" };
+  return { kind: "walk", counts };
 }
 
-/** How many of SAMPLE versions spread over 1..lastVersion exist, and how many of those the filter keeps. */
+/**
+ * How many of SAMPLE versions spread over 1..lastVersion exist, and how many of those the
+ * filter keeps. The versions come in RUNS runs of consecutive versions, one run in each
+ * of RUNS equal strata at the same random offset: a run lies on a page or two of each
+ * index and table it touches, so the sample reads a few dozen pages rather than a few
+ * per version (at 1M versions those are cold: the sample was most of a page's cost),
+ * while the strata still spread it over the whole family.
+ */
 async function sampleMatches(
   db: Kysely<Database>,
   family: FamilyShape,
   conditions: readonly FilterCondition[],
 ): Promise<{ rows: number; kept: number }> {
-  const stride = Math.max(1, Math.floor(family.lastVersion / SAMPLE));
-  const start = 1 + Math.floor(Math.random() * stride);
+  const run = SAMPLE / RUNS;
+  const stratum = Math.max(run, Math.floor(family.lastVersion / RUNS));
+  const start = 1 + Math.floor(Math.random() * (stratum - run + 1));
   const all = sql.join(
     conditions.map((c) => c.test),
     sql` and `,
   );
-  // The versions as a recursive CTE of three parameters: an IN list of 64 costs
+  const int = (n: number) => sql`cast(${n} as integer)`;
+  // The versions as a recursive CTE of a few parameters: an IN list of 64 costs
   // PostgreSQL more to plan than the probes cost to run.
-  const { rows } = await sql<{ n: number | string; kept: number | string | null }>`with recursive sample(v) as (
-        select cast(${start} as integer) union all
-        select v + cast(${stride} as integer) from sample where v + cast(${stride} as integer) <= cast(${family.lastVersion} as integer)
+  const { rows } = await sql<{ n: number | string; kept: number | string | null }>`with recursive sample(v, i) as (
+        select ${int(start)}, ${int(1)} union all
+        select case when i % ${int(run)} = 0 then v + ${int(stratum - run + 1)} else v + 1 end, i + 1
+        from sample where i < ${int(SAMPLE)}
       )
       select count(*) as n, sum(case when ${all} then 1 else 0 end) as kept
       from sample s cross join models m where m.family_id = ${family.id} and m.version = s.v`.execute(db);

@@ -13,6 +13,12 @@ export interface FilterCondition {
   readonly test: RawBuilder<SqlBool>;
   /** `select model_id from … where family_id = … and <condition>`: an index range. */
   source(family: number): RawBuilder<{ model_id: number }>;
+  /**
+   * For a condition whose index ends in `version` (a tag, the framework): its matches
+   * as `(model_id, version)` from that index, which a version-sorted page walks in
+   * order; null for the others.
+   */
+  readonly byVersion: ((family: number) => RawBuilder<{ model_id: number; version: number }>) | null;
 }
 
 /** `column` within `range`, as conditions an index on the column can seek by. */
@@ -41,6 +47,7 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
         sql``,
       )})`,
       source: (family) => sql`select model_id from metrics where family_id = ${family} and key = ${range.key} and ${and(bounds("value"))}`,
+      byVersion: null,
     });
   }
   for (const tag of filter.tags) {
@@ -48,6 +55,8 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
       metricKey: null,
       test: sql<SqlBool>`exists (select 1 from model_tags ft where ft.model_id = m.id and ft.key = ${tag.key} and ft.value = ${tag.json})`,
       source: (family) => sql`select model_id from model_tags where family_id = ${family} and key = ${tag.key} and value = ${tag.json}`,
+      byVersion: (family) =>
+        sql`select model_id, version from model_tags where family_id = ${family} and key = ${tag.key} and value = ${tag.json}`,
     });
   }
   if (filter.framework !== null) {
@@ -56,6 +65,7 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
       metricKey: null,
       test: sql<SqlBool>`${dialect.unindexed(sql.ref("m.framework"))} = ${framework}`,
       source: (family) => sql`select id as model_id from models where family_id = ${family} and framework = ${framework}`,
+      byVersion: (family) => sql`select id as model_id, version from models where family_id = ${family} and framework = ${framework}`,
     });
   }
   if (filter.createdAfter !== null || filter.createdBefore !== null) {
@@ -68,6 +78,7 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
       test: and(rangeSql(dialect.unindexed(sql.ref<number>("m.created_at")), range)),
       source: (family) =>
         sql`select id as model_id from models where family_id = ${family} and ${and(rangeSql(sql.ref("created_at"), range))}`,
+      byVersion: null,
     });
   }
   return out;

@@ -43,30 +43,53 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
       { id: Number(family.id), versions: Number(family.version_count), lastVersion: Number(family.last_version) },
       conditions,
       query.limit,
+      query.sortKey === null,
     );
     if (plan.kind === "empty") return [];
     if (plan.kind === "drive") return listDriven(db, dialect, query, Number(family.id), plan.driver, plan.others);
     tests = conditions;
+    if (query.sortKey === null) {
+      // By version, the walk can go down the index of a tag or the framework, which
+      // lists that condition's matches in version order: the fewest counted.
+      const ordered = conditions
+        .map((c, i) => ({ c, n: plan.counts[i] ?? Infinity }))
+        .filter(({ c }) => c.byVersion !== null)
+        .sort((a, b) => a.n - b.n)[0]?.c;
+      if (ordered) return listByVersion(db, dialect, query, tests, { family: Number(family.id), driver: ordered });
+    }
   }
   return query.sortKey === null ? listByVersion(db, dialect, query, tests) : listByMetric(db, dialect, query, query.sortKey, tests);
 }
 
+/**
+ * A page by version: down the family's versions, or, with `ordered`, down the
+ * index of one condition (a tag, the framework) that lists its matches in version
+ * order (`byVersion`), each joined to its version and tested against the rest
+ * (SQLite: CROSS JOIN keeps the index the outer loop). Either way the walk stops
+ * at the page size; the driver's own index makes it read only its matches.
+ */
 async function listByVersion(
   db: Kysely<Database>,
   dialect: SqlDialect,
   query: ListQuery,
   tests: readonly FilterCondition[],
+  ordered?: { readonly family: number; readonly driver: FilterCondition },
 ): Promise<ListedModel[]> {
   const desc = query.direction === "DESC";
-  let q = db
-    .selectFrom("models as m")
+  const base = ordered
+    ? db
+        .selectFrom(sql<{ model_id: number; version: number }>`(${ordered.driver.byVersion!(ordered.family)})`.as("d"))
+        .crossJoin("models as m")
+        .whereRef("m.id", "=", "d.model_id")
+    : db.selectFrom("models as m").where("m.family_id", "=", familyId(db, query.project, query.name));
+  const version = ordered ? sql.ref<number>("d.version") : sql.ref<number>("m.version");
+  let q = base
     .select(modelColumns(query.parts, "m"))
     .select(partColumns(db, dialect, query.parts))
-    .where("m.family_id", "=", familyId(db, query.project, query.name))
-    .orderBy("m.version", desc ? "desc" : "asc")
+    .orderBy(version, desc ? "desc" : "asc")
     .limit(query.limit);
-  if (query.after) q = q.where("m.version", desc ? "<" : ">", query.after.version);
-  for (const c of tests) q = q.where(c.test);
+  if (query.after) q = q.where(version, desc ? "<" : ">", query.after.version);
+  for (const c of tests) if (c !== ordered?.driver) q = q.where(c.test);
   const rows = await q.execute();
   return rows.map((row) => ({
     model: toRecord(row, query.project, query.name),

@@ -1,0 +1,119 @@
+/**
+ * A page by version with a tag or framework filter walks that condition's index in
+ * version order (model_tags_match, models_family_framework): the statement the store
+ * runs is planned with no sort step, on both backends, and reads only the page.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { BACKENDS, openTestStorage, type TestStorage } from "./support/backends.js";
+import { explain, type Statement } from "./support/explain.js";
+import { registryOver } from "./support/registry.js";
+
+describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
+  let storage: TestStorage;
+  let registry: ReturnType<typeof registryOver>;
+  let statements: Statement[] | null = null;
+  const VERSIONS = 100;
+
+  beforeAll(async () => {
+    storage = await openTestStorage(backend, {
+      log: (event) => {
+        if (event.level === "query") statements?.push(event.query);
+      },
+    });
+    registry = registryOver(storage);
+    for (let v = 1; v <= VERSIONS; v++) {
+      await registry.createModel({
+        name: "walk",
+        metrics: [{ key: "acc", value: (v % 10) / 10 }],
+        tags: { team: v % 2 === 0 ? "vision" : "nlp", kept: true },
+        framework: v % 3 === 0 ? "SKLEARN" : "PYTORCH",
+      });
+    }
+  }, 120_000);
+  afterAll(() => storage?.cleanup());
+
+  async function capture<T>(fn: () => Promise<T>): Promise<{ result: T; statements: Statement[] }> {
+    statements = [];
+    try {
+      const result = await fn();
+      return { result, statements };
+    } finally {
+      statements = null;
+    }
+  }
+
+  const range = (from: number, to: number, step: number) => {
+    const out: number[] = [];
+    for (let v = from; step > 0 ? v <= to : v >= to; v += step) out.push(v);
+    return out;
+  };
+
+  test("a lone tag: the page goes down model_tags_match, no sort step, no sample; cursors resume in either direction", async () => {
+    const first = await capture(() => registry.listModels({ name: "walk", filter: { tags: { team: "vision" } }, first: 10 }));
+    expect(first.result.nodes.map((m) => m.version)).toEqual(range(100, 82, -2));
+    expect(first.statements.some((s) => /with recursive sample/.test(s.sql))).toBe(false);
+    const page = first.statements.at(-1)!;
+    expect(page.sql).toMatch(/from \(select model_id, version from model_tags where/);
+    const plan = await explain(backend, storage.databaseUrl, page);
+    if (backend === "sqlite") {
+      expect(plan).toMatch(/SEARCH model_tags USING (COVERING )?INDEX model_tags_match \(family_id=\? AND key=\? AND value=\?\)/);
+      expect(plan).not.toMatch(/TEMP B-TREE|SCAN /);
+    } else {
+      expect(plan).toMatch(/Index (Only )?Scan Backward using model_tags_match/);
+      expect(plan).not.toMatch(/Sort|Seq Scan/);
+    }
+
+    const next = await registry.listModels({
+      name: "walk",
+      filter: { tags: { team: "vision" } },
+      first: 10,
+      after: first.result.endCursor,
+    });
+    expect(next.nodes.map((m) => m.version)).toEqual(range(80, 62, -2));
+    const asc = await registry.listModels({ name: "walk", filter: { tags: { team: "vision" } }, first: 5, direction: "ASC" });
+    expect(asc.nodes.map((m) => m.version)).toEqual([2, 4, 6, 8, 10]);
+    const ascNext = await registry.listModels({
+      name: "walk",
+      filter: { tags: { team: "vision" } },
+      first: 5,
+      direction: "ASC",
+      after: asc.endCursor,
+    });
+    expect(ascNext.nodes.map((m) => m.version)).toEqual([12, 14, 16, 18, 20]);
+  });
+
+  test("a lone tag kept by most versions, on a large page: counted once (to 64), then walked; no sample, no second count", async () => {
+    const { result, statements: run } = await capture(() =>
+      registry.listModels({ name: "walk", filter: { tags: { kept: true } }, first: 45 }),
+    );
+    expect(result.nodes.map((m) => m.version)).toEqual(range(100, 56, -1));
+    expect(run.filter((s) => /select count\(\*\)/.test(s.sql))).toHaveLength(1);
+    expect(run.some((s) => /with recursive sample/.test(s.sql))).toBe(false);
+    expect(run.at(-1)!.sql).toMatch(/from \(select model_id, version from model_tags where/);
+  });
+
+  test("the framework with a metric condition: down models_family_framework, the metric tested on each", async () => {
+    const filter = { framework: "SKLEARN", metrics: [{ key: "acc", gte: 0.5 }] };
+    const { result, statements: run } = await capture(() => registry.listModels({ name: "walk", filter, first: 5 }));
+    const want = range(VERSIONS, 1, -1).filter((v) => v % 3 === 0 && (v % 10) / 10 >= 0.5);
+    expect(result.nodes.map((m) => m.version)).toEqual(want.slice(0, 5));
+    const page = run.at(-1)!;
+    const plan = await explain(backend, storage.databaseUrl, page);
+    if (backend === "sqlite") {
+      expect(plan).toMatch(/SEARCH models USING (COVERING )?INDEX models_family_framework \(family_id=\? AND framework=\?\)/);
+      expect(plan).not.toMatch(/TEMP B-TREE/);
+    } else {
+      expect(plan).toMatch(/Index (Only )?Scan Backward using models_family_framework/);
+      expect(plan).not.toMatch(/Sort|Seq Scan/);
+    }
+    // Paged to the end, the walk lists every match once, in order.
+    const all: number[] = [];
+    let after: string | null = null;
+    do {
+      const p: Awaited<ReturnType<typeof registry.listModels>> = await registry.listModels({ name: "walk", filter, first: 4, after });
+      all.push(...p.nodes.map((m) => m.version));
+      after = p.hasNextPage ? p.endCursor : null;
+    } while (after !== null);
+    expect(all).toEqual(want);
+  });
+});
