@@ -117,3 +117,108 @@ describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
     expect(all).toEqual(want);
   });
 });
+
+describe.each(BACKENDS)("a broad filter's page on %s is the plan's probe", (backend) => {
+  let storage: TestStorage;
+  let registry: ReturnType<typeof registryOver>;
+  let statements: Statement[] | null = null;
+  const VERSIONS = 300;
+  // acc cycles over tenths; lat and b both count 0..99 (so sorting by b walks lat downward).
+  const acc = (v: number) => (v % 10) / 10;
+  const lat = (v: number) => v % 100;
+
+  beforeAll(async () => {
+    storage = await openTestStorage(backend, {
+      log: (event) => {
+        if (event.level === "query") statements?.push(event.query);
+      },
+    });
+    registry = registryOver(storage);
+    for (let v = 1; v <= VERSIONS; v++) {
+      await registry.createModel({
+        name: "wide",
+        metrics: [
+          { key: "acc", value: acc(v) },
+          { key: "lat", value: lat(v) },
+          { key: "b", value: lat(v) },
+        ],
+      });
+    }
+  }, 120_000);
+  afterAll(() => storage?.cleanup());
+
+  const byMetric = (key: (v: number) => number, keep: (v: number) => boolean) => {
+    const out: number[] = [];
+    for (let v = 1; v <= VERSIONS; v++) if (keep(v)) out.push(v);
+    return out.sort((p, q) => key(q) - key(p) || q - p);
+  };
+
+  async function pages(filter: object, sortKey: string, first: number) {
+    const all: number[] = [];
+    const runs: Statement[][] = [];
+    let after: string | null = null;
+    do {
+      statements = [];
+      const p: Awaited<ReturnType<typeof registry.listModels>> = await registry.listModels({ name: "wide", filter, sortKey, first, after });
+      runs.push(statements);
+      statements = null;
+      all.push(...p.nodes.map((m) => m.version));
+      after = p.hasNextPage ? p.endCursor : null;
+    } while (after !== null);
+    return { all, runs };
+  }
+
+  test("70% kept: one count, then the probe (a bounded walk of metrics_sort) is the page, on every page", async () => {
+    const { all, runs } = await pages({ metrics: [{ key: "lat", gte: 30 }] }, "acc", 50);
+    expect(all).toEqual(byMetric(acc, (v) => lat(v) >= 30));
+    for (const run of runs.slice(0, -1)) {
+      // The family, the count, the probe: nothing else.
+      expect(run).toHaveLength(3);
+      expect(run[2]!.sql).toMatch(
+        /from \(select "mt"\."model_id", "mt"\."value", "mt"\."version" from "metrics" as "mt" .* limit (\?|\$\d+)\) as "mt"/,
+      );
+      const plan = await explain(backend, storage.databaseUrl, run[2]!);
+      if (backend === "sqlite") expect(plan).toMatch(/SEARCH mt USING (COVERING )?INDEX metrics_sort \(family_id=\? AND key=\?/);
+      else expect(plan).toMatch(/Index (Only )?Scan Backward using metrics_sort on metrics mt/);
+    }
+  });
+
+  test("a filter the probe does not fill (the walk's top rows fail it) is counted again and driven: the same pages", async () => {
+    // A page of 20: the probe reads at most 8 × 21 rows, the top of b (b = lat >= 44 there), and finds
+    // none of lat < 25; counted to √(21 × 300) = 80, its 75 matches drive the page.
+    const { all, runs } = await pages({ metrics: [{ key: "lat", lt: 25 }] }, "b", 20);
+    expect(all).toEqual(byMetric(lat, (v) => lat(v) < 25));
+    expect(runs[0]!.some((s) => /limit (\?|\$\d+)\) as "mt"/.test(s.sql))).toBe(true);
+    expect(runs[0]!.at(-1)!.sql).toMatch(/with "cand" as materialized/);
+  });
+
+  test("by version, the probe walks the family's versions (bounded), every page", async () => {
+    const all: number[] = [];
+    let after: string | null = null;
+    do {
+      statements = [];
+      const p: Awaited<ReturnType<typeof registry.listModels>> = await registry.listModels({
+        name: "wide",
+        filter: { metrics: [{ key: "lat", gte: 30 }] },
+        first: 30,
+        after,
+      });
+      const run = statements;
+      statements = null;
+      if (p.hasNextPage) {
+        expect(run).toHaveLength(3);
+        expect(run[2]!.sql).toMatch(/from \(select "w"\."id", "w"\."version" from "models" as "w" .* limit (\?|\$\d+)\) as "d"/);
+      }
+      all.push(...p.nodes.map((m) => m.version));
+      after = p.hasNextPage ? p.endCursor : null;
+    } while (after !== null);
+    const want: number[] = [];
+    for (let v = VERSIONS; v >= 1; v--) if (lat(v) >= 30) want.push(v);
+    expect(all).toEqual(want);
+  });
+
+  test("bestModel among a broad filter is the probe's first row", async () => {
+    const best = await registry.bestModel({ name: "wide", metric: "acc", filter: { metrics: [{ key: "lat", gte: 50 }] } });
+    expect(best?.version).toBe(byMetric(acc, (v) => lat(v) >= 50)[0]);
+  });
+});

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import type { ListedModel } from "../metadata-store.js";
 import type { FilterCondition } from "./filter-sql.js";
 import type { Database } from "./schema.js";
 
@@ -7,7 +8,16 @@ export type FilterPlan =
   | { readonly kind: "empty" }
   | { readonly kind: "drive"; readonly driver: FilterCondition; readonly others: readonly FilterCondition[] }
   /** `counts`: each condition's matches as last counted (capped), in the filter's order. */
-  | { readonly kind: "walk"; readonly counts: readonly number[] };
+  | { readonly kind: "walk"; readonly counts: readonly number[] }
+  /** The page itself, read by the probe: the walk filled it within its budget. */
+  | { readonly kind: "page"; readonly page: ListedModel[] };
+
+export interface PlanOptions {
+  /** The page is by version (the walk may go down a tag's or the framework's index). */
+  readonly byVersion: boolean;
+  /** The walk in sort order, reading at most `budget` rows; whole when it holds `limit` rows. */
+  readonly probe: (budget: number) => Promise<ListedModel[]>;
+}
 
 export interface FamilyShape {
   readonly id: number;
@@ -19,13 +29,9 @@ export interface FamilyShape {
 
 /** Matches below which a condition drives the page whatever the sample would say. */
 const FEW = 64;
-/** Versions a plan tests the filter on before it decides. */
-const SAMPLE = 64;
-/** Runs of consecutive versions the sample is taken in (SAMPLE / RUNS versions each). */
-const RUNS = 8;
-/** A sample with fewer rows (a family thinned by deletions, a small one) decides nothing. */
-const MIN_SAMPLED = 32;
-/** The share of the sample the whole filter must keep for a page to walk without counting. */
+/** Families with fewer versions are planned by the counts alone. */
+const PROBED_FROM = 256;
+/** The share of the rows walked the filter must keep for the probe to fill the page. */
 const BROAD = 1 / 8;
 
 /**
@@ -44,37 +50,40 @@ export function driveLimit(limit: number, versions: number): number {
  *
  * 1. Each condition's matches are counted from its index up to FEW: none at all →
  *    empty; fewer → the page drives from the fewest.
- * 2. The whole filter is tested on SAMPLE versions spread over the family (primary
- *    key probes, a random offset each time). When it keeps at least BROAD of them,
- *    the page walks the sort order: it expects to test about `limit / BROAD` rows.
+ * 2. The probe: the walk itself in sort order, reading at most `limit / BROAD` rows.
+ *    When the filter keeps a share of at least BROAD of what it reads, the page fills
+ *    and that is the answer.
  * 3. Otherwise the matches are counted again up to `driveLimit`: fewer → the page
  *    drives from the fewest; else it walks, testing about `limit × versions /
  *    driveLimit` rows.
  *
- * So a filter that keeps a share of the family (the sample sees it) or a fixed
- * number of versions (the counts stop early) costs the same at any family size.
- * A page by version (`byVersion`) whose filter is a lone tag or framework skips 2
- * and 3: it walks that condition's index in version order (`FilterCondition.byVersion`).
- * The plan only chooses the path: every path returns the same page.
+ * So a filter that keeps a share of the family (the probe fills) or a fixed number
+ * of versions (the counts stop early) costs the same at any family size, and the
+ * probe reads the rows a walk would read first: the top of the sort order, no random
+ * pages of the family. A page by version (`byVersion`) whose filter is a lone tag or
+ * framework skips 2 and 3: it walks that condition's index in version order
+ * (`FilterCondition.byVersion`). The plan only chooses the path: every path returns
+ * the same page.
  */
 export async function planFilter(
   db: Kysely<Database>,
   family: FamilyShape,
   conditions: readonly FilterCondition[],
   limit: number,
-  byVersion = false,
+  options: PlanOptions,
 ): Promise<FilterPlan> {
   const cap = driveLimit(limit, family.versions);
   // A condition that matches very few versions is found by a count that stops at
-  // FEW (a few index entries each), before any sample.
+  // FEW (a few index entries each), before any probe.
   const first = await fewest(db, family.id, conditions, Math.min(FEW, cap));
   if (first.kind !== "walk" || cap <= FEW) return first;
   // By version, a lone condition whose index lists its matches in version order is
   // walked down that index: the page reads its own rows and no more, at any selectivity.
-  if (byVersion && conditions.length === 1 && conditions[0]!.byVersion !== null) return first;
-  if (family.versions >= 4 * SAMPLE) {
-    const sample = await sampleMatches(db, family, conditions);
-    if (sample.rows >= MIN_SAMPLED && sample.kept >= BROAD * sample.rows) return first;
+  if (options.byVersion && conditions.length === 1 && conditions[0]!.byVersion !== null) return first;
+  if (family.versions >= PROBED_FROM) {
+    // At least FEW rows: a small page (bestModel's is 1) tolerates a rarer filter.
+    const page = await options.probe(Math.max(FEW, Math.ceil(limit / BROAD)));
+    if (page.length >= limit) return { kind: "page", page };
   }
   return fewest(db, family.id, conditions, cap);
 }
@@ -88,39 +97,6 @@ async function fewest(db: Kysely<Database>, family: number, conditions: readonly
   const driver = conditions[at];
   if (driver && least < cap) return { kind: "drive", driver, others: conditions.filter((_, i) => i !== at) };
   return { kind: "walk", counts };
-}
-
-/**
- * How many of SAMPLE versions spread over 1..lastVersion exist, and how many of those the
- * filter keeps. The versions come in RUNS runs of consecutive versions, one run in each
- * of RUNS equal strata at the same random offset: a run lies on a page or two of each
- * index and table it touches, so the sample reads a few dozen pages rather than a few
- * per version (at 1M versions those are cold: the sample was most of a page's cost),
- * while the strata still spread it over the whole family.
- */
-async function sampleMatches(
-  db: Kysely<Database>,
-  family: FamilyShape,
-  conditions: readonly FilterCondition[],
-): Promise<{ rows: number; kept: number }> {
-  const run = SAMPLE / RUNS;
-  const stratum = Math.max(run, Math.floor(family.lastVersion / RUNS));
-  const start = 1 + Math.floor(Math.random() * (stratum - run + 1));
-  const all = sql.join(
-    conditions.map((c) => c.test),
-    sql` and `,
-  );
-  const int = (n: number) => sql`cast(${n} as integer)`;
-  // The versions as a recursive CTE of a few parameters: an IN list of 64 costs
-  // PostgreSQL more to plan than the probes cost to run.
-  const { rows } = await sql<{ n: number | string; kept: number | string | null }>`with recursive sample(v, i) as (
-        select ${int(start)}, ${int(1)} union all
-        select case when i % ${int(run)} = 0 then v + ${int(stratum - run + 1)} else v + 1 end, i + 1
-        from sample where i < ${int(SAMPLE)}
-      )
-      select count(*) as n, sum(case when ${all} then 1 else 0 end) as kept
-      from sample s cross join models m where m.family_id = ${family.id} and m.version = s.v`.execute(db);
-  return { rows: Number(rows[0]?.n ?? 0), kept: Number(rows[0]?.kept ?? 0) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import { isEmptyRange } from "../../domain/model-filter.js";
 import type { ListQuery, ListedModel } from "../metadata-store.js";
 import { filterConditions, rangeSql, type FilterCondition } from "./filter-sql.js";
@@ -38,14 +38,22 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
       .executeTakeFirst();
     if (!family) return [];
     const conditions = filterConditions(dialect, filter);
+    const sortKey = query.sortKey;
     const plan = await planFilter(
       db,
       { id: Number(family.id), versions: Number(family.version_count), lastVersion: Number(family.last_version) },
       conditions,
       query.limit,
-      query.sortKey === null,
+      {
+        byVersion: sortKey === null,
+        probe: (budget) =>
+          sortKey === null
+            ? listByVersion(db, dialect, query, conditions, undefined, budget)
+            : listByMetric(db, dialect, query, sortKey, conditions, budget),
+      },
     );
     if (plan.kind === "empty") return [];
+    if (plan.kind === "page") return plan.page;
     if (plan.kind === "drive") return listDriven(db, dialect, query, Number(family.id), plan.driver, plan.others);
     tests = conditions;
     if (query.sortKey === null) {
@@ -66,7 +74,9 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
  * index of one condition (a tag, the framework) that lists its matches in version
  * order (`byVersion`), each joined to its version and tested against the rest
  * (SQLite: CROSS JOIN keeps the index the outer loop). Either way the walk stops
- * at the page size; the driver's own index makes it read only its matches.
+ * at the page size; the driver's own index makes it read only its matches. With
+ * a `budget`, the walk reads at most that many versions (a plan's probe: the page
+ * is whole only when it fills).
  */
 async function listByVersion(
   db: Kysely<Database>,
@@ -74,21 +84,38 @@ async function listByVersion(
   query: ListQuery,
   tests: readonly FilterCondition[],
   ordered?: { readonly family: number; readonly driver: FilterCondition },
+  budget?: number,
 ): Promise<ListedModel[]> {
   const desc = query.direction === "DESC";
+  const keyset = (column: string) =>
+    query.after ? [sql<SqlBool>`${sql.ref(column)} ${sql.raw(desc ? "<" : ">")} ${query.after.version}`] : [];
+  const walked =
+    budget === undefined
+      ? null
+      : db
+          .selectFrom("models as w")
+          .select(["w.id", "w.version"])
+          .where("w.family_id", "=", familyId(db, query.project, query.name))
+          .$call((q) => keyset("w.version").reduce((acc, k) => acc.where(k), q))
+          .orderBy("w.version", desc ? "desc" : "asc")
+          .limit(budget);
   const base = ordered
     ? db
         .selectFrom(sql<{ model_id: number; version: number }>`(${ordered.driver.byVersion!(ordered.family)})`.as("d"))
         .crossJoin("models as m")
         .whereRef("m.id", "=", "d.model_id")
-    : db.selectFrom("models as m").where("m.family_id", "=", familyId(db, query.project, query.name));
-  const version = ordered ? sql.ref<number>("d.version") : sql.ref<number>("m.version");
+    : walked
+      ? (db.selectFrom(walked.as("d")).crossJoin("models as m").whereRef("m.id", "=", "d.id") as unknown as ReturnType<
+          typeof db.selectFrom<"models as m">
+        >)
+      : db.selectFrom("models as m").where("m.family_id", "=", familyId(db, query.project, query.name));
+  const version = ordered || walked ? sql.ref<number>("d.version") : sql.ref<number>("m.version");
   let q = base
     .select(modelColumns(query.parts, "m"))
     .select(partColumns(db, dialect, query.parts))
     .orderBy(version, desc ? "desc" : "asc")
     .limit(query.limit);
-  if (query.after) q = q.where(version, desc ? "<" : ">", query.after.version);
+  if (!walked) for (const k of keyset(ordered ? "d.version" : "m.version")) q = q.where(k);
   for (const c of tests) if (c !== ordered?.driver) q = q.where(c.test);
   const rows = await q.execute();
   return rows.map((row) => ({
@@ -97,12 +124,18 @@ async function listByVersion(
   }));
 }
 
+/**
+ * A page by a metric. With a `budget` (a plan's probe), the walk reads at most that
+ * many index entries of the metric phase and never the missing phase: the page is
+ * whole only when it fills.
+ */
 async function listByMetric(
   db: Kysely<Database>,
   dialect: SqlDialect,
   query: ListQuery,
   sortKey: string,
   tests: readonly FilterCondition[],
+  budget?: number,
 ): Promise<ListedModel[]> {
   const desc = query.direction === "DESC";
   const { after } = query;
@@ -111,33 +144,50 @@ async function listByMetric(
   const onSortKey = query.filter?.metrics.find((r) => r.key === sortKey);
   const others = tests.filter((c) => c.metricKey !== sortKey);
   if (onSortKey && after?.phase === "missing") return [];
+  if (budget !== undefined && after?.phase === "missing") return [];
   const family = familyId(db, query.project, query.name);
-  // Ties always break by version descending, whichever way the values go.
-  let hits = db
+  // The walk's range of metrics_sort: the family's key, the sort key's own
+  // condition, and after a cursor a range the index can seek to, then the exact keyset.
+  const bounds: RawBuilder<SqlBool>[] = onSortKey ? rangeSql(sql.ref("mt.value"), onSortKey) : [];
+  if (after?.phase === "metric") {
+    const [before, beyond] = desc ? ["<=", "<"] : [">=", ">"];
+    bounds.push(
+      sql<SqlBool>`mt.value ${sql.raw(before)} ${after.value}`,
+      sql<SqlBool>`(mt.value ${sql.raw(beyond)} ${after.value} or mt.version < ${after.version})`,
+    );
+  }
+  const index = db
     .selectFrom("metrics as mt")
+    .where("mt.family_id", "=", family)
+    .where("mt.key", "=", sortKey)
+    .$call((q) => bounds.reduce((acc, b) => acc.where(b), q));
+  const walked =
+    budget === undefined
+      ? index
+      : (db.selectFrom(
+          index
+            .select(["mt.model_id", "mt.value", "mt.version"])
+            .orderBy("mt.value", desc ? "desc" : "asc")
+            .orderBy("mt.version", "desc")
+            .limit(budget)
+            .as("mt"),
+        ) as unknown as typeof index);
+  // Ties always break by version descending, whichever way the values go.
+  let hits = walked
     .innerJoin("models as m", "m.id", "mt.model_id")
     .select(modelColumns(query.parts, "m"))
     .select((eb) => eb.ref("mt.value").$castTo<number | null>().as("sort_value"))
-    .where("mt.family_id", "=", family)
-    .where("mt.key", "=", sortKey)
     .orderBy("mt.value", desc ? "desc" : "asc")
     .orderBy("mt.version", "desc")
     // A page resuming in the missing phase has no metric rows left to show.
     .limit(after?.phase === "missing" ? 0 : query.limit);
-  if (onSortKey) for (const bound of rangeSql(sql.ref("mt.value"), onSortKey)) hits = hits.where(bound);
   for (const c of others) hits = hits.where(c.test);
-  if (after?.phase === "metric") {
-    // A range the index can seek to, then the exact keyset condition.
-    hits = hits
-      .where("mt.value", desc ? "<=" : ">=", after.value)
-      .where((eb) => eb.or([eb("mt.value", desc ? "<" : ">", after.value), eb("mt.version", "<", after.version)]));
-  }
   // Most pages are all hits: then the metric phase alone, with its parts, is the
   // page, and a statement of its own is cheaper to prepare and plan. Only a page
   // that reaches the missing phase needs both phases in one snapshot.
   if (after?.phase !== "missing") {
     const alone = await hits.select(partColumns(db, dialect, query.parts)).execute();
-    if (alone.length >= query.limit || onSortKey) {
+    if (alone.length >= query.limit || onSortKey || budget !== undefined) {
       // toRecord reads the models columns only: the row goes as it is, not copied without sort_value.
       return alone.map((row) => ({
         model: toRecord(row, query.project, query.name),
