@@ -78,6 +78,12 @@ const CASES = [
       }),
   },
   {
+    id: "tag-1pct-version",
+    label: "tags {team: vision} (1%), by version",
+    flat: true,
+    run: (r, f) => page(r, f.name, { filter: { tags: { team: "vision" } } }),
+  },
+  {
     id: "tag-1pct",
     label: "tags {team: vision} (1%), sort accuracy",
     flat: false,
