@@ -4,16 +4,18 @@
  * runs is planned with no sort step, on both backends, and reads only the page.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BACKENDS, openTestStorage, type TestStorage } from "./support/backends.js";
+import { BACKENDS, openTestStorage, type Backend, type TestStorage } from "./support/backends.js";
 import { explain, type Statement } from "./support/explain.js";
 import { registryOver } from "./support/registry.js";
 
-describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
-  let storage: TestStorage;
-  let registry: ReturnType<typeof registryOver>;
+/**
+ * A test store of `backend` filled by `fill` before the describe's tests, with a registry
+ * over it; `capture` runs a call and returns the statements the store ran meanwhile.
+ */
+function capturingRegistry(backend: Backend, fill: (registry: ReturnType<typeof registryOver>) => Promise<void>) {
+  let storage: TestStorage | undefined;
+  let registry: ReturnType<typeof registryOver> | undefined;
   let statements: Statement[] | null = null;
-  const VERSIONS = 100;
-
   beforeAll(async () => {
     storage = await openTestStorage(backend, {
       log: (event) => {
@@ -21,6 +23,31 @@ describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
       },
     });
     registry = registryOver(storage);
+    await fill(registry);
+  }, 120_000);
+  afterAll(() => storage?.cleanup());
+  return {
+    get registry() {
+      return registry!;
+    },
+    get databaseUrl() {
+      return storage!.databaseUrl;
+    },
+    capture: async <T>(fn: () => Promise<T>): Promise<{ result: T; statements: Statement[] }> => {
+      statements = [];
+      try {
+        const result = await fn();
+        return { result, statements };
+      } finally {
+        statements = null;
+      }
+    },
+  };
+}
+
+describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
+  const VERSIONS = 100;
+  const store = capturingRegistry(backend, async (registry) => {
     for (let v = 1; v <= VERSIONS; v++) {
       await registry.createModel({
         name: "walk",
@@ -29,18 +56,8 @@ describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
         framework: v % 3 === 0 ? "SKLEARN" : "PYTORCH",
       });
     }
-  }, 120_000);
-  afterAll(() => storage?.cleanup());
-
-  async function capture<T>(fn: () => Promise<T>): Promise<{ result: T; statements: Statement[] }> {
-    statements = [];
-    try {
-      const result = await fn();
-      return { result, statements };
-    } finally {
-      statements = null;
-    }
-  }
+  });
+  const { capture } = store;
 
   const range = (from: number, to: number, step: number) => {
     const out: number[] = [];
@@ -49,12 +66,12 @@ describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
   };
 
   test("a lone tag: the page goes down model_tags_match, no sort step, no sample; cursors resume in either direction", async () => {
-    const first = await capture(() => registry.listModels({ name: "walk", filter: { tags: { team: "vision" } }, first: 10 }));
+    const first = await capture(() => store.registry.listModels({ name: "walk", filter: { tags: { team: "vision" } }, first: 10 }));
     expect(first.result.nodes.map((m) => m.version)).toEqual(range(100, 82, -2));
     expect(first.statements.some((s) => /with recursive sample/.test(s.sql))).toBe(false);
     const page = first.statements.at(-1)!;
     expect(page.sql).toMatch(/from \(select model_id, version from model_tags where/);
-    const plan = await explain(backend, storage.databaseUrl, page);
+    const plan = await explain(backend, store.databaseUrl, page);
     if (backend === "sqlite") {
       expect(plan).toMatch(/SEARCH model_tags USING (COVERING )?INDEX model_tags_match \(family_id=\? AND key=\? AND value=\?\)/);
       expect(plan).not.toMatch(/TEMP B-TREE|SCAN /);
@@ -63,16 +80,16 @@ describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
       expect(plan).not.toMatch(/Sort|Seq Scan/);
     }
 
-    const next = await registry.listModels({
+    const next = await store.registry.listModels({
       name: "walk",
       filter: { tags: { team: "vision" } },
       first: 10,
       after: first.result.endCursor,
     });
     expect(next.nodes.map((m) => m.version)).toEqual(range(80, 62, -2));
-    const asc = await registry.listModels({ name: "walk", filter: { tags: { team: "vision" } }, first: 5, direction: "ASC" });
+    const asc = await store.registry.listModels({ name: "walk", filter: { tags: { team: "vision" } }, first: 5, direction: "ASC" });
     expect(asc.nodes.map((m) => m.version)).toEqual([2, 4, 6, 8, 10]);
-    const ascNext = await registry.listModels({
+    const ascNext = await store.registry.listModels({
       name: "walk",
       filter: { tags: { team: "vision" } },
       first: 5,
@@ -84,7 +101,7 @@ describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
 
   test("a lone tag kept by most versions, on a large page: counted once (to 64), then walked; no sample, no second count", async () => {
     const { result, statements: run } = await capture(() =>
-      registry.listModels({ name: "walk", filter: { tags: { kept: true } }, first: 45 }),
+      store.registry.listModels({ name: "walk", filter: { tags: { kept: true } }, first: 45 }),
     );
     expect(result.nodes.map((m) => m.version)).toEqual(range(100, 56, -1));
     expect(run.filter((s) => /select count\(\*\)/.test(s.sql))).toHaveLength(1);
@@ -94,11 +111,11 @@ describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
 
   test("the framework with a metric condition: down models_family_framework, the metric tested on each", async () => {
     const filter = { framework: "SKLEARN", metrics: [{ key: "acc", gte: 0.5 }] };
-    const { result, statements: run } = await capture(() => registry.listModels({ name: "walk", filter, first: 5 }));
+    const { result, statements: run } = await capture(() => store.registry.listModels({ name: "walk", filter, first: 5 }));
     const want = range(VERSIONS, 1, -1).filter((v) => v % 3 === 0 && (v % 10) / 10 >= 0.5);
     expect(result.nodes.map((m) => m.version)).toEqual(want.slice(0, 5));
     const page = run.at(-1)!;
-    const plan = await explain(backend, storage.databaseUrl, page);
+    const plan = await explain(backend, store.databaseUrl, page);
     if (backend === "sqlite") {
       expect(plan).toMatch(/SEARCH models USING (COVERING )?INDEX models_family_framework \(family_id=\? AND framework=\?\)/);
       expect(plan).not.toMatch(/TEMP B-TREE/);
@@ -110,7 +127,12 @@ describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
     const all: number[] = [];
     let after: string | null = null;
     do {
-      const p: Awaited<ReturnType<typeof registry.listModels>> = await registry.listModels({ name: "walk", filter, first: 4, after });
+      const p: Awaited<ReturnType<typeof store.registry.listModels>> = await store.registry.listModels({
+        name: "walk",
+        filter,
+        first: 4,
+        after,
+      });
       all.push(...p.nodes.map((m) => m.version));
       after = p.hasNextPage ? p.endCursor : null;
     } while (after !== null);
@@ -119,21 +141,11 @@ describe.each(BACKENDS)("a filtered page by version on %s", (backend) => {
 });
 
 describe.each(BACKENDS)("a broad filter's page on %s is the plan's probe", (backend) => {
-  let storage: TestStorage;
-  let registry: ReturnType<typeof registryOver>;
-  let statements: Statement[] | null = null;
   const VERSIONS = 300;
   // acc cycles over tenths; lat and b both count 0..99 (so sorting by b walks lat downward).
   const acc = (v: number) => (v % 10) / 10;
   const lat = (v: number) => v % 100;
-
-  beforeAll(async () => {
-    storage = await openTestStorage(backend, {
-      log: (event) => {
-        if (event.level === "query") statements?.push(event.query);
-      },
-    });
-    registry = registryOver(storage);
+  const store = capturingRegistry(backend, async (registry) => {
     for (let v = 1; v <= VERSIONS; v++) {
       await registry.createModel({
         name: "wide",
@@ -144,8 +156,7 @@ describe.each(BACKENDS)("a broad filter's page on %s is the plan's probe", (back
         ],
       });
     }
-  }, 120_000);
-  afterAll(() => storage?.cleanup());
+  });
 
   const byMetric = (key: (v: number) => number, keep: (v: number) => boolean) => {
     const out: number[] = [];
@@ -158,10 +169,10 @@ describe.each(BACKENDS)("a broad filter's page on %s is the plan's probe", (back
     const runs: Statement[][] = [];
     let after: string | null = null;
     do {
-      statements = [];
-      const p: Awaited<ReturnType<typeof registry.listModels>> = await registry.listModels({ name: "wide", filter, sortKey, first, after });
+      const { result: p, statements } = await store.capture(() =>
+        store.registry.listModels({ name: "wide", filter, sortKey, first, after }),
+      );
       runs.push(statements);
-      statements = null;
       all.push(...p.nodes.map((m) => m.version));
       after = p.hasNextPage ? p.endCursor : null;
     } while (after !== null);
@@ -177,7 +188,7 @@ describe.each(BACKENDS)("a broad filter's page on %s is the plan's probe", (back
       expect(run[2]!.sql).toMatch(
         /from \(select "mt"\."model_id", "mt"\."value", "mt"\."version" from "metrics" as "mt" .* limit (\?|\$\d+)\) as "mt"/,
       );
-      const plan = await explain(backend, storage.databaseUrl, run[2]!);
+      const plan = await explain(backend, store.databaseUrl, run[2]!);
       if (backend === "sqlite") expect(plan).toMatch(/SEARCH mt USING (COVERING )?INDEX metrics_sort \(family_id=\? AND key=\?/);
       else expect(plan).toMatch(/Index (Only )?Scan Backward using metrics_sort on metrics mt/);
     }
@@ -196,18 +207,19 @@ describe.each(BACKENDS)("a broad filter's page on %s is the plan's probe", (back
     const all: number[] = [];
     let after: string | null = null;
     do {
-      statements = [];
-      const p: Awaited<ReturnType<typeof registry.listModels>> = await registry.listModels({
-        name: "wide",
-        filter: { metrics: [{ key: "lat", gte: 30 }] },
-        first: 30,
-        after,
-      });
-      const run = statements;
-      statements = null;
+      const { result: p, statements: run } = await store.capture(() =>
+        store.registry.listModels({
+          name: "wide",
+          filter: { metrics: [{ key: "lat", gte: 30 }] },
+          first: 30,
+          after,
+        }),
+      );
       if (p.hasNextPage) {
         expect(run).toHaveLength(3);
-        expect(run[2]!.sql).toMatch(/from \(select "w"\."id", "w"\."version" from "models" as "w" .* limit (\?|\$\d+)\) as "d"/);
+        expect(run[2]!.sql).toMatch(
+          /from \(select "w"\."id" as "model_id", "w"\."version" from "models" as "w" .* limit (\?|\$\d+)\) as "d"/,
+        );
       }
       all.push(...p.nodes.map((m) => m.version));
       after = p.hasNextPage ? p.endCursor : null;
@@ -218,7 +230,7 @@ describe.each(BACKENDS)("a broad filter's page on %s is the plan's probe", (back
   });
 
   test("bestModel among a broad filter is the probe's first row", async () => {
-    const best = await registry.bestModel({ name: "wide", metric: "acc", filter: { metrics: [{ key: "lat", gte: 50 }] } });
+    const best = await store.registry.bestModel({ name: "wide", metric: "acc", filter: { metrics: [{ key: "lat", gte: 50 }] } });
     expect(best?.version).toBe(byMetric(acc, (v) => lat(v) >= 50)[0]);
   });
 });

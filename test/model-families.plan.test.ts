@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { BACKENDS, openTestStorage } from "./support/backends.js";
-import { execute, explain } from "./support/explain.js";
+import { execute, explain, type Statement } from "./support/explain.js";
 
 describe.each(BACKENDS)("modelFamilies' statement on %s", (backend) => {
   test("a searched page after a cursor is an index range scan, in index order", async () => {
