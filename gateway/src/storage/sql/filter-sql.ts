@@ -11,12 +11,6 @@ export interface FilterCondition {
   /** The metric key this condition ranges over, for a metric condition. */
   readonly metricKey: string | null;
   readonly test: RawBuilder<SqlBool>;
-  /**
-   * For a condition that needs only the version's id (a metric, a tag): `test` on
-   * another column holding it, so a walk tests an index entry before it reads the
-   * version's row; null for the others (they read `m`'s columns).
-   */
-  readonly testId: ((id: RawBuilder<number>) => RawBuilder<SqlBool>) | null;
   /** `select model_id from … where family_id = … and <condition>`: an index range. */
   source(family: number): RawBuilder<{ model_id: number }>;
   /**
@@ -25,11 +19,6 @@ export interface FilterCondition {
    * order; null for the others.
    */
   readonly byVersion: ((family: number) => RawBuilder<{ model_id: number; version: number }>) | null;
-}
-
-/** `condition` tested on the id in `id` when it needs nothing else, else on `m`. */
-export function testOn(condition: FilterCondition, id: string): RawBuilder<SqlBool> {
-  return condition.testId ? condition.testId(sql.ref<number>(id)) : condition.test;
 }
 
 /** `column` within `range`, as conditions an index on the column can seek by. */
@@ -51,26 +40,20 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
   const out: FilterCondition[] = [];
   for (const range of filter.metrics) {
     const bounds = (column: string) => rangeSql(sql.ref<number>(column), range);
-    const testId = (id: RawBuilder<number>) =>
-      sql<SqlBool>`exists (select 1 from metrics fm where fm.model_id = ${id} and fm.key = ${range.key}${sql.join(
-        bounds("fm.value").map((b) => sql` and ${b}`),
-        sql``,
-      )})`;
     out.push({
       metricKey: range.key,
-      test: testId(sql.ref("m.id")),
-      testId,
+      test: sql<SqlBool>`exists (select 1 from metrics fm where fm.model_id = m.id and fm.key = ${range.key}${sql.join(
+        bounds("fm.value").map((b) => sql` and ${b}`),
+        sql``,
+      )})`,
       source: (family) => sql`select model_id from metrics where family_id = ${family} and key = ${range.key} and ${and(bounds("value"))}`,
       byVersion: null,
     });
   }
   for (const tag of filter.tags) {
-    const testId = (id: RawBuilder<number>) =>
-      sql<SqlBool>`exists (select 1 from model_tags ft where ft.model_id = ${id} and ft.key = ${tag.key} and ft.value = ${tag.json})`;
     out.push({
       metricKey: null,
-      test: testId(sql.ref("m.id")),
-      testId,
+      test: sql<SqlBool>`exists (select 1 from model_tags ft where ft.model_id = m.id and ft.key = ${tag.key} and ft.value = ${tag.json})`,
       source: (family) => sql`select model_id from model_tags where family_id = ${family} and key = ${tag.key} and value = ${tag.json}`,
       byVersion: (family) =>
         sql`select model_id, version from model_tags where family_id = ${family} and key = ${tag.key} and value = ${tag.json}`,
@@ -81,7 +64,6 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
     out.push({
       metricKey: null,
       test: sql<SqlBool>`${dialect.unindexed(sql.ref("m.framework"))} = ${framework}`,
-      testId: null,
       source: (family) => sql`select id as model_id from models where family_id = ${family} and framework = ${framework}`,
       byVersion: (family) => sql`select id as model_id, version from models where family_id = ${family} and framework = ${framework}`,
     });
@@ -94,7 +76,6 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
     out.push({
       metricKey: null,
       test: and(rangeSql(dialect.unindexed(sql.ref<number>("m.created_at")), range)),
-      testId: null,
       source: (family) =>
         sql`select id as model_id from models where family_id = ${family} and ${and(rangeSql(sql.ref("created_at"), range))}`,
       byVersion: null,

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SqlBool } from "kysely";
 import type { ListQuery, ListedModel } from "../metadata-store.js";
-import { testOn, type FilterCondition } from "./filter-sql.js";
+import type { FilterCondition } from "./filter-sql.js";
 import { modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
 
@@ -51,7 +51,7 @@ export async function listDriven(
         )
         .select((sortKey === null ? sql<number | null>`null` : value).as("sort_value"))
         .limit(query.limit);
-      for (const c of others) page = page.where(testOn(c, "c.model_id"));
+      for (const c of others) page = page.where(c.test);
       if (keyset) page = page.where(keyset);
       if (sortKey === null) return page.orderBy("m.version", desc ? "desc" : "asc");
       // Versions without the sort key come last, in either direction.

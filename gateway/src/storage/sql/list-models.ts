@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import { isEmptyRange } from "../../domain/model-filter.js";
 import type { ListQuery, ListedModel } from "../metadata-store.js";
-import { filterConditions, rangeSql, testOn, type FilterCondition } from "./filter-sql.js";
+import { filterConditions, rangeSql, type FilterCondition } from "./filter-sql.js";
 import { planFilter } from "./filter-plan.js";
 import { listDriven } from "./list-driven.js";
 import { familyId, modelColumns, partColumns, toRecord } from "./rows.js";
@@ -94,7 +94,7 @@ async function listByVersion(
       ? null
       : db
           .selectFrom("models as w")
-          .select(["w.id as model_id", "w.version"])
+          .select(["w.id", "w.version"])
           .where("w.family_id", "=", familyId(db, query.project, query.name))
           .$call((q) => keyset("w.version").reduce((acc, k) => acc.where(k), q))
           .orderBy("w.version", desc ? "desc" : "asc")
@@ -105,7 +105,7 @@ async function listByVersion(
         .crossJoin("models as m")
         .whereRef("m.id", "=", "d.model_id")
     : walked
-      ? (db.selectFrom(walked.as("d")).crossJoin("models as m").whereRef("m.id", "=", "d.model_id") as unknown as ReturnType<
+      ? (db.selectFrom(walked.as("d")).crossJoin("models as m").whereRef("m.id", "=", "d.id") as unknown as ReturnType<
           typeof db.selectFrom<"models as m">
         >)
       : db.selectFrom("models as m").where("m.family_id", "=", familyId(db, query.project, query.name));
@@ -116,7 +116,7 @@ async function listByVersion(
     .orderBy(version, desc ? "desc" : "asc")
     .limit(query.limit);
   if (!walked) for (const k of keyset(ordered ? "d.version" : "m.version")) q = q.where(k);
-  for (const c of tests) if (c !== ordered?.driver) q = q.where(ordered || walked ? testOn(c, "d.model_id") : c.test);
+  for (const c of tests) if (c !== ordered?.driver) q = q.where(c.test);
   const rows = await q.execute();
   return rows.map((row) => ({
     model: toRecord(row, query.project, query.name),
@@ -181,8 +181,7 @@ async function listByMetric(
     .orderBy("mt.version", "desc")
     // A page resuming in the missing phase has no metric rows left to show.
     .limit(after?.phase === "missing" ? 0 : query.limit);
-  // Tested on the index entry where a condition needs only the id: a row that fails is never read.
-  for (const c of others) hits = hits.where(testOn(c, "mt.model_id"));
+  for (const c of others) hits = hits.where(c.test);
   // Most pages are all hits: then the metric phase alone, with its parts, is the
   // page, and a statement of its own is cheaper to prepare and plan. Only a page
   // that reaches the missing phase needs both phases in one snapshot.
