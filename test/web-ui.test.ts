@@ -285,6 +285,68 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await page.getByRole("link", { name: "v2", exact: true }).waitFor();
   });
 
+  test("upload: a folder dropped from the desktop is taken whole, with its subfolders", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "homer-web-drop-"));
+    const folder = path.join(root, "my-model");
+    fs.mkdirSync(path.join(folder, "config"), { recursive: true });
+    fs.writeFileSync(path.join(folder, "model.bin"), "folder weights");
+    fs.writeFileSync(path.join(folder, "config", "params.json"), '{"layers":3}');
+    await page.goto(`${gw.origin}/projects/default/upload?name=dropped`);
+    const zone = (await page.locator(".dropzone").boundingBox())!;
+    // A drop as the OS delivers it (a path on disk), through Chromium's own drag and drop:
+    // the page reads it through DataTransfer entries (webkitGetAsEntry, directory readers).
+    const cdp = await page.context().newCDPSession(page);
+    const data = { items: [], files: [folder], dragOperationsMask: 1 };
+    for (const type of ["dragEnter", "dragOver", "drop"] as const)
+      await cdp.send("Input.dispatchDragEvent", { type, x: zone.x + zone.width / 2, y: zone.y + zone.height / 2, data });
+    await page.getByText("2 files, 26 B: config/params.json, model.bin").waitFor();
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.waitForURL(/\/models\/dropped\/versions\/1$/);
+    await page.getByRole("link", { name: "config/params.json" }).waitFor();
+    const model = await gw.gateway.registry.getModel(Caller.open(), { name: "dropped", version: 1 });
+    expect(model?.files?.map((f) => [f.path, f.sizeBytes])).toEqual([
+      ["config/params.json", 12],
+      ["model.bin", 14],
+    ]);
+    await cdp.detach();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test("upload: cancel during a slow upload stops it; the page says so and the registry kept nothing", async () => {
+    await page.goto(`${gw.origin}/projects/default/upload?name=cancelled`);
+    await page
+      .getByLabel("Files", { exact: true })
+      .setInputFiles([{ name: "big.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(4 * 1024 * 1024, 7) }]);
+    await page.getByText("1 file, 4.2 MB").waitFor();
+    // 256 kB/s up: the 4 MB file takes about 16 s, so the cancel lands mid-body.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 256 * 1024,
+    });
+    try {
+      await page.getByRole("button", { name: "Upload", exact: true }).click();
+      const progress = page.getByLabel("Uploading");
+      await expect.poll(async () => Number(await progress.getAttribute("value")), { timeout: 10_000 }).toBeGreaterThan(0);
+      const sent = Number(await progress.getAttribute("value"));
+      expect(sent).toBeLessThan(4 * 1024 * 1024);
+      await shot("18-upload-progress");
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await page.getByRole("status").getByText("The upload was cancelled: nothing was registered.").waitFor();
+      expect(await page.getByLabel("Uploading").count()).toBe(0);
+      expect(await page.getByRole("button", { name: "Upload", exact: true }).isEnabled()).toBe(true);
+    } finally {
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await cdp.detach();
+    }
+    expect(await gw.gateway.registry.getModel(Caller.open(), { name: "cancelled", version: 1 })).toBeNull();
+    const families = await gw.gql(`{ modelFamilies(search: "cancelled") { nodes { name } } }`);
+    expect(families.data.modelFamilies.nodes).toEqual([]);
+  });
+
   test("no console errors and no request leaving the machine along the way", () => {
     expect(watch.problems).toEqual([]);
     expect(watch.foreign).toEqual([]);
