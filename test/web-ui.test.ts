@@ -285,6 +285,73 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await page.getByRole("link", { name: "v2", exact: true }).waitFor();
   });
 
+  test("aliases: badges in the family table, set and moved on a version's page (both rows follow), the rule in words, a deep link, removed", async () => {
+    const versionRow = (version: number) => page.locator("tbody tr", { has: page.getByRole("link", { name: `v${version}`, exact: true }) });
+    const aliasesOf = async () =>
+      (await gw.gateway.registry.listAliases(Caller.open(), { name: "mnist" })).map((a) => `${a.alias}→v${a.version}`);
+    await page.goto(`${gw.origin}/projects/default/models/mnist/versions/1`);
+    await page.getByText("No alias points at this version.").waitFor();
+    const input = page.getByLabel("Point an alias at v1");
+    // The server's rule, checked before sending: nothing reaches the registry.
+    for (const [typed, said] of [
+      ["Champion", "is not an alias name"],
+      ["latest", "is reserved"],
+      ["best_model", "is reserved"],
+      ["", "Give the alias a name."],
+    ] as const) {
+      await input.fill(typed);
+      await page.getByRole("button", { name: "Set alias" }).click();
+      await page.getByRole("alert").getByText(said).waitFor();
+    }
+    expect(await aliasesOf()).toEqual([]);
+    await input.fill("champion");
+    await page.getByRole("button", { name: "Set alias" }).click();
+    await page.getByText("champion now points at v1.").waitFor();
+    await page.getByRole("link", { name: "champion", exact: true }).waitFor();
+    expect(await aliasesOf()).toEqual(["champion→v1"]);
+
+    // The family table, reached inside the app (the cache, not a reload), shows it on v1.
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
+    await expect.poll(() => versionRow(1).innerText()).toMatch(/champion/);
+    expect(await versionRow(2).innerText()).not.toMatch(/champion/);
+
+    // Moved from v2's page: the hint says it moves; then both rows follow.
+    await page.getByRole("link", { name: "v2", exact: true }).click();
+    await page.getByLabel("Point an alias at v2").fill("champion");
+    await page.getByText("champion points at v1 now: setting it here moves it.").waitFor();
+    await page.getByRole("button", { name: "Set alias" }).click();
+    await page.getByText("champion now points at v2.").waitFor();
+    await page.getByLabel("Point an alias at v2").fill("staging");
+    await page.getByRole("button", { name: "Set alias" }).click();
+    await page.getByText("staging now points at v2.").waitFor();
+    expect(await aliasesOf()).toEqual(["champion→v2", "staging→v2"]);
+    await shot("12-version-aliases");
+    await axeClean();
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
+    await expect.poll(() => versionRow(2).innerText()).toMatch(/champion\s*staging/);
+    await expect.poll(() => versionRow(1).innerText()).not.toMatch(/champion/);
+    await shot("13-family-aliases");
+    await axeClean();
+
+    // A deep link by alias shows the version it points at now, and keeps its address.
+    await page.goto(`${gw.origin}/projects/default/models/mnist/aliases/champion`);
+    await page.getByRole("heading", { name: "mnist v2" }).waitFor();
+    await page.getByText("Reached through the alias").waitFor();
+    expect(page.url()).toMatch(/\/aliases\/champion$/);
+    await page.goto(`${gw.origin}/projects/default/models/mnist/aliases/nobody`);
+    await page.getByText("No alias nobody points at a version of mnist.").waitFor();
+
+    // Removed from the version's page, by keyboard: the table no longer shows it.
+    await page.goto(`${gw.origin}/projects/default/models/mnist/versions/2`);
+    await page.getByRole("button", { name: "Remove alias staging" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByText("staging was removed.").waitFor();
+    expect(await aliasesOf()).toEqual(["champion→v2"]);
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
+    await expect.poll(() => versionRow(2).innerText()).not.toMatch(/staging/);
+    expect(await versionRow(2).innerText()).toMatch(/champion/);
+  });
+
   test("upload: a folder dropped from the desktop is taken whole, with its subfolders", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "homer-web-drop-"));
     const folder = path.join(root, "my-model");
@@ -461,8 +528,74 @@ describe.skipIf(!built)("API keys in the web app", () => {
       await page.getByRole("heading", { name: "Fetch it" }).waitFor();
       expect(await page.getByRole("button", { name: "Delete this version…" }).count()).toBe(0);
       expect(await page.getByRole("heading", { name: "Delete" }).count()).toBe(0);
+      expect(await page.getByRole("button", { name: "Set alias" }).count()).toBe(0);
       // Only the refused request before signing in failed, as the browser logs it.
       expect(watch.problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+      expect(watch.foreign).toEqual([]);
+    } finally {
+      await browser.close();
+      await gw.close();
+    }
+  });
+});
+
+describe.skipIf(!built)("protected aliases in the web app", () => {
+  test("a write key sees the lock; moving or removing a protected alias is refused with FORBIDDEN in words, and nothing changes", async () => {
+    const admin = generateKey();
+    const gw = await startTestGateway({ config: { adminKey: admin.token } });
+    const browser = await launchChromium();
+    try {
+      const auth = { authorization: `Bearer ${admin.token}` };
+      const ok = async (query: string) => {
+        const result = await gw.gql(query, {}, auth);
+        expect(result.errors).toBeUndefined();
+        return result.data;
+      };
+      await ok(`mutation { createProject(name: "vision") { name } }`);
+      for (let i = 0; i < 2; i++) await ok(`mutation { createModel(input: { project: "vision", name: "cnn" }) { version } }`);
+      await ok(`mutation { setAlias(project: "vision", name: "cnn", alias: "production", version: 1, protected: true) { alias } }`);
+      await ok(`mutation { setAlias(project: "vision", name: "cnn", alias: "staging", version: 1) { alias } }`);
+      const writer: string = (
+        await ok(`mutation { createApiKey(input: { name: "writer", grants: [{ project: "vision", role: WRITE }] }) { secret } }`)
+      ).createApiKey.secret;
+      const aliases = async () =>
+        (await ok(`{ modelAliases(project: "vision", name: "cnn") { alias version protected } }`)).modelAliases as unknown[];
+      const before = await aliases();
+
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const watch = await watchPage(page, gw.origin);
+      await page.goto(`${gw.origin}/sign-in`);
+      await page.getByLabel("API key").fill(writer);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "vision" }).click();
+      await page.getByRole("link", { name: "cnn", exact: true }).click();
+      const v1 = page.locator("tbody tr", { has: page.getByRole("link", { name: "v1", exact: true }) });
+      await expect.poll(() => v1.innerText()).toMatch(/production\s*\(protected\)\s*staging/);
+      expect(await v1.locator(".badge.protected svg").count()).toBe(1);
+
+      // Moving it from v2's page: the hint warns, the registry refuses, the page says why.
+      await page.getByRole("link", { name: "v2", exact: true }).click();
+      await page.getByLabel("Point an alias at v2").fill("production");
+      await page.getByText("production points at v1 now: setting it here moves it (it is protected: that needs admin).").waitFor();
+      await page.getByRole("button", { name: "Set alias" }).click();
+      const refusal = page.getByRole("alert").filter({ hasText: "FORBIDDEN" });
+      await refusal.getByText(/Your API key does not allow this\..*protected/).waitFor();
+      await page.screenshot({ path: path.join(SHOTS, "19-protected-alias-refused.png"), fullPage: true });
+      expect(await seriousViolations(page)).toEqual([]);
+
+      // Removing it from v1's page: refused alike; the unprotected one goes.
+      await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "cnn" }).click();
+      await page.getByRole("link", { name: "v1", exact: true }).click();
+      await page.getByRole("button", { name: "Remove alias production" }).click();
+      await page
+        .getByRole("alert")
+        .getByText(/FORBIDDEN.*removing it needs admin/)
+        .waitFor();
+      expect(await aliases()).toEqual(before);
+      await page.getByRole("button", { name: "Remove alias staging" }).click();
+      await page.getByText("staging was removed.").waitFor();
+      expect(await aliases()).toEqual([{ alias: "production", version: 1, protected: true }]);
+      expect(watch.problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
       expect(watch.foreign).toEqual([]);
     } finally {
       await browser.close();

@@ -5,6 +5,7 @@ import { MetricSeriesDocument, ModelEventsDocument, type ModelVersionsQueryVaria
 import type { MetricSeries } from "../components/MetricChart";
 import { ErrorMessage, Empty, Loading } from "../components/Status";
 import { VersionRows, type PageEnd } from "../components/VersionRows";
+import { useFamilyAliases } from "../lib/aliases";
 import { formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
@@ -18,7 +19,7 @@ const PAGE = 50;
 /** The chart shows this many of the latest versions (the server's largest page). */
 const CHART_VERSIONS = 500;
 
-/** A family: its versions (sortable by any metric, paged), a chart of chosen metrics, and picks to compare. */
+/** A family: its versions (sortable by any metric, paged, each with its aliases), a chart of chosen metrics, and picks to compare. */
 export function FamilyPage() {
   const { project, name } = useParams<{ project: string; name: string }>();
   const mayWrite = useMayWrite(project);
@@ -28,6 +29,7 @@ export function FamilyPage() {
   const direction = params.get("dir") === "asc" ? "ASC" : "DESC";
   const lowerIsBetter = params.get("best") === "low";
   const setParam = (changes: Record<string, string | null>) => setParams((previous) => withParams(previous, changes), { replace: true });
+  const aliases = useFamilyAliases(project, name);
 
   const [dataShown, setDataShown] = useState(false);
   const [lastPage, setLastPage] = useState<PageEnd | null>(null);
@@ -254,6 +256,7 @@ export function FamilyPage() {
                   key={cursor ?? "first"}
                   variables={{ ...listVariables, after: cursor }}
                   metricKeys={metricKeys}
+                  aliases={aliases.byVersion}
                   selected={selected}
                   onSelect={onSelect}
                   onPage={i === after.length - 1 ? onLastPage : addPageKeys}
