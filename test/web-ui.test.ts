@@ -352,6 +352,60 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     expect(await versionRow(2).innerText()).toMatch(/champion/);
   });
 
+  test("lineage: the version page shows data, run, program, environment and linked parents; the parent lists what derives from it; compare shows both side by side", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homer-web-lineage-"));
+    fs.writeFileSync(path.join(dir, "model.bin"), "distilled weights");
+    fs.writeFileSync(path.join(dir, "requirements.txt"), "torch==2.5.0\n");
+    const registry = await connection({ url: gw.url }).getModelRegistry();
+    await registry.createModel({
+      name: "distilled",
+      modelPath: dir,
+      lineage: {
+        trainingDataset: { name: "mnist-train", version: "2026-01", uri: "s3://data/mnist/train", digest: `sha256:${"ab".repeat(32)}` },
+        run: { id: "run-42", uri: "https://mlflow.example/runs/42" },
+        program: { repository: "https://git.example/vision.git", gitCommit: "0123456789abcdef", entryPoint: "train.py:main" },
+        environment: "requirements.txt",
+        parents: ["mnist@2"],
+      },
+    });
+    await registry.createModel({
+      name: "distilled",
+      modelPath: dir,
+      lineage: { run: { id: "run-43" }, parents: ["mnist@1", "distilled@1"] },
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    await page.goto(`${gw.origin}/projects/default/models/distilled/versions/1`);
+    await page.getByRole("heading", { name: "Lineage" }).waitFor();
+    const facts = page.locator("dl.facts").last();
+    for (const text of ["mnist-train (version 2026-01)", "s3://data/mnist/train", "run-42", "train.py:main", "0123456789ab"])
+      expect(await facts.innerText()).toContain(text);
+    expect(await page.getByRole("link", { name: "https://mlflow.example/runs/42" }).getAttribute("href")).toBe(
+      "https://mlflow.example/runs/42",
+    );
+    expect(await page.getByRole("link", { name: "requirements.txt" }).first().getAttribute("href")).toMatch(
+      /\/files\/.*requirements\.txt$/,
+    );
+    await page.getByRole("link", { name: "distilled v2", exact: true }).waitFor();
+    await shot("14-version-lineage");
+    await axeClean();
+    // A parent is a link to its page, which lists the versions derived from it.
+    await page.getByRole("link", { name: "mnist v2", exact: true }).click();
+    await page.waitForURL(/\/models\/mnist\/versions\/2$/);
+    await page.getByRole("heading", { name: "Derived versions" }).waitFor();
+    await page.getByRole("link", { name: "distilled v1", exact: true }).waitFor();
+    expect(await page.getByRole("link", { name: "distilled v2", exact: true }).count()).toBe(0);
+
+    await page.goto(`${gw.origin}/projects/default/models/distilled/compare?v=1,2`);
+    const lineageTable = page.getByRole("table", { name: "Lineage of each version" });
+    await lineageTable.waitFor();
+    expect(await lineageTable.getByRole("row", { name: /^Run/ }).innerText()).toMatch(/run-42.*\s+run-43/s);
+    const parents = lineageTable.getByRole("row", { name: /^Parents/ });
+    expect(await parents.getByRole("link").allInnerTexts()).toEqual(["mnist v2", "mnist v1", "distilled v1"]);
+    await shot("15-compare-lineage");
+    await axeClean();
+  });
+
   test("upload: a folder dropped from the desktop is taken whole, with its subfolders", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "homer-web-drop-"));
     const folder = path.join(root, "my-model");

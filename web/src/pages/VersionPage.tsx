@@ -3,6 +3,7 @@ import { useQuery } from "urql";
 import { Link, useLocation, useParams } from "wouter";
 import { ModelVersionDocument } from "../generated/graphql";
 import { DeleteVersion } from "../components/DeleteVersion";
+import { LineageFacts, versionUrl } from "../components/LineageFacts";
 import { VersionAliases } from "../components/VersionAliases";
 import { SignatureTable } from "../components/SignatureTable";
 import { Snippets } from "../components/Snippets";
@@ -17,7 +18,7 @@ const Markdown = lazy(() => import("../components/Markdown").then((module) => ({
 
 /**
  * One version: metadata, its aliases (set and removed here when the key may write),
- * metrics, signature, example, tags, files, its model
+ * metrics, lineage and derived versions, signature, example, tags, files, its model
  * card, how to fetch it, delete.
  */
 export function VersionPage() {
@@ -110,6 +111,29 @@ export function VersionView(props: { project: string; name: string; version: str
                 ))}
               </tbody>
             </table>
+          )}
+
+          <h2>Lineage</h2>
+          {model.lineage ? (
+            <LineageFacts lineage={model.lineage} project={project} files={model.files} />
+          ) : (
+            <Empty>No lineage was given.</Empty>
+          )}
+          <h3>Derived versions</h3>
+          {model.derivedModels.nodes.length === 0 ? (
+            <Empty>No version names this one as a parent.</Empty>
+          ) : (
+            <ul className="inline-list">
+              {model.derivedModels.nodes.map((derived) => (
+                <li key={derived.id}>
+                  <Link href={versionUrl(derived)}>
+                    {derived.project === project ? "" : `${derived.project}/`}
+                    {derived.name} v{derived.version}
+                  </Link>
+                </li>
+              ))}
+              {model.derivedModels.pageInfo.hasNextPage && <li>and more</li>}
+            </ul>
           )}
 
           <h2>Signature</h2>
