@@ -406,6 +406,90 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await axeClean();
   });
 
+  test("filters: metric thresholds, tags and framework in the URL (back button, deep links); table and chart show only the matches; bad input said in words", async () => {
+    const caller = Caller.open();
+    for (let version = 1; version <= 6; version++) {
+      await gw.gateway.registry.createModel(caller, {
+        name: "tuned",
+        version,
+        metrics: [
+          { key: "accuracy", value: 0.7 + version * 0.04 },
+          { key: "loss", value: 1 - version * 0.1 },
+        ],
+        tags: { team: version % 2 === 0 ? "vision" : "speech" },
+        framework: version <= 3 ? "SKLEARN" : "PYTORCH",
+      });
+    }
+    const rows = () => page.locator("table.data").last().locator("tbody th").allInnerTexts();
+    await page.goto(`${gw.origin}/projects/default/models/tuned`);
+    await expect.poll(rows).toEqual(["v6", "v5", "v4", "v3", "v2", "v1"]);
+    await page.getByText("Filter versions").click();
+    await page.getByLabel("Metric", { exact: true }).fill("accuracy");
+    await page.getByLabel("Operator").selectOption("gte");
+    await page.getByLabel("Threshold").fill("0.8");
+    await page.getByRole("button", { name: "Apply the filter" }).click();
+    await page.waitForURL(/where=accuracy%3E%3D0\.8/);
+    await expect.poll(rows).toEqual(["v6", "v5", "v4", "v3"]);
+    await page.getByText("All 4 matching versions (of 6).").waitFor();
+    await page.getByRole("heading", { name: "Versions (4 of 6 match)" }).waitFor();
+
+    await page.getByLabel("Tag", { exact: true }).fill("team");
+    await page.getByLabel("Tag value").fill("vision");
+    await page.getByLabel("Framework").selectOption("PYTORCH");
+    await page.getByRole("button", { name: "Apply the filter" }).click();
+    await page.waitForURL(/framework=PYTORCH/);
+    await expect.poll(rows).toEqual(["v6", "v4"]);
+    // The chart's data is the filtered versions too.
+    await page.getByText("The chart's data as a table").click();
+    expect(await page.locator("details table tbody th").allInnerTexts()).toEqual(["v4", "v6"]);
+    await shot("16-family-filtered");
+    await axeClean();
+
+    // The back button is the previous filter, the form too.
+    await page.goBack();
+    await expect.poll(rows).toEqual(["v6", "v5", "v4", "v3"]);
+    expect(await page.getByLabel("Tag value").inputValue()).toBe("");
+    expect(await page.getByLabel("Threshold").inputValue()).toBe("0.8");
+
+    // A number that is not one is said in words, and nothing changes.
+    const before = page.url();
+    await page.getByLabel("Threshold").fill("0.8x");
+    await page.getByRole("button", { name: "Apply the filter" }).click();
+    await page.getByRole("alert").getByText("“0.8x” is not a number").waitFor();
+    expect(page.url()).toBe(before);
+    expect(await rows()).toEqual(["v6", "v5", "v4", "v3"]);
+
+    // The server's BAD_USER_INPUT (a metric name outside its rule), in words.
+    await page.getByLabel("Threshold").fill("0.8");
+    await page.getByLabel("Metric", { exact: true }).fill("top 1");
+    await page.getByRole("button", { name: "Apply the filter" }).click();
+    await page
+      .getByRole("alert")
+      .getByText(/BAD_USER_INPUT.*top 1/)
+      .waitFor();
+    await axeClean();
+
+    // Deep links: two conditions on one key make a range; none matching is said; a bad number is not sent.
+    await page.goto(`${gw.origin}/projects/default/models/tuned?where=loss%3C0.55&where=loss%3E%3D0.3&tag=team%3Dspeech`);
+    await expect.poll(rows).toEqual(["v5"]);
+    await page.goto(`${gw.origin}/projects/default/models/tuned?where=accuracy%3E2`);
+    await page.getByText("No version matches this filter.").waitFor();
+    await page.goto(`${gw.origin}/projects/default/models/tuned?where=accuracy%3E%3Dabc`);
+    await page.getByRole("alert").getByText("“abc” is not a number").waitFor();
+    expect(await page.locator("table.data").count()).toBe(0);
+
+    // The filter form in the dark theme.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${gw.origin}/projects/default/models/tuned?where=accuracy%3E%3D0.8&framework=PYTORCH`);
+    await expect.poll(rows).toEqual(["v6", "v5", "v4"]);
+    await shot("17-family-filtered-dark");
+    await axeClean();
+    await page.goto(`${gw.origin}/projects/default/models/mnist/versions/2`);
+    await page.getByRole("link", { name: "champion", exact: true }).waitFor();
+    await axeClean();
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
   test("upload: a folder dropped from the desktop is taken whole, with its subfolders", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "homer-web-drop-"));
     const folder = path.join(root, "my-model");
