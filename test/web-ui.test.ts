@@ -350,6 +350,11 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
     await expect.poll(() => versionRow(2).innerText()).not.toMatch(/staging/);
     expect(await versionRow(2).innerText()).toMatch(/champion/);
+
+    // An alias set elsewhere (another client) shows up live in the open family page.
+    const set = await gw.gql(`mutation { setAlias(name: "mnist", alias: "candidate", version: 1) { alias } }`);
+    expect(set.errors).toBeUndefined();
+    await expect.poll(() => versionRow(1).innerText(), { timeout: 10_000 }).toMatch(/candidate/);
   });
 
   test("lineage: the version page shows data, run, program, environment and linked parents; the parent lists what derives from it; compare shows both side by side", async () => {
@@ -392,7 +397,7 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     // A parent is a link to its page, which lists the versions derived from it.
     await page.getByRole("link", { name: "mnist v2", exact: true }).click();
     await page.waitForURL(/\/models\/mnist\/versions\/2$/);
-    await page.getByRole("heading", { name: "Derived versions" }).waitFor();
+    await page.getByRole("heading", { name: "Versions derived from this one" }).waitFor();
     await page.getByRole("link", { name: "distilled v1", exact: true }).waitFor();
     expect(await page.getByRole("link", { name: "distilled v2", exact: true }).count()).toBe(0);
 
@@ -488,6 +493,37 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await page.getByRole("link", { name: "champion", exact: true }).waitFor();
     await axeClean();
     await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  test("keyboard only: a filter applied and an alias set without the mouse", async () => {
+    await page.goto(`${gw.origin}/projects/default/models/tuned`);
+    await page.getByRole("link", { name: "v6", exact: true }).waitFor();
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? "");
+    const focusedLabel = () => page.evaluate(() => document.activeElement?.closest("label")?.firstChild?.textContent ?? "");
+    const tabTo = async (read: () => Promise<string>, text: string) => {
+      for (let i = 0; i < 40 && (await read()) !== text; i++) await page.keyboard.press("Tab");
+      expect(await read()).toBe(text);
+    };
+    await tabTo(focused, "Filter versions");
+    await page.keyboard.press("Enter");
+    await tabTo(focusedLabel, "Metric");
+    await page.keyboard.type("loss");
+    await tabTo(focusedLabel, "Operator");
+    await page.keyboard.press("ArrowUp"); // from ≥ at least to > more than
+    await tabTo(focusedLabel, "Threshold");
+    await page.keyboard.type("0.45");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/where=loss%3E0\.45/);
+    await expect.poll(() => page.locator("table.data").last().locator("tbody th").allInnerTexts()).toEqual(["v5", "v4", "v3", "v2", "v1"]);
+
+    await tabTo(focused, "v5");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/versions\/5$/);
+    await page.getByLabel("Point an alias at v5").waitFor();
+    await tabTo(() => page.evaluate(() => document.activeElement?.id ?? ""), "alias-name");
+    await page.keyboard.type("keyboard");
+    await page.keyboard.press("Enter");
+    await page.getByText("keyboard now points at v5.").waitFor();
   });
 
   test("upload: a folder dropped from the desktop is taken whole, with its subfolders", async () => {

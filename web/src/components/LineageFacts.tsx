@@ -115,7 +115,7 @@ export function LineageFacts(props: {
           </dd>
         </>
       )}
-      <dt>Derived from</dt>
+      <dt>Parents</dt>
       <dd>
         {parents.length === 0 ? (
           "no parent version"

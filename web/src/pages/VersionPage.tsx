@@ -119,7 +119,7 @@ export function VersionView(props: { project: string; name: string; version: str
           ) : (
             <Empty>No lineage was given.</Empty>
           )}
-          <h3>Derived versions</h3>
+          <h3>Versions derived from this one</h3>
           {model.derivedModels.nodes.length === 0 ? (
             <Empty>No version names this one as a parent.</Empty>
           ) : (
