@@ -69,7 +69,8 @@ type Lineage = NonNullable<VersionDetailFragment["lineage"]>;
 const LINEAGE_ROWS: readonly (readonly [string, (lineage: Lineage) => string])[] = [
   [
     "Training data",
-    ({ trainingDataset: d }) => (d ? [d.name, d.version && `version ${d.version}`, d.uri, d.digest].filter(Boolean).join(", ") : ""),
+    ({ trainingDataset: d }) =>
+      d ? [d.name, d.version && `version ${d.version}`, d.uri, d.digest && `${d.digest.slice(0, 20)}…`].filter(Boolean).join(", ") : "",
   ],
   ["Run", ({ run }) => (run ? [run.id, run.uri].filter(Boolean).join(", ") : "")],
   [
@@ -140,7 +141,7 @@ function Comparison({ models, familyUrl }: { models: readonly VersionDetailFragm
       {models.every((m) => !m.lineage) ? (
         <Empty>None of these versions has lineage.</Empty>
       ) : (
-        <table className="data compare">
+        <table className="data compare text">
           <caption className="visually-hidden">Lineage of each version</caption>
           {header}
           <tbody>

@@ -43,7 +43,6 @@ export function FamilyPage() {
   const filterInvalid = typeof checked === "string";
   const applyFilter = (next: FilterDraft | null) =>
     setParams((previous) => withParams(previous, next ? filterParams(next) : { where: null, tag: null, framework: null }));
-  const aliases = useFamilyAliases(project, name);
 
   const [dataShown, setDataShown] = useState(false);
   const [lastPage, setLastPage] = useState<PageEnd | null>(null);
@@ -55,11 +54,14 @@ export function FamilyPage() {
   );
   const onLastPage = useCallback((end: PageEnd) => (setLastPage(end), addPageKeys(end)), [addPageKeys]);
   // The table's first page is asked first and alone (the gateway answers one at a time): the chart follows.
+  const firstPageIn = lastPage !== null && !(lastPage.fetching && lastPage.totalCount === 0);
   const [series] = useQuery({
     query: MetricSeriesDocument,
     variables: { project, name, filter, first: CHART_VERSIONS },
-    pause: filterInvalid || lastPage === null || (lastPage.fetching && lastPage.totalCount === 0),
+    pause: filterInvalid || !firstPageIn,
   });
+  // The aliases' badges follow the table's first page too (a small list, one statement).
+  const aliases = useFamilyAliases(project, name, !firstPageIn);
   const [live] = useSubscription({ query: ModelEventsDocument, variables: { project, name } });
   const chartModels = useMemo(() => [...(series.data?.models.nodes ?? [])].reverse(), [series.data]);
   const metricKeys = useMemo(
