@@ -458,9 +458,14 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
 
     // A number that is not one is said in words, and nothing changes.
     const before = page.url();
+    const asked: string[] = [];
+    const onRequest = (request: { url(): string }) => void asked.push(request.url());
+    page.on("request", onRequest);
     await page.getByLabel("Threshold").fill("0.8x");
     await page.getByRole("button", { name: "Apply the filter" }).click();
     await page.getByRole("alert").getByText("“0.8x” is not a number").waitFor();
+    page.off("request", onRequest);
+    expect(asked).toEqual([]);
     expect(page.url()).toBe(before);
     expect(await rows()).toEqual(["v6", "v5", "v4", "v3"]);
 
@@ -482,6 +487,10 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await page.goto(`${gw.origin}/projects/default/models/tuned?where=accuracy%3E%3Dabc`);
     await page.getByRole("alert").getByText("“abc” is not a number").waitFor();
     expect(await page.locator("table.data").count()).toBe(0);
+    // Clearing it shows every version again.
+    await page.getByRole("button", { name: "Clear the filter" }).click();
+    await expect.poll(rows).toEqual(["v6", "v5", "v4", "v3", "v2", "v1"]);
+    expect(page.url()).toMatch(/\/models\/tuned$/);
 
     // The filter form in the dark theme.
     await page.emulateMedia({ colorScheme: "dark" });
