@@ -285,6 +285,318 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await page.getByRole("link", { name: "v2", exact: true }).waitFor();
   });
 
+  test("aliases: badges in the family table, set and moved on a version's page (both rows follow), the rule in words, a deep link, removed", async () => {
+    const versionRow = (version: number) => page.locator("tbody tr", { has: page.getByRole("link", { name: `v${version}`, exact: true }) });
+    const aliasesOf = async () =>
+      (await gw.gateway.registry.listAliases(Caller.open(), { name: "mnist" })).map((a) => `${a.alias}→v${a.version}`);
+    await page.goto(`${gw.origin}/projects/default/models/mnist/versions/1`);
+    await page.getByText("No alias points at this version.").waitFor();
+    const input = page.getByLabel("Point an alias at v1");
+    // The server's rule, checked before sending: nothing reaches the registry.
+    for (const [typed, said] of [
+      ["Champion", "is not an alias name"],
+      ["latest", "is reserved"],
+      ["best_model", "is reserved"],
+      ["", "Give the alias a name."],
+    ] as const) {
+      await input.fill(typed);
+      await page.getByRole("button", { name: "Set alias" }).click();
+      await page.getByRole("alert").getByText(said).waitFor();
+    }
+    expect(await aliasesOf()).toEqual([]);
+    await input.fill("champion");
+    await page.getByRole("button", { name: "Set alias" }).click();
+    await page.getByText("champion now points at v1.").waitFor();
+    await page.getByRole("link", { name: "champion", exact: true }).waitFor();
+    expect(await aliasesOf()).toEqual(["champion→v1"]);
+
+    // The family table, reached inside the app (the cache, not a reload), shows it on v1.
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
+    await expect.poll(() => versionRow(1).innerText()).toMatch(/champion/);
+    expect(await versionRow(2).innerText()).not.toMatch(/champion/);
+
+    // Moved from v2's page: the hint says it moves; then both rows follow.
+    await page.getByRole("link", { name: "v2", exact: true }).click();
+    await page.getByLabel("Point an alias at v2").fill("champion");
+    await page.getByText("champion points at v1 now: setting it here moves it.").waitFor();
+    await page.getByRole("button", { name: "Set alias" }).click();
+    await page.getByText("champion now points at v2.").waitFor();
+    await page.getByLabel("Point an alias at v2").fill("staging");
+    await page.getByRole("button", { name: "Set alias" }).click();
+    await page.getByText("staging now points at v2.").waitFor();
+    expect(await aliasesOf()).toEqual(["champion→v2", "staging→v2"]);
+    await shot("12-version-aliases");
+    await axeClean();
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
+    await expect.poll(() => versionRow(2).innerText()).toMatch(/champion\s*staging/);
+    await expect.poll(() => versionRow(1).innerText()).not.toMatch(/champion/);
+    await shot("13-family-aliases");
+    await axeClean();
+
+    // A deep link by alias shows the version it points at now, and keeps its address.
+    await page.goto(`${gw.origin}/projects/default/models/mnist/aliases/champion`);
+    await page.getByRole("heading", { name: "mnist v2" }).waitFor();
+    await page.getByText("Reached through the alias").waitFor();
+    expect(page.url()).toMatch(/\/aliases\/champion$/);
+    await page.goto(`${gw.origin}/projects/default/models/mnist/aliases/nobody`);
+    await page.getByText("No alias nobody points at a version of mnist.").waitFor();
+
+    // Removed from the version's page, by keyboard: the table no longer shows it.
+    await page.goto(`${gw.origin}/projects/default/models/mnist/versions/2`);
+    await page.getByRole("button", { name: "Remove alias staging" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByText("staging was removed.").waitFor();
+    expect(await aliasesOf()).toEqual(["champion→v2"]);
+    await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
+    await expect.poll(() => versionRow(2).innerText()).not.toMatch(/staging/);
+    expect(await versionRow(2).innerText()).toMatch(/champion/);
+
+    // An alias set elsewhere (another client) shows up live in the open family page.
+    const set = await gw.gql(`mutation { setAlias(name: "mnist", alias: "candidate", version: 1) { alias } }`);
+    expect(set.errors).toBeUndefined();
+    await expect.poll(() => versionRow(1).innerText(), { timeout: 10_000 }).toMatch(/candidate/);
+  });
+
+  test("lineage: the version page shows data, run, program, environment and linked parents; the parent lists what derives from it; compare shows both side by side", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homer-web-lineage-"));
+    fs.writeFileSync(path.join(dir, "model.bin"), "distilled weights");
+    fs.writeFileSync(path.join(dir, "requirements.txt"), "torch==2.5.0\n");
+    const registry = await connection({ url: gw.url }).getModelRegistry();
+    await registry.createModel({
+      name: "distilled",
+      modelPath: dir,
+      lineage: {
+        trainingDataset: { name: "mnist-train", version: "2026-01", uri: "s3://data/mnist/train", digest: `sha256:${"ab".repeat(32)}` },
+        run: { id: "run-42", uri: "https://mlflow.example/runs/42" },
+        program: { repository: "https://git.example/vision.git", gitCommit: "0123456789abcdef", entryPoint: "train.py:main" },
+        environment: "requirements.txt",
+        parents: ["mnist@2"],
+      },
+    });
+    await registry.createModel({
+      name: "distilled",
+      modelPath: dir,
+      lineage: { run: { id: "run-43" }, parents: ["mnist@1", "distilled@1"] },
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    await page.goto(`${gw.origin}/projects/default/models/distilled/versions/1`);
+    await page.getByRole("heading", { name: "Lineage" }).waitFor();
+    const facts = page.locator("dl.facts").last();
+    for (const text of ["mnist-train (version 2026-01)", "s3://data/mnist/train", "run-42", "train.py:main", "0123456789ab"])
+      expect(await facts.innerText()).toContain(text);
+    expect(await page.getByRole("link", { name: "https://mlflow.example/runs/42" }).getAttribute("href")).toBe(
+      "https://mlflow.example/runs/42",
+    );
+    expect(await page.getByRole("link", { name: "requirements.txt" }).first().getAttribute("href")).toMatch(
+      /\/files\/.*requirements\.txt$/,
+    );
+    await page.getByRole("link", { name: "distilled v2", exact: true }).waitFor();
+    await shot("14-version-lineage");
+    await axeClean();
+    // A parent is a link to its page, which lists the versions derived from it.
+    await page.getByRole("link", { name: "mnist v2", exact: true }).click();
+    await page.waitForURL(/\/models\/mnist\/versions\/2$/);
+    await page.getByRole("heading", { name: "Versions derived from this one" }).waitFor();
+    await page.getByRole("link", { name: "distilled v1", exact: true }).waitFor();
+    expect(await page.getByRole("link", { name: "distilled v2", exact: true }).count()).toBe(0);
+
+    await page.goto(`${gw.origin}/projects/default/models/distilled/compare?v=1,2`);
+    const lineageTable = page.getByRole("table", { name: "Lineage of each version" });
+    await lineageTable.waitFor();
+    expect(await lineageTable.getByRole("row", { name: /^Run/ }).innerText()).toMatch(/run-42.*\s+run-43/s);
+    const parents = lineageTable.getByRole("row", { name: /^Parents/ });
+    expect(await parents.getByRole("link").allInnerTexts()).toEqual(["mnist v2", "mnist v1", "distilled v1"]);
+    await shot("15-compare-lineage");
+    await axeClean();
+  });
+
+  test("filters: metric thresholds, tags and framework in the URL (back button, deep links); table and chart show only the matches; bad input said in words", async () => {
+    const caller = Caller.open();
+    for (let version = 1; version <= 6; version++) {
+      await gw.gateway.registry.createModel(caller, {
+        name: "tuned",
+        version,
+        metrics: [
+          { key: "accuracy", value: 0.7 + version * 0.04 },
+          { key: "loss", value: 1 - version * 0.1 },
+        ],
+        tags: { team: version % 2 === 0 ? "vision" : "speech" },
+        framework: version <= 3 ? "SKLEARN" : "PYTORCH",
+      });
+    }
+    const rows = () => page.locator("table.data").last().locator("tbody th").allInnerTexts();
+    await page.goto(`${gw.origin}/projects/default/models/tuned`);
+    await expect.poll(rows).toEqual(["v6", "v5", "v4", "v3", "v2", "v1"]);
+    await page.getByText("Filter versions").click();
+    await page.getByLabel("Metric", { exact: true }).fill("accuracy");
+    await page.getByLabel("Operator").selectOption("gte");
+    await page.getByLabel("Threshold").fill("0.8");
+    await page.getByRole("button", { name: "Apply the filter" }).click();
+    await page.waitForURL(/where=accuracy%3E%3D0\.8/);
+    await expect.poll(rows).toEqual(["v6", "v5", "v4", "v3"]);
+    await page.getByText("All 4 matching versions (of 6).").waitFor();
+    await page.getByRole("heading", { name: "Versions (4 of 6 match)" }).waitFor();
+
+    await page.getByLabel("Tag", { exact: true }).fill("team");
+    await page.getByLabel("Tag value").fill("vision");
+    await page.getByLabel("Framework").selectOption("PYTORCH");
+    await page.getByRole("button", { name: "Apply the filter" }).click();
+    await page.waitForURL(/framework=PYTORCH/);
+    await expect.poll(rows).toEqual(["v6", "v4"]);
+    // The chart's data is the filtered versions too.
+    await page.getByText("The chart's data as a table").click();
+    expect(await page.locator("details table tbody th").allInnerTexts()).toEqual(["v4", "v6"]);
+    await shot("16-family-filtered");
+    await axeClean();
+
+    // The back button is the previous filter, the form too.
+    await page.goBack();
+    await expect.poll(rows).toEqual(["v6", "v5", "v4", "v3"]);
+    expect(await page.getByLabel("Tag value").inputValue()).toBe("");
+    expect(await page.getByLabel("Threshold").inputValue()).toBe("0.8");
+
+    // A number that is not one is said in words, and nothing changes.
+    const before = page.url();
+    const asked: string[] = [];
+    const onRequest = (request: { url(): string }) => void asked.push(request.url());
+    page.on("request", onRequest);
+    await page.getByLabel("Threshold").fill("0.8x");
+    await page.getByRole("button", { name: "Apply the filter" }).click();
+    await page.getByRole("alert").getByText("“0.8x” is not a number").waitFor();
+    page.off("request", onRequest);
+    expect(asked).toEqual([]);
+    expect(page.url()).toBe(before);
+    expect(await rows()).toEqual(["v6", "v5", "v4", "v3"]);
+
+    // The server's BAD_USER_INPUT (a metric name outside its rule), in words.
+    await page.getByLabel("Threshold").fill("0.8");
+    await page.getByLabel("Metric", { exact: true }).fill("top 1");
+    await page.getByRole("button", { name: "Apply the filter" }).click();
+    await page
+      .getByRole("alert")
+      .getByText(/BAD_USER_INPUT.*top 1/)
+      .waitFor();
+    await axeClean();
+
+    // Deep links: two conditions on one key make a range; none matching is said; a bad number is not sent.
+    await page.goto(`${gw.origin}/projects/default/models/tuned?where=loss%3C0.55&where=loss%3E%3D0.3&tag=team%3Dspeech`);
+    await expect.poll(rows).toEqual(["v5"]);
+    await page.goto(`${gw.origin}/projects/default/models/tuned?where=accuracy%3E2`);
+    await page.getByText("No version matches this filter.").waitFor();
+    await page.goto(`${gw.origin}/projects/default/models/tuned?where=accuracy%3E%3Dabc`);
+    await page.getByRole("alert").getByText("“abc” is not a number").waitFor();
+    expect(await page.locator("table.data").count()).toBe(0);
+    // Clearing it shows every version again.
+    await page.getByRole("button", { name: "Clear the filter" }).click();
+    await expect.poll(rows).toEqual(["v6", "v5", "v4", "v3", "v2", "v1"]);
+    expect(page.url()).toMatch(/\/models\/tuned$/);
+
+    // The filter form in the dark theme.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${gw.origin}/projects/default/models/tuned?where=accuracy%3E%3D0.8&framework=PYTORCH`);
+    await expect.poll(rows).toEqual(["v6", "v5", "v4"]);
+    await shot("17-family-filtered-dark");
+    await axeClean();
+    await page.goto(`${gw.origin}/projects/default/models/mnist/versions/2`);
+    await page.getByRole("link", { name: "champion", exact: true }).waitFor();
+    await axeClean();
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
+  test("keyboard only: a filter applied and an alias set without the mouse", async () => {
+    await page.goto(`${gw.origin}/projects/default/models/tuned`);
+    await page.getByRole("link", { name: "v6", exact: true }).waitFor();
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? "");
+    const focusedLabel = () => page.evaluate(() => document.activeElement?.closest("label")?.firstChild?.textContent ?? "");
+    const tabTo = async (read: () => Promise<string>, text: string) => {
+      for (let i = 0; i < 40 && (await read()) !== text; i++) await page.keyboard.press("Tab");
+      expect(await read()).toBe(text);
+    };
+    await tabTo(focused, "Filter versions");
+    await page.keyboard.press("Enter");
+    await tabTo(focusedLabel, "Metric");
+    await page.keyboard.type("loss");
+    await tabTo(focusedLabel, "Operator");
+    await page.keyboard.press("ArrowUp"); // from ≥ at least to > more than
+    await tabTo(focusedLabel, "Threshold");
+    await page.keyboard.type("0.45");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/where=loss%3E0\.45/);
+    await expect.poll(() => page.locator("table.data").last().locator("tbody th").allInnerTexts()).toEqual(["v5", "v4", "v3", "v2", "v1"]);
+
+    await tabTo(focused, "v5");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/versions\/5$/);
+    await page.getByLabel("Point an alias at v5").waitFor();
+    await tabTo(() => page.evaluate(() => document.activeElement?.id ?? ""), "alias-name");
+    await page.keyboard.type("keyboard");
+    await page.keyboard.press("Enter");
+    await page.getByText("keyboard now points at v5.").waitFor();
+  });
+
+  test("upload: a folder dropped from the desktop is taken whole, with its subfolders", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "homer-web-drop-"));
+    const folder = path.join(root, "my-model");
+    fs.mkdirSync(path.join(folder, "config"), { recursive: true });
+    fs.writeFileSync(path.join(folder, "model.bin"), "folder weights");
+    fs.writeFileSync(path.join(folder, "config", "params.json"), '{"layers":3}');
+    await page.goto(`${gw.origin}/projects/default/upload?name=dropped`);
+    const zone = (await page.locator(".dropzone").boundingBox())!;
+    // A drop as the OS delivers it (a path on disk), through Chromium's own drag and drop:
+    // the page reads it through DataTransfer entries (webkitGetAsEntry, directory readers).
+    const cdp = await page.context().newCDPSession(page);
+    const data = { items: [], files: [folder], dragOperationsMask: 1 };
+    for (const type of ["dragEnter", "dragOver", "drop"] as const)
+      await cdp.send("Input.dispatchDragEvent", { type, x: zone.x + zone.width / 2, y: zone.y + zone.height / 2, data });
+    await page.getByText("2 files, 26 B: config/params.json, model.bin").waitFor();
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await page.waitForURL(/\/models\/dropped\/versions\/1$/);
+    await page.getByRole("link", { name: "config/params.json" }).waitFor();
+    const model = await gw.gateway.registry.getModel(Caller.open(), { name: "dropped", version: 1 });
+    expect(model?.files?.map((f) => [f.path, f.sizeBytes])).toEqual([
+      ["config/params.json", 12],
+      ["model.bin", 14],
+    ]);
+    await cdp.detach();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test("upload: cancel during a slow upload stops it; the page says so and the registry kept nothing", async () => {
+    await page.goto(`${gw.origin}/projects/default/upload?name=cancelled`);
+    await page
+      .getByLabel("Files", { exact: true })
+      .setInputFiles([{ name: "big.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(4 * 1024 * 1024, 7) }]);
+    await page.getByText("1 file, 4.2 MB").waitFor();
+    // 256 kB/s up: the 4 MB file takes about 16 s, so the cancel lands mid-body.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 256 * 1024,
+    });
+    try {
+      await page.getByRole("button", { name: "Upload", exact: true }).click();
+      const progress = page.getByLabel("Uploading");
+      await expect.poll(async () => Number(await progress.getAttribute("value")), { timeout: 10_000 }).toBeGreaterThan(0);
+      const sent = Number(await progress.getAttribute("value"));
+      expect(sent).toBeLessThan(4 * 1024 * 1024);
+      await shot("18-upload-progress");
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await page.getByRole("status").getByText("The upload was cancelled: nothing was registered.").waitFor();
+      expect(await page.getByLabel("Uploading").count()).toBe(0);
+      expect(await page.getByRole("button", { name: "Upload", exact: true }).isEnabled()).toBe(true);
+    } finally {
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await cdp.detach();
+    }
+    expect(await gw.gateway.registry.getModel(Caller.open(), { name: "cancelled", version: 1 })).toBeNull();
+    const families = await gw.gql(`{ modelFamilies(search: "cancelled") { nodes { name } } }`);
+    expect(families.data.modelFamilies.nodes).toEqual([]);
+  });
+
   test("no console errors and no request leaving the machine along the way", () => {
     expect(watch.problems).toEqual([]);
     expect(watch.foreign).toEqual([]);
@@ -399,8 +711,74 @@ describe.skipIf(!built)("API keys in the web app", () => {
       await page.getByRole("heading", { name: "Fetch it" }).waitFor();
       expect(await page.getByRole("button", { name: "Delete this version…" }).count()).toBe(0);
       expect(await page.getByRole("heading", { name: "Delete" }).count()).toBe(0);
+      expect(await page.getByRole("button", { name: "Set alias" }).count()).toBe(0);
       // Only the refused request before signing in failed, as the browser logs it.
       expect(watch.problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+      expect(watch.foreign).toEqual([]);
+    } finally {
+      await browser.close();
+      await gw.close();
+    }
+  });
+});
+
+describe.skipIf(!built)("protected aliases in the web app", () => {
+  test("a write key sees the lock; moving or removing a protected alias is refused with FORBIDDEN in words, and nothing changes", async () => {
+    const admin = generateKey();
+    const gw = await startTestGateway({ config: { adminKey: admin.token } });
+    const browser = await launchChromium();
+    try {
+      const auth = { authorization: `Bearer ${admin.token}` };
+      const ok = async (query: string) => {
+        const result = await gw.gql(query, {}, auth);
+        expect(result.errors).toBeUndefined();
+        return result.data;
+      };
+      await ok(`mutation { createProject(name: "vision") { name } }`);
+      for (let i = 0; i < 2; i++) await ok(`mutation { createModel(input: { project: "vision", name: "cnn" }) { version } }`);
+      await ok(`mutation { setAlias(project: "vision", name: "cnn", alias: "production", version: 1, protected: true) { alias } }`);
+      await ok(`mutation { setAlias(project: "vision", name: "cnn", alias: "staging", version: 1) { alias } }`);
+      const writer: string = (
+        await ok(`mutation { createApiKey(input: { name: "writer", grants: [{ project: "vision", role: WRITE }] }) { secret } }`)
+      ).createApiKey.secret;
+      const aliases = async () =>
+        (await ok(`{ modelAliases(project: "vision", name: "cnn") { alias version protected } }`)).modelAliases as unknown[];
+      const before = await aliases();
+
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const watch = await watchPage(page, gw.origin);
+      await page.goto(`${gw.origin}/sign-in`);
+      await page.getByLabel("API key").fill(writer);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "vision" }).click();
+      await page.getByRole("link", { name: "cnn", exact: true }).click();
+      const v1 = page.locator("tbody tr", { has: page.getByRole("link", { name: "v1", exact: true }) });
+      await expect.poll(() => v1.innerText()).toMatch(/production\s*\(protected\)\s*staging/);
+      expect(await v1.locator(".badge.protected svg").count()).toBe(1);
+
+      // Moving it from v2's page: the hint warns, the registry refuses, the page says why.
+      await page.getByRole("link", { name: "v2", exact: true }).click();
+      await page.getByLabel("Point an alias at v2").fill("production");
+      await page.getByText("production points at v1 now: setting it here moves it (it is protected: that needs admin).").waitFor();
+      await page.getByRole("button", { name: "Set alias" }).click();
+      const refusal = page.getByRole("alert").filter({ hasText: "FORBIDDEN" });
+      await refusal.getByText(/Your API key does not allow this\..*protected/).waitFor();
+      await page.screenshot({ path: path.join(SHOTS, "19-protected-alias-refused.png"), fullPage: true });
+      expect(await seriousViolations(page)).toEqual([]);
+
+      // Removing it from v1's page: refused alike; the unprotected one goes.
+      await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "cnn" }).click();
+      await page.getByRole("link", { name: "v1", exact: true }).click();
+      await page.getByRole("button", { name: "Remove alias production" }).click();
+      await page
+        .getByRole("alert")
+        .getByText(/FORBIDDEN.*removing it needs admin/)
+        .waitFor();
+      expect(await aliases()).toEqual(before);
+      await page.getByRole("button", { name: "Remove alias staging" }).click();
+      await page.getByText("staging was removed.").waitFor();
+      expect(await aliases()).toEqual([{ alias: "production", version: 1, protected: true }]);
+      expect(watch.problems.filter((p) => !/status of 403/.test(p))).toEqual([]);
       expect(watch.foreign).toEqual([]);
     } finally {
       await browser.close();

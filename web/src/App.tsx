@@ -9,6 +9,7 @@ import { SignInPage } from "./pages/SignInPage";
 import { FamiliesPage } from "./pages/FamiliesPage";
 import { FamilyPage } from "./pages/FamilyPage";
 import { VersionPage } from "./pages/VersionPage";
+import { AliasPage } from "./pages/AliasPage";
 import { ComparePage } from "./pages/ComparePage";
 import { UploadPage } from "./pages/UploadPage";
 
@@ -61,6 +62,7 @@ export function App() {
             <Route path="/projects/:project/models/:name" component={FamilyPage} />
             <Route path="/projects/:project/models/:name/compare" component={ComparePage} />
             <Route path="/projects/:project/models/:name/versions/:version" component={VersionPage} />
+            <Route path="/projects/:project/models/:name/aliases/:alias" component={AliasPage} />
             <Route>
               <h1>Page not found</h1>
               <p>

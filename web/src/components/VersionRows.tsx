@@ -1,7 +1,8 @@
 import { useEffect } from "react";
 import { useQuery } from "urql";
 import { Link } from "wouter";
-import { ModelVersionsDocument, type ModelVersionsQueryVariables } from "../generated/graphql";
+import { ModelVersionsDocument, type AliasInfoFragment, type ModelVersionsQueryVariables } from "../generated/graphql";
+import { AliasBadges } from "./AliasBadges";
 import { formatBytes, formatDate, formatMetric } from "../lib/format";
 
 /** What a page of rows tells the table: whether more follow, and from where. */
@@ -23,11 +24,13 @@ export interface PageEnd {
 export function VersionRows(props: {
   readonly variables: ModelVersionsQueryVariables;
   readonly metricKeys: readonly string[];
+  /** The family's aliases by version: badges beside each version. */
+  readonly aliases: ReadonlyMap<number, readonly AliasInfoFragment[]>;
   readonly selected: ReadonlySet<number>;
   readonly onSelect: (version: number, on: boolean) => void;
   readonly onPage: (end: PageEnd) => void;
 }) {
-  const { variables, metricKeys, selected, onSelect, onPage } = props;
+  const { variables, metricKeys, aliases, selected, onSelect, onPage } = props;
   const [{ data, fetching, error }] = useQuery({ query: ModelVersionsDocument, variables });
   const connection = data?.models;
   useEffect(() => {
@@ -57,6 +60,7 @@ export function VersionRows(props: {
             </td>
             <th scope="row" className="num">
               <Link href={`${base}/versions/${model.version}`}>v{model.version}</Link>
+              <AliasBadges aliases={aliases.get(model.version)} />
             </th>
             {metricKeys.map((key) => (
               <td key={key} className="num">

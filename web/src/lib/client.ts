@@ -2,14 +2,25 @@ import { Client, fetchExchange, subscriptionExchange } from "urql";
 import { cacheExchange, type Cache } from "@urql/exchange-graphcache";
 import { createClient as createWsClient } from "graphql-ws";
 
-/** Lists and versions the registry may have changed: asked again from the server when next shown. */
-function invalidateModels(cache: Cache): void {
+type QueryField = ReturnType<Cache["inspectFields"]>[number];
+
+/** The Query fields `which` picks (with their arguments) asked again from the server when next shown. */
+function invalidate(cache: Cache, which: (field: QueryField) => boolean): void {
   for (const field of cache.inspectFields("Query")) {
-    if (field.fieldName === "models" || field.fieldName === "modelFamilies" || field.fieldName === "model") {
-      cache.invalidate("Query", field.fieldName, field.arguments ?? undefined);
-    }
+    if (which(field)) cache.invalidate("Query", field.fieldName, field.arguments ?? undefined);
   }
 }
+
+const MODEL_FIELDS: ReadonlySet<string> = new Set(["models", "modelFamilies", "model", "modelAliases"]);
+/** Lists and versions the registry may have changed (an event, a deletion). */
+const invalidateModels = (cache: Cache) => invalidate(cache, (field) => MODEL_FIELDS.has(field.fieldName));
+/**
+ * An alias set, moved or removed: a move changes two versions' badges and a new or
+ * removed alias changes the list, so the alias lists (and versions asked by alias)
+ * are asked again whole.
+ */
+const invalidateAliases = (cache: Cache) =>
+  invalidate(cache, (field) => field.fieldName === "modelAliases" || (field.fieldName === "model" && !!field.arguments?.alias));
 
 /** Connection to this gateway's /graphql and its graphql-ws events, with the pasted key if any. */
 export interface RegistryClient {
@@ -49,10 +60,21 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
           ModelSignature: () => null,
           SchemaField: () => null,
           ModelEvent: () => null,
+          ModelAlias: (alias) => `${alias.project as string}/${alias.name as string}@${alias.alias as string}`,
+          Lineage: () => null,
+          LineageDataset: () => null,
+          LineageRun: () => null,
+          LineageProgram: () => null,
+          ModelParent: () => null,
+          DerivedModelConnection: () => null,
         },
         updates: {
           Subscription: { modelEvents: (_result, _args, cache) => invalidateModels(cache) },
-          Mutation: { deleteModel: (_result, _args, cache) => invalidateModels(cache) },
+          Mutation: {
+            deleteModel: (_result, _args, cache) => invalidateModels(cache),
+            setAlias: (_result, _args, cache) => invalidateAliases(cache),
+            removeAlias: (_result, _args, cache) => invalidateAliases(cache),
+          },
         },
       }),
       fetchExchange,

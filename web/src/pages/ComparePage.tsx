@@ -1,6 +1,7 @@
 import { useQuery } from "urql";
 import { Link, useParams, useSearch } from "wouter";
 import { ModelForCompareDocument, type VersionDetailFragment } from "../generated/graphql";
+import { ParentRef } from "../components/LineageFacts";
 import { ErrorMessage, Empty, Loading } from "../components/Status";
 import { formatBytes, formatDelta, formatMetric } from "../lib/format";
 import { useTitle } from "../lib/title";
@@ -24,7 +25,7 @@ function useVersion(project: string, name: string, version: number | undefined) 
   return result;
 }
 
-/** 2 to 4 versions side by side: metrics with deltas against the first, signature, tags, files (same or changed by sha256). */
+/** 2 to 4 versions side by side: metrics with deltas against the first, lineage, signature, tags, files (same or changed by sha256). */
 export function ComparePage() {
   const { project, name } = useParams<{ project: string; name: string }>();
   useTitle(`Compare ${name}`);
@@ -61,6 +62,24 @@ export function ComparePage() {
     </>
   );
 }
+
+type Lineage = NonNullable<VersionDetailFragment["lineage"]>;
+
+/** The lineage's parts as one line of text each (empty when absent), compared cell by cell. */
+const LINEAGE_ROWS: readonly (readonly [string, (lineage: Lineage) => string])[] = [
+  [
+    "Training data",
+    ({ trainingDataset: d }) =>
+      d ? [d.name, d.version && `version ${d.version}`, d.uri, d.digest && `${d.digest.slice(0, 20)}…`].filter(Boolean).join(", ") : "",
+  ],
+  ["Run", ({ run }) => (run ? [run.id, run.uri].filter(Boolean).join(", ") : "")],
+  [
+    "Program",
+    ({ program: p }) =>
+      p ? [p.repository, p.gitCommit && `commit ${p.gitCommit.slice(0, 12)}`, p.entryPoint].filter(Boolean).join(", ") : "",
+  ],
+  ["Environment", ({ environment }) => environment ?? ""],
+];
 
 function Comparison({ models, familyUrl }: { models: readonly VersionDetailFragment[]; familyUrl: string }) {
   const first = models[0]!;
@@ -114,6 +133,41 @@ function Comparison({ models, familyUrl }: { models: readonly VersionDetailFragm
                 })}
               </tr>
             ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>Lineage</h2>
+      {models.every((m) => !m.lineage) ? (
+        <Empty>None of these versions has lineage.</Empty>
+      ) : (
+        <table className="data compare text">
+          <caption className="visually-hidden">Lineage of each version</caption>
+          {header}
+          <tbody>
+            {LINEAGE_ROWS.map(([label, text]) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                {models.map((m) => (
+                  <td key={m.version}>{(m.lineage && text(m.lineage)) || "–"}</td>
+                ))}
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">Parents</th>
+              {models.map((m) => (
+                <td key={m.version}>
+                  {m.lineage?.parents.length
+                    ? m.lineage.parents.map((parent, i) => (
+                        <span key={`${parent.project}/${parent.name}/${parent.version}`}>
+                          {i > 0 && ", "}
+                          <ParentRef parent={parent} from={m.project} />
+                        </span>
+                      ))
+                    : "–"}
+                </td>
+              ))}
+            </tr>
           </tbody>
         </table>
       )}

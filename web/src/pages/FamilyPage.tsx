@@ -4,7 +4,10 @@ import { Link, useParams, useSearchParams } from "wouter";
 import { MetricSeriesDocument, ModelEventsDocument, type ModelVersionsQueryVariables } from "../generated/graphql";
 import type { MetricSeries } from "../components/MetricChart";
 import { ErrorMessage, Empty, Loading } from "../components/Status";
+import { VersionFilter } from "../components/VersionFilter";
 import { VersionRows, type PageEnd } from "../components/VersionRows";
+import { useFamilyAliases } from "../lib/aliases";
+import { filterParams, readFilter, toModelFilter, type FilterDraft } from "../lib/filter";
 import { formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
@@ -18,7 +21,11 @@ const PAGE = 50;
 /** The chart shows this many of the latest versions (the server's largest page). */
 const CHART_VERSIONS = 500;
 
-/** A family: its versions (sortable by any metric, paged), a chart of chosen metrics, and picks to compare. */
+/**
+ * A family: its versions (sortable by any metric, paged, each with its aliases), a
+ * filter (metric thresholds, tags, framework) over the table and the chart, a chart
+ * of chosen metrics, and picks to compare.
+ */
 export function FamilyPage() {
   const { project, name } = useParams<{ project: string; name: string }>();
   const mayWrite = useMayWrite(project);
@@ -28,6 +35,14 @@ export function FamilyPage() {
   const direction = params.get("dir") === "asc" ? "ASC" : "DESC";
   const lowerIsBetter = params.get("best") === "low";
   const setParam = (changes: Record<string, string | null>) => setParams((previous) => withParams(previous, changes), { replace: true });
+  // The filter is the URL's: applying one is a history entry of its own (the back button undoes it).
+  const filterKey = ["where", "tag", "framework"].map((key) => params.getAll(key).join("\n")).join("\n\n");
+  const draft = useMemo(() => readFilter(params), [filterKey]);
+  const checked = useMemo(() => toModelFilter(draft), [draft]);
+  const filter = typeof checked === "string" ? null : checked;
+  const filterInvalid = typeof checked === "string";
+  const applyFilter = (next: FilterDraft | null) =>
+    setParams((previous) => withParams(previous, next ? filterParams(next) : { where: null, tag: null, framework: null }));
 
   const [dataShown, setDataShown] = useState(false);
   const [lastPage, setLastPage] = useState<PageEnd | null>(null);
@@ -39,11 +54,14 @@ export function FamilyPage() {
   );
   const onLastPage = useCallback((end: PageEnd) => (setLastPage(end), addPageKeys(end)), [addPageKeys]);
   // The table's first page is asked first and alone (the gateway answers one at a time): the chart follows.
+  const firstPageIn = lastPage !== null && !(lastPage.fetching && lastPage.totalCount === 0);
   const [series] = useQuery({
     query: MetricSeriesDocument,
-    variables: { project, name, first: CHART_VERSIONS },
-    pause: lastPage === null || (lastPage.fetching && lastPage.totalCount === 0),
+    variables: { project, name, filter, first: CHART_VERSIONS },
+    pause: filterInvalid || !firstPageIn,
   });
+  // The aliases' badges follow the table's first page too (a small list, one statement).
+  const aliases = useFamilyAliases(project, name, !firstPageIn);
   const [live] = useSubscription({ query: ModelEventsDocument, variables: { project, name } });
   const chartModels = useMemo(() => [...(series.data?.models.nodes ?? [])].reverse(), [series.data]);
   const metricKeys = useMemo(
@@ -78,11 +96,10 @@ export function FamilyPage() {
     [chartModels, chosenKey, lowerIsBetter],
   );
 
-  // Keyset pages: each is asked from the end cursor of the one before. Filters (metric
-  // thresholds, aliases) join these variables when the schema has them.
+  // Keyset pages: each is asked from the end cursor of the one before (a new filter or sort starts over).
   const listVariables = useMemo(
-    () => ({ project, name, sortKey, direction, first: PAGE }) satisfies ModelVersionsQueryVariables,
-    [project, name, sortKey, direction],
+    () => ({ project, name, sortKey, direction, filter, first: PAGE }) satisfies ModelVersionsQueryVariables,
+    [project, name, sortKey, direction, filter],
   );
   const listKey = JSON.stringify(listVariables);
   const [cursors, setCursors] = useState<{ key: string; after: (string | null)[] }>({ key: listKey, after: [null] });
@@ -113,6 +130,14 @@ export function FamilyPage() {
     </button>
   );
   const total = series.data?.models.totalCount;
+  // totalCount is the family's whatever the filter: the chart's page counts the matches when it holds them all.
+  const matches = series.data && !series.data.models.pageInfo.hasNextPage ? series.data.models.nodes.length : undefined;
+  const noVersion = filter ? matches === 0 : total === 0;
+  const counted = filter
+    ? series.data && (matches === undefined ? `more than ${CHART_VERSIONS} of ${total} match` : `${matches} of ${total} match`)
+    : lastPage && !lastPage.fetching
+      ? lastPage.totalCount
+      : undefined;
   const event = live.data?.modelEvents;
 
   return (
@@ -139,11 +164,18 @@ export function FamilyPage() {
       <p className="live" role="status" aria-live="polite">
         {event ? `Live: version ${event.version} ${event.type.toLowerCase()}.` : ""}
       </p>
+      <VersionFilter key={filterKey} applied={draft} metricKeys={metricKeys} onApply={applyFilter} />
       {series.error && <ErrorMessage error={series.error} />}
       {series.fetching && !series.data && <Loading what="versions" />}
-      {series.data && total === 0 && <Empty>This model has no version (it may have just been deleted).</Empty>}
+      {series.data &&
+        noVersion &&
+        (filter ? (
+          <Empty>No version matches this filter.</Empty>
+        ) : (
+          <Empty>This model has no version (it may have just been deleted).</Empty>
+        ))}
 
-      {metricKeys.length > 0 && (
+      {metricKeys.length > 0 && !filterInvalid && !noVersion && (
         <section aria-labelledby="chart-title">
           <h2 id="chart-title">Metrics across versions</h2>
           <fieldset className="metric-picks">
@@ -174,9 +206,13 @@ export function FamilyPage() {
                 <MetricChart versions={versions} series={chartSeries} />
               </Suspense>
               <p className="hint">
-                {total !== undefined && total > versions.length
-                  ? `The latest ${versions.length} of ${total} versions. `
-                  : `All ${versions.length} versions. `}
+                {filter
+                  ? matches === undefined
+                    ? `The latest ${versions.length} matching versions (more match). `
+                    : `All ${versions.length} matching versions (of ${total}). `
+                  : total !== undefined && total > versions.length
+                    ? `The latest ${versions.length} of ${total} versions. `
+                    : `All ${versions.length} versions. `}
                 {chartSeries
                   .map((s) => (s.bestVersion === null ? `${s.key}: no value` : `best ${s.key}: v${s.bestVersion} (circled)`))
                   .join("; ")}
@@ -221,12 +257,13 @@ export function FamilyPage() {
       )}
 
       {/* Asked at once with the chart's query, not after it: the table is the first thing to show. */}
-      {total !== 0 && (
+      {!noVersion && !filterInvalid && (
         <section aria-labelledby="versions-title">
-          <h2 id="versions-title">Versions{lastPage && !lastPage.fetching ? ` (${lastPage.totalCount})` : ""}</h2>
+          <h2 id="versions-title">Versions{counted !== undefined && counted !== null ? ` (${counted})` : ""}</h2>
           <table className="data">
             <caption className="visually-hidden">
-              Versions of {name}, sorted by {sortKey ?? "version"} {direction === "ASC" ? "ascending" : "descending"}
+              Versions of {name}
+              {filter ? " that match the filter" : ""}, sorted by {sortKey ?? "version"} {direction === "ASC" ? "ascending" : "descending"}
             </caption>
             <thead>
               <tr>
@@ -254,6 +291,7 @@ export function FamilyPage() {
                   key={cursor ?? "first"}
                   variables={{ ...listVariables, after: cursor }}
                   metricKeys={metricKeys}
+                  aliases={aliases.byVersion}
                   selected={selected}
                   onSelect={onSelect}
                   onPage={i === after.length - 1 ? onLastPage : addPageKeys}
@@ -261,7 +299,8 @@ export function FamilyPage() {
               ))}
             </tbody>
           </table>
-          {lastPage?.error && <ErrorMessage error={lastPage.error} />}
+          {/* The chart's query says the same refusal above (a filter the server does not take). */}
+          {lastPage?.error && lastPage.error.message !== series.error?.message && <ErrorMessage error={lastPage.error} />}
           {lastPage?.fetching && <Loading what="versions" />}
           {lastPage?.hasNextPage && !lastPage.fetching && (
             <button type="button" onClick={() => setCursors({ key: listKey, after: [...after, lastPage.endCursor] })}>

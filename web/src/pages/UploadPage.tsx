@@ -42,6 +42,7 @@ export function UploadPage() {
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<{ bytes: number; total: number } | null>(null);
   const [problem, setProblem] = useState<Error | string | null>(null);
+  const [cancelled, setCancelled] = useState(false);
   const abort = useRef<AbortController | null>(null);
   const paths = useMemo(() => Object.keys(files).sort(), [files]);
   const totalBytes = paths.reduce((sum, path) => sum + files[path]!.size, 0);
@@ -54,6 +55,7 @@ export function UploadPage() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setProblem(null);
+    setCancelled(false);
     const metrics = metricsOf(rows);
     if (typeof metrics === "string") return setProblem(metrics);
     if (paths.length === 0) return setProblem("Choose the model's files or folder first.");
@@ -74,7 +76,9 @@ export function UploadPage() {
       });
       navigate(`/projects/${encodeURIComponent(project)}/models/${encodeURIComponent(model.name)}/versions/${model.version}`);
     } catch (error) {
-      setProblem(error instanceof Error ? error : String(error));
+      // The SDK rejects with ABORTED and the registry keeps nothing of an unfinished upload.
+      if (controller.signal.aborted) setCancelled(true);
+      else setProblem(error instanceof Error ? error : String(error));
     } finally {
       abort.current = null;
       setProgress(null);
@@ -173,6 +177,7 @@ export function UploadPage() {
             </button>
           </div>
         )}
+        <p role="status">{cancelled ? "The upload was cancelled: nothing was registered." : ""}</p>
         {problem &&
           (typeof problem === "string" ? (
             <p className="error" role="alert">

@@ -3,9 +3,12 @@ import { useQuery } from "urql";
 import { Link, useLocation, useParams } from "wouter";
 import { ModelVersionDocument } from "../generated/graphql";
 import { DeleteVersion } from "../components/DeleteVersion";
+import { LineageFacts, versionUrl } from "../components/LineageFacts";
+import { VersionAliases } from "../components/VersionAliases";
 import { SignatureTable } from "../components/SignatureTable";
 import { Snippets } from "../components/Snippets";
 import { Empty, ErrorMessage, Loading } from "../components/Status";
+import { useFamilyAliases } from "../lib/aliases";
 import { formatBytes, formatDate, formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
@@ -13,27 +16,43 @@ import { useTitle } from "../lib/title";
 // markdown-it loads with the first model card shown.
 const Markdown = lazy(() => import("../components/Markdown").then((module) => ({ default: module.Markdown })));
 
-/** One version: metadata, metrics, signature, example, tags, files, its model card, how to fetch it, delete. */
+/**
+ * One version: metadata, its aliases (set and removed here when the key may write),
+ * metrics, lineage and derived versions, signature, example, tags, files, its model
+ * card, how to fetch it, delete.
+ */
 export function VersionPage() {
-  const params = useParams<{ project: string; name: string; version: string }>();
-  const { project, name } = params;
+  const { project, name, version } = useParams<{ project: string; name: string; version: string }>();
+  return <VersionView project={project} name={name} version={version} />;
+}
+
+/** The version page's content for a version number as the URL spells it; `via`: the alias the URL named instead. */
+export function VersionView(props: { project: string; name: string; version: string; via?: string }) {
+  const { project, name, via } = props;
+  const params = { version: props.version };
   const version = Number(params.version);
   useTitle(`${name} v${params.version}`);
   const [, navigate] = useLocation();
   const valid = Number.isSafeInteger(version) && version > 0;
   const [{ data, fetching, error }] = useQuery({ query: ModelVersionDocument, variables: { project, name, version }, pause: !valid });
   const mayWrite = useMayWrite(project);
+  const aliases = useFamilyAliases(project, name, !valid);
   const familyUrl = `/projects/${encodeURIComponent(project)}/models/${encodeURIComponent(name)}`;
   const model = data?.model;
   return (
     <>
       <nav aria-label="Breadcrumb" className="crumbs">
         <Link href="/">Projects</Link> / <Link href={`/projects/${encodeURIComponent(project)}`}>{project}</Link> /{" "}
-        <Link href={familyUrl}>{name}</Link> / <span aria-current="page">v{params.version}</span>
+        <Link href={familyUrl}>{name}</Link> / <span aria-current="page">{via ?? `v${params.version}`}</span>
       </nav>
       <h1>
         {name} v{params.version}
       </h1>
+      {via && (
+        <p className="hint">
+          Reached through the alias <strong>{via}</strong>: this address follows it when it moves.
+        </p>
+      )}
       {!valid && <Empty>“{params.version}” is not a version number.</Empty>}
       {error && <ErrorMessage error={error} />}
       {fetching && !data && <Loading what="the version" />}
@@ -68,6 +87,8 @@ export function VersionPage() {
             </a>
           </p>
 
+          <VersionAliases project={project} name={name} version={version} aliases={aliases} mayWrite={mayWrite} familyUrl={familyUrl} />
+
           <h2>Metrics</h2>
           {model.metrics.length === 0 ? (
             <Empty>No metrics.</Empty>
@@ -90,6 +111,29 @@ export function VersionPage() {
                 ))}
               </tbody>
             </table>
+          )}
+
+          <h2>Lineage</h2>
+          {model.lineage ? (
+            <LineageFacts lineage={model.lineage} project={project} files={model.files} />
+          ) : (
+            <Empty>No lineage was given.</Empty>
+          )}
+          <h3>Versions derived from this one</h3>
+          {model.derivedModels.nodes.length === 0 ? (
+            <Empty>No version names this one as a parent.</Empty>
+          ) : (
+            <ul className="inline-list">
+              {model.derivedModels.nodes.map((derived) => (
+                <li key={derived.id}>
+                  <Link href={versionUrl(derived)}>
+                    {derived.project === project ? "" : `${derived.project}/`}
+                    {derived.name} v{derived.version}
+                  </Link>
+                </li>
+              ))}
+              {model.derivedModels.pageInfo.hasNextPage && <li>and more</li>}
+            </ul>
           )}
 
           <h2>Signature</h2>
