@@ -217,9 +217,7 @@ describe.each(BACKENDS)("a broad filter's page on %s is the plan's probe", (back
       );
       if (p.hasNextPage) {
         expect(run).toHaveLength(3);
-        expect(run[2]!.sql).toMatch(
-          /from \(select "w"\."id", "w"\."version" from "models" as "w" .* limit (\?|\$\d+)\) as "d"/,
-        );
+        expect(run[2]!.sql).toMatch(/from \(select "w"\."id", "w"\."version" from "models" as "w" .* limit (\?|\$\d+)\) as "d"/);
       }
       all.push(...p.nodes.map((m) => m.version));
       after = p.hasNextPage ? p.endCursor : null;
