@@ -120,8 +120,18 @@ export const hostileLineage = group("lineage", () => {
       expect: BAD,
     },
     {
+      // A page's parents are read in one statement (batched), so this is an ordinary query now.
       name: "parents' models nested through a page of 500",
       request: gql(`{ models(name: "fixture", first: 500) { nodes { lineage { parents { model { version } } } } } }`, undefined, "read"),
+      expect: { success: true, status: [200] },
+    },
+    {
+      name: "parents' models with every lineage level nested three deep through a page of 500",
+      request: gql(
+        `{ models(name: "fixture", first: 500) { nodes { lineage { parents { model { lineage { parents { model { lineage { parents { model { files { path sha256 downloadUrl } metrics { key value } signature { inputs { name type shape } outputs { name type shape } } } } } } } } } } } } } }`,
+        undefined,
+        "read",
+      ),
       expect: INVALID,
     },
   ];
