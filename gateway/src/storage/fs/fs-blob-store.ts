@@ -23,6 +23,18 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Removes a file that may be gone already. One unlink: `fs.rm` would lstat first and
+ * go through its recursive remover, which doubles the work of dropping a staged copy.
+ */
+async function unlinkIfPresent(file: string): Promise<void> {
+  try {
+    await fs.unlink(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}
+
 /** A hard link that may already exist: equal digests mean equal bytes. */
 async function link(from: string, to: string): Promise<void> {
   try {
@@ -144,7 +156,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async discard(blob: StagedBlob): Promise<void> {
-    await fs.rm(path.join(this.#staging, blob.stagingKey), { force: true });
+    await unlinkIfPresent(path.join(this.#staging, blob.stagingKey));
   }
 
   async read(sha256: string, range?: ByteRange): Promise<Readable> {
