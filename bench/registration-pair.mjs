@@ -6,7 +6,8 @@
 // than throughput: the ratio to the floor's CPU in the same round, median and min–max.
 //   BENCH_HOMER=base=/tmp/dist-base/main.js,new=gateway/dist/main.js compares builds
 //     (default: this tree's gateway/dist); a copy of gateway/dist placed beside it
-//     (e.g. gateway/dist-base) resolves the same node_modules.
+//     (e.g. gateway/dist-base) resolves the same node_modules. Node flags for a build
+//     follow its script: `big=gateway/dist/main.js|--max-semi-space-size=32`.
 //   BENCH_BACKENDS=sqlite|postgres (the first one); BENCH_ROUNDS, BENCH_SECONDS.
 //   BENCH_PROFILE=1: then each stack is profiled in turn under the same load (only the
 //     measured window counts) and self time is split by module, in µs per registration.
@@ -24,8 +25,10 @@ const WARMUP_SECONDS = QUICK ? 1 : 2;
 const PROFILE_SECONDS = QUICK ? 3 : 6;
 const PROFILE = /^(1|true|yes)$/i.test(process.env.BENCH_PROFILE ?? "");
 const BUILDS = (process.env.BENCH_HOMER ?? `homer=${path.join(ROOT, "gateway", "dist", "main.js")}`).split(",").map((entry) => {
-  const [label, main] = entry.split("=");
-  return { label, main: path.resolve(ROOT, main) };
+  const label = entry.slice(0, entry.indexOf("="));
+  const spec = entry.slice(entry.indexOf("=") + 1);
+  const [main, ...nodeArgs] = spec.split("|");
+  return { label, main: path.resolve(ROOT, main), nodeArgs };
 });
 
 /** The samples of the last `seconds` of a profile (the measured run; the process stops right after it). */
@@ -49,7 +52,7 @@ try {
     const start = async (s, nodeArgs, suffix) => {
       const store = await fresh(s, suffix);
       const env = { HOMER_RATE_LIMIT: "0", HOMER_DATABASE_URL: store.database, HOMER_BLOB_URL: store.blobs };
-      return startGatewayProcess(path.join(dir, `${build.label}${suffix}`), env, nodeArgs, build.main);
+      return startGatewayProcess(path.join(dir, `${build.label}${suffix}`), env, [...build.nodeArgs, ...nodeArgs], build.main);
     };
     stacks.push({ id: build.label, start, stores: [] });
   }
