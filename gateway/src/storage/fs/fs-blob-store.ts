@@ -67,6 +67,9 @@ async function hardLinksWork(dir: string): Promise<boolean> {
  */
 export class FsBlobStore implements BlobStore {
   readonly #staging: string;
+  /** `<root>/` and `<root>/.staging/`: the paths a registration needs are concatenated to these, not joined. */
+  readonly #rootPrefix: string;
+  readonly #stagingPrefix: string;
   /** Blob directories known to exist: the store never removes one, so each is made once per process. */
   readonly #dirs = new Set<string>();
   /** Whether the filesystem has hard links (publish keeps the staged bytes by linking). */
@@ -74,6 +77,8 @@ export class FsBlobStore implements BlobStore {
 
   private constructor(readonly root: string) {
     this.#staging = path.join(root, ".staging");
+    this.#rootPrefix = path.join(root, path.sep);
+    this.#stagingPrefix = path.join(this.#staging, path.sep);
   }
 
   static async open(root: string): Promise<FsBlobStore> {
@@ -85,7 +90,7 @@ export class FsBlobStore implements BlobStore {
 
   /** The blob's directory, made when not known to exist (`again`: it was removed behind our back). */
   async #dir(sha256: string, again = false): Promise<string> {
-    const dir = path.dirname(this.#pathOf(sha256));
+    const dir = this.#dirOf(sha256);
     if (again || !this.#dirs.has(dir)) {
       // A new directory, or a directory growing by one entry, can need a free block.
       await fsStep("mkdir", () => fs.mkdir(dir, { recursive: true }));
@@ -96,7 +101,7 @@ export class FsBlobStore implements BlobStore {
 
   /** Places one staged blob at its address by `place` (rename or link); retried once if its directory vanished. */
   async #place(blob: StagedBlob, operation: "rename" | "link", place: (from: string, to: string) => Promise<void>): Promise<string> {
-    const from = path.join(this.#staging, blob.stagingKey);
+    const from = this.#stagingPath(blob.stagingKey);
     const to = this.#pathOf(blob.sha256);
     let dir = await this.#dir(blob.sha256);
     try {
@@ -109,14 +114,23 @@ export class FsBlobStore implements BlobStore {
     return dir;
   }
 
-  #pathOf(sha256: string): string {
+  #dirOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error(`not a sha256 digest: ${sha256}`);
-    return path.join(this.root, sha256.slice(0, 2), sha256);
+    return this.#rootPrefix + sha256.slice(0, 2);
+  }
+
+  #pathOf(sha256: string): string {
+    return this.#dirOf(sha256) + path.sep + sha256;
+  }
+
+  /** A staging key is a name this process made (`newStagingName`), never a path. */
+  #stagingPath(stagingKey: string): string {
+    return this.#stagingPrefix + stagingKey;
   }
 
   async stage(source: Readable, { maxBytes }: { readonly maxBytes: number }): Promise<StagedBlob> {
     const stagingKey = newStagingName();
-    const target = path.join(this.#staging, stagingKey);
+    const target = this.#stagingPath(stagingKey);
     const counter = new HashingCounter(maxBytes);
     const out = new StagingFile(target);
     try {
@@ -156,7 +170,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async discard(blob: StagedBlob): Promise<void> {
-    await unlinkIfPresent(path.join(this.#staging, blob.stagingKey));
+    await unlinkIfPresent(this.#stagingPath(blob.stagingKey));
   }
 
   async read(sha256: string, range?: ByteRange): Promise<Readable> {
