@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { NotFoundError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
-import { HashingCounter } from "../hashing-counter.js";
+import { ByteTally } from "../hashing-counter.js";
 import { isDeadLocalUpload, newStagingName } from "../staging-name.js";
 import { blobStoreError, fsStep } from "./fs-errors.js";
 import { StagingFile } from "./staging-file.js";
@@ -131,10 +131,11 @@ export class FsBlobStore implements BlobStore {
   async stage(source: Readable, { maxBytes }: { readonly maxBytes: number }): Promise<StagedBlob> {
     const stagingKey = newStagingName();
     const target = this.#stagingPath(stagingKey);
-    const counter = new HashingCounter(maxBytes);
-    const out = new StagingFile(target);
+    // The staging file hashes and counts what it writes: no stream in between.
+    const tally = new ByteTally(maxBytes);
+    const out = new StagingFile(target, tally);
     try {
-      await pipeline(source, counter, out);
+      await pipeline(source, out);
     } catch (error) {
       source.destroy();
       // The file is opened asynchronously: wait until it is closed, or it could be
@@ -144,7 +145,7 @@ export class FsBlobStore implements BlobStore {
       await fs.rm(target, { force: true }).catch(() => {});
       throw error;
     }
-    return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
+    return { sha256: tally.digest(), sizeBytes: tally.sizeBytes, stagingKey };
   }
 
   async promote(blobs: readonly StagedBlob[]): Promise<void> {

@@ -1,6 +1,7 @@
 import type { FileHandle } from "node:fs/promises";
 import fs from "node:fs/promises";
 import { Writable } from "node:stream";
+import type { ByteTally } from "../hashing-counter.js";
 import { blobStoreError } from "./fs-errors.js";
 
 /**
@@ -8,11 +9,16 @@ import { blobStoreError } from "./fs-errors.js";
  * failure of its own writes is typed where it happens (`blobStoreError`): a pipeline
  * that breaks then says whether the store or the source failed, by class. Bytes are
  * fsynced before the stream finishes, so a later rename never publishes unwritten data.
+ * Each chunk is added to `tally` (hash, size limit) before it is written: a chunk
+ * past the limit fails the stream with the size error, and none of it is written.
  */
 export class StagingFile extends Writable {
   #handle: FileHandle | undefined;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    private readonly tally: ByteTally,
+  ) {
     super({ highWaterMark: 2 ** 20 });
   }
 
@@ -27,6 +33,8 @@ export class StagingFile extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    const refused = this.tally.add(chunk);
+    if (refused) return done(refused);
     this.#writeAll(chunk).then(
       () => done(),
       (error) => done(blobStoreError(error, "write")),
@@ -34,6 +42,10 @@ export class StagingFile extends Writable {
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
+    for (const { chunk } of chunks) {
+      const refused = this.tally.add(chunk);
+      if (refused) return done(refused);
+    }
     this.#writevAll(chunks.map((c) => c.chunk)).then(
       () => done(),
       (error) => done(blobStoreError(error, "write")),
