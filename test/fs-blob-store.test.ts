@@ -65,6 +65,20 @@ describe("FsBlobStore.stage", () => {
     expect(await staged()).toEqual([]);
   });
 
+  test("a source closed before its end without an error: a premature close, and no staging file is left", async () => {
+    const cut = new Readable({
+      read() {
+        this.push(randomBytes(1000));
+        setImmediate(() => this.destroy());
+      },
+    });
+    await expect(store.stage(cut, { maxBytes: 1 << 20 })).rejects.toMatchObject({ code: "ERR_STREAM_PREMATURE_CLOSE" });
+    const gone = Readable.from([randomBytes(10)]);
+    gone.destroy();
+    await expect(store.stage(gone, { maxBytes: 1 << 20 })).rejects.toMatchObject({ code: "ERR_STREAM_PREMATURE_CLOSE" });
+    expect(await staged()).toEqual([]);
+  });
+
   test("discard drops a staged copy, and is a no-op once it is gone", async () => {
     const blob = await store.stage(chunksOf(randomBytes(10), 10), { maxBytes: 10 });
     await store.discard(blob);

@@ -2,7 +2,6 @@ import { createReadStream, existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { NotFoundError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
@@ -135,7 +134,7 @@ export class FsBlobStore implements BlobStore {
     const tally = new ByteTally(maxBytes);
     const out = new StagingFile(target, tally);
     try {
-      await pipeline(source, out);
+      await out.fill(source);
     } catch (error) {
       source.destroy();
       // The file is opened asynchronously: wait until it is closed, or it could be
