@@ -7,7 +7,7 @@
 //   BENCH_HOMER=base=/tmp/dist-base/main.js,new=gateway/dist/main.js compares builds
 //     (default: this tree's gateway/dist); a copy of gateway/dist placed beside it
 //     (e.g. gateway/dist-base) resolves the same node_modules. Node flags for a build
-//     follow its script: `big=gateway/dist/main.js|--max-semi-space-size=32`.
+//     and environment variables follow its script: `big=gateway/dist/main.js|--max-semi-space-size=32|UV_THREADPOOL_SIZE=8`.
 //   BENCH_BACKENDS=sqlite|postgres (the first one); BENCH_ROUNDS, BENCH_SECONDS.
 //   BENCH_PROFILE=1: then each stack is profiled in turn under the same load (only the
 //     measured window counts) and self time is split by module, in µs per registration.
@@ -27,8 +27,12 @@ const PROFILE = /^(1|true|yes)$/i.test(process.env.BENCH_PROFILE ?? "");
 const BUILDS = (process.env.BENCH_HOMER ?? `homer=${path.join(ROOT, "gateway", "dist", "main.js")}`).split(",").map((entry) => {
   const label = entry.slice(0, entry.indexOf("="));
   const spec = entry.slice(entry.indexOf("=") + 1);
-  const [main, ...nodeArgs] = spec.split("|");
-  return { label, main: path.resolve(ROOT, main), nodeArgs };
+  const [main, ...extra] = spec.split("|");
+  const nodeArgs = extra.filter((arg) => arg.startsWith("-"));
+  const env = Object.fromEntries(
+    extra.filter((arg) => !arg.startsWith("-")).map((arg) => [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]),
+  );
+  return { label, main: path.resolve(ROOT, main), nodeArgs, env };
 });
 
 /** The samples of the last `seconds` of a profile (the measured run; the process stops right after it). */
@@ -51,7 +55,7 @@ try {
   for (const build of BUILDS) {
     const start = async (s, nodeArgs, suffix) => {
       const store = await fresh(s, suffix);
-      const env = { HOMER_RATE_LIMIT: "0", HOMER_DATABASE_URL: store.database, HOMER_BLOB_URL: store.blobs };
+      const env = { ...build.env, HOMER_RATE_LIMIT: "0", HOMER_DATABASE_URL: store.database, HOMER_BLOB_URL: store.blobs };
       return startGatewayProcess(path.join(dir, `${build.label}${suffix}`), env, [...build.nodeArgs, ...nodeArgs], build.main);
     };
     stacks.push({ id: build.label, start, stores: [] });
