@@ -21,7 +21,7 @@ import { CLIENTS, freshStore, load } from "./registration-load.mjs";
 const BACKEND = (process.env.BENCH_BACKENDS ?? "sqlite").split(",")[0].trim();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 5 : 7));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5));
-const WARMUP_SECONDS = QUICK ? 1 : 2;
+const WARMUP_SECONDS = QUICK ? 3 : 4;
 const PROFILE_SECONDS = QUICK ? 3 : 6;
 const PROFILE = /^(1|true|yes)$/i.test(process.env.BENCH_PROFILE ?? "");
 const BUILDS = (process.env.BENCH_HOMER ?? `homer=${path.join(ROOT, "gateway", "dist", "main.js")}`).split(",").map((entry) => {
@@ -76,14 +76,14 @@ try {
   }
   for (let round = 0; round < ROUNDS; round++) {
     const order = stacks.map((_, i) => stacks[(i + round) % stacks.length]);
-    for (const s of order) {
+    for (const [position, s] of order.entries()) {
       const before = cpuSeconds(s.server.pid);
       const r = await load(s.server.origin, `r${round}-${s.id}`, SECONDS);
       if (r.failed > 0) throw new Error(`${s.id}: ${r.failed} registrations failed`);
-      s.rounds[round] = { rps: r.rps, cpuUs: ((cpuSeconds(s.server.pid) - before) * 1e6) / Math.max(r.ok, 1) };
+      s.rounds[round] = { rps: r.rps, cpuUs: ((cpuSeconds(s.server.pid) - before) * 1e6) / Math.max(r.ok, 1), position };
     }
     console.log(
-      `round ${round + 1}/${ROUNDS}: ${stacks.map((s) => `${s.id} ${fmt(s.rounds[round].cpuUs, 0)} µs/reg ${fmt(s.rounds[round].rps, 0)}/s`).join(", ")}`,
+      `round ${round + 1}/${ROUNDS}: ${order.map((s) => `${s.id} ${fmt(s.rounds[round].cpuUs, 0)} µs/reg ${fmt(s.rounds[round].rps, 0)}/s`).join(", ")}`,
     );
   }
   const floor = stacks.at(-1);
@@ -158,6 +158,14 @@ try {
     for (const s of stacks)
       console.log(`\n${s.id}, top self time:\n${s.profile.top.map((t) => `  ${fmt(t.share * 100, 1).padStart(5)} %  ${t.fn}`).join("\n")}`);
   }
+  await fs.writeFile(
+    path.join(ROOT, "bench", ".data", "registration-pair-results.json"),
+    JSON.stringify(
+      { at: new Date().toISOString(), backend: BACKEND, stacks: stacks.map((s) => ({ id: s.id, rounds: s.rounds })) },
+      null,
+      2,
+    ),
+  );
   reportSummary(
     "registration-pair",
     rows.map(
