@@ -10,14 +10,15 @@ const MAIN = path.join(ROOT, "gateway", "dist", "main.js");
 /**
  * Starts `node gateway/dist/main.js --port 0` on `dataDir` (and `extraEnv`, e.g. an
  * S3 blob store) with `nodeArgs` for node itself (e.g. --cpu-prof); resolves once it serves.
+ * `main` runs another build (e.g. a copy of gateway/dist kept for an A/B comparison).
  */
-export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = []) {
+export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = [], main = MAIN) {
   const env = { ...process.env, HOMER_DATA_DIR: dataDir, HOMER_LOG_LEVEL: "warn" };
   // Inherited settings must not point the bench gateway at some other store.
   for (const name of ["PORT", "HOST", "HOMER_DATABASE_URL", "HOMER_BLOB_URL", "HOMER_PUBLIC_URL", "HOMER_MAX_FILE_SIZE"]) delete env[name];
   Object.assign(env, extraEnv);
   // Spawned directly (no npm/shell in between), so child.pid is the gateway itself.
-  const child = spawn(process.execPath, [...nodeArgs, MAIN, "--port", "0", "--host", "127.0.0.1"], {
+  const child = spawn(process.execPath, [...nodeArgs, main, "--port", "0", "--host", "127.0.0.1"], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -59,6 +59,21 @@ describe("multipart map paths that reach an Upload are placed", () => {
     expect(ops.variables.b.files[0]!.file).toBe(uploads.get("f"));
   });
 
+  test("the same query text again (its parsed document is kept): each request gets its own uploads; the token cap still applies", () => {
+    const first = operations();
+    const second = operations();
+    const map = { 0: ["variables.input.files.0.file"] };
+    const a = placeUploads(first, map, schema, LIMITS);
+    const b = placeUploads(second, map, schema, LIMITS);
+    expect(a.get("0")).not.toBe(b.get("0"));
+    expect(first.variables.input.files[0]!.file).toBe(a.get("0"));
+    expect(second.variables.input.files[0]!.file).toBe(b.get("0"));
+    expect(second.variables.input.files[1]!.file).toBeNull();
+    // Kept under a larger cap, the same text is parsed again under a cap it exceeds.
+    expect(codeOf(() => placeUploads(operations(), map, schema, { ...LIMITS, maxTokens: 10 }))).toBe("BAD_USER_INPUT");
+    expect(placeUploads(operations(), map, schema, LIMITS).size).toBe(1);
+  });
+
   test("a variable declared as Upload itself, or as a list of them", () => {
     const ops = { query: "mutation($f: Upload!, $fs: [Upload!]) { __typename }", variables: { f: null, fs: [null, null] } };
     placeUploads(ops, { a: ["variables.f"], b: ["variables.fs.1"] }, schema, LIMITS);

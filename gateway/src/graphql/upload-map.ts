@@ -5,6 +5,7 @@ import {
   Kind,
   parse,
   typeFromAST,
+  type DocumentNode,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -44,15 +45,37 @@ function refuse(why: string): never {
   throw new BadInputError(`multipart map: ${why}`, "map");
 }
 
-/** The operation Apollo will run: the named one, or the only one. */
-function selectOperation(operations: Record<string, unknown>, maxTokens: number): OperationDefinitionNode {
-  if (typeof operations.query !== "string") refuse("the operations field has no query");
+/** Parsed upload documents kept, at most, and the longest query text kept. */
+const MAX_CACHED_DOCUMENTS = 64;
+const MAX_CACHED_QUERY_CHARS = 8192;
+/** Query text to its parsed document, least recently used first (uploads repeat a few mutations). */
+const documents = new Map<string, { readonly maxTokens: number; readonly document: DocumentNode }>();
+
+/** `query` parsed (only read, never changed, so shared between requests), or the refusal. */
+function parseUploadDocument(query: string, maxTokens: number): DocumentNode {
+  const cached = documents.get(query);
+  if (cached?.maxTokens === maxTokens) {
+    documents.delete(query);
+    documents.set(query, cached);
+    return cached.document;
+  }
   let document;
   try {
-    document = parse(operations.query, { maxTokens, noLocation: true });
+    document = parse(query, { maxTokens, noLocation: true });
   } catch {
     refuse("files can only be placed in an operation that parses");
   }
+  if (query.length <= MAX_CACHED_QUERY_CHARS) {
+    if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value!);
+    documents.set(query, { maxTokens, document });
+  }
+  return document;
+}
+
+/** The operation Apollo will run: the named one, or the only one. */
+function selectOperation(operations: Record<string, unknown>, maxTokens: number): OperationDefinitionNode {
+  if (typeof operations.query !== "string") refuse("the operations field has no query");
+  const document = parseUploadDocument(operations.query, maxTokens);
   const candidates = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const name = operations.operationName;
   const selected = typeof name === "string" ? candidates.filter((d) => d.name?.value === name) : candidates;

@@ -1,0 +1,88 @@
+/**
+ * The local blob store's staging on its own: its staging file hashes and counts
+ * what it writes (no stream in between), so the size limit and the digest are
+ * checked here for one chunk, many chunks written at once (writev) and a stream
+ * that fails mid-file.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { PayloadTooLargeError } from "../gateway/src/domain/errors.js";
+import { FsBlobStore } from "../gateway/src/storage/fs/fs-blob-store.js";
+import { makeTempDir } from "./support/backends.js";
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+/** `bytes` in chunks of `size`, all readable at once (the staging file then gets them by writev). */
+const chunksOf = (bytes: Buffer, size: number) =>
+  Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
+
+describe("FsBlobStore.stage", () => {
+  let dir: string;
+  let root: string;
+  let store: FsBlobStore;
+  const staged = () => fs.readdir(path.join(root, ".staging"));
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    root = path.join(dir, "blobs");
+    store = await FsBlobStore.open(root);
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  test.each([
+    ["one chunk", 1 << 20],
+    ["many small chunks", 100],
+  ])("%s up to the limit: the digest and size of every byte, then published at its address", async (_, chunk) => {
+    const bytes = randomBytes(5000);
+    const blob = await store.stage(chunksOf(bytes, chunk), { maxBytes: bytes.length });
+    expect(blob).toMatchObject({ sha256: sha256(bytes), sizeBytes: bytes.length });
+    expect(await fs.readFile(path.join(root, ".staging", blob.stagingKey))).toEqual(bytes);
+    await store.promote([blob]);
+    expect(await fs.readFile(path.join(root, blob.sha256.slice(0, 2), blob.sha256))).toEqual(bytes);
+    expect(await staged()).toEqual([]);
+  });
+
+  test.each([
+    ["one chunk", 1 << 20],
+    ["many small chunks", 100],
+  ])("%s one byte past the limit: PAYLOAD_TOO_LARGE, and no staging file is left", async (_, chunk) => {
+    const bytes = randomBytes(5001);
+    await expect(store.stage(chunksOf(bytes, chunk), { maxBytes: 5000 })).rejects.toBeInstanceOf(PayloadTooLargeError);
+    expect(await staged()).toEqual([]);
+  });
+
+  test("a source failing mid-file: its error, and no staging file is left", async () => {
+    const failing = new Readable({
+      read() {
+        this.push(randomBytes(1000));
+        this.destroy(new Error("the connection broke"));
+      },
+    });
+    await expect(store.stage(failing, { maxBytes: 1 << 20 })).rejects.toThrow("the connection broke");
+    expect(await staged()).toEqual([]);
+  });
+
+  test("a source closed before its end without an error: a premature close, and no staging file is left", async () => {
+    const cut = new Readable({
+      read() {
+        this.push(randomBytes(1000));
+        setImmediate(() => this.destroy());
+      },
+    });
+    await expect(store.stage(cut, { maxBytes: 1 << 20 })).rejects.toMatchObject({ code: "ERR_STREAM_PREMATURE_CLOSE" });
+    const gone = Readable.from([randomBytes(10)]);
+    gone.destroy();
+    await expect(store.stage(gone, { maxBytes: 1 << 20 })).rejects.toMatchObject({ code: "ERR_STREAM_PREMATURE_CLOSE" });
+    expect(await staged()).toEqual([]);
+  });
+
+  test("discard drops a staged copy, and is a no-op once it is gone", async () => {
+    const blob = await store.stage(chunksOf(randomBytes(10), 10), { maxBytes: 10 });
+    await store.discard(blob);
+    await store.discard(blob);
+    expect(await staged()).toEqual([]);
+  });
+});
