@@ -446,7 +446,7 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await expect.poll(rows).toEqual(["v6", "v4"]);
     // The chart's data is the filtered versions too.
     await page.getByText("The chart's data as a table").click();
-    expect(await page.locator("details table tbody th").allInnerTexts()).toEqual(["v4", "v6"]);
+    await expect.poll(() => page.locator("details table tbody th").allInnerTexts()).toEqual(["v4", "v6"]);
     await shot("16-family-filtered");
     await axeClean();
 
@@ -595,6 +595,39 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     expect(await gw.gateway.registry.getModel(Caller.open(), { name: "cancelled", version: 1 })).toBeNull();
     const families = await gw.gql(`{ modelFamilies(search: "cancelled") { nodes { name } } }`);
     expect(families.data.modelFamilies.nodes).toEqual([]);
+  });
+
+  test("hostile filter links (NUL, control characters, markup, too many conditions, a huge tag, no operator) are said in words", async () => {
+    const family = (query: string) => page.goto(`${gw.origin}/projects/default/models/tuned?${query}`);
+    const said = async (text: string | RegExp) => {
+      await page.getByRole("alert").getByText(text).first().waitFor();
+      // The page stands: its heading, and no version listed that the filter did not choose.
+      await page.getByRole("heading", { level: 1, name: "tuned" }).waitFor();
+      expect(await page.locator("table.data tbody tr").count()).toBe(0);
+    };
+    // Checked in the browser: no listing with a filter is asked.
+    const asked: string[] = [];
+    const onRequest = (request: { postData(): string | null }) => {
+      const body = request.postData() ?? "";
+      if (body.includes('"filter":')) asked.push(body);
+    };
+    page.on("request", onRequest);
+    await family("framework=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E");
+    await said("is not a framework");
+    expect(await page.locator("img[src=x]").count()).toBe(0);
+    await family("where=accuracy~1");
+    await said("“accuracy~1” needs a number");
+    page.off("request", onRequest);
+    expect(asked).toEqual([]);
+    // Checked by the server: its BAD_USER_INPUT, in words.
+    await family("where=acc%00uracy%3E1");
+    await said(/BAD_USER_INPUT/);
+    await family("where=%E2%80%AEaccuracy%3E1");
+    await said(/BAD_USER_INPUT/);
+    await family(Array.from({ length: 17 }, (_, i) => `where=m${i}%3E1`).join("&"));
+    await said(/BAD_USER_INPUT/);
+    await family(`tag=team%3D${"x".repeat(4_000)}`);
+    await said(/BAD_USER_INPUT/);
   });
 
   test("no console errors and no request leaving the machine along the way", () => {
