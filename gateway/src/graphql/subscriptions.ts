@@ -16,6 +16,7 @@ import type { RegistryService } from "../registry/registry.service.js";
 import type { Context } from "./context.js";
 import { createFormatError, isExpectedError } from "./format-error.js";
 import { operationLimits } from "./limits.js";
+import { RecentMap } from "./recent-map.js";
 
 export interface SubscriptionServer {
   /** Closes every WebSocket (1001, going away) and stops accepting new ones. */
@@ -78,11 +79,7 @@ export function serveSubscriptions(
   const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
 
   // Many clients send the same subscription: one parsed, validated document serves them all (and their memory).
-  const documents = new Map<string, DocumentNode>();
-  const remember = (query: string, document: DocumentNode) => {
-    if (documents.size >= VALIDATED_DOCUMENTS) documents.delete(documents.keys().next().value!);
-    documents.set(query, document);
-  };
+  const documents = new RecentMap<string, DocumentNode>(VALIDATED_DOCUMENTS);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
   wss.on("error", (error) => log.warn({ err: error }, "WebSocket server error"));
@@ -136,7 +133,7 @@ export function serveSubscriptions(
           }
           const invalid = validate(schema, document, rules);
           if (invalid.length > 0) return invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
-          remember(payload.query, document);
+          documents.set(payload.query, document);
         }
         const request = ctx.extra.request;
         const context: Context = {

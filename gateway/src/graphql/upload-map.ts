@@ -10,6 +10,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
+import { RecentMap } from "./recent-map.js";
 import { GraphQLUpload, Upload } from "graphql-upload-minimal";
 import { BadInputError, PayloadTooLargeError } from "../domain/errors.js";
 import { quote } from "../domain/text.js";
@@ -48,27 +49,20 @@ function refuse(why: string): never {
 /** Parsed upload documents kept, at most, and the longest query text kept. */
 const MAX_CACHED_DOCUMENTS = 64;
 const MAX_CACHED_QUERY_CHARS = 8192;
-/** Query text to its parsed document, least recently used first (uploads repeat a few mutations). */
-const documents = new Map<string, { readonly maxTokens: number; readonly document: DocumentNode }>();
+/** Query text to its parsed document (uploads repeat a few mutations). */
+const documents = new RecentMap<string, { readonly maxTokens: number; readonly document: DocumentNode }>(MAX_CACHED_DOCUMENTS);
 
 /** `query` parsed (only read, never changed, so shared between requests), or the refusal. */
 function parseUploadDocument(query: string, maxTokens: number): DocumentNode {
   const cached = documents.get(query);
-  if (cached?.maxTokens === maxTokens) {
-    documents.delete(query);
-    documents.set(query, cached);
-    return cached.document;
-  }
+  if (cached?.maxTokens === maxTokens) return cached.document;
   let document;
   try {
     document = parse(query, { maxTokens, noLocation: true });
   } catch {
     refuse("files can only be placed in an operation that parses");
   }
-  if (query.length <= MAX_CACHED_QUERY_CHARS) {
-    if (documents.size >= MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value!);
-    documents.set(query, { maxTokens, document });
-  }
+  if (query.length <= MAX_CACHED_QUERY_CHARS) documents.set(query, { maxTokens, document });
   return document;
 }
 
