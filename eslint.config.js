@@ -38,6 +38,21 @@ export default defineConfig(
     },
   },
   {
+    files: ["gateway/src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          // V8 allocates a literal's accessor pair in the old generation: made per call, the
+          // dead pair keeps its closure's scope (a request's records) alive through every
+          // young collection until the next full one. Put the getter on a class instead.
+          selector: ":function ObjectExpression > Property[kind=/^(get|set)$/]",
+          message: "no get/set in an object literal made per call: use a class with the accessor on its prototype",
+        },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts"],
     rules: {
       // Tests read untyped JSON responses and reach into internals on purpose; `expect` is their type check.

@@ -82,16 +82,8 @@ export class ModelResolver {
   })
   async models(@Args(() => ModelsArgs) args: ModelsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const page = await ctx.registry.listModels(ctx.caller, { ...args, parts: selectedParts(info, ["nodes"]) });
-    return {
-      nodes: page.nodes,
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        get endCursor() {
-          return page.endCursor;
-        },
-      },
-      countVersions: page.totalCount,
-    };
+    // The page is its own PageInfo (hasNextPage, and endCursor encoded when read).
+    return { nodes: page.nodes, pageInfo: page, countVersions: page.totalCount };
   }
 
   @Query(() => Model, { nullable: true, description: "The first version of that metric sort; null when none has it." })
