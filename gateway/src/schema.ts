@@ -7,7 +7,7 @@ import { AliasResolver } from "./model/alias.resolver.js";
 import { ModelEventResolver } from "./model/model-event.resolver.js";
 import { ModelFamilyResolver } from "./model/model-family.resolver.js";
 import { ModelLineageResolver, ModelParentResolver } from "./model/lineage.resolver.js";
-import { ModelConnectionResolver, ModelResolver, modelFields } from "./model/model.resolver.js";
+import { ModelConnectionResolver, ModelResolver, modelFields, queryFields } from "./model/model.resolver.js";
 
 /**
  * type-graphql insists on a PubSub once any subscription exists, even when every
@@ -41,14 +41,19 @@ export async function buildRegistrySchema(): Promise<GraphQLSchema> {
     validate: false,
     emitSchemaFile: false,
   });
-  // Per-version fields resolve without type-graphql's per-call wrapper (see modelFields).
-  const model = schema.getType("Model");
-  if (!isObjectType(model)) throw new Error("the schema has no Model object type");
-  const fields = model.getFields();
-  for (const [name, resolve] of Object.entries(modelFields)) {
+  // Per-version fields and the listing resolve without type-graphql's per-call wrapper (see modelFields, queryFields).
+  bindResolvers(schema, "Model", modelFields);
+  bindResolvers(schema, "Query", queryFields);
+  return schema;
+}
+
+function bindResolvers(schema: GraphQLSchema, typeName: string, resolvers: Record<string, unknown>): void {
+  const type = schema.getType(typeName);
+  if (!isObjectType(type)) throw new Error(`the schema has no ${typeName} object type`);
+  const fields = type.getFields();
+  for (const [name, resolve] of Object.entries(resolvers)) {
     const field = fields[name];
-    if (!field) throw new Error(`Model has no field ${name}`);
+    if (!field) throw new Error(`${typeName} has no field ${name}`);
     field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
   }
-  return schema;
 }

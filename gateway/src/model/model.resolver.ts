@@ -80,10 +80,8 @@ export class ModelResolver {
   @Query(() => ModelConnection, {
     description: "Versions of a model sorted by a metric (missing last, ties by version descending) or by version.",
   })
-  async models(@Args(() => ModelsArgs) args: ModelsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
-    const page = await ctx.registry.listModels(ctx.caller, { ...args, parts: selectedParts(info, ["nodes"]) });
-    // The page is its own PageInfo (hasNextPage, and endCursor encoded when read).
-    return { nodes: page.nodes, pageInfo: page, countVersions: page.totalCount };
+  models(@Args(() => ModelsArgs) args: ModelsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return queryFields.models(undefined, args, ctx, info);
   }
 
   @Query(() => Model, { nullable: true, description: "The first version of that metric sort; null when none has it." })
@@ -195,6 +193,21 @@ export class ModelResolver {
  * binds these to the schema directly; the methods above define the fields' types
  * and descriptions and call the same functions.
  */
+/**
+ * Root fields on the hottest path, bound to the schema directly by
+ * `buildRegistrySchema` as `modelFields` are: type-graphql's wrapper would copy the
+ * arguments into `ModelsArgs` and `ModelFilter` instances on every call (validation
+ * is off, so the copy checks nothing the schema has not). The decorated methods
+ * above define the fields and call the same functions.
+ */
+export const queryFields = {
+  models: async (_root: unknown, args: ModelsArgs, ctx: Context, info: GraphQLResolveInfo) => {
+    const page = await ctx.registry.listModels(ctx.caller, { ...args, parts: selectedParts(info, ["nodes"]) });
+    // The page is its own PageInfo (hasNextPage, and endCursor encoded when read).
+    return { nodes: page.nodes, pageInfo: page, countVersions: page.totalCount };
+  },
+} as const;
+
 export const modelFields = {
   id: (model: ModelRecord): string => Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url"),
   metrics: (model: ModelRecord): readonly MetricRecord[] => part(model.metrics, "metrics"),
