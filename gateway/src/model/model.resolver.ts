@@ -46,16 +46,27 @@ function incomingFile(input: ModelFileInput): IncomingFile {
  * statement: a version is seen whole, as of one moment, or not at all.
  */
 export function selectedParts(info: GraphQLResolveInfo, path: readonly string[] = []): ModelParts {
+  // A compiled query (graphql-jit) hands every run the same field nodes: their parts are worked out once.
+  let byPath = partsOfFields.get(info.fieldNodes);
+  const key = path.join(".");
+  const known = byPath?.get(key);
+  if (known) return known;
   const names = selectedFieldNames(info, path);
-  return {
+  const parts: ModelParts = Object.freeze({
     metrics: names.has("metrics") || names.has("metric"),
     files: names.has("files"),
     flavors: names.has("flavors") || names.has("tfMetaGraphTags"),
     card: names.has("card"),
     lineage: names.has("lineage"),
     aliases: names.has("aliases"),
-  };
+  });
+  if (!byPath) partsOfFields.set(info.fieldNodes, (byPath = new Map<string, ModelParts>()));
+  byPath.set(key, parts);
+  return parts;
 }
+
+/** Parts by field nodes (an operation's, alive while its document is) and path below them. */
+const partsOfFields = new WeakMap<GraphQLResolveInfo["fieldNodes"], Map<string, ModelParts>>();
 
 /** A part the query resolver did not read: a bug in `selectedParts`, never a reason to read it separately. */
 function part<T>(value: T | undefined, name: string): T {
