@@ -46,7 +46,8 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
                 .selectFrom("models as u")
                 .select(sql`1`.as("one"))
                 .whereRef("u.family_id", "=", "families.id")
-                .where("u.tag_metrics_unindexed", "=", 1),
+                // A literal, not a parameter: a generic plan must still match the partial index.
+                .where(sql<SqlBool>`u.tag_metrics_unindexed = 1`),
             )
             .as("tag_metrics_partial"),
         ),
