@@ -93,6 +93,7 @@ const PG_TYPES = {
   size_bytes: "bigint",
   created_at: "bigint",
   value: "float8",
+  tag_metrics_revision: "int",
 };
 
 async function insertRows(trx, dialect, table, columns, rows) {
@@ -209,7 +210,7 @@ async function load(db, dialect, families, rebuildIndexes, filterable = false) {
       const { families: familyRows, models, metrics, tags } = buffered;
       buffered = { families: [], models: [], metrics: [], tags: [] };
       const modelColumns = ["id", "family_id", "version", "description", "framework", "signature", "input_example"];
-      modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by");
+      modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by", "tag_metrics_revision");
       if (familyRows.length > 0) await insertRows(trx, dialect, "families", ["id", "project", "name", "last_version"], familyRows);
       if (models.length > 0) await insertRows(trx, dialect, "models", modelColumns, models);
       if (metrics.length > 0) await insertRows(trx, dialect, "metrics", ["model_id", "family_id", "version", "key", "value"], metrics);
@@ -239,7 +240,8 @@ async function load(db, dialect, families, rebuildIndexes, filterable = false) {
         if (filterable) {
           for (const [key, value] of Object.entries(shape.tags)) buffered.tags.push([id, familyId, version, key, JSON.stringify(value)]);
         }
-        buffered.models.at(-1).push(1e6, "READY", createdAt, "bench");
+        // Revision 1 (the default): its pairs are written with the filterable rows, none otherwise.
+        buffered.models.at(-1).push(1e6, "READY", createdAt, "bench", filterable ? 1 : null);
         for (const key of METRIC_KEYS) {
           const value = key === "accuracy" ? Math.round(random() * 1e4) / 1e4 : random() * 100;
           buffered.metrics.push([id, familyId, version, key, value]);

@@ -32,8 +32,9 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
     if (filter.metrics.some(isEmptyRange)) return [];
     const sortKey = query.sortKey;
     // A tag filter sorted by a metric may walk model_tag_metrics, unless the family
-    // holds a version left out of it (over the pair cap): found by a partial index
-    // that is empty in most families, in the same statement as the family.
+    // holds a version whose pairs it lacks (over the cap, or written by a release
+    // before 0015): found by a partial index that is empty in most families, in the
+    // same statement as the family.
     const byTagMetric = sortKey !== null && filter.tags.length > 0;
     const family = await db
       .selectFrom("families")
@@ -46,8 +47,7 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
                 .selectFrom("models as u")
                 .select(sql`1`.as("one"))
                 .whereRef("u.family_id", "=", "families.id")
-                // A literal, not a parameter: a generic plan must still match the partial index.
-                .where(sql<SqlBool>`u.tag_metrics_unindexed = 1`),
+                .where("u.tag_metrics_revision", "is", null),
             )
             .as("tag_metrics_partial"),
         ),

@@ -30,7 +30,7 @@ const MODEL_COLUMNS = {
   flavors: "flavors",
   tf_meta_graph_tags: "flavors",
   lineage: "lineage",
-  tag_metrics_unindexed: "never",
+  tag_metrics_revision: "never",
 } as const satisfies Record<keyof ModelsTable, "flavors" | "lineage" | "never" | null>;
 
 type PartColumn = { [K in keyof typeof MODEL_COLUMNS]: (typeof MODEL_COLUMNS)[K] extends null ? never : K }[keyof typeof MODEL_COLUMNS];

@@ -40,10 +40,12 @@ export interface Database {
     /** JSON of the lineage's facts (migration 0013); null when none were given. */
     lineage: string | null;
     /**
-     * 1 when the version has more (tag, metric) pairs than model_tag_metrics takes
-     * (migration 0015), so it has none there; null otherwise.
+     * The revision whose (tag, metric) pairs model_tag_metrics holds (migration 0015),
+     * or null, and then its family is not walked by them: the version has more pairs
+     * than the cap, or a release before 0015 created or edited it (a trigger nulls
+     * the column when `revision` moves past it).
      */
-    tag_metrics_unindexed: number | null;
+    tag_metrics_revision: number | null;
   };
   /** The parents a version's lineage names, in the order given (migration 0013). */
   model_parents: {
@@ -73,7 +75,7 @@ export interface Database {
   /**
    * Each version's (indexable tag, metric) pairs (migration 0015), so a tag's matches
    * are listed in a metric's order: kept in step with model_tags and metrics, except
-   * for versions with more than MAX_TAG_METRIC_PAIRS pairs (models.tag_metrics_unindexed).
+   * for versions with more than MAX_TAG_METRIC_PAIRS pairs (models.tag_metrics_revision).
    */
   model_tag_metrics: {
     model_id: number;

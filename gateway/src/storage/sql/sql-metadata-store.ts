@@ -328,6 +328,7 @@ export class SqlMetadataStore implements MetadataStore {
     }
 
     const tags = indexableTags(draft.tags);
+    const revision = existing ? Number(existing.revision) + 1 : 1;
     const row = await trx
       .insertInto("models")
       .values({
@@ -345,10 +346,11 @@ export class SqlMetadataStore implements MetadataStore {
         status: "READY",
         created_at: now,
         created_by: draft.createdBy,
-        tag_metrics_unindexed: tagMetricsUnindexed(tags, draft.metrics) ? 1 : null,
         // An overwrite continues the version's revisions: an edit made against the
         // replaced content then fails its revision check instead of applying to the new.
-        ...(existing ? { revision: Number(existing.revision) + 1 } : {}),
+        revision,
+        // Its pairs are written below, unless there are more than the cap.
+        tag_metrics_revision: tagMetricsUnindexed(tags, draft.metrics) ? null : revision,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -37,9 +37,9 @@ export async function insertTagRows(
 
 /**
  * The most (tag, metric) pairs of one version that model_tag_metrics holds: a
- * version with more has no rows there (tag_metrics_unindexed), which bounds what a
- * registration or an edit writes, and its family's tag filters sorted by a metric
- * walk metrics_sort instead (list-models.ts).
+ * version with more has no rows there (models.tag_metrics_revision null), which
+ * bounds what a registration or an edit writes, and its family's tag filters sorted
+ * by a metric walk metrics_sort instead (list-models.ts).
  */
 export const MAX_TAG_METRIC_PAIRS = 256;
 

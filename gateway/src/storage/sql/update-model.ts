@@ -87,7 +87,13 @@ export async function applyEdit(
       ...(edit.description !== undefined ? { description: edit.description } : {}),
       ...(edit.lineage ? { lineage: factsColumn(edit.lineage) } : {}),
       tags: JSON.stringify(tags),
-      ...(pairsChanged ? { tag_metrics_unindexed: tagMetricsUnindexed(indexable, finalMetrics) ? 1 : null } : {}),
+      // The pairs as of the new revision: rewritten (none over the cap), or carried
+      // over when they were whole (SET reads the row as it was).
+      tag_metrics_revision: pairsChanged
+        ? tagMetricsUnindexed(indexable, finalMetrics)
+          ? null
+          : sql<number>`revision + 1`
+        : sql<number | null>`case when tag_metrics_revision = revision then revision + 1 else tag_metrics_revision end`,
       revision: sql<number>`revision + 1`,
       updated_at: Date.now(),
       updated_by: edit.updatedBy,
