@@ -168,8 +168,10 @@ async function listByMetric(
   // A condition on the sort key itself is a range of the walk, and keeps out the
   // versions without the key: then there is no missing phase.
   const onSortKey = query.filter?.metrics.find((r) => r.key === sortKey);
+  // The tag walked is implied by the pairs' range (and by model_tags_match in the missing phase).
   const tag = tagged?.driver.tag ?? null;
-  const others = tests.filter((c) => c.metricKey !== sortKey && c !== tagged?.driver);
+  const walk = tag === null ? undefined : tagged;
+  const others = tests.filter((c) => c.metricKey !== sortKey && c !== walk?.driver);
   if (onSortKey && after?.phase === "missing") return [];
   if (budget !== undefined && after?.phase === "missing") return [];
   const family = familyId(db, query.project, query.name);
@@ -186,10 +188,10 @@ async function listByMetric(
   // model_tag_metrics has the columns of metrics that the walk reads (model_id,
   // family_id, version, key, value): the same statement over it, with the tag's range.
   const index = (
-    tag && tagged
+    tag && walk
       ? (db
           .selectFrom("model_tag_metrics as mt")
-          .where("mt.family_id", "=", tagged.family)
+          .where("mt.family_id", "=", walk.family)
           .where("mt.tag_key", "=", tag.key)
           .where("mt.tag_value", "=", tag.json) as unknown as ReturnType<typeof db.selectFrom<"metrics as mt">>)
       : db.selectFrom("metrics as mt").where("mt.family_id", "=", family)
@@ -234,13 +236,13 @@ async function listByMetric(
     .with("hits", () => hits)
     .with("misses", (qc) => {
       // With a tag, down its model_tags_match range (SQLite: CROSS JOIN keeps it the outer loop).
-      const versions = tagged
+      const versions = walk
         ? (qc
-            .selectFrom(sql<{ model_id: number; version: number }>`(${tagged.driver.byVersion!(tagged.family)})`.as("d"))
+            .selectFrom(sql<{ model_id: number; version: number }>`(${walk.driver.byVersion!(walk.family)})`.as("d"))
             .crossJoin("models as m")
             .whereRef("m.id", "=", "d.model_id") as unknown as ReturnType<typeof qc.selectFrom<"models as m">>)
         : qc.selectFrom("models as m").where("m.family_id", "=", family);
-      const version = sql.ref<number>(tagged ? "d.version" : "m.version");
+      const version = sql.ref<number>(walk ? "d.version" : "m.version");
       let misses = versions
         .select(modelColumns(query.parts, "m"))
         .where((eb) =>
