@@ -93,6 +93,7 @@ const PG_TYPES = {
   size_bytes: "bigint",
   created_at: "bigint",
   value: "float8",
+  tag_metrics_revision: "int",
 };
 
 async function insertRows(trx, dialect, table, columns, rows) {
@@ -154,9 +155,9 @@ export async function populate(backend, families, { rebuildIndexes = backend.nam
 async function secondaryIndexes(trx, dialect) {
   const query =
     dialect === "sqlite"
-      ? `select name, sql as definition from sqlite_master where type = 'index' and sql is not null and tbl_name in ('models', 'metrics', 'model_tags')`
+      ? `select name, sql as definition from sqlite_master where type = 'index' and sql is not null and tbl_name in ('models', 'metrics', 'model_tags', 'model_tag_metrics')`
       : `select indexname as name, indexdef as definition from pg_indexes
-          where schemaname = current_schema() and tablename in ('models', 'metrics', 'model_tags')
+          where schemaname = current_schema() and tablename in ('models', 'metrics', 'model_tags', 'model_tag_metrics')
             and indexname not in (select conname from pg_constraint)`;
   const { rows } = await trx.executeQuery(CompiledQuery.raw(query));
   return rows;
@@ -172,7 +173,7 @@ async function foreignKeys(trx, dialect) {
   const { rows } = await trx.executeQuery(
     CompiledQuery.raw(
       `select conrelid::regclass::text as "table", conname as name, pg_get_constraintdef(oid) as definition
-         from pg_constraint where contype = 'f' and conrelid in ('models'::regclass, 'metrics'::regclass, 'model_tags'::regclass)`,
+         from pg_constraint where contype = 'f' and conrelid in ('models'::regclass, 'metrics'::regclass, 'model_tags'::regclass, 'model_tag_metrics'::regclass)`,
     ),
   );
   return rows;
@@ -182,7 +183,8 @@ async function foreignKeys(trx, dialect) {
  * With `filterable` (bench/filtered.mjs), versions differ in what filters test: one in
  * ten is SKLEARN (the rest PYTORCH); tag `stage` is "prod" on 20 versions spread over
  * the family ("dev" elsewhere), tag `team` is "vision" on one in a hundred ("nlp"
- * elsewhere); their model_tags rows are written as createModel writes them.
+ * elsewhere); their model_tags and model_tag_metrics rows (3 tags x 10 metrics: 30
+ * pairs, within the cap) are written as createModel writes them.
  */
 function filterableVersion(family, version) {
   const every = Math.max(1, Math.floor(family.versions / 20));
@@ -208,11 +210,23 @@ async function load(db, dialect, families, rebuildIndexes, filterable = false) {
       const { families: familyRows, models, metrics, tags } = buffered;
       buffered = { families: [], models: [], metrics: [], tags: [] };
       const modelColumns = ["id", "family_id", "version", "description", "framework", "signature", "input_example"];
-      modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by");
+      modelColumns.push("tags", "size_bytes", "status", "created_at", "created_by", "tag_metrics_revision");
       if (familyRows.length > 0) await insertRows(trx, dialect, "families", ["id", "project", "name", "last_version"], familyRows);
       if (models.length > 0) await insertRows(trx, dialect, "models", modelColumns, models);
       if (metrics.length > 0) await insertRows(trx, dialect, "metrics", ["model_id", "family_id", "version", "key", "value"], metrics);
-      if (tags.length > 0) await insertRows(trx, dialect, "model_tags", ["model_id", "family_id", "version", "key", "value"], tags);
+      if (tags.length > 0) {
+        await insertRows(trx, dialect, "model_tags", ["model_id", "family_id", "version", "key", "value"], tags);
+        // Every (tag, metric) pair of these versions, from the rows just written.
+        await trx.executeQuery(
+          CompiledQuery.raw(
+            `insert into model_tag_metrics (model_id, family_id, version, tag_key, tag_value, key, value)
+             select t.model_id, t.family_id, t.version, t.key, t.value, mt.key, mt.value
+               from model_tags t join metrics mt on mt.model_id = t.model_id
+              where t.model_id >= $1 and t.model_id <= $2`.replace(/\$\d/g, dialect === "postgres" ? (x) => x : "?"),
+            [tags[0][0], tags.at(-1)[0]],
+          ),
+        );
+      }
     };
     for (const [index, family] of families.entries()) {
       const familyId = index + 1;
@@ -226,7 +240,8 @@ async function load(db, dialect, families, rebuildIndexes, filterable = false) {
         if (filterable) {
           for (const [key, value] of Object.entries(shape.tags)) buffered.tags.push([id, familyId, version, key, JSON.stringify(value)]);
         }
-        buffered.models.at(-1).push(1e6, "READY", createdAt, "bench");
+        // Revision 1 (the default): its pairs are written with the filterable rows, none otherwise.
+        buffered.models.at(-1).push(1e6, "READY", createdAt, "bench", filterable ? 1 : null);
         for (const key of METRIC_KEYS) {
           const value = key === "accuracy" ? Math.round(random() * 1e4) / 1e4 : random() * 100;
           buffered.metrics.push([id, familyId, version, key, value]);

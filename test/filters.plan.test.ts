@@ -232,3 +232,104 @@ describe.each(BACKENDS)("a broad filter's page on %s is the plan's probe", (back
     expect(best?.version).toBe(byMetric(acc, (v) => lat(v) >= 50)[0]);
   });
 });
+
+describe.each(BACKENDS)("a tag filter sorted by a metric on %s walks model_tag_metrics", (backend) => {
+  const VERSIONS = 400;
+  // acc has ties (25 values) and is absent on every 11th version; team is vision on every 4th.
+  const acc = (v: number) => (v % 11 === 0 ? undefined : ((v * 37) % 25) / 25);
+  const team = (v: number) => (v % 4 === 0 ? "vision" : "nlp");
+  const stage = (v: number) => (v % 3 === 0 ? "prod" : "dev");
+  const framework = (v: number) => (v % 5 === 0 ? "SKLEARN" : "PYTORCH");
+  const store = capturingRegistry(backend, async (registry) => {
+    for (let v = 1; v <= VERSIONS; v++) {
+      const a = acc(v);
+      await registry.createModel({
+        name: "tm",
+        metrics: [...(a === undefined ? [] : [{ key: "acc", value: a }]), { key: "lat", value: v % 7 }],
+        tags: { team: team(v), stage: stage(v) },
+        framework: framework(v),
+      });
+    }
+  });
+
+  /** The reference order: by acc (either way), ties and the versions without it by version descending, those last. */
+  function reference(keep: (v: number) => boolean, direction: "ASC" | "DESC"): number[] {
+    const out: number[] = [];
+    for (let v = 1; v <= VERSIONS; v++) if (keep(v)) out.push(v);
+    const sign = direction === "DESC" ? -1 : 1;
+    return out.sort((p, q) => {
+      const [x, y] = [acc(p), acc(q)];
+      if (x === undefined || y === undefined) return (x === undefined ? 1 : 0) - (y === undefined ? 1 : 0) || q - p;
+      return sign * (x - y) || q - p;
+    });
+  }
+
+  async function pages(filter: object, direction: "ASC" | "DESC", first: number) {
+    const all: number[] = [];
+    const runs: Statement[][] = [];
+    let after: string | null = null;
+    do {
+      const { result: p, statements } = await store.capture(() =>
+        store.registry.listModels({ name: "tm", filter, sortKey: "acc", direction, first, after }),
+      );
+      runs.push(statements);
+      all.push(...p.nodes.map((m) => m.version));
+      after = p.hasNextPage ? p.endCursor : null;
+    } while (after !== null);
+    return { all, runs };
+  }
+
+  const walksPairs = /from "model_tag_metrics" as "mt" .*where "mt"\."family_id" = (\?|\$\d+) and "mt"\."tag_key" = /;
+
+  test.each(["DESC", "ASC"] as const)(
+    "a lone tag, %s: one count, then the page down its index, no sort step; paged to the end (the versions without acc last)",
+    async (direction) => {
+      const filter = { tags: { team: "vision" } };
+      const { all, runs } = await pages(filter, direction, 7);
+      expect(all).toEqual(reference((v) => team(v) === "vision", direction));
+      const first = runs[0]!;
+      // The family (with its check for unindexed versions), the count, the page.
+      expect(first).toHaveLength(3);
+      expect(first[0]!.sql).toMatch(/"u"\."tag_metrics_revision" is null/);
+      const check = await explain(backend, store.databaseUrl, first[0]!);
+      expect(check).toMatch(backend === "sqlite" ? /USING (COVERING )?INDEX models_tag_metrics_stale/ : /using models_tag_metrics_stale/);
+      expect(first[2]!.sql).toMatch(walksPairs);
+      const plan = await explain(backend, store.databaseUrl, first[2]!);
+      const index = direction === "DESC" ? "model_tag_metrics_sort" : "model_tag_metrics_sort_asc";
+      if (backend === "sqlite") {
+        expect(plan).toMatch(
+          new RegExp(`SEARCH mt USING (COVERING )?INDEX ${index} \\(family_id=\\? AND tag_key=\\? AND tag_value=\\? AND key=\\?\\)`),
+        );
+        expect(plan).not.toMatch(/TEMP B-TREE|SCAN /);
+      } else {
+        expect(plan).toMatch(
+          new RegExp(`Index (Only )?Scan ${direction === "DESC" ? "Backward " : ""}using ${index} on model_tag_metrics mt`),
+        );
+        expect(plan).not.toMatch(/Sort|Seq Scan/);
+      }
+      // Pages resuming inside the metric phase seek the index past the cursor, as the first did.
+      for (const run of runs.slice(1, -1)) expect(run.at(-1)!.sql).toMatch(walksPairs);
+      const best = await store.registry.bestModel({ name: "tm", metric: "acc", direction, filter });
+      expect(best?.version).toBe(all[0]);
+    },
+  );
+
+  test("two tags and the framework: the walk goes down one tag's pairs, the rest tested on each; the same pages as the reference", async () => {
+    const filter = { tags: { team: "vision", stage: "dev" }, framework: "PYTORCH" };
+    const keep = (v: number) => team(v) === "vision" && stage(v) === "dev" && framework(v) === "PYTORCH";
+    for (const direction of ["DESC", "ASC"] as const) {
+      const { all, runs } = await pages(filter, direction, 4);
+      expect(all).toEqual(reference(keep, direction));
+      expect(runs.flat().some((s) => walksPairs.test(s.sql))).toBe(true);
+    }
+  });
+
+  test("a tag with a condition on the sort key itself: a range of the pairs' index, no missing phase", async () => {
+    const filter = { tags: { team: "vision" }, metrics: [{ key: "acc", gte: 0.5 }] };
+    for (const direction of ["DESC", "ASC"] as const) {
+      const { all, runs } = await pages(filter, direction, 5);
+      expect(all).toEqual(reference((v) => team(v) === "vision" && (acc(v) ?? -1) >= 0.5, direction));
+      expect(runs.flat().some((s) => walksPairs.test(s.sql))).toBe(true);
+    }
+  });
+});

@@ -246,6 +246,86 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     }
   });
 
+  test("0015_tag_metrics backfills model_tag_metrics from the previous release's versions, marking those over the cap", async () => {
+    const before = await databaseAt("0014_family_times");
+    const db = before.db;
+    // Versions as the previous release registered them: metrics and model_tags rows, no pairs.
+    // Version 7 has 17 tags × 16 metrics (272 pairs, over the cap of 256); 600 versions span two batches.
+    const wide = 7;
+    const tagsOf = (v: number): Record<string, unknown> =>
+      v === wide
+        ? Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`t${i}`, i]))
+        : { team: v % 3 === 0 ? "vision" : "nlp", n: v, deep: { a: 1 } };
+    const metricsOf = (v: number) =>
+      v === wide
+        ? Array.from({ length: 16 }, (_, i) => ({ key: `m${i}`, value: i }))
+        : [
+            { key: "acc", value: (v % 17) / 17 },
+            { key: "loss", value: v },
+          ];
+    await sql`insert into families (project, name, last_version) values ('default', 'old', 600)`.execute(db);
+    for (let version = 1; version <= 600; version++) {
+      const model = sql`(select id from models where version = ${version})`;
+      await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+                select id, ${version}, ${JSON.stringify(tagsOf(version))}, 0, 'READY', 0 from families where name = 'old'`.execute(db);
+      for (const m of metricsOf(version)) {
+        await sql`insert into metrics (model_id, family_id, version, key, value)
+                  select id, family_id, version, ${m.key}, ${m.value} from models where id = ${model}`.execute(db);
+      }
+      for (const [key, value] of Object.entries(tagsOf(version))) {
+        if (typeof value === "object") continue;
+        await sql`insert into model_tags (model_id, family_id, version, key, value)
+                  select id, family_id, version, ${key}, ${JSON.stringify(value)} from models where id = ${model}`.execute(db);
+      }
+    }
+    await db.destroy();
+    const upgraded = await openStorage({ databaseUrl: before.databaseUrl, blobUrl: before.blobDir });
+    try {
+      const db2 = (upgraded.metadata as SqlMetadataStore)["db"];
+      const { rows } = await sql<{ n: number }>`select count(*) as n from model_tag_metrics`.execute(db2);
+      // team and n × acc and loss on every version but the wide one.
+      expect(Number(rows[0]?.n)).toBe(599 * 4);
+      const marked = await sql<{ version: number }>`select version from models where tag_metrics_revision is null`.execute(db2);
+      expect(marked.rows.map((r) => r.version)).toEqual([wide]);
+      const three = await sql<{ tag_key: string; tag_value: string; key: string; value: number }>`
+        select tag_key, tag_value, key, value from model_tag_metrics where version = 3 order by tag_key, key`.execute(db2);
+      expect(three.rows.map((r) => [r.tag_key, r.tag_value, r.key, Number(r.value)])).toEqual([
+        ["n", "3", "acc", 3 / 17],
+        ["n", "3", "loss", 3],
+        ["team", '"vision"', "acc", 3 / 17],
+        ["team", '"vision"', "loss", 3],
+      ]);
+      // The family holds the wide version: its tag filters sorted by a metric read metrics_sort, the same pages.
+      const registry = registryOver(upgraded);
+      const want = Array.from({ length: 200 }, (_, i) => 3 * (i + 1)).sort((p, q) => (q % 17) - (p % 17) || q - p);
+      const page = await registry.listModels({ name: "old", sortKey: "acc", filter: { tags: { team: "vision" } }, first: 500 });
+      expect(page.nodes.map((m) => m.version)).toEqual(want);
+      await registry.deleteModel({ name: "old", version: wide });
+      const walked = await registry.listModels({ name: "old", sortKey: "acc", filter: { tags: { team: "vision" } }, first: 500 });
+      expect(walked.nodes.map((m) => m.version)).toEqual(want);
+      // A replica of the previous release registers a version (no pairs), then edits another
+      // (its revision moves on, its pairs stay as they were): the family is listed without the pairs.
+      await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+                select id, 601, ${JSON.stringify({ team: "vision" })}, 0, 'READY', 0 from families where name = 'old'`.execute(db2);
+      await sql`insert into metrics (model_id, family_id, version, key, value) select id, family_id, 601, 'acc', 0.999 from models where version = 601`.execute(
+        db2,
+      );
+      await sql`insert into model_tags (model_id, family_id, version, key, value) select id, family_id, 601, 'team', '"vision"' from models where version = 601`.execute(
+        db2,
+      );
+      const withNew = await registry.listModels({ name: "old", sortKey: "acc", filter: { tags: { team: "vision" } }, first: 500 });
+      expect(withNew.nodes.map((m) => m.version)).toEqual([601, ...want]);
+      await registry.deleteModel({ name: "old", version: 601 });
+      await sql`update metrics set value = 0.9999 where version = 3 and key = 'acc'`.execute(db2);
+      await sql`update models set revision = revision + 1 where version = 3`.execute(db2);
+      const edited = await registry.listModels({ name: "old", sortKey: "acc", filter: { tags: { team: "vision" } }, first: 500 });
+      expect(edited.nodes.map((m) => m.version)).toEqual([3, ...want.filter((v) => v !== 3)]);
+    } finally {
+      await closeStorage(upgraded);
+      await before.cleanup();
+    }
+  });
+
   test("a history that diverged (an unknown migration ordered among known ones) is still refused", async () => {
     storage = await openTestStorage(backend);
     await applyAsNewerRelease("0003a_from_a_diverged_branch");

@@ -13,8 +13,12 @@ export type FilterPlan =
   | { readonly kind: "page"; readonly page: ListedModel[] };
 
 export interface PlanOptions {
-  /** The page is by version (the walk may go down a tag's or the framework's index). */
-  readonly byVersion: boolean;
+  /**
+   * Whether the walk can go down this condition's own index, which lists its matches
+   * in the page's order: a tag's or the framework's by version (`byVersion`), a tag's
+   * by a metric (model_tag_metrics).
+   */
+  readonly ordered: (condition: FilterCondition) => boolean;
   /** The walk in sort order, reading at most `budget` rows; whole when it holds `limit` rows. */
   readonly probe: (budget: number) => Promise<ListedModel[]>;
 }
@@ -60,10 +64,10 @@ export function driveLimit(limit: number, versions: number): number {
  * So a filter that keeps a share of the family (the probe fills) or a fixed number
  * of versions (the counts stop early) costs the same at any family size, and the
  * probe reads the rows a walk would read first: the top of the sort order, no random
- * pages of the family. A page by version (`byVersion`) whose filter is a lone tag or
- * framework skips 2 and 3: it walks that condition's index in version order
- * (`FilterCondition.byVersion`). The plan only chooses the path: every path returns
- * the same page.
+ * pages of the family. A filter that is a lone condition with an index in the page's
+ * order (`ordered`: a tag or the framework by version, a tag by a metric) skips 2
+ * and 3: the page walks that index and reads its own rows. The plan only chooses the
+ * path: every path returns the same page.
  */
 export async function planFilter(
   db: Kysely<Database>,
@@ -77,9 +81,9 @@ export async function planFilter(
   // FEW (a few index entries each), before any probe.
   const first = await fewest(db, family.id, conditions, Math.min(FEW, cap));
   if (first.kind !== "walk" || cap <= FEW) return first;
-  // By version, a lone condition whose index lists its matches in version order is
-  // walked down that index: the page reads its own rows and no more, at any selectivity.
-  if (options.byVersion && conditions.length === 1 && conditions[0]!.byVersion !== null) return first;
+  // A lone condition whose index lists its matches in the page's order is walked down
+  // that index: the page reads its own rows and no more, at any selectivity.
+  if (conditions.length === 1 && options.ordered(conditions[0]!)) return first;
   if (family.versions >= PROBED_FROM) {
     // At least FEW rows: a small page (bestModel's is 1) tolerates a rarer filter.
     const page = await options.probe(Math.max(FEW, Math.ceil(limit / BROAD)));

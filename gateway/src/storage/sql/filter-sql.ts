@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from "kysely";
-import type { MetricRange, ModelFilter } from "../../domain/model-filter.js";
+import type { MetricRange, ModelFilter, TagMatch } from "../../domain/model-filter.js";
 import type { SqlDialect } from "./schema.js";
 
 /**
@@ -19,6 +19,8 @@ export interface FilterCondition {
    * order; null for the others.
    */
   readonly byVersion: ((family: number) => RawBuilder<{ model_id: number; version: number }>) | null;
+  /** For a tag condition, the tag: model_tag_metrics lists its matches in a metric's order. */
+  readonly tag: TagMatch | null;
 }
 
 /** `column` within `range`, as conditions an index on the column can seek by. */
@@ -48,6 +50,7 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
       )})`,
       source: (family) => sql`select model_id from metrics where family_id = ${family} and key = ${range.key} and ${and(bounds("value"))}`,
       byVersion: null,
+      tag: null,
     });
   }
   for (const tag of filter.tags) {
@@ -57,6 +60,7 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
       source: (family) => sql`select model_id from model_tags where family_id = ${family} and key = ${tag.key} and value = ${tag.json}`,
       byVersion: (family) =>
         sql`select model_id, version from model_tags where family_id = ${family} and key = ${tag.key} and value = ${tag.json}`,
+      tag,
     });
   }
   if (filter.framework !== null) {
@@ -66,6 +70,7 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
       test: sql<SqlBool>`${dialect.unindexed(sql.ref("m.framework"))} = ${framework}`,
       source: (family) => sql`select id as model_id from models where family_id = ${family} and framework = ${framework}`,
       byVersion: (family) => sql`select id as model_id, version from models where family_id = ${family} and framework = ${framework}`,
+      tag: null,
     });
   }
   if (filter.createdAfter !== null || filter.createdBefore !== null) {
@@ -79,6 +84,7 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
       source: (family) =>
         sql`select id as model_id from models where family_id = ${family} and ${and(rangeSql(sql.ref("created_at"), range))}`,
       byVersion: null,
+      tag: null,
     });
   }
   return out;

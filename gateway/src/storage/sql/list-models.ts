@@ -30,41 +30,63 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
   let tests: readonly FilterCondition[] = [];
   if (filter !== null) {
     if (filter.metrics.some(isEmptyRange)) return [];
+    const sortKey = query.sortKey;
+    // A tag filter sorted by a metric may walk model_tag_metrics, unless the family
+    // holds a version whose pairs it lacks (over the cap, or written by a release
+    // before 0015): found by a partial index that is empty in most families, in the
+    // same statement as the family.
+    const byTagMetric = sortKey !== null && filter.tags.length > 0;
     const family = await db
       .selectFrom("families")
       .select(["id", "version_count", "last_version"])
+      .$if(byTagMetric, (q) =>
+        q.select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom("models as u")
+                .select(sql`1`.as("one"))
+                .whereRef("u.family_id", "=", "families.id")
+                .where("u.tag_metrics_revision", "is", null),
+            )
+            .as("tag_metrics_partial"),
+        ),
+      )
       .where("project", "=", query.project)
       .where("name", "=", query.name)
       .executeTakeFirst();
     if (!family) return [];
+    const id = Number(family.id);
     const conditions = filterConditions(dialect, filter);
-    const sortKey = query.sortKey;
+    const tagMetricsWhole = byTagMetric && !Number(family.tag_metrics_partial);
+    const ordered = (c: FilterCondition) => (sortKey === null ? c.byVersion !== null : tagMetricsWhole && c.tag !== null);
+    // The probe walks the first tag's pairs (the counts so far cannot tell the tags apart).
+    const probeTag = conditions.find(ordered);
     const plan = await planFilter(
       db,
-      { id: Number(family.id), versions: Number(family.version_count), lastVersion: Number(family.last_version) },
+      { id, versions: Number(family.version_count), lastVersion: Number(family.last_version) },
       conditions,
       query.limit,
       {
-        byVersion: sortKey === null,
+        ordered,
         probe: (budget) =>
           sortKey === null
             ? listByVersion(db, dialect, query, conditions, undefined, budget)
-            : listByMetric(db, dialect, query, sortKey, conditions, budget),
+            : listByMetric(db, dialect, query, sortKey, conditions, budget, probeTag && { family: id, driver: probeTag }),
       },
     );
     if (plan.kind === "empty") return [];
     if (plan.kind === "page") return plan.page;
-    if (plan.kind === "drive") return listDriven(db, dialect, query, Number(family.id), plan.driver, plan.others);
+    if (plan.kind === "drive") return listDriven(db, dialect, query, id, plan.driver, plan.others);
     tests = conditions;
-    if (query.sortKey === null) {
-      // By version, the walk can go down the index of a tag or the framework, which
-      // lists that condition's matches in version order: the fewest counted.
-      const ordered = conditions
-        .map((c, i) => ({ c, n: plan.counts[i] ?? Infinity }))
-        .filter(({ c }) => c.byVersion !== null)
-        .sort((a, b) => a.n - b.n)[0]?.c;
-      if (ordered) return listByVersion(db, dialect, query, tests, { family: Number(family.id), driver: ordered });
-    }
+    // The walk can go down the index of a condition that lists its matches in the
+    // page's order (a tag or the framework by version, a tag by a metric): the fewest counted.
+    const driver = conditions
+      .map((c, i) => ({ c, n: plan.counts[i] ?? Infinity }))
+      .filter(({ c }) => ordered(c))
+      .sort((a, b) => a.n - b.n)[0]?.c;
+    if (driver && sortKey === null) return listByVersion(db, dialect, query, tests, { family: id, driver });
+    if (driver && sortKey !== null) return listByMetric(db, dialect, query, sortKey, tests, undefined, { family: id, driver });
   }
   return query.sortKey === null ? listByVersion(db, dialect, query, tests) : listByMetric(db, dialect, query, query.sortKey, tests);
 }
@@ -127,7 +149,10 @@ async function listByVersion(
 /**
  * A page by a metric. With a `budget` (a plan's probe), the walk reads at most that
  * many index entries of the metric phase and never the missing phase: the page is
- * whole only when it fills.
+ * whole only when it fills. With `tagged` (a tag condition), the metric phase walks
+ * that tag's (tag, metric) pairs, model_tag_metrics, in the same order as
+ * metrics_sort, so it reads the tag's matches only and the cursors are the same; the
+ * missing phase walks the tag's model_tags_match range by version.
  */
 async function listByMetric(
   db: Kysely<Database>,
@@ -136,13 +161,17 @@ async function listByMetric(
   sortKey: string,
   tests: readonly FilterCondition[],
   budget?: number,
+  tagged?: { readonly family: number; readonly driver: FilterCondition },
 ): Promise<ListedModel[]> {
   const desc = query.direction === "DESC";
   const { after } = query;
   // A condition on the sort key itself is a range of the walk, and keeps out the
   // versions without the key: then there is no missing phase.
   const onSortKey = query.filter?.metrics.find((r) => r.key === sortKey);
-  const others = tests.filter((c) => c.metricKey !== sortKey);
+  // The tag walked is implied by the pairs' range (and by model_tags_match in the missing phase).
+  const tag = tagged?.driver.tag ?? null;
+  const walk = tag === null ? undefined : tagged;
+  const others = tests.filter((c) => c.metricKey !== sortKey && c !== walk?.driver);
   if (onSortKey && after?.phase === "missing") return [];
   if (budget !== undefined && after?.phase === "missing") return [];
   const family = familyId(db, query.project, query.name);
@@ -156,9 +185,17 @@ async function listByMetric(
       sql<SqlBool>`(mt.value ${sql.raw(beyond)} ${after.value} or mt.version < ${after.version})`,
     );
   }
-  const index = db
-    .selectFrom("metrics as mt")
-    .where("mt.family_id", "=", family)
+  // model_tag_metrics has the columns of metrics that the walk reads (model_id,
+  // family_id, version, key, value): the same statement over it, with the tag's range.
+  const index = (
+    tag && walk
+      ? (db
+          .selectFrom("model_tag_metrics as mt")
+          .where("mt.family_id", "=", walk.family)
+          .where("mt.tag_key", "=", tag.key)
+          .where("mt.tag_value", "=", tag.json) as unknown as ReturnType<typeof db.selectFrom<"metrics as mt">>)
+      : db.selectFrom("metrics as mt").where("mt.family_id", "=", family)
+  )
     .where("mt.key", "=", sortKey)
     .$call((q) => bounds.reduce((acc, b) => acc.where(b), q));
   const walked =
@@ -198,10 +235,16 @@ async function listByMetric(
   const rows = await db
     .with("hits", () => hits)
     .with("misses", (qc) => {
-      let misses = qc
-        .selectFrom("models as m")
+      // With a tag, down its model_tags_match range (SQLite: CROSS JOIN keeps it the outer loop).
+      const versions = walk
+        ? (qc
+            .selectFrom(sql<{ model_id: number; version: number }>`(${walk.driver.byVersion!(walk.family)})`.as("d"))
+            .crossJoin("models as m")
+            .whereRef("m.id", "=", "d.model_id") as unknown as ReturnType<typeof qc.selectFrom<"models as m">>)
+        : qc.selectFrom("models as m").where("m.family_id", "=", family);
+      const version = sql.ref<number>(walk ? "d.version" : "m.version");
+      let misses = versions
         .select(modelColumns(query.parts, "m"))
-        .where("m.family_id", "=", family)
         .where((eb) =>
           eb.not(
             eb.exists(
@@ -213,9 +256,9 @@ async function listByMetric(
             ),
           ),
         )
-        .orderBy("m.version", "desc")
+        .orderBy(version, "desc")
         .limit(sql<number>`${query.limit} - ${qc.selectFrom("hits").select((eb) => eb.fn.countAll().as("n"))}`);
-      if (after?.phase === "missing") misses = misses.where("m.version", "<", after.version);
+      if (after?.phase === "missing") misses = misses.where(version, "<", after.version);
       for (const c of others) misses = misses.where(c.test);
       return misses;
     })

@@ -445,6 +445,87 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         }
       },
     },
+    "0015_tag_metrics": {
+      // A page filtered by a tag and sorted by a metric walks a tag's matches in the
+      // metric's order: one row per (indexable tag, metric) pair of each version, with
+      // an index per direction as metrics_sort and metrics_sort_asc (ties by version
+      // descending either way; model_id last, so the walk reads the index alone).
+      // models.tag_metrics_revision is the revision whose pairs the table holds, or
+      // null: a version with more than 256 pairs (it has none there), one the previous
+      // release created (the column's default), or one it edited (its revision moved
+      // on: a trigger nulls the column then). A family holding such a version is not
+      // walked this way: a partial index of the nulls, empty in most families, finds
+      // one (an IS NULL the planners estimate from the column's statistics).
+      // createModel and updateModel keep the pairs and the column in step; deletes cascade.
+      async up(db: FrozenDb) {
+        await db.schema
+          .createTable("model_tag_metrics")
+          .addColumn("model_id", "bigint", (c) => c.notNull().references("models.id").onDelete("cascade"))
+          .addColumn("family_id", "bigint", (c) => c.notNull())
+          .addColumn("version", "integer", (c) => c.notNull())
+          .addColumn("tag_key", "text", (c) => c.notNull())
+          .addColumn("tag_value", "text", (c) => c.notNull())
+          .addColumn("key", "text", (c) => c.notNull())
+          .addColumn("value", "double precision", (c) => c.notNull())
+          .addPrimaryKeyConstraint("model_tag_metrics_pk", ["model_id", "tag_key", "key"])
+          // SQLite: the rows live in the primary key's b-tree, one fewer to write per row.
+          .$call((t) => (dialect.name === "sqlite" ? t.modifyEnd(sql`without rowid`) : t))
+          .execute();
+        const sortColumns = ["family_id", "tag_key", "tag_value", "key", "value"];
+        await db.schema
+          .createIndex("model_tag_metrics_sort")
+          .on("model_tag_metrics")
+          .columns([...sortColumns, "version", "model_id"])
+          .execute();
+        await db.schema
+          .createIndex("model_tag_metrics_sort_asc")
+          .on("model_tag_metrics")
+          .columns([...sortColumns, "version desc", "model_id"])
+          .execute();
+        await db.schema.alterTable("models").addColumn("tag_metrics_revision", "integer").execute();
+        if (dialect.name === "postgres") {
+          await sql
+            .raw(
+              `create function homer_models_tag_metrics_stale() returns trigger language plpgsql as $$
+               begin
+                 if new.tag_metrics_revision is distinct from new.revision then new.tag_metrics_revision := null; end if;
+                 return new;
+               end $$`,
+            )
+            .execute(db);
+          await sql
+            .raw(
+              `create trigger models_tag_metrics_stale before update on models
+               for each row execute function homer_models_tag_metrics_stale()`,
+            )
+            .execute(db);
+        } else {
+          await sql
+            .raw(
+              `create trigger models_tag_metrics_stale after update of revision on models
+               when new.tag_metrics_revision is not null and new.tag_metrics_revision <> new.revision begin
+                 update models set tag_metrics_revision = null where id = new.id; end`,
+            )
+            .execute(db);
+        }
+        const pairs = (id: string) =>
+          sql`(select count(*) from model_tags a where a.model_id = ${sql.ref(id)}) * (select count(*) from metrics b where b.model_id = ${sql.ref(id)})`;
+        let lastId = 0;
+        for (;;) {
+          const rows = await db.selectFrom("models").select("id").where("id", ">", lastId).orderBy("id").limit(500).execute();
+          if (rows.length === 0) break;
+          const [from, to] = [lastId, Number(rows.at(-1)!.id)];
+          lastId = to;
+          await sql`insert into model_tag_metrics (model_id, family_id, version, tag_key, tag_value, key, value)
+                    select t.model_id, t.family_id, t.version, t.key, t.value, mt.key, mt.value
+                      from model_tags t join metrics mt on mt.model_id = t.model_id
+                     where t.model_id > ${from} and t.model_id <= ${to} and ${pairs("t.model_id")} <= 256`.execute(db);
+          await sql`update models set tag_metrics_revision = revision
+                     where id > ${from} and id <= ${to} and ${pairs("models.id")} <= 256`.execute(db);
+        }
+        await sql`create index models_tag_metrics_stale on models (family_id) where tag_metrics_revision is null`.execute(db);
+      },
+    },
   };
 }
 

@@ -5,7 +5,8 @@ import type { Database, SqlDialect } from "./schema.js";
 type ModelsTable = Database["models"];
 
 /**
- * Every column of `models`, with the part that reads it (null: every read). Listing
+ * Every column of `models`, with the part that reads it (null: every read; "never":
+ * the store's own bookkeeping, which no read of a version selects). Listing
  * pages read only what they show: a column of a part not asked for is not selected,
  * so neither sent nor parsed. A column added to the table must be classified here
  * (the `satisfies` does not compile otherwise).
@@ -29,7 +30,8 @@ const MODEL_COLUMNS = {
   flavors: "flavors",
   tf_meta_graph_tags: "flavors",
   lineage: "lineage",
-} as const satisfies Record<keyof ModelsTable, "flavors" | "lineage" | null>;
+  tag_metrics_revision: "never",
+} as const satisfies Record<keyof ModelsTable, "flavors" | "lineage" | "never" | null>;
 
 type PartColumn = { [K in keyof typeof MODEL_COLUMNS]: (typeof MODEL_COLUMNS)[K] extends null ? never : K }[keyof typeof MODEL_COLUMNS];
 
@@ -56,7 +58,7 @@ export function modelColumns<A extends string>(parts: ModelParts, row: A): reado
   let list = columnLists.get(key);
   if (!list) {
     list = Object.entries(MODEL_COLUMNS)
-      .filter(([, part]) => part === null || parts[part])
+      .filter(([, part]) => part === null || (part !== "never" && parts[part]))
       .map(([column]) => `${row}.${column}`);
     columnLists.set(key, list);
   }

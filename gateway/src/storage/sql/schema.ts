@@ -39,6 +39,13 @@ export interface Database {
     updated_by: string | null;
     /** JSON of the lineage's facts (migration 0013); null when none were given. */
     lineage: string | null;
+    /**
+     * The revision whose (tag, metric) pairs model_tag_metrics holds (migration 0015),
+     * or null, and then its family is not walked by them: the version has more pairs
+     * than the cap, or a release before 0015 created or edited it (a trigger nulls
+     * the column when `revision` moves past it).
+     */
+    tag_metrics_revision: number | null;
   };
   /** The parents a version's lineage names, in the order given (migration 0013). */
   model_parents: {
@@ -64,6 +71,22 @@ export interface Database {
     key: string;
     /** The tag's value as JSON text: `"vision"`, `3`, `true`. */
     value: string;
+  };
+  /**
+   * Each version's (indexable tag, metric) pairs (migration 0015), so a tag's matches
+   * are listed in a metric's order: kept in step with model_tags and metrics, except
+   * for versions with more than MAX_TAG_METRIC_PAIRS pairs (models.tag_metrics_revision).
+   */
+  model_tag_metrics: {
+    model_id: number;
+    family_id: number;
+    version: number;
+    tag_key: string;
+    /** As model_tags.value: the tag's value as JSON text. */
+    tag_value: string;
+    /** The metric's key and value, as in metrics. */
+    key: string;
+    value: number;
   };
   model_files: {
     model_id: number;

@@ -39,7 +39,7 @@ import {
 } from "./aliases.js";
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
-import { insertTagRows } from "./tag-rows.js";
+import { indexableTags, insertTagMetricRows, insertTagRows, tagMetricsUnindexed } from "./tag-rows.js";
 import { CARD_PATH, chunks, familyId, lineageOf, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
@@ -327,6 +327,8 @@ export class SqlMetadataStore implements MetadataStore {
         .execute();
     }
 
+    const tags = indexableTags(draft.tags);
+    const revision = existing ? Number(existing.revision) + 1 : 1;
     const row = await trx
       .insertInto("models")
       .values({
@@ -346,7 +348,9 @@ export class SqlMetadataStore implements MetadataStore {
         created_by: draft.createdBy,
         // An overwrite continues the version's revisions: an edit made against the
         // replaced content then fails its revision check instead of applying to the new.
-        ...(existing ? { revision: Number(existing.revision) + 1 } : {}),
+        revision,
+        // Its pairs are written below, unless there are more than the cap.
+        tag_metrics_revision: tagMetricsUnindexed(tags, draft.metrics) ? null : revision,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -357,7 +361,8 @@ export class SqlMetadataStore implements MetadataStore {
         .values(draft.metrics.map((m) => ({ model_id: modelId, family_id: familyId, version, key: m.key, value: m.value })))
         .execute();
     }
-    await insertTagRows(trx, { modelId, familyId, version }, draft.tags);
+    await insertTagRows(trx, { modelId, familyId, version }, tags);
+    await insertTagMetricRows(trx, { modelId, familyId, version }, tags, draft.metrics);
     for (const batch of chunks(draft.files, BATCH)) {
       await trx
         .insertInto("model_files")

@@ -5,14 +5,14 @@ import { environmentNotAFile, lineageCycle } from "../../domain/lineage.js";
 import { checkParents, closesCycle, factsColumn, insertParents } from "./lineage.js";
 import { chunks, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
-import { insertTagRows } from "./tag-rows.js";
+import { indexableTags, insertTagMetricRows, insertTagRows, tagMetricsUnindexed } from "./tag-rows.js";
 
 /**
  * Applies a metadata edit inside the caller's write transaction: reads the version,
  * lets `edit.check` decide against it (it throws to refuse, and then nothing was
  * written), then changes metrics in place (the metrics_sort indexes follow the rows,
- * so metric-sorted listings stay ordered), the row, and its revision. Files are
- * never touched. Null when the version does not exist.
+ * so metric-sorted listings stay ordered), the tag and (tag, metric) rows, the row,
+ * and its revision. Files are never touched. Null when the version does not exist.
  */
 export async function applyEdit(
   trx: Kysely<Database>,
@@ -28,14 +28,15 @@ export async function applyEdit(
     .executeTakeFirst();
   if (!row) return null;
   const modelId = Number(row.id);
-  const held = await trx.selectFrom("metrics").select("key").where("model_id", "=", modelId).execute();
-  const keys = new Set(held.map((m) => m.key));
-  for (const key of edit.removeMetrics) keys.delete(key);
-  for (const m of edit.setMetrics) keys.add(m.key);
+  const held = await trx.selectFrom("metrics").select(["key", "value"]).where("model_id", "=", modelId).execute();
+  // The version's metrics once the edit is applied.
+  const metrics = new Map(held.map((m) => [m.key, Number(m.value)]));
+  for (const key of edit.removeMetrics) metrics.delete(key);
+  for (const m of edit.setMetrics) metrics.set(m.key, m.value);
   const tags = edit.check({
     revision: Number(row.revision),
     tags: JSON.parse(row.tags) as Readonly<Record<string, unknown>>,
-    metricKeys: keys.size,
+    metricKeys: metrics.size,
   });
 
   if (edit.lineage) {
@@ -66,9 +67,19 @@ export async function applyEdit(
       .execute();
   }
   // Tags are rewritten whole (an edit may merge or replace): model_tags follows them.
-  if (JSON.stringify(tags) !== row.tags) {
+  const version = { modelId, familyId: Number(row.family_id), version: row.version };
+  const tagsChanged = JSON.stringify(tags) !== row.tags;
+  const indexable = indexableTags(tags);
+  if (tagsChanged) {
     await trx.deleteFrom("model_tags").where("model_id", "=", modelId).execute();
-    await insertTagRows(trx, { modelId, familyId: Number(row.family_id), version: row.version }, tags);
+    await insertTagRows(trx, version, indexable);
+  }
+  // model_tag_metrics follows both: the version's pairs rewritten whole (at most the cap).
+  const pairsChanged = tagsChanged || edit.removeMetrics.length > 0 || edit.setMetrics.length > 0;
+  const finalMetrics = [...metrics].map(([key, value]) => ({ key, value }));
+  if (pairsChanged) {
+    await trx.deleteFrom("model_tag_metrics").where("model_id", "=", modelId).execute();
+    await insertTagMetricRows(trx, version, indexable, finalMetrics);
   }
   await trx
     .updateTable("models")
@@ -76,6 +87,13 @@ export async function applyEdit(
       ...(edit.description !== undefined ? { description: edit.description } : {}),
       ...(edit.lineage ? { lineage: factsColumn(edit.lineage) } : {}),
       tags: JSON.stringify(tags),
+      // The pairs as of the new revision: rewritten (none over the cap), or carried
+      // over when they were whole (SET reads the row as it was).
+      tag_metrics_revision: pairsChanged
+        ? tagMetricsUnindexed(indexable, finalMetrics)
+          ? null
+          : sql<number>`revision + 1`
+        : sql<number | null>`case when tag_metrics_revision = revision then revision + 1 else tag_metrics_revision end`,
       revision: sql<number>`revision + 1`,
       updated_at: Date.now(),
       updated_by: edit.updatedBy,
