@@ -10,6 +10,9 @@ import type { ModelRecord } from "../gateway/src/domain/records.js";
 import type { Database } from "../gateway/src/storage/sql/schema.js";
 import type { SqlMetadataStore } from "../gateway/src/storage/sql/sql-metadata-store.js";
 import { MAX_TAG_METRIC_PAIRS } from "../gateway/src/storage/sql/tag-rows.js";
+import { listModels } from "../gateway/src/storage/sql/list-models.js";
+import { normaliseFilter } from "../gateway/src/domain/model-filter.js";
+import { ALL_PARTS } from "../gateway/src/domain/records.js";
 import { BACKENDS, openTestStorage, type TestStorage } from "./support/backends.js";
 import { registryOver } from "./support/registry.js";
 
@@ -206,5 +209,60 @@ describe.each(BACKENDS)("model_tag_metrics on %s", (backend) => {
     expect(await unindexed("wide")).toEqual([]);
     expect(await held("wide")).toEqual(pairsOf(await versions("wide")));
     expect(await listed()).toEqual({ versions: want(await versions("wide")), walked: true });
+  });
+
+  test("a version that loses its pairs after the family was read is still listed: the walk reads nothing then, and the page is read without the pairs", async () => {
+    // Enough matches (over the plan's 64) that the page walks the pairs rather than drive from the tag's matches.
+    for (let i = 1; i <= 80; i++) {
+      await registry.createModel({
+        name: "race",
+        tags: { team: "a" },
+        ...(i % 10 === 0 ? {} : { metrics: [{ key: "acc", value: (i % 7) / 10 }] }),
+      });
+    }
+    const expected = (await registry.listModels({ name: "race", sortKey: "acc", filter: { tags: { team: "a" } }, first: 100 })).nodes.map(
+      (m) => m.version,
+    );
+    expect(expected).toHaveLength(80);
+    // What an edit past the cap (or the previous release's write) committed between the
+    // family's statement and the page leaves: version 3 without pairs, marked.
+    const id = (
+      await db
+        .selectFrom("models as m")
+        .innerJoin("families as f", "f.id", "m.family_id")
+        .select("m.id")
+        .where("f.name", "=", "race")
+        .where("m.version", "=", 3)
+        .executeTakeFirstOrThrow()
+    ).id;
+    await db.deleteFrom("model_tag_metrics").where("model_id", "=", id).execute();
+    await db.updateTable("models").set({ tag_metrics_revision: null }).where("id", "=", id).execute();
+    // The family's statement is made to report the pairs whole, as it did before the edit.
+    const stale = db.withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => ({
+        ...args.result,
+        rows: args.result.rows.map((row) =>
+          row && typeof row === "object" && "tag_metrics_partial" in row ? { ...row, tag_metrics_partial: 0 } : row,
+        ),
+      }),
+    });
+    const dialect = (storage!.metadata as SqlMetadataStore)["sqlDialect"];
+    const query = (limit: number) => ({
+      project: "default",
+      name: "race",
+      sortKey: "acc",
+      direction: "DESC" as const,
+      limit,
+      after: null,
+      parts: ALL_PARTS,
+      filter: normaliseFilter({ tags: { team: "a" } }),
+    });
+    statements.length = 0;
+    expect((await listModels(stale, dialect, query(100))).map((l) => l.model.version)).toEqual(expected);
+    // It walked the pairs first (and found nothing in its snapshot), then read the page without them.
+    expect(statements.some((sql) => /from "model_tag_metrics"/.test(sql))).toBe(true);
+    expect((await listModels(stale, dialect, query(2))).map((l) => l.model.version)).toEqual(expected.slice(0, 2));
+    expect((await listModels(stale, dialect, query(1))).map((l) => l.model.version)).toEqual(expected.slice(0, 1));
   });
 });

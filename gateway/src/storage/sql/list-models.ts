@@ -25,7 +25,7 @@ import type { Database, SqlDialect } from "./schema.js";
  * matches (`list-driven.ts`) or walked in sort order with every condition tested —
  * and both ways read the same rows in the same order.
  */
-export async function listModels(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery): Promise<ListedModel[]> {
+export async function listModels(db: Kysely<Database>, dialect: SqlDialect, query: ListQuery, tagPairs = true): Promise<ListedModel[]> {
   const filter = query.filter ?? null;
   let tests: readonly FilterCondition[] = [];
   if (filter !== null) {
@@ -35,7 +35,7 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
     // holds a version whose pairs it lacks (over the cap, or written by a release
     // before 0015): found by a partial index that is empty in most families, in the
     // same statement as the family.
-    const byTagMetric = sortKey !== null && filter.tags.length > 0;
+    const byTagMetric = tagPairs && sortKey !== null && filter.tags.length > 0;
     const family = await db
       .selectFrom("families")
       .select(["id", "version_count", "last_version"])
@@ -86,7 +86,14 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
       .filter(({ c }) => ordered(c))
       .sort((a, b) => a.n - b.n)[0]?.c;
     if (driver && sortKey === null) return listByVersion(db, dialect, query, tests, { family: id, driver });
-    if (driver && sortKey !== null) return listByMetric(db, dialect, query, sortKey, tests, undefined, { family: id, driver });
+    if (driver && sortKey !== null) {
+      const page = await listByMetric(db, dialect, query, sortKey, tests, undefined, { family: id, driver });
+      // The walk reads nothing when, in its own snapshot, a version of the family lacks its
+      // pairs (edited past the cap, or written by the previous release, since the family
+      // was read): then the page is read without them, so it never misses a version.
+      if (page.length === 0 && !(await tagPairsWhole(db, id))) return listModels(db, dialect, query, false);
+      return page;
+    }
   }
   return query.sortKey === null ? listByVersion(db, dialect, query, tests) : listByMetric(db, dialect, query, query.sortKey, tests);
 }
@@ -187,13 +194,16 @@ async function listByMetric(
   }
   // model_tag_metrics has the columns of metrics that the walk reads (model_id,
   // family_id, version, key, value): the same statement over it, with the tag's range.
+  // Guarded in the walk's own snapshot: no row at all unless every version of the family has its pairs.
+  const whole = walk ? [wholePairsSql(walk.family)] : [];
   const index = (
     tag && walk
       ? (db
           .selectFrom("model_tag_metrics as mt")
           .where("mt.family_id", "=", walk.family)
           .where("mt.tag_key", "=", tag.key)
-          .where("mt.tag_value", "=", tag.json) as unknown as ReturnType<typeof db.selectFrom<"metrics as mt">>)
+          .where("mt.tag_value", "=", tag.json)
+          .where(wholePairsSql(walk.family)) as unknown as ReturnType<typeof db.selectFrom<"metrics as mt">>)
       : db.selectFrom("metrics as mt").where("mt.family_id", "=", family)
   )
     .where("mt.key", "=", sortKey)
@@ -259,7 +269,7 @@ async function listByMetric(
         .orderBy(version, "desc")
         .limit(sql<number>`${query.limit} - ${qc.selectFrom("hits").select((eb) => eb.fn.countAll().as("n"))}`);
       if (after?.phase === "missing") misses = misses.where(version, "<", after.version);
-      for (const c of others) misses = misses.where(c.test);
+      for (const c of [...whole, ...others.map((o) => o.test)]) misses = misses.where(c);
       return misses;
     })
     .selectFrom((qc) =>
@@ -293,4 +303,14 @@ async function listByMetric(
         ? { phase: "metric", value: Number(row.sort_value), version: row.version }
         : { phase: "missing", version: row.version },
   }));
+}
+
+/** True in a statement's snapshot when every version of `family` has its model_tag_metrics pairs (an empty partial index). */
+function wholePairsSql(family: number): RawBuilder<SqlBool> {
+  return sql<SqlBool>`not exists (select 1 from models u where u.family_id = ${family} and u.tag_metrics_revision is null)`;
+}
+
+async function tagPairsWhole(db: Kysely<Database>, family: number): Promise<boolean> {
+  const row = await db.selectNoFrom(wholePairsSql(family).as("whole")).executeTakeFirstOrThrow();
+  return Boolean(Number(row.whole));
 }
