@@ -16,7 +16,7 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   byteOrder: (text) => sql<string>`${text} collate "C"`,
   contains: (text, part) => sql<boolean>`strpos(${text}, ${part}) > 0`,
   unindexed: (value) => sql`${value}`,
-  lateralJoins: true,
+  anyArrays: true,
   supportsRowLocks: true,
   // One advisory lock ("homer" in ASCII) orders event inserts; held only from the insert to commit.
   // One round trip: the insert reads its row from the lock's CTE, so its seq is drawn

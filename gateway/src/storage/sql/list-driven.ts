@@ -7,10 +7,11 @@ import type { Database, SqlDialect } from "./schema.js";
 /**
  * A filtered page driven from one condition's index: its matches (few, as
  * `countMatches` found) are read whole into a materialised CTE, joined to their
- * versions (SQLite: CROSS JOIN keeps the matches the outer loop), tested against the
- * other conditions and the keyset, sorted and cut to the page. The order is the
- * listing's, so cursors are the same as a walk's and a listing may switch between a
- * drive and a walk from one page to the next. One statement, one snapshot.
+ * versions (PostgreSQL: by key, `= any(array(…))`; SQLite: CROSS JOIN keeps the
+ * matches the outer loop), tested against the other conditions and the keyset,
+ * sorted and cut to the page. The order is the listing's, so cursors are the same as
+ * a walk's and a listing may switch between a drive and a walk from one page to the
+ * next. One statement, one snapshot.
  */
 export async function listDriven(
   db: Kysely<Database>,
@@ -37,15 +38,17 @@ export async function listDriven(
       () => sql<{ model_id: number }>`(${driver.source(family)})`,
     )
     .with("page", (qc) => {
-      const matches = qc.selectFrom("cand as c");
-      const joined = dialect.lateralJoins
-        ? (matches.crossJoinLateral((eb) =>
-            eb.selectFrom("models").selectAll().whereRef("models.id", "=", "c.model_id").as("m"),
-          ) as unknown as ReturnType<typeof matches.crossJoin<"models as m">>)
-        : matches.crossJoin("models as m");
-      let page = joined
+      const joined = () => qc.selectFrom("cand as c").crossJoin("models as m").whereRef("m.id", "=", "c.model_id");
+      // PostgreSQL: the versions are read by key, `id = any(array(…))`, not joined to the
+      // matches: a join is planned from the estimate of the matches, and a range the
+      // statistics overrate (created_at, estimated as if independent of the family)
+      // made it a merge join that walked models_pkey from its first row (or, as key
+      // probes, a cost that started JIT compilation). An array's length is guessed
+      // at 10 whatever the estimate: an index scan of the primary key for any count.
+      const byKey = sql<SqlBool>`m.id = any(array(select model_id from cand))`;
+      const versions = dialect.anyArrays ? (qc.selectFrom("models as m").where(byKey) as unknown as ReturnType<typeof joined>) : joined();
+      let page = versions
         .select(modelColumns(query.parts, "m"))
-        .whereRef("m.id", "=", "c.model_id")
         .$if(sortKey !== null, (q) =>
           q.leftJoin("metrics as st", (j) => j.onRef("st.model_id", "=", "m.id").on("st.key", "=", sortKey ?? "")),
         )

@@ -166,12 +166,11 @@ export interface SqlDialect {
    */
   unindexed<T>(value: Expression<T>): RawBuilder<T>;
   /**
-   * Whether `CROSS JOIN LATERAL` exists (PostgreSQL). A driven page joins its few
-   * matches to their versions through it, so each is a primary-key probe: a plain
-   * join may be planned as a hash join that reads the whole models table. SQLite has
-   * no LATERAL, and its CROSS JOIN keeps the written join order anyway.
+   * Whether `= any(array(subquery))` exists (PostgreSQL). A driven page reads its few
+   * matches' versions through it, by primary key whatever the planner estimates of
+   * the matches; SQLite has no arrays, and its CROSS JOIN keeps the written join order.
    */
-  readonly lateralJoins: boolean;
+  readonly anyArrays: boolean;
   /** Whether `SELECT … FOR UPDATE` exists (SQLite serialises writers instead). */
   readonly supportsRowLocks: boolean;
   /** A JSON array of the values: `json_build_array` / `json_array`. */

@@ -15,7 +15,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   byteOrder: (text) => sql<string>`${text}`,
   contains: (text, part) => sql<boolean>`instr(${text}, ${part}) > 0`,
   unindexed: (value) => sql`+${value}`,
-  lateralJoins: false,
+  anyArrays: false,
   supportsRowLocks: false,
   // Writers are serialised by begin immediate: seq order is commit order already.
   recordEvent: () => null,
