@@ -204,6 +204,20 @@ export class ModelResolver {
  * binds these to the schema directly; the methods above define the fields' types
  * and descriptions and call the same functions.
  */
+export const modelFields = {
+  id: (model: ModelRecord): string => Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url"),
+  metrics: (model: ModelRecord): readonly MetricRecord[] => part(model.metrics, "metrics"),
+  metric: (model: ModelRecord, args: { readonly key: string }): number | null =>
+    part(model.metrics, "metrics").find((m) => m.key === args.key)?.value ?? null,
+  files: (model: ModelRecord, _args: unknown, ctx: Context): ModelFile[] =>
+    part<readonly FileRecord[]>(model.files, "files").map((f) => ({ ...f, downloadUrl: downloadUrl(ctx.baseUrl, model, f.path) })),
+  archiveUrl: (model: ModelRecord, _args: unknown, ctx: Context): string => archiveUrl(ctx.baseUrl, model),
+  flavors: (model: ModelRecord): FlavorsRecord | null => part(model.flavors, "flavors"),
+  tfMetaGraphTags: (model: ModelRecord): readonly string[] | null => part(model.tfMetaGraphTags, "tfMetaGraphTags"),
+  card: (model: ModelRecord, _args: unknown, ctx: Context): Promise<string | null> => ctx.registry.readCard(ctx.caller, model),
+  aliases: (model: ModelRecord): readonly string[] => part(model.aliases, "aliases"),
+} as const;
+
 /**
  * Root fields on the hottest path, bound to the schema directly by
  * `buildRegistrySchema` as `modelFields` are: type-graphql's wrapper would copy the
@@ -217,20 +231,6 @@ export const queryFields = {
     // The page is its own PageInfo (hasNextPage, and endCursor encoded when read).
     return { nodes: page.nodes, pageInfo: page, countVersions: page.totalCount };
   },
-} as const;
-
-export const modelFields = {
-  id: (model: ModelRecord): string => Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url"),
-  metrics: (model: ModelRecord): readonly MetricRecord[] => part(model.metrics, "metrics"),
-  metric: (model: ModelRecord, args: { readonly key: string }): number | null =>
-    part(model.metrics, "metrics").find((m) => m.key === args.key)?.value ?? null,
-  files: (model: ModelRecord, _args: unknown, ctx: Context): ModelFile[] =>
-    part<readonly FileRecord[]>(model.files, "files").map((f) => ({ ...f, downloadUrl: downloadUrl(ctx.baseUrl, model, f.path) })),
-  archiveUrl: (model: ModelRecord, _args: unknown, ctx: Context): string => archiveUrl(ctx.baseUrl, model),
-  flavors: (model: ModelRecord): FlavorsRecord | null => part(model.flavors, "flavors"),
-  tfMetaGraphTags: (model: ModelRecord): readonly string[] | null => part(model.tfMetaGraphTags, "tfMetaGraphTags"),
-  card: (model: ModelRecord, _args: unknown, ctx: Context): Promise<string | null> => ctx.registry.readCard(ctx.caller, model),
-  aliases: (model: ModelRecord): readonly string[] => part(model.aliases, "aliases"),
 } as const;
 
 @Resolver(() => ModelConnection)
