@@ -42,6 +42,12 @@ const PAGE = 100;
 const REQUESTS = QUICK ? 5 : 20;
 const BACKENDS = (process.env.BENCH_BACKENDS ?? "sqlite,postgres").split(",").map((b) => b.trim());
 const PG_LOG = "/var/log/postgresql/postgresql-15-main.log";
+const SOCAT_PORT = 47000 + Math.floor(Math.random() * 1000);
+const hasCommand = (name) =>
+  sh(`command -v ${name} >/dev/null`).then(
+    () => true,
+    () => false,
+  );
 const spread = (xs, digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
 /** Every field of schema.graphql's Model type (and the page's own), for a page of 100. */
@@ -91,7 +97,8 @@ async function uploadAndDownload(dir) {
   await fs.mkdir(floorDir);
   const homer = await startGatewayProcess(homerDir);
   const floor = await startFloorProcess("floors/upload-busboy.mjs", [floorDir]);
-  const runs = { homer: [], floor: [], download: [], discarded: [], cp: [] };
+  const runs = { homer: [], floor: [], download: [], discarded: [], streamer: [], socat: [], cp: [] };
+  const socat = await hasCommand("socat");
   try {
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first; no dirty pages carried from one phase into the next.
@@ -106,16 +113,28 @@ async function uploadAndDownload(dir) {
       const blob = await findFile(homerDir, expected);
       const url = runs.homer.at(-1).url;
       const target = path.join(dir, "out.bin");
+      // The download floor streams the same blob with bare node:http to the same client.
+      const streamer = await startFloorProcess("floors/file-streamer.mjs", [blob]);
       // discarded: the same GET into /dev/null, to tell the server's share from the client's write.
+      // socat: the bytes over loopback TCP into a file with no HTTP at all (256 KiB buffers), the
+      // bound for any network download on this machine.
       const commands = {
         download: `curl -sf -o '${target}' '${url}'`,
         discarded: `curl -sf -o /dev/null '${url}'`,
+        streamer: `curl -sf -o '${target}' '${streamer.origin}/blob'`,
+        ...(socat
+          ? {
+              socat:
+                `socat -u -b 262144 TCP-LISTEN:${SOCAT_PORT},bind=127.0.0.1,reuseaddr CREATE:'${target}' & ` +
+                `socat -u -b 262144 OPEN:'${blob}' TCP:127.0.0.1:${SOCAT_PORT},retry=200,interval=0.01; wait`,
+            }
+          : {}),
         cp: `cp '${blob}' '${target}'`,
       };
       const ops = Object.keys(commands);
       for (const op of ops.map((_, i) => ops[(i + round) % ops.length])) {
         await settle();
-        const sampler = op === "cp" ? null : sampleRss({ server: homer.pid });
+        const sampler = op === "download" || op === "discarded" ? sampleRss({ server: homer.pid }) : null;
         const run = await timed(() => sh(commands[op]));
         const peak = sampler?.stop().server;
         if (op !== "discarded") {
@@ -125,9 +144,11 @@ async function uploadAndDownload(dir) {
         }
         runs[op].push({ seconds: run.seconds, peakMiB: peak });
       }
+      await streamer.stop();
       console.log(
         `round ${round + 1}/${ROUNDS}: upload homer ${fmt(runs.homer.at(-1).seconds)} s, floor ${fmt(runs.floor.at(-1).seconds)} s; ` +
-          `download ${fmt(runs.download.at(-1).seconds)} s (discarded ${fmt(runs.discarded.at(-1).seconds)} s), cp ${fmt(runs.cp.at(-1).seconds)} s`,
+          `download ${fmt(runs.download.at(-1).seconds)} s (discarded ${fmt(runs.discarded.at(-1).seconds)} s), ` +
+          `streamer ${fmt(runs.streamer.at(-1).seconds)} s, ${socat ? `socat ${fmt(runs.socat.at(-1).seconds)} s, ` : ""}cp ${fmt(runs.cp.at(-1).seconds)} s`,
       );
     }
   } finally {
@@ -153,6 +174,11 @@ async function uploadAndDownload(dir) {
     discardedMiBps: runs.discarded.map(rate),
     discardedRatios: runs.discarded.map((r, i) => rate(r) / rate(runs.cp[i])),
     downloadPeakMiB: Math.max(...[...runs.download, ...runs.discarded].map((r) => r.peakMiB)),
+    streamerMiBps: runs.streamer.map(rate),
+    // Homer's download against the plain streamer's in the same round, the same client and target.
+    streamerRatios: runs.download.map((r, i) => rate(r) / rate(runs.streamer[i])),
+    socatMiBps: runs.socat.map(rate),
+    socatRatios: runs.socat.map((r, i) => rate(r) / rate(runs.cp[i])),
   };
 }
 
@@ -339,6 +365,26 @@ export async function runRegressions() {
         "(context)",
         "",
       ],
+      [
+        `${FILE_BYTES / MiB} MiB download (curl -o file) against the plain streamer, MiB/s`,
+        `${fmt(median(io.downloadMiBps), 0)} (${spread(io.downloadMiBps, 0)})`,
+        `node:http streamer ${fmt(median(io.streamerMiBps), 0)} (${spread(io.streamerMiBps, 0)})`,
+        `${fmt(median(io.streamerRatios) * 100, 0)} % (${fmt(Math.min(...io.streamerRatios) * 100, 0)}–${fmt(Math.max(...io.streamerRatios) * 100, 0)} %)`,
+        `>= ${DOWNLOAD_TARGET * 100} %`,
+        median(io.streamerRatios) >= DOWNLOAD_TARGET ? "holds" : "does not hold",
+      ],
+      ...(io.socatMiBps.length
+        ? [
+            [
+              `${FILE_BYTES / MiB} MiB over loopback TCP into a file, no HTTP (socat), MiB/s`,
+              `${fmt(median(io.socatMiBps), 0)} (${spread(io.socatMiBps, 0)})`,
+              "cp (as above)",
+              `${fmt(median(io.socatRatios) * 100, 0)} % (${fmt(Math.min(...io.socatRatios) * 100, 0)}–${fmt(Math.max(...io.socatRatios) * 100, 0)} %)`,
+              "(bound)",
+              "",
+            ],
+          ]
+        : []),
       ["download: server peak RSS", `${fmt((io.downloadPeakMiB * MiB) / 1e6, 0)} MB`, "", "", "", ""],
       ...counts.map((c) => [
         `SQL statements, page of ${PAGE}, all fields, READ key (${c.name})`,
