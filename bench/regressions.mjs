@@ -9,7 +9,7 @@
 //     wrapper around the drivers preloaded into the gateway (bench/count-sql.mjs) and,
 //     on PostgreSQL, also by the server itself (log_statement = 'all' on the scratch
 //     database, its log lines counted).
-//   BENCH_BACKENDS=sqlite|postgres narrows part 3.
+//   BENCH_BACKENDS=sqlite|postgres narrows part 3; BENCH_ROUNDS=N sets the transfers' rounds (3, or 2 quick).
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -34,7 +34,7 @@ import { uploadFile } from "./upload.mjs";
 import { createModelParts, multipartBody, multipartType, randomBoundary } from "../test/support/multipart.mjs";
 
 const FILE_BYTES = (QUICK ? 256 : 1024) * MiB;
-const ROUNDS = QUICK ? 2 : 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 3));
 const RSS_TARGET_MB = 200;
 const DOWNLOAD_TARGET = 0.8;
 const STATEMENT_TARGET = 5;
