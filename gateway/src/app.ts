@@ -14,7 +14,7 @@ import express from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Context } from "./graphql/context.js";
-import { errorReporting } from "./graphql/error-reporting.js";
+import { requestReporting } from "./graphql/error-reporting.js";
 import { createFormatError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./schema.js";
 import { fixedSchemaGateway, jitExecutor } from "./graphql/jit-executor.js";
@@ -35,7 +35,6 @@ import { guardStartup } from "./access/startup.js";
 import { RequestLimiter } from "./access/request-limiter.js";
 import { isLoopback } from "./domain/loopback.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
-import { operationMetrics } from "./graphql/metrics-plugin.js";
 import { httpMetrics, metricsRoute } from "./http/metrics-route.js";
 import { operationLimits } from "./graphql/limits.js";
 import { authenticate, browserSafety, rateLimit, securityHeaders } from "./http/guards.js";
@@ -127,8 +126,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      errorReporting,
-      ...(config.metrics ? [operationMetrics(metrics)] : []),
+      requestReporting(config.metrics ? metrics : undefined),
     ],
   });
   await apollo.start();

@@ -21,7 +21,7 @@ export function isExpectedError(error: unknown, code: unknown): boolean {
 /**
  * Apollo's `formatError`: domain errors get their code through `clientError`, the
  * rest is masked. Unexpected errors are logged with their request id by the
- * `errorReporting` plugin.
+ * `requestReporting` plugin.
  */
 export function createFormatError(options: { readonly development: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

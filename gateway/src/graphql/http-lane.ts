@@ -99,15 +99,12 @@ export function graphqlLane(options: GraphqlLaneOptions): (req: IncomingMessage,
     if (!lane) return false;
     const address = () => upgradeAddress(req, trustProxy);
     let refused = false;
-    if (metrics) {
-      const started = process.hrtime.bigint();
-      res.once("close", () => metrics.httpRequest("graphql", res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
-    }
     const { log } = beginRequestLog(options.log, req, res, {
       url: () => req.url ?? "",
       address,
       path: () => "/graphql",
       authRefused: () => refused,
+      ...(metrics ? { ended: (status: number, seconds: number) => metrics.httpRequest("graphql", status, seconds) } : {}),
     });
     for (const [name, value] of securityHeaders) res.setHeader(name, value);
     void (async () => {

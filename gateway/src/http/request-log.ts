@@ -40,6 +40,8 @@ export interface LoggedRequest {
   address(): string | undefined;
   path(): string;
   authRefused(): boolean;
+  /** Told the answer's status and the request's seconds when it ends, before the line is written (metrics). */
+  ended?(status: number, seconds: number): void;
 }
 
 /** `requestLog` without express: the request's id and logger, and its line when it ends. */
@@ -56,6 +58,8 @@ export function beginRequestLog(
   res.setHeader("X-Request-Id", id);
   const started = process.hrtime.bigint();
   res.on("close", () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    view.ended?.(res.statusCode, ms / 1e3);
     const path = view.path();
     const level = path === "/healthz" || path === "/readyz" ? "debug" : "info";
     if (!child.isLevelEnabled(level)) return;
@@ -64,7 +68,7 @@ export function beginRequestLog(
       url: redactUrl(view.url(), { dropQuery: view.authRefused() || res.statusCode === 401 }),
       remoteAddress: view.address(),
       status: res.statusCode,
-      ms: Number(process.hrtime.bigint() - started) / 1e6,
+      ms,
       aborted: !res.writableFinished,
     };
     child[level](entry, "request");
