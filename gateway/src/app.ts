@@ -15,6 +15,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Context } from "./graphql/context.js";
 import { requestReporting } from "./graphql/error-reporting.js";
+import { stringifyResult } from "./graphql/stringify-result.js";
 import { createFormatError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./schema.js";
 import { fixedSchemaGateway, jitExecutor } from "./graphql/jit-executor.js";
@@ -117,6 +118,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     validationRules: operationLimits(config),
     parseOptions: { maxTokens: config.maxTokens },
     formatError: createFormatError({ development: config.development }),
+    stringifyResult,
     logger: apolloLogger(log),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
