@@ -36,7 +36,7 @@ import { guardStartup } from "./access/startup.js";
 import { RequestLimiter } from "./access/request-limiter.js";
 import { isLoopback } from "./domain/loopback.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
-import { httpMetrics, metricsRoute } from "./http/metrics-route.js";
+import { metricsRoute } from "./http/metrics-route.js";
 import { operationLimits } from "./graphql/limits.js";
 import { authenticate, browserSafety, rateLimit, securityHeaders } from "./http/guards.js";
 import { graphqlLane } from "./graphql/http-lane.js";
@@ -144,8 +144,7 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
     maxTokens: config.maxTokens,
     ...(config.metrics ? { metrics } : {}),
   };
-  if (config.metrics) app.use(httpMetrics(metrics));
-  app.use(requestLog(log));
+  app.use(requestLog(log, config.metrics ? metrics : undefined));
   app.use(settleUnreadBody());
   const https = config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:";
   // The same headers on both routes to /graphql (express and the lane).

@@ -3,23 +3,14 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import { ForbiddenError } from "../domain/errors.js";
 import type { Metrics, RouteLabel } from "../metrics/index.js";
 
-function routeOf(path: string): RouteLabel {
+/** Which part of the gateway a request's path belongs to (the HTTP metrics' route label). */
+export function routeOf(path: string): RouteLabel {
   if (path === "/graphql" || path.startsWith("/graphql/")) return "graphql";
   if (path.startsWith("/files/")) return "files";
   if (path.startsWith("/archives/")) return "archives";
   if (path === "/healthz" || path === "/readyz") return "health";
   if (path === "/metrics") return "metrics";
   return "other";
-}
-
-/** Counts and times every HTTP request by route (a fixed set) and status, once it is answered or cut off. */
-export function httpMetrics(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    const route = routeOf(req.path);
-    res.once("close", () => metrics.httpRequest(route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
-    next();
-  };
 }
 
 const digest = (text: string) => createHash("sha256").update(text).digest();

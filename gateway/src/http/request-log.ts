@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "pino";
+import type { Metrics } from "../metrics/index.js";
+import { routeOf } from "./metrics-route.js";
 import { containsKey, redactUrl } from "./redact.js";
 
 declare module "express-serve-static-core" {
@@ -18,15 +20,19 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Tags each request with an id (echoed as `X-Request-Id`) and logs one line when
  * it ends: the client's address (as `trust proxy` resolves it) and the URL with
  * keys and credential parameters redacted; a refused authentication attempt
- * loses its whole query string. Headers are never logged.
+ * loses its whole query string. Headers are never logged. Given `metrics`, the
+ * same end counts and times the request by route (a fixed set) and status.
  */
-export function requestLog(log: Logger) {
+export function requestLog(log: Logger, metrics?: Metrics) {
   return (req: Request, res: Response, next: NextFunction) => {
+    // Before routing: a mounted router rewrites req.path.
+    const route = metrics && routeOf(req.path);
     const begun = beginRequestLog(log, req, res, {
       url: () => req.originalUrl,
       address: () => req.ip,
       path: () => req.path,
       authRefused: () => req.authRefused === true,
+      ...(metrics ? { ended: (status: number, seconds: number) => metrics.httpRequest(route!, status, seconds) } : {}),
     });
     req.id = begun.id;
     req.log = begun.log;
