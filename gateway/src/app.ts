@@ -14,7 +14,7 @@ import express from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Context } from "./graphql/context.js";
-import { requestReporting } from "./graphql/error-reporting.js";
+import { requestReporting } from "./graphql/request-reporting.js";
 import { stringifyResult } from "./graphql/stringify-result.js";
 import { createFormatError } from "./graphql/format-error.js";
 import { buildRegistrySchema } from "./schema.js";
