@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -15,6 +16,15 @@ export const DATA_ROOT = path.join(ROOT, "bench", ".data");
 export const PG_ADMIN_URL = process.env.HOMER_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export const MiB = 2 ** 20;
+
+/** A TCP port nothing listens on right now (the kernel picks it), for tools that need a port up front. */
+export async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve, reject) => server.once("error", reject).listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** Nearest-rank percentile of an already sorted array. */
 function percentile(sorted, p) {

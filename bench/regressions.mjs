@@ -16,6 +16,7 @@ import path from "node:path";
 import { cpuSeconds, procMemMiB, resetPeak, sampleRss, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
 import {
   createPgDatabase,
+  freePort,
   fmt,
   header,
   makeBigFile,
@@ -35,6 +36,8 @@ import { createModelParts, multipartBody, multipartType, randomBoundary } from "
 
 const FILE_BYTES = (QUICK ? 256 : 1024) * MiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 3));
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 50)
+  throw new Error(`BENCH_ROUNDS must be an integer from 1 to 50, got ${process.env.BENCH_ROUNDS}`);
 const RSS_TARGET_MB = 200;
 const DOWNLOAD_TARGET = 0.8;
 const STATEMENT_TARGET = 5;
@@ -42,12 +45,15 @@ const PAGE = 100;
 const REQUESTS = QUICK ? 5 : 20;
 const BACKENDS = (process.env.BENCH_BACKENDS ?? "sqlite,postgres").split(",").map((b) => b.trim());
 const PG_LOG = "/var/log/postgresql/postgresql-15-main.log";
-const SOCAT_PORT = 47000 + Math.floor(Math.random() * 1000);
 const hasCommand = (name) =>
   sh(`command -v ${name} >/dev/null`).then(
     () => true,
     () => false,
   );
+/** `blob` over loopback TCP into `target` with no HTTP: one socat listens and writes, another sends. */
+const socatCopy = (blob, target, port) =>
+  `socat -u -b 262144 TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr CREATE:'${target}' & ` +
+  `socat -u -b 262144 OPEN:'${blob}' TCP:127.0.0.1:${port},retry=200,interval=0.01; wait`;
 const spread = (xs, digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
 /** Every field of schema.graphql's Model type (and the page's own), for a page of 100. */
@@ -122,13 +128,7 @@ async function uploadAndDownload(dir) {
         download: `curl -sf -o '${target}' '${url}'`,
         discarded: `curl -sf -o /dev/null '${url}'`,
         streamer: `curl -sf -o '${target}' '${streamer.origin}/blob'`,
-        ...(socat
-          ? {
-              socat:
-                `socat -u -b 262144 TCP-LISTEN:${SOCAT_PORT},bind=127.0.0.1,reuseaddr CREATE:'${target}' & ` +
-                `socat -u -b 262144 OPEN:'${blob}' TCP:127.0.0.1:${SOCAT_PORT},retry=200,interval=0.01; wait`,
-            }
-          : {}),
+        ...(socat ? { socat: socatCopy(blob, target, await freePort()) } : {}),
         cp: `cp '${blob}' '${target}'`,
       };
       const ops = Object.keys(commands);
