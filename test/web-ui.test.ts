@@ -360,6 +360,37 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     const set = await gw.gql(`mutation { setAlias(name: "mnist", alias: "candidate", version: 1) { alias } }`);
     expect(set.errors).toBeUndefined();
     await expect.poll(() => versionRow(1).innerText(), { timeout: 10_000 }).toMatch(/candidate/);
+
+    // Removed elsewhere: the event alone takes the badge off. No list is asked again, so
+    // the other badges never blink off while an answer is awaited.
+    const asked: string[] = [];
+    const onRequest = (request: import("playwright-core").Request) => {
+      if (request.method() !== "POST" || !request.url().endsWith("/graphql")) return;
+      asked.push((JSON.parse(request.postData() ?? "{}") as { operationName?: string }).operationName ?? "(unnamed)");
+    };
+    page.on("request", onRequest);
+    await page.evaluate(() => {
+      const seen: boolean[] = [];
+      (window as unknown as { championSeen: boolean[] }).championSeen = seen;
+      const rowOfV2 = () =>
+        Array.from(document.querySelectorAll("tbody tr")).find((tr) =>
+          Array.from(tr.querySelectorAll("a")).some((a) => a.textContent?.trim() === "v2"),
+        );
+      new MutationObserver(() => seen.push(/champion/.test(rowOfV2()?.textContent ?? ""))).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
+    });
+    const removed = await gw.gql(`mutation { removeAlias(name: "mnist", alias: "candidate") }`);
+    expect(removed.errors).toBeUndefined();
+    await expect.poll(() => versionRow(1).innerText(), { timeout: 10_000 }).not.toMatch(/candidate/);
+    page.off("request", onRequest);
+    expect(asked).toEqual([]);
+    const seen = await page.evaluate(() => (window as unknown as { championSeen: boolean[] }).championSeen);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every(Boolean)).toBe(true);
+    expect(await versionRow(2).innerText()).toMatch(/champion/);
   });
 
   test("lineage: the version page shows data, run, program, environment and linked parents; the parent lists what derives from it; compare shows both side by side", async () => {

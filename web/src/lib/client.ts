@@ -1,6 +1,7 @@
 import { Client, fetchExchange, subscriptionExchange } from "urql";
 import { cacheExchange, type Cache } from "@urql/exchange-graphcache";
 import { createClient as createWsClient } from "graphql-ws";
+import { ModelAliasesDocument, type AliasInfoFragment, type ModelEventsSubscription } from "../generated/graphql";
 
 type QueryField = ReturnType<Cache["inspectFields"]>[number];
 
@@ -14,13 +15,55 @@ function invalidate(cache: Cache, which: (field: QueryField) => boolean): void {
 const MODEL_FIELDS: ReadonlySet<string> = new Set(["models", "modelFamilies", "model", "modelAliases"]);
 /** Lists and versions the registry may have changed (an event, a deletion). */
 const invalidateModels = (cache: Cache) => invalidate(cache, (field) => MODEL_FIELDS.has(field.fieldName));
+/** Versions asked by alias (a deep link): an alias that moved or went names another. */
+const invalidateByAlias = (cache: Cache) => invalidate(cache, (field) => field.fieldName === "model" && !!field.arguments?.alias);
+
+/** An alias change: a mutation's answer (every field known), or an event (which does not say whether the alias is protected). */
+type AliasChange =
+  | { readonly kind: "set"; readonly alias: AliasInfoFragment }
+  | { readonly kind: "moved"; readonly alias: string; readonly version: number }
+  | { readonly kind: "removed"; readonly alias: string };
+
+const byName = (a: AliasInfoFragment, b: AliasInfoFragment) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0);
+
 /**
- * An alias set, moved or removed: a move changes two versions' badges and a new or
- * removed alias changes the list, so the alias lists (and versions asked by alias)
- * are asked again whole.
+ * An alias change, this client's own (its mutation's answer) or anyone's (an
+ * event), written into the family's cached alias list instead of asking for the
+ * list again: asked again, the list is missing until the answer comes, so every
+ * badge of the family page blinks off, and a page opened meanwhile shows its rows
+ * before their badges. A set or moved alias takes its new version (the cached
+ * object is keyed by project, name and alias); a new one joins the list in the
+ * server's order (by name); a removed one leaves it. An event about an alias the
+ * list does not hold (a new alias set elsewhere: whether it is protected is not
+ * in the event) has that family's list asked again. A list not cached is asked
+ * whole when shown. Versions asked by alias are asked again.
  */
-const invalidateAliases = (cache: Cache) =>
-  invalidate(cache, (field) => field.fieldName === "modelAliases" || (field.fieldName === "model" && !!field.arguments?.alias));
+function applyAliasChange(cache: Cache, project: string, name: string, change: AliasChange): void {
+  const variables = { project, name };
+  const alias = change.kind === "set" ? change.alias.alias : change.alias;
+  let unknown = false;
+  cache.updateQuery({ query: ModelAliasesDocument, variables }, (data) => {
+    if (!data) return null;
+    const all = data.modelAliases;
+    const at = all.findIndex((a) => a.alias === alias);
+    let next: AliasInfoFragment[];
+    if (change.kind === "removed") next = all.filter((a) => a.alias !== alias);
+    else if (change.kind === "set") next = at < 0 ? [...all, change.alias].sort(byName) : all.map((a, i) => (i === at ? change.alias : a));
+    else if (at < 0) {
+      unknown = true;
+      return null;
+    } else next = all.map((a, i) => (i === at ? { ...a, version: change.version } : a));
+    return { ...data, modelAliases: next };
+  });
+  if (unknown) cache.invalidate("Query", "modelAliases", variables);
+  invalidateByAlias(cache);
+}
+
+/** A string argument of a mutation, as its updater is given it. */
+const text = (args: Record<string, unknown>, key: string): string | undefined => {
+  const value = args[key];
+  return typeof value === "string" ? value : undefined;
+};
 
 /** Connection to this gateway's /graphql and its graphql-ws events, with the pasted key if any. */
 export interface RegistryClient {
@@ -31,8 +74,10 @@ export interface RegistryClient {
 /**
  * One urql client per key: normalised caching (a `Model` is the same object in
  * every list, keyed by its id; a family by project and name), live events over
- * graphql-ws, and every change an event or a deletion reports invalidates the
- * lists, so the views on screen fetch them again.
+ * graphql-ws. A change to versions that an event or a deletion reports
+ * invalidates the lists, so the views on screen fetch them again; an alias change
+ * (an event, or this client's own) is written into the cached alias list
+ * (`applyAliasChange`).
  */
 export function createRegistryClient(apiKey: string | null): RegistryClient {
   const authorization = apiKey ? `Bearer ${apiKey}` : undefined;
@@ -69,11 +114,30 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
           DerivedModelConnection: () => null,
         },
         updates: {
-          Subscription: { modelEvents: (_result, _args, cache) => invalidateModels(cache) },
+          Subscription: {
+            modelEvents: (result, _args, cache) => {
+              const event = (result as Partial<ModelEventsSubscription>).modelEvents;
+              // An alias event changes one family's alias list, nothing else: no list of versions is asked again.
+              if (event?.alias && (event.type === "ALIAS_SET" || event.type === "ALIAS_REMOVED")) {
+                const change: AliasChange =
+                  event.type === "ALIAS_SET"
+                    ? { kind: "moved", alias: event.alias, version: event.version }
+                    : { kind: "removed", alias: event.alias };
+                applyAliasChange(cache, event.project, event.name, change);
+              } else invalidateModels(cache);
+            },
+          },
           Mutation: {
             deleteModel: (_result, _args, cache) => invalidateModels(cache),
-            setAlias: (_result, _args, cache) => invalidateAliases(cache),
-            removeAlias: (_result, _args, cache) => invalidateAliases(cache),
+            setAlias: (result, _args, cache) => {
+              const set = (result as { setAlias?: AliasInfoFragment | null }).setAlias;
+              if (set) applyAliasChange(cache, set.project, set.name, { kind: "set", alias: set });
+            },
+            removeAlias: (_result, args, cache) => {
+              const [project, name, alias] = [text(args, "project"), text(args, "name"), text(args, "alias")];
+              if (project !== undefined && name !== undefined && alias !== undefined)
+                applyAliasChange(cache, project, name, { kind: "removed", alias });
+            },
           },
         },
       }),
