@@ -35,8 +35,11 @@ const byName = (a: AliasInfoFragment, b: AliasInfoFragment) => (a.alias < b.alia
  * object is keyed by project, name and alias); a new one joins the list in the
  * server's order (by name); a removed one leaves it. An event about an alias the
  * list does not hold (a new alias set elsewhere: whether it is protected is not
- * in the event) has that family's list asked again. A list not cached is asked
- * whole when shown. Versions asked by alias are asked again.
+ * in the event) has that family's list asked again. A protection changed
+ * elsewhere is no event of its own (the registry's events follow where aliases
+ * point), so its padlock shows when the list is next asked: after a reload, or an
+ * event about versions. A list not cached is asked whole when shown. Versions
+ * asked by alias are asked again.
  */
 function applyAliasChange(cache: Cache, project: string, name: string, change: AliasChange): void {
   const variables = { project, name };
