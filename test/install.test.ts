@@ -49,7 +49,13 @@ function run(
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, out, stdout }));
-    child.stdin.end(options.input ?? "");
+    // A command that exits without reading its input closes the pipe first: EPIPE is
+    // then no error of the command's (its exit code and output decide), anything else is.
+    child.stdin.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") reject(error);
+    });
+    if (options.input === undefined) child.stdin.end();
+    else child.stdin.end(options.input);
   });
 }
 
