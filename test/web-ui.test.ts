@@ -49,6 +49,21 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
 
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   const axeClean = async () => expect(await seriousViolations(page)).toEqual([]);
+  /** Records the operation names of the page's GraphQL POSTs until the returned function is called. */
+  const recordOperations = () => {
+    const asked: string[] = [];
+    const onRequest = (request: import("playwright-core").Request) => {
+      if (request.method() !== "POST" || !request.url().endsWith("/graphql")) return;
+      asked.push((JSON.parse(request.postData() ?? "{}") as { operationName?: string }).operationName ?? "(unnamed)");
+    };
+    page.on("request", onRequest);
+    return () => {
+      page.off("request", onRequest);
+      return asked;
+    };
+  };
+  /** Long enough for the registry's event about the page's own change to reach it (the store wakes its hub at once). */
+  const eventArrives = () => new Promise((resolve) => setTimeout(resolve, 500));
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
@@ -321,9 +336,13 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await page.getByText("champion points at v1 now: setting it here moves it.").waitFor();
     await page.getByRole("button", { name: "Set alias" }).click();
     await page.getByText("champion now points at v2.").waitFor();
+    // A new alias joins the cached list from the mutation's answer: neither it nor its event asks for the list again.
+    const settingStaging = recordOperations();
     await page.getByLabel("Point an alias at v2").fill("staging");
     await page.getByRole("button", { name: "Set alias" }).click();
     await page.getByText("staging now points at v2.").waitFor();
+    await eventArrives();
+    expect(settingStaging()).toEqual(["SetAlias"]);
     expect(await aliasesOf()).toEqual(["champion→v2", "staging→v2"]);
     await shot("12-version-aliases");
     await axeClean();
@@ -344,8 +363,11 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     // Removed from the version's page, by keyboard: the table no longer shows it.
     await page.goto(`${gw.origin}/projects/default/models/mnist/versions/2`);
     await page.getByRole("button", { name: "Remove alias staging" }).focus();
+    const removingStaging = recordOperations();
     await page.keyboard.press("Enter");
     await page.getByText("staging was removed.").waitFor();
+    await eventArrives();
+    expect(removingStaging()).toEqual(["RemoveAlias"]);
     expect(await aliasesOf()).toEqual(["champion→v2"]);
     await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
     // The table may first show its rows before their aliases arrive: wait for the final state.
@@ -363,12 +385,7 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
 
     // Removed elsewhere: the event alone takes the badge off. No list is asked again, so
     // the other badges never blink off while an answer is awaited.
-    const asked: string[] = [];
-    const onRequest = (request: import("playwright-core").Request) => {
-      if (request.method() !== "POST" || !request.url().endsWith("/graphql")) return;
-      asked.push((JSON.parse(request.postData() ?? "{}") as { operationName?: string }).operationName ?? "(unnamed)");
-    };
-    page.on("request", onRequest);
+    const removingCandidate = recordOperations();
     await page.evaluate(() => {
       const seen: boolean[] = [];
       (window as unknown as { championSeen: boolean[] }).championSeen = seen;
@@ -385,8 +402,7 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     const removed = await gw.gql(`mutation { removeAlias(name: "mnist", alias: "candidate") }`);
     expect(removed.errors).toBeUndefined();
     await expect.poll(() => versionRow(1).innerText(), { timeout: 10_000 }).not.toMatch(/candidate/);
-    page.off("request", onRequest);
-    expect(asked).toEqual([]);
+    expect(removingCandidate()).toEqual([]);
     const seen = await page.evaluate(() => (window as unknown as { championSeen: boolean[] }).championSeen);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every(Boolean)).toBe(true);
