@@ -7,7 +7,7 @@ import { AliasResolver } from "./model/alias.resolver.js";
 import { ModelEventResolver } from "./model/model-event.resolver.js";
 import { ModelFamilyResolver } from "./model/model-family.resolver.js";
 import { ModelLineageResolver, ModelParentResolver } from "./model/lineage.resolver.js";
-import { ModelConnectionResolver, ModelResolver, modelFields, queryFields } from "./model/model.resolver.js";
+import { ModelConnectionResolver, ModelResolver, modelFields, mutationFields, queryFields } from "./model/model.resolver.js";
 
 /**
  * type-graphql insists on a PubSub once any subscription exists, even when every
@@ -41,9 +41,11 @@ export async function buildRegistrySchema(): Promise<GraphQLSchema> {
     validate: false,
     emitSchemaFile: false,
   });
-  // Per-version fields and the listing resolve without type-graphql's per-call wrapper (see modelFields, queryFields).
+  // Per-version fields, the listing and registration resolve without type-graphql's
+  // per-call wrapper (see modelFields, queryFields, mutationFields).
   bindResolvers(schema, "Model", modelFields);
   bindResolvers(schema, "Query", queryFields);
+  bindResolvers(schema, "Mutation", mutationFields);
   return schema;
 }
 

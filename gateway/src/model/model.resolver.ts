@@ -4,7 +4,7 @@ import { Arg, Args, Ctx, FieldResolver, Float, ID, Info, Mutation, Query, Resolv
 import { JSONObjectResolver } from "graphql-scalars";
 import type { Context } from "../graphql/context.js";
 import type { IncomingFile } from "../registry/incoming-file.js";
-import type { FileRecord, FlavorsRecord, MetricRecord, ModelParts, ModelRecord } from "../domain/records.js";
+import type { FileRecord, FlavorsRecord, MetricRecord, ModelParts, ModelRecord, ModelRef } from "../domain/records.js";
 import { toDomainError } from "../http/error-map.js";
 import { BadInputError } from "../domain/errors.js";
 import { quote } from "../domain/text.js";
@@ -106,7 +106,7 @@ export class ModelResolver {
 
   @Mutation(() => Model, { description: "Registers a version atomically: all its files and metadata, or nothing." })
   createModel(@Arg("input", () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: Context): Promise<ModelRecord> {
-    return ctx.registry.createModel(ctx.caller, { ...input, files: input.files?.map(incomingFile) });
+    return mutationFields.createModel(undefined, { input }, ctx);
   }
 
   @Mutation(() => Model, {
@@ -196,6 +196,27 @@ export class ModelResolver {
   }
 }
 
+/** A file as `Model.files` answers it: its download URL is encoded only when a query asks for it. */
+class VersionFile implements ModelFile {
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+
+  constructor(
+    file: FileRecord,
+    private readonly version: ModelRef,
+    private readonly baseUrl: string,
+  ) {
+    this.path = file.path;
+    this.sizeBytes = file.sizeBytes;
+    this.sha256 = file.sha256;
+  }
+
+  get downloadUrl(): string {
+    return downloadUrl(this.baseUrl, this.version, this.path);
+  }
+}
+
 /**
  * What `Model`'s field resolvers compute, as plain GraphQL resolvers. type-graphql
  * wraps each method above in a function that, on every call, copies the root into
@@ -210,12 +231,23 @@ export const modelFields = {
   metric: (model: ModelRecord, args: { readonly key: string }): number | null =>
     part(model.metrics, "metrics").find((m) => m.key === args.key)?.value ?? null,
   files: (model: ModelRecord, _args: unknown, ctx: Context): ModelFile[] =>
-    part<readonly FileRecord[]>(model.files, "files").map((f) => ({ ...f, downloadUrl: downloadUrl(ctx.baseUrl, model, f.path) })),
+    part<readonly FileRecord[]>(model.files, "files").map((f) => new VersionFile(f, model, ctx.baseUrl)),
   archiveUrl: (model: ModelRecord, _args: unknown, ctx: Context): string => archiveUrl(ctx.baseUrl, model),
   flavors: (model: ModelRecord): FlavorsRecord | null => part(model.flavors, "flavors"),
   tfMetaGraphTags: (model: ModelRecord): readonly string[] | null => part(model.tfMetaGraphTags, "tfMetaGraphTags"),
   card: (model: ModelRecord, _args: unknown, ctx: Context): Promise<string | null> => ctx.registry.readCard(ctx.caller, model),
   aliases: (model: ModelRecord): readonly string[] => part(model.aliases, "aliases"),
+} as const;
+
+/**
+ * Registration, bound to the schema directly as `queryFields` are: type-graphql's
+ * wrapper would copy the input, its metrics, files and signature into instances of
+ * their input classes on every call (validation is off, and the classes have no
+ * behaviour, so the copy only allocates).
+ */
+export const mutationFields = {
+  createModel: (_root: unknown, args: { readonly input: CreateModelInput }, ctx: Context): Promise<ModelRecord> =>
+    ctx.registry.createModel(ctx.caller, { ...args.input, files: args.input.files?.map(incomingFile) }),
 } as const;
 
 /**
