@@ -12,8 +12,16 @@ const MAIN = path.join(ROOT, "gateway", "dist", "main.js");
  * S3 blob store) with `nodeArgs` for node itself (e.g. --cpu-prof); resolves once it serves.
  * `main` runs another build (e.g. a copy of gateway/dist kept for an A/B comparison).
  */
+/**
+ * Every server a bench starts (Homer, its floors and peers) runs as deployed:
+ * `NODE_ENV=production`, as docker/Dockerfile runs the gateway. In development mode
+ * graphql-js checks every type test for a second copy of itself, a tax on the floor's
+ * interpreter that Homer's compiled queries mostly avoid. `BENCH_NODE_ENV` overrides.
+ */
+export const SERVER_ENV = { NODE_ENV: process.env.BENCH_NODE_ENV ?? "production" };
+
 export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = [], main = MAIN) {
-  const env = { ...process.env, HOMER_DATA_DIR: dataDir, HOMER_LOG_LEVEL: "warn" };
+  const env = { ...process.env, ...SERVER_ENV, HOMER_DATA_DIR: dataDir, HOMER_LOG_LEVEL: "warn" };
   // Inherited settings must not point the bench gateway at some other store.
   for (const name of ["PORT", "HOST", "HOMER_DATABASE_URL", "HOMER_BLOB_URL", "HOMER_PUBLIC_URL", "HOMER_MAX_FILE_SIZE"]) delete env[name];
   Object.assign(env, extraEnv);
@@ -67,7 +75,10 @@ export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = [], main 
  * stdout once it serves; resolves with its pid, origin and a SIGTERM stop.
  */
 export function startFloorProcess(script, args = [], nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "bench", script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "bench", script), ...args], {
+    env: { ...process.env, ...SERVER_ENV },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let out = "";
     child.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
