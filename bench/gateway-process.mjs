@@ -8,20 +8,21 @@ import { ROOT } from "./lib.mjs";
 const MAIN = path.join(ROOT, "gateway", "dist", "main.js");
 
 /**
+ * The environment of every server a bench starts (Homer, its floors and peers): this
+ * process's, with `NODE_ENV=production`, as docker/Dockerfile runs the gateway. In
+ * development mode graphql-js checks every type test for a second copy of itself, a
+ * tax on the floor's interpreter that Homer's compiled queries mostly avoid.
+ * `BENCH_NODE_ENV` overrides.
+ */
+export const serverEnv = () => ({ ...process.env, NODE_ENV: process.env.BENCH_NODE_ENV ?? "production" });
+
+/**
  * Starts `node gateway/dist/main.js --port 0` on `dataDir` (and `extraEnv`, e.g. an
  * S3 blob store) with `nodeArgs` for node itself (e.g. --cpu-prof); resolves once it serves.
  * `main` runs another build (e.g. a copy of gateway/dist kept for an A/B comparison).
  */
-/**
- * Every server a bench starts (Homer, its floors and peers) runs as deployed:
- * `NODE_ENV=production`, as docker/Dockerfile runs the gateway. In development mode
- * graphql-js checks every type test for a second copy of itself, a tax on the floor's
- * interpreter that Homer's compiled queries mostly avoid. `BENCH_NODE_ENV` overrides.
- */
-export const SERVER_ENV = { NODE_ENV: process.env.BENCH_NODE_ENV ?? "production" };
-
 export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = [], main = MAIN) {
-  const env = { ...process.env, ...SERVER_ENV, HOMER_DATA_DIR: dataDir, HOMER_LOG_LEVEL: "warn" };
+  const env = { ...serverEnv(), HOMER_DATA_DIR: dataDir, HOMER_LOG_LEVEL: "warn" };
   // Inherited settings must not point the bench gateway at some other store.
   for (const name of ["PORT", "HOST", "HOMER_DATABASE_URL", "HOMER_BLOB_URL", "HOMER_PUBLIC_URL", "HOMER_MAX_FILE_SIZE"]) delete env[name];
   Object.assign(env, extraEnv);
@@ -76,7 +77,7 @@ export function startGatewayProcess(dataDir, extraEnv = {}, nodeArgs = [], main 
  */
 export function startFloorProcess(script, args = [], nodeArgs = []) {
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "bench", script), ...args], {
-    env: { ...process.env, ...SERVER_ENV },
+    env: serverEnv(),
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {

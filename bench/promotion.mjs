@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { SERVER_ENV, startGatewayProcess } from "./gateway-process.mjs";
+import { serverEnv, startGatewayProcess } from "./gateway-process.mjs";
 import { fmt, header, makeRunDir, median, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
 import { openBackend, populate } from "./listing-data.mjs";
 import { freshStore, load } from "./registration-load.mjs";
@@ -47,7 +47,7 @@ function scavenges(text) {
 async function startFloor(script, args, outFile) {
   const out = await fs.open(outFile, "w");
   const child = spawn(process.execPath, [...NVP, path.join(ROOT, "bench", "floors", script), ...args], {
-    env: { ...process.env, ...SERVER_ENV },
+    env: serverEnv(),
     stdio: ["ignore", out.fd, "inherit"],
   });
   await out.close();
