@@ -1,7 +1,10 @@
 import { Field, ObjectType, Query, Resolver } from "type-graphql";
 import { GATEWAY_VERSION, SCHEMA_VERSION } from "../domain/version.js";
 
-@ObjectType({ description: "What this gateway runs: its release and the version of the GraphQL contract it serves." })
+@ObjectType({
+  simpleResolvers: true,
+  description: "What this gateway runs: its release and the version of the GraphQL contract it serves.",
+})
 export class ServerVersion {
   @Field(() => String, { description: "The gateway's release (semver), as /healthz reports it." })
   gateway!: string;

@@ -11,7 +11,7 @@ registerEnumType(RoleEnum, {
   description: "read: query and download; write: also create and delete models; admin: also manage keys.",
 });
 
-@ObjectType({ description: "A role on a project; project * means every project." })
+@ObjectType({ simpleResolvers: true, description: "A role on a project; project * means every project." })
 export class Grant {
   @Field(() => String)
   project!: string;
@@ -29,7 +29,7 @@ export class GrantInput {
   role!: RoleEnum;
 }
 
-@ObjectType({ description: "An API key, without its secret." })
+@ObjectType({ simpleResolvers: true, description: "An API key, without its secret." })
 export class ApiKey {
   @Field(() => String)
   id!: string;
@@ -50,7 +50,7 @@ export class ApiKey {
   revokedAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreatedApiKey {
   @Field(() => ApiKey)
   apiKey!: ApiKey;
@@ -59,7 +59,7 @@ export class CreatedApiKey {
   secret!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Project {
   @Field(() => String)
   name!: string;

@@ -2,6 +2,7 @@ import { Field, Int, ObjectType } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     "A named pointer to a version of a model (champion, production, staging…). It points at the version number: " +
     "overwriting that version keeps it; deleting it is refused while an alias points at it (unless force).",

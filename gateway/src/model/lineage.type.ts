@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Model, PageInfo } from "./model.type.js";
 
-@ObjectType("LineageDataset", { description: "The data set a version was trained on." })
+@ObjectType("LineageDataset", { simpleResolvers: true, description: "The data set a version was trained on." })
 export class LineageDataset {
   @Field(() => String)
   name!: string;
@@ -16,7 +16,7 @@ export class LineageDataset {
   digest!: string | null;
 }
 
-@ObjectType("LineageRun", { description: "The training run that produced a version." })
+@ObjectType("LineageRun", { simpleResolvers: true, description: "The training run that produced a version." })
 export class LineageRun {
   @Field(() => String)
   id!: string;
@@ -25,7 +25,7 @@ export class LineageRun {
   uri!: string | null;
 }
 
-@ObjectType("LineageProgram", { description: "The code that produced a version." })
+@ObjectType("LineageProgram", { simpleResolvers: true, description: "The code that produced a version." })
 export class LineageProgram {
   @Field(() => String, { nullable: true, description: "Lower-case hex." })
   gitCommit!: string | null;
@@ -37,7 +37,7 @@ export class LineageProgram {
   repository!: string | null;
 }
 
-@ObjectType({ description: "A version another was derived from, as its lineage names it." })
+@ObjectType({ simpleResolvers: true, description: "A version another was derived from, as its lineage names it." })
 export class ModelParent {
   @Field(() => String)
   project!: string;
@@ -49,7 +49,7 @@ export class ModelParent {
   version!: number;
 }
 
-@ObjectType({ description: "Where a version comes from." })
+@ObjectType({ simpleResolvers: true, description: "Where a version comes from." })
 export class Lineage {
   @Field(() => LineageDataset, { nullable: true })
   trainingDataset!: LineageDataset | null;
@@ -67,7 +67,7 @@ export class Lineage {
   parents!: ModelParent[];
 }
 
-@ObjectType({ description: "A page of the versions derived from one version." })
+@ObjectType({ simpleResolvers: true, description: "A page of the versions derived from one version." })
 export class DerivedModelConnection {
   @Field(() => [Model])
   nodes!: Model[];

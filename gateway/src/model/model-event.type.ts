@@ -23,6 +23,7 @@ registerEnumType(ModelEventType, {
 });
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     "A committed change to a version. Delivered only after the change committed: when it arrives, `model` " +
     "(and the model query) already returns the version, or null after DELETED.",

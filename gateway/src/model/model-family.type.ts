@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { PageInfo } from "./model.type.js";
 
-@ObjectType({ description: "A model: the versions registered under one name in a project." })
+@ObjectType({ simpleResolvers: true, description: "A model: the versions registered under one name in a project." })
 export class ModelFamily {
   @Field(() => String)
   project!: string;
@@ -28,7 +28,7 @@ export class ModelFamily {
   updatedAt!: Date;
 }
 
-@ObjectType({ description: "A page of a project's models." })
+@ObjectType({ simpleResolvers: true, description: "A page of a project's models." })
 export class ModelFamilyConnection {
   @Field(() => [ModelFamily])
   nodes!: ModelFamily[];

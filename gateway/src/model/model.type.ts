@@ -48,7 +48,7 @@ export enum SortDirection {
 }
 registerEnumType(SortDirection, { name: "SortDirection" });
 
-@ObjectType({ description: "One named metric of a model version." })
+@ObjectType({ simpleResolvers: true, description: "One named metric of a model version." })
 export class Metric {
   @Field(() => String)
   key!: string;
@@ -57,7 +57,7 @@ export class Metric {
   value!: number;
 }
 
-@ObjectType({ description: "A column (name + type) or a tensor (type + shape, -1 for any size)." })
+@ObjectType({ simpleResolvers: true, description: "A column (name + type) or a tensor (type + shape, -1 for any size)." })
 export class SchemaField {
   @Field(() => String, { nullable: true })
   name?: string | null;
@@ -69,7 +69,7 @@ export class SchemaField {
   shape?: number[] | null;
 }
 
-@ObjectType({ description: "What a model takes and returns (MLflow's ModelSignature)." })
+@ObjectType({ simpleResolvers: true, description: "What a model takes and returns (MLflow's ModelSignature)." })
 export class ModelSignature {
   @Field(() => [SchemaField])
   inputs!: SchemaField[];
@@ -78,7 +78,7 @@ export class ModelSignature {
   outputs!: SchemaField[];
 }
 
-@ObjectType({ description: "A file of a model version." })
+@ObjectType({ simpleResolvers: true, description: "A file of a model version." })
 export class ModelFile {
   @Field(() => String, { description: "Relative, /-separated path inside the model directory." })
   path!: string;
@@ -93,7 +93,7 @@ export class ModelFile {
   downloadUrl!: string;
 }
 
-@ObjectType({ description: "A registered version of a model." })
+@ObjectType({ simpleResolvers: true, description: "A registered version of a model." })
 export class Model {
   @Field(() => ID, { description: "Opaque identifier of this version." })
   id!: string;
@@ -146,7 +146,7 @@ export class Model {
   updatedBy!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -155,7 +155,7 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-@ObjectType({ description: "A page of versions of one model." })
+@ObjectType({ simpleResolvers: true, description: "A page of versions of one model." })
 export class ModelConnection {
   @Field(() => [Model])
   nodes!: Model[];
