@@ -79,6 +79,36 @@ describe("FsBlobStore.stage", () => {
     expect(await staged()).toEqual([]);
   });
 
+  test("a source failing while a write is with the thread pool: its error, no staging file, and no descriptor left open", async () => {
+    // The store's own descriptors (/proc/self/fd links into its directory): none may outlive a stage.
+    const open = async () =>
+      (await Promise.all((await fs.readdir("/proc/self/fd")).map((fd) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => "")))).filter(
+        (target) => target.startsWith(root),
+      );
+    let reads = 0;
+    const failing = new Readable({
+      read() {
+        // A first chunk once the file is open, then 32 MiB, which take the thread pool a
+        // while to write: the failure arrives meanwhile.
+        if (reads++ === 0) this.push(randomBytes(10));
+        else
+          setTimeout(() => {
+            this.push(Buffer.alloc(32 << 20, 1));
+            setImmediate(() => this.destroy(new Error("the connection broke")));
+          }, 20);
+      },
+    });
+    await expect(store.stage(failing, { maxBytes: 1 << 30 })).rejects.toThrow("the connection broke");
+    expect(await staged()).toEqual([]);
+    expect(await open()).toEqual([]);
+    const blobs = await Promise.all([0, 1, 2].map(() => store.stage(chunksOf(randomBytes(3000), 1000), { maxBytes: 3000 })));
+    await store.publish(blobs);
+    await store.confirm(blobs);
+    await Promise.all(blobs.map((blob) => store.discard(blob)));
+    expect(await staged()).toEqual([]);
+    expect(await open()).toEqual([]);
+  });
+
   test("discard drops a staged copy, and is a no-op once it is gone", async () => {
     const blob = await store.stage(chunksOf(randomBytes(10), 10), { maxBytes: 10 });
     await store.discard(blob);

@@ -1,5 +1,4 @@
-import type { FileHandle } from "node:fs/promises";
-import fs from "node:fs/promises";
+import fs from "node:fs";
 import { Writable, type Readable } from "node:stream";
 import type { ByteTally } from "../hashing-counter.js";
 import { blobStoreError } from "./fs-errors.js";
@@ -11,9 +10,18 @@ import { blobStoreError } from "./fs-errors.js";
  * fsynced before the stream finishes, so a later rename never publishes unwritten data.
  * Each chunk is added to `tally` (hash, size limit) before it is written: a chunk
  * past the limit fails the stream with the size error, and none of it is written.
+ *
+ * It writes through a file descriptor and `node:fs`'s callbacks rather than a
+ * `FileHandle`: a registration stages every file, and each FileHandle (an
+ * EventEmitter with a transferable wrapper and promise-returning calls) cost the
+ * main thread more than the few system calls it wraps.
  */
 export class StagingFile extends Writable {
-  #handle: FileHandle | undefined;
+  #fd: number | undefined;
+  /** A write is with the thread pool: closing the descriptor now could let it land in a file opened meanwhile. */
+  #writing = false;
+  /** The close `_destroy` deferred until that write returns. */
+  #closeAfterWrite: (() => void) | undefined;
 
   constructor(
     readonly file: string,
@@ -58,82 +66,90 @@ export class StagingFile extends Writable {
   }
 
   override _construct(done: (error?: Error | null) => void): void {
-    fs.open(this.file, "wx").then(
-      (handle) => {
-        this.#handle = handle;
-        done();
-      },
-      (error) => done(blobStoreError(error, "create")),
-    );
+    fs.open(this.file, "wx", (error, fd) => {
+      if (error) return done(blobStoreError(error, "create"));
+      this.#fd = fd;
+      done();
+    });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     const refused = this.tally.add(chunk);
     if (refused) return done(refused);
-    this.#writeAll(chunk).then(
-      () => done(),
-      (error) => done(blobStoreError(error, "write")),
-    );
+    this.#writeAll(chunk, 0, done);
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (error?: Error | null) => void): void {
+    const buffers: Buffer[] = [];
     for (const { chunk } of chunks) {
       const refused = this.tally.add(chunk);
       if (refused) return done(refused);
+      buffers.push(chunk);
     }
-    this.#writevAll(chunks.map((c) => c.chunk)).then(
-      () => done(),
-      (error) => done(blobStoreError(error, "write")),
-    );
+    this.#writing = true;
+    fs.writev(this.#fd!, buffers, (error, bytesWritten) => {
+      if (this.#wrote()) return done(error ? blobStoreError(error, "write") : null);
+      if (error) return done(blobStoreError(error, "write"));
+      this.#writeRest(buffers, 0, bytesWritten, done);
+    });
   }
 
-  async #writevAll(buffers: Buffer[]): Promise<void> {
-    let { bytesWritten } = await this.#handle!.writev(buffers);
-    // A short write (a nearly full disk, too many buffers): the rest one by one.
-    for (const buffer of buffers) {
-      if (bytesWritten >= buffer.length) {
-        bytesWritten -= buffer.length;
+  /** After a short `writev` (a nearly full disk, too many buffers): the rest one by one. */
+  #writeRest(buffers: Buffer[], index: number, written: number, done: (error?: Error | null) => void): void {
+    for (; index < buffers.length; index++) {
+      const buffer = buffers[index]!;
+      if (written >= buffer.length) {
+        written -= buffer.length;
         continue;
       }
-      await this.#writeAll(buffer.subarray(bytesWritten));
-      bytesWritten = 0;
+      this.#writeAll(buffer, written, (error) => (error ? done(error) : this.#writeRest(buffers, index + 1, 0, done)));
+      return;
     }
+    done();
   }
 
-  async #writeAll(chunk: Buffer): Promise<void> {
-    // A nearly full disk takes part of a chunk, then refuses the rest.
-    for (let offset = 0; offset < chunk.length;) {
-      const { bytesWritten } = await this.#handle!.write(chunk, offset, chunk.length - offset);
-      offset += bytesWritten;
-    }
+  /** Writes `chunk` from `offset` on: a nearly full disk takes part of a chunk, then refuses the rest. */
+  #writeAll(chunk: Buffer, offset: number, done: (error?: Error | null) => void): void {
+    if (offset >= chunk.length) return done();
+    this.#writing = true;
+    fs.write(this.#fd!, chunk, offset, chunk.length - offset, null, (error, bytesWritten) => {
+      if (this.#wrote()) return done(error ? blobStoreError(error, "write") : null);
+      if (error) return done(blobStoreError(error, "write"));
+      this.#writeAll(chunk, offset + bytesWritten, done);
+    });
+  }
+
+  /** A write returned; true when the stream was destroyed meanwhile (its descriptor is being closed now). */
+  #wrote(): boolean {
+    this.#writing = false;
+    const close = this.#closeAfterWrite;
+    if (!close) return false;
+    this.#closeAfterWrite = undefined;
+    close();
+    return true;
   }
 
   override _final(done: (error?: Error | null) => void): void {
-    const handle = this.#handle!;
-    this.#handle = undefined;
+    const fd = this.#fd!;
+    this.#fd = undefined;
     // close can report a delayed write failure (NFS, quotas): it counts like a write's.
-    handle.sync().then(
-      () =>
-        handle.close().then(
-          () => done(),
-          (error) => done(blobStoreError(error, "close")),
-        ),
-      (error) => {
-        const fail = () => done(blobStoreError(error, "fsync"));
-        handle.close().then(fail, fail);
-      },
-    );
+    fs.fsync(fd, (syncError) => {
+      fs.close(fd, (closeError) => {
+        if (syncError) done(blobStoreError(syncError, "fsync"));
+        else if (closeError) done(blobStoreError(closeError, "close"));
+        else done();
+      });
+    });
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
-    const handle = this.#handle;
-    this.#handle = undefined;
-    if (!handle) return done(error);
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd === undefined) return done(error);
     // Failed or aborted: the file is removed next, so only the first error matters.
-    handle.close().then(
-      () => done(error),
-      () => done(error),
-    );
+    const close = () => fs.close(fd, () => done(error));
+    if (this.#writing) this.#closeAfterWrite = close;
+    else close();
   }
 }
 
