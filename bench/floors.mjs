@@ -9,7 +9,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
 import { againstFloor, floorTableRows, fmt, header, makeRunDir, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
-import { openBackend, populate } from "./listing-data.mjs";
+import { loadSortedPageData, openBackend } from "./listing-data.mjs";
 import { summariseProfile, topFunctions } from "./floors/profile.mjs";
 
 const VERSIONS = 10_000;
@@ -46,12 +46,7 @@ async function benchBackend(name, dir, stacks) {
   header(`Floors on ${LABELS[name]}: sorted first page, ${VERSIONS} versions, ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS} s`);
   const backend = await openBackend(name, dir);
   try {
-    const fillers = Array.from({ length: 200 }, (_, i) => ({ name: `other-${i}`, versions: 3 }));
-    await populate(backend, [{ name: "big", versions: VERSIONS }, ...fillers]);
-    await backend.analyze();
-    await backend.release();
-    // SQLite: the gateway finds registry.sqlite in its data dir; PostgreSQL: the scratch database.
-    const gatewayEnv = { HOMER_RATE_LIMIT: "0", ...(name === "postgres" ? { HOMER_DATABASE_URL: backend.target } : {}) };
+    const gatewayEnv = await loadSortedPageData(backend, VERSIONS);
 
     const homer = await startGatewayProcess(dir, gatewayEnv);
     stacks.push({ id: "homer", label: `Homer (Apollo + type-graphql, ${LABELS[name]})`, server: homer });

@@ -120,6 +120,19 @@ async function insertRows(trx, dialect, table, columns, rows) {
 }
 
 /**
+ * The sorted first page's data (the `floors` bench and its pairs): a family `big` of
+ * `versions` versions × 10 metrics and 200 small families, analysed, the bench's
+ * connection released. Returns the environment a Homer gateway needs on it (SQLite:
+ * registry.sqlite in its data dir; PostgreSQL: the scratch database), rate limit off.
+ */
+export async function loadSortedPageData(backend, versions = 10_000) {
+  await populate(backend, [{ name: "big", versions }, ...Array.from({ length: 200 }, (_, i) => ({ name: `other-${i}`, versions: 3 }))]);
+  await backend.analyze();
+  await backend.release();
+  return { HOMER_RATE_LIMIT: "0", ...(backend.name === "postgres" ? { HOMER_DATABASE_URL: backend.target } : {}) };
+}
+
+/**
  * Loads `families` ({ name, versions }) in one transaction: families, models and
  * 10 metrics per version. Data is seeded, so both backends hold the same rows;
  * accuracy has 4 decimals, so ties (broken by version) occur as in real runs.

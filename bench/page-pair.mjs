@@ -12,7 +12,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
 import { fmt, header, makeRunDir, median, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
-import { openBackend, populate } from "./listing-data.mjs";
+import { loadSortedPageData, openBackend } from "./listing-data.mjs";
 
 const VERSIONS = 10_000;
 const CONNECTIONS = 32;
@@ -33,13 +33,7 @@ const dir = await makeRunDir("page-pair");
 const backend = await openBackend(BACKEND, dir);
 const stacks = [];
 try {
-  await populate(backend, [
-    { name: "big", versions: VERSIONS },
-    ...Array.from({ length: 200 }, (_, i) => ({ name: `other-${i}`, versions: 3 })),
-  ]);
-  await backend.analyze();
-  await backend.release();
-  const env = { HOMER_RATE_LIMIT: "0", ...(BACKEND === "postgres" ? { HOMER_DATABASE_URL: backend.target } : {}) };
+  const env = await loadSortedPageData(backend, VERSIONS);
   for (const build of BUILDS) stacks.push({ id: build.label, server: await startGatewayProcess(dir, env, [], build.main) });
   stacks.push({ id: "floor", server: await startFloorProcess("floors/graphql-js.mjs", [backend.target]) });
   header(

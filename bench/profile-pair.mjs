@@ -7,7 +7,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
 import { fmt, header, makeRunDir, postLoad, QUICK, reportSummary, table } from "./lib.mjs";
-import { openBackend, populate } from "./listing-data.mjs";
+import { loadSortedPageData, openBackend } from "./listing-data.mjs";
 import { summariseProfile, topFunctions } from "./floors/profile.mjs";
 
 const VERSIONS = 10_000;
@@ -45,13 +45,7 @@ async function profiled(start, profDir) {
 const dir = await makeRunDir("profile-pair");
 const backend = await openBackend(BACKEND, dir);
 try {
-  await populate(backend, [
-    { name: "big", versions: VERSIONS },
-    ...Array.from({ length: 200 }, (_, i) => ({ name: `other-${i}`, versions: 3 })),
-  ]);
-  await backend.analyze();
-  await backend.release();
-  const env = { HOMER_RATE_LIMIT: "0", ...(BACKEND === "postgres" ? { HOMER_DATABASE_URL: backend.target } : {}) };
+  const env = await loadSortedPageData(backend, VERSIONS);
   header(`Homer and the floor profiled in turn: sorted first page on ${BACKEND}, ${CONNECTIONS} connections, ${SECONDS} s measured`);
   const homer = await profiled((nodeArgs) => startGatewayProcess(dir, env, nodeArgs), path.join(dir, "p-homer"));
   const floor = await profiled(

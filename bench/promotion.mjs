@@ -14,7 +14,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { serverEnv, startGatewayProcess } from "./gateway-process.mjs";
 import { fmt, header, makeRunDir, median, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
-import { openBackend, populate } from "./listing-data.mjs";
+import { loadSortedPageData, openBackend } from "./listing-data.mjs";
 import { freshStore, load } from "./registration-load.mjs";
 
 const ROUNDS = QUICK ? 1 : 3;
@@ -95,16 +95,12 @@ const dir = await makeRunDir("promotion");
 const results = {};
 try {
   const backend = await openBackend("sqlite", dir);
-  await populate(backend, [
-    { name: "big", versions: 10_000 },
-    ...Array.from({ length: 200 }, (_, i) => ({ name: `other-${i}`, versions: 3 })),
-  ]);
-  await backend.analyze();
-  await backend.release();
+  // The gateway runs in a data dir of its own: it is pointed at the file.
+  const env = { ...(await loadSortedPageData(backend)), HOMER_DATABASE_URL: backend.target };
 
   let stores = 0;
   const page = {
-    homer: () => startHomer(path.join(dir, "page-homer"), { HOMER_RATE_LIMIT: "0", HOMER_DATABASE_URL: backend.target }),
+    homer: () => startHomer(path.join(dir, "page-homer"), env),
     floor: () => startFloor("graphql-js.mjs", [backend.target], path.join(dir, `page-floor-${stores++}.out`)),
   };
   const pageLoad = async (origin) => (await postLoad(origin, PAGE, 32, SECONDS)).requests.total;
