@@ -119,11 +119,17 @@ export function resetPeak(pid) {
   }
 }
 
-/** User + system CPU seconds the process has used so far. */
-export function cpuSeconds(pid) {
+/** User and system CPU seconds the process has used so far (utime, stime in USER_HZ, 100 on Linux). */
+export function cpuTimes(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
+/** User + system CPU seconds the process has used so far. */
+export function cpuSeconds(pid) {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }
 
 /**
