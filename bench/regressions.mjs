@@ -83,8 +83,8 @@ async function measuredUpload(server, source) {
   if (run.result.status !== 200) throw new Error(`upload answered ${run.result.status}: ${run.result.body.slice(0, 400)}`);
   const peak = Math.max(sampled.server, hwmReset ? procMemMiB(server.pid, "VmHWM") : 0);
   const cpuAfter = cpuTimes(server.pid);
-  // User time is the server's own work; system time also holds the writeback its final fsync waits for,
-  // which moves by a second between consecutive uploads on this machine's disk (BENCHMARKS.md §5).
+  // User time is the server's own work; system time is the kernel's share of reading, writing and the
+  // final fsync, which moves between consecutive uploads of the same stack (BENCHMARKS.md §5).
   const user = cpuAfter.user - cpuBefore.user;
   const system = cpuAfter.system - cpuBefore.system;
   return { seconds: run.seconds, body: JSON.parse(run.result.body), peakMiB: peak, cpu: user + system, user, system };
