@@ -57,6 +57,16 @@ const socatCopy = (blob, target, port) =>
   `socat -u -b 262144 OPEN:'${blob}' TCP:127.0.0.1:${port},retry=200,interval=0.01; wait`;
 const spread = (xs, digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
+/** A row of the upload's CPU seconds (total, user or system): Homer's and the floor's, median (min–max), and their ratio. */
+const cpuRow = (label, homer, floor) => [
+  label,
+  `${fmt(median(homer), 2)} (${spread(homer, 2)})`,
+  `busboy floor ${fmt(median(floor), 2)} (${spread(floor, 2)})`,
+  `${fmt(median(homer) / median(floor))}x`,
+  "(context)",
+  "",
+];
+
 /** Every field of schema.graphql's Model type (and the page's own), for a page of 100. */
 const PAGE_QUERY = `query Page($name: String!, $first: Int!) {
   models(name: $name, first: $first, sortKey: "accuracy") {
@@ -351,30 +361,9 @@ export async function runRegressions() {
         `< ${RSS_TARGET_MB} MB`,
         peakMB < RSS_TARGET_MB ? "holds" : "does not hold",
       ],
-      [
-        "upload: server CPU s median",
-        fmt(median(io.homerCpu), 1),
-        `busboy floor ${fmt(median(io.floorCpu), 1)}`,
-        `${fmt(median(io.homerCpu) / median(io.floorCpu))}x`,
-        "",
-        "",
-      ],
-      [
-        "upload: of it user CPU s median (min–max)",
-        `${fmt(median(io.homerUser), 2)} (${spread(io.homerUser, 2)})`,
-        `busboy floor ${fmt(median(io.floorUser), 2)} (${spread(io.floorUser, 2)})`,
-        `${fmt(median(io.homerUser) / median(io.floorUser))}x`,
-        "(context)",
-        "",
-      ],
-      [
-        "upload: of it system CPU s median (min–max)",
-        `${fmt(median(io.homerSystem), 2)} (${spread(io.homerSystem, 2)})`,
-        `busboy floor ${fmt(median(io.floorSystem), 2)} (${spread(io.floorSystem, 2)})`,
-        `${fmt(median(io.homerSystem) / median(io.floorSystem))}x`,
-        "(context)",
-        "",
-      ],
+      cpuRow("upload: server CPU s median (min–max)", io.homerCpu, io.floorCpu),
+      cpuRow("upload: of it user CPU s median (min–max)", io.homerUser, io.floorUser),
+      cpuRow("upload: of it system CPU s median (min–max)", io.homerSystem, io.floorSystem),
       [
         `${FILE_BYTES / MiB} MiB download (curl -o file), MiB/s`,
         `${fmt(median(io.downloadMiBps), 0)} (${spread(io.downloadMiBps, 0)})`,
