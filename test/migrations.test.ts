@@ -332,3 +332,47 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     await expect(openStorage({ databaseUrl: storage.databaseUrl, blobUrl: storage.blobDir })).rejects.toThrow(/corrupted migrations/);
   });
 });
+
+/**
+ * Processes starting together on a new SQLite file all switch it to WAL. SQLite
+ * refuses that switch at once (SQLITE_BUSY, without its busy handler) while another
+ * connection holds the write lock; before the store tried again, one of two gateways
+ * started together could fail with "database is locked".
+ */
+describe("opening a new SQLite file another connection is writing", () => {
+  test("the open waits for the other's write lock, then switches to WAL and migrates", async () => {
+    const dir = await makeTempDir();
+    try {
+      const file = path.join(dir, "registry.sqlite");
+      const other = new Database(file);
+      other.exec("create table other_writer (x integer)");
+      other.exec("begin immediate");
+      other.exec("insert into other_writer values (1)");
+      // Without retrying, the switch fails here at once: SQLite's own answer, checked so the test keeps meaning it.
+      const probe = new Database(file);
+      probe.pragma("busy_timeout = 5000");
+      expect(() => probe.pragma("journal_mode = WAL")).toThrow(expect.objectContaining({ code: "SQLITE_BUSY" }));
+      probe.close();
+      const released = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          other.exec("commit");
+          resolve();
+        }, 150),
+      );
+      const storage = await openStorage({ databaseUrl: file, blobUrl: path.join(dir, "blobs") });
+      try {
+        await released;
+        const check = new Database(file, { readonly: true });
+        expect(check.pragma("journal_mode", { simple: true })).toBe("wal");
+        check.close();
+        const db = (storage.metadata as SqlMetadataStore)["db"];
+        expect((await db.introspection.getTables()).some((t) => t.name === "models")).toBe(true);
+      } finally {
+        await closeStorage(storage);
+      }
+      other.close();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { Kysely, SqliteAdapter, SqliteDialect, sql, type KyselyConfig } from "kysely";
 import { CachedSqliteDriver } from "./cached-driver.js";
@@ -51,12 +52,33 @@ class HomerSqliteDialect extends SqliteDialect {
   }
 }
 
-function openDatabase(file: string): Database.Database {
+/** How long a process waits for others to finish switching a new file to WAL (as long as busy_timeout). */
+const WAL_SWITCH_WAIT_MS = 10_000;
+
+/**
+ * Switches the file to WAL. SQLite answers a switch with SQLITE_BUSY at once, without
+ * its busy handler, when another connection holds the file's write lock meanwhile
+ * (waiting could deadlock): processes starting together on a new file do that. The
+ * switch is tried again until the other is done; a file already in WAL switches at once.
+ */
+async function enterWal(database: Database.Database): Promise<void> {
+  const deadline = Date.now() + WAL_SWITCH_WAIT_MS;
+  for (;;) {
+    try {
+      database.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      await delay(10 + Math.random() * 40);
+    }
+  }
+}
+
+async function openDatabase(file: string): Promise<Database.Database> {
   const database = new Database(file);
   try {
-    // First, so that switching to WAL waits for a process doing the same.
-    database.pragma("busy_timeout = 10000");
-    database.pragma("journal_mode = WAL");
+    database.pragma(`busy_timeout = ${WAL_SWITCH_WAIT_MS}`);
+    await enterWal(database);
     database.pragma("synchronous = FULL");
     database.pragma("foreign_keys = ON");
     return database;
@@ -78,12 +100,12 @@ export async function openSqliteStore(
   const reserve = file === ":memory:" ? undefined : new FileSpaceReserve(`${path.resolve(file)}-reserve`);
   let database: Database.Database;
   try {
-    database = openDatabase(file);
+    database = await openDatabase(file);
   } catch (error) {
     // WAL mode creates its log and index when opened: on a full disk only the
     // reserve makes room for them, and a registry that cannot start cannot free space.
     if (!(await reserve?.release())) throw error;
-    database = openDatabase(file);
+    database = await openDatabase(file);
   }
   const db = new Kysely<Schema>({ dialect: guardedDialect(new HomerSqliteDialect(database), sqliteDialect, options), log: options.log });
   return SqlMetadataStore.open(db, sqliteDialect, { reserve, wakeSource: pollForEvents(options.eventPollMs ?? 200) });
