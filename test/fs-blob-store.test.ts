@@ -5,10 +5,11 @@
  * that fails mid-file.
  */
 import { createHash, randomBytes } from "node:crypto";
+import fsCallbacks from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { PayloadTooLargeError } from "../gateway/src/domain/errors.js";
 import { FsBlobStore } from "../gateway/src/storage/fs/fs-blob-store.js";
 import { makeTempDir } from "./support/backends.js";
@@ -107,6 +108,41 @@ describe("FsBlobStore.stage", () => {
     await Promise.all(blobs.map((blob) => store.discard(blob)));
     expect(await staged()).toEqual([]);
     expect(await open()).toEqual([]);
+  });
+
+  test("a staging file destroyed while its write is with the thread pool closes its descriptor only once that write returns", async () => {
+    // Each write's callback is held until released: the close must wait for it, or the
+    // descriptor's number could be reused by an open while the write still targets it.
+    const held: (() => void)[] = [];
+    const closed: number[] = [];
+    const originals = { write: fsCallbacks.write, writev: fsCallbacks.writev, close: fsCallbacks.close };
+    const patched = fsCallbacks as unknown as Record<string, (...args: unknown[]) => void>;
+    for (const name of ["write", "writev"] as const) {
+      const original = originals[name] as (...args: unknown[]) => void;
+      patched[name] = (...args: unknown[]) => {
+        const callback = args.pop() as (...result: unknown[]) => void;
+        original(...args, (...result: unknown[]) => held.push(() => callback(...result)));
+      };
+    }
+    patched.close = (fd: unknown, callback: unknown) => {
+      closed.push(fd as number);
+      (originals.close as (...args: unknown[]) => void)(fd, callback);
+    };
+    try {
+      const source = new Readable({ read() {} });
+      const staging = store.stage(source, { maxBytes: 1 << 20 });
+      source.push(randomBytes(1000));
+      await vi.waitFor(() => expect(held).toHaveLength(1));
+      source.destroy(new Error("the connection broke"));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(closed).toEqual([]);
+      held.shift()!();
+      await expect(staging).rejects.toThrow("the connection broke");
+      expect(closed).toHaveLength(1);
+      expect(await staged()).toEqual([]);
+    } finally {
+      Object.assign(fsCallbacks, originals);
+    }
   });
 
   test("discard drops a staged copy, and is a no-op once it is gone", async () => {
