@@ -231,3 +231,21 @@ export function postLoad(origin, body, connections, seconds) {
     duration: seconds,
   });
 }
+
+/**
+ * The Homer builds a pair bench compares: `BENCH_HOMER=label=path/to/main.js,…` (default:
+ * this tree's gateway/dist as "homer"). Node flags and environment variables may follow a
+ * build's script: `big=gateway/dist/main.js|--max-semi-space-size=32|UV_THREADPOOL_SIZE=8`.
+ */
+export function homerBuilds() {
+  return (process.env.BENCH_HOMER ?? `homer=${path.join(ROOT, "gateway", "dist", "main.js")}`).split(",").map((entry) => {
+    const at = entry.indexOf("=");
+    if (at <= 0) throw new Error(`BENCH_HOMER: expected label=path/to/main.js, got ${entry}`);
+    const [main, ...extra] = entry.slice(at + 1).split("|");
+    const nodeArgs = extra.filter((arg) => arg.startsWith("-"));
+    const env = Object.fromEntries(
+      extra.filter((arg) => !arg.startsWith("-")).map((arg) => [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]),
+    );
+    return { label: entry.slice(0, at), main: path.resolve(ROOT, main), nodeArgs, env };
+  });
+}

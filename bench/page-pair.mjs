@@ -6,12 +6,12 @@
 // CPU in the same round, median and min–max, beside req/s against the floor.
 //   BENCH_HOMER=base=gateway/dist-base/main.js,new=gateway/dist/main.js compares builds
 //     (default: this tree's gateway/dist); a copy of gateway/dist placed beside it
-//     (e.g. gateway/dist-base) resolves the same node_modules.
+//     (e.g. gateway/dist-base) resolves the same node_modules; node flags and environment
+//     variables may follow a build's script, as in registration-pair.mjs.
 //   BENCH_BACKENDS=sqlite|postgres (the first one); BENCH_ROUNDS, BENCH_SECONDS.
 import fs from "node:fs/promises";
-import path from "node:path";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
-import { fmt, header, makeRunDir, median, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
+import { fmt, header, homerBuilds, makeRunDir, median, postLoad, QUICK, reportSummary, table } from "./lib.mjs";
 import { loadSortedPageData, openBackend } from "./listing-data.mjs";
 
 const VERSIONS = 10_000;
@@ -23,18 +23,15 @@ const WARMUP_SECONDS = QUICK ? 1 : 3;
 const BODY = JSON.stringify({
   query: `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`,
 });
-const BUILDS = (process.env.BENCH_HOMER ?? `homer=${path.join(ROOT, "gateway", "dist", "main.js")}`).split(",").map((entry) => {
-  const at = entry.indexOf("=");
-  if (at <= 0) throw new Error(`BENCH_HOMER: expected label=path/to/main.js, got ${entry}`);
-  return { label: entry.slice(0, at), main: path.resolve(ROOT, entry.slice(at + 1)) };
-});
+const BUILDS = homerBuilds();
 
 const dir = await makeRunDir("page-pair");
 const backend = await openBackend(BACKEND, dir);
 const stacks = [];
 try {
   const env = await loadSortedPageData(backend, VERSIONS);
-  for (const build of BUILDS) stacks.push({ id: build.label, server: await startGatewayProcess(dir, env, [], build.main) });
+  for (const build of BUILDS)
+    stacks.push({ id: build.label, server: await startGatewayProcess(dir, { ...env, ...build.env }, build.nodeArgs, build.main) });
   stacks.push({ id: "floor", server: await startFloorProcess("floors/graphql-js.mjs", [backend.target]) });
   header(
     `Sorted first page, ${BACKEND}: ${stacks.map((s) => s.id).join(" / ")}, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s`,

@@ -14,7 +14,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
-import { fmt, header, makeRunDir, median, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
+import { fmt, header, homerBuilds, makeRunDir, median, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
 import { summariseProfile, topFunctions } from "./floors/profile.mjs";
 import { CLIENTS, freshStore, load } from "./registration-load.mjs";
 
@@ -24,16 +24,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5));
 const WARMUP_SECONDS = QUICK ? 3 : 4;
 const PROFILE_SECONDS = QUICK ? 3 : 6;
 const PROFILE = /^(1|true|yes)$/i.test(process.env.BENCH_PROFILE ?? "");
-const BUILDS = (process.env.BENCH_HOMER ?? `homer=${path.join(ROOT, "gateway", "dist", "main.js")}`).split(",").map((entry) => {
-  const label = entry.slice(0, entry.indexOf("="));
-  const spec = entry.slice(entry.indexOf("=") + 1);
-  const [main, ...extra] = spec.split("|");
-  const nodeArgs = extra.filter((arg) => arg.startsWith("-"));
-  const env = Object.fromEntries(
-    extra.filter((arg) => !arg.startsWith("-")).map((arg) => [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]),
-  );
-  return { label, main: path.resolve(ROOT, main), nodeArgs, env };
-});
+const BUILDS = homerBuilds();
 
 /** The samples of the last `seconds` of a profile (the measured run; the process stops right after it). */
 function lastWindow(profile, seconds) {
