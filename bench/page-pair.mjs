@@ -8,6 +8,8 @@
 //     (default: this tree's gateway/dist); a copy of gateway/dist placed beside it
 //     (e.g. gateway/dist-base) resolves the same node_modules; node flags and environment
 //     variables may follow a build's script, as in registration-pair.mjs.
+//   BENCH_FLOOR_NODE_FLAGS="--max-semi-space-size=32" gives the floor node flags too (a flag
+//     tried on Homer, tried on the floor as well, says whether it is Homer's gain or anyone's).
 //   BENCH_BACKENDS=sqlite|postgres (the first one); BENCH_ROUNDS, BENCH_SECONDS.
 import fs from "node:fs/promises";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
@@ -24,6 +26,8 @@ const BODY = JSON.stringify({
   query: `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`,
 });
 const BUILDS = homerBuilds();
+const FLOOR_FLAGS = (process.env.BENCH_FLOOR_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+for (const flag of FLOOR_FLAGS) if (!flag.startsWith("-")) throw new Error(`BENCH_FLOOR_NODE_FLAGS: ${flag} is not a node flag`);
 
 const dir = await makeRunDir("page-pair");
 const backend = await openBackend(BACKEND, dir);
@@ -32,9 +36,10 @@ try {
   const env = await loadSortedPageData(backend, VERSIONS);
   for (const build of BUILDS)
     stacks.push({ id: build.label, server: await startGatewayProcess(dir, { ...env, ...build.env }, build.nodeArgs, build.main) });
-  stacks.push({ id: "floor", server: await startFloorProcess("floors/graphql-js.mjs", [backend.target]) });
+  stacks.push({ id: "floor", server: await startFloorProcess("floors/graphql-js.mjs", [backend.target], FLOOR_FLAGS) });
   header(
-    `Sorted first page, ${BACKEND}: ${stacks.map((s) => s.id).join(" / ")}, ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s`,
+    `Sorted first page, ${BACKEND}: ${stacks.map((s) => s.id).join(" / ")}${FLOOR_FLAGS.length ? ` (floor: ${FLOOR_FLAGS.join(" ")})` : ""}, ` +
+      `${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s`,
   );
   for (const s of stacks) {
     await postLoad(s.server.origin, BODY, CONNECTIONS, WARMUP_SECONDS);
