@@ -2,13 +2,15 @@
 // Homer's gateway and the bare graphql-js floor profiled in turn under the same load on
 // the same SQLite file. Only the samples of the measured window count (start-up and
 // warm-up are cut), split by module, in µs per request, beside each process's own CPU
-// time per request measured outside the profiler. BENCH_BACKENDS=postgres for PostgreSQL.
+// time per request measured outside the profiler; then each again under V8's sampling heap
+// profiler (bench/alloc-sampler.mjs): bytes allocated per request, by module, collected or
+// kept. BENCH_BACKENDS=postgres for PostgreSQL.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
-import { fmt, header, makeRunDir, postLoad, QUICK, reportSummary, table } from "./lib.mjs";
+import { fmt, header, makeRunDir, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
 import { loadSortedPageData, openBackend } from "./listing-data.mjs";
-import { summariseProfile, topFunctions } from "./floors/profile.mjs";
+import { summariseAllocations, summariseProfile, topFunctions } from "./floors/profile.mjs";
 
 const VERSIONS = 10_000;
 const CONNECTIONS = 32;
@@ -42,6 +44,18 @@ async function profiled(start, profDir) {
   return { requests, cpuUs: (cpu * 1e6) / requests, modules: summariseProfile(profile, requests), top: topFunctions(profile, 12) };
 }
 
+/** Bytes allocated per request in the measured window, by module (the sampler starts after the warm-up). */
+async function allocations(start, file) {
+  process.env.HOMER_BENCH_ALLOC_OUT = file;
+  const server = await start(["--import", path.join(ROOT, "bench", "alloc-sampler.mjs")]);
+  delete process.env.HOMER_BENCH_ALLOC_OUT;
+  await load(server.origin, WARMUP_SECONDS);
+  process.kill(server.pid, "SIGUSR2");
+  const run = await load(server.origin, SECONDS);
+  await server.stop();
+  return summariseAllocations(JSON.parse(await fs.readFile(file, "utf8")), run.requests.total);
+}
+
 const dir = await makeRunDir("profile-pair");
 const backend = await openBackend(BACKEND, dir);
 try {
@@ -65,6 +79,30 @@ try {
       ...rows,
     ]),
   );
+  const homerAlloc = await allocations((nodeArgs) => startGatewayProcess(dir, env, nodeArgs), path.join(dir, "alloc-homer.json"));
+  const floorAlloc = await allocations(
+    (nodeArgs) => startFloorProcess("floors/graphql-js.mjs", [backend.target], nodeArgs),
+    path.join(dir, "alloc-floor.json"),
+  );
+  const kib = (bytes) => fmt(bytes / 1024, 1);
+  const bytesOf = (side, module) => side.modules.find((m) => m.module === module)?.bytesPerRequest ?? 0;
+  const allocRows = [...new Set([...homerAlloc.modules, ...floorAlloc.modules].map((m) => m.module))]
+    .map((m) => [m, bytesOf(homerAlloc, m), bytesOf(floorAlloc, m)])
+    .sort((a, b) => b[1] + b[2] - (a[1] + a[2]))
+    .filter(([, h, f]) => h + f >= 256)
+    .map(([m, h, f]) => [m, kib(h), kib(f), `${h - f >= 0 ? "+" : ""}${kib(h - f)}`]);
+  console.log(
+    `\n${table([
+      ["module (KiB allocated per request)", "Homer", "floor", "Homer − floor"],
+      [
+        "all allocations (sampled, kept or collected)",
+        kib(homerAlloc.bytesPerRequest),
+        kib(floorAlloc.bytesPerRequest),
+        `${fmt(homerAlloc.bytesPerRequest / floorAlloc.bytesPerRequest, 2)}x`,
+      ],
+      ...allocRows,
+    ])}`,
+  );
   const tops = { Homer: homer, floor };
   for (const name of Object.keys(tops)) {
     const lines = tops[name].top.map((t) => `  ${fmt(t.share * 100, 1).padStart(5)} %  ${t.fn}`);
@@ -72,6 +110,7 @@ try {
   }
   reportSummary("profile-pair", [
     `${BACKEND}: Homer ${fmt(homer.cpuUs, 0)} µs CPU/request, floor ${fmt(floor.cpuUs, 0)} (${fmt(homer.cpuUs / floor.cpuUs, 2)}x)`,
+    `${BACKEND}: Homer allocates ${kib(homerAlloc.bytesPerRequest)} KiB per request, floor ${kib(floorAlloc.bytesPerRequest)} (${fmt(homerAlloc.bytesPerRequest / floorAlloc.bytesPerRequest, 2)}x)`,
   ]);
 } finally {
   await backend.close();

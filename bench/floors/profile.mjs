@@ -90,3 +90,32 @@ export function topFunctions(profile, count = 15) {
     .slice(0, count)
     .map(([fn, us]) => ({ fn, share: us / total }));
 }
+
+/**
+ * A sampling heap profile (bench/alloc-sampler.mjs) as bytes allocated per request by
+ * module; a native function's allocations (JSON.parse, Array#sort) are charged to its
+ * JS caller's module, as `summariseProfile` charges its time.
+ */
+export function summariseAllocations(profile, requests) {
+  const charge = new Map();
+  let total = 0;
+  const walk = (node, inherited) => {
+    let name = moduleOf(node);
+    if (name === "native (no script)" || name === "(program: native, not attributed)") {
+      name = inherited && SQLITE_CALLERS.test(inherited.url) ? "SQLite (statement runs via better-sqlite3)" : (inherited?.name ?? name);
+    }
+    if (node.selfSize > 0) {
+      charge.set(name, (charge.get(name) ?? 0) + node.selfSize);
+      total += node.selfSize;
+    }
+    const here = node.callFrame.url ? { name, url: node.callFrame.url } : inherited;
+    for (const child of node.children ?? []) walk(child, here);
+  };
+  walk(profile.head, null);
+  return {
+    bytesPerRequest: total / Math.max(requests, 1),
+    modules: [...charge.entries()]
+      .map(([module, bytes]) => ({ module, bytesPerRequest: bytes / Math.max(requests, 1) }))
+      .sort((a, b) => b.bytesPerRequest - a.bytesPerRequest),
+  };
+}
