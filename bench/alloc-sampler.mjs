@@ -20,11 +20,17 @@ const post = (method, params) => {
   return answer;
 };
 post("HeapProfiler.enable");
-process.on("SIGUSR2", () =>
+let sampling = false;
+process.on("SIGUSR2", () => {
+  if (sampling) return;
+  sampling = true;
   post("HeapProfiler.startSampling", {
     samplingInterval: 4096,
     includeObjectsCollectedByMinorGC: true,
     includeObjectsCollectedByMajorGC: true,
-  }),
-);
-process.prependListener("SIGTERM", () => fs.writeFileSync(out, JSON.stringify(post("HeapProfiler.stopSampling").profile)));
+  });
+});
+// Stopped before it started (the bench failed during its warm-up): nothing to write.
+process.prependListener("SIGTERM", () => {
+  if (sampling) fs.writeFileSync(out, JSON.stringify(post("HeapProfiler.stopSampling").profile));
+});
