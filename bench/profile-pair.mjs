@@ -44,11 +44,28 @@ async function profiled(start, profDir) {
   return { requests, cpuUs: (cpu * 1e6) / requests, modules: summariseProfile(profile, requests), top: topFunctions(profile, 12) };
 }
 
+/**
+ * Table rows of one per-module figure (`field`), Homer's beside the floor's and their
+ * difference, largest first; modules whose two figures add up to less than `least` are left out.
+ */
+function byModule(homerModules, floorModules, field, format, least = 0) {
+  const of = (modules, module) => modules.find((m) => m.module === module)?.[field] ?? 0;
+  return [...new Set([...homerModules, ...floorModules].map((m) => m.module))]
+    .map((m) => [m, of(homerModules, m), of(floorModules, m)])
+    .filter(([, h, f]) => h + f >= least)
+    .sort((a, b) => b[1] + b[2] - (a[1] + a[2]))
+    .map(([m, h, f]) => [m, format(h), format(f), `${h - f >= 0 ? "+" : ""}${format(h - f)}`]);
+}
+
 /** Bytes allocated per request in the measured window, by module (the sampler starts after the warm-up). */
 async function allocations(start, file) {
   process.env.HOMER_BENCH_ALLOC_OUT = file;
-  const server = await start(["--import", path.join(ROOT, "bench", "alloc-sampler.mjs")]);
-  delete process.env.HOMER_BENCH_ALLOC_OUT;
+  let server;
+  try {
+    server = await start(["--import", path.join(ROOT, "bench", "alloc-sampler.mjs")]);
+  } finally {
+    delete process.env.HOMER_BENCH_ALLOC_OUT;
+  }
   await load(server.origin, WARMUP_SECONDS);
   process.kill(server.pid, "SIGUSR2");
   const run = await load(server.origin, SECONDS);
@@ -61,36 +78,20 @@ const backend = await openBackend(BACKEND, dir);
 try {
   const env = await loadSortedPageData(backend, VERSIONS);
   header(`Homer and the floor profiled in turn: sorted first page on ${BACKEND}, ${CONNECTIONS} connections, ${SECONDS} s measured`);
-  const homer = await profiled((nodeArgs) => startGatewayProcess(dir, env, nodeArgs), path.join(dir, "p-homer"));
-  const floor = await profiled(
-    (nodeArgs) => startFloorProcess("floors/graphql-js.mjs", [backend.target], nodeArgs),
-    path.join(dir, "p-floor"),
-  );
-  const modules = [...new Set([...homer.modules, ...floor.modules].map((m) => m.module))];
-  const us = (side, module) => side.modules.find((m) => m.module === module)?.usPerRequest ?? 0;
-  const rows = modules
-    .map((m) => [m, us(homer, m), us(floor, m)])
-    .sort((a, b) => b[1] + b[2] - (a[1] + a[2]))
-    .map(([m, h, f]) => [m, fmt(h, 0), fmt(f, 0), `${h - f >= 0 ? "+" : ""}${fmt(h - f, 0)}`]);
+  const startHomer = (nodeArgs) => startGatewayProcess(dir, env, nodeArgs);
+  const startFloor = (nodeArgs) => startFloorProcess("floors/graphql-js.mjs", [backend.target], nodeArgs);
+  const homer = await profiled(startHomer, path.join(dir, "p-homer"));
+  const floor = await profiled(startFloor, path.join(dir, "p-floor"));
   console.log(
     table([
       ["module (µs per request)", "Homer", "floor", "Homer − floor"],
       ["process CPU per request (outside the profiler)", fmt(homer.cpuUs, 0), fmt(floor.cpuUs, 0), `${fmt(homer.cpuUs / floor.cpuUs, 2)}x`],
-      ...rows,
+      ...byModule(homer.modules, floor.modules, "usPerRequest", (us) => fmt(us, 0)),
     ]),
   );
-  const homerAlloc = await allocations((nodeArgs) => startGatewayProcess(dir, env, nodeArgs), path.join(dir, "alloc-homer.json"));
-  const floorAlloc = await allocations(
-    (nodeArgs) => startFloorProcess("floors/graphql-js.mjs", [backend.target], nodeArgs),
-    path.join(dir, "alloc-floor.json"),
-  );
+  const homerAlloc = await allocations(startHomer, path.join(dir, "alloc-homer.json"));
+  const floorAlloc = await allocations(startFloor, path.join(dir, "alloc-floor.json"));
   const kib = (bytes) => fmt(bytes / 1024, 1);
-  const bytesOf = (side, module) => side.modules.find((m) => m.module === module)?.bytesPerRequest ?? 0;
-  const allocRows = [...new Set([...homerAlloc.modules, ...floorAlloc.modules].map((m) => m.module))]
-    .map((m) => [m, bytesOf(homerAlloc, m), bytesOf(floorAlloc, m)])
-    .sort((a, b) => b[1] + b[2] - (a[1] + a[2]))
-    .filter(([, h, f]) => h + f >= 256)
-    .map(([m, h, f]) => [m, kib(h), kib(f), `${h - f >= 0 ? "+" : ""}${kib(h - f)}`]);
   console.log(
     `\n${table([
       ["module (KiB allocated per request)", "Homer", "floor", "Homer − floor"],
@@ -100,7 +101,7 @@ try {
         kib(floorAlloc.bytesPerRequest),
         `${fmt(homerAlloc.bytesPerRequest / floorAlloc.bytesPerRequest, 2)}x`,
       ],
-      ...allocRows,
+      ...byModule(homerAlloc.modules, floorAlloc.modules, "bytesPerRequest", kib, 256),
     ])}`,
   );
   const tops = { Homer: homer, floor };

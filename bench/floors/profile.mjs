@@ -101,7 +101,7 @@ export function summariseAllocations(profile, requests) {
   let total = 0;
   const walk = (node, inherited) => {
     let name = moduleOf(node);
-    if (name === "native (no script)" || name === "(program: native, not attributed)") {
+    if (name === "native (no script)") {
       name = inherited && SQLITE_CALLERS.test(inherited.url) ? "SQLite (statement runs via better-sqlite3)" : (inherited?.name ?? name);
     }
     if (node.selfSize > 0) {
