@@ -243,6 +243,8 @@ export function homerBuilds() {
     if (at <= 0) throw new Error(`BENCH_HOMER: expected label=path/to/main.js, got ${entry}`);
     const [main, ...extra] = entry.slice(at + 1).split("|");
     const nodeArgs = extra.filter((arg) => arg.startsWith("-"));
+    const bad = extra.find((arg) => !arg.startsWith("-") && arg.indexOf("=") <= 0);
+    if (bad !== undefined) throw new Error(`BENCH_HOMER: ${bad} is neither a node flag nor NAME=value`);
     const env = Object.fromEntries(
       extra.filter((arg) => !arg.startsWith("-")).map((arg) => [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]),
     );
