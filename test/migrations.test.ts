@@ -342,9 +342,9 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
 describe("opening a new SQLite file another connection is writing", () => {
   test("the open waits for the other's write lock, then switches to WAL and migrates", async () => {
     const dir = await makeTempDir();
+    const file = path.join(dir, "registry.sqlite");
+    const other = new Database(file);
     try {
-      const file = path.join(dir, "registry.sqlite");
-      const other = new Database(file);
       other.exec("create table other_writer (x integer)");
       other.exec("begin immediate");
       other.exec("insert into other_writer values (1)");
@@ -370,8 +370,8 @@ describe("opening a new SQLite file another connection is writing", () => {
       } finally {
         await closeStorage(storage);
       }
-      other.close();
     } finally {
+      other.close();
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
