@@ -1,11 +1,26 @@
-import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type Compilable, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import { isEmptyRange } from "../../domain/model-filter.js";
+import type { ModelParts } from "../../domain/records.js";
 import type { ListQuery, ListedModel } from "../metadata-store.js";
 import { filterConditions, rangeSql, type FilterCondition } from "./filter-sql.js";
 import { planFilter } from "./filter-plan.js";
 import { listDriven } from "./list-driven.js";
 import { familyId, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
+import { StatementTemplates, type SlotValue } from "./statement-templates.js";
+
+/** Each store's templates of its unfiltered pages (the common listing: no filter, no plan). */
+const templatesByDb = new WeakMap<Kysely<Database>, StatementTemplates>();
+
+function templatesOf(db: Kysely<Database>): StatementTemplates {
+  let templates = templatesByDb.get(db);
+  if (!templates) templatesByDb.set(db, (templates = new StatementTemplates()));
+  return templates;
+}
+
+/** The parts, as the part of a template's shape they decide (which columns and subqueries). */
+const partsShape = (parts: ModelParts) =>
+  `${+parts.metrics}${+parts.files}${+!!parts.flavors}${+!!parts.card}${+!!parts.lineage}${+!!parts.aliases}`;
 
 /**
  * A page of a listing is one statement, whatever its phases and parts: a
@@ -99,6 +114,32 @@ export async function listModels(db: Kysely<Database>, dialect: SqlDialect, quer
 }
 
 /**
+ * The statement of a page without filter (the common listing), `build` of `query`,
+ * from its shape's template: the project, name, page size, sort key and cursor are
+ * its slots, so only the first page of each shape builds and compiles the query.
+ */
+function unfilteredPage<R>(db: Kysely<Database>, kind: string, query: ListQuery, build: (query: ListQuery) => Compilable<R>) {
+  const { after, sortKey } = query;
+  const values: SlotValue[] = [query.project, query.name, query.limit];
+  if (sortKey !== null) values.push(sortKey);
+  if (after) values.push(after.version);
+  if (after?.phase === "metric") values.push(after.value);
+  const shape = `${kind}|${query.direction}|${sortKey !== null}|${after?.phase ?? "-"}|${partsShape(query.parts)}`;
+  return templatesOf(db).compile(shape, values, (v) => {
+    const [project, name, limit, ...rest] = v as [string, string, number, ...SlotValue[]];
+    const key = sortKey === null ? null : (rest.shift() as string);
+    const version = rest.shift() as number;
+    const position: ListQuery["after"] =
+      after === null
+        ? null
+        : after.phase === "metric"
+          ? { phase: "metric", version, value: rest.shift() as number }
+          : { ...after, version };
+    return build({ ...query, project, name, limit, sortKey: key, after: position });
+  });
+}
+
+/**
  * A page by version: down the family's versions, or, with `ordered`, down the
  * index of one condition (a tag, the framework) that lists its matches in version
  * order (`byVersion`), each joined to its version and tested against the rest
@@ -116,37 +157,43 @@ async function listByVersion(
   budget?: number,
 ): Promise<ListedModel[]> {
   const desc = query.direction === "DESC";
-  const keyset = (column: string) =>
-    query.after ? [sql<SqlBool>`${sql.ref(column)} ${sql.raw(desc ? "<" : ">")} ${query.after.version}`] : [];
-  const walked =
-    budget === undefined
-      ? null
-      : db
-          .selectFrom("models as w")
-          .select(["w.id", "w.version"])
-          .where("w.family_id", "=", familyId(db, query.project, query.name))
-          .$call((q) => keyset("w.version").reduce((acc, k) => acc.where(k), q))
-          .orderBy("w.version", desc ? "desc" : "asc")
-          .limit(budget);
-  const base = ordered
-    ? db
-        .selectFrom(sql<{ model_id: number; version: number }>`(${ordered.driver.byVersion!(ordered.family)})`.as("d"))
-        .crossJoin("models as m")
-        .whereRef("m.id", "=", "d.model_id")
-    : walked
-      ? (db.selectFrom(walked.as("d")).crossJoin("models as m").whereRef("m.id", "=", "d.id") as unknown as ReturnType<
-          typeof db.selectFrom<"models as m">
-        >)
-      : db.selectFrom("models as m").where("m.family_id", "=", familyId(db, query.project, query.name));
-  const version = ordered || walked ? sql.ref<number>("d.version") : sql.ref<number>("m.version");
-  let q = base
-    .select(modelColumns(query.parts, "m"))
-    .select(partColumns(db, dialect, query.parts))
-    .orderBy(version, desc ? "desc" : "asc")
-    .limit(query.limit);
-  if (!walked) for (const k of keyset(ordered ? "d.version" : "m.version")) q = q.where(k);
-  for (const c of tests) if (c !== ordered?.driver) q = q.where(c.test);
-  const rows = await q.execute();
+  const statement = (query: ListQuery) => {
+    const keyset = (column: string) =>
+      query.after ? [sql<SqlBool>`${sql.ref(column)} ${sql.raw(desc ? "<" : ">")} ${query.after.version}`] : [];
+    const walked =
+      budget === undefined
+        ? null
+        : db
+            .selectFrom("models as w")
+            .select(["w.id", "w.version"])
+            .where("w.family_id", "=", familyId(db, query.project, query.name))
+            .$call((q) => keyset("w.version").reduce((acc, k) => acc.where(k), q))
+            .orderBy("w.version", desc ? "desc" : "asc")
+            .limit(budget);
+    const base = ordered
+      ? db
+          .selectFrom(sql<{ model_id: number; version: number }>`(${ordered.driver.byVersion!(ordered.family)})`.as("d"))
+          .crossJoin("models as m")
+          .whereRef("m.id", "=", "d.model_id")
+      : walked
+        ? (db.selectFrom(walked.as("d")).crossJoin("models as m").whereRef("m.id", "=", "d.id") as unknown as ReturnType<
+            typeof db.selectFrom<"models as m">
+          >)
+        : db.selectFrom("models as m").where("m.family_id", "=", familyId(db, query.project, query.name));
+    const version = ordered || walked ? sql.ref<number>("d.version") : sql.ref<number>("m.version");
+    let q = base
+      .select(modelColumns(query.parts, "m"))
+      .select(partColumns(db, dialect, query.parts))
+      .orderBy(version, desc ? "desc" : "asc")
+      .limit(query.limit);
+    if (!walked) for (const k of keyset(ordered ? "d.version" : "m.version")) q = q.where(k);
+    for (const c of tests) if (c !== ordered?.driver) q = q.where(c.test);
+    return q;
+  };
+  const rows =
+    tests.length === 0 && !ordered && budget === undefined
+      ? (await db.executeQuery(unfilteredPage(db, "version", query, statement))).rows
+      : await statement(query).execute();
   return rows.map((row) => ({
     model: toRecord(row, query.project, query.name),
     position: { phase: "version", version: row.version },
@@ -181,59 +228,69 @@ async function listByMetric(
   const others = tests.filter((c) => c.metricKey !== sortKey && c !== walk?.driver);
   if (onSortKey && after?.phase === "missing") return [];
   if (budget !== undefined && after?.phase === "missing") return [];
-  const family = familyId(db, query.project, query.name);
-  // The walk's range of metrics_sort: the family's key, the sort key's own
-  // condition, and after a cursor a range the index can seek to, then the exact keyset.
-  const bounds: RawBuilder<SqlBool>[] = onSortKey ? rangeSql(sql.ref("mt.value"), onSortKey) : [];
-  if (after?.phase === "metric") {
-    const [before, beyond] = desc ? ["<=", "<"] : [">=", ">"];
-    bounds.push(
-      sql<SqlBool>`mt.value ${sql.raw(before)} ${after.value}`,
-      sql<SqlBool>`(mt.value ${sql.raw(beyond)} ${after.value} or mt.version < ${after.version})`,
-    );
-  }
-  // model_tag_metrics has the columns of metrics that the walk reads (model_id,
-  // family_id, version, key, value): the same statement over it, with the tag's range.
-  // Guarded in the walk's own snapshot: no row at all unless every version of the family has its pairs.
   const whole = walk ? [wholePairsSql(walk.family)] : [];
-  const index = (
-    tag && walk
-      ? (db
-          .selectFrom("model_tag_metrics as mt")
-          .where("mt.family_id", "=", walk.family)
-          .where("mt.tag_key", "=", tag.key)
-          .where("mt.tag_value", "=", tag.json)
-          .where(wholePairsSql(walk.family)) as unknown as ReturnType<typeof db.selectFrom<"metrics as mt">>)
-      : db.selectFrom("metrics as mt").where("mt.family_id", "=", family)
-  )
-    .where("mt.key", "=", sortKey)
-    .$call((q) => bounds.reduce((acc, b) => acc.where(b), q));
-  const walked =
-    budget === undefined
-      ? index
-      : (db.selectFrom(
-          index
-            .select(["mt.model_id", "mt.value", "mt.version"])
-            .orderBy("mt.value", desc ? "desc" : "asc")
-            .orderBy("mt.version", "desc")
-            .limit(budget)
-            .as("mt"),
-        ) as unknown as typeof index);
-  // Ties always break by version descending, whichever way the values go.
-  let hits = walked
-    .innerJoin("models as m", "m.id", "mt.model_id")
-    .select(modelColumns(query.parts, "m"))
-    .select((eb) => eb.ref("mt.value").$castTo<number | null>().as("sort_value"))
-    .orderBy("mt.value", desc ? "desc" : "asc")
-    .orderBy("mt.version", "desc")
-    // A page resuming in the missing phase has no metric rows left to show.
-    .limit(after?.phase === "missing" ? 0 : query.limit);
-  for (const c of others) hits = hits.where(c.test);
+  // The metric phase of `query` (this page's, or a template's stand-ins) by `key`.
+  const hitsOf = (query: ListQuery, key: string) => {
+    const { after } = query;
+    const family = familyId(db, query.project, query.name);
+    // The walk's range of metrics_sort: the family's key, the sort key's own
+    // condition, and after a cursor a range the index can seek to, then the exact keyset.
+    const bounds: RawBuilder<SqlBool>[] = onSortKey ? rangeSql(sql.ref("mt.value"), onSortKey) : [];
+    if (after?.phase === "metric") {
+      const [before, beyond] = desc ? ["<=", "<"] : [">=", ">"];
+      bounds.push(
+        sql<SqlBool>`mt.value ${sql.raw(before)} ${after.value}`,
+        sql<SqlBool>`(mt.value ${sql.raw(beyond)} ${after.value} or mt.version < ${after.version})`,
+      );
+    }
+    // model_tag_metrics has the columns of metrics that the walk reads (model_id,
+    // family_id, version, key, value): the same statement over it, with the tag's range.
+    // Guarded in the walk's own snapshot: no row at all unless every version of the family has its pairs.
+    const index = (
+      tag && walk
+        ? (db
+            .selectFrom("model_tag_metrics as mt")
+            .where("mt.family_id", "=", walk.family)
+            .where("mt.tag_key", "=", tag.key)
+            .where("mt.tag_value", "=", tag.json)
+            .where(wholePairsSql(walk.family)) as unknown as ReturnType<typeof db.selectFrom<"metrics as mt">>)
+        : db.selectFrom("metrics as mt").where("mt.family_id", "=", family)
+    )
+      .where("mt.key", "=", key)
+      .$call((q) => bounds.reduce((acc, b) => acc.where(b), q));
+    const walked =
+      budget === undefined
+        ? index
+        : (db.selectFrom(
+            index
+              .select(["mt.model_id", "mt.value", "mt.version"])
+              .orderBy("mt.value", desc ? "desc" : "asc")
+              .orderBy("mt.version", "desc")
+              .limit(budget)
+              .as("mt"),
+          ) as unknown as typeof index);
+    // Ties always break by version descending, whichever way the values go.
+    let hits = walked
+      .innerJoin("models as m", "m.id", "mt.model_id")
+      .select(modelColumns(query.parts, "m"))
+      .select((eb) => eb.ref("mt.value").$castTo<number | null>().as("sort_value"))
+      .orderBy("mt.value", desc ? "desc" : "asc")
+      .orderBy("mt.version", "desc")
+      // A page resuming in the missing phase has no metric rows left to show.
+      .limit(after?.phase === "missing" ? 0 : query.limit);
+    for (const c of others) hits = hits.where(c.test);
+    return hits;
+  };
   // Most pages are all hits: then the metric phase alone, with its parts, is the
   // page, and a statement of its own is cheaper to prepare and plan. Only a page
   // that reaches the missing phase needs both phases in one snapshot.
   if (after?.phase !== "missing") {
-    const alone = await hits.select(partColumns(db, dialect, query.parts)).execute();
+    const statement = (query: ListQuery, key: string) => hitsOf(query, key).select(partColumns(db, dialect, query.parts));
+    // The common page (no filter): from its shape's template.
+    const alone =
+      !query.filter && tests.length === 0 && budget === undefined && !tagged && sortKey === query.sortKey
+        ? (await db.executeQuery(unfilteredPage(db, "metric", query, (q) => statement(q, q.sortKey!)))).rows
+        : await statement(query, sortKey).execute();
     if (alone.length >= query.limit || onSortKey || budget !== undefined) {
       // toRecord reads the models columns only: the row goes as it is, not copied without sort_value.
       return alone.map((row) => ({
@@ -242,6 +299,7 @@ async function listByMetric(
       }));
     }
   }
+  const hits = hitsOf(query, sortKey);
   const rows = await db
     .with("hits", () => hits)
     .with("misses", (qc) => {
@@ -251,7 +309,7 @@ async function listByMetric(
             .selectFrom(sql<{ model_id: number; version: number }>`(${walk.driver.byVersion!(walk.family)})`.as("d"))
             .crossJoin("models as m")
             .whereRef("m.id", "=", "d.model_id") as unknown as ReturnType<typeof qc.selectFrom<"models as m">>)
-        : qc.selectFrom("models as m").where("m.family_id", "=", family);
+        : qc.selectFrom("models as m").where("m.family_id", "=", familyId(db, query.project, query.name));
       const version = sql.ref<number>(walk ? "d.version" : "m.version");
       let misses = versions
         .select(modelColumns(query.parts, "m"))

@@ -1,0 +1,71 @@
+import type { Compilable, CompiledQuery } from "kysely";
+
+/** A value a template takes per call: it must reach the statement as a bound parameter, unchanged. */
+export type SlotValue = string | number;
+
+interface Template {
+  readonly compiled: CompiledQuery;
+  /** For each bound parameter: the index of the slot it takes, or -1 for a constant of the statement. */
+  readonly slots: readonly number[];
+}
+
+/** Shapes a store keeps (a few per kind of page: direction, cursor phase, parts); a bound all the same. */
+const MAX_SHAPES = 256;
+
+/**
+ * Statements compiled once per shape, their parameters filled in per call: a hot
+ * page skips building and compiling the query (Kysely's builders and compiler are
+ * most of a sorted page's CPU outside the database), and keeps the same SQL text,
+ * so the statement cache (SQLite) and named prepared statements (PostgreSQL) hit as
+ * before.
+ *
+ * `shape` must name everything that decides the SQL text apart from `values`; each
+ * value must reach the statement as one bound parameter, not take part in the
+ * builder's control flow. The first call of a shape checks the second: it builds
+ * the statement twice, with two sets of stand-in values, and keeps it as a template
+ * only when the SQL texts are the same and every parameter is either a stand-in of
+ * one slot in both builds or the same constant in both. A shape that fails (a value
+ * inlined into the text, or derived, as `limit + 1`) is built in full on every
+ * call, as without templates.
+ */
+export class StatementTemplates {
+  readonly #templates = new Map<string, Template | null>();
+
+  compile<R>(shape: string, values: readonly SlotValue[], build: (values: readonly SlotValue[]) => Compilable<R>): CompiledQuery<R> {
+    let template = this.#templates.get(shape);
+    if (template === undefined) {
+      template = templateOf(values, build);
+      if (this.#templates.size < MAX_SHAPES) this.#templates.set(shape, template);
+    }
+    if (template === null) return build(values).compile();
+    const { compiled, slots } = template;
+    const parameters = slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : values[slot]));
+    return { ...compiled, parameters };
+  }
+}
+
+/** Stand-ins no caller passes: strings with a NUL, numbers past 2^52 (no version, limit or metric bound here is). */
+function standIns(values: readonly SlotValue[], set: 0 | 1): SlotValue[] {
+  return values.map((value, i) => (typeof value === "string" ? `\u0000homer-slot-${set}-${i}\u0000` : 2 ** 52 + set * 4096 + i * 2 + 0.5));
+}
+
+function templateOf(values: readonly SlotValue[], build: (values: readonly SlotValue[]) => Compilable<unknown>): Template | null {
+  const a = standIns(values, 0);
+  const b = standIns(values, 1);
+  const first = build(a).compile();
+  const second = build(b).compile();
+  if (first.sql !== second.sql || first.parameters.length !== second.parameters.length) return null;
+  const slotOf = (stand: readonly SlotValue[], parameter: unknown) => stand.indexOf(parameter as SlotValue);
+  const slots: number[] = [];
+  const seen = new Set<number>();
+  for (let i = 0; i < first.parameters.length; i++) {
+    const slot = slotOf(a, first.parameters[i]);
+    if (slot !== slotOf(b, second.parameters[i])) return null;
+    if (slot < 0 && !Object.is(first.parameters[i], second.parameters[i])) return null;
+    slots.push(slot);
+    if (slot >= 0) seen.add(slot);
+  }
+  // Every value must reach the statement: one that does not was used some other way.
+  if (seen.size !== values.length) return null;
+  return { compiled: first, slots };
+}
