@@ -125,4 +125,12 @@ describe("the SQLite store reuses its statements", () => {
     await storage.metadata.countModels("default", "m");
     expect(prepare.mock.calls.length).toBe(first);
   });
+
+  test("the store's connection keeps a page cache of 64 MiB, not SQLite's 2 MiB", async () => {
+    storage = await openTestStorage("sqlite");
+    const db = (storage.metadata as unknown as { db: Kysely<any> }).db;
+    const { rows } = await sql<{ cache_size: number }>`pragma cache_size`.execute(db);
+    // Negative: KiB rather than pages.
+    expect(rows[0]?.cache_size).toBe(-64 * 1024);
+  });
 });

@@ -74,6 +74,14 @@ async function enterWal(database: Database.Database): Promise<void> {
   }
 }
 
+/**
+ * SQLite's page cache for the store's connection, in KiB (filled only as pages are
+ * read). SQLite's default, 2 MiB, holds the pages of a few families' first pages:
+ * with a million versions each page then missed the cache on most of its rows, and
+ * read 1.3× the time of a page of a thousand (BENCHMARKS.md §3); with 64 MiB, 1.1×.
+ */
+const PAGE_CACHE_KIB = 64 * 1024;
+
 async function openDatabase(file: string): Promise<Database.Database> {
   const database = new Database(file);
   try {
@@ -81,6 +89,7 @@ async function openDatabase(file: string): Promise<Database.Database> {
     await enterWal(database);
     database.pragma("synchronous = FULL");
     database.pragma("foreign_keys = ON");
+    database.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     return database;
   } catch (error) {
     database.close();
