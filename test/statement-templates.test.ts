@@ -134,6 +134,29 @@ describe.each(["sqlite", "postgres"] as const)("statement templates (%s compiler
     expect(spy).toHaveBeenCalledTimes(2 + 3);
   });
 
+  test("a value derived from one slot is never taken for another slot's value", () => {
+    const templates = new StatementTemplates();
+    // Every slot reaches the statement, and one parameter is derived (v[1] + 1, 2 × v[1]): no template.
+    const build = vi.fn((v: readonly SlotValue[]) =>
+      db
+        .selectFrom("t")
+        .select("a")
+        .where("name", "=", v[0] as string)
+        .where("a", "=", v[1] as number)
+        .where("b", "=", (v[1] as number) + 1)
+        .where("c", "=", v[2] as number)
+        .limit((v[1] as number) * 2),
+    );
+    for (const values of [
+      ["a", 1, 2],
+      ["b", 5, 6],
+      ["c", 10, 20],
+    ] as SlotValue[][]) {
+      const compiled = templates.compile("derived", values, build);
+      expect(compiled.parameters).toEqual(build(values).compile().parameters);
+    }
+  });
+
   test("past its bound of shapes, a store still compiles every statement right (in full)", () => {
     const templates = new StatementTemplates();
     const build = (v: readonly SlotValue[]) =>

@@ -34,8 +34,10 @@ export class StatementTemplates {
   compile<R>(shape: string, values: readonly SlotValue[], build: (values: readonly SlotValue[]) => Compilable<R>): CompiledQuery<R> {
     let template = this.#templates.get(shape);
     if (template === undefined) {
+      // Past the bound, a new shape is built in full, without the two builds that check it.
+      if (this.#templates.size >= MAX_SHAPES) return build(values).compile();
       template = templateOf(values, build);
-      if (this.#templates.size < MAX_SHAPES) this.#templates.set(shape, template);
+      this.#templates.set(shape, template);
     }
     if (template === null) return build(values).compile();
     const { compiled, slots } = template;
@@ -44,9 +46,15 @@ export class StatementTemplates {
   }
 }
 
-/** Stand-ins no caller passes: strings with a NUL, numbers past 2^52 (no version, limit or metric bound here is). */
+/**
+ * Stand-ins no caller passes: strings with a NUL; integers near 2^51, 2^30 apart
+ * (set 1 another 2^45 on), so that a value a builder derives from one (`limit + 1`,
+ * `2 * limit`) is no other slot's stand-in.
+ */
 function standIns(values: readonly SlotValue[], set: 0 | 1): SlotValue[] {
-  return values.map((value, i) => (typeof value === "string" ? `\u0000homer-slot-${set}-${i}\u0000` : 2 ** 52 + set * 4096 + i * 2 + 0.5));
+  return values.map((value, i) =>
+    typeof value === "string" ? `\u0000homer-slot-${set}-${i}\u0000` : 2 ** 51 + set * 2 ** 45 + i * 2 ** 30 + 12_345,
+  );
 }
 
 function templateOf(values: readonly SlotValue[], build: (values: readonly SlotValue[]) => Compilable<unknown>): Template | null {
