@@ -64,8 +64,8 @@ describe.each(["sqlite", "postgres"] as const)("statement templates (%s compiler
       expect(compiled.parameters).toEqual(full.parameters);
       expect(compiled.parameters).toContain("fixed");
     }
-    // The first call built twice (two sets of stand-ins); the rest only in this test's own comparisons.
-    expect(build).toHaveBeenCalledTimes(2 + cases.length);
+    // The first call built three times (its own values, two sets of stand-ins); the rest only in this test's own comparisons.
+    expect(build).toHaveBeenCalledTimes(3 + cases.length);
   });
 
   test("a value used twice fills both of its parameters", () => {
@@ -130,8 +130,8 @@ describe.each(["sqlite", "postgres"] as const)("statement templates (%s compiler
       expect(compiled.sql).toBe(full.sql);
       expect(compiled.parameters).toEqual(full.parameters);
     }
-    // Two stand-in builds, then one full build per call.
-    expect(spy).toHaveBeenCalledTimes(2 + 3);
+    // The first call's own build and two stand-in builds, then one full build per call.
+    expect(spy).toHaveBeenCalledTimes(3 + 2);
   });
 
   test("a value derived from one slot is never taken for another slot's value", () => {
@@ -154,6 +154,23 @@ describe.each(["sqlite", "postgres"] as const)("statement templates (%s compiler
     ] as SlotValue[][]) {
       const compiled = templates.compile("derived", values, build);
       expect(compiled.parameters).toEqual(build(values).compile().parameters);
+    }
+  });
+
+  test("a value clamped by the builder (the same parameter for both sets of stand-ins) makes no template", () => {
+    const templates = new StatementTemplates();
+    const build = (v: readonly SlotValue[]) =>
+      db
+        .selectFrom("t")
+        .select("a")
+        .where("name", "=", v[0] as string)
+        .limit(Math.min(v[1] as number, 500));
+    for (const values of [
+      ["a", 10],
+      ["b", 20],
+      ["c", 900],
+    ] as SlotValue[][]) {
+      expect(templates.compile("clamped", values, build).parameters).toEqual(build(values).compile().parameters);
     }
   });
 
@@ -263,6 +280,52 @@ describe.each(BACKENDS)("listing pages from templates on %s", (backend) => {
       expect(listings).toEqual([]);
     } finally {
       compile.mockRestore();
+    }
+  });
+
+  test("each of the 64 sets of parts has its own template: every page holds exactly the parts asked for", async () => {
+    const names = ["metrics", "files", "flavors", "card", "lineage", "aliases"] as const;
+    const fields = {
+      metrics: ["metrics"],
+      files: ["files"],
+      flavors: ["flavors", "tfMetaGraphTags"],
+      card: ["cardFile"],
+      lineage: ["lineage"],
+      aliases: ["aliases"],
+    };
+    for (const sortKey of ["acc", null]) {
+      // Twice: the first of each set builds its statement, the second comes from the template.
+      for (const pass of [1, 2]) {
+        for (let bits = 0; bits < 64; bits++) {
+          const parts = Object.fromEntries(names.map((name, i) => [name, (bits & (1 << i)) !== 0])) as Record<
+            (typeof names)[number],
+            boolean
+          >;
+          const page = await gw.storage.metadata.listModels({
+            project: "default",
+            name: "alpha",
+            sortKey,
+            direction: "DESC",
+            limit: 3,
+            after: null,
+            parts,
+          });
+          expect(
+            page.map((l) => l.model.version),
+            `pass ${pass}`,
+          ).toEqual(
+            expected("alpha", sortKey, "DESC")
+              .slice(0, 3)
+              .map((v) => v.version),
+          );
+          for (const { model } of page) {
+            for (const name of names) {
+              for (const field of fields[name])
+                expect(field in model, `${field} with parts ${JSON.stringify(parts)}, pass ${pass}`).toBe(parts[name]);
+            }
+          }
+        }
+      }
     }
   });
 });

@@ -9,8 +9,8 @@ interface Template {
   readonly slots: readonly number[];
 }
 
-/** Shapes a store keeps (a few per kind of page: direction, cursor phase, parts); a bound all the same. */
-const MAX_SHAPES = 256;
+/** Shapes a store keeps: above the 512 the listings can make (kind, direction, cursor, 64 sets of parts). */
+const MAX_SHAPES = 1024;
 
 /**
  * Statements compiled once per shape, their parameters filled in per call: a hot
@@ -23,10 +23,11 @@ const MAX_SHAPES = 256;
  * value must reach the statement as one bound parameter, not take part in the
  * builder's control flow. The first call of a shape checks the second: it builds
  * the statement twice, with two sets of stand-in values, and keeps it as a template
- * only when the SQL texts are the same and every parameter is either a stand-in of
- * one slot in both builds or the same constant in both. A shape that fails (a value
- * inlined into the text, or derived, as `limit + 1`) is built in full on every
- * call, as without templates.
+ * only when the SQL texts are the same, every parameter is either a stand-in of one
+ * slot in both builds or the same constant in both, and the template filled with
+ * this call's values is exactly the build of them. A shape that fails (a value
+ * inlined into the text, derived, as `limit + 1`, or clamped) is built in full on
+ * every call, as without templates.
  */
 export class StatementTemplates {
   readonly #templates = new Map<string, Template | null>();
@@ -36,15 +37,24 @@ export class StatementTemplates {
     if (template === undefined) {
       // Past the bound, a new shape is built in full, without the two builds that check it.
       if (this.#templates.size >= MAX_SHAPES) return build(values).compile();
+      const real = build(values).compile();
       template = templateOf(values, build);
+      // The stand-ins must not have taken a path the real values do not (a clamp, a test of their range).
+      if (template && !sameStatement(filled(template, values), real)) template = null;
       this.#templates.set(shape, template);
+      return real;
     }
-    if (template === null) return build(values).compile();
-    const { compiled, slots } = template;
-    const parameters = slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : values[slot]));
-    return { ...compiled, parameters };
+    return template === null ? build(values).compile() : filled(template, values);
   }
 }
+
+function filled<R>(template: Template, values: readonly SlotValue[]): CompiledQuery<R> {
+  const { compiled, slots } = template;
+  return { ...compiled, parameters: slots.map((slot, i) => (slot < 0 ? compiled.parameters[i] : values[slot])) };
+}
+
+const sameStatement = (a: CompiledQuery, b: CompiledQuery) =>
+  a.sql === b.sql && a.parameters.length === b.parameters.length && a.parameters.every((p, i) => Object.is(p, b.parameters[i]));
 
 /**
  * Stand-ins no caller passes: strings with a NUL; integers near 2^51, 2^30 apart
