@@ -56,6 +56,10 @@ describe.each(["sqlite", "postgres"] as const)("statement templates (%s compiler
       ["resnet", -3, 500],
       ["", 1e300, 1],
       ['it\'s "quoted" ; drop table t', Number.MIN_VALUE, 0],
+      // A caller's value that is exactly a stand-in, control characters, a long one.
+      ["\u0000homer-slot-0-0\u0000", 2 ** 51 + 12_345, 2 ** 51 + 2 ** 30 + 12_345],
+      ["a\u0000b\r\n\u001b[31m", -0, Number.MAX_SAFE_INTEGER],
+      ["x".repeat(100_000), Number.MAX_VALUE, 2 ** 31],
     ];
     for (const values of cases) {
       const compiled = templates.compile("t|desc", values, build);
@@ -174,17 +178,26 @@ describe.each(["sqlite", "postgres"] as const)("statement templates (%s compiler
     }
   });
 
-  test("past its bound of shapes, a store still compiles every statement right (in full)", () => {
+  test("past its bound of shapes, a new shape is built once per call, and still right", () => {
     const templates = new StatementTemplates();
-    const build = (v: readonly SlotValue[]) =>
+    const build = vi.fn((v: readonly SlotValue[]) =>
       db
         .selectFrom("t")
         .select("a")
-        .where("name", "=", v[0] as string);
-    for (let i = 0; i < 300; i++) {
-      const compiled = templates.compile(`shape ${i}`, [`n${i}`], build);
-      expect(compiled.parameters).toEqual([`n${i}`]);
+        .where("name", "=", v[0] as string),
+    );
+    // The bound is 1024 shapes: each of the first takes its own build and two stand-in builds.
+    for (let i = 0; i < 1024; i++) templates.compile(`shape ${i}`, [`n${i}`], build);
+    expect(build).toHaveBeenCalledTimes(3 * 1024);
+    build.mockClear();
+    for (let i = 1024; i < 1100; i++) {
+      expect(templates.compile(`shape ${i}`, [`n${i}`], build).parameters).toEqual([`n${i}`]);
     }
+    expect(build).toHaveBeenCalledTimes(76);
+    // The shapes kept are still templates: a later call builds nothing.
+    build.mockClear();
+    expect(templates.compile("shape 7", ["again"], build).parameters).toEqual(["again"]);
+    expect(build).not.toHaveBeenCalled();
   });
 });
 
