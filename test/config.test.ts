@@ -1,6 +1,7 @@
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { ConfigError, helpText, loadConfig, parseSize } from "../gateway/src/config.js";
+import { ConfigError, DEFAULT_SQLITE_READERS, helpText, loadConfig, parseSize } from "../gateway/src/config.js";
 
 describe("configuration", () => {
   test("defaults serve the embedded store under ./.homer on loopback:4000", () => {
@@ -170,4 +171,19 @@ describe("HOMER_GRAPHQL_JIT and HOMER_GRAPHQL_LANE", () => {
       expect(() => loadConfig([], { HOMER_GRAPHQL_LANE: value })).toThrow(/--graphql-lane \/ HOMER_GRAPHQL_LANE/);
     },
   );
+});
+
+describe("HOMER_SQLITE_READERS", () => {
+  test("one thread per core beside the event loop's, at most 4 and at least 1; 0 reads on the event loop", () => {
+    expect(DEFAULT_SQLITE_READERS).toBe(Math.max(1, Math.min(4, os.availableParallelism() - 1)));
+    expect(loadConfig([], {}).sqliteReaders).toBe(DEFAULT_SQLITE_READERS);
+    expect(loadConfig([], { HOMER_SQLITE_READERS: "0" }).sqliteReaders).toBe(0);
+    expect(loadConfig(["--sqlite-readers", "3"], { HOMER_SQLITE_READERS: "0" }).sqliteReaders).toBe(3);
+    expect(helpText()).toMatch(/--sqlite-readers[\s\S]*env HOMER_SQLITE_READERS/);
+  });
+
+  test.each(["-1", "65", "1.5", "two", "2\u0000", "9".repeat(400)])("refuses %j with a ConfigError naming the option", (value) => {
+    expect(() => loadConfig([], { HOMER_SQLITE_READERS: value })).toThrow(ConfigError);
+    expect(() => loadConfig([], { HOMER_SQLITE_READERS: value })).toThrow(/sqlite-readers/);
+  });
 });

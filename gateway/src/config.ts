@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseTrustProxy, type TrustProxy } from "./trust-proxy.js";
@@ -74,6 +75,8 @@ export interface Config {
   readonly openModeRecheckMs: number;
   /** SQLite: how often, while anyone subscribes, to look for events of other processes. */
   readonly eventPollMs: number;
+  /** SQLite: threads that run listings' reads beside the event loop (0: on it). */
+  readonly sqliteReaders: number;
   /** How long events stay in the database's event log. */
   readonly eventRetentionMs: number;
   /** Redis for the shared rate-limit buckets (instead of PostgreSQL). */
@@ -100,6 +103,12 @@ interface OptionSpec {
 }
 
 /** One table drives the flags, the env variables and `--help`. */
+/**
+ * SQLite reader threads by default: one per core beside the event loop's, at most 4
+ * (one on a machine of two cores), and at least one.
+ */
+export const DEFAULT_SQLITE_READERS = Math.max(1, Math.min(4, os.availableParallelism() - 1));
+
 const OPTIONS = {
   port: { flag: "--port", env: "PORT", help: "TCP port to listen on", default: () => "4000" },
   host: {
@@ -315,6 +324,12 @@ const OPTIONS = {
     help: "SQLite only: how often, while anyone subscribes, to look for events of other processes sharing the file",
     default: () => "200",
   },
+  sqliteReaders: {
+    flag: "--sqlite-readers",
+    env: "HOMER_SQLITE_READERS",
+    help: "SQLite only: threads that read listings beside the event loop, each with its own connection and page cache (0: read them on the event loop)",
+    default: () => String(DEFAULT_SQLITE_READERS),
+  },
   eventRetentionMs: {
     flag: "--event-retention-ms",
     env: "HOMER_EVENT_RETENTION_MS",
@@ -525,6 +540,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     subscriptionRecheckMs: parseInteger(raw.subscriptionRecheckMs!, name("subscriptionRecheckMs"), 100, 3_600_000),
     openModeRecheckMs: parseInteger(raw.openModeRecheckMs!, name("openModeRecheckMs"), 0, 10_000),
     eventPollMs: parseInteger(raw.eventPollMs!, name("eventPollMs"), 10, 60_000),
+    sqliteReaders: parseInteger(raw.sqliteReaders!, name("sqliteReaders"), 0, 64),
     eventRetentionMs: parseInteger(raw.eventRetentionMs!, name("eventRetentionMs"), 60_000, 30 * 86_400_000),
     redisUrl: raw.redisUrl ? parseRedisUrl(raw.redisUrl, name("redisUrl")) : undefined,
     metrics: parseBoolean(raw.metrics!, name("metrics")),

@@ -143,7 +143,7 @@ function s3Staging(s3: S3Server, blobUrl: string): StagingArea {
  */
 export async function openTestStorage(
   backend: Backend | StorageCombo,
-  options: { log?: KyselyConfig["log"]; s3?: S3Server } = {},
+  options: { log?: KyselyConfig["log"]; s3?: S3Server; sqliteReaders?: number } = {},
 ): Promise<TestStorage> {
   const metadataBackend = typeof backend === "string" ? backend : backend.metadata;
   if (typeof backend !== "string" && backend.blobs === "s3" && !options.s3) throw new Error(`${backend.name} needs an S3 server`);
@@ -153,7 +153,13 @@ export async function openTestStorage(
   const blobUrl = s3 ? `${s3.blobUrl}/${randomBytes(6).toString("hex")}` : blobDir;
   const pgDb = metadataBackend === "postgres" ? await createPgDatabase() : undefined;
   const databaseUrl = pgDb?.url ?? path.join(dataDir, "registry.sqlite");
-  const storage = await openStorage({ databaseUrl, blobUrl, log: options.log, ...(s3 ? { env: s3.env } : {}) });
+  const storage = await openStorage({
+    databaseUrl,
+    blobUrl,
+    log: options.log,
+    ...(options.sqliteReaders !== undefined ? { sqliteReaders: options.sqliteReaders } : {}),
+    ...(s3 ? { env: s3.env } : {}),
+  });
   const staging = s3 ? s3Staging(s3, blobUrl) : fsStaging(blobDir);
   let cleaned = false;
   return {

@@ -1,6 +1,6 @@
 import type { KyselyConfig } from "kysely";
 import type { Logger } from "pino";
-import { ConfigError } from "../config.js";
+import { ConfigError, DEFAULT_SQLITE_READERS } from "../config.js";
 import type { AccessStore } from "./access-store.js";
 import type { BlobStore } from "./blob-store.js";
 import type { EventFeed } from "./event-feed.js";
@@ -34,6 +34,8 @@ export interface StorageOptions {
   readonly dbPreparedStatements?: boolean;
   /** SQLite: how often, while anyone subscribes, to look for other processes' events (default 200 ms). */
   readonly eventPollMs?: number;
+  /** SQLite: threads that run listings' reads (default `DEFAULT_SQLITE_READERS`; 0: the event loop). */
+  readonly sqliteReaders?: number;
   /** Redis for the shared rate-limit buckets instead of the database (`redis://…`). */
   readonly redisUrl?: string;
   /** Where waiting for the database, lost connections and failed ROLLBACKs are reported. */
@@ -109,6 +111,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
           log: options.log,
           onRollbackFailure,
           eventPollMs: options.eventPollMs,
+          readers: options.sqliteReaders ?? DEFAULT_SQLITE_READERS,
         }),
         rateLimits: new MemoryRateLimits(),
         poolStats: undefined,

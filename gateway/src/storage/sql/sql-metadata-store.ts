@@ -53,6 +53,12 @@ export interface SqlStoreParts {
   readonly reserve?: SpaceReserve;
   /** How this backend hears of other processes' changes (LISTEN, or polling). */
   readonly wakeSource: WakeSource;
+  /**
+   * Where listings read (pages of versions and families, families' best versions,
+   * derived versions): the embedded store's reader threads; the store's own `db` without.
+   * Each of those reads is its own statement outside any transaction.
+   */
+  readonly reads?: Kysely<Database>;
 }
 
 /** Kysely's record of applied migrations (its default name). */
@@ -80,6 +86,7 @@ export class SqlMetadataStore implements MetadataStore {
   /** The event log, written in the same transactions as the changes. */
   readonly events: SqlEventFeed;
   private readonly reserve: SpaceReserve | undefined;
+  private readonly reads: Kysely<Database>;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -89,6 +96,7 @@ export class SqlMetadataStore implements MetadataStore {
     this.access = new SqlAccessStore(db, sqlDialect);
     this.events = new SqlEventFeed(db, parts.wakeSource);
     this.reserve = parts.reserve;
+    this.reads = parts.reads ?? db;
   }
 
   /** Which database this is, for readiness reports. */
@@ -103,7 +111,7 @@ export class SqlMetadataStore implements MetadataStore {
       await store.migrate();
       await parts.reserve?.restore();
     } catch (error) {
-      await db.destroy();
+      await store.close();
       throw error;
     }
     return store;
@@ -216,11 +224,11 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   listModels(query: ListQuery): Promise<ListedModel[]> {
-    return listModels(this.db, this.sqlDialect, query);
+    return listModels(this.reads, this.sqlDialect, query);
   }
 
   bestOfFamilies(query: BestOfFamiliesQuery): Promise<Map<string, ModelRecord>> {
-    return bestOfFamilies(this.db, this.sqlDialect, query);
+    return bestOfFamilies(this.reads, this.sqlDialect, query);
   }
 
   async countModels(project: string, name: string): Promise<number> {
@@ -235,11 +243,11 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   listFamilies(query: FamilyListQuery): Promise<FamilyRecord[]> {
-    return listFamilies(this.db, this.sqlDialect, query);
+    return listFamilies(this.reads, this.sqlDialect, query);
   }
 
   listDerived(query: DerivedQuery): Promise<ModelRecord[]> {
-    return listDerived(this.db, this.sqlDialect, query);
+    return listDerived(this.reads, this.sqlDialect, query);
   }
 
   async getFile(ref: ModelRef, path: string): Promise<FileRecord | null> {
@@ -530,6 +538,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
+    if (this.reads !== this.db) await this.reads.destroy();
     await this.db.destroy();
   }
 }

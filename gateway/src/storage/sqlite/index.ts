@@ -8,6 +8,7 @@ import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
 import { pollForEvents } from "./poll-events.js";
+import { readPoolDialect, SqliteReadPool } from "./read-pool.js";
 import { FileSpaceReserve } from "./space-reserve.js";
 
 export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
@@ -97,14 +98,20 @@ async function openDatabase(file: string): Promise<Database.Database> {
   }
 }
 
+export interface SqliteStoreOptions extends Pick<KyselyConfig, "log">, GuardOptions {
+  readonly eventPollMs?: number;
+  /**
+   * Threads that run listings' reads, each on its own connection (`read-pool.ts`);
+   * 0 runs them on the store's connection, on the event loop. A file in memory has none.
+   */
+  readonly readers?: number;
+}
+
 /**
  * Opens (creating if needed) the embedded SQLite store. WAL lets readers run
  * beside the writer; busy_timeout lets several processes share the file.
  */
-export async function openSqliteStore(
-  file: string,
-  options: Pick<KyselyConfig, "log"> & GuardOptions & { readonly eventPollMs?: number } = {},
-): Promise<SqlMetadataStore> {
+export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SqlMetadataStore> {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const reserve = file === ":memory:" ? undefined : new FileSpaceReserve(`${path.resolve(file)}-reserve`);
   let database: Database.Database;
@@ -117,5 +124,23 @@ export async function openSqliteStore(
     database = await openDatabase(file);
   }
   const db = new Kysely<Schema>({ dialect: guardedDialect(new HomerSqliteDialect(database), sqliteDialect, options), log: options.log });
-  return SqlMetadataStore.open(db, sqliteDialect, { reserve, wakeSource: pollForEvents(options.eventPollMs ?? 200) });
+  const threads = file === ":memory:" ? 0 : (options.readers ?? 0);
+  const reads =
+    threads > 0
+      ? new Kysely<Schema>({
+          dialect: guardedDialect(
+            readPoolDialect(
+              new SqliteReadPool(path.resolve(file), { threads, busyTimeoutMs: WAL_SWITCH_WAIT_MS, cacheKib: PAGE_CACHE_KIB }),
+            ),
+            sqliteDialect,
+            options,
+          ),
+          log: options.log,
+        })
+      : undefined;
+  return SqlMetadataStore.open(db, sqliteDialect, {
+    reserve,
+    wakeSource: pollForEvents(options.eventPollMs ?? 200),
+    ...(reads ? { reads } : {}),
+  });
 }

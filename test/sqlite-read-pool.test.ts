@@ -1,0 +1,163 @@
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, test } from "vitest";
+import { SqliteReadPool } from "../gateway/src/storage/sqlite/read-pool.js";
+import { makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
+import { registryOver } from "./support/registry.js";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A WAL file with a table `t (id, name, payload)`, its writer connection, and a pool of `threads` over it. */
+async function poolOver(threads: number) {
+  const file = path.join(await makeTempDir(), "pool.sqlite");
+  const writer = new Database(file);
+  writer.pragma("journal_mode = WAL");
+  writer.exec("create table t (id integer primary key, name text not null, payload blob)");
+  const pool = new SqliteReadPool(file, { threads, busyTimeoutMs: 1000, cacheKib: 1024 });
+  cleanups.push(
+    () => writer.close(),
+    () => pool.close(),
+  );
+  return { file, writer, pool };
+}
+
+describe("SQLite reader threads (a real file, real threads)", () => {
+  test("each read sees every write committed before it started, on every thread", async () => {
+    const { writer, pool } = await poolOver(2);
+    const insert = writer.prepare("insert into t (id, name) values (?, ?)");
+    for (let i = 1; i <= 200; i++) {
+      insert.run(i, `v${i}`);
+      // Two at once: both threads answer, and both see the row just committed.
+      const [a, b] = await Promise.all([pool.all("select count(*) as n from t", []), pool.all("select name from t where id = ?", [i])]);
+      expect(a).toEqual([{ n: i }]);
+      expect(b).toEqual([{ name: `v${i}` }]);
+    }
+    expect(pool.running).toBe(2);
+  });
+
+  test("many reads at once each get their own rows back, whichever thread ran them", async () => {
+    const { writer, pool } = await poolOver(3);
+    const insert = writer.prepare("insert into t (id, name) values (?, ?)");
+    writer.transaction(() => {
+      for (let i = 0; i < 1000; i++) insert.run(i, `name ${i} ${"x".repeat(i % 50)}`);
+    })();
+    const ids = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1000);
+    const results = await Promise.all(ids.map((id) => pool.all("select id, name from t where id = ?", [id])));
+    results.forEach((rows, i) => expect(rows).toEqual([{ id: ids[i], name: `name ${ids[i]} ${"x".repeat(ids[i]! % 50)}` }]));
+  });
+
+  test("parameters and values of every SQLite type cross the threads as the store's own connection gives them", async () => {
+    const { writer, pool } = await poolOver(1);
+    const payload = Buffer.from([0, 1, 2, 255, 0]);
+    writer.prepare("insert into t (id, name, payload) values (?, ?, ?)").run(1, "nul \u0000 and \u{1f600}", payload);
+    const [row] = (await pool.all("select id, name, payload, 1.5 as real, null as absent from t where payload = ?", [payload])) as [
+      Record<string, unknown>,
+    ];
+    expect(row).toEqual({ id: 1, name: "nul \u0000 and \u{1f600}", payload, real: 1.5, absent: null });
+    expect(Buffer.isBuffer(row.payload)).toBe(true);
+    expect(await pool.all("select ? as big", [2n ** 62n])).toEqual([{ big: 2 ** 62 }]);
+  });
+
+  test("a statement that writes is refused before it runs, and the file is unchanged", async () => {
+    const { writer, pool } = await poolOver(1);
+    writer.prepare("insert into t (id, name) values (1, 'kept')").run();
+    for (const statement of [
+      "insert into t (id, name) values (2, 'x')",
+      "update t set name = 'changed'",
+      "delete from t",
+      "drop table t",
+      "pragma journal_mode = delete",
+      "pragma user_version = 7",
+      "insert into t (id, name) values (3, 'y') returning id",
+    ]) {
+      await expect(pool.all(statement, [])).rejects.toMatchObject({ code: "HOMER_NOT_A_READ" });
+    }
+    expect(writer.prepare("select id, name from t").all()).toEqual([{ id: 1, name: "kept" }]);
+    expect(writer.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(writer.pragma("user_version", { simple: true })).toBe(0);
+  });
+
+  test("SQLite's errors come back with their code, and the thread goes on serving", async () => {
+    const { pool } = await poolOver(1);
+    await expect(pool.all("select nope from t", [])).rejects.toMatchObject({
+      code: "SQLITE_ERROR",
+      message: expect.stringMatching(/nope/),
+    });
+    await expect(pool.all("select * from missing_table", [])).rejects.toMatchObject({ code: "SQLITE_ERROR" });
+    await expect(pool.all("select ?", [{ not: "bindable" }])).rejects.toThrow();
+    await expect(pool.all("select 1 as one", [])).resolves.toEqual([{ one: 1 }]);
+  });
+
+  test("a file that does not exist is an error for each read, not a thread started again and again", async () => {
+    const pool = new SqliteReadPool(path.join(await makeTempDir(), "absent.sqlite"), { threads: 1, busyTimeoutMs: 100, cacheKib: 1024 });
+    cleanups.push(() => pool.close());
+    for (let i = 0; i < 3; i++) await expect(pool.all("select 1", [])).rejects.toMatchObject({ code: "SQLITE_CANTOPEN" });
+    expect(pool.running).toBe(1);
+  });
+
+  test("a long read runs beside the event loop: timers fire while it runs", async () => {
+    const { pool } = await poolOver(1);
+    await pool.all("select 1", []); // the thread is up
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    try {
+      const [row] = (await pool.all(
+        "with recursive c(x) as (select 1 union all select x + 1 from c where x < 3000000) select count(*) as n from c",
+        [],
+      )) as [{ n: number }];
+      expect(row.n).toBe(3_000_000);
+    } finally {
+      clearInterval(timer);
+    }
+    // On the event loop the statement would have held every timer until it ended.
+    expect(ticks).toBeGreaterThan(3);
+  });
+
+  test("close waits for the reads out, then refuses new ones", async () => {
+    const { pool } = await poolOver(2);
+    const out = pool.all(
+      "with recursive c(x) as (select 1 union all select x + 1 from c where x < 500000) select count(*) as n from c",
+      [],
+    );
+    await pool.close();
+    await expect(out).resolves.toEqual([{ n: 500_000 }]);
+    await expect(pool.all("select 1", [])).rejects.toThrow(/closed/);
+  });
+
+  test("a pool needs at least one thread", () => {
+    for (const threads of [0, -1, 1.5, Number.NaN])
+      expect(() => new SqliteReadPool("x.sqlite", { threads, busyTimeoutMs: 1, cacheKib: 1 })).toThrow(RangeError);
+  });
+});
+
+describe("the embedded store with reader threads", () => {
+  let storage: TestStorage | undefined;
+  afterEach(async () => {
+    await storage?.cleanup();
+    storage = undefined;
+  });
+
+  test.each([0, 1, 3])("with %i reader threads, listings read what was just written, in order", async (readers) => {
+    storage = await openTestStorage("sqlite", { sqliteReaders: readers });
+    const registry = registryOver(storage);
+    for (let i = 1; i <= 30; i++) {
+      await registry.createModel({ name: "mnist", metrics: [{ key: "acc", value: (i * 37) % 30 }], tags: { group: `t${i % 3}` } });
+      const page = await registry.listModels({ name: "mnist", sortKey: "acc", direction: "DESC", first: 5 });
+      expect(await page.totalCount()).toBe(i);
+      expect(page.nodes.map((m) => m.metrics.find((x) => x.key === "acc")!.value)).toEqual(
+        Array.from({ length: i }, (_, k) => ((k + 1) * 37) % 30)
+          .sort((a, b) => b - a)
+          .slice(0, 5),
+      );
+    }
+    await registry.deleteModel({ name: "mnist", version: 30 });
+    const after = await registry.listModels({ name: "mnist", first: 50 });
+    expect(after.nodes.map((m) => m.version)).toEqual(Array.from({ length: 29 }, (_, k) => 29 - k));
+    const filtered = await registry.listModels({ name: "mnist", first: 50, filter: { tags: { group: "t1" } } });
+    expect(filtered.nodes.map((m) => m.version)).toEqual([28, 25, 22, 19, 16, 13, 10, 7, 4, 1]);
+    expect((await registry.listFamilies()).nodes.map((f) => f.name)).toEqual(["mnist"]);
+  });
+});
