@@ -61,6 +61,15 @@ describe("SQLite reader threads (a real file, real threads)", () => {
     expect(await pool.all("select ? as big", [2n ** 62n])).toEqual([{ big: 2 ** 62 }]);
   });
 
+  test("numbers come back exact: -0, infinities, doubles", async () => {
+    const { pool } = await poolOver(1);
+    const [row] = (await pool.all("select -0.0 as negative_zero, 9e999 as up, -9e999 as down, 0.1 + 0.2 as sum, '[1]' as a_json", [])) as [
+      Record<string, unknown>,
+    ];
+    expect(Object.is(row.negative_zero, -0)).toBe(true);
+    expect(row).toEqual({ negative_zero: -0, up: Infinity, down: -Infinity, sum: 0.1 + 0.2, a_json: "[1]" });
+  });
+
   test("a statement that writes is refused before it runs, and the file is unchanged", async () => {
     const { writer, pool } = await poolOver(1);
     writer.prepare("insert into t (id, name) values (1, 'kept')").run();
