@@ -1,7 +1,10 @@
 // Homer against floors on the same data: the sorted first page served by Homer's
 // gateway process and by bare node:http + graphql-js (the floor), graphql-yoga,
 // mercurius and mercurius + graphql-jit, all reading the same SQLite file or the same
-// PostgreSQL database through Homer's own store (same SQL). Each server is its own
+// PostgreSQL database through Homer's own store (same SQL). On SQLite the floors read
+// on their event loop, as a bare server does, and Homer on its reader threads
+// (HOMER_SQLITE_READERS); two more stacks swap that: Homer on its event loop, and the
+// floor on the store's reader threads. Each server is its own
 // process; rounds are interleaved (every stack once per round, in a rotating order) so
 // that the shared machine's drift hits all alike. Then a CPU profile of Homer under
 // the same load. One table per backend; BENCH_BACKENDS=sqlite|postgres narrows.
@@ -11,6 +14,7 @@ import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-pr
 import { againstFloor, floorTableRows, fmt, header, makeRunDir, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
 import { loadSortedPageData, openBackend } from "./listing-data.mjs";
 import { summariseProfile, topFunctions } from "./floors/profile.mjs";
+import { DEFAULT_SQLITE_READERS } from "../gateway/dist/config.js";
 
 const VERSIONS = 10_000;
 const CONNECTIONS = 32;
@@ -49,9 +53,21 @@ async function benchBackend(name, dir, stacks) {
     const gatewayEnv = await loadSortedPageData(backend, VERSIONS);
 
     const homer = await startGatewayProcess(dir, gatewayEnv);
-    stacks.push({ id: "homer", label: `Homer (Apollo + type-graphql, ${LABELS[name]})`, server: homer });
+    const readers = `${DEFAULT_SQLITE_READERS} reader thread${DEFAULT_SQLITE_READERS === 1 ? "" : "s"}`;
+    stacks.push({
+      id: "homer",
+      label: `Homer (Apollo + type-graphql, ${LABELS[name]}${name === "sqlite" ? `, ${readers}` : ""})`,
+      server: homer,
+    });
     for (const floor of FLOORS)
       stacks.push({ ...floor, server: await startFloorProcess(floor.args[0], [backend.target, ...floor.args.slice(1)]) });
+    if (name === "sqlite") {
+      // Each of the two the other way: Homer reading on its event loop, the floor on Homer's reader threads.
+      const loop = await startGatewayProcess(dir, { ...gatewayEnv, HOMER_SQLITE_READERS: "0" });
+      stacks.push({ id: "homer-loop", label: "Homer, reads on the event loop (HOMER_SQLITE_READERS=0)", server: loop });
+      const floorReaders = await startFloorProcess("floors/graphql-js.mjs", [backend.target, `--readers=${DEFAULT_SQLITE_READERS}`]);
+      stacks.push({ id: "floor-readers", label: `floor on the store's ${readers}`, server: floorReaders });
+    }
     const results = await measureStacks(stacks);
     console.log(table(resultRows(results)));
 

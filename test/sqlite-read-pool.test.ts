@@ -1,9 +1,23 @@
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, test } from "vitest";
+import type { Worker } from "node:worker_threads";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { SqliteReadPool } from "../gateway/src/storage/sqlite/read-pool.js";
 import { makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
 import { registryOver } from "./support/registry.js";
+
+// Every reader thread the pool starts, so that a test can stop one as a crash would.
+const { started } = vi.hoisted(() => ({ started: [] as Worker[] }));
+vi.mock("node:worker_threads", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("node:worker_threads")>();
+  class Tracked extends actual.Worker {
+    constructor(...args: ConstructorParameters<typeof actual.Worker>) {
+      super(...args);
+      started.push(this);
+    }
+  }
+  return { ...actual, Worker: Tracked };
+});
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -123,6 +137,19 @@ describe("SQLite reader threads (a real file, real threads)", () => {
     }
     // On the event loop the statement would have held every timer until it ended.
     expect(ticks).toBeGreaterThan(3);
+  });
+
+  test("a thread that stops fails the reads it had, clearly, and the next read starts another", async () => {
+    const { pool } = await poolOver(1);
+    await pool.all("select 1", []);
+    const thread = started.at(-1)!;
+    const out = pool.all("with recursive c(x) as (select 1 union all select x + 1 from c where x < 50000000) select count(*) from c", []);
+    await thread.terminate();
+    await expect(out).rejects.toThrow(/SQLite reader thread stopped/);
+    expect(pool.running).toBe(0);
+    await expect(pool.all("select 2 as two", [])).resolves.toEqual([{ two: 2 }]);
+    expect(pool.running).toBe(1);
+    expect(started.at(-1)).not.toBe(thread);
   });
 
   test("close waits for the reads out, then refuses new ones", async () => {

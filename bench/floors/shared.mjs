@@ -13,11 +13,13 @@ type Model { version: Int!, metric(key: String!): Float }
 
 /**
  * The store at `target`: a PostgreSQL URL, opened as the gateway opens it (pool of 10,
- * prepared statements), or a SQLite file.
+ * prepared statements), or a SQLite file: on one connection on the event loop, as a
+ * bare server reads it, or with `--readers=N` on N reader threads, as Homer does.
  */
 async function openStore(target) {
   if (/^postgres(ql)?:\/\//.test(target)) return (await openPostgresStore(target)).metadata;
-  return openSqliteStore(target, { eventPollMs: 60_000 });
+  const readers = Number(process.argv.find((a) => a.startsWith("--readers="))?.slice("--readers=".length) ?? 0);
+  return openSqliteStore(target, { eventPollMs: 60_000, readers });
 }
 
 /** The resolvers for SDL, on Homer's store at `target` (graphql-js default resolvers do the rest). */
