@@ -1,5 +1,7 @@
 // Preloaded into a gateway process (`node --import bench/count-sql.mjs`): wraps the
-// database drivers the gateway loads — better-sqlite3's statement runs and exec, pg's
+// database drivers the gateway loads — better-sqlite3's statement runs and exec, the
+// statements sent to the SQLite reader threads (a preload does not run in a worker
+// thread: each is counted as the main thread sends it; a reader runs each once), pg's
 // Client#query — and appends every statement sent to the database, one line each, to
 // the file named by HOMER_BENCH_SQL_LOG (synchronously: the line is there once the
 // call was made). bench/regressions.mjs counts a request's statements from it.
@@ -31,6 +33,13 @@ const exec = original(Database.prototype, "exec");
 Database.prototype.exec = function (source) {
   record("sqlite", source);
   return exec.call(this, source);
+};
+
+const { Worker } = require("node:worker_threads");
+const post = original(Worker.prototype, "postMessage");
+Worker.prototype.postMessage = function (message, ...rest) {
+  if (typeof message?.sql === "string") record("sqlite", message.sql);
+  return post.call(this, message, ...rest);
 };
 
 const pg = require("pg");

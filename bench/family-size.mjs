@@ -12,6 +12,7 @@ import { Caller } from "../gateway/dist/access/caller.js";
 import { RegistryService } from "../gateway/dist/registry/registry.service.js";
 import { fmt, header, makeRunDir, measure, median, QUICK, reportSummary, ROOT, table, timed } from "./lib.mjs";
 import { METRIC_KEYS, openBackend, populate } from "./listing-data.mjs";
+import { DEFAULT_SQLITE_READERS } from "../gateway/dist/config.js";
 
 const CALLER = Caller.open();
 const SIZES = (process.env.BENCH_SIZES ?? (QUICK ? "1000,10000,100000" : "1000,10000,100000,1000000")).split(",").map(Number);
@@ -50,7 +51,8 @@ const CASES = [
 ];
 
 async function benchBackend(name, dir) {
-  const backend = await openBackend(name, dir);
+  // As the gateway reads: SQLite listings on its reader threads.
+  const backend = await openBackend(name, dir, { readers: DEFAULT_SQLITE_READERS });
   try {
     const families = SIZES.map((versions) => ({ name: `family-${versions}`, versions }));
     const load = await timed(() => populate(backend, [...families, ...FILLERS], { rebuildIndexes: true }));

@@ -15,9 +15,10 @@ const VERSIONS_PER_BATCH = 5000;
 
 /**
  * The store (migrated by the gateway's own code), its Kysely instance, and a tap that
- * records the SQL the store runs, so EXPLAIN sees exactly the gateway's queries.
+ * records the SQL the store runs, so EXPLAIN sees exactly the gateway's queries. SQLite
+ * listings read on the event loop, unless `readers` gives the store reader threads.
  */
-export async function openBackend(name, dir) {
+export async function openBackend(name, dir, { readers = 0 } = {}) {
   const tap = { queries: null };
   const log = (event) => tap.queries?.push(event.query);
   let store;
@@ -25,7 +26,7 @@ export async function openBackend(name, dir) {
   let target;
   if (name === "sqlite") {
     target = path.join(dir, "registry.sqlite");
-    store = await openSqliteStore(target, { log });
+    store = await openSqliteStore(target, { log, readers });
   } else {
     const database = await createPgDatabase();
     drop = database.drop;
