@@ -32,7 +32,7 @@ async function poolOver(threads: number) {
   writer.exec("create table t (id integer primary key, name text not null, payload blob)");
   const pool = new SqliteReadPool(file, { threads, busyTimeoutMs: 1000, cacheKib: 1024 });
   cleanups.push(
-    () => writer.close(),
+    () => void writer.close(),
     () => pool.close(),
   );
   return { file, writer, pool };
@@ -183,7 +183,7 @@ describe("the embedded store with reader threads", () => {
       await registry.createModel({ name: "mnist", metrics: [{ key: "acc", value: (i * 37) % 30 }], tags: { group: `t${i % 3}` } });
       const page = await registry.listModels({ name: "mnist", sortKey: "acc", direction: "DESC", first: 5 });
       expect(await page.totalCount()).toBe(i);
-      expect(page.nodes.map((m) => m.metrics.find((x) => x.key === "acc")!.value)).toEqual(
+      expect(page.nodes.map((m) => m.metrics!.find((x) => x.key === "acc")!.value)).toEqual(
         Array.from({ length: i }, (_, k) => ((k + 1) * 37) % 30)
           .sort((a, b) => b - a)
           .slice(0, 5),
