@@ -1,10 +1,13 @@
+import net from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, test, vi } from "vitest";
+import { startGateway } from "../gateway/src/app.js";
+import { loadConfig } from "../gateway/src/config.js";
 import { SqliteReadPool } from "../gateway/src/storage/sqlite/read-pool.js";
 import { makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
-import { registryOver } from "./support/registry.js";
+import { registryOver, silentLog } from "./support/registry.js";
 
 // Every reader thread the pool starts, so that a test can stop one as a crash would.
 const { started } = vi.hoisted(() => ({ started: [] as Worker[] }));
@@ -195,5 +198,57 @@ describe("the embedded store with reader threads", () => {
     const filtered = await registry.listModels({ name: "mnist", first: 50, filter: { tags: { group: "t1" } } });
     expect(filtered.nodes.map((m) => m.version)).toEqual([28, 25, 22, 19, 16, 13, 10, 7, 4, 1]);
     expect((await registry.listFamilies()).nodes.map((f) => f.name)).toEqual(["mnist"]);
+  });
+});
+
+describe("when listings take a reader thread", () => {
+  test("the store asks at each listing; a listing it keeps reads on its own connection and starts no thread", async () => {
+    let offload = false;
+    const storage = await openTestStorage("sqlite", { sqliteReaders: 2, offloadReads: () => offload });
+    cleanups.push(() => storage.cleanup());
+    const registry = registryOver(storage);
+    await registry.createModel({ name: "m", metrics: [{ key: "acc", value: 0.5 }] });
+    const before = started.length;
+    for (let i = 0; i < 5; i++) expect((await registry.listModels({ name: "m" })).nodes.map((n) => n.version)).toEqual([1]);
+    expect(started.length).toBe(before);
+    offload = true;
+    expect((await registry.listModels({ name: "m", sortKey: "acc" })).nodes.map((n) => n.version)).toEqual([1]);
+    expect(started.length).toBe(before + 1);
+  });
+
+  test("the gateway offloads only while another request is in progress: a lone client's listings stay on the event loop", async () => {
+    const dataDir = await makeTempDir();
+    const config = {
+      ...loadConfig(["--port", "0"], {}),
+      dataDir,
+      databaseUrl: path.join(dataDir, "registry.sqlite"),
+      blobUrl: path.join(dataDir, "blobs"),
+      sqliteReaders: 1,
+      shutdownGraceMs: 500,
+    };
+    const gateway = await startGateway(config, { log: silentLog });
+    cleanups.push(() => gateway.close());
+    const gql = async (query: string) => {
+      const res = await fetch(`${gateway.origin}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query }),
+      });
+      return (await res.json()) as { data?: any; errors?: unknown };
+    };
+    const listing = `{ models(name: "m") { nodes { version } } }`;
+    expect((await gql(`mutation { createModel(input: { name: "m" }) { version } }`)).data).toEqual({ createModel: { version: 1 } });
+    const before = started.length;
+    for (let i = 0; i < 10; i++) expect((await gql(listing)).data).toEqual({ models: { nodes: [{ version: 1 }] } });
+    expect(started.length).toBe(before);
+
+    // A request in progress (its body not all sent): the next listing has company.
+    const held = net.connect(Number(new URL(gateway.origin).port), "127.0.0.1");
+    await new Promise((resolve) => held.once("connect", resolve));
+    held.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"query":`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await gql(listing)).data).toEqual({ models: { nodes: [{ version: 1 }] } });
+    expect(started.length).toBe(before + 1);
+    held.destroy();
   });
 });

@@ -70,10 +70,13 @@ export interface Gateway {
 export async function startGateway(config: Config, options: { log: Logger; storage?: Storage }): Promise<Gateway> {
   // Every line the gateway writes passes through the redaction of secrets.
   const log = redactingLogger(options.log);
-  const storage = options.storage ?? (await openStorage({ ...config, logger: log }));
+  // SQLite's reader threads take a listing only while another request is in progress:
+  // a lone request reads faster on the event loop (storage/sqlite/index.ts).
+  const traffic = { concurrent: () => false };
+  const storage = options.storage ?? (await openStorage({ ...config, logger: log, offloadReads: () => traffic.concurrent() }));
   let gateway: Gateway | undefined;
   try {
-    gateway = await serve(config, storage, log);
+    gateway = await serve(config, storage, log, traffic);
     return gateway;
   } finally {
     // A refused start-up, a failed recovery or a port already taken: nothing is left open.
@@ -82,7 +85,7 @@ export async function startGateway(config: Config, options: { log: Logger; stora
 }
 
 /** Everything after the stores are open: guard, recover, assemble, listen. */
-async function serve(config: Config, storage: Storage, log: Logger): Promise<Gateway> {
+async function serve(config: Config, storage: Storage, log: Logger, traffic: { concurrent: () => boolean }): Promise<Gateway> {
   const access = new AccessService(
     storage.access,
     { openWhenNoKeys: isLoopback(config.host) || config.insecure, openModeRecheckMs: config.openModeRecheckMs },
@@ -101,7 +104,8 @@ async function serve(config: Config, storage: Storage, log: Logger): Promise<Gat
   app.set("trust proxy", typeof config.trustProxy === "object" ? [...config.trustProxy] : config.trustProxy);
   // Common GraphQL calls take a lane without express (see graphqlLane); it is set once the route is built.
   let lane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
-  const { server: httpServer, drain } = createHttpServer((req, res) => void (lane?.(req, res) || app(req, res)), config, log);
+  const { server: httpServer, drain, concurrent } = createHttpServer((req, res) => void (lane?.(req, res) || app(req, res)), config, log);
+  traffic.concurrent = concurrent;
   let shuttingDown = false;
 
   const metrics = createMetrics({ poolStats: storage.poolStats, subscribers: () => events.size });

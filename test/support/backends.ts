@@ -143,7 +143,7 @@ function s3Staging(s3: S3Server, blobUrl: string): StagingArea {
  */
 export async function openTestStorage(
   backend: Backend | StorageCombo,
-  options: { log?: KyselyConfig["log"]; s3?: S3Server; sqliteReaders?: number } = {},
+  options: { log?: KyselyConfig["log"]; s3?: S3Server; sqliteReaders?: number; offloadReads?: () => boolean } = {},
 ): Promise<TestStorage> {
   const metadataBackend = typeof backend === "string" ? backend : backend.metadata;
   if (typeof backend !== "string" && backend.blobs === "s3" && !options.s3) throw new Error(`${backend.name} needs an S3 server`);
@@ -158,6 +158,7 @@ export async function openTestStorage(
     blobUrl,
     log: options.log,
     ...(options.sqliteReaders !== undefined ? { sqliteReaders: options.sqliteReaders } : {}),
+    ...(options.offloadReads ? { offloadReads: options.offloadReads } : {}),
     ...(s3 ? { env: s3.env } : {}),
   });
   const staging = s3 ? s3Staging(s3, blobUrl) : fsStaging(blobDir);

@@ -27,6 +27,12 @@ export interface HttpServer {
    * for up to `graceMs`, then destroys every connection left and reports what it cut.
    */
   drain(this: void, graceMs: number): Promise<DrainReport>;
+  /**
+   * Whether this request has company: another one is unanswered, or arrived in the
+   * same turn of the event loop (one answered at once, on the loop, has finished
+   * before the next one's turn comes, though it was waiting on its socket meanwhile).
+   */
+  concurrent(this: void): boolean;
 }
 
 /** How long a drain waits for the first request of a connection that was just opened. */
@@ -96,6 +102,9 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
   /** Connections that have carried a request: idle ones among them may be closed at once. */
   const used = new WeakSet<Socket>();
   let draining = false;
+  let unanswered = 0;
+  let arrivedThisTurn = 0;
+  const newTurn = () => (arrivedThisTurn = 0);
   server.on("connection", (socket: Socket) => {
     inFlight.set(socket, new Set());
     socket.once("close", () => inFlight.delete(socket));
@@ -105,8 +114,12 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
     if (!requests) return;
     used.add(req.socket);
     requests.add(req);
+    unanswered++;
+    // Counted until the loop's check phase, which follows the poll that delivered them.
+    if (arrivedThisTurn++ === 0) setImmediate(newTurn);
     const done = () => {
-      requests.delete(req);
+      if (!requests.delete(req)) return;
+      unanswered--;
       if (draining && requests.size === 0) req.socket.end();
     };
     res.once("finish", done);
@@ -121,6 +134,7 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
 
   return {
     server,
+    concurrent: () => unanswered > 1 || arrivedThisTurn > 1,
     async drain(graceMs) {
       // Requests accepted in this very tick get their 'request' event first.
       await new Promise((resolve) => setImmediate(resolve));

@@ -36,6 +36,8 @@ export interface StorageOptions {
   readonly eventPollMs?: number;
   /** SQLite: threads that run listings' reads (default `DEFAULT_SQLITE_READERS`; 0: the event loop). */
   readonly sqliteReaders?: number;
+  /** SQLite with reader threads: whether a listing reads on one now (default: always); see `SqliteStoreOptions`. */
+  readonly offloadReads?: () => boolean;
   /** Redis for the shared rate-limit buckets instead of the database (`redis://…`). */
   readonly redisUrl?: string;
   /** Where waiting for the database, lost connections and failed ROLLBACKs are reported. */
@@ -112,6 +114,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
           onRollbackFailure,
           eventPollMs: options.eventPollMs,
           readers: options.sqliteReaders ?? DEFAULT_SQLITE_READERS,
+          ...(options.offloadReads ? { offloadReads: options.offloadReads } : {}),
         }),
         rateLimits: new MemoryRateLimits(),
         poolStats: undefined,

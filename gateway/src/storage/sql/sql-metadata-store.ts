@@ -59,6 +59,8 @@ export interface SqlStoreParts {
    * Each of those reads is its own statement outside any transaction.
    */
   readonly reads?: Kysely<Database>;
+  /** Whether a listing reads through `reads` now (default: always); the store's own `db` when not. */
+  readonly offloadReads?: () => boolean;
 }
 
 /** Kysely's record of applied migrations (its default name). */
@@ -87,6 +89,7 @@ export class SqlMetadataStore implements MetadataStore {
   readonly events: SqlEventFeed;
   private readonly reserve: SpaceReserve | undefined;
   private readonly reads: Kysely<Database>;
+  private readonly offloadReads: (() => boolean) | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -97,6 +100,7 @@ export class SqlMetadataStore implements MetadataStore {
     this.events = new SqlEventFeed(db, parts.wakeSource);
     this.reserve = parts.reserve;
     this.reads = parts.reads ?? db;
+    this.offloadReads = parts.offloadReads;
   }
 
   /** Which database this is, for readiness reports. */
@@ -223,12 +227,17 @@ export class SqlMetadataStore implements MetadataStore {
     return found;
   }
 
+  /** Where a listing reads now: `reads` unless `offloadReads` says the store's own connection. */
+  #listings(): Kysely<Database> {
+    return this.offloadReads === undefined || this.offloadReads() ? this.reads : this.db;
+  }
+
   listModels(query: ListQuery): Promise<ListedModel[]> {
-    return listModels(this.reads, this.sqlDialect, query);
+    return listModels(this.#listings(), this.sqlDialect, query);
   }
 
   bestOfFamilies(query: BestOfFamiliesQuery): Promise<Map<string, ModelRecord>> {
-    return bestOfFamilies(this.reads, this.sqlDialect, query);
+    return bestOfFamilies(this.#listings(), this.sqlDialect, query);
   }
 
   async countModels(project: string, name: string): Promise<number> {
@@ -243,11 +252,11 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   listFamilies(query: FamilyListQuery): Promise<FamilyRecord[]> {
-    return listFamilies(this.reads, this.sqlDialect, query);
+    return listFamilies(this.#listings(), this.sqlDialect, query);
   }
 
   listDerived(query: DerivedQuery): Promise<ModelRecord[]> {
-    return listDerived(this.reads, this.sqlDialect, query);
+    return listDerived(this.#listings(), this.sqlDialect, query);
   }
 
   async getFile(ref: ModelRef, path: string): Promise<FileRecord | null> {
