@@ -10,14 +10,15 @@
 //     variables may follow a build's script, as in registration-pair.mjs.
 //   BENCH_FLOOR_NODE_FLAGS="--max-semi-space-size=32" gives the floor node flags too (a flag
 //     tried on Homer, tried on the floor as well, says whether it is Homer's gain or anyone's).
-//   BENCH_BACKENDS=sqlite|postgres (the first one); BENCH_ROUNDS, BENCH_SECONDS.
+//   BENCH_BACKENDS=sqlite|postgres (the first one); BENCH_ROUNDS, BENCH_SECONDS; BENCH_CONNECTIONS
+//     (32; 1 measures a lone client's latency: its req/s is one over the time per request).
 import fs from "node:fs/promises";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
 import { fmt, header, homerBuilds, makeRunDir, median, postLoad, QUICK, reportSummary, table } from "./lib.mjs";
 import { loadSortedPageData, openBackend } from "./listing-data.mjs";
 
 const VERSIONS = 10_000;
-const CONNECTIONS = 32;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const BACKEND = (process.env.BENCH_BACKENDS ?? "sqlite").split(",")[0].trim();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 5 : 9));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 4));
