@@ -227,7 +227,7 @@ describe("when listings take a reader thread", () => {
       shutdownGraceMs: 500,
     };
     const gateway = await startGateway(config, { log: silentLog });
-    cleanups.push(() => gateway.close());
+    cleanups.push(async () => void (await gateway.close()));
     const gql = async (query: string) => {
       const res = await fetch(`${gateway.origin}/graphql`, {
         method: "POST",

@@ -25,10 +25,9 @@ interface ReaderData {
  * A reader thread: its own connection to the file, asked one statement at a time;
  * it answers `{ id, rows }` or `{ id, error }` and never writes (`query_only`, and a
  * statement SQLite does not call read-only is refused before it runs, whether it
- * returns rows or not). Kept as source text so that
- * it runs as is from the built gateway and from the sources under test alike.
- * Prepared statements are kept by SQL text, least recently used first, as on the
- * store's own connection (`StatementCache`).
+ * returns rows or not). Prepared statements are kept by SQL text, least recently
+ * used first, as on the store's own connection (`StatementCache`). Kept as source
+ * text, so that it runs as it is from the built gateway and from the sources under test.
  */
 const READER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -177,10 +176,6 @@ export class SqliteReadPool {
       cacheKib: options.cacheKib,
       preparedStatements: options.preparedStatements ?? PREPARED_STATEMENTS,
     };
-  }
-
-  get threads(): number {
-    return this.#readers.length;
   }
 
   /** Threads running now (they start with the first read). */
