@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { Worker } from "node:worker_threads";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { startGateway } from "../gateway/src/app.js";
+import { createHttpServer } from "../gateway/src/http/server.js";
 import { loadConfig } from "../gateway/src/config.js";
 import { SqliteReadPool } from "../gateway/src/storage/sqlite/read-pool.js";
 import { makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
@@ -85,6 +86,24 @@ describe("SQLite reader threads (a real file, real threads)", () => {
     ];
     expect(Object.is(row.negative_zero, -0)).toBe(true);
     expect(row).toEqual({ negative_zero: -0, up: Infinity, down: -Infinity, sum: 0.1 + 0.2, a_json: "[1]" });
+  });
+
+  test("each thread's connection has the pool's settings: page cache, busy timeout, query_only", async () => {
+    const file = path.join(await makeTempDir(), "settings.sqlite");
+    new Database(file).close();
+    const pool = new SqliteReadPool(file, { threads: 2, busyTimeoutMs: 4321, cacheKib: 8192 });
+    cleanups.push(() => pool.close());
+    const settings = () =>
+      pool.all(
+        "select c.cache_size, b.timeout, q.query_only from pragma_cache_size() c, pragma_busy_timeout() b, pragma_query_only() q",
+        [],
+      );
+    // Two at once: each thread answers one.
+    expect(await Promise.all([settings(), settings()])).toEqual([
+      [{ cache_size: -8192, timeout: 4321, query_only: 1 }],
+      [{ cache_size: -8192, timeout: 4321, query_only: 1 }],
+    ]);
+    expect(pool.running).toBe(2);
   });
 
   test("a statement that writes is refused before it runs, and the file is unchanged", async () => {
@@ -250,5 +269,30 @@ describe("when listings take a reader thread", () => {
     expect((await gql(listing)).data).toEqual({ models: { nodes: [{ version: 1 }] } });
     expect(started.length).toBe(before + 1);
     held.destroy();
+  });
+});
+
+describe("the HTTP server's concurrent(): whether a request has company", () => {
+  test("alone: no; pipelined behind another in the same packet: yes; alone again later: no", async () => {
+    const { server, concurrent } = createHttpServer(
+      (_req, res) => res.end(String(concurrent())),
+      { headersTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnections: 10 },
+      silentLog,
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as net.AddressInfo).port;
+    /** The bodies of the answers to `requests`, written to one connection in one write. */
+    const answers = async (requests: number) => {
+      const socket = net.connect(port, "127.0.0.1");
+      let received = "";
+      socket.on("data", (chunk) => (received += chunk));
+      socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(requests - 1) + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      await new Promise((resolve) => socket.once("close", resolve));
+      return [...received.matchAll(/\r\n\r\n(true|false)/g)].map((m) => m[1]);
+    };
+    expect(await answers(1)).toEqual(["false"]);
+    expect(await answers(3)).toEqual(["false", "true", "true"]);
+    expect(await answers(1)).toEqual(["false"]);
   });
 });

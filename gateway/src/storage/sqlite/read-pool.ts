@@ -48,8 +48,9 @@ function open() {
   return (database = opened);
 }
 function statement(sql) {
+  // Only \`all\` runs here: a statement is never left iterating, so a cached one is always free.
   let cached = statements.get(sql);
-  if (cached !== undefined && !cached.busy) {
+  if (cached !== undefined) {
     statements.delete(sql);
     statements.set(sql, cached);
     return cached;
