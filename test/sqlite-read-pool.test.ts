@@ -286,7 +286,7 @@ describe("the HTTP server's concurrent(): whether a request has company", () => 
     const answers = async (requests: number) => {
       const socket = net.connect(port, "127.0.0.1");
       let received = "";
-      socket.on("data", (chunk) => (received += chunk));
+      socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
       socket.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(requests - 1) + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
       await new Promise((resolve) => socket.once("close", resolve));
       return [...received.matchAll(/\r\n\r\n(true|false)/g)].map((m) => m[1]);
