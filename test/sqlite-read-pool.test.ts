@@ -295,4 +295,43 @@ describe("the HTTP server's concurrent(): whether a request has company", () => 
     expect(await answers(3)).toEqual(["false", "true", "true"]);
     expect(await answers(1)).toEqual(["false"]);
   });
+
+  test("two clients whose requests arrive in the same turn of the event loop: the second has company, though the first is answered", async () => {
+    // The first answer is sent before the second request's event: only "arrived in the same turn" sees them together.
+    const { server, concurrent } = createHttpServer(
+      (_req, res) => res.end(String(concurrent())),
+      { headersTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnections: 10 },
+      silentLog,
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as net.AddressInfo).port;
+    const connected = async () => {
+      const socket = net.connect(port, "127.0.0.1");
+      await new Promise((resolve) => socket.once("connect", resolve));
+      // Let the server see the connection before any request comes on it.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return socket;
+    };
+    const answerOf = (socket: net.Socket) =>
+      new Promise<string | undefined>((resolve) => {
+        let received = "";
+        socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+        socket.once("close", () => resolve(/\r\n\r\n(true|false)/.exec(received)?.[1]));
+      });
+    const request = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = [await connected(), await connected()];
+      const answers = [answerOf(a), answerOf(b)];
+      // Both written before the server's next poll: loopback delivers each at once.
+      a.write(request);
+      b.write(request);
+      expect((await Promise.all(answers)).sort()).toEqual(["false", "true"]);
+      // Alone, in a later turn: no company.
+      const c = await connected();
+      const alone = answerOf(c);
+      c.write(request);
+      expect(await alone).toBe("false");
+    }
+  });
 });
