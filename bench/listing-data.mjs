@@ -121,6 +121,20 @@ async function insertRows(trx, dialect, table, columns, rows) {
 }
 
 /**
+ * What the gateway asks of the store for the sorted first page (`floors`' query, first: 50):
+ * one row more than the page (hasNextPage), metrics because `metric(key)` is selected.
+ */
+export const SORTED_PAGE_LISTING = Object.freeze({
+  project: "default",
+  name: "big",
+  sortKey: "accuracy",
+  direction: "DESC",
+  limit: 51,
+  after: null,
+  parts: Object.freeze({ metrics: true, files: false }),
+});
+
+/**
  * The sorted first page's data (the `floors` bench and its pairs): a family `big` of
  * `versions` versions × 10 metrics and 200 small families, analysed, the bench's
  * connection released. Returns the environment a Homer gateway needs on it (SQLite:

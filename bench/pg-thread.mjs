@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import pg from "pg";
 import { openPostgresStore } from "../gateway/dist/storage/postgres/index.js";
 import { fmt, header, makeRunDir, median, QUICK, reportSummary, table } from "./lib.mjs";
-import { loadSortedPageData, openBackend } from "./listing-data.mjs";
+import { loadSortedPageData, openBackend, SORTED_PAGE_LISTING } from "./listing-data.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 7));
 const PAGES = QUICK ? 1500 : 4000;
@@ -44,15 +44,7 @@ try {
       },
     })
   ).metadata;
-  await store.listModels({
-    project: "default",
-    name: "big",
-    sortKey: "accuracy",
-    direction: "DESC",
-    limit: 51,
-    after: null,
-    parts: { metrics: true, files: false },
-  });
+  await store.listModels(SORTED_PAGE_LISTING);
   await store.close();
   if (!statement) throw new Error("the store ran no page statement");
   const query = { name: "homer_bench_page", ...statement };

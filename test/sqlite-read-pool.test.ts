@@ -273,7 +273,8 @@ describe("when listings take a reader thread", () => {
 });
 
 describe("the HTTP server's concurrent(): whether a request has company", () => {
-  test("alone: no; pipelined behind another in the same packet: yes; alone again later: no", async () => {
+  /** A server that answers each request with what concurrent() said for it; its port. */
+  async function answeringConcurrent(): Promise<number> {
     const { server, concurrent } = createHttpServer(
       (_req, res) => res.end(String(concurrent())),
       { headersTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnections: 10 },
@@ -281,7 +282,11 @@ describe("the HTTP server's concurrent(): whether a request has company", () => 
     );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const port = (server.address() as net.AddressInfo).port;
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  test("alone: no; pipelined behind another in the same packet: yes; alone again later: no", async () => {
+    const port = await answeringConcurrent();
     /** The bodies of the answers to `requests`, written to one connection in one write. */
     const answers = async (requests: number) => {
       const socket = net.connect(port, "127.0.0.1");
@@ -298,14 +303,7 @@ describe("the HTTP server's concurrent(): whether a request has company", () => 
 
   test("two clients whose requests arrive in the same turn of the event loop: the second has company, though the first is answered", async () => {
     // The first answer is sent before the second request's event: only "arrived in the same turn" sees them together.
-    const { server, concurrent } = createHttpServer(
-      (_req, res) => res.end(String(concurrent())),
-      { headersTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnections: 10 },
-      silentLog,
-    );
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const port = (server.address() as net.AddressInfo).port;
+    const port = await answeringConcurrent();
     const connected = async () => {
       const socket = net.connect(port, "127.0.0.1");
       await new Promise((resolve) => socket.once("connect", resolve));

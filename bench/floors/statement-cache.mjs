@@ -10,19 +10,11 @@ import { SqlMetadataStore } from "../../gateway/dist/storage/sql/sql-metadata-st
 import { pollForEvents } from "../../gateway/dist/storage/sqlite/poll-events.js";
 import { openSqliteStore, sqliteDialect } from "../../gateway/dist/storage/sqlite/index.js";
 import { fmt, makeRunDir, QUICK, table } from "../lib.mjs";
-import { openBackend, populate } from "../listing-data.mjs";
+import { openBackend, populate, SORTED_PAGE_LISTING } from "../listing-data.mjs";
 
 const ROUNDS = 5;
 const CALLS = QUICK ? 500 : 2000;
-const query = {
-  project: "default",
-  name: "big",
-  sortKey: "accuracy",
-  direction: "DESC",
-  limit: 51,
-  after: null,
-  parts: { metrics: true, files: false },
-};
+const query = SORTED_PAGE_LISTING;
 
 const dir = await makeRunDir("stmt-cache");
 try {
