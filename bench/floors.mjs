@@ -12,7 +12,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
 import { againstFloor, floorTableRows, fmt, header, makeRunDir, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
-import { loadSortedPageData, openBackend } from "./listing-data.mjs";
+import { loadSortedPageData, openBackend, SORTED_PAGE_QUERY } from "./listing-data.mjs";
 import { summariseProfile, topFunctions } from "./floors/profile.mjs";
 import { DEFAULT_SQLITE_READERS } from "../gateway/dist/config.js";
 
@@ -22,7 +22,7 @@ const ROUNDS = QUICK ? 5 : 7;
 const SECONDS = QUICK ? 2 : 8;
 const WARMUP_SECONDS = QUICK ? 1 : 3;
 const PROFILE_SECONDS = QUICK ? 3 : 10;
-const QUERY = `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`;
+const QUERY = SORTED_PAGE_QUERY;
 const BODY = JSON.stringify({ query: QUERY });
 const BACKENDS = (process.env.BENCH_BACKENDS ?? "sqlite,postgres")
   .split(",")

@@ -120,6 +120,16 @@ async function insertRows(trx, dialect, table, columns, rows) {
   }
 }
 
+/** The sorted first page (`floors` and its pairs): the first 50 versions of `big` by accuracy. */
+export const SORTED_PAGE_QUERY = `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`;
+
+/**
+ * The JSON body the pair benches send: the sorted first page, or `BENCH_QUERY` (e.g.
+ * `{ __typename }`, which every stack answers without the store: the cost of the HTTP and
+ * GraphQL layers alone).
+ */
+export const pairQueryBody = () => JSON.stringify({ query: process.env.BENCH_QUERY || SORTED_PAGE_QUERY });
+
 /**
  * What the gateway asks of the store for the sorted first page (`floors`' query, first: 50):
  * one row more than the page (hasNextPage), metrics because `metric(key)` is selected.

@@ -10,12 +10,13 @@
 //     variables may follow a build's script, as in registration-pair.mjs.
 //   BENCH_FLOOR_NODE_FLAGS="--max-semi-space-size=32" gives the floor node flags too (a flag
 //     tried on Homer, tried on the floor as well, says whether it is Homer's gain or anyone's).
+//   BENCH_QUERY='{ __typename }' sends another query (the HTTP and GraphQL layers alone).
 //   BENCH_BACKENDS=sqlite|postgres (the first one); BENCH_ROUNDS, BENCH_SECONDS; BENCH_CONNECTIONS
 //     (32; 1 measures a lone client's latency: its req/s is one over the time per request).
 import fs from "node:fs/promises";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
 import { fmt, header, homerBuilds, makeRunDir, median, postLoad, QUICK, reportSummary, table } from "./lib.mjs";
-import { loadSortedPageData, openBackend } from "./listing-data.mjs";
+import { loadSortedPageData, openBackend, pairQueryBody } from "./listing-data.mjs";
 
 const VERSIONS = 10_000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -23,9 +24,7 @@ const BACKEND = (process.env.BENCH_BACKENDS ?? "sqlite").split(",")[0].trim();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 5 : 9));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 4));
 const WARMUP_SECONDS = QUICK ? 1 : 3;
-const BODY = JSON.stringify({
-  query: `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`,
-});
+const BODY = pairQueryBody();
 const BUILDS = homerBuilds();
 const FLOOR_FLAGS = (process.env.BENCH_FLOOR_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
 for (const flag of FLOOR_FLAGS) if (!flag.startsWith("-")) throw new Error(`BENCH_FLOOR_NODE_FLAGS: ${flag} is not a node flag`);

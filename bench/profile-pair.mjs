@@ -4,21 +4,20 @@
 // warm-up are cut), split by module, in µs per request, beside each process's own CPU
 // time per request measured outside the profiler; then each again under V8's sampling heap
 // profiler (bench/alloc-sampler.mjs): bytes allocated per request, by module, collected or
-// kept. BENCH_BACKENDS=postgres for PostgreSQL.
+// kept. BENCH_BACKENDS=postgres for PostgreSQL; BENCH_QUERY='{ __typename }' profiles another
+// query (that one: the HTTP and GraphQL layers alone, no store).
 import fs from "node:fs/promises";
 import path from "node:path";
 import { cpuSeconds, startFloorProcess, startGatewayProcess } from "./gateway-process.mjs";
 import { fmt, header, makeRunDir, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
-import { loadSortedPageData, openBackend } from "./listing-data.mjs";
+import { loadSortedPageData, openBackend, pairQueryBody } from "./listing-data.mjs";
 import { summariseAllocations, summariseProfile, topFunctions } from "./floors/profile.mjs";
 
 const VERSIONS = 10_000;
 const CONNECTIONS = 32;
 const WARMUP_SECONDS = QUICK ? 1 : 3;
 const SECONDS = QUICK ? 3 : 8;
-const BODY = JSON.stringify({
-  query: `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`,
-});
+const BODY = pairQueryBody();
 const BACKEND = (process.env.BENCH_BACKENDS ?? "sqlite").split(",")[0].trim();
 
 const load = (origin, seconds) => postLoad(origin, BODY, CONNECTIONS, seconds);
@@ -77,7 +76,9 @@ const dir = await makeRunDir("profile-pair");
 const backend = await openBackend(BACKEND, dir);
 try {
   const env = await loadSortedPageData(backend, VERSIONS);
-  header(`Homer and the floor profiled in turn: sorted first page on ${BACKEND}, ${CONNECTIONS} connections, ${SECONDS} s measured`);
+  header(
+    `Homer and the floor profiled in turn: ${process.env.BENCH_QUERY ? process.env.BENCH_QUERY : "sorted first page"} on ${BACKEND}, ${CONNECTIONS} connections, ${SECONDS} s measured`,
+  );
   const startHomer = (nodeArgs) => startGatewayProcess(dir, env, nodeArgs);
   const startFloor = (nodeArgs) => startFloorProcess("floors/graphql-js.mjs", [backend.target], nodeArgs);
   const homer = await profiled(startHomer, path.join(dir, "p-homer"));

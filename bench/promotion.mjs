@@ -14,14 +14,12 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { serverEnv, startGatewayProcess } from "./gateway-process.mjs";
 import { fmt, header, makeRunDir, median, postLoad, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
-import { loadSortedPageData, openBackend } from "./listing-data.mjs";
+import { loadSortedPageData, openBackend, SORTED_PAGE_QUERY } from "./listing-data.mjs";
 import { freshStore, load } from "./registration-load.mjs";
 
 const ROUNDS = QUICK ? 1 : 3;
 const SECONDS = QUICK ? 3 : 6;
-const PAGE = JSON.stringify({
-  query: `{ models(name: "big", sortKey: "accuracy", first: 50) { nodes { version metric(key: "accuracy") } } }`,
-});
+const PAGE = JSON.stringify({ query: SORTED_PAGE_QUERY });
 const NVP = ["--trace-gc-nvp"];
 const WARM_SCAVENGES = 30;
 const MAX_WARM_MS = 20_000;
