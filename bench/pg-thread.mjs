@@ -68,6 +68,11 @@ try {
   );
   const pending = new Map();
   let nextId = 0;
+  // A thread that dies fails every page it had (the bench then stops with its error).
+  worker.once("error", (error) => {
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  });
   worker.on("message", ({ id, rows, error }) => {
     const { resolve, reject } = pending.get(id);
     pending.delete(id);
@@ -127,25 +132,25 @@ try {
   const spread = (xs, digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
   const rows = names.map((name) => {
     const rs = rounds[name];
-    const rate = perRound(name, "pagesPerSecond");
-    const cpuRatio = perRound(name, "cpuUs");
-    const mainRatio = perRound(name, "mainUs");
+    const rates = rs.map((r) => r.pagesPerSecond);
+    const vsLoop = perRound(name, "pagesPerSecond");
+    const cpuUs = median(rs.map((r) => r.cpuUs));
+    const cpuRatio = fmt(median(perRound(name, "cpuUs")));
+    const mainUs = median(rs.map((r) => r.mainUs));
+    const mainRatio = fmt(median(perRound(name, "mainUs")));
+    const rate = `${fmt(median(vsLoop) * 100, 0)} %`;
     return {
-      name,
       cells: [
         name,
-        `${fmt(median(rs.map((r) => r.pagesPerSecond)), 0)} (${spread(
-          rs.map((r) => r.pagesPerSecond),
-          0,
-        )})`,
-        `${fmt(median(rate) * 100, 0)} % (${spread(
-          rate.map((x) => x * 100),
+        `${fmt(median(rates), 0)} (${spread(rates, 0)})`,
+        `${rate} (${spread(
+          vsLoop.map((x) => x * 100),
           0,
         )} %)`,
-        `${fmt(median(rs.map((r) => r.cpuUs)), 0)} (${fmt(median(cpuRatio))}x)`,
-        `${fmt(median(rs.map((r) => r.mainUs)), 0)} (${fmt(median(mainRatio))}x)`,
+        `${fmt(cpuUs, 0)} (${cpuRatio}x)`,
+        `${fmt(mainUs, 0)} (${mainRatio}x)`,
       ],
-      summary: `postgres, ${name}: ${fmt(median(rs.map((r) => r.pagesPerSecond)), 0)} pages/s (${fmt(median(rate) * 100, 0)} % of the event loop's), ${fmt(median(rs.map((r) => r.cpuUs)), 0)} µs CPU/page (${fmt(median(cpuRatio))}x), main thread ${fmt(median(rs.map((r) => r.mainUs)), 0)} µs/page (${fmt(median(mainRatio))}x)`,
+      summary: `postgres, ${name}: ${fmt(median(rates), 0)} pages/s (${rate} of the event loop's), ${fmt(cpuUs, 0)} µs CPU/page (${cpuRatio}x), main thread ${fmt(mainUs, 0)} µs/page (${mainRatio}x)`,
     };
   });
   console.log(
