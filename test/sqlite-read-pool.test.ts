@@ -136,6 +136,14 @@ describe("SQLite reader threads (a real file, real threads)", () => {
     await expect(pool.all("select 1 as one", [])).resolves.toEqual([{ one: 1 }]);
   });
 
+  test("a parameter that cannot cross to the thread is refused at once; nothing is left waiting, and close ends", async () => {
+    const { pool } = await poolOver(1);
+    for (const parameter of [() => 1, Symbol("s"), { nested: () => 1 }])
+      await expect(pool.all("select ? as p", [parameter])).rejects.toMatchObject({ name: "DataCloneError" });
+    await expect(pool.all("select 1 as one", [])).resolves.toEqual([{ one: 1 }]);
+    await pool.close();
+  });
+
   test("a file that does not exist is an error for each read, not a thread started again and again", async () => {
     const pool = new SqliteReadPool(path.join(await makeTempDir(), "absent.sqlite"), { threads: 1, busyTimeoutMs: 100, cacheKib: 1024 });
     cleanups.push(() => pool.close());

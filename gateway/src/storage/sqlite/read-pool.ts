@@ -123,10 +123,11 @@ class Reader {
     return this.pending.size === 0 ? Promise.resolve() : new Promise((resolve) => this.#whenIdle.push(resolve));
   }
 
+  /** Throws (DataCloneError), having kept nothing, for parameters that cannot be copied to the thread. */
   send(id: number, sql: string, parameters: readonly unknown[], pending: Pending): void {
+    this.worker.postMessage({ id, sql, parameters });
     if (this.pending.size === 0) this.worker.ref();
     this.pending.set(id, pending);
-    this.worker.postMessage({ id, sql, parameters });
   }
 }
 
