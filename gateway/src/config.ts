@@ -102,13 +102,13 @@ interface OptionSpec {
   readonly default: (partial: Record<string, string>) => string;
 }
 
-/** One table drives the flags, the env variables and `--help`. */
 /**
  * SQLite reader threads by default: one per core beside the event loop's, at most 4
  * (one on a machine of two cores), and at least one.
  */
 export const DEFAULT_SQLITE_READERS = Math.max(1, Math.min(4, os.availableParallelism() - 1));
 
+/** One table drives the flags, the env variables and `--help`. */
 const OPTIONS = {
   port: { flag: "--port", env: "PORT", help: "TCP port to listen on", default: () => "4000" },
   host: {
