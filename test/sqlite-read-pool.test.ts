@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -6,6 +7,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { startGateway } from "../gateway/src/app.js";
 import { createHttpServer } from "../gateway/src/http/server.js";
 import { loadConfig } from "../gateway/src/config.js";
+import { openSqliteStore } from "../gateway/src/storage/sqlite/index.js";
 import { SqliteReadPool } from "../gateway/src/storage/sqlite/read-pool.js";
 import { makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
 import { registryOver, silentLog } from "./support/registry.js";
@@ -204,6 +206,12 @@ describe("the embedded store with reader threads", () => {
   afterEach(async () => {
     await storage?.cleanup();
     storage = undefined;
+  });
+
+  test.each([-1, 1.5, Number.NaN, Infinity])("readers = %s is refused before anything is opened or created", async (readers) => {
+    const dir = path.join(await makeTempDir(), "not-made");
+    await expect(openSqliteStore(path.join(dir, "registry.sqlite"), { readers })).rejects.toThrow(RangeError);
+    expect(fs.existsSync(dir)).toBe(false);
   });
 
   test.each([0, 1, 3])("with %i reader threads, listings read what was just written, in order", async (readers) => {

@@ -119,6 +119,14 @@ export interface SqliteStoreOptions extends Pick<KyselyConfig, "log">, GuardOpti
  * beside the writer; busy_timeout lets several processes share the file.
  */
 export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SqlMetadataStore> {
+  const readers = options.readers ?? 0;
+  // Before anything is opened or created: a refused setting leaves nothing behind.
+  if (!Number.isInteger(readers) || readers < 0) throw new RangeError(`SQLite reader threads: a whole number, 0 or more (not ${readers})`);
+  // Threads start with the first read.
+  const pool =
+    file !== ":memory:" && readers > 0
+      ? new SqliteReadPool(path.resolve(file), { threads: readers, busyTimeoutMs: WAL_SWITCH_WAIT_MS, cacheKib: PAGE_CACHE_KIB })
+      : undefined;
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const reserve = file === ":memory:" ? undefined : new FileSpaceReserve(`${path.resolve(file)}-reserve`);
   let database: Database.Database;
@@ -131,20 +139,9 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
     database = await openDatabase(file);
   }
   const db = new Kysely<Schema>({ dialect: guardedDialect(new HomerSqliteDialect(database), sqliteDialect, options), log: options.log });
-  const threads = file === ":memory:" ? 0 : (options.readers ?? 0);
-  const reads =
-    threads > 0
-      ? new Kysely<Schema>({
-          dialect: guardedDialect(
-            readPoolDialect(
-              new SqliteReadPool(path.resolve(file), { threads, busyTimeoutMs: WAL_SWITCH_WAIT_MS, cacheKib: PAGE_CACHE_KIB }),
-            ),
-            sqliteDialect,
-            options,
-          ),
-          log: options.log,
-        })
-      : undefined;
+  const reads = pool
+    ? new Kysely<Schema>({ dialect: guardedDialect(readPoolDialect(pool), sqliteDialect, options), log: options.log })
+    : undefined;
   return SqlMetadataStore.open(db, sqliteDialect, {
     reserve,
     wakeSource: pollForEvents(options.eventPollMs ?? 200),
