@@ -1,6 +1,6 @@
 // Runs the benchmarks, each in its own Node process so that one's memory (a loaded
 // 100k-version SQLite, a 1 GiB stream) does not show in the other's figures.
-//   node bench/run.mjs [listing] [upload] [sdk] [s3] [events] [replicas] [floors] [registration] [family-size] [regressions] [profile-pair] [registration-pair] [page-pair] [filtered] [promotion] [pg-thread]
+//   node bench/run.mjs [listing] [upload] [sdk] [s3] [events] [replicas] [floors] [registration] [family-size] [regressions] [profile-pair] [registration-pair] [page-pair] [filtered] [promotion] [pg-thread] [idle-transfer]
 //   BENCH_QUICK=1 for a smaller, faster run; BENCH_BACKENDS=sqlite|postgres narrows listing,
 //   floors, family-size and regressions.
 import { fork } from "node:child_process";
@@ -27,6 +27,7 @@ const SCRIPTS = {
   filtered: "filtered.mjs",
   promotion: "promotion.mjs",
   "pg-thread": "pg-thread.mjs",
+  "idle-transfer": "idle-transfer.mjs",
 };
 const ALL = Object.keys(SCRIPTS);
 const chosen = process.argv.slice(2);
