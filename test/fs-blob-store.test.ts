@@ -8,9 +8,9 @@ import { createHash, randomBytes } from "node:crypto";
 import fsCallbacks from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { PayloadTooLargeError } from "../gateway/src/domain/errors.js";
+import { NotFoundError, PayloadTooLargeError } from "../gateway/src/domain/errors.js";
 import { FsBlobStore } from "../gateway/src/storage/fs/fs-blob-store.js";
 import { makeTempDir } from "./support/backends.js";
 
@@ -150,5 +150,111 @@ describe("FsBlobStore.stage", () => {
     await store.discard(blob);
     await store.discard(blob);
     expect(await staged()).toEqual([]);
+  });
+});
+
+/**
+ * Reading a blob back: as a stream (archives) and written out by the store itself
+ * through two reused buffers (file downloads), a whole file or a range; a missing
+ * blob, a destination that goes away and a file shorter than its record each end
+ * with an error, and no descriptor is left open either way.
+ */
+describe("FsBlobStore.read", () => {
+  let dir: string;
+  let root: string;
+  let store: FsBlobStore;
+  const openInRoot = async () =>
+    (await Promise.all((await fs.readdir("/proc/self/fd")).map((fd) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => "")))).filter(
+      (target) => target.startsWith(root),
+    );
+  /** A writable that keeps copies of what it is given (the store reuses its buffers). */
+  const collector = (options: { failAfter?: number } = {}) => {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(Buffer.from(chunk));
+        if (options.failAfter !== undefined && chunks.length >= options.failAfter) sink.destroy();
+        setImmediate(done);
+      },
+    });
+    return { sink, bytes: () => Buffer.concat(chunks), chunks };
+  };
+  const publish = async (bytes: Buffer) => {
+    const blob = await store.stage(chunksOf(bytes, 1 << 20), { maxBytes: bytes.length });
+    await store.promote([blob]);
+    return blob.sha256;
+  };
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    root = path.join(dir, "blobs");
+    store = await FsBlobStore.open(root);
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  // Larger than two of the store's 1 MiB buffers, so that both are reused, and not a multiple of one.
+  const bytes = randomBytes(3 * (1 << 20) + 12345);
+
+  test.each([
+    ["the whole file", undefined],
+    ["a range across buffers", { start: 1000, end: 2 * (1 << 20) + 999 }],
+    ["the last byte", { start: bytes.length - 1, end: bytes.length - 1 }],
+  ])("%s written out: every byte once, in order, the sizes told, the target ended and the file closed", async (_, range) => {
+    const sha = await publish(bytes);
+    const source = await store.read(sha, range);
+    const target = collector();
+    const sent: number[] = [];
+    await source.writeTo(target.sink, (n) => sent.push(n));
+    const expected = range ? bytes.subarray(range.start, range.end + 1) : bytes;
+    // By digest: vitest compares a Buffer of megabytes element by element.
+    expect(sha256(target.bytes())).toBe(sha256(expected));
+    expect(target.bytes().length).toBe(expected.length);
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(expected.length);
+    expect(target.sink.writableFinished).toBe(true);
+    expect(await openInRoot()).toEqual([]);
+  });
+
+  test("as a stream, every chunk is its own buffer (a consumer may keep them), and the file is closed at the end", async () => {
+    const sha = await publish(bytes);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.read(sha)) chunks.push(chunk as Buffer);
+    expect(sha256(Buffer.concat(chunks))).toBe(sha256(bytes));
+    expect(new Set(chunks.map((c) => c.buffer)).size).toBe(chunks.length);
+    expect(await openInRoot()).toEqual([]);
+  });
+
+  test("a stream destroyed early closes the file", async () => {
+    const source = await store.read(await publish(bytes));
+    source.read(0);
+    source.destroy();
+    await vi.waitFor(async () => expect(await openInRoot()).toEqual([]));
+  });
+
+  test("a blob that is not there: NOT_FOUND, nothing opened", async () => {
+    await expect(store.read("0".repeat(64))).rejects.toBeInstanceOf(NotFoundError);
+    expect(await openInRoot()).toEqual([]);
+  });
+
+  test("a target that goes away mid-file: rejected (no wait for writes that never complete), the file closed", async () => {
+    const source = await store.read(await publish(bytes));
+    const target = collector({ failAfter: 1 });
+    await expect(source.writeTo(target.sink)).rejects.toThrow();
+    expect(await openInRoot()).toEqual([]);
+  });
+
+  test("a file shorter than the bytes asked for: rejected with how many were missing, the file closed", async () => {
+    const sha = await publish(bytes);
+    await fs.truncate(path.join(root, sha.slice(0, 2), sha), 1 << 20);
+    const source = await store.read(sha, { start: 0, end: bytes.length - 1 });
+    await expect(source.writeTo(collector().sink)).rejects.toThrow(`the blob file ended ${bytes.length - (1 << 20)} bytes early`);
+    expect(await openInRoot()).toEqual([]);
+  });
+
+  test("writeTo after the bytes were read as a stream is refused", async () => {
+    const source = await store.read(await publish(bytes));
+    await new Promise((resolve) => source.once("readable", resolve));
+    source.read();
+    await expect(source.writeTo(collector().sink)).rejects.toThrow("already being read");
+    source.destroy();
   });
 });

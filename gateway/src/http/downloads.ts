@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from "express";
 import fresh from "fresh";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
-import type { ModelRefInput, RegistryService } from "../registry/registry.service.js";
+import type { ModelRefInput, RegistryService, StoredFile } from "../registry/registry.service.js";
 import { parseRange } from "./range.js";
 
 function refOf(req: Request): ModelRefInput {
@@ -22,11 +22,17 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 /** Told how many body bytes each download sent (metrics). */
 export type BytesSent = (route: "files" | "archives", bytes: number) => void;
 
+/** A file's bytes, or an archive's: a stream, which the store may write out itself. */
+type Source = NodeJS.ReadableStream & Pick<Awaited<ReturnType<StoredFile["read"]>>, "writeTo">;
+
 /** Streams to the client; a failure after headers went out can only cut the connection. */
-async function send(res: Response, source: NodeJS.ReadableStream, counted?: (bytes: number) => void): Promise<void> {
-  if (counted) source.on("data", (chunk: Buffer) => counted(chunk.length));
+async function send(res: Response, source: Source, counted?: (bytes: number) => void): Promise<void> {
   try {
-    await pipeline(source, res);
+    if (source.writeTo) await source.writeTo(res, counted);
+    else {
+      if (counted) source.on("data", (chunk: Buffer) => counted(chunk.length));
+      await pipeline(source, res);
+    }
   } catch (error) {
     if (!res.headersSent) throw error;
     res.destroy();

@@ -1,4 +1,3 @@
-import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
 import { BadInputError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
@@ -26,7 +25,7 @@ import {
 } from "../domain/rules.js";
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
 import { normaliseFilter, type ModelFilterInput } from "../domain/model-filter.js";
-import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
+import type { BlobEntry, BlobReadable, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
 import type { BestOfFamiliesQuery, FamilyOrder, ListPosition, MetadataStore } from "../storage/metadata-store.js";
 import { MissingParentError, refKey, type LineageInput } from "../domain/lineage.js";
 import {
@@ -50,7 +49,7 @@ import type { ModelEventHub } from "./model-events.js";
 export interface StoredFile {
   readonly record: FileRecord;
   /** Opens the bytes (all, or `range`); NOT_FOUND when the version was deleted meanwhile. */
-  read(range?: ByteRange): Promise<Readable>;
+  read(range?: ByteRange): Promise<BlobReadable>;
   /**
    * A short-lived URL that reads the bytes straight from the blob store, named
    * `fileName` for the browser; absent when the store has no such URLs.

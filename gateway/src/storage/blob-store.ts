@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { ByteRange } from "../domain/records.js";
 
 /** Bytes written to a staging area and hashed on the way; not yet addressable. */
@@ -15,6 +15,16 @@ export interface PresignOptions {
   /** The file's name, for the store's `Content-Disposition`. */
   readonly fileName: string;
 }
+
+/**
+ * A blob's bytes as a stream. A store may also write them into a destination that is
+ * theirs alone until the end (an HTTP answer) itself, without a new buffer per chunk:
+ * `writeTo` ends `target`, tells `sent` each chunk's size once written, and rejects if
+ * the bytes cannot be read or `target` fails or closes first.
+ */
+export type BlobReadable = Readable & {
+  writeTo?(target: Writable, sent?: (bytes: number) => void): Promise<void>;
+};
 
 export interface BlobEntry {
   readonly sha256: string;
@@ -47,7 +57,7 @@ export interface BlobStore {
   confirm?(blobs: readonly StagedBlob[]): Promise<void>;
   /** Drops staged bytes that will not be promoted. Never throws for a missing key. */
   discard(blob: StagedBlob): Promise<void>;
-  read(sha256: string, range?: ByteRange): Promise<Readable>;
+  read(sha256: string, range?: ByteRange): Promise<BlobReadable>;
   delete(sha256: string): Promise<void>;
   /** Every addressable blob, in no particular order (for start-up recovery). */
   list(): AsyncIterable<BlobEntry>;

@@ -1,5 +1,5 @@
-import { close, createReadStream, existsSync, fsync, link as linkFile, open, unlink } from "node:fs";
-import fs from "node:fs/promises";
+import { close, existsSync, fsync, link as linkFile, open, unlink } from "node:fs";
+import fs, { type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { NotFoundError } from "../../domain/errors.js";
@@ -7,6 +7,7 @@ import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
 import { ByteTally } from "../hashing-counter.js";
 import { isDeadLocalUpload, newStagingName } from "../staging-name.js";
+import { BlobFile } from "./blob-file.js";
 import { blobStoreError, fsStep } from "./fs-errors.js";
 import { StagingFile } from "./staging-file.js";
 
@@ -180,21 +181,20 @@ export class FsBlobStore implements BlobStore {
     await unlinkIfPresent(this.#stagingPath(blob.stagingKey));
   }
 
-  async read(sha256: string, range?: ByteRange): Promise<Readable> {
-    // 1 MiB reads: with the 64 KiB default, large downloads are bound by per-chunk overhead.
-    const stream = createReadStream(this.#pathOf(sha256), {
-      highWaterMark: 2 ** 20,
-      ...(range ? { start: range.start, end: range.end } : {}),
-    });
-    // Surface ENOENT before any header is sent.
-    await new Promise<void>((resolve, reject) => {
-      stream.once("open", () => resolve());
-      stream.once("error", (error: NodeJS.ErrnoException) =>
-        // Bytes reclaimed between the lookup and the read: the version was just deleted.
-        reject(error.code === "ENOENT" ? new NotFoundError("blob", sha256) : error),
-      );
-    });
-    return stream;
+  async read(sha256: string, range?: ByteRange): Promise<BlobFile> {
+    let handle: FileHandle;
+    try {
+      handle = await fs.open(this.#pathOf(sha256), "r");
+    } catch (error) {
+      // Bytes reclaimed between the lookup and the read: the version was just deleted.
+      throw (error as NodeJS.ErrnoException).code === "ENOENT" ? new NotFoundError("blob", sha256) : error;
+    }
+    try {
+      return range ? new BlobFile(handle, range.start, range.end + 1) : new BlobFile(handle, 0, (await handle.stat()).size);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 
   async delete(sha256: string): Promise<void> {
