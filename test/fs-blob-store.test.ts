@@ -242,6 +242,23 @@ describe("FsBlobStore.read", () => {
     expect(await openInRoot()).toEqual([]);
   });
 
+  test("a target that emits an error mid-file, between writes or during one: rejected with it, never unhandled, the file closed", async () => {
+    for (const when of ["between", "during"] as const) {
+      const source = await store.read(await publish(bytes));
+      let writes = 0;
+      const target = new Writable({
+        write(_chunk, _encoding, done) {
+          writes++;
+          if (when === "during" && writes === 2) target.destroy(new Error("the socket broke"));
+          else done();
+          if (when === "between" && writes === 1) setImmediate(() => target.destroy(new Error("the socket broke")));
+        },
+      });
+      await expect(source.writeTo(target)).rejects.toThrow();
+      expect(await openInRoot()).toEqual([]);
+    }
+  });
+
   test("a file shorter than the bytes asked for: rejected with how many were missing, the file closed", async () => {
     const sha = await publish(bytes);
     await fs.truncate(path.join(root, sha.slice(0, 2), sha), 1 << 20);

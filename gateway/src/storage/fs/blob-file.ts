@@ -56,6 +56,10 @@ export class BlobFile extends Readable {
   async writeTo(target: Writable, sent?: (bytes: number) => void): Promise<void> {
     if (this.#writing || this.readableDidRead) throw new Error("the blob file is already being read");
     this.#writing = true;
+    // Between two chunks too, an error `target` emits is this download's failure (its next
+    // write finds it destroyed), never an unhandled event.
+    const ignore = () => {};
+    target.on("error", ignore);
     try {
       const buffers = [Buffer.allocUnsafeSlow(CHUNK_BYTES), Buffer.allocUnsafeSlow(CHUNK_BYTES)];
       let written: Promise<void> | undefined;
@@ -72,6 +76,7 @@ export class BlobFile extends Readable {
       target.end();
       await finished(target, { readable: false });
     } finally {
+      target.off("error", ignore);
       this.destroy();
     }
   }
@@ -89,19 +94,23 @@ export class BlobFile extends Readable {
   }
 }
 
-/** One chunk into `target`, settled when it is written (its buffer may be reused) or when `target` fails or closes. */
+/**
+ * One chunk into `target`, settled when it is written (its buffer may be reused) or when
+ * `target` fails or closes first; an `error` it emits meanwhile is this chunk's failure,
+ * never an unhandled event.
+ */
 function writeChunk(target: Writable, chunk: Buffer): Promise<void> {
   if (target.destroyed) return Promise.reject(new Error("the download's connection closed"));
   return new Promise((resolve, reject) => {
-    const closed = () => {
+    const done = (error?: Error | null) => {
       target.off("close", closed);
-      reject(new Error("the download's connection closed"));
-    };
-    target.once("close", closed);
-    target.write(chunk, (error) => {
-      target.off("close", closed);
+      target.off("error", done);
       if (error) reject(error);
       else resolve();
-    });
+    };
+    const closed = () => done(new Error("the download's connection closed"));
+    target.once("close", closed);
+    target.once("error", done);
+    target.write(chunk, done);
   });
 }
