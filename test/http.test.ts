@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { GATEWAY_VERSION, SCHEMA_VERSION } from "../gateway/src/domain/version.js";
 import tar from "tar-stream";
 import { Readable } from "node:stream";
+import { BlobFile } from "../gateway/src/storage/fs/blob-file.js";
 import { sha256 } from "./support/files.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 
@@ -127,6 +128,22 @@ describe("HTTP gateway", () => {
     expect((await fetch(`${gw.origin}/healthz`)).status).toBe(200);
     const whole = await fetch(up.data.createModel.archiveUrl);
     expect((await whole.arrayBuffer()).byteLength).toBeGreaterThan(6 * big.length);
+  });
+
+  test("a file download is written out by the blob store through its reused buffers; an archive reads the blob as a stream", async () => {
+    const writeTo = vi.spyOn(BlobFile.prototype, "writeTo");
+    try {
+      const url = fileOf("model/weights.bin").downloadUrl;
+      const whole = Buffer.from(await (await fetch(url)).arrayBuffer());
+      expect(whole.equals(weights)).toBe(true);
+      const part = Buffer.from(await (await fetch(url, { headers: { range: "bytes=-1" } })).arrayBuffer());
+      expect(part.equals(weights.subarray(-1))).toBe(true);
+      expect(writeTo).toHaveBeenCalledTimes(2);
+      await (await fetch(created.archiveUrl)).arrayBuffer();
+      expect(writeTo).toHaveBeenCalledTimes(2);
+    } finally {
+      writeTo.mockRestore();
+    }
   });
 
   test("client aborts in the middle of file downloads never take the server down nor leave the file open", async () => {
