@@ -27,9 +27,10 @@ const idle = () => new Promise((resolve) => setTimeout(resolve, IDLE_MS));
 /** `fn` timed, with the gateway's user CPU seconds spent meanwhile. */
 async function measured(pid, fn) {
   await settle();
-  const before = cpuTimes(pid).user;
+  const before = cpuTimes(pid);
   const run = await timed(fn);
-  return { seconds: run.seconds, user: cpuTimes(pid).user - before, result: run.result };
+  const after = cpuTimes(pid);
+  return { seconds: run.seconds, user: after.user - before.user, system: after.system - before.system, result: run.result };
 }
 
 async function upload(homer, source) {
@@ -37,6 +38,8 @@ async function upload(homer, source) {
   if (run.result.status !== 200) throw new Error(`upload answered ${run.result.status}: ${run.result.body.slice(0, 400)}`);
   return { ...run, url: JSON.parse(run.result.body).data.createModel.files[0].downloadUrl };
 }
+
+const cpu = (run) => `user ${fmt(run.user)} s, sys ${fmt(run.system)} s`;
 
 const download = (homer, url) => measured(homer.pid, () => sh(`curl -sf -o /dev/null '${url}'`));
 
@@ -57,8 +60,8 @@ async function variant(dir, source, flags) {
       await idle();
       runs.idleDown.push(await download(homer, up.url));
       console.log(
-        `${flags || "defaults"}, round ${round + 1}/${ROUNDS}: after idle upload ${fmt(up.seconds)} s (user ${fmt(up.user)} s), ` +
-          `download ${fmt(runs.idleDown.at(-1).seconds)} s (user ${fmt(runs.idleDown.at(-1).user)} s)`,
+        `${flags || "defaults"}, round ${round + 1}/${ROUNDS}: after idle upload ${fmt(up.seconds)} s (${cpu(up)}), ` +
+          `download ${fmt(runs.idleDown.at(-1).seconds)} s (${cpu(runs.idleDown.at(-1))})`,
       );
     }
   } finally {
@@ -70,7 +73,9 @@ async function variant(dir, source, flags) {
 
 const dir = await makeRunDir("idle-transfer");
 try {
-  header(`${FILE_BYTES / MiB} MiB transfers through one gateway: back to back, and after ${IDLE_MS / 1000} s idle`);
+  header(
+    `${FILE_BYTES / MiB} MiB transfers through one gateway (Node ${process.versions.node}): back to back, and after ${IDLE_MS / 1000} s idle`,
+  );
   const source = path.join(dir, "big.bin");
   await makeBigFile(source, FILE_BYTES);
   const rows = [];
@@ -78,7 +83,7 @@ try {
   for (const flags of VARIANTS) {
     const runs = await variant(dir, source, flags);
     const m = (list, key) => median(list.map((r) => r[key]));
-    const cell = (list) => `${fmt(m(list, "seconds"))} s, user ${fmt(m(list, "user"))} s`;
+    const cell = (list) => `${fmt(m(list, "seconds"))} s, user ${fmt(m(list, "user"))}, sys ${fmt(m(list, "system"))}`;
     const name = flags || "V8 defaults";
     rows.push([name, cell(runs.busyUp), cell(runs.idleUp), cell(runs.busyDown), cell(runs.idleDown)]);
     summary.push(
@@ -87,7 +92,7 @@ try {
         `${fmt(m(runs.idleDown, "seconds"))} s (${fmt(m(runs.idleDown, "seconds") / m(runs.busyDown, "seconds"))}x)`,
     );
   }
-  console.log(`\nmedians of ${ROUNDS} round(s); user = the gateway's user CPU seconds\n`);
+  console.log(`\nmedians of ${ROUNDS} round(s); user, sys = the gateway's user and system CPU seconds\n`);
   console.log(
     table([
       ["gateway's node flags", "upload, back to back", "upload after idle", "download, back to back", "download after idle"],
