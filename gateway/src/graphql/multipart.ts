@@ -10,6 +10,7 @@ import { placeUploads } from "./upload-map.js";
 import { SiblingFileFailed } from "../registry/incoming-file.js";
 import { quote } from "../domain/text.js";
 import type { Metrics } from "../metrics/index.js";
+import { youngBuffers } from "../http/young-buffers.js";
 
 /** Limits of one multipart request; `maxTokens` is the one Apollo parses operations with. */
 export interface MultipartOptions {
@@ -66,12 +67,13 @@ export function readMultipart(
   schema: GraphQLSchema,
   options: MultipartOptions,
 ): Promise<unknown> {
-  if (options.metrics) {
-    const { uploadStarted, uploadBytes } = options.metrics;
-    res.once("close", uploadStarted());
-    // The body is already flowing into the parser: one more listener changes nothing of its pace.
-    req.on("data", (chunk: Buffer) => uploadBytes(chunk.length));
-  }
+  const received = options.metrics?.uploadBytes;
+  if (options.metrics) res.once("close", options.metrics.uploadStarted());
+  // The body is already flowing into the parser: one more listener changes nothing of its pace.
+  req.on("data", (chunk: Buffer) => {
+    youngBuffers.received(chunk.length);
+    received?.(chunk.length);
+  });
   return processMultipart(req, res, schema, options).catch((error: unknown) => {
     throw malformed(error);
   });
