@@ -1,8 +1,11 @@
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import vm from "node:vm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import {
   minorCollector,
+  OWN_GROWTH,
+  STREAMING_GROWTH,
   YOUNG_COLLECTION_BYTES,
   YoungBuffers,
   youngBuffers,
@@ -16,7 +19,7 @@ const MiB = 2 ** 20;
 describe("YoungBuffers", () => {
   test("asks for one young-generation collection, as a task, each time the bytes received reach the step", () => {
     const asked: unknown[] = [];
-    const buffers = new YoungBuffers(() => (options) => asked.push(options), 16 * MiB);
+    const buffers = new YoungBuffers({ collect: () => (options) => asked.push(options), everyBytes: 16 * MiB });
     buffers.received(10 * MiB);
     buffers.received(6 * MiB - 1);
     expect(asked).toEqual([]);
@@ -32,7 +35,7 @@ describe("YoungBuffers", () => {
 
   test("a chunk larger than the step asks once, not once per step it spans", () => {
     let asked = 0;
-    const buffers = new YoungBuffers(() => () => asked++, 16 * MiB);
+    const buffers = new YoungBuffers({ collect: () => () => asked++, everyBytes: 16 * MiB });
     buffers.received(100 * MiB);
     expect(asked).toBe(1);
     buffers.received(1);
@@ -41,17 +44,69 @@ describe("YoungBuffers", () => {
 
   test("where V8 gives no collector, bodies are counted and nothing is asked or thrown", () => {
     let looked = 0;
-    const buffers = new YoungBuffers(() => {
-      looked++;
-      return undefined;
-    }, MiB);
+    const flags: string[] = [];
+    const buffers = new YoungBuffers({
+      collect: () => {
+        looked++;
+        return undefined;
+      },
+      setFlags: (set) => flags.push(set),
+      everyBytes: MiB,
+    });
     for (let i = 0; i < 5; i++) buffers.received(MiB);
     expect(looked).toBe(5);
     expect(buffers.collections).toBe(0);
+    // Nor is the old generation's growth changed.
+    expect(flags).toEqual([]);
+    expect(buffers.growing).toBe(false);
   });
 
-  test("the gateway's step is 16 MiB", () => {
+  test("the old generation grows 2× from the first collection asked until bodies have stopped for the settle time, set once", () => {
+    vi.useFakeTimers();
+    try {
+      const flags: string[] = [];
+      const buffers = new YoungBuffers({ collect: () => () => {}, setFlags: (set) => flags.push(set), everyBytes: MiB, settleMs: 2000 });
+      buffers.received(MiB - 1);
+      expect(flags).toEqual([]);
+      buffers.received(1);
+      expect(flags).toEqual([STREAMING_GROWTH]);
+      expect(buffers.growing).toBe(true);
+      // Bodies go on arriving: each collection asked for pushes the end back, without setting the flag again.
+      for (let i = 0; i < 5; i++) {
+        vi.advanceTimersByTime(1500);
+        buffers.received(MiB);
+      }
+      expect(flags).toEqual([STREAMING_GROWTH]);
+      vi.advanceTimersByTime(1999);
+      expect(buffers.growing).toBe(true);
+      vi.advanceTimersByTime(1);
+      expect(flags).toEqual([STREAMING_GROWTH, OWN_GROWTH]);
+      expect(buffers.growing).toBe(false);
+      // A later upload raises it again.
+      buffers.received(MiB);
+      expect(flags).toEqual([STREAMING_GROWTH, OWN_GROWTH, STREAMING_GROWTH]);
+      vi.advanceTimersByTime(2000);
+      expect(flags.at(-1)).toBe(OWN_GROWTH);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test("without setFlags (an operator's own --heap-growing-percent) collections are still asked for", () => {
+    let asked = 0;
+    const buffers = new YoungBuffers({ collect: () => () => asked++, everyBytes: MiB });
+    buffers.received(3 * MiB);
+    buffers.received(MiB);
+    expect(asked).toBe(2);
+    expect(buffers.growing).toBe(false);
+  });
+
+  test("the gateway's step is 16 MiB, and V8 knows the growth flag", () => {
     expect(YOUNG_COLLECTION_BYTES).toBe(16 * MiB);
+    const flag = STREAMING_GROWTH.slice(2, STREAMING_GROWTH.indexOf("="));
+    const options = spawnSync(process.execPath, ["--v8-options"], { encoding: "utf8" }).stdout;
+    expect(options).toContain(`--${flag} `);
+    expect(OWN_GROWTH).toBe(`--${flag}=0`);
   });
 });
 
@@ -85,5 +140,7 @@ describe("uploads ask for young-generation collections as their bodies arrive", 
     expect(up.errors).toBeUndefined();
     expect(up.data.createModel.files[0]).toEqual({ sha256: sha256(big), sizeBytes: big.length });
     expect(youngBuffers.collections - before).toBeGreaterThanOrEqual(2);
+    // The old generation grows 2× until the bodies have stopped for a while.
+    expect(youngBuffers.growing).toBe(true);
   });
 });

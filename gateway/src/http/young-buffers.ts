@@ -7,8 +7,25 @@ export type MinorCollect = (options: { readonly type: "minor"; readonly executio
 /** Bytes of request bodies between two young-generation collections asked for. */
 export const YOUNG_COLLECTION_BYTES = 16 * 2 ** 20;
 
+/** How long after the last collection asked for the old generation goes back to V8's own growth. */
+export const SETTLE_MS = 2000;
+
+/** V8's growth of the old generation at each full collection while bodies stream (2×), and its own. */
+export const STREAMING_GROWTH = "--heap-growing-percent=100";
+export const OWN_GROWTH = "--heap-growing-percent=0";
+
+export interface YoungBuffersOptions {
+  /** V8's `gc` function, or `undefined` where it cannot be had. */
+  readonly collect: () => MinorCollect | undefined;
+  /** Sets V8 flags (`v8.setFlagsFromString`); `undefined` leaves the old generation's growth alone. */
+  readonly setFlags?: (flags: string) => void;
+  readonly everyBytes?: number;
+  readonly settleMs?: number;
+}
+
 /**
- * Asks V8 for a young-generation collection every `everyBytes` of request body.
+ * Asks V8 for a young-generation collection every `everyBytes` of request body,
+ * and keeps the old generation's growth at 2× while it does.
  *
  * Why: Node's HTTP parser copies each read of a request body into a new Buffer (up
  * to 64 KiB), so a 1 GiB upload allocates 1 GiB of ArrayBuffers that die at once.
@@ -18,29 +35,45 @@ export const YOUNG_COLLECTION_BYTES = 16 * 2 ** 20;
  * collect it anyway once 32 MiB of young ArrayBuffers are outstanding; on Node 24
  * (V8 13.6) external memory starts full collections instead. Measured on a 1 GiB
  * upload there: 25–30 full collections of the gateway's ~34 MB heap, twice Node 20's
- * user CPU (3.0 s against 1.55) and 230 MB peak RSS; with a collection asked for
- * every 16 MiB, none, 1.55 s and 166 MB (BENCHMARKS.md §5). The busboy floor, with
- * its small young generation, does not meet it.
+ * user CPU (3.0 s against 1.55) and 230 MB peak RSS. The busboy floor, with its
+ * small young generation, does not meet it.
  *
- * Each collection asked for is a task on the event loop: with the body's buffers
- * dead and little else young, it takes well under a millisecond.
+ * The growth: V8 sizes the old generation's next limit by how fast it fills, and an
+ * upload promotes almost nothing, so after any full collection (the one an idle spell
+ * brings, first) the limit sits a few MiB above the heap, less than the young
+ * generation holds; V8 then starts a full collection after every young one. With a
+ * collection asked for every 16 MiB that made 60 full collections per GiB after an
+ * idle spell (user CPU 5.2 s); with the limit at twice the heap, none. Outside
+ * uploads V8 sizes it itself: the 2× growth costs 3–6 % CPU per small query.
+ *
+ * Measured with both, on Node 24: no full collection, 1.5 s of user CPU and 165 MB
+ * peak RSS per GiB, back to back and after idle spells (BENCHMARKS.md §5).
  */
 export class YoungBuffers {
+  readonly #collect: () => MinorCollect | undefined;
+  readonly #setFlags: ((flags: string) => void) | undefined;
+  readonly #everyBytes: number;
+  readonly #settleMs: number;
   #bytes = 0;
   #collections = 0;
+  #lastAsked = 0;
+  #settle: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly collect: () => MinorCollect | undefined,
-    private readonly everyBytes = YOUNG_COLLECTION_BYTES,
-  ) {}
+  constructor(options: YoungBuffersOptions) {
+    this.#collect = options.collect;
+    this.#setFlags = options.setFlags;
+    this.#everyBytes = options.everyBytes ?? YOUNG_COLLECTION_BYTES;
+    this.#settleMs = options.settleMs ?? SETTLE_MS;
+  }
 
   /** `bytes` more of a request body arrived. */
   received(bytes: number): void {
     this.#bytes += bytes;
-    if (this.#bytes < this.everyBytes) return;
+    if (this.#bytes < this.#everyBytes) return;
     this.#bytes = 0;
-    const collect = this.collect();
+    const collect = this.#collect();
     if (!collect) return;
+    this.#streaming();
     collect({ type: "minor", execution: "async" });
     this.#collections++;
   }
@@ -48,6 +81,28 @@ export class YoungBuffers {
   /** Collections asked for so far. */
   get collections(): number {
     return this.#collections;
+  }
+
+  /** Whether the old generation grows 2× now (bodies streamed in the last `settleMs`). */
+  get growing(): boolean {
+    return this.#settle !== undefined;
+  }
+
+  #streaming(): void {
+    if (!this.#setFlags) return;
+    this.#lastAsked = Date.now();
+    if (this.#settle) return;
+    this.#setFlags(STREAMING_GROWTH);
+    const check = () => {
+      const left = this.#lastAsked + this.#settleMs - Date.now();
+      if (left > 0) {
+        this.#settle = setTimeout(check, left).unref();
+        return;
+      }
+      this.#settle = undefined;
+      this.#setFlags!(OWN_GROWTH);
+    };
+    this.#settle = setTimeout(check, this.#settleMs).unref();
   }
 }
 
@@ -78,5 +133,11 @@ function exposeGc(): MinorCollect | null {
   }
 }
 
-/** The gateway's: one count of body bytes for every request of the process. */
-export const youngBuffers = new YoungBuffers(minorCollector);
+/**
+ * The gateway's: one count of body bytes for every request of the process. An
+ * operator's own `--heap-growing-percent` on node's command line is left as it is.
+ */
+export const youngBuffers = new YoungBuffers({
+  collect: minorCollector,
+  setFlags: process.execArgv.some((arg) => arg.startsWith("--heap-growing-percent")) ? undefined : (flags) => v8.setFlagsFromString(flags),
+});
