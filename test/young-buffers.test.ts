@@ -20,15 +20,15 @@ describe("YoungBuffers", () => {
   test("asks for one young-generation collection, as a task, each time the bytes received reach the step", () => {
     const asked: unknown[] = [];
     const buffers = new YoungBuffers({ collect: () => (options) => asked.push(options), everyBytes: 16 * MiB });
-    buffers.received(10 * MiB);
-    buffers.received(6 * MiB - 1);
+    buffers.add(10 * MiB);
+    buffers.add(6 * MiB - 1);
     expect(asked).toEqual([]);
-    buffers.received(1);
+    buffers.add(1);
     expect(asked).toEqual([{ type: "minor", execution: "async" }]);
     // The count starts again from the collection: 16 MiB more before the next one.
-    buffers.received(16 * MiB - 1);
+    buffers.add(16 * MiB - 1);
     expect(asked).toHaveLength(1);
-    buffers.received(64 * 1024);
+    buffers.add(64 * 1024);
     expect(asked).toHaveLength(2);
     expect(buffers.collections).toBe(2);
   });
@@ -36,9 +36,9 @@ describe("YoungBuffers", () => {
   test("a chunk larger than the step asks once, not once per step it spans", () => {
     let asked = 0;
     const buffers = new YoungBuffers({ collect: () => () => asked++, everyBytes: 16 * MiB });
-    buffers.received(100 * MiB);
+    buffers.add(100 * MiB);
     expect(asked).toBe(1);
-    buffers.received(1);
+    buffers.add(1);
     expect(asked).toBe(1);
   });
 
@@ -53,7 +53,7 @@ describe("YoungBuffers", () => {
       setFlags: (set) => flags.push(set),
       everyBytes: MiB,
     });
-    for (let i = 0; i < 5; i++) buffers.received(MiB);
+    for (let i = 0; i < 5; i++) buffers.add(MiB);
     expect(looked).toBe(5);
     expect(buffers.collections).toBe(0);
     // Nor is the old generation's growth changed.
@@ -66,15 +66,15 @@ describe("YoungBuffers", () => {
     try {
       const flags: string[] = [];
       const buffers = new YoungBuffers({ collect: () => () => {}, setFlags: (set) => flags.push(set), everyBytes: MiB, settleMs: 2000 });
-      buffers.received(MiB - 1);
+      buffers.add(MiB - 1);
       expect(flags).toEqual([]);
-      buffers.received(1);
+      buffers.add(1);
       expect(flags).toEqual([STREAMING_GROWTH]);
       expect(buffers.growing).toBe(true);
       // Bodies go on arriving: each collection asked for pushes the end back, without setting the flag again.
       for (let i = 0; i < 5; i++) {
         vi.advanceTimersByTime(1500);
-        buffers.received(MiB);
+        buffers.add(MiB);
       }
       expect(flags).toEqual([STREAMING_GROWTH]);
       vi.advanceTimersByTime(1999);
@@ -83,7 +83,7 @@ describe("YoungBuffers", () => {
       expect(flags).toEqual([STREAMING_GROWTH, OWN_GROWTH]);
       expect(buffers.growing).toBe(false);
       // A later upload raises it again.
-      buffers.received(MiB);
+      buffers.add(MiB);
       expect(flags).toEqual([STREAMING_GROWTH, OWN_GROWTH, STREAMING_GROWTH]);
       vi.advanceTimersByTime(2000);
       expect(flags.at(-1)).toBe(OWN_GROWTH);
@@ -95,8 +95,8 @@ describe("YoungBuffers", () => {
   test("without setFlags (an operator's own --heap-growing-percent) collections are still asked for", () => {
     let asked = 0;
     const buffers = new YoungBuffers({ collect: () => () => asked++, everyBytes: MiB });
-    buffers.received(3 * MiB);
-    buffers.received(MiB);
+    buffers.add(3 * MiB);
+    buffers.add(MiB);
     expect(asked).toBe(2);
     expect(buffers.growing).toBe(false);
   });
@@ -126,21 +126,34 @@ describe("minorCollector", () => {
   });
 });
 
-describe("uploads ask for young-generation collections as their bodies arrive", () => {
+describe("uploads and streamed downloads ask for young-generation collections as their bytes go by", () => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startTestGateway();
   });
   afterAll(() => gw?.close());
 
-  test("a 40 MiB upload asks for at least two, and its file is stored whole", async () => {
+  test("a 40 MiB upload asks for at least two, and so does its archive's download; the file's own download none", async () => {
     const big = randomBytes(40 * MiB);
     const before = youngBuffers.collections;
-    const up = await gw.upload({ name: "young" }, { "big.bin": big }, "files { sha256 sizeBytes }");
+    const up = await gw.upload({ name: "young" }, { "big.bin": big }, "archiveUrl files { sha256 sizeBytes downloadUrl }");
     expect(up.errors).toBeUndefined();
-    expect(up.data.createModel.files[0]).toEqual({ sha256: sha256(big), sizeBytes: big.length });
-    expect(youngBuffers.collections - before).toBeGreaterThanOrEqual(2);
+    const { archiveUrl, files } = up.data.createModel;
+    expect(files[0]).toMatchObject({ sha256: sha256(big), sizeBytes: big.length });
+    const afterUpload = youngBuffers.collections;
+    expect(afterUpload - before).toBeGreaterThanOrEqual(2);
     // The old generation grows 2× until the bodies have stopped for a while.
     expect(youngBuffers.growing).toBe(true);
+
+    // A file's download reuses its buffers (BlobFile.writeTo): nothing to collect.
+    const file = Buffer.from(await (await fetch(files[0].downloadUrl)).arrayBuffer());
+    expect(sha256(file)).toBe(sha256(big));
+    expect(youngBuffers.collections).toBe(afterUpload);
+
+    // An archive streams fresh buffers: counted like a body.
+    const archive = Buffer.from(await (await fetch(archiveUrl)).arrayBuffer());
+    expect(archive.length).toBeGreaterThan(big.length);
+    expect(archive.includes(big.subarray(0, 4096))).toBe(true);
+    expect(youngBuffers.collections - afterUpload).toBeGreaterThanOrEqual(2);
   });
 });

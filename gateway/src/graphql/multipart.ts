@@ -71,7 +71,7 @@ export function readMultipart(
   if (options.metrics) res.once("close", options.metrics.uploadStarted());
   // The body is already flowing into the parser: one more listener changes nothing of its pace.
   req.on("data", (chunk: Buffer) => {
-    youngBuffers.received(chunk.length);
+    youngBuffers.add(chunk.length);
     received?.(chunk.length);
   });
   return processMultipart(req, res, schema, options).catch((error: unknown) => {

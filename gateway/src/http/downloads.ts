@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import type { ModelRefInput, RegistryService, StoredFile } from "../registry/registry.service.js";
 import { parseRange } from "./range.js";
+import { youngBuffers } from "./young-buffers.js";
 
 function refOf(req: Request): ModelRefInput {
   const { project, name, version } = req.params as Record<string, string>;
@@ -30,7 +31,10 @@ async function send(res: Response, source: Source, counted?: (bytes: number) => 
   try {
     if (source.writeTo) await source.writeTo(res, counted);
     else {
-      if (counted) source.on("data", (chunk: Buffer) => counted(chunk.length));
+      source.on("data", (chunk: Buffer) => {
+        youngBuffers.add(chunk.length);
+        counted?.(chunk.length);
+      });
       await pipeline(source, res);
     }
   } catch (error) {

@@ -4,7 +4,7 @@ import vm from "node:vm";
 /** What V8's `gc` extension takes: a young-generation collection, run as a task. */
 export type MinorCollect = (options: { readonly type: "minor"; readonly execution: "async" }) => void;
 
-/** Bytes of request bodies between two young-generation collections asked for. */
+/** Bytes of fresh Buffers (request bodies, streamed downloads) between two young-generation collections asked for. */
 export const YOUNG_COLLECTION_BYTES = 16 * 2 ** 20;
 
 /** How long after the last collection asked for the old generation goes back to V8's own growth. */
@@ -24,8 +24,8 @@ export interface YoungBuffersOptions {
 }
 
 /**
- * Asks V8 for a young-generation collection every `everyBytes` of request body,
- * and keeps the old generation's growth at 2× while it does.
+ * Asks V8 for a young-generation collection every `everyBytes` of request body or
+ * streamed download, and keeps the old generation's growth at 2× while it does.
  *
  * Why: Node's HTTP parser copies each read of a request body into a new Buffer (up
  * to 64 KiB), so a 1 GiB upload allocates 1 GiB of ArrayBuffers that die at once.
@@ -47,7 +47,9 @@ export interface YoungBuffersOptions {
  * uploads V8 sizes it itself: the 2× growth costs 3–6 % CPU per small query.
  *
  * Measured with both, on Node 24: no full collection, 1.5 s of user CPU and 165 MB
- * peak RSS per GiB, back to back and after idle spells (BENCHMARKS.md §5).
+ * peak RSS per GiB, back to back and after idle spells (BENCHMARKS.md §5). Streamed
+ * downloads (archives, S3 blobs) read a fresh buffer per chunk, which meets the same;
+ * a local file's download reuses its buffers (`BlobFile.writeTo`) and counts nothing.
  */
 export class YoungBuffers {
   readonly #collect: () => MinorCollect | undefined;
@@ -66,8 +68,8 @@ export class YoungBuffers {
     this.#settleMs = options.settleMs ?? SETTLE_MS;
   }
 
-  /** `bytes` more of a request body arrived. */
-  received(bytes: number): void {
+  /** `bytes` more went by in fresh Buffers that die young: a request body's reads, a streamed download's chunks. */
+  add(bytes: number): void {
     this.#bytes += bytes;
     if (this.#bytes < this.#everyBytes) return;
     this.#bytes = 0;
