@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import {
@@ -108,6 +110,39 @@ describe("YoungBuffers", () => {
     expect(options).toContain(`--${flag} `);
     expect(OWN_GROWTH).toBe(`--${flag}=0`);
   });
+});
+
+describe("the gateway's YoungBuffers and node's command line", () => {
+  // The built module in a node of its own, as `node [flags] gateway/dist/main.js` loads it.
+  const built = pathToFileURL(path.resolve("gateway/dist/http/young-buffers.js")).href;
+  const run = (flags: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        ...flags,
+        "--input-type=module",
+        "-e",
+        `const { youngBuffers } = await import(${JSON.stringify(built)});
+         youngBuffers.add(${16 * MiB});
+         console.log(JSON.stringify({ collections: youngBuffers.collections, growing: youngBuffers.growing }));`,
+      ],
+      { encoding: "utf8" },
+    );
+
+  test("by default a collection is asked for and the old generation grows 2×", () => {
+    const result = run([]);
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ collections: 1, growing: true });
+  });
+
+  test.each([["--heap-growing-percent=50"], ["--heap_growing_percent=50"]])(
+    "an operator's own %s is left alone; collections are still asked for",
+    (flag) => {
+      const result = run([flag]);
+      expect(result.stderr).toBe("");
+      expect(JSON.parse(result.stdout)).toEqual({ collections: 1, growing: false });
+    },
+  );
 });
 
 describe("minorCollector", () => {

@@ -46,8 +46,8 @@ export interface YoungBuffersOptions {
  * idle spell (user CPU 5.2 s); with the limit at twice the heap, none. Outside
  * uploads V8 sizes it itself: the 2× growth costs 3–6 % CPU per small query.
  *
- * Measured with both, on Node 24: no full collection, 1.5 s of user CPU and 165 MB
- * peak RSS per GiB, back to back and after idle spells (BENCHMARKS.md §5). Streamed
+ * Measured with both, on Node 24: at most one full collection, 1.5 s of user CPU and
+ * 165 MB peak RSS per GiB, back to back and after idle spells (BENCHMARKS.md §5). Streamed
  * downloads (archives, S3 blobs) read a fresh buffer per chunk, which meets the same;
  * a local file's download reuses its buffers (`BlobFile.writeTo`) and counts nothing.
  */
@@ -136,10 +136,13 @@ function exposeGc(): MinorCollect | null {
 }
 
 /**
- * The gateway's: one count of body bytes for every request of the process. An
- * operator's own `--heap-growing-percent` on node's command line is left as it is.
+ * The gateway's: one count for every upload and download of the process. An
+ * operator's own `--heap-growing-percent` on node's command line (V8 reads `_` as
+ * `-`) is left as it is.
  */
 export const youngBuffers = new YoungBuffers({
   collect: minorCollector,
-  setFlags: process.execArgv.some((arg) => arg.startsWith("--heap-growing-percent")) ? undefined : (flags) => v8.setFlagsFromString(flags),
+  setFlags: process.execArgv.some((arg) => arg.replaceAll("_", "-").startsWith("--heap-growing-percent"))
+    ? undefined
+    : (flags) => v8.setFlagsFromString(flags),
 });
