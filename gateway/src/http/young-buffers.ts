@@ -58,7 +58,6 @@ export class YoungBuffers {
   readonly #settleMs: number;
   #bytes = 0;
   #collections = 0;
-  #lastAsked = 0;
   #settle: NodeJS.Timeout | undefined;
 
   constructor(options: YoungBuffersOptions) {
@@ -92,19 +91,16 @@ export class YoungBuffers {
 
   #streaming(): void {
     if (!this.#setFlags) return;
-    this.#lastAsked = Date.now();
-    if (this.#settle) return;
+    // Each collection asked for pushes the end of the growth back to `settleMs` from now.
+    if (this.#settle) {
+      this.#settle.refresh();
+      return;
+    }
     this.#setFlags(STREAMING_GROWTH);
-    const check = () => {
-      const left = this.#lastAsked + this.#settleMs - Date.now();
-      if (left > 0) {
-        this.#settle = setTimeout(check, left).unref();
-        return;
-      }
+    this.#settle = setTimeout(() => {
       this.#settle = undefined;
       this.#setFlags!(OWN_GROWTH);
-    };
-    this.#settle = setTimeout(check, this.#settleMs).unref();
+    }, this.#settleMs).unref();
   }
 }
 
