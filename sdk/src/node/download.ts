@@ -27,8 +27,8 @@ export const WRITE_BATCH_BYTES = 2 ** 20;
  * A part file written in batches: chunks gather until `WRITE_BATCH_BYTES`, then go
  * out in one `writev` while the next batch gathers (one write in flight, so at most
  * two batches are held). A write per chunk, as a `fs.WriteStream` makes them, sends
- * each 64 KiB through the thread pool and stalls the socket on every one: 1.4× the
- * time of a 1 GiB download (BENCHMARKS.md §5).
+ * each chunk through the thread pool and holds the socket's next read until it is
+ * back: 1.15–1.2× the time of a 1 GiB download (BENCHMARKS.md §5).
  */
 export class PartWriter {
   readonly #handle: FileHandle;
