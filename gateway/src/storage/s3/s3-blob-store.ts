@@ -8,15 +8,15 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DomainError, NotFoundError } from "../../domain/errors.js";
+import { NotFoundError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../blob-store.js";
 import { HashingCounter } from "../hashing-counter.js";
 import { isDeadLocalUpload, newStagingName } from "../staging-name.js";
+import { StoreSideError, uploadParts } from "./part-upload.js";
 import { MAX_SINGLE_COPY_BYTES } from "./copy-plan.js";
 import { httpStatusOf, isNoSuchKey, s3Error, s3Step } from "./errors.js";
 import type { S3Location } from "./s3-client.js";
@@ -33,10 +33,9 @@ export interface S3BlobStoreOptions {
   /**
    * Bytes per uploaded part (default and S3's minimum: 5 MiB), grown so that a file
    * of the size limit fits in 10,000 parts (5 MiB parts cover 48 GiB). An upload
-   * holds about `(queueSize + 2) × partSize` in memory whatever the file size: 20 MiB
-   * by default. Parts die old (they live as long as their request), so V8 frees them
-   * only at a full collection: every MiB here shows several times in the gateway's
-   * peak RSS, and bench/s3.mjs measured 4 × 8 MiB parts above the 200 MB target.
+   * holds `queueSize` part buffers, reused from its first part to its last
+   * (`part-upload.ts`), and up to one part of the body not yet copied: 15 MiB by
+   * default, whatever the file size.
    */
   readonly partSizeBytes?: number;
   /** Parts of one file uploaded at once (default 2: as fast as 4 against s3rver, in half the memory). */
@@ -102,36 +101,31 @@ export class S3BlobStore implements BlobStore {
   async stage(source: Readable, { maxBytes }: { readonly maxBytes: number }): Promise<StagedBlob> {
     const stagingKey = newStagingName();
     const counter = new HashingCounter(maxBytes);
-    const upload = new Upload({
-      client: this.#client,
-      params: { Bucket: this.#bucket, Key: this.#stagingPrefix + stagingKey, Body: counter },
-      partSize: Math.max(this.#partSize, Math.ceil(maxBytes / MAX_PARTS)),
-      queueSize: this.#queueSize,
-    });
-    // Which side failed decides the error: the source's (a broken upload, or one past
-    // the limit: the caller types those) or the store's (typed here). When the store
-    // fails, the Upload stops reading and destroys `counter` (an AbortError), so the
-    // first stream to fail tells them apart.
-    let sourceSide = false;
-    let firstFailure: "source" | "counter" | undefined;
-    source.once("error", () => (firstFailure ??= "source"));
-    counter.once("error", (error) => {
-      firstFailure ??= "counter";
-      if (error instanceof DomainError) sourceSide = true; // past maxBytes
-    });
-    const uploading = upload.done();
     const piping = pipeline(source, counter);
+    // Handled from the start: it may fail while the upload is still being aborted.
+    piping.catch(() => {});
     try {
-      await Promise.all([uploading, piping]);
-    } catch (first) {
+      await uploadParts(
+        this.#client,
+        {
+          bucket: this.#bucket,
+          key: this.#stagingPrefix + stagingKey,
+          partSizeBytes: Math.max(this.#partSize, Math.ceil(maxBytes / MAX_PARTS)),
+          queueSize: this.#queueSize,
+        },
+        counter,
+      );
+      await piping;
+    } catch (error) {
+      // The store's failure (typed here) or the body's: a broken upload, or one past the limit (the caller types those).
       source.destroy();
       counter.destroy();
-      // Let the upload finish failing (it aborts its multipart upload) before answering.
-      const [uploaded, piped] = await Promise.allSettled([uploading, piping]);
-      if (uploaded.status === "fulfilled") await this.#deleteQuietly(this.#stagingPrefix + stagingKey);
-      sourceSide ||= firstFailure === "source";
-      if (!sourceSide && uploaded.status === "rejected") throw s3Error(uploaded.reason, "upload");
-      throw piped.status === "rejected" ? piped.reason : first;
+      const piped = await piping.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      if (error instanceof StoreSideError) throw s3Error(error.original, "upload");
+      throw piped ?? error;
     }
     return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
   }

@@ -1,0 +1,123 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+
+export interface PartUploadRequest {
+  readonly bucket: string;
+  readonly key: string;
+  /** Bytes per part (S3: at least 5 MiB but the last); a body shorter than one part is one PutObject. */
+  readonly partSizeBytes: number;
+  /** Parts sent at once: the part buffers this upload holds. */
+  readonly queueSize: number;
+}
+
+/** Which side failed: reading the body (the caller's error, as thrown) or the store (the SDK's). */
+export class StoreSideError extends Error {
+  constructor(readonly original: unknown) {
+    super("the store failed", { cause: original });
+  }
+}
+
+/**
+ * Streams `body` into one object: a single PutObject when it is shorter than a part,
+ * else a multipart upload through `queueSize` part buffers reused for the whole
+ * upload (each refilled once its part is sent). The SDK's `Upload` copies every part
+ * into a new buffer that lives as long as its request, so the parts die old and only
+ * a full collection frees them: on Node 24 a 1 GiB upload held up to 71 MiB of them
+ * (BENCHMARKS.md §5, "S3 transfers on Node 20 and 24"). A failure aborts the multipart
+ * upload once its parts in flight have settled. Store failures come wrapped in
+ * `StoreSideError`; the body's own failure is thrown as it is.
+ */
+export async function uploadParts(client: S3Client, request: PartUploadRequest, body: AsyncIterable<Buffer>): Promise<void> {
+  const { bucket, key, partSizeBytes: partSize, queueSize } = request;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let uploadId: string | undefined;
+  const etags: string[] = [];
+  const free: Buffer[] = [];
+  let buffers = 0;
+  const inFlight = new Set<Promise<void>>();
+  let storeFailure: StoreSideError | undefined;
+
+  const store = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      throw (storeFailure ??= new StoreSideError(error));
+    }
+  };
+  /** A part buffer: a free one, a new one while fewer than `queueSize` exist, else the next to come back. */
+  const partBuffer = async (): Promise<Buffer> => {
+    while (free.length === 0 && buffers >= queueSize && !storeFailure) await Promise.race(inFlight);
+    if (storeFailure) throw storeFailure;
+    if (free.length > 0) return free.pop()!;
+    buffers++;
+    return Buffer.allocUnsafeSlow(partSize);
+  };
+  /** Moves the first `bytes` of `pending` into a part buffer and sends it as the next part. */
+  const sendPart = async (bytes: number): Promise<void> => {
+    const buffer = await partBuffer();
+    let filled = 0;
+    while (filled < bytes) {
+      const chunk = pending[0]!;
+      const take = Math.min(chunk.length, bytes - filled);
+      chunk.copy(buffer, filled, 0, take);
+      filled += take;
+      if (take === chunk.length) pending.shift();
+      else pending[0] = chunk.subarray(take);
+    }
+    pendingBytes -= bytes;
+    uploadId ??= (await store(() => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key })))).UploadId!;
+    const partNumber = etags.length + 1;
+    etags.push("");
+    const sending = store(() =>
+      client.send(
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: buffer.subarray(0, bytes) }),
+      ),
+    )
+      .then((part) => void (etags[partNumber - 1] = part.ETag!))
+      .catch(() => undefined) // kept in storeFailure
+      .finally(() => free.push(buffer));
+    inFlight.add(sending);
+    void sending.finally(() => inFlight.delete(sending));
+  };
+
+  try {
+    for await (const chunk of body) {
+      if (chunk.length === 0) continue;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      while (pendingBytes >= partSize) await sendPart(partSize);
+    }
+    if (etags.length === 0) {
+      const whole = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      await store(() => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: whole })));
+      return;
+    }
+    if (pendingBytes > 0) await sendPart(pendingBytes);
+    await Promise.all(inFlight);
+    if (storeFailure) throw storeFailure;
+    await store(() =>
+      client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        }),
+      ),
+    );
+  } catch (error) {
+    await Promise.all(inFlight);
+    if (uploadId !== undefined) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {});
+    }
+    throw error;
+  }
+}
