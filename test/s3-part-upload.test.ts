@@ -75,11 +75,33 @@ describe("uploadParts against s3rver", () => {
     expect(seen.sent.filter((c) => !c.startsWith("UploadPart"))).toEqual(["CreateMultipartUpload ok", "CompleteMultipartUpload ok"]);
   });
 
-  test("a body shorter than a part is one PutObject; an empty body an empty object", async () => {
-    for (const bytes of [randomBytes(PART - 1), Buffer.alloc(0)]) {
+  test("a body sent a few bytes at a time, now and then a larger read, arrives whole", async () => {
+    const bytes = randomBytes(PART + 300_000);
+    async function* dribbled(): AsyncGenerator<Buffer> {
+      let at = 0;
+      for (let i = 0; at < bytes.length; i++) {
+        const size = i % 5000 === 4999 ? 20_000 + (i % 7) : 1 + (i % 37);
+        yield bytes.subarray(at, at + size);
+        at += size;
+      }
+    }
+    const seen = watched(client);
+    const Key = key();
+    await uploadParts(seen.client, { bucket: s3.bucket, key: Key, partSizeBytes: PART, queueSize: 2 }, dribbled());
+    expect(seen.partMemory).toHaveLength(2);
+    expect(sha256(await read(Key))).toBe(sha256(bytes));
+  });
+
+  test("a body shorter than a part is one PutObject, however it arrives; an empty body an empty object", async () => {
+    // The last: a small file sent 10 bytes at a time.
+    for (const [bytes, chunk] of [
+      [randomBytes(PART - 1), 64 * 1024],
+      [Buffer.alloc(0), 1],
+      [randomBytes(1000), 10],
+    ] as const) {
       const seen = watched(client);
       const Key = key();
-      await uploadParts(seen.client, { bucket: s3.bucket, key: Key, partSizeBytes: PART, queueSize: 2 }, chunksOf(bytes));
+      await uploadParts(seen.client, { bucket: s3.bucket, key: Key, partSizeBytes: PART, queueSize: 2 }, chunksOf(bytes, chunk));
       expect(seen.partMemory).toEqual([]);
       expect((await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key }))).ContentLength).toBe(bytes.length);
       expect(sha256(await read(Key))).toBe(sha256(bytes));

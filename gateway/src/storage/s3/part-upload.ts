@@ -16,6 +16,10 @@ export interface PartUploadRequest {
   readonly queueSize: number;
 }
 
+/** Chunks shorter than this are gathered by copying, into buffers of `SCRATCH_BYTES`. */
+const SMALL_CHUNK_BYTES = 16 * 1024;
+const SCRATCH_BYTES = 64 * 1024;
+
 /** Which side failed: reading the body (the caller's error, as thrown) or the store (the SDK's). */
 export class StoreSideError extends Error {
   constructor(readonly original: unknown) {
@@ -37,6 +41,26 @@ export async function uploadParts(client: S3Client, request: PartUploadRequest, 
   const { bucket, key, partSizeBytes: partSize, queueSize } = request;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  // Chunks under SMALL_CHUNK_BYTES are copied together: a client that sends its body a
+  // few bytes per packet would otherwise have a part held as millions of Buffers.
+  let scratch: Buffer | undefined;
+  let scratchUsed = 0;
+  const flushScratch = () => {
+    if (scratch && scratchUsed > 0) pending.push(scratch.subarray(0, scratchUsed));
+    scratch = undefined;
+    scratchUsed = 0;
+  };
+  const take = (chunk: Buffer) => {
+    pendingBytes += chunk.length;
+    if (chunk.length >= SMALL_CHUNK_BYTES) {
+      flushScratch();
+      pending.push(chunk);
+      return;
+    }
+    if (scratch && scratchUsed + chunk.length > scratch.length) flushScratch();
+    scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES);
+    scratchUsed += chunk.copy(scratch, scratchUsed);
+  };
   let uploadId: string | undefined;
   const etags: string[] = [];
   const free: Buffer[] = [];
@@ -61,6 +85,7 @@ export async function uploadParts(client: S3Client, request: PartUploadRequest, 
   };
   /** Moves the first `bytes` of `pending` into a part buffer and sends it as the next part. */
   const sendPart = async (bytes: number): Promise<void> => {
+    flushScratch();
     const buffer = await partBuffer();
     let filled = 0;
     while (filled < bytes) {
@@ -90,10 +115,10 @@ export async function uploadParts(client: S3Client, request: PartUploadRequest, 
   try {
     for await (const chunk of body) {
       if (chunk.length === 0) continue;
-      pending.push(chunk);
-      pendingBytes += chunk.length;
+      take(chunk);
       while (pendingBytes >= partSize) await sendPart(partSize);
     }
+    flushScratch();
     if (etags.length === 0) {
       const whole = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
       pending = [];
