@@ -22,6 +22,7 @@ async function sha256OfFile(file: string): Promise<{ hash: ReturnType<typeof cre
 
 /** How much of a download gathers before it is written: one write per MiB instead of one per chunk. */
 export const WRITE_BATCH_BYTES = 2 ** 20;
+const SMALL_CHUNK_BYTES = 16 * 1024;
 
 /**
  * A part file written in batches: chunks gather until `WRITE_BATCH_BYTES`, then go
@@ -34,6 +35,9 @@ export class PartWriter {
   readonly #handle: FileHandle;
   #batch: Uint8Array[] = [];
   #batchBytes = 0;
+  /** Chunks under 16 KiB are copied together here: a server that sends a few bytes per packet would otherwise have a batch held as a million arrays. */
+  #scratch: Buffer | undefined;
+  #scratchUsed = 0;
   #inFlight: Promise<void> = Promise.resolve();
   #written = 0;
   #failed: Error | undefined;
@@ -56,8 +60,16 @@ export class PartWriter {
   async write(chunk: Uint8Array): Promise<void> {
     this.#throwIfFailed();
     if (chunk.length === 0) return;
-    this.#batch.push(chunk);
     this.#batchBytes += chunk.length;
+    if (chunk.length >= SMALL_CHUNK_BYTES) {
+      this.#endScratch();
+      this.#batch.push(chunk);
+    } else {
+      if (this.#scratch && this.#scratchUsed + chunk.length > this.#scratch.length) this.#endScratch();
+      this.#scratch ??= Buffer.allocUnsafe(4 * SMALL_CHUNK_BYTES);
+      this.#scratch.set(chunk, this.#scratchUsed);
+      this.#scratchUsed += chunk.length;
+    }
     if (this.#batchBytes < WRITE_BATCH_BYTES) return;
     await this.#inFlight;
     this.#throwIfFailed();
@@ -68,7 +80,7 @@ export class PartWriter {
   async close(keep: boolean): Promise<void> {
     try {
       await this.#inFlight;
-      if (keep && !this.#failed && this.#batch.length > 0) await this.#flush();
+      if (keep && !this.#failed && this.#batchBytes > 0) await this.#flush();
       this.#throwIfFailed();
       await this.#handle.sync();
     } finally {
@@ -80,8 +92,16 @@ export class PartWriter {
     if (this.#failed) throw this.#failed;
   }
 
+  /** The small chunks copied so far join the batch as one array. */
+  #endScratch(): void {
+    if (this.#scratch && this.#scratchUsed > 0) this.#batch.push(this.#scratch.subarray(0, this.#scratchUsed));
+    this.#scratch = undefined;
+    this.#scratchUsed = 0;
+  }
+
   /** The gathered batch, written whole (a short write goes on from where it stopped); a failure is kept, never left unhandled. */
   #flush(): Promise<void> {
+    this.#endScratch();
     const batch = this.#batch;
     this.#batch = [];
     this.#batchBytes = 0;
