@@ -104,6 +104,7 @@ export class S3BlobStore implements BlobStore {
     const piping = pipeline(source, counter);
     // Handled from the start: it may fail while the upload is still being aborted.
     piping.catch(() => {});
+    let uploaded = false;
     try {
       await uploadParts(
         this.#client,
@@ -115,6 +116,7 @@ export class S3BlobStore implements BlobStore {
         },
         counter,
       );
+      uploaded = true;
       await piping;
     } catch (error) {
       // The store's failure (typed here) or the body's: a broken upload, or one past the limit (the caller types those).
@@ -124,6 +126,7 @@ export class S3BlobStore implements BlobStore {
         () => undefined,
         (reason: unknown) => reason,
       );
+      if (uploaded) await this.#deleteQuietly(this.#stagingPrefix + stagingKey);
       if (error instanceof StoreSideError) throw s3Error(error.original, "upload");
       throw piped ?? error;
     }
