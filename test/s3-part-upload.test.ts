@@ -75,6 +75,21 @@ describe("uploadParts against s3rver", () => {
     expect(seen.sent.filter((c) => !c.startsWith("UploadPart"))).toEqual(["CreateMultipartUpload ok", "CompleteMultipartUpload ok"]);
   });
 
+  test("no part buffer, or parts of no bytes: refused at once, nothing sent", async () => {
+    const cases: [queueSize: number, partSizeBytes: number][] = [
+      [0, PART],
+      [Number.NaN, PART],
+      [2, 0],
+    ];
+    for (const [queueSize, partSizeBytes] of cases) {
+      const seen = watched(client);
+      await expect(
+        uploadParts(seen.client, { bucket: s3.bucket, key: key(), partSizeBytes, queueSize }, chunksOf(randomBytes(2 * PART))),
+      ).rejects.toThrow(RangeError);
+      expect(seen.sent).toEqual([]);
+    }
+  });
+
   test("a body sent a few bytes at a time, now and then a larger read, arrives whole", async () => {
     const bytes = randomBytes(PART + 300_000);
     async function* dribbled(): AsyncGenerator<Buffer> {

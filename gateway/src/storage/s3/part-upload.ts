@@ -39,6 +39,9 @@ export class StoreSideError extends Error {
  */
 export async function uploadParts(client: S3Client, request: PartUploadRequest, body: AsyncIterable<Buffer>): Promise<void> {
   const { bucket, key, partSizeBytes: partSize, queueSize } = request;
+  // Fewer than one buffer would wait for a part that never comes.
+  if (!(queueSize >= 1) || !(partSize >= 1))
+    throw new RangeError(`uploadParts needs a queue of at least 1 and parts of at least 1 byte (${queueSize}, ${partSize})`);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   // Chunks under SMALL_CHUNK_BYTES are copied together: a client that sends its body a

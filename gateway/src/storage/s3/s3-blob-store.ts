@@ -73,7 +73,7 @@ export class S3BlobStore implements BlobStore {
     this.#bucket = options.location.bucket;
     this.#root = options.location.prefix ? `${options.location.prefix}/` : "";
     this.#partSize = Math.max(5 * MiB, options.partSizeBytes ?? 5 * MiB);
-    this.#queueSize = options.queueSize ?? 2;
+    this.#queueSize = Math.max(1, Math.floor(options.queueSize ?? 2));
     this.#copyThreshold = Math.min(MAX_SINGLE_COPY_BYTES, options.multipartCopyThresholdBytes ?? MAX_SINGLE_COPY_BYTES);
     this.#copyPartSize = options.copyPartSizeBytes ?? 512 * MiB;
     this.#stagingMaxAgeMs = options.stagingMaxAgeMs ?? 24 * 3600_000;
