@@ -42,7 +42,7 @@ export async function uploadParts(client: S3Client, request: PartUploadRequest, 
   // Fewer than one buffer would wait for a part that never comes.
   if (!(queueSize >= 1) || !(partSize >= 1))
     throw new RangeError(`uploadParts needs a queue of at least 1 and parts of at least 1 byte (${queueSize}, ${partSize})`);
-  let pending: Buffer[] = [];
+  const pending: Buffer[] = [];
   let pendingBytes = 0;
   // Chunks under SMALL_CHUNK_BYTES are copied together: a client that sends its body a
   // few bytes per packet would otherwise have a part held as millions of Buffers.
@@ -124,7 +124,6 @@ export async function uploadParts(client: S3Client, request: PartUploadRequest, 
     flushScratch();
     if (etags.length === 0) {
       const whole = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-      pending = [];
       await store(() => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: whole })));
       return;
     }
