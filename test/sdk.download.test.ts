@@ -153,6 +153,21 @@ describe("SDK download into files", () => {
     expect((refused as RegistryError).message).toMatch(/cannot write .*homer-part: EISDIR/);
   });
 
+  test("PartWriter: nothing is written until a batch is full, then the batch goes out in one piece", async () => {
+    const file = path.join(root, "batches");
+    const writer = await PartWriter.open(file, false);
+    const chunk = randomBytes(64 * 1024);
+    const perBatch = WRITE_BATCH_BYTES / chunk.length;
+    for (let i = 0; i < perBatch - 1; i++) await writer.write(chunk);
+    expect(writer.written).toBe(0);
+    // The chunk that fills the batch starts its write; the one that fills the next waits for it.
+    for (let i = 0; i < perBatch + 1; i++) await writer.write(chunk);
+    expect(writer.written).toBe(WRITE_BATCH_BYTES);
+    await writer.close(true);
+    expect(writer.written).toBe(2 * WRITE_BATCH_BYTES);
+    expect((await fs.stat(file)).size).toBe(2 * WRITE_BATCH_BYTES);
+  });
+
   test("PartWriter: small chunks (gathered by copying) and large ones (kept as they are), interleaved, are written whole and in order", async () => {
     const file = path.join(root, "small-chunks");
     // Mostly a few hundred bytes, a read of 20–70 KB now and then, as a server may send them.
