@@ -6,16 +6,19 @@ import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import {
-  minorCollector,
   OWN_GROWTH,
+  releaseStartupHeap,
   STREAMING_GROWTH,
+  v8Collector,
   YOUNG_COLLECTION_BYTES,
   YoungBuffers,
   youngBuffers,
-  type MinorCollect,
+  youngGenerationBytes,
+  type Collect,
 } from "../gateway/src/http/young-buffers.js";
 import { sha256 } from "./support/files.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { NODE_LINES, NODE_LINES_RUN_HERE, nodeBinary } from "./support/node-lines.js";
 
 const MiB = 2 ** 20;
 
@@ -146,11 +149,11 @@ describe("the gateway's YoungBuffers and node's command line", () => {
   );
 });
 
-describe("minorCollector", () => {
+describe("v8Collector", () => {
   test("is V8's gc function on this Node, obtained once, and leaves no gc in later contexts or here", async () => {
-    const collect = minorCollector();
+    const collect = v8Collector();
     expect(typeof collect).toBe("function");
-    expect(minorCollector()).toBe(collect);
+    expect(v8Collector()).toBe(collect);
     expect(vm.runInNewContext("typeof gc")).toBe("undefined");
     if (!process.execArgv.includes("--expose-gc")) expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
     // What it is asked for is a young-generation collection (as Node's gc performance
@@ -163,13 +166,60 @@ describe("minorCollector", () => {
     try {
       const kept = randomBytes(1024);
       const digest = sha256(kept);
-      (collect as MinorCollect)({ type: "minor", execution: "async" });
+      (collect as Collect)({ type: "minor", execution: "async" });
       await vi.waitFor(() => expect(kinds).toContain(constants.NODE_PERFORMANCE_GC_MINOR), { timeout: 2000, interval: 10 });
       expect(sha256(kept)).toBe(digest);
     } finally {
       observer.disconnect();
     }
   });
+});
+
+describe("releaseStartupHeap", () => {
+  test("asks for one last-resort full collection, run at once, and reports the young generation's size around it", () => {
+    const asked: unknown[] = [];
+    const released = releaseStartupHeap((options) => asked.push(options));
+    expect(asked).toEqual([{ type: "major", execution: "sync", flavor: "last-resort" }]);
+    expect(released!.youngBefore).toBe(youngGenerationBytes());
+    expect(released!.youngAfter).toBe(youngGenerationBytes());
+    expect(youngGenerationBytes()).toBeGreaterThan(0);
+  });
+
+  // The built module in a Node of each line: a young generation grown the way a
+  // start grows it (many objects that survive their first collections), then released.
+  const built = pathToFileURL(path.resolve("gateway/dist/http/young-buffers.js")).href;
+  const script = `const { releaseStartupHeap, youngGenerationBytes } = await import(${JSON.stringify(built)});
+    const kept = [];
+    for (let i = 0; i < 3e6; i++) kept.push({ i });
+    const grown = youngGenerationBytes();
+    kept.length = 0;
+    console.log(JSON.stringify({ v8: Number(process.versions.v8.split(".")[0]), grown, released: releaseStartupHeap() ?? null }));`;
+
+  const lines: Array<[string, string | undefined]> = [
+    ["this machine's Node", undefined],
+    ...NODE_LINES.map((v): [string, string] => [`Node ${v}`, v]),
+  ];
+  test.skipIf(!NODE_LINES_RUN_HERE).each(lines)(
+    "on %s: shrinks a grown young generation to about 1 MiB where V8 can (12 and later), asks nothing on V8 11",
+    async (_line, version) => {
+      const node = version === undefined ? process.execPath : await nodeBinary(version);
+      const result = spawnSync(node, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      expect(result.stderr).toBe("");
+      const { v8, grown, released } = JSON.parse(result.stdout) as {
+        v8: number;
+        grown: number;
+        released: { youngBefore: number; youngAfter: number } | null;
+      };
+      expect(grown).toBeGreaterThanOrEqual(16 * MiB);
+      if (v8 < 12) {
+        expect(released).toBeNull();
+        return;
+      }
+      expect(released!.youngBefore).toBe(grown);
+      expect(released!.youngAfter).toBeLessThanOrEqual(2 * MiB);
+    },
+    120_000,
+  );
 });
 
 describe("uploads and streamed downloads ask for young-generation collections as their bytes go by", () => {

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { startGateway } from "./app.js";
 import { ConfigError, helpText, loadConfig } from "./config.js";
 import { redactingLogger } from "./http/safe-log.js";
+import { releaseStartupHeap } from "./http/young-buffers.js";
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const released = releaseStartupHeap();
+  if (released) log.debug(released, "startup heap released: young generation shrunk");
   const store = `${config.databaseUrl.replace(/\/\/[^@/]*@/, "//***@")} + ${config.blobUrl}`;
   log.info({ endpoint: `${gateway.origin}/graphql`, store }, "Homer gateway ready");
   process.stderr.write(`Homer is serving GraphQL at ${gateway.origin}/graphql (store: ${store})\n`);

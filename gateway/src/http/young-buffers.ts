@@ -1,8 +1,12 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 
-/** What V8's `gc` extension takes: a young-generation collection, run as a task. */
-export type MinorCollect = (options: { readonly type: "minor"; readonly execution: "async" }) => void;
+/** What V8's `gc` extension takes: which collection, run now or as a task, and whether as under memory pressure. */
+export type Collect = (options: {
+  readonly type: "minor" | "major";
+  readonly execution: "sync" | "async";
+  readonly flavor?: "regular" | "last-resort";
+}) => void;
 
 /** Bytes of fresh Buffers (request bodies, streamed downloads) between two young-generation collections asked for. */
 export const YOUNG_COLLECTION_BYTES = 16 * 2 ** 20;
@@ -16,7 +20,7 @@ export const OWN_GROWTH = "--heap-growing-percent=0";
 
 export interface YoungBuffersOptions {
   /** V8's `gc` function, or `undefined` where it cannot be had. */
-  readonly collect: () => MinorCollect | undefined;
+  readonly collect: () => Collect | undefined;
   /** Sets V8 flags (`v8.setFlagsFromString`); `undefined` leaves the old generation's growth alone. */
   readonly setFlags?: (flags: string) => void;
   readonly everyBytes?: number;
@@ -52,7 +56,7 @@ export interface YoungBuffersOptions {
  * a local file's download reuses its buffers (`BlobFile.writeTo`) and counts nothing.
  */
 export class YoungBuffers {
-  readonly #collect: () => MinorCollect | undefined;
+  readonly #collect: () => Collect | undefined;
   readonly #setFlags: ((flags: string) => void) | undefined;
   readonly #everyBytes: number;
   readonly #settleMs: number;
@@ -109,26 +113,60 @@ export class YoungBuffers {
  * flag is set just long enough to create a context that has it, then cleared, so no
  * later context or worker thread sees `gc`. `undefined` where V8 refuses.
  */
-export const minorCollector = (() => {
-  let collect: MinorCollect | null | undefined;
-  return (): MinorCollect | undefined => {
+export const v8Collector = (() => {
+  let collect: Collect | null | undefined;
+  return (): Collect | undefined => {
     if (collect === undefined) collect = exposeGc();
     return collect ?? undefined;
   };
 })();
 
-function exposeGc(): MinorCollect | null {
+function exposeGc(): Collect | null {
   const exposed = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === "function") return exposed as MinorCollect;
+  if (typeof exposed === "function") return exposed as Collect;
   try {
     v8.setFlagsFromString("--expose-gc");
     const gc: unknown = vm.runInNewContext("gc");
-    return typeof gc === "function" ? (gc as MinorCollect) : null;
+    return typeof gc === "function" ? (gc as Collect) : null;
   } catch {
     return null;
   } finally {
     v8.setFlagsFromString("--no-expose-gc");
   }
+}
+
+/** V8 12 and later (Node 22, 24) shrink the young generation in a last-resort collection; V8 11 (Node 20) does not. */
+export const SHRINKS_YOUNG_GENERATION = Number(process.versions.v8.split(".")[0]) >= 12;
+
+/** The young generation's size in bytes (its semi-spaces as V8 has them now). */
+export function youngGenerationBytes(): number {
+  return v8.getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0;
+}
+
+/**
+ * Gives back what starting the gateway left in V8's heap: one full collection of the
+ * kind V8 runs under memory pressure, which also shrinks the young generation. Called
+ * once, when the gateway is ready (`main.ts`); it takes about 80 ms.
+ *
+ * Why: loading the schema, the resolvers and the storage clients allocates fast, and
+ * V8 grows the young generation to match: Node 24's reaches 64 MiB before the first
+ * request (Node 22's 32). It holds that until its memory reducer runs, long after an
+ * upload or a download has started, and the bodies' 64 KiB reads then fill it between
+ * two young collections. Measured on Node 24 (BENCHMARKS.md §5, "S3 transfers"): the
+ * idle gateway with the S3 client loaded holds 110 MiB instead of 146, and a 1 GiB S3
+ * transfer peaks about as far below. Under load V8 grows the young generation again as
+ * the requests need it. V8 11 (Node 20) ignores the flavour: there nothing is asked.
+ *
+ * Returns the young generation's size before and after, or `undefined` where nothing
+ * was asked.
+ */
+export function releaseStartupHeap(
+  collect: Collect | undefined = SHRINKS_YOUNG_GENERATION ? v8Collector() : undefined,
+): { readonly youngBefore: number; readonly youngAfter: number } | undefined {
+  if (!collect) return undefined;
+  const youngBefore = youngGenerationBytes();
+  collect({ type: "major", execution: "sync", flavor: "last-resort" });
+  return { youngBefore, youngAfter: youngGenerationBytes() };
 }
 
 /**
@@ -137,7 +175,7 @@ function exposeGc(): MinorCollect | null {
  * `-`) is left as it is.
  */
 export const youngBuffers = new YoungBuffers({
-  collect: minorCollector,
+  collect: v8Collector,
   setFlags: process.execArgv.some((arg) => arg.replaceAll("_", "-").startsWith("--heap-growing-percent"))
     ? undefined
     : (flags) => v8.setFlagsFromString(flags),
