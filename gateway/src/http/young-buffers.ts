@@ -152,10 +152,11 @@ export function youngGenerationBytes(): number {
  * V8 grows the young generation to match: Node 24's reaches 64 MiB before the first
  * request (Node 22's 32). It holds that until its memory reducer runs, long after an
  * upload or a download has started, and the bodies' 64 KiB reads then fill it between
- * two young collections. Measured on Node 24 (BENCHMARKS.md §5, "S3 transfers"): the
- * idle gateway with the S3 client loaded holds 110 MiB instead of 146, and a 1 GiB S3
- * transfer peaks about as far below. Under load V8 grows the young generation again as
- * the requests need it. V8 11 (Node 20) ignores the flavour: there nothing is asked.
+ * two young collections. Measured on Node 24 (BENCHMARKS.md §5, "The young generation
+ * after start-up"): the idle gateway with the S3 client loaded holds 116 MiB instead of
+ * 146, and a 1 GiB S3 transfer peaks at 176–186 MiB instead of 189–214. Under load V8
+ * grows the young generation again as the requests need it. V8 11 (Node 20) ignores the
+ * flavour: there nothing is asked.
  *
  * Returns the young generation's size before and after, or `undefined` where nothing
  * was asked.
