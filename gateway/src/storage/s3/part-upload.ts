@@ -93,11 +93,11 @@ export async function uploadParts(client: S3Client, request: PartUploadRequest, 
     let filled = 0;
     while (filled < bytes) {
       const chunk = pending[0]!;
-      const take = Math.min(chunk.length, bytes - filled);
-      chunk.copy(buffer, filled, 0, take);
-      filled += take;
-      if (take === chunk.length) pending.shift();
-      else pending[0] = chunk.subarray(take);
+      const used = Math.min(chunk.length, bytes - filled);
+      chunk.copy(buffer, filled, 0, used);
+      filled += used;
+      if (used === chunk.length) pending.shift();
+      else pending[0] = chunk.subarray(used);
     }
     pendingBytes -= bytes;
     uploadId ??= (await store(() => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key })))).UploadId!;
