@@ -1,5 +1,6 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
 import path from "node:path";
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -16,6 +17,8 @@ import {
   youngGenerationBytes,
   type Collect,
 } from "../gateway/src/http/young-buffers.js";
+import { createPgDatabase, makeTempDir } from "./support/backends.js";
+import { MAIN_JS } from "./support/child-gateway.js";
 import { sha256 } from "./support/files.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { NODE_LINES, NODE_LINES_RUN_HERE, nodeBinary } from "./support/node-lines.js";
@@ -217,6 +220,55 @@ describe("releaseStartupHeap", () => {
       }
       expect(released!.youngBefore).toBe(grown);
       expect(released!.youngAfter).toBeLessThanOrEqual(2 * MiB);
+    },
+    120_000,
+  );
+
+  // The gateway itself (`node gateway/dist/main.js`) on each line, on PostgreSQL: the SQLite
+  // module is built for this machine's Node and is loaded only for a SQLite database.
+  test.skipIf(!NODE_LINES_RUN_HERE).each(lines)(
+    "on %s the gateway asks for it once, before it says it is ready (Node 22 and 24), or not at all (Node 20)",
+    async (_line, version) => {
+      const node = version === undefined ? process.execPath : await nodeBinary(version);
+      const db = await createPgDatabase();
+      const dataDir = await makeTempDir();
+      const env: NodeJS.ProcessEnv = {};
+      for (const [key, value] of Object.entries(process.env)) if (key !== "NODE_ENV" && !key.startsWith("HOMER_")) env[key] = value;
+      const child = spawn(node, [MAIN_JS, "--port", "0", "--host", "127.0.0.1"], {
+        env: { ...env, HOMER_LOG_LEVEL: "debug", HOMER_DATABASE_URL: db.url, HOMER_DATA_DIR: dataDir },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      try {
+        const logLines: Array<{ msg: string; youngBefore?: number; youngAfter?: number }> = [];
+        await new Promise<void>((resolve, reject) => {
+          let rest = "";
+          child.stdout.setEncoding("utf8").on("data", (text: string) => {
+            rest += text;
+            for (let end = rest.indexOf("\n"); end >= 0; end = rest.indexOf("\n")) {
+              const line = rest.slice(0, end);
+              rest = rest.slice(end + 1);
+              if (!line.startsWith("{")) continue;
+              logLines.push(JSON.parse(line));
+              if (logLines.at(-1)!.msg === "Homer gateway ready") resolve();
+            }
+          });
+          child.once("exit", (code) => reject(new Error(`the gateway exited (${code}) before it was ready`)));
+        });
+        const released = logLines.filter((line) => line.msg.startsWith("startup heap released"));
+        const v8 = Number(spawnSync(node, ["-p", "process.versions.v8"], { encoding: "utf8" }).stdout.split(".")[0]);
+        if (v8 < 12) {
+          expect(released).toEqual([]);
+          return;
+        }
+        expect(released).toHaveLength(1);
+        expect(released[0]!.youngBefore).toBeGreaterThanOrEqual(16 * MiB);
+        expect(released[0]!.youngAfter).toBeLessThanOrEqual(2 * MiB);
+        expect(logLines.indexOf(released[0]!)).toBeLessThan(logLines.findIndex((line) => line.msg === "Homer gateway ready"));
+      } finally {
+        child.kill("SIGKILL");
+        await db.drop();
+        await fs.rm(dataDir, { recursive: true, force: true });
+      }
     },
     120_000,
   );

@@ -9,7 +9,6 @@ import type { MetadataStore } from "./metadata-store.js";
 import type { SqlMetadataStore } from "./sql/sql-metadata-store.js";
 import { openPostgresStore } from "./postgres/index.js";
 import type { OpenS3Options } from "./s3/index.js";
-import { openSqliteStore } from "./sqlite/index.js";
 import { MemoryRateLimits } from "./memory/memory-rate-limits.js";
 import type { PoolStats, RateLimitStore } from "./rate-limit-store.js";
 import { withLocalFallback } from "./rate-limit-fallback.js";
@@ -109,7 +108,11 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
         onRollbackFailure,
       })
     : {
-        metadata: await openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), {
+        // Loaded on demand, like S3: better-sqlite3 is a native module built for one Node, and a
+        // gateway on PostgreSQL never needs it.
+        metadata: await (
+          await import("./sqlite/index.js")
+        ).openSqliteStore(databaseUrl.replace(/^(sqlite|file):(\/\/)?/i, ""), {
           log: options.log,
           onRollbackFailure,
           eventPollMs: options.eventPollMs,
