@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { connection } from "@homer/sdk";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
@@ -214,6 +215,28 @@ describe("HOMER_BLOB_REDIRECT", () => {
     const followed = await fetch(url(), { headers: { ...bearer(reader), range: "bytes=10-19" } });
     expect(followed.status).toBe(206);
     expect(Buffer.from(await followed.arrayBuffer())).toEqual(weights.subarray(10, 20));
+  });
+
+  test("the SDK's download follows the redirect without its API key, resumes a part through it, and verifies the bytes", async () => {
+    const registry = await connection({ url: `${gw.origin}/graphql`, apiKey: reader }).getModelRegistry();
+    const model = (await registry.getModel({ name: "redirected", version: 1 }))!;
+    const out = await makeTempDir("homer-s3-redirect-");
+    try {
+      expect(await model.download(out)).toBe(out);
+      expect(sha256(await fs.readFile(path.join(out, "dir", "w eights.bin")))).toBe(sha256(weights));
+      // A part left by an interrupted download: the Range goes to the bucket with the presigned URL.
+      const resumed = path.join(out, "again");
+      await fs.mkdir(path.join(resumed, "dir"), { recursive: true });
+      await fs.writeFile(
+        path.join(resumed, "dir", `w eights.bin.${sha256(weights).slice(0, 16)}.homer-part`),
+        weights.subarray(0, 100_000),
+      );
+      await model.download(resumed);
+      expect(sha256(await fs.readFile(path.join(resumed, "dir", "w eights.bin")))).toBe(sha256(weights));
+      expect((await fs.readdir(path.join(resumed, "dir"))).sort()).toEqual(["w eights.bin"]);
+    } finally {
+      await fs.rm(out, { recursive: true, force: true });
+    }
   });
 
   test("a caller without read on the project gets no URL; an anonymous one neither", async () => {

@@ -4,7 +4,8 @@ import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { RegistryError, type TransferProgress } from "@homer/sdk";
-import { downloadModel, PartWriter, WRITE_BATCH_BYTES } from "../sdk/dist/node/download.js";
+import { DEFAULT_CONCURRENCY, downloadModel, MAX_CONCURRENCY, PartWriter, WRITE_BATCH_BYTES } from "../sdk/dist/node/download.js";
+import { MAX_REDIRECTS } from "../sdk/dist/node/http-get.js";
 import { makeTempDir } from "./support/backends.js";
 import { sha256 } from "./support/files.js";
 
@@ -36,7 +37,17 @@ async function sendInSteps(res: http.ServerResponse, bytes: Buffer, step: number
   for (let at = 0; at < bytes.length; at += step) {
     if (res.destroyed) return;
     const wrote = res.write(bytes.subarray(at, at + step));
-    if (!wrote) await new Promise((resolve) => (res.once("drain", resolve), res.once("close", resolve)));
+    if (!wrote) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.once("drain", done);
+        res.once("close", done);
+      });
+    }
   }
 }
 
@@ -190,5 +201,217 @@ describe("SDK download into files", () => {
     await kept.write(Buffer.from("tail"));
     await kept.close(true);
     expect((await fs.readFile(file)).subarray(-4).toString()).toBe("tail");
+  });
+
+  const KEY = { authorization: "Bearer hmr_secret" };
+
+  test("a redirect within the connection's origin keeps the API key; one to another origin drops it for good, and the Range goes along", async () => {
+    const content = randomBytes(WRITE_BATCH_BYTES + 4321);
+    const keys: Record<string, (string | undefined)[]> = { origin: [], foreign: [] };
+    const foreign = await fileServer(async (req, res) => {
+      keys.foreign!.push(req.headers.authorization);
+      if (req.url === "/back") {
+        res.writeHead(302, { location: `${home.origin}/final` }).end();
+        return;
+      }
+      await serve(content)(req, res);
+    });
+    const home = await fileServer(async (req, res) => {
+      keys.origin!.push(req.headers.authorization);
+      if (req.url === "/files/weights.bin") res.writeHead(307, { location: "/moved" }).end();
+      else if (req.url === "/moved") res.writeHead(307, { location: `${foreign.origin}/back` }).end();
+      else await serve(content)(req, res);
+    });
+    const out = path.join(root, "redirected");
+    await fs.mkdir(out);
+    const resumeAt = 300_000;
+    await fs.writeFile(path.join(out, partName(content)), content.subarray(0, resumeAt));
+    await downloadModel({ files: [fileOf(content, home.origin)] }, out, { headers: KEY, origin: home.origin });
+    await foreign.close();
+    await home.close();
+    expect(sha256(await fs.readFile(path.join(out, "weights.bin")))).toBe(sha256(content));
+    // Home, home again (a relative Location), the foreign host, then home: keyless once it left.
+    expect(keys.origin).toEqual([KEY.authorization, KEY.authorization, undefined]);
+    expect(keys.foreign).toEqual([undefined]);
+    expect(home.ranges).toEqual([`bytes=${resumeAt}-`, `bytes=${resumeAt}-`, `bytes=${resumeAt}-`]);
+  });
+
+  test("redirects that never end, lead to a URL no HTTP client can fetch, or name no valid URL fail as NETWORK_ERROR, having written nothing", async () => {
+    const content = randomBytes(1000);
+    const cases: [string, string, RegExp][] = [
+      ["loop", "/files/weights.bin", new RegExp(`more than ${MAX_REDIRECTS} redirects`)],
+      ["file", "file:///etc/passwd", /cannot follow file: URLs/],
+      ["data", "data:text/plain,hello", /cannot follow data: URLs/],
+      ["invalid", "http://[::1", /redirected to an invalid URL/],
+    ];
+    for (const [name, location, message] of cases) {
+      let asked = 0;
+      const server = await fileServer((_req, res) => {
+        asked++;
+        res.writeHead(301, { location }).end();
+      });
+      const out = path.join(root, `redirect-${name}`);
+      const error = await download([fileOf(content, server.origin)], out).catch((e: unknown) => e);
+      await server.close();
+      expect(error, name).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).code, name).toBe("NETWORK_ERROR");
+      expect((error as RegistryError).message, name).toMatch(message);
+      expect(asked, name).toBe(name === "loop" ? MAX_REDIRECTS + 1 : 1);
+      expect(await fs.readdir(out), name).toEqual([]);
+    }
+  });
+
+  test("a server that stops sending is given up after the idle limit, before its answer or in its body; what arrived is kept", async () => {
+    const content = randomBytes(3 * WRITE_BATCH_BYTES);
+    const sent = WRITE_BATCH_BYTES + 10_000;
+    const silent = await fileServer(() => {});
+    const stalls = await fileServer(async (_req, res) => {
+      res.writeHead(200, { "content-length": content.length });
+      await sendInSteps(res, content.subarray(0, sent), 10_000);
+    });
+    const options = { headers: {}, origin: "http://127.0.0.1:1", idleMs: 300 };
+    const before = await downloadModel({ files: [fileOf(content, silent.origin)] }, path.join(root, "silent"), options).catch(
+      (e: unknown) => e,
+    );
+    const out = path.join(root, "stalled");
+    const started = Date.now();
+    const during = await downloadModel({ files: [fileOf(content, stalls.origin)] }, out, options).catch((e: unknown) => e);
+    const waited = Date.now() - started;
+    await silent.close();
+    await stalls.close();
+    for (const error of [before, during]) {
+      expect(error).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).code).toBe("NETWORK_ERROR");
+      expect((error as RegistryError).message).toMatch(/no bytes for 0\.3 s/);
+    }
+    expect((during as RegistryError).message).toMatch(`interrupted at ${sent} bytes`);
+    expect(waited).toBeLessThan(10_000);
+    expect((await fs.stat(path.join(out, partName(content)))).size).toBe(sent);
+  });
+
+  test("an abort stops the download as ABORTED, keeps what arrived, and the next download resumes from it", async () => {
+    const content = randomBytes(4 * WRITE_BATCH_BYTES);
+    const controller = new AbortController();
+    const server = await fileServer(serve(content, 65_536));
+    const out = path.join(root, "aborted");
+    const error = await downloadModel({ files: [fileOf(content, server.origin)] }, out, {
+      headers: {},
+      origin: server.origin,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.fileBytes >= 2 * WRITE_BATCH_BYTES) controller.abort(new Error("enough"));
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).code).toBe("ABORTED");
+    expect(((error as RegistryError).cause as Error).message).toBe("enough");
+    const kept = (await fs.stat(path.join(out, partName(content)))).size;
+    expect(kept).toBeGreaterThanOrEqual(2 * WRITE_BATCH_BYTES);
+    expect(kept).toBeLessThan(content.length);
+    await expect(fs.stat(path.join(out, "weights.bin"))).rejects.toThrow();
+
+    await downloadModel({ files: [fileOf(content, server.origin)] }, out, { headers: {}, origin: server.origin });
+    expect(server.ranges).toEqual([undefined, `bytes=${kept}-`]);
+    expect(sha256(await fs.readFile(path.join(out, "weights.bin")))).toBe(sha256(content));
+
+    // Aborted before it starts: nothing is asked, nothing is made.
+    const asked = server.ranges.length;
+    const early = await downloadModel({ files: [fileOf(content, server.origin)] }, path.join(root, "never"), {
+      headers: {},
+      origin: server.origin,
+      signal: AbortSignal.abort(),
+    }).catch((e: unknown) => e);
+    await server.close();
+    expect((early as RegistryError).code).toBe("ABORTED");
+    expect(server.ranges.length).toBe(asked);
+    await expect(fs.stat(path.join(root, "never"))).rejects.toThrow();
+  });
+
+  test("files download a few at a time, as many as asked, and progress counts them all", async () => {
+    const contents = Array.from({ length: 11 }, (_, i) => randomBytes(100_000 + i * 7_000));
+    let open = 0;
+    let most = 0;
+    const server = await fileServer(async (req, res) => {
+      open++;
+      most = Math.max(most, open);
+      // Held a little, so that the files asked at once overlap.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const i = Number(/file-(\d+)/.exec(req.url ?? "")![1]);
+      await serve(contents[i]!)(req, res);
+      open--;
+    });
+    const files = contents.map((c, i) => fileOf(c, server.origin, `dir/file-${i}.bin`));
+    const total = contents.reduce((sum, c) => sum + c.length, 0);
+    for (const concurrency of [undefined, 1, MAX_CONCURRENCY]) {
+      most = 0;
+      const out = path.join(root, `many-${concurrency ?? "default"}`);
+      const seen: TransferProgress[] = [];
+      await downloadModel({ files }, out, {
+        headers: {},
+        origin: server.origin,
+        ...(concurrency ? { concurrency } : {}),
+        onProgress: (p) => seen.push(p),
+      });
+      expect(most, String(concurrency)).toBe(Math.min(concurrency ?? DEFAULT_CONCURRENCY, files.length));
+      for (const [i, c] of contents.entries()) expect(sha256(await fs.readFile(path.join(out, "dir", `file-${i}.bin`)))).toBe(sha256(c));
+      expect(seen.every((p, i) => i === 0 || p.bytes >= seen[i - 1]!.bytes)).toBe(true);
+      expect(seen.at(-1)).toMatchObject({ bytes: total, total });
+      expect(new Set(seen.map((p) => p.path)).size).toBe(files.length);
+    }
+    await server.close();
+  });
+
+  test("a concurrency that is not a whole number from 1 to 16 is BAD_USER_INPUT, and nothing is asked or made", async () => {
+    const server = await fileServer(serve(randomBytes(10)));
+    const files = [fileOf(randomBytes(10), server.origin)];
+    for (const concurrency of [0, -1, 17, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "4", null]) {
+      const out = path.join(root, "bad-concurrency");
+      const error = await downloadModel({ files }, out, { headers: {}, origin: server.origin, concurrency: concurrency as number }).catch(
+        (e: unknown) => e,
+      );
+      expect((error as RegistryError).code, String(concurrency)).toBe("BAD_USER_INPUT");
+      expect((error as RegistryError).message).toMatch(/concurrency must be a whole number from 1 to 16/);
+      await expect(fs.stat(out)).rejects.toThrow();
+    }
+    await server.close();
+    expect(server.ranges).toEqual([]);
+  });
+
+  test("one file that fails stops the others: its error is the one thrown, and what the others received is kept for the next download", async () => {
+    const good = Array.from({ length: 6 }, () => randomBytes(3 * WRITE_BATCH_BYTES));
+    const half = Math.floor(1.5 * WRITE_BATCH_BYTES);
+    let stall = true;
+    const server = await fileServer(async (req, res) => {
+      const name = req.url!.slice("/files/".length);
+      if (name === "gone.bin") {
+        // Once the files beside it have sent their first half.
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        res.writeHead(404).end();
+        return;
+      }
+      const content = good[Number(/(\d+)/.exec(name)![1])]!;
+      if (!stall) return serve(content)(req, res);
+      res.writeHead(200, { "content-length": content.length });
+      await sendInSteps(res, content.subarray(0, half), 65_536);
+    });
+    const files = [...good.map((c, i) => fileOf(c, server.origin, `good-${i}.bin`)), fileOf(randomBytes(10), server.origin, "gone.bin")];
+    files.splice(1, 0, files.pop()!);
+    const out = path.join(root, "one-fails");
+    const error = await downloadModel({ files }, out, { headers: {}, origin: server.origin }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).code).toBe("NOT_FOUND");
+    expect((error as RegistryError).message).toMatch(/gone\.bin is no longer in the registry/);
+    // good-0, gone, good-1 and good-2 were asked at once; the files after them never were.
+    expect(server.ranges).toEqual([undefined, undefined, undefined, undefined]);
+    const parts = (await fs.readdir(out)).sort();
+    expect(parts).toEqual([0, 1, 2].map((i) => partName(good[i]!, `good-${i}.bin`)));
+    for (const part of parts) expect((await fs.stat(path.join(out, part))).size).toBe(half);
+
+    // Served whole now (and gone.bin taken out of the version): the three parts resume.
+    stall = false;
+    await downloadModel({ files: files.filter((f) => f.path !== "gone.bin") }, out, { headers: {}, origin: server.origin });
+    await server.close();
+    expect(server.ranges.slice(4).filter((r) => r !== undefined)).toEqual([`bytes=${half}-`, `bytes=${half}-`, `bytes=${half}-`]);
+    for (const [i, content] of good.entries()) expect(sha256(await fs.readFile(path.join(out, `good-${i}.bin`)))).toBe(sha256(content));
   });
 });

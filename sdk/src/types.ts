@@ -151,7 +151,12 @@ export interface CreateModelOptions extends ModelMetadata, SaveOptions {
 }
 
 export interface DownloadOptions {
+  /** Called as bytes arrive; with several files at once, `path` says which file moved and `bytes` counts them all. */
   readonly onProgress?: (progress: TransferProgress) => void;
+  /** Aborting stops the download (ABORTED); what arrived is kept, and the next download into the same folder resumes it. */
+  readonly signal?: AbortSignal;
+  /** Files downloaded at once, 1–16; default 4. */
+  readonly concurrency?: number;
 }
 
 /** What the server sends for a version (the SDK's ModelFields fragment). */

@@ -1,10 +1,13 @@
 import { createHash } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { createReadStream } from "node:fs";
 import fs, { type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { codeForStatus, RegistryError } from "../errors.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { aborted, codeForStatus, RegistryError } from "../errors.js";
 import type { DownloadOptions, ModelData, TransferProgress } from "../types.js";
+import { httpGet, type GetAnswer, type GetOptions } from "./http-get.js";
 
 /** A part names the digest it belongs to: a part of older bytes is never resumed. */
 const partOf = (target: string, sha256: string) => `${target}.${sha256.slice(0, 16)}.homer-part`;
@@ -137,43 +140,75 @@ function targetOf(dir: string, relative: string): string {
   return target;
 }
 
-/** The API key only travels to the connection's own origin. */
-function credentialsFor(url: string, options: { readonly headers: Readonly<Record<string, string>>; readonly origin: string }) {
-  if (new URL(url).origin === options.origin) return { headers: options.headers, foreign: false };
-  const { authorization: _, ...rest } = options.headers;
-  return { headers: rest, foreign: true };
+/** How long a download waits for the next bytes of an answer before it gives up on the connection. */
+const IDLE_MS = 300_000;
+/** Files fetched at once unless the caller says: a model of many small files is not a round trip and an fsync per file in turn. */
+export const DEFAULT_CONCURRENCY = 4;
+export const MAX_CONCURRENCY = 16;
+
+/** What the Node entry's download needs besides the caller's options. */
+export interface DownloadContext {
+  readonly headers: Readonly<Record<string, string>>;
+  /** The connection's origin: the only one the API key is sent to. */
+  readonly origin: string;
+  /** Tests shorten the wait for a stalled server. */
+  readonly idleMs?: number;
+}
+
+function concurrencyOf(value: unknown): number {
+  if (value === undefined) return DEFAULT_CONCURRENCY;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_CONCURRENCY) {
+    throw new RegistryError(
+      "BAD_USER_INPUT",
+      `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${typeof value === "number" ? String(value) : (JSON.stringify(value) ?? typeof value)}`,
+      {
+        field: "concurrency",
+      },
+    );
+  }
+  return value;
 }
 
 /**
- * Downloads every file of a version into `dir`. A file already there with the
- * right digest is skipped; a `.homer-part` left by an interrupted download is
- * resumed with a Range request; every file's sha256 is verified before it is
- * renamed into place.
+ * Downloads every file of a version into `dir`, `concurrency` files at a time. A
+ * file already there with the right digest is skipped; a `.homer-part` left by an
+ * interrupted download is resumed with a Range request; every file's sha256 is
+ * verified before it is renamed into place. The first failure stops the other
+ * files (what they received is kept for the next download) and is what rejects.
  */
 export async function downloadModel(
   model: Pick<ModelData, "files">,
   dir: string,
-  options: DownloadOptions & { readonly headers: Readonly<Record<string, string>>; readonly origin: string },
+  options: DownloadOptions & DownloadContext,
 ): Promise<string> {
+  const concurrency = concurrencyOf(options.concurrency);
+  if (options.signal?.aborted) throw aborted(`downloading into ${dir}`, options.signal);
   await fs.mkdir(dir, { recursive: true });
   const total = model.files.reduce((sum, f) => sum + f.sizeBytes, 0);
-  let done = 0;
-  for (const file of model.files) {
+  // Bytes of finished files plus what each file in flight has so far: `bytes` never goes back while files overlap.
+  let bytes = 0;
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Each request in flight listens to it, and a rate limit's wait.
+  setMaxListeners(2 * concurrency + 1, signal);
+  const get = { headers: options.headers, origin: options.origin, signal, idleMs: options.idleMs ?? IDLE_MS };
+  let failure: { error: unknown } | undefined;
+  let next = 0;
+
+  const fetchOne = async (file: ModelData["files"][number]) => {
     const target = targetOf(dir, file.path);
-    const progress = (fileBytes: number) =>
-      options.onProgress?.({
-        path: file.path,
-        fileBytes,
-        fileTotal: file.sizeBytes,
-        bytes: done + fileBytes,
-        total,
-      } satisfies TransferProgress);
+    let fileBytes = 0;
+    const progress = (now: number) => {
+      bytes += now - fileBytes;
+      fileBytes = now;
+      options.onProgress?.({ path: file.path, fileBytes: now, fileTotal: file.sizeBytes, bytes, total } satisfies TransferProgress);
+    };
     const size = (await fs.stat(target).catch(() => null))?.size;
     const existing = size === file.sizeBytes ? await sha256OfFile(target) : null;
     if (existing && existing.hash.digest("hex") === file.sha256) {
-      done += file.sizeBytes;
-      progress(0);
-      continue;
+      bytes += file.sizeBytes;
+      options.onProgress?.({ path: file.path, fileBytes: 0, fileTotal: file.sizeBytes, bytes, total });
+      return;
     }
     try {
       await fs.mkdir(path.dirname(target), { recursive: true });
@@ -183,42 +218,64 @@ export async function downloadModel(
       });
     }
     const part = partOf(target, file.sha256);
-    await downloadFile(file, part, credentialsFor(file.downloadUrl, options), (bytes) => progress(bytes));
+    await downloadFile(file, part, get, progress);
     await fs.rename(part, target);
-    done += file.sizeBytes;
-  }
+    // An empty file gets its one event here; any other had its last one with its last bytes.
+    if (file.sizeBytes === 0) progress(0);
+  };
+
+  const worker = async () => {
+    while (next < model.files.length && !signal.aborted) {
+      const file = model.files[next++]!;
+      try {
+        await fetchOne(file);
+      } catch (error) {
+        failure ??= { error };
+        stop.abort();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, model.files.length) }, worker));
+  // The caller's abort wins over what it made the files in flight throw.
+  if (options.signal?.aborted) throw aborted(`downloading into ${dir}`, options.signal);
+  if (failure) throw failure.error;
   return dir;
 }
 
 async function downloadFile(
   file: ModelData["files"][number],
   part: string,
-  { headers, foreign }: { headers: Readonly<Record<string, string>>; foreign: boolean },
+  get: GetOptions & { readonly signal: AbortSignal },
   onBytes: (bytes: number) => void,
 ): Promise<void> {
   // Only a part shorter than the file can be resumed; hash it to continue the digest.
   const partSize = (await fs.stat(part).catch(() => null))?.size ?? 0;
   const partial = partSize > 0 && partSize < file.sizeBytes ? await sha256OfFile(part) : null;
   const resumeAt = partial?.size ?? 0;
-  const requestHeaders: Record<string, string> = { ...headers };
+  const headers: Record<string, string> = { ...get.headers };
   if (resumeAt > 0) {
-    requestHeaders.range = `bytes=${resumeAt}-`;
-    requestHeaders["if-range"] = `"${file.sha256}"`;
+    headers.range = `bytes=${resumeAt}-`;
+    headers["if-range"] = `"${file.sha256}"`;
   }
-  let res: Response;
+  const foreign = new URL(file.downloadUrl).origin !== get.origin;
+  let res: GetAnswer;
   for (let waits = 0; ; waits++) {
     try {
-      res = await fetch(file.downloadUrl, { headers: requestHeaders });
+      res = await httpGet(file.downloadUrl, { ...get, headers });
     } catch (error) {
+      if (get.signal.aborted) throw aborted(`downloading ${file.path}`, get.signal);
       throw new RegistryError("NETWORK_ERROR", `downloading ${file.path} failed: ${(error as Error).message}`, { cause: error });
     }
     // Rate limited: wait as told and go on (a version may have more files than a minute's budget).
     if (res.status !== 429 || waits >= MAX_RATE_LIMIT_WAITS) break;
-    await res.body?.cancel();
-    await new Promise((resolve) => setTimeout(resolve, Math.min(Number(res.headers.get("retry-after")) || 1, 60) * 1000));
+    res.body.destroy();
+    const seconds = Math.min(Number(res.headers["retry-after"]) || 1, 60);
+    await sleep(seconds * 1000, undefined, { signal: get.signal }).catch(() => {
+      throw aborted(`downloading ${file.path}`, get.signal);
+    });
   }
   if (res.status !== 200 && res.status !== 206) {
-    await res.body?.cancel();
+    res.body.destroy();
     const code = codeForStatus(res.status);
     const why =
       code === "NOT_FOUND"
@@ -236,14 +293,12 @@ async function downloadFile(
   try {
     out = await PartWriter.open(part, resuming);
   } catch (error) {
-    await res.body?.cancel();
+    res.body.destroy();
     throw new RegistryError("INTEGRITY_ERROR", `cannot write ${part}: ${(error as Error).message}`, { cause: error });
   }
-  // Node's web stream (iterable), not the DOM's type that fetch is declared with.
-  const body = (res.body ?? []) as Iterable<Uint8Array> | import("node:stream/web").ReadableStream<Uint8Array>;
   let failure: unknown;
   try {
-    for await (const chunk of body) {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       // Never write more than the registry said the file holds.
       if (bytes > file.sizeBytes)
@@ -254,6 +309,7 @@ async function downloadFile(
     }
   } catch (error) {
     failure = error;
+    res.body.destroy();
   }
   // What arrived is written and synced even when the transfer broke off: the next download resumes from it.
   let writeFailure: Error | undefined;
@@ -268,6 +324,7 @@ async function downloadFile(
     });
   }
   if (failure !== undefined) {
+    if (get.signal.aborted) throw aborted(`downloading ${file.path} (kept ${bytes} bytes to resume from)`, get.signal);
     throw new RegistryError("NETWORK_ERROR", `downloading ${file.path} was interrupted at ${bytes} bytes: ${(failure as Error).message}`, {
       cause: failure,
     });
