@@ -1,7 +1,7 @@
 // The SDK side of bench/sdk-upload.mjs, in a process of its own so that its memory
 // is measured apart from the bench's and the gateway's:
 //   node bench/sdk-client.mjs upload   <graphql url> <name> <modelPath>
-//   node bench/sdk-client.mjs download <graphql url> <name> <version> <dir>
+//   node bench/sdk-client.mjs download <graphql url> <name> <version> <dir> [concurrency]
 // Prints one JSON line on stdout: the transfer's wall time (import and connect
 // excluded), RSS before it and at each quarter of the bytes, and VmHWM at the end.
 import fs from "node:fs";
@@ -49,10 +49,11 @@ if (mode === "upload") {
   );
   out = { seconds, version: model.version, status: model.status, sizeBytes: model.sizeBytes, files: model.files, metrics: model.metrics };
 } else if (mode === "download") {
-  const [version, dir] = rest;
+  const [version, dir, concurrency] = rest;
   const model = await registry.getModel({ name, version: Number(version) });
   if (!model) throw new Error(`${name}@${version} not found`);
-  const { seconds, result } = await timed(() => model.download(dir, { onProgress: probe.onProgress }));
+  const options = { onProgress: probe.onProgress, ...(concurrency ? { concurrency: Number(concurrency) } : {}) };
+  const { seconds, result } = await timed(() => model.download(dir, options));
   out = { seconds, dir: result, files: model.files };
 } else {
   throw new Error(`usage: sdk-client.mjs upload|download <url> <name> ...`);

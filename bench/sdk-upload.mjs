@@ -6,7 +6,7 @@
 // cp + sync for the upload, a plain read (cat) and a cp for the download; and a
 // hand-written node:http client doing the same work, to tell SDK cost from gateway cost.
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import fs from "node:fs/promises";
 import http from "node:http";
@@ -28,6 +28,10 @@ const RSS_TARGET_MB = 200;
 /** Client RSS growth (MiB) from 25 % to 100 % of the bytes, or from the small file to the big one, read as buffering. */
 const GROWTH_LIMIT = 48;
 const NAME = "bench-sdk";
+/** A model of many small files (shards, tokenizers, configs): what downloading several files at once is for. */
+const MANY_FILES = QUICK ? 50 : 200;
+const MANY_FILE_BYTES = 256 * 1024;
+const MANY_NAME = "bench-sdk-many";
 
 const toMB = (mib) => (mib * MiB) / 1e6;
 const mibps = (seconds, bytes = FILE_BYTES) => bytes / MiB / seconds;
@@ -234,9 +238,11 @@ export async function runSdk() {
     // Baseline copies go to `dir`, blobs under dataDir, downloads under `dir`: one disk.
     if ((await fs.stat(dataDir)).dev !== (await fs.stat(dir)).dev) throw new Error("gateway data dir is on another filesystem");
 
-    gateway = await startGatewayProcess(dataDir).catch((error) => {
+    // No rate limit: the many-file downloads ask more than its default of 1200 requests a minute allows.
+    const env = { HOMER_RATE_LIMIT: "0" };
+    gateway = await startGatewayProcess(dataDir, env).catch((error) => {
       console.log(`gateway start failed, retrying once: ${error.message.split("\n")[0]}`);
-      return startGatewayProcess(dataDir);
+      return startGatewayProcess(dataDir, env);
     });
     const idle = procMemMiB(gateway.pid, "VmRSS");
     console.log(`gateway pid ${gateway.pid} at ${gateway.origin}, idle RSS ${fmt(idle, 1)} MiB`);
@@ -254,6 +260,35 @@ export async function runSdk() {
     const smallDown = await clientPhase(gateway, ["download", `${gateway.origin}/graphql`, NAME, String(smallUp.out.version), smallTarget]);
     await checkDownload(smallDown, smallTarget, fileName, smallExpected, SMALL_BYTES, check);
 
+    // A model of many small files, downloaded one file at a time and then as the SDK does by default.
+    const manyDir = path.join(dir, "many");
+    await fs.mkdir(manyDir);
+    const manyNames = Array.from({ length: MANY_FILES }, (_, i) => `shard-${String(i).padStart(4, "0")}.bin`);
+    for (const name of manyNames) await fs.writeFile(path.join(manyDir, name), randomBytes(MANY_FILE_BYTES));
+    const manyBytes = MANY_FILES * MANY_FILE_BYTES;
+    await settle();
+    const manyUp = await clientPhase(gateway, ["upload", `${gateway.origin}/graphql`, MANY_NAME, manyDir]);
+    check(manyUp.out.files?.length === MANY_FILES && manyUp.out.sizeBytes === manyBytes, "many-file upload");
+    const manyRuns = { one: [], default: [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const way of i % 2 === 0 ? ["one", "default"] : ["default", "one"]) {
+        await settle();
+        const target = path.join(dir, `many-${way}-${i}`);
+        const args = ["download", `${gateway.origin}/graphql`, MANY_NAME, String(manyUp.out.version), target];
+        const down = await clientPhase(gateway, way === "one" ? [...args, "1"] : args);
+        check(
+          down.out.progress.lastBytes === manyBytes,
+          `many-file download (${way}) ended at ${down.out.progress.lastBytes} of ${manyBytes} bytes`,
+        );
+        check((await fs.readdir(target)).length === MANY_FILES, `many-file download (${way}) left the wrong files`);
+        await fs.rm(target, { recursive: true, force: true });
+        manyRuns[way].push(down);
+      }
+    }
+    const manySeconds = (way) => median(manyRuns[way].map((r) => r.seconds));
+    const manySpread = (way) =>
+      `${fmt(Math.min(...manyRuns[way].map((r) => r.seconds)))}-${fmt(Math.max(...manyRuns[way].map((r) => r.seconds)))}`;
+
     const head = [
       "operation",
       "median s",
@@ -270,6 +305,23 @@ export async function runSdk() {
         "(node start-up, import and connect excluded: see wall)\n",
     );
     console.log(table([head, ...Object.values(OPS).map((label) => runs.row(label))]));
+
+    console.log(
+      `\n${MANY_FILES} files of ${MANY_FILE_BYTES / 1024} KiB (${fmt(manyBytes / MiB, 0)} MiB), ${ROUNDS} rounds, interleaved:\n` +
+        table([
+          ["sdk model.download", "median s", "min-max s", "MiB/s", "files/s"],
+          ...[
+            ["one file at a time (concurrency: 1)", "one"],
+            ["4 files at once (the default)", "default"],
+          ].map(([label, way]) => [
+            label,
+            fmt(manySeconds(way)),
+            manySpread(way),
+            fmt(mibps(manySeconds(way), manyBytes), 0),
+            fmt(MANY_FILES / manySeconds(way), 0),
+          ]),
+        ]),
+    );
 
     const quarters = (label) => {
       const rows = runs.all(label).map((r) => r.out.progress.rssAt);
@@ -320,6 +372,8 @@ upload ${fmt(smallUp.client.hwm, 1)}, download ${fmt(smallDown.client.hwm, 1)}; 
         `${fmt(t("download") / t("rawDownload"))}x a plain node GET+sha256+write (${rate("rawDownload")})`,
       `sdk download: client peak RSS ${fmt(downClient, 1)} MiB = ${fmt(toMB(downClient), 1)} MB (${verdict(downClient)}), ` +
         `gateway peak RSS ${fmt(downGateway, 1)} MiB = ${fmt(toMB(downGateway), 1)} MB (${verdict(downGateway)})`,
+      `sdk download of ${MANY_FILES} files of ${MANY_FILE_BYTES / 1024} KiB: ${fmt(manySeconds("default"))} s 4 at once (the default), ` +
+        `${fmt(manySeconds("one"))} s one at a time = ${fmt(manySeconds("one") / manySeconds("default"))}x the time`,
       `client RSS vs size: upload ${growth(OPS.upload, upQ, smallUp)}`,
       `client RSS vs size: download ${growth(OPS.download, downQ, smallDown)}`,
       "sha256: " +
