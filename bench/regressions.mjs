@@ -28,7 +28,7 @@ import {
   ROOT,
   settle,
   sh,
-  sha256OfFile,
+  stampFile,
   table,
   timed,
 } from "./lib.mjs";
@@ -108,19 +108,6 @@ async function findFile(root, name) {
   throw new Error(`no file ${name} under ${root}`);
 }
 
-/** Writes `round` into bytes 8–15 of `file` (makeBigFile's first block keeps its index in 0–7); returns its new sha256. */
-async function stampRound(file, round) {
-  const handle = await fs.open(file, "r+");
-  try {
-    const stamp = Buffer.alloc(8);
-    stamp.writeBigUInt64LE(BigInt(round));
-    await handle.write(stamp, 0, 8, 8);
-  } finally {
-    await handle.close();
-  }
-  return (await sha256OfFile(file)).sha256;
-}
-
 /** Parts 1 and 2: interleaved rounds of Homer's upload, the floor's, a download and cp. */
 async function uploadAndDownload(dir) {
   const source = path.join(dir, "big.bin");
@@ -141,7 +128,7 @@ async function uploadAndDownload(dir) {
       // round (untimed). The same bytes again would take Homer's path for a blob it already
       // has (its staged copy removed after the commit: 1 GiB of unlink, about 170 ms) against
       // the floor's rename over its previous copy, and measure that instead.
-      if (round > 0) expected = await stampRound(source, round);
+      if (round > 0) expected = await stampFile(source, round);
       // Alternate who goes first; no dirty pages carried from one phase into the next.
       for (const who of round % 2 === 0 ? ["homer", "floor"] : ["floor", "homer"]) {
         await settle();
