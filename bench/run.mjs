@@ -1,6 +1,6 @@
 // Runs the benchmarks, each in its own Node process so that one's memory (a loaded
 // 100k-version SQLite, a 1 GiB stream) does not show in the other's figures.
-//   node bench/run.mjs [listing] [upload] [sdk] [s3] [events] [replicas] [floors] [registration] [family-size] [regressions] [profile-pair] [registration-pair] [page-pair] [filtered] [promotion] [pg-thread] [idle-transfer]
+//   node bench/run.mjs [listing] [upload] [sdk] [sdk-download-pair] [s3] [events] [replicas] [floors] [registration] [family-size] [regressions] [profile-pair] [registration-pair] [page-pair] [filtered] [promotion] [pg-thread] [idle-transfer]
 //   BENCH_QUICK=1 for a smaller, faster run; BENCH_BACKENDS=sqlite|postgres narrows listing,
 //   floors, family-size and regressions.
 import { fork } from "node:child_process";
@@ -14,6 +14,7 @@ const SCRIPTS = {
   listing: "listing.mjs",
   upload: "upload.mjs",
   sdk: "sdk-upload.mjs",
+  "sdk-download-pair": "sdk-download-pair.mjs",
   s3: "s3.mjs",
   events: "events.mjs",
   replicas: "replicas.mjs",

@@ -2,12 +2,14 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { makeTempDir } from "./support/backends.js";
-import { HOMER, homer } from "./support/cli.js";
+import { HOMER, homer, NO_LOGIN } from "./support/cli.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
 import { sha256 } from "./support/files.js";
+import { waitFor } from "./support/wait.js";
 
 describe("homer CLI", () => {
   let gw: ChildGateway;
@@ -116,6 +118,72 @@ describe("homer CLI", () => {
     expect(JSON.parse(latest.stdout)).toMatchObject({ version: 3, dir: path.join(root, "latest") });
     const exact = await homer(["pull", "mnist@1", "--out", path.join(root, "v1")], env);
     expect(exact.stdout).toMatch(/mnist@1/);
+  });
+
+  test("pull --jobs takes a whole number from 1 to 16, and asks nothing otherwise", async () => {
+    for (const jobs of ["0", "17", "x", "-1", "2.5", ""]) {
+      const run = await homer(["pull", "mnist", "--jobs", jobs, "--out", path.join(root, "never")], env);
+      expect(run.code, jobs).toBe(2);
+      expect(run.stderr, jobs).toMatch(/--jobs/);
+    }
+    await expect(fs.stat(path.join(root, "never"))).rejects.toThrow();
+    const one = await homer(["pull", "mnist@2", "-j", "1", "--out", path.join(root, "one-job")], env);
+    expect(one.code).toBe(0);
+    expect(sha256(await fs.readFile(path.join(root, "one-job", "model.onnx")))).toBe(sha256(weights));
+  });
+
+  test("Ctrl-C stops a pull with exit 130 and keeps what arrived; the same pull resumes after it", async () => {
+    const big = randomBytes(8 * 1024 * 1024);
+    await fs.mkdir(path.join(root, "big-model"));
+    await fs.writeFile(path.join(root, "big-model", "weights.bin"), big);
+    expect((await homer(["push", path.join(root, "big-model"), "--name", "bigpull"], env)).code).toBe(0);
+    // A proxy in front of the gateway that, while `stall` holds, passes a file's first 2 MiB and then nothing.
+    let stall = true;
+    let sent = 0;
+    const ranges: (string | undefined)[] = [];
+    const proxy = http.createServer((req, res) => {
+      const files = req.url!.startsWith("/files/");
+      if (files) ranges.push(req.headers.range);
+      const upstream = http.request(`${gw.origin}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        if (!files || !stall) return void answer.pipe(res);
+        answer.on("data", (chunk: Buffer) => {
+          if (sent >= 2 * 1024 * 1024) return void answer.pause();
+          sent += chunk.length;
+          res.write(chunk);
+        });
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const through = { HOMER_URL: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/graphql` };
+    const out = path.join(root, "interrupted");
+    const part = path.join(out, `weights.bin.${sha256(big).slice(0, 16)}.homer-part`);
+    try {
+      const child = spawn(HOMER, ["pull", "bigpull", "--out", out], { env: { ...process.env, XDG_CONFIG_HOME: NO_LOGIN, ...through } });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      // Stalled: the first 2 MiB are through, the first MiB of them written.
+      await waitFor("the part's first batch", async () => ((await fs.stat(part).catch(() => null))?.size ?? 0) >= 1024 * 1024);
+      await waitFor("the stall", () => sent >= 2 * 1024 * 1024);
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      expect(stderr).toMatch(/was aborted; what arrived is kept, and a download into the same folder resumes it \[ABORTED\]/);
+      const kept = (await fs.stat(part)).size;
+      expect(kept).toBeGreaterThanOrEqual(1024 * 1024);
+      expect(kept).toBeLessThanOrEqual(sent);
+      await expect(fs.stat(path.join(out, "weights.bin"))).rejects.toThrow();
+
+      stall = false;
+      const again = await homer(["pull", "bigpull", "--out", out], through);
+      expect(again.code).toBe(0);
+      expect(ranges).toEqual([undefined, `bytes=${kept}-`]);
+      expect(sha256(await fs.readFile(path.join(out, "weights.bin")))).toBe(sha256(big));
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 
   test("rm deletes a version; errors have meaningful exit codes", async () => {

@@ -226,8 +226,10 @@ async function listFamilies(
   return 0;
 }
 
-const PULL_USAGE = "homer pull NAME[@VERSION|@ALIAS|@latest|@best:METRIC[:asc]] [--out DIR]";
-const PULL_OPTIONS = { out: { type: "string", short: "o" } } as const satisfies Options;
+const PULL_USAGE = "homer pull NAME[@VERSION|@ALIAS|@latest|@best:METRIC[:asc]] [--out DIR] [--jobs N]";
+const PULL_OPTIONS = { out: { type: "string", short: "o" }, jobs: { type: "string", short: "j" } } as const satisfies Options;
+/** The SDK's bounds for files downloaded at once. */
+const MAX_JOBS = 16;
 const pull: Command = {
   usage: PULL_USAGE,
   summary: "download a version (latest by default), verifying every file",
@@ -236,10 +238,23 @@ const pull: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, PULL_OPTIONS, PULL_USAGE, io);
     const ref = parseRef(one(positionals, "one model reference", PULL_USAGE), PULL_USAGE);
+    const jobs = values.jobs === undefined ? undefined : parseInteger(values.jobs, "--jobs");
+    if (jobs !== undefined && (jobs < 1 || jobs > MAX_JOBS)) throw new UsageError(`--jobs must be from 1 to ${MAX_JOBS}, got ${jobs}`);
     const registry = await io.registry();
     const model = await resolveRef(registry, ref);
     const bar = progressBar(`pull ${model.name}@${model.version}`, !io.json);
-    const dir = await model.download(values.out, { onProgress: (p) => bar.update(p) }).finally(() => bar.done());
+    // Ctrl-C stops the download cleanly: what arrived is synced, and the same pull resumes it.
+    const abort = new AbortController();
+    const stop = () => abort.abort(new Error("interrupted"));
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    const dir = await model
+      .download(values.out, { onProgress: (p) => bar.update(p), signal: abort.signal, ...(jobs ? { concurrency: jobs } : {}) })
+      .finally(() => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        bar.done();
+      });
     io.print(
       io.json ? `${JSON.stringify({ ...summary(model), dir })}\n` : `pulled ${shown(model.name)}@${model.version} into ${shown(dir)}\n`,
     );

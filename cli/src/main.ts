@@ -33,7 +33,8 @@ else the defaults (see homer login --help).
 
 Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 not found, 4 already exists,
 5 unauthenticated/forbidden, 6 registry unreachable, 7 integrity check failed, 8 too large,
-9 rate limited, 10 registry unavailable or out of storage, 11 conflict (edited meanwhile).
+9 rate limited, 10 registry unavailable or out of storage, 11 conflict (edited meanwhile),
+130 interrupted (a pull stopped by Ctrl-C keeps what arrived; the same pull resumes it).
 `;
 
 async function main(argv: string[]): Promise<number> {

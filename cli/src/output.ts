@@ -16,6 +16,8 @@ export const EXIT = {
   RATE_LIMITED: 9,
   UNAVAILABLE: 10,
   CONFLICT: 11,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM, as a shell reports a process SIGINT ended. */
+  INTERRUPTED: 130,
 } as const;
 
 const EXIT_OF: Partial<Record<RegistryErrorCode, number>> = {
@@ -31,6 +33,7 @@ const EXIT_OF: Partial<Record<RegistryErrorCode, number>> = {
   TOO_MANY_REQUESTS: EXIT.RATE_LIMITED,
   UNAVAILABLE: EXIT.UNAVAILABLE,
   INSUFFICIENT_STORAGE: EXIT.UNAVAILABLE,
+  ABORTED: EXIT.INTERRUPTED,
 };
 
 /** A mistake on the command line; exits 2 with the command's usage hint. */

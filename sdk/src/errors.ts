@@ -175,9 +175,9 @@ export function unreachable(doing: string, url: string | undefined, failure: unk
   return transportError(doing, message, { cause });
 }
 
-/** What an aborted transfer rejects with: the signal's reason is the cause. */
-export function aborted(doing: string, signal: AbortSignal): RegistryError {
-  return new RegistryError("ABORTED", `${doing} was aborted`, { cause: signal.reason });
+/** What an aborted transfer rejects with (`then`: what the caller can do now); the signal's reason is the cause. */
+export function aborted(doing: string, signal: AbortSignal, then?: string): RegistryError {
+  return new RegistryError("ABORTED", `${doing} was aborted${then ? `; ${then}` : ""}`, { cause: signal.reason });
 }
 
 /** Turns urql's CombinedError into a RegistryError that says what was being done (at `url`, when known). */

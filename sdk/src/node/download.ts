@@ -237,7 +237,9 @@ export async function downloadModel(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, model.files.length) }, worker));
   // The caller's abort wins over what it made the files in flight throw.
-  if (options.signal?.aborted) throw aborted(`downloading into ${dir}`, options.signal);
+  if (options.signal?.aborted) {
+    throw aborted(`downloading into ${dir}`, options.signal, "what arrived is kept, and a download into the same folder resumes it");
+  }
   if (failure) throw failure.error;
   return dir;
 }
@@ -324,7 +326,7 @@ async function downloadFile(
     });
   }
   if (failure !== undefined) {
-    if (get.signal.aborted) throw aborted(`downloading ${file.path} (kept ${bytes} bytes to resume from)`, get.signal);
+    if (get.signal.aborted) throw aborted(`downloading ${file.path}`, get.signal, `${bytes} bytes kept to resume from`);
     throw new RegistryError("NETWORK_ERROR", `downloading ${file.path} was interrupted at ${bytes} bytes: ${(failure as Error).message}`, {
       cause: failure,
     });
