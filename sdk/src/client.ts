@@ -47,6 +47,12 @@ export function resolveOptions(options: ConnectionOptions = {}, defaultWebSocket
   });
 }
 
+/** `headers` without the API key (`resolveOptions` puts it in `authorization`): what goes to any origin but the connection's. */
+export function withoutApiKey(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const { authorization: _, ...rest } = headers;
+  return rest;
+}
+
 /** An urql client that always asks the network and POSTs (CSRF prevention stays on server-side). */
 export function createClient(options: ResolvedOptions): Client {
   return new Client({

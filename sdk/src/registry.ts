@@ -2,7 +2,7 @@ import type { Client } from "@urql/core";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { RegistryError } from "./errors.js";
 import { runOperation } from "./operation.js";
-import type { ResolvedOptions } from "./client.js";
+import { withoutApiKey, type ResolvedOptions } from "./client.js";
 import {
   BestModelDocument,
   DeleteModelDocument,
@@ -150,9 +150,7 @@ export class ModelRegistry {
 
   /** @internal the headers a GET of `url` carries: the API key only to the connection's own origin */
   headersFor(url: string): Readonly<Record<string, string>> {
-    if (new URL(url).origin === new URL(this.options.url).origin) return this.options.headers;
-    const { authorization: _, ...rest } = this.options.headers;
-    return rest;
+    return new URL(url).origin === new URL(this.options.url).origin ? this.options.headers : withoutApiKey(this.options.headers);
   }
 
   #input(metadata: ModelMetadata): Omit<CreateModelInput, "files"> {

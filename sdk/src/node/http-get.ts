@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
+import { withoutApiKey } from "../client.js";
 
 /** Redirects followed before the GET fails, as fetch does. */
 export const MAX_REDIRECTS = 20;
@@ -36,7 +37,7 @@ export async function httpGet(url: string, options: GetOptions): Promise<GetAnsw
   for (let hops = 0; ; hops++) {
     if (at.protocol !== "http:" && at.protocol !== "https:") throw new GetError(`cannot follow ${at.protocol} URLs`);
     keyed &&= at.origin === options.origin;
-    const answer = await getOnce(at, keyed ? options.headers : withoutKey(options.headers), options);
+    const answer = await getOnce(at, keyed ? options.headers : withoutApiKey(options.headers), options);
     const location = answer.headers.location;
     if (!REDIRECT_STATUSES.has(answer.status) || location === undefined) return answer;
     answer.body.destroy();
@@ -47,10 +48,6 @@ export async function httpGet(url: string, options: GetOptions): Promise<GetAnsw
       throw new GetError(`redirected to an invalid URL: ${JSON.stringify(location.slice(0, 200))}`);
     }
   }
-}
-
-function withoutKey(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== "authorization"));
 }
 
 function getOnce(url: URL, headers: Readonly<Record<string, string>>, options: GetOptions): Promise<GetAnswer> {
