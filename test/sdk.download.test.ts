@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { getEventListeners } from "node:events";
 import fs from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
@@ -310,7 +311,10 @@ describe("SDK download into files", () => {
     expect(kept).toBeLessThan(content.length);
     await expect(fs.stat(path.join(out, "weights.bin"))).rejects.toThrow();
 
-    await downloadModel({ files: [fileOf(content, server.origin)] }, out, { headers: {}, origin: server.origin });
+    // A caller's long-lived signal, given to a download that completes, keeps no listener of it.
+    const longLived = new AbortController();
+    await downloadModel({ files: [fileOf(content, server.origin)] }, out, { headers: {}, origin: server.origin, signal: longLived.signal });
+    expect(getEventListeners(longLived.signal, "abort")).toEqual([]);
     expect(server.ranges).toEqual([undefined, `bytes=${kept}-`]);
     expect(sha256(await fs.readFile(path.join(out, "weights.bin")))).toBe(sha256(content));
 

@@ -158,13 +158,10 @@ export interface DownloadContext {
 function concurrencyOf(value: unknown): number {
   if (value === undefined) return DEFAULT_CONCURRENCY;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_CONCURRENCY) {
-    throw new RegistryError(
-      "BAD_USER_INPUT",
-      `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${typeof value === "number" ? String(value) : (JSON.stringify(value) ?? typeof value)}`,
-      {
-        field: "concurrency",
-      },
-    );
+    const shown = typeof value === "number" ? String(value) : (JSON.stringify(value) ?? typeof value);
+    throw new RegistryError("BAD_USER_INPUT", `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${shown}`, {
+      field: "concurrency",
+    });
   }
   return value;
 }
@@ -187,8 +184,12 @@ export async function downloadModel(
   const total = model.files.reduce((sum, f) => sum + f.sizeBytes, 0);
   // Bytes of finished files plus what each file in flight has so far: `bytes` never goes back while files overlap.
   let bytes = 0;
+  // Stops every file in flight: the caller's abort, or the first failure. Linked by hand rather
+  // than with AbortSignal.any, so that nothing stays registered on a caller's long-lived signal.
   const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const signal = stop.signal;
+  const forward = () => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", forward, { once: true });
   // Each request in flight listens to it, and a rate limit's wait.
   setMaxListeners(2 * concurrency + 1, signal);
   const get = { headers: options.headers, origin: options.origin, signal, idleMs: options.idleMs ?? IDLE_MS };
@@ -235,7 +236,11 @@ export async function downloadModel(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, model.files.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, model.files.length) }, worker));
+  } finally {
+    options.signal?.removeEventListener("abort", forward);
+  }
   // The caller's abort wins over what it made the files in flight throw.
   if (options.signal?.aborted) {
     throw aborted(`downloading into ${dir}`, options.signal, "what arrived is kept, and a download into the same folder resumes it");
