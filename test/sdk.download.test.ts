@@ -204,6 +204,37 @@ describe("SDK download into files", () => {
     expect((await fs.readFile(file)).subarray(-4).toString()).toBe("tail");
   });
 
+  test("a partial answer that does not start where the part ends, or that no one asked for, is refused and the part kept", async () => {
+    const content = randomBytes(WRITE_BATCH_BYTES + 999);
+    const out = path.join(root, "wrong-range");
+    await fs.mkdir(out);
+    const part = path.join(out, partName(content));
+    await fs.writeFile(part, content.subarray(0, 1000));
+    // Sends its bytes from 0 whatever was asked, and says so.
+    const fromStart = await fileServer(async (_req, res) => {
+      res.writeHead(206, { "content-length": content.length, "content-range": `bytes 0-${content.length - 1}/${content.length}` });
+      await sendInSteps(res, content, 65_536);
+      res.end();
+    });
+    const wrong = await download([fileOf(content, fromStart.origin)], out).catch((e: unknown) => e);
+    expect((wrong as RegistryError).code).toBe("INTEGRITY_ERROR");
+    expect((wrong as RegistryError).message).toMatch(
+      `answered "bytes 0-${content.length - 1}/${content.length}" to a request for bytes 1000-; the part on disk is kept`,
+    );
+    expect(await fs.readFile(part)).toEqual(content.subarray(0, 1000));
+    // A partial answer to a request for the whole file: with a Content-Range, then without one.
+    const unasked = await download([fileOf(content, fromStart.origin)], path.join(root, "unasked")).catch((e: unknown) => e);
+    await fromStart.close();
+    expect((unasked as RegistryError).code).toBe("INTEGRITY_ERROR");
+    expect((unasked as RegistryError).message).toMatch(/to a request for the whole file; nothing was written/);
+    expect(await fs.readdir(path.join(root, "unasked"))).toEqual([]);
+    const bare = await fileServer((_req, res) => void res.writeHead(206, { "content-length": 3 }).end("abc"));
+    const noRange = await download([fileOf(content, bare.origin)], path.join(root, "no-range")).catch((e: unknown) => e);
+    await bare.close();
+    expect((noRange as RegistryError).message).toMatch(/answered part of the file without saying which to a request for the whole file/);
+    expect(await fs.readdir(path.join(root, "no-range"))).toEqual([]);
+  });
+
   const KEY = { authorization: "Bearer hmr_secret" };
 
   test("a redirect within the connection's origin keeps the API key; one to another origin drops it for good, and the Range goes along", async () => {

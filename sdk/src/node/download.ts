@@ -293,7 +293,20 @@ async function downloadFile(
           : `could not be downloaded: HTTP ${res.status}`;
     throw new RegistryError(code, `${file.path} ${why}`, { status: res.status });
   }
-  const resuming = res.status === 206 && resumeAt > 0;
+  if (res.status === 206) {
+    // Part of a file is only taken from where the part on disk ends: anything else would be
+    // appended in the wrong place (and lose the part to the digest's check).
+    const range = res.headers["content-range"];
+    if (resumeAt === 0 || Number(/^bytes (\d+)-/.exec(range ?? "")?.[1]) !== resumeAt) {
+      res.body.destroy();
+      throw new RegistryError(
+        "INTEGRITY_ERROR",
+        `${file.path}: the server answered ${range === undefined ? "part of the file without saying which" : JSON.stringify(range.slice(0, 100))} ` +
+          `to a request for ${resumeAt === 0 ? "the whole file" : `bytes ${resumeAt}-`}; ${resumeAt === 0 ? "nothing was written" : "the part on disk is kept"}`,
+      );
+    }
+  }
+  const resuming = res.status === 206;
   const hash = resuming ? partial!.hash : createHash("sha256");
   let bytes = resuming ? resumeAt : 0;
   let out: PartWriter;
