@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT } from "./lib.mjs";
+import { makeRunDir, ROOT } from "./lib.mjs";
 
 const MAIN = path.join(ROOT, "gateway", "dist", "main.js");
 
@@ -159,4 +159,32 @@ export function sampleRss(pids, everyMs = 50) {
       return { ...peak, samples };
     },
   };
+}
+
+/**
+ * Runs `body` in a fresh run directory (`makeRunDir(prefix)`), with `start(dataDir, env)` to start
+ * gateway processes (a failed start is retried once: once seen, a gateway killed by a SIGTERM from
+ * outside before it printed anything). On failure their output is printed; either way they are
+ * stopped and the directory removed.
+ */
+export async function inRunDir(prefix, body) {
+  const dir = await makeRunDir(prefix);
+  const gateways = [];
+  const start = async (dataDir, env = {}) => {
+    const gateway = await startGatewayProcess(dataDir, env).catch((error) => {
+      console.log(`gateway start failed, retrying once: ${error.message.split("\n")[0]}`);
+      return startGatewayProcess(dataDir, env);
+    });
+    gateways.push(gateway);
+    return gateway;
+  };
+  try {
+    return await body(dir, start);
+  } catch (error) {
+    for (const gateway of gateways) console.error(`--- gateway output ---\n${gateway.output()}`);
+    throw error;
+  } finally {
+    for (const gateway of gateways) await gateway.stop();
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
 }

@@ -12,8 +12,8 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startGatewayProcess } from "./gateway-process.mjs";
-import { fmt, header, makeBigFile, makeRunDir, median, MiB, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
+import { inRunDir } from "./gateway-process.mjs";
+import { fmt, header, makeBigFile, median, MiB, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
 import { uploadFile } from "./upload.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -96,12 +96,10 @@ async function pairRounds(title, builds, filesJson, origin, dir) {
 export async function runSdkDownloadPair() {
   const builds = sdkBuilds();
   header(`SDK downloads, build against build (${builds.map((b) => b.label).join(", ")})`);
-  const dir = await makeRunDir("sdk-pair");
-  let gateway;
-  try {
+  return inRunDir("sdk-pair", async (dir, start) => {
     const dataDir = path.join(dir, "gateway");
     await fs.mkdir(dataDir);
-    gateway = await startGatewayProcess(dataDir, { HOMER_RATE_LIMIT: "0" });
+    const gateway = await start(dataDir, { HOMER_RATE_LIMIT: "0" });
     const big = path.join(dir, "big.bin");
     await makeBigFile(big, BIG_BYTES);
     const bigAnswer = await uploadFile(gateway.origin, big, BIG_BYTES);
@@ -132,13 +130,7 @@ export async function runSdkDownloadPair() {
       ...(await pairRounds(`${BIG_BYTES / MiB} MiB file`, builds, bigJson, gateway.origin, dir)),
       ...(await pairRounds(`${MANY_FILES} files of ${MANY_FILE_BYTES / 1024} KiB`, builds, manyJson, gateway.origin, dir)),
     ];
-  } catch (error) {
-    if (gateway) console.error(`--- gateway output ---\n${gateway.output()}`);
-    throw error;
-  } finally {
-    await gateway?.stop();
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -14,22 +14,8 @@ import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { cpuSeconds, procMemMiB, resetPeak, sampleRss, startGatewayProcess } from "./gateway-process.mjs";
-import {
-  fmt,
-  header,
-  makeBigFile,
-  makeRunDir,
-  MiB,
-  QUICK,
-  reportSummary,
-  settle,
-  sh,
-  sha256OfFile,
-  stampFile,
-  table,
-  timed,
-} from "./lib.mjs";
+import { cpuSeconds, inRunDir, procMemMiB, resetPeak, sampleRss } from "./gateway-process.mjs";
+import { fmt, header, makeBigFile, MiB, QUICK, reportSummary, settle, sh, sha256OfFile, stampFile, table, timed } from "./lib.mjs";
 import { uploadFile } from "./upload.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -250,9 +236,7 @@ async function round(i, runs, gateway, dir, modelDir, fileName, stamps, check) {
 
 export async function runSdk() {
   header(`SDK push / pull of a ${FILE_BYTES / MiB} MiB file (@homer/sdk in its own process, gateway process on SQLite + local blobs)`);
-  const dir = await makeRunDir("sdk");
-  let gateway;
-  try {
+  return inRunDir("sdk", async (dir, start) => {
     const fileName = "model.bin";
     const modelDir = path.join(dir, "model");
     const smallDir = path.join(dir, "small");
@@ -266,11 +250,7 @@ export async function runSdk() {
     if ((await fs.stat(dataDir)).dev !== (await fs.stat(dir)).dev) throw new Error("gateway data dir is on another filesystem");
 
     // No rate limit: the many-file downloads ask more than its default of 1200 requests a minute allows.
-    const env = { HOMER_RATE_LIMIT: "0" };
-    gateway = await startGatewayProcess(dataDir, env).catch((error) => {
-      console.log(`gateway start failed, retrying once: ${error.message.split("\n")[0]}`);
-      return startGatewayProcess(dataDir, env);
-    });
+    const gateway = await start(dataDir, { HOMER_RATE_LIMIT: "0" });
     const idle = procMemMiB(gateway.pid, "VmRSS");
     console.log(`gateway pid ${gateway.pid} at ${gateway.origin}, idle RSS ${fmt(idle, 1)} MiB`);
 
@@ -409,13 +389,7 @@ upload ${fmt(smallUp.client.hwm, 1)}, download ${fmt(smallDown.client.hwm, 1)}; 
           ? "registered digest = the file's on every upload; every download matched it"
           : `FAILED: ${failures.join("; ")}`),
     ];
-  } catch (error) {
-    if (gateway) console.error(`--- gateway output ---\n${gateway.output()}`);
-    throw error;
-  } finally {
-    await gateway?.stop();
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

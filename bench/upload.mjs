@@ -9,9 +9,9 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { HashingCounter } from "../gateway/dist/storage/hashing-counter.js";
-import { cpuSeconds, procMemMiB, resetPeak, sampleRss, startGatewayProcess } from "./gateway-process.mjs";
+import { cpuSeconds, inRunDir, procMemMiB, resetPeak, sampleRss } from "./gateway-process.mjs";
 import { streamedCreateModel, randomBoundary } from "../test/support/multipart.mjs";
-import { fmt, header, makeBigFile, makeRunDir, MiB, QUICK, reportSummary, settle, sh, table, timed } from "./lib.mjs";
+import { fmt, header, makeBigFile, MiB, QUICK, reportSummary, settle, sh, table, timed } from "./lib.mjs";
 
 const FILE_BYTES = (QUICK ? 256 : 1024) * MiB;
 const RSS_TARGET_MB = 200;
@@ -203,9 +203,7 @@ async function round(runs, gateway, dir, source, expected) {
 
 export async function runUpload() {
   header(`Upload / download of a ${FILE_BYTES / MiB} MiB file through a gateway process (SQLite + local blobs)`);
-  const dir = await makeRunDir("upload");
-  let gateway;
-  try {
+  return inRunDir("upload", async (dir, start) => {
     const source = path.join(dir, "big.bin");
     const dataDir = path.join(dir, "gateway");
     const made = await timed(() => makeBigFile(source, FILE_BYTES));
@@ -215,11 +213,7 @@ export async function runUpload() {
     // Baseline copies go to `dir`, blobs under dataDir: both must hit the same disk.
     if ((await fs.stat(dataDir)).dev !== (await fs.stat(dir)).dev) throw new Error("gateway data dir is on another filesystem");
 
-    gateway = await startGatewayProcess(dataDir).catch((error) => {
-      // Once seen: a gateway killed by a SIGTERM from outside before it printed anything.
-      console.log(`gateway start failed, retrying once: ${error.message.split("\n")[0]}`);
-      return startGatewayProcess(dataDir);
-    });
+    const gateway = await start(dataDir);
     const idle = procMemMiB(gateway.pid, "VmRSS");
     console.log(`gateway pid ${gateway.pid} at ${gateway.origin}, idle RSS ${fmt(idle, 1)} MiB`);
 
@@ -267,13 +261,7 @@ sha256 checks: ${failures.length === 0 ? "all ok" : `MISMATCH in ${failures.join
         `${runs.has(OPS.curl) ? `; curl ${rate("curl")}` : ""}; gateway peak RSS ${fmt(downPeak, 1)} MiB`,
       `sha256: ${failures.length === 0 ? "every upload and download matched the file" : `MISMATCH in ${failures.join(", ")}`}`,
     ];
-  } catch (error) {
-    if (gateway) console.error(`--- gateway output ---\n${gateway.output()}`);
-    throw error;
-  } finally {
-    await gateway?.stop();
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
