@@ -235,6 +235,31 @@ describe("SDK download into files", () => {
     expect(await fs.readdir(path.join(root, "no-range"))).toEqual([]);
   });
 
+  test("a file list that names one file twice, leaves the folder or holds a NUL is INTEGRITY_ERROR before anything is asked or made", async () => {
+    const content = randomBytes(1000);
+    const server = await fileServer(serve(content));
+    const cases: [string, string[], RegExp][] = [
+      ["twice", ["a/w.bin", "a/w.bin"], /listed "a\/w\.bin" twice/],
+      ["two paths, one file", ["a/w.bin", "a//w.bin"], /listed "a\/\/w\.bin" twice, or two paths for one file/],
+      ["outside", ["w.bin", "../../escaped.bin"], /refusing to write "\.\.\/\.\.\/escaped\.bin": it would land outside/],
+      ["the folder itself", ["w.bin", "."], /refusing to write "\.": it would land outside/],
+      ["empty", [""], /refusing to write "": it would land outside/],
+      ["NUL", ["w.bin", "x\0.bin"], /refusing to write "x\\u0000\.bin": a path cannot hold NUL/],
+    ];
+    for (const [name, paths, message] of cases) {
+      const out = path.join(root, "listed", "deep", "out");
+      const error = await download(
+        paths.map((p) => fileOf(content, server.origin, p)),
+        out,
+      ).catch((e: unknown) => e);
+      expect((error as RegistryError).code, name).toBe("INTEGRITY_ERROR");
+      expect((error as RegistryError).message, name).toMatch(message);
+      await expect(fs.stat(path.join(root, "listed")), name).rejects.toThrow();
+    }
+    await server.close();
+    expect(server.ranges).toEqual([]);
+  });
+
   const KEY = { authorization: "Bearer hmr_secret" };
 
   test("a redirect within the connection's origin keeps the API key; one to another origin drops it for good, and the Range goes along", async () => {

@@ -131,11 +131,13 @@ function afterBytes(chunks: readonly Uint8Array[], n: number): Uint8Array[] {
   return rest;
 }
 
-/** Resolves `relative` inside `dir`, refusing anything that would land outside it. */
+/** Resolves `relative` inside `dir`, refusing anything that would land outside it or that no file system names. */
 function targetOf(dir: string, relative: string): string {
+  const shown = JSON.stringify(relative.slice(0, 200));
+  if (relative.includes("\0")) throw new RegistryError("INTEGRITY_ERROR", `refusing to write ${shown}: a path cannot hold NUL`);
   const target = path.resolve(dir, ...relative.split("/"));
   if (!target.startsWith(path.resolve(dir) + path.sep)) {
-    throw new RegistryError("INTEGRITY_ERROR", `refusing to write ${relative}: it would land outside ${dir}`);
+    throw new RegistryError("INTEGRITY_ERROR", `refusing to write ${shown}: it would land outside ${dir}`);
   }
   return target;
 }
@@ -180,6 +182,20 @@ export async function downloadModel(
 ): Promise<string> {
   const concurrency = concurrencyOf(options.concurrency);
   if (options.signal?.aborted) throw aborted(`downloading into ${dir}`, options.signal);
+  // Every path checked before anything is written. A list naming one file twice (or two paths
+  // that land on one file, `a//b` and `a/b`) would have two downloads write one part at once.
+  const targets = new Map<string, ModelData["files"][number]>();
+  for (const file of model.files) {
+    const target = targetOf(dir, file.path);
+    if (targets.has(target)) {
+      throw new RegistryError(
+        "INTEGRITY_ERROR",
+        `the registry listed ${JSON.stringify(file.path.slice(0, 200))} twice, or two paths for one file`,
+      );
+    }
+    targets.set(target, file);
+  }
+  const queue = [...targets];
   await fs.mkdir(dir, { recursive: true });
   const total = model.files.reduce((sum, f) => sum + f.sizeBytes, 0);
   // Bytes of finished files plus what each file in flight has so far: `bytes` never goes back while files overlap.
@@ -196,8 +212,7 @@ export async function downloadModel(
   let failure: { error: unknown } | undefined;
   let next = 0;
 
-  const fetchOne = async (file: ModelData["files"][number]) => {
-    const target = targetOf(dir, file.path);
+  const fetchOne = async ([target, file]: (typeof queue)[number]) => {
     let fileBytes = 0;
     const progress = (now: number) => {
       bytes += now - fileBytes;
@@ -226,10 +241,10 @@ export async function downloadModel(
   };
 
   const worker = async () => {
-    while (next < model.files.length && !signal.aborted) {
-      const file = model.files[next++]!;
+    while (next < queue.length && !signal.aborted) {
+      const entry = queue[next++]!;
       try {
-        await fetchOne(file);
+        await fetchOne(entry);
       } catch (error) {
         failure ??= { error };
         stop.abort();
@@ -237,7 +252,7 @@ export async function downloadModel(
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, model.files.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
   } finally {
     options.signal?.removeEventListener("abort", forward);
   }

@@ -35,7 +35,7 @@ export async function httpGet(url: string, options: GetOptions): Promise<GetAnsw
   let at = new URL(url);
   let keyed = true;
   for (let hops = 0; ; hops++) {
-    if (at.protocol !== "http:" && at.protocol !== "https:") throw new GetError(`cannot follow ${at.protocol} URLs`);
+    if (at.protocol !== "http:" && at.protocol !== "https:") throw new GetError(`cannot follow ${at.protocol.slice(0, 40)} URLs`);
     keyed &&= at.origin === options.origin;
     const answer = await getOnce(at, keyed ? options.headers : withoutApiKey(options.headers), options);
     const location = answer.headers.location;
