@@ -11,6 +11,42 @@ import { killAllChildren, startChildGateway, type ChildGateway } from "./support
 import { sha256 } from "./support/files.js";
 import { waitFor } from "./support/wait.js";
 
+/**
+ * A proxy in front of the gateway at `origin` that the CLI is pointed at: `files` passes each
+ * download's answer on (`answer.pipe(res)` as it is, or held, or cut); it counts the downloads
+ * in flight and keeps the Range each asked for.
+ */
+async function downloadProxy(origin: string, files: (answer: http.IncomingMessage, res: http.ServerResponse) => void) {
+  const ranges: (string | undefined)[] = [];
+  let open = 0;
+  let most = 0;
+  const proxy = http.createServer((req, res) => {
+    const file = req.url!.startsWith("/files/");
+    if (file) {
+      ranges.push(req.headers.range);
+      most = Math.max(most, ++open);
+      res.once("close", () => open--);
+    }
+    const upstream = http.request(`${origin}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      if (file) files(answer, res);
+      else answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return {
+    env: { HOMER_URL: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/graphql` },
+    ranges,
+    /** The most downloads in flight at once since the last call. */
+    most: () => [most, (most = 0)][0]!,
+    close: () => {
+      proxy.closeAllConnections();
+      proxy.close();
+    },
+  };
+}
+
 describe("homer CLI", () => {
   let gw: ChildGateway;
   let root: string;
@@ -120,16 +156,26 @@ describe("homer CLI", () => {
     expect(exact.stdout).toMatch(/mnist@1/);
   });
 
-  test("pull --jobs takes a whole number from 1 to 16, and asks nothing otherwise", async () => {
-    for (const jobs of ["0", "17", "x", "-1", "2.5", ""]) {
+  test("pull --jobs takes a whole number from 1 to 16 (else it asks nothing) and is how many files download at once", async () => {
+    for (const jobs of ["0", "17", "x", "-1", "2.5", "", "99999999999999999999", "1e1", "\u001b[2J4"]) {
       const run = await homer(["pull", "mnist", "--jobs", jobs, "--out", path.join(root, "never")], env);
       expect(run.code, jobs).toBe(2);
       expect(run.stderr, jobs).toMatch(/--jobs/);
+      expect(run.stderr, jobs).not.toContain("\u001b");
     }
     await expect(fs.stat(path.join(root, "never"))).rejects.toThrow();
-    const one = await homer(["pull", "mnist@2", "-j", "1", "--out", path.join(root, "one-job")], env);
-    expect(one.code).toBe(0);
-    expect(sha256(await fs.readFile(path.join(root, "one-job", "model.onnx")))).toBe(sha256(weights));
+    // mnist@2 has two files; each answer held 150 ms, so that files asked at once overlap.
+    const proxy = await downloadProxy(gw.origin, (answer, res) => void setTimeout(() => answer.pipe(res), 150));
+    try {
+      const one = await homer(["pull", "mnist@2", "-j", "1", "--out", path.join(root, "one-job")], proxy.env);
+      expect(one.code).toBe(0);
+      expect(proxy.most()).toBe(1);
+      expect(sha256(await fs.readFile(path.join(root, "one-job", "model.onnx")))).toBe(sha256(weights));
+      expect((await homer(["pull", "mnist@2", "--out", path.join(root, "default-jobs")], proxy.env)).code).toBe(0);
+      expect(proxy.most()).toBe(2);
+    } finally {
+      proxy.close();
+    }
   });
 
   test("Ctrl-C stops a pull with exit 130 and keeps what arrived; the same pull resumes after it", async () => {
@@ -137,26 +183,18 @@ describe("homer CLI", () => {
     await fs.mkdir(path.join(root, "big-model"));
     await fs.writeFile(path.join(root, "big-model", "weights.bin"), big);
     expect((await homer(["push", path.join(root, "big-model"), "--name", "bigpull"], env)).code).toBe(0);
-    // A proxy in front of the gateway that, while `stall` holds, passes a file's first 2 MiB and then nothing.
+    // While `stall` holds, a file's first 2 MiB go through and then nothing.
     let stall = true;
     let sent = 0;
-    const ranges: (string | undefined)[] = [];
-    const proxy = http.createServer((req, res) => {
-      const files = req.url!.startsWith("/files/");
-      if (files) ranges.push(req.headers.range);
-      const upstream = http.request(`${gw.origin}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode!, answer.headers);
-        if (!files || !stall) return void answer.pipe(res);
-        answer.on("data", (chunk: Buffer) => {
-          if (sent >= 2 * 1024 * 1024) return void answer.pause();
-          sent += chunk.length;
-          res.write(chunk);
-        });
+    const proxy = await downloadProxy(gw.origin, (answer, res) => {
+      if (!stall) return void answer.pipe(res);
+      answer.on("data", (chunk: Buffer) => {
+        if (sent >= 2 * 1024 * 1024) return void answer.pause();
+        sent += chunk.length;
+        res.write(chunk);
       });
-      req.pipe(upstream);
     });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const through = { HOMER_URL: `http://127.0.0.1:${(proxy.address() as { port: number }).port}/graphql` };
+    const { ranges, env: through } = proxy;
     const out = path.join(root, "interrupted");
     const part = path.join(out, `weights.bin.${sha256(big).slice(0, 16)}.homer-part`);
     try {
@@ -181,7 +219,6 @@ describe("homer CLI", () => {
       expect(ranges).toEqual([undefined, `bytes=${kept}-`]);
       expect(sha256(await fs.readFile(path.join(out, "weights.bin")))).toBe(sha256(big));
     } finally {
-      proxy.closeAllConnections();
       proxy.close();
     }
   });

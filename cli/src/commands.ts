@@ -1,7 +1,15 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import os from "node:os";
-import { parseMetricConditions, RegistryError, type Framework, type Model, type ModelFamily, type ModelFilter } from "@homer/sdk";
+import {
+  MAX_DOWNLOAD_CONCURRENCY,
+  parseMetricConditions,
+  RegistryError,
+  type Framework,
+  type Model,
+  type ModelFamily,
+  type ModelFilter,
+} from "@homer/sdk";
 import { keys, projects } from "./admin-commands.js";
 import { alias } from "./alias-command.js";
 import { completion } from "./completion.js";
@@ -12,6 +20,7 @@ import { edit } from "./edit-command.js";
 import { lineage, lineageOf, LINEAGE_FLAGS, LINEAGE_USAGE } from "./lineage-command.js";
 import { explicitRef, keyValues, one, parseInteger, parseRef } from "./operands.js";
 import { countOf, formatBytes, table, UsageError } from "./output.js";
+import { untilInterrupted } from "./interrupt.js";
 import { progressBar } from "./progress.js";
 import { resolveRef } from "./resolve-ref.js";
 import { shown } from "./terminal.js";
@@ -228,8 +237,6 @@ async function listFamilies(
 
 const PULL_USAGE = "homer pull NAME[@VERSION|@ALIAS|@latest|@best:METRIC[:asc]] [--out DIR] [--jobs N]";
 const PULL_OPTIONS = { out: { type: "string", short: "o" }, jobs: { type: "string", short: "j" } } as const satisfies Options;
-/** The SDK's bounds for files downloaded at once. */
-const MAX_JOBS = 16;
 const pull: Command = {
   usage: PULL_USAGE,
   summary: "download a version (latest by default), verifying every file",
@@ -239,22 +246,16 @@ const pull: Command = {
     const { values, positionals } = parse(args, PULL_OPTIONS, PULL_USAGE, io);
     const ref = parseRef(one(positionals, "one model reference", PULL_USAGE), PULL_USAGE);
     const jobs = values.jobs === undefined ? undefined : parseInteger(values.jobs, "--jobs");
-    if (jobs !== undefined && (jobs < 1 || jobs > MAX_JOBS)) throw new UsageError(`--jobs must be from 1 to ${MAX_JOBS}, got ${jobs}`);
+    if (jobs !== undefined && (jobs < 1 || jobs > MAX_DOWNLOAD_CONCURRENCY)) {
+      throw new UsageError(`--jobs must be from 1 to ${MAX_DOWNLOAD_CONCURRENCY}, got ${jobs}`);
+    }
     const registry = await io.registry();
     const model = await resolveRef(registry, ref);
     const bar = progressBar(`pull ${model.name}@${model.version}`, !io.json);
     // Ctrl-C stops the download cleanly: what arrived is synced, and the same pull resumes it.
-    const abort = new AbortController();
-    const stop = () => abort.abort(new Error("interrupted"));
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    const dir = await model
-      .download(values.out, { onProgress: (p) => bar.update(p), signal: abort.signal, ...(jobs ? { concurrency: jobs } : {}) })
-      .finally(() => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        bar.done();
-      });
+    const dir = await untilInterrupted((signal) =>
+      model.download(values.out, { onProgress: (p) => bar.update(p), signal, ...(jobs ? { concurrency: jobs } : {}) }),
+    ).finally(() => bar.done());
     io.print(
       io.json ? `${JSON.stringify({ ...summary(model), dir })}\n` : `pulled ${shown(model.name)}@${model.version} into ${shown(dir)}\n`,
     );

@@ -1,6 +1,7 @@
 import type { ModelEvent } from "@homer/sdk";
 import { parse } from "./args.js";
 import type { Command, Options } from "./command.js";
+import { untilInterrupted } from "./interrupt.js";
 import { UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
@@ -33,20 +34,13 @@ export const watch: Command = {
       throw new UsageError(`--count must be a positive integer, got "${values.count}"`);
     }
     const registry = await io.registry();
-    const abort = new AbortController();
-    const stop = () => abort.abort();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-    try {
+    return untilInterrupted(async (signal) => {
       let seen = 0;
-      for await (const event of registry.watch({ name: positionals[0], signal: abort.signal })) {
+      for await (const event of registry.watch({ name: positionals[0], signal })) {
         io.print(line(event, io.json));
         if (++seen >= count) break;
       }
       return 0;
-    } finally {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-    }
+    });
   },
 };

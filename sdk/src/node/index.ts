@@ -38,4 +38,6 @@ export { ModelRegistry } from "../registry.js";
 export { ModelWatch, type ModelEvent } from "../watch.js";
 export type { CreateModelOptions, DownloadOptions, SaveOptions } from "../types.js";
 export { describeDirectory } from "./mlmodel.js";
+/** The most files `model.download(dir, { concurrency })` fetches at once. */
+export { MAX_CONCURRENCY as MAX_DOWNLOAD_CONCURRENCY } from "./download.js";
 export { listFiles, type LocalFile } from "./directory.js";
