@@ -217,7 +217,7 @@ describe("HOMER_BLOB_REDIRECT", () => {
     expect(Buffer.from(await followed.arrayBuffer())).toEqual(weights.subarray(10, 20));
   });
 
-  test("the SDK's download follows the redirect without its API key, resumes a part through it, and verifies the bytes", async () => {
+  test("the SDK's download follows the redirect without its API key, and completes a download left partway (resumed or, where the bucket answers If-Range with the whole file, started again), verifying the bytes", async () => {
     const registry = await connection({ url: `${gw.origin}/graphql`, apiKey: reader }).getModelRegistry();
     const model = (await registry.getModel({ name: "redirected", version: 1 }))!;
     const out = await makeTempDir("homer-s3-redirect-");
