@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { inRunDir } from "./gateway-process.mjs";
 import { fmt, header, makeBigFile, median, MiB, QUICK, reportSummary, ROOT, table } from "./lib.mjs";
 import { uploadFile } from "./upload.mjs";
+import { createModelParts, multipartBody, multipartType, randomBoundary } from "../test/support/multipart.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 6));
@@ -106,19 +107,20 @@ export async function runSdkDownloadPair() {
     await fs.rm(big);
     const bigFiles = JSON.parse(bigAnswer.body).data.createModel.files;
 
-    const form = new FormData();
     const names = Array.from({ length: MANY_FILES }, (_, i) => `shard-${String(i).padStart(4, "0")}.bin`);
     const query = "mutation($input: CreateModelInput!) { createModel(input: $input) { files { path sizeBytes sha256 downloadUrl } } }";
-    form.set(
-      "operations",
-      JSON.stringify({ query, variables: { input: { name: "many", files: names.map((p) => ({ path: p, file: null })) } } }),
-    );
-    form.set("map", JSON.stringify(Object.fromEntries(names.map((_, i) => [i, [`variables.input.files.${i}.file`]]))));
-    names.forEach((name, i) => form.set(String(i), new Blob([randomBytes(MANY_FILE_BYTES)]), name));
+    const boundary = randomBoundary("bench");
     const manyAnswer = await fetch(`${gateway.origin}/graphql`, {
       method: "POST",
-      body: form,
-      headers: { "apollo-require-preflight": "true" },
+      headers: { "content-type": multipartType(boundary), "apollo-require-preflight": "true" },
+      body: multipartBody(
+        createModelParts(
+          query,
+          { name: "many" },
+          names.map((name) => [name, randomBytes(MANY_FILE_BYTES)]),
+        ),
+        boundary,
+      ),
     });
     const manyFiles = (await manyAnswer.json()).data.createModel.files;
 
