@@ -421,6 +421,34 @@ describe("SDK download into files", () => {
     await server.close();
   });
 
+  test("a folder, a signal or an onProgress of the wrong type is BAD_USER_INPUT naming it, and nothing is asked or made", async () => {
+    const server = await fileServer(serve(randomBytes(10)));
+    const files = [fileOf(randomBytes(10), server.origin)];
+    const out = path.join(root, "bad-options");
+    const cases: [string, unknown, Record<string, unknown>, RegExp][] = [
+      ["dir", 42, {}, /dir must be a folder path, not 42/],
+      ["dir", "", {}, /dir must be a folder path, not ""/],
+      ["dir", `${out}\0x`, {}, /dir must be a folder path, not ".*\\u0000x"/],
+      ["signal", out, { signal: "stop" }, /signal must be an AbortSignal, not "stop"/],
+      ["signal", out, { signal: { aborted: false } }, /signal must be an AbortSignal, not \{"aborted":false\}/],
+      ["onProgress", out, { onProgress: "log" }, /onProgress must be a function, not "log"/],
+      ["concurrency", out, { concurrency: 10n }, /concurrency must be a whole number from 1 to 16, not 10/],
+      ["concurrency", out, { concurrency: "x".repeat(100_000) }, /concurrency must be a whole number from 1 to 16, not "x{99}$/],
+    ];
+    for (const [field, dir, options, message] of cases) {
+      const error = await downloadModel({ files }, dir as string, { headers: {}, origin: server.origin, ...options }).catch(
+        (e: unknown) => e,
+      );
+      expect(error, field).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).code, field).toBe("BAD_USER_INPUT");
+      expect((error as RegistryError).field, field).toBe(field);
+      expect((error as RegistryError).message, field).toMatch(message);
+      await expect(fs.stat(out)).rejects.toThrow();
+    }
+    await server.close();
+    expect(server.ranges).toEqual([]);
+  });
+
   test("a concurrency that is not a whole number from 1 to 16 is BAD_USER_INPUT, and nothing is asked or made", async () => {
     const server = await fileServer(serve(randomBytes(10)));
     const files = [fileOf(randomBytes(10), server.origin)];

@@ -157,15 +157,31 @@ export interface DownloadContext {
   readonly idleMs?: number;
 }
 
-function concurrencyOf(value: unknown): number {
-  if (value === undefined) return DEFAULT_CONCURRENCY;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_CONCURRENCY) {
-    const shown = typeof value === "number" ? String(value) : (JSON.stringify(value) ?? typeof value);
-    throw new RegistryError("BAD_USER_INPUT", `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, not ${shown}`, {
-      field: "concurrency",
-    });
+/** A caller's value in an error: short, its control characters escaped by JSON. */
+const shownValue = (value: unknown) =>
+  typeof value === "number" || typeof value === "bigint" ? String(value) : (JSON.stringify(value)?.slice(0, 100) ?? typeof value);
+
+/** An AbortSignal, or one of a library's that behaves as one (as node:http accepts). */
+const isSignal = (value: unknown) =>
+  typeof value === "object" && value !== null && "aborted" in value && typeof (value as AbortSignal).addEventListener === "function";
+
+const badOption = (field: string, what: string, value: unknown) =>
+  new RegistryError("BAD_USER_INPUT", `${field} must be ${what}, not ${shownValue(value)}`, { field });
+
+/**
+ * The folder and the caller's options, checked before anything is asked or made: a wrong
+ * type is BAD_USER_INPUT, not a TypeError half-way through the files. Returns the concurrency.
+ */
+function checkArguments(dir: unknown, options: DownloadOptions): number {
+  if (typeof dir !== "string" || dir === "" || dir.includes("\0")) throw badOption("dir", "a folder path", dir);
+  const { concurrency, signal, onProgress } = options as Record<string, unknown>;
+  if (signal !== undefined && !isSignal(signal)) throw badOption("signal", "an AbortSignal", signal);
+  if (onProgress !== undefined && typeof onProgress !== "function") throw badOption("onProgress", "a function", onProgress);
+  if (concurrency === undefined) return DEFAULT_CONCURRENCY;
+  if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw badOption("concurrency", `a whole number from 1 to ${MAX_CONCURRENCY}`, concurrency);
   }
-  return value;
+  return concurrency;
 }
 
 /**
@@ -180,7 +196,7 @@ export async function downloadModel(
   dir: string,
   options: DownloadOptions & DownloadContext,
 ): Promise<string> {
-  const concurrency = concurrencyOf(options.concurrency);
+  const concurrency = checkArguments(dir, options);
   if (options.signal?.aborted) throw aborted(`downloading into ${dir}`, options.signal);
   // Every path checked before anything is written. A list naming one file twice (or two paths
   // that land on one file, `a//b` and `a/b`) would have two downloads write one part at once.
