@@ -59,10 +59,10 @@ const socatCopy = (blob, target, port) =>
 const spread = (xs, digits = 2) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
 /** A row of the upload's CPU seconds (total, user or system): Homer's and the floor's, median (min–max), and their ratio. */
-const cpuRow = (label, homer, floor) => [
+const cpuRow = (label, homer, floor, digits = 2) => [
   label,
-  `${fmt(median(homer), 2)} (${spread(homer, 2)})`,
-  `busboy floor ${fmt(median(floor), 2)} (${spread(floor, 2)})`,
+  `${fmt(median(homer), digits)} (${spread(homer, digits)})`,
+  `busboy floor ${fmt(median(floor), digits)} (${spread(floor, digits)})`,
   `${fmt(median(homer) / median(floor))}x`,
   "(context)",
   "",
@@ -98,7 +98,8 @@ async function measuredUpload(server, source) {
   // final fsync, which moves between consecutive uploads of the same stack (BENCHMARKS.md §5).
   const user = cpuAfter.user - cpuBefore.user;
   const system = cpuAfter.system - cpuBefore.system;
-  return { seconds: run.seconds, body: JSON.parse(run.result.body), peakMiB: peak, cpu: user + system, user, system };
+  const faults = (cpuAfter.minorFaults - cpuBefore.minorFaults) / 1000;
+  return { seconds: run.seconds, body: JSON.parse(run.result.body), peakMiB: peak, cpu: user + system, user, system, faults };
 }
 
 async function findFile(root, name) {
@@ -193,6 +194,8 @@ async function uploadAndDownload(dir) {
     floorUser: runs.floor.map((r) => r.user),
     homerSystem: runs.homer.map((r) => r.system),
     floorSystem: runs.floor.map((r) => r.system),
+    homerFaults: runs.homer.map((r) => r.faults),
+    floorFaults: runs.floor.map((r) => r.faults),
     downloadMiBps: runs.download.map(rate),
     cpMiBps: runs.cp.map(rate),
     downloadRatio: median(runs.download.map(rate)) / median(runs.cp.map(rate)),
@@ -370,6 +373,8 @@ export async function runRegressions() {
       cpuRow("upload: server CPU s median (min–max)", io.homerCpu, io.floorCpu),
       cpuRow("upload: of it user CPU s median (min–max)", io.homerUser, io.floorUser),
       cpuRow("upload: of it system CPU s median (min–max)", io.homerSystem, io.floorSystem),
+      // The process's own memory mapped anew (its heap, buffers); the page cache its file writes fill is not counted (BENCHMARKS.md §5).
+      cpuRow("upload: minor page faults, thousands, median (min–max)", io.homerFaults, io.floorFaults, 0),
       [
         `${FILE_BYTES / MiB} MiB download (curl -o file), MiB/s`,
         `${fmt(median(io.downloadMiBps), 0)} (${spread(io.downloadMiBps, 0)})`,
