@@ -134,6 +134,17 @@ const CORPUS: Call[] = [
   { name: "bad name", body: json(`{ model(name: "../etc", version: 1) { version } }`) },
   { name: "wrong variable type", body: json(`query($v: Int!) { model(name: "m", version: $v) { version } }`, { v: "two" }) },
   { name: "missing variable", body: json(`query($v: Int!) { model(name: "m", version: $v) { version } }`) },
+  // graphql-jit 0.8 took an array for an input object (as {}: on updateModel, "remove the lineage").
+  {
+    name: "an array for a nested input object",
+    body: json(`mutation($i: UpdateModelInput!) { updateModel(name: "m", version: 1, input: $i) { revision lineage { run { id } } } }`, {
+      i: { description: "edited", lineage: [] },
+    }),
+  },
+  {
+    name: "an array for an input object",
+    body: json(`query($f: ModelFilter) { bestModel(name: "m", metric: "acc", filter: $f) { version } }`, { f: [] }),
+  },
   { name: "unknown field", body: json(`{ models(name: "m") { nodes { nope } } }`) },
   { name: "syntax error", body: json(`{ models(name: "m") { nodes { version } `) },
   { name: "two operations, none named", body: json(`query A { __typename } query B { __typename }`) },

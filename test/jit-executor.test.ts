@@ -48,6 +48,24 @@ describe("jitExecutor", () => {
     }
   });
 
+  test("variables are graphql-js's to accept: an array is no input object, at the top or nested", async () => {
+    const inputs = buildSchema(`input Inner { note: String } input Outer { inner: Inner } type Query { echo(outer: Outer): String }`);
+    inputs.getQueryType()!.getFields().echo!.resolve = (_root, args: unknown) => JSON.stringify(args);
+    const executor = jitExecutor(inputs);
+    const document = parse(`query($o: Outer) { echo(outer: $o) }`);
+    for (let i = 0; i < COMPILE_AFTER_RUNS + 2; i++) {
+      expect(await run(executor, document, { o: { inner: { note: "n" } } })).toEqual({
+        data: { echo: '{"outer":{"inner":{"note":"n"}}}' },
+      });
+      const nested = await run(executor, document, { o: { inner: [] } });
+      expect(nested.data).toBeUndefined();
+      expect(nested.errors?.[0]?.message).toBe('Variable "$o" got invalid value [] at "o.inner"; Expected type "Inner" to be an object.');
+      const top = await run(executor, document, { o: [] });
+      expect(top.errors?.[0]?.message).toBe('Variable "$o" got invalid value []; Expected type "Outer" to be an object.');
+    }
+    expect(executor.compiled()).toBe(1);
+  });
+
   test("unknown operation names are not remembered, however many a client sends", async () => {
     const executor = jitExecutor(schema);
     const document = parse(`query A { hello(name: "a") } query B { fail }`);

@@ -1,14 +1,30 @@
 import type { GatewayExecutor, GatewayInterface } from "@apollo/server-gateway-interface";
-import { execute, GraphQLError, Kind, type DocumentNode, type ExecutionResult, type GraphQLSchema } from "graphql";
+import {
+  execute,
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type VariableDefinitionNode,
+} from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 
 /** How often a document runs interpreted before it is compiled. */
 export const COMPILE_AFTER_RUNS = 2;
 
+/** An operation compiled, and the variables it declares (checked by graphql-js before each run). */
+interface Plan {
+  readonly query: CompiledQuery["query"];
+  readonly variables: readonly VariableDefinitionNode[];
+}
+
 /** One document's operations: run counts until compiled, then the compiled query. */
 interface DocumentPlans {
   runs: number;
-  readonly compiled: Map<string, CompiledQuery | null>;
+  readonly compiled: Map<string, Plan | null>;
 }
 
 /** Documents whose runs are counted or whose compiled plans are kept, at most (least recently used go first). */
@@ -27,6 +43,12 @@ export const MAX_DOCUMENTS = 500;
  * A document graphql-jit cannot compile runs on graphql-js. Results are the same
  * as graphql-js's (data, errors with paths and locations, null propagation, the
  * wording of refused variables); Apollo formats and masks errors as before.
+ *
+ * Variables are graphql-js's to accept: graphql-jit 0.8 takes a JSON array where an
+ * input object is expected (its check is `typeof value === "object"`), so `[]` would
+ * pass as `{}` — on `updateModel`, "remove the lineage". An operation that declares
+ * variables has them coerced by graphql-js first, and runs interpreted (which refuses
+ * them, worded as ever) when graphql-js refuses them.
  */
 export function jitExecutor(
   schema: GraphQLSchema,
@@ -62,10 +84,13 @@ export function jitExecutor(
       // A name the document does not define fails in graphql-js; remembering it would let names pile up.
       if (!defines(document, operationName)) return interpreted(document, operationName, request.variables, context);
       const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
-      plan = isCompiledQuery(result) ? result : null;
+      plan = isCompiledQuery(result)
+        ? { query: result.query, variables: operationOf(document, operationName).variableDefinitions ?? [] }
+        : null;
       entry.compiled.set(key, plan);
     }
-    if (!plan) return interpreted(document, operationName, request.variables, context);
+    if (!plan || !acceptsVariables(schema, plan, request.variables))
+      return interpreted(document, operationName, request.variables, context);
     const result = await plan.query(undefined, context, request.variables);
     if (!result.errors) return result;
     // Nothing ran (the variables were refused): graphql-js words that refusal, with the
@@ -79,9 +104,24 @@ export function jitExecutor(
   });
 }
 
+const operationsOf = (document: DocumentNode) =>
+  document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+
 function defines(document: DocumentNode, operationName: string | null): boolean {
-  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = operationsOf(document);
   return operationName === null ? operations.length === 1 : operations.some((d) => d.name?.value === operationName);
+}
+
+/** The operation `defines` found. */
+function operationOf(document: DocumentNode, operationName: string | null): OperationDefinitionNode {
+  const operations = operationsOf(document);
+  return operationName === null ? operations[0]! : operations.find((d) => d.name?.value === operationName)!;
+}
+
+/** Whether graphql-js accepts the request's variables for the plan's operation (always, when it declares none). */
+function acceptsVariables(schema: GraphQLSchema, plan: Plan, variables: Record<string, unknown> | undefined): boolean {
+  if (plan.variables.length === 0) return true;
+  return !("errors" in getVariableValues(schema, plan.variables, variables ?? {}, { maxErrors: 1 }));
 }
 
 /**
