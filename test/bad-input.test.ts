@@ -323,6 +323,46 @@ describe("bad input gets a typed error and loses nothing", () => {
     expect(res.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
   });
 
+  test("a part with no name (a file or a field) is BAD_USER_INPUT on the lane and through express, and the gateway lives on", async () => {
+    // FormData always names its parts; a hand-written body need not (busboy hands such a part on with no name).
+    const raw = (parts: { name?: string; filename?: string; value: string }[]) =>
+      parts
+        .map((p) => {
+          const disposition = [
+            "form-data",
+            ...(p.name === undefined ? [] : [`name="${p.name}"`]),
+            ...(p.filename ? [`filename="${p.filename}"`] : []),
+          ];
+          return `--X\r\nContent-Disposition: ${disposition.join("; ")}\r\n\r\n${p.value}\r\n`;
+        })
+        .join("") + "--X--\r\n";
+    const map = JSON.stringify({ 0: ["variables.input.files.0.file"] });
+    const bodies = {
+      "a file with no name": raw([
+        { name: "operations", value: ops },
+        { name: "map", value: map },
+        { filename: "w", value: "x" },
+      ]),
+      "a file with no name before the map": raw([
+        { name: "operations", value: ops },
+        { filename: "w", value: "x" },
+      ]),
+      "a field with no name": raw([{ value: "{}" }, { name: "operations", value: ops }]),
+    };
+    // The lane takes `multipart/form-data; boundary=`; other spellings take express.
+    for (const type of ["multipart/form-data; boundary=X", "multipart/form-data; charset=utf-8; boundary=X"]) {
+      for (const [label, body] of Object.entries(bodies)) {
+        const res = await fetch(gw.url, { method: "POST", headers: { "content-type": type, "apollo-require-preflight": "true" }, body });
+        const answer = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+        // 400 before the operation runs; 200 with the error once it runs (the map had come: the file fails the resolver).
+        expect([200, 400]).toContain(res.status);
+        expect({ label, type, code: answer.errors[0]!.extensions.code }).toEqual({ label, type, code: "BAD_USER_INPUT" });
+        expect(answer.errors[0]!.message).toMatch(/^a multipart (file|field) part has no name/);
+      }
+    }
+    expect((await gw.gql(`{ __typename }`)).data).toEqual({ __typename: "Query" });
+  });
+
   test("malformed JSON body and batched arrays are 400 with a code", async () => {
     const res = await fetch(gw.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     expect(res.status).toBe(400);
@@ -353,5 +393,42 @@ describe("bad input gets a typed error and loses nothing", () => {
     expect(codeOf(await gw.gql(`mutation { deleteModel(name: "victim", version: 1) }`))).toBe("NOT_FOUND");
     expect(codeOf(await gw.gql(`{ models(name: "victim") { nodes { nope } } }`))).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(codeOf(await gw.gql(`{ models(name: `))).toBe("GRAPHQL_PARSE_FAILED");
+  });
+});
+
+describe("size limits take a file or field of exactly the limit", () => {
+  const FILE = 4096;
+  const BODY = 300_000;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ config: { maxFileSize: FILE, maxBodyBytes: BODY, maxInputExampleBytes: 1024, maxFlavorsBytes: 1024 } });
+  });
+  afterAll(() => gw?.close());
+
+  test("a file of exactly maxFileSize is registered whole; one byte more is PAYLOAD_TOO_LARGE naming the limit", async () => {
+    const exact = await gw.upload({ name: "exact" }, { "w.bin": Buffer.alloc(FILE, 5) }, "version files { path sizeBytes }");
+    expect(exact.errors).toBeUndefined();
+    expect(exact.data.createModel).toEqual({ version: 1, files: [{ path: "w.bin", sizeBytes: FILE }] });
+    const over = await gw.upload({ name: "exact" }, { "w.bin": Buffer.alloc(FILE + 1, 5) });
+    expect(over.status).toBe(413);
+    expect(over.errors![0]!.message).toContain(`${FILE}-byte limit`);
+  });
+
+  test("a multipart 'operations' field of exactly the body limit is read; one byte more is PAYLOAD_TOO_LARGE", async () => {
+    const operations = (bytes: number) => {
+      const base = JSON.stringify({ query: "{ __typename }" });
+      return `${base.slice(0, -1)}${" ".repeat(bytes - base.length)}}`;
+    };
+    const send = async (field: string) => {
+      const form = new FormData();
+      form.append("operations", field);
+      form.append("map", "{}");
+      const res = await fetch(gw.url, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
+      return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] } };
+    };
+    expect(Buffer.byteLength(operations(BODY))).toBe(BODY);
+    expect(await send(operations(BODY))).toEqual({ status: 200, body: { data: { __typename: "Query" } } });
+    const over = await send(operations(BODY + 1));
+    expect([over.status, over.body.errors?.[0]?.extensions.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
   });
 });

@@ -27,6 +27,10 @@ type SettledUpload = Upload & { resolve(file: FileUpload): void; reject(error: u
 
 const SPEC = "see https://github.com/jaydenseric/graphql-multipart-request-spec";
 
+/** A part whose Content-Disposition names no field (busboy hands it on with an undefined name). */
+const unnamedPart = (kind: "field" | "file") =>
+  new BadInputError(`a multipart ${kind} part has no name: each part needs Content-Disposition: form-data; name="…" (${SPEC})`);
+
 /** Any failure of the parser is the client's malformed request, unless it is already typed. */
 function malformed(error: unknown): DomainError {
   const domain = toDomainError(error);
@@ -74,8 +78,9 @@ export function readMultipart(
     youngBuffers.add(chunk.length);
     received?.(chunk.length);
   });
+  // The parser's own failures arrive typed (malformed); anything else is a fault of ours, answered 500 and logged.
   return processMultipart(req, res, schema, options).catch((error: unknown) => {
-    throw malformed(error);
+    throw toDomainError(error) ?? error;
   });
 }
 
@@ -86,7 +91,9 @@ function processMultipart(req: IncomingMessage, res: ServerResponse, schema: Gra
       parser = busboy({
         headers: req.headers,
         defParamCharset: "utf8",
-        limits: { fieldSize: options.maxFieldSize, fields: 2, fileSize: options.maxFileSize, files: options.maxFiles },
+        // busboy counts a part that reaches its limit as past it: one byte more, so that a file
+        // (or field) of exactly the limit is taken, as the blob store's own count takes it.
+        limits: { fieldSize: options.maxFieldSize + 1, fields: 2, fileSize: options.maxFileSize + 1, files: options.maxFiles },
       });
     } catch (error) {
       reject(malformed(error));
@@ -94,13 +101,13 @@ function processMultipart(req: IncomingMessage, res: ServerResponse, schema: Gra
     }
     let operations: unknown;
     let uploads: Map<string, Upload> | undefined;
-    let exitError: DomainError | undefined;
+    let exitError: DomainError | Error | undefined;
     const fileStreams = new Set<Readable>();
     let released = false;
     const returnedStreams = new Set<Readable>();
 
     /** Ends processing with `error`; later calls do nothing. */
-    const exit = (error: DomainError) => {
+    const exit = (error: DomainError | Error) => {
       if (exitError) return;
       exitError = error;
       reject(error);
@@ -113,76 +120,98 @@ function processMultipart(req: IncomingMessage, res: ServerResponse, schema: Gra
       setImmediate(() => req.resume());
     };
 
-    parser.on("field", (name, value, { valueTruncated }) => {
-      if (valueTruncated)
-        return exit(new PayloadTooLargeError(`the multipart field '${name}' exceeds the ${options.maxFieldSize}-byte limit`));
-      if (name === "operations") {
-        if (operations !== undefined) return exit(new BadInputError(`the multipart field 'operations' is given twice (${SPEC})`));
+    /**
+     * A handler of the parser's events: what it throws ends this request (an unexpected
+     * error, answered 500 and logged), never the process, as an event listener's throw would.
+     */
+    const guarded =
+      <A extends unknown[]>(handler: (...args: A) => void) =>
+      (...args: A) => {
         try {
-          operations = JSON.parse(value);
-        } catch {
-          return exit(new BadInputError(`the multipart field 'operations' is not JSON (${SPEC})`));
-        }
-        if (typeof operations !== "object" || operations === null)
-          return exit(new BadInputError(`the multipart field 'operations' must be an object (${SPEC})`));
-      } else if (name === "map") {
-        if (operations === undefined) return exit(new BadInputError(`the multipart field 'map' must follow 'operations' (${SPEC})`));
-        if (uploads) return exit(new BadInputError(`the multipart field 'map' is given twice (${SPEC})`));
-        let map: unknown;
-        try {
-          map = JSON.parse(value);
-        } catch {
-          return exit(new BadInputError(`the multipart field 'map' is not JSON (${SPEC})`));
-        }
-        try {
-          uploads = placeUploads(operations, map, schema, options);
+          handler(...args);
         } catch (error) {
-          return exit(malformed(error));
+          exit(error instanceof Error ? error : new Error(String(error)));
         }
-        resolve(operations);
-      }
-    });
+      };
 
-    parser.on("file", (name, stream, { filename, encoding, mimeType }) => {
-      fileStreams.add(stream);
-      const upload = uploads?.get(name) as SettledUpload | undefined;
-      if (!upload || upload.file) {
-        stream.on("error", () => {});
-        stream.resume();
-        if (!uploads) return exit(new BadInputError(`files must follow the multipart fields 'operations' and 'map' (${SPEC})`));
-        return exit(new BadInputError(`the file part ${quote(name, 100)} is not named in the map, or comes twice`));
-      }
-      // A consumer that destroys a file stream before its end (a blob store that failed
-      // mid-file) stalls busboy for good: it waits for that stream to be read. The body
-      // is refused then, so the files still to come fail instead of waiting forever.
-      stream.once("close", () => {
-        if (!stream.readableEnded) exit(new SiblingFileFailed());
-      });
-      let fileError: Error | undefined;
-      stream.on("limit", () => {
-        fileError = fileTooLarge(options.maxFileSize);
-        // busboy truncates silently and ends the stream: a reader must fail, never store a cut file.
-        if (returnedStreams.has(stream)) stream.destroy(fileError);
-        stream.unpipe();
-      });
-      stream.on("error", (error) => {
-        fileError = error;
-        stream.unpipe();
-      });
-      upload.resolve({
-        fieldName: name,
-        filename: filename ?? "",
-        mimetype: mimeType,
-        encoding,
-        createReadStream() {
-          const error = fileError ?? (released ? exitError : undefined);
-          if (error) throw error;
-          if (returnedStreams.has(stream)) throw new BadInputError("a file of this request is read twice; send each file once");
-          returnedStreams.add(stream);
-          return stream as ReturnType<FileUpload["createReadStream"]>;
-        },
-      });
-    });
+    parser.on(
+      "field",
+      guarded((name: string | undefined, value: string, { valueTruncated }: busboy.FieldInfo) => {
+        if (typeof name !== "string") return exit(unnamedPart("field"));
+        if (valueTruncated)
+          return exit(new PayloadTooLargeError(`the multipart field ${quote(name, 100)} exceeds the ${options.maxFieldSize}-byte limit`));
+        if (name === "operations") {
+          if (operations !== undefined) return exit(new BadInputError(`the multipart field 'operations' is given twice (${SPEC})`));
+          try {
+            operations = JSON.parse(value);
+          } catch {
+            return exit(new BadInputError(`the multipart field 'operations' is not JSON (${SPEC})`));
+          }
+          if (typeof operations !== "object" || operations === null)
+            return exit(new BadInputError(`the multipart field 'operations' must be an object (${SPEC})`));
+        } else if (name === "map") {
+          if (operations === undefined) return exit(new BadInputError(`the multipart field 'map' must follow 'operations' (${SPEC})`));
+          if (uploads) return exit(new BadInputError(`the multipart field 'map' is given twice (${SPEC})`));
+          let map: unknown;
+          try {
+            map = JSON.parse(value);
+          } catch {
+            return exit(new BadInputError(`the multipart field 'map' is not JSON (${SPEC})`));
+          }
+          try {
+            uploads = placeUploads(operations, map, schema, options);
+          } catch (error) {
+            return exit(malformed(error));
+          }
+          resolve(operations);
+        }
+      }),
+    );
+
+    parser.on(
+      "file",
+      guarded((name: string | undefined, stream: Readable, { filename, encoding, mimeType }: busboy.FileInfo) => {
+        fileStreams.add(stream);
+        const upload = typeof name === "string" ? (uploads?.get(name) as SettledUpload | undefined) : undefined;
+        if (typeof name !== "string" || !upload || upload.file) {
+          stream.on("error", () => {});
+          stream.resume();
+          if (typeof name !== "string") return exit(unnamedPart("file"));
+          if (!uploads) return exit(new BadInputError(`files must follow the multipart fields 'operations' and 'map' (${SPEC})`));
+          return exit(new BadInputError(`the file part ${quote(name, 100)} is not named in the map, or comes twice`));
+        }
+        // A consumer that destroys a file stream before its end (a blob store that failed
+        // mid-file) stalls busboy for good: it waits for that stream to be read. The body
+        // is refused then, so the files still to come fail instead of waiting forever.
+        stream.once("close", () => {
+          if (!stream.readableEnded) exit(new SiblingFileFailed());
+        });
+        let fileError: Error | undefined;
+        stream.on("limit", () => {
+          fileError = fileTooLarge(options.maxFileSize);
+          // busboy truncates silently and ends the stream: a reader must fail, never store a cut file.
+          if (returnedStreams.has(stream)) stream.destroy(fileError);
+          stream.unpipe();
+        });
+        stream.on("error", (error) => {
+          fileError = error;
+          stream.unpipe();
+        });
+        upload.resolve({
+          fieldName: name,
+          filename: filename ?? "",
+          mimetype: mimeType,
+          encoding,
+          createReadStream() {
+            const error = fileError ?? (released ? exitError : undefined);
+            if (error) throw error;
+            if (returnedStreams.has(stream)) throw new BadInputError("a file of this request is read twice; send each file once");
+            returnedStreams.add(stream);
+            return stream as ReturnType<FileUpload["createReadStream"]>;
+          },
+        });
+      }),
+    );
 
     parser.once("filesLimit", () => exit(new PayloadTooLargeError(`more than ${options.maxFiles} files in one request`)));
     parser.on("error", (error) => exit(malformed(error)));
