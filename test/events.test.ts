@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { BACKENDS } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
@@ -151,6 +151,65 @@ describe.each(BACKENDS)("live events on %s", (backend) => {
     for (const s of held) await s.close();
     // Closing the client ends the subscriptions on the server too.
     await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(0);
+  });
+
+  test("a subscribe reusing an id the client completed mid-set-up closes the connection (4409) and leaves no subscription behind", async () => {
+    for (const s of subscribers) await s.close();
+    await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(0);
+    const { default: WebSocket } = await import("ws");
+    const subscribeA = JSON.stringify({
+      id: "a",
+      type: "subscribe",
+      payload: { query: `subscription { modelEvents(name: "reused") { type } }` },
+    });
+    // More races than the per-key cap (5): each left one subscription for good before.
+    for (let i = 0; i < 7; i++) {
+      const ws = new WebSocket(`${gw.origin.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      ws.send(JSON.stringify({ type: "connection_init" }));
+      await new Promise((resolve) => ws.once("message", resolve));
+      const closed = new Promise<number>((resolve) => ws.once("close", resolve));
+      // In one write: the second subscribe arrives while the first is still being set up.
+      ws.send(subscribeA);
+      ws.send(JSON.stringify({ id: "a", type: "complete" }));
+      ws.send(subscribeA);
+      expect(await closed).toBe(4409);
+    }
+    await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(0);
+    const fresh = sub(gw.origin, { name: "reused" });
+    await untilLive(fresh, () => create({ name: "reused" }));
+    expect(fresh.errors).toEqual([]);
+    await fresh.close();
+  });
+
+  test("a malformed WebSocket frame closes its connection without a word on the console", async () => {
+    const { default: net } = await import("node:net");
+    const printed = vi.spyOn(console, "error");
+    try {
+      for (const frame of [
+        [0x81, 0x02, 0x7b, 0x7d] /* unmasked */,
+        [0x8f, 0x80, 0, 0, 0, 0] /* unknown opcode */,
+      ]) {
+        const socket = net.connect(Number(new URL(gw.origin).port), "127.0.0.1");
+        const key = "dGhlIHNhbXBsZSBub25jZQ==";
+        socket.write(
+          `GET /graphql HTTP/1.1\r\nHost: ${new URL(gw.origin).host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n`,
+        );
+        let upgraded = false;
+        socket.on("data", (data) => {
+          if (upgraded) return;
+          upgraded = true;
+          expect(data.toString("latin1")).toMatch(/^HTTP\/1\.1 101/);
+          socket.write(Buffer.from(frame));
+        });
+        await new Promise((resolve) => socket.once("close", resolve));
+        expect(upgraded).toBe(true);
+      }
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
   });
 
   test("pruning old events never lets a sequence number come back (a reader's cursor stays valid)", async () => {

@@ -29,3 +29,10 @@ export class RecentMap<K, V> {
     return this.#entries.size;
   }
 }
+
+/**
+ * The longest query text whose parsed document a cache keeps. A parsed document costs
+ * about 100 bytes a token (a 9 KB document of 4,000 tokens: 1 MiB of heap), and a client
+ * may send up to the body limit: longer texts are parsed each time, never kept.
+ */
+export const MAX_CACHED_QUERY_CHARS = 8192;

@@ -2,9 +2,10 @@ import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs } from "graphql";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { CloseCode, type Context as Connection, type SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
 import type { RequestLimiter } from "../access/request-limiter.js";
@@ -16,7 +17,7 @@ import type { RegistryService } from "../registry/registry.service.js";
 import type { Context } from "./context.js";
 import { createFormatError, isExpectedError } from "./format-error.js";
 import { operationLimits } from "./limits.js";
-import { RecentMap } from "./recent-map.js";
+import { MAX_CACHED_QUERY_CHARS, RecentMap } from "./recent-map.js";
 
 export interface SubscriptionServer {
   /** Closes every WebSocket (1001, going away) and stops accepting new ones. */
@@ -39,8 +40,8 @@ function originAllowed(req: http.IncomingMessage, config: SubscriptionConfig, tr
   return own.includes(origin) || config.corsOrigins.includes(origin);
 }
 
-/** Validated subscription documents kept for reuse, oldest dropped first. */
-const VALIDATED_DOCUMENTS = 200;
+/** Validated subscription documents kept for reuse (each of at most MAX_CACHED_QUERY_CHARS), oldest dropped first. */
+const VALIDATED_DOCUMENTS = 32;
 
 function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code } });
@@ -102,54 +103,101 @@ export function serveSubscriptions(
       return format(raw.toJSON(), raw);
     });
 
+  /** What a subscribe runs, once its key, rate and document pass; else the errors to answer. */
+  async function subscribeArgs(
+    ctx: Connection<Record<string, unknown> | undefined, { request: http.IncomingMessage }>,
+    payload: SubscribePayload,
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    // Checked at every subscribe, as HTTP checks every request: a key revoked after connecting is refused here.
+    const fromParams = ctx.connectionParams?.authorization;
+    const authorization = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
+    const address = upgradeAddress(ctx.extra.request, trustProxy);
+    let caller: Caller;
+    try {
+      try {
+        caller = await access.authenticate(authorization);
+      } catch (error) {
+        // As over HTTP: a refused key is a failed login charged to the address; past the budget, 429.
+        if (error instanceof UnauthenticatedError && authorization) await failures.take(`ip:${address}`);
+        throw error;
+      }
+      assertAddressedHost(caller, ctx.extra.request.headers.host, { publicHost, insecure: config.insecure });
+      await requests.take(caller.keyId ?? `ip:${address}`);
+    } catch (error) {
+      return refuse(error);
+    }
+    let document = documents.get(payload.query);
+    if (!document) {
+      try {
+        document = parse(payload.query, { maxTokens: config.maxTokens });
+      } catch (error) {
+        return [withCode(error instanceof GraphQLError ? error : new GraphQLError(String(error)), "GRAPHQL_PARSE_FAILED")];
+      }
+      const invalid = validate(schema, document, rules);
+      if (invalid.length > 0) return invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
+      if (payload.query.length <= MAX_CACHED_QUERY_CHARS) documents.set(payload.query, document);
+    }
+    const request = ctx.extra.request;
+    const context: Context = {
+      registry,
+      access,
+      caller,
+      baseUrl: config.publicUrl ?? upgradeOrigin(request, trustProxy),
+      log: log.child({ subscription: caller.who }),
+    };
+    return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };
+  }
+
+  /**
+   * Per connection, the subscribes being set up (from `onSubscribe` until their operation
+   * runs), by id. graphql-ws frees an id when the client completes it, even mid-set-up; a
+   * subscribe reusing it then left two live subscriptions under one id, the first never
+   * ended, not even by the connection's close (it kept its place in the caps, and read
+   * every event, for good). Such a subscribe closes the connection, 4409, as for an id in use.
+   */
+  const settingUp = new WeakMap<object, Map<string, SubscribePayload>>();
+  const setUp = (connection: object, id: string, payload: SubscribePayload) => {
+    const pending = settingUp.get(connection);
+    if (pending?.get(id) === payload) pending.delete(id);
+  };
+
   const disposable = useServer<Record<string, unknown> | undefined>(
     {
       schema,
-      async onSubscribe(ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
-        // Checked at every subscribe, as HTTP checks every request: a key revoked after connecting is refused here.
-        const fromParams = ctx.connectionParams?.authorization;
-        const authorization = typeof fromParams === "string" ? fromParams : ctx.extra.request.headers.authorization;
-        const address = upgradeAddress(ctx.extra.request, trustProxy);
-        let caller: Caller;
-        try {
-          try {
-            caller = await access.authenticate(authorization);
-          } catch (error) {
-            // As over HTTP: a refused key is a failed login charged to the address; past the budget, 429.
-            if (error instanceof UnauthenticatedError && authorization) await failures.take(`ip:${address}`);
-            throw error;
-          }
-          assertAddressedHost(caller, ctx.extra.request.headers.host, { publicHost, insecure: config.insecure });
-          await requests.take(caller.keyId ?? `ip:${address}`);
-        } catch (error) {
-          return refuse(error);
+      async onSubscribe(ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
+        let pending = settingUp.get(ctx);
+        if (!pending) settingUp.set(ctx, (pending = new Map<string, SubscribePayload>()));
+        if (pending.has(id)) {
+          // A close reason has at most 123 bytes: the id (the client's, of any length) is not in it.
+          ctx.extra.socket.close(CloseCode.SubscriberAlreadyExists, "Subscriber for this id already exists");
+          return [new GraphQLError("a subscribe with this id is still being set up")];
         }
-        let document = documents.get(payload.query);
-        if (!document) {
-          try {
-            document = parse(payload.query, { maxTokens: config.maxTokens });
-          } catch (error) {
-            return [withCode(error instanceof GraphQLError ? error : new GraphQLError(String(error)), "GRAPHQL_PARSE_FAILED")];
-          }
-          const invalid = validate(schema, document, rules);
-          if (invalid.length > 0) return invalid.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
-          documents.set(payload.query, document);
-        }
-        const request = ctx.extra.request;
-        const context: Context = {
-          registry,
-          access,
-          caller,
-          baseUrl: config.publicUrl ?? upgradeOrigin(request, trustProxy),
-          log: log.child({ subscription: caller.who }),
-        };
-        return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };
+        pending.set(id, payload);
+        const args = await subscribeArgs(ctx, payload);
+        if (Array.isArray(args)) setUp(ctx, id, payload);
+        return args;
       },
-      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      onOperation: (ctx, id, payload) => setUp(ctx, id, payload),
+      onComplete: (ctx, id, payload) => setUp(ctx, id, payload),
+      onError: (ctx, id, payload, errors) => {
+        setUp(ctx, id, payload);
+        return formatAll(errors);
+      },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : result),
     },
     wss,
   );
+
+  // graphql-ws prints a socket's errors (a malformed frame, one too large, bad UTF-8: the
+  // client's doing, and ws has closed the connection with its code already) with
+  // console.error and a stack, past the log's level and format. Its listener goes first
+  // (useServer's, above): replaced, each is one debug line.
+  wss.on("connection", (socket: WebSocket) => {
+    socket.removeAllListeners("error");
+    socket.on("error", (error: Error & { code?: string }) =>
+      log.debug({ code: error.code, message: error.message }, "WebSocket connection closed on a protocol error"),
+    );
+  });
 
   return {
     async close() {

@@ -10,7 +10,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import { RecentMap } from "./recent-map.js";
+import { MAX_CACHED_QUERY_CHARS, RecentMap } from "./recent-map.js";
 import { GraphQLUpload, Upload } from "graphql-upload-minimal";
 import { BadInputError, PayloadTooLargeError } from "../domain/errors.js";
 import { quote } from "../domain/text.js";
@@ -46,9 +46,8 @@ function refuse(why: string): never {
   throw new BadInputError(`multipart map: ${why}`, "map");
 }
 
-/** Parsed upload documents kept, at most, and the longest query text kept. */
+/** Parsed upload documents kept, at most (each of at most MAX_CACHED_QUERY_CHARS). */
 const MAX_CACHED_DOCUMENTS = 64;
-const MAX_CACHED_QUERY_CHARS = 8192;
 /** Query text to its parsed document (uploads repeat a few mutations). */
 const documents = new RecentMap<string, { readonly maxTokens: number; readonly document: DocumentNode }>(MAX_CACHED_DOCUMENTS);
 
