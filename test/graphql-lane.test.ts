@@ -172,6 +172,7 @@ const CORPUS: Call[] = [
   { name: "unknown key", body: json(`{ __typename }`), headers: { authorization: `Bearer hmr_${"A".repeat(16)}_${"b".repeat(43)}` } },
   { name: "malformed key", body: json(`{ __typename }`), headers: { authorization: "Bearer nope" } },
   { name: "charset in content-type", body: json(`{ __typename }`), headers: { "content-type": "application/json; charset=UTF-8" } },
+  { name: "a UTF-8 byte order mark before the JSON", body: `\ufeff${json(`{ __typename }`)}` },
 ];
 
 describe("the GraphQL lane and the compiled executor answer as express and graphql-js do", () => {
@@ -293,6 +294,28 @@ describe("the GraphQL lane and the compiled executor answer as express and graph
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ reqId: "log-check-1", method: "POST", url: "/graphql", status: 200, aborted: false });
       expect(JSON.stringify(lines[0])).not.toContain(admin.token);
+    }
+  });
+
+  test("a client that goes away mid-body is no error of the gateway's: nothing logged at error level, lane or express", async () => {
+    const { default: net } = await import("node:net");
+    for (const [name, extra] of [
+      ["lane+jit", ""],
+      ["express", `origin: ${gateways["lane+jit"]!.origin}\r\n`],
+    ] as const) {
+      const gw = gateways[name]!;
+      const before = logs[name]!.length;
+      const body = json(`{ version { gateway } }`);
+      const socket = net.connect(Number(new URL(gw.origin).port), "127.0.0.1");
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nhost: ${new URL(gw.origin).host}\r\nauthorization: ${auth.authorization}\r\n${extra}` +
+          `content-type: application/json\r\ncontent-length: ${body.length + 100}\r\n\r\n${body}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.destroy();
+      await expect.poll(() => logs[name]!.slice(before).some((l) => l.msg === "request"), { timeout: 5000 }).toBe(true);
+      const errors = logs[name]!.slice(before).filter((l) => (l.level as number) >= 50);
+      expect({ name, errors }).toEqual({ name, errors: [] });
     }
   });
 

@@ -65,18 +65,21 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once("error", reject);
+    // The client's doing (it went away, or the idle limit cut its stalled body), as express's parser sees it.
+    const endedEarly = () => reject(new BadInputError("the request body ended early"));
+    req.once("error", endedEarly);
     req.once("close", () => {
-      if (!req.complete) reject(new BadInputError("the request body ended early"));
+      if (!req.complete) endedEarly();
     });
   });
 }
 
-/** The body as express's JSON parser reads it in its strict mode: an object or an array. */
+/** The body as express's JSON parser reads it in its strict mode: an object or an array (a leading BOM skipped). */
 function parseJson(body: Buffer): unknown {
   let value: unknown;
   try {
-    value = JSON.parse(body.toString("utf8"));
+    const text = body.toString("utf8");
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new BadInputError(`malformed JSON body: ${(error as Error).message}`);
   }
