@@ -156,6 +156,19 @@ describe("bad input gets a typed error and loses nothing", () => {
     expect(nfc.errors![0]!.message).toMatch(/twice/);
   });
 
+  test("a path that is also another file's folder is refused before any byte is stored", async () => {
+    const cases: Record<string, string>[] = [
+      { a: "x", "a/b": "y" },
+      { "a/b/c.bin": "y", "a/b": "x" },
+      { "m/a": "x", "m/a/b/c": "y" },
+    ];
+    for (const files of cases) {
+      const res = await gw.upload({ name: "victim" }, files);
+      expect(codeOf(res)).toBe("BAD_USER_INPUT");
+      expect(res.errors![0]!.message).toMatch(/^input\.files names "[^"]+" as a file and as the folder of "[^"]+"$/);
+    }
+  });
+
   test("two createModel fields in one operation are refused before any upload is read", async () => {
     const form = new FormData();
     const query =
@@ -412,6 +425,12 @@ describe("size limits take a file or field of exactly the limit", () => {
     const over = await gw.upload({ name: "exact" }, { "w.bin": Buffer.alloc(FILE + 1, 5) });
     expect(over.status).toBe(413);
     expect(over.errors![0]!.message).toContain(`${FILE}-byte limit`);
+  });
+
+  test("files beside a folder of a like name are taken (only a path that is another's folder is refused)", async () => {
+    const res = await gw.upload({ name: "folders" }, { a: "1", "ab/c": "2", "a.d/e": "3", "b/a": "4" }, "files { path }");
+    expect(res.errors).toBeUndefined();
+    expect(res.data.createModel.files.map((f: { path: string }) => f.path).sort()).toEqual(["a", "a.d/e", "ab/c", "b/a"]);
   });
 
   test("a multipart 'operations' field of exactly the body limit is read; one byte more is PAYLOAD_TOO_LARGE", async () => {

@@ -235,7 +235,7 @@ describe("SDK download into files", () => {
     expect(await fs.readdir(path.join(root, "no-range"))).toEqual([]);
   });
 
-  test("a file list that names one file twice, leaves the folder or holds a NUL is INTEGRITY_ERROR before anything is asked or made", async () => {
+  test("a file list that names one file twice, or a file as a folder, leaves the folder or holds a NUL is INTEGRITY_ERROR before anything is asked or made", async () => {
     const content = randomBytes(1000);
     const server = await fileServer(serve(content));
     const cases: [string, string[], RegExp][] = [
@@ -245,6 +245,7 @@ describe("SDK download into files", () => {
       ["the folder itself", ["w.bin", "."], /refusing to write "\.": it would land outside/],
       ["empty", [""], /refusing to write "": it would land outside/],
       ["NUL", ["w.bin", "x\0.bin"], /refusing to write "x\\u0000\.bin": a path cannot hold NUL/],
+      ["a file and a folder", ["a/b/c.bin", "a/b"], /listed "a\/b" as a file and as the folder of "a\/b\/c\.bin"/],
     ];
     for (const [name, paths, message] of cases) {
       const out = path.join(root, "listed", "deep", "out");

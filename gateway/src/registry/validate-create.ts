@@ -40,6 +40,16 @@ export function validateCreate(command: CreateModelCommand, files: readonly Inco
     sources.add(file.source);
     return { ...file, path };
   });
+  // A path that is also another's folder ("a" and "a/b") cannot be laid out on a disk: no
+  // archive, pull or download of the version could make both.
+  for (const [i, file] of draftFiles.entries()) {
+    for (let slash = file.path.indexOf("/"); slash > 0; slash = file.path.indexOf("/", slash + 1)) {
+      const folder = file.path.slice(0, slash);
+      if (seen.has(folder)) {
+        throw new BadInputError(`input.files names "${folder}" as a file and as the folder of "${file.path}"`, `input.files[${i}].path`);
+      }
+    }
+  }
   const inputExample = command.inputExample ?? null;
   assertJsonSize(inputExample, limits.maxInputExampleBytes, "input.inputExample");
   const tags = validateTags(command.tags ?? {}, "input.tags");

@@ -211,6 +211,19 @@ export async function downloadModel(
     }
     targets.set(target, file);
   }
+  // Nor can one path be a file and another's folder ("a" and "a/b"): the second write would fail half-way.
+  const root = path.resolve(dir);
+  for (const [target, file] of targets) {
+    for (let folder = path.dirname(target); folder.length > root.length; folder = path.dirname(folder)) {
+      const clash = targets.get(folder);
+      if (clash) {
+        throw new RegistryError(
+          "INTEGRITY_ERROR",
+          `the registry listed ${JSON.stringify(clash.path.slice(0, 200))} as a file and as the folder of ${JSON.stringify(file.path.slice(0, 200))}`,
+        );
+      }
+    }
+  }
   const queue = [...targets];
   await fs.mkdir(dir, { recursive: true });
   const total = model.files.reduce((sum, f) => sum + f.sizeBytes, 0);
