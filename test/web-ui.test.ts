@@ -682,6 +682,23 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await said(/BAD_USER_INPUT/);
   });
 
+  test("a hostile address or tag name (__proto__, constructor) is plain data: the page stands and says what it holds", async () => {
+    // A model card may link anywhere in the app; the sort named in the address is the linker's to choose.
+    for (const sort of ["__proto__", "constructor", "toString", "nope"]) {
+      await page.goto(`${gw.origin}/projects/default?sort=${sort}`);
+      await page.getByRole("link", { name: "mnist", exact: true }).waitFor();
+      expect(await page.getByLabel("Sort by").inputValue()).toBe("name");
+    }
+    const registry = await connection({ url: gw.url }).getModelRegistry();
+    await registry.createModel({ name: "protos", modelPath: modelDir, tags: { constructor: "c" } });
+    await registry.createModel({ name: "protos", modelPath: modelDir, tags: { toString: "t", ["__proto__"]: "p" } });
+    await page.goto(`${gw.origin}/projects/default/models/protos/compare?v=1,2`);
+    const cells = (tag: string) => page.getByRole("row", { name: tag, exact: false }).locator("td").allInnerTexts();
+    await expect.poll(() => cells("constructor")).toEqual(['"c"', "–"]);
+    expect(await cells("toString")).toEqual(["–", '"t"']);
+    expect(await cells("__proto__")).toEqual(["–", '"p"']);
+  });
+
   test("no console errors and no request leaving the machine along the way", () => {
     expect(watch.problems).toEqual([]);
     expect(watch.foreign).toEqual([]);

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { Provider } from "urql";
-import { Link, Route, Switch } from "wouter";
+import { Link, Route, Switch, useLocation } from "wouter";
 import { createRegistryClient } from "./lib/client";
 import { readApiKey, storeApiKey } from "./lib/session";
 import { SessionContext, type Session } from "./lib/session-context";
@@ -12,10 +12,12 @@ import { VersionPage } from "./pages/VersionPage";
 import { AliasPage } from "./pages/AliasPage";
 import { ComparePage } from "./pages/ComparePage";
 import { UploadPage } from "./pages/UploadPage";
+import { PageErrorBoundary } from "./components/PageErrorBoundary";
 
 /** The app: a client per API key, a header, and one route per view (so every view has a URL). */
 export function App() {
   const [apiKey, setApiKey] = useState(readApiKey);
+  const [location] = useLocation();
   const registry = useMemo(() => createRegistryClient(apiKey), [apiKey]);
   useEffect(() => () => registry.dispose(), [registry]);
   const session = useMemo<Session>(
@@ -54,22 +56,24 @@ export function App() {
           </nav>
         </header>
         <main id="main" tabIndex={-1}>
-          <Switch>
-            <Route path="/" component={ProjectsPage} />
-            <Route path="/sign-in" component={SignInPage} />
-            <Route path="/projects/:project" component={FamiliesPage} />
-            <Route path="/projects/:project/upload" component={UploadPage} />
-            <Route path="/projects/:project/models/:name" component={FamilyPage} />
-            <Route path="/projects/:project/models/:name/compare" component={ComparePage} />
-            <Route path="/projects/:project/models/:name/versions/:version" component={VersionPage} />
-            <Route path="/projects/:project/models/:name/aliases/:alias" component={AliasPage} />
-            <Route>
-              <h1>Page not found</h1>
-              <p>
-                <Link href="/">Back to the projects</Link>
-              </p>
-            </Route>
-          </Switch>
+          <PageErrorBoundary location={location}>
+            <Switch>
+              <Route path="/" component={ProjectsPage} />
+              <Route path="/sign-in" component={SignInPage} />
+              <Route path="/projects/:project" component={FamiliesPage} />
+              <Route path="/projects/:project/upload" component={UploadPage} />
+              <Route path="/projects/:project/models/:name" component={FamilyPage} />
+              <Route path="/projects/:project/models/:name/compare" component={ComparePage} />
+              <Route path="/projects/:project/models/:name/versions/:version" component={VersionPage} />
+              <Route path="/projects/:project/models/:name/aliases/:alias" component={AliasPage} />
+              <Route>
+                <h1>Page not found</h1>
+                <p>
+                  <Link href="/">Back to the projects</Link>
+                </p>
+              </Route>
+            </Switch>
+          </PageErrorBoundary>
         </main>
       </Provider>
     </SessionContext.Provider>

@@ -196,7 +196,7 @@ function Comparison({ models, familyUrl }: { models: readonly VersionDetailFragm
               <tr key={key}>
                 <th scope="row">{key}</th>
                 {models.map((m) => (
-                  <td key={m.version}>{key in m.tags ? JSON.stringify(m.tags[key]) : "–"}</td>
+                  <td key={m.version}>{Object.hasOwn(m.tags, key) ? JSON.stringify(m.tags[key]) : "–"}</td>
                 ))}
               </tr>
             ))}

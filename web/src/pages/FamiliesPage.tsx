@@ -43,7 +43,9 @@ export function FamiliesPage() {
   const [params, setParams] = useSearchParams();
   const search = params.get("q") ?? "";
   const match = params.get("match") === "substring" ? "SUBSTRING" : "PREFIX";
-  const sort: Sort = (params.get("sort") as Sort | null) ?? "name";
+  // The address is anyone's to write (a link in a model card): an unknown order, `__proto__` too, is by name.
+  const requested = params.get("sort");
+  const sort: Sort = requested !== null && Object.hasOwn(SORTS, requested) ? (requested as Sort) : "name";
   const metric = params.get("metric") ?? "";
   const [pages, setPages] = useState(1);
   const update = (changes: Record<string, string>) => {
