@@ -697,6 +697,12 @@ describe.skipIf(!built)("the web app in a real Chromium", () => {
     await expect.poll(() => cells("constructor")).toEqual(['"c"', "–"]);
     expect(await cells("toString")).toEqual(["–", '"t"']);
     expect(await cells("__proto__")).toEqual(["–", '"p"']);
+    // A tag filter on such a name reaches the server as it is (not "given twice", not swallowed).
+    const rows = () => page.locator("table.data").last().locator("tbody th").allInnerTexts();
+    await page.goto(`${gw.origin}/projects/default/models/protos?tag=constructor%3Dc`);
+    await expect.poll(rows).toEqual(["v1"]);
+    await page.goto(`${gw.origin}/projects/default/models/protos?tag=__proto__%3Dp`);
+    await expect.poll(rows).toEqual(["v2"]);
   });
 
   test("no console errors and no request leaving the machine along the way", () => {

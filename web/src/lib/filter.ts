@@ -111,22 +111,23 @@ export function toModelFilter(draft: FilterDraft): ModelFilter | null | string {
     if (joined) joined[row.op] = value;
     else metrics.push({ key, [row.op]: value });
   }
-  const tags: Record<string, string> = {};
+  // A Map: a tag may be named `constructor` or `__proto__`, which a plain object already "has" or swallows.
+  const tags = new Map<string, string>();
   for (const row of draft.tags) {
     if (blank(row)) continue;
     const key = row.key.trim();
     if (!key) return `The tag value “${row.value}” needs a tag name.`;
     if (key.includes("=")) return `A tag named with “=” (“${key}”) cannot be filtered on here.`;
     if (!row.value) return `The tag “${key}” needs a value to match.`;
-    if (key in tags) return `The tag “${key}” is given twice: a version has one value for it.`;
-    tags[key] = row.value;
+    if (tags.has(key)) return `The tag “${key}” is given twice: a version has one value for it.`;
+    tags.set(key, row.value);
   }
   const framework = draft.framework;
   if (framework && !Object.hasOwn(FRAMEWORK_NAMES, framework)) return `“${framework}” is not a framework.`;
-  if (metrics.length === 0 && Object.keys(tags).length === 0 && !framework) return null;
+  if (metrics.length === 0 && tags.size === 0 && !framework) return null;
   return {
     ...(metrics.length ? { metrics } : {}),
-    ...(Object.keys(tags).length ? { tags } : {}),
+    ...(tags.size ? { tags: Object.fromEntries(tags) } : {}),
     ...(framework ? { framework: framework as Framework } : {}),
   };
 }
