@@ -383,3 +383,23 @@ describe("subscribes are charged to the HTTP routes' limits", () => {
     expect(codes[4]).toBe("TOO_MANY_REQUESTS");
   });
 });
+
+describe("shutting down with a WebSocket client that never answers", () => {
+  test("a socket silent after its upgrade does not hold the gateway's close past a second or so", async () => {
+    const gw = await startTestGateway({ config: { shutdownGraceMs: 3000 } });
+    const { default: net } = await import("node:net");
+    const socket = net.connect(Number(new URL(gw.origin).port), "127.0.0.1");
+    socket.on("error", () => {});
+    socket.write(
+      `GET /graphql HTTP/1.1\r\nHost: ${new URL(gw.origin).host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n`,
+    );
+    await new Promise((resolve) => socket.once("data", resolve));
+    // The client reads nothing more and never answers the close frame (ws would wait 30 s for it).
+    socket.pause();
+    const started = Date.now();
+    await gw.close();
+    expect(Date.now() - started).toBeLessThan(3000);
+    socket.destroy();
+  });
+});

@@ -40,6 +40,9 @@ function originAllowed(req: http.IncomingMessage, config: SubscriptionConfig, tr
   return own.includes(origin) || config.corsOrigins.includes(origin);
 }
 
+/** How long a closing WebSocket may take to answer the close frame before it is cut. */
+const CLOSE_HANDSHAKE_MS = 1000;
+
 /** Validated subscription documents kept for reuse (each of at most MAX_CACHED_QUERY_CHARS), oldest dropped first. */
 const VALIDATED_DOCUMENTS = 32;
 
@@ -201,7 +204,16 @@ export function serveSubscriptions(
 
   return {
     async close() {
-      await disposable.dispose();
+      const disposed = disposable.dispose();
+      // A client that never answers the close frame would hold the shutdown for ws's 30 s, past any grace.
+      const cut = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, CLOSE_HANDSHAKE_MS);
+      try {
+        await disposed;
+      } finally {
+        clearTimeout(cut);
+      }
     },
   };
 }
