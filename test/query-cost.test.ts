@@ -280,3 +280,51 @@ describe("the largest page runs end to end", () => {
     expect(res.errors?.[0]?.message).toMatch(/Query Cost limit of 5000 exceeded/);
   });
 });
+
+describe("the stored text one answer carries is bounded (HOMER_MAX_ANSWER_SIZE)", () => {
+  const MAX = 20_000;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ config: { maxAnswerChars: MAX } });
+    // Ten versions of 5,000 characters of input example and 4,000 of description each: 90,000 in all.
+    for (let v = 1; v <= 10; v++) {
+      const res = await gw.gql(`mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`, {
+        i: { name: "fat", description: "d".repeat(4000), inputExample: { x: "e".repeat(4990) }, tags: { n: String(v) } },
+      });
+      expect(res.errors).toBeUndefined();
+    }
+  });
+  afterAll(() => gw?.close());
+
+  const codes = (res: { errors?: { extensions?: { code?: string } }[] }) => (res.errors ?? []).map((e) => e.extensions?.code);
+
+  test("within the budget every field is answered; past it one PAYLOAD_TOO_LARGE, and the later such fields are null", async () => {
+    // Run four times: the third run onwards is compiled (graphql-jit), and answers alike.
+    for (let run = 0; run < 4; run++) {
+      const small = await gw.gql(`{ models(name: "fat", first: 2) { nodes { version description inputExample } } }`);
+      expect(small.errors).toBeUndefined();
+      expect(small.data.models.nodes).toHaveLength(2);
+      expect(small.data.models.nodes.every((n: { inputExample: unknown }) => n.inputExample !== null)).toBe(true);
+
+      const big = await gw.gql(`{ models(name: "fat", first: 10) { nodes { version description inputExample } } }`);
+      expect(codes(big)).toEqual(["PAYLOAD_TOO_LARGE"]);
+      expect(big.errors![0]!.message).toMatch(/more than 20000 characters of descriptions, tags, signatures, input examples and flavors/);
+      const nodes = big.data.models.nodes as { version: number; description: string | null; inputExample: unknown }[];
+      // Every version is listed; what fits in the budget is answered, nothing after the first refusal.
+      expect(nodes.map((n) => n.version)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+      const answered = nodes.flatMap((n) => [n.description, n.inputExample]).filter((value) => value !== null);
+      expect(answered.length).toBeGreaterThan(0);
+      expect(answered.length).toBeLessThan(6);
+      expect(JSON.stringify(big).length).toBeLessThan(MAX + 2000);
+
+      // The versions alone cost nothing of it; the budget is per answer.
+      expect((await gw.gql(`{ models(name: "fat", first: 10) { nodes { version } } }`)).errors).toBeUndefined();
+      // A non-null field (tags) past the budget fails again, and ends its list there: data null, an error per alias.
+      const aliased = await gw.gql(
+        `{ a: models(name: "fat", first: 10) { nodes { description } } b: models(name: "fat", first: 10) { nodes { tags } } }`,
+      );
+      expect(codes(aliased)).toEqual(["PAYLOAD_TOO_LARGE", "PAYLOAD_TOO_LARGE"]);
+      expect(aliased.data).toBeNull();
+    }
+  });
+});

@@ -5,7 +5,7 @@
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import { buildSchema, GraphQLError, type FormattedExecutionResult } from "graphql";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { stringifyResult } from "../gateway/src/graphql/stringify-result.js";
+import { ANSWER_TOO_LARGE, stringifyResult } from "../gateway/src/graphql/stringify-result.js";
 
 const schema = buildSchema(`
   type Node { version: Int, metric: Float, text: String }
@@ -54,6 +54,25 @@ describe("stringifyResult", () => {
 
   test("answers byte for byte what Apollo's default stringifier answers (data, nulls, errors beside data, refusals)", async () => {
     for (const query of queries) expect(await answer(ours, query)).toBe(await answer(apollos, query));
+  });
+
+  test("an answer too long for one string is a typed refusal (PAYLOAD_TOO_LARGE), not a thrown RangeError", () => {
+    // What JSON.stringify throws past V8's longest string, without building half a gigabyte here.
+    const huge = {
+      toJSON: () => {
+        throw new RangeError("Invalid string length");
+      },
+    };
+    const text = stringifyResult({ data: { models: huge } });
+    expect(JSON.parse(text)).toEqual({ errors: [{ message: ANSWER_TOO_LARGE, extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+    expect(text.endsWith("\n")).toBe(true);
+    // Anything else still throws, as before.
+    const broken = {
+      toJSON: () => {
+        throw new TypeError("no");
+      },
+    };
+    expect(() => stringifyResult({ data: { x: broken } })).toThrow(TypeError);
   });
 
   test("empties the data object after writing it, and touches nothing else", () => {

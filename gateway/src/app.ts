@@ -14,6 +14,7 @@ import express from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { Context } from "./graphql/context.js";
+import { AnswerBudget } from "./graphql/answer-budget.js";
 import { requestReporting } from "./graphql/request-reporting.js";
 import { stringifyResult } from "./graphql/stringify-result.js";
 import { createFormatError } from "./graphql/format-error.js";
@@ -137,7 +138,12 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   });
   await apollo.start();
 
-  const contextOf = (request: Pick<Context, "caller" | "log" | "baseUrl">): Context => ({ registry, access, ...request });
+  const contextOf = (request: Pick<Context, "caller" | "log" | "baseUrl">): Context => ({
+    registry,
+    access,
+    answer: new AnswerBudget(config.maxAnswerChars),
+    ...request,
+  });
   // inputExample and flavors travel inside the JSON body or the multipart `operations`
   // field: the body limit always leaves room for the largest ones allowed.
   const maxBodyBytes = Math.max(config.maxBodyBytes, (config.maxInputExampleBytes + config.maxFlavorsBytes) * 2 + 2 ** 16);

@@ -27,6 +27,8 @@ export interface Config {
   readonly maxFlavorsBytes: number;
   /** JSON request bodies and the multipart `operations` field. */
   readonly maxBodyBytes: number;
+  /** The stored text (descriptions, tags, signatures, input examples, flavors) one GraphQL answer carries, in characters. */
+  readonly maxAnswerChars: number;
   readonly shutdownGraceMs: number;
   /** How long a client may take to send a request's headers. */
   readonly headersTimeoutMs: number;
@@ -189,6 +191,12 @@ const OPTIONS = {
     env: "HOMER_MAX_BODY_SIZE",
     help: "largest JSON request body (and multipart operations field)",
     default: () => "2MiB",
+  },
+  maxAnswerChars: {
+    flag: "--max-answer-size",
+    env: "HOMER_MAX_ANSWER_SIZE",
+    help: "most stored text (descriptions, tags, signatures, input examples, flavors) one answer carries",
+    default: () => "32MiB",
   },
   shutdownGraceMs: {
     flag: "--shutdown-grace-ms",
@@ -510,6 +518,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     maxInputExampleBytes: parseSize(raw.maxInputExampleBytes!, name("maxInputExampleBytes")),
     maxFlavorsBytes: parseSize(raw.maxFlavorsBytes!, name("maxFlavorsBytes")),
     maxBodyBytes: parseSize(raw.maxBodyBytes!, name("maxBodyBytes")),
+    maxAnswerChars: parseSize(raw.maxAnswerChars!, name("maxAnswerChars")),
     shutdownGraceMs: parseInteger(raw.shutdownGraceMs!, name("shutdownGraceMs"), 0, 3_600_000),
     headersTimeoutMs: parseInteger(raw.headersTimeoutMs!, name("headersTimeoutMs"), 100, 600_000),
     idleTimeoutMs: parseInteger(raw.idleTimeoutMs!, name("idleTimeoutMs"), 100, 3_600_000),

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { AccessService } from "../access/access.service.js";
 import type { Caller } from "../access/caller.js";
 import type { RegistryService } from "../registry/registry.service.js";
+import type { AnswerBudget } from "./answer-budget.js";
 
 /** Per-request state handed to every resolver. */
 export interface Context {
@@ -12,4 +13,6 @@ export interface Context {
   /** Absolute origin download URLs are built on, e.g. `http://localhost:4000`. */
   readonly baseUrl: string;
   readonly log: Logger;
+  /** The stored text this answer may still carry (none counted when absent). */
+  readonly answer?: AnswerBudget;
 }

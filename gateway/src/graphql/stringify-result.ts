@@ -9,8 +9,18 @@ import type { FormattedExecutionResult } from "graphql";
  * them once they are text (BENCHMARKS.md §1, "What outlived the request").
  */
 export function stringifyResult(result: FormattedExecutionResult): string {
-  const text = `${JSON.stringify(result)}\n`;
+  let text: string;
+  try {
+    text = `${JSON.stringify(result)}\n`;
+  } catch (error) {
+    // Past V8's longest string (about 512 MiB): a typed refusal, not Apollo's bare 500.
+    if (!(error instanceof RangeError)) throw error;
+    text = `${JSON.stringify({ errors: [{ message: ANSWER_TOO_LARGE, extensions: { code: "PAYLOAD_TOO_LARGE" } }] })}\n`;
+  }
   const { data } = result;
   if (data) for (const key of Object.keys(data)) delete (data as Record<string, unknown>)[key];
   return text;
 }
+
+/** What an answer too large to be written as one string says instead. */
+export const ANSWER_TOO_LARGE = "this answer is too large to send: ask for fewer versions (first), or fewer fields";

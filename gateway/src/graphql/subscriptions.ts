@@ -18,6 +18,7 @@ import type { Context } from "./context.js";
 import { createFormatError, isExpectedError } from "./format-error.js";
 import { operationLimits } from "./limits.js";
 import { MAX_CACHED_QUERY_CHARS, RecentMap } from "./recent-map.js";
+import { AnswerBudget } from "./answer-budget.js";
 
 export interface SubscriptionServer {
   /** Closes every WebSocket (1001, going away) and stops accepting new ones. */
@@ -28,7 +29,7 @@ type SubscriptionConfig = Pick<
   Config,
   "publicUrl" | "insecure" | "corsOrigins" | "maxBodyBytes" | "maxTokens" | "development" | "maxQueryDepth" | "maxAliases"
 > &
-  Pick<Config, "maxDirectives" | "maxQueryCost">;
+  Pick<Config, "maxDirectives" | "maxQueryCost" | "maxAnswerChars">;
 
 /** Browsers open WebSockets to any origin (no CORS): only the gateway's own page and allowed origins may. */
 function originAllowed(req: http.IncomingMessage, config: SubscriptionConfig, trusted: TrustFunction): boolean {
@@ -147,6 +148,7 @@ export function serveSubscriptions(
       caller,
       baseUrl: config.publicUrl ?? upgradeOrigin(request, trustProxy),
       log: log.child({ subscription: caller.who }),
+      answer: new AnswerBudget(config.maxAnswerChars),
     };
     return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };
   }

@@ -9,6 +9,7 @@ import { toDomainError } from "../http/error-map.js";
 import { BadInputError } from "../domain/errors.js";
 import { quote } from "../domain/text.js";
 import { selectedFieldNames } from "../graphql/selection.js";
+import { jsonChars } from "../graphql/answer-budget.js";
 import { BestModelArgs, DeleteModelArgs, ModelArgs, ModelLookupArgs, ModelsArgs } from "./model.args.js";
 import { CreateModelInput, UpdateModelInput, type ModelFileInput } from "./model.input.js";
 import { Metric, Model, ModelConnection, ModelFile } from "./model.type.js";
@@ -160,16 +161,16 @@ export class ModelResolver {
       "Each MLmodel flavor's own details, by flavor name (e.g. sklearn_version, serialization_format, loader_module, " +
       "python_version): how to load the model. `framework` is the headline; null when none were given.",
   })
-  flavors(@Root() model: ModelRecord): FlavorsRecord | null {
-    return modelFields.flavors(model);
+  flavors(@Root() model: ModelRecord, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): FlavorsRecord | null {
+    return modelFields.flavors(model, {}, ctx, info);
   }
 
   @FieldResolver(() => [String], {
     nullable: true,
     description: "The tags identifying the model's MetaGraph inside a TensorFlow SavedModel; null when absent.",
   })
-  tfMetaGraphTags(@Root() model: ModelRecord): readonly string[] | null {
-    return modelFields.tfMetaGraphTags(model);
+  tfMetaGraphTags(@Root() model: ModelRecord, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): readonly string[] | null {
+    return modelFields.tfMetaGraphTags(model, {}, ctx, info);
   }
 
   @FieldResolver(() => String, {
@@ -225,7 +226,21 @@ class VersionFile implements ModelFile {
  * binds these to the schema directly; the methods above define the fields' types
  * and descriptions and call the same functions.
  */
+/** `value`, if the answer's budget of stored text takes `chars` more (null past it, or the budget's error). */
+function charged<T>(value: T, chars: number, ctx: Context | undefined, info: GraphQLResolveInfo | undefined, required = false): T | null {
+  return !ctx?.answer || !info || ctx.answer.charge(info, chars, required) ? value : null;
+}
+
 export const modelFields = {
+  // The stored text a version holds up to its registration limits, counted against the answer's budget.
+  description: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): string | null =>
+    charged(model.description, model.description?.length ?? 0, ctx, info),
+  tags: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["tags"] =>
+    charged(model.tags, jsonChars(model.tags), ctx, info, true)!,
+  signature: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["signature"] =>
+    charged(model.signature, jsonChars(model.signature), ctx, info),
+  inputExample: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): unknown =>
+    charged(model.inputExample, jsonChars(model.inputExample), ctx, info),
   id: (model: ModelRecord): string => Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url"),
   metrics: (model: ModelRecord): readonly MetricRecord[] => part(model.metrics, "metrics"),
   metric: (model: ModelRecord, args: { readonly key: string }): number | null =>
@@ -233,8 +248,14 @@ export const modelFields = {
   files: (model: ModelRecord, _args: unknown, ctx: Context): ModelFile[] =>
     part<readonly FileRecord[]>(model.files, "files").map((f) => new VersionFile(f, model, ctx.baseUrl)),
   archiveUrl: (model: ModelRecord, _args: unknown, ctx: Context): string => archiveUrl(ctx.baseUrl, model),
-  flavors: (model: ModelRecord): FlavorsRecord | null => part(model.flavors, "flavors"),
-  tfMetaGraphTags: (model: ModelRecord): readonly string[] | null => part(model.tfMetaGraphTags, "tfMetaGraphTags"),
+  flavors: (model: ModelRecord, _args?: unknown, ctx?: Context, info?: GraphQLResolveInfo): FlavorsRecord | null => {
+    const flavors = part(model.flavors, "flavors");
+    return charged(flavors, jsonChars(flavors), ctx, info);
+  },
+  tfMetaGraphTags: (model: ModelRecord, _args?: unknown, ctx?: Context, info?: GraphQLResolveInfo): readonly string[] | null => {
+    const tags = part(model.tfMetaGraphTags, "tfMetaGraphTags");
+    return charged(tags, jsonChars(tags), ctx, info);
+  },
   card: (model: ModelRecord, _args: unknown, ctx: Context): Promise<string | null> => ctx.registry.readCard(ctx.caller, model),
   aliases: (model: ModelRecord): readonly string[] => part(model.aliases, "aliases"),
 } as const;
