@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "../gateway/src/config.js";
 import { MAX_PAGE_SIZE } from "../gateway/src/domain/limits.js";
 import { operationLimits } from "../gateway/src/graphql/limits.js";
+import { connection } from "@homer/sdk";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 
 const schema = buildSchema(readFileSync(new URL("../schema.graphql", import.meta.url), "utf8"));
@@ -326,5 +327,14 @@ describe("the stored text one answer carries is bounded (HOMER_MAX_ANSWER_SIZE)"
       expect(codes(aliased)).toEqual(["PAYLOAD_TOO_LARGE", "PAYLOAD_TOO_LARGE"]);
       expect(aliased.data).toBeNull();
     }
+  });
+
+  test("the SDK's listings ask again with smaller pages when an answer is past the budget, and get every version", async () => {
+    const registry = await connection({ url: gw.url }).getModelRegistry();
+    const models = await registry.getModels({ name: "fat" });
+    expect(models.map((m) => m.version)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(models.every((m) => (m.inputExample as { x: string }).x.length === 4990)).toBe(true);
+    const families = await registry.getModelFamilies({ best: { metric: "acc" } });
+    expect(families.map((f) => f.name)).toEqual(["fat"]);
   });
 });

@@ -105,6 +105,22 @@ export class ModelRegistry {
     return runOperation(this.client, document, variables, doing, mutation ? "mutation" : "query");
   }
 
+  /**
+   * One page, asked for `size.first` items or fewer: an answer past the gateway's budget of
+   * stored text (PAYLOAD_TOO_LARGE: versions with large input examples, signatures, tags) is
+   * asked again at half the size, down to one, and the size that passed is kept for the next pages.
+   */
+  async #page<T>(size: { first: number }, fetch: (first: number) => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await fetch(size.first);
+      } catch (error) {
+        if (!(error instanceof RegistryError) || error.code !== "PAYLOAD_TOO_LARGE" || size.first === 1) throw error;
+        size.first = Math.max(1, Math.floor(size.first / 2));
+      }
+    }
+  }
+
   #localFiles(what: string): LocalFiles {
     if (!this.files)
       throw new RegistryError("UNSUPPORTED", `${what} needs local files: import the SDK in Node (the browser entry has none)`);
@@ -318,9 +334,12 @@ export class ModelRegistry {
       first: pageSize,
       filter: toFilterInput(options.filter),
     };
+    const size = { first: pageSize };
     let after: string | null | undefined;
     do {
-      const data = await this.#run(ListModelsDocument, { ...variables, after }, `getModels ${options.name}`);
+      const data = await this.#page(size, (first) =>
+        this.#run(ListModelsDocument, { ...variables, first, after }, `getModels ${options.name}`),
+      );
       for (const node of data.models.nodes) yield this.wrap(node);
       after = data.models.pageInfo.hasNextPage ? data.models.pageInfo.endCursor : null;
     } while (after);
@@ -345,9 +364,12 @@ export class ModelRegistry {
     const { name, version } = options;
     const variables = { name, version, project: options.project ?? this.project, first: pageSize };
     const models: Model[] = [];
+    const size = { first: pageSize };
     let after: string | null | undefined;
     do {
-      const data = await this.#run(DerivedModelsDocument, { ...variables, after }, `getDerivedModels ${name}@${version}`);
+      const data = await this.#page(size, (first) =>
+        this.#run(DerivedModelsDocument, { ...variables, first, after }, `getDerivedModels ${name}@${version}`),
+      );
       if (!data.model) throw new RegistryError("NOT_FOUND", `model version ${name}@${version} not found`);
       for (const node of data.model.derivedModels.nodes) models.push(this.wrap(node));
       after = data.model.derivedModels.pageInfo.hasNextPage ? data.model.derivedModels.pageInfo.endCursor : null;
@@ -380,18 +402,21 @@ export class ModelRegistry {
     };
     const { best } = options;
     // Two documents, not one with @include: the query cost is estimated before variables are known.
-    const page = async (
+    const size = { first: pageSize };
+    const page = (
       after: string | null | undefined,
     ): Promise<ListModelFamiliesWithBestQuery["modelFamilies"] | ListModelFamiliesQuery["modelFamilies"]> =>
-      best === undefined
-        ? (await this.#run(ListModelFamiliesDocument, { ...variables, after }, "getModelFamilies")).modelFamilies
-        : (
-            await this.#run(
-              ListModelFamiliesWithBestDocument,
-              { ...variables, after, bestMetric: best.metric, bestDirection: toDirection(best.direction) },
-              "getModelFamilies",
-            )
-          ).modelFamilies;
+      this.#page(size, async (first) =>
+        best === undefined
+          ? (await this.#run(ListModelFamiliesDocument, { ...variables, first, after }, "getModelFamilies")).modelFamilies
+          : (
+              await this.#run(
+                ListModelFamiliesWithBestDocument,
+                { ...variables, first, after, bestMetric: best.metric, bestDirection: toDirection(best.direction) },
+                "getModelFamilies",
+              )
+            ).modelFamilies,
+      );
     let after: string | null | undefined;
     do {
       const families = await page(after);
