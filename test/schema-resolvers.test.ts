@@ -25,7 +25,11 @@ describe("schema resolvers", () => {
       if (!isObjectType(t)) throw new Error(`${type} is not an object type`);
       return t.getFields();
     };
-    for (const name of ["version", "name", "project", "description", "createdAt"]) expect(fields("Model")[name]!.resolve).toBeUndefined();
+    for (const name of ["version", "name", "project", "createdAt"]) expect(fields("Model")[name]!.resolve).toBeUndefined();
+    // Stored text is counted against the answer's budget (graphql/answer-budget.ts) as it resolves.
+    for (const name of ["description", "tags", "signature", "inputExample", "flavors"]) {
+      expect(fields("Model")[name]!.resolve, name).toBeTypeOf("function");
+    }
     for (const name of ["nodes", "pageInfo"]) expect(fields("ModelConnection")[name]!.resolve).toBeUndefined();
     expect(fields("ModelFile").downloadUrl!.resolve).toBeUndefined();
     // Resolvers bound to the schema or declared with @FieldResolver stay.

@@ -79,7 +79,7 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     }
   });
 
-  test("flavors, tags and the card's file are read only when selected, by the page's own statement", async () => {
+  test("flavors, the signature and input example, and the card's file are read only when selected, by the page's own statement", async () => {
     const run = async (fields: string) => {
       statements = [];
       counting = true;
@@ -91,7 +91,14 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
     };
     const lean = await run("");
     expect(lean, lean.join("\n")).toHaveLength(1);
-    expect(lean[0]).not.toMatch(/flavors|tf_meta_graph_tags|README\.md|"cf"|lineage|model_parents|"aliases"/);
+    expect(lean[0]).not.toMatch(/flavors|tf_meta_graph_tags|README\.md|"cf"|lineage|model_parents|"aliases"|signature|input_example/);
+    // The signature and the input example (up to 256 KiB each): only when selected, both columns at once.
+    for (const fields of ["signature { inputs { name } }", "inputExample"]) {
+      const withExamples = await run(fields);
+      expect(withExamples, withExamples.join("\n")).toHaveLength(1);
+      expect(withExamples[0]).toMatch(/"m"\."signature".*"m"\."input_example"/);
+      expect(withExamples[0]).not.toMatch(/"flavors"/);
+    }
     const withAliases = await run("aliases");
     expect(withAliases, withAliases.join("\n")).toHaveLength(1);
     expect(withAliases[0]).toMatch(/from "aliases" as "pa"/);

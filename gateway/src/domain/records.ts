@@ -43,6 +43,12 @@ export interface ModelParts {
   readonly files: boolean;
   /** The MLmodel flavors' details and TensorFlow MetaGraph tags (columns of the row, read only when asked). */
   readonly flavors?: boolean;
+  /**
+   * The signature and the input example (columns of the row, read only when asked: each may
+   * hold up to its registration limit, 256 KiB for an input example, which a listing of
+   * versions rarely shows).
+   */
+  readonly examples?: boolean;
   /** The model card's file record (top-level `README.md`), whose bytes the blob store holds. */
   readonly card?: boolean;
   /** The version's lineage: its facts (a column of the row) and its parents' references. */
@@ -52,12 +58,21 @@ export interface ModelParts {
 }
 
 /** Every part: a version as a client that asked for everything sees it. */
-export const ALL_PARTS: ModelParts = Object.freeze({ metrics: true, files: true, flavors: true, card: true, lineage: true, aliases: true });
+export const ALL_PARTS: ModelParts = Object.freeze({
+  metrics: true,
+  files: true,
+  flavors: true,
+  examples: true,
+  card: true,
+  lineage: true,
+  aliases: true,
+});
 /** The row alone, e.g. to learn whether a version exists. */
 export const NO_PARTS: ModelParts = Object.freeze({
   metrics: false,
   files: false,
   flavors: false,
+  examples: false,
   card: false,
   lineage: false,
   aliases: false,
@@ -71,8 +86,10 @@ export interface ModelRecord extends ModelRef {
   readonly id: number;
   readonly description: string | null;
   readonly framework: string | null;
-  readonly signature: SignatureRecord | null;
-  readonly inputExample: unknown;
+  /** Present when the read asked for examples; null when the version has none. */
+  readonly signature?: SignatureRecord | null;
+  /** Present when the read asked for examples (null when the version has none). */
+  readonly inputExample?: unknown;
   readonly tags: Readonly<Record<string, unknown>>;
   readonly sizeBytes: number;
   readonly status: "READY" | "PENDING" | "FAILED";

@@ -57,6 +57,7 @@ export function selectedParts(info: GraphQLResolveInfo, path: readonly string[] 
     metrics: names.has("metrics") || names.has("metric"),
     files: names.has("files"),
     flavors: names.has("flavors") || names.has("tfMetaGraphTags"),
+    examples: names.has("signature") || names.has("inputExample"),
     card: names.has("card"),
     lineage: names.has("lineage"),
     aliases: names.has("aliases"),
@@ -237,10 +238,15 @@ export const modelFields = {
     charged(model.description, model.description?.length ?? 0, ctx, info),
   tags: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["tags"] =>
     charged(model.tags, jsonChars(model.tags), ctx, info, true)!,
-  signature: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["signature"] =>
-    charged(model.signature, jsonChars(model.signature), ctx, info),
-  inputExample: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): unknown =>
-    charged(model.inputExample, jsonChars(model.inputExample), ctx, info),
+  signature: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["signature"] => {
+    const signature = part(model.signature, "signature");
+    return charged(signature, jsonChars(signature), ctx, info);
+  },
+  inputExample: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): unknown => {
+    // `unknown` holds undefined too: whether the part was read is whether the property is there.
+    if (!("inputExample" in model)) part(undefined, "inputExample");
+    return charged(model.inputExample, jsonChars(model.inputExample), ctx, info);
+  },
   id: (model: ModelRecord): string => Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url"),
   metrics: (model: ModelRecord): readonly MetricRecord[] => part(model.metrics, "metrics"),
   metric: (model: ModelRecord, args: { readonly key: string }): number | null =>

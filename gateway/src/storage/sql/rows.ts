@@ -17,8 +17,8 @@ const MODEL_COLUMNS = {
   version: null,
   description: null,
   framework: null,
-  signature: null,
-  input_example: null,
+  signature: "examples",
+  input_example: "examples",
   tags: null,
   size_bytes: null,
   status: null,
@@ -31,7 +31,7 @@ const MODEL_COLUMNS = {
   tf_meta_graph_tags: "flavors",
   lineage: "lineage",
   tag_metrics_revision: "never",
-} as const satisfies Record<keyof ModelsTable, "flavors" | "lineage" | "never" | null>;
+} as const satisfies Record<keyof ModelsTable, "flavors" | "examples" | "lineage" | "never" | null>;
 
 type PartColumn = { [K in keyof typeof MODEL_COLUMNS]: (typeof MODEL_COLUMNS)[K] extends null ? never : K }[keyof typeof MODEL_COLUMNS];
 
@@ -54,7 +54,7 @@ const columnLists = new Map<string, readonly string[]>();
  * select expressions (`m.id`, …). Lists are built once per alias and part set.
  */
 export function modelColumns<A extends string>(parts: ModelParts, row: A): readonly `${A}.${keyof ModelsTable}`[] {
-  const key = `${row}:${parts.flavors ? 1 : 0}${parts.lineage ? 1 : 0}`;
+  const key = `${row}:${parts.flavors ? 1 : 0}${parts.examples ? 1 : 0}${parts.lineage ? 1 : 0}`;
   let list = columnLists.get(key);
   if (!list) {
     list = Object.entries(MODEL_COLUMNS)
@@ -126,8 +126,6 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
     version: row.version,
     description: row.description,
     framework: row.framework,
-    signature: row.signature === null ? null : (JSON.parse(row.signature) as ModelRecord["signature"]),
-    inputExample: row.input_example === null ? null : (JSON.parse(row.input_example) as ModelRecord["inputExample"]),
     tags: JSON.parse(row.tags) as ModelRecord["tags"],
     sizeBytes: Number(row.size_bytes),
     status: row.status as ModelRecord["status"],
@@ -140,6 +138,10 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
   // Assigned, not spread: spreading `false` for an absent part is slow on a hot path.
   if (row.metrics_json != null) record.metrics = metricsFrom(row.metrics_json);
   if (row.files_json != null) record.files = filesFrom(row.files_json);
+  // Columns of the examples part: undefined when not selected, null when the version has none.
+  if (row.signature !== undefined)
+    record.signature = row.signature === null ? null : (JSON.parse(row.signature) as ModelRecord["signature"]);
+  if (row.input_example !== undefined) record.inputExample = row.input_example === null ? null : (JSON.parse(row.input_example) as unknown);
   // Columns of the flavors part: undefined when not selected, null when the version has none.
   if (row.flavors !== undefined) record.flavors = row.flavors === null ? null : (JSON.parse(row.flavors) as ModelRecord["flavors"]);
   if (row.tf_meta_graph_tags !== undefined) {
