@@ -82,11 +82,10 @@ export function jitExecutor(
     if (plan === undefined) {
       if (++entry.runs <= COMPILE_AFTER_RUNS) return interpreted(document, operationName, request.variables, context);
       // A name the document does not define fails in graphql-js; remembering it would let names pile up.
-      if (!defines(document, operationName)) return interpreted(document, operationName, request.variables, context);
+      const operation = operationOf(document, operationName);
+      if (!operation) return interpreted(document, operationName, request.variables, context);
       const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
-      plan = isCompiledQuery(result)
-        ? { query: result.query, variables: operationOf(document, operationName).variableDefinitions ?? [] }
-        : null;
+      plan = isCompiledQuery(result) ? { query: result.query, variables: operation.variableDefinitions ?? [] } : null;
       entry.compiled.set(key, plan);
     }
     if (!plan || !acceptsVariables(schema, plan, request.variables))
@@ -104,18 +103,11 @@ export function jitExecutor(
   });
 }
 
-const operationsOf = (document: DocumentNode) =>
-  document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-
-function defines(document: DocumentNode, operationName: string | null): boolean {
-  const operations = operationsOf(document);
-  return operationName === null ? operations.length === 1 : operations.some((d) => d.name?.value === operationName);
-}
-
-/** The operation `defines` found. */
-function operationOf(document: DocumentNode, operationName: string | null): OperationDefinitionNode {
-  const operations = operationsOf(document);
-  return operationName === null ? operations[0]! : operations.find((d) => d.name?.value === operationName)!;
+/** The operation a request runs: the named one, or the only one; undefined when graphql-js would refuse the name. */
+function operationOf(document: DocumentNode, operationName: string | null): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (operationName === null) return operations.length === 1 ? operations[0] : undefined;
+  return operations.find((d) => d.name?.value === operationName);
 }
 
 /** Whether graphql-js accepts the request's variables for the plan's operation (always, when it declares none). */

@@ -219,6 +219,11 @@ class VersionFile implements ModelFile {
   }
 }
 
+/** `value`, if the answer's budget of stored text takes `chars` more (null past it, or the budget's error). */
+function charged<T>(value: T, chars: number, ctx: Context | undefined, info: GraphQLResolveInfo | undefined, required = false): T | null {
+  return !ctx?.answer || !info || ctx.answer.charge(info, chars, required) ? value : null;
+}
+
 /**
  * What `Model`'s field resolvers compute, as plain GraphQL resolvers. type-graphql
  * wraps each method above in a function that, on every call, copies the root into
@@ -227,11 +232,6 @@ class VersionFile implements ModelFile {
  * binds these to the schema directly; the methods above define the fields' types
  * and descriptions and call the same functions.
  */
-/** `value`, if the answer's budget of stored text takes `chars` more (null past it, or the budget's error). */
-function charged<T>(value: T, chars: number, ctx: Context | undefined, info: GraphQLResolveInfo | undefined, required = false): T | null {
-  return !ctx?.answer || !info || ctx.answer.charge(info, chars, required) ? value : null;
-}
-
 export const modelFields = {
   // The stored text a version holds up to its registration limits, counted against the answer's budget.
   description: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): string | null =>
