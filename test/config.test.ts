@@ -41,6 +41,12 @@ describe("configuration", () => {
     expect(parseSize("20GiB", "x")).toBe(20 * 2 ** 30);
     expect(() => parseSize("lots", "x")).toThrow(ConfigError);
     expect(() => parseSize("0", "x")).toThrow(ConfigError);
+    // The answer budget (default 32 MiB) takes the same sizes and refuses the same nonsense, naming itself.
+    expect(loadConfig([], {}).maxAnswerChars).toBe(32 * 2 ** 20);
+    expect(loadConfig([], { HOMER_MAX_ANSWER_SIZE: "1MiB" }).maxAnswerChars).toBe(2 ** 20);
+    for (const bad of ["0", "-1MiB", "lots", "1\u0000MiB", "9".repeat(400)]) {
+      expect(() => loadConfig([], { HOMER_MAX_ANSWER_SIZE: bad }), bad).toThrow(/HOMER_MAX_ANSWER_SIZE/);
+    }
   });
 
   test.each([
