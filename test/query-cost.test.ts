@@ -355,3 +355,92 @@ describe("the stored text one answer carries is bounded (HOMER_MAX_ANSWER_SIZE)"
     expect(families.map((f) => f.name)).toContain("fat");
   });
 });
+
+describe("the large columns are sized with the page, and read only once the budget has taken them", () => {
+  const MAX = 20_000;
+  let gw: TestGateway;
+  let statements: string[] = [];
+  /** Runs when the page's statement has run, before the large columns are read. */
+  let afterPage: (() => void) | undefined;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      config: { maxAnswerChars: MAX },
+      log: (event) => {
+        if (event.level !== "query") return;
+        statements.push(event.query.sql);
+        if (/octet_length/.test(event.query.sql) && afterPage) {
+          const run = afterPage;
+          afterPage = undefined;
+          run();
+        }
+      },
+    });
+    // Ten versions of 4,998 bytes of input example, and a signature each: 49,980 bytes of examples in all.
+    for (let v = 1; v <= 10; v++) {
+      const res = await gw.gql(`mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`, {
+        i: {
+          project: "lg",
+          name: "fat",
+          inputExample: { x: String(v % 10).repeat(4990) },
+          signature: { inputs: [{ name: `in${v}`, type: "double", shape: [-1, v] }], outputs: [{ type: "long" }] },
+        },
+      });
+      expect(res.errors).toBeUndefined();
+    }
+  });
+  afterAll(() => gw?.close());
+
+  const largeReads = () => statements.filter((sql) => /as "text"/.test(sql));
+  const idsRead = (sql: string) => sql.match(/"id" in \(([^)]*)\)/)![1]!.split(",").length;
+
+  test("a page within the budget reads each selected large column of its versions, in one statement, and answers them whole", async () => {
+    for (let run = 0; run < 3; run++) {
+      statements = [];
+      const res = await gw.gql(
+        `{ models(project: "lg", name: "fat", first: 3) { nodes { version inputExample signature { inputs { shape } } } } }`,
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data.models.nodes).toEqual(
+        [10, 9, 8].map((v) => ({
+          version: v,
+          inputExample: { x: String(v % 10).repeat(4990) },
+          signature: { inputs: [{ shape: [-1, v] }] },
+        })),
+      );
+      expect(largeReads(), statements.join("\n")).toHaveLength(1);
+    }
+  });
+
+  test("a page past the budget reads only the input examples the budget took: four of ten", async () => {
+    statements = [];
+    const res = await gw.gql(`{ models(project: "lg", name: "fat", first: 10) { nodes { version inputExample } } }`);
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(["PAYLOAD_TOO_LARGE"]);
+    const answered = (res.data.models.nodes as { inputExample: unknown }[]).filter((n) => n.inputExample !== null);
+    // 4 × 4,998 bytes fit in 20,000; the fifth does not, and it was never read.
+    expect(answered).toHaveLength(4);
+    const reads = largeReads();
+    expect(reads, statements.join("\n")).toHaveLength(1);
+    expect(idsRead(reads[0]!)).toBe(4);
+  });
+
+  test("a version deleted between its page and its large columns answers CONFLICT for them, never another's", async () => {
+    const create = () =>
+      gw.gql(`mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`, {
+        i: { project: "lg", name: "gone", inputExample: { at: "first" } },
+      });
+    expect((await create()).errors).toBeUndefined();
+    // Deleted (through the store: the gateway is inside this request) once the page has been read.
+    afterPage = () => void gw.storage.metadata.deleteModel({ project: "lg", name: "gone", version: 1 });
+    const res = await gw.gql(`{ models(project: "lg", name: "gone") { nodes { version inputExample } } }`);
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(["CONFLICT"]);
+    expect(res.errors![0]!.message).toMatch(/lg\/gone@1.* was deleted or replaced while this answer was being read: ask again/);
+    expect(res.data.models.nodes).toEqual([{ version: 1, inputExample: null }]);
+    // The version registered again takes another row: its example is its own.
+    const again = await gw.gql(`mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`, {
+      i: { project: "lg", name: "gone", inputExample: { at: "second" } },
+    });
+    expect(again.errors).toBeUndefined();
+    const now = await gw.gql(`{ models(project: "lg", name: "gone") { nodes { version inputExample } } }`);
+    expect(now.data.models.nodes).toEqual([{ version: again.data.createModel.version, inputExample: { at: "second" } }]);
+  });
+});

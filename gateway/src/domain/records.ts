@@ -49,12 +49,33 @@ export interface ModelParts {
    * versions rarely shows).
    */
   readonly examples?: boolean;
+  /**
+   * With `examples` or `flavors`: their columns' sizes in bytes as stored, not their values
+   * (`LARGE_COLUMNS`). A GraphQL answer charges a size to its budget of stored text before
+   * it reads that value (`MetadataStore.readLarge`), so that a page of versions at their
+   * registration limits (a signature alone may take most of a 2 MiB body) is refused
+   * before it is in memory.
+   */
+  readonly largeSizes?: boolean;
   /** The model card's file record (top-level `README.md`), whose bytes the blob store holds. */
   readonly card?: boolean;
   /** The version's lineage: its facts (a column of the row) and its parents' references. */
   readonly lineage?: boolean;
   /** The names of the aliases pointing at the version. */
   readonly aliases?: boolean;
+}
+
+/** The columns of a version that may each hold up to its registration limit, by their record field. */
+export const LARGE_COLUMNS = ["signature", "inputExample", "flavors", "tfMetaGraphTags"] as const;
+export type LargeColumn = (typeof LARGE_COLUMNS)[number];
+
+/** The large columns' values, as `ModelRecord` holds them (each null when the version has none). */
+export type LargeValues = Partial<Pick<ModelRecord, LargeColumn>>;
+
+/** One large column of one row (`ModelRecord.id`), for `MetadataStore.readLarge`. */
+export interface LargeColumnRef {
+  readonly id: number;
+  readonly column: LargeColumn;
 }
 
 /** Every part: a version as a client that asked for everything sees it. */
@@ -65,6 +86,7 @@ export const ALL_PARTS: ModelParts = Object.freeze({
   examples: true,
   card: true,
   lineage: true,
+  largeSizes: false,
   aliases: true,
 });
 /** The row alone, e.g. to learn whether a version exists. */
@@ -75,6 +97,7 @@ export const NO_PARTS: ModelParts = Object.freeze({
   examples: false,
   card: false,
   lineage: false,
+  largeSizes: false,
   aliases: false,
 });
 
@@ -115,6 +138,8 @@ export interface ModelRecord extends ModelRef {
   readonly aliases?: readonly string[];
   /** Present when the read asked for lineage; null when the version has none (no facts, no parents). */
   readonly lineage?: LineageRecord | null;
+  /** Present when the read asked for `largeSizes`: the asked-for large columns' sizes in bytes as stored, null when the version has none. */
+  readonly largeSizes?: Readonly<Partial<Record<LargeColumn, number | null>>>;
 }
 
 /** The data set a version was trained on. */

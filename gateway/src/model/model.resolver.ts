@@ -4,12 +4,22 @@ import { Arg, Args, Ctx, FieldResolver, Float, ID, Info, Mutation, Query, Resolv
 import { JSONObjectResolver } from "graphql-scalars";
 import type { Context } from "../graphql/context.js";
 import type { IncomingFile } from "../registry/incoming-file.js";
-import type { FileRecord, FlavorsRecord, MetricRecord, ModelParts, ModelRecord, ModelRef } from "../domain/records.js";
+import {
+  type FileRecord,
+  type FlavorsRecord,
+  type LargeColumn,
+  type LargeValues,
+  type MetricRecord,
+  type ModelParts,
+  type ModelRecord,
+  type ModelRef,
+} from "../domain/records.js";
 import { toDomainError } from "../http/error-map.js";
-import { BadInputError } from "../domain/errors.js";
+import { BadInputError, ConflictError } from "../domain/errors.js";
 import { quote } from "../domain/text.js";
 import { selectedFieldNames } from "../graphql/selection.js";
 import { jsonChars } from "../graphql/answer-budget.js";
+import { requestBatch } from "../graphql/batch.js";
 import { BestModelArgs, DeleteModelArgs, ModelArgs, ModelLookupArgs, ModelsArgs } from "./model.args.js";
 import { CreateModelInput, UpdateModelInput, type ModelFileInput } from "./model.input.js";
 import { Metric, Model, ModelConnection, ModelFile } from "./model.type.js";
@@ -58,6 +68,8 @@ export function selectedParts(info: GraphQLResolveInfo, path: readonly string[] 
     files: names.has("files"),
     flavors: names.has("flavors") || names.has("tfMetaGraphTags"),
     examples: names.has("signature") || names.has("inputExample"),
+    // Their columns sized with the version, and read once the answer's budget has taken the size.
+    largeSizes: true,
     card: names.has("card"),
     lineage: names.has("lineage"),
     aliases: names.has("aliases"),
@@ -162,7 +174,11 @@ export class ModelResolver {
       "Each MLmodel flavor's own details, by flavor name (e.g. sklearn_version, serialization_format, loader_module, " +
       "python_version): how to load the model. `framework` is the headline; null when none were given.",
   })
-  flavors(@Root() model: ModelRecord, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): FlavorsRecord | null {
+  flavors(
+    @Root() model: ModelRecord,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): FlavorsRecord | null | Promise<FlavorsRecord | null> {
     return modelFields.flavors(model, {}, ctx, info);
   }
 
@@ -170,7 +186,11 @@ export class ModelResolver {
     nullable: true,
     description: "The tags identifying the model's MetaGraph inside a TensorFlow SavedModel; null when absent.",
   })
-  tfMetaGraphTags(@Root() model: ModelRecord, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): readonly string[] | null {
+  tfMetaGraphTags(
+    @Root() model: ModelRecord,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): readonly string[] | null | Promise<readonly string[] | null> {
     return modelFields.tfMetaGraphTags(model, {}, ctx, info);
   }
 
@@ -224,6 +244,66 @@ function charged<T>(value: T, chars: number, ctx: Context | undefined, info: Gra
   return !ctx?.answer || !info || ctx.answer.charge(info, chars, required) ? value : null;
 }
 
+/** A large column of one version, as the request's batch of such reads takes it. */
+interface LargeRead {
+  readonly model: ModelRecord;
+  readonly column: LargeColumn;
+}
+
+type Large<C extends LargeColumn> = NonNullable<ModelRecord[C]>;
+
+const largeReadKey = (read: LargeRead) => `${read.model.id}/${read.column}`;
+
+/** The request's reads of large columns: those its resolvers ask for in one tick, in one statement. */
+function largeReads(ctx: Context) {
+  return requestBatch<LargeRead, LargeValues>(
+    ctx,
+    "large",
+    async (reads) => {
+      const found = await ctx.registry.readLarge(
+        ctx.caller,
+        reads.map((read) => ({ id: read.model.id, column: read.column, project: read.model.project })),
+      );
+      const byRead = new Map<string, LargeValues>();
+      for (const read of reads) {
+        const values = found.get(read.model.id);
+        if (values) byRead.set(largeReadKey(read), values);
+      }
+      return byRead;
+    },
+    largeReadKey,
+  );
+}
+
+/**
+ * A large column's value (`LARGE_COLUMNS`: each may hold up to its registration limit).
+ * Read with the version (createModel's answer), it is charged as it is. Otherwise the
+ * version was read with their sizes (`largeSizes`): the answer's budget takes the size
+ * first, and only then is the value read, in one statement with the rest of the page's,
+ * so a page past the budget is refused before its columns are in memory.
+ */
+function large<C extends LargeColumn>(
+  model: ModelRecord,
+  column: C,
+  ctx: Context | undefined,
+  info: GraphQLResolveInfo | undefined,
+): Large<C> | null | Promise<Large<C> | null> {
+  if (column in model) return charged(model[column] ?? null, jsonChars(model[column]), ctx, info);
+  const bytes = part<number | null>(part(model.largeSizes, column)[column], column);
+  if (bytes === null) return charged(null, jsonChars(null), ctx, info);
+  if (!ctx) throw new Error(`model ${column} was not read with the version, and there is no request to read it in`);
+  if (ctx.answer && info && !ctx.answer.charge(info, bytes)) return null;
+  return largeReads(ctx)
+    .get({ model, column })
+    .then((values) => {
+      if (!values) {
+        const ref = `${model.project}/${model.name}@${model.version}`;
+        throw new ConflictError(`version ${quote(ref)} was deleted or replaced while this answer was being read: ask again`);
+      }
+      return values[column] ?? null;
+    });
+}
+
 /**
  * What `Model`'s field resolvers compute, as plain GraphQL resolvers. type-graphql
  * wraps each method above in a function that, on every call, copies the root into
@@ -238,15 +318,8 @@ export const modelFields = {
     charged(model.description, model.description?.length ?? 0, ctx, info),
   tags: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["tags"] =>
     charged(model.tags, jsonChars(model.tags), ctx, info, true)!,
-  signature: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["signature"] => {
-    const signature = part(model.signature, "signature");
-    return charged(signature, jsonChars(signature), ctx, info);
-  },
-  inputExample: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): unknown => {
-    // `unknown` holds undefined too: whether the part was read is whether the property is there.
-    if (!("inputExample" in model)) part(undefined, "inputExample");
-    return charged(model.inputExample, jsonChars(model.inputExample), ctx, info);
-  },
+  signature: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "signature", ctx, info),
+  inputExample: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "inputExample", ctx, info),
   id: (model: ModelRecord): string => Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url"),
   metrics: (model: ModelRecord): readonly MetricRecord[] => part(model.metrics, "metrics"),
   metric: (model: ModelRecord, args: { readonly key: string }): number | null =>
@@ -254,14 +327,9 @@ export const modelFields = {
   files: (model: ModelRecord, _args: unknown, ctx: Context): ModelFile[] =>
     part<readonly FileRecord[]>(model.files, "files").map((f) => new VersionFile(f, model, ctx.baseUrl)),
   archiveUrl: (model: ModelRecord, _args: unknown, ctx: Context): string => archiveUrl(ctx.baseUrl, model),
-  flavors: (model: ModelRecord, _args?: unknown, ctx?: Context, info?: GraphQLResolveInfo): FlavorsRecord | null => {
-    const flavors = part(model.flavors, "flavors");
-    return charged(flavors, jsonChars(flavors), ctx, info);
-  },
-  tfMetaGraphTags: (model: ModelRecord, _args?: unknown, ctx?: Context, info?: GraphQLResolveInfo): readonly string[] | null => {
-    const tags = part(model.tfMetaGraphTags, "tfMetaGraphTags");
-    return charged(tags, jsonChars(tags), ctx, info);
-  },
+  flavors: (model: ModelRecord, _args?: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "flavors", ctx, info),
+  tfMetaGraphTags: (model: ModelRecord, _args?: unknown, ctx?: Context, info?: GraphQLResolveInfo) =>
+    large(model, "tfMetaGraphTags", ctx, info),
   card: (model: ModelRecord, _args: unknown, ctx: Context): Promise<string | null> => ctx.registry.readCard(ctx.caller, model),
   aliases: (model: ModelRecord): readonly string[] => part(model.aliases, "aliases"),
 } as const;

@@ -2,7 +2,16 @@ import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
 import { BadInputError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
 import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
-import { ALL_PARTS, NO_PARTS, type FileRecord, type MetricRecord, type ModelParts, type Role } from "../domain/records.js";
+import {
+  ALL_PARTS,
+  NO_PARTS,
+  type FileRecord,
+  type LargeColumnRef,
+  type LargeValues,
+  type MetricRecord,
+  type ModelParts,
+  type Role,
+} from "../domain/records.js";
 import type {
   AliasRecord,
   AliasRef,
@@ -343,6 +352,15 @@ export class RegistryService {
     caller.require(model.project, "read");
     if (model.cardFile === undefined) throw new Error("the model card's file was not read with the version");
     return this.#cards.read(model.cardFile);
+  }
+
+  /**
+   * Large columns of versions read before with `largeSizes`, by row id (`readLarge`); a
+   * version deleted or replaced since has no entry. The caller must read their projects.
+   */
+  readLarge(caller: Caller, wanted: readonly (LargeColumnRef & { readonly project: string })[]): Promise<Map<number, LargeValues>> {
+    for (const project of new Set(wanted.map((w) => w.project))) caller.require(project, "read");
+    return this.metadata.readLarge(wanted);
   }
 
   async listModels(caller: Caller, query: ListModelsQuery): Promise<ModelPage> {

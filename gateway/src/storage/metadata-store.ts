@@ -11,6 +11,8 @@ import type {
   AliasRef,
   FamilyRecord,
   FileRecord,
+  LargeColumnRef,
+  LargeValues,
   ModelEdit,
   ModelParts,
   ModelRecord,
@@ -132,6 +134,14 @@ export interface MetadataStore {
   bestOfFamilies(query: BestOfFamiliesQuery): Promise<Map<string, ModelRecord>>;
   /** One statement: a page of the versions whose lineage names `query.parent` (with their parts). */
   listDerived(query: DerivedQuery): Promise<ModelRecord[]>;
+  /**
+   * The large columns `wanted` names, of rows read before (with `largeSizes`), by row id:
+   * exactly those columns of those rows, one statement for a page's (a few hundred). Those
+   * columns never change while a row lives (an overwrite is a new row, an edit never
+   * touches them), so they are the ones the earlier read sized; a row deleted or replaced
+   * since has no entry.
+   */
+  readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeValues>>;
   getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;
   /**
    * Makes a version visible in one transaction. `promoteBlobs` runs inside it,

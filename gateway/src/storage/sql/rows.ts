@@ -1,5 +1,16 @@
 import { sql, type AliasedExpression, type Kysely, type Selectable } from "kysely";
-import type { FileRecord, LineageFacts, LineageRecord, MetricRecord, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
+import {
+  LARGE_COLUMNS,
+  type FileRecord,
+  type LargeColumn,
+  type LargeValues,
+  type LineageFacts,
+  type LineageRecord,
+  type MetricRecord,
+  type ModelParts,
+  type ModelRecord,
+  type ModelRef,
+} from "../../domain/records.js";
 import type { Database, SqlDialect } from "./schema.js";
 
 type ModelsTable = Database["models"];
@@ -38,8 +49,18 @@ type PartColumn = { [K in keyof typeof MODEL_COLUMNS]: (typeof MODEL_COLUMNS)[K]
 /** A models row: the columns of parts not asked for are absent. */
 type ModelRow = Omit<Selectable<ModelsTable>, PartColumn> & Partial<Pick<Selectable<ModelsTable>, PartColumn>>;
 
+/** The large columns (`LARGE_COLUMNS`), by record field: each column's name and its size's alias. */
+const LARGE = {
+  signature: { column: "signature", bytes: "signature_bytes" },
+  inputExample: { column: "input_example", bytes: "input_example_bytes" },
+  flavors: { column: "flavors", bytes: "flavors_bytes" },
+  tfMetaGraphTags: { column: "tf_meta_graph_tags", bytes: "tf_meta_graph_tags_bytes" },
+} as const satisfies Record<LargeColumn, { column: PartColumn; bytes: string }>;
+
+type LargeBytes = { readonly [C in LargeColumn as (typeof LARGE)[C]["bytes"]]?: number | string | bigint | null };
+
 /** A models row with its parts as `partColumns` selected them (absent when not asked for). */
-export interface ModelRowWithParts extends ModelRow {
+export interface ModelRowWithParts extends ModelRow, LargeBytes {
   readonly metrics_json?: unknown;
   readonly files_json?: unknown;
   readonly card_json?: unknown;
@@ -47,21 +68,29 @@ export interface ModelRowWithParts extends ModelRow {
   readonly aliases_json?: unknown;
 }
 
-const columnLists = new Map<string, readonly string[]>();
+const columnLists = new Map<string, readonly (string | AliasedExpression<unknown, string>)[]>();
 
 /**
  * The `models` columns of the row aliased `row` that a read with `parts` needs, as
- * select expressions (`m.id`, …). Lists are built once per alias and part set.
+ * select expressions (`m.id`, …); with `largeSizes`, the large columns of the parts
+ * asked for as their sizes in bytes as stored (`octet_length`, which neither backend
+ * answers by reading the value: PostgreSQL reads the TOAST header, SQLite the record
+ * header). Lists are built once per alias and part set.
  */
 export function modelColumns<A extends string>(parts: ModelParts, row: A): readonly `${A}.${keyof ModelsTable}`[] {
-  const key = `${row}:${parts.flavors ? 1 : 0}${parts.examples ? 1 : 0}${parts.lineage ? 1 : 0}`;
+  const key = `${row}:${parts.flavors ? 1 : 0}${parts.examples ? 1 : 0}${parts.lineage ? 1 : 0}${parts.largeSizes ? 1 : 0}`;
   let list = columnLists.get(key);
   if (!list) {
+    const sized = new Map<string, string>(parts.largeSizes ? Object.values(LARGE).map(({ column, bytes }) => [column, bytes]) : []);
     list = Object.entries(MODEL_COLUMNS)
       .filter(([, part]) => part === null || (part !== "never" && parts[part]))
-      .map(([column]) => `${row}.${column}`);
+      .map(([column]) => {
+        const bytes = sized.get(column);
+        return bytes === undefined ? `${row}.${column}` : sql<number | null>`octet_length(${sql.ref(`${row}.${column}`)})`.as(bytes);
+      });
     columnLists.set(key, list);
   }
+  // Typed as the plain columns: the sizes are `LargeBytes`, read by `toRecord` alone.
   return list as readonly `${A}.${keyof ModelsTable}`[];
 }
 
@@ -138,20 +167,31 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
   // Assigned, not spread: spreading `false` for an absent part is slow on a hot path.
   if (row.metrics_json != null) record.metrics = metricsFrom(row.metrics_json);
   if (row.files_json != null) record.files = filesFrom(row.files_json);
-  // Columns of the examples part: undefined when not selected, null when the version has none.
-  if (row.signature !== undefined)
-    record.signature = row.signature === null ? null : (JSON.parse(row.signature) as ModelRecord["signature"]);
-  if (row.input_example !== undefined) record.inputExample = row.input_example === null ? null : (JSON.parse(row.input_example) as unknown);
-  // Columns of the flavors part: undefined when not selected, null when the version has none.
-  if (row.flavors !== undefined) record.flavors = row.flavors === null ? null : (JSON.parse(row.flavors) as ModelRecord["flavors"]);
-  if (row.tf_meta_graph_tags !== undefined) {
-    record.tfMetaGraphTags = row.tf_meta_graph_tags === null ? null : (JSON.parse(row.tf_meta_graph_tags) as string[]);
+  // Columns of the examples and flavors parts: undefined when not selected, null when the version has none.
+  readLargeValues(row, record);
+  let sizes: { [C in LargeColumn]?: number | null } | undefined;
+  for (const field of LARGE_COLUMNS) {
+    const bytes = row[LARGE[field].bytes];
+    if (bytes !== undefined) (sizes ??= {})[field] = bytes === null ? null : Number(bytes);
   }
+  if (sizes) record.largeSizes = sizes;
   if (row.lineage !== undefined) record.lineage = lineageOf(row.lineage, row.parents_json == null ? [] : parentsFrom(row.parents_json));
   if (row.card_json !== undefined) record.cardFile = row.card_json === null ? null : cardFrom(row.card_json);
   if (row.aliases_json != null) record.aliases = aliasesFrom(row.aliases_json);
   return record;
 }
+
+/** The large columns `row` holds (selected ones: not undefined), parsed into `into`. */
+export function readLargeValues(row: Partial<Pick<ModelsTable, (typeof LARGE)[LargeColumn]["column"]>>, into: LargeValues): void {
+  const values = into as { -readonly [C in LargeColumn]?: unknown };
+  for (const field of LARGE_COLUMNS) {
+    const text = row[LARGE[field].column];
+    if (text !== undefined) values[field] = text === null ? null : JSON.parse(text);
+  }
+}
+
+/** The row column of a large column, for statements that read it (`readLarge`). */
+export const largeColumnName = (field: LargeColumn) => LARGE[field].column;
 
 /**
  * The asked-for parts of the version row aliased `row` (a models row), as JSON

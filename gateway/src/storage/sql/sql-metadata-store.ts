@@ -7,6 +7,9 @@ import type {
   AliasRef,
   FamilyRecord,
   FileRecord,
+  LargeColumn,
+  LargeColumnRef,
+  LargeValues,
   ModelDraft,
   ModelEdit,
   ModelEventType,
@@ -40,7 +43,18 @@ import {
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
 import { indexableTags, insertTagMetricRows, insertTagRows, tagMetricsUnindexed } from "./tag-rows.js";
-import { CARD_PATH, chunks, familyId, lineageOf, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
+import {
+  CARD_PATH,
+  chunks,
+  familyId,
+  largeColumnName,
+  lineageOf,
+  modelColumns,
+  partColumns,
+  readLargeValues,
+  sortedParts,
+  toRecord,
+} from "./rows.js";
 import { applyEdit } from "./update-model.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
@@ -257,6 +271,36 @@ export class SqlMetadataStore implements MetadataStore {
 
   listDerived(query: DerivedQuery): Promise<ModelRecord[]> {
     return listDerived(this.#listings(), this.sqlDialect, query);
+  }
+
+  async readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeValues>> {
+    const found = new Map<number, LargeValues>();
+    for (const slice of chunks(wanted, MODELS_PER_READ)) {
+      const idsOf = new Map<LargeColumn, number[]>();
+      for (const { id, column } of slice) {
+        const ids = idsOf.get(column);
+        if (ids) ids.push(id);
+        else idsOf.set(column, [id]);
+      }
+      // One arm per column: exactly the columns asked of each row, one statement in all.
+      const arms = [...idsOf].map(([field, ids]) =>
+        this.#listings()
+          .selectFrom("models")
+          .select(["id", sql<string | null>`${sql.ref(largeColumnName(field))}`.as("text"), sql.lit(field).as("field")])
+          .where("id", "in", ids),
+      );
+      const rows = await arms
+        .slice(1)
+        .reduce((union, arm) => union.unionAll(arm), arms[0]!)
+        .execute();
+      for (const row of rows) {
+        const id = Number(row.id);
+        let values = found.get(id);
+        if (!values) found.set(id, (values = {}));
+        readLargeValues({ [largeColumnName(row.field)]: row.text }, values);
+      }
+    }
+    return found;
   }
 
   async getFile(ref: ModelRef, path: string): Promise<FileRecord | null> {
