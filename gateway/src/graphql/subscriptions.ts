@@ -29,7 +29,7 @@ type SubscriptionConfig = Pick<
   Config,
   "publicUrl" | "insecure" | "corsOrigins" | "maxBodyBytes" | "maxTokens" | "development" | "maxQueryDepth" | "maxAliases"
 > &
-  Pick<Config, "maxDirectives" | "maxQueryCost" | "maxAnswerChars">;
+  Pick<Config, "maxDirectives" | "maxQueryCost" | "maxAnswerChars" | "idleTimeoutMs">;
 
 /** Browsers open WebSockets to any origin (no CORS): only the gateway's own page and allowed origins may. */
 function originAllowed(req: http.IncomingMessage, config: SubscriptionConfig, trusted: TrustFunction): boolean {
@@ -166,9 +166,36 @@ export function serveSubscriptions(
     if (pending?.get(id) === payload) pending.delete(id);
   };
 
+  /**
+   * A connection that holds no subscription for the idle timeout is closed, as an idle
+   * HTTP connection is: the socket is no longer the HTTP server's to time out, and any
+   * client, with no key at all, could otherwise hold every connection slot for good.
+   */
+  const closeWhenIdle = (ctx: Connection<Record<string, unknown> | undefined, { socket: WebSocket }>) => {
+    const { socket } = ctx.extra;
+    let idleSince = Date.now();
+    const timer = setInterval(
+      () => {
+        if (Object.keys(ctx.subscriptions).length > 0 || (settingUp.get(ctx)?.size ?? 0) > 0) idleSince = Date.now();
+        else if (Date.now() - idleSince >= config.idleTimeoutMs) {
+          clearInterval(timer);
+          socket.close(1000, "idle: no subscription");
+          // A client that never answers the close frame would hold its slot for ws's 30 s more.
+          setTimeout(() => socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
+        }
+      },
+      Math.max(25, Math.floor(config.idleTimeoutMs / 4)),
+    ).unref();
+    socket.once("close", () => clearInterval(timer));
+  };
+
   const disposable = useServer<Record<string, unknown> | undefined>(
     {
       schema,
+      onConnect(ctx) {
+        closeWhenIdle(ctx);
+        return true;
+      },
       async onSubscribe(ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
         let pending = settingUp.get(ctx);
         if (!pending) settingUp.set(ctx, (pending = new Map<string, SubscribePayload>()));
