@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
+import { addressBucket } from "../gateway/src/http/guards.js";
 import { BACKENDS, type Backend } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { captureLog } from "./support/log-capture.js";
@@ -196,6 +197,44 @@ describe.each(BACKENDS)("a database failure during authentication is no failed l
       expect(await attempt(gw)).toMatchObject({ status: 200, code: undefined });
     } finally {
       await gw.close();
+    }
+  });
+});
+
+describe("an IPv6 client is one address per /64", () => {
+  test("addressBucket: each spelling of one /64 (or of one IPv4 address) names one bucket", () => {
+    const same = (...addresses: string[]) => expect(new Set(addresses.map(addressBucket)).size).toBe(1);
+    same("2001:db8:1:2::1", "2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:0db8:0001:0002:0000:0000:0000:0001", "2001:db8:1:2::1.2.3.4");
+    same("198.51.100.7", "::ffff:198.51.100.7", "::FFFF:c633:6407", "0:0:0:0:0:ffff:198.51.100.7");
+    same("fe80::1%eth0", "fe80::2");
+    expect(addressBucket("2001:db8:1:2::1")).not.toBe(addressBucket("2001:db8:1:3::1"));
+    expect(addressBucket("198.51.100.7")).not.toBe(addressBucket("198.51.100.8"));
+    expect(addressBucket("::1")).not.toBe(addressBucket("127.0.0.1"));
+  });
+
+  test("rotating addresses within a /64 neither dodges the failed-login budget nor the per-address rate limit", async () => {
+    const gw = await startTestGateway({ config: { adminKey: generateKey().token, authFailureLimit: BUDGET, trustProxy: ["loopback"] } });
+    try {
+      // One host's /64: 2^64 addresses it may send from, each a new budget if counted per address.
+      await spendBudget(gw, (i) => ({ "x-forwarded-for": `2001:db8:7:7::${(i + 1).toString(16)}` }));
+      expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "2001:db8:7:7:abcd:ef01:2345:6789" })).status).toBe(429);
+      expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "2001:0DB8:0007:0007::ffff" })).status).toBe(429);
+      // Another /64 is another client.
+      expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "2001:db8:7:8::1" })).status).toBe(401);
+    } finally {
+      await gw.close();
+    }
+    const open = await startTestGateway({ config: { trustProxy: ["loopback"], rateLimit: 3, insecure: true } });
+    try {
+      const from = (address: string) => attempt(open, { "x-forwarded-for": address });
+      for (let i = 0; i < 3; i++) expect((await from(`2001:db8:9:9::${i + 1}`)).status).toBe(200);
+      expect(await from("2001:db8:9:9::99")).toMatchObject({ status: 429, code: "TOO_MANY_REQUESTS" });
+      // An IPv4 client written IPv4-mapped is the same client.
+      for (let i = 0; i < 3; i++) expect((await from("198.51.100.9")).status).toBe(200);
+      expect((await from("::ffff:198.51.100.9")).status).toBe(429);
+      expect((await from("2001:db8:9:a::1")).status).toBe(200);
+    } finally {
+      await open.close();
     }
   });
 });

@@ -10,7 +10,7 @@ import type { GraphQLSchema } from "graphql";
 import type { Context } from "./context.js";
 import { readMultipart, type MultipartOptions } from "./multipart.js";
 import { sendHttpError } from "../http/error-handler.js";
-import { identifyCaller } from "../http/guards.js";
+import { addressBucket, identifyCaller } from "../http/guards.js";
 import { beginRequestLog } from "../http/request-log.js";
 import { settleUnreadBodyOf } from "../http/unread-body.js";
 import { upgradeAddress, upgradeOrigin, type TrustFunction } from "../http/urls.js";
@@ -114,7 +114,7 @@ export function graphqlLane(options: GraphqlLaneOptions): (req: IncomingMessage,
       let read = false;
       try {
         const caller = await identifyCaller(access, identify, req.headers, address, () => (refused = true));
-        if (requests.perMinute > 0) await requests.take(caller.keyId ?? `ip:${address()}`);
+        if (requests.perMinute > 0) await requests.take(caller.keyId ?? addressBucket(address()));
         read = true;
         let body: unknown;
         if (lane === "json") body = parseJson(await readBody(req));

@@ -11,7 +11,7 @@ import type { Caller } from "../access/caller.js";
 import type { RequestLimiter } from "../access/request-limiter.js";
 import type { Config } from "../config.js";
 import { UnauthenticatedError } from "../domain/errors.js";
-import { assertAddressedHost } from "../http/guards.js";
+import { addressBucket, assertAddressedHost } from "../http/guards.js";
 import { upgradeAddress, upgradeOrigin, type TrustFunction } from "../http/urls.js";
 import type { RegistryService } from "../registry/registry.service.js";
 import type { Context } from "./context.js";
@@ -122,11 +122,11 @@ export function serveSubscriptions(
         caller = await access.authenticate(authorization);
       } catch (error) {
         // As over HTTP: a refused key is a failed login charged to the address; past the budget, 429.
-        if (error instanceof UnauthenticatedError && authorization) await failures.take(`ip:${address}`);
+        if (error instanceof UnauthenticatedError && authorization) await failures.take(addressBucket(address));
         throw error;
       }
       assertAddressedHost(caller, ctx.extra.request.headers.host, { publicHost, insecure: config.insecure });
-      await requests.take(caller.keyId ?? `ip:${address}`);
+      await requests.take(caller.keyId ?? addressBucket(address));
     } catch (error) {
       return refuse(error);
     }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { isIPv6 } from "node:net";
 import type { NextFunction, Request, Response } from "express";
 import cors from "cors";
 import helmet from "helmet";
@@ -25,6 +26,33 @@ declare module "express-serve-static-core" {
  */
 export function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? "unknown";
+}
+
+/**
+ * The bucket a client address is limited by: an IPv4 address itself (also when
+ * written IPv4-mapped, `::ffff:a.b.c.d`), an IPv6 address by its /64. One
+ * subscriber, one host even, holds a whole /64 and may send from any address in
+ * it: per address, each of 2^64 addresses would have a budget of its own.
+ */
+export function addressBucket(address: string): string {
+  if (!isIPv6(address)) return `ip:${address}`;
+  let text = address.split("%")[0]!;
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = "", tail] = text.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right].map((g) => parseInt(g, 16));
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return `ip:${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
+  }
+  return `ip:${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(":")}::/64`;
 }
 
 /**
@@ -77,7 +105,7 @@ export async function identifyCaller(
       refused();
       // A missing key is no guess at one; it costs no lookup and is not charged.
       // A refusal within the budget stays 401; past it, the take throws 429.
-      if (authorization) await options.failures.take(`ip:${address()}`);
+      if (authorization) await options.failures.take(addressBucket(address()));
     }
     throw error;
   }
@@ -107,7 +135,7 @@ export function assertAddressedHost(
  */
 export function rateLimit(limiter: RequestLimiter) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    await limiter.take(req.caller.keyId ?? `ip:${clientAddress(req)}`);
+    await limiter.take(req.caller.keyId ?? addressBucket(clientAddress(req)));
     next();
   };
 }
