@@ -277,6 +277,34 @@ describe("open mode answers only requests addressed to this machine", () => {
       expect(await withHost(`${host}:${port}`), host).toBe(200);
     for (const host of ["127.0.0.300", "127.1", "localhost.attacker.example"]) expect(await withHost(`${host}:${port}`), host).toBe(403);
   });
+
+  test("behind a trusted proxy on this host, a client the proxy forwards from elsewhere is refused", async () => {
+    // A same-host proxy reaches the gateway on loopback and, by default (nginx's $proxy_host), names it so in Host.
+    const proxied = await startTestGateway({ config: { trustProxy: 1 } });
+    try {
+      const port = new URL(proxied.url).port;
+      const via = (forwardedFor: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const headers = { host: `127.0.0.1:${port}`, "x-forwarded-for": forwardedFor, "content-type": "application/json" };
+          const req = http.request(proxied.url, { method: "POST", headers }, (res) => {
+            let body = "";
+            res.on("data", (chunk) => (body += chunk));
+            res.on("end", () => resolve({ status: res.statusCode!, body }));
+          });
+          req.on("error", reject);
+          req.end(JSON.stringify({ query: `mutation { createProject(name: "from-afar") { name } }` }));
+        });
+      const remote = await via("203.0.113.9");
+      expect(remote.status).toBe(403);
+      expect(JSON.parse(remote.body).errors[0].extensions.code).toBe("FORBIDDEN");
+      expect((await proxied.gql(`{ projects { name } }`)).data.projects.map((p: { name: string }) => p.name)).not.toContain("from-afar");
+      // This machine's own clients, through the proxy or not, are served as before.
+      expect((await via("127.0.0.1")).status).toBe(200);
+      expect((await proxied.gql(`{ projects { name } }`)).status).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
 });
 
 describe("one loopback rule", () => {

@@ -125,7 +125,7 @@ export function serveSubscriptions(
         if (error instanceof UnauthenticatedError && authorization) await failures.take(addressBucket(address));
         throw error;
       }
-      assertAddressedHost(caller, ctx.extra.request.headers.host, { publicHost, insecure: config.insecure });
+      assertAddressedHost(caller, ctx.extra.request.headers.host, { publicHost, insecure: config.insecure }, () => address);
       await requests.take(caller.keyId ?? addressBucket(address));
     } catch (error) {
       return refuse(error);

@@ -109,22 +109,30 @@ export async function identifyCaller(
     }
     throw error;
   }
-  assertAddressedHost(caller, headers.host, options);
+  assertAddressedHost(caller, headers.host, options, address);
   return caller;
 }
 
 /**
  * Without keys (open mode) a request must name the gateway by a loopback host
- * (or `publicHost`), so a rebound domain cannot reach it from a browser.
+ * (or `publicHost`), so a rebound domain cannot reach it from a browser, and
+ * must come from this machine: a client a trusted proxy forwards from elsewhere
+ * (a proxy on this host reaches the loopback address, and by default names it in
+ * `Host`) is not "anyone on this machine".
  */
 export function assertAddressedHost(
   caller: Caller,
   host: string | undefined,
   options: { readonly publicHost?: string; readonly insecure: boolean },
+  address: () => string,
 ): void {
+  if (caller.keyId !== null || options.insecure) return;
   const hostname = (host ?? "").replace(/:\d+$/, "");
-  if (caller.keyId === null && !options.insecure && !isLoopback(hostname) && hostname !== options.publicHost) {
+  if (!isLoopback(hostname) && hostname !== options.publicHost) {
     throw new ForbiddenError(`without API keys this registry answers only requests addressed to localhost, not "${hostname}"`);
+  }
+  if (!isLoopback(address())) {
+    throw new ForbiddenError("without API keys this registry answers only clients on this machine: create a key to serve others");
   }
 }
 
