@@ -14,6 +14,7 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "postgres",
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
   byteOrder: (text) => sql<string>`${text} collate "C"`,
+  foldName: (text) => sql<string>`lower(${text} collate "C")`,
   contains: (text, part) => sql<boolean>`strpos(${text}, ${part}) > 0`,
   unindexed: (value) => sql`${value}`,
   anyArrays: true,

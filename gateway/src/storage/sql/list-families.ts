@@ -14,7 +14,7 @@ const AFTER_NAME_CHARACTERS = "\u007f";
  * A page of a project's families with their counts, times and latest versions, in
  * one statement.
  *
- * Index range scans: by name, families_search (project, lower(name), name) gives
+ * Index range scans: by name, families_search (project, lower(name) of A-Z only, name) gives
  * the project, a prefix as a range (never LIKE, so `%`, `_` and `\` in a prefix are
  * plain characters), the cursor's position and the order; by last update,
  * families_recent (project, updated_at desc, name) gives the project, the position
@@ -25,7 +25,7 @@ const AFTER_NAME_CHARACTERS = "\u007f";
  * all deleted has no latest version and is not listed.
  */
 export async function listFamilies(db: Kysely<Database>, dialect: SqlDialect, query: FamilyListQuery): Promise<FamilyRecord[]> {
-  const folded = dialect.byteOrder(sql<string>`lower(f.name)`);
+  const folded = dialect.foldName(sql.ref<string>("f.name"));
   const name = dialect.byteOrder(sql.ref<string>("f.name"));
   let q = db
     .selectFrom("families as f")
@@ -45,7 +45,7 @@ export async function listFamilies(db: Kysely<Database>, dialect: SqlDialect, qu
     q =
       query.match === "PREFIX"
         ? q.where(folded, ">=", query.search).where(folded, "<", query.search + AFTER_NAME_CHARACTERS)
-        : q.where(dialect.contains(sql<string>`lower(f.name)`, query.search));
+        : q.where(dialect.contains(folded, query.search));
   }
   const { after } = query;
   if (query.order === "NAME") {

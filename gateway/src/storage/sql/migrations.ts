@@ -526,6 +526,19 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await sql`create index models_tag_metrics_stale on models (family_id) where tag_metrics_revision is null`.execute(db);
       },
     },
+    "0016_family_search_ascii": {
+      // PostgreSQL's lower() follows the database's locale: under a Turkish one (tr_TR, or
+      // ICU tr), lower('I') is 'ı', so "Iris" was out of the range of a search for "i" and
+      // sorted after "zeta", while a page's cursor, lower-cased by the gateway, put it
+      // among the i's (pages repeated families). Folded under "C", lower() changes A-Z
+      // only, as the gateway does. The index is rebuilt on that expression; SQLite's
+      // lower() was ASCII-only already.
+      async up(db: FrozenDb) {
+        if (dialect.name !== "postgres") return;
+        await sql`drop index if exists families_search`.execute(db);
+        await sql`create index families_search on families (project, lower(name collate "C"), name collate "C")`.execute(db);
+      },
+    },
   };
 }
 

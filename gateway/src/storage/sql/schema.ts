@@ -157,6 +157,13 @@ export interface SqlDialect {
    * `COLLATE "C"` on PostgreSQL, SQLite's default (BINARY) as it is.
    */
   byteOrder(text: Expression<string>): RawBuilder<string>;
+  /**
+   * `text` with A-Z lower-cased and nothing else, compared byte by byte: what the gateway's
+   * `toLowerCase` does to a name. `lower(text COLLATE "C")` on PostgreSQL, whose `lower`
+   * otherwise follows the database's locale (a Turkish one folds "I" to dotless "ı");
+   * SQLite's `lower` folds ASCII only.
+   */
+  foldName(text: Expression<string>): RawBuilder<string>;
   /** Whether `text` contains `part` as it is, no character a wildcard (`strpos` / `instr`). */
   contains(text: Expression<string>, part: string): RawBuilder<boolean>;
   /**

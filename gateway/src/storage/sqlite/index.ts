@@ -15,6 +15,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   name: "sqlite",
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
   byteOrder: (text) => sql<string>`${text}`,
+  foldName: (text) => sql<string>`lower(${text})`,
   contains: (text, part) => sql<boolean>`instr(${text}, ${part}) > 0`,
   unindexed: (value) => sql`+${value}`,
   anyArrays: false,
