@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from "kysely";
+import { sql, type Kysely, type Transaction } from "kysely";
 import type { Grant, Role } from "../../domain/records.js";
 import type { AccessStore, ApiKeyRecord, ProjectRecord } from "../access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
@@ -121,7 +121,12 @@ export class SqlAccessStore implements AccessStore {
   }
 
   async listProjects(): Promise<ProjectRecord[]> {
-    const rows = await this.db.selectFrom("projects").selectAll().orderBy("name").execute();
+    // Byte order, as SQLite sorts: a database's locale would sort "a_b" before "A-" (punctuation and case ignored at first).
+    const rows = await this.db
+      .selectFrom("projects")
+      .selectAll()
+      .orderBy(this.dialect.byteOrder(sql.ref<string>("name")))
+      .execute();
     return rows.map((r) => ({ name: r.name, createdAt: new Date(Number(r.created_at)), createdBy: r.created_by }));
   }
 
