@@ -13,7 +13,8 @@ export function parseInteger(text: string, what: string): number {
 }
 
 export function keyValues(pairs: string[] | undefined, what: string, number: boolean): Record<string, number | string> {
-  const result: Record<string, number | string> = {};
+  // No prototype: a key named "__proto__" is a tag like any other (on a plain object it would set the prototype and vanish).
+  const result: Record<string, number | string> = Object.create(null) as Record<string, number | string>;
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf("=");
     if (eq <= 0) throw new UsageError(`--${what} takes KEY=VALUE, got "${pair}"`);
