@@ -12,6 +12,9 @@ export function parseInteger(text: string, what: string): number {
   return Number(text);
 }
 
+/** A decimal number as `--where` reads one (sdk/src/filter.ts): not `0x10`, `0b1`, `Infinity` or "". */
+const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
 export function keyValues(pairs: string[] | undefined, what: string, number: boolean): Record<string, number | string> {
   // No prototype: a key named "__proto__" is a tag like any other (on a plain object it would set the prototype and vanish).
   const result: Record<string, number | string> = Object.create(null) as Record<string, number | string>;
@@ -21,7 +24,8 @@ export function keyValues(pairs: string[] | undefined, what: string, number: boo
     const key = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
     const value = number ? Number(raw) : raw;
-    if (number && (raw.trim() === "" || !Number.isFinite(value))) throw new UsageError(`--${what} ${key}: "${raw}" is not a finite number`);
+    if (number && (!DECIMAL.test(raw.trim()) || !Number.isFinite(value)))
+      throw new UsageError(`--${what} ${key}: "${raw}" is not a finite number`);
     result[key] = value;
   }
   return result;
