@@ -9,6 +9,22 @@ export interface LocalFile {
   readonly sizeBytes: number;
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A file name as text, or BAD_USER_INPUT when its bytes are not UTF-8 (a registry path is text). */
+function utf8Name(bytes: Buffer, dir: string): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const shown = [...bytes]
+      .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`))
+      .join("");
+    throw new RegistryError("BAD_USER_INPUT", `modelPath holds ${path.join(dir, shown)}, whose name is not UTF-8: rename it`, {
+      field: "modelPath",
+    });
+  }
+}
+
 /**
  * Every regular file under `root` (symlinks to files are followed), sorted by
  * path. A single file is a directory of one.
@@ -25,9 +41,12 @@ export async function listFiles(root: string): Promise<LocalFile[]> {
     const real = await fs.realpath(dir);
     if (visited.has(real)) return;
     visited.add(real);
-    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
-      const absolutePath = path.join(dir, entry.name);
-      const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    // Names as bytes: one that is not UTF-8 would read back with U+FFFD in place of its
+    // bytes, a name no file has (ENOENT), or the name of another file.
+    for (const entry of await fs.readdir(dir, { withFileTypes: true, encoding: "buffer" })) {
+      const name = utf8Name(entry.name, dir);
+      const absolutePath = path.join(dir, name);
+      const relative = prefix ? `${prefix}/${name}` : name;
       const target = entry.isSymbolicLink() ? await fs.stat(absolutePath).catch(() => null) : entry;
       if (target?.isDirectory()) await walk(absolutePath, relative);
       else if (target?.isFile()) files.push({ path: relative, absolutePath, sizeBytes: (await fs.stat(absolutePath)).size });
