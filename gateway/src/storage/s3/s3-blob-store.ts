@@ -137,7 +137,51 @@ export class S3BlobStore implements BlobStore {
     await eachLimited(blobs, this.#concurrency, (blob) => this.#promoteOne(blob));
   }
 
+  /**
+   * The server-side copies, before the metadata transaction: a copy takes as long as
+   * the store needs (minutes for a large blob), and inside the transaction it held
+   * the family's and the blob rows' locks (on SQLite every write) and a database
+   * connection for all that time. The staged object stays until `discard`.
+   */
+  async publish(blobs: readonly StagedBlob[]): Promise<boolean> {
+    await eachLimited(blobs, this.#concurrency, (blob) => this.#publishOne(blob));
+    return true;
+  }
+
+  /** Copies of a digest in progress in this process: registrations of the same bytes wait for one copy, not race to one key. */
+  readonly #publishing = new Map<string, Promise<void>>();
+
+  async #publishOne(blob: StagedBlob): Promise<void> {
+    const running = this.#publishing.get(blob.sha256);
+    if (running) {
+      // Its copy came from another registration's staged object; ours is still here if that one failed.
+      if (await running.then(() => true, () => false)) return;
+    }
+    const copying = this.#copyIntoPlace(blob);
+    this.#publishing.set(blob.sha256, copying);
+    try {
+      await copying;
+    } finally {
+      if (this.#publishing.get(blob.sha256) === copying) this.#publishing.delete(blob.sha256);
+    }
+  }
+
+  /** Under the transaction's locks: a HEAD each; a blob reclaimed since `publish` is copied again from its staged object. */
+  async confirm(blobs: readonly StagedBlob[]): Promise<void> {
+    const missing: StagedBlob[] = [];
+    await eachLimited(blobs, this.#concurrency, async (blob) => {
+      if ((await this.#sizeOf(this.#keyOf(blob.sha256))) !== blob.sizeBytes) missing.push(blob);
+    });
+    await eachLimited(missing, this.#concurrency, (blob) => this.#copyIntoPlace(blob));
+  }
+
   async #promoteOne(blob: StagedBlob): Promise<void> {
+    await this.#copyIntoPlace(blob);
+    // A staging object left by a failed delete is swept by reclaimStaging.
+    await this.#deleteQuietly(this.#stagingPrefix + blob.stagingKey);
+  }
+
+  async #copyIntoPlace(blob: StagedBlob): Promise<void> {
     const target = this.#keyOf(blob.sha256);
     const staged = this.#stagingPrefix + blob.stagingKey;
     // Equal digests mean equal bytes: a blob already in place needs no copy.
@@ -158,8 +202,6 @@ export class S3BlobStore implements BlobStore {
         if (!isNoSuchKey(error) || (await this.#sizeOf(target)) !== blob.sizeBytes) throw s3Error(error, "copy");
       }
     }
-    // A staging object left by a failed delete is swept by reclaimStaging.
-    await this.#deleteQuietly(staged);
   }
 
   async #sizeOf(key: string): Promise<number | undefined> {
