@@ -14,6 +14,32 @@ export interface PartUploadRequest {
   readonly partSizeBytes: number;
   /** Parts sent at once: the part buffers this upload holds. */
   readonly queueSize: number;
+  /**
+   * The most bytes the body may have (its size limit). When parts of `partSizeBytes`
+   * cannot hold it in S3's 10,000 parts, later parts grow (`partSizeOf`) rather than
+   * every part being sized for the limit: a body is held in memory up to one part,
+   * so parts sized for a limit of 1 TiB (110 MB) kept each upload's first 110 MB, any
+   * file below that whole, in memory.
+   */
+  readonly maxBytes?: number;
+}
+
+/** S3's most parts in one multipart upload. */
+export const MAX_PARTS = 10_000;
+/** Parts sent at each size before the size doubles, when it must grow at all. */
+const PARTS_PER_SIZE = 1_000;
+
+/**
+ * The size of part `index` (0-based): `partSize` throughout when 10,000 such parts
+ * hold `maxBytes`; else a base (`partSize`, or more when even doubling from it every
+ * 1,000 parts could not hold `maxBytes`) doubled every 1,000 parts. From 5 MiB that
+ * holds 4.9 TiB, and a file is sent in parts of about a thousandth of its size or less.
+ */
+export function partSizeOf(index: number, partSize: number, maxBytes: number | undefined): number {
+  if (maxBytes === undefined || partSize * MAX_PARTS >= maxBytes) return partSize;
+  const doublings = MAX_PARTS / PARTS_PER_SIZE;
+  const base = Math.max(partSize, Math.ceil(maxBytes / (PARTS_PER_SIZE * (2 ** doublings - 1))));
+  return base * 2 ** Math.floor(index / PARTS_PER_SIZE);
 }
 
 /** Chunks shorter than this are gathered by copying, into buffers of `SCRATCH_BYTES`. */
@@ -38,7 +64,7 @@ export class StoreSideError extends Error {
  * `StoreSideError`; the body's own failure is thrown as it is.
  */
 export async function uploadParts(client: S3Client, request: PartUploadRequest, body: AsyncIterable<Buffer>): Promise<void> {
-  const { bucket, key, partSizeBytes: partSize, queueSize } = request;
+  const { bucket, key, partSizeBytes: partSize, queueSize, maxBytes } = request;
   // Fewer than one buffer would wait for a part that never comes.
   if (!(queueSize >= 1) || !(partSize >= 1))
     throw new RangeError(`uploadParts needs a queue of at least 1 and parts of at least 1 byte (${queueSize}, ${partSize})`);
@@ -79,17 +105,23 @@ export async function uploadParts(client: S3Client, request: PartUploadRequest, 
     }
   };
   /** A part buffer: a free one, a new one while fewer than `queueSize` exist, else the next to come back. */
-  const partBuffer = async (): Promise<Buffer> => {
+  const partBuffer = async (bytes: number): Promise<Buffer> => {
     while (free.length === 0 && buffers >= queueSize && !storeFailure) await Promise.race(inFlight);
     if (storeFailure) throw storeFailure;
-    if (free.length > 0) return free.pop()!;
+    // A free buffer too small for a grown part is dropped for one of the new size.
+    if (free.length > 0) {
+      const buffer = free.pop()!;
+      return buffer.length >= bytes ? buffer : Buffer.allocUnsafeSlow(nextPartSize());
+    }
     buffers++;
-    return Buffer.allocUnsafeSlow(partSize);
+    return Buffer.allocUnsafeSlow(nextPartSize());
   };
+  /** The size of the next part to send. */
+  const nextPartSize = () => partSizeOf(etags.length, partSize, maxBytes);
   /** Moves the first `bytes` of `pending` into a part buffer and sends it as the next part. */
   const sendPart = async (bytes: number): Promise<void> => {
     flushScratch();
-    const buffer = await partBuffer();
+    const buffer = await partBuffer(bytes);
     let filled = 0;
     while (filled < bytes) {
       const chunk = pending[0]!;
@@ -119,7 +151,7 @@ export async function uploadParts(client: S3Client, request: PartUploadRequest, 
     for await (const chunk of body) {
       if (chunk.length === 0) continue;
       take(chunk);
-      while (pendingBytes >= partSize) await sendPart(partSize);
+      while (pendingBytes >= nextPartSize()) await sendPart(nextPartSize());
     }
     flushScratch();
     if (etags.length === 0) {

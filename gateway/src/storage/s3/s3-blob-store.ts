@@ -24,15 +24,14 @@ import { eachLimited, serverSideCopy } from "./server-copy.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const MiB = 2 ** 20;
-/** S3's most parts in one multipart upload. */
-const MAX_PARTS = 10_000;
 
 export interface S3BlobStoreOptions {
   readonly client: S3Client;
   readonly location: S3Location;
   /**
-   * Bytes per uploaded part (default and S3's minimum: 5 MiB), grown so that a file
-   * of the size limit fits in 10,000 parts (5 MiB parts cover 48 GiB). An upload
+   * Bytes per uploaded part (default and S3's minimum: 5 MiB); when 10,000 such parts
+   * cannot hold a file of the size limit, later parts of a large file grow
+   * (`partSizeOf` in `part-upload.ts`), never the first ones. An upload
    * holds `queueSize` part buffers, reused from its first part to its last
    * (`part-upload.ts`), and up to one part of the body not yet copied: 15 MiB by
    * default, whatever the file size.
@@ -111,8 +110,9 @@ export class S3BlobStore implements BlobStore {
         {
           bucket: this.#bucket,
           key: this.#stagingPrefix + stagingKey,
-          partSizeBytes: Math.max(this.#partSize, Math.ceil(maxBytes / MAX_PARTS)),
+          partSizeBytes: this.#partSize,
           queueSize: this.#queueSize,
+          maxBytes,
         },
         counter,
       );
