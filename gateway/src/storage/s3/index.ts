@@ -30,7 +30,12 @@ export async function openS3BlobStore(url: string, options: OpenS3Options = {}):
   for (let attempt = 0; ; attempt++) {
     try {
       await client.send(new HeadBucketCommand({ Bucket: location.bucket }));
-      return new S3BlobStore({ ...options.tuning, client, location });
+      // Downloads on their own connections: a download holds one for as long as its
+      // client takes to read it (hours, for a slow one), and 64 of them held every
+      // connection uploads, promotions and the readiness probe need. Each download is
+      // one client connection, so HOMER_MAX_CONNECTIONS bounds these.
+      const readClient = createS3Client({ forcePathStyle: options.forcePathStyle, env: options.env ?? process.env, maxSockets: Infinity });
+      return new S3BlobStore({ ...options.tuning, client, readClient, location });
     } catch (error) {
       if (isUnavailable(error) && Date.now() < deadline) {
         if (attempt === 0) options.logger?.warn({ err: s3Error(error, "connect") }, "waiting for the S3 blob store");

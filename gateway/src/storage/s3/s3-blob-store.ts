@@ -27,6 +27,8 @@ const MiB = 2 ** 20;
 
 export interface S3BlobStoreOptions {
   readonly client: S3Client;
+  /** The client that reads blobs' bytes (downloads, archives, cards); default `client`. */
+  readonly readClient?: S3Client;
   readonly location: S3Location;
   /**
    * Bytes per uploaded part (default and S3's minimum: 5 MiB); when 10,000 such parts
@@ -58,6 +60,7 @@ export interface S3BlobStoreOptions {
  */
 export class S3BlobStore implements BlobStore {
   readonly #client: S3Client;
+  readonly #readClient: S3Client;
   readonly #bucket: string;
   readonly #root: string;
   readonly #partSize: number;
@@ -69,6 +72,7 @@ export class S3BlobStore implements BlobStore {
 
   constructor(options: S3BlobStoreOptions) {
     this.#client = options.client;
+    this.#readClient = options.readClient ?? options.client;
     this.#bucket = options.location.bucket;
     this.#root = options.location.prefix ? `${options.location.prefix}/` : "";
     this.#partSize = Math.max(5 * MiB, options.partSizeBytes ?? 5 * MiB);
@@ -225,7 +229,7 @@ export class S3BlobStore implements BlobStore {
 
   async read(sha256: string, range?: ByteRange): Promise<Readable> {
     try {
-      const object = await this.#client.send(
+      const object = await this.#readClient.send(
         new GetObjectCommand({
           Bucket: this.#bucket,
           Key: this.#keyOf(sha256),
@@ -329,5 +333,6 @@ export class S3BlobStore implements BlobStore {
 
   async close(): Promise<void> {
     this.#client.destroy();
+    if (this.#readClient !== this.#client) this.#readClient.destroy();
   }
 }

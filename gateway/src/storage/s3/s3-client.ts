@@ -33,6 +33,8 @@ export interface S3ClientSettings {
   readonly forcePathStyle?: boolean;
   /** Where AWS_ENDPOINT_URL(_S3) and AWS_REGION are read. */
   readonly env: NodeJS.ProcessEnv;
+  /** Connections kept to the store (default `MAX_SOCKETS`). */
+  readonly maxSockets?: number;
 }
 
 /**
@@ -83,7 +85,7 @@ const SOCKET_IDLE_TIMEOUT_MS = 120_000;
  * trailers) is refused by several S3-compatible servers, and the bytes are already
  * checked by our own sha256 and by SigV4's payload hash.
  */
-export function createS3Client({ forcePathStyle, env }: S3ClientSettings): S3Client {
+export function createS3Client({ forcePathStyle, env, maxSockets = MAX_SOCKETS }: S3ClientSettings): S3Client {
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
   // S3-compatible servers do not care about the region, but SigV4 needs one.
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || (endpoint ? "us-east-1" : undefined);
@@ -108,8 +110,8 @@ export function createS3Client({ forcePathStyle, env }: S3ClientSettings): S3Cli
     responseChecksumValidation: "WHEN_REQUIRED",
     requestHandler: {
       socketTimeout: SOCKET_IDLE_TIMEOUT_MS,
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     },
   });
 }
