@@ -27,18 +27,35 @@ export function withLocalFallback(shared: RateLimitStore, local: RateLimitStore,
     }
     return local.take(bucket, wanted, perMinute);
   };
+  /**
+   * Shared takes that missed their deadline and are still running. Each holds what it
+   * runs on (on PostgreSQL a pool connection, until the statement timeout): while any
+   * runs, takes go to the local buckets without asking again, or every late take
+   * held one more connection and a stuck bucket row drained the pool that every
+   * other request needs.
+   */
+  let late = 0;
   return {
     scope: shared.scope,
     async take(bucket, wanted, perMinute): Promise<Taken> {
+      if (late > 0) return fallBack(new Error("an earlier take is still unanswered"), bucket, wanted, perMinute);
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
+      let answered = false;
+      const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer in ${SHARED_DEADLINE_MS} ms`)), SHARED_DEADLINE_MS);
       });
       const taking = shared.take(bucket, wanted, perMinute);
-      taking.catch(() => {}); // when late, its failure is no one's to handle
+      const settled = taking.then(
+        () => void (answered = true),
+        () => void (answered = true), // when late, its failure is no one's to handle
+      );
       try {
-        return await Promise.race([taking, late]);
+        return await Promise.race([taking, deadline]);
       } catch (error) {
+        if (!answered) {
+          late++;
+          void settled.then(() => late--);
+        }
         return fallBack(error, bucket, wanted, perMinute);
       } finally {
         clearTimeout(timer);
