@@ -159,7 +159,13 @@ export class S3BlobStore implements BlobStore {
     const running = this.#publishing.get(blob.sha256);
     if (running) {
       // Its copy came from another registration's staged object; ours is still here if that one failed.
-      if (await running.then(() => true, () => false)) return;
+      if (
+        await running.then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
     }
     const copying = this.#copyIntoPlace(blob);
     this.#publishing.set(blob.sha256, copying);
