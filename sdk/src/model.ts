@@ -1,3 +1,4 @@
+import { RegistryError } from "./errors.js";
 import { lineageOf, lineageOptions } from "./lineage.js";
 import type {
   DownloadOptions,
@@ -21,6 +22,9 @@ import type {
  * registration and are never produced today.
  */
 export type ModelStatus = "READY" | "PENDING" | "FAILED";
+
+/** The registry's rule for project, model and metric names (the gateway's `domain/rules.ts`). */
+const REGISTRY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 /** A model of a project: the versions registered under one name (`getModelFamilies`). */
 export interface ModelFamily {
@@ -186,7 +190,19 @@ export class Model {
    * sha256 and resuming a partly downloaded file with a Range request. Node only.
    */
   download(dir?: string, options: DownloadOptions = {}): Promise<string> {
-    return this.registry.downloadModel(this, dir ?? `${this.name}-${this.version}`, options);
+    if (dir !== undefined) return this.registry.downloadModel(this, dir, options);
+    // The default folder is made of what the server answered: only a name and a version the
+    // registry could have stored make one folder under the working directory.
+    if (typeof this.name !== "string" || !REGISTRY_NAME.test(this.name) || !Number.isSafeInteger(this.version) || this.version < 1) {
+      return Promise.reject(
+        new RegistryError(
+          "INTEGRITY_ERROR",
+          `the registry answered a name ${JSON.stringify(String(this.name).slice(0, 200))} and version ${JSON.stringify(String(this.version).slice(0, 50))} ` +
+            "that make no folder name: pass the folder to download into",
+        ),
+      );
+    }
+    return this.registry.downloadModel(this, `${this.name}-${this.version}`, options);
   }
 
   /** Uploads `dir` as a new version with this version's metadata (next free version). Node only. */
