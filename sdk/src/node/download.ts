@@ -142,6 +142,29 @@ function targetOf(dir: string, relative: string): string {
   return target;
 }
 
+/**
+ * A listed file's digest, size and URL as the registry can have stored them: the digest
+ * names the part file (`partOf`), so anything but 64 hex digits could take it out of the
+ * folder, and a URL that does not parse would fail as a TypeError half-way through the files.
+ */
+function checkListed(file: ModelData["files"][number]): void {
+  if (typeof file.path !== "string")
+    throw new RegistryError("INTEGRITY_ERROR", `the registry listed a file whose path is ${shownValue(file.path)}`);
+  const shown = JSON.stringify(file.path.slice(0, 200));
+  if (typeof file.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(file.sha256)) {
+    throw new RegistryError(
+      "INTEGRITY_ERROR",
+      `the registry listed ${shown} with the sha256 ${shownValue(file.sha256)}, not 64 hex digits`,
+    );
+  }
+  if (!Number.isSafeInteger(file.sizeBytes) || file.sizeBytes < 0) {
+    throw new RegistryError("INTEGRITY_ERROR", `the registry listed ${shown} with the size ${shownValue(file.sizeBytes)}`);
+  }
+  if (typeof file.downloadUrl !== "string" || !URL.canParse(file.downloadUrl)) {
+    throw new RegistryError("INTEGRITY_ERROR", `the registry listed ${shown} with the download URL ${shownValue(file.downloadUrl)}`);
+  }
+}
+
 /** How long a download waits for the next bytes of an answer before it gives up on the connection. */
 const IDLE_MS = 300_000;
 /** Files fetched at once unless the caller says: a model of many small files is not a round trip and an fsync per file in turn. */
@@ -202,6 +225,7 @@ export async function downloadModel(
   // that land on one file, `a//b` and `a/b`) would have two downloads write one part at once.
   const targets = new Map<string, ModelData["files"][number]>();
   for (const file of model.files) {
+    checkListed(file);
     const target = targetOf(dir, file.path);
     if (targets.has(target)) {
       throw new RegistryError(
