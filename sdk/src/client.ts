@@ -53,6 +53,55 @@ export function withoutApiKey(headers: Readonly<Record<string, string>>): Record
   return rest;
 }
 
+/**
+ * The most bytes of one GraphQL answer the SDK reads (256 MiB): an answer is parsed from one
+ * string, and V8 makes none much longer (2 ** 29 - 24 characters), so no answer the SDK could
+ * read is refused; a registry's answers are far smaller (32 MiB of stored text by default).
+ */
+export const MAX_ANSWER_BYTES = 2 ** 28;
+
+/**
+ * `inner` with each answer read whole before urql sees it, and refused past `MAX_ANSWER_BYTES`.
+ * A server that never stops sending (or a small gzip body that inflates without end) would
+ * otherwise be gathered until memory runs out. A `multipart/mixed` or `text/event-stream`
+ * answer is refused at once: no operation of the SDK's asks for one, and urql reads it as a
+ * stream that it aborts once it has its result, whose pending read then rejects with nothing
+ * to catch it (an unhandled rejection that ends the process).
+ */
+export function boundedFetch(inner: typeof fetch | undefined): typeof fetch {
+  return async (input, init) => {
+    const response = await (inner ?? fetch)(input, init);
+    if (!response.body) return response;
+    const type = response.headers.get("content-type") ?? "";
+    if (/multipart\/mixed|text\/event-stream/i.test(type)) {
+      await response.body.cancel().catch(() => {});
+      throw new Error(`the registry answered ${JSON.stringify(type.slice(0, 100))}, an incremental answer the SDK never asks for`);
+    }
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > MAX_ANSWER_BYTES) throw new Error(`the registry's answer went on past ${MAX_ANSWER_BYTES} bytes`);
+        chunks.push(value);
+      }
+    } catch (error) {
+      await reader.cancel().catch(() => {});
+      throw error;
+    }
+    const body = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    return new Response(size === 0 ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
 /** An urql client that always asks the network and POSTs (CSRF prevention stays on server-side). */
 export function createClient(options: ResolvedOptions): Client {
   return new Client({
@@ -63,7 +112,7 @@ export function createClient(options: ResolvedOptions): Client {
     exchanges: [mapExchange({ onResult: (result) => (result.hasNext ? { ...result, hasNext: false } : result) }), fetchExchange],
     preferGetMethod: false,
     requestPolicy: "network-only",
-    fetch: options.fetch,
+    fetch: boundedFetch(options.fetch),
     fetchOptions: () => ({ headers: { ...options.headers } }),
   });
 }
