@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import { MAX_ANSWER_BYTES } from "../client.js";
 import { RegistryError } from "../errors.js";
 import type { UploadRequest } from "../local-files.js";
 import { createModelFrame, parseCreateResponse, randomBoundary } from "../multipart.js";
@@ -47,7 +48,14 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     req.once("response", (res) => {
       let body = "";
       res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
+      res.on("data", (chunk: string) => {
+        // Past this no string holds the answer: `body += chunk` would throw inside the event, uncaught.
+        if (body.length + chunk.length > MAX_ANSWER_BYTES) {
+          res.destroy(new Error(`the registry's answer went on past ${MAX_ANSWER_BYTES} bytes`));
+          return;
+        }
+        body += chunk;
+      });
       res.once("end", () => resolve({ status: res.statusCode ?? 0, body }));
       res.once("error", reject);
     });
