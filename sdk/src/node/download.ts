@@ -248,6 +248,17 @@ export async function downloadModel(
       }
     }
   }
+  // Nor can one listed file be where another is downloaded to (its part file): its download would
+  // replace that part under the other's writes, and the other's rename would then put it in place.
+  for (const [target, file] of targets) {
+    const clash = targets.get(partOf(target, file.sha256));
+    if (clash) {
+      throw new RegistryError(
+        "INTEGRITY_ERROR",
+        `the registry listed ${JSON.stringify(clash.path.slice(0, 200))}, the part file ${JSON.stringify(file.path.slice(0, 200))} is downloaded into`,
+      );
+    }
+  }
   const queue = [...targets];
   await fs.mkdir(dir, { recursive: true });
   const total = model.files.reduce((sum, f) => sum + f.sizeBytes, 0);
