@@ -35,6 +35,7 @@ import {
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
 import { normaliseFilter, type ModelFilterInput } from "../domain/model-filter.js";
 import type { BlobEntry, BlobReadable, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
+import { eachLimited } from "../storage/each-limited.js";
 import type { BestOfFamiliesQuery, FamilyOrder, ListPosition, MetadataStore } from "../storage/metadata-store.js";
 import { MissingParentError, refKey, type LineageInput } from "../domain/lineage.js";
 import {
@@ -89,6 +90,9 @@ export interface ModelLookup {
 
 /** Longer than any valid metric key (128), short enough to keep cursors small. */
 const MAX_SORT_KEY = 256;
+
+/** Staged copies dropped at once after a registration (each an S3 request there). */
+const DISCARDS_AT_ONCE = 8;
 
 /** A page size from `min` to MAX_PAGE_SIZE (DEFAULT_PAGE_SIZE when absent), or BAD_USER_INPUT on `first`. */
 function assertPageSize(first: number | null | undefined, min = 1): number {
@@ -498,7 +502,7 @@ export class RegistryService {
       if (releasedBlobs.length > 0) await this.#reclaim(releasedBlobs);
       return model;
     } catch (error) {
-      await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
+      await eachLimited(staged, DISCARDS_AT_ONCE, (blob) => this.blobs.discard(blob)).catch(() => {});
       if (published) await this.#reclaimPublished(staged);
       if (error instanceof VersionsExhaustedError) {
         const family = `${error.project}/${error.family}`;
@@ -613,10 +617,14 @@ export class RegistryService {
     return this.events.subscribe(caller, { project, name });
   }
 
-  /** Staged copies of blobs published and committed: leftovers are swept at the next start. */
+  /**
+   * Staged copies of blobs published and committed: leftovers are swept at the next start.
+   * A few at a time: on S3 each is a request, and a version of thousands of files is not
+   * thousands of requests queued at once behind the client's sockets.
+   */
   async #dropStaged(staged: readonly StagedBlob[]): Promise<void> {
     try {
-      await Promise.all(staged.map((blob) => this.blobs.discard(blob)));
+      await eachLimited(staged, DISCARDS_AT_ONCE, (blob) => this.blobs.discard(blob));
     } catch (error) {
       this.log.warn({ err: error }, "dropping staged copies failed; they are swept at the next start");
     }

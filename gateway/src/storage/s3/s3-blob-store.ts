@@ -20,7 +20,8 @@ import { StoreSideError, uploadParts } from "./part-upload.js";
 import { MAX_SINGLE_COPY_BYTES } from "./copy-plan.js";
 import { httpStatusOf, isNoSuchKey, s3Error, s3Step } from "./errors.js";
 import type { S3Location } from "./s3-client.js";
-import { eachLimited, serverSideCopy } from "./server-copy.js";
+import { eachLimited } from "../each-limited.js";
+import { serverSideCopy } from "./server-copy.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const MiB = 2 ** 20;

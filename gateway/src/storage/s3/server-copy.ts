@@ -6,21 +6,8 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { eachLimited } from "../each-limited.js";
 import { copyParts } from "./copy-plan.js";
-
-/** Runs `work` over `items`, at most `limit` at a time; the first failure is thrown after all settled. */
-export async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const failures: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length && failures.length === 0) {
-      const item = items[next++]!;
-      await work(item).catch((error: unknown) => failures.push(error));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failures.length > 0) throw failures[0];
-}
 
 export interface CopyRequest {
   readonly bucket: string;
