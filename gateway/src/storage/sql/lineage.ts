@@ -27,6 +27,18 @@ export async function checkParents(trx: Kysely<Database>, parents: readonly Mode
 }
 
 /**
+ * Inside a create's or an edit's transaction, before its parents are checked: waits
+ * for and holds until commit the one lock every write of parent rows takes. Each
+ * cycle check then reads every edge committed before it, and no other edge can be
+ * added until this transaction ends. Without it, under READ COMMITTED, two writers
+ * (A names B while B names A) each check a graph without the other's edge, both
+ * commit and close a cycle. A no-op where writers are serialised already (SQLite).
+ */
+export async function lockLineage(trx: Kysely<Database>, dialect: SqlDialect): Promise<void> {
+  await dialect.transactionLock("homer.lineage")?.execute(trx);
+}
+
+/**
  * Whether `self` is among the ancestors of `parents` (so naming them would close a
  * cycle): one recursive statement, which ends on any graph since UNION keeps each
  * ancestor once. Ancestors are followed through versions that exist.

@@ -30,7 +30,7 @@ import type {
   MetadataStore,
 } from "../metadata-store.js";
 import { bestOfFamilies } from "./best-of-families.js";
-import { checkParents, closesCycle, factsColumn, insertParents, listDerived } from "./lineage.js";
+import { checkParents, closesCycle, factsColumn, insertParents, listDerived, lockLineage } from "./lineage.js";
 import {
   applyAliasChange,
   applyAliasRemoval,
@@ -369,13 +369,6 @@ export class SqlMetadataStore implements MetadataStore {
       await trx.deleteFrom("models").where("id", "=", existing.id).execute();
     }
 
-    if (draft.lineage && draft.lineage.parents.length > 0) {
-      // After the replaced version is gone: its own parents no longer count.
-      const self = { project: draft.project, name: draft.name, version };
-      await checkParents(trx, draft.lineage.parents);
-      if (await closesCycle(trx, self, draft.lineage.parents)) throw lineageCycle(self, "input.lineage.parents");
-    }
-
     const now = Date.now();
     const blobs = [...new Map(draft.files.map((f) => [f.sha256, f.sizeBytes])).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     // Sorted, so two writers lock blob rows in the same order and cannot deadlock;
@@ -430,8 +423,17 @@ export class SqlMetadataStore implements MetadataStore {
         .values(batch.map((f) => ({ model_id: modelId, path: f.path, sha256: f.sha256, size_bytes: f.sizeBytes })))
         .execute();
     }
-    await insertParents(trx, modelId, draft.lineage);
     await promoteBlobs();
+    if (draft.lineage && draft.lineage.parents.length > 0) {
+      // After the replaced version is gone: its own parents no longer count. Last but the
+      // event, under the lineage lock (PostgreSQL), which is then held for the check, the
+      // parent rows and the commit only, never for the blob store's round trips.
+      const self = { project: draft.project, name: draft.name, version };
+      await lockLineage(trx, this.sqlDialect);
+      await checkParents(trx, draft.lineage.parents);
+      if (await closesCycle(trx, self, draft.lineage.parents)) throw lineageCycle(self, "input.lineage.parents");
+      await insertParents(trx, modelId, draft.lineage);
+    }
     await this.#recordEvent(trx, existing ? "OVERWRITTEN" : "CREATED", { project: draft.project, name: draft.name, version });
     const cardFile = draft.files.find((f) => f.path === CARD_PATH) ?? null;
     // Aliases point at the number: an overwritten version keeps its own. A number the

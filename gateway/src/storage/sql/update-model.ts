@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from "kysely";
 import { BATCH } from "../../domain/limits.js";
 import type { ModelEdit, ModelRecord } from "../../domain/records.js";
 import { environmentNotAFile, lineageCycle } from "../../domain/lineage.js";
-import { checkParents, closesCycle, factsColumn, insertParents } from "./lineage.js";
+import { checkParents, closesCycle, factsColumn, insertParents, lockLineage } from "./lineage.js";
 import { chunks, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
 import { indexableTags, insertTagMetricRows, insertTagRows, tagMetricsUnindexed } from "./tag-rows.js";
@@ -50,6 +50,7 @@ export async function applyEdit(
         .executeTakeFirst();
       if (!file) throw environmentNotAFile(environment, "input.lineage.environment");
     }
+    if (edit.lineage.parents.length > 0) await lockLineage(trx, dialect);
     await checkParents(trx, edit.lineage.parents);
     if (await closesCycle(trx, edit.ref, edit.lineage.parents)) throw lineageCycle(edit.ref, "input.lineage.parents");
     await trx.deleteFrom("model_parents").where("model_id", "=", modelId).execute();
