@@ -164,14 +164,14 @@ export class AccessService {
     const missing = named.find((p) => !existing.has(p));
     if (missing) throw new NotFoundError("project", missing);
     const generated = generateKey();
-    const key = await this.store.createKey({
-      id: generated.id,
-      name,
-      secretSha256: generated.secretSha256,
-      grants: input.grants,
-      createdBy: caller.keyId,
-    });
+    const draft = { id: generated.id, name, secretSha256: generated.secretSha256, grants: input.grants, createdBy: caller.keyId };
+    // An anonymous caller was let in because no key existed when its request began (or
+    // within openModeRecheckMs of that, on another replica): it may create the first
+    // key only. Decided under the first key's lock, so a key minted by anyone after the
+    // registry was locked down is refused, never a way back in for good.
+    const key = caller.keyId === null ? await this.store.createFirstKey(draft) : await this.store.createKey(draft);
     this.#keysExist = true;
+    if (!key) throw new UnauthenticatedError("an API key is now required");
     this.log.info(
       { audit: "key.create", by: caller.who, keyId: key.id, grants: input.grants.map((g) => `${g.project}:${g.role}`) },
       "audit",
@@ -182,6 +182,8 @@ export class AccessService {
   /** Keys whose every grant the caller administers. */
   async listApiKeys(caller: Caller): Promise<ApiKeyRecord[]> {
     const keys = await this.store.listKeys();
+    // An anonymous caller exists only while no key does (see createApiKey).
+    if (caller.keyId === null && keys.length > 0) throw new UnauthenticatedError("an API key is now required");
     return keys.filter((k) => k.grants.every((g) => this.#administers(caller, g.project)));
   }
 
@@ -192,6 +194,9 @@ export class AccessService {
       // Same answer whether the key is absent or not the caller's to see.
       throw new NotFoundError("API key", quote(id));
     }
+    // A key exists, so open mode is over, whatever a replica still believes: an anonymous
+    // caller revoking the first key would leave the registry with no usable key at all.
+    if (caller.keyId === null) throw new UnauthenticatedError("an API key is now required");
     await this.store.revokeKey(id);
     this.log.info({ audit: "key.revoke", by: caller.who, keyId: id }, "audit");
     return (await this.store.findKey(id))!;
