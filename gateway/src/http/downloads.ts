@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from "express";
 import fresh from "fresh";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
+import { NotFoundError } from "../domain/errors.js";
 import type { ModelRefInput, RegistryService, StoredFile } from "../registry/registry.service.js";
 import { parseRange } from "./range.js";
 import { youngBuffers } from "./young-buffers.js";
@@ -64,26 +65,42 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
 
   router.get("/files/:project/:name/:version/*path", async (req, res) => {
     const path = (req.params as unknown as { path: string[] }).path.join("/");
-    const stored = await registry.openFile(req.caller, refOf(req), path);
-    const file = stored.record;
-    const etag = `"${file.sha256}"`;
-    const range = parseRange(req.headers.range, file.sizeBytes);
-    const ifRange = req.headers["if-range"];
-    const wanted = ifRange && ifRange !== etag ? ({ kind: "full" } as const) : range;
-    const notModified = matchesEtag(req.headers["if-none-match"], etag);
-    if (options.redirectExpirySeconds !== undefined && stored.presign && req.method === "GET" && !notModified) {
+    /** The file's record and its bytes opened, or null when the bytes vanished meanwhile (unless `last`). */
+    const open = async (last: boolean) => {
+      const stored = await registry.openFile(req.caller, refOf(req), path);
+      const file = stored.record;
+      const etag = `"${file.sha256}"`;
+      const range = parseRange(req.headers.range, file.sizeBytes);
+      const ifRange = req.headers["if-range"];
+      const wanted = ifRange && ifRange !== etag ? ({ kind: "full" } as const) : range;
+      const notModified = matchesEtag(req.headers["if-none-match"], etag);
+      const redirect = options.redirectExpirySeconds !== undefined && stored.presign && req.method === "GET" && !notModified;
+      try {
+        const source =
+          redirect || req.method === "HEAD" || notModified || wanted.kind === "unsatisfiable" || file.sizeBytes === 0
+            ? null
+            : await stored.read(wanted.kind === "partial" ? wanted.range : undefined);
+        return { stored, file, etag, wanted, notModified, redirect, source };
+      } catch (error) {
+        if (error instanceof NotFoundError && !last) return null;
+        throw error;
+      }
+    };
+    // Open before any header goes out, so vanished bytes are a clean 404. Bytes vanish
+    // when the version was deleted, or overwritten with other bytes and those reclaimed,
+    // between the record's read and the open: read the record again, which is then
+    // absent (404) or names the new bytes, as a download after the overwrite would.
+    let opened = await open(false);
+    for (let attempt = 2; opened === null; attempt++) opened = await open(attempt === 3);
+    const { stored, file, etag, wanted, notModified, redirect, source } = opened;
+    if (redirect) {
       // The caller's read permission was checked above; the URL reads this one blob, briefly.
       const fileName = path.split("/").at(-1)!;
-      const location = await stored.presign({ expiresInSeconds: options.redirectExpirySeconds, fileName });
+      const location = await stored.presign!({ expiresInSeconds: options.redirectExpirySeconds!, fileName });
       res.setHeader("Cache-Control", "private, no-store");
       res.redirect(307, location);
       return;
     }
-    // Open before any header goes out, so vanished bytes are a clean 404.
-    const source =
-      req.method === "HEAD" || notModified || wanted.kind === "unsatisfiable" || file.sizeBytes === 0
-        ? null
-        : await stored.read(wanted.kind === "partial" ? wanted.range : undefined);
     res.setHeader("ETag", etag);
     res.setHeader("Accept-Ranges", "bytes");
     res.setHeader("Cache-Control", "private, no-cache");
