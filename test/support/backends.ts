@@ -104,6 +104,35 @@ export async function makeTempDir(prefix = "homer-test-"): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * Storage over a new PostgreSQL database whose default collation is the ICU locale
+ * `icuLocale` (what the registry answers must not depend on it), with its own blob
+ * directory; null where the server has no ICU. `close` drops both.
+ */
+export async function openLocaleStorage(icuLocale: string): Promise<{ readonly storage: Storage; close(): Promise<void> } | null> {
+  const name = `homer_test_${icuLocale.replace(/\W/g, "_").toLowerCase()}_${randomBytes(6).toString("hex")}`;
+  const created = await withAdmin((c) =>
+    c
+      .query(`create database ${name} template template0 locale_provider icu icu_locale '${icuLocale}' locale 'C.UTF-8'`)
+      .then(() => true)
+      .catch(() => false),
+  );
+  if (!created) return null;
+  const dataDir = await makeTempDir();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const storage = await openStorage({ databaseUrl: url.toString(), blobUrl: path.join(dataDir, "blobs") });
+  return {
+    storage,
+    async close() {
+      await storage.metadata.close();
+      await storage.blobs.close();
+      await withAdmin((c) => c.query(`drop database if exists ${name} with (force)`));
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** The test's view of a blob store's staging area, whichever kind it is. */
 interface StagingArea {
   names(): Promise<string[]>;
