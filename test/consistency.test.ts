@@ -1,12 +1,10 @@
 import { Readable } from "node:stream";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { openStorage, type Storage } from "../gateway/src/storage/factory.js";
 import { BACKENDS } from "./support/backends.js";
 import { file } from "./support/files.js";
-import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { startInterleaved, type Interleaved } from "./support/interleaved.js";
 import { generation, WHOLE_FIELDS, wholeProblems, type WholeNode } from "./support/generations.js";
-import { registryOver } from "./support/registry.js";
 
 /**
  * A version deleted or overwritten while a request reads it: the write lands right
@@ -15,34 +13,16 @@ import { registryOver } from "./support/registry.js";
  * another replica — so the gateway's own connection is free to go on.
  */
 describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (backend) => {
-  let gw: TestGateway;
-  let replica: Storage;
-  let writer: ReturnType<typeof registryOver>;
-  let between: (() => Promise<unknown>) | null = null;
+  let race: Interleaved;
 
   beforeAll(async () => {
-    gw = await startTestGateway({
-      backend,
-      // Kysely awaits its log hook before it hands the statement's rows over.
-      log: async (event) => {
-        if (event.level !== "query" || between === null || !/"models"/.test(event.query.sql)) return;
-        const write = between;
-        between = null;
-        await write();
-      },
-    });
-    replica = await openStorage({ databaseUrl: gw.storage.databaseUrl, blobUrl: gw.storage.blobDir });
-    writer = registryOver(replica);
+    race = await startInterleaved(backend, /"models"/);
   });
-  afterAll(async () => {
-    await replica?.metadata.close();
-    await replica?.blobs.close();
-    await gw?.close();
-  });
+  afterAll(() => race?.close());
 
   /** Registers versions 1..n as generations 1..n, acc rising with the version; the last has no acc. */
   async function family(name: string, n: number) {
-    for (let v = 1; v <= n; v++) await writer.createModel(generation(name, v, v, v === n ? null : v / 10));
+    for (let v = 1; v <= n; v++) await race.writer.createModel(generation(name, v, v, v === n ? null : v / 10));
   }
 
   type Read = { readonly query: string; readonly nodes: (r: any) => WholeNode[] };
@@ -65,17 +45,17 @@ describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (ba
     },
   };
   const writes: Record<string, (name: string) => Promise<unknown>> = {
-    deleted: (name: string) => writer.deleteModel({ name, version: 3 }),
-    overwritten: (name: string) => writer.createModel(generation(name, 3, 30, 0.95)),
+    deleted: (name: string) => race.writer.deleteModel({ name, version: 3 }),
+    overwritten: (name: string) => race.writer.createModel(generation(name, 3, 30, 0.95)),
   };
   const cases = Object.keys(reads).flatMap((read) => Object.keys(writes).map((write) => [read, write] as const));
 
   test.each(cases)("%s: a version %s while the request reads it", async (read, write) => {
     const name = `${read.replace(/\W+/g, "-")}-${write}`.replace(/^-|-$/g, "");
     await family(name, 4);
-    between = () => writes[write]!(name);
-    const res = await gw.gql(reads[read]!.query, { name });
-    expect(between, "the write ran between the statements of the request").toBeNull();
+    race.between = () => writes[write]!(name);
+    const res = await race.gw.gql(reads[read]!.query, { name });
+    expect(race.between, "the write ran between the statements of the request").toBeNull();
     expect(res.errors).toBeUndefined();
     const nodes = reads[read]!.nodes(res.data.r);
     expect(nodes.length).toBeGreaterThan(0);
@@ -87,7 +67,7 @@ describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (ba
 
   test("nested fields selected through aliases, fragments and directives are read with the version", async () => {
     await family("selected", 2);
-    const res = await gw.gql(
+    const res = await race.gw.gql(
       `query($skip: Boolean!) {
         a: models(name: "selected", sortKey: "acc") { nodes { version ... on Model { m: metric(key: "acc") } ...F } }
         b: model(name: "selected", version: 1) { ... @include(if: true) { files { path } } metrics @skip(if: $skip) { key } }
@@ -108,9 +88,9 @@ describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (ba
   test("metric values and sizes read back exactly through the JSON the statement aggregates", async () => {
     const values = [0.1 + 0.2, 1 / 3, 5e-324, 1.7976931348623157e308, -2.5e-7, 123456789.12345679, 2 ** 53 + 2];
     const metrics = values.map((value, i) => ({ key: `k${i}`, value }));
-    await writer.createModel({ name: "exact", version: 1, metrics, files: [file("w.bin", "x".repeat(1000))] });
+    await race.writer.createModel({ name: "exact", version: 1, metrics, files: [file("w.bin", "x".repeat(1000))] });
     const fields = `metrics { key value } files { sizeBytes }`;
-    const res = await gw.gql(
+    const res = await race.gw.gql(
       `{ a: model(name: "exact", version: 1) { ${fields} } b: models(name: "exact", sortKey: "k0") { nodes { ${fields} } } }`,
     );
     expect(res.errors).toBeUndefined();
@@ -122,11 +102,11 @@ describe.each(BACKENDS)("a reader sees a version whole or not at all on %s", (ba
 
   test("an archive of a version overwritten while it is read has every file", async () => {
     const files = () => [file("w.bin", "weights"), file("conf/a.json", "{}")];
-    await writer.createModel({ name: "archived", version: 1, metrics: [{ key: "acc", value: 0.1 }], files: files() });
-    between = () =>
-      writer.createModel({ name: "archived", version: 1, overwrite: true, metrics: [{ key: "acc", value: 0.2 }], files: files() });
-    const res = await fetch(`${gw.origin}/archives/default/archived/1`);
-    expect(between).toBeNull();
+    await race.writer.createModel({ name: "archived", version: 1, metrics: [{ key: "acc", value: 0.1 }], files: files() });
+    race.between = () =>
+      race.writer.createModel({ name: "archived", version: 1, overwrite: true, metrics: [{ key: "acc", value: 0.2 }], files: files() });
+    const res = await fetch(`${race.gw.origin}/archives/default/archived/1`);
+    expect(race.between).toBeNull();
     expect(res.status).toBe(200);
     const entries: string[] = [];
     const extract = tar.extract();
