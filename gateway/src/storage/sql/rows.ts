@@ -168,13 +168,23 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
   if (row.metrics_json != null) record.metrics = metricsFrom(row.metrics_json);
   if (row.files_json != null) record.files = filesFrom(row.files_json);
   // Columns of the examples and flavors parts: undefined when not selected, null when the version has none.
-  readLargeValues(row, record);
-  let sizes: { [C in LargeColumn]?: number | null } | undefined;
-  for (const field of LARGE_COLUMNS) {
-    const bytes = row[LARGE[field].bytes];
-    if (bytes !== undefined) (sizes ??= {})[field] = bytes === null ? null : Number(bytes);
+  // Tested by name first: a page that reads none of them (the common one) pays four plain property reads.
+  if (row.signature !== undefined || row.input_example !== undefined || row.flavors !== undefined || row.tf_meta_graph_tags !== undefined) {
+    readLargeValues(row, record);
   }
-  if (sizes) record.largeSizes = sizes;
+  if (
+    row.signature_bytes !== undefined ||
+    row.input_example_bytes !== undefined ||
+    row.flavors_bytes !== undefined ||
+    row.tf_meta_graph_tags_bytes !== undefined
+  ) {
+    const sizes: { [C in LargeColumn]?: number | null } = {};
+    for (const field of LARGE_COLUMNS) {
+      const bytes = row[LARGE[field].bytes];
+      if (bytes !== undefined) sizes[field] = bytes === null ? null : Number(bytes);
+    }
+    record.largeSizes = sizes;
+  }
   if (row.lineage !== undefined) record.lineage = lineageOf(row.lineage, row.parents_json == null ? [] : parentsFrom(row.parents_json));
   if (row.card_json !== undefined) record.cardFile = row.card_json === null ? null : cardFrom(row.card_json);
   if (row.aliases_json != null) record.aliases = aliasesFrom(row.aliases_json);
