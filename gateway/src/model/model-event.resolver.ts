@@ -24,6 +24,10 @@ export class ModelEventResolver {
   @FieldResolver(() => Model, { nullable: true, description: "The version as it is now; null after DELETED or once it is gone." })
   model(@Root() event: ModelEventRecord, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ModelRecord | null> | null {
     if (event.type === "DELETED") return null;
-    return ctx.registry.getModel(ctx.caller, event, selectedParts(info));
+    // One version, read whole as of one moment, its large columns too (at most their registration
+    // limits): read by row id after it, a version deleted or replaced meanwhile answered CONFLICT,
+    // and an event carrying an error ends the SDK's watch.
+    const parts = selectedParts(info);
+    return ctx.registry.getModel(ctx.caller, event, parts.largeSizes ? { ...parts, largeSizes: false } : parts);
   }
 }
