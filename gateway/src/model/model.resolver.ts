@@ -134,8 +134,11 @@ export class ModelResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ModelRecord> {
-    // The edited version is read back inside the edit's transaction: only what the mutation selects.
-    return ctx.registry.updateModel(ctx.caller, args, input, selectedParts(info));
+    // The edited version is read back inside the edit's transaction: only what the mutation selects,
+    // its large columns too (one version, at most their registration limits). Read by row id after
+    // the commit, a delete in between made an applied edit answer CONFLICT ("nothing changed" to the SDK).
+    const parts = selectedParts(info);
+    return ctx.registry.updateModel(ctx.caller, args, input, parts.largeSizes ? { ...parts, largeSizes: false } : parts);
   }
 
   @Mutation(() => Boolean, {
