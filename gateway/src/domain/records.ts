@@ -57,6 +57,11 @@ export interface ModelParts {
    * before it is in memory.
    */
   readonly largeSizes?: boolean;
+  /**
+   * The tags column is not read (the operation does not select `tags`): up to 64 KiB of JSON a
+   * version, parsed for every version of a page otherwise, whether or not the answer shows it.
+   */
+  readonly skipTags?: boolean;
   /** The model card's file record (top-level `README.md`), whose bytes the blob store holds. */
   readonly card?: boolean;
   /** The version's lineage: its facts (a column of the row) and its parents' references. */

@@ -70,6 +70,7 @@ export function selectedParts(info: GraphQLResolveInfo, path: readonly string[] 
     examples: names.has("signature") || names.has("inputExample"),
     // Their columns sized with the version, and read once the answer's budget has taken the size.
     largeSizes: true,
+    skipTags: !names.has("tags"),
     card: names.has("card"),
     lineage: names.has("lineage"),
     aliases: names.has("aliases"),
@@ -320,7 +321,7 @@ export const modelFields = {
   description: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): string | null =>
     charged(model.description, model.description?.length ?? 0, ctx, info),
   tags: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["tags"] =>
-    charged(model.tags, jsonChars(model.tags), ctx, info, true)!,
+    charged(part(model.tags, "tags"), jsonChars(model.tags), ctx, info, true)!,
   signature: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "signature", ctx, info),
   inputExample: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "inputExample", ctx, info),
   id: (model: ModelRecord): string => Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url"),
