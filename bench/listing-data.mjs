@@ -141,7 +141,7 @@ export const SORTED_PAGE_LISTING = Object.freeze({
   direction: "DESC",
   limit: 51,
   after: null,
-  parts: Object.freeze({ metrics: true, files: false, skipTags: true }),
+  parts: Object.freeze({ metrics: true, files: false, skipTags: true, skipDescription: true }),
 });
 
 /**

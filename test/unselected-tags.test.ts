@@ -38,7 +38,11 @@ describe.each(BACKENDS)("tags are read only when selected on %s", (backend) => {
     counting = false;
     expect(res.errors, query).toBeUndefined();
     const reads = statements.filter((sql) => /^(with|select)/i.test(sql.trim()) && /"models"|from "page"|"m"\./.test(sql));
-    return { data: res.data, tagsRead: reads.some((sql) => /"m"\."tags"|"tags" as|, "tags"/.test(sql)) };
+    return {
+      data: res.data,
+      tagsRead: reads.some((sql) => /"m"\."tags"|"tags" as|, "tags"/.test(sql)),
+      descriptionRead: reads.some((sql) => /"m"\."description"/.test(sql)),
+    };
   };
 
   test("pages, versions and families' best versions without tags do not read them; with tags they answer them whole", async () => {
@@ -65,5 +69,24 @@ describe.each(BACKENDS)("tags are read only when selected on %s", (backend) => {
     }
     const registry = await connection({ url: gw.url }).getModelRegistry("tg");
     expect((await registry.getModels({ name: "m" })).map((m) => m.tags.v)).toEqual([3, 2, 1]);
+  });
+
+  test("the description likewise: read only when selected, and then answered whole", async () => {
+    const long = "d".repeat(60_000);
+    expect((await gw.gql(CREATE, { i: { project: "tg", name: "described", description: long } })).errors).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      for (const query of [
+        `{ models(project: "tg", name: "described") { nodes { version tags } } }`,
+        `{ model(project: "tg", name: "described", version: 1) { version } }`,
+      ]) {
+        const { descriptionRead } = await run(query);
+        expect(descriptionRead, query).toBe(false);
+      }
+      const page = await run(`{ models(project: "tg", name: "described") { nodes { version description } } }`);
+      expect(page.descriptionRead).toBe(true);
+      expect(page.data.models.nodes).toEqual([{ version: 1, description: long }]);
+    }
+    const registry = await connection({ url: gw.url }).getModelRegistry("tg");
+    expect((await registry.getModel({ name: "described", version: 1 }))!.description).toBe(long);
   });
 });

@@ -28,8 +28,8 @@ export async function openPageSource(target) {
   const models = async (_root, args) => {
     const first = args.first ?? 50;
     // What RegistryService.listModels asks of the store for this query: one row more
-    // than the page (hasNextPage), metrics because `metric(key)` is selected, not the
-    // tags because `tags` is not (the same statement as Homer's).
+    // than the page (hasNextPage), metrics because `metric(key)` is selected, neither the
+    // tags nor the description because they are not (the same statement as Homer's).
     const listed = await store.listModels({
       project: "default",
       name: args.name,
@@ -37,7 +37,7 @@ export async function openPageSource(target) {
       direction: "DESC",
       limit: first + 1,
       after: null,
-      parts: { metrics: true, files: false, skipTags: true },
+      parts: { metrics: true, files: false, skipTags: true, skipDescription: true },
     });
     return { nodes: listed.slice(0, first).map((l) => l.model) };
   };

@@ -62,6 +62,8 @@ export interface ModelParts {
    * version, parsed for every version of a page otherwise, whether or not the answer shows it.
    */
   readonly skipTags?: boolean;
+  /** The description column is not read (the operation does not select `description`): up to 65,536 characters a version. */
+  readonly skipDescription?: boolean;
   /** The model card's file record (top-level `README.md`), whose bytes the blob store holds. */
   readonly card?: boolean;
   /** The version's lineage: its facts (a column of the row) and its parents' references. */

@@ -71,6 +71,7 @@ export function selectedParts(info: GraphQLResolveInfo, path: readonly string[] 
     // Their columns sized with the version, and read once the answer's budget has taken the size.
     largeSizes: true,
     skipTags: !names.has("tags"),
+    skipDescription: !names.has("description"),
     card: names.has("card"),
     lineage: names.has("lineage"),
     aliases: names.has("aliases"),
@@ -319,7 +320,7 @@ function large<C extends LargeColumn>(
 export const modelFields = {
   // The stored text a version holds up to its registration limits, counted against the answer's budget.
   description: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): string | null =>
-    charged(model.description, model.description?.length ?? 0, ctx, info),
+    charged(part(model.description, "description"), model.description?.length ?? 0, ctx, info),
   tags: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["tags"] =>
     charged(part(model.tags, "tags"), jsonChars(model.tags), ctx, info, true)!,
   signature: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "signature", ctx, info),

@@ -20,7 +20,7 @@ function templatesOf(db: Kysely<Database>): StatementTemplates {
 
 /** The parts, as the part of a template's shape they decide (which columns and subqueries). */
 const partsShape = (parts: ModelParts) =>
-  `${+parts.metrics}${+parts.files}${+!!parts.flavors}${+!!parts.examples}${+!!parts.card}${+!!parts.lineage}${+!!parts.aliases}${+!!parts.largeSizes}${+!!parts.skipTags}`;
+  `${+parts.metrics}${+parts.files}${+!!parts.flavors}${+!!parts.examples}${+!!parts.card}${+!!parts.lineage}${+!!parts.aliases}${+!!parts.largeSizes}${+!!parts.skipTags}${+!!parts.skipDescription}`;
 
 /**
  * A page of a listing is one statement, whatever its phases and parts: a

@@ -26,7 +26,7 @@ const MODEL_COLUMNS = {
   id: null,
   family_id: null,
   version: null,
-  description: null,
+  description: "description",
   framework: null,
   signature: "examples",
   input_example: "examples",
@@ -42,7 +42,7 @@ const MODEL_COLUMNS = {
   tf_meta_graph_tags: "flavors",
   lineage: "lineage",
   tag_metrics_revision: "never",
-} as const satisfies Record<keyof ModelsTable, "flavors" | "examples" | "lineage" | "tags" | "never" | null>;
+} as const satisfies Record<keyof ModelsTable, "flavors" | "examples" | "lineage" | "tags" | "description" | "never" | null>;
 
 type PartColumn = { [K in keyof typeof MODEL_COLUMNS]: (typeof MODEL_COLUMNS)[K] extends null ? never : K }[keyof typeof MODEL_COLUMNS];
 
@@ -78,12 +78,18 @@ const columnLists = new Map<string, readonly (string | AliasedExpression<unknown
  * header). Lists are built once per alias and part set.
  */
 export function modelColumns<A extends string>(parts: ModelParts, row: A): readonly `${A}.${keyof ModelsTable}`[] {
-  const key = `${row}:${parts.flavors ? 1 : 0}${parts.examples ? 1 : 0}${parts.lineage ? 1 : 0}${parts.largeSizes ? 1 : 0}${parts.skipTags ? 1 : 0}`;
+  const key = `${row}:${parts.flavors ? 1 : 0}${parts.examples ? 1 : 0}${parts.lineage ? 1 : 0}${parts.largeSizes ? 1 : 0}${parts.skipTags ? 1 : 0}${parts.skipDescription ? 1 : 0}`;
   let list = columnLists.get(key);
   if (!list) {
     const sized = new Map<string, string>(parts.largeSizes ? Object.values(LARGE).map(({ column, bytes }) => [column, bytes]) : []);
     list = Object.entries(MODEL_COLUMNS)
-      .filter(([, part]) => part === null || (part === "tags" ? !parts.skipTags : part !== "never" && parts[part]))
+      .filter(([, part]) =>
+        part === "tags"
+          ? !parts.skipTags
+          : part === "description"
+            ? !parts.skipDescription
+            : part === null || (part !== "never" && parts[part]),
+      )
       .map(([column]) => {
         const bytes = sized.get(column);
         return bytes === undefined ? `${row}.${column}` : sql<number | null>`octet_length(${sql.ref(`${row}.${column}`)})`.as(bytes);
@@ -153,7 +159,8 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
     project,
     name,
     version: row.version,
-    description: row.description,
+    // Absent when the read skipped it (`skipDescription`): the `description` field is not selected.
+    description: row.description as ModelRecord["description"],
     framework: row.framework,
     // Absent when the read skipped them (`skipTags`): the `tags` field is not selected.
     tags: (row.tags === undefined ? undefined : JSON.parse(row.tags)) as ModelRecord["tags"],
