@@ -56,9 +56,15 @@ async function sendForever(res: http.ServerResponse, chunk: Buffer, headers: Rec
   res.writeHead(200, { "content-type": "application/json", ...headers });
   while (!res.destroyed) {
     if (!res.write(chunk)) {
-      await new Promise((resolve) => {
-        res.once("drain", resolve);
-        res.once("close", resolve);
+      // Each wait takes its listeners off again: a close listener per drain would pile up.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.once("drain", done);
+        res.once("close", done);
       });
     }
   }
