@@ -368,6 +368,9 @@ describe("the large columns are sized with the page, and read only once the budg
       log: (event) => {
         if (event.level !== "query") return;
         statements.push(event.query.sql);
+        // A read of large columns by row id: its ids, one bound list per column read (a JSON array on SQLite).
+        if (/as "text"/.test(event.query.sql))
+          idLists.push(...event.query.parameters.map((p) => (JSON.parse(String(p)) as number[]).length));
         if (/octet_length/.test(event.query.sql) && afterPage) {
           const run = afterPage;
           afterPage = undefined;
@@ -391,7 +394,7 @@ describe("the large columns are sized with the page, and read only once the budg
   afterAll(() => gw?.close());
 
   const largeReads = () => statements.filter((sql) => /as "text"/.test(sql));
-  const idsRead = (sql: string) => sql.match(/"id" in \(([^)]*)\)/)![1]!.split(",").length;
+  let idLists: number[] = [];
 
   test("a page within the budget reads each selected large column of its versions, in one statement, and answers them whole", async () => {
     for (let run = 0; run < 3; run++) {
@@ -413,6 +416,7 @@ describe("the large columns are sized with the page, and read only once the budg
 
   test("a page past the budget reads only the input examples the budget took: four of ten", async () => {
     statements = [];
+    idLists = [];
     const res = await gw.gql(`{ models(project: "lg", name: "fat", first: 10) { nodes { version inputExample } } }`);
     expect(res.errors?.map((e) => e.extensions?.code)).toEqual(["PAYLOAD_TOO_LARGE"]);
     const answered = (res.data.models.nodes as { inputExample: unknown }[]).filter((n) => n.inputExample !== null);
@@ -420,7 +424,7 @@ describe("the large columns are sized with the page, and read only once the budg
     expect(answered).toHaveLength(4);
     const reads = largeReads();
     expect(reads, statements.join("\n")).toHaveLength(1);
-    expect(idsRead(reads[0]!)).toBe(4);
+    expect(idLists).toEqual([4]);
   });
 
   test("a version deleted between its page and its large columns answers CONFLICT for them, never another's", async () => {

@@ -131,8 +131,8 @@ describe.each(BACKENDS)("no N+1 on %s", (backend) => {
         expect(page.includes(`"m"."${column}",`) || page.endsWith(`"m"."${column}"`), `${fields}: ${column} read by the page`).toBe(false);
         expect(values.includes(`"${column}" as "text"`), `${fields}: ${column} read after`).toBe(read.includes(column as never));
       }
-      // By row id.
-      expect(values).toMatch(/"id" in \([^)]*,[^)]*,[^)]*\)/);
+      // By row id, as one bound list: one statement text whatever the number of ids.
+      expect(values).toMatch(backend === "postgres" ? /"id" = any\(\$\d+::bigint\[\]\)/ : /"id" in \(select value from json_each\(\?\)\)/);
     }
     const withAliases = await run("aliases");
     expect(withAliases, withAliases.join("\n")).toHaveLength(1);

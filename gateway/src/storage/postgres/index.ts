@@ -15,6 +15,7 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   greatest: (a, b) => sql<number>`greatest(${a}, ${b})`,
   byteOrder: (text) => sql<string>`${text} collate "C"`,
   foldName: (text) => sql<string>`lower(${text} collate "C")`,
+  oneOf: (id, ids) => sql<boolean>`${id} = any(${ids}::bigint[])`,
   contains: (text, part) => sql<boolean>`strpos(${text}, ${part}) > 0`,
   unindexed: (value) => sql`${value}`,
   anyArrays: true,

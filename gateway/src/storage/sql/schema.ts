@@ -164,6 +164,13 @@ export interface SqlDialect {
    * SQLite's `lower` folds ASCII only.
    */
   foldName(text: Expression<string>): RawBuilder<string>;
+  /**
+   * Whether `id` is one of `ids`, in one statement text whatever their number: a bound
+   * array on PostgreSQL (`= any($1::bigint[])`), a bound JSON array on SQLite
+   * (`in (select value from json_each(?))`). Statements by row ids then stay one prepared
+   * statement each, not one per count of ids.
+   */
+  oneOf(id: Expression<number>, ids: readonly number[]): RawBuilder<boolean>;
   /** Whether `text` contains `part` as it is, no character a wildcard (`strpos` / `instr`). */
   contains(text: Expression<string>, part: string): RawBuilder<boolean>;
   /**

@@ -287,7 +287,7 @@ export class SqlMetadataStore implements MetadataStore {
         this.#listings()
           .selectFrom("models")
           .select(["id", sql<string | null>`${sql.ref(largeColumnName(field))}`.as("text"), sql.lit(field).as("field")])
-          .where("id", "in", ids),
+          .where(this.sqlDialect.oneOf(sql.ref("id"), ids)),
       );
       const rows = await arms
         .slice(1)

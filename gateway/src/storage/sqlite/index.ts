@@ -16,6 +16,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   greatest: (a, b) => sql<number>`max(${a}, ${b})`,
   byteOrder: (text) => sql<string>`${text}`,
   foldName: (text) => sql<string>`lower(${text})`,
+  oneOf: (id, ids) => sql<boolean>`${id} in (select value from json_each(${JSON.stringify(ids)}))`,
   contains: (text, part) => sql<boolean>`instr(${text}, ${part}) > 0`,
   unindexed: (value) => sql`+${value}`,
   anyArrays: false,
