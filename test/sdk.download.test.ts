@@ -9,6 +9,7 @@ import { DEFAULT_CONCURRENCY, downloadModel, MAX_CONCURRENCY, PartWriter, WRITE_
 import { MAX_REDIRECTS } from "../sdk/dist/node/http-get.js";
 import { makeTempDir } from "./support/backends.js";
 import { sha256 } from "./support/files.js";
+import { drainedOrClosed } from "./support/drain.js";
 
 /** How a test's server answers one GET of the file: `bytes` from `start`, then either the end or a cut. */
 type Answer = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -39,15 +40,7 @@ async function sendInSteps(res: http.ServerResponse, bytes: Buffer, step: number
     if (res.destroyed) return;
     const wrote = res.write(bytes.subarray(at, at + step));
     if (!wrote) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off("drain", done);
-          res.off("close", done);
-          resolve();
-        };
-        res.once("drain", done);
-        res.once("close", done);
-      });
+      await drainedOrClosed(res);
     }
   }
 }

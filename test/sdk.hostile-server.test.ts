@@ -8,6 +8,7 @@ import { MAX_ANSWER_BYTES } from "../sdk/dist/client.js";
 import { downloadModel } from "../sdk/dist/node/download.js";
 import { makeTempDir } from "./support/backends.js";
 import { sha256 } from "./support/files.js";
+import { drainedOrClosed } from "./support/drain.js";
 
 /** A GraphQL answer: the body and its content type. */
 type Reply = { readonly body: string | Buffer; readonly type?: string };
@@ -56,16 +57,7 @@ async function sendForever(res: http.ServerResponse, chunk: Buffer, headers: Rec
   res.writeHead(200, { "content-type": "application/json", ...headers });
   while (!res.destroyed) {
     if (!res.write(chunk)) {
-      // Each wait takes its listeners off again: a close listener per drain would pile up.
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off("drain", done);
-          res.off("close", done);
-          resolve();
-        };
-        res.once("drain", done);
-        res.once("close", done);
-      });
+      await drainedOrClosed(res);
     }
   }
 }
