@@ -61,7 +61,7 @@ export function withoutApiKey(headers: Readonly<Record<string, string>>): Record
 export const MAX_ANSWER_BYTES = 2 ** 28;
 
 /**
- * `inner` with each answer read whole before urql sees it, and refused past `MAX_ANSWER_BYTES`.
+ * `inner` with each answer's body counted as urql reads it, and refused past `MAX_ANSWER_BYTES`.
  * A server that never stops sending (or a small gzip body that inflates without end) would
  * otherwise be gathered until memory runs out. A `multipart/mixed` or `text/event-stream`
  * answer is refused at once: no operation of the SDK's asks for one, and urql reads it as a
@@ -77,28 +77,19 @@ export function boundedFetch(inner: typeof fetch | undefined): typeof fetch {
       await response.body.cancel().catch(() => {});
       throw new Error(`the registry answered ${JSON.stringify(type.slice(0, 100))}, an incremental answer the SDK never asks for`);
     }
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
+    // Counted as urql reads it: past the limit the body errors (urql's network error) and the
+    // pipe cancels the server's answer; nothing is gathered here but what urql itself keeps.
     let size = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > MAX_ANSWER_BYTES) throw new Error(`the registry's answer went on past ${MAX_ANSWER_BYTES} bytes`);
-        chunks.push(value);
-      }
-    } catch (error) {
-      await reader.cancel().catch(() => {});
-      throw error;
-    }
-    const body = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, at);
-      at += chunk.byteLength;
-    }
-    return new Response(size === 0 ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          size += chunk.byteLength;
+          if (size > MAX_ANSWER_BYTES) controller.error(new Error(`the registry's answer went on past ${MAX_ANSWER_BYTES} bytes`));
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
 
