@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { connection, type ModelEvent } from "@homer/sdk";
 import { BACKENDS } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { stepAtNextCall } from "./support/step-at-call.js";
+import type { ModelParts } from "../gateway/src/domain/records.js";
 
 const CREATE = `mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`;
 
@@ -13,20 +15,10 @@ const CREATE = `mutation($i: CreateModelInput!) { createModel(input: $i) { versi
 describe.each(BACKENDS)("an event's version and its large columns on %s", (backend) => {
   let gw: TestGateway;
   /** Runs once a version has been read with its examples (or their sizes), before the read answers. */
-  let afterRead: (() => Promise<unknown>) | undefined;
+  let afterRead: ReturnType<typeof stepAtNextCall>;
   beforeAll(async () => {
     gw = await startTestGateway({ backend });
-    const metadata = gw.storage.metadata;
-    const getModel = metadata.getModel.bind(metadata);
-    metadata.getModel = async (ref, parts) => {
-      const model = await getModel(ref, parts);
-      if (parts?.examples && afterRead) {
-        const run = afterRead;
-        afterRead = undefined;
-        await run();
-      }
-      return model;
-    };
+    afterRead = stepAtNextCall(gw.storage.metadata, "getModel", "after", (_ref, parts: ModelParts | undefined) => !!parts?.examples);
   });
   afterAll(() => gw?.close());
 
@@ -58,7 +50,7 @@ describe.each(BACKENDS)("an event's version and its large columns on %s", (backe
     const already = seen.length;
     const before = made;
     // The next version is deleted (through the store) as soon as its event has read it.
-    afterRead = () => gw.storage.metadata.deleteModel({ project: "ev", name: "racy", version: before + 1 });
+    afterRead.next(() => gw.storage.metadata.deleteModel({ project: "ev", name: "racy", version: before + 1 }));
     const created = await gw.gql(CREATE, { i: version({ racy: true }) });
     expect(created.errors).toBeUndefined();
     expect(created.data.createModel.version).toBe(before + 1);

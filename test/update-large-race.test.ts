@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { connection } from "@homer/sdk";
 import { BACKENDS } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { stepAtNextCall } from "./support/step-at-call.js";
 
 const CREATE = `mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`;
 
@@ -13,18 +14,10 @@ const CREATE = `mutation($i: CreateModelInput!) { createModel(input: $i) { versi
 describe.each(BACKENDS)("updateModel's answer and its large columns on %s", (backend) => {
   let gw: TestGateway;
   /** Runs once the edit has committed, before the mutation answers. */
-  let afterEdit: (() => Promise<unknown>) | undefined;
+  let afterEdit: ReturnType<typeof stepAtNextCall>;
   beforeAll(async () => {
     gw = await startTestGateway({ backend });
-    const metadata = gw.storage.metadata;
-    const updateModel = metadata.updateModel.bind(metadata);
-    metadata.updateModel = async (edit) => {
-      const model = await updateModel(edit);
-      const run = afterEdit;
-      afterEdit = undefined;
-      await run?.();
-      return model;
-    };
+    afterEdit = stepAtNextCall(gw.storage.metadata, "updateModel", "after");
     const created = await gw.gql(CREATE, {
       i: { project: "up", name: "m", inputExample: { x: 1 }, signature: { inputs: [{ name: "a", type: "double" }], outputs: [] } },
     });
@@ -34,7 +27,7 @@ describe.each(BACKENDS)("updateModel's answer and its large columns on %s", (bac
 
   test("an edit applied, then the version deleted before the answer is sent: the edit's answer is whole", async () => {
     const registry = await connection({ url: gw.url }).getModelRegistry("up");
-    afterEdit = () => gw.storage.metadata.deleteModel({ project: "up", name: "m", version: 1 });
+    afterEdit.next(() => gw.storage.metadata.deleteModel({ project: "up", name: "m", version: 1 }));
     const edited = await registry.updateModel({ name: "m", version: 1, description: "edited", expectedRevision: 1 });
     expect(edited.description).toBe("edited");
     expect(edited.revision).toBe(2);
