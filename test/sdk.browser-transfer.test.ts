@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import http from "node:http";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import tar from "tar-stream";
@@ -355,7 +356,7 @@ describe("the SDK's browser entry moves files (real Chromium, a gateway on anoth
       const headers = { authorization: "Bearer ${admin.token}", "apollo-require-preflight": "true" };
       return {
         query: await sdk.connection({ url: ${JSON.stringify(refusing.url)} }).getModelRegistry().catch(failure),
-        upload: await uploadFiles({ url: ${JSON.stringify(refusing.url)}, headers, input: { name: "refused" } }, [{ path: "a.bin", blob: new Blob(["a"]) }]).catch(failure),
+        upload: await uploadFiles({ url: ${JSON.stringify(refusing.url)}, headers, idleMs: 300000, input: { name: "refused" } }, [{ path: "a.bin", blob: new Blob(["a"]) }]).catch(failure),
         download: await fetchOk(${JSON.stringify(`${refusing.origin}/archives/default/refused/1`)}, "downloading", headers).catch(failure),
       };
     })()`);
@@ -381,5 +382,43 @@ describe("the SDK's browser entry moves files (real Chromium, a gateway on anoth
     expect(outcome).toMatchObject({ code: "FORBIDDEN", typed: true });
     expect(outcome.message).toMatch(/^createModel: the registry refused the request as a possible cross-site request forgery/);
     expect((await gw.gql(`{ model(name: "csrf", version: 1) { version } }`, {}, asAdmin)).data.model).toBeNull();
+  });
+
+  test("idleTimeoutSeconds: a registry that takes the request and goes silent fails the query and the upload with NETWORK_ERROR once that long passes without a byte", async () => {
+    const held: http.ServerResponse[] = [];
+    // A registry on the page's own origin: it answers the version check, then reads each request whole and never answers.
+    const silent = await startAppServer({}, (req, res) => {
+      if (req.method !== "POST") return false;
+      let text = "";
+      req.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+      req.on("end", () => {
+        if (/query GatewayVersion/.test(text)) {
+          res.writeHead(200, { "content-type": "application/json" }).end('{"data":{"version":{"gateway":"0.2.0","schema":"1.0"}}}');
+        } else held.push(res);
+      });
+      return true;
+    });
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${silent.origin}/`);
+      const result = await other.evaluate<any>(`(async () => {
+        const sdk = await import("/sdk/dist/browser.js");
+        const registry = await sdk.connection({ url: "/graphql", idleTimeoutSeconds: 0.5 }).getModelRegistry();
+        const failure = (error) => ({ code: error.code, message: error.message, typed: error instanceof sdk.RegistryError });
+        const started = Date.now();
+        const query = await registry.getModel({ name: "mnist", version: 1 }).then(() => "answered", failure);
+        const upload = await registry.createModel({ name: "mnist", files: { "model.bin": new Blob([new Uint8Array(2 << 20)]) } }).then(() => "answered", failure);
+        return { query, upload, took: Date.now() - started };
+      })()`);
+      expect(result.query).toMatchObject({ code: "NETWORK_ERROR", typed: true });
+      expect(result.query.message).toMatch(/the registry went silent \(no bytes for 0\.5 s\)/);
+      expect(result.upload).toMatchObject({ code: "NETWORK_ERROR", typed: true, message: "createModel: no bytes for 0.5 s" });
+      expect(result.took).toBeGreaterThanOrEqual(1000);
+      expect(result.took).toBeLessThan(10_000);
+      expect(held.length).toBe(2);
+    } finally {
+      await other.close();
+      await silent.close();
+    }
   });
 });

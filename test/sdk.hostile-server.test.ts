@@ -356,4 +356,129 @@ describe("the SDK against a hostile server", () => {
     expect((result as RegistryError).code).toBe("INTEGRITY_ERROR");
     expect((result as RegistryError).message).toMatch(/the part file "w\.bin" is downloaded into/);
   });
+
+  test("idleTimeoutSeconds: a query whose answer never comes, or stops half-way, and an upload the server takes and never answers, are NETWORK_ERROR once that long passes without a byte", async () => {
+    const modelDir = path.join(root, "idle-upload");
+    await fs.mkdir(modelDir, { recursive: true });
+    await fs.writeFile(path.join(modelDir, "model.pt"), Buffer.alloc(3 << 20, 1));
+    const open: http.ServerResponse[] = [];
+    // Versions are asked and answered; any other query gets `silence` (the connection stays open).
+    const quiet = (silence: (res: http.ServerResponse) => void) =>
+      hostileServer({
+        raw: (req, res) => {
+          if (req.method !== "POST") return false;
+          let text = "";
+          req.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+          req.on("end", () => {
+            if (/query GatewayVersion/.test(text)) {
+              res.writeHead(200, { "content-type": "application/json" }).end('{"data":{"version":{"gateway":"0.2.0","schema":"1.0"}}}');
+              return;
+            }
+            open.push(res);
+            silence(res);
+          });
+          return true;
+        },
+      });
+    const cases: [string, (res: http.ServerResponse) => void][] = [
+      ["no answer at all", () => {}],
+      ["headers, then nothing", (res) => res.writeHead(200, { "content-type": "application/json" }).flushHeaders()],
+      ["half an answer, then nothing", (res) => res.writeHead(200, { "content-type": "application/json" }).write('{"data":{"model":')],
+    ];
+    for (const [name, silence] of cases) {
+      const server = await quiet(silence);
+      const registry = await connection({ url: `${server.origin}/graphql`, idleTimeoutSeconds: 0.3 }).getModelRegistry();
+      const started = Date.now();
+      const query = await within(
+        registry.getModel({ name: "mnist", version: 1 }).catch((e: unknown) => e),
+        10_000,
+      );
+      const upload = await within(
+        registry.createModel({ name: "mnist", modelPath: modelDir }).catch((e: unknown) => e),
+        10_000,
+      );
+      const took = Date.now() - started;
+      await server.close();
+      for (const [what, error] of [
+        ["query", query],
+        ["upload", upload],
+      ] as const) {
+        expect(error, `${name}: ${what}`).toBeInstanceOf(RegistryError);
+        expect((error as RegistryError).code, `${name}: ${what}`).toBe("NETWORK_ERROR");
+        expect((error as RegistryError).message, `${name}: ${what}`).toMatch(/no bytes for 0\.3 s/);
+      }
+      // Each waited its 0.3 s and no more than a little past it (the upload also sent 3 MiB first).
+      expect(took, name).toBeGreaterThanOrEqual(600);
+      expect(took, name).toBeLessThan(8000);
+    }
+    expect(open.length).toBe(2 * cases.length);
+  });
+
+  test("idleTimeoutSeconds counts silence, not the whole request: an answer that trickles in for longer than the limit, a byte at a time, is read whole", async () => {
+    const server = await hostileServer({
+      raw: (req, res) => {
+        if (req.method !== "POST") return false;
+        let text = "";
+        req.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        req.on("end", () => {
+          if (/query GatewayVersion/.test(text)) {
+            res.writeHead(200, { "content-type": "application/json" }).end('{"data":{"version":{"gateway":"0.2.0","schema":"1.0"}}}');
+            return;
+          }
+          // About 1.2 s in all, in twelve pieces 100 ms apart: four times the 0.3 s limit.
+          const body = modelAnswer(`http://${req.headers.host}`, {}, []);
+          const pieces = Array.from({ length: 12 }, (_, i) => body.slice((i * body.length) / 12, ((i + 1) * body.length) / 12));
+          res.writeHead(200, { "content-type": "application/json" });
+          const next = () => {
+            const piece = pieces.shift();
+            if (piece === undefined) res.end();
+            else {
+              res.write(piece);
+              setTimeout(next, 100);
+            }
+          };
+          next();
+        });
+        return true;
+      },
+    });
+    const registry = await connection({ url: `${server.origin}/graphql`, idleTimeoutSeconds: 0.3 }).getModelRegistry();
+    const started = Date.now();
+    const model = await registry.getModel({ name: "mnist", version: 1 });
+    const took = Date.now() - started;
+    await server.close();
+    expect(model?.name).toBe("mnist");
+    expect(took).toBeGreaterThanOrEqual(1000);
+  });
+
+  test("idleTimeoutSeconds that is not a number of seconds above 0 (and within a timer's reach) is BAD_USER_INPUT when connecting, before anything is sent", () => {
+    const values: [string, unknown][] = [
+      ["0", 0],
+      ["-1", -1],
+      ["NaN", Number.NaN],
+      ["Infinity", Number.POSITIVE_INFINITY],
+      ["3e6", 3e6],
+      ['"30"', "30"],
+      ["null", null],
+      ["true", true],
+      ["{}", {}],
+      ["1n", 1n],
+      ["{ n: 1n }", { n: 1n }],
+    ];
+    for (const [shown, value] of values) {
+      let error: unknown;
+      try {
+        connection({ url: "http://127.0.0.1:1/graphql", idleTimeoutSeconds: value as number });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, shown).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).code, shown).toBe("BAD_USER_INPUT");
+      expect((error as RegistryError).message, shown).toMatch(/idleTimeoutSeconds must be a number of seconds above 0/);
+    }
+    // The bounds themselves, a fraction, and undefined (the default) connect.
+    for (const value of [0.001, 2_147_483, 30, undefined]) {
+      expect(() => connection({ url: "http://127.0.0.1:1/graphql", idleTimeoutSeconds: value }), String(value)).not.toThrow();
+    }
+  });
 });

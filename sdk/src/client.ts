@@ -1,4 +1,5 @@
 import { Client, fetchExchange, mapExchange } from "@urql/core";
+import { RegistryError, shownValue, stalled } from "./errors.js";
 
 /** Each option may be given as `undefined` (e.g. `process.env.X`): then its default applies. */
 export interface ConnectionOptions {
@@ -12,6 +13,12 @@ export interface ConnectionOptions {
   readonly fetch?: typeof fetch | undefined;
   /** The WebSocket class for `watch` (default: `ws` in Node, the browser's own in browsers). */
   readonly webSocket?: unknown;
+  /**
+   * How long a request waits for the registry's next bytes (its answer, the next chunk of it, or
+   * room to send more of an upload) before it fails with NETWORK_ERROR; default 300 seconds.
+   * A request that makes progress runs as long as it needs: this only catches one that stalled.
+   */
+  readonly idleTimeoutSeconds?: number | undefined;
 }
 
 export interface ResolvedOptions {
@@ -21,6 +28,8 @@ export interface ResolvedOptions {
   readonly headers: Readonly<Record<string, string>>;
   readonly fetch: typeof fetch | undefined;
   readonly webSocket: unknown;
+  /** `idleTimeoutSeconds` in milliseconds. */
+  readonly idleMs: number;
 }
 
 export const DEFAULT_URL = "http://localhost:4000/graphql";
@@ -29,6 +38,22 @@ function env(name: string): string | undefined {
   // Browsers have no process; bundlers may define process.env partially.
   const value = typeof process === "undefined" ? undefined : process.env?.[name];
   return value === "" ? undefined : value;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+/** The longest idle timeout: what a timer can wait (2 ** 31 - 1 ms, about 24.8 days). */
+const MAX_IDLE_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function idleMs(seconds: unknown): number {
+  if (seconds === undefined) return DEFAULT_IDLE_TIMEOUT_SECONDS * 1000;
+  if (typeof seconds !== "number" || !(seconds > 0 && seconds <= MAX_IDLE_TIMEOUT_SECONDS)) {
+    throw new RegistryError(
+      "BAD_USER_INPUT",
+      `idleTimeoutSeconds must be a number of seconds above 0 and at most ${MAX_IDLE_TIMEOUT_SECONDS}, not ${shownValue(seconds)}`,
+      { field: "idleTimeoutSeconds" },
+    );
+  }
+  return Math.max(1, Math.round(seconds * 1000));
 }
 
 export function resolveOptions(options: ConnectionOptions = {}, defaultWebSocket?: unknown): ResolvedOptions {
@@ -44,6 +69,7 @@ export function resolveOptions(options: ConnectionOptions = {}, defaultWebSocket
     headers,
     fetch: options.fetch,
     webSocket: options.webSocket ?? defaultWebSocket,
+    idleMs: idleMs(options.idleTimeoutSeconds),
   });
 }
 
@@ -66,28 +92,57 @@ export const MAX_ANSWER_BYTES = 2 ** 28;
  * otherwise be gathered until memory runs out. A `multipart/mixed` or `text/event-stream`
  * answer is refused at once: no operation of the SDK's asks for one, and urql reads it as a
  * stream that it aborts once it has its result, whose pending read then rejects with nothing
- * to catch it (an unhandled rejection that ends the process).
+ * to catch it (an unhandled rejection that ends the process). A request whose answer, or whose
+ * next chunk, takes longer than `idleMs` is aborted: a server that took it and went silent
+ * would otherwise hold the call forever.
  */
-export function boundedFetch(inner: typeof fetch | undefined): typeof fetch {
+export function boundedFetch(inner: typeof fetch | undefined, idleMs: number): typeof fetch {
   return async (input, init) => {
-    const response = await (inner ?? fetch)(input, init);
-    if (!response.body) return response;
+    const watchdog = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const rearm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => watchdog.abort(stalled(idleMs)), idleMs);
+      // Never what keeps a process alive: the request's own socket does while it is open.
+      (timer as { unref?: () => void }).unref?.();
+    };
+    // The caller's signal (urql's, on teardown) aborts the request as the watchdog does.
+    const callers = init?.signal;
+    if (callers?.aborted) watchdog.abort(callers.reason);
+    else callers?.addEventListener("abort", () => watchdog.abort(callers.reason), { once: true });
+    rearm();
+    let response: Response;
+    try {
+      response = await (inner ?? fetch)(input, { ...init, signal: watchdog.signal });
+    } catch (error) {
+      clearTimeout(timer);
+      throw watchdog.signal.aborted ? watchdog.signal.reason : error;
+    }
+    if (!response.body) {
+      clearTimeout(timer);
+      return response;
+    }
     const type = response.headers.get("content-type") ?? "";
     if (/multipart\/mixed|text\/event-stream/i.test(type)) {
+      clearTimeout(timer);
       await response.body.cancel().catch(() => {});
       throw new Error(`the registry answered ${JSON.stringify(type.slice(0, 100))}, an incremental answer the SDK never asks for`);
     }
     // Counted as urql reads it: past the limit the body errors (urql's network error) and the
     // pipe cancels the server's answer; nothing is gathered here but what urql itself keeps.
+    rearm();
     let size = 0;
     const counted = response.body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           size += chunk.byteLength;
+          rearm();
           if (size > MAX_ANSWER_BYTES) controller.error(new Error(`the registry's answer went on past ${MAX_ANSWER_BYTES} bytes`));
           else controller.enqueue(chunk);
         },
+        flush: () => clearTimeout(timer),
       }),
+      { signal: watchdog.signal },
     );
     return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
@@ -103,7 +158,7 @@ export function createClient(options: ResolvedOptions): Client {
     exchanges: [mapExchange({ onResult: (result) => (result.hasNext ? { ...result, hasNext: false } : result) }), fetchExchange],
     preferGetMethod: false,
     requestPolicy: "network-only",
-    fetch: boundedFetch(options.fetch),
+    fetch: boundedFetch(options.fetch, options.idleMs),
     fetchOptions: () => ({ headers: { ...options.headers } }),
   });
 }

@@ -161,6 +161,21 @@ function refusedOrigin(url: string | undefined, networkError: Error | undefined)
   }
 }
 
+/** A caller's (or a server's) value in an error: short, its control characters escaped by JSON. */
+export function shownValue(value: unknown): string {
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  try {
+    return JSON.stringify(value)?.slice(0, 100) ?? typeof value;
+  } catch {
+    // A BigInt inside, or a cycle: its kind says enough.
+    return typeof value;
+  }
+}
+
+/** What a request that stalled for `ms` fails with (each transport reports it as NETWORK_ERROR). */
+export class StalledError extends Error {}
+export const stalled = (ms: number) => new StalledError(`no bytes for ${ms / 1000} s`);
+
 /**
  * A request that got no answer at all (`cause` is what fetch or XMLHttpRequest
  * failed with): from a page on another origin this is most often the gateway
@@ -171,7 +186,9 @@ export function unreachable(doing: string, url: string | undefined, failure: unk
   const message =
     origin !== undefined
       ? `the registry refused this origin or could not be reached: set HOMER_CORS_ORIGINS on the gateway to include ${origin}`
-      : `could not reach the registry (${failure instanceof Error ? failure.message : String(failure)})`;
+      : failure instanceof StalledError
+        ? `the registry went silent (${failure.message})`
+        : `could not reach the registry (${failure instanceof Error ? failure.message : String(failure)})`;
   return transportError(doing, message, { cause });
 }
 

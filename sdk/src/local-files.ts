@@ -12,6 +12,8 @@ export interface UploadRequest {
   readonly onProgress?: (progress: TransferProgress) => void;
   /** Aborting stops the upload (browser entry). */
   readonly signal?: AbortSignal;
+  /** The upload fails once no bytes go either way for this long (the connection's `idleTimeoutSeconds`). */
+  readonly idleMs: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface LocalFiles {
   download(
     model: ModelData,
     dir: string,
-    options: DownloadOptions & { readonly headers: Readonly<Record<string, string>>; readonly origin: string },
+    options: DownloadOptions & { readonly headers: Readonly<Record<string, string>>; readonly origin: string; readonly idleMs: number },
   ): Promise<string>;
   /** Metadata the files themselves tell (an MLflow MLmodel file, known file types). */
   describe(

@@ -159,8 +159,8 @@ export class ModelRegistry {
     // MLflow writes the run that logged the model into MLmodel: its lineage unless the caller names a run.
     const lineage = runId !== undefined && !given.lineage?.run ? { ...given.lineage, run: { id: runId } } : given.lineage;
     const input = this.#input({ ...found, ...given, ...(lineage ? { lineage } : {}) });
-    const { url, headers } = this.options;
-    const data = await files.upload({ url, headers, source, input, onProgress: options.onProgress, signal: options.signal });
+    const { url, headers, idleMs } = this.options;
+    const data = await files.upload({ url, headers, idleMs, source, input, onProgress: options.onProgress, signal: options.signal });
     return this.#awaitReady(this.wrap(data), options.awaitRegistration ?? DEFAULT_AWAIT_SECONDS);
   }
 
@@ -530,7 +530,12 @@ export class ModelRegistry {
   async downloadModel(model: Model, dir: string, options: DownloadOptions): Promise<string> {
     const data = { files: model.files, name: model.name, version: model.version } as unknown as ModelData;
     const origin = new URL(this.options.url).origin;
-    return this.#localFiles("download").download(data, dir, { ...options, headers: this.options.headers, origin });
+    return this.#localFiles("download").download(data, dir, {
+      ...options,
+      headers: this.options.headers,
+      origin,
+      idleMs: this.options.idleMs,
+    });
   }
 }
 

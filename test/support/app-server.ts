@@ -23,13 +23,19 @@ const SERVED = [
 
 /**
  * A web app's own dev server: one page, the SDK's browser build and urql, on an origin of
- * its own; `scripts` maps more paths to JavaScript (a test may add to it later).
+ * its own; `scripts` maps more paths to JavaScript (a test may add to it later). `api`, when
+ * given, sees every request first and answers those it returns true for (a registry on the
+ * page's own origin).
  */
-export async function startAppServer(scripts: Record<string, string>): Promise<{ origin: string; close(): Promise<void> }> {
+export async function startAppServer(
+  scripts: Record<string, string>,
+  api?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean,
+): Promise<{ origin: string; close(): Promise<void> }> {
   // A bundler also replaces urql's process.env.NODE_ENV; the page defines it instead.
   const shim = `<script>globalThis.process = { env: { NODE_ENV: "production" } };</script>`;
   const page = `<!doctype html>${shim}<script type="importmap">${JSON.stringify({ imports: IMPORTS })}</script><title>app</title>`;
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (api?.(req, res)) return;
     const url = new URL(req.url ?? "/", "http://app");
     if (url.pathname === "/") return res.writeHead(200, { "content-type": "text/html" }).end(page);
     const script =
@@ -42,6 +48,10 @@ export async function startAppServer(scripts: Record<string, string>): Promise<{
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

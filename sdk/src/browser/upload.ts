@@ -1,4 +1,4 @@
-import { aborted, unreachable } from "../errors.js";
+import { aborted, stalled, transportError, unreachable } from "../errors.js";
 import type { UploadRequest } from "../local-files.js";
 import { createModelFrame, parseCreateResponse, randomBoundary } from "../multipart.js";
 import type { ModelData, TransferProgress } from "../types.js";
@@ -58,20 +58,40 @@ export async function uploadFiles(request: UploadRequest, entries: readonly Uplo
     if (signal?.aborted) return reject(aborted("createModel", signal));
     const xhr = new XMLHttpRequest();
     const onAbort = () => xhr.abort();
-    xhr.onloadend = () => signal?.removeEventListener("abort", onAbort);
+    // No progress either way for idleMs (a server that stopped reading, or took the body and
+    // never answers) aborts the request: XMLHttpRequest's own timeout counts the whole transfer.
+    let stall: Error | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const rearm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stall = stalled(request.idleMs);
+        xhr.abort();
+      }, request.idleMs);
+    };
+    xhr.onloadend = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
     xhr.open("POST", request.url);
     for (const [name, value] of Object.entries(request.headers)) xhr.setRequestHeader(name, value);
     xhr.setRequestHeader("content-type", frame.contentType);
-    if (report) {
-      xhr.upload.onprogress = (event) => report(event.loaded);
-      xhr.upload.onload = () => report(body.size);
-    }
+    xhr.upload.onprogress = (event) => {
+      rearm();
+      report?.(event.loaded);
+    };
+    xhr.upload.onload = () => {
+      rearm();
+      report?.(body.size);
+    };
+    xhr.onprogress = rearm;
     // An early answer (an error) can come before the whole body was sent.
     xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText });
     // No answer at all: the network, or a gateway that refused this page's origin (CORS).
     xhr.onerror = () => reject(unreachable("createModel", request.url, new TypeError("the upload failed")));
-    xhr.onabort = () => reject(aborted("createModel", signal!));
+    xhr.onabort = () => reject(stall ? transportError("createModel", stall.message, { cause: stall }) : aborted("createModel", signal!));
     signal?.addEventListener("abort", onAbort, { once: true });
+    rearm();
     xhr.send(body);
   });
   return parseCreateResponse(answer);

@@ -5,7 +5,8 @@ import fs, { type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { aborted, codeForStatus, RegistryError } from "../errors.js";
+import { DEFAULT_IDLE_TIMEOUT_SECONDS } from "../client.js";
+import { aborted, codeForStatus, RegistryError, shownValue } from "../errors.js";
 import type { DownloadOptions, ModelData, TransferProgress } from "../types.js";
 import { httpGet, type GetAnswer, type GetOptions } from "./http-get.js";
 
@@ -165,8 +166,6 @@ function checkListed(file: ModelData["files"][number]): void {
   }
 }
 
-/** How long a download waits for the next bytes of an answer before it gives up on the connection. */
-const IDLE_MS = 300_000;
 /** Files fetched at once unless the caller says: a model of many small files is not a round trip and an fsync per file in turn. */
 export const DEFAULT_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 16;
@@ -176,13 +175,9 @@ export interface DownloadContext {
   readonly headers: Readonly<Record<string, string>>;
   /** The connection's origin: the only one the API key is sent to. */
   readonly origin: string;
-  /** Tests shorten the wait for a stalled server. */
+  /** How long a file's GET waits for the next bytes of its answer: the connection's `idleTimeoutSeconds` (default 300 s). */
   readonly idleMs?: number;
 }
-
-/** A caller's value in an error: short, its control characters escaped by JSON. */
-const shownValue = (value: unknown) =>
-  typeof value === "number" || typeof value === "bigint" ? String(value) : (JSON.stringify(value)?.slice(0, 100) ?? typeof value);
 
 /** An AbortSignal, or one of a library's that behaves as one (as node:http accepts). */
 const isSignal = (value: unknown) =>
@@ -272,7 +267,7 @@ export async function downloadModel(
   options.signal?.addEventListener("abort", forward, { once: true });
   // Each request in flight listens to it, and a rate limit's wait.
   setMaxListeners(2 * concurrency + 1, signal);
-  const get = { headers: options.headers, origin: options.origin, signal, idleMs: options.idleMs ?? IDLE_MS };
+  const get = { headers: options.headers, origin: options.origin, signal, idleMs: options.idleMs ?? DEFAULT_IDLE_TIMEOUT_SECONDS * 1000 };
   let failure: { error: unknown } | undefined;
   let next = 0;
 

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { MAX_ANSWER_BYTES } from "../client.js";
-import { RegistryError } from "../errors.js";
+import { RegistryError, stalled } from "../errors.js";
 import type { UploadRequest } from "../local-files.js";
 import { createModelFrame, parseCreateResponse, randomBoundary } from "../multipart.js";
 import type { ModelData, TransferProgress } from "../types.js";
@@ -25,6 +25,8 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
   const total = files.reduce((sum, f) => sum + f.sizeBytes, 0);
   const length = head.length + tail.length + files.reduce((sum, f, i) => sum + fileHead(i).length + f.sizeBytes + frame.fileEnd.length, 0);
 
+  const failed = (error: unknown) =>
+    new RegistryError("NETWORK_ERROR", `uploading to ${request.url} failed: ${(error as Error).message}`, { cause: error });
   const url = new URL(request.url);
   const transport = url.protocol === "https:" ? https : http;
   // A connection of its own, destroyed once this request is done: when the server
@@ -43,9 +45,11 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     },
   });
 
+  let answer: http.IncomingMessage | undefined;
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.once("close", () => agent.destroy());
     req.once("response", (res) => {
+      answer = res;
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
@@ -60,6 +64,14 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
       res.once("error", reject);
     });
     req.once("error", reject);
+  });
+  // The socket's inactivity: a server that stops reading the body, or that took all of it and
+  // never answers (or stops half-way through its answer), fails the upload instead of holding it.
+  let stall: Error | undefined;
+  req.setTimeout(request.idleMs, () => {
+    stall = stalled(request.idleMs);
+    if (answer) answer.destroy(stall);
+    else req.destroy(stall);
   });
   // The server may answer (an error) before the body is sent: stop sending then.
   let answered = false;
@@ -104,14 +116,14 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     if (answer) return parseCreateResponse(answer);
     await response.catch(() => {});
     if (error instanceof RegistryError) throw error;
-    throw new RegistryError("NETWORK_ERROR", `uploading to ${request.url} failed: ${(error as Error).message}`, { cause: error });
+    throw failed(stall ?? error);
   }
 
   let result: { status: number; body: string };
   try {
     result = await response;
   } catch (error) {
-    throw new RegistryError("NETWORK_ERROR", `uploading to ${request.url} failed: ${(error as Error).message}`, { cause: error });
+    throw failed(stall ?? error);
   }
   return parseCreateResponse(result);
 }
