@@ -79,6 +79,13 @@ export type LargeColumn = (typeof LARGE_COLUMNS)[number];
 /** The large columns' values, as `ModelRecord` holds them (each null when the version has none). */
 export type LargeValues = Partial<Pick<ModelRecord, LargeColumn>>;
 
+/**
+ * The large columns' stored JSON text, unparsed (each null when the version has none), as
+ * `MetadataStore.readLarge` gives it: an answer can carry a JSON value's text as it is, where
+ * the value parsed could take twenty times its size (`[{},{},…]`).
+ */
+export type LargeTexts = { readonly [C in LargeColumn]?: string | null };
+
 /** One large column of one row (`ModelRecord.id`), for `MetadataStore.readLarge`. */
 export interface LargeColumnRef {
   readonly id: number;

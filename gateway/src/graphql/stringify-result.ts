@@ -1,4 +1,5 @@
 import type { FormattedExecutionResult } from "graphql";
+import { writeRawJson } from "./raw-json.js";
 
 /**
  * Apollo's JSON answer (`JSON.stringify` and a newline, byte for byte its own), after
@@ -6,12 +7,13 @@ import type { FormattedExecutionResult } from "graphql";
  * keeps each request's context reachable from an accessor pair V8 allocates in the old
  * generation (`makeGatewayGraphQLRequestContext`), so until the next full collection
  * every scavenge would copy, then promote, the answer's objects though nothing reads
- * them once they are text (BENCHMARKS.md §1, "What outlived the request").
+ * them once they are text (BENCHMARKS.md §1, "What outlived the request"). A JSON field
+ * read as stored text (`RawJson`) is written as that text.
  */
 export function stringifyResult(result: FormattedExecutionResult): string {
   let text: string;
   try {
-    text = `${JSON.stringify(result)}\n`;
+    text = `${writeRawJson(result)}\n`;
   } catch (error) {
     // Past V8's longest string (about 512 MiB): a typed refusal, not Apollo's bare 500.
     if (!(error instanceof RangeError)) throw error;

@@ -8,7 +8,7 @@ import {
   type FileRecord,
   type FlavorsRecord,
   type LargeColumn,
-  type LargeValues,
+  type LargeTexts,
   type MetricRecord,
   type ModelParts,
   type ModelRecord,
@@ -20,6 +20,7 @@ import { quote } from "../domain/text.js";
 import { selectedFieldNames } from "../graphql/selection.js";
 import { jsonChars } from "../graphql/answer-budget.js";
 import { requestBatch } from "../graphql/batch.js";
+import { RawJson } from "../graphql/raw-json.js";
 import { BestModelArgs, DeleteModelArgs, ModelArgs, ModelLookupArgs, ModelsArgs } from "./model.args.js";
 import { CreateModelInput, UpdateModelInput, type ModelFileInput } from "./model.input.js";
 import { Metric, Model, ModelConnection, ModelFile } from "./model.type.js";
@@ -261,7 +262,7 @@ const largeReadKey = (read: LargeRead) => `${read.model.id}/${read.column}`;
 
 /** The request's reads of large columns: those its resolvers ask for in one tick, in one statement. */
 function largeReads(ctx: Context) {
-  return requestBatch<LargeRead, LargeValues>(
+  return requestBatch<LargeRead, LargeTexts>(
     ctx,
     "large",
     async (reads) => {
@@ -269,7 +270,7 @@ function largeReads(ctx: Context) {
         ctx.caller,
         reads.map((read) => ({ id: read.model.id, column: read.column, project: read.model.project })),
       );
-      const byRead = new Map<string, LargeValues>();
+      const byRead = new Map<string, LargeTexts>();
       for (const read of reads) {
         const values = found.get(read.model.id);
         if (values) byRead.set(largeReadKey(read), values);
@@ -285,7 +286,9 @@ function largeReads(ctx: Context) {
  * Read with the version (createModel's answer), it is charged as it is. Otherwise the
  * version was read with their sizes (`largeSizes`): the answer's budget takes the size
  * first, and only then is the value read, in one statement with the rest of the page's,
- * so a page past the budget is refused before its columns are in memory.
+ * so a page past the budget is refused before its columns are in memory. The `JSON` and
+ * `JSONObject` fields (the input example, the flavors) are answered as the text read
+ * (`RawJson`): in memory they take what the budget charged, never what they would parse into.
  */
 function large<C extends LargeColumn>(
   model: ModelRecord,
@@ -305,7 +308,10 @@ function large<C extends LargeColumn>(
         const ref = `${model.project}/${model.name}@${model.version}`;
         throw new ConflictError(`version ${quote(ref)} was deleted or replaced while this answer was being read: ask again`);
       }
-      return values[column] ?? null;
+      const text = values[column];
+      if (text == null) return null;
+      // Typed as the record's value; a RawJson is written into the answer as that value's JSON.
+      return (column === "inputExample" || column === "flavors" ? new RawJson(text) : JSON.parse(text)) as Large<C>;
     });
 }
 

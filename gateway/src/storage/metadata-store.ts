@@ -12,7 +12,7 @@ import type {
   FamilyRecord,
   FileRecord,
   LargeColumnRef,
-  LargeValues,
+  LargeTexts,
   ModelEdit,
   ModelParts,
   ModelRecord,
@@ -139,9 +139,9 @@ export interface MetadataStore {
    * exactly those columns of those rows, one statement for a page's (a few hundred). Those
    * columns never change while a row lives (an overwrite is a new row, an edit never
    * touches them), so they are the ones the earlier read sized; a row deleted or replaced
-   * since has no entry.
+   * since has no entry. Each value is the column's JSON text as stored, unparsed.
    */
-  readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeValues>>;
+  readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeTexts>>;
   getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;
   /**
    * Makes a version visible in one transaction. `promoteBlobs` runs inside it,

@@ -9,7 +9,7 @@ import type {
   FileRecord,
   LargeColumn,
   LargeColumnRef,
-  LargeValues,
+  LargeTexts,
   ModelDraft,
   ModelEdit,
   ModelEventType,
@@ -43,18 +43,7 @@ import {
 import { listFamilies } from "./list-families.js";
 import { listModels } from "./list-models.js";
 import { indexableTags, insertTagMetricRows, insertTagRows, tagMetricsUnindexed } from "./tag-rows.js";
-import {
-  CARD_PATH,
-  chunks,
-  familyId,
-  largeColumnName,
-  lineageOf,
-  modelColumns,
-  partColumns,
-  readLargeValues,
-  sortedParts,
-  toRecord,
-} from "./rows.js";
+import { CARD_PATH, chunks, familyId, largeColumnName, lineageOf, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
 import { migrationProvider, unknownMigrations } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
@@ -273,8 +262,8 @@ export class SqlMetadataStore implements MetadataStore {
     return listDerived(this.#listings(), this.sqlDialect, query);
   }
 
-  async readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeValues>> {
-    const found = new Map<number, LargeValues>();
+  async readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeTexts>> {
+    const found = new Map<number, { [C in LargeColumn]?: string | null }>();
     for (const slice of chunks(wanted, MODELS_PER_READ)) {
       const idsOf = new Map<LargeColumn, number[]>();
       for (const { id, column } of slice) {
@@ -297,7 +286,7 @@ export class SqlMetadataStore implements MetadataStore {
         const id = Number(row.id);
         let values = found.get(id);
         if (!values) found.set(id, (values = {}));
-        readLargeValues({ [largeColumnName(row.field)]: row.text }, values);
+        values[row.field] = row.text;
       }
     }
     return found;
