@@ -16,6 +16,7 @@ import { loadConfig } from "../gateway/src/config.js";
 import { MAX_PAGE_SIZE } from "../gateway/src/domain/limits.js";
 import { operationLimits } from "../gateway/src/graphql/limits.js";
 import { connection } from "@homer/sdk";
+import { BACKENDS } from "./support/backends.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { eventsArrive, subscribe, untilLive } from "./support/subscriber.js";
 
@@ -446,5 +447,57 @@ describe("the large columns are sized with the page, and read only once the budg
     expect(again.errors).toBeUndefined();
     const now = await gw.gql(`{ models(project: "lg", name: "gone") { nodes { version inputExample } } }`);
     expect(now.data.models.nodes).toEqual([{ version: again.data.createModel.version, inputExample: { at: "second" } }]);
+  });
+});
+
+describe.each(BACKENDS)("a non-null field past the budget beside fields read after the page never ends the process (%s)", (backend) => {
+  const MAX = 20_000;
+  let gw: TestGateway;
+  const rejections: unknown[] = [];
+  const record = (reason: unknown) => void rejections.push(reason);
+  beforeAll(async () => {
+    process.on("unhandledRejection", record);
+    gw = await startTestGateway({ backend, config: { maxAnswerChars: MAX } });
+    // Each version: a signature and an input example (read after the page), a description and 3,988 bytes of tags.
+    for (let v = 1; v <= 10; v++) {
+      const res = await gw.gql(`mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`, {
+        i: {
+          name: "mixed",
+          description: "d".repeat(3000),
+          signature: { inputs: Array.from({ length: 12 }, (_, i) => ({ name: `in${i}`.padEnd(200, "s"), type: "double" })), outputs: [] },
+          inputExample: { x: "e".repeat(2500) },
+          tags: { t: "x".repeat(3980) },
+        },
+      });
+      expect(res.errors).toBeUndefined();
+    }
+  });
+  afterAll(async () => {
+    await gw?.close();
+    process.off("unhandledRejection", record);
+  });
+
+  test("the tags of a page past the budget fail the answer with PAYLOAD_TOO_LARGE, interpreted and compiled, and leave no rejection unhandled", async () => {
+    for (const fields of [
+      "signature { inputs { name } } tags",
+      "description tags",
+      "inputExample tags",
+      "tags signature { inputs { type } } description",
+    ]) {
+      // Four runs: the first ones interpreted by graphql-js, the later ones compiled (graphql-jit).
+      for (let run = 0; run < 4; run++) {
+        const res = await gw.gql(`{ models(name: "mixed", first: 10) { nodes { version ${fields} } } }`);
+        expect(
+          res.errors?.map((e) => e.extensions?.code),
+          `${fields} #${run}`,
+        ).toContain("PAYLOAD_TOO_LARGE");
+        expect(res.data, `${fields} #${run}`).toBeNull();
+        // Whatever the gateway left behind has settled.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(rejections, `${fields} #${run}`).toEqual([]);
+      }
+    }
+    // And it still answers.
+    expect((await gw.gql(`{ models(name: "mixed", first: 1) { nodes { version tags } } }`)).errors).toBeUndefined();
   });
 });

@@ -245,9 +245,40 @@ class VersionFile implements ModelFile {
   }
 }
 
-/** `value`, if the answer's budget of stored text takes `chars` more (null past it, or the budget's error). */
-function charged<T>(value: T, chars: number, ctx: Context | undefined, info: GraphQLResolveInfo | undefined, required = false): T | null {
-  return !ctx?.answer || !info || ctx.answer.charge(info, chars, required) ? value : null;
+/**
+ * Whether the answer's budget of stored text takes `chars` more: true; false for a nullable
+ * field past it (null; the first such throws the budget's error, which graphql-js answers for
+ * that field alone); a rejected promise for a non-null field past it. Never a synchronous throw
+ * for those: graphql-js (16.15) stops completing a list at an item that throws synchronously
+ * and never waits on the items before it, and one of those whose own fields went past the
+ * budget (it settles as a rejected promise) then rejected with nothing to handle it, which
+ * ended the process (`{ nodes { signature { inputs { name } } tags } }` past the budget).
+ */
+function budgetTakes(
+  ctx: Context | undefined,
+  info: GraphQLResolveInfo | undefined,
+  chars: number,
+  required: boolean,
+): boolean | Promise<never> {
+  if (!ctx?.answer || !info) return true;
+  try {
+    return ctx.answer.charge(info, chars, required);
+  } catch (error) {
+    if (required) return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+}
+
+/** `value`, if the answer's budget of stored text takes `chars` more (`budgetTakes`). */
+function charged<T>(
+  value: T,
+  chars: number,
+  ctx: Context | undefined,
+  info: GraphQLResolveInfo | undefined,
+  required = false,
+): T | null | Promise<never> {
+  const taken = budgetTakes(ctx, info, chars, required);
+  return taken === true ? value : taken === false ? null : taken;
 }
 
 /** A large column of one version, as the request's batch of such reads takes it. */
@@ -300,7 +331,8 @@ function large<C extends LargeColumn>(
   const bytes = part<number | null>(part(model.largeSizes, column)[column], column);
   if (bytes === null) return charged(null, jsonChars(null), ctx, info);
   if (!ctx) throw new Error(`model ${column} was not read with the version, and there is no request to read it in`);
-  if (ctx.answer && info && !ctx.answer.charge(info, bytes)) return null;
+  const taken = budgetTakes(ctx, info, bytes, false);
+  if (taken !== true) return taken === false ? null : taken;
   return largeReads(ctx)
     .get({ model, column })
     .then((values) => {
@@ -325,10 +357,11 @@ function large<C extends LargeColumn>(
  */
 export const modelFields = {
   // The stored text a version holds up to its registration limits, counted against the answer's budget.
-  description: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): string | null =>
+  description: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): string | null | Promise<never> =>
     charged(part(model.description, "description"), model.description?.length ?? 0, ctx, info),
-  tags: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): ModelRecord["tags"] =>
-    charged(part(model.tags, "tags"), jsonChars(model.tags), ctx, info, true)!,
+  // Non-null: past the budget the error ends its list (`AnswerBudget`), as a rejected promise (`budgetTakes`).
+  tags: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) =>
+    charged(part(model.tags, "tags"), jsonChars(model.tags), ctx, info, true),
   signature: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "signature", ctx, info),
   inputExample: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "inputExample", ctx, info),
   id: (model: ModelRecord): string => Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url"),
