@@ -140,4 +140,43 @@ describe("a page of input examples built to expand when parsed is answered withi
     gw.kill("SIGTERM");
     await gw.exited;
   }, 120_000);
+
+  test("pages of long descriptions and tags built to expand when parsed ([{},…]) are refused past the budget, the tags never parsed, by a gateway with a 256 MiB heap", async () => {
+    const gw = await startChildGateway({ env: { HOMER_DATA_DIR: dataDir, NODE_OPTIONS: "--max-old-space-size=256" } });
+    // Each version: 60,000 characters of description and 60 KB of tags ({"t":[{},{},…]}), 1.3 MB once the tags are parsed.
+    const description = "d".repeat(60_000);
+    const tags = `{"t":${JSON.stringify(Array.from({ length: 20_000 }, () => ({})))}}`;
+    for (let v = 1; v <= 300; v++) {
+      const res = await fetch(`${gw.origin}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: `{"query":"mutation($i: CreateModelInput!) { createModel(input: $i) { version } }","variables":{"i":{"name":"long","description":"${description}","tags":${tags}}}}`,
+      });
+      expect(res.status, await res.text()).toBe(200);
+    }
+    // Two requests of four pages of 300: 288 MB of stored text, about 3 GB with the tags parsed.
+    // The budget (32 MiB an answer) takes about 270 versions' worth of each.
+    const page = (alias: string) => `${alias}: models(name: "long", first: 300) { nodes { version description tags } }`;
+    const answers = await Promise.all(
+      [1, 2].map(() =>
+        fetch(`${gw.origin}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: `{ ${page("a")} ${page("b")} ${page("c")} ${page("d")} }` }),
+        }).then(async (res) => ({ status: res.status, body: (await res.json()) as { errors?: { extensions?: { code?: string } }[] } })),
+      ),
+    );
+    for (const answer of answers) {
+      // 413 when the refusal empties the answer (the tags are non-null), as for any PAYLOAD_TOO_LARGE.
+      expect(answer.status, gw.output().slice(-2000)).toBe(413);
+      expect(answer.body.errors?.map((e) => e.extensions?.code)).toContain("PAYLOAD_TOO_LARGE");
+    }
+    // Still serving, and a page within the budget answers its tags as registered.
+    const small = await gw.gql(`{ models(name: "long", first: 2) { nodes { version tags } } }`);
+    expect(small.errors).toBeUndefined();
+    expect(small.data.models.nodes.map((n: { tags: unknown }) => JSON.stringify(n.tags))).toEqual([tags, tags]);
+    expect(gw.child.exitCode).toBeNull();
+    gw.kill("SIGTERM");
+    await gw.exited;
+  }, 180_000);
 });

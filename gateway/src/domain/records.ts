@@ -50,11 +50,11 @@ export interface ModelParts {
    */
   readonly examples?: boolean;
   /**
-   * With `examples` or `flavors`: their columns' sizes in bytes as stored, not their values
-   * (`LARGE_COLUMNS`). A GraphQL answer charges a size to its budget of stored text before
-   * it reads that value (`MetadataStore.readLarge`), so that a page of versions at their
-   * registration limits (a signature alone may take most of a 2 MiB body) is refused
-   * before it is in memory.
+   * The asked-for large columns' sizes in bytes as stored, not their values (`LARGE_COLUMNS`:
+   * those of `examples` and `flavors`, and the description and tags unless skipped). A GraphQL
+   * answer charges a size to its budget of stored text before it reads that value
+   * (`MetadataStore.readLarge`), so that a page of versions at their registration limits (a
+   * signature alone may take most of a 2 MiB body) is refused before it is in memory.
    */
   readonly largeSizes?: boolean;
   /**
@@ -73,11 +73,24 @@ export interface ModelParts {
 }
 
 /** The columns of a version that may each hold up to its registration limit, by their record field. */
-export const LARGE_COLUMNS = ["signature", "inputExample", "flavors", "tfMetaGraphTags"] as const;
+export const LARGE_COLUMNS = ["signature", "inputExample", "flavors", "tfMetaGraphTags", "description", "tags"] as const;
 export type LargeColumn = (typeof LARGE_COLUMNS)[number];
 
-/** The large columns' values, as `ModelRecord` holds them (each null when the version has none). */
-export type LargeValues = Partial<Pick<ModelRecord, LargeColumn>>;
+/**
+ * The large columns an edit (`updateModel`) changes in place: read by row id after the row,
+ * each is the row's only while the row's revision is the one read. The others never change
+ * while a row lives (an overwrite is a new row).
+ */
+export const EDITABLE_LARGE_COLUMNS: ReadonlySet<LargeColumn> = new Set(["description", "tags"]);
+
+/**
+ * A description or tags of at most this many bytes as stored is read with its row even when
+ * the read sizes the large columns (`largeSizes`): nearly every one is (a paragraph, a few
+ * labels), so a page that shows them costs no second statement, and what a page reads before
+ * its budget charges it stays small (9 pages of 500 versions, the most the cost limit lets
+ * one request ask for, hold at most 18 MB of such text). Longer ones are read after.
+ */
+export const INLINE_TEXT_BYTES = 2048;
 
 /**
  * The large columns' stored JSON text, unparsed (each null when the version has none), as
@@ -85,6 +98,12 @@ export type LargeValues = Partial<Pick<ModelRecord, LargeColumn>>;
  * the value parsed could take twenty times its size (`[{},{},…]`).
  */
 export type LargeTexts = { readonly [C in LargeColumn]?: string | null };
+
+/** A row's large columns as `MetadataStore.readLarge` finds them, with the row's revision at that moment. */
+export interface LargeColumnsRead {
+  readonly revision: number;
+  readonly texts: LargeTexts;
+}
 
 /** One large column of one row (`ModelRecord.id`), for `MetadataStore.readLarge`. */
 export interface LargeColumnRef {
@@ -128,6 +147,11 @@ export interface ModelRecord extends ModelRef {
   /** Present when the read asked for examples (null when the version has none). */
   readonly inputExample?: unknown;
   readonly tags: Readonly<Record<string, unknown>>;
+  /**
+   * The tags' stored JSON, unparsed, in place of `tags` when a read with `largeSizes` found them
+   * short enough to take with the row (`INLINE_TEXT_BYTES`); longer ones are read after the budget.
+   */
+  readonly tagsText?: string;
   readonly sizeBytes: number;
   readonly status: "READY" | "PENDING" | "FAILED";
   readonly createdAt: Date;

@@ -8,7 +8,8 @@ import {
   type FileRecord,
   type FlavorsRecord,
   type LargeColumn,
-  type LargeTexts,
+  EDITABLE_LARGE_COLUMNS,
+  type LargeColumnsRead,
   type MetricRecord,
   type ModelParts,
   type ModelRecord,
@@ -289,11 +290,29 @@ interface LargeRead {
 
 type Large<C extends LargeColumn> = NonNullable<ModelRecord[C]>;
 
+/** The characters a large column's value takes in the answer: the description's own, the others' as JSON. */
+const answerChars = (column: LargeColumn, value: unknown): number =>
+  column === "description" ? ((value as string | null)?.length ?? 0) : jsonChars(value);
+
+/** The value a large column's stored text is answered as: the description as it is, JSON scalars as their text, the rest parsed. */
+function fromStoredText(column: LargeColumn, text: string): unknown {
+  switch (column) {
+    case "description":
+      return text;
+    case "tags":
+    case "inputExample":
+    case "flavors":
+      return new RawJson(text);
+    default:
+      return JSON.parse(text);
+  }
+}
+
 const largeReadKey = (read: LargeRead) => `${read.model.id}/${read.column}`;
 
 /** The request's reads of large columns: those its resolvers ask for in one tick, in one statement. */
 function largeReads(ctx: Context) {
-  return requestBatch<LargeRead, LargeTexts>(
+  return requestBatch<LargeRead, LargeColumnsRead>(
     ctx,
     "large",
     async (reads) => {
@@ -301,7 +320,7 @@ function largeReads(ctx: Context) {
         ctx.caller,
         reads.map((read) => ({ id: read.model.id, column: read.column, project: read.model.project })),
       );
-      const byRead = new Map<string, LargeTexts>();
+      const byRead = new Map<string, LargeColumnsRead>();
       for (const read of reads) {
         const values = found.get(read.model.id);
         if (values) byRead.set(largeReadKey(read), values);
@@ -314,36 +333,39 @@ function largeReads(ctx: Context) {
 
 /**
  * A large column's value (`LARGE_COLUMNS`: each may hold up to its registration limit).
- * Read with the version (createModel's answer), it is charged as it is. Otherwise the
+ * Read with the version (an event, an edit's answer), it is charged as it is. Otherwise the
  * version was read with their sizes (`largeSizes`): the answer's budget takes the size
  * first, and only then is the value read, in one statement with the rest of the page's,
  * so a page past the budget is refused before its columns are in memory. The `JSON` and
- * `JSONObject` fields (the input example, the flavors) are answered as the text read
- * (`RawJson`): in memory they take what the budget charged, never what they would parse into.
+ * `JSONObject` fields (the tags, the input example, the flavors) are answered as the text
+ * read (`RawJson`): in memory they take what the budget charged, never what they would
+ * parse into. A description or tags edited in between (the row's revision moved) answer
+ * CONFLICT, as a version deleted or replaced does: the size charged was another text's.
  */
 function large<C extends LargeColumn>(
   model: ModelRecord,
   column: C,
   ctx: Context | undefined,
   info: GraphQLResolveInfo | undefined,
+  required = false,
 ): Large<C> | null | Promise<Large<C> | null> {
-  if (column in model) return charged(model[column] ?? null, jsonChars(model[column]), ctx, info);
+  const read = model[column];
+  if (read !== undefined) return charged(read ?? null, answerChars(column, read), ctx, info, required);
   const bytes = part<number | null>(part(model.largeSizes, column)[column], column);
-  if (bytes === null) return charged(null, jsonChars(null), ctx, info);
+  if (bytes === null) return charged(null, answerChars(column, null), ctx, info, required);
   if (!ctx) throw new Error(`model ${column} was not read with the version, and there is no request to read it in`);
-  const taken = budgetTakes(ctx, info, bytes, false);
+  const taken = budgetTakes(ctx, info, bytes, required);
   if (taken !== true) return taken === false ? null : taken;
   return largeReads(ctx)
     .get({ model, column })
-    .then((values) => {
-      if (!values) {
+    .then((found) => {
+      if (!found || (EDITABLE_LARGE_COLUMNS.has(column) && found.revision !== model.revision)) {
         const ref = `${model.project}/${model.name}@${model.version}`;
-        throw new ConflictError(`version ${quote(ref)} was deleted or replaced while this answer was being read: ask again`);
+        throw new ConflictError(`version ${quote(ref)} was edited, deleted or replaced while this answer was being read: ask again`);
       }
-      const text = values[column];
-      if (text == null) return null;
+      const text = found.texts[column];
       // Typed as the record's value; a RawJson is written into the answer as that value's JSON.
-      return (column === "inputExample" || column === "flavors" ? new RawJson(text) : JSON.parse(text)) as Large<C>;
+      return (text == null ? null : fromStoredText(column, text)) as Large<C> | null;
     });
 }
 
@@ -357,11 +379,12 @@ function large<C extends LargeColumn>(
  */
 export const modelFields = {
   // The stored text a version holds up to its registration limits, counted against the answer's budget.
-  description: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo): string | null | Promise<never> =>
-    charged(part(model.description, "description"), model.description?.length ?? 0, ctx, info),
-  // Non-null: past the budget the error ends its list (`AnswerBudget`), as a rejected promise (`budgetTakes`).
+  description: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "description", ctx, info),
+  // Non-null: past the budget the error ends its list (`AnswerBudget`). Short tags came with the page, as their text.
   tags: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) =>
-    charged(part(model.tags, "tags"), jsonChars(model.tags), ctx, info, true),
+    model.tagsText === undefined
+      ? large(model, "tags", ctx, info, true)
+      : charged(new RawJson(model.tagsText) as unknown as ModelRecord["tags"], model.tagsText.length, ctx, info, true),
   signature: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "signature", ctx, info),
   inputExample: (model: ModelRecord, _args: unknown, ctx?: Context, info?: GraphQLResolveInfo) => large(model, "inputExample", ctx, info),
   id: (model: ModelRecord): string => Buffer.from(`Model:${model.project}/${model.name}@${model.version}`).toString("base64url"),

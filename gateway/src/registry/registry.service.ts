@@ -7,7 +7,7 @@ import {
   NO_PARTS,
   type FileRecord,
   type LargeColumnRef,
-  type LargeTexts,
+  type LargeColumnsRead,
   type MetricRecord,
   type ModelParts,
   type Role,
@@ -362,7 +362,7 @@ export class RegistryService {
    * Large columns of versions read before with `largeSizes`, by row id (`readLarge`); a
    * version deleted or replaced since has no entry. The caller must read their projects.
    */
-  readLarge(caller: Caller, wanted: readonly (LargeColumnRef & { readonly project: string })[]): Promise<Map<number, LargeTexts>> {
+  readLarge(caller: Caller, wanted: readonly (LargeColumnRef & { readonly project: string })[]): Promise<Map<number, LargeColumnsRead>> {
     for (const project of new Set(wanted.map((w) => w.project))) caller.require(project, "read");
     return this.metadata.readLarge(wanted);
   }

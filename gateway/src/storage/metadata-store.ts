@@ -12,7 +12,7 @@ import type {
   FamilyRecord,
   FileRecord,
   LargeColumnRef,
-  LargeTexts,
+  LargeColumnsRead,
   ModelEdit,
   ModelParts,
   ModelRecord,
@@ -136,12 +136,14 @@ export interface MetadataStore {
   listDerived(query: DerivedQuery): Promise<ModelRecord[]>;
   /**
    * The large columns `wanted` names, of rows read before (with `largeSizes`), by row id:
-   * exactly those columns of those rows, one statement for a page's (a few hundred). Those
-   * columns never change while a row lives (an overwrite is a new row, an edit never
-   * touches them), so they are the ones the earlier read sized; a row deleted or replaced
-   * since has no entry. Each value is the column's JSON text as stored, unparsed.
+   * exactly those columns of those rows, one statement for a page's (a few hundred), with
+   * each row's revision. Most never change while a row lives (an overwrite is a new row);
+   * an edit changes the description and tags (`EDITABLE_LARGE_COLUMNS`) and the revision,
+   * so they are the ones the earlier read sized while its revision is the one found. A row
+   * deleted or replaced since has no entry. Each value is the column's text as stored
+   * (JSON but for the description), unparsed.
    */
-  readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeTexts>>;
+  readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeColumnsRead>>;
   getFile(ref: ModelRef, path: string): Promise<FileRecord | null>;
   /**
    * Makes a version visible in one transaction. `promoteBlobs` runs inside it,

@@ -1,9 +1,10 @@
 import { sql, type AliasedExpression, type Kysely, type Selectable } from "kysely";
 import {
+  EDITABLE_LARGE_COLUMNS,
+  INLINE_TEXT_BYTES,
   LARGE_COLUMNS,
   type FileRecord,
   type LargeColumn,
-  type LargeValues,
   type LineageFacts,
   type LineageRecord,
   type MetricRecord,
@@ -55,7 +56,15 @@ const LARGE = {
   inputExample: { column: "input_example", bytes: "input_example_bytes" },
   flavors: { column: "flavors", bytes: "flavors_bytes" },
   tfMetaGraphTags: { column: "tf_meta_graph_tags", bytes: "tf_meta_graph_tags_bytes" },
+  description: { column: "description", bytes: "description_bytes" },
+  tags: { column: "tags", bytes: "tags_bytes" },
 } as const satisfies Record<LargeColumn, { column: PartColumn; bytes: string }>;
+
+/** The large columns of the examples and flavors parts (JSON text; the description and tags are read on their own). */
+const JSON_LARGE_COLUMNS = ["signature", "inputExample", "flavors", "tfMetaGraphTags"] as const satisfies readonly LargeColumn[];
+
+/** The row columns of the editable large columns, taken with the row when short. */
+const INLINE_COLUMNS: ReadonlySet<string> = new Set([...EDITABLE_LARGE_COLUMNS].map((field) => LARGE[field].column));
 
 type LargeBytes = { readonly [C in LargeColumn as (typeof LARGE)[C]["bytes"]]?: number | string | bigint | null };
 
@@ -90,9 +99,15 @@ export function modelColumns<A extends string>(parts: ModelParts, row: A): reado
             ? !parts.skipDescription
             : part === null || (part !== "never" && parts[part]),
       )
-      .map(([column]) => {
+      .flatMap(([column]): (string | AliasedExpression<unknown, string>)[] => {
         const bytes = sized.get(column);
-        return bytes === undefined ? `${row}.${column}` : sql<number | null>`octet_length(${sql.ref(`${row}.${column}`)})`.as(bytes);
+        if (bytes === undefined) return [`${row}.${column}`];
+        const ref = sql.ref(`${row}.${column}`);
+        const size = sql<number | null>`octet_length(${ref})`.as(bytes);
+        // A short description or tags comes with its size (`INLINE_TEXT_BYTES`); a longer one is null here, read after.
+        return INLINE_COLUMNS.has(column)
+          ? [sql<string | null>`case when octet_length(${ref}) <= ${sql.lit(INLINE_TEXT_BYTES)} then ${ref} end`.as(column), size]
+          : [size];
       });
     columnLists.set(key, list);
   }
@@ -159,11 +174,13 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
     project,
     name,
     version: row.version,
-    // Absent when the read skipped it (`skipDescription`): the `description` field is not selected.
-    description: row.description as ModelRecord["description"],
+    // Absent when the read skipped it (`skipDescription`), or sized it and found it too long to take with the row.
+    description: (row.description_bytes == null || Number(row.description_bytes) <= INLINE_TEXT_BYTES
+      ? row.description
+      : undefined) as ModelRecord["description"],
     framework: row.framework,
-    // Absent when the read skipped them (`skipTags`): the `tags` field is not selected.
-    tags: (row.tags === undefined ? undefined : JSON.parse(row.tags)) as ModelRecord["tags"],
+    // Absent when the read skipped them (`skipTags`) or sized them (`tagsText`, or read after the budget).
+    tags: (row.tags === undefined || row.tags_bytes !== undefined ? undefined : JSON.parse(row.tags)) as ModelRecord["tags"],
     sizeBytes: Number(row.size_bytes),
     status: row.status as ModelRecord["status"],
     createdAt: new Date(Number(row.created_at)),
@@ -173,18 +190,25 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
     updatedBy: row.updated_at === null ? row.created_by : row.updated_by,
   };
   // Assigned, not spread: spreading `false` for an absent part is slow on a hot path.
+  if (row.tags_bytes !== undefined && row.tags != null) record.tagsText = row.tags;
   if (row.metrics_json != null) record.metrics = metricsFrom(row.metrics_json);
   if (row.files_json != null) record.files = filesFrom(row.files_json);
   // Columns of the examples and flavors parts: undefined when not selected, null when the version has none.
   // Tested by name first: a page that reads none of them (the common one) pays four plain property reads.
   if (row.signature !== undefined || row.input_example !== undefined || row.flavors !== undefined || row.tf_meta_graph_tags !== undefined) {
-    readLargeValues(row, record);
+    const values = record as { -readonly [C in LargeColumn]?: unknown };
+    for (const field of JSON_LARGE_COLUMNS) {
+      const text = row[LARGE[field].column];
+      if (text !== undefined) values[field] = text === null ? null : JSON.parse(text);
+    }
   }
   if (
     row.signature_bytes !== undefined ||
     row.input_example_bytes !== undefined ||
     row.flavors_bytes !== undefined ||
-    row.tf_meta_graph_tags_bytes !== undefined
+    row.tf_meta_graph_tags_bytes !== undefined ||
+    row.description_bytes !== undefined ||
+    row.tags_bytes !== undefined
   ) {
     const sizes: { [C in LargeColumn]?: number | null } = {};
     for (const field of LARGE_COLUMNS) {
@@ -197,15 +221,6 @@ export function toRecord(row: ModelRowWithParts, project: string, name: string):
   if (row.card_json !== undefined) record.cardFile = row.card_json === null ? null : cardFrom(row.card_json);
   if (row.aliases_json != null) record.aliases = aliasesFrom(row.aliases_json);
   return record;
-}
-
-/** The large columns `row` holds (selected ones: not undefined), parsed into `into`. */
-export function readLargeValues(row: Partial<Pick<ModelsTable, (typeof LARGE)[LargeColumn]["column"]>>, into: LargeValues): void {
-  const values = into as { -readonly [C in LargeColumn]?: unknown };
-  for (const field of LARGE_COLUMNS) {
-    const text = row[LARGE[field].column];
-    if (text !== undefined) values[field] = text === null ? null : JSON.parse(text);
-  }
 }
 
 /** The row column of a large column, for statements that read it (`readLarge`). */

@@ -9,7 +9,7 @@ import type {
   FileRecord,
   LargeColumn,
   LargeColumnRef,
-  LargeTexts,
+  LargeColumnsRead,
   ModelDraft,
   ModelEdit,
   ModelEventType,
@@ -262,8 +262,8 @@ export class SqlMetadataStore implements MetadataStore {
     return listDerived(this.#listings(), this.sqlDialect, query);
   }
 
-  async readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeTexts>> {
-    const found = new Map<number, { [C in LargeColumn]?: string | null }>();
+  async readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeColumnsRead>> {
+    const found = new Map<number, { revision: number; texts: { [C in LargeColumn]?: string | null } }>();
     for (const slice of chunks(wanted, MODELS_PER_READ)) {
       const idsOf = new Map<LargeColumn, number[]>();
       for (const { id, column } of slice) {
@@ -275,7 +275,7 @@ export class SqlMetadataStore implements MetadataStore {
       const arms = [...idsOf].map(([field, ids]) =>
         this.#listings()
           .selectFrom("models")
-          .select(["id", sql<string | null>`${sql.ref(largeColumnName(field))}`.as("text"), sql.lit(field).as("field")])
+          .select(["id", "revision", sql<string | null>`${sql.ref(largeColumnName(field))}`.as("text"), sql.lit(field).as("field")])
           .where(this.sqlDialect.oneOf(sql.ref("id"), ids)),
       );
       const rows = await arms
@@ -285,8 +285,8 @@ export class SqlMetadataStore implements MetadataStore {
       for (const row of rows) {
         const id = Number(row.id);
         let values = found.get(id);
-        if (!values) found.set(id, (values = {}));
-        values[row.field] = row.text;
+        if (!values) found.set(id, (values = { revision: Number(row.revision), texts: {} }));
+        values.texts[row.field] = row.text;
       }
     }
     return found;
