@@ -327,6 +327,32 @@ describe("command line", () => {
   });
 });
 
+describe("a stray rejection", () => {
+  test("a promise that rejects with nothing to handle it is logged at error level; the gateway goes on serving", async () => {
+    const s = await site();
+    // Loaded before the gateway (node --import): once it is serving, a rejection no code handles.
+    const stray = path.join(s.dataDir, "stray.mjs");
+    await fs.writeFile(stray, `setTimeout(() => void Promise.reject(new Error("a stray rejection")), 1500);\n`);
+    const gw = await start(s, { NODE_OPTIONS: `--import ${stray}` });
+    await waitFor("the rejection's log line", () => /a stray rejection/.test(gw.output()), 10_000);
+    // A JSON log line, not Node's report of a process it is ending.
+    const line = gw
+      .output()
+      .split("\n")
+      .find((l) => l.startsWith("{") && l.includes("a stray rejection"));
+    expect(line, gw.output()).toBeDefined();
+    expect(JSON.parse(line!)).toMatchObject({
+      level: 50,
+      msg: "a promise rejected with nothing to handle it (a bug): logged, and the gateway goes on",
+    });
+    await sleep(200);
+    expect(gw.child.exitCode).toBeNull();
+    expect(await visible(gw, "after")).toEqual({ model: null, models: { totalCount: 0 } });
+    gw.kill("SIGTERM");
+    expect(await gw.exited, gw.output()).toEqual({ code: 0, signal: null });
+  });
+});
+
 describe("several gateway processes on one embedded store", () => {
   test("two processes sharing a SQLite file and blob directory: 2 × 25 concurrent creates get 1..50", async () => {
     const s = await site("sqlite");
