@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { Sha256 } from "../sdk/src/browser/sha256.js";
 import { startAppServer } from "./support/app-server.js";
+import { answeringVersion } from "./support/fake-registry.js";
 import { makeTempDir } from "./support/backends.js";
 import { launchChromium, TEAM_HOST, watchPage } from "./support/browser.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
@@ -387,17 +388,10 @@ describe("the SDK's browser entry moves files (real Chromium, a gateway on anoth
   test("idleTimeoutSeconds: a registry that takes the request and goes silent fails the query and the upload with NETWORK_ERROR once that long passes without a byte", async () => {
     const held: http.ServerResponse[] = [];
     // A registry on the page's own origin: it answers the version check, then reads each request whole and never answers.
-    const silent = await startAppServer({}, (req, res) => {
-      if (req.method !== "POST") return false;
-      let text = "";
-      req.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
-      req.on("end", () => {
-        if (/query GatewayVersion/.test(text)) {
-          res.writeHead(200, { "content-type": "application/json" }).end('{"data":{"version":{"gateway":"0.2.0","schema":"1.0"}}}');
-        } else held.push(res);
-      });
-      return true;
-    });
+    const silent = await startAppServer(
+      {},
+      answeringVersion((_req, res) => void held.push(res)),
+    );
     const other = await browser.newPage();
     try {
       await other.goto(`${silent.origin}/`);

@@ -9,6 +9,7 @@ import { downloadModel } from "../sdk/dist/node/download.js";
 import { makeTempDir } from "./support/backends.js";
 import { sha256 } from "./support/files.js";
 import { drainedOrClosed } from "./support/drain.js";
+import { answeringVersion } from "./support/fake-registry.js";
 
 /** A GraphQL answer: the body and its content type. */
 type Reply = { readonly body: string | Buffer; readonly type?: string };
@@ -235,19 +236,7 @@ describe("the SDK against a hostile server", () => {
       for (const [name, type, body] of cases) {
         // The answer's part is sent and the connection kept open, as a streaming server does.
         const server = await hostileServer({
-          raw: (req, res) => {
-            if (req.method !== "POST") return false;
-            let text = "";
-            req.on("data", (chunk: Buffer) => (text += chunk.toString()));
-            req.on("end", () => {
-              if (/query GatewayVersion/.test(text)) {
-                res.writeHead(200, { "content-type": "application/json" }).end('{"data":{"version":{"gateway":"0.2.0","schema":"1.0"}}}');
-              } else {
-                res.writeHead(200, { "content-type": type }).write(body(`http://${req.headers.host}`));
-              }
-            });
-            return true;
-          },
+          raw: answeringVersion((req, res) => void res.writeHead(200, { "content-type": type }).write(body(`http://${req.headers.host}`))),
         });
         const registry = await connection({ url: `${server.origin}/graphql` }).getModelRegistry();
         const error = await within(
@@ -365,20 +354,10 @@ describe("the SDK against a hostile server", () => {
     // Versions are asked and answered; any other query gets `silence` (the connection stays open).
     const quiet = (silence: (res: http.ServerResponse) => void) =>
       hostileServer({
-        raw: (req, res) => {
-          if (req.method !== "POST") return false;
-          let text = "";
-          req.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
-          req.on("end", () => {
-            if (/query GatewayVersion/.test(text)) {
-              res.writeHead(200, { "content-type": "application/json" }).end('{"data":{"version":{"gateway":"0.2.0","schema":"1.0"}}}');
-              return;
-            }
-            open.push(res);
-            silence(res);
-          });
-          return true;
-        },
+        raw: answeringVersion((_req, res) => {
+          open.push(res);
+          silence(res);
+        }),
       });
     const cases: [string, (res: http.ServerResponse) => void][] = [
       ["no answer at all", () => {}],
@@ -416,31 +395,21 @@ describe("the SDK against a hostile server", () => {
 
   test("idleTimeoutSeconds counts silence, not the whole request: an answer that trickles in for longer than the limit, a byte at a time, is read whole", async () => {
     const server = await hostileServer({
-      raw: (req, res) => {
-        if (req.method !== "POST") return false;
-        let text = "";
-        req.on("data", (chunk: Buffer) => (text += chunk.toString()));
-        req.on("end", () => {
-          if (/query GatewayVersion/.test(text)) {
-            res.writeHead(200, { "content-type": "application/json" }).end('{"data":{"version":{"gateway":"0.2.0","schema":"1.0"}}}');
-            return;
+      raw: answeringVersion((req, res) => {
+        // About 1.2 s in all, in twelve pieces 100 ms apart: four times the 0.3 s limit.
+        const body = modelAnswer(`http://${req.headers.host}`, {}, []);
+        const pieces = Array.from({ length: 12 }, (_, i) => body.slice((i * body.length) / 12, ((i + 1) * body.length) / 12));
+        res.writeHead(200, { "content-type": "application/json" });
+        const next = () => {
+          const piece = pieces.shift();
+          if (piece === undefined) res.end();
+          else {
+            res.write(piece);
+            setTimeout(next, 100);
           }
-          // About 1.2 s in all, in twelve pieces 100 ms apart: four times the 0.3 s limit.
-          const body = modelAnswer(`http://${req.headers.host}`, {}, []);
-          const pieces = Array.from({ length: 12 }, (_, i) => body.slice((i * body.length) / 12, ((i + 1) * body.length) / 12));
-          res.writeHead(200, { "content-type": "application/json" });
-          const next = () => {
-            const piece = pieces.shift();
-            if (piece === undefined) res.end();
-            else {
-              res.write(piece);
-              setTimeout(next, 100);
-            }
-          };
-          next();
-        });
-        return true;
-      },
+        };
+        next();
+      }),
     });
     const registry = await connection({ url: `${server.origin}/graphql`, idleTimeoutSeconds: 0.3 }).getModelRegistry();
     const started = Date.now();
