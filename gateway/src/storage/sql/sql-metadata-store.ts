@@ -264,12 +264,23 @@ export class SqlMetadataStore implements MetadataStore {
 
   async readLarge(wanted: readonly LargeColumnRef[]): Promise<Map<number, LargeColumnsRead>> {
     const found = new Map<number, { revision: number; texts: { [C in LargeColumn]?: string | null } }>();
-    for (const slice of chunks(wanted, MODELS_PER_READ)) {
+    // Sliced by row, not by column asked for: a row's columns come from one statement, so
+    // the revision found is the one its texts were read at (an edit or a delete between two
+    // statements made one row answer a text of its next revision, or none, under the first's).
+    const columnsOf = new Map<number, LargeColumn[]>();
+    for (const { id, column } of wanted) {
+      const columns = columnsOf.get(id);
+      if (columns) columns.push(column);
+      else columnsOf.set(id, [column]);
+    }
+    for (const slice of chunks([...columnsOf], MODELS_PER_READ)) {
       const idsOf = new Map<LargeColumn, number[]>();
-      for (const { id, column } of slice) {
-        const ids = idsOf.get(column);
-        if (ids) ids.push(id);
-        else idsOf.set(column, [id]);
+      for (const [id, columns] of slice) {
+        for (const column of columns) {
+          const ids = idsOf.get(column);
+          if (ids) ids.push(id);
+          else idsOf.set(column, [id]);
+        }
       }
       // One arm per column: exactly the columns asked of each row, one statement in all.
       const arms = [...idsOf].map(([field, ids]) =>
