@@ -1,21 +1,22 @@
 import { Migrator, sql, type ExpressionBuilder, type Kysely } from "kysely";
 import { VersionsExhaustedError, versionExists } from "../../domain/errors.js";
 import { BATCH, MAX_VERSION } from "../../domain/limits.js";
-import type {
-  AliasChange,
-  AliasRecord,
-  AliasRef,
-  FamilyRecord,
-  FileRecord,
-  LargeColumn,
-  LargeColumnRef,
-  LargeColumnsRead,
-  ModelDraft,
-  ModelEdit,
-  ModelEventType,
-  ModelParts,
-  ModelRecord,
-  ModelRef,
+import {
+  LARGE_COLUMNS,
+  type AliasChange,
+  type AliasRecord,
+  type AliasRef,
+  type FamilyRecord,
+  type FileRecord,
+  type LargeColumn,
+  type LargeColumnRef,
+  type LargeColumnsRead,
+  type ModelDraft,
+  type ModelEdit,
+  type ModelEventType,
+  type ModelParts,
+  type ModelRecord,
+  type ModelRef,
 } from "../../domain/records.js";
 import { lineageCycle, refKey } from "../../domain/lineage.js";
 import type {
@@ -282,12 +283,15 @@ export class SqlMetadataStore implements MetadataStore {
           else idsOf.set(column, [id]);
         }
       }
-      // One arm per column: exactly the columns asked of each row, one statement in all.
-      const arms = [...idsOf].map(([field, ids]) =>
+      // One arm per column: exactly the columns asked of each row, one statement in all. In
+      // LARGE_COLUMNS' order, not the query's: one text per set of columns (63), where their
+      // orders (1,956) filled a PostgreSQL connection's prepared statements, and left every
+      // statement new to it unprepared from then on.
+      const arms = LARGE_COLUMNS.filter((field) => idsOf.has(field)).map((field) =>
         this.#listings()
           .selectFrom("models")
           .select(["id", "revision", sql<string | null>`${sql.ref(largeColumnName(field))}`.as("text"), sql.lit(field).as("field")])
-          .where(this.sqlDialect.oneOf(sql.ref("id"), ids)),
+          .where(this.sqlDialect.oneOf(sql.ref("id"), idsOf.get(field)!)),
       );
       const rows = await arms
         .slice(1)
