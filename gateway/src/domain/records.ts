@@ -88,7 +88,9 @@ export const EDITABLE_LARGE_COLUMNS: ReadonlySet<LargeColumn> = new Set(["descri
  * the read sizes the large columns (`largeSizes`): nearly every one is (a paragraph, a few
  * labels), so a page that shows them costs no second statement, and what a page reads before
  * its budget charges it stays small (9 pages of 500 versions, the most the cost limit lets
- * one request ask for, hold at most 18 MB of such text). Longer ones are read after.
+ * one request ask for, hold at most 18 MB of such text). Longer ones are read after. Lineage
+ * parents are the exception the cost model leaves: it prices 4 a version where there may be
+ * 16, nested (BENCHMARKS.md §4).
  */
 export const INLINE_TEXT_BYTES = 2048;
 
