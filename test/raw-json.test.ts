@@ -36,7 +36,6 @@ describe("RawJson: a JSON value answered as its stored text", () => {
   test("outside writeRawJson a RawJson is its value: a subscription's event or any other JSON.stringify never sees a stand-in", () => {
     const raw = new RawJson('{"x":[1,{"y":"\\u0000"}]}');
     expect(JSON.stringify({ raw })).toBe('{"raw":{"x":[1,{"y":"\\u0000"}]}}');
-    expect(raw.value()).toEqual({ x: [1, { y: "\u0000" }] });
   });
 
   test("a stored string shaped like a stand-in (a NUL, an id, a colon, an index) is written as the string it is", () => {

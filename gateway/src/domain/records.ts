@@ -95,9 +95,9 @@ export const EDITABLE_LARGE_COLUMNS: ReadonlySet<LargeColumn> = new Set(["descri
 export const INLINE_TEXT_BYTES = 2048;
 
 /**
- * The large columns' stored JSON text, unparsed (each null when the version has none), as
- * `MetadataStore.readLarge` gives it: an answer can carry a JSON value's text as it is, where
- * the value parsed could take twenty times its size (`[{},{},…]`).
+ * The large columns' stored text, unparsed (JSON but for the description; each null when the
+ * version has none), as `MetadataStore.readLarge` gives it: an answer can carry a JSON value's
+ * text as it is, where the value parsed could take twenty times its size (`[{},{},…]`).
  */
 export type LargeTexts = { readonly [C in LargeColumn]?: string | null };
 

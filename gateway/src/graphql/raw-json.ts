@@ -21,11 +21,6 @@ export class RawJson {
     writing.marker ??= `\u0000${randomUUID()}:`;
     return `${writing.marker}${writing.texts.push(this.text) - 1}`;
   }
-
-  /** The value parsed (a resolver that needs to look inside it). */
-  value(): unknown {
-    return JSON.parse(this.text);
-  }
 }
 
 /**

@@ -359,8 +359,9 @@ export class RegistryService {
   }
 
   /**
-   * Large columns of versions read before with `largeSizes`, by row id (`readLarge`); a
-   * version deleted or replaced since has no entry. The caller must read their projects.
+   * Large columns of versions read before with `largeSizes`, by row id (`readLarge`), with
+   * each row's revision; a version deleted or replaced since has no entry. The caller must
+   * read their projects.
    */
   readLarge(caller: Caller, wanted: readonly (LargeColumnRef & { readonly project: string })[]): Promise<Map<number, LargeColumnsRead>> {
     for (const project of new Set(wanted.map((w) => w.project))) caller.require(project, "read");
