@@ -1,6 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
 import { withoutApiKey } from "../client.js";
+import { cutWhenIdle } from "./idle.js";
 
 /** Redirects followed before the GET fails, as fetch does. */
 export const MAX_REDIRECTS = 20;
@@ -53,18 +54,10 @@ export async function httpGet(url: string, options: GetOptions): Promise<GetAnsw
 function getOnce(url: URL, headers: Readonly<Record<string, string>>, options: GetOptions): Promise<GetAnswer> {
   return new Promise((resolve, reject) => {
     const transport = url.protocol === "https:" ? https : http;
-    let answer: IncomingMessage | undefined;
     const req = transport.get(url, { headers, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
-      answer = res;
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
     });
-    // The socket's inactivity, before the answer and between the body's chunks alike; the
-    // body's reader sees this error, not the bare "aborted" of a destroyed request.
-    req.setTimeout(options.idleMs, () => {
-      const stalled = new GetError(`no bytes for ${options.idleMs / 1000} s`);
-      if (answer) answer.destroy(stalled);
-      else req.destroy(stalled);
-    });
+    cutWhenIdle(req, options.idleMs);
     req.once("error", reject);
   });
 }

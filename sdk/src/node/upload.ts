@@ -2,11 +2,12 @@ import { createReadStream } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import { MAX_ANSWER_BYTES } from "../client.js";
-import { RegistryError, stalled } from "../errors.js";
+import { RegistryError } from "../errors.js";
 import type { UploadRequest } from "../local-files.js";
 import { createModelFrame, parseCreateResponse, randomBoundary } from "../multipart.js";
 import type { ModelData, TransferProgress } from "../types.js";
 import type { LocalFile } from "./directory.js";
+import { cutWhenIdle } from "./idle.js";
 
 /**
  * One createModel request per the GraphQL multipart request spec, streamed file
@@ -45,11 +46,9 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     },
   });
 
-  let answer: http.IncomingMessage | undefined;
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.once("close", () => agent.destroy());
     req.once("response", (res) => {
-      answer = res;
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
@@ -65,14 +64,9 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     });
     req.once("error", reject);
   });
-  // The socket's inactivity: a server that stops reading the body, or that took all of it and
-  // never answers (or stops half-way through its answer), fails the upload instead of holding it.
-  let stall: Error | undefined;
-  req.setTimeout(request.idleMs, () => {
-    stall = stalled(request.idleMs);
-    if (answer) answer.destroy(stall);
-    else req.destroy(stall);
-  });
+  // A server that stops reading the body, or that took all of it and never answers (or stops
+  // half-way through its answer), fails the upload instead of holding it.
+  const idle = cutWhenIdle(req, request.idleMs);
   // The server may answer (an error) before the body is sent: stop sending then.
   let answered = false;
   response.then(
@@ -116,14 +110,14 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     if (answer) return parseCreateResponse(answer);
     await response.catch(() => {});
     if (error instanceof RegistryError) throw error;
-    throw failed(stall ?? error);
+    throw failed(idle.error ?? error);
   }
 
   let result: { status: number; body: string };
   try {
     result = await response;
   } catch (error) {
-    throw failed(stall ?? error);
+    throw failed(idle.error ?? error);
   }
   return parseCreateResponse(result);
 }
