@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "../gateway/src/config.js";
 import { MAX_PAGE_SIZE } from "../gateway/src/domain/limits.js";
+import { COST } from "../gateway/src/graphql/cost.js";
 import { operationLimits } from "../gateway/src/graphql/limits.js";
 import { connection } from "@homer/sdk";
 import { BACKENDS } from "./support/backends.js";
@@ -185,6 +186,46 @@ describe("the cost model: Model.derivedModels is a page per version, ModelParent
     expect(errorsOf(parents(500, "model { version }"))).toEqual([]);
     expect(errorsOf(parents(100, `model { ${MODEL} }`))).toEqual([]);
     refused(parents(500, `model { ${MODEL} }`));
+  });
+
+  test("parents within parents are priced as the most a version may name (16): the estimate falls short of their rows by 4× at most, at any depth", () => {
+    // `depth` levels of parents below a page of 40, each parent's model with `fields`.
+    const nested = (depth: number, fields = "version"): string => {
+      let inner = `model { ${fields} }`;
+      for (let level = 1; level < depth; level++) inner = `model { ${fields} lineage { parents { ${inner} } } }`;
+      return `{ models(name: "m", first: 40) { nodes { version lineage { parents { ${inner} } } } } }`;
+    };
+    // What those levels may read when every version names 16 parents.
+    const rowsAt = (depth: number) => 40 * 16 ** depth;
+    for (const fields of ["version", "description tags"]) {
+      // The first level is the guess of 4 (a page of 500 with it passes, above); every level below it is 16.
+      expect(costOf(nested(2, fields)) - costOf(nested(1, fields))).toBeGreaterThanOrEqual(40 * 4 * 16 * COST.ROW);
+      expect(costOf(nested(3, fields)) - costOf(nested(2, fields))).toBeGreaterThanOrEqual(40 * 4 * 16 * 16 * COST.ROW);
+      for (const depth of [1, 2, 3])
+        expect(costOf(nested(depth, fields)) * 4, `${fields} at depth ${depth}`).toBeGreaterThanOrEqual(rowsAt(depth));
+    }
+    // The review's request (40 × 16 × 16 parents, 10,920 versions) cost 1,032; now it costs what a quarter of its rows would.
+    const review = `{ models(name: "m", first: 40) { nodes { lineage { parents { model { description tags lineage { parents {
+      model { description tags } } } } } } } } }`;
+    expect(costOf(review)).toBeGreaterThan(10_920 / 4);
+    // Through a fragment, an inline fragment and a page of derived versions, the same pricing.
+    const viaFragment = `{ models(name: "m", first: 40) { nodes { version lineage { parents { ...P } } } } }
+      fragment P on ModelParent { model { version ... on Model { lineage { parents { model { version } } } } } }`;
+    // (Each estimate is rounded up to a whole unit.)
+    expect(Math.abs(costOf(viaFragment) - costOf(nested(2)))).toBeLessThanOrEqual(1);
+    // One fragment spread on a page's node (its parents: a first level) and within parents (a second): priced at each.
+    const M = "version lineage { parents { model { version } } }";
+    const spreadTwice = `{ models(name: "m", first: 40) { nodes { ...M lineage { parents { model { ...M } } } } } }
+      fragment M on Model { ${M} }`;
+    const inline = `{ models(name: "m", first: 40) { nodes { ${M} lineage { parents { model { ${M} } } } } } }`;
+    expect(Math.abs(costOf(spreadTwice) - costOf(inline))).toBeLessThanOrEqual(1);
+    const viaDerived = `{ model(name: "m", version: 1) { lineage { parents { model { derivedModels(first: 10) { nodes {
+      lineage { parents { model { version } } } } } } } } } }`;
+    const flatDerived = `{ model(name: "m", version: 1) { derivedModels(first: 10) { nodes { lineage { parents { model { version } } } } } } }`;
+    // Below a parent, a derived version's parents are a second level (16 each); alone, a first (4).
+    expect(costOf(viaDerived) - costOf(flatDerived)).toBeGreaterThanOrEqual(4 * 10 * (16 - 4) * COST.ROW);
+    // Two levels of parents for a page of 500 are refused; the page of 500 with one level still passes (above).
+    refused(`{ models(name: "m", first: 500) { nodes { lineage { parents { model { lineage { parents { name } } } } } } } }`);
   });
 });
 

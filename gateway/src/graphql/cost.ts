@@ -17,6 +17,7 @@ import {
   type ValueNode,
 } from "graphql";
 import { MAX_PAGE_SIZE } from "../domain/limits.js";
+import { MAX_PARENTS } from "../domain/lineage.js";
 import { MAX_METRIC_CONDITIONS, MAX_TAG_CONDITIONS } from "../domain/model-filter.js";
 
 /**
@@ -41,6 +42,12 @@ import { MAX_METRIC_CONDITIONS, MAX_TAG_CONDITIONS } from "../domain/model-filte
  *   a page argument (files, metrics, grants, signature fields, a shape) counts
  *   NESTED_LIST_ITEMS items: its rows come with the page's one statement and its
  *   length is bounded by what was registered, not by the query;
+ * - a version's lineage parents (`Lineage.parents`) inside another's parents count
+ *   MAX_PARENTS items, the most a version may name: parents nest, and a guess of
+ *   NESTED_LIST_ITEMS at every level would fall short by 4× per level (40 versions
+ *   with 16 parents of 16 parents each read 10,920 rows for a cost of 1,032). Priced
+ *   at the most from the second level on, the estimate of the parents' rows is short
+ *   by at most the first level's 4×, at any depth;
  * - a field that does its own I/O (`Model.card`, a blob read) adds its OWN_COSTS
  *   (COST.BLOB_READ) wherever it is counted, so once per node of a page;
  * - a `filter` argument (`models`, `bestModel`): STATEMENT for the family and the
@@ -79,6 +86,9 @@ const OWN_COSTS: ReadonlyMap<string, number> = new Map([
   // A row per parent: a page's parents are read together, one statement (`Batch`).
   ["ModelParent.model", COST.ROW],
 ]);
+
+/** A version's lineage parents: their versions have parents again, so the list nests. */
+const PARENTS_FIELD = "Lineage.parents";
 
 const PAGE_ARGUMENT = "first";
 const FILTER_ARGUMENT = "filter";
@@ -121,9 +131,9 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
   const fragmentCosts = new Map<string, number>();
   const inProgress = new Set<string>();
 
-  const fragmentCost = (fragment: FragmentDefinitionNode, atRoot: boolean): number => {
+  const fragmentCost = (fragment: FragmentDefinitionNode, atRoot: boolean, inParents: boolean): number => {
     const name = fragment.name.value;
-    const key = `${atRoot ? "root" : "field"}:${name}`;
+    const key = `${atRoot ? "root" : "field"}:${inParents ? "parents" : ""}:${name}`;
     const known = fragmentCosts.get(key);
     if (known !== undefined) return known;
     // A cycle is reported by graphql's NoFragmentCyclesRule; it adds nothing here.
@@ -131,23 +141,24 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
     const type = context.getSchema().getType(fragment.typeCondition.name.value);
     if (!type || !isCompositeType(type)) return 0;
     inProgress.add(key);
-    const cost = selectionCost(fragment.selectionSet, type, atRoot);
+    const cost = selectionCost(fragment.selectionSet, type, atRoot, inParents);
     inProgress.delete(key);
     fragmentCosts.set(key, cost);
     return cost;
   };
 
-  const selectionCost = (set: SelectionSetNode, parent: GraphQLCompositeType, atRoot: boolean): number => {
+  /** `inParents`: the selection is within a version's lineage parents (their versions, and what those lead to). */
+  const selectionCost = (set: SelectionSetNode, parent: GraphQLCompositeType, atRoot: boolean, inParents = false): number => {
     let total = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = context.getFragment(selection.name.value);
-        if (fragment) total += fragmentCost(fragment, atRoot);
+        if (fragment) total += fragmentCost(fragment, atRoot, inParents);
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? context.getSchema().getType(selection.typeCondition.name.value) : parent;
-        if (condition && isCompositeType(condition)) total += selectionCost(selection.selectionSet, condition, atRoot);
+        if (condition && isCompositeType(condition)) total += selectionCost(selection.selectionSet, condition, atRoot, inParents);
         continue;
       }
       const name = selection.name.value;
@@ -164,10 +175,13 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
       const page = pageSize(field, selection.arguments?.find((a) => a.name.value === PAGE_ARGUMENT)?.value);
       if (page !== null) {
         // A connection: its statement, and N rows whose every field that statement read.
-        total += COST.STATEMENT + page * COST.ROW + pageChildren(selection.selectionSet, named, page);
+        total += COST.STATEMENT + page * COST.ROW + pageChildren(selection.selectionSet, named, page, inParents);
         continue;
       }
-      const children = selection.selectionSet && isCompositeType(named) ? selectionCost(selection.selectionSet, named, false) : 0;
+      const coordinate = `${parent.name}.${name}`;
+      const parents = coordinate === PARENTS_FIELD;
+      const children =
+        selection.selectionSet && isCompositeType(named) ? selectionCost(selection.selectionSet, named, false, inParents || parents) : 0;
       if (atRoot) {
         total += COST.STATEMENT + (isList(field.type) ? MAX_PAGE_SIZE * (COST.ROW + children) : children);
         continue;
@@ -176,8 +190,9 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
         total += COST.STATEMENT;
         continue;
       }
-      const own = OWN_COSTS.get(`${parent.name}.${name}`) ?? 0;
-      total += COST.FIELD + own + (isList(field.type) ? COST.NESTED_LIST_ITEMS * (COST.FIELD + children) : children);
+      const own = OWN_COSTS.get(coordinate) ?? 0;
+      const items = parents && inParents ? MAX_PARENTS : COST.NESTED_LIST_ITEMS;
+      total += COST.FIELD + own + (isList(field.type) ? items * (COST.FIELD + children) : children);
     }
     return total;
   };
@@ -187,7 +202,7 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
    * (pageInfo, totalCount) once per connection.
    */
   const pageFragments = new Map<string, number>();
-  const pageChildren = (set: SelectionSetNode | undefined, type: GraphQLOutputType, rows: number): number => {
+  const pageChildren = (set: SelectionSetNode | undefined, type: GraphQLOutputType, rows: number, inParents: boolean): number => {
     if (!set || !(isObjectType(type) || isInterfaceType(type))) return 0;
     const fields = type.getFields();
     const visit = (s: SelectionSetNode): number => {
@@ -197,15 +212,15 @@ export function operationCost(context: ValidationContext, selectionSet: Selectio
           const field = fields[selection.name.value];
           const node = field ? getNamedType(field.type) : undefined;
           if (field && node && isList(field.type) && selection.selectionSet && isCompositeType(node)) {
-            total += rows * selectionCost(selection.selectionSet, node, false);
+            total += rows * selectionCost(selection.selectionSet, node, false, inParents);
           } else {
-            total += selectionCost({ kind: Kind.SELECTION_SET, selections: [selection] }, type, false);
+            total += selectionCost({ kind: Kind.SELECTION_SET, selections: [selection] }, type, false, inParents);
           }
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           total += visit(selection.selectionSet);
         } else {
           const fragment = context.getFragment(selection.name.value);
-          const key = `${rows}:${selection.name.value}`;
+          const key = `${rows}:${inParents ? "parents" : ""}:${selection.name.value}`;
           if (!fragment || inProgress.has(`page:${key}`)) continue;
           let cost = pageFragments.get(key);
           if (cost === undefined) {
