@@ -90,7 +90,10 @@ export function serveSubscriptions(
   wss.on("error", (error) => log.warn({ err: error }, "WebSocket server error"));
   server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
-    const path = new URL(req.url ?? "/", "http://gateway").pathname;
+    // Node's parser takes targets no URL parser does (`//`): thrown here, they would end the process.
+    const target = req.url ?? "/";
+    if (!URL.canParse(target, "http://gateway")) return refuseUpgrade(socket, "400 Bad Request");
+    const path = new URL(target, "http://gateway").pathname;
     if (path !== "/graphql") return refuseUpgrade(socket, "404 Not Found");
     if (!originAllowed(req, config, trustProxy)) return refuseUpgrade(socket, "403 Forbidden");
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
