@@ -51,8 +51,16 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code } });
 }
 
+/**
+ * Answers an upgrade with `status` and closes the connection. The HTTP server's sockets
+ * allow half-open connections and no HTTP timeout watches one that asked for an upgrade:
+ * ended alone, it stayed open, in its slot under the connection cap, until the client
+ * closed its side. It is cut once the client had time to read the answer.
+ */
 function refuseUpgrade(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const timer = setTimeout(() => socket.destroy(), CLOSE_HANDSHAKE_MS).unref();
+  socket.once("close", () => clearTimeout(timer));
 }
 
 /**
