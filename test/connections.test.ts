@@ -84,6 +84,46 @@ describe("slow clients", () => {
   });
 });
 
+describe("silence that begins while the gateway is at work", () => {
+  test("a client that went silent while the gateway held its body unread is cut once the gateway reads on", async () => {
+    const { origin, storage, gql } = await start({ headersTimeoutMs: 5_000, idleTimeoutMs: 100 });
+    // Every file's bytes wait unread for five idle timeouts (the store is slow to take them),
+    // so the gateway stops reading the socket: that silence is ours, and not cut.
+    const stage = storage.blobs.stage.bind(storage.blobs);
+    storage.blobs.stage = async (...args) => {
+      await sleep(500);
+      return stage(...args);
+    };
+    // Uploads that send the head and part of the file in one write, then nothing more. For
+    // some lengths the gateway has read all of it when it stops reading, so when it reads on
+    // no byte comes to start the socket's timer again (Node times a socket out once per
+    // silence): 80–112 KiB on Node 20; the window moves with the streams' buffer sizes.
+    const uploads = Array.from({ length: 32 }, (_, i) => {
+      const body = uploadBody(`silent-${i}`, { chunks: 1024, chunkBytes: 1024 });
+      const conn = connect(origin);
+      return { conn, bytes: Buffer.concat([body.head, ...Array.from({ length: (i + 1) * 16 }, () => body.chunk)]), body };
+    });
+    for (const { conn, bytes, body } of uploads) {
+      await conn.connected;
+      conn.write(
+        Buffer.concat([
+          Buffer.from(
+            `POST /graphql HTTP/1.1\r\nHost: ${new URL(origin).host}\r\napollo-require-preflight: true\r\n` +
+              `Content-Type: ${body.contentType}\r\nContent-Length: ${body.contentLength}\r\n\r\n`,
+          ),
+          bytes,
+        ]),
+      );
+    }
+    // Each is cut soon after the gateway read on (0.5 s), none left open for good.
+    const cut = await Promise.all(uploads.map(({ conn }) => conn.closesWithin(3_000)));
+    expect(cut.flatMap((closed, i) => (closed ? [] : [`${(i + 1) * 16} KiB`]))).toEqual([]);
+    await waitFor("the staging files to go", async () => (await stagingFiles(storage.blobDir)).length === 0, 5_000);
+    const res = await gql(`{ models(name: "silent-0") { totalCount } }`);
+    expect(res.data.models.totalCount).toBe(0);
+  });
+});
+
 describe.runIf(BACKENDS.includes("postgres"))("the gateway's own work", () => {
   test("a request waiting on the database longer than the idle timeout is not cut (the silence is ours)", async () => {
     const { origin, storage } = await start({ headersTimeoutMs: 5_000, idleTimeoutMs: 300 }, "postgres");

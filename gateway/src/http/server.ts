@@ -130,6 +130,10 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
   // With a listener here Node leaves every timed-out socket to us, keep-alive ones included.
   server.on("timeout", (socket: Socket) => {
     if (clientIsStalling(socket, inFlight.get(socket))) socket.destroy();
+    // Node times a socket out once per silence; only a byte moving arms it again. The gateway
+    // at work may read on and find nothing more (it had read all the client sent before it
+    // stopped reading): without a new timer, a client silent from then on held it for good.
+    else socket.setTimeout(limits.idleTimeoutMs);
   });
 
   return {
