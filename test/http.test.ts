@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { BlobFile } from "../gateway/src/storage/fs/blob-file.js";
 import { sha256 } from "./support/files.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { rawConnection } from "./support/raw-socket.js";
 
 const FILES = `files { path sizeBytes sha256 downloadUrl }`;
 
@@ -224,6 +225,22 @@ describe("HTTP gateway", () => {
     expect((await bad.json()).errors[0].extensions.code).toBe("BAD_USER_INPUT");
     expect((await fetch(`${base}/files/..%2F..%2Fetc/mnist/1/passwd`)).status).toBe(400);
     expect((await fetch(`${base}/no/such/route`)).status).toBe(404);
+  });
+
+  test("a request target with no path (GET http://[, which Node's parser takes) is answered in JSON, not by express", async () => {
+    for (const target of ["http://[", "http://[/graphql", "http://[/files/default/mnist/1/model/config.json"]) {
+      const conn = rawConnection(gw.origin);
+      await conn.connected;
+      conn.write(`GET ${target} HTTP/1.1\r\nHost: ${new URL(gw.origin).host}\r\nConnection: close\r\n\r\n`);
+      await conn.closed;
+      const [head, body] = conn.received().toString("utf8").split("\r\n\r\n");
+      expect(head, target).toMatch(/^HTTP\/1\.1 400 /);
+      expect(head).toMatch(/^content-type: application\/json/im);
+      expect(JSON.parse(body!)).toEqual({
+        errors: [{ message: "the request target is not a path", extensions: { code: "BAD_USER_INPUT" } }],
+      });
+    }
+    expect((await fetch(`${gw.origin}/healthz`)).status).toBe(200);
   });
 
   test("after deleteModel the download URLs answer 404", async () => {

@@ -22,7 +22,7 @@ import { buildRegistrySchema } from "./schema.js";
 import { fixedSchemaGateway, jitExecutor } from "./graphql/jit-executor.js";
 import { graphqlMultipart } from "./graphql/multipart.js";
 import { downloadRoutes } from "./http/downloads.js";
-import { errorHandler, noRoute } from "./http/error-handler.js";
+import { errorHandler, noRoute, unrouted } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
 import { webAppRoutes } from "./http/web-app.js";
@@ -105,7 +105,16 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   app.set("trust proxy", typeof config.trustProxy === "object" ? [...config.trustProxy] : config.trustProxy);
   // Common GraphQL calls take a lane without express (see graphqlLane); it is set once the route is built.
   let lane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
-  const { server: httpServer, drain, concurrent } = createHttpServer((req, res) => void (lane?.(req, res) || app(req, res)), config, log);
+  const {
+    server: httpServer,
+    drain,
+    concurrent,
+  } = createHttpServer(
+    // With a last callback of ours (express makes `req` and `res` its own either way).
+    (req, res) => void (lane?.(req, res) || app(req as express.Request, res as express.Response, unrouted(res, log))),
+    config,
+    log,
+  );
   traffic.concurrent = concurrent;
   let shuttingDown = false;
 

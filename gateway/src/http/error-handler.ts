@@ -30,6 +30,18 @@ export function noRoute(req: Request, res: Response): void {
   sendClientError(res, clientErrorOf("NOT_FOUND", `no route for ${req.method} ${req.path}`));
 }
 
+/**
+ * Express's last word, which it would otherwise answer itself in HTML: a request its
+ * router never routes (a request target with no path, `GET http://[`, which Node's
+ * parser takes, skips every handler, `noRoute` included), or an error past `errorHandler`.
+ */
+export function unrouted(res: ServerResponse, log: Logger): (err?: unknown) => void {
+  return (err) => {
+    if (err) sendHttpError(res, log, err);
+    else sendClientError(res, clientErrorOf("BAD_USER_INPUT", "the request target is not a path"));
+  };
+}
+
 function sendClientError(res: ServerResponse, answer: ClientError): void {
   if (answer.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(answer.retryAfterSeconds));
   const body = JSON.stringify(httpErrorBody(answer));
