@@ -130,30 +130,35 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
   });
 
   router.get("/archives/:project/:name/:version", async (req, res) => {
-    const { ref, files } = await registry.filesOf(req.caller, refOf(req));
-    res.setHeader("Content-Type", "application/x-tar");
-    res.setHeader("Content-Disposition", `attachment; filename="${ref.name}-${ref.version}.tar"`);
-    if (req.method === "HEAD") {
-      res.end();
-      return;
-    }
-    const pack = tar.pack();
-    const writing = send(res, pack as unknown as NodeJS.ReadableStream, bytesSent && ((n) => bytesSent("archives", n)));
+    // Held: an overwrite or a delete of the version while it streams leaves the archive whole.
+    const { ref, files, release } = await registry.filesOf(req.caller, refOf(req), { hold: req.method !== "HEAD" });
     try {
-      for (const stored of files) {
-        if (res.destroyed) break;
-        const file = stored.record;
-        // Open the bytes first: an entry waiting on I/O with no listener would turn a
-        // client's disconnect into an unhandled error.
-        const source = await stored.read();
-        const entry = pack.entry({ name: file.path, size: file.sizeBytes, mode: 0o644 });
-        await pipeline(source, entry);
+      res.setHeader("Content-Type", "application/x-tar");
+      res.setHeader("Content-Disposition", `attachment; filename="${ref.name}-${ref.version}.tar"`);
+      if (req.method === "HEAD") {
+        res.end();
+        return;
       }
-      pack.finalize();
-    } catch (error) {
-      pack.destroy(error as Error);
+      const pack = tar.pack();
+      const writing = send(res, pack as unknown as NodeJS.ReadableStream, bytesSent && ((n) => bytesSent("archives", n)));
+      try {
+        for (const stored of files) {
+          if (res.destroyed) break;
+          const file = stored.record;
+          // Open the bytes first: an entry waiting on I/O with no listener would turn a
+          // client's disconnect into an unhandled error.
+          const source = await stored.read();
+          const entry = pack.entry({ name: file.path, size: file.sizeBytes, mode: 0o644 });
+          await pipeline(source, entry);
+        }
+        pack.finalize();
+      } catch (error) {
+        pack.destroy(error as Error);
+      }
+      await writing;
+    } finally {
+      await release();
     }
-    await writing;
   });
 
   return router;

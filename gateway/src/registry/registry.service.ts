@@ -34,7 +34,7 @@ import {
 } from "../domain/rules.js";
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
 import { normaliseFilter, type ModelFilterInput } from "../domain/model-filter.js";
-import type { BlobEntry, BlobReadable, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
+import type { BlobEntry, BlobReadable, BlobStore, HeldBlobs, PresignOptions, StagedBlob } from "../storage/blob-store.js";
 import { eachLimited } from "../storage/each-limited.js";
 import type { BestOfFamiliesQuery, FamilyOrder, ListPosition, MetadataStore } from "../storage/metadata-store.js";
 import { MissingParentError, refKey, type LineageInput } from "../domain/lineage.js";
@@ -56,6 +56,9 @@ import type { EventItem } from "./event-stream.js";
 import type { ModelEventHub } from "./model-events.js";
 
 /** A file a caller may read: what the registry knows of it, and its bytes on demand. */
+/** Listings of a version's files `filesOf` tries when a blob goes between the listing and the hold. */
+const HOLD_ATTEMPTS = 3;
+
 export interface StoredFile {
   readonly record: FileRecord;
   /** Opens the bytes (all, or `range`); NOT_FOUND when the version was deleted meanwhile. */
@@ -669,12 +672,40 @@ export class RegistryService {
     return this.#stored(file);
   }
 
-  /** All files of a version as of one moment (for archives), once the caller may read it. */
-  async filesOf(caller: Caller, input: ModelRefInput): Promise<{ ref: ModelRef; files: readonly StoredFile[] }> {
+  /**
+   * All files of a version as of one moment (for archives), once the caller may read it.
+   * With `hold`, their bytes stay readable until `release` where the blob store can keep
+   * them (`BlobStore.hold`: a local directory), so an archive streaming while the version
+   * is overwritten or deleted still ends whole, with the files it listed. A blob reclaimed
+   * between the listing and the hold (the version replaced just then): listed again.
+   */
+  async filesOf(
+    caller: Caller,
+    input: ModelRefInput,
+    options: { readonly hold?: boolean } = {},
+  ): Promise<{ ref: ModelRef; files: readonly StoredFile[]; release: () => Promise<void> }> {
     const ref = this.#ref(caller, input, "read");
-    const model = await this.metadata.getModel(ref, { metrics: false, files: true });
-    if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
-    return { ref, files: (model.files ?? []).map((file) => this.#stored(file)) };
+    for (let attempt = 1; ; attempt++) {
+      const model = await this.metadata.getModel(ref, { metrics: false, files: true });
+      if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
+      const records = model.files ?? [];
+      let held: HeldBlobs | undefined;
+      try {
+        held = options.hold ? await this.blobs.hold?.(records.map((file) => file.sha256)) : undefined;
+      } catch (error) {
+        if (error instanceof NotFoundError && attempt < HOLD_ATTEMPTS) continue;
+        throw error;
+      }
+      return {
+        ref,
+        files: records.map((record) => (held ? { record, read: () => held.read(record.sha256) } : this.#stored(record))),
+        release: async () => {
+          await held?.release().catch((error: unknown) => {
+            this.log.warn({ err: error }, "letting go of an archive's held blobs failed; the next start's staging sweep removes them");
+          });
+        },
+      };
+    }
   }
 
   #stored(record: FileRecord): StoredFile {
