@@ -55,10 +55,10 @@ import { validateUpdate, type UpdateModelChanges } from "./validate-update.js";
 import type { EventItem } from "./event-stream.js";
 import type { ModelEventHub } from "./model-events.js";
 
-/** A file a caller may read: what the registry knows of it, and its bytes on demand. */
 /** Listings of a version's files `filesOf` tries when a blob goes between the listing and the hold. */
 const HOLD_ATTEMPTS = 3;
 
+/** A file a caller may read: what the registry knows of it, and its bytes on demand. */
 export interface StoredFile {
   readonly record: FileRecord;
   /** Opens the bytes (all, or `range`); NOT_FOUND when the version was deleted meanwhile. */
