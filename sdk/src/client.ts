@@ -56,9 +56,29 @@ function idleMs(seconds: unknown): number {
   return Math.max(1, Math.round(seconds * 1000));
 }
 
+/**
+ * The key as every transport sends it. Whitespace at its ends is dropped, as fetch drops it from a
+ * header (a key read with `$(cat key.txt)` from a file with CRLF line ends keeps its CR, which
+ * node:http's downloads and uploads refuse); a key with a character no header carries is
+ * BAD_USER_INPUT, its message never repeating the key (fetch's would).
+ */
+function apiKeyOf(value: string | undefined): string | undefined {
+  if (typeof value !== "string") return value;
+  const key = value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+  const bad = key.search(/[^\t\x20-\x7e\x80-\xff]/);
+  if (bad >= 0) {
+    throw new RegistryError(
+      "BAD_USER_INPUT",
+      `apiKey holds a character no HTTP header can carry (U+${key.charCodeAt(bad).toString(16).toUpperCase().padStart(4, "0")} at index ${bad}): is it the key the registry issued?`,
+      { field: "apiKey" },
+    );
+  }
+  return key;
+}
+
 export function resolveOptions(options: ConnectionOptions = {}, defaultWebSocket?: unknown): ResolvedOptions {
   const url = options.url ?? env("HOMER_URL") ?? DEFAULT_URL;
-  const apiKey = options.apiKey ?? env("HOMER_API_KEY");
+  const apiKey = apiKeyOf(options.apiKey ?? env("HOMER_API_KEY"));
   // Apollo's CSRF prevention wants this on multipart and GET requests; it is harmless elsewhere.
   const headers: Record<string, string> = { "apollo-require-preflight": "true" };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
