@@ -55,7 +55,8 @@ export function isUnavailable(error: unknown): boolean {
   const { name, code, cause } = sdkError(error);
   if ((code && (NETWORK_CODES.has(code) || code === PREMATURE_CLOSE)) || (name && TRANSIENT_NAMES.has(name))) return true;
   const status = httpStatusOf(error);
-  if (status !== undefined && status >= 500 && status !== 501 && status !== 507) return true;
+  // 429: a store that rate-limits as HTTP says (S3 itself answers 503 SlowDown); the AWS SDK retries both as throttling.
+  if (status === 429 || (status !== undefined && status >= 500 && status !== 501 && status !== 507)) return true;
   return cause !== undefined && cause !== error && isUnavailable(cause);
 }
 
@@ -75,7 +76,7 @@ export function isAccessProblem(error: unknown): boolean {
 
 /**
  * The one place where object-store failures become domain errors: an unreachable,
- * timed-out or overloaded store (connection refused, 5xx, SlowDown) is UNAVAILABLE
+ * timed-out or overloaded store (connection refused, 5xx, SlowDown, 429) is UNAVAILABLE
  * (503, Retry-After); a full store is INSUFFICIENT_STORAGE; everything else is a
  * StorageError (masked, logged) whose message names the operation and S3's code,
  * never a key or an endpoint.
