@@ -1,5 +1,6 @@
 import type { Client } from "@urql/core";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import type { FieldNode, OperationDefinitionNode } from "graphql";
 import { fromCombinedError, RegistryError } from "./errors.js";
 
 /** Runs one typed operation; any error becomes a RegistryError saying what was being done. */
@@ -21,8 +22,29 @@ export async function runOperation<D, V extends object>(
       throw error;
     }
     if (!result.data) throw new RegistryError("INTERNAL_SERVER_ERROR", `${doing}: the registry sent no data`);
+    // A field asked for is in every answer (null when it has no value): one missing is an answer of another shape.
+    const missing = askedFields(document).find((key) => (result.data as Record<string, unknown>)[key] === undefined);
+    if (missing !== undefined) throw notShaped(doing, `its data has no ${JSON.stringify(missing)}`);
     return result.data;
   }
+}
+
+/** An answer the SDK cannot read as the schema says it is (a proxy's, or a registry that lies). */
+export function notShaped(doing: string, what: string, cause?: unknown): RegistryError {
+  return new RegistryError("INTERNAL_SERVER_ERROR", `${doing}: the registry's answer is not shaped as the schema says (${what})`, {
+    cause,
+  });
+}
+
+/** The response keys of an operation's top-level fields. */
+function askedFields(document: TypedDocumentNode<unknown, never>): string[] {
+  // By kind's text: the graphql package's Kind would bring graphql-js into browser bundles.
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => (d.kind as string) === "OperationDefinition");
+  return (operation?.selectionSet.selections ?? []).flatMap((s) =>
+    (s.kind as string) === "Field" && (s as FieldNode).name.value !== "__typename"
+      ? [(s as FieldNode).alias?.value ?? (s as FieldNode).name.value]
+      : [],
+  );
 }
 
 /** How many times a read that met a version changing under it (CONFLICT) is asked in all. */

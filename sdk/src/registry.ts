@@ -1,7 +1,7 @@
 import type { Client } from "@urql/core";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { RegistryError } from "./errors.js";
-import { runOperation } from "./operation.js";
+import { notShaped, runOperation } from "./operation.js";
 import { withoutApiKey, type ResolvedOptions } from "./client.js";
 import {
   BestModelDocument,
@@ -129,7 +129,13 @@ export class ModelRegistry {
 
   /** @internal */
   wrap(data: ModelData): Model {
-    return new (this.files?.Model ?? Model)(this, data);
+    try {
+      return new (this.files?.Model ?? Model)(this, data);
+    } catch (error) {
+      // Null where the schema promises a list, or no object at all.
+      if (error instanceof TypeError) throw notShaped("reading a version", error.message, error);
+      throw error;
+    }
   }
 
   /**
