@@ -14,7 +14,7 @@ async function entriesOf(archive: Buffer): Promise<Record<string, string>> {
   const extract = tar.extract();
   extract.on("entry", (header, stream, next) => {
     const parts: Buffer[] = [];
-    stream.on("data", (b: Buffer) => parts.push(b));
+    stream.on("data", (b) => parts.push(b as Buffer));
     stream.on("end", () => {
       entries[header.name] = sha256(Buffer.concat(parts));
       next();
