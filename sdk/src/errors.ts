@@ -23,7 +23,10 @@ export type RegistryErrorCode =
   | "TIMEOUT"
   /** A downloaded file's sha256 did not match the registry's. */
   | "INTEGRITY_ERROR"
-  /** The operation needs Node (local files) and ran elsewhere, or the gateway serves a schema this SDK does not speak. */
+  /**
+   * The operation needs Node (local files) and ran elsewhere, the gateway serves a schema this SDK does not speak,
+   * or a download's folder cannot hold the version's files apart (names that differ only in case on a disk that ignores it).
+   */
   | "UNSUPPORTED"
   /** The caller's `AbortSignal` stopped the transfer. */
   | "ABORTED";

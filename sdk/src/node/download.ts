@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { createReadStream } from "node:fs";
 import fs, { type FileHandle } from "node:fs/promises";
@@ -186,6 +186,51 @@ const isSignal = (value: unknown) =>
 const badOption = (field: string, what: string, value: unknown) =>
   new RegistryError("BAD_USER_INPUT", `${field} must be ${what}, not ${shownValue(value)}`, { field });
 
+/** A path as a case-insensitive file system may take it: its case folded (`ß` as `ss`), after NFC. */
+const folded = (relative: string) => relative.normalize("NFC").toUpperCase().toLowerCase();
+
+/**
+ * UNSUPPORTED, before any file is written, when the file system of `root` takes two of the
+ * paths a download writes (its files, and the folders it makes for them) for one, and one of
+ * them is a file: `A.bin` and `a.bin`, or `Data` and `data/x`, on a case-insensitive disk.
+ * Folders that differ in case only merge, which is harmless. Each pair spelled alike when
+ * folded is put to the file system itself, in a folder of its own made and removed in `root`:
+ * on a case-sensitive one (Linux's) such a version downloads whole.
+ */
+async function refuseFoldedTwins(root: string, files: Iterable<string>): Promise<void> {
+  const spellings = new Map<string, { readonly relative: string; readonly file: boolean }[]>();
+  for (const target of files) {
+    for (let at = target; at.length > root.length; at = path.dirname(at)) {
+      const relative = path.relative(root, at);
+      const key = folded(relative);
+      const known = spellings.get(key) ?? [];
+      if (known.some((s) => s.relative === relative)) break; // its folders are in already
+      known.push({ relative, file: at === target });
+      spellings.set(key, known);
+    }
+  }
+  const twins = [...spellings.values()].filter((group) => group.length > 1 && group.some((s) => s.file));
+  if (twins.length === 0) return;
+  const probe = path.join(root, `.homer-case-probe-${randomUUID()}`);
+  try {
+    for (const [first, ...others] of twins) {
+      await fs.mkdir(path.dirname(path.join(probe, first!.relative)), { recursive: true });
+      await fs.writeFile(path.join(probe, first!.relative), "");
+      for (const other of others) {
+        if (!(await fs.stat(path.join(probe, other.relative)).catch(() => null))) continue;
+        const shown = (s: { relative: string }) => JSON.stringify(s.relative.split(path.sep).join("/").slice(0, 200));
+        throw new RegistryError(
+          "UNSUPPORTED",
+          `the version holds ${shown(first!)} and ${shown(other)}, which the file system of ${root} takes for one ` +
+            "(it ignores case): download into a folder on a case-sensitive file system, or those files one at a time",
+        );
+      }
+    }
+  } finally {
+    await fs.rm(probe, { recursive: true, force: true });
+  }
+}
+
 /**
  * The folder and the caller's options, checked before anything is asked or made: a wrong
  * type is BAD_USER_INPUT, not a TypeError half-way through the files. Returns the concurrency.
@@ -256,6 +301,9 @@ export async function downloadModel(
   }
   const queue = [...targets];
   await fs.mkdir(dir, { recursive: true });
+  // Nor two paths this folder's file system takes for one (`A.bin` and `a.bin` on macOS's or
+  // Windows' default disk): one file would silently replace the other.
+  await refuseFoldedTwins(root, targets.keys());
   const total = model.files.reduce((sum, f) => sum + f.sizeBytes, 0);
   // Bytes of finished files plus what each file in flight has so far: `bytes` never goes back while files overlap.
   let bytes = 0;
