@@ -1,5 +1,8 @@
 import type Database from "better-sqlite3";
+import { setTimeout as delay } from "node:timers/promises";
 import { CompiledQuery, SelectQueryNode, type DatabaseConnection, type Driver, type QueryResult } from "kysely";
+import { databaseUnavailable } from "../../domain/errors.js";
+import { RETRY_AFTER_SECONDS } from "../network-errors.js";
 
 /**
  * Distinct statement texts the connection keeps prepared, as on PostgreSQL
@@ -110,6 +113,8 @@ export class CachedSqliteDriver implements Driver {
   constructor(
     private readonly database: Database.Database,
     capacity = PREPARED_STATEMENTS,
+    /** How long a transaction waits for another process's write lock (the connection's busy_timeout). */
+    private readonly lockWaitMs = 10_000,
   ) {
     this.#connection = new CachedSqliteConnection(new StatementCache(database, capacity));
   }
@@ -126,8 +131,27 @@ export class CachedSqliteDriver implements Driver {
     return this.#connection;
   }
 
+  /**
+   * Waits for another process's write lock off the event loop: SQLite's busy handler
+   * sleeps in the calling thread, which held every request of the gateway (health
+   * checks included) for the whole busy_timeout. Past `lockWaitMs`, UNAVAILABLE.
+   */
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+    const begin = CompiledQuery.raw("begin immediate");
+    const deadline = Date.now() + this.lockWaitMs;
+    for (;;) {
+      this.database.pragma("busy_timeout = 0");
+      try {
+        await connection.executeQuery(begin);
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown })?.code !== "SQLITE_BUSY") throw error;
+        if (Date.now() >= deadline) throw databaseUnavailable("timed out", RETRY_AFTER_SECONDS, error);
+      } finally {
+        this.database.pragma(`busy_timeout = ${this.lockWaitMs}`);
+      }
+      await delay(5 + Math.random() * 20);
+    }
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {

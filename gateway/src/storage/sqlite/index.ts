@@ -47,7 +47,7 @@ class HomerSqliteDialect extends SqliteDialect {
   }
 
   override createDriver() {
-    return new CachedSqliteDriver(this.database);
+    return new CachedSqliteDriver(this.database, undefined, WAL_SWITCH_WAIT_MS);
   }
 
   override createAdapter() {
