@@ -31,6 +31,9 @@ export function isConnectionFailure(error: unknown, site: FailureSite = {}): boo
   if (code !== undefined) {
     // Class 08: connection exception (08000, 08003, 08006, 08001, 08004, …).
     if (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || NETWORK_CODES.has(code)) return true;
+    // While connecting, object_not_in_prerequisite_state is "database … is not currently
+    // accepting connections" (ALTER DATABASE … ALLOW_CONNECTIONS false, a maintenance window).
+    if (site.connecting && code === "55000") return true;
     // Any other SQLSTATE is the server's considered answer: a bad password (28P01) or
     // a missing database (3D000) while connecting is configuration, not an outage.
     if (/^[0-9A-Z]{5}$/.test(code)) return false;
