@@ -71,13 +71,14 @@ export interface PostgresStore {
  * applies pending migrations. Connection failures later surface as UNAVAILABLE.
  */
 export async function openPostgresStore(connectionString: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-  const pool = resilientPool(connectionString, {
+  const poolOptions = {
     maxConnections: options.maxConnections ?? 10,
     statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
     types,
     preparedStatements: options.preparedStatements ?? true,
     logger: options.logger,
-  });
+  };
+  const pool = resilientPool(connectionString, poolOptions);
   const db = new Kysely<Schema>({ dialect: guardedDialect(new PostgresDialect({ pool }), postgresDialect, options), log: options.log });
   try {
     await waitForDatabase(async () => void (await sql`select 1`.execute(db)), {
@@ -89,7 +90,18 @@ export async function openPostgresStore(connectionString: string, options: Postg
     throw error;
   }
   const wakeSource = listenForEvents(connectionString, options.logger);
-  const metadata = await SqlMetadataStore.open(db, postgresDialect, { wakeSource });
+  // Migrations on a connection of their own without the statement timeout: a migration
+  // over a large table, and a replica waiting for another's migration lock meanwhile,
+  // outlast it (the waiting replica's start failed as "the database is unreachable").
+  const migrations = new Kysely<Schema>({
+    dialect: guardedDialect(
+      new PostgresDialect({ pool: resilientPool(connectionString, { ...poolOptions, maxConnections: 1, statementTimeoutMs: 0 }) }),
+      postgresDialect,
+      options,
+    ),
+    log: options.log,
+  });
+  const metadata = await SqlMetadataStore.open(db, postgresDialect, { wakeSource, migrations });
   if (metadata.newerMigrations.length > 0) {
     options.logger?.warn(
       { migrations: metadata.newerMigrations },

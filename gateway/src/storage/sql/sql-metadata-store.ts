@@ -65,6 +65,12 @@ export interface SqlStoreParts {
   readonly reads?: Kysely<Database>;
   /** Whether a listing reads through `reads` now (default: always); the store's own `db` when not. */
   readonly offloadReads?: () => boolean;
+  /**
+   * Where migrations run, when not on `db` (PostgreSQL: a connection without the statement
+   * timeout, so that a long migration, and another replica waiting for its lock, take as
+   * long as they need); destroyed once they ran.
+   */
+  readonly migrations?: Kysely<Database>;
 }
 
 /** Kysely's record of applied migrations (its default name). */
@@ -116,11 +122,13 @@ export class SqlMetadataStore implements MetadataStore {
   static async open(db: Kysely<Database>, dialect: SqlDialect, parts: SqlStoreParts): Promise<SqlMetadataStore> {
     const store = new SqlMetadataStore(db, dialect, parts);
     try {
-      await store.migrate();
+      await store.migrate(parts.migrations);
       await parts.reserve?.restore();
     } catch (error) {
       await store.close();
       throw error;
+    } finally {
+      await parts.migrations?.destroy();
     }
     return store;
   }
@@ -133,21 +141,21 @@ export class SqlMetadataStore implements MetadataStore {
   #newerMigrations: readonly string[] = [];
 
   /** Migrations recorded as applied, in Kysely's own table (none before the first start). */
-  async #appliedMigrations(): Promise<string[]> {
-    const tables = await this.db.introspection.getTables({ withInternalKyselyTables: true });
+  async #appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
     if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
-    const rows = await (this.db as unknown as Kysely<Record<typeof MIGRATION_TABLE, { name: string }>>)
+    const rows = await (db as unknown as Kysely<Record<typeof MIGRATION_TABLE, { name: string }>>)
       .selectFrom(MIGRATION_TABLE)
       .select("name")
       .execute();
     return rows.map((r) => r.name);
   }
 
-  /** Applies pending migrations; safe to call from several processes, and releases, at once. */
-  async migrate(): Promise<void> {
+  /** Applies pending migrations (on `db`, the store's own by default); safe to call from several processes, and releases, at once. */
+  async migrate(db: Kysely<Database> = this.db): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const applied = await this.#appliedMigrations();
-      const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.sqlDialect, applied) });
+      const applied = await this.#appliedMigrations(db);
+      const migrator = new Migrator({ db, provider: migrationProvider(this.sqlDialect, applied) });
       const { error, results } = await migrator.migrateToLatest();
       const failed = results?.find((r) => r.status === "Error");
       if (!error && !failed) {
@@ -155,7 +163,7 @@ export class SqlMetadataStore implements MetadataStore {
         return;
       }
       // A newer release's replica migrated between our look and Kysely's: look again, once.
-      if (attempt === 1 && unknownMigrations(this.sqlDialect, await this.#appliedMigrations()).length > 0) continue;
+      if (attempt === 1 && unknownMigrations(this.sqlDialect, await this.#appliedMigrations(db)).length > 0) continue;
       throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String((error as Error)?.message ?? error)}`, {
         cause: error,
       });
