@@ -15,8 +15,7 @@ describe("a store that answers 429 Too Many Requests", () => {
   let server: http.Server;
   let throttled = 0;
   let refusals = 0;
-  const env = {
-    AWS_ENDPOINT_URL: "http://127.0.0.1:5743",
+  const env: Record<string, string> = {
     AWS_ACCESS_KEY_ID: "key",
     AWS_SECRET_ACCESS_KEY: "secret",
     AWS_REGION: "us-east-1",
@@ -33,7 +32,8 @@ describe("a store that answers 429 Too Many Requests", () => {
         } else res.writeHead(200).end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(5743, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

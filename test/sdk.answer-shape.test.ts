@@ -1,36 +1,7 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { connection, RegistryError } from "@homer/sdk";
-import { answeringVersion } from "./support/fake-registry.js";
-
-/** A version as a `GetModel` answer carries it, with `over` changed. */
-const version = (over: Record<string, unknown>) => ({
-  __typename: "Model",
-  id: "1",
-  project: "default",
-  name: "mnist",
-  version: 1,
-  description: null,
-  framework: null,
-  metrics: [],
-  signature: null,
-  inputExample: null,
-  tags: {},
-  flavors: null,
-  tfMetaGraphTags: null,
-  files: [],
-  archiveUrl: "http://127.0.0.1:5744/archives/default/mnist/1",
-  sizeBytes: 0,
-  status: "READY",
-  createdAt: "2026-01-01T00:00:00Z",
-  createdBy: null,
-  revision: 1,
-  updatedAt: "2026-01-01T00:00:00Z",
-  updatedBy: null,
-  lineage: null,
-  aliases: [],
-  ...over,
-});
+import { answeringVersion, versionAnswer } from "./support/fake-registry.js";
 
 /**
  * A server that answers the version check as a Homer gateway and then answers of another
@@ -40,7 +11,7 @@ const version = (over: Record<string, unknown>) => ({
 describe("answers that are not shaped as the schema says", () => {
   let server: http.Server;
   let reply: string;
-  const url = "http://127.0.0.1:5744/graphql";
+  let origin: string;
 
   beforeAll(async () => {
     server = http.createServer(
@@ -48,12 +19,14 @@ describe("answers that are not shaped as the schema says", () => {
         res.writeHead(200, { "content-type": "application/json" }).end(reply);
       }),
     );
-    await new Promise<void>((resolve) => server.listen(5744, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   test("data without the field asked for, or a version with null where lists are promised, is INTERNAL_SERVER_ERROR", async () => {
-    const mr = await connection({ url }).getModelRegistry();
+    const mr = await connection({ url: `${origin}/graphql` }).getModelRegistry();
+    const version = (over: Record<string, unknown>) => versionAnswer(origin, over);
     const calls: [string, () => Promise<unknown>][] = [
       ['{"data":{}}', () => mr.getModelFamilies()],
       ['{"data":{}}', () => mr.getModels({ name: "mnist" })],

@@ -22,7 +22,6 @@ describe("an API key with whitespace at its ends, or a character no header can c
     root = await makeTempDir("homer-api-key-shape-");
     const gw = await startChildGateway({
       env: { HOMER_DATA_DIR: path.join(root, ".homer"), HOMER_ADMIN_KEY: admin },
-      args: ["--port", "5741"],
     });
     url = `${gw.origin}/graphql`;
     await fs.mkdir(path.join(root, "model"));

@@ -9,7 +9,7 @@ import { downloadModel } from "../sdk/dist/node/download.js";
 import { makeTempDir } from "./support/backends.js";
 import { sha256 } from "./support/files.js";
 import { drainedOrClosed } from "./support/drain.js";
-import { answeringVersion } from "./support/fake-registry.js";
+import { answeringVersion, versionAnswer } from "./support/fake-registry.js";
 
 /** A GraphQL answer: the body and its content type. */
 type Reply = { readonly body: string | Buffer; readonly type?: string };
@@ -65,37 +65,7 @@ async function sendForever(res: http.ServerResponse, chunk: Buffer, headers: Rec
 
 /** A version as a `GetModel` answer carries it, with `over` changed. */
 const modelAnswer = (origin: string, over: Record<string, unknown>, files: unknown[]) =>
-  JSON.stringify({
-    data: {
-      model: {
-        __typename: "Model",
-        id: "1",
-        project: "default",
-        name: "mnist",
-        version: 1,
-        description: null,
-        framework: null,
-        metrics: [],
-        signature: null,
-        inputExample: null,
-        tags: {},
-        flavors: null,
-        tfMetaGraphTags: null,
-        files,
-        archiveUrl: `${origin}/archives/default/mnist/1`,
-        sizeBytes: 0,
-        status: "READY",
-        createdAt: "2026-01-01T00:00:00Z",
-        createdBy: null,
-        revision: 1,
-        updatedAt: "2026-01-01T00:00:00Z",
-        updatedBy: null,
-        lineage: null,
-        aliases: [],
-        ...over,
-      },
-    },
-  });
+  JSON.stringify({ data: { model: versionAnswer(origin, { files, ...over }) } });
 
 describe("the SDK against a hostile server", () => {
   let root: string;

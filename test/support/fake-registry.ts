@@ -22,3 +22,32 @@ export function answeringVersion(
     return true;
   };
 }
+
+/** A version named `mnist@1` as a `GetModel` answer carries it, served from `origin`, with `over` changed. */
+export const versionAnswer = (origin: string, over: Record<string, unknown> = {}) => ({
+  __typename: "Model",
+  id: "1",
+  project: "default",
+  name: "mnist",
+  version: 1,
+  description: null,
+  framework: null,
+  metrics: [],
+  signature: null,
+  inputExample: null,
+  tags: {},
+  flavors: null,
+  tfMetaGraphTags: null,
+  files: [],
+  archiveUrl: `${origin}/archives/default/mnist/1`,
+  sizeBytes: 0,
+  status: "READY",
+  createdAt: "2026-01-01T00:00:00Z",
+  createdBy: null,
+  revision: 1,
+  updatedAt: "2026-01-01T00:00:00Z",
+  updatedBy: null,
+  lineage: null,
+  aliases: [],
+  ...over,
+});
