@@ -36,15 +36,16 @@ export function notShaped(doing: string, what: string, cause?: unknown): Registr
   });
 }
 
-/** The response keys of an operation's top-level fields. */
+/** The response keys of an operation's top-level fields (not those an `@include` or `@skip` may leave out). */
 function askedFields(document: TypedDocumentNode<unknown, never>): string[] {
   // By kind's text: the graphql package's Kind would bring graphql-js into browser bundles.
   const operation = document.definitions.find((d): d is OperationDefinitionNode => (d.kind as string) === "OperationDefinition");
-  return (operation?.selectionSet.selections ?? []).flatMap((s) =>
-    (s.kind as string) === "Field" && (s as FieldNode).name.value !== "__typename"
-      ? [(s as FieldNode).alias?.value ?? (s as FieldNode).name.value]
-      : [],
-  );
+  return (operation?.selectionSet.selections ?? []).flatMap((s) => {
+    const field = s as FieldNode;
+    return (s.kind as string) === "Field" && field.name.value !== "__typename" && !field.directives?.length
+      ? [field.alias?.value ?? field.name.value]
+      : [];
+  });
 }
 
 /** How many times a read that met a version changing under it (CONFLICT) is asked in all. */
