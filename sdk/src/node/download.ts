@@ -226,6 +226,16 @@ async function refuseFoldedTwins(root: string, files: Iterable<string>): Promise
         );
       }
     }
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    // As a download's own write would be: the folder refuses what the probe writes (read-only, full).
+    throw new RegistryError(
+      "INTEGRITY_ERROR",
+      `cannot ask the file system of ${root} whether names differing in case are one: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     await fs.rm(probe, { recursive: true, force: true });
   }
