@@ -109,6 +109,9 @@ class ConnectionMutex {
 export class CachedSqliteDriver implements Driver {
   readonly #mutex = new ConnectionMutex();
   readonly #connection: CachedSqliteConnection;
+  /** The connection's busy_timeout set to 0, and back: prepared once, as every transaction sets both. */
+  readonly #noLockWait: Database.Statement;
+  readonly #lockWait: Database.Statement;
 
   constructor(
     private readonly database: Database.Database,
@@ -117,6 +120,8 @@ export class CachedSqliteDriver implements Driver {
     private readonly lockWaitMs = 10_000,
   ) {
     this.#connection = new CachedSqliteConnection(new StatementCache(database, capacity));
+    this.#noLockWait = database.prepare("pragma busy_timeout = 0");
+    this.#lockWait = database.prepare(`pragma busy_timeout = ${lockWaitMs}`);
   }
 
   /** The connection's statement cache (its counters are what the tests read). */
@@ -140,7 +145,7 @@ export class CachedSqliteDriver implements Driver {
     const begin = CompiledQuery.raw("begin immediate");
     const deadline = Date.now() + this.lockWaitMs;
     for (;;) {
-      this.database.pragma("busy_timeout = 0");
+      this.#noLockWait.get();
       try {
         await connection.executeQuery(begin);
         return;
@@ -148,7 +153,7 @@ export class CachedSqliteDriver implements Driver {
         if ((error as { code?: unknown })?.code !== "SQLITE_BUSY") throw error;
         if (Date.now() >= deadline) throw databaseUnavailable("timed out", RETRY_AFTER_SECONDS, error);
       } finally {
-        this.database.pragma(`busy_timeout = ${this.lockWaitMs}`);
+        this.#lockWait.get();
       }
       await delay(5 + Math.random() * 20);
     }
