@@ -3,7 +3,10 @@ import http from "node:http";
 import { Readable } from "node:stream";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BACKENDS } from "./support/backends.js";
+import type { SqlMetadataStore } from "../gateway/src/storage/sql/sql-metadata-store.js";
+import { STORAGE_COMBOS, openTestStorage, type TestStorage } from "./support/backends.js";
+import { registryOver, TEST_LIMITS } from "./support/registry.js";
+import { startS3Server, type S3Server } from "./support/s3-server.js";
 import { file, sha256 } from "./support/files.js";
 import { startInterleaved, type Interleaved } from "./support/interleaved.js";
 import { sleep, waitFor } from "./support/wait.js";
@@ -57,39 +60,58 @@ function slowGet(url: string): { paused: Promise<void>; rest(): Promise<{ status
   return { paused, rest: () => resume() };
 }
 
+/** Holds in the store's database: how many, and the digests they keep. */
+async function holdsOf(storage: TestStorage): Promise<{ holds: number; digests: string[] }> {
+  const rows = await (storage.metadata as SqlMetadataStore)["db"].selectFrom("blob_holds").select(["hold_id", "sha256"]).execute();
+  return { holds: new Set(rows.map((r) => r.hold_id)).size, digests: [...new Set(rows.map((r) => r.sha256))].sort() };
+}
+
+/** Whether `storage` still has the bytes of `content`. */
+async function stored(storage: TestStorage, content: Buffer | string): Promise<boolean> {
+  return (await storage.listBlobs()).some((b) => b.sha256 === sha256(content));
+}
+
+let s3: S3Server | undefined;
+afterAll(() => s3?.stop());
+const s3Server = async () => (s3 ??= await startS3Server());
+
 /**
  * An archive streams a version's files one after the other; an overwrite or a delete of the
- * version meanwhile reclaims the bytes it released. On a local blob directory the archive
- * holds the bytes it listed (hard links in staging) until it ends, so it ends whole.
+ * version meanwhile reclaims the bytes it released, on this replica or another. The archive
+ * holds the bytes it listed (a hold in the database every replica's reclaim honours) until it
+ * ends, so it ends whole, on a local directory and on S3 alike; then they are reclaimed.
  */
-describe.each(BACKENDS)("an archive racing a write of its version on %s", (backend) => {
+describe.each(STORAGE_COMBOS)("an archive racing a write of its version on $name", (combo) => {
   let race: Interleaved;
   const MiB = 1024 * 1024;
 
   beforeAll(async () => {
-    race = await startInterleaved(backend, /from "model_files"/);
+    race = await startInterleaved(combo, /from "model_files"/, combo.blobs === "s3" ? await s3Server() : undefined);
   });
   afterAll(() => race?.close());
 
   const archiveUrl = (name: string) => `${race.gw.origin}/archives/default/${name}/1`;
-  const held = async () => (await race.gw.storage.stagingNames()).length;
+  const held = async () => (await holdsOf(race.gw.storage)).holds;
 
-  test("overwritten while it streams: the archive ends whole, with the files it listed, and lets them go", async () => {
+  test("overwritten while it streams: the archive ends whole, with the files it listed, and the old bytes go once it ends", async () => {
     const old = { "a.bin": randomBytes(8 * MiB), "b.bin": randomBytes(8 * MiB), "c.bin": randomBytes(8 * MiB) };
     expect((await race.gw.upload({ name: "big" }, old)).errors).toBeUndefined();
     const download = slowGet(archiveUrl("big"));
     await download.paused;
     // The gateway waits on the client with a.bin half sent: b.bin and c.bin are still to be read.
     await sleep(100);
-    expect(await held()).toBe(1);
+    expect(await holdsOf(race.gw.storage)).toEqual({ holds: 1, digests: Object.values(old).map(sha256).sort() });
+    // The other replica overwrites the version; its reclaim leaves the held bytes.
     await race.writer.createModel({ name: "big", version: 1, overwrite: true, files: [file("a.bin", "new")] });
-    const stored = new Set((await race.gw.storage.listBlobs()).map((b) => b.sha256));
-    expect(stored.has(sha256(old["b.bin"])), "the overwrite reclaimed the old bytes").toBe(false);
+    expect(await stored(race.gw.storage, old["b.bin"]), "the hold kept the old bytes from the overwrite's reclaim").toBe(true);
     const { status, body, complete } = await download.rest();
     expect(status).toBe(200);
     expect(complete).toBe(true);
     expect(await entriesOf(body)).toEqual(Object.fromEntries(Object.entries(old).map(([p, b]) => [p, sha256(b)])));
-    await waitFor("the held bytes to be let go", async () => (await held()) === 0);
+    await waitFor("the hold to be let go", async () => (await held()) === 0);
+    await waitFor("the old bytes to be reclaimed", async () => !(await stored(race.gw.storage, old["b.bin"])));
+    for (const bytes of Object.values(old)) expect(await stored(race.gw.storage, bytes)).toBe(false);
+    expect(await stored(race.gw.storage, "new")).toBe(true);
   });
 
   test("deleted while it streams: the same", async () => {
@@ -99,11 +121,29 @@ describe.each(BACKENDS)("an archive racing a write of its version on %s", (backe
     await download.paused;
     await sleep(100);
     await race.writer.deleteModel({ name: "gone", version: 1 });
+    expect(await stored(race.gw.storage, old["b.bin"])).toBe(true);
     const { status, body, complete } = await download.rest();
     expect([status, complete]).toEqual([200, true]);
     expect(await entriesOf(body)).toEqual(Object.fromEntries(Object.entries(old).map(([p, b]) => [p, sha256(b)])));
-    await waitFor("the held bytes to be let go", async () => (await held()) === 0);
+    await waitFor("the hold to be let go", async () => (await held()) === 0);
+    await waitFor("the bytes to be reclaimed", async () => !(await stored(race.gw.storage, old["b.bin"])));
+    expect(await stored(race.gw.storage, old["a.bin"])).toBe(false);
     expect((await fetch(archiveUrl("gone"))).status).toBe(404);
+  });
+
+  test("a blob another version still references stays when the hold ends", async () => {
+    await race.writer.createModel({ name: "shared", version: 1, files: [file("w.bin", "shared weights"), file("x.bin", "own extra")] });
+    await race.writer.createModel({ name: "twin", version: 1, files: [file("w.bin", "shared weights")] });
+    const download = slowGet(archiveUrl("shared"));
+    await download.paused;
+    await race.writer.deleteModel({ name: "shared", version: 1 });
+    const { status, complete } = await download.rest();
+    expect([status, complete]).toEqual([200, true]);
+    await waitFor("the hold to be let go", async () => (await held()) === 0);
+    await waitFor("the unshared bytes to be reclaimed", async () => !(await stored(race.gw.storage, "own extra")));
+    expect(await stored(race.gw.storage, "shared weights")).toBe(true);
+    const twin = await fetch(`${race.gw.origin}/files/default/twin/1/w.bin`);
+    expect(await twin.text()).toBe("shared weights");
   });
 
   test("overwritten between the listing and the hold: the archive lists again and is the new version's", async () => {
@@ -113,7 +153,7 @@ describe.each(BACKENDS)("an archive racing a write of its version on %s", (backe
     expect(race.between, "the overwrite ran right after the listing").toBeNull();
     expect(res.status).toBe(200);
     expect(await entriesOf(Buffer.from(await res.arrayBuffer()))).toEqual({ "w.bin": sha256("new weights") });
-    await waitFor("the held bytes to be let go", async () => (await held()) === 0);
+    await waitFor("the hold to be let go", async () => (await held()) === 0);
   });
 
   test("deleted between the listing and the hold: 404, nothing held", async () => {
@@ -126,7 +166,7 @@ describe.each(BACKENDS)("an archive racing a write of its version on %s", (backe
     expect(await held()).toBe(0);
   });
 
-  test("a client that leaves half-way lets the held bytes go; a HEAD holds nothing", async () => {
+  test("a client that leaves half-way lets the hold go; a HEAD holds nothing", async () => {
     expect((await race.gw.upload({ name: "left" }, { "a.bin": randomBytes(8 * MiB), "b.bin": "tail" })).errors).toBeUndefined();
     const controller = new AbortController();
     const res = await fetch(archiveUrl("left"), { signal: controller.signal });
@@ -134,14 +174,14 @@ describe.each(BACKENDS)("an archive racing a write of its version on %s", (backe
     await reader.read();
     expect(await held()).toBe(1);
     controller.abort();
-    await waitFor("the held bytes to be let go", async () => (await held()) === 0);
-    // A HEAD asks the store to hold nothing (a hold let go at once would leave no trace to look for).
-    const blobs = race.gw.storage.blobs;
-    const hold = blobs.hold!.bind(blobs);
+    await waitFor("the hold to be let go", async () => (await held()) === 0);
+    // A HEAD asks for no hold (a hold let go at once would leave no trace to look for).
+    const metadata = race.gw.storage.metadata;
+    const hold = metadata.holdBlobs.bind(metadata);
     let holds = 0;
-    blobs.hold = (sha256s) => {
+    metadata.holdBlobs = (...args) => {
       holds++;
-      return hold(sha256s);
+      return hold(...args);
     };
     try {
       const head = await fetch(archiveUrl("left"), { method: "HEAD" });
@@ -152,8 +192,69 @@ describe.each(BACKENDS)("an archive racing a write of its version on %s", (backe
       await get.arrayBuffer();
       expect(holds, "a GET holds").toBe(1);
     } finally {
-      blobs.hold = hold;
+      metadata.holdBlobs = hold;
     }
-    await waitFor("the GET's held bytes to be let go", async () => (await held()) === 0);
+    await waitFor("the GET's hold to be let go", async () => (await held()) === 0);
+  });
+});
+
+/**
+ * A hold outlives its gateway by at most `archiveHoldMs` after its last renewal: an archive
+ * that streams longer renews it, and one whose gateway died lapses; the next hold to end
+ * sweeps it, and its bytes are reclaimed.
+ */
+describe.each(STORAGE_COMBOS)("a hold's lifetime on $name", (combo) => {
+  let storage: TestStorage;
+  const HOLD_MS = 600;
+
+  beforeAll(async () => {
+    storage = await openTestStorage(combo, { s3: combo.blobs === "s3" ? await s3Server() : undefined });
+  });
+  afterAll(() => storage?.cleanup());
+
+  test("an archive that streams past the hold's time renews it", async () => {
+    const registry = registryOver(storage, { ...TEST_LIMITS, archiveHoldMs: HOLD_MS });
+    await registry.createModel({ name: "long", version: 1, files: [file("w.bin", "long read")] });
+    const { files, release } = await registry.service.filesOf(registry.caller, { name: "long", version: 1 }, { hold: true });
+    await sleep(HOLD_MS * 2.5);
+    await registry.deleteModel({ name: "long", version: 1 });
+    expect(await stored(storage, "long read"), "the renewed hold kept the bytes").toBe(true);
+    const read = await files[0]!.read();
+    expect(Buffer.concat(await read.toArray()).toString()).toBe("long read");
+    await release();
+    expect(await holdsOf(storage)).toEqual({ holds: 0, digests: [] });
+    expect(await stored(storage, "long read")).toBe(false);
+    await release();
+  });
+
+  test("a dead gateway's hold lapses, and the next hold to end reclaims what it kept", async () => {
+    const registry = registryOver(storage, { ...TEST_LIMITS, archiveHoldMs: HOLD_MS });
+    await registry.createModel({ name: "orphan", version: 1, files: [file("w.bin", "held by the dead")] });
+    await registry.createModel({ name: "alive", version: 1, files: [file("w.bin", "alive")] });
+    // As a gateway holds it just before it dies: never renewed, never let go.
+    await storage.metadata.holdBlobs("dead-gateway", [sha256("held by the dead")], Date.now() + HOLD_MS);
+    await registry.deleteModel({ name: "orphan", version: 1 });
+    expect(await stored(storage, "held by the dead"), "a live hold keeps the bytes").toBe(true);
+    await sleep(HOLD_MS + 100);
+    const { release } = await registry.service.filesOf(registry.caller, { name: "alive", version: 1 }, { hold: true });
+    await release();
+    expect(await holdsOf(storage)).toEqual({ holds: 0, digests: [] });
+    expect(await stored(storage, "held by the dead")).toBe(false);
+    expect(await stored(storage, "alive")).toBe(true);
+  });
+
+  test("holds of many files, and a hold on a digest that has no blob", async () => {
+    const registry = registryOver(storage, { ...TEST_LIMITS, maxFiles: 600 });
+    const many = Array.from({ length: 520 }, (_, i) => file(`f${i}.txt`, `file ${i}`));
+    await registry.createModel({ name: "many", version: 1, files: many });
+    const { files, release } = await registry.service.filesOf(registry.caller, { name: "many", version: 1 }, { hold: true });
+    expect(files).toHaveLength(520);
+    expect((await holdsOf(storage)).digests).toHaveLength(520);
+    await release();
+    expect(await holdsOf(storage)).toEqual({ holds: 0, digests: [] });
+    await expect(storage.metadata.holdBlobs("h", [sha256("file 1"), sha256("no such blob")], Date.now() + HOLD_MS)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    expect(await holdsOf(storage), "a refused hold holds nothing").toEqual({ holds: 0, digests: [] });
   });
 });

@@ -2,7 +2,8 @@ import type { KyselyConfig } from "kysely";
 import type { Logger } from "pino";
 import { startGateway, type Gateway } from "../../gateway/src/app.js";
 import { loadConfig, type Config } from "../../gateway/src/config.js";
-import { openTestStorage, type Backend, type TestStorage } from "./backends.js";
+import { openTestStorage, type Backend, type StorageCombo, type TestStorage } from "./backends.js";
+import type { S3Server } from "./s3-server.js";
 import { silentLog } from "./registry.js";
 
 export interface GraphQLResponse<T = any> {
@@ -32,16 +33,22 @@ export interface TestGateway {
   close(this: void): Promise<void>;
 }
 
-/** A real gateway listening on a free port over real storage of `backend`. */
+/** A real gateway listening on a free port over real storage of `backend` (an S3 combo blobs on `s3`). */
 export async function startTestGateway(
-  options: { backend?: Backend; config?: Partial<Config>; log?: KyselyConfig["log"]; logger?: Logger } = {},
+  options: {
+    backend?: Backend | StorageCombo;
+    s3?: S3Server;
+    config?: Partial<Config>;
+    log?: KyselyConfig["log"];
+    logger?: Logger;
+  } = {},
 ): Promise<TestGateway> {
-  const storage = await openTestStorage(options.backend ?? "sqlite", { log: options.log });
+  const storage = await openTestStorage(options.backend ?? "sqlite", { log: options.log, s3: options.s3 });
   const config: Config = {
     ...loadConfig(["--port", "0"], {}),
     dataDir: storage.dataDir,
     databaseUrl: storage.databaseUrl,
-    blobUrl: storage.blobDir,
+    blobUrl: storage.blobUrl,
     shutdownGraceMs: 1000,
     ...options.config,
   };

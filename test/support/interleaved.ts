@@ -1,5 +1,6 @@
 import { openStorage } from "../../gateway/src/storage/factory.js";
-import type { Backend } from "./backends.js";
+import type { Backend, StorageCombo } from "./backends.js";
+import type { S3Server } from "./s3-server.js";
 import { startTestGateway, type TestGateway } from "./gateway.js";
 import { registryOver } from "./registry.js";
 
@@ -16,10 +17,11 @@ export interface Interleaved {
   close(): Promise<void>;
 }
 
-export async function startInterleaved(backend: Backend, after: RegExp): Promise<Interleaved> {
+export async function startInterleaved(backend: Backend | StorageCombo, after: RegExp, s3?: S3Server): Promise<Interleaved> {
   const state: Pick<Interleaved, "between"> = { between: null };
   const gw = await startTestGateway({
     backend,
+    s3,
     log: async (event) => {
       if (event.level !== "query" || state.between === null || !after.test(event.query.sql)) return;
       const write = state.between;
@@ -27,7 +29,7 @@ export async function startInterleaved(backend: Backend, after: RegExp): Promise
       await write();
     },
   });
-  const replica = await openStorage({ databaseUrl: gw.storage.databaseUrl, blobUrl: gw.storage.blobDir });
+  const replica = await openStorage({ databaseUrl: gw.storage.databaseUrl, blobUrl: gw.storage.blobUrl, ...(s3 ? { env: s3.env } : {}) });
   return Object.assign(state, {
     gw,
     writer: registryOver(replica),

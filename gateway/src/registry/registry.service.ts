@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
 import { BadInputError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
@@ -34,7 +35,7 @@ import {
 } from "../domain/rules.js";
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
 import { normaliseFilter, type ModelFilterInput } from "../domain/model-filter.js";
-import type { BlobEntry, BlobReadable, BlobStore, HeldBlobs, PresignOptions, StagedBlob } from "../storage/blob-store.js";
+import type { BlobEntry, BlobReadable, BlobStore, PresignOptions, StagedBlob } from "../storage/blob-store.js";
 import { eachLimited } from "../storage/each-limited.js";
 import type { BestOfFamiliesQuery, FamilyOrder, ListPosition, MetadataStore } from "../storage/metadata-store.js";
 import { MissingParentError, refKey, type LineageInput } from "../domain/lineage.js";
@@ -57,6 +58,11 @@ import type { ModelEventHub } from "./model-events.js";
 
 /** Listings of a version's files `filesOf` tries when a blob goes between the listing and the hold. */
 const HOLD_ATTEMPTS = 3;
+/**
+ * How long an archive's hold on its blobs outlives its last renewal (renewed every third
+ * of it): what a gateway that died mid-archive keeps from reclaiming, at most.
+ */
+export const ARCHIVE_HOLD_MS = 10 * 60_000;
 
 /** A file a caller may read: what the registry knows of it, and its bytes on demand. */
 export interface StoredFile {
@@ -112,6 +118,8 @@ export interface RegistryLimits {
   readonly maxInputExampleBytes: number;
   /** Largest `flavors`, as serialized JSON; DEFAULT_MAX_FLAVORS_BYTES when unset. */
   readonly maxFlavorsBytes?: number;
+  /** How long an archive's hold outlives its last renewal; ARCHIVE_HOLD_MS when unset. */
+  readonly archiveHoldMs?: number;
 }
 
 export interface CreateModelCommand {
@@ -674,10 +682,11 @@ export class RegistryService {
 
   /**
    * All files of a version as of one moment (for archives), once the caller may read it.
-   * With `hold`, their bytes stay readable until `release` where the blob store can keep
-   * them (`BlobStore.hold`: a local directory), so an archive streaming while the version
-   * is overwritten or deleted still ends whole, with the files it listed. A blob reclaimed
-   * between the listing and the hold (the version replaced just then): listed again.
+   * With `hold`, no reclaim on any replica removes their bytes until `release` (a hold in
+   * the database, renewed while it lasts; one whose gateway died ends `archiveHoldMs`
+   * after its last renewal), so an archive streaming while the version is overwritten or
+   * deleted still ends whole, with the files it listed, on every blob store. A blob
+   * reclaimed between the listing and the hold (the version replaced just then): listed again.
    */
   async filesOf(
     caller: Caller,
@@ -688,24 +697,39 @@ export class RegistryService {
     for (let attempt = 1; ; attempt++) {
       const model = await this.metadata.getModel(ref, { metrics: false, files: true });
       if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
-      const records = model.files ?? [];
-      let held: HeldBlobs | undefined;
+      const files = (model.files ?? []).map((record) => this.#stored(record));
+      if (!options.hold || files.length === 0) return { ref, files, release: async () => {} };
       try {
-        held = options.hold ? await this.blobs.hold?.(records.map((file) => file.sha256)) : undefined;
+        return { ref, files, release: await this.#hold(files.map((file) => file.record.sha256)) };
       } catch (error) {
         if (error instanceof NotFoundError && attempt < HOLD_ATTEMPTS) continue;
         throw error;
       }
-      return {
-        ref,
-        files: records.map((record) => (held ? { record, read: () => held.read(record.sha256) } : this.#stored(record))),
-        release: async () => {
-          await held?.release().catch((error: unknown) => {
-            this.log.warn({ err: error }, "letting go of an archive's held blobs failed; the next start's staging sweep removes them");
-          });
-        },
-      };
     }
+  }
+
+  /** Holds `shas` (`MetadataStore.holdBlobs`), renewed until the returned `release`, which reclaims what the hold alone kept. */
+  async #hold(shas: readonly string[]): Promise<() => Promise<void>> {
+    const holdMs = this.limits.archiveHoldMs ?? ARCHIVE_HOLD_MS;
+    const holdId = randomUUID();
+    await this.metadata.holdBlobs(holdId, shas, Date.now() + holdMs);
+    const renewal = setInterval(() => {
+      this.metadata.renewHold(holdId, Date.now() + holdMs).catch((error: unknown) => {
+        this.log.warn({ err: error }, "renewing an archive's hold on its blobs failed; it lapses unless a later renewal works");
+      });
+    }, holdMs / 3);
+    renewal.unref();
+    let released: Promise<void> | undefined;
+    return () =>
+      (released ??= (async () => {
+        clearInterval(renewal);
+        try {
+          const candidates = await this.metadata.releaseHold(holdId);
+          if (candidates.length > 0) await this.#reclaim(candidates);
+        } catch (error) {
+          this.log.warn({ err: error }, "letting go of an archive's hold on its blobs failed; it lapses by itself");
+        }
+      })());
   }
 
   #stored(record: FileRecord): StoredFile {

@@ -26,14 +26,6 @@ export type BlobReadable = Readable & {
   writeTo?(target: Writable, sent?: (bytes: number) => void): Promise<void>;
 };
 
-/** Blobs kept readable as they were until `release`, whatever removes them meanwhile (`BlobStore.hold`). */
-export interface HeldBlobs {
-  /** A held blob's bytes (only a digest that was held). */
-  read(sha256: string): Promise<BlobReadable>;
-  /** Lets them go; idempotent. */
-  release(): Promise<void>;
-}
-
 export interface BlobEntry {
   readonly sha256: string;
   readonly sizeBytes: number;
@@ -66,13 +58,6 @@ export interface BlobStore {
   /** Drops staged bytes that will not be promoted. Never throws for a missing key. */
   discard(blob: StagedBlob): Promise<void>;
   read(sha256: string, range?: ByteRange): Promise<BlobReadable>;
-  /**
-   * Keeps `sha256s` readable until `release`, so a reader of several blobs in turn (an
-   * archive) ends with the bytes it listed though a reclaim removes them meanwhile (an
-   * overwrite or a delete of the version); NotFoundError when one is gone already.
-   * Absent, or undefined, where the store cannot: then a blob read later may be gone.
-   */
-  hold?(sha256s: readonly string[]): Promise<HeldBlobs | undefined>;
   delete(sha256: string): Promise<void>;
   /** Every addressable blob, in no particular order (for start-up recovery). */
   list(): AsyncIterable<BlobEntry>;

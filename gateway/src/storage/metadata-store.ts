@@ -191,6 +191,18 @@ export interface MetadataStore {
    * transaction still writing such a row; returns the digests it adopted.
    */
   adoptBlobs(blobs: readonly { readonly sha256: string; readonly sizeBytes: number }[]): Promise<string[]>;
+  /**
+   * Keeps `shas` from every reclaim, on any replica, until `releaseHold(holdId)` or
+   * `expiresAt` (ms since the epoch; `renewHold` moves it). NotFoundError when one has
+   * no row any more: reclaimed since it was listed.
+   */
+  holdBlobs(holdId: string, shas: readonly string[], expiresAt: number): Promise<void>;
+  renewHold(holdId: string, expiresAt: number): Promise<void>;
+  /**
+   * Ends a hold, and every hold past its end; returns their digests no version
+   * references and no other hold keeps (candidates for `reclaimBlobs`).
+   */
+  releaseHold(holdId: string): Promise<string[]>;
   /** The digests among `shas` that have a row. */
   knownBlobs(shas: readonly string[]): Promise<Set<string>>;
   /** Blob rows no version references (left by a crash between delete and reclaim). */

@@ -4,8 +4,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { NotFoundError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
-import type { BlobEntry, BlobStore, HeldBlobs, StagedBlob } from "../blob-store.js";
-import { eachLimited } from "../each-limited.js";
+import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
 import { ByteTally } from "../hashing-counter.js";
 import { isDeadLocalUpload, newStagingName } from "../staging-name.js";
 import { BlobFile } from "./blob-file.js";
@@ -14,8 +13,6 @@ import { StagingFile } from "./staging-file.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const STAGING_IDLE_MS = 60 * 60_000;
-/** Hard links made at once when holding blobs (`hold`). */
-const HOLD_LINKS_AT_ONCE = 16;
 
 // The steps every registration takes (a directory's fsync, a link, an unlink) use
 // node:fs's callbacks: fs/promises wraps a directory opened for fsync in a FileHandle,
@@ -184,45 +181,10 @@ export class FsBlobStore implements BlobStore {
     await unlinkIfPresent(this.#stagingPath(blob.stagingKey));
   }
 
-  read(sha256: string, range?: ByteRange): Promise<BlobFile> {
-    return this.#open(this.#pathOf(sha256), sha256, range);
-  }
-
-  /**
-   * Hard links to the blobs in a staging folder of this process: a reclaim unlinks the
-   * blob's address, never the bytes a link still names. Undefined when this directory
-   * makes no hard links. A process that dies holding them leaves the folder to the
-   * staging sweep of the next start, as it does its uploads.
-   */
-  async hold(sha256s: readonly string[]): Promise<HeldBlobs | undefined> {
-    if (!this.#links) return undefined;
-    const dir = this.#stagingPath(newStagingName());
-    await fsStep("hold", () => fs.mkdir(dir));
-    const release = () => fs.rm(dir, { recursive: true, force: true });
-    try {
-      await eachLimited([...new Set(sha256s)], HOLD_LINKS_AT_ONCE, async (sha256) => {
-        try {
-          await fs.link(this.#pathOf(sha256), path.join(dir, sha256));
-        } catch (error) {
-          // Reclaimed between the listing and now: the version was just replaced or deleted.
-          throw (error as NodeJS.ErrnoException).code === "ENOENT" ? new NotFoundError("blob", sha256) : blobStoreError(error, "hold");
-        }
-      });
-    } catch (error) {
-      await release().catch(() => {});
-      throw error;
-    }
-    return {
-      read: (sha256) =>
-        SHA256.test(sha256) ? this.#open(path.join(dir, sha256), sha256) : Promise.reject(new NotFoundError("blob", sha256)),
-      release,
-    };
-  }
-
-  async #open(file: string, sha256: string, range?: ByteRange): Promise<BlobFile> {
+  async read(sha256: string, range?: ByteRange): Promise<BlobFile> {
     let handle: FileHandle;
     try {
-      handle = await fs.open(file, "r");
+      handle = await fs.open(this.#pathOf(sha256), "r");
     } catch (error) {
       // Bytes reclaimed between the lookup and the read: the version was just deleted.
       throw (error as NodeJS.ErrnoException).code === "ENOENT" ? new NotFoundError("blob", sha256) : error;

@@ -539,6 +539,22 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await sql`create index families_search on families (project, lower(name collate "C"), name collate "C")`.execute(db);
       },
     },
+    "0017_blob_holds": {
+      // Blobs a reader of several in turn (an archive) keeps from every reclaim, on any
+      // replica, until it lets go or `expires_at` (ms since the epoch) passes: a gateway
+      // that died holding them holds nothing for long.
+      async up(db: FrozenDb) {
+        await db.schema
+          .createTable("blob_holds")
+          .addColumn("hold_id", "text", (c) => c.notNull())
+          .addColumn("sha256", "text", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("blob_holds_pkey", ["hold_id", "sha256"])
+          .execute();
+        await db.schema.createIndex("blob_holds_sha256").on("blob_holds").columns(["sha256", "expires_at"]).execute();
+        await db.schema.createIndex("blob_holds_expires_at").on("blob_holds").column("expires_at").execute();
+      },
+    },
   };
 }
 

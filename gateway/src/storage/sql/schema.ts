@@ -99,6 +99,12 @@ export interface Database {
     size_bytes: number;
     created_at: number;
   };
+  /** Blobs kept from reclaiming until released or `expires_at` (`MetadataStore.holdBlobs`). */
+  blob_holds: {
+    hold_id: string;
+    sha256: string;
+    expires_at: number;
+  };
   projects: {
     name: string;
     created_at: number;

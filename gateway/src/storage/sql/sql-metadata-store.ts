@@ -1,5 +1,5 @@
 import { Migrator, sql, type ExpressionBuilder, type Kysely } from "kysely";
-import { VersionsExhaustedError, versionExists } from "../../domain/errors.js";
+import { NotFoundError, VersionsExhaustedError, versionExists } from "../../domain/errors.js";
 import { BATCH, MAX_VERSION } from "../../domain/limits.js";
 import {
   LARGE_COLUMNS,
@@ -78,18 +78,30 @@ const MIGRATION_TABLE = "kysely_migration";
 /** References per `getModels` statement: three bound parameters each, well within either backend's limit. */
 const MODELS_PER_READ = 500;
 
-/** Rows per statement: far below SQLite's 32766 and PostgreSQL's 65535 bound parameters. */
-
-/** `blobs as b` rows no version's file refers to. */
-const unreferenced = (eb: ExpressionBuilder<Database & { b: Database["blobs"] }, "b">) =>
-  eb.not(
-    eb.exists(
-      eb
-        .selectFrom("model_files as f")
-        .select(sql`1`.as("one"))
-        .whereRef("f.sha256", "=", "b.sha256"),
+/**
+ * `blobs as b` rows no version's file refers to and no hold keeps (`holdBlobs`) at `now`
+ * (ms since the epoch).
+ */
+const unreferencedAt = (now: number) => (eb: ExpressionBuilder<Database & { b: Database["blobs"] }, "b">) =>
+  eb.and([
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom("model_files as f")
+          .select(sql`1`.as("one"))
+          .whereRef("f.sha256", "=", "b.sha256"),
+      ),
     ),
-  );
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom("blob_holds as h")
+          .select(sql`1`.as("one"))
+          .whereRef("h.sha256", "=", "b.sha256")
+          .where("h.expires_at", ">", now),
+      ),
+    ),
+  ]);
 
 /** The metadata store over any Kysely dialect; `dialect` isolates the differences. */
 export class SqlMetadataStore implements MetadataStore {
@@ -568,7 +580,12 @@ export class SqlMetadataStore implements MetadataStore {
       judged = locked.map((r) => r.sha256);
       if (judged.length === 0) return [];
     }
-    const orphans = await trx.selectFrom("blobs as b").select("b.sha256").where("b.sha256", "in", judged).where(unreferenced).execute();
+    const orphans = await trx
+      .selectFrom("blobs as b")
+      .select("b.sha256")
+      .where("b.sha256", "in", judged)
+      .where(unreferencedAt(Date.now()))
+      .execute();
     const digests = orphans.map((o) => o.sha256);
     // Bytes go first: if the commit then fails, a row without bytes is harmless
     // (a later create promotes its own copy), bytes without a row would leak.
@@ -592,6 +609,53 @@ export class SqlMetadataStore implements MetadataStore {
     });
   }
 
+  async holdBlobs(holdId: string, shas: readonly string[], expiresAt: number): Promise<void> {
+    await this.#transaction(async (trx) => {
+      for (const batch of chunks([...new Set(shas)].sort(), BATCH)) {
+        // A reclaim locks its rows FOR UPDATE and deletes the bytes before it commits:
+        // this waits for it, and then finds the row gone. Once locked here, a reclaim
+        // waits for this commit and sees the hold. Creates (FOR NO KEY UPDATE) go on.
+        let rows = trx.selectFrom("blobs").select("sha256").where("sha256", "in", batch);
+        if (this.sqlDialect.supportsRowLocks) rows = rows.orderBy("sha256").forKeyShare();
+        const present = new Set((await rows.execute()).map((r) => r.sha256));
+        const gone = batch.find((sha256) => !present.has(sha256));
+        if (gone !== undefined) throw new NotFoundError("blob", gone);
+        await trx
+          .insertInto("blob_holds")
+          .values(batch.map((sha256) => ({ hold_id: holdId, sha256, expires_at: expiresAt })))
+          .execute();
+      }
+    });
+  }
+
+  async renewHold(holdId: string, expiresAt: number): Promise<void> {
+    await this.#transaction((trx) => trx.updateTable("blob_holds").set({ expires_at: expiresAt }).where("hold_id", "=", holdId).execute());
+  }
+
+  async releaseHold(holdId: string): Promise<string[]> {
+    const now = Date.now();
+    // Holds past their end (their gateway died holding them) go too, and their blobs are judged with ours.
+    const ended = await this.#transaction((trx) =>
+      trx
+        .deleteFrom("blob_holds")
+        .where((eb) => eb.or([eb("hold_id", "=", holdId), eb("expires_at", "<=", now)]))
+        .returning("sha256")
+        .execute(),
+    );
+    const candidates = [...new Set(ended.map((r) => r.sha256))].sort();
+    const unreferenced: string[] = [];
+    for (const batch of chunks(candidates, BATCH)) {
+      const rows = await this.db
+        .selectFrom("blobs as b")
+        .select("b.sha256")
+        .where("b.sha256", "in", batch)
+        .where(unreferencedAt(now))
+        .execute();
+      unreferenced.push(...rows.map((r) => r.sha256));
+    }
+    return unreferenced;
+  }
+
   /** Digests among `shas` that have a row. */
   async knownBlobs(shas: readonly string[]): Promise<Set<string>> {
     if (shas.length === 0) return new Set();
@@ -600,7 +664,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async unreferencedBlobs(limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom("blobs as b").select("b.sha256").where(unreferenced).limit(limit).execute();
+    const rows = await this.db.selectFrom("blobs as b").select("b.sha256").where(unreferencedAt(Date.now())).limit(limit).execute();
     return rows.map((r) => r.sha256);
   }
 
