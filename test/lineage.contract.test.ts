@@ -91,6 +91,73 @@ describe.each(BACKENDS)("lineage on %s", (backend) => {
     expect((await derived(Caller.open(), ref("p1", 1), 0)).nodes).toEqual([]);
   });
 
+  test("the first pages of many versions' derived versions are read together: each its own, limited, filtered by project before the limit", async () => {
+    // 120 parents: more than one statement reads (100 each). Parent i has i % 4 children in "a",
+    // every third one more in "b" (which alice may not read), and one child names parents 1 and 2.
+    const parents = Array.from({ length: 120 }, (_, i) => ref(`many${i}`, 1, "a"));
+    const inA = new Map<number, string[]>();
+    const inB = new Map<number, string[]>();
+    for (const [i, parent] of parents.entries()) {
+      await registry.createModel({ project: "a", name: parent.name });
+      if (i % 3 === 0) {
+        await registry.createModel({
+          project: "b",
+          name: `b${i}`,
+          lineage: { parents: [{ project: "a", name: parent.name, version: 1 }] },
+        });
+        inB.set(i, [`b/b${i}`]);
+      }
+      const names: string[] = [];
+      for (let j = 0; j < i % 4; j++) {
+        await registry.createModel({
+          project: "a",
+          name: `k${i}-${j}`,
+          lineage: { parents: [{ project: "a", name: parent.name, version: 1 }] },
+        });
+        names.push(`a/k${i}-${j}`);
+      }
+      inA.set(i, names);
+    }
+    await registry.createModel({
+      project: "a",
+      name: "twice",
+      lineage: { parents: [parents[1]!, parents[2]!].map(({ name }) => ({ project: "a", name, version: 1 })) },
+    });
+    inA.get(1)!.push("a/twice");
+    inA.get(2)!.push("a/twice");
+    const names = (page: { nodes: readonly { project: string; name: string }[] }) => page.nodes.map((n) => `${n.project}/${n.name}`);
+
+    const alices = await registry.service.listDerivedOf(alice, parents, { first: 2 });
+    const boths = await registry.service.listDerivedOf(both, parents, { first: 2 });
+    // A key granted 2,000 projects: its statements read fewer parents each, within every driver's bound parameters.
+    const wide = Caller.forKey("wide", [
+      ...Array.from({ length: 2000 }, (_, i) => ({ project: `p${i}`, role: "read" as const })),
+      { project: "a", role: "read" },
+    ]);
+    const wides = await registry.service.listDerivedOf(wide, parents, { first: 2 });
+    for (const [i, parent] of parents.entries()) {
+      const own = inA.get(i)!;
+      // Created in order b, then a's: "b" rows come first by row id.
+      const all = [...(inB.get(i) ?? []), ...own];
+      expect(names(alices[i]!), `alice, parent ${i}`).toEqual(own.slice(0, 2));
+      expect(alices[i]!.hasNextPage, `alice, parent ${i}`).toBe(own.length > 2);
+      expect(names(wides[i]!), `wide, parent ${i}`).toEqual(own.slice(0, 2));
+      expect(names(boths[i]!), `both, parent ${i}`).toEqual(all.slice(0, 2));
+      expect(boths[i]!.hasNextPage, `both, parent ${i}`).toBe(all.length > 2);
+      if (i < 8) {
+        // The same as each read alone, cursor included, and the cursor resumes that listing.
+        const alone = await derived(both, parent, 2);
+        expect(alone).toEqual(boths[i]);
+        if (alone.hasNextPage) expect(names(await derived(both, parent, 2, alone.endCursor))).toEqual(all.slice(2, 4));
+      }
+    }
+    expect((await registry.service.listDerivedOf(both, parents, { first: 0 })).every((page) => page.nodes.length === 0)).toBe(true);
+    await expect(registry.service.listDerivedOf(both, parents, { first: 501 })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
+    await expect(registry.service.listDerivedOf(alice, [parents[0]!, ref("secret", 1, "b")], { first: 2 })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+  });
+
   test("a missing parent is NOT_FOUND and nothing is stored", async () => {
     await expect(registry.createModel({ name: "orphan", lineage: { parents: [{ name: "nope", version: 1 }] } })).rejects.toMatchObject({
       code: "NOT_FOUND",

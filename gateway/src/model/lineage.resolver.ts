@@ -23,7 +23,7 @@ export class ModelLineageResolver {
   @FieldResolver(() => DerivedModelConnection, {
     description:
       "The versions whose lineage names this one as a parent, oldest registration first; only those in projects the caller " +
-      "may read. A statement per version: the query cost charges it as a page.",
+      "may read. The first pages of a page's versions are read together; the query cost charges each as a page.",
   })
   async derivedModels(
     @Root() model: ModelRecord,
@@ -33,7 +33,20 @@ export class ModelLineageResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const page = await ctx.registry.listDerived(ctx.caller, model, { first, after, parts: selectedParts(info, ["nodes"]) });
+    const parts = selectedParts(info, ["nodes"]);
+    // A cursor pages one version's derived versions; the first pages of a page's versions share one read.
+    const page = after
+      ? await ctx.registry.listDerived(ctx.caller, model, { first, after, parts })
+      : await requestBatch(
+          ctx,
+          `derived:${JSON.stringify([first, parts])}`,
+          async (parents: readonly ModelRecord[]) => {
+            const pages = await ctx.registry.listDerivedOf(ctx.caller, parents, { first, parts });
+            return new Map(parents.map((parent, i) => [refKey(parent), pages[i]!]));
+          },
+          refKey,
+        ).get(model);
+    if (!page) throw new Error("a derived page was not read with its batch");
     return { nodes: page.nodes, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 }

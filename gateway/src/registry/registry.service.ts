@@ -578,23 +578,33 @@ export class RegistryService {
    * registration first, only those in projects the caller may read.
    */
   async listDerived(caller: Caller, parent: ModelRef, query: DerivedModelsQuery): Promise<DerivedPage> {
-    caller.require(parent.project, "read");
+    return (await this.listDerivedOf(caller, [parent], query))[0]!;
+  }
+
+  /**
+   * `listDerived` of each of `parents` (a page's versions), in their order, read together
+   * (a statement per 100 parents). A cursor (`after`) pages one parent's only.
+   */
+  async listDerivedOf(caller: Caller, parents: readonly ModelRef[], query: DerivedModelsQuery): Promise<DerivedPage[]> {
+    for (const parent of parents) caller.require(parent.project, "read");
     const first = assertPageSize(query.first, 0);
-    const key = refKey(parent);
-    const afterId = query.after ? decodeDerivedCursor(query.after, key) : null;
+    if (query.after && parents.length !== 1) throw new Error("a derived versions' cursor pages one parent's");
+    const afterId = query.after ? decodeDerivedCursor(query.after, refKey(parents[0]!)) : null;
     const listed =
       first === 0
-        ? []
+        ? parents.map(() => [])
         : await this.metadata.listDerived({
-            parent: { project: parent.project, name: parent.name, version: parent.version },
+            parents: parents.map((parent) => ({ project: parent.project, name: parent.name, version: parent.version })),
             projects: caller.readableProjects(),
             limit: first + 1,
             afterId,
             parts: query.parts ?? ALL_PARTS,
           });
-    const page = listed.slice(0, first);
-    const last = page.at(-1);
-    return { nodes: page, hasNextPage: listed.length > first, endCursor: last ? encodeDerivedCursor(key, last.id) : null };
+    return listed.map((rows, i) => {
+      const page = rows.slice(0, first);
+      const last = page.at(-1);
+      return { nodes: page, hasNextPage: rows.length > first, endCursor: last ? encodeDerivedCursor(refKey(parents[i]!), last.id) : null };
+    });
   }
 
   /**

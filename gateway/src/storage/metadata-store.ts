@@ -73,11 +73,12 @@ export interface BestOfFamiliesQuery {
 
 /** A page of the versions that name a parent (`MetadataStore.listDerived`). */
 export interface DerivedQuery {
-  readonly parent: ModelRef;
+  readonly parents: readonly ModelRef[];
   /** Only children in these projects; null: every project. */
   readonly projects: readonly string[] | null;
+  /** At most this many children per parent. */
   readonly limit: number;
-  /** The row id of the last child of the previous page, or null. */
+  /** The row id of the last child of the previous page, or null (a cursor pages one parent). */
   readonly afterId: number | null;
   readonly parts: ModelParts;
 }
@@ -133,7 +134,8 @@ export interface MetadataStore {
    */
   bestOfFamilies(query: BestOfFamiliesQuery): Promise<Map<string, ModelRecord>>;
   /** One statement: a page of the versions whose lineage names `query.parent` (with their parts). */
-  listDerived(query: DerivedQuery): Promise<ModelRecord[]>;
+  /** Each parent's page of derived versions, in the order of `query.parents`. */
+  listDerived(query: DerivedQuery): Promise<ModelRecord[][]>;
   /**
    * The large columns `wanted` names, of rows read before (with `largeSizes`), by row id:
    * exactly those columns of those rows, one statement for a page's (a few hundred), with

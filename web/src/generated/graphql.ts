@@ -209,7 +209,7 @@ export type Model = {
   card?: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   createdBy?: Maybe<Scalars['String']['output']>;
-  /** The versions whose lineage names this one as a parent, oldest registration first; only those in projects the caller may read. A statement per version: the query cost charges it as a page. */
+  /** The versions whose lineage names this one as a parent, oldest registration first; only those in projects the caller may read. The first pages of a page's versions are read together; the query cost charges each as a page. */
   derivedModels: DerivedModelConnection;
   description?: Maybe<Scalars['String']['output']>;
   /** Ordered by path. */

@@ -89,27 +89,62 @@ export function factsColumn(lineage: LineageDraft | null | undefined): string | 
   return lineage?.facts ? JSON.stringify(lineage.facts) : null;
 }
 
+/** Parents whose derived versions one `listDerived` statement reads (a subquery each). */
+const DERIVED_PARENTS_PER_READ = 100;
+/** Bound parameters a `listDerived` statement may take: far within either backend's limit. */
+const DERIVED_PARAMETERS = 5_000;
+
 /**
- * One statement: the versions whose lineage names `parent`, oldest row first, keyset
- * paged by row id over the `model_parents_children` index (an overwritten child has a
- * new row and moves to the end).
+ * The versions whose lineage names each of `parents` (a list per parent, in their order),
+ * oldest row first, keyset paged by row id over the `model_parents_children` index (an
+ * overwritten child has a new row and moves to the end). One statement per up to 100
+ * parents: for each, a subquery takes its first `limit` children from the index (those
+ * in `projects`), and their rows are read once for all.
  */
-export async function listDerived(db: Kysely<Database>, dialect: SqlDialect, query: DerivedQuery): Promise<ModelRecord[]> {
-  if (query.projects !== null && query.projects.length === 0) return [];
-  let q = db
-    .selectFrom("model_parents as p")
-    .innerJoin("models as m", "m.id", "p.model_id")
-    .innerJoin("families as f", "f.id", "m.family_id")
-    .select(modelColumns(query.parts, "m"))
-    .select(["f.project as family_project", "f.name as family_name"])
-    .select(partColumns(db, dialect, query.parts))
-    .where("p.parent_project", "=", query.parent.project)
-    .where("p.parent_name", "=", query.parent.name)
-    .where("p.parent_version", "=", query.parent.version)
-    .orderBy("p.model_id", "asc")
-    .limit(query.limit);
-  if (query.projects !== null) q = q.where("f.project", "in", query.projects);
-  if (query.afterId !== null) q = q.where("p.model_id", ">", query.afterId);
-  const rows = await q.execute();
-  return rows.map((row) => toRecord(row, row.family_project, row.family_name));
+export async function listDerived(db: Kysely<Database>, dialect: SqlDialect, query: DerivedQuery): Promise<ModelRecord[][]> {
+  const pages = query.parents.map((): ModelRecord[] => []);
+  const { projects } = query;
+  if (projects !== null && projects.length === 0) return pages;
+  // Each subquery binds the parent (3), the cursor and the limit, and the projects.
+  const perRead = Math.max(1, Math.min(DERIVED_PARENTS_PER_READ, Math.floor(DERIVED_PARAMETERS / (5 + (projects?.length ?? 0)))));
+  for (let start = 0; start < query.parents.length; start += perRead) {
+    const children = query.parents.slice(start, start + perRead).map((parent, i) => {
+      let ids = db
+        .selectFrom("model_parents as p")
+        // A literal, so that the statement's text depends only on how many parents it reads.
+        .select([sql<number>`${sql.lit(i)}`.as("k"), "p.model_id"])
+        .where("p.parent_project", "=", parent.project)
+        .where("p.parent_name", "=", parent.name)
+        .where("p.parent_version", "=", parent.version)
+        .orderBy("p.model_id", "asc")
+        .limit(query.limit);
+      if (query.afterId !== null) ids = ids.where("p.model_id", ">", query.afterId);
+      if (projects !== null)
+        ids = ids.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("models as cm")
+              .innerJoin("families as cf", "cf.id", "cm.family_id")
+              .select(sql`1`.as("one"))
+              .whereRef("cm.id", "=", "p.model_id")
+              .where("cf.project", "in", projects),
+          ),
+        );
+      // Wrapped: SQLite takes ORDER BY and LIMIT only at the end of a compound select.
+      return db.selectFrom(ids.as(`c${i}`)).selectAll();
+    });
+    const union = children.slice(1).reduce((all, next) => all.unionAll(next), children[0]!);
+    const rows = await db
+      .selectFrom(union.as("d"))
+      .innerJoin("models as m", "m.id", "d.model_id")
+      .innerJoin("families as f", "f.id", "m.family_id")
+      .select(modelColumns(query.parts, "m"))
+      .select(["d.k", "f.project as family_project", "f.name as family_name"])
+      .select(partColumns(db, dialect, query.parts))
+      .orderBy("d.k")
+      .orderBy("m.id")
+      .execute();
+    for (const row of rows) pages[start + Number(row.k)]!.push(toRecord(row, row.family_project, row.family_name));
+  }
+  return pages;
 }

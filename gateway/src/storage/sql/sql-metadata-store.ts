@@ -279,7 +279,7 @@ export class SqlMetadataStore implements MetadataStore {
     return listFamilies(this.#listings(), this.sqlDialect, query);
   }
 
-  listDerived(query: DerivedQuery): Promise<ModelRecord[]> {
+  listDerived(query: DerivedQuery): Promise<ModelRecord[][]> {
     return listDerived(this.#listings(), this.sqlDialect, query);
   }
 
