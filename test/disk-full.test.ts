@@ -114,6 +114,19 @@ describe("a full disk", () => {
     expect(JSON.parse(next.body)).toEqual({ data: { model: null } });
   });
 
+  test("downloads go on on the full disk: an archive whose hold has no room streams without one", async (ctx) => {
+    if (!mounted) ctx.skip("mounting a tmpfs is not permitted here");
+    expect(await freeBytes(mountPoint)).toBeLessThan(64 * 1024);
+    const logged = logLines.length;
+    const archive = await fetch(`${gateway!.origin}/archives/default/keep/1`);
+    expect(archive.status).toBe(200);
+    // A tar of one 16 MiB file: its header, the bytes, the end blocks.
+    expect((await archive.arrayBuffer()).byteLength).toBeGreaterThan(16 * 2 ** 20);
+    expect(logLines.slice(logged).some((l) => l.level === 40 && /hold/.test(l.msg) && l.err?.code === "INSUFFICIENT_STORAGE")).toBe(true);
+    const file = await fetch(`${gateway!.origin}/files/default/keep/1/weights.bin`);
+    expect([file.status, (await file.arrayBuffer()).byteLength]).toEqual([200, 16 * 2 ** 20]);
+  });
+
   test("a version of several files whose first overflows the disk is refused too, not left waiting for the rest", async (ctx) => {
     if (!mounted) ctx.skip("mounting a tmpfs is not permitted here");
     // The store gives up on the first file mid-body; the files after it must fail

@@ -712,8 +712,14 @@ export class RegistryService {
       try {
         return { ref, files, release: await this.#hold(files.map((file) => file.record.sha256)) };
       } catch (error) {
-        if (error instanceof NotFoundError && attempt < HOLD_ATTEMPTS) continue;
-        throw error;
+        if (error instanceof NotFoundError) {
+          if (attempt < HOLD_ATTEMPTS) continue;
+          throw error;
+        }
+        // A hold is a write (a full disk, a database refusing writes): the archive still
+        // streams, unheld, as a single file's download would; only a race can break it off.
+        this.log.warn({ err: error }, "an archive's blobs could not be held; it streams without a hold");
+        return { ref, files, release: async () => {} };
       }
     }
   }
