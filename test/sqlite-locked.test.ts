@@ -7,6 +7,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, expect, test } from "vitest";
 import { makeTempDir } from "./support/backends.js";
+import { openStorage } from "../gateway/src/storage/factory.js";
 import { killAllChildren, startChildGateway } from "./support/child-gateway.js";
 
 afterAll(() => killAllChildren());
@@ -58,3 +59,45 @@ test("a write while another process holds the write lock answers UNAVAILABLE, an
     await fs.rm(dataDir, { recursive: true, force: true });
   }
 }, 90_000);
+
+/**
+ * Writes outside the request path take the lock the same way: the events' prune (a timer),
+ * revoking a key and creating a project wait for another process's lock off the event loop.
+ */
+test("a prune, a key's revocation and a project's creation wait for another process's lock without holding up the event loop", async () => {
+  const dataDir = await makeTempDir("homer-sqlite-locked-");
+  const storage = await openStorage({ databaseUrl: path.join(dataDir, "registry.sqlite"), blobUrl: path.join(dataDir, "blobs") });
+  try {
+    const key = await storage.access.createKey({
+      id: "k1",
+      name: "k",
+      secretSha256: "0".repeat(64),
+      createdBy: null,
+      grants: [{ project: "default", role: "read" }],
+    });
+    expect(key).not.toBeNull();
+    const other = new Database(path.join(dataDir, "registry.sqlite"));
+    for (const [what, write] of [
+      ["prune", () => storage.events.prune(new Date())],
+      ["revokeKey", () => storage.access.revokeKey("k1")],
+      ["createProject", () => storage.access.createProject("later", null)],
+    ] as const) {
+      other.exec("begin immediate");
+      const waiting = (write as () => Promise<unknown>)();
+      // The event loop turns while the write waits: a short timer fires on time.
+      const asked = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(Date.now() - asked, what).toBeLessThan(400);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      other.exec("rollback");
+      await waiting;
+    }
+    other.close();
+    expect((await storage.access.listProjects()).map((p) => p.name)).toContain("later");
+    expect((await storage.access.listKeys()).find((k) => k.id === "k1")?.revokedAt).not.toBeNull();
+  } finally {
+    await storage.metadata.close();
+    await storage.blobs.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}, 30_000);

@@ -51,7 +51,10 @@ export class SqlEventFeed implements EventFeed {
   }
 
   async prune(before: Date): Promise<number> {
-    const result = await this.db.deleteFrom("events").where("at", "<", before.getTime()).executeTakeFirst();
+    // In a transaction: on SQLite it waits for another process's write lock off the event loop.
+    const result = await this.db
+      .transaction()
+      .execute((trx) => trx.deleteFrom("events").where("at", "<", before.getTime()).executeTakeFirst());
     return Number(result.numDeletedRows);
   }
 }
