@@ -4,6 +4,7 @@ import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { GraphQLError, OperationTypeNode, type ValidationContext, type ValidationRule } from "graphql";
 import type { Config } from "../config.js";
 import { costLimitRule } from "./cost.js";
+import { unconditionalSubscriptionField } from "./subscription-field.js";
 
 /**
  * One createModel per request: mutations run one after another, and a second
@@ -64,6 +65,7 @@ export function operationLimits(
     onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
   };
   return [
+    unconditionalSubscriptionField,
     transport === "http" ? noSubscriptions : onlySubscriptions,
     oneRegistrationPerOperation,
     maxDepthRule({ n: config.maxQueryDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),

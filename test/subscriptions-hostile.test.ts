@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import WebSocket from "ws";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { subscribe, untilLive } from "./support/subscriber.js";
+
+/** A graphql-ws connection past its acknowledgement, keeping every message the server sends and how it closed. */
+async function acknowledged(origin: string) {
+  const ws = new WebSocket(`${origin.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+  const received: any[] = [];
+  const closed = new Promise<number>((resolve) => ws.once("close", resolve));
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  ws.on("message", (data: Buffer) => received.push(JSON.parse(data.toString())));
+  ws.send(JSON.stringify({ type: "connection_init" }));
+  await expect.poll(() => received.length).toBe(1);
+  return { ws, received, closed };
+}
+
+describe("subscriptions against hostile clients", () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => gw?.close());
+
+  test("a subscription whose field is conditional (@skip, @include) is GRAPHQL_VALIDATION_FAILED on the socket and over HTTP, never an internal error", async () => {
+    const printed = vi.spyOn(console, "error");
+    try {
+      const documents = [
+        { query: `subscription { modelEvents @skip(if: true) { type } }` },
+        { query: `subscription($v: Boolean!) { modelEvents @include(if: $v) { type } }`, variables: { v: true } },
+        { query: `subscription($v: Boolean! = true) { modelEvents @include(if: $v) { type } }`, variables: { v: false } },
+        { query: `subscription { ... on Subscription @skip(if: true) { modelEvents { type } } }` },
+        {
+          query: `subscription($v: Boolean!) { ...F } fragment F on Subscription { modelEvents @skip(if: $v) { type } }`,
+          variables: { v: false },
+        },
+      ];
+      for (const payload of documents) {
+        const { ws, received, closed } = await acknowledged(gw.origin);
+        ws.send(JSON.stringify({ id: "1", type: "subscribe", payload }));
+        await expect.poll(() => received.length).toBe(2);
+        expect(received[1]).toMatchObject({ id: "1", type: "error", payload: [{ extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }] });
+        ws.close();
+        expect(await closed).toBe(1005);
+
+        const res = await gw.gql(payload.query, payload.variables);
+        expect([res.status, res.errors?.map((e) => e.extensions?.code)]).toEqual([400, ["GRAPHQL_VALIDATION_FAILED"]]);
+      }
+      expect(printed).not.toHaveBeenCalled();
+      // Still serving subscriptions.
+      const live = subscribe(gw.origin, { name: "after" });
+      await untilLive(live, () => gw.upload({ name: "after" }, { "a.txt": "a" }));
+      await live.close();
+    } finally {
+      printed.mockRestore();
+    }
+  });
+});
