@@ -4,6 +4,7 @@ import type { ResolvedOptions } from "./client.js";
 import { fromGraphQLErrors, RegistryError, transportError, type GraphQLErrorBody } from "./errors.js";
 import { WatchModelsDocument, type ModelEventType, type WatchModelsSubscription } from "./generated/graphql.js";
 import type { Model } from "./model.js";
+import { notShaped } from "./operation.js";
 import type { ModelData } from "./types.js";
 
 export type { ModelEventType };
@@ -111,18 +112,28 @@ export class ModelWatch implements AsyncIterableIterator<ModelEvent> {
       await this.close();
       throw toRegistryError(errors ?? [], this.#doing);
     }
-    const event = data.modelEvents;
+    try {
+      return { value: this.#read(data.modelEvents), done: false };
+    } catch (error) {
+      // Thrown from next(), a `for await` calls no return(): the socket would stay open, and the process alive.
+      await this.close();
+      throw error;
+    }
+  }
+
+  /** An event as the schema says it is, or INTERNAL_SERVER_ERROR (a proxy's answer, or a registry that lies). */
+  #read(event: WatchModelsSubscription["modelEvents"]): ModelEvent {
+    if (typeof event !== "object" || event === null) throw notShaped(this.#doing, "an event that is no object");
+    const at = new Date(event.at);
+    if (Number.isNaN(at.getTime())) throw notShaped(this.#doing, `an event at ${JSON.stringify(event.at)}`);
     return {
-      value: {
-        type: event.type,
-        project: event.project,
-        name: event.name,
-        version: event.version,
-        at: new Date(event.at),
-        alias: event.alias ?? null,
-        model: event.model ? this.wrap(event.model) : null,
-      },
-      done: false,
+      type: event.type,
+      project: event.project,
+      name: event.name,
+      version: event.version,
+      at,
+      alias: event.alias ?? null,
+      model: event.model ? this.wrap(event.model) : null,
     };
   }
 
