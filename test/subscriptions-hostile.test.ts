@@ -55,4 +55,24 @@ describe("subscriptions against hostile clients", () => {
       printed.mockRestore();
     }
   });
+
+  test("a message only a server sends (connection_ack, next, error) closes its connection as malformed (4400), without a word on the console", async () => {
+    const printed = vi.spyOn(console, "error");
+    try {
+      for (const message of [
+        { type: "connection_ack" },
+        { type: "next", id: "1", payload: { data: null } },
+        { type: "error", id: "1", payload: [{ message: "x" }] },
+        // The same, spelled with an escape.
+        '{"type":"n\\u0065xt","id":"1","payload":{}}',
+      ]) {
+        const { ws, closed } = await acknowledged(gw.origin);
+        ws.send(typeof message === "string" ? message : JSON.stringify(message));
+        expect(await closed).toBe(4400);
+      }
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
+  });
 });
