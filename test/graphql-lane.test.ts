@@ -145,6 +145,11 @@ const CORPUS: Call[] = [
     name: "an array for an input object",
     body: json(`query($f: ModelFilter) { bestModel(name: "m", metric: "acc", filter: $f) { version } }`, { f: [] }),
   },
+  // graphql-jit parsed a scalar's literal without the variables: the filter lost its tag and matched every version.
+  {
+    name: "a variable inside a JSON literal",
+    body: json(`query($run: JSON) { bestModel(name: "m", metric: "acc", filter: { tags: { run: $run } }) { version tags } }`, { run: "0" }),
+  },
   { name: "unknown field", body: json(`{ models(name: "m") { nodes { nope } } }`) },
   { name: "syntax error", body: json(`{ models(name: "m") { nodes { version } `) },
   { name: "two operations, none named", body: json(`query A { __typename } query B { __typename }`) },

@@ -4,7 +4,8 @@
  * (That its answers equal graphql-js's is graphql-lane.test.ts's job.)
  */
 import type { GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
-import { buildSchema, parse, type DocumentNode } from "graphql";
+import { buildSchema, parse, type DocumentNode, type GraphQLScalarType } from "graphql";
+import { JSONObjectResolver } from "graphql-scalars";
 import { describe, expect, test } from "vitest";
 import { COMPILE_AFTER_RUNS, jitExecutor } from "../gateway/src/graphql/jit-executor.js";
 
@@ -89,5 +90,32 @@ describe("jitExecutor", () => {
     // The hot document stayed (used every other run) and stayed compiled.
     expect(executor.compiled()).toBe(1);
     expect(await run(executor, hot)).toEqual({ data: { hello: "hi hot" } });
+  });
+
+  test("a variable inside a scalar's literal keeps its value, compiled or not", async () => {
+    // graphql-jit parses such a literal once without the variables: `team` was dropped, `list` became [null].
+    const json = buildSchema(
+      `scalar JSONObject input Filter { tags: JSONObject } type Query { echo(tags: JSONObject, filter: [Filter]): String }`,
+    );
+    Object.assign(json.getType("JSONObject") as GraphQLScalarType, {
+      parseValue: JSONObjectResolver.parseValue,
+      parseLiteral: JSONObjectResolver.parseLiteral,
+    });
+    json.getQueryType()!.getFields().echo!.resolve = (_root, args: unknown) => JSON.stringify(args);
+    const executor = jitExecutor(json);
+    const document = parse(`query($t: String) { echo(tags: { team: $t, list: [$t] }, filter: { tags: { team: $t } }) }`);
+    for (let i = 0; i < COMPILE_AFTER_RUNS + 2; i++) {
+      expect(await run(executor, document, { t: "vision" })).toEqual({
+        data: { echo: '{"tags":{"team":"vision","list":["vision"]},"filter":[{"tags":{"team":"vision"}}]}' },
+      });
+    }
+    expect(executor.compiled()).toBe(0);
+    // A variable given whole, or as an input object's field, is graphql-jit's to fill in.
+    const whole = parse(`query($t: JSONObject) { echo(tags: $t, filter: [{ tags: $t }]) }`);
+    for (let i = 0; i < COMPILE_AFTER_RUNS + 1; i++) {
+      const { data } = await run(executor, whole, { t: { team: "nlp" } });
+      expect(JSON.parse(String(data?.echo))).toEqual({ tags: { team: "nlp" }, filter: [{ tags: { team: "nlp" } }] });
+    }
+    expect(executor.compiled()).toBe(1);
   });
 });

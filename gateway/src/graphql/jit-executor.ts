@@ -1,13 +1,22 @@
 import type { GatewayExecutor, GatewayInterface } from "@apollo/server-gateway-interface";
 import {
+  BREAK,
   execute,
+  getNullableType,
   getVariableValues,
   GraphQLError,
+  isInputObjectType,
+  isListType,
   Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
   type DocumentNode,
   type ExecutionResult,
+  type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type ValueNode,
   type VariableDefinitionNode,
 } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
@@ -49,6 +58,9 @@ export const MAX_DOCUMENTS = 500;
  * pass as `{}` — on `updateModel`, "remove the lineage". An operation that declares
  * variables has them coerced by graphql-js first, and runs interpreted (which refuses
  * them, worded as ever) when graphql-js refuses them.
+ *
+ * A document graphql-jit would run differently (see `compilesFaithfully`) always runs
+ * on graphql-js.
  */
 export function jitExecutor(
   schema: GraphQLSchema,
@@ -84,8 +96,10 @@ export function jitExecutor(
       // A name the document does not define fails in graphql-js; remembering it would let names pile up.
       const operation = operationOf(document, operationName);
       if (!operation) return interpreted(document, operationName, request.variables, context);
-      const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
-      plan = isCompiledQuery(result) ? { query: result.query, variables: operation.variableDefinitions ?? [] } : null;
+      const result = compilesFaithfully(schema, document)
+        ? compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true })
+        : null;
+      plan = result && isCompiledQuery(result) ? { query: result.query, variables: operation.variableDefinitions ?? [] } : null;
       entry.compiled.set(key, plan);
     }
     if (!plan || !acceptsVariables(schema, plan, request.variables))
@@ -108,6 +122,52 @@ function operationOf(document: DocumentNode, operationName: string | null): Oper
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (operationName === null) return operations.length === 1 ? operations[0] : undefined;
   return operations.find((d) => d.name?.value === operationName);
+}
+
+/** Whether a literal holds a variable anywhere inside it. */
+function holdsVariable(node: ValueNode): boolean {
+  if (node.kind === Kind.VARIABLE) return true;
+  if (node.kind === Kind.LIST) return node.values.some(holdsVariable);
+  if (node.kind === Kind.OBJECT) return node.fields.some((field) => holdsVariable(field.value));
+  return false;
+}
+
+/**
+ * Whether `node`, given for `type`, has a variable inside a scalar's literal
+ * (`tags: { team: $team }`): graphql-jit parses such a literal once, without the
+ * variables, and writes the result into its code as JSON, so the variable's place
+ * is dropped from an object and is null in a list.
+ */
+function hidesVariable(node: ValueNode, type: GraphQLInputType | undefined): boolean {
+  if (node.kind === Kind.VARIABLE || type === undefined) return false;
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) {
+    const items = node.kind === Kind.LIST ? node.values : [node];
+    return items.some((item) => hidesVariable(item, nullable.ofType));
+  }
+  if (isInputObjectType(nullable)) {
+    if (node.kind !== Kind.OBJECT) return false;
+    const fields = nullable.getFields();
+    return node.fields.some((field) => hidesVariable(field.value, fields[field.name.value]?.type));
+  }
+  return holdsVariable(node);
+}
+
+/** Whether graphql-jit runs `document` as graphql-js does: no variable inside a scalar's literal. */
+function compilesFaithfully(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let faithful = true;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        if (!hidesVariable(node.value, typeInfo.getArgument()?.type)) return undefined;
+        faithful = false;
+        return BREAK;
+      },
+    }),
+  );
+  return faithful;
 }
 
 /** Whether graphql-js accepts the request's variables for the plan's operation (always, when it declares none). */
