@@ -150,6 +150,11 @@ const CORPUS: Call[] = [
     name: "a variable inside a JSON literal",
     body: json(`query($run: JSON) { bestModel(name: "m", metric: "acc", filter: { tags: { run: $run } }) { version tags } }`, { run: "0" }),
   },
+  // graphql-jit turned a string equal to its NaN marker into NaN, which the name rule took as "NaN".
+  {
+    name: "a name holding graphql-jit's marker",
+    body: json(`{ model(name: "__MAGIC_NAN__57f286b9_4c20_487f_b409_79804ddcb4f8", version: 1) { version } }`),
+  },
   { name: "unknown field", body: json(`{ models(name: "m") { nodes { nope } } }`) },
   { name: "syntax error", body: json(`{ models(name: "m") { nodes { version } `) },
   { name: "two operations, none named", body: json(`query A { __typename } query B { __typename }`) },

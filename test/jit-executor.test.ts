@@ -118,4 +118,17 @@ describe("jitExecutor", () => {
     }
     expect(executor.compiled()).toBe(1);
   });
+
+  test("a string holding graphql-jit's marker is text, never code: such a document runs on graphql-js", async () => {
+    // graphql-jit replaced "<marker><rest>" in the JSON of literal arguments with `new Date(<rest>)`, a client's code.
+    const injected = `__MAGIC_DATE__33a9e76d_02e0_4128_8e92_3530ad3da74d0)[(globalThis.jitInjected = true)]+(0`;
+    const nan = "__MAGIC_NAN__57f286b9_4c20_487f_b409_79804ddcb4f8";
+    const executor = jitExecutor(schema);
+    const document = parse(`{ a: hello(name: ${JSON.stringify(injected)}) b: hello(name: ${JSON.stringify(nan)}) }`);
+    for (let i = 0; i < COMPILE_AFTER_RUNS + 2; i++) {
+      expect(await run(executor, document)).toEqual({ data: { a: `hi ${injected}`, b: `hi ${nan}` } });
+    }
+    expect((globalThis as { jitInjected?: unknown }).jitInjected).toBeUndefined();
+    expect(executor.compiled()).toBe(0);
+  });
 });

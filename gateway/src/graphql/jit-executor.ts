@@ -153,18 +153,30 @@ function hidesVariable(node: ValueNode, type: GraphQLInputType | undefined): boo
   return holdsVariable(node);
 }
 
-/** Whether graphql-jit runs `document` as graphql-js does: no variable inside a scalar's literal. */
+/**
+ * What begins each marker graphql-jit writes into its code for NaN, ±Infinity and dates
+ * in literal arguments, then replaces throughout the JSON it generated: a client's string
+ * holding one would turn into a number (`NaN`) or into code (`new Date(<the rest>)`).
+ */
+const JIT_MARKER = "__MAGIC_";
+
+/**
+ * Whether graphql-jit runs `document` as graphql-js does: no variable inside a scalar's
+ * literal, and no string or name holding graphql-jit's marker.
+ */
 function compilesFaithfully(schema: GraphQLSchema, document: DocumentNode): boolean {
   const typeInfo = new TypeInfo(schema);
   let faithful = true;
+  const refuse = () => {
+    faithful = false;
+    return BREAK;
+  };
   visit(
     document,
     visitWithTypeInfo(typeInfo, {
-      Argument(node) {
-        if (!hidesVariable(node.value, typeInfo.getArgument()?.type)) return undefined;
-        faithful = false;
-        return BREAK;
-      },
+      Argument: (node) => (hidesVariable(node.value, typeInfo.getArgument()?.type) ? refuse() : undefined),
+      StringValue: (node) => (node.value.includes(JIT_MARKER) ? refuse() : undefined),
+      Name: (node) => (node.value.includes(JIT_MARKER) ? refuse() : undefined),
     }),
   );
   return faithful;
