@@ -155,6 +155,11 @@ const CORPUS: Call[] = [
     name: "a name holding graphql-jit's marker",
     body: json(`{ model(name: "__MAGIC_NAN__57f286b9_4c20_487f_b409_79804ddcb4f8", version: 1) { version } }`),
   },
+  // graphql-jit's object literals took a key __proto__ for the prototype: the tag condition, and the aliased field, were lost.
+  {
+    name: "__proto__ as a JSON literal's key and as an alias",
+    body: json(`{ bestModel(name: "m", metric: "acc", filter: { tags: { __proto__: "0" } }) { version __proto__: name } }`),
+  },
   { name: "unknown field", body: json(`{ models(name: "m") { nodes { nope } } }`) },
   { name: "syntax error", body: json(`{ models(name: "m") { nodes { version } `) },
   { name: "two operations, none named", body: json(`query A { __typename } query B { __typename }`) },

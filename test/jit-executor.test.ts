@@ -131,4 +131,21 @@ describe("jitExecutor", () => {
     expect((globalThis as { jitInjected?: unknown }).jitInjected).toBeUndefined();
     expect(executor.compiled()).toBe(0);
   });
+
+  test("a name __proto__ (a JSON literal's key, an alias) runs on graphql-js: graphql-jit's object literals took it for the prototype", async () => {
+    const protoSchema = buildSchema(`scalar JSONObject type Me { name: String } type Query { echo(tags: JSONObject): String, me: Me }`);
+    Object.assign(protoSchema.getType("JSONObject") as GraphQLScalarType, {
+      parseValue: JSONObjectResolver.parseValue,
+      parseLiteral: JSONObjectResolver.parseLiteral,
+    });
+    protoSchema.getQueryType()!.getFields().echo!.resolve = (_root, args: { tags: object }) => JSON.stringify(args.tags);
+    protoSchema.getQueryType()!.getFields().me!.resolve = () => ({ name: "ci" });
+    const executor = jitExecutor(protoSchema);
+    const document = parse(`{ echo(tags: { __proto__: 1, team: "nlp" }) me { __proto__: name } }`);
+    for (let i = 0; i < COMPILE_AFTER_RUNS + 2; i++) {
+      const { data } = await run(executor, document);
+      expect(JSON.parse(JSON.stringify(data))).toEqual({ echo: '{"__proto__":1,"team":"nlp"}', me: JSON.parse('{"__proto__":"ci"}') });
+    }
+    expect(executor.compiled()).toBe(0);
+  });
 });

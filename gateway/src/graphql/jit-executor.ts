@@ -162,7 +162,10 @@ const JIT_MARKER = "__MAGIC_";
 
 /**
  * Whether graphql-jit runs `document` as graphql-js does: no variable inside a scalar's
- * literal, and no string or name holding graphql-jit's marker.
+ * literal, no string or name holding graphql-jit's marker, and no name `__proto__`
+ * (graphql-jit writes literal arguments and answers as object literals in its code,
+ * where that key sets the prototype: `tags: { __proto__: 1 }` lost the tag, and a field
+ * so aliased was missing from the answer).
  */
 function compilesFaithfully(schema: GraphQLSchema, document: DocumentNode): boolean {
   const typeInfo = new TypeInfo(schema);
@@ -176,7 +179,7 @@ function compilesFaithfully(schema: GraphQLSchema, document: DocumentNode): bool
     visitWithTypeInfo(typeInfo, {
       Argument: (node) => (hidesVariable(node.value, typeInfo.getArgument()?.type) ? refuse() : undefined),
       StringValue: (node) => (node.value.includes(JIT_MARKER) ? refuse() : undefined),
-      Name: (node) => (node.value.includes(JIT_MARKER) ? refuse() : undefined),
+      Name: (node) => (node.value === "__proto__" || node.value.includes(JIT_MARKER) ? refuse() : undefined),
     }),
   );
   return faithful;
