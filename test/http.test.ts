@@ -227,6 +227,21 @@ describe("HTTP gateway", () => {
     expect((await fetch(`${base}/no/such/route`)).status).toBe(404);
   });
 
+  test("a file's name finds it in either Unicode spelling: an upload of either stored the composed one (NFC)", async () => {
+    const res = await gw.upload({ name: "accents" }, { "models/cafe\u0301.bin": "decomposed on the way in" });
+    expect(res.errors).toBeUndefined();
+    for (const spelling of ["models/caf\u00e9.bin", "models/cafe\u0301.bin"]) {
+      const url = `${gw.origin}/files/default/accents/1/${spelling.split("/").map(encodeURIComponent).join("/")}`;
+      const file = await fetch(url);
+      expect([file.status, await file.text()], spelling).toEqual([200, "decomposed on the way in"]);
+    }
+    const listed = await gw.gql(`{ model(name: "accents", version: 1) { files { path downloadUrl } } }`);
+    expect(listed.data.model.files[0].path).toBe("models/caf\u00e9.bin");
+    expect(listed.data.model.files[0].downloadUrl).toMatch(/\/models\/caf%C3%A9\.bin$/);
+    // Another name still is absent, in either spelling.
+    expect((await fetch(`${gw.origin}/files/default/accents/1/models/cafe.bin`)).status).toBe(404);
+  });
+
   test("a request target with no path (GET http://[, which Node's parser takes) is answered in JSON, not by express", async () => {
     for (const target of ["http://[", "http://[/graphql", "http://[/files/default/mnist/1/model/config.json"]) {
       const conn = rawConnection(gw.origin);

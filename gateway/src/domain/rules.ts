@@ -106,12 +106,15 @@ export function normaliseFilePath(value: string, field: string): string {
   return path;
 }
 
-/** Whether `value` is a path an upload could have stored: valid and already canonical. */
-export function isStoredFilePath(value: string): boolean {
+/**
+ * The path an upload of `value` stored (its canonical form: `cafe\u0301.txt` names the
+ * `café.txt` an upload of either spelling stored), or null where no upload could have.
+ */
+export function storedFilePath(value: string): string | null {
   try {
-    return normaliseFilePath(value, "path") === value;
+    return normaliseFilePath(value, "path");
   } catch {
-    return false;
+    return null;
   }
 }
 

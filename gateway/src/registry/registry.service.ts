@@ -30,7 +30,7 @@ import {
   isName,
   isNamePart,
   isNamePrefix,
-  isStoredFilePath,
+  storedFilePath,
   MAX_NAME_CHARS,
 } from "../domain/rules.js";
 import { assertLabel, assertStorable, isLabel, quote } from "../domain/text.js";
@@ -685,7 +685,9 @@ export class RegistryService {
     const ref = this.#ref(caller, input, "read");
     assertStorable(path, "path");
     // A path no upload could have stored is simply absent: it never reaches the database.
-    const file = isStoredFilePath(path) ? await this.metadata.getFile(ref, path) : null;
+    // Either Unicode spelling of a stored name finds it (a name typed or listed on macOS is decomposed, NFD).
+    const stored = storedFilePath(path);
+    const file = stored === null ? null : await this.metadata.getFile(ref, stored);
     if (!file) throw new NotFoundError("file", `${ref.project}/${ref.name}@${ref.version}/${isLabel(path) ? path : quote(path, 256)}`);
     return this.#stored(file);
   }
