@@ -148,6 +148,12 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
           // Open the bytes first: an entry waiting on I/O with no listener would turn a
           // client's disconnect into an unhandled error.
           const source = await stored.read();
+          if (res.destroyed) {
+            // The client left while the bytes were being opened (the pack is destroyed with
+            // the answer): they go unread, so close them (a file, or an S3 client's socket).
+            source.destroy();
+            break;
+          }
           const entry = pack.entry({ name: file.path, size: file.sizeBytes, mode: 0o644 });
           await pipeline(source, entry);
         }
