@@ -268,6 +268,7 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
         const drained = await drain(config.shutdownGraceMs);
         await apollo.stop();
         await orphanScan.done;
+        await registry.releaseHolds();
         await closeStorage(storage);
         return drained;
       })();

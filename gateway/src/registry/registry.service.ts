@@ -228,6 +228,8 @@ export interface FamilyPage {
  */
 export class RegistryService {
   readonly #cards: ModelCardReader;
+  /** The `release` of each archive's hold not let go yet (`releaseHolds`). */
+  readonly #holds = new Set<() => Promise<void>>();
 
   constructor(
     private readonly metadata: MetadataStore,
@@ -738,9 +740,10 @@ export class RegistryService {
     }, holdMs / 3);
     renewal.unref();
     let released: Promise<void> | undefined;
-    return () =>
+    const release = () =>
       (released ??= (async () => {
         clearInterval(renewal);
+        this.#holds.delete(release);
         try {
           const candidates = await this.metadata.releaseHold(holdId);
           if (candidates.length > 0) await this.#reclaim(candidates);
@@ -748,6 +751,17 @@ export class RegistryService {
           this.log.warn({ err: error }, "letting go of an archive's hold on its blobs failed; it lapses by itself");
         }
       })());
+    this.#holds.add(release);
+    return release;
+  }
+
+  /**
+   * Lets go of every hold not let go yet (shutting down, before the stores close: the
+   * archives that held them were cut off, and their own release would find the stores
+   * closed and leave holds that outlive the next start).
+   */
+  async releaseHolds(): Promise<void> {
+    await Promise.all([...this.#holds].map((release) => release()));
   }
 
   #stored(record: FileRecord): StoredFile {
