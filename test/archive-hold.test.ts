@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { Readable } from "node:stream";
 import tar from "tar-stream";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import type { SqlMetadataStore } from "../gateway/src/storage/sql/sql-metadata-store.js";
 import { STORAGE_COMBOS, openTestStorage, type TestStorage } from "./support/backends.js";
 import { registryOver, TEST_LIMITS } from "./support/registry.js";
@@ -232,7 +232,7 @@ describe.each(STORAGE_COMBOS)("a hold's lifetime on $name", (combo) => {
     await registry.createModel({ name: "orphan", version: 1, files: [file("w.bin", "held by the dead")] });
     await registry.createModel({ name: "alive", version: 1, files: [file("w.bin", "alive")] });
     // As a gateway holds it just before it dies: never renewed, never let go.
-    await storage.metadata.holdBlobs("dead-gateway", [sha256("held by the dead")], Date.now() + HOLD_MS);
+    await storage.metadata.holdBlobs("dead-gateway", [sha256("held by the dead")], HOLD_MS);
     await registry.deleteModel({ name: "orphan", version: 1 });
     expect(await stored(storage, "held by the dead"), "a live hold keeps the bytes").toBe(true);
     await sleep(HOLD_MS + 100);
@@ -241,6 +241,29 @@ describe.each(STORAGE_COMBOS)("a hold's lifetime on $name", (combo) => {
     expect(await holdsOf(storage)).toEqual({ holds: 0, digests: [] });
     expect(await stored(storage, "held by the dead")).toBe(false);
     expect(await stored(storage, "alive")).toBe(true);
+  });
+
+  test("a replica whose clock runs ahead neither reclaims a live hold's bytes nor ends the hold", async () => {
+    const registry = registryOver(storage, { ...TEST_LIMITS, archiveHoldMs: 60_000 });
+    await registry.createModel({ name: "skewed", version: 1, files: [file("w.bin", "held across clocks")] });
+    await registry.createModel({ name: "elsewhere", version: 1, files: [file("w.bin", "another archive")] });
+    const { release } = await registry.service.filesOf(registry.caller, { name: "skewed", version: 1 }, { hold: true });
+    // Another replica, whose clock is two minutes ahead (past the hold's end by its own reckoning),
+    // deletes the version, and an archive it streams ends.
+    const replica = registryOver(storage, { ...TEST_LIMITS, archiveHoldMs: 60_000 });
+    const realNow = Date.now.bind(Date);
+    const skewed = vi.spyOn(Date, "now").mockImplementation(() => realNow() + 2 * 60_000);
+    try {
+      await replica.deleteModel({ name: "skewed", version: 1 });
+      const other = await replica.service.filesOf(replica.caller, { name: "elsewhere", version: 1 }, { hold: true });
+      await other.release();
+    } finally {
+      skewed.mockRestore();
+    }
+    expect(await stored(storage, "held across clocks"), "the held bytes stay").toBe(true);
+    expect(await holdsOf(storage), "the hold stays").toEqual({ holds: 1, digests: [sha256("held across clocks")] });
+    await release();
+    expect(await stored(storage, "held across clocks")).toBe(false);
   });
 
   test("holds of many files, and a hold on a digest that has no blob", async () => {
@@ -252,7 +275,7 @@ describe.each(STORAGE_COMBOS)("a hold's lifetime on $name", (combo) => {
     expect((await holdsOf(storage)).digests).toHaveLength(520);
     await release();
     expect(await holdsOf(storage)).toEqual({ holds: 0, digests: [] });
-    await expect(storage.metadata.holdBlobs("h", [sha256("file 1"), sha256("no such blob")], Date.now() + HOLD_MS)).rejects.toMatchObject({
+    await expect(storage.metadata.holdBlobs("h", [sha256("file 1"), sha256("no such blob")], HOLD_MS)).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
     expect(await holdsOf(storage), "a refused hold holds nothing").toEqual({ holds: 0, digests: [] });

@@ -732,9 +732,9 @@ export class RegistryService {
   async #hold(shas: readonly string[]): Promise<() => Promise<void>> {
     const holdMs = this.limits.archiveHoldMs ?? ARCHIVE_HOLD_MS;
     const holdId = randomUUID();
-    await this.metadata.holdBlobs(holdId, shas, Date.now() + holdMs);
+    await this.metadata.holdBlobs(holdId, shas, holdMs);
     const renewal = setInterval(() => {
-      this.metadata.renewHold(holdId, Date.now() + holdMs).catch((error: unknown) => {
+      this.metadata.renewHold(holdId, holdMs).catch((error: unknown) => {
         this.log.warn({ err: error }, "renewing an archive's hold on its blobs failed; it lapses unless a later renewal works");
       });
     }, holdMs / 3);

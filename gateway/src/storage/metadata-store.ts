@@ -195,11 +195,11 @@ export interface MetadataStore {
   adoptBlobs(blobs: readonly { readonly sha256: string; readonly sizeBytes: number }[]): Promise<string[]>;
   /**
    * Keeps `shas` from every reclaim, on any replica, until `releaseHold(holdId)` or
-   * `expiresAt` (ms since the epoch; `renewHold` moves it). NotFoundError when one has
-   * no row any more: reclaimed since it was listed.
+   * `holdMs` after now by the database's clock (`renewHold` moves it): replicas' clocks
+   * may differ. NotFoundError when one has no row any more: reclaimed since it was listed.
    */
-  holdBlobs(holdId: string, shas: readonly string[], expiresAt: number): Promise<void>;
-  renewHold(holdId: string, expiresAt: number): Promise<void>;
+  holdBlobs(holdId: string, shas: readonly string[], holdMs: number): Promise<void>;
+  renewHold(holdId: string, holdMs: number): Promise<void>;
   /**
    * Ends a hold, and every hold past its end; returns their digests no version
    * references and no other hold keeps (candidates for `reclaimBlobs`).

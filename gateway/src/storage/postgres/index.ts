@@ -29,6 +29,7 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
       select ${e.type}, ${e.project}, ${e.name}, ${e.version}::integer, ${e.at}::bigint, ${e.alias}::text from ordered
       returning seq)
     select seq, pg_notify(${EVENTS_CHANNEL}, seq::text) from inserted`,
+  nowMs: () => sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`,
   flag: (value) => value,
   jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,

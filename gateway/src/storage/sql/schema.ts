@@ -214,6 +214,11 @@ export interface SqlDialect {
    * writers are serialised anyway and nobody is told (SQLite: a plain insert).
    */
   recordEvent(event: Omit<Database["events"], "seq">): RawBuilder<{ seq: number }> | null;
+  /**
+   * The database's clock, in milliseconds since the epoch: what a hold's end is set and
+   * judged by (`blob_holds.expires_at`), one clock for every replica whatever their own say.
+   */
+  nowMs(): RawBuilder<number>;
   /** A boolean as the dialect's column holds it (SQLite has none: 0/1). */
   flag(value: boolean): boolean | number;
   /** Whether an error is a unique-constraint violation. */

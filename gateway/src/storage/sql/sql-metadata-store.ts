@@ -1,4 +1,4 @@
-import { Migrator, sql, type ExpressionBuilder, type Kysely } from "kysely";
+import { Migrator, sql, type ExpressionBuilder, type Kysely, type RawBuilder } from "kysely";
 import { NotFoundError, VersionsExhaustedError, versionExists } from "../../domain/errors.js";
 import { BATCH, MAX_VERSION } from "../../domain/limits.js";
 import {
@@ -80,9 +80,9 @@ const MODELS_PER_READ = 500;
 
 /**
  * `blobs as b` rows no version's file refers to and no hold keeps (`holdBlobs`) at `now`
- * (ms since the epoch).
+ * (the database's clock, `SqlDialect.nowMs`: a replica's own may be ahead of the one that holds).
  */
-const unreferencedAt = (now: number) => (eb: ExpressionBuilder<Database & { b: Database["blobs"] }, "b">) =>
+const unreferencedAt = (now: RawBuilder<number>) => (eb: ExpressionBuilder<Database & { b: Database["blobs"] }, "b">) =>
   eb.and([
     eb.not(
       eb.exists(
@@ -584,7 +584,7 @@ export class SqlMetadataStore implements MetadataStore {
       .selectFrom("blobs as b")
       .select("b.sha256")
       .where("b.sha256", "in", judged)
-      .where(unreferencedAt(Date.now()))
+      .where(unreferencedAt(this.sqlDialect.nowMs()))
       .execute();
     const digests = orphans.map((o) => o.sha256);
     // Bytes go first: if the commit then fails, a row without bytes is harmless
@@ -609,7 +609,8 @@ export class SqlMetadataStore implements MetadataStore {
     });
   }
 
-  async holdBlobs(holdId: string, shas: readonly string[], expiresAt: number): Promise<void> {
+  async holdBlobs(holdId: string, shas: readonly string[], holdMs: number): Promise<void> {
+    const expiresAt = sql<number>`${this.sqlDialect.nowMs()} + ${holdMs}`;
     await this.#transaction(async (trx) => {
       for (const batch of chunks([...new Set(shas)].sort(), BATCH)) {
         // A reclaim locks its rows FOR UPDATE and deletes the bytes before it commits:
@@ -628,12 +629,18 @@ export class SqlMetadataStore implements MetadataStore {
     });
   }
 
-  async renewHold(holdId: string, expiresAt: number): Promise<void> {
-    await this.#transaction((trx) => trx.updateTable("blob_holds").set({ expires_at: expiresAt }).where("hold_id", "=", holdId).execute());
+  async renewHold(holdId: string, holdMs: number): Promise<void> {
+    await this.#transaction((trx) =>
+      trx
+        .updateTable("blob_holds")
+        .set({ expires_at: sql<number>`${this.sqlDialect.nowMs()} + ${holdMs}` })
+        .where("hold_id", "=", holdId)
+        .execute(),
+    );
   }
 
   async releaseHold(holdId: string): Promise<string[]> {
-    const now = Date.now();
+    const now = this.sqlDialect.nowMs();
     // Holds past their end (their gateway died holding them) go too, and their blobs are judged with ours.
     const ended = await this.#transaction((trx) =>
       trx
@@ -664,7 +671,12 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async unreferencedBlobs(limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom("blobs as b").select("b.sha256").where(unreferencedAt(Date.now())).limit(limit).execute();
+    const rows = await this.db
+      .selectFrom("blobs as b")
+      .select("b.sha256")
+      .where(unreferencedAt(this.sqlDialect.nowMs()))
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.sha256);
   }
 
