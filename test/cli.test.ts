@@ -304,6 +304,20 @@ describe("homer CLI", () => {
     expect(JSON.parse(bare.stdout).error.code).toBe("USAGE");
   });
 
+  test("a config file that is a FIFO is refused at once, not waited on", async () => {
+    const config = path.join(root, "xdg-fifo");
+    const file = path.join(config, "homer", "config.json");
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    spawnSync("mkfifo", ["-m", "600", file]);
+    const run = homer(["ls"], { ...env, XDG_CONFIG_HOME: config });
+    const settled = await Promise.race([run, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000))]);
+    // A run still waiting to open it for reading is let go by a writer.
+    if (settled === null) await (await fs.open(file, "w")).close();
+    expect(settled).not.toBeNull();
+    expect(await run).toMatchObject({ code: 2, stdout: "" });
+    expect((await run).stderr).toMatch(/config\.json is not a file/);
+  });
+
   test("--help everywhere", async () => {
     const top = await homer(["--help"]);
     expect(top.code).toBe(0);

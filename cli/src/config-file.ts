@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -61,7 +62,8 @@ function parseLogin(text: string, file: string): StoredLogin {
 export async function readLogin(file: string = configPath()): Promise<StoredLogin | null> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, "r");
+    // Non-blocking: opening a FIFO for reading would wait for a writer, forever, before the check below.
+    handle = await fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw new ConfigFileError(`${file}: cannot be read (${(error as Error).message})`);
