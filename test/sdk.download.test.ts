@@ -158,6 +158,19 @@ describe("SDK download into files", () => {
     expect((refused as RegistryError).message).toMatch(/cannot write .*homer-part: EISDIR/);
   });
 
+  test("a folder that is a file is a write failure, and nothing is asked", async () => {
+    const server = await fileServer(serve(Buffer.from("weights")));
+    const out = path.join(root, "a-file");
+    await fs.writeFile(out, "mine");
+    const error = await download([fileOf(Buffer.from("weights"), server.origin)], out).catch((e: unknown) => e);
+    await server.close();
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).code).toBe("INTEGRITY_ERROR");
+    expect((error as RegistryError).message).toMatch(/cannot create the folder .*a-file: EEXIST/);
+    expect(server.ranges).toEqual([]);
+    expect(await fs.readFile(out, "utf8")).toBe("mine");
+  });
+
   test("PartWriter: nothing is written until a batch is full, then the batch goes out in one piece", async () => {
     const file = path.join(root, "batches");
     const writer = await PartWriter.open(file, false);

@@ -310,7 +310,11 @@ export async function downloadModel(
     }
   }
   const queue = [...targets];
-  await fs.mkdir(dir, { recursive: true });
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new RegistryError("INTEGRITY_ERROR", `cannot create the folder ${dir}: ${(error as Error).message}`, { cause: error });
+  }
   // Nor two paths this folder's file system takes for one (`A.bin` and `a.bin` on macOS's or
   // Windows' default disk): one file would silently replace the other.
   await refuseFoldedTwins(root, targets.keys());
