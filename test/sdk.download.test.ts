@@ -171,6 +171,19 @@ describe("SDK download into files", () => {
     expect(await fs.readFile(out, "utf8")).toBe("mine");
   });
 
+  test("a folder where a file goes is a write failure naming the file, and the folder is left as it was", async () => {
+    const content = Buffer.from("weights");
+    const server = await fileServer(serve(content));
+    const out = path.join(root, "folder-in-place");
+    await fs.mkdir(path.join(out, "weights.bin", "mine"), { recursive: true });
+    const error = await download([fileOf(content, server.origin)], out).catch((e: unknown) => e);
+    await server.close();
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).code).toBe("INTEGRITY_ERROR");
+    expect((error as RegistryError).message).toMatch(/cannot put weights\.bin in place: (EISDIR|ENOTEMPTY|EEXIST)/);
+    expect(await fs.readdir(path.join(out, "weights.bin"))).toEqual(["mine"]);
+  });
+
   test("PartWriter: nothing is written until a batch is full, then the batch goes out in one piece", async () => {
     const file = path.join(root, "batches");
     const writer = await PartWriter.open(file, false);

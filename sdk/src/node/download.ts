@@ -356,7 +356,12 @@ export async function downloadModel(
     }
     const part = partOf(target, file.sha256);
     await downloadFile(file, part, get, progress);
-    await fs.rename(part, target);
+    try {
+      await fs.rename(part, target);
+    } catch (error) {
+      // A folder in the file's place (EISDIR), or a disk that refuses: the verified part stays.
+      throw new RegistryError("INTEGRITY_ERROR", `cannot put ${file.path} in place: ${(error as Error).message}`, { cause: error });
+    }
     // An empty file gets its one event here; any other had its last one with its last bytes.
     if (file.sizeBytes === 0) progress(0);
   };
