@@ -184,6 +184,22 @@ describe("SDK download into files", () => {
     expect(await fs.readdir(path.join(out, "weights.bin"))).toEqual(["mine"]);
   });
 
+  test("names as long as the registry takes (255 bytes) download, two alike but for their end each whole", async () => {
+    const content = randomBytes(3 * WRITE_BATCH_BYTES);
+    const server = await fileServer(serve(content));
+    // 255 bytes each: "é" is two.
+    const names = ["a", "b"].map((end) => `${"é".repeat(125)}${end}.bin`);
+    expect(names.map((n) => Buffer.byteLength(n))).toEqual([255, 255]);
+    const out = path.join(root, "long-names");
+    await download(
+      names.map((name) => fileOf(content, server.origin, name)),
+      out,
+    );
+    await server.close();
+    expect((await fs.readdir(out)).sort()).toEqual(names);
+    for (const name of names) expect(sha256(await fs.readFile(path.join(out, name)))).toBe(sha256(content));
+  });
+
   test("PartWriter: nothing is written until a batch is full, then the batch goes out in one piece", async () => {
     const file = path.join(root, "batches");
     const writer = await PartWriter.open(file, false);

@@ -10,8 +10,31 @@ import { aborted, codeForStatus, RegistryError, shownValue } from "../errors.js"
 import type { DownloadOptions, ModelData, TransferProgress } from "../types.js";
 import { httpGet, type GetAnswer, type GetOptions } from "./http-get.js";
 
-/** A part names the digest it belongs to: a part of older bytes is never resumed. */
-const partOf = (target: string, sha256: string) => `${target}.${sha256.slice(0, 16)}.homer-part`;
+/** The longest file name, in bytes, that Linux's file systems (ext4, XFS, Btrfs, tmpfs) take; the registry's limit for a path segment. */
+const MAX_NAME_BYTES = 255;
+const PART_SUFFIX = ".homer-part";
+
+/**
+ * A part names the digest it belongs to: a part of older bytes is never resumed. A name
+ * too long to take the suffix is cut, and the suffix then digests the whole name with the
+ * file's, so that two long names alike up to the cut keep parts of their own.
+ */
+function partOf(target: string, sha256: string): string {
+  const part = `${target}.${sha256.slice(0, 16)}${PART_SUFFIX}`;
+  if (Buffer.byteLength(path.basename(part)) <= MAX_NAME_BYTES) return part;
+  const name = path.basename(target);
+  const tag = createHash("sha256").update(sha256).update(name).digest("hex").slice(0, 16);
+  const room = MAX_NAME_BYTES - Buffer.byteLength(`.${tag}${PART_SUFFIX}`);
+  let kept = "";
+  let bytes = 0;
+  for (const c of name) {
+    bytes += Buffer.byteLength(c);
+    if (bytes > room) break;
+    kept += c;
+  }
+  return path.join(path.dirname(target), `${kept}.${tag}${PART_SUFFIX}`);
+}
+
 const MAX_RATE_LIMIT_WAITS = 20;
 
 async function sha256OfFile(file: string): Promise<{ hash: ReturnType<typeof createHash>; size: number } | null> {
