@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import fs from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
@@ -331,6 +332,18 @@ describe("SDK against a real gateway process", () => {
     await fs.symlink("..", path.join(dir, "assets", "up"));
     const model = await mr.createModel({ name: "looped", modelPath: dir });
     expect(model.files.map((f) => f.path)).toEqual(["assets/labels.txt", "config.json", "model.pt"]);
+  });
+
+  test("a file that can no longer be read while the directory uploads is BAD_USER_INPUT naming it, and nothing is registered", async () => {
+    const dir = await modelDir(root, "vanishing");
+    // Removed at the first file's progress, before model.pt (the last in order) is opened.
+    const error = await mr
+      .createModel({ name: "vanishing", modelPath: dir, onProgress: () => rmSync(path.join(dir, "model.pt"), { force: true }) })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).code).toBe("BAD_USER_INPUT");
+    expect((error as RegistryError).message).toMatch(/^model\.pt could not be read: ENOENT/);
+    expect(await mr.getModel({ name: "vanishing", version: 1 })).toBeNull();
   });
 
   test("metrics have no prototype to stumble on", async () => {

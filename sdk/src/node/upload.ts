@@ -9,6 +9,18 @@ import type { ModelData, TransferProgress } from "../types.js";
 import type { LocalFile } from "./directory.js";
 import { cutWhenIdle } from "./idle.js";
 
+/** A file's bytes; a file that cannot be read (removed or made unreadable since it was listed) is BAD_USER_INPUT, not a network error. */
+async function* readFile(file: LocalFile): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of createReadStream(file.absolutePath, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) yield chunk;
+  } catch (error) {
+    throw new RegistryError("BAD_USER_INPUT", `${file.path} could not be read: ${(error as Error).message}`, {
+      cause: error,
+      field: "modelPath",
+    });
+  }
+}
+
 /**
  * One createModel request per the GraphQL multipart request spec, streamed file
  * by file from disk over node:http with a known Content-Length. Node 20's fetch
@@ -86,7 +98,7 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
     for (const [i, file] of files.entries()) {
       await write(fileHead(i));
       let fileBytes = 0;
-      for await (const chunk of createReadStream(file.absolutePath, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      for await (const chunk of readFile(file)) {
         if (answered) break;
         fileBytes += chunk.length;
         bytes += chunk.length;
