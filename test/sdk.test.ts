@@ -346,6 +346,26 @@ describe("SDK against a real gateway process", () => {
     expect(await mr.getModel({ name: "vanishing", version: 1 })).toBeNull();
   });
 
+  test("a directory with a second name (a symlink beside it) uploads under both names", async () => {
+    for (const [real, link] of [
+      ["checkpoint", "latest"],
+      ["latest", "checkpoint"],
+    ] as const) {
+      const dir = await modelDir(root, `aliased-${real}`);
+      await fs.mkdir(path.join(dir, real));
+      await fs.writeFile(path.join(dir, real, "step.bin"), "weights");
+      await fs.symlink(real, path.join(dir, link));
+      const model = await mr.createModel({ name: `aliased-${real}`, modelPath: dir });
+      expect(model.files.map((f) => f.path)).toEqual([
+        "assets/labels.txt",
+        "checkpoint/step.bin",
+        "config.json",
+        "latest/step.bin",
+        "model.pt",
+      ]);
+    }
+  });
+
   test("metrics have no prototype to stumble on", async () => {
     const model = await mr.createModel({ name: "protos", modelPath: await modelDir(root, "protos"), metrics: { valueOf: 1 } });
     expect(model.metrics).toHaveProperty("valueOf", 1);

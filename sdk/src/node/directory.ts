@@ -35,12 +35,13 @@ export async function listFiles(root: string): Promise<LocalFile[]> {
   if (stat.isFile()) return [{ path: path.basename(root), absolutePath: path.resolve(root), sizeBytes: stat.size }];
   if (!stat.isDirectory()) throw new RegistryError("BAD_USER_INPUT", `modelPath ${root} is not a directory`, { field: "modelPath" });
   const files: LocalFile[] = [];
-  // Directories by real path: a symlink back up the tree must not walk forever.
-  const visited = new Set<string>();
-  async function walk(dir: string, prefix: string): Promise<void> {
+  // A symlink back up the tree (to a directory this one is inside) must not walk forever. Any
+  // other second name for a directory is walked as a symlink to a file is read: skipping it
+  // dropped whichever name came second, the real directory's own as often as the link's.
+  async function walk(dir: string, prefix: string, ancestors: ReadonlySet<string>): Promise<void> {
     const real = await fs.realpath(dir);
-    if (visited.has(real)) return;
-    visited.add(real);
+    if (ancestors.has(real)) return;
+    const inside = new Set(ancestors).add(real);
     // Names as bytes: one that is not UTF-8 would read back with U+FFFD in place of its
     // bytes, a name no file has (ENOENT), or the name of another file.
     for (const entry of await fs.readdir(dir, { withFileTypes: true, encoding: "buffer" })) {
@@ -48,10 +49,10 @@ export async function listFiles(root: string): Promise<LocalFile[]> {
       const absolutePath = path.join(dir, name);
       const relative = prefix ? `${prefix}/${name}` : name;
       const target = entry.isSymbolicLink() ? await fs.stat(absolutePath).catch(() => null) : entry;
-      if (target?.isDirectory()) await walk(absolutePath, relative);
+      if (target?.isDirectory()) await walk(absolutePath, relative, inside);
       else if (target?.isFile()) files.push({ path: relative, absolutePath, sizeBytes: (await fs.stat(absolutePath)).size });
     }
   }
-  await walk(path.resolve(root), "");
+  await walk(path.resolve(root), "", new Set());
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
