@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { getEventListeners } from "node:events";
+import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
@@ -198,6 +200,25 @@ describe("SDK download into files", () => {
     await server.close();
     expect((await fs.readdir(out)).sort()).toEqual(names);
     for (const name of names) expect(sha256(await fs.readFile(path.join(out, name)))).toBe(sha256(content));
+  });
+
+  test("a FIFO where the part goes is a write failure at once, never waited on nor put in the file's place", async () => {
+    const content = Buffer.from("weights");
+    const server = await fileServer(serve(content));
+    const out = path.join(root, "fifo-part");
+    await fs.mkdir(out);
+    const part = path.join(out, partName(content));
+    spawnSync("mkfifo", [part]);
+    const downloaded = download([fileOf(content, server.origin)], out).catch((e: unknown) => e);
+    const settled = await Promise.race([downloaded, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000))]);
+    // A download still waiting to open it for writing is let go by a reader.
+    if (settled === null) await (await fs.open(part, constants.O_RDONLY | constants.O_NONBLOCK)).close();
+    await server.close();
+    expect(settled).not.toBeNull();
+    expect((settled as RegistryError).code).toBe("INTEGRITY_ERROR");
+    expect((settled as RegistryError).message).toMatch(/cannot write .*homer-part: ENXIO/);
+    expect((await fs.lstat(part)).isFIFO()).toBe(true);
+    await expect(fs.lstat(path.join(out, "weights.bin"))).rejects.toThrow();
   });
 
   test("PartWriter: nothing is written until a batch is full, then the batch goes out in one piece", async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
-import { createReadStream } from "node:fs";
+import { constants, createReadStream } from "node:fs";
 import fs, { type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -75,7 +75,9 @@ export class PartWriter {
 
   /** Opens `part` to be written from its start, or appended to (a resumed download). */
   static async open(part: string, append: boolean): Promise<PartWriter> {
-    return new PartWriter(await fs.open(part, append ? "a" : "w"));
+    const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NONBLOCK } = constants;
+    // Non-blocking: a FIFO in the part's place would hold the open until some reader came (ENXIO instead).
+    return new PartWriter(await fs.open(part, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | (O_NONBLOCK ?? 0)));
   }
 
   /** Bytes this writer has put in the file so far. */
