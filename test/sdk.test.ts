@@ -366,6 +366,22 @@ describe("SDK against a real gateway process", () => {
     }
   });
 
+  test("a tree whose every level links twice to the next is refused, not walked 2^depth times", async () => {
+    const dir = await modelDir(root, "doubling");
+    // Level i holds `a` and `b`, both links to level i + 1: the last is reached by 2^12 names.
+    for (let level = 12; level >= 1; level--) {
+      const here = path.join(dir, `level${level}`);
+      await fs.mkdir(here);
+      await fs.writeFile(path.join(here, "w.bin"), `level ${level}`);
+      if (level < 12) for (const name of ["a", "b"]) await fs.symlink(`../level${level + 1}`, path.join(here, name));
+    }
+    const error = await mr.createModel({ name: "doubling", modelPath: path.join(dir, "level1") }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as RegistryError).code).toBe("BAD_USER_INPUT");
+    expect((error as RegistryError).message).toMatch(/by more than 64 names through symbolic links/);
+    expect(await mr.getModel({ name: "doubling", version: 1 })).toBeNull();
+  });
+
   test("metrics have no prototype to stumble on", async () => {
     const model = await mr.createModel({ name: "protos", modelPath: await modelDir(root, "protos"), metrics: { valueOf: 1 } });
     expect(model.metrics).toHaveProperty("valueOf", 1);

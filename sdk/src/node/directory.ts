@@ -11,6 +11,12 @@ export interface LocalFile {
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * The most names (paths through symbolic links) one directory may be reached by: each is
+ * walked, so a tree whose every level links twice to the next would be walked 2^depth times.
+ */
+const MAX_NAMES_PER_DIRECTORY = 64;
+
 /** A file name as text, or BAD_USER_INPUT when its bytes are not UTF-8 (a registry path is text). */
 function utf8Name(bytes: Buffer, dir: string): string {
   try {
@@ -38,9 +44,19 @@ export async function listFiles(root: string): Promise<LocalFile[]> {
   // A symlink back up the tree (to a directory this one is inside) must not walk forever. Any
   // other second name for a directory is walked as a symlink to a file is read: skipping it
   // dropped whichever name came second, the real directory's own as often as the link's.
+  const names = new Map<string, number>();
   async function walk(dir: string, prefix: string, ancestors: ReadonlySet<string>): Promise<void> {
     const real = await fs.realpath(dir);
     if (ancestors.has(real)) return;
+    const seen = (names.get(real) ?? 0) + 1;
+    if (seen > MAX_NAMES_PER_DIRECTORY) {
+      throw new RegistryError(
+        "BAD_USER_INPUT",
+        `modelPath reaches ${real} by more than ${MAX_NAMES_PER_DIRECTORY} names through symbolic links: link it once`,
+        { field: "modelPath" },
+      );
+    }
+    names.set(real, seen);
     const inside = new Set(ancestors).add(real);
     // Names as bytes: one that is not UTF-8 would read back with U+FFFD in place of its
     // bytes, a name no file has (ENOENT), or the name of another file.
