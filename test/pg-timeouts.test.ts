@@ -79,6 +79,7 @@ describe("PostgreSQL failures map to domain errors in one place", () => {
     ["08006", {}], // connection_failure
     ["53300", {}], // too_many_connections
     ["57014", {}], // query_canceled: the statement timeout
+    ["25006", {}], // read_only_sql_transaction: a standby after failover
     [undefined, { connectionLost: true }], // pg: "Connection terminated unexpectedly"
     [undefined, { connecting: true }], // pg-pool: timed out acquiring a connection
   ])("%s %o is UNAVAILABLE", (code, site) => {

@@ -134,7 +134,7 @@ export function outOfSpace(store: "database" | "file storage", cause: unknown): 
 
 /** The one UNAVAILABLE for a database that is down or hung, worded alike for every backend. */
 export function databaseUnavailable(
-  how: "unreachable" | "timed out" | "schema changed",
+  how: "unreachable" | "timed out" | "schema changed" | "read-only",
   retryAfterSeconds: number,
   cause: unknown,
 ): UnavailableError {
@@ -142,6 +142,7 @@ export function databaseUnavailable(
     unreachable: "the database is unreachable",
     "timed out": "the database did not answer in time",
     "schema changed": "the database schema changed during the request (an upgrade is migrating it)",
+    "read-only": "the database is read-only (a standby, or failing over)",
   }[how];
   return new UnavailableError(`${what}; retry in ${retryAfterSeconds} s`, retryAfterSeconds, { cause });
 }

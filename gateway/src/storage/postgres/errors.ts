@@ -19,6 +19,15 @@ export interface FailureSite {
   readonly timedOut?: boolean;
 }
 
+/**
+ * read_only_sql_transaction: the session is on a hot standby (a failover is under way,
+ * or the address still leads to the demoted primary). A write there cannot succeed,
+ * and the session stays read-only whatever the server becomes.
+ */
+export function isReadOnly(error: unknown): boolean {
+  return codeOf(error) === "25006";
+}
+
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
@@ -44,12 +53,13 @@ export function isConnectionFailure(error: unknown, site: FailureSite = {}): boo
 
 /**
  * The one place where PostgreSQL connection failures become domain errors: an
- * unreachable, restarting or hung database is `UNAVAILABLE` (503, Retry-After);
+ * unreachable, restarting, hung or read-only database is `UNAVAILABLE` (503, Retry-After);
  * every other error is passed on unchanged (a full disk, 53100, is told by
  * `postgresDialect.isOutOfSpace` like SQLite's, in `guardedDialect`).
  */
 export function toStorageError(error: unknown, site: FailureSite = {}): unknown {
   if (error instanceof UnavailableError || error instanceof InsufficientStorageError) return error;
+  if (isReadOnly(error)) return databaseUnavailable("read-only", RETRY_AFTER_SECONDS, error);
   if (!isConnectionFailure(error, site)) return error;
   return databaseUnavailable(site.timedOut ? "timed out" : "unreachable", RETRY_AFTER_SECONDS, error);
 }

@@ -3,7 +3,7 @@ import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryRes
 import type { Logger } from "pino";
 import { databaseUnavailable } from "../../domain/errors.js";
 import type { PoolStats } from "../rate-limit-store.js";
-import { toStorageError, type FailureSite } from "./errors.js";
+import { isReadOnly, toStorageError, type FailureSite } from "./errors.js";
 
 /** Longest wait for a connection (a new one, or a free one from a busy pool). */
 const ACQUIRE_TIMEOUT_MS = 10_000;
@@ -196,6 +196,8 @@ class GuardedClient implements PostgresPoolClient {
       });
       return await Promise.race([query, deadline]);
     } catch (error) {
+      // A read-only session stays so: a new one finds the primary once writes are taken again.
+      if (isReadOnly(error)) this.lost.add(this.client);
       throw toStorageError(error, site(error));
     } finally {
       clearTimeout(timer);
