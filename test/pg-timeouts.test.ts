@@ -88,14 +88,18 @@ describe("PostgreSQL failures map to domain errors in one place", () => {
     expect(codeOf(mapped)).toBe("UNAVAILABLE");
   });
 
-  test("a full disk is told as out of space, as on SQLite; refusals and statement errors pass through unchanged", () => {
+  test("a full disk is told as out of space, as on SQLite; statement errors pass through unchanged, refusals while connecting do not", () => {
     const full = Object.assign(new Error("x"), { code: "53100" });
     expect(toStorageError(full)).toBe(full);
     expect(postgresDialect.isOutOfSpace(full)).toBe(true);
     for (const code of ["28P01", "3D000", "23505", "22P02"]) {
       const error = Object.assign(new Error("x"), { code });
-      // Even while connecting: a wrong password or database name is configuration, not an outage.
-      expect(toStorageError(error, { connecting: true })).toBe(error);
+      expect(toStorageError(error)).toBe(error);
+    }
+    // While connecting, a refusal by name is the database changed under a serving replica
+    // (start-up fails at once on it all the same: waitForDatabase).
+    for (const code of ["28P01", "28000", "3D000", "42501"]) {
+      expect(toStorageError(Object.assign(new Error("x"), { code }), { connecting: true })).toBeInstanceOf(UnavailableError);
     }
     const plain = new Error("a bug");
     expect(toStorageError(plain)).toBe(plain);

@@ -28,6 +28,19 @@ export function isReadOnly(error: unknown): boolean {
   return codeOf(error) === "25006";
 }
 
+/**
+ * The server refusing a new session by name: no such database (3D000: dropped or
+ * renamed), no such role or no login (28000), a wrong password (28P01), no CONNECT
+ * privilege (42501). At start-up that is configuration, and `waitForDatabase` fails at
+ * once; once serving, the database changed under the replica, which serves again when
+ * it is put back.
+ */
+const SESSION_REFUSALS: ReadonlySet<string> = new Set(["3D000", "28000", "28P01", "42501"]);
+
+export function isSessionRefusal(error: unknown): boolean {
+  return SESSION_REFUSALS.has(codeOf(error) ?? "");
+}
+
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
@@ -41,10 +54,10 @@ export function isConnectionFailure(error: unknown, site: FailureSite = {}): boo
     // Class 08: connection exception (08000, 08003, 08006, 08001, 08004, …).
     if (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || NETWORK_CODES.has(code)) return true;
     // While connecting, object_not_in_prerequisite_state is "database … is not currently
-    // accepting connections" (ALTER DATABASE … ALLOW_CONNECTIONS false, a maintenance window).
-    if (site.connecting && code === "55000") return true;
-    // Any other SQLSTATE is the server's considered answer: a bad password (28P01) or
-    // a missing database (3D000) while connecting is configuration, not an outage.
+    // accepting connections" (ALTER DATABASE … ALLOW_CONNECTIONS false, a maintenance window),
+    // and a refusal by name is the database changed under a serving replica.
+    if (site.connecting && (code === "55000" || SESSION_REFUSALS.has(code))) return true;
+    // Any other SQLSTATE is the server's considered answer to a statement.
     if (/^[0-9A-Z]{5}$/.test(code)) return false;
   }
   // pg reports a vanished socket and pg-pool its acquire timeouts without a code.

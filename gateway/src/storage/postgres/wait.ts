@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { UnavailableError } from "../../domain/errors.js";
+import { isSessionRefusal } from "./errors.js";
 
 const FIRST_DELAY_MS = 250;
 const MAX_DELAY_MS = 5_000;
@@ -34,6 +35,7 @@ export async function waitForDatabase(ping: () => Promise<void>, options: WaitOp
       return;
     } catch (error) {
       if (!(error instanceof UnavailableError)) throw error;
+      if (isSessionRefusal(error.cause)) throw error.cause;
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new Error(`PostgreSQL was not reachable within ${options.timeoutMs} ms (HOMER_DB_CONNECT_TIMEOUT_MS): ${reasonOf(error)}`, {

@@ -1,0 +1,94 @@
+/**
+ * A running replica whose new sessions PostgreSQL refuses by name: its database renamed
+ * (or dropped and restored under another name) or, alike, its role's password changed
+ * or its login taken away. The database is at fault, not the client, and /readyz already
+ * says so: requests answer UNAVAILABLE with Retry-After, never an internal error, and
+ * serve again once sessions are taken. At start-up the same refusal still fails at once.
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startGateway, type Gateway } from "../gateway/src/app.js";
+import { loadConfig } from "../gateway/src/config.js";
+import { openStorage } from "../gateway/src/storage/factory.js";
+import { openPostgresStore } from "../gateway/src/storage/postgres/index.js";
+import { BACKENDS, createPgDatabase, makeTempDir, PG_ADMIN_URL } from "./support/backends.js";
+import { silentLog } from "./support/registry.js";
+
+/** Runs `statements` in turn as the server's superuser. */
+async function adminQuery(...statements: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL refusing a replica's new sessions", () => {
+  let gateway: Gateway;
+  let dataDir: string;
+  let database: { url: string; drop: () => Promise<void> };
+  let name: string;
+
+  beforeAll(async () => {
+    database = await createPgDatabase();
+    name = new URL(database.url).pathname.slice(1);
+    dataDir = await makeTempDir("homer-pg-refused-");
+    const config = { ...loadConfig(["--port", "0"], {}), databaseUrl: database.url, dataDir, blobUrl: path.join(dataDir, "blobs") };
+    gateway = await startGateway(config, { log: silentLog, storage: await openStorage(config) });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await adminQuery(`alter database ${name}_moved rename to ${name}`).catch(() => {});
+    await database?.drop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Renames the database from `from` to `to`, ending the sessions on it (the events listener's too). */
+  const rename = (from: string, to: string) =>
+    adminQuery(
+      `alter database ${from} allow_connections false`,
+      `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${from}'`,
+      `alter database ${from} rename to ${to}`,
+      `alter database ${to} allow_connections true`,
+    );
+
+  const read = async () => {
+    const res = await fetch(`${gateway.origin}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ models(name: "m") { totalCount } }` }),
+    });
+    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.json() };
+  };
+
+  test("requests are UNAVAILABLE with Retry-After while the database is gone by name, then serve again", async () => {
+    expect((await read()).status).toBe(200);
+    await rename(name, `${name}_moved`);
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(await read()).toMatchObject({ status: 503, retryAfter: "5", body: { errors: [{ extensions: { code: "UNAVAILABLE" } }] } });
+      }
+      expect((await fetch(`${gateway.origin}/readyz`)).status).toBe(503);
+    } finally {
+      await rename(`${name}_moved`, name);
+    }
+    expect(await read()).toMatchObject({ status: 200, body: { data: { models: { totalCount: 0 } } } });
+  });
+
+  test("at start-up a database that does not exist fails at once with the server's words, without waiting", async () => {
+    const url = new URL(database.url);
+    url.pathname = `/${name}_missing`;
+    const started = Date.now();
+    const failed = await openPostgresStore(url.toString(), { connectTimeoutMs: 10_000 }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failed).toMatchObject({ code: "3D000", message: expect.stringMatching(/does not exist/) });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
