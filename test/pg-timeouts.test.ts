@@ -10,6 +10,7 @@ import { postgresDialect } from "../gateway/src/storage/postgres/index.js";
 import { openStorage } from "../gateway/src/storage/factory.js";
 import { BACKENDS, createPgDatabase, makeTempDir } from "./support/backends.js";
 import { silentLog } from "./support/registry.js";
+import { waitFor } from "./support/wait.js";
 
 /**
  * A database that answers too slowly (here: a table lock nobody releases) must
@@ -65,6 +66,28 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL statement timeout", ()
     }
     expect(await query()).toMatchObject({ status: 200, body: { data: { models: { totalCount: 0 } } } });
   });
+
+  test("a lock wait cut short by the database's lock_timeout (55P03) answers UNAVAILABLE too, not an internal error", async () => {
+    const name = new URL(db.url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: db.url });
+    admin.on("error", () => {});
+    await admin.connect();
+    try {
+      // As a DBA sets it; the gateway's sessions end, so the new ones take it.
+      await admin.query(`alter database ${name} set lock_timeout = '50ms'`);
+      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [name]);
+      await waitFor("the gateway to serve on new sessions", async () => (await query()).status === 200, 10_000, 50);
+      await admin.query("begin");
+      await admin.query("lock table models in access exclusive mode");
+      const blocked = await query();
+      await admin.query("commit");
+      expect(blocked).toMatchObject({ status: 503, retryAfter: "5", body: { errors: [{ extensions: { code: "UNAVAILABLE" } }] } });
+      expect(await query()).toMatchObject({ status: 200, body: { data: { models: { totalCount: 0 } } } });
+    } finally {
+      await admin.query(`alter database ${name} reset lock_timeout`);
+      await admin.end();
+    }
+  });
 });
 
 describe("PostgreSQL failures map to domain errors in one place", () => {
@@ -79,6 +102,7 @@ describe("PostgreSQL failures map to domain errors in one place", () => {
     ["08006", {}], // connection_failure
     ["53300", {}], // too_many_connections
     ["57014", {}], // query_canceled: the statement timeout
+    ["55P03", {}], // lock_not_available: a lock_timeout
     ["25006", {}], // read_only_sql_transaction: a standby after failover
     [undefined, { connectionLost: true }], // pg: "Connection terminated unexpectedly"
     [undefined, { connecting: true }], // pg-pool: timed out acquiring a connection

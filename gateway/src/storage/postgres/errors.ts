@@ -4,10 +4,11 @@ import { NETWORK_CODES, RETRY_AFTER_SECONDS } from "../network-errors.js";
 /**
  * SQLSTATEs that say "the server cannot serve now" rather than "this statement is
  * wrong": admin_shutdown, crash_shutdown, cannot_connect_now (starting up or
- * shutting down), too_many_connections, out_of_memory, and query_canceled (our
- * statement timeout fired: the database is hung or overloaded).
+ * shutting down), too_many_connections, out_of_memory, query_canceled (our
+ * statement timeout fired: the database is hung or overloaded), and lock_not_available
+ * (a lock_timeout the database's administrator set cut a wait behind another's lock).
  */
-const UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set(["57P01", "57P02", "57P03", "53300", "53200", "57014"]);
+const UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set(["57P01", "57P02", "57P03", "53300", "53200", "57014", "55P03"]);
 
 /** Where a failure happened, which decides what an error without a code means. */
 export interface FailureSite {
