@@ -5,51 +5,27 @@
  * an internal error, reads still serve, and once writes are taken again the gateway
  * writes without a restart: a session that answered read-only is not used again.
  */
-import fs from "node:fs/promises";
-import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startGateway, type Gateway } from "../gateway/src/app.js";
-import { loadConfig } from "../gateway/src/config.js";
-import { openStorage } from "../gateway/src/storage/factory.js";
-import { BACKENDS, createPgDatabase, makeTempDir, PG_ADMIN_URL } from "./support/backends.js";
-import { silentLog } from "./support/registry.js";
+import { adminQuery, BACKENDS } from "./support/backends.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { waitFor } from "./support/wait.js";
 
-/** Runs `statement` as the server's superuser. */
-async function adminQuery(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 describe.runIf(BACKENDS.includes("postgres"))("a PostgreSQL database that takes no writes", () => {
-  let gateway: Gateway;
-  let dataDir: string;
-  let database: { url: string; drop: () => Promise<void> };
+  let gw: TestGateway;
   let name: string;
 
   beforeAll(async () => {
-    database = await createPgDatabase();
-    name = new URL(database.url).pathname.slice(1);
-    dataDir = await makeTempDir("homer-pg-read-only-");
-    const config = { ...loadConfig(["--port", "0"], {}), databaseUrl: database.url, dataDir, blobUrl: path.join(dataDir, "blobs") };
-    gateway = await startGateway(config, { log: silentLog, storage: await openStorage(config) });
+    gw = await startTestGateway({ backend: "postgres" });
+    name = new URL(gw.storage.databaseUrl).pathname.slice(1);
   });
 
   afterAll(async () => {
-    await gateway?.close();
-    await adminQuery(`alter database ${name} reset default_transaction_read_only`).catch(() => {});
-    await database?.drop();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    if (name) await adminQuery(`alter database ${name} reset default_transaction_read_only`).catch(() => {});
+    await gw?.close();
   });
 
   const post = async (query: string) => {
-    const res = await fetch(`${gateway.origin}/graphql`, {
+    const res = await fetch(`${gw.origin}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query }),

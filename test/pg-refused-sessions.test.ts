@@ -5,47 +5,23 @@
  * says so: requests answer UNAVAILABLE with Retry-After, never an internal error, and
  * serve again once sessions are taken. At start-up the same refusal still fails at once.
  */
-import fs from "node:fs/promises";
-import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startGateway, type Gateway } from "../gateway/src/app.js";
-import { loadConfig } from "../gateway/src/config.js";
-import { openStorage } from "../gateway/src/storage/factory.js";
 import { openPostgresStore } from "../gateway/src/storage/postgres/index.js";
-import { BACKENDS, createPgDatabase, makeTempDir, PG_ADMIN_URL } from "./support/backends.js";
-import { silentLog } from "./support/registry.js";
-
-/** Runs `statements` in turn as the server's superuser. */
-async function adminQuery(...statements: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    for (const statement of statements) await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+import { adminQuery, BACKENDS } from "./support/backends.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
 
 describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL refusing a replica's new sessions", () => {
-  let gateway: Gateway;
-  let dataDir: string;
-  let database: { url: string; drop: () => Promise<void> };
+  let gw: TestGateway;
   let name: string;
 
   beforeAll(async () => {
-    database = await createPgDatabase();
-    name = new URL(database.url).pathname.slice(1);
-    dataDir = await makeTempDir("homer-pg-refused-");
-    const config = { ...loadConfig(["--port", "0"], {}), databaseUrl: database.url, dataDir, blobUrl: path.join(dataDir, "blobs") };
-    gateway = await startGateway(config, { log: silentLog, storage: await openStorage(config) });
+    gw = await startTestGateway({ backend: "postgres" });
+    name = new URL(gw.storage.databaseUrl).pathname.slice(1);
   });
 
   afterAll(async () => {
-    await gateway?.close();
-    await adminQuery(`alter database ${name}_moved rename to ${name}`).catch(() => {});
-    await database?.drop();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    if (name) await adminQuery(`alter database ${name}_moved rename to ${name}`).catch(() => {});
+    await gw?.close();
   });
 
   /** Renames the database from `from` to `to`, ending the sessions on it (the events listener's too). */
@@ -58,7 +34,7 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL refusing a replica's n
     );
 
   const read = async () => {
-    const res = await fetch(`${gateway.origin}/graphql`, {
+    const res = await fetch(`${gw.origin}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: `{ models(name: "m") { totalCount } }` }),
@@ -73,7 +49,7 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL refusing a replica's n
       for (let i = 0; i < 3; i++) {
         expect(await read()).toMatchObject({ status: 503, retryAfter: "5", body: { errors: [{ extensions: { code: "UNAVAILABLE" } }] } });
       }
-      expect((await fetch(`${gateway.origin}/readyz`)).status).toBe(503);
+      expect((await fetch(`${gw.origin}/readyz`)).status).toBe(503);
     } finally {
       await rename(`${name}_moved`, name);
     }
@@ -81,7 +57,7 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL refusing a replica's n
   });
 
   test("at start-up a database that does not exist fails at once with the server's words, without waiting", async () => {
-    const url = new URL(database.url);
+    const url = new URL(gw.storage.databaseUrl);
     url.pathname = `/${name}_missing`;
     const started = Date.now();
     const failed = await openPostgresStore(url.toString(), { connectTimeoutMs: 10_000 }).then(

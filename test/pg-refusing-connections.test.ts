@@ -5,22 +5,10 @@
  */
 import fs from "node:fs/promises";
 import { afterAll, describe, expect, test } from "vitest";
-import pg from "pg";
-import { BACKENDS, createPgDatabase, makeTempDir, PG_ADMIN_URL } from "./support/backends.js";
+import { BACKENDS, adminQuery, createPgDatabase, makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway } from "./support/child-gateway.js";
 
 afterAll(() => killAllChildren());
-
-/** Runs `sql` as the server's superuser. */
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function query(origin: string) {
   const res = await fetch(`${origin}/graphql`, {

@@ -72,6 +72,13 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
+/** Runs `statements` in turn as the server's superuser, on a session of its own. */
+export async function adminQuery(...statements: string[]): Promise<void> {
+  await withAdmin(async (client) => {
+    for (const statement of statements) await client.query(statement);
+  });
+}
+
 /**
  * pg's Pool.end() resolves before its sockets have closed, so the server may still
  * count sessions: wait for them rather than kill them (killing makes the closing
