@@ -98,16 +98,13 @@ export class SqlAccessStore implements AccessStore {
     return created ? { ...key, createdAt: new Date(now), revokedAt: null } : null;
   }
 
-  // Writes go in a transaction even when they are one statement: on SQLite a transaction waits
-  // for another process's write lock off the event loop (`cached-driver.ts`), where a lone
-  // statement's busy handler would sleep on it.
-
   async revokeKey(id: string): Promise<boolean> {
     const result = await this.db
-      .transaction()
-      .execute((trx) =>
-        trx.updateTable("api_keys").set({ revoked_at: Date.now() }).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst(),
-      );
+      .updateTable("api_keys")
+      .set({ revoked_at: Date.now() })
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
     if (Number(result.numUpdatedRows) > 0) return true;
     return (await this.db.selectFrom("api_keys").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
   }
@@ -115,9 +112,7 @@ export class SqlAccessStore implements AccessStore {
   async createProject(name: string, createdBy: string | null): Promise<ProjectRecord | null> {
     const now = Date.now();
     try {
-      await this.db
-        .transaction()
-        .execute((trx) => trx.insertInto("projects").values({ name, created_at: now, created_by: createdBy }).execute());
+      await this.db.insertInto("projects").values({ name, created_at: now, created_by: createdBy }).execute();
     } catch (error) {
       if (this.dialect.isUniqueViolation(error)) return null;
       throw error;

@@ -51,10 +51,7 @@ export class SqlEventFeed implements EventFeed {
   }
 
   async prune(before: Date): Promise<number> {
-    // In a transaction: on SQLite it waits for another process's write lock off the event loop.
-    const result = await this.db
-      .transaction()
-      .execute((trx) => trx.deleteFrom("events").where("at", "<", before.getTime()).executeTakeFirst());
+    const result = await this.db.deleteFrom("events").where("at", "<", before.getTime()).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

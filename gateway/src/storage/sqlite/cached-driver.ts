@@ -63,22 +63,69 @@ export class StatementCache {
   }
 }
 
+/**
+ * Waits for another process's write lock off the event loop: SQLite's busy handler
+ * sleeps in the calling thread, which held every request of the gateway (health checks
+ * included) for the whole busy_timeout. `run` is tried with the connection's
+ * busy_timeout at 0, and again after short timers while it fails SQLITE_BUSY (which
+ * leaves nothing done); past `lockWaitMs`, UNAVAILABLE.
+ */
+class LockWait {
+  /** The connection's busy_timeout set to 0, and back: prepared once, as every wait sets both. */
+  readonly #noLockWait: Database.Statement;
+  readonly #lockWait: Database.Statement;
+
+  constructor(
+    database: Database.Database,
+    private readonly lockWaitMs: number,
+  ) {
+    this.#noLockWait = database.prepare("pragma busy_timeout = 0");
+    this.#lockWait = database.prepare(`pragma busy_timeout = ${lockWaitMs}`);
+  }
+
+  async run<T>(attempt: () => T | Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.lockWaitMs;
+    for (;;) {
+      this.#noLockWait.get();
+      try {
+        return await attempt();
+      } catch (error) {
+        if ((error as { code?: unknown })?.code !== "SQLITE_BUSY") throw error;
+        if (Date.now() >= deadline) throw databaseUnavailable("timed out", RETRY_AFTER_SECONDS, error);
+      } finally {
+        this.#lockWait.get();
+      }
+      await delay(5 + Math.random() * 20);
+    }
+  }
+}
+
 /** The one connection to the file, running statements from the cache. */
 class CachedSqliteConnection implements DatabaseConnection {
-  constructor(readonly statements: StatementCache) {}
+  constructor(
+    readonly statements: StatementCache,
+    private readonly database: Database.Database,
+    private readonly lockWait: LockWait,
+  ) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const { sql, parameters } = compiledQuery;
     const statement = this.statements.statement(sql);
-    if (statement.reader) return { rows: statement.all(parameters) as R[] };
-    const { changes, lastInsertRowid } = statement.run(parameters);
-    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+    // A write of its own (no transaction around it) takes the write lock as a transaction's begin does.
+    if (!statement.readonly && !this.database.inTransaction) return this.lockWait.run(() => run<R>(statement, parameters));
+    return run<R>(statement, parameters);
   }
 
   async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(compiledQuery.query)) throw new Error("the SQLite driver streams select queries only");
     for (const row of this.statements.uncached(compiledQuery.sql).iterate(compiledQuery.parameters)) yield { rows: [row as R] };
   }
+}
+
+function run<R>(statement: Database.Statement, parameters: readonly unknown[]): QueryResult<R> {
+  if (statement.reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
 
 /** Hands out the single connection to one user at a time, in order. */
@@ -109,19 +156,16 @@ class ConnectionMutex {
 export class CachedSqliteDriver implements Driver {
   readonly #mutex = new ConnectionMutex();
   readonly #connection: CachedSqliteConnection;
-  /** The connection's busy_timeout set to 0, and back: prepared once, as every transaction sets both. */
-  readonly #noLockWait: Database.Statement;
-  readonly #lockWait: Database.Statement;
+  readonly #lockWait: LockWait;
 
   constructor(
     private readonly database: Database.Database,
     capacity = PREPARED_STATEMENTS,
-    /** How long a transaction waits for another process's write lock (the connection's busy_timeout). */
-    private readonly lockWaitMs = 10_000,
+    /** How long a write waits for another process's write lock (the connection's busy_timeout). */
+    lockWaitMs = 10_000,
   ) {
-    this.#connection = new CachedSqliteConnection(new StatementCache(database, capacity));
-    this.#noLockWait = database.prepare("pragma busy_timeout = 0");
-    this.#lockWait = database.prepare(`pragma busy_timeout = ${lockWaitMs}`);
+    this.#lockWait = new LockWait(database, lockWaitMs);
+    this.#connection = new CachedSqliteConnection(new StatementCache(database, capacity), database, this.#lockWait);
   }
 
   /** The connection's statement cache (its counters are what the tests read). */
@@ -136,27 +180,10 @@ export class CachedSqliteDriver implements Driver {
     return this.#connection;
   }
 
-  /**
-   * Waits for another process's write lock off the event loop: SQLite's busy handler
-   * sleeps in the calling thread, which held every request of the gateway (health
-   * checks included) for the whole busy_timeout. Past `lockWaitMs`, UNAVAILABLE.
-   */
+  /** `begin immediate`, waiting for another process's write lock off the event loop (`LockWait`). */
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const begin = CompiledQuery.raw("begin immediate");
-    const deadline = Date.now() + this.lockWaitMs;
-    for (;;) {
-      this.#noLockWait.get();
-      try {
-        await connection.executeQuery(begin);
-        return;
-      } catch (error) {
-        if ((error as { code?: unknown })?.code !== "SQLITE_BUSY") throw error;
-        if (Date.now() >= deadline) throw databaseUnavailable("timed out", RETRY_AFTER_SECONDS, error);
-      } finally {
-        this.#lockWait.get();
-      }
-      await delay(5 + Math.random() * 20);
-    }
+    await this.#lockWait.run(() => connection.executeQuery(begin));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
