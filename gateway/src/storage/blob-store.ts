@@ -61,7 +61,7 @@ export interface BlobStore {
   delete(sha256: string): Promise<void>;
   /** Every addressable blob, in no particular order (for start-up recovery). */
   list(): AsyncIterable<BlobEntry>;
-  /** Removes staging leftovers of processes that died mid-upload; returns how many. */
+  /** Removes staging leftovers of processes that died mid-upload (on S3, mid multipart copy too); returns how many. */
   reclaimStaging(): Promise<number>;
   /** A cheap round trip for readiness: rejects when the store cannot serve. */
   ping(): Promise<void>;

@@ -46,7 +46,7 @@ export interface S3BlobStoreOptions {
   readonly multipartCopyThresholdBytes?: number;
   /** Bytes per part of a multipart copy (default 512 MiB). */
   readonly copyPartSizeBytes?: number;
-  /** Staging objects and multipart uploads older than this are another process's leftovers (default 24 h). */
+  /** Staging objects, staged uploads and multipart copies older than this are another process's leftovers (default 24 h). */
   readonly stagingMaxAgeMs?: number;
   /** Blobs promoted, copied or deleted at once (default 8). */
   readonly concurrency?: number;
@@ -304,8 +304,25 @@ export class S3BlobStore implements BlobStore {
     return stale.length + (await this.#abortStaleUploads(now));
   }
 
-  /** Multipart uploads of dead or long-gone processes hold parts (and cost) until aborted. */
+  /**
+   * Multipart uploads of dead or long-gone processes hold parts (and cost) until aborted:
+   * a staged upload's (under `staging/`, its process named in its key), and a multipart
+   * copy's to a blob's key (under `blobs/`, for blobs past the single-copy limit), which a
+   * process killed mid-copy leaves behind with no owner to name: that one is a leftover
+   * by its age alone.
+   */
   async #abortStaleUploads(now: number): Promise<number> {
+    const staging = await this.#abortUploads(this.#stagingPrefix, (key, initiated) =>
+      this.#isLeftover(key.slice(this.#stagingPrefix.length), initiated, now),
+    );
+    const copies = await this.#abortUploads(
+      this.#blobsPrefix,
+      (_key, initiated) => now - (initiated?.getTime() ?? 0) > this.#stagingMaxAgeMs,
+    );
+    return staging + copies;
+  }
+
+  async #abortUploads(prefix: string, isLeftover: (key: string, initiated: Date | undefined) => boolean): Promise<number> {
     let aborted = 0;
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
@@ -313,12 +330,7 @@ export class S3BlobStore implements BlobStore {
       let page;
       try {
         page = await this.#client.send(
-          new ListMultipartUploadsCommand({
-            Bucket: this.#bucket,
-            Prefix: this.#stagingPrefix,
-            KeyMarker: keyMarker,
-            UploadIdMarker: uploadIdMarker,
-          }),
+          new ListMultipartUploadsCommand({ Bucket: this.#bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
         );
       } catch (error) {
         // Some S3-compatible servers (s3rver) cannot list uploads: nothing to abort then.
@@ -326,8 +338,7 @@ export class S3BlobStore implements BlobStore {
         throw s3Error(error, "list uploads");
       }
       for (const upload of page.Uploads ?? []) {
-        if (!upload.Key || !upload.UploadId) continue;
-        if (!this.#isLeftover(upload.Key.slice(this.#stagingPrefix.length), upload.Initiated, now)) continue;
+        if (!upload.Key || !upload.UploadId || !isLeftover(upload.Key, upload.Initiated)) continue;
         const { Key, UploadId } = upload;
         await s3Step("abort upload", () => this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key, UploadId })));
         aborted++;
