@@ -134,7 +134,7 @@ export function outOfSpace(store: "database" | "file storage", cause: unknown): 
 
 /** The one UNAVAILABLE for a database that is down or hung, worded alike for every backend. */
 export function databaseUnavailable(
-  how: "unreachable" | "timed out" | "schema changed" | "read-only",
+  how: "unreachable" | "timed out" | "schema changed" | "read-only" | "rolled back",
   retryAfterSeconds: number,
   cause: unknown,
 ): UnavailableError {
@@ -143,6 +143,7 @@ export function databaseUnavailable(
     "timed out": "the database did not answer in time",
     "schema changed": "the database schema changed during the request (an upgrade is migrating it)",
     "read-only": "the database is read-only (a standby, or failing over)",
+    "rolled back": "the database rolled the change back to break a deadlock with another (nothing of it was made)",
   }[how];
   return new UnavailableError(`${what}; retry in ${retryAfterSeconds} s`, retryAfterSeconds, { cause });
 }

@@ -30,6 +30,18 @@ export function isReadOnly(error: unknown): boolean {
 }
 
 /**
+ * deadlock_detected (40P01) and serialization_failure (40001): the server rolled the
+ * transaction back because of another one's; the same request sent again may succeed.
+ */
+export function isRolledBack(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === "40P01" || code === "40001";
+}
+
+/** Seconds a client waits before sending again a change the database rolled back. */
+const ROLLED_BACK_RETRY_SECONDS = 1;
+
+/**
  * The server refusing a new session by name: no such database (3D000: dropped or
  * renamed), no such role or no login (28000), a wrong password (28P01), no CONNECT
  * privilege (42501). At start-up that is configuration, and `waitForDatabase` fails at
@@ -67,13 +79,15 @@ export function isConnectionFailure(error: unknown, site: FailureSite = {}): boo
 
 /**
  * The one place where PostgreSQL connection failures become domain errors: an
- * unreachable, restarting, hung or read-only database is `UNAVAILABLE` (503, Retry-After);
+ * unreachable, restarting, hung or read-only database, and a transaction it rolled back to
+ * break a deadlock, are `UNAVAILABLE` (503, Retry-After);
  * every other error is passed on unchanged (a full disk, 53100, is told by
  * `postgresDialect.isOutOfSpace` like SQLite's, in `guardedDialect`).
  */
 export function toStorageError(error: unknown, site: FailureSite = {}): unknown {
   if (error instanceof UnavailableError || error instanceof InsufficientStorageError) return error;
   if (isReadOnly(error)) return databaseUnavailable("read-only", RETRY_AFTER_SECONDS, error);
+  if (isRolledBack(error)) return databaseUnavailable("rolled back", ROLLED_BACK_RETRY_SECONDS, error);
   if (!isConnectionFailure(error, site)) return error;
   return databaseUnavailable(site.timedOut ? "timed out" : "unreachable", RETRY_AFTER_SECONDS, error);
 }
