@@ -11,7 +11,7 @@ import { copyParts } from "../gateway/src/storage/s3/copy-plan.js";
 import { s3Error } from "../gateway/src/storage/s3/errors.js";
 import { openS3BlobStore, type S3BlobStore } from "../gateway/src/storage/s3/index.js";
 import { CONNECT_TIMEOUT_MS, createS3Client, limitConnectTime, MAX_SOCKETS, parseS3Url } from "../gateway/src/storage/s3/s3-client.js";
-import { sha256 } from "./support/files.js";
+import { readAll, sha256 } from "./support/files.js";
 import { startS3Server, type S3Server } from "./support/s3-server.js";
 
 const MiB = 2 ** 20;
@@ -20,12 +20,6 @@ const GiB = 2 ** 30;
 /** `bytes` as a stream of 1 MiB chunks, as an upload arrives. */
 const streamOf = (bytes: Buffer) =>
   Readable.from(Array.from({ length: Math.ceil(bytes.length / MiB) }, (_, i) => bytes.subarray(i * MiB, (i + 1) * MiB)));
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
-}
 
 describe("the S3 blob store against s3rver", () => {
   let s3: S3Server;

@@ -3,16 +3,10 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openS3BlobStore, type S3BlobStore } from "../gateway/src/storage/s3/index.js";
-import { sha256 } from "./support/files.js";
+import { readAll, sha256 } from "./support/files.js";
 import { startMotoServer, type MotoServer } from "./support/moto-server.js";
 
 const MiB = 2 ** 20;
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
-}
 
 /**
  * Blobs past S3's single-copy limit (5 GiB) are promoted by a multipart copy

@@ -19,3 +19,10 @@ export function file(path: string, content: string | Buffer): IncomingFile & { o
     },
   };
 }
+
+/** Every byte of a stream, in one buffer. */
+export async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
