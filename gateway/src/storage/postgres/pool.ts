@@ -37,6 +37,9 @@ export interface PoolOptions {
   readonly logger?: Pick<Logger, "warn">;
 }
 
+/** pg-pool awaits `onConnect` before it hands a new connection out (@types/pg types it as returning void). */
+type PoolConfig = pg.PoolConfig & { readonly onConnect?: (client: pg.ClientBase) => Promise<unknown> };
+
 /** Marks a statement whose answer did not come in time (no code of pg's to tell it by). */
 class DeadlineError extends Error {}
 
@@ -50,7 +53,7 @@ class DeadlineError extends Error {}
  * by itself when the database returns.
  */
 export function resilientPool(connectionString: string, options: PoolOptions): PostgresPool & { stats(): PoolStats } {
-  const pool = new pg.Pool({
+  const config: PoolConfig = {
     connectionString,
     max: options.maxConnections,
     types: options.types,
@@ -58,7 +61,14 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
     // A peer that vanished without a reset is found by keepalive probes, not never.
     keepAlive: true,
     ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
-  });
+    // Doubles as text that reads back as the same double, whatever the server, database or
+    // role sets: at 0 (PostgreSQL 11's default) 15 digits, so 0.1 + 0.2 read back as 0.3 and
+    // a cursor at that value repeated or skipped the versions tied at it. Above 0, PostgreSQL
+    // 12+ writes the shortest exact text; 3 is 17 digits before 12. The pool awaits it before
+    // handing the connection out, and a failure fails that connection as any other would.
+    onConnect: (client) => client.query("set extra_float_digits = 3"),
+  };
+  const pool = new pg.Pool(config);
   const lost = new WeakSet<pg.PoolClient>();
   // Per connection: its prepared statements. A lost connection takes them with it
   // (pg-pool never hands it out again).
