@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { AlreadyExistsError, BadInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from "../domain/errors.js";
+import { AlreadyExistsError, BadInputError, ForbiddenError, NotFoundError, UnauthenticatedError, keyRevoked } from "../domain/errors.js";
 import { assertLabel, assertStorable, quote } from "../domain/text.js";
 import { assertName } from "../domain/rules.js";
 import { ROLES } from "../domain/limits.js";
@@ -79,7 +79,7 @@ export class AccessService {
     if (!parsed) throw new UnauthenticatedError("the Authorization header must be Bearer <key>, with a key this registry issued");
     const key = await this.store.findKey(parsed.id);
     if (!key || !secretMatches(parsed.secret, key.secretSha256)) throw new UnauthenticatedError("unknown API key");
-    if (key.revokedAt) throw new UnauthenticatedError("this API key was revoked");
+    if (key.revokedAt) throw keyRevoked();
     return Caller.forKey(key.id, key.grants);
   }
 
@@ -95,7 +95,7 @@ export class AccessService {
       return caller;
     }
     const key = await this.store.findKey(caller.keyId);
-    if (!key || key.revokedAt) throw new UnauthenticatedError("this API key was revoked");
+    if (!key || key.revokedAt) throw keyRevoked();
     return Caller.forKey(key.id, key.grants);
   }
 
@@ -197,7 +197,7 @@ export class AccessService {
     // A key exists, so open mode is over, whatever a replica still believes: an anonymous
     // caller revoking the first key would leave the registry with no usable key at all.
     if (caller.keyId === null) throw new UnauthenticatedError("an API key is now required");
-    await this.store.revokeKey(id);
+    await this.store.revokeKey(id, caller.keyId);
     this.log.info({ audit: "key.revoke", by: caller.who, keyId: id }, "audit");
     return (await this.store.findKey(id))!;
   }

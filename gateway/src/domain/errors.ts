@@ -81,6 +81,14 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/**
+ * The one UNAUTHENTICATED for a revoked key, wherever it is found: at a request's start,
+ * or by a change that request makes after its key was revoked meanwhile.
+ */
+export function keyRevoked(): UnauthenticatedError {
+  return new UnauthenticatedError("this API key was revoked");
+}
+
 export class ForbiddenError extends DomainError {
   constructor(message: string) {
     super("FORBIDDEN", message);

@@ -23,7 +23,10 @@ export interface AccessStore {
   anyKeys(): Promise<boolean>;
   findKey(id: string): Promise<ApiKeyRecord | null>;
   listKeys(): Promise<ApiKeyRecord[]>;
-  /** Inserts a key and its grants in one transaction. */
+  /**
+   * Inserts a key and its grants in one transaction, in which the key creating it
+   * (`createdBy`, when not null) must still be unrevoked (else `keyRevoked`).
+   */
   createKey(key: Omit<ApiKeyRecord, "createdAt" | "revokedAt">): Promise<ApiKeyRecord>;
   /**
    * Inserts the key only if no key exists yet, as one decision across every process
@@ -31,8 +34,12 @@ export interface AccessStore {
    * a key already exists.
    */
   createFirstKey(key: Omit<ApiKeyRecord, "createdAt" | "revokedAt">): Promise<ApiKeyRecord | null>;
-  /** Marks a key revoked; false when there is no such key. */
-  revokeKey(id: string): Promise<boolean>;
+  /**
+   * Marks a key revoked; false when there is no such key. `by`, the key revoking it
+   * (when given), must still be unrevoked itself, checked in the same transaction (else `keyRevoked`).
+   */
+  revokeKey(id: string, by?: string | null): Promise<boolean>;
+  /** Null when the project exists; `createdBy` (when not null) must still be unrevoked, as for `createKey`. */
   createProject(name: string, createdBy: string | null): Promise<ProjectRecord | null>;
   listProjects(): Promise<ProjectRecord[]>;
   projectsExist(names: readonly string[]): Promise<Set<string>>;

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from "kysely";
+import { keyRevoked } from "../../domain/errors.js";
 import type { Grant, Role } from "../../domain/records.js";
 import type { AccessStore, ApiKeyRecord, ProjectRecord } from "../access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
@@ -28,6 +29,21 @@ async function insertKey(trx: Transaction<Database>, key: NewKey, now: number): 
     .insertInto("api_key_grants")
     .values(key.grants.map((g, position) => ({ key_id: key.id, project: g.project, role: g.role, position })))
     .execute();
+}
+
+/**
+ * Inside a write transaction: throws `keyRevoked` unless the key `by` (null: an anonymous
+ * caller, decided elsewhere) exists unrevoked. A request is authenticated when its headers
+ * arrive, and its operation may run long after (a slow body, an upload before it): a key
+ * revoked meanwhile must change nothing. Every change made by a key takes the keys' lock
+ * first (PostgreSQL; SQLite serialises writers), so a revocation commits either before
+ * such a change, which then sees it, or after it.
+ */
+async function assertActing(trx: Transaction<Database>, dialect: SqlDialect, by: string | null): Promise<void> {
+  if (by === null) return;
+  await dialect.transactionLock("homer.keys")?.execute(trx);
+  const row = await trx.selectFrom("api_keys").select("revoked_at").where("id", "=", by).executeTakeFirst();
+  if (!row || row.revoked_at !== null) throw keyRevoked();
 }
 
 /** Projects and API keys in the same database as the registry's metadata. */
@@ -82,7 +98,10 @@ export class SqlAccessStore implements AccessStore {
 
   async createKey(key: NewKey): Promise<ApiKeyRecord> {
     const now = Date.now();
-    await this.db.transaction().execute((trx) => insertKey(trx, key, now));
+    await this.db.transaction().execute(async (trx) => {
+      await assertActing(trx, this.dialect, key.createdBy);
+      await insertKey(trx, key, now);
+    });
     return { ...key, createdAt: new Date(now), revokedAt: null };
   }
 
@@ -98,21 +117,27 @@ export class SqlAccessStore implements AccessStore {
     return created ? { ...key, createdAt: new Date(now), revokedAt: null } : null;
   }
 
-  async revokeKey(id: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable("api_keys")
-      .set({ revoked_at: Date.now() })
-      .where("id", "=", id)
-      .where("revoked_at", "is", null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) > 0) return true;
-    return (await this.db.selectFrom("api_keys").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
+  async revokeKey(id: string, by: string | null = null): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await assertActing(trx, this.dialect, by);
+      const result = await trx
+        .updateTable("api_keys")
+        .set({ revoked_at: Date.now() })
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) return true;
+      return (await trx.selectFrom("api_keys").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
+    });
   }
 
   async createProject(name: string, createdBy: string | null): Promise<ProjectRecord | null> {
     const now = Date.now();
     try {
-      await this.db.insertInto("projects").values({ name, created_at: now, created_by: createdBy }).execute();
+      await this.db.transaction().execute(async (trx) => {
+        await assertActing(trx, this.dialect, createdBy);
+        await trx.insertInto("projects").values({ name, created_at: now, created_by: createdBy }).execute();
+      });
     } catch (error) {
       if (this.dialect.isUniqueViolation(error)) return null;
       throw error;
