@@ -2,6 +2,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { BACKENDS } from "./support/backends.js";
+import { CREATE_MODEL, createModelParts, multipartBody, multipartType, randomBoundary } from "./support/multipart.mjs";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { sleep } from "./support/wait.js";
 
@@ -32,8 +33,12 @@ describe.each(BACKENDS)("a key revoked while its request is in flight on %s", (b
   }
 
   /** Sends `query` with `token`, its body held back half-way until `between` has run. */
-  async function slowRequest(token: string, query: string, between: () => Promise<void>): Promise<any> {
-    const body = Buffer.from(JSON.stringify({ query }));
+  function slowRequest(token: string, query: string, between: () => Promise<void>): Promise<any> {
+    return slowBody(token, Buffer.from(JSON.stringify({ query })), "application/json", between);
+  }
+
+  /** Sends `body` with `token`, all but its last 10 bytes, the rest once `between` has run. */
+  async function slowBody(token: string, body: Buffer, contentType: string, between: () => Promise<void>): Promise<any> {
     const { hostname, port } = new URL(gw.origin);
     const answer = new Promise<any>((resolve, reject) => {
       const req = http.request(
@@ -42,7 +47,12 @@ describe.each(BACKENDS)("a key revoked while its request is in flight on %s", (b
           port,
           path: "/graphql",
           method: "POST",
-          headers: { "content-type": "application/json", "content-length": body.length, ...bearer(token) },
+          headers: {
+            "content-type": contentType,
+            "content-length": body.length,
+            "apollo-require-preflight": "true",
+            ...bearer(token),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -51,11 +61,11 @@ describe.each(BACKENDS)("a key revoked while its request is in flight on %s", (b
         },
       );
       req.on("error", reject);
-      req.write(body.subarray(0, 10));
+      req.write(body.subarray(0, body.length - 10));
       void (async () => {
         await sleep(200); // the headers are in: the key was checked
         await between();
-        req.end(body.subarray(10));
+        req.end(body.subarray(body.length - 10));
       })();
     });
     return answer;
@@ -103,5 +113,48 @@ describe.each(BACKENDS)("a key revoked while its request is in flight on %s", (b
       const revoked = keys.filter((k: { id: string; revokedAt: string | null }) => [a.id, b.id].includes(k.id) && k.revokedAt !== null);
       expect(revoked).toHaveLength(1);
     }
+  });
+
+  test("model changes: deleteModel, setAlias, removeAlias, updateModel, and a createModel whose upload ends after", async () => {
+    const writer = await newKey(`[{ project: "team", role: WRITE }]`);
+    const as = (query: string) => gw.gql(query, {}, bearer(writer.token));
+    for (const v of [1, 2])
+      expect((await as(`mutation { createModel(input: { name: "m", version: ${v} }) { version } }`)).errors).toBeUndefined();
+    expect((await as(`mutation { setAlias(name: "m", alias: "staging", version: 1) { version } }`)).errors).toBeUndefined();
+    // Each its own request (a failed root field stops an operation's later ones), revoked once all are in flight.
+    let revoked: Promise<void> | undefined;
+    const late = await Promise.all(
+      [
+        `mutation { setAlias(name: "m", alias: "prod", version: 1) { version } }`,
+        `mutation { removeAlias(name: "m", alias: "staging") }`,
+        `mutation { updateModel(name: "m", version: 1, input: { description: "late" }) { revision } }`,
+        `mutation { deleteModel(name: "m", version: 2) }`,
+      ].map((query) => slowRequest(writer.token, query, () => (revoked ??= sleep(100).then(() => revoke(writer.id))))),
+    );
+    expect(late.map((res) => res.errors?.[0]?.extensions?.code)).toEqual(Array(4).fill("UNAUTHENTICATED"));
+    const uploader = await newKey(`[{ project: "team", role: WRITE }]`);
+    const boundary = randomBoundary();
+    const upload = slowBody(
+      uploader.token,
+      multipartBody(createModelParts(CREATE_MODEL, { name: "m", version: 3 }, [["w.bin", Buffer.alloc(4096, 7)]]), boundary),
+      multipartType(boundary),
+      () => revoke(uploader.id),
+    );
+    // The revocation lands while the upload is in flight: nothing of it is kept.
+    expect((await upload).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const state = await gw.gql(
+      `{ modelAliases(name: "m", project: "team") { alias version } models(name: "m", project: "team") { nodes { version description } } }`,
+      {},
+      bearer(admin.token),
+    );
+    expect(state.data).toEqual({
+      modelAliases: [{ alias: "staging", version: 1 }],
+      models: {
+        nodes: [
+          { version: 2, description: null },
+          { version: 1, description: null },
+        ],
+      },
+    });
   });
 });

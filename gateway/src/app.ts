@@ -93,7 +93,7 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
     log,
   );
   const events = new ModelEventHub(storage.events, config, (caller) => access.recheck(caller), log);
-  const registry = new RegistryService(storage.metadata, storage.blobs, config, log, events);
+  const registry = new RegistryService(storage.metadata, storage.blobs, config, log, events, (caller) => access.recheck(caller));
   await guardStartup(config, access, log);
   await recoverBeforeServing(registry, log);
   if (config.blobRedirect && !storage.blobs.presignRead) {

@@ -54,7 +54,7 @@ import { validateCreate } from "./validate-create.js";
 import { ModelCardReader } from "./model-card.js";
 import { validateUpdate, type UpdateModelChanges } from "./validate-update.js";
 import type { EventItem } from "./event-stream.js";
-import type { ModelEventHub } from "./model-events.js";
+import type { ModelEventHub, Recheck } from "./model-events.js";
 
 /** Listings of a version's files `filesOf` tries when a blob goes between the listing and the hold. */
 const HOLD_ATTEMPTS = 3;
@@ -237,8 +237,20 @@ export class RegistryService {
     private readonly limits: RegistryLimits,
     private readonly log: Logger,
     private readonly events?: ModelEventHub,
+    /**
+     * The caller as the database has it now (`AccessService.recheck`), asked before every
+     * change: a request is authenticated when its headers arrive, and its operation may run
+     * long after (a slow body, an upload), when its key may have been revoked. Without it (a
+     * registry over bare stores, in tests) changes trust the caller as given.
+     */
+    private readonly recheck?: Recheck,
   ) {
     this.#cards = new ModelCardReader(blobs);
+  }
+
+  /** Throws (UNAUTHENTICATED) unless the caller's key still stands now, just before a change. */
+  async #stillAllowed(caller: Caller): Promise<void> {
+    await this.recheck?.(caller);
   }
 
   /**
@@ -315,6 +327,7 @@ export class RegistryService {
     const version = assertVersion(input.version, "version");
     const wanted = input.protected ?? undefined;
     const admin = caller.can(ref.project, "admin");
+    await this.#stillAllowed(caller);
     const outcome = await this.metadata.setAlias({
       ref,
       version,
@@ -337,6 +350,7 @@ export class RegistryService {
   async protectAlias(caller: Caller, input: AliasRefInput & { readonly protected: boolean }): Promise<AliasRecord> {
     const ref = this.#aliasRef(caller, input, "admin");
     if (typeof input.protected !== "boolean") throw new BadInputError("protected must be true or false", "protected");
+    await this.#stillAllowed(caller);
     const outcome = await this.metadata.setAlias({
       ref,
       version: undefined,
@@ -355,6 +369,7 @@ export class RegistryService {
   async removeAlias(caller: Caller, input: AliasRefInput): Promise<void> {
     const ref = this.#aliasRef(caller, input, "write");
     const admin = caller.can(ref.project, "admin");
+    await this.#stillAllowed(caller);
     const removed = await this.metadata.removeAlias(ref, (current) => checkAliasRemoval(ref, current, admin));
     if (!removed) throw new NotFoundError("alias", `${ref.project}/${ref.name}@${ref.alias}`);
     this.log.info({ audit: "alias.remove", by: caller.who, ...ref, version: removed.version }, "audit");
@@ -495,6 +510,8 @@ export class RegistryService {
     // lock is held for the statements alone, not for renames and directory fsyncs.
     let published = false;
     try {
+      // After the upload, which may have taken long: the key must still stand at the commit.
+      await this.#stillAllowed(caller);
       published = (await this.blobs.publish?.(staged)) ?? false;
       const { model, releasedBlobs } = await this.metadata.createModel(
         { ...draft, files: staged.map(({ path, sha256, sizeBytes }) => ({ path, sha256, sizeBytes })) },
@@ -543,6 +560,7 @@ export class RegistryService {
     const ref = this.#ref(caller, input, "write");
     const edit = { ...validateUpdate(ref, changes, caller.keyId), parts };
     this.#readableParents(caller, edit.lineage?.parents);
+    await this.#stillAllowed(caller);
     const model = await this.metadata.updateModel(edit);
     if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
     this.log.info({ audit: "model.update", by: caller.who, ...ref, revision: model.revision }, "audit");
@@ -618,6 +636,7 @@ export class RegistryService {
     const ref = this.#ref(caller, input, "write");
     const admin = caller.can(ref.project, "admin");
     let dropped: readonly string[] = [];
+    await this.#stillAllowed(caller);
     const released = await this.metadata.deleteModel(ref, (aliases) => {
       checkAliasedDelete(ref, aliases, { force: options.force ?? false, admin });
       dropped = aliases.map((a) => a.alias);
