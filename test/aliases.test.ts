@@ -118,6 +118,23 @@ describe.each(BACKENDS)("aliases over GraphQL on %s", (backend) => {
     expect((await as("adminA")(REMOVE, { n: "mnist", a: "prod" })).data.removeAlias).toBe(true);
   });
 
+  test("overwriting the version a protected alias points at needs admin, as force-deleting it does", async () => {
+    await as("writerA")(CREATE, { i: { name: "served", description: "v1" } });
+    await as("writerA")(SET, { n: "served", a: "prod", v: 1 });
+    await as("adminA")(PROTECT, { n: "served", a: "prod", on: true });
+    const replaced = await as("writerA")(CREATE, { i: { name: "served", version: 1, overwrite: true, description: "swapped" } });
+    expect(codeOf(replaced)).toBe("FORBIDDEN");
+    expect(replaced.errors![0]!.message).toMatch(/alias "prod" of team-a\/served is protected: replacing its version needs admin/);
+    const served = `{ model(name: "served", alias: "prod") { version description } }`;
+    expect((await as("readerA")(served)).data.model).toEqual({ version: 1, description: "v1" });
+    // An unprotected alias's version, and any version with admin, may be replaced as before.
+    await as("writerA")(CREATE, { i: { name: "served", description: "v2" } });
+    await as("writerA")(SET, { n: "served", a: "staging", v: 2 });
+    expect(codeOf(await as("writerA")(CREATE, { i: { name: "served", version: 2, overwrite: true } }))).toBeUndefined();
+    expect(codeOf(await as("adminA")(CREATE, { i: { name: "served", version: 1, overwrite: true, description: "new" } }))).toBeUndefined();
+    expect((await as("readerA")(served)).data.model).toEqual({ version: 1, description: "new" });
+  });
+
   test("deleteModel of an aliased version is CONFLICT naming the aliases; force removes them; events say which alias", async () => {
     await as("writerA")(CREATE, { i: { name: "doomed" } });
     const s = subscribe(gw.origin, { project: "team-a", name: "doomed" }, { apiKey: keys.readerA, selection: "type version alias" });

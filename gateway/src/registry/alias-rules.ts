@@ -9,10 +9,10 @@ import type { AliasInTheWay } from "../storage/metadata-store.js";
  * protection itself, need `admin` (`admin` says whether the caller has it).
  */
 
-/** The one FORBIDDEN for a protected alias a caller without admin tried to move or remove. */
-function protectedAlias(ref: AliasRef, doing: "moving" | "removing"): ForbiddenError {
+/** The one FORBIDDEN for a protected alias a caller without admin tried to move or remove, or whose version it tried to replace. */
+function protectedAlias(ref: AliasRef, doing: "moving it" | "removing it" | "replacing its version"): ForbiddenError {
   return new ForbiddenError(
-    `alias ${quote(ref.alias)} of ${ref.project}/${ref.name} is protected: ${doing} it needs admin on project "${ref.project}"`,
+    `alias ${quote(ref.alias)} of ${ref.project}/${ref.name} is protected: ${doing} needs admin on project "${ref.project}"`,
   );
 }
 
@@ -24,7 +24,7 @@ export function checkAliasChange(
   admin: boolean,
 ): void {
   if (admin) return;
-  if (current?.protected && current.version !== change.version) throw protectedAlias(ref, "moving");
+  if (current?.protected && current.version !== change.version) throw protectedAlias(ref, "moving it");
   if (change.protected !== undefined && change.protected !== (current?.protected ?? false)) {
     throw new ForbiddenError(`protecting an alias or lifting its protection needs admin on project "${ref.project}"`);
   }
@@ -32,7 +32,7 @@ export function checkAliasChange(
 
 /** Throws unless the caller may remove the alias. */
 export function checkAliasRemoval(ref: AliasRef, current: AliasRecord, admin: boolean): void {
-  if (current.protected && !admin) throw protectedAlias(ref, "removing");
+  if (current.protected && !admin) throw protectedAlias(ref, "removing it");
 }
 
 /**
@@ -56,5 +56,14 @@ export function checkAliasedDelete(
     );
   }
   const guarded = aliases.find((a) => a.protected);
-  if (guarded && !options.admin) throw protectedAlias({ ...ref, alias: guarded.alias }, "removing");
+  if (guarded && !options.admin) throw protectedAlias({ ...ref, alias: guarded.alias }, "removing it");
+}
+
+/**
+ * Throws unless an overwrite of `ref` may replace what the aliases pointing at it serve:
+ * FORBIDDEN when one is protected and the caller is no admin (as a forced delete would be).
+ */
+export function checkAliasedOverwrite(ref: ModelRef, aliases: readonly AliasInTheWay[], admin: boolean): void {
+  const guarded = aliases.find((a) => a.protected);
+  if (guarded && !admin) throw protectedAlias({ ...ref, alias: guarded.alias }, "replacing its version");
 }

@@ -49,7 +49,7 @@ import {
   type CursorScope,
 } from "./cursor.js";
 import { stageFiles, type IncomingFile } from "./incoming-file.js";
-import { checkAliasChange, checkAliasedDelete, checkAliasRemoval } from "./alias-rules.js";
+import { checkAliasChange, checkAliasedDelete, checkAliasedOverwrite, checkAliasRemoval } from "./alias-rules.js";
 import { validateCreate } from "./validate-create.js";
 import { ModelCardReader } from "./model-card.js";
 import { validateUpdate, type UpdateModelChanges } from "./validate-update.js";
@@ -516,6 +516,8 @@ export class RegistryService {
       const { model, releasedBlobs } = await this.metadata.createModel(
         { ...draft, files: staged.map(({ path, sha256, sizeBytes }) => ({ path, sha256, sizeBytes })) },
         published ? () => this.blobs.confirm!(staged) : () => this.blobs.promote(staged),
+        // What a protected alias serves changes only with admin, whether moved or replaced.
+        (aliases) => checkAliasedOverwrite({ ...draft, version: draft.version! }, aliases, caller.can(draft.project, "admin")),
       );
       if (published) await this.#dropStaged(staged);
       this.log.info(

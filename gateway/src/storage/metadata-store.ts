@@ -153,9 +153,15 @@ export interface MetadataStore {
    * a blob this version is about to reference (it promotes, or confirms blobs
    * published before the transaction). The same transaction records a CREATED
    * (or OVERWRITTEN) event. The draft's lineage parents are checked to exist (and not
-   * to make the version its own ancestor) inside it.
+   * to make the version its own ancestor) inside it. When it replaces a version that
+   * aliases point at, `overwriting` gets them (by name) inside the transaction, before
+   * anything is written: it throws to refuse the overwrite.
    */
-  createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult>;
+  createModel(
+    draft: ModelDraft,
+    promoteBlobs: () => Promise<void>,
+    overwriting?: (aliases: readonly AliasInTheWay[]) => void,
+  ): Promise<CreateResult>;
   /**
    * Edits a version's metadata in one transaction (recording an UPDATED event), after
    * `edit.check` accepted it against the version as of that transaction; the version

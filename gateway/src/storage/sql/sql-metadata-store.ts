@@ -342,9 +342,13 @@ export class SqlMetadataStore implements MetadataStore {
     return row ? { path: row.path, sha256: row.sha256, sizeBytes: Number(row.size_bytes) } : null;
   }
 
-  async createModel(draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult> {
+  async createModel(
+    draft: ModelDraft,
+    promoteBlobs: () => Promise<void>,
+    overwriting: (aliases: readonly AliasInTheWay[]) => void = () => {},
+  ): Promise<CreateResult> {
     try {
-      const created = await this.#transaction((trx) => this.#create(trx, draft, promoteBlobs));
+      const created = await this.#transaction((trx) => this.#create(trx, draft, promoteBlobs, overwriting));
       this.events.committed();
       return created;
     } catch (error) {
@@ -356,7 +360,12 @@ export class SqlMetadataStore implements MetadataStore {
     }
   }
 
-  async #create(trx: Kysely<Database>, draft: ModelDraft, promoteBlobs: () => Promise<void>): Promise<CreateResult> {
+  async #create(
+    trx: Kysely<Database>,
+    draft: ModelDraft,
+    promoteBlobs: () => Promise<void>,
+    overwriting: (aliases: readonly AliasInTheWay[]) => void,
+  ): Promise<CreateResult> {
     // Upserting the family row locks it: creates within a family serialise here,
     // which makes the next version number atomic on every backend.
     const family = await trx
@@ -391,6 +400,14 @@ export class SqlMetadataStore implements MetadataStore {
     let releasedBlobs: string[] = [];
     if (existing) {
       if (!draft.overwrite) throw versionExists({ ...draft, version });
+      // Under the family row's lock, as alias changes take it: the aliases as they are now.
+      const aliases = await trx
+        .selectFrom("aliases")
+        .select(["alias", "protected"])
+        .where("family_id", "=", familyId)
+        .where("version", "=", version)
+        .execute();
+      if (aliases.length > 0) overwriting(aliases.map((a) => ({ alias: a.alias, protected: Boolean(Number(a.protected)) })));
       const released = await trx.selectFrom("model_files").select("sha256").where("model_id", "=", existing.id).execute();
       releasedBlobs = [...new Set(released.map((r) => r.sha256))];
       await trx.deleteFrom("models").where("id", "=", existing.id).execute();
