@@ -39,7 +39,7 @@ import { isLoopback } from "./domain/loopback.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { metricsRoute } from "./http/metrics-route.js";
 import { operationLimits } from "./graphql/limits.js";
-import { authenticate, browserSafety, rateLimit, securityHeaders } from "./http/guards.js";
+import { authenticate, browserSafety, rateLimit, recheckCaller, securityHeaders } from "./http/guards.js";
 import { graphqlLane } from "./graphql/http-lane.js";
 import { RegistryService } from "./registry/registry.service.js";
 import { ModelEventHub } from "./registry/model-events.js";
@@ -200,6 +200,7 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
     refuseDeclaredOversize(maxBodyBytes),
     express.json({ limit: maxBodyBytes }),
     graphqlMultipart(schema, multipart),
+    recheckCaller(access),
     expressMiddleware(apollo, {
       context: async ({ req }) => contextOf({ caller: req.caller, log: req.log, baseUrl: config.publicUrl ?? requestOrigin(req) }),
     }),

@@ -8,6 +8,9 @@ import type { AccessStore, ApiKeyRecord, ProjectRecord } from "../storage/access
 import { generateKey, importKey, isKeyId, parseKey, secretMatches, type GeneratedKey } from "./api-key.js";
 import { Caller } from "./caller.js";
 
+/** How long a request's key check is believed before its operation runs (`AccessService.current`). */
+export const KEY_CHECK_FRESH_MS = 1_000;
+
 export interface AccessOptions {
   /** With no key in the database, requests without a key are allowed (loopback or --insecure). */
   readonly openWhenNoKeys: boolean;
@@ -97,6 +100,17 @@ export class AccessService {
     const key = await this.store.findKey(caller.keyId);
     if (!key || key.revokedAt) throw keyRevoked();
     return Caller.forKey(key.id, key.grants);
+  }
+
+  /**
+   * The caller of a request about to run: as authenticated when its key was checked less
+   * than KEY_CHECK_FRESH_MS ago, else checked again (`recheck`). A request is authenticated
+   * as its headers arrive, before its body is read, and the body may take any time (only
+   * an idle limit applies): a key revoked meanwhile is refused here. Most bodies arrive at
+   * once, and cost no second lookup.
+   */
+  async current(caller: Caller): Promise<Caller> {
+    return performance.now() - caller.checkedAt < KEY_CHECK_FRESH_MS ? caller : this.recheck(caller);
   }
 
   /**

@@ -14,6 +14,8 @@ export class Caller {
     private readonly grants: readonly Grant[],
     /** `project` omitted means this one. */
     readonly defaultProject: string,
+    /** When the key was found valid (`performance.now()`): a request's operation may run long after. */
+    readonly checkedAt: number = performance.now(),
   ) {}
 
   /** No keys exist and the gateway is on loopback (or --insecure): everything is allowed. */

@@ -113,8 +113,8 @@ export function graphqlLane(options: GraphqlLaneOptions): (req: IncomingMessage,
     void (async () => {
       let read = false;
       try {
-        const caller = await identifyCaller(access, identify, req.headers, address, () => (refused = true));
-        if (requests.perMinute > 0) await requests.take(caller.keyId ?? addressBucket(address()));
+        const authenticated = await identifyCaller(access, identify, req.headers, address, () => (refused = true));
+        if (requests.perMinute > 0) await requests.take(authenticated.keyId ?? addressBucket(address()));
         read = true;
         let body: unknown;
         if (lane === "json") body = parseJson(await readBody(req));
@@ -123,6 +123,8 @@ export function graphqlLane(options: GraphqlLaneOptions): (req: IncomingMessage,
           settleUnreadBodyOf(req, res);
           body = await readMultipart(req, res, options.schema, options.multipart);
         }
+        // The body may have taken long: a key revoked meanwhile is refused now.
+        const caller = await access.current(authenticated);
         const headers = new HeaderMap();
         for (const [key, value] of Object.entries(req.headers)) {
           if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);

@@ -114,6 +114,17 @@ export async function identifyCaller(
 }
 
 /**
+ * Once a request's body is in (after the parsers), the caller again if its key was checked
+ * long enough ago (`AccessService.current`): a key revoked while the body arrived is refused.
+ */
+export function recheckCaller(access: AccessService) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    req.caller = await access.current(req.caller);
+    next();
+  };
+}
+
+/**
  * Without keys (open mode) a request must name the gateway by a loopback host
  * (or `publicHost`), so a rebound domain cannot reach it from a browser, and
  * must come from this machine: a client a trusted proxy forwards from elsewhere
