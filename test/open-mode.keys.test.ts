@@ -43,6 +43,27 @@ describe.each(BACKENDS)("the first API key and open mode on %s", (backend) => {
     expect((await a.createApiKey(holder, { ...ADMIN_OF_ALL, name: "second" })).token).toMatch(/^hmr_/);
   });
 
+  test("the first key must hold * ADMIN: any other would leave nobody able to create projects or manage keys, for good", async () => {
+    await storage.cleanup();
+    storage = await openTestStorage(backend);
+    const a = replica();
+    const anonymous = await a.authenticate(undefined);
+    for (const grants of [
+      [{ project: "default", role: "write" as const }],
+      [{ project: "default", role: "admin" as const }],
+      [{ project: "*", role: "write" as const }],
+    ]) {
+      await expect(a.createApiKey(anonymous, { name: "ci", grants })).rejects.toMatchObject({
+        code: "BAD_USER_INPUT",
+        details: { field: "grants" },
+      });
+    }
+    expect(await storage.access.listKeys()).toEqual([]);
+    expect((await a.authenticate(undefined)).keyId).toBeNull(); // still open
+    const first = await a.createApiKey(anonymous, { name: "ops", grants: [{ project: "default", role: "read" }, ...ADMIN_OF_ALL.grants] });
+    expect(first.key.grants).toHaveLength(2);
+  });
+
   test("anonymous callers racing to create the first key: exactly one gets it", async () => {
     await storage.cleanup();
     storage = await openTestStorage(backend);

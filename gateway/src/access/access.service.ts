@@ -173,6 +173,15 @@ export class AccessService {
       seen.add(grant.project);
       this.#requireAdminOf(caller, grant.project);
     }
+    // The first key ends open mode for good (HOMER_ADMIN_KEY is ignored once a key exists):
+    // without * ADMIN nobody could ever create a project or another admin key again.
+    if (caller.keyId === null && !input.grants.some((g) => g.project === "*" && g.role === "admin")) {
+      throw new BadInputError(
+        "the first API key must hold * ADMIN (admin of every project): once it exists every request needs a key, " +
+          "and only such a key creates projects and grants *",
+        "grants",
+      );
+    }
     const named = input.grants.filter((g) => g.project !== "*").map((g) => g.project);
     const existing = await this.store.projectsExist(named);
     const missing = named.find((p) => !existing.has(p));

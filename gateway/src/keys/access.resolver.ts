@@ -20,7 +20,9 @@ export class AccessResolver {
     return ctx.access.createProject(ctx.caller, name);
   }
 
-  @Mutation(() => CreatedApiKey, { description: "Needs admin on every project granted. The secret is returned once." })
+  @Mutation(() => CreatedApiKey, {
+    description: "Needs admin on every project granted; the first key (made without a key) must hold * ADMIN. The secret is returned once.",
+  })
   async createApiKey(@Arg("input", () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context) {
     const { key, token } = await ctx.access.createApiKey(ctx.caller, input);
     return { apiKey: key, secret: token };

@@ -429,7 +429,7 @@ export type ModelStatus =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Needs admin on every project granted. The secret is returned once. */
+  /** Needs admin on every project granted; the first key (made without a key) must hold * ADMIN. The secret is returned once. */
   createApiKey: CreatedApiKey;
   /** Registers a version atomically: all its files and metadata, or nothing. */
   createModel: Model;
