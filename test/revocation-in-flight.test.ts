@@ -188,4 +188,26 @@ describe.each(BACKENDS)("a key revoked while its request is in flight on %s", (b
       expect(res.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     }
   });
+
+  test("an upload over either route whose key was revoked while it arrived keeps nothing", async () => {
+    const boundary = randomBoundary();
+    const body = multipartBody(
+      createModelParts(CREATE_MODEL, { name: "late", project: "team" }, [["w.bin", Buffer.alloc(4096, 7)]]),
+      boundary,
+    );
+    for (const headers of [{}, { origin: gw.origin }] as Record<string, string>[]) {
+      const uploader = await newKey(`[{ project: "team", role: WRITE }]`);
+      const res = await slowBody(
+        uploader.token,
+        body,
+        multipartType(boundary),
+        () => revoke(uploader.id).then(() => sleep(KEY_CHECK_FRESH_MS)),
+        headers,
+      );
+      expect(res.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    }
+    expect((await gw.gql(`{ models(name: "late", project: "team") { totalCount } }`, {}, bearer(admin.token))).data.models.totalCount).toBe(
+      0,
+    );
+  });
 });
