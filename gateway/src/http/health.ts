@@ -24,6 +24,18 @@ async function answers(store: Pingable, timeoutMs: number): Promise<boolean> {
   }
 }
 
+/**
+ * `answers`, shared: while one round trip to the store is in flight, every probe waits
+ * for its answer rather than starting another. The probes are public and outside the
+ * rate limits: one round trip each would let any client queue pings (PostgreSQL pool
+ * connections, S3 requests) ahead of the requests that need them, and a hung store
+ * would gather one stuck ping per probe. Now it gathers at most one per `timeoutMs`.
+ */
+function sharedAnswers(store: Pingable, timeoutMs: number): () => Promise<boolean> {
+  let asking: Promise<boolean> | undefined;
+  return () => (asking ??= answers(store, timeoutMs).finally(() => (asking = undefined)));
+}
+
 /** The stores a probe checks, and their kinds (reported). */
 interface ProbedStorage {
   readonly metadata: Pingable;
@@ -36,9 +48,12 @@ interface ProbedStorage {
  * `/healthz`: the process is alive. `/readyz`: it can serve — the database answers
  * a cheap query and the blob store a cheap request (HeadBucket, or the directory
  * is there) within 2 s, and no shutdown has begun (load balancers stop routing on 503).
+ * Concurrent probes share one round trip to each store.
  */
 export function healthRoutes(storage: ProbedStorage, isShuttingDown: () => boolean): Router {
   const router = Router();
+  const database = sharedAnswers(storage.metadata, PING_TIMEOUT_MS);
+  const blobs = sharedAnswers(storage.blobs, PING_TIMEOUT_MS);
   router.get("/healthz", (_req, res) => {
     res.json({ status: "ok", version: GATEWAY_VERSION, schemaVersion: SCHEMA_VERSION });
   });
@@ -47,13 +62,13 @@ export function healthRoutes(storage: ProbedStorage, isShuttingDown: () => boole
       res.status(503).json({ status: "shutting-down" });
       return;
     }
-    const [database, blobs] = await Promise.all([answers(storage.metadata, PING_TIMEOUT_MS), answers(storage.blobs, PING_TIMEOUT_MS)]);
-    if (database && blobs) {
+    const [databaseUp, blobsUp] = await Promise.all([database(), blobs()]);
+    if (databaseUp && blobsUp) {
       res.json({ status: "ready", database: storage.database, blobStore: storage.blobStore });
       return;
     }
     res.setHeader("Retry-After", "5");
-    res.status(503).json({ status: database ? "blob-store-unavailable" : "database-unavailable" });
+    res.status(503).json({ status: databaseUp ? "blob-store-unavailable" : "database-unavailable" });
   });
   return router;
 }
