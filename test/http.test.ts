@@ -242,7 +242,7 @@ describe("HTTP gateway", () => {
     expect((await fetch(`${gw.origin}/files/default/accents/1/models/cafe.bin`)).status).toBe(404);
   });
 
-  test("a request target with no path (GET http://[, which Node's parser takes) is answered in JSON, not by express", async () => {
+  test("a request target with no path (GET http://[, which Node's parser takes) is answered in JSON, not by express, with the security headers", async () => {
     for (const target of ["http://[", "http://[/graphql", "http://[/files/default/mnist/1/model/config.json"]) {
       const conn = rawConnection(gw.origin);
       await conn.connected;
@@ -251,6 +251,9 @@ describe("HTTP gateway", () => {
       const [head, body] = conn.received().toString("utf8").split("\r\n\r\n");
       expect(head, target).toMatch(/^HTTP\/1\.1 400 /);
       expect(head).toMatch(/^content-type: application\/json/im);
+      // No middleware ran for it, yet it carries the security headers of every answer.
+      expect(head).toMatch(/^content-security-policy: default-src 'self'/im);
+      expect(head).toMatch(/^x-content-type-options: nosniff$/im);
       expect(JSON.parse(body!)).toEqual({
         errors: [{ message: "the request target is not a path", extensions: { code: "BAD_USER_INPUT" } }],
       });

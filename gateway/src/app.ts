@@ -103,6 +103,9 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", typeof config.trustProxy === "object" ? [...config.trustProxy] : config.trustProxy);
+  const https = config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:";
+  // The same headers on every answer: express's routes, the lane's and the requests express never routes.
+  const headers = securityHeaders({ https });
   // Common GraphQL calls take a lane without express (see graphqlLane); it is set once the route is built.
   let lane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const {
@@ -111,7 +114,7 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
     concurrent,
   } = createHttpServer(
     // With a last callback of ours (express makes `req` and `res` its own either way).
-    (req, res) => void (lane?.(req, res) || app(req as express.Request, res as express.Response, unrouted(res, log))),
+    (req, res) => void (lane?.(req, res) || app(req as express.Request, res as express.Response, unrouted(res, log, headers))),
     config,
     log,
   );
@@ -165,9 +168,6 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   };
   app.use(requestLog(log, config.metrics ? metrics : undefined));
   app.use(settleUnreadBody());
-  const https = config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:";
-  // The same headers on both routes to /graphql (express and the lane).
-  const headers = securityHeaders({ https });
   app.use(browserSafety(config.corsOrigins, headers));
   app.use(healthRoutes(storage, () => shuttingDown));
   app.use(webAppRoutes({ directory: WEB_APP_DIRECTORY }));

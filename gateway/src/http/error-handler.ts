@@ -34,9 +34,15 @@ export function noRoute(req: Request, res: Response): void {
  * Express's last word, which it would otherwise answer itself in HTML: a request its
  * router never routes (a request target with no path, `GET http://[`, which Node's
  * parser takes, skips every handler, `noRoute` included), or an error past `errorHandler`.
+ * Such a request passed no middleware either: it gets the `securityHeaders` here.
  */
-export function unrouted(res: ServerResponse, log: Logger): (err?: unknown) => void {
+export function unrouted(
+  res: ServerResponse,
+  log: Logger,
+  securityHeaders: ReadonlyArray<readonly [string, string]>,
+): (err?: unknown) => void {
   return (err) => {
+    if (!res.headersSent) for (const [name, value] of securityHeaders) res.setHeader(name, value);
     if (err) sendHttpError(res, log, err);
     else sendClientError(res, clientErrorOf("BAD_USER_INPUT", "the request target is not a path"));
   };
