@@ -12,6 +12,7 @@ import type { RequestLimiter } from "../access/request-limiter.js";
 import type { Config } from "../config.js";
 import { UnauthenticatedError } from "../domain/errors.js";
 import { addressBucket, assertAddressedHost } from "../http/guards.js";
+import { asksForWebSocket, ignoreUpgrade } from "../http/server.js";
 import { upgradeAddress, upgradeOrigin, type TrustFunction } from "../http/urls.js";
 import type { RegistryService } from "../registry/registry.service.js";
 import type { Context } from "./context.js";
@@ -109,6 +110,8 @@ export function serveSubscriptions(
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
   wss.on("error", (error) => log.warn({ err: error }, "WebSocket server error"));
   server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Another protocol (h2c) is no upgrade of ours: the request is answered as a plain one.
+    if (!asksForWebSocket(req)) return ignoreUpgrade(server, req, socket, head);
     socket.on("error", () => socket.destroy());
     // Node's parser takes targets no URL parser does (`//`): thrown here, they would end the process.
     const target = req.url ?? "/";

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 
 /** How long a client may keep the gateway waiting, and how many connections it may hold. */
@@ -163,4 +164,33 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
       return { cutRequests: cut.length, cutUploads: cut.filter(isUpload).length };
     },
   };
+}
+
+/** Whether a request asks for a WebSocket: the one upgrade the gateway speaks. */
+export function asksForWebSocket(req: http.IncomingMessage): boolean {
+  return String(req.headers.upgrade ?? "")
+    .split(",")
+    .some((protocol) => protocol.trim().toLowerCase() === "websocket");
+}
+
+/**
+ * Serves an upgrade request as a plain one, for an `Upgrade` the gateway does not speak
+ * (`h2c`, which `curl --http2` and Java's HttpClient ask for over plain HTTP): RFC 9110
+ * §7.8 lets a server ignore the header. Node hands every request with an `Upgrade` to the
+ * `upgrade` listener, its parser detached: the request's head is written back without that
+ * header, ahead of the bytes that followed it, and the socket given to the HTTP server again,
+ * which reads it as a fresh connection's (answered, kept alive, timed out like any other).
+ */
+export function ignoreUpgrade(server: http.Server, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+  const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() !== "upgrade") lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  }
+  // Node took its error listener off with its parser: until the server's is back, an error cuts the socket.
+  const cut = () => socket.destroy();
+  socket.on("error", cut);
+  // Header text as Node read it, one character per byte.
+  socket.unshift(Buffer.concat([Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"), head]));
+  server.emit("connection", socket);
+  socket.off("error", cut);
 }
