@@ -119,8 +119,9 @@ describe.each(BACKENDS)("live events on %s", (backend) => {
     await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(0);
     const unknown = sub(gw.origin, { project: "no-such-project" });
     const invalid = sub(gw.origin, { name: "bad name!" });
-    // The strings every other argument refuses: NUL, control characters, lone surrogates, far too long.
-    const hostile = ["a\u0000b", "a\u001b[31m", "a\u202eb", "\ud800", "x".repeat(100_000)].map((name) => sub(gw.origin, { name }));
+    // The strings every other argument refuses: NUL, control characters, lone surrogates, far too long
+    // (yet within a socket message's 64 KiB: a longer message closes its connection, subscriptions-hostile.test.ts).
+    const hostile = ["a\u0000b", "a\u001b[31m", "a\u202eb", "\ud800", "x".repeat(60_000)].map((name) => sub(gw.origin, { name }));
     const hostileProject = sub(gw.origin, { project: "p\u0000" });
     await Promise.all([unknown.done, invalid.done, hostileProject.done, ...hostile.map((s) => s.done)]);
     expect(unknown.errors.map((e) => e.extensions?.code)).toEqual(["NOT_FOUND"]);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import WebSocket from "ws";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { subscribe, untilLive } from "./support/subscriber.js";
+import { sleep } from "./support/wait.js";
 
 /** A graphql-ws connection past its acknowledgement, keeping every message the server sends and how it closed. */
 async function acknowledged(origin: string) {
@@ -74,5 +75,21 @@ describe("subscriptions against hostile clients", () => {
     } finally {
       printed.mockRestore();
     }
+  });
+
+  test("a message past 64 KiB closes its connection (1009) as its header arrives: keyless clients cannot make the gateway hold 2 MiB each", async () => {
+    // Any client, with no key, may open connections: each was let send a message of up to the
+    // HTTP body limit (2 MiB), held in memory until its last byte, so a thousand connections held 2 GiB.
+    const { ws, received, closed } = await acknowledged(gw.origin);
+    ws.send(JSON.stringify({ type: "ping", payload: { pad: "x".repeat(64 * 1024) } }));
+    expect(await Promise.race([closed, sleep(5_000).then(() => "still open")])).toBe(1009);
+    ws.terminate();
+    expect(received.map((m) => m.type)).toEqual(["connection_ack"]);
+
+    // A message below it is read as ever.
+    const within = await acknowledged(gw.origin);
+    within.ws.send(JSON.stringify({ type: "ping", payload: { pad: "x".repeat(60 * 1024) } }));
+    await expect.poll(() => within.received.map((m) => m.type)).toEqual(["connection_ack", "pong"]);
+    within.ws.close();
   });
 });

@@ -54,6 +54,14 @@ function sentByServers(data: Buffer): boolean {
   }
 }
 
+/**
+ * The longest message a client may send (a subscribe: its document and variables; larger
+ * ones close the connection, 1009, as their header arrives). Any client, keyless too, may
+ * send messages before its key is checked at subscribe, and each is held whole before it
+ * is read: at the HTTP body limit (2 MiB), the connection cap's thousand clients held 2 GiB.
+ */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
 /** How long a closing WebSocket may take to answer the close frame before it is cut. */
 const CLOSE_HANDSHAKE_MS = 1000;
 
@@ -107,7 +115,7 @@ export function serveSubscriptions(
   // Many clients send the same subscription: one parsed, validated document serves them all (and their memory).
   const documents = new RecentMap<string, DocumentNode>(VALIDATED_DOCUMENTS);
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.min(config.maxBodyBytes, MAX_MESSAGE_BYTES) });
   wss.on("error", (error) => log.warn({ err: error }, "WebSocket server error"));
   server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     // Another protocol (h2c) is no upgrade of ours: the request is answered as a plain one.
