@@ -1,3 +1,4 @@
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { MAX_OPERATION_NAMES } from "../gateway/src/metrics/index.js";
@@ -77,6 +78,29 @@ describe.each(BACKENDS)("/metrics (%s)", (backend) => {
     expect(delta("homer_download_bytes_total", { route: "files" })).toBe(10_000);
     expect(delta("homer_upload_bytes_total")).toBeGreaterThan(10_000);
     expect(valueOf(after, "homer_uploads_in_flight")).toBe(0);
+  });
+
+  test("an answer the client left before its end is counted as 499, not as the status it began with", async () => {
+    const created = await gw.upload({ name: "left", version: 1 }, { "big.bin": Buffer.alloc(32 * 2 ** 20, 3) }, "files { downloadUrl }");
+    expect(created.errors).toBeUndefined();
+    const before = await scrape(gw);
+    const count = (s: Sample[], status: string) => valueOf(s, "homer_http_requests_total", { route: "files", status });
+    // Reads the head and one chunk, then goes away (a throttled download keeps the rest unsent).
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(created.data.createModel.files[0].downloadUrl, { headers: { range: "bytes=0-" } }, (res) => {
+        res.once("data", () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.once("error", (error) => (req.destroyed ? undefined : reject(error)));
+    });
+    const after = await waitFor("the abandoned download to be counted", async () => {
+      const s = await scrape(gw);
+      return count(s, "499") > count(before, "499") ? s : null;
+    });
+    expect(count(after, "499") - count(before, "499")).toBe(1);
+    expect(count(after, "200") + count(after, "206")).toBe(count(before, "200") + count(before, "206"));
   });
 
   test("hostile operation names never become unbounded label values", async () => {

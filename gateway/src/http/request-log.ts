@@ -16,6 +16,9 @@ declare module "express-serve-static-core" {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The status nginx logs for a request whose client closed the connection before the answer's end. */
+const CLIENT_CLOSED_REQUEST = 499;
+
 /**
  * Tags each request with an id (echoed as `X-Request-Id`) and logs one line when
  * it ends: the client's address (as `trust proxy` resolves it) and the URL with
@@ -65,7 +68,8 @@ export function beginRequestLog(
   const started = process.hrtime.bigint();
   res.on("close", () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    view.ended?.(res.statusCode, ms / 1e3);
+    // An answer the client left before its end is counted as nginx logs one, 499, not as the status it began with.
+    view.ended?.(res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST, ms / 1e3);
     const path = view.path();
     const level = path === "/healthz" || path === "/readyz" ? "debug" : "info";
     if (!child.isLevelEnabled(level)) return;

@@ -68,7 +68,7 @@ export function createMetrics(options: MetricsSources = {}): Metrics {
   });
   const httpRequests = new Counter({
     name: "homer_http_requests_total",
-    help: "HTTP requests answered, by route (graphql, files, archives, health, metrics, other) and status",
+    help: "HTTP requests answered, by route (graphql, files, archives, health, metrics, other) and status (499: the client left first)",
     labelNames: ["route", "status"] as const,
     registers: [registry],
   });
