@@ -80,6 +80,21 @@ describe.each(BACKENDS)("/metrics (%s)", (backend) => {
     expect(valueOf(after, "homer_uploads_in_flight")).toBe(0);
   });
 
+  test("a path express serves whatever its case or a trailing slash is labelled with its route", async () => {
+    const before = await scrape(gw);
+    for (const path of ["/READYZ", "/healthz/", "/Metrics/"]) expect((await fetch(`${gw.origin}${path}`)).status).toBe(200);
+    const after = await waitFor("the probes to be counted", async () => {
+      const s = await scrape(gw);
+      const grew = (route: string) =>
+        valueOf(s, "homer_http_requests_total", { route, status: "200" }) -
+        valueOf(before, "homer_http_requests_total", { route, status: "200" });
+      return grew("health") >= 2 && grew("metrics") >= 1 ? s : null;
+    });
+    expect(valueOf(after, "homer_http_requests_total", { route: "other", status: "200" })).toBe(
+      valueOf(before, "homer_http_requests_total", { route: "other", status: "200" }),
+    );
+  });
+
   test("an answer the client left before its end is counted as 499, not as the status it began with", async () => {
     const created = await gw.upload({ name: "left", version: 1 }, { "big.bin": Buffer.alloc(32 * 2 ** 20, 3) }, "files { downloadUrl }");
     expect(created.errors).toBeUndefined();

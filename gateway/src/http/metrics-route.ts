@@ -3,8 +3,12 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import { ForbiddenError } from "../domain/errors.js";
 import type { Metrics, RouteLabel } from "../metrics/index.js";
 
-/** Which part of the gateway a request's path belongs to (the HTTP metrics' route label). */
-export function routeOf(path: string): RouteLabel {
+/**
+ * Which part of the gateway a request's path belongs to (the HTTP metrics' route label).
+ * Express routes paths whatever their case and with a trailing slash: so does the label.
+ */
+export function routeOf(requestPath: string): RouteLabel {
+  const path = requestPath.length > 1 && requestPath.endsWith("/") ? requestPath.slice(0, -1).toLowerCase() : requestPath.toLowerCase();
   if (path === "/graphql" || path.startsWith("/graphql/")) return "graphql";
   if (path.startsWith("/files/")) return "files";
   if (path.startsWith("/archives/")) return "archives";

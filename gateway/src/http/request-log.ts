@@ -70,8 +70,8 @@ export function beginRequestLog(
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     // An answer the client left before its end is counted as nginx logs one, 499, not as the status it began with.
     view.ended?.(res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST, ms / 1e3);
-    const path = view.path();
-    const level = path === "/healthz" || path === "/readyz" ? "debug" : "info";
+    // Probes come every few seconds: their lines are for debugging.
+    const level = routeOf(view.path()) === "health" ? "debug" : "info";
     if (!child.isLevelEnabled(level)) return;
     const entry = {
       method: req.method,
