@@ -193,6 +193,8 @@ describe("HTTP gateway", () => {
     const res = await fetch(created.archiveUrl);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/x-tar");
+    // Streamed with no validator, and an overwrite changes it: never kept by a cache.
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
     const extract = tar.extract();
     const entries: Record<string, Buffer> = {};
     const done = new Promise<void>((resolve, reject) => {

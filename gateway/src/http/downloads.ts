@@ -134,6 +134,8 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
     const { ref, files, release } = await registry.filesOf(req.caller, refOf(req), { hold: req.method !== "HEAD" });
     try {
       res.setHeader("Content-Type", "application/x-tar");
+      // No validator to revalidate it by (it is made as it streams), and an overwrite changes it.
+      res.setHeader("Cache-Control", "private, no-store");
       res.setHeader("Content-Disposition", `attachment; filename="${ref.name}-${ref.version}.tar"`);
       if (req.method === "HEAD") {
         res.end();
