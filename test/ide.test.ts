@@ -95,6 +95,17 @@ describe("GraphQL IDE", () => {
       await page.close();
     });
 
+    test("the page is the same on every load; the options script, made from the request's host, is never shared by a cache", async () => {
+      const load = async () => (await fetch(gw.url, { headers: { accept: "text/html" } })).text();
+      const first = await load();
+      expect(first).toMatch(/initial_options\.js/);
+      expect(await load()).toBe(first);
+      const script = await fetch(`${gw.origin}/ide/initial_options.js`);
+      expect(script.status).toBe(200);
+      expect(script.headers.get("cache-control")).toBe("private, no-cache");
+      expect(await script.text()).toContain(`ws://${new URL(gw.origin).host}/graphql`);
+    });
+
     test("switched off, browsers get the JSON hint instead", async () => {
       const off = await startTestGateway({ config: { ide: false } });
       const res = await fetch(off.url, { headers: { accept: "text/html" } });

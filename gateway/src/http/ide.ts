@@ -45,12 +45,13 @@ function translations(): express.RequestHandler {
  */
 export function ideRoutes(options: { readonly enabled: boolean; readonly publicUrl?: string }): Router {
   const router = Router();
+  // The same page for everyone: rendered once (renderAltair reads Altair's index.html synchronously).
+  let page: string | undefined;
   router.get("/graphql", (req, res, next) => {
     if (req.query.query !== undefined) return next();
     if (options.enabled && wantsHtml(req)) {
-      res
-        .type("html")
-        .send(renderAltair({ baseURL: IDE_BASE, endpointURL: "/graphql", serveInitialOptionsInSeperateRequest: INIT_SCRIPT }));
+      page ??= renderAltair({ baseURL: IDE_BASE, endpointURL: "/graphql", serveInitialOptionsInSeperateRequest: INIT_SCRIPT });
+      res.type("html").send(page);
       return;
     }
     res.json({
@@ -65,6 +66,8 @@ export function ideRoutes(options: { readonly enabled: boolean; readonly publicU
   router.get(INIT_SCRIPT, (req, res) => {
     // Altair wants an absolute WebSocket URL: the one this page was loaded from.
     const origin = options.publicUrl ?? requestOrigin(req);
+    // Made from the request's host: no cache may hand one host's to another.
+    res.setHeader("Cache-Control", "private, no-cache");
     res.type("application/javascript").send(
       renderInitSnippet({
         endpointURL: "/graphql",
