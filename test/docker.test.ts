@@ -3,8 +3,10 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { createPgDatabase, makeTempDir } from "./support/backends.js";
-import { readDockerfile, ROOT } from "./support/image.js";
+import { dockerignoreMatcher, readDockerfile, ROOT } from "./support/image.js";
 import { freePort } from "./support/ports.js";
 import { createModelParts } from "./support/multipart.mjs";
 import { bearer, multipartRequest, send } from "./support/raw-request.js";
@@ -71,6 +73,42 @@ describe("docker/Dockerfile", () => {
     expect(contextSources.length).toBeGreaterThan(3);
     for (const source of contextSources) await expect(fs.stat(path.join(ROOT, source))).resolves.toBeDefined();
   });
+
+  test("the build context leaves out what a local build made, so the build stage compiles afresh", async () => {
+    const ignored = dockerignoreMatcher(await fs.readFile(path.join(ROOT, ".dockerignore"), "utf8"));
+    // What a checkout holds once `npm ci` (its prepare script) or `npm run build` ran, as the tests do.
+    const local: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await fs.readdir(path.join(ROOT, dir), { withFileTypes: true })) {
+        const file = path.posix.join(dir, entry.name);
+        if (entry.name === ".git" || entry.name === "node_modules") continue;
+        if (entry.name === "dist" || entry.name.endsWith(".tsbuildinfo")) local.push(file);
+        else if (entry.isDirectory()) await walk(file);
+      }
+    };
+    await walk("");
+    expect(local).toEqual(expect.arrayContaining(["gateway/dist", "gateway/tsconfig.tsbuildinfo", "sdk/tsconfig.tsbuildinfo"]));
+    expect(local.filter((file) => !ignored(file))).toEqual([]);
+    for (const file of ["node_modules", "gateway/node_modules", "web/node_modules/x", ".git/HEAD", ".homer/registry.sqlite"]) {
+      expect(ignored(file), file).toBe(true);
+    }
+    for (const file of ["gateway/src/main.ts", "gateway/tsconfig.json", "package-lock.json", "web/index.html"]) {
+      expect(ignored(file), file).toBe(false);
+    }
+
+    // The build stage's compile, on the gateway as the context delivers it: a build-info
+    // file from this checkout beside no dist/ would make `tsc -b` call it up to date and
+    // emit nothing, and the final stage's COPY of gateway/dist would fail.
+    const context = await makeTempDir("homer-docker-context-");
+    dirs.push(context);
+    await fs.cp(path.join(ROOT, "gateway"), path.join(context, "gateway"), {
+      recursive: true,
+      filter: (source) => !ignored(path.relative(ROOT, source).split(path.sep).join("/")),
+    });
+    await fs.symlink(path.join(ROOT, "node_modules"), path.join(context, "node_modules"));
+    await promisify(execFile)(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-b", "gateway"], { cwd: context });
+    await expect(fs.stat(path.join(context, "gateway/dist/main.js"))).resolves.toBeDefined();
+  }, 120_000);
 
   test("the image runs on a supported Node LTS as a non-root user, with production dependencies only", async () => {
     const { stages, final } = await readDockerfile();

@@ -116,3 +116,41 @@ export function containerEnv(image: ImageStage, service: ComposeService): Record
   for (const [key, value] of Object.entries(service.environment ?? {})) env[key] = value === null ? "" : String(value);
   return env;
 }
+
+/**
+ * Docker's .dockerignore rules (moby/patternmatcher): each line a pattern relative to
+ * the context's root (a leading `/` or `./` changes nothing), `*` and `?` within one
+ * path segment, `**` across any number of them, `!` re-including; a path is left out
+ * when the last pattern matching it, or one of its parent directories, excludes it.
+ * A pattern without `**` is anchored at the root: `*.log` is `./x.log`, never `a/x.log`.
+ */
+export function dockerignoreMatcher(text: string): (file: string) => boolean {
+  const rules = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const negate = line.startsWith("!");
+      const pattern = path.posix.normalize((negate ? line.slice(1) : line).trim()).replace(/^\/+|\/+$/g, "");
+      const source = pattern
+        .split("/")
+        .map((segment) =>
+          segment === "**"
+            ? "(?:.*)"
+            : segment
+                .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                .replace(/\*/g, "[^/]*")
+                .replace(/\?/g, "[^/]"),
+        )
+        .join("/")
+        .replace(/\(\?:\.\*\)\//g, "(?:.*/)?");
+      return { negate, regex: new RegExp(`^${source}$`) };
+    });
+  return (file: string) => {
+    const parts = file.split("/");
+    const candidates = parts.map((_, i) => parts.slice(0, i + 1).join("/"));
+    let excluded = false;
+    for (const rule of rules) if (candidates.some((c) => rule.regex.test(c))) excluded = !rule.negate;
+    return excluded;
+  };
+}
