@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import pg from "pg";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startChildGateway, type ChildGateway } from "./support/child-gateway.js";
 import { gatewayServices, startComposeStack, type Stack } from "./support/compose-stack.js";
-import { readCompose } from "./support/image.js";
+import { containerEnv, readCompose, readDockerfile } from "./support/image.js";
+import { createPgDatabase, makeTempDir } from "./support/backends.js";
 import { createModelParts } from "./support/multipart.mjs";
 import { findNginx } from "./support/nginx.js";
 import { bearer, multipartRequest, send, type RawRequest } from "./support/raw-request.js";
@@ -76,7 +78,8 @@ describe("docker/compose.yml wiring", () => {
         postgres: { condition: "service_healthy" },
         [jobName]: { condition: "service_completed_successfully" },
       });
-      expect(String(env.HOMER_DATABASE_URL)).toContain(`:${postgres!.environment!.POSTGRES_PASSWORD}@postgres:5432/`);
+      expect(String(env.HOMER_DATABASE_URL)).toContain("@postgres:5432/");
+      expect(pgPassword(env as Record<string, string>)).toBe(postgres!.environment!.POSTGRES_PASSWORD);
     }
   });
 
@@ -85,12 +88,75 @@ describe("docker/compose.yml wiring", () => {
     expect(compose.services.postgres!.environment!.POSTGRES_PASSWORD).toBe("s3cret");
     for (const name of gatewayServices(compose)) {
       expect(compose.services[name]!.environment).toMatchObject({
-        HOMER_DATABASE_URL: "postgres://homer:s3cret@postgres:5432/homer",
+        HOMER_DATABASE_URL: "postgres://homer@postgres:5432/homer",
+        PGPASSWORD: "s3cret",
         HOMER_PUBLIC_URL: "https://models.example.com",
         HOMER_ADMIN_KEY: "generate",
       });
     }
   });
+});
+
+/** The password node-postgres sends for `env` (the gateway's): the URL's, else PGPASSWORD. */
+function pgPassword(env: Record<string, string>): string | undefined {
+  const url = new URL(env.HOMER_DATABASE_URL!);
+  return (url.password && decodeURIComponent(url.password)) || env.PGPASSWORD;
+}
+
+describe("docker/compose.yml's PostgreSQL password", () => {
+  // As `openssl rand -base64 24` makes them (with / and +), and the other characters a URL reserves.
+  const password = "Zq3/x+Sup3r=S#cr?t%41@x";
+
+  test("any POSTGRES_PASSWORD reaches the replicas' connections as PostgreSQL was given it", async () => {
+    const compose = await readCompose({ POSTGRES_PASSWORD: password });
+    const image = (await readDockerfile()).final;
+    expect(compose.services.postgres!.environment!.POSTGRES_PASSWORD).toBe(password);
+    for (const name of gatewayServices(compose)) {
+      const env = containerEnv(image, compose.services[name]!);
+      const url = new URL(env.HOMER_DATABASE_URL!);
+      expect([url.protocol, url.username, url.hostname, url.port, url.pathname]).toEqual([
+        "postgres:",
+        "homer",
+        "postgres",
+        "5432",
+        "/homer",
+      ]);
+      expect(pgPassword(env)).toBe(password);
+    }
+  });
+
+  test("a replica starts with such a password", async () => {
+    const compose = await readCompose({ POSTGRES_PASSWORD: password });
+    const image = (await readDockerfile()).final;
+    const db = await createPgDatabase();
+    const dataDir = await makeTempDir("homer-compose-password-");
+    try {
+      const env = containerEnv(image, compose.services[gatewayServices(compose)[0]!]!);
+      // Only the server's address, the role and the database change (trust auth here: any password passes).
+      const local = new URL(db.url);
+      const url = env
+        .HOMER_DATABASE_URL!.replace("postgres://homer", `postgres://${local.username}`)
+        .replace("@postgres:5432/homer", `@${local.host}${local.pathname}`);
+      expect(url).not.toBe(env.HOMER_DATABASE_URL);
+      const gw = await startChildGateway({
+        env: {
+          ...env,
+          HOMER_DATABASE_URL: url,
+          HOMER_BLOB_URL: dataDir,
+          HOMER_DATA_DIR: dataDir,
+          HOST: "127.0.0.1",
+          HOMER_DB_CONNECT_TIMEOUT_MS: "3000",
+        },
+      });
+      const ready = await send(gw.origin, { path: "/readyz" });
+      expect(ready.json).toMatchObject({ status: "ready", database: "postgres" });
+      gw.kill("SIGTERM");
+      await gw.exited;
+    } finally {
+      await db.drop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip ? ` (skipped: ${UNAVAILABLE})` : ""}`, () => {

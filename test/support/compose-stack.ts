@@ -81,13 +81,13 @@ async function start(nginxBinary: string, cleanups: (() => Promise<unknown>)[]):
     expect([compose.services[name]!.read_only, compose.services[name]!.tmpfs]).toEqual([true, ["/tmp"]]);
     const env = containerEnv(image, compose.services[name]!);
     const dbUrl = new URL(env.HOMER_DATABASE_URL!);
-    expect([dbUrl.hostname, dbUrl.port, decodeURIComponent(dbUrl.username), decodeURIComponent(dbUrl.password), dbUrl.pathname]).toEqual([
-      "postgres",
-      "5432",
-      postgres.POSTGRES_USER,
-      postgres.POSTGRES_PASSWORD,
-      `/${postgres.POSTGRES_DB}`,
-    ]);
+    expect([
+      dbUrl.hostname,
+      dbUrl.port,
+      decodeURIComponent(dbUrl.username),
+      decodeURIComponent(dbUrl.password) || env.PGPASSWORD,
+      dbUrl.pathname,
+    ]).toEqual(["postgres", "5432", postgres.POSTGRES_USER, postgres.POSTGRES_PASSWORD, `/${postgres.POSTGRES_DB}`]);
     const blobUrl = new URL(env.HOMER_BLOB_URL!);
     expect([blobUrl.protocol, new URL(env.AWS_ENDPOINT_URL!).hostname]).toEqual(["s3:", "minio"]);
     const dataDir = await makeTempDir(`homer-compose-${name}-`);
