@@ -1,6 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import {
+  GetBucketLifecycleConfigurationCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
+  type LifecycleRule,
+} from "@aws-sdk/client-s3";
+import { Readable } from "node:stream";
+import { openS3BlobStore } from "../gateway/src/storage/s3/index.js";
+import { startMotoServer } from "./support/moto-server.js";
 import pg from "pg";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -95,6 +105,53 @@ describe("docker/compose.yml wiring", () => {
       });
     }
   });
+});
+
+/** The lifecycle rules the create-bucket job imports (`mc ilm import`'s JSON: S3's, capitalised). */
+function bucketRules(compose: Awaited<ReturnType<typeof readCompose>>): LifecycleRule[] {
+  const job = Object.values(compose.services).find((s) => s.image?.startsWith("minio/mc"))!;
+  const script = [job.command].flat().join(" ");
+  return (JSON.parse(/echo '(\{.*\})' \|/.exec(script)![1]!) as { Rules: LifecycleRule[] }).Rules;
+}
+
+describe("docker/compose.yml's bucket, versioned as its create-bucket job makes it (against moto's S3 server)", () => {
+  test("what the store deletes leaves no delete marker behind for good: the rules expire them", async () => {
+    const compose = await readCompose();
+    const rules = bucketRules(compose);
+    const prefix = new URL(String(compose.services[gatewayServices(compose)[0]!]!.environment!.HOMER_BLOB_URL)).pathname.slice(1);
+    const s3 = await startMotoServer();
+    try {
+      await s3.client.send(new PutBucketVersioningCommand({ Bucket: s3.bucket, VersioningConfiguration: { Status: "Enabled" } }));
+      // An S3 server takes the rules as written (the SDK sends them as S3's XML).
+      await s3.client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: s3.bucket, LifecycleConfiguration: { Rules: rules } }));
+      const stored = await s3.client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: s3.bucket }));
+      expect(stored.Rules?.length).toBe(rules.length);
+
+      // An upload (staged, then copied to its address, its staging object deleted), then its reclaim.
+      const store = await openS3BlobStore(`s3://${s3.bucket}/${prefix}`, { env: s3.env });
+      try {
+        const blob = await store.stage(Readable.from([randomBytes(1000)]), { maxBytes: 2 ** 20 });
+        await store.promote([blob]);
+        await store.delete(blob.sha256);
+      } finally {
+        await store.close();
+      }
+      const versions = await s3.client.send(new ListObjectVersionsCommand({ Bucket: s3.bucket, Prefix: `${prefix}/` }));
+      const markers = (versions.DeleteMarkers ?? []).map((m) => m.Key!);
+      // Versioning keeps each deleted object as a noncurrent version under a delete marker.
+      expect(markers.map((key) => key.slice(prefix.length + 1).split("/")[0]).sort()).toEqual(["blobs", "staging"]);
+      // The noncurrent versions expire by the rules; a marker whose versions all expired is
+      // an expired object delete marker, which stays (one per upload under staging/, listed
+      // past by every scan of the prefix) unless a rule says ExpiredObjectDeleteMarker.
+      for (const key of markers) {
+        const rule = rules.find((r) => r.Status === "Enabled" && key.startsWith(r.Filter?.Prefix ?? ""));
+        expect(rule?.NoncurrentVersionExpiration?.NoncurrentDays, key).toBeGreaterThan(0);
+        expect(rule?.Expiration?.ExpiredObjectDeleteMarker, key).toBe(true);
+      }
+    } finally {
+      await s3.stop();
+    }
+  }, 60_000);
 });
 
 /** The password node-postgres sends for `env` (the gateway's): the URL's, else PGPASSWORD. */
