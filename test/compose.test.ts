@@ -13,6 +13,7 @@ import { openS3BlobStore } from "../gateway/src/storage/s3/index.js";
 import { startMotoServer } from "./support/moto-server.js";
 import pg from "pg";
 import { WebSocket } from "ws";
+import { connection, RegistryError } from "@homer/sdk";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startChildGateway, type ChildGateway } from "./support/child-gateway.js";
 import { gatewayServices, startComposeStack, type Stack } from "./support/compose-stack.js";
@@ -417,6 +418,34 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
     ).toEqual([]);
     const models = await send(stack.nginx.origin, gql(`{ models(name: "compose-rolling") { totalCount } }`));
     expect(models.json?.data?.models?.totalCount, models.text).toBe(Math.ceil(outcomes.length / 3));
+  });
+
+  test("with no replica to take a request, the proxy answers as a replica would: 503 UNAVAILABLE in JSON, Retry-After", async () => {
+    const registry = await connection({ url: `${stack.nginx.origin}/graphql`, apiKey: stack.adminKey }).getModelRegistry();
+    const names = Object.keys(stack.gateways);
+    // Every replica out (restarting, all recreated at once by `docker compose up -d`, gone).
+    await stack.rotate([]);
+    try {
+      for (const request of [
+        gql("{ __typename }"),
+        { path: "/files/default/compose-mnist/1/weights/model.bin", headers: bearer(stack.adminKey) },
+      ]) {
+        const reply = await send(stack.nginx.origin, request);
+        expect([reply.status, reply.headers["content-type"], reply.headers["retry-after"]], reply.text).toEqual([
+          503,
+          expect.stringMatching(/^application\/json/),
+          expect.stringMatching(/^\d+$/),
+        ]);
+        expect(reply.json.errors[0].extensions.code).toBe("UNAVAILABLE");
+      }
+      // Scripts tell "retry later" from a failure of the registry's.
+      const error = await registry.getModel({ name: "compose-mnist", version: 1 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).code).toBe("UNAVAILABLE");
+    } finally {
+      await stack.rotate(names);
+    }
+    expect((await send(stack.nginx.origin, gql("{ __typename }"))).status).toBe(200);
   });
 
   test("a graphql-ws subscription through the proxy hears creates on both replicas, with links at the client's address", async () => {
