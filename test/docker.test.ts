@@ -89,7 +89,15 @@ describe("docker/Dockerfile", () => {
     await walk("");
     expect(local).toEqual(expect.arrayContaining(["gateway/dist", "gateway/tsconfig.tsbuildinfo", "sdk/tsconfig.tsbuildinfo"]));
     expect(local.filter((file) => !ignored(file))).toEqual([]);
-    for (const file of ["node_modules", "gateway/node_modules", "web/node_modules/x", ".git/HEAD", ".homer/registry.sqlite"]) {
+    for (const file of [
+      "node_modules",
+      "gateway/node_modules",
+      "web/node_modules/x",
+      ".git/HEAD",
+      ".homer/registry.sqlite",
+      "docker/.env",
+      "web/.env.local",
+    ]) {
       expect(ignored(file), file).toBe(true);
     }
     for (const file of ["gateway/src/main.ts", "gateway/tsconfig.json", "package-lock.json", "web/index.html"]) {
