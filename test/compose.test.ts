@@ -420,6 +420,20 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
     expect(models.json?.data?.models?.totalCount, models.text).toBe(Math.ceil(outcomes.length / 3));
   });
 
+  test("a request that asks to upgrade to h2c (Java's HttpClient does over http://, as does curl --http2) is served as HTTP/1.1", async () => {
+    const h2c = { upgrade: "h2c", connection: "Upgrade, HTTP2-Settings", "http2-settings": "AAMAAABkAAQCAAAAAAIAAAAA" };
+    const query = await send(stack.nginx.origin, gql("{ __typename }", {}, h2c));
+    expect([query.status, query.json], query.text).toEqual([200, { data: { __typename: "Query" } }]);
+    const upload = multipartRequest(createModelParts(CREATE, { name: "compose-h2c" }, [["m.bin", "h2c"]]), stack.adminKey);
+    const created = await send(stack.nginx.origin, { ...upload, headers: { ...upload.headers, ...h2c } });
+    expect([created.status, created.json?.data?.createModel?.version], created.text).toEqual([200, 1]);
+    const download = await send(stack.nginx.origin, {
+      path: "/files/default/compose-h2c/1/m.bin",
+      headers: { ...bearer(stack.adminKey), ...h2c },
+    });
+    expect([download.status, download.text]).toEqual([200, "h2c"]);
+  });
+
   test("with no replica to take a request, the proxy answers as a replica would: 503 UNAVAILABLE in JSON, Retry-After", async () => {
     const registry = await connection({ url: `${stack.nginx.origin}/graphql`, apiKey: stack.adminKey }).getModelRegistry();
     const names = Object.keys(stack.gateways);
