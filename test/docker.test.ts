@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import { constants } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { createPgDatabase, makeTempDir } from "./support/backends.js";
 import { dockerignoreMatcher, readDockerfile, ROOT } from "./support/image.js";
 import { freePort } from "./support/ports.js";
+import { MAIN_JS } from "./support/child-gateway.js";
 import { createModelParts } from "./support/multipart.mjs";
 import { bearer, multipartRequest, send } from "./support/raw-request.js";
 import { startS3Server } from "./support/s3-server.js";
@@ -203,4 +205,66 @@ describe("docker/Dockerfile", () => {
     else expect(await fs.readdir(dataDir)).toEqual(expect.arrayContaining(["registry.sqlite", "blobs"]));
     expect(await fs.readdir(tmpDir)).toEqual([]);
   });
+});
+
+/** Whether this machine lets a test run a process as PID 1 of a new PID namespace, as a container does. */
+const PID_NAMESPACES =
+  process.platform === "linux" && spawnSync("unshare", ["--pid", "--fork", "--kill-child", "true"], { stdio: "ignore" }).status === 0;
+
+describe.skipIf(!PID_NAMESPACES)("the gateway as PID 1 (the image's exec-form CMD)", () => {
+  // PID 1 of a PID namespace gets only the signals it handles: without a handler, `docker stop`'s
+  // SIGTERM (and Ctrl-C's SIGINT under `docker run -it`) is dropped, and the container is killed
+  // after its grace period (compose: 40 s).
+  test.each(["SIGTERM", "SIGINT"] as const)(
+    "%s while start-up waits for PostgreSQL ends the process at once",
+    async (signal) => {
+      const dataDir = await makeTempDir("homer-pid1-");
+      const unreachable = await freePort();
+      const env = {
+        PATH: process.env.PATH!,
+        HOMER_DATA_DIR: dataDir,
+        HOMER_DATABASE_URL: `postgres://homer@127.0.0.1:${unreachable}/homer`,
+        HOMER_DB_CONNECT_TIMEOUT_MS: "30000",
+      };
+      const wrapper = spawn("unshare", ["--pid", "--fork", "--kill-child", process.execPath, MAIN_JS], {
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      wrapper.stdout.on("data", (d) => (output += d));
+      wrapper.stderr.on("data", (d) => (output += d));
+      const exited = new Promise<number | null>((resolve) => wrapper.once("exit", (code) => resolve(code)));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const poll = setInterval(() => {
+            if (output.includes("PostgreSQL is not reachable yet")) {
+              clearInterval(poll);
+              resolve();
+            }
+          }, 20);
+          void exited.then(() => reject(new Error(`exited early: ${output}`)));
+        });
+        // The gateway: unshare's forked child, PID 1 inside its namespace.
+        const { stdout } = await promisify(execFile)("ps", ["-o", "pid=", "--ppid", String(wrapper.pid)]);
+        const gateway = Number(stdout.trim());
+        expect(await fs.readFile(`/proc/${gateway}/status`, "utf8")).toMatch(/^NSpid:\s+\d+\s+1$/m);
+        const sent = Date.now();
+        process.kill(gateway, signal);
+        const code = await Promise.race([
+          exited,
+          new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 5_000)),
+        ]);
+        expect(code, output).not.toBe("still running");
+        expect(Date.now() - sent).toBeLessThan(5_000);
+        // The code a shell reports for a process that signal ended (143, 130).
+        expect(code).toBe(128 + constants.signals[signal]);
+        expect(output).not.toMatch(/failed to start/);
+      } finally {
+        wrapper.kill("SIGKILL");
+        await exited;
+        await fs.rm(dataDir, { recursive: true, force: true });
+      }
+    },
+    20_000,
+  );
 });
