@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { ConfigError, DEFAULT_SQLITE_READERS, helpText, loadConfig, parseSize } from "../gateway/src/config.js";
+import { ConfigError, DEFAULT_SQLITE_READERS, helpText, loadConfig, parseSize, withoutCredentials } from "../gateway/src/config.js";
 
 describe("configuration", () => {
   test("defaults serve the embedded store under ./.homer on loopback:4000", () => {
@@ -129,6 +129,23 @@ describe("HOMER_TRUST_PROXY and HOMER_AUTH_FAILURE_LIMIT", () => {
   test("--help documents both", () => {
     expect(helpText()).toMatch(/--trust-proxy[\s\S]*env HOMER_TRUST_PROXY, default off/);
     expect(helpText()).toMatch(/--auth-failure-limit[\s\S]*env HOMER_AUTH_FAILURE_LIMIT, default 60/);
+  });
+});
+
+describe("URLs as they are shown (the ready line, configuration errors)", () => {
+  test.each([
+    ["postgres://homer:s3cret@db:5432/homer", "postgres://***@db:5432/homer"],
+    // A password may hold an @ (the URL's authority ends at its last one): none of it is shown.
+    ["postgres://homer:p@ss@w0rd@db:5432/homer", "postgres://***@db:5432/homer"],
+    ["postgres://homer@db/homer?sslmode=require&application_name=a@b", "postgres://***@db/homer?sslmode=require&application_name=a@b"],
+    ["postgres://db:5432/homer", "postgres://db:5432/homer"],
+    ["redis://:pw@cache:6379/2", "redis://***@cache:6379/2"],
+  ])("%s is shown as %s", (url, shown) => {
+    expect(withoutCredentials(url)).toBe(shown);
+  });
+
+  test("a Redis URL refused for its scheme is quoted without its password", () => {
+    expect(() => loadConfig([], { HOMER_REDIS_URL: "http://u:p@ss@cache:6379" })).toThrow(/got "http:\/\/\*\*\*@cache:6379"/);
   });
 });
 

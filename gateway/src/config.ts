@@ -439,6 +439,14 @@ function parseChoice(text: string, what: string, choices: readonly string[]): st
   return text;
 }
 
+/**
+ * A URL as it may be shown: its user and password (everything before the authority's
+ * last `@`, which a password may hold too) masked.
+ */
+export function withoutCredentials(url: string): string {
+  return url.replace(/\/\/[^/?#]*@/, "//***@");
+}
+
 function parseRedisUrl(text: string, what: string): string {
   let url: URL | undefined;
   try {
@@ -447,7 +455,7 @@ function parseRedisUrl(text: string, what: string): string {
     // reported below
   }
   if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
-    throw new ConfigError(`${what}: expected redis://host:port (or rediss:// for TLS), got "${text.replace(/\/\/[^@/]*@/, "//***@")}"`);
+    throw new ConfigError(`${what}: expected redis://host:port (or rediss:// for TLS), got "${withoutCredentials(text)}"`);
   }
   return text;
 }

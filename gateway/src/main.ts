@@ -2,7 +2,7 @@
 import { constants } from "node:os";
 import { pino } from "pino";
 import { startGateway, type Gateway } from "./app.js";
-import { ConfigError, helpText, loadConfig } from "./config.js";
+import { ConfigError, helpText, loadConfig, withoutCredentials } from "./config.js";
 import { redactingLogger } from "./http/safe-log.js";
 import { releaseStartupHeap } from "./http/young-buffers.js";
 
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   });
   const released = releaseStartupHeap();
   if (released) log.debug(released, "startup heap released: young generation shrunk");
-  const store = `${config.databaseUrl.replace(/\/\/[^@/]*@/, "//***@")} + ${config.blobUrl}`;
+  const store = `${withoutCredentials(config.databaseUrl)} + ${config.blobUrl}`;
   log.info({ endpoint: `${gateway.origin}/graphql`, store }, "Homer gateway ready");
   process.stderr.write(`Homer is serving GraphQL at ${gateway.origin}/graphql (store: ${store})\n`);
   if (config.ide) process.stderr.write(`Open ${gateway.origin}/graphql in a browser for the GraphQL IDE.\n`);
