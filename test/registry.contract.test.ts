@@ -1,10 +1,10 @@
-import os from "node:os";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { openTestStorage, STORAGE_COMBOS, type TestStorage } from "./support/backends.js";
 import { file, sha256 } from "./support/files.js";
 import { registryOver, TEST_LIMITS } from "./support/registry.js";
+import { STAGING_HOST } from "../gateway/src/storage/staging-name.js";
 import { Caller } from "../gateway/src/access/caller.js";
 import { startS3Server, type S3Server } from "./support/s3-server.js";
 
@@ -696,11 +696,10 @@ describe.each(STORAGE_COMBOS.map((combo) => [combo.name, combo] as const))("regi
     });
 
     test("staging leftovers of dead local processes and long-abandoned ones are reclaimed; live ones are not", async () => {
-      const host = os.hostname().replace(/[^A-Za-z0-9-]/g, "_");
-      const live = `${host}.${process.ppid}.live-upload`;
+      const live = `${STAGING_HOST}.${process.ppid}.live-upload`;
       const otherHost = "another-container.1.upload";
       const stale = "another-container.1.stale-upload";
-      await storage.writeStaging(`${host}.999999999.dead-upload`, "partial");
+      await storage.writeStaging(`${STAGING_HOST}.999999999.dead-upload`, "partial");
       await storage.writeStaging(live, "partial");
       await storage.writeStaging(otherHost, "partial");
       // Past either store's age limit (an hour idle for a directory, a day for S3).

@@ -1,10 +1,10 @@
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCopyCommand } from "@aws-sdk/client-s3";
 import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import os from "node:os";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openS3BlobStore, type S3BlobStore } from "../gateway/src/storage/s3/index.js";
+import { STAGING_HOST } from "../gateway/src/storage/staging-name.js";
 import { readAll, sha256 } from "./support/files.js";
 import { startMotoServer, type MotoServer } from "./support/moto-server.js";
 
@@ -94,7 +94,6 @@ describe("multipart copies of large blobs, against moto's S3 server", () => {
     const century = 100 * 365 * 24 * 3600_000;
     const store = await open({ stagingMaxAgeMs: century });
     const staging = `${s3.blobUrl.slice(`s3://${s3.bucket}/`.length)}/store${prefix}/staging/`;
-    const host = os.hostname().replace(/[^A-Za-z0-9-]/g, "_");
     const begin = async (name: string) => {
       await s3.client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: staging + name }));
       return staging + name;
@@ -102,7 +101,7 @@ describe("multipart copies of large blobs, against moto's S3 server", () => {
     try {
       // A child that has exited: its pid names no process any more.
       const dead = spawnSync(process.execPath, ["-e", ""]).pid;
-      await begin(`${host}.${dead}.${randomUUID()}`);
+      await begin(`${STAGING_HOST}.${dead}.${randomUUID()}`);
       const elsewhere = await begin(`another-host.${dead}.${randomUUID()}`);
       expect(await store.reclaimStaging()).toBe(1);
       expect((await uploadsUnder(staging)).map((u) => u.Key)).toEqual([elsewhere]);
