@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { BACKENDS } from "./support/backends.js";
-import { startTestGateway, type GraphQLResponse, type TestGateway } from "./support/gateway.js";
+import { postQuery, startTestGateway, type TestGateway } from "./support/gateway.js";
 import { waitFor } from "./support/wait.js";
 
 /**
@@ -27,16 +27,11 @@ describe.runIf(BACKENDS.includes("postgres"))("a deadlock PostgreSQL breaks by r
     await homer?.close();
   });
 
-  const edit = async () => {
-    const res = await fetch(homer.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        query: `mutation { updateModel(name: "dl", version: 2, input: { lineage: { parents: [{ name: "dl", version: 1 }] } }) { revision } }`,
-      }),
-    });
-    return { status: res.status, retryAfter: res.headers.get("retry-after"), ...((await res.json()) as Omit<GraphQLResponse, "status">) };
-  };
+  const edit = () =>
+    postQuery(
+      homer.url,
+      `mutation { updateModel(name: "dl", version: 2, input: { lineage: { parents: [{ name: "dl", version: 1 }] } }) { revision } }`,
+    );
 
   test("answers UNAVAILABLE with Retry-After, changes nothing, and the retry succeeds", async () => {
     const other = new pg.Client({ connectionString: homer.storage.databaseUrl });
@@ -60,8 +55,8 @@ describe.runIf(BACKENDS.includes("postgres"))("a deadlock PostgreSQL breaks by r
       await other.query("commit");
       expect(res.status).toBe(503);
       expect(res.retryAfter).toBe("1");
-      expect(res.errors?.[0]?.extensions?.code).toBe("UNAVAILABLE");
-      expect(res.errors?.[0]?.message).toMatch(/deadlock/);
+      expect(res.body.errors[0].extensions.code).toBe("UNAVAILABLE");
+      expect(res.body.errors[0].message).toMatch(/deadlock/);
     } finally {
       await other.end();
     }
@@ -69,6 +64,6 @@ describe.runIf(BACKENDS.includes("postgres"))("a deadlock PostgreSQL breaks by r
     const before = await homer.gql(`{ model(name: "dl", version: 2) { revision lineage { parents { version } } } }`);
     expect(before.data.model).toEqual({ revision: 1, lineage: null });
     const retried = await edit();
-    expect(retried).toMatchObject({ status: 200, data: { updateModel: { revision: 2 } } });
+    expect(retried).toMatchObject({ status: 200, body: { data: { updateModel: { revision: 2 } } } });
   });
 });

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { adminQuery, BACKENDS } from "./support/backends.js";
-import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { postQuery, startTestGateway, type TestGateway } from "./support/gateway.js";
 import { waitFor } from "./support/wait.js";
 
 describe.runIf(BACKENDS.includes("postgres"))("a PostgreSQL database that takes no writes", () => {
@@ -24,14 +24,7 @@ describe.runIf(BACKENDS.includes("postgres"))("a PostgreSQL database that takes 
     await gw?.close();
   });
 
-  const post = async (query: string) => {
-    const res = await fetch(`${gw.origin}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query }),
-    });
-    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.json() };
-  };
+  const post = (query: string) => postQuery(gw.url, query);
   const createProject = (project: string) => post(`mutation { createProject(name: "${project}") { name } }`);
   const read = () => post(`{ models(name: "m") { totalCount } }`);
 

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openPostgresStore } from "../gateway/src/storage/postgres/index.js";
 import { adminQuery, BACKENDS } from "./support/backends.js";
-import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { postQuery, startTestGateway, type TestGateway } from "./support/gateway.js";
 
 describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL refusing a replica's new sessions", () => {
   let gw: TestGateway;
@@ -33,14 +33,7 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL refusing a replica's n
       `alter database ${to} allow_connections true`,
     );
 
-  const read = async () => {
-    const res = await fetch(`${gw.origin}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: `{ models(name: "m") { totalCount } }` }),
-    });
-    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.json() };
-  };
+  const read = () => postQuery(gw.url, `{ models(name: "m") { totalCount } }`);
 
   test("requests are UNAVAILABLE with Retry-After while the database is gone by name, then serve again", async () => {
     expect((await read()).status).toBe(200);

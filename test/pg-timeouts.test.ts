@@ -9,6 +9,7 @@ import { toStorageError } from "../gateway/src/storage/postgres/errors.js";
 import { postgresDialect } from "../gateway/src/storage/postgres/index.js";
 import { openStorage } from "../gateway/src/storage/factory.js";
 import { BACKENDS, createPgDatabase, makeTempDir } from "./support/backends.js";
+import { postQuery } from "./support/gateway.js";
 import { silentLog } from "./support/registry.js";
 import { waitFor } from "./support/wait.js";
 
@@ -41,14 +42,7 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL statement timeout", ()
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
-  const query = async () => {
-    const res = await fetch(`${gateway.origin}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: `{ models(name: "m") { totalCount } }` }),
-    });
-    return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.json() };
-  };
+  const query = () => postQuery(`${gateway.origin}/graphql`, `{ models(name: "m") { totalCount } }`);
 
   test("a statement blocked past the timeout answers UNAVAILABLE with Retry-After; the next one after the block succeeds", async () => {
     expect((await query()).status).toBe(200);

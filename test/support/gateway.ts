@@ -33,6 +33,15 @@ export interface TestGateway {
   close(this: void): Promise<void>;
 }
 
+/**
+ * A plain JSON query POSTed to `url` (a gateway's `/graphql`), answered with its status,
+ * its `Retry-After` and its body: what the tests of a database at fault look at.
+ */
+export async function postQuery(url: string, query: string): Promise<{ status: number; retryAfter: string | null; body: any }> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.json() };
+}
+
 /** A real gateway listening on a free port over real storage of `backend` (an S3 combo blobs on `s3`). */
 export async function startTestGateway(
   options: {
