@@ -9,6 +9,8 @@ export const invalidCursors = group("invalid cursors", () => {
   const body = (p: string, rest = '"j":"team-a","n":"fixture","k":null,"d":"DESC"') => b64(`{${rest},"p":${p}}`);
   return [
     { name: "garbage", request: list("!!!not a cursor!!!"), expect: BAD },
+    // "" is not the absence of a cursor: a client resuming with it must not be given the first page again.
+    { name: "an empty cursor", request: list(""), expect: BAD },
     { name: "valid base64 of garbage", request: list(b64("hello, world")), expect: BAD },
     { name: "valid base64 of garbage JSON", request: list(b64('{"n":"fixture",')), expect: BAD },
     { name: "base64 of null", request: list(b64("null")), expect: BAD },
@@ -96,6 +98,7 @@ function familyCursors(): Case[] {
   const forged = (a: string, rest = '"j":"team-a","s":"","m":"PREFIX","o":"NAME"') => b64(`{${rest},"a":${a}}`);
   return [
     { name: "a family cursor of garbage", request: list("!!!not a cursor!!!"), expect: BAD },
+    { name: "an empty family cursor", request: list(""), expect: BAD },
     { name: "a family cursor of base64 null", request: list(b64("null")), expect: BAD },
     { name: "a family cursor naming no name", request: list(forged('"x\' OR 1=1 --"')), expect: BAD },
     { name: "a family cursor whose name is a number", request: list(forged("42")), expect: BAD },

@@ -120,6 +120,12 @@ export const hostileLineage = group("lineage", () => {
       expect: BAD,
     },
     {
+      // "" is not the absence of a cursor: a listing resumed with it must not start over.
+      name: "derivedModels with an empty cursor",
+      request: gql(`{ model(name: "fixture", version: 1) { derivedModels(after: "") { nodes { name } } } }`, undefined, "read"),
+      expect: BAD,
+    },
+    {
       // A page's parents are read in one statement (batched), so this is an ordinary query now.
       name: "parents' models nested through a page of 500",
       request: gql(`{ models(name: "fixture", first: 500) { nodes { lineage { parents { model { version } } } } } }`, undefined, "read"),

@@ -35,17 +35,18 @@ export class ModelLineageResolver {
   ) {
     const parts = selectedParts(info, ["nodes"]);
     // A cursor pages one version's derived versions; the first pages of a page's versions share one read.
-    const page = after
-      ? await ctx.registry.listDerived(ctx.caller, model, { first, after, parts })
-      : await requestBatch(
-          ctx,
-          `derived:${JSON.stringify([first, parts])}`,
-          async (parents: readonly ModelRecord[]) => {
-            const pages = await ctx.registry.listDerivedOf(ctx.caller, parents, { first, parts });
-            return new Map(parents.map((parent, i) => [refKey(parent), pages[i]!]));
-          },
-          refKey,
-        ).get(model);
+    const page =
+      after != null
+        ? await ctx.registry.listDerived(ctx.caller, model, { first, after, parts })
+        : await requestBatch(
+            ctx,
+            `derived:${JSON.stringify([first, parts])}`,
+            async (parents: readonly ModelRecord[]) => {
+              const pages = await ctx.registry.listDerivedOf(ctx.caller, parents, { first, parts });
+              return new Map(parents.map((parent, i) => [refKey(parent), pages[i]!]));
+            },
+            refKey,
+          ).get(model);
     if (!page) throw new Error("a derived page was not read with its batch");
     return { nodes: page.nodes, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }

@@ -408,7 +408,7 @@ export class RegistryService {
     const direction = query.direction ?? "DESC";
     const filter = normaliseFilter(query.filter);
     const scope = { project, name, sortKey, direction, filter } as const;
-    const after = query.after ? decodeCursor(query.after, scope) : null;
+    const after = query.after != null ? decodeCursor(query.after, scope) : null;
     const parts = query.parts ?? ALL_PARTS;
     const listed =
       first === 0 ? [] : await this.metadata.listModels({ project, name, sortKey, direction, limit: first + 1, after, parts, filter });
@@ -433,7 +433,7 @@ export class RegistryService {
     const first = assertPageSize(query.first);
     const match = query.match ?? "PREFIX";
     const scope = { project, search: search.toLowerCase(), match, order: query.orderBy ?? "NAME" } as const;
-    const after = query.after ? decodeFamilyCursor(query.after, scope) : null;
+    const after = query.after != null ? decodeFamilyCursor(query.after, scope) : null;
     const possible = match === "PREFIX" ? isNamePrefix(search) : isNamePart(search);
     const listed = possible ? await this.metadata.listFamilies({ ...scope, limit: first + 1, after }) : [];
     const page = listed.slice(0, first);
@@ -610,8 +610,8 @@ export class RegistryService {
   async listDerivedOf(caller: Caller, parents: readonly ModelRef[], query: DerivedModelsQuery): Promise<DerivedPage[]> {
     for (const parent of parents) caller.require(parent.project, "read");
     const first = assertPageSize(query.first, 0);
-    if (query.after && parents.length !== 1) throw new Error("a derived versions' cursor pages one parent's");
-    const afterId = query.after ? decodeDerivedCursor(query.after, refKey(parents[0]!)) : null;
+    if (query.after != null && parents.length !== 1) throw new Error("a derived versions' cursor pages one parent's");
+    const afterId = query.after != null ? decodeDerivedCursor(query.after, refKey(parents[0]!)) : null;
     const listed =
       first === 0
         ? parents.map(() => [])
