@@ -1,9 +1,12 @@
+import http from "node:http";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { HOSTILE_ALIASES } from "./support/aliases.js";
 import { BACKENDS } from "./support/backends.js";
+import { readAll } from "./support/files.js";
+import { CREATE_MODEL, streamedCreateModel } from "./support/multipart.mjs";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { eventsArrive, subscribe, untilLive, type Subscriber } from "./support/subscriber.js";
 
@@ -125,6 +128,21 @@ describe.each(BACKENDS)("aliases over GraphQL on %s", (backend) => {
     const replaced = await as("writerA")(CREATE, { i: { name: "served", version: 1, overwrite: true, description: "swapped" } });
     expect(codeOf(replaced)).toBe("FORBIDDEN");
     expect(replaced.errors![0]!.message).toMatch(/alias "prod" of team-a\/served is protected: replacing its version needs admin/);
+    // With files, refused before they are received: the answer comes while the upload is still being sent.
+    const upload = streamedCreateModel(CREATE_MODEL, { name: "served", version: 1, overwrite: true }, "w.bin");
+    const request = http.request(gw.url, {
+      method: "POST",
+      headers: { "content-type": upload.contentType, "apollo-require-preflight": "true", ...bearer(keys.writerA!) },
+    });
+    try {
+      const response = new Promise<http.IncomingMessage>((resolve, reject) => request.on("response", resolve).on("error", reject));
+      request.write(Buffer.concat([upload.head, Buffer.alloc(64 * 1024)]));
+      const answer = JSON.parse(String(await readAll(await response)));
+      expect(codeOf(answer)).toBe("FORBIDDEN");
+      expect(answer.errors[0].message).toMatch(/replacing its version needs admin/);
+    } finally {
+      request.destroy();
+    }
     const served = `{ model(name: "served", alias: "prod") { version description } }`;
     expect((await as("readerA")(served)).data.model).toEqual({ version: 1, description: "v1" });
     // An unprotected alias's version, and any version with admin, may be replaced as before.

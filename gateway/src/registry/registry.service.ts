@@ -496,12 +496,23 @@ export class RegistryService {
       for (const file of files) file.skip();
       throw error;
     }
-    if (draft.version !== undefined && !draft.overwrite) {
+    if (draft.version !== undefined) {
       // Fail before receiving gigabytes that would be refused; the transaction still decides races.
-      const existing = await this.metadata.getModel({ project: draft.project, name: draft.name, version: draft.version }, NO_PARTS);
-      if (existing) {
+      const ref = { project: draft.project, name: draft.name, version: draft.version };
+      try {
+        if (!draft.overwrite) {
+          if (await this.metadata.getModel(ref, NO_PARTS)) throw versionExists(ref);
+        } else if (!caller.can(ref.project, "admin")) {
+          const aliases = await this.metadata.listAliases(ref.project, ref.name);
+          checkAliasedOverwrite(
+            ref,
+            aliases.filter((a) => a.version === ref.version),
+            false,
+          );
+        }
+      } catch (error) {
         for (const file of files) file.skip();
-        throw versionExists({ ...draft, version: draft.version });
+        throw error;
       }
     }
     const staged = await stageFiles(draftFiles, this.blobs, this.limits.maxFileSize);
