@@ -95,6 +95,16 @@ describe("configuration", () => {
       expect(help).toContain(word);
     }
   });
+
+  test("--help keeps every flag apart from its text, in one column", () => {
+    const flagLines = helpText()
+      .split("\n")
+      .filter((line) => line.startsWith("  --"));
+    expect(flagLines.length).toBeGreaterThan(20);
+    const columns = new Set(flagLines.map((line) => /^ {2}--\S+(?: <value>)? {2,}(?=\S)/.exec(line)?.[0].length));
+    expect([...columns]).toHaveLength(1);
+    expect(columns.has(undefined)).toBe(false);
+  });
 });
 
 describe("HOMER_TRUST_PROXY and HOMER_AUTH_FAILURE_LIMIT", () => {

@@ -569,10 +569,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
 
 /** The text of `--help`, generated from the same table as the parser. */
 export function helpText(): string {
-  const rows = Object.values(OPTIONS).map((spec) => {
-    const left = `  ${spec.flag}${(spec as OptionSpec).boolean ? "" : " <value>"}`.padEnd(30);
+  const lefts = Object.values(OPTIONS).map((spec) => `  ${spec.flag}${(spec as OptionSpec).boolean ? "" : " <value>"}`);
+  // The help column starts after the longest flag, so no flag runs into its text.
+  const width = Math.max(...lefts.map((left) => left.length)) + 2;
+  const rows = Object.values(OPTIONS).map((spec, i) => {
     const fallback = spec.default({});
-    return `${left}${spec.help}\n${" ".repeat(30)}env ${spec.env}${fallback ? `, default ${fallback}` : ""}`;
+    return `${lefts[i]!.padEnd(width)}${spec.help}\n${" ".repeat(width)}env ${spec.env}${fallback ? `, default ${fallback}` : ""}`;
   });
   return [
     "Usage: npm start -- [options]      (or: node gateway/dist/main.js [options])",
@@ -582,7 +584,7 @@ export function helpText(): string {
     "",
     "Options:",
     ...rows,
-    "  --help                      print this text",
+    `${"  --help".padEnd(width)}print this text`,
     "",
   ].join("\n");
 }
