@@ -432,8 +432,20 @@ describe("limits answer typed errors with an HTTP status", () => {
       });
     const allowed = await preflight("https://app.example");
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(allowed.headers.get("access-control-allow-methods")).toBe("GET,HEAD,POST");
     const denied = await preflight("https://evil.example");
     expect(denied.headers.get("access-control-allow-origin")).toBeNull();
+    // A plain OPTIONS names what the path is served with: POST at /graphql only, nothing but GET elsewhere.
+    for (const [path, allow] of [
+      ["/graphql", "GET, HEAD, POST, OPTIONS"],
+      ["/GraphQL/", "GET, HEAD, POST, OPTIONS"],
+      ["/healthz", "GET, HEAD, OPTIONS"],
+      ["/models/anything", "GET, HEAD, OPTIONS"],
+    ]) {
+      const options = await fetch(`${gw.origin}${path}`, { method: "OPTIONS" });
+      expect([options.status, options.headers.get("allow")], path).toEqual([204, allow]);
+      expect(options.headers.get("x-content-type-options")).toBe("nosniff");
+    }
     const res = await fetch(`${gw.origin}/healthz`);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("content-security-policy")).toMatch(/default-src 'self'/);

@@ -39,7 +39,7 @@ import { isLoopback } from "./domain/loopback.js";
 import { createMetrics, type Metrics } from "./metrics/index.js";
 import { metricsRoute } from "./http/metrics-route.js";
 import { operationLimits } from "./graphql/limits.js";
-import { authenticate, browserSafety, rateLimit, recheckCaller, securityHeaders } from "./http/guards.js";
+import { answerOptions, authenticate, browserSafety, rateLimit, recheckCaller, securityHeaders } from "./http/guards.js";
 import { graphqlLane } from "./graphql/http-lane.js";
 import { RegistryService } from "./registry/registry.service.js";
 import { ModelEventHub } from "./registry/model-events.js";
@@ -169,6 +169,7 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   app.use(requestLog(log, config.metrics ? metrics : undefined));
   app.use(settleUnreadBody());
   app.use(browserSafety(config.corsOrigins, headers));
+  app.use(answerOptions);
   app.use(healthRoutes(storage, () => shuttingDown));
   app.use(webAppRoutes({ directory: WEB_APP_DIRECTORY }));
   app.use(ideRoutes({ enabled: config.ide, publicUrl: config.publicUrl }));

@@ -183,6 +183,7 @@ export function browserSafety(origins: readonly string[], headers: ReturnType<ty
         "if-range",
         "if-none-match",
       ],
+      methods: ["GET", "HEAD", "POST"],
       exposedHeaders: ["etag", "content-range", "content-length", "x-request-id", "retry-after"],
       maxAge: 600,
     });
@@ -192,6 +193,20 @@ export function browserSafety(origins: readonly string[], headers: ReturnType<ty
     next();
   };
   return [setHeaders, corsMiddleware];
+}
+
+/** Every route answers GET and HEAD; only `/graphql` takes POST. */
+const allowedMethods = (path: string) => (/^\/graphql\/?$/i.test(path) ? "GET, HEAD, POST, OPTIONS" : "GET, HEAD, OPTIONS");
+
+/**
+ * An OPTIONS request that no CORS preflight answered: 204 with the methods the gateway
+ * serves at that path (express alone would answer 200 `GET, HEAD` for every path, the
+ * methods of the web app's fallback route, and `/graphql` takes POST).
+ */
+export function answerOptions(req: Request, res: Response, next: NextFunction): void {
+  if (req.method !== "OPTIONS") return next();
+  res.setHeader("Allow", allowedMethods(req.path));
+  res.status(204).end();
 }
 
 /**
