@@ -7,7 +7,6 @@
  * by itself, listen again and replay what its subscribers missed.
  */
 import fs from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startGateway, type Gateway } from "../gateway/src/app.js";
@@ -15,47 +14,14 @@ import { loadConfig } from "../gateway/src/config.js";
 import { openStorage } from "../gateway/src/storage/factory.js";
 import { BACKENDS, createPgDatabase, makeTempDir } from "./support/backends.js";
 import { silentLog } from "./support/registry.js";
+import { silencingProxy, type SilencingProxy } from "./support/silencing-proxy.js";
 import { eventsArrive, subscribe, untilLive, type Subscriber } from "./support/subscriber.js";
-
-/** A TCP proxy to `target` that can silence every connection it carries so far, as a dead peer would. */
-async function silencingProxy(target: URL): Promise<{ port: number; silenceAll(): void; close(): Promise<void> }> {
-  const pairs = new Set<[net.Socket, net.Socket]>();
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    const pair: [net.Socket, net.Socket] = [client, upstream];
-    pairs.add(pair);
-    client.pipe(upstream).pipe(client);
-    for (const socket of pair) {
-      sockets.add(socket);
-      socket.on("error", () => {}).on("close", () => (pairs.delete(pair), sockets.delete(socket)));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    silenceAll() {
-      // Both sockets stay open, and what arrives is dropped: no reset, no end, no answer.
-      for (const [client, upstream] of pairs) {
-        client.unpipe(upstream);
-        upstream.unpipe(client);
-        client.removeAllListeners("data").on("data", () => {});
-        upstream.removeAllListeners("data").on("data", () => {});
-      }
-      pairs.clear();
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 const CREATE = `mutation($i: CreateModelInput!) { createModel(input: $i) { version } }`;
 
 describe.runIf(BACKENDS.includes("postgres"))("the events listener's connection lost without a reset", () => {
   let database: { url: string; drop: () => Promise<void> };
-  let proxy: Awaited<ReturnType<typeof silencingProxy>>;
+  let proxy: SilencingProxy;
   let writer: Gateway;
   let listener: Gateway;
   let subscriber: Subscriber | undefined;
@@ -76,7 +42,7 @@ describe.runIf(BACKENDS.includes("postgres"))("the events listener's connection 
 
   beforeAll(async () => {
     database = await createPgDatabase();
-    proxy = await silencingProxy(new URL(database.url));
+    proxy = await silencingProxy(new URL(database.url), 5432);
     writer = await gatewayOn(database.url);
     const throughProxy = new URL(database.url);
     throughProxy.host = `127.0.0.1:${proxy.port}`;

@@ -10,8 +10,9 @@ import type { RateLimitStore } from "../gateway/src/storage/rate-limit-store.js"
 import { RedisRateLimits } from "../gateway/src/storage/redis/redis-rate-limits.js";
 import { createPgDatabase } from "./support/backends.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { silencingProxy } from "./support/silencing-proxy.js";
 import { captureLog } from "./support/log-capture.js";
-import { sleep } from "./support/wait.js";
+import { sleep, waitFor } from "./support/wait.js";
 
 let database: Awaited<ReturnType<typeof createPgDatabase>>;
 let postgres: PostgresStore;
@@ -166,6 +167,41 @@ describe("shared buckets in Redis", () => {
     } finally {
       await shared.close();
       await own.stop();
+    }
+  });
+
+  test("a connection gone silent (no reset: a failover, a forgotten NAT flow) is replaced, and the shared buckets are asked again", async () => {
+    const proxy = await silencingProxy(new URL(redisServer.url), 6379);
+    const shared = new RedisRateLimits(`redis://127.0.0.1:${proxy.port}`);
+    const store = withLocalFallback(shared, new MemoryRateLimits());
+    const direct = new Redis(redisServer.url);
+    // One a minute: a bucket's key lives 60 s, so a take that reached Redis is seen there.
+    const reachedRedis = async (bucket: string) => (await direct.exists(`homer:rate:${bucket}`)) === 1;
+    try {
+      expect(await shared.ready(5_000)).toBe(true);
+      const before = fresh();
+      expect((await store.take(before, 1, 1)).granted).toBe(1);
+      expect(await reachedRedis(before)).toBe(true);
+      proxy.silenceAll();
+      // Unanswered: after the deadline this process decides alone.
+      const during = fresh();
+      expect((await store.take(during, 1, 1)).granted).toBe(1);
+      expect(await reachedRedis(during)).toBe(false);
+      // Redis answers on any new connection: within seconds the takes reach it again.
+      await waitFor(
+        "a take to reach Redis again",
+        async () => {
+          const bucket = fresh();
+          await store.take(bucket, 1, 1);
+          return reachedRedis(bucket);
+        },
+        15_000,
+        200,
+      );
+    } finally {
+      direct.disconnect();
+      await store.close();
+      await proxy.close();
     }
   });
 });

@@ -5,6 +5,14 @@ import type { RateLimitStore, Taken } from "../rate-limit-store.js";
 const WINDOW_MS = 60_000;
 /** At most one warning this often about a lost connection. */
 const WARN_EVERY_MS = 30_000;
+/**
+ * A connection that owes an answer and has sent nothing for this long is given up and
+ * opened again. A peer gone without a reset (a failover, a NAT or load balancer forgetting
+ * the flow) otherwise held the connection for as long as TCP kept retrying, or for ever
+ * behind a proxy that still acknowledges: its take never settled, and the fallback (see
+ * rate-limit-fallback.ts) kept every take local while one is unanswered.
+ */
+const SILENT_MS = 3_000;
 
 /**
  * The same GCRA bucket as storage/postgres/pg-rate-limits.ts, as one Lua script:
@@ -41,7 +49,12 @@ export class RedisRateLimits implements RateLimitStore {
   readonly #redis: WithTake;
 
   constructor(url: string, logger?: Pick<Logger, "warn">) {
-    this.#redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) as WithTake;
+    this.#redis = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+      socketTimeout: SILENT_MS,
+    }) as WithTake;
     this.#redis.defineCommand("homerTake", { numberOfKeys: 1, lua: TAKE });
     let warnedAt = 0;
     // Without a listener a lost connection would end the process.
