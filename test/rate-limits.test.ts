@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { batchFor, RequestLimiter } from "../gateway/src/access/request-limiter.js";
 import { TooManyRequestsError } from "../gateway/src/domain/errors.js";
 import { MemoryRateLimits } from "../gateway/src/storage/memory/memory-rate-limits.js";
@@ -253,5 +253,32 @@ describe("RequestLimiter refusals", () => {
     const retryAfter = Number((outcomes[199] as PromiseRejectedResult).reason.details.retryAfterSeconds);
     expect(retryAfter).toBeGreaterThan(25);
     expect(retryAfter).toBeLessThanOrEqual(30);
+  });
+});
+
+/** What a refused take says: its Retry-After in seconds. */
+async function refusedFor(take: Promise<void>): Promise<number> {
+  const error: unknown = await take.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TooManyRequestsError);
+  return Number((error as TooManyRequestsError).details?.retryAfterSeconds);
+}
+
+describe.each(STORES)("the gateway's wall clock stepped back an hour (%s)", (_name, store) => {
+  afterEach(() => vi.useRealTimers());
+
+  test("a client refused a moment ago waits for its next token, not an hour more; one with tokens left passes", async () => {
+    const perSecond = new RequestLimiter(store(), 60, fresh(), "limited");
+    const perHalfMinute = new RequestLimiter(store(), 2, fresh(), "limited");
+    await perSecond.take("some"); // 59 of 60 left
+    await perHalfMinute.take("all");
+    await perHalfMinute.take("all");
+    expect(await refusedFor(perHalfMinute.take("all"))).toBeLessThanOrEqual(30);
+    // An NTP step, a VM resumed, an operator's fix: Date jumps back; time itself goes on.
+    vi.setSystemTime(Date.now() - 3_600_000);
+    await perSecond.take("some");
+    expect(await refusedFor(perHalfMinute.take("all"))).toBeLessThanOrEqual(30);
   });
 });

@@ -21,7 +21,10 @@ export function batchFor(perMinute: number): number {
  * store. With shared buckets it takes tokens ahead in small batches and spends
  * them locally (see `batchFor`); concurrent requests of one name in this process
  * wait for one take rather than each sending their own, and once a bucket is
- * found empty its name is refused here until its next token is due.
+ * found empty its name is refused here until its next token is due. Leases and
+ * refusals are timed by the monotonic clock (`performance.now`): by the wall clock, a
+ * step back (NTP, a resumed VM) refused every name refused just before it for the
+ * step's length more, an hour for an hour.
  */
 export class RequestLimiter {
   readonly #leases = new Map<string, { tokens: number; until: number }>();
@@ -48,7 +51,7 @@ export class RequestLimiter {
     for (;;) {
       const emptyUntil = this.#emptyUntil.get(name);
       if (emptyUntil !== undefined) {
-        if (emptyUntil > Date.now()) this.#refuse(emptyUntil - Date.now());
+        if (emptyUntil > performance.now()) this.#refuse(emptyUntil - performance.now());
         this.#emptyUntil.delete(name);
       }
       if (this.#spendLeased(name)) return;
@@ -69,7 +72,7 @@ export class RequestLimiter {
       this.#taking.delete(name);
     }
     if (taken.granted > 0) return;
-    this.#emptyUntil.set(name, Date.now() + taken.retryAfterMs);
+    this.#emptyUntil.set(name, performance.now() + taken.retryAfterMs);
     if (this.#emptyUntil.size > MAX_LEASES) this.#emptyUntil.delete(this.#emptyUntil.keys().next().value!);
     this.#refuse(taken.retryAfterMs);
   }
@@ -81,13 +84,13 @@ export class RequestLimiter {
 
   #lease(name: string, tokens: number): void {
     this.#leases.delete(name); // re-inserted last: Map order is the LRU order
-    this.#leases.set(name, { tokens, until: Date.now() + LEASE_MS });
+    this.#leases.set(name, { tokens, until: performance.now() + LEASE_MS });
     if (this.#leases.size > MAX_LEASES) this.#leases.delete(this.#leases.keys().next().value!);
   }
 
   #spendLeased(name: string): boolean {
     const lease = this.#leases.get(name);
-    if (!lease || lease.tokens < 1 || lease.until < Date.now()) return false;
+    if (!lease || lease.tokens < 1 || lease.until < performance.now()) return false;
     lease.tokens -= 1;
     return true;
   }

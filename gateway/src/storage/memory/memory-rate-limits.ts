@@ -12,7 +12,9 @@ export class MemoryRateLimits implements RateLimitStore {
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
 
   takeNow(bucket: string, wanted: number, perMinute: number): Taken {
-    const now = Date.now();
+    // The monotonic clock: on the wall clock, a step back (NTP, a resumed VM) emptied every
+    // bucket in use by the step's worth of tokens, refusing its client for the step's length.
+    const now = performance.now();
     const refillPerMs = perMinute / 60_000;
     const state = this.#buckets.get(bucket) ?? { tokens: perMinute, at: now };
     state.tokens = Math.min(perMinute, state.tokens + (now - state.at) * refillPerMs);
