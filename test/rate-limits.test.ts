@@ -282,3 +282,42 @@ describe.each(STORES)("the gateway's wall clock stepped back an hour (%s)", (_na
     expect(await refusedFor(perHalfMinute.take("all"))).toBeLessThanOrEqual(30);
   });
 });
+
+describe("a shared store's clock stepped back an hour since a bucket was taken from", () => {
+  /** Leaves `bucket` as a take leaves it whose store's clock then stepped back an hour: stamped a full window and an hour ahead. */
+  const stampAhead: Record<"postgres" | "redis", (bucket: string) => Promise<void>> = {
+    async postgres(bucket) {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await client.query(
+          "insert into rate_limits (bucket, tat, granted) values ($1, extract(epoch from clock_timestamp()) * 1000 + 3660000, 1)",
+          [bucket],
+        );
+      } finally {
+        await client.end();
+      }
+    },
+    async redis(bucket) {
+      const client = new Redis(redisServer.url);
+      try {
+        const [seconds, micros] = await client.time();
+        const stamp = Number(seconds) * 1000 + Number(micros) / 1000 + 3_660_000;
+        await client.set(`homer:rate:${bucket}`, stamp.toFixed(3), "PX", 3_660_000);
+      } finally {
+        client.disconnect();
+      }
+    },
+  };
+  const shared = { postgres: () => postgres.rateLimits, redis: () => redis };
+
+  test.each(["postgres", "redis"] as const)("%s: the bucket is empty, a token is due within its interval, not in an hour", async (name) => {
+    const bucket = fresh();
+    await stampAhead[name](bucket);
+    const taken = await shared[name]().take(bucket, 1, 60);
+    expect(taken).toMatchObject({ granted: 0 });
+    expect(taken.retryAfterMs).toBeGreaterThan(0);
+    expect(taken.retryAfterMs).toBeLessThanOrEqual(1_000);
+    await waitFor("the bucket's next token", async () => (await shared[name]().take(bucket, 1, 60)).granted === 1, 5_000, 100);
+  });
+});

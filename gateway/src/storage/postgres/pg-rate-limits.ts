@@ -35,7 +35,8 @@ export class PgRateLimits implements RateLimitStore {
     const interval = WINDOW_MS / perMinute;
     // The database's clock, not each replica's: every replica then agrees on when a bucket refills.
     const now = sql`(select now_ms from clock)`;
-    const base = sql`greatest(r.tat, ${now})`;
+    // Never emptier than empty: a tat more than a window ahead is the database's clock stepped back since.
+    const base = sql`least(greatest(r.tat, ${now}), ${now} + ${WINDOW_MS}::float8)`;
     const fits = sql`least(${wanted}::int, floor((${now} + ${WINDOW_MS}::float8 - ${base}) / ${interval}::float8 + 1e-9)::int)`;
     const { rows } = await sql<{ tat: number; granted: number; now_ms: number }>`
       with clock as (select (extract(epoch from clock_timestamp()) * 1000)::float8 as now_ms)

@@ -17,7 +17,11 @@ const SILENT_MS = 3_000;
 /**
  * The same GCRA bucket as storage/postgres/pg-rate-limits.ts, as one Lua script:
  * Redis runs it atomically, on its own clock. A bucket's key expires when the
- * bucket is full again, so Redis itself drops idle buckets.
+ * bucket is full again, so Redis itself drops idle buckets. A bucket is never
+ * emptier than empty: a stamp more than a window ahead is Redis's clock stepped
+ * back since it was written (its key's expiry moved back with it), and is taken
+ * as an empty bucket, as PostgreSQL's statement does, not as an hour's refusal
+ * for an hour's step.
  * KEYS[1] bucket; ARGV wanted, interval (ms a token), window (ms). Returns
  * {granted, retry-after ms}.
  */
@@ -27,11 +31,14 @@ local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local wanted = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
-local base = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+local stored = tonumber(redis.call('GET', KEYS[1]) or '0')
+local base = math.min(math.max(stored, now), now + window)
 local granted = math.min(wanted, math.floor((now + window - base) / interval + 1e-9))
-if granted > 0 then
-  local tat = base + granted * interval
+local tat = base + granted * interval
+if tat ~= stored then
   redis.call('SET', KEYS[1], string.format('%.3f', tat), 'PX', math.ceil(tat - now) + 1)
+end
+if granted > 0 then
   return {granted, 0}
 end
 return {0, math.ceil(base - window + interval - now)}
