@@ -117,6 +117,23 @@ describe("HOMER_TRUST_PROXY", () => {
     }
   });
 
+  test("a proxy that writes the client's port too (ip:port, [ip]:port): a new connection's port is no new budget", async () => {
+    const gw = await startTestGateway({ config: { adminKey: generateKey().token, authFailureLimit: BUDGET, trustProxy: ["loopback"] } });
+    try {
+      // Azure's Application Gateway, for one, forwards each connection's source port with its address.
+      await spendBudget(gw, (i) => ({ "x-forwarded-for": `203.0.113.40:${40_000 + i}` }));
+      expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "203.0.113.40:41000" })).status).toBe(429);
+      expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "203.0.113.40" })).status).toBe(429);
+      await spendBudget(gw, (i) => ({ "x-forwarded-for": `[2001:db8:40:40::${i + 1}]:${40_000 + i}` }));
+      expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "[2001:db8:40:40::99]:41000" })).status).toBe(429);
+      expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "2001:db8:40:40::98" })).status).toBe(429);
+      // Another client is another budget.
+      expect((await attempt(gw, { ...bearer(UNKNOWN_KEY), "x-forwarded-for": "203.0.113.41:40000" })).status).toBe(401);
+    } finally {
+      await gw.close();
+    }
+  });
+
   test("as a hop count, the per-address rate limit is per client too", async () => {
     // Without keys, clients from elsewhere are served only with --insecure.
     const gw = await startTestGateway({ config: { trustProxy: 1, rateLimit: 3, insecure: true } });
@@ -208,6 +225,9 @@ describe("an IPv6 client is one address per /64", () => {
     same("2001:db8:1:2::1", "2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:0db8:0001:0002:0000:0000:0000:0001", "2001:db8:1:2::1.2.3.4");
     same("198.51.100.7", "::ffff:198.51.100.7", "::FFFF:c633:6407", "0:0:0:0:0:ffff:198.51.100.7");
     same("fe80::1%eth0", "fe80::2");
+    // A proxy may write the client's port too.
+    same("198.51.100.7", "198.51.100.7:40001", "[::ffff:198.51.100.7]:443");
+    same("2001:db8:1:2::1", "[2001:db8:1:2::1]:40001", "[2001:db8:1:2::2]");
     expect(addressBucket("2001:db8:1:2::1")).not.toBe(addressBucket("2001:db8:1:3::1"));
     expect(addressBucket("198.51.100.7")).not.toBe(addressBucket("198.51.100.8"));
     expect(addressBucket("::1")).not.toBe(addressBucket("127.0.0.1"));

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { isIPv6 } from "node:net";
+import { isIP, isIPv6 } from "node:net";
 import type { NextFunction, Request, Response } from "express";
 import cors from "cors";
 import helmet from "helmet";
@@ -28,13 +28,21 @@ export function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? "unknown";
 }
 
+/** `a.b.c.d:port`, `[v6]:port` or `[v6]`: an address as some proxies forward it, with the client's port. */
+const WITH_PORT = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}|\[([^\]]+)\](?::\d{1,5})?)$/;
+
 /**
  * The bucket a client address is limited by: an IPv4 address itself (also when
  * written IPv4-mapped, `::ffff:a.b.c.d`), an IPv6 address by its /64. One
  * subscriber, one host even, holds a whole /64 and may send from any address in
- * it: per address, each of 2^64 addresses would have a budget of its own.
+ * it: per address, each of 2^64 addresses would have a budget of its own. A port
+ * that a trusted proxy forwarded with the address (Azure's Application Gateway
+ * does) is dropped: each new connection of a client would have a budget of its own.
  */
-export function addressBucket(address: string): string {
+export function addressBucket(forwarded: string): string {
+  const withPort = WITH_PORT.exec(forwarded);
+  const bare = withPort?.[1] ?? withPort?.[2];
+  const address = bare !== undefined && isIP(bare) !== 0 ? bare : forwarded;
   if (!isIPv6(address)) return `ip:${address}`;
   let text = address.split("%")[0]!;
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
