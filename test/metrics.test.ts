@@ -179,6 +179,22 @@ describe("who may scrape", () => {
     expect((await gw.gql(`{ __typename }`, {}, bearer(token))).status).toBe(401);
   });
 
+  test("a key's scrapes are requests of its rate limit, as on every other route; the metrics token's are not", async () => {
+    const owner = generateKey();
+    const limited = await startTestGateway({ config: { adminKey: owner.token, metricsToken: token, rateLimit: 3 } });
+    try {
+      const scrape = async (headers: Record<string, string>) => (await fetch(`${limited.origin}/metrics`, { headers })).status;
+      const byKey = [];
+      for (let i = 0; i < 5; i++) byKey.push(await scrape(bearer(owner.token)));
+      expect(byKey).toEqual([200, 200, 200, 429, 429]);
+      const byToken = [];
+      for (let i = 0; i < 5; i++) byToken.push(await scrape(bearer(token)));
+      expect(byToken).toEqual([200, 200, 200, 200, 200]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test("HOMER_METRICS=false: no /metrics at all", async () => {
     const off = await startTestGateway({ config: { metrics: false } });
     try {

@@ -188,8 +188,9 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   );
   const identify = { publicHost, insecure: config.insecure, failures };
   const authenticated = authenticate(access, identify);
-  if (config.metrics) app.use(metricsRoute(metrics, { token: config.metricsToken, authenticate: authenticated }));
-  app.use(authenticated, rateLimit(requests));
+  const limited = rateLimit(requests);
+  if (config.metrics) app.use(metricsRoute(metrics, { token: config.metricsToken, authenticate: authenticated, rateLimit: limited }));
+  app.use(authenticated, limited);
   app.use(
     downloadRoutes(registry, {
       redirectExpirySeconds: config.blobRedirect ? config.blobRedirectExpirySeconds : undefined,

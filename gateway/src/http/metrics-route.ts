@@ -23,9 +23,14 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
  * `GET /metrics` in Prometheus' text format. Who may scrape: a request bearing
  * `token` (HOMER_METRICS_TOKEN), compared in constant time; otherwise whoever
  * `authenticate` lets in as a global admin, or anyone when the registry runs
- * without keys (open mode on loopback, like every other route).
+ * without keys (open mode on loopback, like every other route). A request that is
+ * not the token's is one of its key's (or address's) requests for `rateLimit`, as
+ * on every other route: else any key, an admin's or not, sent them uncounted.
  */
-export function metricsRoute(metrics: Metrics, options: { readonly token?: string; readonly authenticate: RequestHandler }): Router {
+export function metricsRoute(
+  metrics: Metrics,
+  options: { readonly token?: string; readonly authenticate: RequestHandler; readonly rateLimit: RequestHandler },
+): Router {
   const router = Router();
   const expected = options.token === undefined ? undefined : digest(`Bearer ${options.token}`);
   const bearsToken = (req: Request) => expected !== undefined && timingSafeEqual(digest(req.headers.authorization ?? ""), expected);
@@ -39,6 +44,7 @@ export function metricsRoute(metrics: Metrics, options: { readonly token?: strin
     "/metrics",
     (req: Request, res: Response, next: NextFunction) => (bearsToken(req) ? serve(req, res) : next()),
     options.authenticate,
+    options.rateLimit,
     (req: Request, res: Response) => {
       if (req.caller.keyId !== null && !req.caller.isGlobalAdmin) {
         throw new ForbiddenError("metrics are for admin keys or the metrics token (HOMER_METRICS_TOKEN)");
