@@ -131,6 +131,10 @@ describe("HOMER_TRUST_PROXY and HOMER_AUTH_FAILURE_LIMIT", () => {
     "-1",
     "1.5",
     "10.0.0.0/8/8",
+    // Every address, as a range: the same as true.
+    "0.0.0.0/0",
+    "10.0.0.1, ::/0",
+    "::ffff:0.0.0.0/0",
   ])("refuses HOMER_TRUST_PROXY=%s with a ConfigError naming the option", (value) => {
     expect(() => loadConfig([], { HOMER_TRUST_PROXY: value })).toThrow(ConfigError);
     expect(() => loadConfig([], { HOMER_TRUST_PROXY: value })).toThrow(/--trust-proxy \/ HOMER_TRUST_PROXY/);
