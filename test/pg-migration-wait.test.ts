@@ -4,10 +4,13 @@
  * statement timeout passes.
  */
 import fs from "node:fs/promises";
+import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
-import { BACKENDS, createPgDatabase, makeTempDir } from "./support/backends.js";
+import { closeStorage, openStorage } from "../gateway/src/storage/factory.js";
+import { adminQuery, BACKENDS, createPgDatabase, makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway } from "./support/child-gateway.js";
+import { waitFor } from "./support/wait.js";
 
 afterAll(() => killAllChildren());
 
@@ -40,4 +43,63 @@ describe.runIf(BACKENDS.includes("postgres"))("a replica starting during another
       await fs.rm(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  /**
+   * A statement_timeout the database (or the role) sets for every session, as managed
+   * services suggest, applies to the migrations' connection too unless Homer sets its own:
+   * a replica waiting for another's migration, and a migration longer than it, failed.
+   */
+  test("a statement_timeout the database sets does not cut a replica's wait for another's migration", async () => {
+    const database = await createPgDatabase();
+    const dataDir = await makeTempDir("homer-migration-wait-");
+    const name = new URL(database.url).pathname.slice(1);
+    const migrating = new pg.Client({ connectionString: database.url });
+    const watcher = new pg.Client({ connectionString: database.url });
+    try {
+      await adminQuery(`alter database ${name} set statement_timeout = '500ms'`);
+      await migrating.connect();
+      await watcher.connect();
+      await migrating.query(`select pg_advisory_lock(${MIGRATION_LOCK})`);
+      const opening = openStorage({ databaseUrl: database.url, blobUrl: path.join(dataDir, "blobs") });
+      // Settles only if the open ends while the lock is still held (the wait failed).
+      let released = false;
+      const failedEarly = opening.then(
+        () => {
+          if (!released) throw new Error("the store opened while another replica held the migration lock");
+        },
+        (error: unknown) => {
+          throw new Error(`the wait for the migration lock failed: ${String((error as Error)?.message ?? error)}`, { cause: error });
+        },
+      );
+      // The wait has lasted four times the database's statement_timeout.
+      await Promise.race([
+        failedEarly,
+        waitFor(
+          "a wait for the migration lock of 2 s",
+          async () =>
+            (
+              await watcher.query(
+                `select 1 from pg_stat_activity where datname = $1 and wait_event = 'advisory' and now() - query_start > interval '2 s'`,
+                [name],
+              )
+            ).rowCount,
+          30_000,
+          50,
+        ),
+      ]);
+      released = true;
+      await migrating.query(`select pg_advisory_unlock(${MIGRATION_LOCK})`);
+      const storage = await opening;
+      try {
+        expect(await storage.metadata.getModel({ project: "default", name: "m", version: 1 }, { metrics: false, files: false })).toBeNull();
+      } finally {
+        await closeStorage(storage);
+      }
+    } finally {
+      await migrating.end().catch(() => {});
+      await watcher.end().catch(() => {});
+      await database.drop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -66,7 +66,11 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
     // a cursor at that value repeated or skipped the versions tied at it. Above 0, PostgreSQL
     // 12+ writes the shortest exact text; 3 is 17 digits before 12. The pool awaits it before
     // handing the connection out, and a failure fails that connection as any other would.
-    onConnect: (client) => client.query("set extra_float_digits = 3"),
+    // No statement timeout is none, whatever the database or role sets (pg sends a timeout of
+    // 0 as no setting at all): the migrations' connection waits for another replica's
+    // migration, and runs its own, however long that takes.
+    onConnect: (client) =>
+      client.query(options.statementTimeoutMs > 0 ? "set extra_float_digits = 3" : "set extra_float_digits = 3; set statement_timeout = 0"),
   };
   const pool = new pg.Pool(config);
   const lost = new WeakSet<pg.PoolClient>();
