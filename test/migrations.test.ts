@@ -50,11 +50,12 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
   });
 
   /**
-   * A fresh database migrated up to `last` only, as a previous release leaves it,
-   * and a connection to it that knows nothing of Homer's store.
+   * A fresh database migrated up to `last` only, as a previous release leaves it (or with
+   * exactly the migrations `last` lists, as a commit of main had them), and a connection
+   * to it that knows nothing of Homer's store.
    */
   async function databaseAt(
-    last: string,
+    last: string | readonly string[],
   ): Promise<{ databaseUrl: string; blobDir: string; db: Kysely<any>; cleanup: () => Promise<void> }> {
     const dataDir = await makeTempDir();
     const pgDb = backend === "postgres" ? await createPgDatabase() : undefined;
@@ -65,9 +66,19 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
           ? new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 1 }) })
           : new SqliteDialect({ database: new Database(databaseUrl) }),
     });
-    const migrator = new Migrator({ db, provider: migrationProvider(backend === "postgres" ? postgresDialect : sqliteDialect) });
-    const { error } = await migrator.migrateTo(last);
-    if (error) throw error instanceof Error ? error : new Error(`migrating to ${last} failed`, { cause: error });
+    const provider = migrationProvider(backend === "postgres" ? postgresDialect : sqliteDialect);
+    const migrator = new Migrator({
+      db,
+      provider:
+        typeof last === "string"
+          ? provider
+          : {
+              getMigrations: async () =>
+                Object.fromEntries(Object.entries(await provider.getMigrations()).filter(([n]) => last.includes(n))),
+            },
+    });
+    const { error } = typeof last === "string" ? await migrator.migrateTo(last) : await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(`migrating to ${String(last)} failed`, { cause: error });
     return {
       databaseUrl,
       blobDir: path.join(dataDir, "blobs"),
@@ -322,6 +333,66 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
       expect(edited.nodes.map((m) => m.version)).toEqual([3, ...want.filter((v) => v !== 3)]);
     } finally {
       await closeStorage(upgraded);
+      await before.cleanup();
+    }
+  });
+
+  /**
+   * Features merged into main one branch at a time, each with the migration number its
+   * branch had taken: main applied 0010 before 0009, and 0014 before 0011, 0012 and 0013
+   * (`git show <commit>:gateway/src/storage/sql/migrations.ts`). Kysely refuses by default
+   * to apply a migration ordered before one already applied, so a database of those days
+   * did not start on any later release.
+   */
+  const EARLIER = ["0001_registry", "0002_access", "0003_version_counter_bigint", "0004_grant_order", "0005_events", "0006_rate_limits"];
+  const MAIN_AT: Record<string, readonly string[]> = {
+    "84495a8": [...EARLIER, "0007_family_version_count", "0008_family_search", "0010_model_updates"],
+    c6ef0e9: [
+      ...EARLIER,
+      "0007_family_version_count",
+      "0008_family_search",
+      "0009_model_flavors",
+      "0010_model_updates",
+      "0014_family_times",
+    ],
+    aa837a1: [
+      ...EARLIER,
+      "0007_family_version_count",
+      "0008_family_search",
+      "0009_model_flavors",
+      "0010_model_updates",
+      "0011_aliases",
+      "0013_lineage",
+      "0014_family_times",
+    ],
+  };
+
+  test.each(Object.keys(MAIN_AT))("a database main migrated at %s, out of order, gets the migrations it lacks", async (commit) => {
+    const before = await databaseAt(MAIN_AT[commit]!);
+    let upgraded: Awaited<ReturnType<typeof openStorage>> | undefined;
+    try {
+      await sql`insert into families (project, name, last_version) values ('default', 'old', 2)`.execute(before.db);
+      for (const version of [1, 2]) {
+        await sql`insert into models (family_id, version, tags, size_bytes, status, created_at)
+                  select id, ${version}, ${JSON.stringify({ team: version === 1 ? "vision" : "nlp" })}, 0, 'READY', ${version * 1_000}
+                    from families where name = 'old'`.execute(before.db);
+        await sql`insert into metrics (model_id, family_id, version, key, value)
+                  select id, family_id, version, 'acc', ${version / 10} from models where version = ${version}`.execute(before.db);
+      }
+      await before.db.destroy();
+      upgraded = await openStorage({ databaseUrl: before.databaseUrl, blobUrl: before.blobDir });
+      const db = (upgraded.metadata as SqlMetadataStore)["db"];
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+      expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(await migrationProvider(postgresDialect).getMigrations()).sort());
+      const registry = registryOver(upgraded);
+      const page = await registry.listModels({ name: "old", sortKey: "acc", first: 10 });
+      expect([await page.totalCount(), page.nodes.map((m) => m.version)]).toEqual([2, [2, 1]]);
+      const vision = await registry.listModels({ name: "old", sortKey: "acc", filter: { tags: { team: "vision" } }, first: 10 });
+      expect(vision.nodes.map((m) => m.version)).toEqual([1]);
+      await registry.service.setAlias(registry.caller, { name: "old", alias: "prod", version: 1 });
+      expect((await registry.getModel({ name: "old", version: 1 }))!.aliases).toEqual(["prod"]);
+    } finally {
+      if (upgraded) await closeStorage(upgraded);
       await before.cleanup();
     }
   });

@@ -565,11 +565,21 @@ export function unknownMigrations(dialect: SqlDialect, applied: readonly string[
 }
 
 /**
+ * Names the database records as applied that this release does not know and that sort
+ * before its own last migration: no newer release's (a newer release appends after every
+ * migration of this one) but a history that diverged from this release's.
+ */
+export function divergedMigrations(dialect: SqlDialect, applied: readonly string[]): string[] {
+  const last = Object.keys(migrations(dialect)).sort().at(-1)!;
+  return unknownMigrations(dialect, applied).filter((name) => name < last);
+}
+
+/**
  * This release's migrations, plus a stand-in for each applied one it does not know:
  * during a rolling upgrade the first upgraded replica migrates, and a replica of the
  * previous release that starts (or restarts) afterwards runs on the newer schema
- * instead of refusing to start. Kysely still refuses an unknown migration ordered
- * before one this release has yet to apply (a diverged history, not a newer release).
+ * instead of refusing to start. An unknown migration ordered before one of this
+ * release's is a diverged history, not a newer release: see `divergedMigrations`.
  */
 export function migrationProvider(dialect: SqlDialect, applied: readonly string[] = []): MigrationProvider {
   const standIn: Migration = {

@@ -47,7 +47,7 @@ import { listModels } from "./list-models.js";
 import { indexableTags, insertTagMetricRows, insertTagRows, tagMetricsUnindexed } from "./tag-rows.js";
 import { CARD_PATH, chunks, familyId, largeColumnName, lineageOf, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
-import { migrationProvider, unknownMigrations } from "./migrations.js";
+import { divergedMigrations, migrationProvider, unknownMigrations } from "./migrations.js";
 import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
 import { evenWhenFull, type SpaceReserve } from "./space-reserve.js";
@@ -170,7 +170,17 @@ export class SqlMetadataStore implements MetadataStore {
   async migrate(db: Kysely<Database> = this.db): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const applied = await this.#appliedMigrations(db);
-      const migrator = new Migrator({ db, provider: migrationProvider(this.sqlDialect, applied) });
+      const diverged = divergedMigrations(this.sqlDialect, applied);
+      if (diverged.length > 0) {
+        throw new Error(
+          `corrupted migrations: ${diverged.join(", ")} recorded as applied, unknown to this release and ordered among its own migrations (a diverged history)`,
+        );
+      }
+      // Unordered: main took features in one branch at a time, each with the number its branch
+      // had given its migration, so a database of those days has a later migration applied
+      // before an earlier one (0010 before 0009; 0014 before 0011 to 0013). Each migration
+      // stands alone, so the ones it lacks are applied now, in order.
+      const migrator = new Migrator({ db, provider: migrationProvider(this.sqlDialect, applied), allowUnorderedMigrations: true });
       const { error, results } = await migrator.migrateToLatest();
       const failed = results?.find((r) => r.status === "Error");
       if (!error && !failed) {
