@@ -30,6 +30,7 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
       returning seq)
     select seq, pg_notify(${EVENTS_CHANNEL}, seq::text) from inserted`,
   nowMs: () => sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`,
+  currentSchema: () => sql<{ schema: string | null }>`select current_schema() as schema`,
   flag: (value) => value,
   jsonArray: (values) => sql`json_build_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`coalesce(json_agg(${element}), '[]'::json)`,

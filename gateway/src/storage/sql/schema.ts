@@ -219,6 +219,13 @@ export interface SqlDialect {
    * judged by (`blob_holds.expires_at`), one clock for every replica whatever their own say.
    */
   nowMs(): RawBuilder<number>;
+  /**
+   * The schema unqualified tables are created in and found first, where Homer's tables and
+   * its record of migrations live (`select current_schema()`: the first schema of the
+   * session's search_path that exists; null when none does); null where a database has
+   * one (SQLite).
+   */
+  currentSchema(): RawBuilder<{ schema: string | null }> | null;
   /** A boolean as the dialect's column holds it (SQLite has none: 0/1). */
   flag(value: boolean): boolean | number;
   /** Whether an error is a unique-constraint violation. */

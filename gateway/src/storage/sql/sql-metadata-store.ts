@@ -155,21 +155,31 @@ export class SqlMetadataStore implements MetadataStore {
 
   #newerMigrations: readonly string[] = [];
 
-  /** Migrations recorded as applied, in Kysely's own table (none before the first start). */
-  async #appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+  /**
+   * The schema of Kysely's record of migrations: the one Homer's tables are created in
+   * (PostgreSQL's current schema, from the session's search_path), never whichever schema
+   * of the database holds a table of that name (another application's, or another
+   * registry's in a schema of its own); undefined where there is one (SQLite) or none.
+   */
+  async #migrationSchema(db: Kysely<Database>): Promise<string | undefined> {
+    const query = this.sqlDialect.currentSchema();
+    return (query && (await query.execute(db)).rows[0]?.schema) ?? undefined;
+  }
+
+  /** Migrations recorded as applied, in Kysely's own table in `schema` (none before the first start). */
+  async #appliedMigrations(db: Kysely<Database>, schema: string | undefined): Promise<string[]> {
     const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
-    if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
-    const rows = await (db as unknown as Kysely<Record<typeof MIGRATION_TABLE, { name: string }>>)
-      .selectFrom(MIGRATION_TABLE)
-      .select("name")
-      .execute();
+    if (!tables.some((t) => t.name === MIGRATION_TABLE && (schema === undefined || t.schema === schema))) return [];
+    const record = db as unknown as Kysely<Record<typeof MIGRATION_TABLE, { name: string }>>;
+    const rows = await (schema === undefined ? record : record.withSchema(schema)).selectFrom(MIGRATION_TABLE).select("name").execute();
     return rows.map((r) => r.name);
   }
 
   /** Applies pending migrations (on `db`, the store's own by default); safe to call from several processes, and releases, at once. */
   async migrate(db: Kysely<Database> = this.db): Promise<void> {
+    const schema = await this.#migrationSchema(db);
     for (let attempt = 1; ; attempt++) {
-      const applied = await this.#appliedMigrations(db);
+      const applied = await this.#appliedMigrations(db, schema);
       const diverged = divergedMigrations(this.sqlDialect, applied);
       if (diverged.length > 0) {
         throw new Error(
@@ -180,7 +190,12 @@ export class SqlMetadataStore implements MetadataStore {
       // had given its migration, so a database of those days has a later migration applied
       // before an earlier one (0010 before 0009; 0014 before 0011 to 0013). Each migration
       // stands alone, so the ones it lacks are applied now, in order.
-      const migrator = new Migrator({ db, provider: migrationProvider(this.sqlDialect, applied), allowUnorderedMigrations: true });
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider(this.sqlDialect, applied),
+        allowUnorderedMigrations: true,
+        ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+      });
       const { error, results } = await migrator.migrateToLatest();
       const failed = results?.find((r) => r.status === "Error");
       if (!error && !failed) {
@@ -188,7 +203,7 @@ export class SqlMetadataStore implements MetadataStore {
         return;
       }
       // A newer release's replica migrated between our look and Kysely's: look again, once.
-      if (attempt === 1 && unknownMigrations(this.sqlDialect, await this.#appliedMigrations(db)).length > 0) continue;
+      if (attempt === 1 && unknownMigrations(this.sqlDialect, await this.#appliedMigrations(db, schema)).length > 0) continue;
       throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String((error as Error)?.message ?? error)}`, {
         cause: error,
       });

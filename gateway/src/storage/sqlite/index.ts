@@ -24,6 +24,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   // Writers are serialised by begin immediate: seq order is commit order already.
   recordEvent: () => null,
   nowMs: () => sql<number>`cast((julianday('now') - 2440587.5) * 86400000 as integer)`,
+  currentSchema: () => null,
   flag: (value) => (value ? 1 : 0),
   jsonArray: (values) => sql`json_array(${sql.join(values)})`,
   jsonAgg: (element) => sql`json_group_array(${element})`,
