@@ -131,6 +131,12 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
     opened.rateLimits = redis;
   }
   const { metadata, poolStats } = opened;
+  if (metadata.newerMigrations.length > 0) {
+    options.logger?.warn(
+      { migrations: metadata.newerMigrations },
+      "the database was migrated by a newer Homer release; this one runs on its schema (finish the upgrade)",
+    );
+  }
   // Shared buckets fail open to this process's own (see rate-limit-fallback.ts).
   const rateLimits =
     opened.rateLimits.scope === "shared" ? withLocalFallback(opened.rateLimits, new MemoryRateLimits(), options.logger) : opened.rateLimits;

@@ -104,12 +104,6 @@ export async function openPostgresStore(connectionString: string, options: Postg
     log: options.log,
   });
   const metadata = await SqlMetadataStore.open(db, postgresDialect, { wakeSource, migrations });
-  if (metadata.newerMigrations.length > 0) {
-    options.logger?.warn(
-      { migrations: metadata.newerMigrations },
-      "the database was migrated by a newer Homer release; this one runs on its schema (finish the upgrade)",
-    );
-  }
   const rateLimits = new PgRateLimits(db as unknown as ConstructorParameters<typeof PgRateLimits>[0], (error) =>
     options.logger?.warn({ err: error }, "expiring rate-limit buckets failed; the next round retries"),
   );
