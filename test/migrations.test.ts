@@ -12,6 +12,7 @@ import { sqliteDialect } from "../gateway/src/storage/sqlite/index.js";
 import { BACKENDS, createPgDatabase, makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
 import { captureLog } from "./support/log-capture.js";
 import { registryOver } from "./support/registry.js";
+import { waitFor } from "./support/wait.js";
 import { ALL_PARTS } from "../gateway/src/domain/records.js";
 import { Caller } from "../gateway/src/access/caller.js";
 
@@ -394,6 +395,54 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
       await before.cleanup();
     }
   });
+
+  /**
+   * An upgrade's migration that needs a lock a long transaction holds (a report, pg_dump, a
+   * session left idle in its transaction): PostgreSQL queues every later request for that
+   * table behind the migration's, so the replicas of the previous release, still serving,
+   * stalled with it until that transaction ended. The migration waits a moment for each
+   * lock, and tries again later.
+   */
+  test.runIf(backend === "postgres")(
+    "a migration waiting for a lock a long transaction holds does not hold up the replicas serving",
+    async () => {
+      const before = await databaseAt("0015_tag_metrics");
+      await sql`insert into families (project, name, last_version) values ('default', 'old', 0)`.execute(before.db);
+      await before.db.destroy();
+      const [long, reader, watcher] = [0, 1, 2].map(() => new pg.Client({ connectionString: before.databaseUrl })) as [
+        pg.Client,
+        pg.Client,
+        pg.Client,
+      ];
+      let upgraded: Awaited<ReturnType<typeof openStorage>> | undefined;
+      try {
+        for (const client of [long, reader, watcher]) await client.connect();
+        await long.query("begin");
+        await long.query("select count(*) from families");
+        const opening = openStorage({ databaseUrl: before.databaseUrl, blobUrl: before.blobDir });
+        opening.catch(() => {});
+        // 0016 rebuilds an index of families: the migration waits for that table's lock.
+        await waitFor(
+          "the migration to wait for the families table",
+          async () => (await watcher.query("select 1 from pg_locks where relation = 'families'::regclass and not granted")).rowCount,
+          20_000,
+        );
+        // A replica of the previous release answers a request meanwhile, within its statement timeout.
+        await reader.query("set statement_timeout = '5s'");
+        expect((await reader.query("select count(*)::int as n from families")).rows).toEqual([{ n: 1 }]);
+        await long.query("commit");
+        upgraded = await opening;
+        const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+          (upgraded.metadata as SqlMetadataStore)["db"],
+        );
+        expect(applied.rows.map((r) => r.name)).toEqual(Object.keys(await migrationProvider(postgresDialect).getMigrations()).sort());
+      } finally {
+        if (upgraded) await closeStorage(upgraded);
+        for (const client of [long, reader, watcher]) await client.end().catch(() => {});
+        await before.cleanup();
+      }
+    },
+  );
 
   test("a history that diverged (an unknown migration ordered among known ones) is still refused", async () => {
     storage = await openTestStorage(backend);

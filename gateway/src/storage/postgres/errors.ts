@@ -30,6 +30,14 @@ export function isReadOnly(error: unknown): boolean {
 }
 
 /**
+ * lock_not_available (55P03): a wait for a lock cut short by lock_timeout, as the error
+ * itself or as the cause of the UNAVAILABLE `toStorageError` made of it.
+ */
+export function isLockTimeout(error: unknown): boolean {
+  return codeOf(error) === "55P03" || codeOf((error as { cause?: unknown } | null)?.cause) === "55P03";
+}
+
+/**
  * deadlock_detected (40P01) and serialization_failure (40001): the server rolled the
  * transaction back because of another one's; the same request sent again may succeed.
  */

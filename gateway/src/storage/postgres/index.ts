@@ -7,6 +7,7 @@ import type { Database as Schema, SqlDialect } from "../sql/schema.js";
 import { SqlMetadataStore } from "../sql/sql-metadata-store.js";
 import { EVENTS_CHANNEL, listenForEvents } from "./notify-listener.js";
 import { PgRateLimits } from "./pg-rate-limits.js";
+import { isLockTimeout } from "./errors.js";
 import { resilientPool } from "./pool.js";
 import { waitForDatabase } from "./wait.js";
 
@@ -38,7 +39,14 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   isUniqueViolation: (error: unknown) => (error as { code?: unknown })?.code === "23505",
   // 53100 disk_full
   isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "53100",
+  isLockTimeout,
 });
+
+/**
+ * How long a migration waits for a table's lock before it gives way and tries again
+ * later. Meanwhile every request for that table waits behind it, on every replica.
+ */
+const MIGRATION_LOCK_TIMEOUT_MS = 2_000;
 
 const INT8_OID = 20;
 
@@ -95,15 +103,33 @@ export async function openPostgresStore(connectionString: string, options: Postg
   // Migrations on a connection of their own without the statement timeout: a migration
   // over a large table, and a replica waiting for another's migration lock meanwhile,
   // outlast it (the waiting replica's start failed as "the database is unreachable").
+  // A lock on a table waits MIGRATION_LOCK_TIMEOUT_MS at most, then the migrations are
+  // tried again later (storage/sql/migrate.ts): every request for the table queues
+  // behind a lock the migration waits for.
   const migrations = new Kysely<Schema>({
     dialect: guardedDialect(
-      new PostgresDialect({ pool: resilientPool(connectionString, { ...poolOptions, maxConnections: 1, statementTimeoutMs: 0 }) }),
+      new PostgresDialect({
+        pool: resilientPool(connectionString, {
+          ...poolOptions,
+          maxConnections: 1,
+          statementTimeoutMs: 0,
+          lockTimeoutMs: MIGRATION_LOCK_TIMEOUT_MS,
+        }),
+      }),
       postgresDialect,
       options,
     ),
     log: options.log,
   });
-  const metadata = await SqlMetadataStore.open(db, postgresDialect, { wakeSource, migrations });
+  const metadata = await SqlMetadataStore.open(db, postgresDialect, {
+    wakeSource,
+    migrations,
+    onMigrationLockWait: (retryInMs) =>
+      options.logger?.warn(
+        { retryInMs, lockTimeoutMs: MIGRATION_LOCK_TIMEOUT_MS },
+        "a migration waited for a lock another session holds (a long transaction?) and gave way to requests; trying again",
+      ),
+  });
   const rateLimits = new PgRateLimits(db as unknown as ConstructorParameters<typeof PgRateLimits>[0], (error) =>
     options.logger?.warn({ err: error }, "expiring rate-limit buckets failed; the next round retries"),
   );

@@ -26,6 +26,8 @@ export interface PoolOptions {
   readonly maxConnections: number;
   /** The server's statement_timeout and (plus a grace) our wait for any answer; 0 = none. */
   readonly statementTimeoutMs: number;
+  /** The server's lock_timeout: how long a statement waits for a lock (default: the database's setting). */
+  readonly lockTimeoutMs?: number;
   readonly types: pg.CustomTypesConfig;
   /**
    * Run statements as named prepared statements, parsed once per connection: the
@@ -53,6 +55,9 @@ class DeadlineError extends Error {}
  * by itself when the database returns.
  */
 export function resilientPool(connectionString: string, options: PoolOptions): PostgresPool & { stats(): PoolStats } {
+  const settings = ["set extra_float_digits = 3"];
+  if (options.statementTimeoutMs === 0) settings.push("set statement_timeout = 0");
+  if (options.lockTimeoutMs !== undefined) settings.push(`set lock_timeout = ${Math.floor(options.lockTimeoutMs)}`);
   const config: PoolConfig = {
     connectionString,
     max: options.maxConnections,
@@ -69,8 +74,7 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
     // No statement timeout is none, whatever the database or role sets (pg sends a timeout of
     // 0 as no setting at all): the migrations' connection waits for another replica's
     // migration, and runs its own, however long that takes.
-    onConnect: (client) =>
-      client.query(options.statementTimeoutMs > 0 ? "set extra_float_digits = 3" : "set extra_float_digits = 3; set statement_timeout = 0"),
+    onConnect: (client) => client.query(settings.join("; ")),
   };
   const pool = new pg.Pool(config);
   const lost = new WeakSet<pg.PoolClient>();

@@ -1,4 +1,4 @@
-import { Migrator, sql, type ExpressionBuilder, type Kysely, type RawBuilder } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from "kysely";
 import { NotFoundError, VersionsExhaustedError, versionExists } from "../../domain/errors.js";
 import { BATCH, MAX_VERSION } from "../../domain/limits.js";
 import { eachLimited } from "../each-limited.js";
@@ -47,7 +47,7 @@ import { listModels } from "./list-models.js";
 import { indexableTags, insertTagMetricRows, insertTagRows, tagMetricsUnindexed } from "./tag-rows.js";
 import { CARD_PATH, chunks, familyId, largeColumnName, lineageOf, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
-import { divergedMigrations, migrationProvider, unknownMigrations } from "./migrations.js";
+import { migrateToLatest, type MigrateOptions } from "./migrate.js";
 import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
 import { evenWhenFull, type SpaceReserve } from "./space-reserve.js";
@@ -72,10 +72,10 @@ export interface SqlStoreParts {
    * long as they need); destroyed once they ran.
    */
   readonly migrations?: Kysely<Database>;
+  /** Told when the migrations could not get a lock another session holds, and wait to try again (`MigrateOptions`). */
+  readonly onMigrationLockWait?: MigrateOptions["onLockWait"];
 }
 
-/** Kysely's record of applied migrations (its default name). */
-const MIGRATION_TABLE = "kysely_migration";
 /** A reclaim's blob deletes in flight at once (`reclaimBlobs`). */
 const DELETES_AT_ONCE = 16;
 /** References per `getModels` statement: three bound parameters each, well within either backend's limit. */
@@ -137,7 +137,7 @@ export class SqlMetadataStore implements MetadataStore {
   static async open(db: Kysely<Database>, dialect: SqlDialect, parts: SqlStoreParts): Promise<SqlMetadataStore> {
     const store = new SqlMetadataStore(db, dialect, parts);
     try {
-      await store.migrate(parts.migrations);
+      await store.migrate(parts.migrations, { onLockWait: parts.onMigrationLockWait });
       await parts.reserve?.restore();
     } catch (error) {
       await store.close();
@@ -155,59 +155,9 @@ export class SqlMetadataStore implements MetadataStore {
 
   #newerMigrations: readonly string[] = [];
 
-  /**
-   * The schema of Kysely's record of migrations: the one Homer's tables are created in
-   * (PostgreSQL's current schema, from the session's search_path), never whichever schema
-   * of the database holds a table of that name (another application's, or another
-   * registry's in a schema of its own); undefined where there is one (SQLite) or none.
-   */
-  async #migrationSchema(db: Kysely<Database>): Promise<string | undefined> {
-    const query = this.sqlDialect.currentSchema();
-    return (query && (await query.execute(db)).rows[0]?.schema) ?? undefined;
-  }
-
-  /** Migrations recorded as applied, in Kysely's own table in `schema` (none before the first start). */
-  async #appliedMigrations(db: Kysely<Database>, schema: string | undefined): Promise<string[]> {
-    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
-    if (!tables.some((t) => t.name === MIGRATION_TABLE && (schema === undefined || t.schema === schema))) return [];
-    const record = db as unknown as Kysely<Record<typeof MIGRATION_TABLE, { name: string }>>;
-    const rows = await (schema === undefined ? record : record.withSchema(schema)).selectFrom(MIGRATION_TABLE).select("name").execute();
-    return rows.map((r) => r.name);
-  }
-
   /** Applies pending migrations (on `db`, the store's own by default); safe to call from several processes, and releases, at once. */
-  async migrate(db: Kysely<Database> = this.db): Promise<void> {
-    const schema = await this.#migrationSchema(db);
-    for (let attempt = 1; ; attempt++) {
-      const applied = await this.#appliedMigrations(db, schema);
-      const diverged = divergedMigrations(this.sqlDialect, applied);
-      if (diverged.length > 0) {
-        throw new Error(
-          `corrupted migrations: ${diverged.join(", ")} recorded as applied, unknown to this release and ordered among its own migrations (a diverged history)`,
-        );
-      }
-      // Unordered: main took features in one branch at a time, each with the number its branch
-      // had given its migration, so a database of those days has a later migration applied
-      // before an earlier one (0010 before 0009; 0014 before 0011 to 0013). Each migration
-      // stands alone, so the ones it lacks are applied now, in order.
-      const migrator = new Migrator({
-        db,
-        provider: migrationProvider(this.sqlDialect, applied),
-        allowUnorderedMigrations: true,
-        ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-      });
-      const { error, results } = await migrator.migrateToLatest();
-      const failed = results?.find((r) => r.status === "Error");
-      if (!error && !failed) {
-        this.#newerMigrations = unknownMigrations(this.sqlDialect, applied);
-        return;
-      }
-      // A newer release's replica migrated between our look and Kysely's: look again, once.
-      if (attempt === 1 && unknownMigrations(this.sqlDialect, await this.#appliedMigrations(db, schema)).length > 0) continue;
-      throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String((error as Error)?.message ?? error)}`, {
-        cause: error,
-      });
-    }
+  async migrate(db: Kysely<Database> = this.db, options: MigrateOptions = {}): Promise<void> {
+    this.#newerMigrations = await migrateToLatest(db, this.sqlDialect, options);
   }
 
   /** A write transaction (SQLite's begin IMMEDIATE: see storage/sqlite). */

@@ -33,6 +33,8 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
     typeof (error as { code?: unknown })?.code === "string" &&
     /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test((error as { code: string }).code),
   isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "SQLITE_FULL",
+  // SQLite has no lock timeout of its own: a write waits for another process's lock (cached-driver.ts).
+  isLockTimeout: () => false,
 });
 
 /** SQLite's DDL is transactional: migrations run in one (immediate) transaction, so
