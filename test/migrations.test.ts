@@ -494,3 +494,50 @@ describe("opening a new SQLite file another connection is writing", () => {
     }
   });
 });
+
+/**
+ * Another process holds the SQLite file's write lock for longer than a write waits for it
+ * (10 s): a long migration of its own, or an operator's VACUUM. Every start takes the write
+ * lock for its migrations, which failed then ("the database did not answer in time"); it now
+ * waits, as a replica on PostgreSQL waits for another's migration lock.
+ */
+describe("starting while another process holds the SQLite file's write lock", () => {
+  test("the start waits for it past the 10 s a write waits, then serves", async () => {
+    const dir = await makeTempDir();
+    const file = path.join(dir, "registry.sqlite");
+    await closeStorage(await openStorage({ databaseUrl: file, blobUrl: path.join(dir, "blobs") }));
+    const other = new Database(file);
+    try {
+      other.exec("begin immediate");
+      const started = Date.now();
+      let committed = false;
+      const opening = openStorage({ databaseUrl: file, blobUrl: path.join(dir, "blobs") });
+      // Settles only if the start ends while the other still holds the lock (its wait failed).
+      const endedEarly = opening.then(
+        () => {
+          if (!committed) throw new Error("the store opened while another process held the write lock");
+        },
+        (error: unknown) => {
+          throw new Error(`the start failed while another process held the write lock: ${String((error as Error)?.message ?? error)}`, {
+            cause: error,
+          });
+        },
+      );
+      await Promise.race([
+        endedEarly,
+        waitFor("the other process to hold the lock for 12 s", () => Date.now() - started > 12_000, 20_000, 100),
+      ]);
+      committed = true;
+      other.exec("commit");
+      const storage = await opening;
+      try {
+        expect(await storage.metadata.getModel({ project: "default", name: "m", version: 1 }, { metrics: false, files: false })).toBeNull();
+      } finally {
+        await closeStorage(storage);
+      }
+    } finally {
+      other.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
+});

@@ -116,6 +116,7 @@ export async function openStorage(options: StorageOptions): Promise<Storage> {
           log: options.log,
           onRollbackFailure,
           eventPollMs: options.eventPollMs,
+          logger: options.logger,
           readers: options.sqliteReaders ?? DEFAULT_SQLITE_READERS,
           ...(options.offloadReads ? { offloadReads: options.offloadReads } : {}),
         }),

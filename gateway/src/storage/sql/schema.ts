@@ -231,8 +231,9 @@ export interface SqlDialect {
   /** Whether an error is a unique-constraint violation. */
   isUniqueViolation(error: unknown): boolean;
   /**
-   * Whether an error is a wait for a lock cut short (PostgreSQL's lock_timeout, 55P03): the
-   * same work tried again later may get it.
+   * Whether an error is a wait for a lock cut short (PostgreSQL's lock_timeout, 55P03;
+   * SQLite: another process's write lock, past the wait of `cached-driver.ts`): the same work
+   * tried again later may get it.
    */
   isLockTimeout(error: unknown): boolean;
   /** Whether an error says the database has no room left (disk or quota full). */

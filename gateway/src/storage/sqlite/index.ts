@@ -3,6 +3,7 @@ import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { Kysely, SqliteAdapter, SqliteDialect, sql, type KyselyConfig } from "kysely";
+import type { Logger } from "pino";
 import { CachedSqliteDriver } from "./cached-driver.js";
 import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
@@ -33,8 +34,9 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
     typeof (error as { code?: unknown })?.code === "string" &&
     /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test((error as { code: string }).code),
   isOutOfSpace: (error: unknown) => (error as { code?: unknown })?.code === "SQLITE_FULL",
-  // SQLite has no lock timeout of its own: a write waits for another process's lock (cached-driver.ts).
-  isLockTimeout: () => false,
+  // Another process's write lock waited for past the limit (cached-driver.ts: UNAVAILABLE, its cause SQLITE_BUSY).
+  isLockTimeout: (error: unknown) =>
+    (error as { code?: unknown })?.code === "SQLITE_BUSY" || (error as { cause?: { code?: unknown } })?.cause?.code === "SQLITE_BUSY",
 });
 
 /** SQLite's DDL is transactional: migrations run in one (immediate) transaction, so
@@ -106,6 +108,8 @@ async function openDatabase(file: string): Promise<Database.Database> {
 
 export interface SqliteStoreOptions extends Pick<KyselyConfig, "log">, GuardOptions {
   readonly eventPollMs?: number;
+  /** Where a start waiting for another process's write lock, to migrate, says so. */
+  readonly logger?: Pick<Logger, "warn">;
   /**
    * Threads that run listings' reads, each on its own connection (`read-pool.ts`);
    * 0 runs them on the store's connection, on the event loop. A file in memory has none.
@@ -151,6 +155,13 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   return SqlMetadataStore.open(db, sqliteDialect, {
     reserve,
     wakeSource: pollForEvents(options.eventPollMs ?? 200),
+    // Every start migrates under the write lock: it waits for another process's, however long
+    // that holds it (a long migration of its own, a VACUUM), as a replica on PostgreSQL does.
+    onMigrationLockWait: (retryInMs) =>
+      options.logger?.warn(
+        { retryInMs, lockWaitMs: WAL_SWITCH_WAIT_MS },
+        "another process has held the SQLite file's write lock for a while; the migrations wait for it",
+      ),
     ...(reads ? { reads, ...(options.offloadReads ? { offloadReads: options.offloadReads } : {}) } : {}),
   });
 }
