@@ -4,6 +4,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { Kysely, SqliteAdapter, SqliteDialect, sql, type KyselyConfig } from "kysely";
 import type { Logger } from "pino";
+import { ConfigError } from "../../config.js";
 import { CachedSqliteDriver } from "./cached-driver.js";
 import { guardedDialect, type GuardOptions } from "../sql/guarded-dialect.js";
 import type { Database as Schema, SqlDialect } from "../sql/schema.js";
@@ -106,6 +107,18 @@ async function openDatabase(file: string): Promise<Database.Database> {
   }
 }
 
+/**
+ * A path that holds something else than a SQLite database (a file of another kind:
+ * SQLITE_NOTADB; a directory: SQLITE_CANTOPEN) is configuration, worded with the file and
+ * the setting, which SQLite names neither of; any other failure is passed on as it is.
+ */
+function noDatabase(file: string, error: unknown): unknown {
+  const code = (error as { code?: unknown })?.code;
+  if (code !== "SQLITE_NOTADB" && code !== "SQLITE_CANTOPEN") return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConfigError(`${path.resolve(file)} (HOMER_DATABASE_URL) cannot be opened as a SQLite database: ${reason}`);
+}
+
 export interface SqliteStoreOptions extends Pick<KyselyConfig, "log">, GuardOptions {
   readonly eventPollMs?: number;
   /** Where a start waiting for another process's write lock, to migrate, says so. */
@@ -145,8 +158,10 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
   } catch (error) {
     // WAL mode creates its log and index when opened: on a full disk only the
     // reserve makes room for them, and a registry that cannot start cannot free space.
-    if (!(await reserve?.release())) throw error;
-    database = await openDatabase(file);
+    if (!(await reserve?.release())) throw noDatabase(file, error);
+    database = await openDatabase(file).catch((again: unknown) => {
+      throw noDatabase(file, again);
+    });
   }
   const db = new Kysely<Schema>({ dialect: guardedDialect(new HomerSqliteDialect(database), sqliteDialect, options), log: options.log });
   const reads = pool
