@@ -444,6 +444,31 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
     },
   );
 
+  test("five stores opened at once on an empty database: every one opens, each migration is applied once", async () => {
+    const dataDir = await makeTempDir();
+    const pgDb = backend === "postgres" ? await createPgDatabase() : undefined;
+    const databaseUrl = pgDb?.url ?? path.join(dataDir, "registry.sqlite");
+    const opened = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => openStorage({ databaseUrl, blobUrl: path.join(dataDir, `blobs-${i}`) })),
+    );
+    const stores = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+    try {
+      expect(opened.filter((o) => o.status === "rejected")).toEqual([]);
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+        (stores[0]!.metadata as SqlMetadataStore)["db"],
+      );
+      const known = Object.keys(await migrationProvider(backend === "postgres" ? postgresDialect : sqliteDialect).getMigrations());
+      expect(applied.rows.map((r) => r.name)).toEqual(known.sort());
+      // One schema for all: a version one store writes, another reads.
+      await registryOver(stores[1]!).createModel({ name: "together" });
+      expect((await registryOver(stores[4]!).getModel({ name: "together", version: 1 }))?.version).toBe(1);
+    } finally {
+      for (const store of stores) await closeStorage(store);
+      await pgDb?.drop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test("a history that diverged (an unknown migration ordered among known ones) is still refused", async () => {
     storage = await openTestStorage(backend);
     await applyAsNewerRelease("0003a_from_a_diverged_branch");
