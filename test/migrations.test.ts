@@ -482,6 +482,24 @@ describe.each(BACKENDS)("migrations across releases, %s", (backend) => {
  * connection holds the write lock; before the store tried again, one of two gateways
  * started together could fail with "database is locked".
  */
+describe("a failure outside any one migration", () => {
+  test("says the database's migrating failed, naming no migration", async () => {
+    const dir = await makeTempDir();
+    const file = path.join(dir, "registry.sqlite");
+    // Kysely's lock table of another shape: the migrator fails before any migration runs.
+    const other = new Database(file);
+    other.exec("create table kysely_migration_lock (x integer)");
+    other.close();
+    try {
+      await expect(openStorage({ databaseUrl: file, blobUrl: path.join(dir, "blobs") })).rejects.toThrow(
+        /^migrating the database failed: no such column/,
+      );
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("opening a new SQLite file another connection is writing", () => {
   test("the open waits for the other's write lock, then switches to WAL and migrates", async () => {
     const dir = await makeTempDir();

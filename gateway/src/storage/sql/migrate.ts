@@ -84,7 +84,8 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialect,
       lookedAgain = true;
       continue;
     }
-    throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String((error as Error)?.message ?? error)}`, {
+    const which = failed ? `migration ${failed.migrationName}` : "migrating the database";
+    throw new Error(`${which} failed: ${String((error as Error)?.message ?? error)}`, {
       cause: error,
     });
   }
