@@ -1,4 +1,4 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { MemoryRateLimits } from "../gateway/src/storage/memory/memory-rate-limits.js";
 import { withLocalFallback } from "../gateway/src/storage/rate-limit-fallback.js";
 import type { RateLimitStore, Taken } from "../gateway/src/storage/rate-limit-store.js";
@@ -35,5 +35,25 @@ describe("the shared rate-limit buckets, late", () => {
     expect((await store.take("k", 1, 1000)).granted).toBe(1);
     expect(Date.now() - again).toBeLessThan(500);
     await store.close();
+  });
+
+  test("its warning comes again 30 s after the last, whatever the wall clock does meanwhile", async () => {
+    vi.useFakeTimers({ toFake: ["Date", "performance"] });
+    try {
+      const warnings: unknown[] = [];
+      const refusing: RateLimitStore = { scope: "shared", take: () => Promise.reject(new Error("OOM")), close: async () => {} };
+      const store = withLocalFallback(refusing, new MemoryRateLimits(), { warn: (...args: unknown[]) => void warnings.push(args) });
+      await store.take("k", 1, 1000);
+      expect(warnings).toHaveLength(1);
+      // The clock stepped back an hour (NTP, a resumed VM), then 31 s passed.
+      vi.setSystemTime(Date.now() - 3_600_000);
+      vi.advanceTimersByTime(31_000);
+      await store.take("k", 1, 1000);
+      expect(warnings).toHaveLength(2);
+      expect(warnings[1]).toEqual([{ reason: "OOM" }, expect.stringMatching(/failed \(no answer in time, or an error\)/)]);
+      await store.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -15,14 +15,15 @@ const WARN_EVERY_MS = 30_000;
  * probes are outside the limiter, downloads are not).
  */
 export function withLocalFallback(shared: RateLimitStore, local: RateLimitStore, logger?: Pick<Logger, "warn">): RateLimitStore {
-  let warnedAt = 0;
+  // The monotonic clock: a wall clock stepped back would silence the warning for the step's length.
+  let warnedAt = -Infinity;
   const fallBack = (error: unknown, bucket: string, wanted: number, perMinute: number) => {
-    const now = Date.now();
+    const now = performance.now();
     if (now - warnedAt >= WARN_EVERY_MS) {
       warnedAt = now;
       logger?.warn(
         { reason: error instanceof Error ? error.message : String(error) },
-        "the shared rate-limit buckets did not answer; limiting per process until they do",
+        "the shared rate-limit buckets failed (no answer in time, or an error); limiting per process until they answer",
       );
     }
     return local.take(bucket, wanted, perMinute);

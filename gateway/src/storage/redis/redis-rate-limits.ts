@@ -63,11 +63,12 @@ export class RedisRateLimits implements RateLimitStore {
       socketTimeout: SILENT_MS,
     }) as WithTake;
     this.#redis.defineCommand("homerTake", { numberOfKeys: 1, lua: TAKE });
-    let warnedAt = 0;
+    let warnedAt = -Infinity;
     // Without a listener a lost connection would end the process.
     this.#redis.on("error", (error: Error) => {
-      if (Date.now() - warnedAt < WARN_EVERY_MS) return;
-      warnedAt = Date.now();
+      // The monotonic clock: a wall clock stepped back would silence the warning for the step's length.
+      if (performance.now() - warnedAt < WARN_EVERY_MS) return;
+      warnedAt = performance.now();
       logger?.warn({ reason: error.message }, "Redis (HOMER_REDIS_URL) is unreachable; rate limits hold per process until it returns");
     });
   }
