@@ -16,10 +16,14 @@ export function formatDate(iso: string): string {
   return new Date(iso).toLocaleString();
 }
 
-/** A metric value, short but exact enough to tell versions apart. */
+/** A metric value, short but exact enough to tell versions apart: six significant digits. */
 export function formatMetric(value: number | null | undefined): string {
   if (value === null || value === undefined) return "–";
-  return Number.isInteger(value) ? String(value) : value.toPrecision(6).replace(/\.?0+$/, "");
+  if (Number.isInteger(value)) return String(value);
+  // Trailing zeros go from the fraction only: 120000 and 1.5e-10 keep theirs (not 12, 1.5e-1).
+  const [mantissa = "", exponent] = value.toPrecision(6).split("e");
+  const short = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
+  return exponent === undefined ? short : `${short}e${exponent}`;
 }
 
 /** A signed difference: +0.012, −3. */

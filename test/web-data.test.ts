@@ -1,0 +1,66 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { Caller } from "../gateway/src/access/caller.js";
+import { launchChromium, watchPage, type PageWatch } from "./support/browser.js";
+import { startTestGateway, type TestGateway } from "./support/gateway.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** The app's pages need a build (`npm run build`, run by `pretest`). */
+const built = fs.existsSync(path.join(ROOT, "web", "dist", "index.html"));
+
+/**
+ * The web app as a client of a real gateway, in a real Chromium: what it shows of
+ * the registry's data (values at the edges of their rules), each test on a
+ * gateway of its own.
+ */
+describe.skipIf(!built)("the web app shows the registry's data as it is", () => {
+  let browser: Browser;
+  const opened: { gw: TestGateway; page: Page; watch: PageWatch }[] = [];
+  /** A fresh gateway and a page watching it. */
+  const open = async (options: Parameters<typeof startTestGateway>[0] = {}) => {
+    const gw = await startTestGateway(options);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const watch = await watchPage(page, gw.origin);
+    opened.push({ gw, page, watch });
+    return { gw, page, watch };
+  };
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    for (const { gw, page } of opened.splice(0)) {
+      await page.close();
+      await gw.close();
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("metric values keep their magnitude: 1.5e-10, 119999.99 and 1e10 + 0.5 are not shown as 0.15, 12 and 10", async () => {
+    const { gw, page, watch } = await open();
+    const metrics = [
+      { key: "big", value: 119_999.99 },
+      { key: "huge", value: 10_000_000_000.5 },
+      { key: "tiny", value: 1.5e-10 },
+    ];
+    await gw.gateway.registry.createModel(Caller.open(), { name: "edges", metrics });
+    const shown = { big: "120000", huge: "1e+10", tiny: "1.5e-10" };
+
+    await page.goto(`${gw.origin}/projects/default/models/edges/versions/1`);
+    await page.getByRole("heading", { name: "Metrics" }).waitFor();
+    for (const [key, text] of Object.entries(shown)) {
+      expect(await page.getByRole("row", { name: key }).getByRole("cell").innerText(), key).toBe(text);
+    }
+    // The family's table: one column per metric, in key order.
+    await page.goto(`${gw.origin}/projects/default/models/edges`);
+    const row = page.locator("table.data").last().locator("tbody tr").first();
+    await row.getByRole("link", { name: "v1", exact: true }).waitFor();
+    expect((await row.locator("td.num").allInnerTexts()).slice(0, 3)).toEqual(Object.values(shown));
+    expect(watch.problems).toEqual([]);
+  });
+});
