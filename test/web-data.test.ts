@@ -63,4 +63,40 @@ describe.skipIf(!built)("the web app shows the registry's data as it is", () => 
     expect((await row.locator("td.num").allInnerTexts()).slice(0, 3)).toEqual(Object.values(shown));
     expect(watch.problems).toEqual([]);
   });
+
+  test("long text (a 64 Ki description; a word of 5,000 letters in a description or a tag) neither widens the page nor hides the rows below", async () => {
+    const { gw, page, watch } = await open();
+    const caller = Caller.open();
+    const word = "x".repeat(5_000);
+    await gw.gateway.registry.createModel(caller, { name: "wordy", metrics: [{ key: "accuracy", value: 0.5 }], description: "short" });
+    await gw.gateway.registry.createModel(caller, {
+      name: "wordy",
+      metrics: [{ key: "accuracy", value: 0.6 }],
+      description: word,
+      tags: { note: word },
+    });
+    await gw.gateway.registry.createModel(caller, {
+      name: "wordy",
+      metrics: [{ key: "accuracy", value: 0.7 }],
+      description: "lorem ipsum ".repeat(5_461).slice(0, 65_536),
+    });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+    await page.goto(`${gw.origin}/projects/default/models/wordy`);
+    const rows = page.locator("table.data").last().locator("tbody tr");
+    await rows.nth(2).getByRole("link", { name: "v1", exact: true }).waitFor();
+    expect(await overflow()).toBe(0);
+    // Every version's row is a few lines high and within the screen's width, the accuracy column with them.
+    for (let i = 0; i < 3; i++) {
+      const box = (await rows.nth(i).boundingBox())!;
+      expect(box.height, `row ${i}`).toBeLessThan(150);
+      expect(box.x + box.width, `row ${i}`).toBeLessThanOrEqual(1200);
+    }
+    expect(await rows.nth(2).locator("td.num").first().innerText()).toBe("0.5");
+
+    await page.goto(`${gw.origin}/projects/default/models/wordy/versions/2`);
+    await page.getByRole("heading", { name: "Tags" }).waitFor();
+    expect(await overflow()).toBe(0);
+    expect(watch.problems).toEqual([]);
+  });
 });

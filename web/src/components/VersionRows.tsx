@@ -16,6 +16,17 @@ export interface PageEnd {
   readonly error?: Error;
 }
 
+/** Characters of a description a row shows: a description may be 64 Ki; its version's page shows it whole. */
+const PREVIEW_CHARS = 300;
+
+/** The start of `description`, cut at a character (never inside a surrogate pair), with an ellipsis when cut. */
+function preview(description: string | null | undefined): string {
+  if (!description) return "";
+  if (description.length <= PREVIEW_CHARS) return description;
+  const end = /[\ud800-\udbff]/.test(description[PREVIEW_CHARS - 1]!) ? PREVIEW_CHARS - 1 : PREVIEW_CHARS;
+  return `${description.slice(0, end)}…`;
+}
+
 /**
  * One keyset page of a family's versions, as table rows: the server sorts (a
  * metric, missing values last, or the version), so pages follow on from each
@@ -69,7 +80,9 @@ export function VersionRows(props: {
             ))}
             <td>{formatDate(model.createdAt)}</td>
             <td className="num">{formatBytes(model.sizeBytes)}</td>
-            <td className="description">{model.description ?? ""}</td>
+            <td className="description">
+              <span className="clamp">{preview(model.description)}</span>
+            </td>
           </tr>
         );
       })}
