@@ -99,4 +99,31 @@ describe.skipIf(!built)("the web app shows the registry's data as it is", () => 
     expect(await overflow()).toBe(0);
     expect(watch.problems).toEqual([]);
   });
+
+  test("a tag filter on a value holding %20 or %41 asks for that value (it was decoded twice: a space, an A), and the address keeps it through other changes", async () => {
+    const { gw, page, watch } = await open();
+    const caller = Caller.open();
+    for (const source of ["my%20data.csv", "my data.csv", "50%41", "50A"]) {
+      await gw.gateway.registry.createModel(caller, { name: "tagged", metrics: [{ key: "accuracy", value: 0.5 }], tags: { source } });
+    }
+    const rows = () => page.locator("table.data").last().locator("tbody th").allInnerTexts();
+    await page.goto(`${gw.origin}/projects/default/models/tagged`);
+    await expect.poll(rows).toEqual(["v4", "v3", "v2", "v1"]);
+    await page.getByText("Filter versions").click();
+    await page.getByLabel("Tag", { exact: true }).fill("source");
+    await page.getByLabel("Tag value").fill("my%20data.csv");
+    await page.getByRole("button", { name: "Apply the filter" }).click();
+    await page.waitForURL(/tag=/);
+    await expect.poll(rows).toEqual(["v1"]);
+    expect(await page.getByLabel("Tag value").inputValue()).toBe("my%20data.csv");
+    // Another change of the address (a sort) keeps the filter as it was.
+    await page.getByRole("button", { name: "accuracy" }).click();
+    await page.waitForURL(/sort=accuracy/);
+    await expect.poll(rows).toEqual(["v1"]);
+    expect(await page.getByLabel("Tag value").inputValue()).toBe("my%20data.csv");
+    // A deep link, written by hand.
+    await page.goto(`${gw.origin}/projects/default/models/tagged?tag=source%3D50%2541`);
+    await expect.poll(rows).toEqual(["v3"]);
+    expect(watch.problems).toEqual([]);
+  });
 });

@@ -1,3 +1,7 @@
+import { useMemo } from "react";
+import { useLocation } from "wouter";
+import { useSearch } from "wouter/use-browser-location";
+
 /**
  * `previous` with each of `changes` set, or removed when empty or null: one history entry's query.
  * A list sets the key once per item (`?where=a>1&where=b<2`), in order.
@@ -13,4 +17,25 @@ export function withParams(previous: URLSearchParams, changes: Record<string, st
     }
   }
   return next;
+}
+
+/** Changes the address's query: `change` gets the current one; `replace` keeps it one history entry. */
+export type SetQueryParams = (change: (previous: URLSearchParams) => URLSearchParams, options?: { replace?: boolean }) => void;
+
+/**
+ * The address's query string, and how to change it, as wouter's `useSearchParams`
+ * has them, but read as the address holds it: wouter's decodes the query
+ * (`decodeURI`) before `URLSearchParams` decodes it again, so a tag value holding
+ * `%20` read back as a space, and a filter on `my%20data.csv` asked for `my data.csv`.
+ */
+export function useQueryParams(): [URLSearchParams, SetQueryParams] {
+  const search = useSearch();
+  const [path, navigate] = useLocation();
+  const params = useMemo(() => new URLSearchParams(search), [search]);
+  const setParams: SetQueryParams = (change, options) => {
+    // The address itself, not `params`: a second change in the same event sees the first.
+    const next = change(new URLSearchParams(window.location.search)).toString();
+    navigate(next ? `${path}?${next}` : path, options);
+  };
+  return [params, setParams];
 }

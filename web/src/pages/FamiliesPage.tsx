@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { useQuery, useSubscription } from "urql";
-import { Link, useParams, useSearchParams } from "wouter";
+import { Link, useParams } from "wouter";
 import {
   ModelEventsDocument,
   ModelFamiliesDocument,
@@ -12,7 +12,7 @@ import { Empty, ErrorMessage, Loading } from "../components/Status";
 import { formatDate, formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
-import { withParams } from "../lib/url";
+import { useQueryParams, withParams } from "../lib/url";
 
 type Family = FamilyRowFragment & Partial<Pick<ModelFamiliesWithBestQuery["modelFamilies"]["nodes"][number], "best">>;
 /** NAME and UPDATED are the server's orders (over every family); the others sort the families loaded. */
@@ -40,7 +40,7 @@ export function FamiliesPage() {
   const { project } = useParams<{ project: string }>();
   const mayWrite = useMayWrite(project);
   useTitle(`${project}: models`);
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useQueryParams();
   const search = params.get("q") ?? "";
   const match = params.get("match") === "substring" ? "SUBSTRING" : "PREFIX";
   // The address is anyone's to write (a link in a model card): an unknown order, `__proto__` too, is by name.

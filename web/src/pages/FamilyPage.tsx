@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useMemo, useState } from "react";
 import { useQuery, useSubscription } from "urql";
-import { Link, useParams, useSearchParams } from "wouter";
+import { Link, useParams } from "wouter";
 import { MetricSeriesDocument, ModelEventsDocument, type ModelVersionsQueryVariables } from "../generated/graphql";
 import type { MetricSeries } from "../components/MetricChart";
 import { ErrorMessage, Empty, Loading } from "../components/Status";
@@ -11,7 +11,7 @@ import { filterParams, readFilter, toModelFilter, type FilterDraft } from "../li
 import { formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
-import { withParams } from "../lib/url";
+import { useQueryParams, withParams } from "../lib/url";
 
 // uPlot loads beside the table's data, not before the first view.
 const MetricChart = lazy(() => import("../components/MetricChart").then((module) => ({ default: module.MetricChart })));
@@ -30,7 +30,7 @@ export function FamilyPage() {
   const { project, name } = useParams<{ project: string; name: string }>();
   const mayWrite = useMayWrite(project);
   useTitle(name);
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useQueryParams();
   const sortKey = params.get("sort") || null;
   const direction = params.get("dir") === "asc" ? "ASC" : "DESC";
   const lowerIsBetter = params.get("best") === "low";
