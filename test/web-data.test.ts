@@ -1,9 +1,12 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { connection } from "@homer/sdk";
 import { Caller } from "../gateway/src/access/caller.js";
+import { generateKey } from "../gateway/src/access/api-key.js";
 import { launchChromium, watchPage, type PageWatch } from "./support/browser.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 
@@ -125,5 +128,71 @@ describe.skipIf(!built)("the web app shows the registry's data as it is", () => 
     await page.goto(`${gw.origin}/projects/default/models/tagged?tag=source%3D50%2541`);
     await expect.poll(rows).toEqual(["v3"]);
     expect(watch.problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!built)("downloads from the web app with an API key", () => {
+  test("a file, the lineage's environment file and the archive are saved with the key (a plain link would save the 401); a refusal is said in words", async () => {
+    const admin = generateKey();
+    const gw = await startTestGateway({ config: { adminKey: admin.token } });
+    const browser = await launchChromium();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homer-web-download-"));
+    try {
+      const auth = { authorization: `Bearer ${admin.token}` };
+      expect((await gw.gql(`mutation { createProject(name: "vision") { name } }`, {}, auth)).errors).toBeUndefined();
+      const created = await gw.gql(
+        `mutation { createApiKey(input: { name: "reader", grants: [{ project: "vision", role: READ }] }) { apiKey { id } secret } }`,
+        {},
+        auth,
+      );
+      const reader = { id: created.data.createApiKey.apiKey.id as string, secret: created.data.createApiKey.secret as string };
+      fs.writeFileSync(path.join(dir, "model.bin"), "weights of cnn");
+      fs.mkdirSync(path.join(dir, "env"));
+      fs.writeFileSync(path.join(dir, "env", "requirements.txt"), "torch==2.5.0\n");
+      const registry = await connection({ url: gw.url, apiKey: admin.token, project: "vision" }).getModelRegistry();
+      await registry.createModel({ name: "cnn", modelPath: dir, lineage: { environment: "env/requirements.txt" } });
+
+      const page = await browser.newPage();
+      const watch = await watchPage(page, gw.origin);
+      await page.goto(`${gw.origin}/sign-in`);
+      await page.getByLabel("API key").fill(reader.secret);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("link", { name: "vision" }).waitFor();
+      await page.goto(`${gw.origin}/projects/vision/models/cnn/versions/1`);
+      await page.getByRole("heading", { name: "Files" }).waitFor();
+
+      /** What clicking `link` saves: its suggested name and its bytes. */
+      const save = async (link: ReturnType<Page["getByRole"]>) => {
+        const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+        const saved = await download.path();
+        return { name: download.suggestedFilename(), bytes: fs.readFileSync(saved) };
+      };
+      const files = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "sha256" }) });
+      const file = await save(files.getByRole("link", { name: "model.bin" }));
+      expect([file.name, file.bytes.toString()]).toEqual(["model.bin", "weights of cnn"]);
+      const environment = await save(page.locator("dl.facts").getByRole("link", { name: "env/requirements.txt" }));
+      expect([environment.name, environment.bytes.toString()]).toEqual(["requirements.txt", "torch==2.5.0\n"]);
+      const archive = await save(page.getByRole("link", { name: "Download all files (tar)" }));
+      expect(archive.name).toBe("cnn-1.tar");
+      // A tar: each entry's name at the start of its 512-byte header, the bytes after it.
+      expect(archive.bytes.subarray(0, 100).toString().replace(/\0+$/, "")).toBe("env/requirements.txt");
+      expect(archive.bytes.toString()).toContain("weights of cnn");
+      expect(page.url()).not.toContain(reader.secret);
+
+      // The key revoked meanwhile: the page says why nothing was saved, with the way to sign in again.
+      expect((await gw.gql(`mutation { revokeApiKey(id: "${reader.id}") { id } }`, {}, auth)).errors).toBeUndefined();
+      await files.getByRole("link", { name: "model.bin" }).click();
+      await page
+        .getByRole("alert")
+        .getByText(/UNAUTHENTICATED/)
+        .waitFor();
+      await page.getByRole("link", { name: "Sign in with an API key" }).waitFor();
+      expect(watch.problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+      expect(watch.foreign).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await browser.close();
+      await gw.close();
+    }
   });
 });

@@ -1,5 +1,7 @@
 import { Link } from "wouter";
 import type { LineageDetailFragment } from "../generated/graphql";
+import { fileNameOf } from "../lib/download";
+import { DownloadLink } from "./DownloadLink";
 
 type Parent = LineageDetailFragment["parents"][number];
 
@@ -106,9 +108,9 @@ export function LineageFacts(props: {
           <dt>Environment</dt>
           <dd>
             {environmentFile ? (
-              <a href={environmentFile.downloadUrl} download>
+              <DownloadLink href={environmentFile.downloadUrl} fileName={fileNameOf(environment)}>
                 {environment}
-              </a>
+              </DownloadLink>
             ) : (
               <code>{environment}</code>
             )}

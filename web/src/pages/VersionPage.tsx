@@ -3,12 +3,14 @@ import { useQuery } from "urql";
 import { Link, useLocation, useParams } from "wouter";
 import { ModelVersionDocument } from "../generated/graphql";
 import { DeleteVersion } from "../components/DeleteVersion";
+import { DownloadLink } from "../components/DownloadLink";
 import { LineageFacts, versionUrl } from "../components/LineageFacts";
 import { VersionAliases } from "../components/VersionAliases";
 import { SignatureTable } from "../components/SignatureTable";
 import { Snippets } from "../components/Snippets";
 import { Empty, ErrorMessage, Loading } from "../components/Status";
 import { useFamilyAliases } from "../lib/aliases";
+import { fileNameOf } from "../lib/download";
 import { formatBytes, formatDate, formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
@@ -81,11 +83,11 @@ export function VersionView(props: { project: string; name: string; version: str
             <dt>Status</dt>
             <dd>{model.status}</dd>
           </dl>
-          <p>
-            <a href={model.archiveUrl} className="button" download>
+          <div className="archive">
+            <DownloadLink href={model.archiveUrl} fileName={`${model.name}-${model.version}.tar`} className="button">
               Download all files (tar)
-            </a>
-          </p>
+            </DownloadLink>
+          </div>
 
           <VersionAliases project={project} name={name} version={version} aliases={aliases} mayWrite={mayWrite} familyUrl={familyUrl} />
 
@@ -188,9 +190,9 @@ export function VersionView(props: { project: string; name: string; version: str
                 {model.files.map((file) => (
                   <tr key={file.path}>
                     <th scope="row">
-                      <a href={file.downloadUrl} download>
+                      <DownloadLink href={file.downloadUrl} fileName={fileNameOf(file.path)}>
                         {file.path}
-                      </a>
+                      </DownloadLink>
                     </th>
                     <td className="num">{formatBytes(file.sizeBytes)}</td>
                     <td>
