@@ -196,3 +196,42 @@ describe.skipIf(!built)("downloads from the web app with an API key", () => {
     }
   });
 });
+
+describe.skipIf(!built)("the web app's cache and the registry's events", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("a family shown again after a version's page (where no event is listened to) shows a version created and one deleted meanwhile", async () => {
+    const gw = await startTestGateway();
+    const page = await browser.newPage();
+    try {
+      const watch = await watchPage(page, gw.origin);
+      const caller = Caller.open();
+      await gw.gateway.registry.createModel(caller, { name: "mnist" });
+      await page.goto(`${gw.origin}/projects/default/models/mnist`);
+      await page.getByRole("link", { name: "v1", exact: true }).click();
+      await page.getByRole("heading", { name: "Fetch it" }).waitFor();
+      // The family page's subscription ended with it: the changes below are told to no page.
+      await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
+      await gw.gateway.registry.createModel(caller, { name: "mnist" });
+      await gw.gateway.registry.deleteModel(caller, { name: "mnist", version: 1 });
+
+      await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
+      await page.getByRole("link", { name: "v2", exact: true }).waitFor({ timeout: 10_000 });
+      await expect.poll(() => page.getByRole("link", { name: "v1", exact: true }).count()).toBe(0);
+      // Its page, from the history: said to be gone, not shown from the cache.
+      await page.goBack();
+      await page.getByText("There is no version 1 of mnist.").waitFor({ timeout: 10_000 });
+      expect(await page.getByRole("heading", { name: "Fetch it" }).count()).toBe(0);
+      expect(watch.problems).toEqual([]);
+    } finally {
+      await page.close();
+      await gw.close();
+    }
+  });
+});

@@ -93,6 +93,10 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
     url: "/graphql",
     // Apollo's CSRF prevention refuses GET queries without a preflight header: POST JSON.
     preferGetMethod: false,
+    // Events keep the cache fresh only while a page listens (the family pages); a view shown
+    // again after others (a version's page, the projects) shows what it cached at once and asks
+    // the server too: a version created or deleted meanwhile sent its event to no one.
+    requestPolicy: "cache-and-network",
     fetchOptions: { headers },
     exchanges: [
       cacheExchange({
