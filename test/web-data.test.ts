@@ -7,8 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { connection } from "@homer/sdk";
 import { Caller } from "../gateway/src/access/caller.js";
 import { generateKey } from "../gateway/src/access/api-key.js";
+import { startGateway, type Gateway } from "../gateway/src/app.js";
+import { loadConfig } from "../gateway/src/config.js";
 import { launchChromium, watchPage, type PageWatch } from "./support/browser.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { silentLog } from "./support/registry.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The app's pages need a build (`npm run build`, run by `pretest`). */
@@ -234,4 +237,47 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
       await gw.close();
     }
   });
+
+  test("after the gateway restarts, an open family page shows the version created before its events' connection came back", async () => {
+    const first = await startTestGateway();
+    const port = Number(new URL(first.origin).port);
+    let second: Gateway | undefined;
+    const page = await browser.newPage();
+    try {
+      await first.gateway.registry.createModel(Caller.open(), { name: "mnist" });
+      // The page's WebSockets pass through here: refused while `hold` is set, as by a gateway still down.
+      let hold = false;
+      await page.routeWebSocket(/\/graphql$/, (ws) => {
+        if (hold) void ws.close({ code: 1013, reason: "held by the test" });
+        else ws.connectToServer();
+      });
+      await page.goto(`${first.origin}/projects/default/models/mnist`);
+      await page.getByRole("link", { name: "v1", exact: true }).waitFor();
+      await expect.poll(() => first.gateway.openSubscriptions()).toBe(1);
+
+      hold = true;
+      await first.gateway.close();
+      const { storage } = first;
+      const config = {
+        ...loadConfig(["--port", String(port)], {}),
+        dataDir: storage.dataDir,
+        databaseUrl: storage.databaseUrl,
+        blobUrl: storage.blobUrl,
+        shutdownGraceMs: 1000,
+      };
+      second = await startGateway(config, { log: silentLog });
+      // Created while the page is not connected: its event reaches no one.
+      await second.registry.createModel(Caller.open(), { name: "mnist" });
+      hold = false;
+      await expect.poll(() => second!.openSubscriptions(), { timeout: 30_000 }).toBe(1);
+      await page.getByRole("link", { name: "v2", exact: true }).waitFor({ timeout: 10_000 });
+      // Live again: a version created now shows by its event.
+      await second.registry.createModel(Caller.open(), { name: "mnist" });
+      await page.getByText("Live: version 3 created.").waitFor({ timeout: 10_000 });
+    } finally {
+      await page.close();
+      await second?.close();
+      await first.close();
+    }
+  }, 60_000);
 });

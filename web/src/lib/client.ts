@@ -2,6 +2,7 @@ import { Client, fetchExchange, subscriptionExchange } from "urql";
 import { cacheExchange, type Cache } from "@urql/exchange-graphcache";
 import { createClient as createWsClient } from "graphql-ws";
 import { ModelAliasesDocument, type AliasInfoFragment, type ModelEventsSubscription } from "../generated/graphql";
+import { shownQueries } from "./shown-queries";
 
 type QueryField = ReturnType<Cache["inspectFields"]>[number];
 
@@ -80,14 +81,22 @@ export interface RegistryClient {
  * graphql-ws. A change to versions that an event or a deletion reports
  * invalidates the lists, so the views on screen fetch them again; an alias change
  * (an event, or this client's own) is written into the cached alias list
- * (`applyAliasChange`).
+ * (`applyAliasChange`). When the events' connection comes back after a loss, the
+ * views on screen ask their queries again (`shownQueries`).
  */
 export function createRegistryClient(apiKey: string | null): RegistryClient {
   const authorization = apiKey ? `Bearer ${apiKey}` : undefined;
   const headers: Record<string, string> = authorization ? { authorization } : {};
+  const shown = shownQueries();
   const ws = createWsClient({
     url: `${location.origin.replace(/^http/, "ws")}/graphql`,
     connectionParams: authorization ? { authorization } : {},
+    // Connected again after losing the connection: the events sent meanwhile reached no one.
+    on: {
+      connected: (_socket, _payload, wasRetry) => {
+        if (wasRetry) shown.refetch(client);
+      },
+    },
   });
   const client = new Client({
     url: "/graphql",
@@ -99,6 +108,7 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
     requestPolicy: "cache-and-network",
     fetchOptions: { headers },
     exchanges: [
+      shown.exchange,
       cacheExchange({
         keys: {
           Model: (model) => (model.id as string | undefined) ?? null,
