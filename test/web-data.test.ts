@@ -132,6 +132,29 @@ describe.skipIf(!built)("the web app shows the registry's data as it is", () => 
     await expect.poll(rows).toEqual(["v3"]);
     expect(watch.problems).toEqual([]);
   });
+
+  test("a project of more than 500 models: every one is reached by loading more (the list stopped at 500, saying nothing)", async () => {
+    const { gw, page, watch } = await open();
+    const caller = Caller.open();
+    const names = Array.from({ length: 501 }, (_, i) => `m${String(i).padStart(3, "0")}`);
+    for (const name of names) await gw.gateway.registry.createModel(caller, { name });
+    await page.goto(`${gw.origin}/projects/default`);
+    const rows = page.locator("table.data tbody tr");
+    const more = page.getByRole("button", { name: "Load more models" });
+    await expect.poll(() => rows.count()).toBe(50);
+    // Load more while it is offered, each time waiting for the next page's rows.
+    for (let shown = 50; (await more.count()) > 0;) {
+      await more.click();
+      shown = Math.min(shown + 50, names.length);
+      await expect.poll(() => rows.count()).toBe(shown);
+      await more
+        .or(page.getByRole("link", { name: "m500", exact: true }))
+        .first()
+        .waitFor();
+    }
+    expect(await page.locator("table.data tbody th").allInnerTexts()).toEqual(names);
+    expect(watch.problems).toEqual([]);
+  }, 60_000);
 });
 
 describe.skipIf(!built)("downloads from the web app with an API key", () => {

@@ -1,13 +1,13 @@
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { useQuery, useSubscription } from "urql";
 import { Link, useParams } from "wouter";
 import {
   ModelEventsDocument,
-  ModelFamiliesDocument,
   ModelFamiliesWithBestDocument,
   type FamilyRowFragment,
   type ModelFamiliesWithBestQuery,
 } from "../generated/graphql";
+import { useFamilyPages } from "../components/FamilyPages";
 import { Empty, ErrorMessage, Loading } from "../components/Status";
 import { formatDate, formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
@@ -24,7 +24,6 @@ const SORTS = {
   best: "Best metric",
 } as const;
 type Sort = keyof typeof SORTS;
-const PAGE = 50;
 /** With each family's best version the page is the document's (25): see families.graphql. */
 const PAGE_WITH_BEST = 25;
 
@@ -47,30 +46,30 @@ export function FamiliesPage() {
   const requested = params.get("sort");
   const sort: Sort = requested !== null && Object.hasOwn(SORTS, requested) ? (requested as Sort) : "name";
   const metric = params.get("metric") ?? "";
-  const [pages, setPages] = useState(1);
-  const update = (changes: Record<string, string>) => {
-    setPages(1);
-    setParams((previous) => withParams(previous, changes), { replace: true });
-  };
+  const update = (changes: Record<string, string>) => setParams((previous) => withParams(previous, changes), { replace: true });
   const listVariables = { project, search: search || null, match, orderBy: sort === "updated" ? "UPDATED" : "NAME" } as const;
-  const [plain] = useQuery({
-    query: ModelFamiliesDocument,
-    variables: { ...listVariables, first: Math.min(500, PAGE * pages) },
-    pause: metric !== "",
-  });
+  // Without a metric, page after page of 50 from each one's end cursor, as many as are asked for.
+  const plain = useFamilyPages(listVariables, metric !== "");
   const [withBest] = useQuery({
     query: ModelFamiliesWithBestDocument,
     variables: { ...listVariables, metric, direction: "DESC" },
     pause: metric === "",
   });
-  const { data, fetching, error } = metric ? withBest : plain;
+  const { nodes, hasNextPage, fetching, error } = metric
+    ? {
+        nodes: withBest.data?.modelFamilies.nodes,
+        hasNextPage: withBest.data?.modelFamilies.pageInfo.hasNextPage ?? false,
+        fetching: withBest.fetching,
+        error: withBest.error,
+      }
+    : plain.list;
   // Any change in the project shows up here (graphcache re-asks the list).
   useSubscription({ query: ModelEventsDocument, variables: { project } });
   const families = useMemo(() => {
-    const nodes: Family[] = [...(data?.modelFamilies.nodes ?? [])];
+    const shown: Family[] = [...(nodes ?? [])];
     const order = CLIENT_ORDER[sort];
-    return order ? nodes.sort(order) : nodes;
-  }, [data, sort]);
+    return order ? shown.sort(order) : shown;
+  }, [nodes, sort]);
   const base = `/projects/${encodeURIComponent(project)}`;
   return (
     <>
@@ -112,10 +111,11 @@ export function FamiliesPage() {
           <input value={metric} placeholder="e.g. accuracy" onChange={(e) => update({ metric: e.target.value.trim() })} />
         </label>
       </form>
-      {CLIENT_ORDER[sort] && data && <p className="hint">Sorted among the {families.length} models loaded.</p>}
+      {plain.loaders}
+      {CLIENT_ORDER[sort] && nodes && <p className="hint">Sorted among the {families.length} models loaded.</p>}
       {error && <ErrorMessage error={error} />}
-      {fetching && !data && <Loading what="models" />}
-      {data && families.length === 0 && (
+      {fetching && !nodes && <Loading what="models" />}
+      {nodes && families.length === 0 && (
         <Empty>
           {search ? `No model name ${match === "PREFIX" ? "starts with" : "contains"} “${search}”.` : "This project holds no model yet."}
         </Empty>
@@ -170,11 +170,11 @@ export function FamiliesPage() {
           </tbody>
         </table>
       )}
-      {metric && data?.modelFamilies.pageInfo.hasNextPage && (
+      {metric && hasNextPage && (
         <p className="hint">The first {PAGE_WITH_BEST} models are shown with their best version: search to narrow them.</p>
       )}
-      {!metric && data?.modelFamilies.pageInfo.hasNextPage && PAGE * pages < 500 && (
-        <button type="button" onClick={() => setPages(pages + 1)} disabled={fetching}>
+      {!metric && hasNextPage && (
+        <button type="button" onClick={() => plain.loadMore()} disabled={fetching}>
           Load more models
         </button>
       )}
