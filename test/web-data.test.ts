@@ -303,4 +303,47 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
       await first.close();
     }
   }, 60_000);
+
+  test("live events come back after the gateway was down for longer than graphql-ws's five tries (about 40 s)", async () => {
+    const first = await startTestGateway();
+    const port = Number(new URL(first.origin).port);
+    let second: Gateway | undefined;
+    const page = await browser.newPage();
+    try {
+      await first.gateway.registry.createModel(Caller.open(), { name: "mnist" });
+      // The page's WebSockets pass through here; while `down`, each try is refused and counted.
+      let down = false;
+      let refused = 0;
+      await page.routeWebSocket(/\/graphql$/, (ws) => {
+        if (!down) return void ws.connectToServer();
+        refused++;
+        void ws.close({ code: 1013, reason: "down, as held by the test" });
+      });
+      await page.goto(`${first.origin}/projects/default/models/mnist`);
+      await page.getByRole("link", { name: "v1", exact: true }).waitFor();
+      await expect.poll(() => first.gateway.openSubscriptions()).toBe(1);
+
+      down = true;
+      await first.gateway.close();
+      // A sixth try is one graphql-ws alone never makes.
+      await expect.poll(() => refused, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(6);
+      const { storage } = first;
+      const config = {
+        ...loadConfig(["--port", String(port)], {}),
+        dataDir: storage.dataDir,
+        databaseUrl: storage.databaseUrl,
+        blobUrl: storage.blobUrl,
+        shutdownGraceMs: 1000,
+      };
+      second = await startGateway(config, { log: silentLog });
+      down = false;
+      await expect.poll(() => second!.openSubscriptions(), { timeout: 15_000 }).toBe(1);
+      await second.registry.createModel(Caller.open(), { name: "mnist" });
+      await page.getByText("Live: version 2 created.").waitFor({ timeout: 10_000 });
+    } finally {
+      await page.close();
+      await second?.close();
+      await first.close();
+    }
+  }, 120_000);
 });

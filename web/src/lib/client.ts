@@ -91,6 +91,10 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
   const ws = createWsClient({
     url: `${location.origin.replace(/^http/, "ws")}/graphql`,
     connectionParams: authorization ? { authorization } : {},
+    // Tries again for as long as the page is open, at most about 5 s apart: graphql-ws gives up
+    // after 5 tries (about 40 s), and a gateway down longer left the page without events for good.
+    retryAttempts: Infinity,
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(2 ** retries, 5) * 1000 + Math.random() * 1000)),
     // Connected again after losing the connection: the events sent meanwhile reached no one.
     on: {
       connected: (_socket, _payload, wasRetry) => {
