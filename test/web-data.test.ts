@@ -155,6 +155,25 @@ describe.skipIf(!built)("the web app shows the registry's data as it is", () => 
     expect(await page.locator("table.data tbody th").allInnerTexts()).toEqual(names);
     expect(watch.problems).toEqual([]);
   }, 60_000);
+
+  test("a version in the address written otherwise than in digits (1e0, 0x1) or past 2^31 - 1 is said not to be one, not shown as another or refused by the server", async () => {
+    const { gw, page, watch } = await open();
+    const caller = Caller.open();
+    await gw.gateway.registry.createModel(caller, { name: "digits", metrics: [{ key: "accuracy", value: 0.5 }] });
+    await gw.gateway.registry.createModel(caller, { name: "digits", metrics: [{ key: "accuracy", value: 0.6 }] });
+    for (const written of ["1e0", "0x1", "01", "2147483648"]) {
+      await page.goto(`${gw.origin}/projects/default/models/digits/versions/${written}`);
+      await page.getByText(`“${written}” is not a version number.`).waitFor({ timeout: 10_000 });
+      expect(await page.getByRole("heading", { name: "Metrics" }).count(), written).toBe(0);
+      expect(await page.getByRole("alert").count(), written).toBe(0);
+    }
+    // Compare leaves out what is not a version: the two that are are compared.
+    await page.goto(`${gw.origin}/projects/default/models/digits/compare?v=1,2147483648,0x2,2`);
+    await page.getByRole("heading", { name: "Compare digits v1, v2" }).waitFor();
+    await page.getByText("(+0.1)").waitFor();
+    expect(await page.getByRole("alert").count()).toBe(0);
+    expect(watch.problems).toEqual([]);
+  });
 });
 
 describe.skipIf(!built)("downloads from the web app with an API key", () => {

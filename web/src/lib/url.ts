@@ -19,6 +19,19 @@ export function withParams(previous: URLSearchParams, changes: Record<string, st
   return next;
 }
 
+/** The largest version the registry holds: versions are positive 32-bit integers. */
+const MAX_VERSION = 2 ** 31 - 1;
+
+/**
+ * The version an address names, written as the app writes it (digits, no sign, exponent or
+ * leading zero), or null: `1e0` and `0x1` are not version 1, and 2147483648 is no version.
+ */
+export function versionOf(text: string): number | null {
+  if (!/^[1-9][0-9]{0,9}$/.test(text)) return null;
+  const version = Number(text);
+  return version <= MAX_VERSION ? version : null;
+}
+
 /** Changes the address's query: `change` gets the current one; `replace` keeps it one history entry. */
 export type SetQueryParams = (change: (previous: URLSearchParams) => URLSearchParams, options?: { replace?: boolean }) => void;
 

@@ -5,13 +5,14 @@ import { ParentRef } from "../components/LineageFacts";
 import { ErrorMessage, Empty, Loading } from "../components/Status";
 import { formatBytes, formatDelta, formatMetric } from "../lib/format";
 import { useTitle } from "../lib/title";
+import { versionOf } from "../lib/url";
 
 const MAX = 4;
 
-/** Versions named by `?v=1,2` (2 to 4), in order, each a positive integer. */
+/** Versions named by `?v=1,2` (2 to 4), in order, each a version number (`versionOf`). */
 function versionsOf(search: string): number[] {
   const listed = new URLSearchParams(search).get("v")?.split(",") ?? [];
-  const versions = listed.map(Number).filter((v) => Number.isSafeInteger(v) && v > 0);
+  const versions = listed.map(versionOf).filter((v) => v !== null);
   return [...new Set(versions)].slice(0, MAX);
 }
 

@@ -14,6 +14,7 @@ import { fileNameOf } from "../lib/download";
 import { formatBytes, formatDate, formatMetric } from "../lib/format";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
+import { versionOf } from "../lib/url";
 
 // markdown-it loads with the first model card shown.
 const Markdown = lazy(() => import("../components/Markdown").then((module) => ({ default: module.Markdown })));
@@ -32,10 +33,10 @@ export function VersionPage() {
 export function VersionView(props: { project: string; name: string; version: string; via?: string }) {
   const { project, name, via } = props;
   const params = { version: props.version };
-  const version = Number(params.version);
+  const version = versionOf(params.version) ?? 0;
   useTitle(`${name} v${params.version}`);
   const [, navigate] = useLocation();
-  const valid = Number.isSafeInteger(version) && version > 0;
+  const valid = version > 0;
   const [{ data, fetching, error }] = useQuery({ query: ModelVersionDocument, variables: { project, name, version }, pause: !valid });
   const mayWrite = useMayWrite(project);
   const aliases = useFamilyAliases(project, name, !valid);
