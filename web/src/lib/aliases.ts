@@ -28,7 +28,10 @@ const NONE: readonly AliasInfoFragment[] = [];
 
 /** The aliases of `name` in one request (`modelAliases`), kept fresh by the cache when an alias moves. */
 export function useFamilyAliases(project: string, name: string, pause = false): FamilyAliases {
-  const [{ data, error }] = useQuery({ query: ModelAliasesDocument, variables: { project, name }, pause });
+  // Not asked again when shown (the client's cache-and-network): changes are written into the cached
+  // list (client.ts applyAliasChange), and an answer asked before a change and arrived after it
+  // would put the list back as it was.
+  const [{ data, error }] = useQuery({ query: ModelAliasesDocument, variables: { project, name }, pause, requestPolicy: "cache-first" });
   const all = data?.modelAliases ?? NONE;
   return useMemo(() => {
     const byVersion = new Map<number, AliasInfoFragment[]>();
