@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import express, { Router, type Request, type Response } from "express";
 
-/** Paths the app never answers: the API, downloads, probes, metrics and the IDE keep their own answers. */
-const NOT_THE_APP = /^\/(graphql|files|archives|healthz|readyz|metrics|ide)(\/|$)/;
+/** Paths the app never answers, in any case (as express routes them): the API, downloads, probes, metrics and the IDE keep their own answers. */
+const NOT_THE_APP = /^\/(graphql|files|archives|healthz|readyz|metrics|ide)(\/|$)/i;
 
 const MISSING_BUILD = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Homer: web app not built</title></head>
