@@ -28,14 +28,22 @@ export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, "homer", "config.json");
 }
 
-/** Whether `url` is one homer can talk to: absolute http or https. */
+/**
+ * Whether `url` is one homer can talk to: absolute http or https, with no
+ * `user:password@` (fetch refuses to send a request to such a URL).
+ */
 export function isGatewayUrl(url: string): boolean {
   try {
-    const { protocol } = new URL(url);
-    return protocol === "http:" || protocol === "https:";
+    const { protocol, username, password } = new URL(url);
+    return (protocol === "http:" || protocol === "https:") && username === "" && password === "";
   } catch {
     return false;
   }
+}
+
+/** `url` for a message: whatever precedes an `@` in its authority hidden, so no password is shown back. */
+export function redactedUrl(url: string): string {
+  return url.replace(/^((?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/)?[^/?#@]*@/, "$1…@");
 }
 
 function parseLogin(text: string, file: string): StoredLogin {
@@ -48,7 +56,7 @@ function parseLogin(text: string, file: string): StoredLogin {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw broken("not a JSON object");
   const { url, apiKey, project } = value as Record<string, unknown>;
-  if (typeof url !== "string" || !isGatewayUrl(url)) throw broken(`"url" must be an http(s) URL`);
+  if (typeof url !== "string" || !isGatewayUrl(url)) throw broken(`"url" must be an http(s) URL without user:password@`);
   if (typeof apiKey !== "string" || apiKey === "") throw broken(`"apiKey" must be a non-empty string`);
   if (project !== undefined && typeof project !== "string") throw broken(`"project" must be a string`);
   return project === undefined ? { url, apiKey } : { url, apiKey, project };

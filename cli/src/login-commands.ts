@@ -1,9 +1,9 @@
 import { connection, DEFAULT_URL } from "@homer/sdk";
 import { parse } from "./args.js";
 import type { Command, Io } from "./command.js";
-import { ConfigFileError, configPath, isGatewayUrl, readLogin, removeLogin, writeLogin } from "./config-file.js";
+import { ConfigFileError, configPath, readLogin, removeLogin, writeLogin } from "./config-file.js";
 import { UsageError } from "./output.js";
-import { resolveSettings } from "./settings.js";
+import { checkGivenUrl, resolveSettings } from "./settings.js";
 import { shown } from "./terminal.js";
 
 /** A key is ~60 characters: a pipe that brings more is not a key. */
@@ -87,8 +87,8 @@ export const login: Command = {
       if (error instanceof ConfigFileError) return null;
       throw error;
     });
+    checkGivenUrl(io.flags, process.env);
     const { url = DEFAULT_URL, project } = resolveSettings(io.flags, process.env, stored);
-    if (!isGatewayUrl(url)) throw new UsageError(`--url must be an http or https URL, got ${shown(JSON.stringify(url))}`);
     // Flag, then environment, as for every command; never the stored key (login replaces it).
     const apiKey = resolveSettings(io.flags, process.env, null).apiKey ?? (await readKey(url));
     if (!apiKey)

@@ -5,7 +5,7 @@ import type { Io } from "./command.js";
 import { COMMANDS } from "./commands.js";
 import { readLogin } from "./config-file.js";
 import { EXIT, reportError, UsageError } from "./output.js";
-import { resolveSettings } from "./settings.js";
+import { checkGivenUrl, resolveSettings } from "./settings.js";
 import { terminalJson, terminalText } from "./terminal.js";
 import { cliVersion } from "./version.js";
 
@@ -62,9 +62,11 @@ async function main(argv: string[]): Promise<number> {
     // commands that need no registry never read the config file.
     let conn: Promise<Connection> | undefined;
     const connect = () =>
-      (conn ??= readLogin().then((stored) =>
-        connection(resolveSettings({ url: globals.url, apiKey: globals.apiKey, project: globals.project }, process.env, stored)),
-      ));
+      (conn ??= readLogin().then((stored) => {
+        const flags = { url: globals.url, apiKey: globals.apiKey, project: globals.project };
+        checkGivenUrl(flags, process.env);
+        return connection(resolveSettings(flags, process.env, stored));
+      }));
     const io: Io = {
       get json() {
         return globals.json;

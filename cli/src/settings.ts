@@ -1,4 +1,6 @@
-import type { StoredLogin } from "./config-file.js";
+import { isGatewayUrl, redactedUrl, type StoredLogin } from "./config-file.js";
+import { UsageError } from "./output.js";
+import { shown } from "./terminal.js";
 
 /** Where homer connects and as whom; undefined leaves the SDK's default. */
 export interface Settings {
@@ -36,4 +38,19 @@ export function resolveSettings(flags: Settings, env: NodeJS.ProcessEnv, stored:
     apiKey: flags.apiKey ?? variable(env, "HOMER_API_KEY") ?? login?.apiKey,
     project: flags.project ?? variable(env, "HOMER_PROJECT") ?? login?.project,
   };
+}
+
+/**
+ * Refuses, as a usage error (exit 2), a URL from --url or HOMER_URL that homer cannot talk to:
+ * not absolute http(s), or holding `user:password@`. Sent on, such a URL failed as "could not
+ * reach the registry" (exit 6, as if the network were down) and the error repeated the password.
+ * A stored URL was checked when the config file was read.
+ */
+export function checkGivenUrl(flags: Settings, env: NodeJS.ProcessEnv): void {
+  const [from, url] = flags.url !== undefined ? ["--url", flags.url] : ["HOMER_URL", variable(env, "HOMER_URL")];
+  if (url === undefined || isGatewayUrl(url)) return;
+  throw new UsageError(
+    `${from} must be an absolute http or https URL without user:password@ (give the key with --api-key, ` +
+      `HOMER_API_KEY or homer login), got ${shown(JSON.stringify(redactedUrl(url)))}`,
+  );
 }
