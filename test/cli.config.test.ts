@@ -36,3 +36,44 @@ describe("homer's gateway URL and stored login, checked before any request", () 
     }
   });
 });
+
+describe("a stored login homer cannot read is refused naming the file (exit 2, CONFIG)", () => {
+  let root: string;
+
+  beforeAll(async () => {
+    root = await makeTempDir("homer-cli-config-file-");
+  });
+  afterAll(() => fs.rm(root, { recursive: true, force: true }));
+
+  /** `homer ls` (text and --json) with the config file `write` makes, private as homer login leaves it. */
+  async function lsWith(name: string, write: (file: string) => Promise<void>) {
+    const config = path.join(root, name);
+    const file = path.join(config, "homer", "config.json");
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await write(file);
+    await fs.chmod(file, 0o600);
+    const env = { XDG_CONFIG_HOME: config, HOMER_URL: "", HOMER_API_KEY: "", HOMER_PROJECT: "" };
+    return { file, text: await homer(["ls"], env), json: await homer(["ls", "--json"], env) };
+  }
+
+  test("one far larger than a login (a few hundred bytes) is refused before it is read", async () => {
+    // Sparse: no disk used. Read whole, it failed with "File size … is greater than 2 GiB" (exit 1),
+    // and one of 600 MB took as much memory, then failed with "Invalid string length".
+    const { file, text, json } = await lsWith("huge", (f) => fs.writeFile(f, "").then(() => fs.truncate(f, 3 * 2 ** 30)));
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain(`${file} is 3221225472 bytes`);
+    expect(JSON.parse(json.stdout).error.code).toBe("CONFIG");
+  });
+
+  test("one that is not UTF-8 is refused as such; a UTF-8 byte order mark is no error", async () => {
+    const latin1 = await lsWith("latin1", (f) =>
+      fs.writeFile(f, Buffer.from('{"url":"http://127.0.0.1:9/graphql","apiKey":"hmr_caf\xe9"}', "latin1")),
+    );
+    expect(latin1.text.code).toBe(2);
+    expect(latin1.text.stderr).toContain(`${latin1.file}: not UTF-8 text`);
+    expect(JSON.parse(latin1.json.stdout).error.code).toBe("CONFIG");
+    // As Notepad saves it: the key and URL are read (port 9 refuses: exit 6, not a config error).
+    const bom = await lsWith("bom", (f) => fs.writeFile(f, '\ufeff{"url":"http://127.0.0.1:9/graphql","apiKey":"hmr_x"}'));
+    expect(bom.text.code).toBe(6);
+  });
+});

@@ -18,6 +18,9 @@ export interface StoredLogin {
  */
 export class ConfigFileError extends Error {}
 
+/** A login is a few hundred bytes: a file far larger is not one, and is not read into memory. */
+const MAX_CONFIG_BYTES = 64 * 1024;
+
 /** Windows has no POSIX modes: the file's ACL is the user profile's. */
 const POSIX = process.platform !== "win32";
 
@@ -92,7 +95,18 @@ export async function readLogin(file: string = configPath()): Promise<StoredLogi
         );
       }
     }
-    return parseLogin(await handle.readFile("utf8"), file);
+    if (stats.size > MAX_CONFIG_BYTES) {
+      throw new ConfigFileError(`${file} is ${stats.size} bytes, not a login (a few hundred); remove it, or run homer logout`);
+    }
+    const bytes = await handle.readFile();
+    let text: string;
+    try {
+      // Fatal: a byte that is not UTF-8 would otherwise become U+FFFD inside the key or URL. A BOM is dropped.
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new ConfigFileError(`${file}: not UTF-8 text; fix it, or run homer logout and homer login again`);
+    }
+    return parseLogin(text, file);
   } finally {
     await handle.close();
   }
