@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { makeTempDir } from "./support/backends.js";
-import { homer } from "./support/cli.js";
+import { HOMER, homer, type Run } from "./support/cli.js";
 
 /** The CLI's settings before any request: what it refuses, and how it says so. No gateway is needed. */
 describe("homer's gateway URL and stored login, checked before any request", () => {
@@ -76,4 +77,41 @@ describe("a stored login homer cannot read is refused naming the file (exit 2, C
     const bom = await lsWith("bom", (f) => fs.writeFile(f, '\ufeff{"url":"http://127.0.0.1:9/graphql","apiKey":"hmr_x"}'));
     expect(bom.text.code).toBe(6);
   });
+});
+
+/** `homer ARGS` run in `cwd` with HOME set to `home` and no XDG_CONFIG_HOME. */
+function homerIn(cwd: string, home: string, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: "", HOMER_URL: "", HOMER_API_KEY: "hmr_mine", HOMER_PROJECT: "" };
+    const child = spawn(HOMER, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test("with HOME empty or relative (and no XDG_CONFIG_HOME) no login is read, and login and logout refuse: never the current directory's .config", async () => {
+  // It was .config/homer/config.json under the current directory: a project's (a tarball keeps its
+  // 0600), whose URL then got the key from HOMER_API_KEY, and where homer login wrote the key.
+  const project = await makeTempDir("homer-cli-project-");
+  try {
+    const planted = path.join(project, ".config", "homer", "config.json");
+    await fs.mkdir(path.dirname(planted), { recursive: true, mode: 0o700 });
+    await fs.writeFile(planted, JSON.stringify({ url: "http://127.0.0.1:9/graphql", apiKey: "hmr_planted" }), { mode: 0o600 });
+    for (const home of ["", "."]) {
+      // No login is stored: the key from the environment goes to the default URL, not the planted one.
+      expect((await homerIn(project, home, ["ls"])).stderr).not.toContain("127.0.0.1:9");
+      for (const args of [["login"], ["logout"]]) {
+        const run = await homerIn(project, home, args);
+        expect(run.code, JSON.stringify([home, args])).toBe(2);
+        expect(run.stderr).toMatch(/set HOME or XDG_CONFIG_HOME to an absolute path/);
+      }
+    }
+    expect(await fs.readFile(planted, "utf8")).toContain("hmr_planted"); // logout left it
+  } finally {
+    await fs.rm(project, { recursive: true, force: true });
+  }
 });

@@ -24,11 +24,32 @@ const MAX_CONFIG_BYTES = 64 * 1024;
 /** Windows has no POSIX modes: the file's ACL is the user profile's. */
 const POSIX = process.platform !== "win32";
 
-/** `$XDG_CONFIG_HOME/homer/config.json`, else `~/.config/homer/config.json` (on Windows too). */
+/**
+ * `$XDG_CONFIG_HOME/homer/config.json`, else `~/.config/homer/config.json` (on Windows too).
+ * A ConfigFileError when neither is an absolute path (HOME empty or relative).
+ */
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   // The XDG spec: a relative XDG_CONFIG_HOME is invalid and is ignored.
-  const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), ".config");
-  return path.join(base, "homer", "config.json");
+  if (env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)) return path.join(env.XDG_CONFIG_HOME, "homer", "config.json");
+  // os.homedir() is HOME as it is: an empty or relative one would put the login under the current
+  // directory (a project's, which may hold a planted config, or be committed with the key).
+  const home = os.homedir();
+  if (!path.isAbsolute(home)) {
+    throw new ConfigFileError(
+      `HOME is ${JSON.stringify(home)}, not an absolute path: set HOME or XDG_CONFIG_HOME to an absolute path for homer's config file`,
+    );
+  }
+  return path.join(home, ".config", "homer", "config.json");
+}
+
+/** `configPath()`, or null when HOME is unusable: then no login is stored, and commands use flags and environment. */
+function storedLoginPath(): string | null {
+  try {
+    return configPath();
+  } catch (error) {
+    if (error instanceof ConfigFileError) return null;
+    throw error;
+  }
 }
 
 /**
@@ -70,7 +91,8 @@ function parseLogin(text: string, file: string): StoredLogin {
  * key others can read, when the file is another user's or others may read or
  * write it: the key may have leaked, or the URL been pointed elsewhere.
  */
-export async function readLogin(file: string = configPath()): Promise<StoredLogin | null> {
+export async function readLogin(file: string | null = storedLoginPath()): Promise<StoredLogin | null> {
+  if (file === null) return null;
   let handle: fs.FileHandle;
   try {
     // Non-blocking: opening a FIFO for reading would wait for a writer, forever, before the check below.

@@ -9,11 +9,20 @@ import { shown } from "./terminal.js";
 /** A key is ~60 characters: a pipe that brings more is not a key. */
 const MAX_KEY_CHARS = 4096;
 
+/** The config file's path for help text, which shows even when HOME is unusable. */
+function shownConfigPath(): string {
+  try {
+    return configPath();
+  } catch {
+    return "$XDG_CONFIG_HOME/homer/config.json";
+  }
+}
+
 const LOGIN_USAGE = "homer login [--url URL] [--api-key KEY] [--project P]";
 
 const LOGIN_HELP = `
 Checks the key against the gateway (it must read the project) before anything is
-written, then stores URL, key and project in ${configPath()}
+written, then stores URL, key and project in ${shownConfigPath()}
 (XDG_CONFIG_HOME, else ~/.config; the file is private: mode 0600 in a 0700 directory).
 
 The key comes from --api-key, else HOMER_API_KEY, else standard input: typed at a
@@ -82,8 +91,10 @@ export const login: Command = {
   async run(args, io: Io) {
     const { positionals } = parse(args, {}, LOGIN_USAGE, io);
     if (positionals.length > 0) throw new UsageError(`login takes no arguments\nusage: ${LOGIN_USAGE}`);
+    // Before the key is asked for: a config file with no place to go stops here.
+    const file = configPath();
     // A stored login the commands refuse (corrupt, exposed) is what this one replaces.
-    const stored = await readLogin().catch((error: unknown) => {
+    const stored = await readLogin(file).catch((error: unknown) => {
       if (error instanceof ConfigFileError) return null;
       throw error;
     });
@@ -100,7 +111,6 @@ export const login: Command = {
     // Nothing is written unless the key opens the registry and may read the project.
     const registry = await connection({ url, apiKey, project }).getModelRegistry();
     await registry.iterateModelFamilies({ pageSize: 1 }).next();
-    const file = configPath();
     await writeLogin(project === undefined ? { url, apiKey } : { url, apiKey, project }, file);
     io.print(
       io.json
