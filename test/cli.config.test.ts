@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { makeTempDir } from "./support/backends.js";
 import { HOMER, homer, type Run } from "./support/cli.js";
+import { ConfigFileError, writeLogin } from "../cli/src/config-file.js";
 
 /** The CLI's settings before any request: what it refuses, and how it says so. No gateway is needed. */
 describe("homer's gateway URL and stored login, checked before any request", () => {
@@ -113,5 +114,25 @@ test("with HOME empty or relative (and no XDG_CONFIG_HOME) no login is read, and
     expect(await fs.readFile(planted, "utf8")).toContain("hmr_planted"); // logout left it
   } finally {
     await fs.rm(project, { recursive: true, force: true });
+  }
+});
+
+test("a config path that is a directory: ls says to remove it; logout and login's write refuse it (exit 2), naming it", async () => {
+  const config = await makeTempDir("homer-cli-config-dir-");
+  try {
+    const file = path.join(config, "homer", "config.json");
+    await fs.mkdir(file, { recursive: true, mode: 0o700 });
+    const env = { XDG_CONFIG_HOME: config, HOMER_URL: "", HOMER_API_KEY: "", HOMER_PROJECT: "" };
+    expect((await homer(["ls"], env)).stderr).toContain(`${file} is not a file; remove it, then run homer login`);
+    // It was EISDIR from unlink and rename: exit 1, with no word of what to do.
+    const logout = await homer(["logout", "--json"], env);
+    expect(logout.code).toBe(2);
+    expect(JSON.parse(logout.stdout).error).toEqual({ code: "CONFIG", message: `${file} is not a file; remove it yourself` });
+    const written = writeLogin({ url: "http://127.0.0.1:9/graphql", apiKey: "hmr_x" }, file);
+    await expect(written).rejects.toThrow(ConfigFileError);
+    await expect(written).rejects.toThrow(`${file} is not a file; remove it yourself`);
+    expect(await fs.readdir(path.dirname(file))).toEqual(["config.json"]); // no temporary file left
+  } finally {
+    await fs.rm(config, { recursive: true, force: true });
   }
 });

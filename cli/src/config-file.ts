@@ -104,7 +104,7 @@ export async function readLogin(file: string | null = storedLoginPath()): Promis
   try {
     // The file opened is the file checked: no swap between the check and the read.
     const stats = await handle.stat();
-    if (!stats.isFile()) throw new ConfigFileError(`${file} is not a file; remove it, or run homer login`);
+    if (!stats.isFile()) throw new ConfigFileError(`${file} is not a file; remove it, then run homer login`);
     if (POSIX) {
       if (stats.uid !== process.getuid?.()) {
         throw new ConfigFileError(`${file} belongs to another user (uid ${stats.uid}); homer will not use it`);
@@ -135,6 +135,15 @@ export async function readLogin(file: string | null = storedLoginPath()): Promis
 }
 
 /**
+ * `error`, or when `file` is a directory (unlink and rename fail with EISDIR on Linux, EPERM
+ * on macOS) a ConfigFileError saying so: homer removes no directory of the user's.
+ */
+async function unlessDirectory(file: string, error: unknown): Promise<unknown> {
+  const stats = await fs.lstat(file).catch(() => null);
+  return stats?.isDirectory() ? new ConfigFileError(`${file} is not a file; remove it yourself`) : error;
+}
+
+/**
  * Stores a login atomically: written to a private temporary file beside it
  * (0600, in a 0700 directory when homer creates it), flushed, then renamed over
  * the old file, so a crash leaves the old file or the new one, never half of one.
@@ -153,7 +162,9 @@ export async function writeLogin(login: StoredLogin, file: string = configPath()
     } finally {
       await handle.close();
     }
-    await fs.rename(temporary, file);
+    await fs.rename(temporary, file).catch(async (error: unknown) => {
+      throw await unlessDirectory(file, error);
+    });
   } catch (error) {
     await fs.rm(temporary, { force: true });
     throw error;
@@ -167,6 +178,6 @@ export async function removeLogin(file: string = configPath()): Promise<boolean>
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
+    throw await unlessDirectory(file, error);
   }
 }
