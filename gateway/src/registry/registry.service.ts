@@ -800,7 +800,7 @@ export class RegistryService {
     const blobs = this.blobs;
     return {
       record,
-      read: (range) => blobs.read(record.sha256, range),
+      read: (range) => blobs.read(record.sha256, range, record.sizeBytes),
       ...(blobs.presignRead ? { presign: (options: PresignOptions) => blobs.presignRead!(record.sha256, options) } : {}),
     };
   }

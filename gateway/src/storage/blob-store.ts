@@ -57,7 +57,12 @@ export interface BlobStore {
   confirm?(blobs: readonly StagedBlob[]): Promise<void>;
   /** Drops staged bytes that will not be promoted. Never throws for a missing key. */
   discard(blob: StagedBlob): Promise<void>;
-  read(sha256: string, range?: ByteRange): Promise<BlobReadable>;
+  /**
+   * Opens a blob's bytes (all, or `range`). `sizeBytes`, the size the metadata records:
+   * a store told the object's size by the read itself (S3) refuses an object of another
+   * size with a StorageError, before a byte is sent under a Content-Length it would break.
+   */
+  read(sha256: string, range?: ByteRange, sizeBytes?: number): Promise<BlobReadable>;
   delete(sha256: string): Promise<void>;
   /** Every addressable blob, in no particular order (for start-up recovery). */
   list(): AsyncIterable<BlobEntry>;

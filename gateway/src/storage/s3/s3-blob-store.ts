@@ -11,7 +11,7 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { NotFoundError } from "../../domain/errors.js";
+import { NotFoundError, StorageError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../blob-store.js";
 import { HashingCounter } from "../hashing-counter.js";
@@ -234,21 +234,31 @@ export class S3BlobStore implements BlobStore {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key })).catch(() => {});
   }
 
-  async read(sha256: string, range?: ByteRange): Promise<Readable> {
+  async read(sha256: string, range?: ByteRange, sizeBytes?: number): Promise<Readable> {
+    let object;
     try {
-      const object = await this.#readClient.send(
+      object = await this.#readClient.send(
         new GetObjectCommand({
           Bucket: this.#bucket,
           Key: this.#keyOf(sha256),
           ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
         }),
       );
-      return object.Body as Readable;
     } catch (error) {
       // Bytes reclaimed between the lookup and the read: the version was just deleted.
       if (isNoSuchKey(error)) throw new NotFoundError("blob", sha256);
       throw s3Error(error, "read");
     }
+    const body = object.Body as Readable;
+    // An object of another size under a digest's key was overwritten or damaged behind
+    // our back: streamed under the recorded Content-Length, a longer one sent a wrong
+    // file that looked complete (and garbage on the connection), a shorter one hung.
+    const stored = range ? Number(/\/(\d+)$/.exec(object.ContentRange ?? "")?.[1]) : object.ContentLength;
+    if (sizeBytes !== undefined && stored !== undefined && !Number.isNaN(stored) && stored !== sizeBytes) {
+      body.destroy();
+      throw new StorageError(`blob store read failed (the object is ${stored} bytes, ${sizeBytes} expected)`);
+    }
+    return body;
   }
 
   /** A short-lived URL that reads the blob straight from the store, with the file's name. */

@@ -1,0 +1,74 @@
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { StorageError } from "../gateway/src/domain/errors.js";
+import { openS3BlobStore } from "../gateway/src/storage/s3/index.js";
+import { makeTempDir } from "./support/backends.js";
+import { killAllChildren, startChildGateway } from "./support/child-gateway.js";
+import { readAll } from "./support/files.js";
+import { startMotoServer, type MotoServer } from "./support/moto-server.js";
+import { startSlowUpload, uploadBody } from "./support/slow-upload.js";
+
+/**
+ * A bucket changed behind the gateway's back, against moto's S3 server: objects under a
+ * blob's key overwritten with other bytes (an operator's copy gone wrong, a damaged
+ * store). A download never sends them under the recorded size as if they were the file.
+ */
+
+let s3: MotoServer;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  s3 = await startMotoServer();
+}, 60_000);
+
+afterAll(async () => {
+  await killAllChildren();
+  await s3?.stop();
+  for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** Overwrites the object under `sha256`'s key, in the store at `blobUrl`, with `bytes`. */
+async function overwrite(blobUrl: string, sha256: string, bytes: Buffer): Promise<void> {
+  const key = `${blobUrl.slice(`s3://${s3.bucket}/`.length)}/blobs/${sha256.slice(0, 2)}/${sha256}`;
+  await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: bytes }));
+}
+
+describe("an object of another size under a blob's key", () => {
+  test("the store refuses to read it, whole or in part, when told the recorded size", async () => {
+    const blobUrl = `${s3.blobUrl}/store`;
+    const store = await openS3BlobStore(blobUrl, { env: s3.env });
+    try {
+      const blob = await store.stage(Readable.from([Buffer.from("hello world")]), { maxBytes: 100 });
+      await store.promote([blob]);
+      expect((await readAll(await store.read(blob.sha256, undefined, 11))).toString()).toBe("hello world");
+      expect((await readAll(await store.read(blob.sha256, { start: 6, end: 10 }, 11))).toString()).toBe("world");
+      for (const bytes of [Buffer.alloc(30, 1), Buffer.from("hi")]) {
+        await overwrite(blobUrl, blob.sha256, bytes);
+        await expect(store.read(blob.sha256, undefined, 11)).rejects.toThrow(StorageError);
+        await expect(store.read(blob.sha256, { start: 0, end: 1 }, 11)).rejects.toThrow(`the object is ${bytes.length} bytes, 11 expected`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a download answers 500 before any byte, not a wrong file of the right length nor a hang", async () => {
+    const dataDir = await makeTempDir("homer-s3tamper-");
+    dirs.push(dataDir);
+    const blobUrl = `${s3.blobUrl}/${path.basename(dataDir)}`;
+    const gw = await startChildGateway({ env: { ...s3.env, HOMER_DATA_DIR: dataDir, HOMER_BLOB_URL: blobUrl, HOMER_RATE_LIMIT: "0" } });
+    const body = uploadBody("tampered", { chunks: 1, chunkBytes: 1000 });
+    const upload = startSlowUpload(gw.origin, body, { delayMs: 0 });
+    upload.finish();
+    expect((await upload.response).status).toBe(200);
+    for (const bytes of [Buffer.alloc(3000, 1), Buffer.alloc(10, 1)]) {
+      await overwrite(blobUrl, body.fileSha256, bytes);
+      const res = await fetch(`${gw.origin}/files/default/tampered/1/w.bin`, { signal: AbortSignal.timeout(3_000) });
+      expect(res.status, `an object of ${bytes.length} bytes`).toBe(500);
+      expect(await res.text()).not.toContain("\u0001");
+    }
+  }, 60_000);
+});
