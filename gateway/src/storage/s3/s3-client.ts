@@ -16,6 +16,11 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Parses `s3://bucket/prefix`; a refusal names the rule, never guesses. */
 export function parseS3Url(url: string): S3Location {
+  // A value read from a file or a secret often ends in a newline: kept, it named another
+  // prefix than the replicas configured without it, which then saw none of its blobs.
+  if (/^\s|\s$|[\x00-\x1f\x7f]/.test(url)) {
+    throw new ConfigError(`blob store URL ${JSON.stringify(url)}: remove the whitespace at its ends and any control characters`);
+  }
   const match = /^s3:\/\/([^/?#]+)\/?([^?#]*)$/i.exec(url);
   const bucket = match?.[1] ?? "";
   if (!match || !BUCKET.test(bucket)) {

@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ConfigError } from "../gateway/src/config.js";
 import { StorageError } from "../gateway/src/domain/errors.js";
 import { openS3BlobStore } from "../gateway/src/storage/s3/index.js";
 import { makeTempDir } from "./support/backends.js";
@@ -12,9 +13,10 @@ import { startMotoServer, type MotoServer } from "./support/moto-server.js";
 import { startSlowUpload, uploadBody } from "./support/slow-upload.js";
 
 /**
- * A bucket changed behind the gateway's back, against moto's S3 server: objects under a
- * blob's key overwritten with other bytes (an operator's copy gone wrong, a damaged
- * store). A download never sends them under the recorded size as if they were the file.
+ * What an operator (or a damaged store) can do to the S3 blob store, against moto's S3
+ * server: objects under a blob's key overwritten with other bytes, which a download never
+ * sends under the recorded size as if they were the file; and HOMER_BLOB_URL values that
+ * would quietly name another prefix.
  */
 
 let s3: MotoServer;
@@ -71,4 +73,21 @@ describe("an object of another size under a blob's key", () => {
       expect(await res.text()).not.toContain("\u0001");
     }
   }, 60_000);
+});
+
+describe("HOMER_BLOB_URL with whitespace around it", () => {
+  test("a trailing newline (a value read from a file) is refused, not a second prefix that holds none of the blobs", async () => {
+    const blobUrl = `${s3.blobUrl}/newline`;
+    const store = await openS3BlobStore(blobUrl, { env: s3.env });
+    try {
+      const blob = await store.stage(Readable.from([Buffer.from("hello world")]), { maxBytes: 100 });
+      await store.promote([blob]);
+      for (const url of [`${blobUrl}\n`, `${blobUrl}\r\n`, ` ${blobUrl}`, `${blobUrl}/a\tb`]) {
+        await expect(openS3BlobStore(url, { env: s3.env }), JSON.stringify(url)).rejects.toThrow(ConfigError);
+      }
+      await expect(openS3BlobStore(`${blobUrl}\n`, { env: s3.env })).rejects.toThrow(/"s3:\/\/.*\\n"/);
+    } finally {
+      await store.close();
+    }
+  });
 });
