@@ -16,7 +16,7 @@ import { startSlowUpload, uploadBody } from "./support/slow-upload.js";
  * What an operator (or a damaged store) can do to the S3 blob store, against moto's S3
  * server: objects under a blob's key overwritten with other bytes, which a download never
  * sends under the recorded size as if they were the file; and HOMER_BLOB_URL values that
- * would quietly name another prefix.
+ * would quietly name another prefix, or be refused for the wrong reason.
  */
 
 let s3: MotoServer;
@@ -89,5 +89,17 @@ describe("HOMER_BLOB_URL with whitespace around it", () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('HOMER_BLOB_URL with a "?" or "#" in the prefix', () => {
+  test("is refused for its prefix, not for its bucket, which is fine", async () => {
+    for (const url of [`${s3.blobUrl}/runs?v=2`, `${s3.blobUrl}/runs#2`]) {
+      const opening = openS3BlobStore(url, { env: s3.env });
+      await expect(opening, url).rejects.toThrow(ConfigError);
+      await expect(opening, url).rejects.toThrow('the prefix may not have "?" or "#"');
+      await expect(opening, url).rejects.not.toThrow(/bucket name/);
+    }
+    await expect(openS3BlobStore("s3://Models?x", { env: s3.env })).rejects.toThrow(/valid bucket name/);
   });
 });

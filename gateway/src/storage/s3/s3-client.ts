@@ -23,6 +23,10 @@ export function parseS3Url(url: string): S3Location {
   }
   const match = /^s3:\/\/([^/?#]+)\/?([^?#]*)$/i.exec(url);
   const bucket = match?.[1] ?? "";
+  // A query or a fragment is no part of a prefix; the bucket before it may be fine.
+  if (!match && BUCKET.test(/^s3:\/\/([^/?#]+)/i.exec(url)?.[1] ?? "")) {
+    throw new ConfigError(`blob store URL ${url}: the prefix may not have "?" or "#" (s3://bucket/prefix)`);
+  }
   if (!match || !BUCKET.test(bucket)) {
     throw new ConfigError(`blob store URL ${url}: expected s3://bucket/prefix with a valid bucket name (3-63 of a-z 0-9 . -)`);
   }
