@@ -1,10 +1,11 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ConfigError } from "../gateway/src/config.js";
-import { StorageError } from "../gateway/src/domain/errors.js";
+import { NotFoundError, StorageError } from "../gateway/src/domain/errors.js";
 import { openS3BlobStore } from "../gateway/src/storage/s3/index.js";
 import { makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway } from "./support/child-gateway.js";
@@ -16,7 +17,8 @@ import { startSlowUpload, uploadBody } from "./support/slow-upload.js";
  * What an operator (or a damaged store) can do to the S3 blob store, against moto's S3
  * server: objects under a blob's key overwritten with other bytes, which a download never
  * sends under the recorded size as if they were the file; and HOMER_BLOB_URL values that
- * would quietly name another prefix, or be refused for the wrong reason.
+ * would quietly name another prefix, or be refused for the wrong reason; registries whose
+ * prefixes nest.
  */
 
 let s3: MotoServer;
@@ -101,5 +103,33 @@ describe('HOMER_BLOB_URL with a "?" or "#" in the prefix', () => {
       await expect(opening, url).rejects.not.toThrow(/bucket name/);
     }
     await expect(openS3BlobStore("s3://Models?x", { env: s3.env })).rejects.toThrow(/valid bucket name/);
+  });
+});
+
+describe("a registry whose prefix lies inside another's staging folder", () => {
+  test("the outer one's reclaim of its staging leftovers leaves the inner one's blobs and uploads alone", async () => {
+    // Production at s3://models, the staging environment at s3://models/staging: the outer
+    // one's staging folder is where the inner one keeps everything.
+    const outerUrl = `${s3.blobUrl}/nested`;
+    const inner = await openS3BlobStore(`${outerUrl}/staging`, { env: s3.env });
+    // Every staging object and upload counts as old: what a day later looks like.
+    const outer = await openS3BlobStore(outerUrl, { env: s3.env, tuning: { stagingMaxAgeMs: -1 } });
+    try {
+      const blob = await inner.stage(Readable.from([Buffer.from("inner bytes")]), { maxBytes: 100 });
+      await inner.promote([blob]);
+      const innerPrefix = `${outerUrl.slice(`s3://${s3.bucket}/`.length)}/staging`;
+      const { UploadId } = await s3.client.send(
+        new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: `${innerPrefix}/staging/otherhost.1.${randomUUID()}` }),
+      );
+      const leftover = await outer.stage(Readable.from([Buffer.from("outer leftover")]), { maxBytes: 100 });
+      expect(await outer.reclaimStaging()).toBe(1);
+      expect((await readAll(await inner.read(blob.sha256, undefined, 11))).toString()).toBe("inner bytes");
+      const uploads = await s3.client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: `${innerPrefix}/` }));
+      expect(uploads.Uploads?.map((u) => u.UploadId)).toEqual([UploadId]);
+      await expect(outer.read(leftover.sha256)).rejects.toThrow(NotFoundError);
+    } finally {
+      await inner.close();
+      await outer.close();
+    }
   });
 });

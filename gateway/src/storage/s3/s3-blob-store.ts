@@ -290,15 +290,26 @@ export class S3BlobStore implements BlobStore {
     } while (token);
   }
 
+  /** Whether `key` is a blob's key of this store (not another registry's whose prefix lies under ours). */
+  #isBlobKey(key: string): boolean {
+    const sha256 = key.slice(key.lastIndexOf("/") + 1);
+    return SHA256.test(sha256) && key === this.#keyOf(sha256);
+  }
+
   async *list(): AsyncIterable<BlobEntry> {
     for await (const { key, size } of this.#objects(this.#blobsPrefix)) {
-      const sha256 = key.slice(key.lastIndexOf("/") + 1);
-      if (SHA256.test(sha256) && key === this.#keyOf(sha256)) yield { sha256, sizeBytes: size };
+      if (this.#isBlobKey(key)) yield { sha256: key.slice(key.lastIndexOf("/") + 1), sizeBytes: size };
     }
   }
 
-  /** A staging entry is a leftover when its process on this host is dead, or when it is older than the age limit. */
+  /**
+   * A staging entry is a leftover when its process on this host is dead, or when it is older than the age limit.
+   * Only a name of this store's own: a key deeper down is another registry's, whose prefix
+   * lies in this one's staging folder (s3://models/staging beside s3://models), and
+   * was deleted, blobs and all, a day after it was written.
+   */
   #isLeftover(name: string, since: Date | undefined, now: number): boolean {
+    if (name.includes("/")) return false;
     return isDeadLocalUpload(name) || now - (since?.getTime() ?? 0) > this.#stagingMaxAgeMs;
   }
 
@@ -327,7 +338,7 @@ export class S3BlobStore implements BlobStore {
     );
     const copies = await this.#abortUploads(
       this.#blobsPrefix,
-      (_key, initiated) => now - (initiated?.getTime() ?? 0) > this.#stagingMaxAgeMs,
+      (key, initiated) => this.#isBlobKey(key) && now - (initiated?.getTime() ?? 0) > this.#stagingMaxAgeMs,
     );
     return staging + copies;
   }
