@@ -120,6 +120,10 @@ describe("the S3 blob store against s3rver", () => {
     const res = await fetch(url);
     expect(await res.text()).toBe("presigned");
     expect(res.headers.get("content-disposition")).toBe("attachment; filename*=UTF-8''model%20weights.bin");
+    // RFC 8187 allows no ' ( ) * unencoded in the value: Chrome splits it at every ' and drops the name.
+    const quoted = await fetch(await store.presignRead(blob.sha256, { expiresInSeconds: 60, fileName: "it's (v2)*.bin" }));
+    expect(await quoted.text()).toBe("presigned");
+    expect(quoted.headers.get("content-disposition")).toBe("attachment; filename*=UTF-8''it%27s%20%28v2%29%2A.bin");
   });
 
   test("start-up: a missing bucket and refused keys are configuration errors that say what to check", async () => {

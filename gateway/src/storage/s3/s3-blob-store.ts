@@ -267,7 +267,8 @@ export class S3BlobStore implements BlobStore {
       Bucket: this.#bucket,
       Key: this.#keyOf(sha256),
       ResponseContentType: "application/octet-stream",
-      ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      // RFC 8187: ' ( ) * too, which encodeURIComponent keeps; Chrome dropped a name with a '.
+      ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`,
     });
     return s3Step("presign", () => getSignedUrl(this.#client, command, { expiresIn: expiresInSeconds }));
   }
