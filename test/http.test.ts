@@ -229,6 +229,14 @@ describe("HTTP gateway", () => {
     expect((await fetch(`${base}/no/such/route`)).status).toBe(404);
   });
 
+  test("Content-Disposition saves a download under its own name, every byte outside RFC 8187's attr-char encoded", async () => {
+    const res = await gw.upload({ name: "quotes" }, { "dir/it's (v2)*.bin": "q" });
+    expect(res.errors).toBeUndefined();
+    const file = await fetch(`${gw.origin}/files/default/quotes/1/dir/${encodeURIComponent("it's (v2)*.bin")}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get("content-disposition")).toBe("attachment; filename*=UTF-8''it%27s%20%28v2%29%2A.bin");
+  });
+
   test("a file's name finds it in either Unicode spelling: an upload of either stored the composed one (NFC)", async () => {
     const res = await gw.upload({ name: "accents" }, { "models/cafe\u0301.bin": "decomposed on the way in" });
     expect(res.errors).toBeUndefined();

@@ -57,3 +57,13 @@ export function assertProse(value: string, field: string): string {
     throw new BadInputError(`${field} contains a control character (only tab and line breaks are allowed)`, field);
   return value;
 }
+
+/**
+ * A `Content-Disposition` that saves as `fileName` (RFC 6266, its name as an RFC 8187
+ * ext-value): every byte outside attr-char percent-encoded, `'`, `(`, `)` and `*`
+ * included, which `encodeURIComponent` leaves as they are.
+ */
+export function attachmentDisposition(fileName: string): string {
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename*=UTF-8''${encoded}`;
+}

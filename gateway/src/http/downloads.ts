@@ -3,6 +3,7 @@ import fresh from "fresh";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { NotFoundError } from "../domain/errors.js";
+import { attachmentDisposition } from "../domain/text.js";
 import type { ModelRefInput, RegistryService, StoredFile } from "../registry/registry.service.js";
 import { parseRange } from "./range.js";
 import { youngBuffers } from "./young-buffers.js";
@@ -105,7 +106,7 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
     res.setHeader("Accept-Ranges", "bytes");
     res.setHeader("Cache-Control", "private, no-cache");
     res.setHeader("Content-Type", "application/octet-stream");
-    res.setHeader("Content-Disposition", `attachment; filename*=UTF-8''${encodeURIComponent(path.split("/").at(-1)!)}`);
+    res.setHeader("Content-Disposition", attachmentDisposition(path.split("/").at(-1)!));
     if (notModified) {
       res.status(304).end();
       return;

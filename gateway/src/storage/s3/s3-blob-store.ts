@@ -12,6 +12,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { NotFoundError, StorageError } from "../../domain/errors.js";
+import { attachmentDisposition } from "../../domain/text.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, PresignOptions, StagedBlob } from "../blob-store.js";
 import { HashingCounter } from "../hashing-counter.js";
@@ -267,8 +268,7 @@ export class S3BlobStore implements BlobStore {
       Bucket: this.#bucket,
       Key: this.#keyOf(sha256),
       ResponseContentType: "application/octet-stream",
-      // RFC 8187: ' ( ) * too, which encodeURIComponent keeps; Chrome dropped a name with a '.
-      ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`,
+      ResponseContentDisposition: attachmentDisposition(fileName),
     });
     return s3Step("presign", () => getSignedUrl(this.#client, command, { expiresIn: expiresInSeconds }));
   }
