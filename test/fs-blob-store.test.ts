@@ -10,7 +10,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { NotFoundError, PayloadTooLargeError } from "../gateway/src/domain/errors.js";
+import { NotFoundError, PayloadTooLargeError, StorageError } from "../gateway/src/domain/errors.js";
 import { FsBlobStore } from "../gateway/src/storage/fs/fs-blob-store.js";
 import { makeTempDir } from "./support/backends.js";
 
@@ -228,6 +228,19 @@ describe("FsBlobStore.read", () => {
     source.read(0);
     source.destroy();
     await vi.waitFor(async () => expect(await openInRoot()).toEqual([]));
+  });
+
+  test("a file of another size than recorded (cut or grown behind the store's back): refused whole or in part, nothing left open", async () => {
+    const sha = await publish(Buffer.from("hello world"));
+    const readAll = async (source: Readable) => Buffer.concat(await source.toArray()).toString();
+    expect(await readAll(await store.read(sha, undefined, 11))).toBe("hello world");
+    expect(await readAll(await store.read(sha, { start: 6, end: 10 }, 11))).toBe("world");
+    for (const bytes of [Buffer.alloc(30, 1), Buffer.from("hi")]) {
+      await fs.writeFile(path.join(root, sha.slice(0, 2), sha), bytes);
+      await expect(store.read(sha, undefined, 11)).rejects.toThrow(StorageError);
+      await expect(store.read(sha, { start: 0, end: 1 }, 11)).rejects.toThrow(`the file is ${bytes.length} bytes, 11 expected`);
+      expect(await openInRoot()).toEqual([]);
+    }
   });
 
   test("a blob that is not there: NOT_FOUND, nothing opened", async () => {

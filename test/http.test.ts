@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { GATEWAY_VERSION, SCHEMA_VERSION } from "../gateway/src/domain/version.js";
 import tar from "tar-stream";
 import { Readable } from "node:stream";
 import { BlobFile } from "../gateway/src/storage/fs/blob-file.js";
+import type { FsBlobStore } from "../gateway/src/storage/fs/fs-blob-store.js";
 import { sha256 } from "./support/files.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { rawConnection } from "./support/raw-socket.js";
@@ -181,6 +183,18 @@ describe("HTTP gateway", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("content-disposition")).toBeNull();
     expect((await res.json()).errors[0].extensions.code).toBe("NOT_FOUND");
+  });
+
+  test("a file whose bytes changed size on disk answers 500 before any byte, not a wrong file of the right length nor a hang", async () => {
+    const up = await gw.upload({ name: "tampered" }, { "w.bin": "0123456789" }, FILES);
+    const { downloadUrl, sha256: digest } = up.data.createModel.files[0];
+    const onDisk = path.join((gw.storage.blobs as FsBlobStore).root, digest.slice(0, 2), digest);
+    for (const bytes of [Buffer.alloc(3000, 1), Buffer.alloc(3, 1)]) {
+      await fs.writeFile(onDisk, bytes);
+      const res = await fetch(downloadUrl, { signal: AbortSignal.timeout(5_000) });
+      expect(res.status, `a file of ${bytes.length} bytes`).toBe(500);
+      expect((await res.json()).errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
+    }
   });
 
   test("HEAD gives the headers only", async () => {

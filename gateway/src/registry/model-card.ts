@@ -36,7 +36,7 @@ export class ModelCardReader {
     let bytes: Buffer | null;
     await this.#acquire();
     try {
-      bytes = await readAll(await this.blobs.read(file.sha256), MAX_CARD_BYTES);
+      bytes = await readAll(await this.blobs.read(file.sha256, undefined, file.sizeBytes), MAX_CARD_BYTES);
     } catch (error) {
       if (error instanceof NotFoundError) return null; // its version was deleted and the blob reclaimed
       throw error;

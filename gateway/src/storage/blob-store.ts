@@ -59,8 +59,8 @@ export interface BlobStore {
   discard(blob: StagedBlob): Promise<void>;
   /**
    * Opens a blob's bytes (all, or `range`). `sizeBytes`, the size the metadata records:
-   * a store told the object's size by the read itself (S3) refuses an object of another
-   * size with a StorageError, before a byte is sent under a Content-Length it would break.
+   * an object or file of another size is refused with a StorageError, before a byte is
+   * sent under a Content-Length it would break.
    */
   read(sha256: string, range?: ByteRange, sizeBytes?: number): Promise<BlobReadable>;
   delete(sha256: string): Promise<void>;

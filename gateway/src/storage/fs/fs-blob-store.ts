@@ -2,7 +2,7 @@ import { close, existsSync, fsync, link as linkFile, open, unlink } from "node:f
 import fs, { type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { NotFoundError } from "../../domain/errors.js";
+import { NotFoundError, StorageError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
 import { ByteTally } from "../hashing-counter.js";
@@ -181,7 +181,7 @@ export class FsBlobStore implements BlobStore {
     await unlinkIfPresent(this.#stagingPath(blob.stagingKey));
   }
 
-  async read(sha256: string, range?: ByteRange): Promise<BlobFile> {
+  async read(sha256: string, range?: ByteRange, sizeBytes?: number): Promise<BlobFile> {
     let handle: FileHandle;
     try {
       handle = await fs.open(this.#pathOf(sha256), "r");
@@ -190,7 +190,14 @@ export class FsBlobStore implements BlobStore {
       throw (error as NodeJS.ErrnoException).code === "ENOENT" ? new NotFoundError("blob", sha256) : error;
     }
     try {
-      return range ? new BlobFile(handle, range.start, range.end + 1) : new BlobFile(handle, 0, (await handle.stat()).size);
+      const size = range && sizeBytes === undefined ? undefined : (await handle.stat()).size;
+      // A file of another size under a digest's name was changed or cut behind our back (a disk
+      // error, a hand edit): streamed under the recorded Content-Length, a longer one sent a wrong
+      // file that looked complete (and garbage on the connection), a shorter one hung.
+      if (sizeBytes !== undefined && size !== sizeBytes) {
+        throw new StorageError(`blob store read failed (the file is ${size} bytes, ${sizeBytes} expected)`);
+      }
+      return range ? new BlobFile(handle, range.start, range.end + 1) : new BlobFile(handle, 0, size!);
     } catch (error) {
       await handle.close();
       throw error;
