@@ -17,6 +17,19 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The app's pages need a build (`npm run build`, run by `pretest`). */
 const built = fs.existsSync(path.join(ROOT, "web", "dist", "index.html"));
 
+/** A gateway on `first`'s port and store, as after a restart (`first`'s own gateway closed). */
+function restarted(first: TestGateway): Promise<Gateway> {
+  const { storage } = first;
+  const config = {
+    ...loadConfig(["--port", new URL(first.origin).port], {}),
+    dataDir: storage.dataDir,
+    databaseUrl: storage.databaseUrl,
+    blobUrl: storage.blobUrl,
+    shutdownGraceMs: 1000,
+  };
+  return startGateway(config, { log: silentLog });
+}
+
 /**
  * The web app as a client of a real gateway, in a real Chromium: what it shows of
  * the registry's data (values at the edges of their rules), each test on a
@@ -282,7 +295,6 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
 
   test("after the gateway restarts, an open family page shows the version created before its events' connection came back", async () => {
     const first = await startTestGateway();
-    const port = Number(new URL(first.origin).port);
     let second: Gateway | undefined;
     const page = await browser.newPage();
     try {
@@ -299,15 +311,7 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
 
       hold = true;
       await first.gateway.close();
-      const { storage } = first;
-      const config = {
-        ...loadConfig(["--port", String(port)], {}),
-        dataDir: storage.dataDir,
-        databaseUrl: storage.databaseUrl,
-        blobUrl: storage.blobUrl,
-        shutdownGraceMs: 1000,
-      };
-      second = await startGateway(config, { log: silentLog });
+      second = await restarted(first);
       // Created while the page is not connected: its event reaches no one.
       await second.registry.createModel(Caller.open(), { name: "mnist" });
       hold = false;
@@ -325,7 +329,6 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
 
   test("live events come back after the gateway was down for longer than graphql-ws's five tries (about 40 s)", async () => {
     const first = await startTestGateway();
-    const port = Number(new URL(first.origin).port);
     let second: Gateway | undefined;
     const page = await browser.newPage();
     try {
@@ -346,15 +349,7 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
       await first.gateway.close();
       // A sixth try is one graphql-ws alone never makes.
       await expect.poll(() => refused, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(6);
-      const { storage } = first;
-      const config = {
-        ...loadConfig(["--port", String(port)], {}),
-        dataDir: storage.dataDir,
-        databaseUrl: storage.databaseUrl,
-        blobUrl: storage.blobUrl,
-        shutdownGraceMs: 1000,
-      };
-      second = await startGateway(config, { log: silentLog });
+      second = await restarted(first);
       down = false;
       await expect.poll(() => second!.openSubscriptions(), { timeout: 15_000 }).toBe(1);
       await second.registry.createModel(Caller.open(), { name: "mnist" });
