@@ -9,7 +9,7 @@ import type { SqlMetadataStore } from "../gateway/src/storage/sql/sql-metadata-s
 import { migrationProvider } from "../gateway/src/storage/sql/migrations.js";
 import { postgresDialect } from "../gateway/src/storage/postgres/index.js";
 import { sqliteDialect } from "../gateway/src/storage/sqlite/index.js";
-import { BACKENDS, createPgDatabase, makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
+import { BACKENDS, createPgDatabase, expectOpensEmpty, makeTempDir, openTestStorage, type TestStorage } from "./support/backends.js";
 import { captureLog } from "./support/log-capture.js";
 import { registryOver } from "./support/registry.js";
 import { waitFor } from "./support/wait.js";
@@ -572,12 +572,7 @@ describe("starting while another process holds the SQLite file's write lock", ()
       ]);
       committed = true;
       other.exec("commit");
-      const storage = await opening;
-      try {
-        expect(await storage.metadata.getModel({ project: "default", name: "m", version: 1 }, { metrics: false, files: false })).toBeNull();
-      } finally {
-        await closeStorage(storage);
-      }
+      await expectOpensEmpty(opening);
     } finally {
       other.close();
       await fs.rm(dir, { recursive: true, force: true });

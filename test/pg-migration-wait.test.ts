@@ -7,8 +7,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
-import { closeStorage, openStorage } from "../gateway/src/storage/factory.js";
-import { adminQuery, BACKENDS, createPgDatabase, makeTempDir } from "./support/backends.js";
+import { openStorage } from "../gateway/src/storage/factory.js";
+import { adminQuery, BACKENDS, createPgDatabase, expectOpensEmpty, makeTempDir } from "./support/backends.js";
 import { killAllChildren, startChildGateway } from "./support/child-gateway.js";
 import { waitFor } from "./support/wait.js";
 
@@ -89,12 +89,7 @@ describe.runIf(BACKENDS.includes("postgres"))("a replica starting during another
       ]);
       released = true;
       await migrating.query(`select pg_advisory_unlock(${MIGRATION_LOCK})`);
-      const storage = await opening;
-      try {
-        expect(await storage.metadata.getModel({ project: "default", name: "m", version: 1 }, { metrics: false, files: false })).toBeNull();
-      } finally {
-        await closeStorage(storage);
-      }
+      await expectOpensEmpty(opening);
     } finally {
       await migrating.end().catch(() => {});
       await watcher.end().catch(() => {});

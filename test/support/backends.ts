@@ -6,7 +6,7 @@ import pg from "pg";
 import type { KyselyConfig } from "kysely";
 import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { BlobEntry } from "../../gateway/src/storage/blob-store.js";
-import { openStorage, type Storage } from "../../gateway/src/storage/factory.js";
+import { closeStorage, openStorage, type Storage } from "../../gateway/src/storage/factory.js";
 import { s3ClientOf, type S3Server } from "./s3-server.js";
 
 export type Backend = "sqlite" | "postgres";
@@ -242,4 +242,15 @@ export async function stagingFiles(blobDir: string): Promise<{ name: string; siz
     if (stats) found.push({ name, size: stats.size });
   }
   return found;
+}
+
+/** Waits for a store being opened, checks it answers a read (an empty registry's), then closes it. */
+export async function expectOpensEmpty(opening: Promise<Storage>): Promise<void> {
+  const storage = await opening;
+  try {
+    const absent = await storage.metadata.getModel({ project: "default", name: "m", version: 1 }, { metrics: false, files: false });
+    if (absent !== null) throw new Error("the store opened on a registry that is not empty");
+  } finally {
+    await closeStorage(storage);
+  }
 }
