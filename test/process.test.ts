@@ -330,10 +330,12 @@ describe("command line", () => {
 describe("a stray rejection", () => {
   test("a promise that rejects with nothing to handle it is logged at error level; the gateway goes on serving", async () => {
     const s = await site();
-    // Loaded before the gateway (node --import): once it is serving, a rejection no code handles.
+    // Loaded before the gateway (node --import): told once the gateway serves (not after a time,
+    // which a slow start outlasts), a rejection no code handles.
     const stray = path.join(s.dataDir, "stray.mjs");
-    await fs.writeFile(stray, `setTimeout(() => void Promise.reject(new Error("a stray rejection")), 1500);\n`);
+    await fs.writeFile(stray, `process.on("SIGUSR2", () => void Promise.reject(new Error("a stray rejection")));\n`);
     const gw = await start(s, { NODE_OPTIONS: `--import ${stray}` });
+    gw.kill("SIGUSR2");
     await waitFor("the rejection's log line", () => /a stray rejection/.test(gw.output()), 10_000);
     // A JSON log line, not Node's report of a process it is ending.
     const line = gw
