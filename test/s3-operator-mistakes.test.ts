@@ -106,6 +106,28 @@ describe('HOMER_BLOB_URL with a "?" or "#" in the prefix', () => {
   });
 });
 
+describe("HOMER_BLOB_URL with a prefix too long for S3's keys", () => {
+  test("is refused at start, naming the room left, not by the store at the first upload", async () => {
+    const fits = `${s3.blobUrl}/${"p".repeat(800)}`;
+    const store = await openS3BlobStore(fits, { env: s3.env });
+    try {
+      const blob = await store.stage(Readable.from([Buffer.from("long prefix")]), { maxBytes: 100 });
+      await store.promote([blob]);
+      expect((await readAll(await store.read(blob.sha256, undefined, 11))).toString()).toBe("long prefix");
+    } finally {
+      await store.close();
+    }
+    // 1,000 bytes of prefix (in characters of two bytes each too) leave no room for a staging name.
+    for (const prefix of ["p".repeat(1000), "é".repeat(500), `a/${"b".repeat(960)}`]) {
+      const opening = openS3BlobStore(`${s3.blobUrl}/${prefix}`, { env: s3.env });
+      await expect(opening).rejects.toThrow(ConfigError);
+      await expect(opening).rejects.toThrow(
+        /the prefix is too long: keys under it would reach \d+ bytes, over the 1024 an object key may have \(at most \d+ bytes of prefix on this host\)/,
+      );
+    }
+  });
+});
+
 describe("a registry whose prefix lies inside another's staging folder", () => {
   test("the outer one's reclaim of its staging leftovers leaves the inner one's blobs and uploads alone", async () => {
     // Production at s3://models, the staging environment at s3://models/staging: the outer

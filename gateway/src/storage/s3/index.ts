@@ -1,7 +1,7 @@
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { ConfigError } from "../../config.js";
 import { httpStatusOf, isAccessProblem, isUnavailable, s3CodeOf, s3Error } from "./errors.js";
-import { S3BlobStore, type S3BlobStoreOptions } from "./s3-blob-store.js";
+import { MAX_KEY_BYTES, S3BlobStore, type S3BlobStoreOptions } from "./s3-blob-store.js";
 import { createS3Client, parseS3Url } from "./s3-client.js";
 
 export { S3BlobStore } from "./s3-blob-store.js";
@@ -25,6 +25,14 @@ export interface OpenS3Options {
  */
 export async function openS3BlobStore(url: string, options: OpenS3Options = {}): Promise<S3BlobStore> {
   const location = parseS3Url(url);
+  // Refused at start, not by the store at the first upload, after the service went live.
+  const longest = S3BlobStore.longestKeyBytes(location);
+  if (longest > MAX_KEY_BYTES) {
+    const room = Buffer.byteLength(location.prefix) - (longest - MAX_KEY_BYTES);
+    throw new ConfigError(
+      `blob store URL ${url}: the prefix is too long: keys under it would reach ${longest} bytes, over the ${MAX_KEY_BYTES} an object key may have (at most ${Math.max(0, room)} bytes of prefix on this host)`,
+    );
+  }
   const client = createS3Client({ forcePathStyle: options.forcePathStyle, env: options.env ?? process.env });
   const deadline = Date.now() + (options.connectTimeoutMs ?? 60_000);
   for (let attempt = 0; ; attempt++) {

@@ -26,6 +26,8 @@ import { serverSideCopy } from "./server-copy.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const MiB = 2 ** 20;
+/** S3's (and MinIO's) limit on an object key, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
 
 export interface S3BlobStoreOptions {
   readonly client: S3Client;
@@ -83,6 +85,15 @@ export class S3BlobStore implements BlobStore {
     this.#copyPartSize = options.copyPartSizeBytes ?? 512 * MiB;
     this.#stagingMaxAgeMs = options.stagingMaxAgeMs ?? 24 * 3600_000;
     this.#concurrency = options.concurrency ?? 8;
+  }
+
+  /**
+   * The longest key this process would write under `location`: a staging name (its host's
+   * name, PID namespace and PID, a UUID) or a blob's key, in UTF-8 bytes.
+   */
+  static longestKeyBytes(location: S3Location): number {
+    const root = location.prefix ? `${location.prefix}/` : "";
+    return Math.max(Buffer.byteLength(`${root}staging/${newStagingName()}`), Buffer.byteLength(`${root}blobs/00/${"0".repeat(64)}`));
   }
 
   get #stagingPrefix(): string {
