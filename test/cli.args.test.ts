@@ -4,7 +4,8 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, test } from "vitest";
 import { makeTempDir } from "./support/backends.js";
 import type { Globals } from "../cli/src/args.js";
-import { HelpRequested, parse } from "../cli/src/args.js";
+import { HelpRequested, parse, splitCommand } from "../cli/src/args.js";
+import { UsageError } from "../cli/src/output.js";
 import { resolveSettings } from "../cli/src/settings.js";
 
 describe("CLI argument parsing keeps no state of its own", () => {
@@ -18,6 +19,13 @@ describe("CLI argument parsing keeps no state of its own", () => {
     expect(parsed.positionals).toEqual(["m1"]);
     expect(first).toEqual([{ url: "http://a/graphql", json: true }]);
     expect(second).toEqual([{ project: "p" }]);
+  });
+
+  test("--api-key, --url and --project given empty (an unset shell variable) are usage errors, before or after the command", () => {
+    for (const args of [["--api-key", ""], ["--api-key="], ["--url", ""], ["--project="]]) {
+      expect(() => parse(["m1", ...args], {}, "usage", { useGlobals: () => {} }), args.join(" ")).toThrow(/was given an empty value/);
+      expect(() => splitCommand([...args, "ls"]), args.join(" ")).toThrow(UsageError);
+    }
   });
 
   test("--help after the command stops it with its usage", () => {

@@ -21,7 +21,6 @@ describe("homer's gateway URL and stored login, checked before any request", () 
     for (const [args, env, from] of [
       [["ls"], { HOMER_URL: "localhost:4000/graphql" }, "HOMER_URL"],
       [["ls"], { HOMER_URL: "ftp://registry.example/graphql" }, "HOMER_URL"],
-      [["ls", "--url", ""], {}, "--url"],
       [["ls", "--url", "http://alice:s3cret@127.0.0.1:9/graphql"], {}, "--url"],
       [["ls"], { HOMER_URL: "https://alice:s3cret@127.0.0.1:9/graphql" }, "HOMER_URL"],
       [["login", "--api-key", "hmr_x"], { HOMER_URL: "http://alice:s3cret@127.0.0.1:9/graphql" }, "HOMER_URL"],
@@ -35,6 +34,20 @@ describe("homer's gateway URL and stored login, checked before any request", () 
       const json = await homer([...args, "--json"], { ...clean, ...env });
       expect(JSON.parse(json.stdout).error.code, what).toBe("USAGE");
       expect(json.stdout, what).not.toContain("s3cret");
+    }
+  });
+
+  test("--api-key, --url or --project given empty is a usage error (exit 2), not a request without the stored key", async () => {
+    for (const args of [
+      ["ls", "--api-key", ""],
+      ["--api-key=", "ls"],
+      ["ls", "--url", ""],
+      ["ls", "--project="],
+    ]) {
+      const run = await homer(args, clean);
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr, args.join(" ")).toMatch(/^homer: --(api-key|url|project) was given an empty value/);
+      expect(JSON.parse((await homer([...args, "--json"], clean)).stdout).error.code).toBe("USAGE");
     }
   });
 });

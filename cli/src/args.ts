@@ -36,7 +36,20 @@ export interface GlobalsReceiver {
   useGlobals(found: Partial<Globals>): void;
 }
 
+/**
+ * `--api-key ""`, `--url ""`, `--project ""`: most often a shell variable that was not set
+ * (`--api-key "$KEY"`). Taken as given, the empty key overrode the stored login's and the
+ * command ran without a key; refused instead, as HOMER_API_KEY="" is taken as unset.
+ */
+function refuseEmpty(values: Record<string, unknown>): void {
+  for (const name of ["url", "api-key", "project"] as const) {
+    if (values[name] === "")
+      throw new UsageError(`--${name} was given an empty value (an unset shell variable?); leave the option out to use the default`);
+  }
+}
+
 function globalsOf(values: Record<string, unknown>): Partial<Globals> {
+  refuseEmpty(values);
   const found: Partial<Globals> = {};
   if (typeof values.url === "string") found.url = values.url;
   if (typeof values["api-key"] === "string") found.apiKey = values["api-key"];
