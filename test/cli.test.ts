@@ -591,8 +591,11 @@ describe("homer with API keys", () => {
     );
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     await prompted;
-    // Typed once raw mode is on: a pasted key, then Enter.
-    child.stdin.write(`${secret}\r`);
+    // Typed once raw mode is on: an arrow key, a key pasted in a terminal with bracketed
+    // paste on, left and right (Ctrl+Left too), Home as SS3, then Enter. The keys' escape
+    // sequences are no part of the key.
+    child.stdin.write(`\u001b[A\u001b[200~${secret.slice(0, 6)}`);
+    child.stdin.write(`\u001b[D\u001b[1;5D\u001b[C\u001bOH${secret.slice(6)}\u001b[201~\r`);
     expect(await exited).toBe(0);
     expect(output).toMatch(/logged in to /);
     expect(output).not.toContain(secret);

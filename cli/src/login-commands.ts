@@ -46,6 +46,9 @@ function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
   return new Promise((resolve, reject) => {
     let typed = "";
+    // Where an escape sequence (an arrow key, Home, a bracketed paste's markers) stands:
+    // its characters are keys, not the key, and were kept as "[A" and the like.
+    let escape: "none" | "started" | "csi" | "ss3" = "none";
     const finish = (error?: Error) => {
       stdin.off("data", onData);
       stdin.setRawMode(false);
@@ -56,9 +59,13 @@ function promptHidden(prompt: string): Promise<string> {
     };
     const onData = (chunk: string) => {
       for (const c of chunk) {
-        if (c === "\r" || c === "\n") return finish();
-        if (c === "\u0003" || (c === "\u0004" && typed === "")) return finish(new UsageError("login cancelled: nothing was stored"));
-        if (c === "\u007f" || c === "\b") typed = typed.slice(0, -1);
+        if (escape === "started") escape = c === "[" ? "csi" : c === "O" ? "ss3" : "none";
+        else if (escape === "csi") escape = c >= "@" && c <= "~" ? "none" : "csi";
+        else if (escape === "ss3") escape = "none";
+        else if (c === "\u001b") escape = "started";
+        else if (c === "\r" || c === "\n") return finish();
+        else if (c === "\u0003" || (c === "\u0004" && typed === "")) return finish(new UsageError("login cancelled: nothing was stored"));
+        else if (c === "\u007f" || c === "\b") typed = typed.slice(0, -1);
         else if (c >= " ") typed += c;
       }
     };
