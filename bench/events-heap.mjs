@@ -20,7 +20,12 @@ const settledHeap = () => {
 };
 
 const dir = await makeRunDir("events-heap");
-const config = { ...loadConfig(["--port", "0", "--data-dir", dir], {}), maxSubscriptionsPerKey: count + 10, maxConnections: count + 100 };
+const config = {
+  ...loadConfig(["--port", "0", "--data-dir", dir], {}),
+  maxSubscriptionsPerKey: count + 10,
+  maxConnections: count + 100,
+  maxConnectionsPerAddress: count + 100,
+};
 const gw = await startGateway(config, { log: pino({ level: "silent" }) });
 
 async function subscribe(n, over) {

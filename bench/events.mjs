@@ -104,7 +104,11 @@ async function latencyAcrossReplicas(backend) {
  */
 async function memoryOfSubscribers(sockets) {
   const dir = await makeRunDir("events-memory");
-  const gw = await startGatewayProcess(dir, { HOMER_MAX_SUBSCRIPTIONS_PER_KEY: "5000", HOMER_MAX_CONNECTIONS: "5000" });
+  const gw = await startGatewayProcess(dir, {
+    HOMER_MAX_SUBSCRIPTIONS_PER_KEY: "5000",
+    HOMER_MAX_CONNECTIONS: "5000",
+    HOMER_MAX_CONNECTIONS_PER_ADDRESS: "5000",
+  });
   const clients = [];
   try {
     // Warm: one subscriber, one event, closed, so the code paths are loaded before the baseline.

@@ -29,9 +29,24 @@ describe("configuration", () => {
   });
 
   test("connection limits: headers deadline, idle timeout and connection cap, none of them off", () => {
-    expect(loadConfig([], {})).toMatchObject({ headersTimeoutMs: 30_000, idleTimeoutMs: 60_000, maxConnections: 1024 });
-    const env = { HOMER_HEADERS_TIMEOUT_MS: "45000", HOMER_IDLE_TIMEOUT_MS: "120000", HOMER_MAX_CONNECTIONS: "64" };
-    expect(loadConfig([], env)).toMatchObject({ headersTimeoutMs: 45_000, idleTimeoutMs: 120_000, maxConnections: 64 });
+    expect(loadConfig([], {})).toMatchObject({
+      headersTimeoutMs: 30_000,
+      idleTimeoutMs: 60_000,
+      maxConnections: 1024,
+      maxConnectionsPerAddress: 256,
+    });
+    const env = {
+      HOMER_HEADERS_TIMEOUT_MS: "45000",
+      HOMER_IDLE_TIMEOUT_MS: "120000",
+      HOMER_MAX_CONNECTIONS: "64",
+      HOMER_MAX_CONNECTIONS_PER_ADDRESS: "8",
+    };
+    expect(loadConfig([], env)).toMatchObject({
+      headersTimeoutMs: 45_000,
+      idleTimeoutMs: 120_000,
+      maxConnections: 64,
+      maxConnectionsPerAddress: 8,
+    });
     for (const name of Object.keys(env)) expect(() => loadConfig([], { [name]: "0" })).toThrow(new RegExp(`${name}: expected an integer`));
   });
 

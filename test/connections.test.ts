@@ -1,7 +1,9 @@
 import pg from "pg";
+import type { Logger } from "pino";
 import { afterEach, describe, expect, test } from "vitest";
 import type { Config } from "../gateway/src/config.js";
 import { BACKENDS, stagingFiles } from "./support/backends.js";
+import { captureLog } from "./support/log-capture.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { rawConnection, rawGet, type RawConnection } from "./support/raw-socket.js";
 import { startSlowUpload, uploadBody } from "./support/slow-upload.js";
@@ -22,13 +24,13 @@ afterEach(async () => {
   gw = undefined;
 });
 
-async function start(config: Partial<Config>, backend: "sqlite" | "postgres" = "sqlite"): Promise<TestGateway> {
-  gw = await startTestGateway({ backend, config });
+async function start(config: Partial<Config>, backend: "sqlite" | "postgres" = "sqlite", logger?: Logger): Promise<TestGateway> {
+  gw = await startTestGateway({ backend, config, ...(logger ? { logger } : {}) });
   return gw;
 }
 
-function connect(origin: string): RawConnection {
-  const conn = rawConnection(origin);
+function connect(origin: string, localAddress?: string): RawConnection {
+  const conn = rawConnection(origin, localAddress);
   opened.push(conn);
   return conn;
 }
@@ -179,5 +181,57 @@ describe("connection cap", () => {
       ),
     );
     expect(health).toBe(true);
+  });
+});
+
+describe("connection cap per client address", () => {
+  /** Whether `conn` is served a /healthz (a fresh request on it, the `n`th). */
+  async function served(conn: RawConnection, origin: string, n: number): Promise<void> {
+    conn.write(rawGet(origin, "/healthz"));
+    expect((await conn.response(n)).status).toBe(200);
+  }
+
+  test("one address past its cap is closed unanswered while other addresses are served; a closed connection frees its place", async () => {
+    const log = captureLog("info");
+    const { origin } = await start({ maxConnections: 10, maxConnectionsPerAddress: 2 }, "sqlite", log.logger);
+    const first = [connect(origin), connect(origin)];
+    for (const conn of first) await served(conn, origin, 0);
+    const beyond = connect(origin);
+    beyond.write(rawGet(origin, "/healthz"));
+    expect(await beyond.closesWithin(5_000)).toBe(true);
+    expect(beyond.received().length).toBe(0);
+    // Another client (127.0.0.2 is loopback too, but another address) is not held back.
+    const other = connect(origin, "127.0.0.2");
+    await served(other, origin, 0);
+    for (const conn of first) await served(conn, origin, 1);
+    first[0]!.socket.destroy();
+    await first[0]!.closed;
+    const again = await waitFor("the freed place to take a new connection", async () => {
+      const conn = connect(origin);
+      conn.write(rawGet(origin, "/healthz"));
+      return conn.response(0, 2_000).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+    });
+    expect(again).toBe(true);
+    expect(log.lines.some((line) => line.includes("a client address holds its maximum of open connections"))).toBe(true);
+    expect(log.lines.join("\n")).not.toContain("127.0.0.1");
+  });
+
+  test("a trusted proxy's connections are not counted (HOMER_TRUST_PROXY)", async () => {
+    const { origin } = await start({ maxConnections: 10, maxConnectionsPerAddress: 1, trustProxy: ["loopback"] });
+    const conns = [connect(origin), connect(origin), connect(origin)];
+    for (const conn of conns) await served(conn, origin, 0);
+  });
+
+  test("a WebSocket upgrade ignored as h2c keeps one place, not two", async () => {
+    const { origin } = await start({ maxConnections: 10, maxConnectionsPerAddress: 1 });
+    const conn = connect(origin);
+    conn.write(
+      `GET /healthz HTTP/1.1\r\nHost: ${new URL(origin).host}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n`,
+    );
+    expect((await conn.response(0)).status).toBe(200);
+    await served(conn, origin, 1);
   });
 });

@@ -293,7 +293,7 @@ describe("the HTTP server's concurrent(): whether a request has company", () => 
   async function answeringConcurrent(): Promise<number> {
     const { server, concurrent } = createHttpServer(
       (_req, res) => res.end(String(concurrent())),
-      { headersTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnections: 10 },
+      { headersTimeoutMs: 5000, idleTimeoutMs: 5000, maxConnections: 10, maxConnectionsPerAddress: 10 },
       silentLog,
     );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -117,6 +117,8 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
     (req, res) => void (lane?.(req, res) || app(req as express.Request, res as express.Response, unrouted(res, log, headers))),
     config,
     log,
+    // The peer itself (hop 0): a hop count trusts every peer, an address list those it names.
+    (address) => (app.get("trust proxy fn") as TrustFunction)(address, 0),
   );
   traffic.concurrent = concurrent;
   let shuttingDown = false;

@@ -36,6 +36,8 @@ export interface Config {
   readonly idleTimeoutMs: number;
   /** Open client connections at once, per process. */
   readonly maxConnections: number;
+  /** Open connections at once from one client address (an IPv6 /64), trusted proxies' not counted. */
+  readonly maxConnectionsPerAddress: number;
   readonly logLevel: string;
   readonly development: boolean;
   /** Serve without API keys even when bound beyond loopback. */
@@ -221,6 +223,12 @@ const OPTIONS = {
     env: "HOMER_MAX_CONNECTIONS",
     help: "open client connections at once; further ones are closed on accept",
     default: () => "1024",
+  },
+  maxConnectionsPerAddress: {
+    flag: "--max-connections-per-address",
+    env: "HOMER_MAX_CONNECTIONS_PER_ADDRESS",
+    help: "open connections at once from one client address (an IPv6 /64); further ones are closed on accept; trusted proxies' (HOMER_TRUST_PROXY) are not counted",
+    default: () => "256",
   },
   logLevel: {
     flag: "--log-level",
@@ -531,6 +539,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     headersTimeoutMs: parseInteger(raw.headersTimeoutMs!, name("headersTimeoutMs"), 100, 600_000),
     idleTimeoutMs: parseInteger(raw.idleTimeoutMs!, name("idleTimeoutMs"), 100, 3_600_000),
     maxConnections: parseInteger(raw.maxConnections!, name("maxConnections"), 1, 1_000_000),
+    maxConnectionsPerAddress: parseInteger(raw.maxConnectionsPerAddress!, name("maxConnectionsPerAddress"), 1, 1_000_000),
     logLevel: parseChoice(raw.logLevel!, name("logLevel"), ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     development: parseBoolean(raw.development!, name("development")),
     insecure: parseBoolean(raw.insecure!, name("insecure")),

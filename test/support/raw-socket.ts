@@ -19,10 +19,10 @@ export interface RawConnection {
   closesWithin(ms: number): Promise<boolean>;
 }
 
-/** Opens a raw connection to `origin` (`http://host:port`). */
-export function rawConnection(origin: string): RawConnection {
+/** Opens a raw connection to `origin` (`http://host:port`), from `localAddress` if given (another client's address: 127.0.0.2). */
+export function rawConnection(origin: string, localAddress?: string): RawConnection {
   const { hostname, port } = new URL(origin);
-  const socket = net.connect({ host: hostname, port: Number(port) });
+  const socket = net.connect({ host: hostname, port: Number(port), ...(localAddress ? { localAddress } : {}) });
   const chunks: Buffer[] = [];
   let isClosed = false;
   socket.on("data", (b: Buffer) => chunks.push(b));

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
+import { addressBucket } from "./guards.js";
 
 /** How long a client may keep the gateway waiting, and how many connections it may hold. */
 export interface ConnectionLimits {
@@ -11,7 +12,15 @@ export interface ConnectionLimits {
   readonly idleTimeoutMs: number;
   /** Open connections at once; any further one is closed as soon as it is accepted. */
   readonly maxConnections: number;
+  /**
+   * Open connections at once from one client address (an IPv6 address's /64); any further
+   * one from it is closed as soon as it is accepted. Trusted proxies' connections are not counted.
+   */
+  readonly maxConnectionsPerAddress: number;
 }
+
+/** Whether a peer is a trusted proxy (`HOMER_TRUST_PROXY`), whose connections carry many clients. */
+export type TrustedPeer = (address: string) => boolean;
 
 /** What a drain had to cut off when its grace period ended. */
 export interface DrainReport {
@@ -62,7 +71,7 @@ function clientIsStalling(socket: Socket, requests: ReadonlySet<http.IncomingMes
 }
 
 /** Logs the first refused connection at once, then at most one summary a minute. */
-function refusalLog(log: Logger, maxConnections: number): () => void {
+function refusalLog(log: Logger, limit: object, first: string, summary: string): () => void {
   let window: NodeJS.Timeout | undefined;
   let refused = 0;
   return () => {
@@ -70,12 +79,49 @@ function refusalLog(log: Logger, maxConnections: number): () => void {
       refused++;
       return;
     }
-    log.warn({ maxConnections }, "refusing connections: the gateway holds its maximum of open connections");
+    log.warn(limit, first);
     window = setTimeout(() => {
-      if (refused > 0) log.warn({ maxConnections, refused }, "connections refused in the last minute at the connection limit");
+      if (refused > 0) log.warn({ ...limit, refused }, summary);
       refused = 0;
       window = undefined;
     }, 60_000).unref();
+  };
+}
+
+/**
+ * Counts each client address's open connections and closes, as soon as it is accepted, one
+ * past `max`: without it one client, with no key, could hold every connection the gateway
+ * takes (HOMER_MAX_CONNECTIONS), renewing each before the idle timeout. A trusted proxy's
+ * connections carry many clients' requests and are not counted. The log names no address.
+ */
+function perAddressCap(max: number, trusted: TrustedPeer, log: Logger): (socket: Socket) => boolean {
+  const open = new Map<string, number>();
+  const counted = new WeakSet<Socket>();
+  const refused = refusalLog(
+    log,
+    { maxConnectionsPerAddress: max },
+    "refusing connections: a client address holds its maximum of open connections",
+    "connections refused in the last minute at the per-address connection limit",
+  );
+  return (socket) => {
+    const address = socket.remoteAddress;
+    // A socket given back by ignoreUpgrade was counted when it was accepted.
+    if (address === undefined || counted.has(socket) || trusted(address)) return true;
+    const bucket = addressBucket(address);
+    const holding = open.get(bucket) ?? 0;
+    if (holding >= max) {
+      refused();
+      socket.destroy();
+      return false;
+    }
+    counted.add(socket);
+    open.set(bucket, holding + 1);
+    socket.once("close", () => {
+      const left = open.get(bucket)! - 1;
+      if (left === 0) open.delete(bucket);
+      else open.set(bucket, left);
+    });
+    return true;
   };
 }
 
@@ -85,7 +131,12 @@ function refusalLog(log: Logger, maxConnections: number): () => void {
  * `idleTimeoutMs`, and at most `maxConnections` are open. There is no deadline
  * for a whole request, so a large upload that keeps moving may take hours.
  */
-export function createHttpServer(app: http.RequestListener, limits: ConnectionLimits, log: Logger): HttpServer {
+export function createHttpServer(
+  app: http.RequestListener,
+  limits: ConnectionLimits,
+  log: Logger,
+  trusted: TrustedPeer = () => false,
+): HttpServer {
   const server = http.createServer({
     // requestTimeout: 0 alone would also turn the headers deadline off (Node 20 derives it).
     requestTimeout: 0,
@@ -95,7 +146,16 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
   });
   server.timeout = limits.idleTimeoutMs;
   server.maxConnections = limits.maxConnections;
-  server.on("drop", refusalLog(log, limits.maxConnections));
+  server.on(
+    "drop",
+    refusalLog(
+      log,
+      { maxConnections: limits.maxConnections },
+      "refusing connections: the gateway holds its maximum of open connections",
+      "connections refused in the last minute at the connection limit",
+    ),
+  );
+  const admit = perAddressCap(limits.maxConnectionsPerAddress, trusted, log);
   // Failing to listen is the caller's to handle; afterwards (e.g. accept() out of descriptors) the server goes on.
   server.once("listening", () => server.on("error", (err) => log.error({ err }, "HTTP server error")));
 
@@ -107,6 +167,7 @@ export function createHttpServer(app: http.RequestListener, limits: ConnectionLi
   let arrivedThisTurn = 0;
   const newTurn = () => (arrivedThisTurn = 0);
   server.on("connection", (socket: Socket) => {
+    if (!admit(socket)) return;
     inFlight.set(socket, new Set());
     socket.once("close", () => inFlight.delete(socket));
   });
