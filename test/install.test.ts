@@ -285,6 +285,41 @@ console.log(version, accuracy, code, doc, vars, wrong);
     );
   });
 
+  test("(b2) older and CommonJS TypeScript set-ups resolve the same types: node10 resolution (subpaths too), and a CommonJS file under nodenext", async () => {
+    await fs.writeFile(
+      path.join(project, "legacy.ts"),
+      `import { connection, type Model } from "@homer/sdk";
+import { connection as browserConnection } from "@homer/sdk/browser";
+import { ListModelsDocument, type ListModelsQueryVariables } from "@homer/sdk/documents";
+
+export async function best(): Promise<number | undefined> {
+  const mr = await connection({ url: process.env.HOMER_URL }).getModelRegistry();
+  const models: Model[] = await mr.getModels({ name: "mnist", sortKey: "accuracy", direction: "desc" });
+  const vars: ListModelsQueryVariables = { name: "mnist", first: 1 };
+  console.log(typeof browserConnection, ListModelsDocument.kind, vars);
+  // @ts-expect-error a version is a number
+  await mr.getModel({ name: "mnist", version: "1" });
+  return models[0]?.version;
+}
+`,
+    );
+    await typecheck(
+      "tsconfig.node10.json",
+      { module: "commonjs", moduleResolution: "node10", types: ["node"], ignoreDeprecations: "5.0" },
+      ["legacy.ts"],
+    );
+    // A CommonJS module of an ES-module project (.cts): its import is a require(), which
+    // TypeScript 5.8+ allows of an ES module under nodenext, as Node 20.19+ does.
+    await fs.writeFile(
+      path.join(project, "legacy.cts"),
+      `import { connection, RegistryError } from "@homer/sdk";
+export const open = (url: string) => connection({ url }).getModelRegistry();
+export const isMissing = (error: unknown) => error instanceof RegistryError && error.code === "NOT_FOUND";
+`,
+    );
+    await typecheck("tsconfig.cts.json", { module: "nodenext", moduleResolution: "nodenext", types: ["node"] }, ["legacy.cts"]);
+  });
+
   test("(c) a Vite app imports @homer/sdk/browser and the typed documents, builds, and runs in Chromium against the gateway", async () => {
     await fs.mkdir(path.join(project, "src"), { recursive: true });
     await fs.writeFile(
