@@ -118,6 +118,21 @@ describe("SDK watch() over a real WebSocket", () => {
     await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
   });
 
+  test("awaitModel refuses a timeout that is no number of seconds above 0, at once, and takes Infinity", async () => {
+    // NaN once waited for ever, querying back to back.
+    for (const timeoutSeconds of [Number.NaN, 0, -1, "30", null] as unknown[]) {
+      const refused = await mr.awaitModel({ name: "never", version: 1, timeoutSeconds: timeoutSeconds as number }).catch((e: unknown) => e);
+      expect(refused, String(timeoutSeconds)).toBeInstanceOf(RegistryError);
+      expect(refused, String(timeoutSeconds)).toMatchObject({ code: "BAD_USER_INPUT", field: "timeoutSeconds" });
+    }
+    await gw.gql(
+      `mutation { createModel(input: { name: "forever", version: 1 }) { version } }`,
+      {},
+      { authorization: `Bearer ${admin.token}` },
+    );
+    expect((await mr.awaitModel({ name: "forever", version: 1, timeoutSeconds: Number.POSITIVE_INFINITY })).version).toBe(1);
+  }, 20_000);
+
   test("a gateway that went away: NETWORK_ERROR", async () => {
     const other = await startTestGateway();
     const registry = await connection({ url: other.url }).getModelRegistry();

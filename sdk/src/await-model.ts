@@ -1,4 +1,4 @@
-import { RegistryError } from "./errors.js";
+import { RegistryError, shownValue } from "./errors.js";
 import type { Model } from "./model.js";
 import type { ModelEvent, ModelWatch, WatchOptions } from "./watch.js";
 
@@ -14,7 +14,7 @@ export interface AwaitModelOptions {
   /** That version; omitted: the next version registered after the call. */
   readonly version?: number;
   readonly project?: string;
-  /** Default 300; then TIMEOUT. */
+  /** Default 300, then TIMEOUT; above 0 (Infinity: no limit), else BAD_USER_INPUT. */
   readonly timeoutSeconds?: number;
 }
 
@@ -37,8 +37,19 @@ async function latestVersion(registry: ModelLookup, name: string, project: strin
  * once `getModel` returns it.
  */
 export async function awaitModel(registry: ModelLookup, options: AwaitModelOptions): Promise<Model> {
-  const { name, version, project } = options;
-  const deadline = Date.now() + (options.timeoutSeconds ?? 300) * 1000;
+  const { name, version, project, timeoutSeconds = 300 } = options;
+  // NaN (or a string from untyped code) made the deadline NaN: never reached, while each
+  // recheck's timer, NaN too, fired at once: queries back to back, for ever.
+  if (typeof timeoutSeconds !== "number" || !(timeoutSeconds > 0)) {
+    throw new RegistryError(
+      "BAD_USER_INPUT",
+      `timeoutSeconds must be a number of seconds above 0 (Infinity: no limit), not ${shownValue(timeoutSeconds)}`,
+      {
+        field: "timeoutSeconds",
+      },
+    );
+  }
+  const deadline = Date.now() + timeoutSeconds * 1000;
   const watch = registry.watch({ name, project });
   try {
     const baseline = version === undefined ? await latestVersion(registry, name, project) : 0;
@@ -79,7 +90,7 @@ export async function awaitModel(registry: ModelLookup, options: AwaitModelOptio
     }
     if (!found) {
       const what = version === undefined ? `a new version of ${name}` : `${name}@${version}`;
-      throw new RegistryError("TIMEOUT", `${what} was not registered within ${options.timeoutSeconds ?? 300} s`);
+      throw new RegistryError("TIMEOUT", `${what} was not registered within ${timeoutSeconds} s`);
     }
     return found;
   } finally {
