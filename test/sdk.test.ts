@@ -346,6 +346,26 @@ describe("SDK against a real gateway process", () => {
     expect(await mr.getModel({ name: "vanishing", version: 1 })).toBeNull();
   });
 
+  test("awaitRegistration that is no number of seconds, 0 or more, is BAD_USER_INPUT before any byte; nothing is registered", async () => {
+    const dir = await modelDir(root, "await-bad");
+    let progressed = false;
+    for (const awaitRegistration of [Number.NaN, -1, "10", null] as unknown[]) {
+      const options = { name: "await-bad", awaitRegistration: awaitRegistration as number, onProgress: () => (progressed = true) };
+      for (const attempt of [
+        () => mr.createModel({ ...options, modelPath: dir }),
+        async () => (await mr.createModel({ name: "await-bad" })).save(dir, options),
+        () => mr.createModel(options),
+      ]) {
+        const error = await attempt().catch((e: unknown) => e);
+        expect(error, String(awaitRegistration)).toBeInstanceOf(RegistryError);
+        expect(error, String(awaitRegistration)).toMatchObject({ code: "BAD_USER_INPUT", field: "awaitRegistration" });
+      }
+    }
+    expect(progressed).toBe(false);
+    expect(await mr.getModel({ name: "await-bad", version: 1 })).toBeNull();
+    expect((await mr.createModel({ name: "await-bad", modelPath: dir, awaitRegistration: 0 })).version).toBe(1);
+  });
+
   test("a directory with a second name (a symlink beside it) uploads under both names", async () => {
     for (const [real, link] of [
       ["checkpoint", "latest"],

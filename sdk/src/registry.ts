@@ -1,6 +1,6 @@
 import type { Client } from "@urql/core";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { RegistryError } from "./errors.js";
+import { RegistryError, shownValue } from "./errors.js";
 import { notShaped, runOperation } from "./operation.js";
 import { withoutApiKey, type ResolvedOptions } from "./client.js";
 import {
@@ -74,6 +74,15 @@ export interface GetModelFamiliesOptions {
 }
 
 const DEFAULT_AWAIT_SECONDS = 300;
+
+/** `awaitRegistration`: seconds, 0 (do not wait) or more; anything else is refused before any byte is sent. */
+function checkAwaitSeconds(seconds: unknown): void {
+  if (seconds !== undefined && (typeof seconds !== "number" || !(seconds >= 0))) {
+    throw new RegistryError("BAD_USER_INPUT", `awaitRegistration must be a number of seconds, 0 or more, not ${shownValue(seconds)}`, {
+      field: "awaitRegistration",
+    });
+  }
+}
 
 /** The server's spelling of an option given as one of `choices`' keys (undefined stays undefined), or BAD_USER_INPUT. */
 function choice<C extends Record<string, string>>(value: string | undefined, field: string, choices: C): C[keyof C] | undefined {
@@ -150,6 +159,7 @@ export class ModelRegistry {
     options: CreateModelOptions & { readonly files?: unknown; readonly signal?: AbortSignal },
   ): Promise<Model | ModelDraft> {
     const { modelPath, files, awaitRegistration, onProgress, signal, ...metadata } = options;
+    checkAwaitSeconds(awaitRegistration);
     const source = modelPath ?? files;
     if (source === undefined) {
       return new ModelDraft(this, { ...metadata, project: metadata.project ?? this.project }, { awaitRegistration, onProgress, signal });
@@ -159,6 +169,7 @@ export class ModelRegistry {
 
   /** @internal uploads `source` (a directory in Node, files in a browser) as a version with `metadata` */
   async uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model> {
+    checkAwaitSeconds(options.awaitRegistration);
     const files = this.#localFiles("createModel({ modelPath })");
     const { runId, ...found } = await files.describe(source);
     const given = stripUndefined(metadata);
