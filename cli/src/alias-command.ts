@@ -1,7 +1,7 @@
 import { assertAliasName, type ModelAlias } from "@homer/sdk";
 import { parse } from "./args.js";
 import type { Command, Options } from "./command.js";
-import { parseRef } from "./operands.js";
+import { parseInteger, parseRef } from "./operands.js";
 import { table, UsageError } from "./output.js";
 import { resolveRef } from "./resolve-ref.js";
 import { shown } from "./terminal.js";
@@ -41,10 +41,12 @@ export const alias: Command = {
     const registry = async () => io.registry();
     if (action === "set" && positionals.length === 3) {
       const [name, aliasName, target] = positionals as [string, string, string];
-      // A bare number is the version; anything else is a reference to one (of NAME unless it names a model).
-      const ref = /^\d+$/.test(target) ? null : parseRef(target.includes("@") ? target : `${name}@${target}`, ALIAS_USAGE);
+      // A bare number is the version; anything else is a reference to one (of NAME unless it
+      // names a model). Both are checked before connecting, as every operand is.
+      const fixed = /^\d+$/.test(target) ? parseInteger(target, "VERSION") : null;
+      const ref = fixed === null ? parseRef(target.includes("@") ? target : `${name}@${target}`, ALIAS_USAGE) : null;
       const mr = await registry();
-      const version = ref === null ? Number(target) : (await resolveRef(mr, ref)).version;
+      const version = fixed ?? (await resolveRef(mr, ref!)).version;
       const set = await mr.setAlias({ name, alias: aliasName, version, ...(values.protect ? { protected: true } : {}) });
       io.print(io.json ? `${JSON.stringify(json(set))}\n` : `${described(set)}\n`);
       return 0;

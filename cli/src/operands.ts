@@ -7,9 +7,12 @@ export function one(positionals: string[], what: string, usage: string): string 
   return positionals[0]!;
 }
 
+/** A whole number from 1 up, in decimal digits (`0`, `1e3`, `0x10`, ` 7` and numbers past 2^53 - 1 are refused). */
 export function parseInteger(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${what} must be a positive integer, got "${text}"`);
-  return Number(text);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1)
+    throw new UsageError(`${what} must be a positive integer, got "${text}"`);
+  return value;
 }
 
 /** A decimal number as `--where` reads one (sdk/src/filter.ts): not `0x10`, `0b1`, `Infinity` or "". */

@@ -2,6 +2,7 @@ import type { ModelEvent } from "@homer/sdk";
 import { parse } from "./args.js";
 import type { Command, Options } from "./command.js";
 import { untilInterrupted } from "./interrupt.js";
+import { parseInteger } from "./operands.js";
 import { UsageError } from "./output.js";
 import { shown } from "./terminal.js";
 
@@ -29,10 +30,7 @@ export const watch: Command = {
   async run(args, io) {
     const { values, positionals } = parse(args, WATCH_OPTIONS, WATCH_USAGE, io);
     if (positionals.length > 1) throw new UsageError(`expected at most one model name\nusage: ${WATCH_USAGE}`);
-    const count = values.count === undefined ? Infinity : Number(values.count);
-    if (values.count !== undefined && !(/^\d+$/.test(values.count) && count >= 1)) {
-      throw new UsageError(`--count must be a positive integer, got "${values.count}"`);
-    }
+    const count = values.count === undefined ? Infinity : parseInteger(values.count, "--count");
     const registry = await io.registry();
     return untilInterrupted(async (signal) => {
       let seen = 0;
