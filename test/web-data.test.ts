@@ -327,6 +327,42 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
     }
   }, 60_000);
 
+  test("live updates the server ends with an error are said to have stopped, with their reason, and resume on request with what they missed", async () => {
+    // One subscription per gateway: a second page's is refused (TOO_MANY_REQUESTS), which graphql-ws does not retry.
+    const gw = await startTestGateway({ config: { maxSubscriptions: 1 } });
+    const first = await browser.newPage();
+    const second = await browser.newPage();
+    try {
+      const caller = Caller.open();
+      await gw.gateway.registry.createModel(caller, { name: "mnist" });
+      await first.goto(`${gw.origin}/projects/default/models/mnist`);
+      await first.getByRole("link", { name: "v1", exact: true }).waitFor();
+      await expect.poll(() => gw.gateway.openSubscriptions()).toBe(1);
+      for (const target of ["/projects/default/models/mnist", "/projects/default"]) {
+        await second.goto(`${gw.origin}${target}`);
+        const stopped = second.getByRole("alert").filter({ hasText: "Live updates stopped" });
+        await stopped.waitFor({ timeout: 10_000 });
+        expect(await stopped.textContent()).toContain("TOO_MANY_REQUESTS");
+      }
+      await first.close();
+      await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(0);
+      // Missed while stopped: shown once resumed.
+      await gw.gateway.registry.createModel(caller, { name: "mnist" });
+      await second.getByRole("button", { name: "Resume live updates" }).click();
+      await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(1);
+      await second.getByRole("link", { name: "mnist" }).waitFor();
+      await second.goto(`${gw.origin}/projects/default/models/mnist`);
+      await second.getByRole("link", { name: "v2", exact: true }).waitFor({ timeout: 10_000 });
+      expect(await second.getByRole("alert").count()).toBe(0);
+      await gw.gateway.registry.createModel(caller, { name: "mnist" });
+      await second.getByText("Live: version 3 created.").waitFor({ timeout: 10_000 });
+    } finally {
+      await first.close();
+      await second.close();
+      await gw.close();
+    }
+  }, 60_000);
+
   test("live events come back after the gateway was down for longer than graphql-ws's five tries (about 40 s)", async () => {
     const first = await startTestGateway();
     let second: Gateway | undefined;

@@ -31,3 +31,17 @@ export function ErrorMessage({ error }: { error: CombinedError | Error }) {
     </div>
   );
 }
+
+/** Live updates the server ended with an error: why, and a way to start them again. */
+export function LiveStopped({ error, onResume }: { error: CombinedError; onResume: () => void }) {
+  return (
+    <div className="error" role="alert">
+      <p>Live updates stopped: {describeTrouble(troubleOf(error))} What is shown may be out of date.</p>
+      <p>
+        <button type="button" onClick={onResume}>
+          Resume live updates
+        </button>
+      </p>
+    </div>
+  );
+}

@@ -84,6 +84,14 @@ export interface RegistryClient {
  * (`applyAliasChange`). When the events' connection comes back after a loss, the
  * views on screen ask their queries again (`shownQueries`).
  */
+/** Each client's way to ask the queries on screen again (`shownQueries`). */
+const REFETCH_SHOWN = new WeakMap<Client, () => void>();
+
+/** Asks every query on screen of the server again: what live events missed while they were off. */
+export function refetchShown(client: Client): void {
+  REFETCH_SHOWN.get(client)?.();
+}
+
 export function createRegistryClient(apiKey: string | null): RegistryClient {
   const authorization = apiKey ? `Bearer ${apiKey}` : undefined;
   const headers: Record<string, string> = authorization ? { authorization } : {};
@@ -170,5 +178,6 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
       }),
     ],
   });
+  REFETCH_SHOWN.set(client, () => shown.refetch(client));
   return { client, dispose: () => void ws.dispose() };
 }

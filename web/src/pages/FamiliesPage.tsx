@@ -1,15 +1,11 @@
 import { useMemo } from "react";
-import { useQuery, useSubscription } from "urql";
+import { useQuery } from "urql";
 import { Link, useParams } from "wouter";
-import {
-  ModelEventsDocument,
-  ModelFamiliesWithBestDocument,
-  type FamilyRowFragment,
-  type ModelFamiliesWithBestQuery,
-} from "../generated/graphql";
+import { ModelFamiliesWithBestDocument, type FamilyRowFragment, type ModelFamiliesWithBestQuery } from "../generated/graphql";
 import { useFamilyPages } from "../components/FamilyPages";
-import { Empty, ErrorMessage, Loading } from "../components/Status";
+import { Empty, ErrorMessage, LiveStopped, Loading } from "../components/Status";
 import { formatDate, formatMetric } from "../lib/format";
+import { useLiveEvents } from "../lib/live";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
 import { useQueryParams, withParams } from "../lib/url";
@@ -64,7 +60,7 @@ export function FamiliesPage() {
       }
     : plain.list;
   // Any change in the project shows up here (graphcache re-asks the list).
-  useSubscription({ query: ModelEventsDocument, variables: { project } });
+  const live = useLiveEvents({ project });
   const families = useMemo(() => {
     const shown: Family[] = [...(nodes ?? [])];
     const order = CLIENT_ORDER[sort];
@@ -77,6 +73,7 @@ export function FamiliesPage() {
         <Link href="/">Projects</Link> / <span aria-current="page">{project}</span>
       </nav>
       <h1>Models in {project}</h1>
+      {live.stopped && <LiveStopped error={live.stopped} onResume={live.resume} />}
       {mayWrite && (
         <p>
           <Link href={`${base}/upload`} className="button">

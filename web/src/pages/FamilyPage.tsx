@@ -1,14 +1,15 @@
 import { lazy, Suspense, useCallback, useMemo, useState } from "react";
-import { useQuery, useSubscription } from "urql";
+import { useQuery } from "urql";
 import { Link, useParams } from "wouter";
-import { MetricSeriesDocument, ModelEventsDocument, type ModelVersionsQueryVariables } from "../generated/graphql";
+import { MetricSeriesDocument, type ModelVersionsQueryVariables } from "../generated/graphql";
 import type { MetricSeries } from "../components/MetricChart";
-import { ErrorMessage, Empty, Loading } from "../components/Status";
+import { ErrorMessage, Empty, LiveStopped, Loading } from "../components/Status";
 import { VersionFilter } from "../components/VersionFilter";
 import { VersionRows, type PageEnd } from "../components/VersionRows";
 import { useFamilyAliases } from "../lib/aliases";
 import { filterParams, readFilter, toModelFilter, type FilterDraft } from "../lib/filter";
 import { formatMetric } from "../lib/format";
+import { useLiveEvents } from "../lib/live";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
 import { useQueryParams, withParams } from "../lib/url";
@@ -62,7 +63,7 @@ export function FamilyPage() {
   });
   // The aliases' badges follow the table's first page too (a small list, one statement).
   const aliases = useFamilyAliases(project, name, !firstPageIn);
-  const [live] = useSubscription({ query: ModelEventsDocument, variables: { project, name } });
+  const live = useLiveEvents({ project, name });
   const chartModels = useMemo(() => [...(series.data?.models.nodes ?? [])].reverse(), [series.data]);
   const metricKeys = useMemo(
     () => [...new Set([...pageKeys, ...chartModels.flatMap((m) => m.metrics.map((metric) => metric.key))])].sort(),
@@ -138,7 +139,7 @@ export function FamilyPage() {
     : lastPage && !lastPage.fetching
       ? lastPage.totalCount
       : undefined;
-  const event = live.data?.modelEvents;
+  const event = live.event;
 
   return (
     <>
@@ -164,6 +165,7 @@ export function FamilyPage() {
       <p className="live" role="status" aria-live="polite">
         {event ? `Live: version ${event.version} ${event.type.toLowerCase()}.` : ""}
       </p>
+      {live.stopped && <LiveStopped error={live.stopped} onResume={live.resume} />}
       <VersionFilter key={filterKey} applied={draft} metricKeys={metricKeys} onApply={applyFilter} />
       {series.error && <ErrorMessage error={series.error} />}
       {series.fetching && !series.data && <Loading what="versions" />}
