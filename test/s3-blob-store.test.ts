@@ -136,6 +136,28 @@ describe("the S3 blob store against s3rver", () => {
   });
 });
 
+test("start-up: a store answering 400 to HeadBucket (an expired session token) is a configuration error that says what to check", async () => {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(400, { "x-amz-request-id": "test" });
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as net.AddressInfo;
+    const env = {
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: "a",
+      AWS_SECRET_ACCESS_KEY: "b",
+      AWS_SESSION_TOKEN: "expired",
+    };
+    const opening = openS3BlobStore("s3://bucket/p", { env, connectTimeoutMs: 1_000 });
+    await expect(opening).rejects.toBeInstanceOf(ConfigError);
+    await expect(opening).rejects.toThrow(/refused the request \(400.*AWS_SESSION_TOKEN has not expired/);
+  } finally {
+    server.close();
+  }
+});
+
 test("start-up: an endpoint nobody answers is retried, then UNAVAILABLE", async () => {
   // A port that was free a moment ago: connection refused.
   const port = await new Promise<number>((resolve) => {
@@ -269,5 +291,15 @@ describe("what S3's failures become", () => {
     expect(denied).toBeInstanceOf(StorageError);
     expect(denied.message).toBe("blob store copy failed (access denied or no such bucket)");
     expect(s3Error(answered("NotImplemented", 501), "copy")).toBeInstanceOf(StorageError);
+  });
+
+  test("credentials the store refuses, an expired session token among them, say so and what to do", () => {
+    for (const code of ["ExpiredToken", "InvalidToken", "TokenRefreshRequired", "InvalidAccessKeyId", "SignatureDoesNotMatch"]) {
+      const refused = s3Error(answered(code, code === "InvalidAccessKeyId" || code === "SignatureDoesNotMatch" ? 403 : 400), "read");
+      expect(refused, code).toBeInstanceOf(StorageError);
+      expect(refused.message, code).toBe(
+        `blob store read failed (the store refused the credentials: ${code}; renew them (a session token expires))`,
+      );
+    }
   });
 });

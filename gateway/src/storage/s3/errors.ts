@@ -60,18 +60,31 @@ export function isUnavailable(error: unknown): boolean {
   return cause !== undefined && cause !== error && isUnavailable(cause);
 }
 
+/**
+ * S3's codes for credentials it will not take: unknown, wrongly signed, or a session
+ * token (AWS_SESSION_TOKEN, an assumed role's) that expired. Renewing them is the fix.
+ */
+const CREDENTIAL_CODES: ReadonlySet<string> = new Set([
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "CredentialsProviderError",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "InvalidToken",
+  "TokenRefreshRequired",
+]);
+
+/** Whether the store refused the credentials themselves (unknown, wrongly signed, expired). */
+export function isCredentialProblem(error: unknown): boolean {
+  const code = s3CodeOf(error);
+  return code !== undefined && CREDENTIAL_CODES.has(code);
+}
+
 /** Whether the store refused the credentials or the bucket (configuration, not an outage). */
 export function isAccessProblem(error: unknown): boolean {
   const code = s3CodeOf(error);
   const status = httpStatusOf(error);
-  return (
-    status === 403 ||
-    code === "AccessDenied" ||
-    code === "InvalidAccessKeyId" ||
-    code === "SignatureDoesNotMatch" ||
-    code === "NoSuchBucket" ||
-    code === "CredentialsProviderError"
-  );
+  return status === 403 || code === "AccessDenied" || code === "NoSuchBucket" || isCredentialProblem(error);
 }
 
 /**
@@ -90,7 +103,11 @@ export function s3Error(error: unknown, operation: string): Error {
       cause: error,
     });
   }
-  const why = isAccessProblem(error) ? "access denied or no such bucket" : (code ?? "unknown error");
+  const why = isCredentialProblem(error)
+    ? `the store refused the credentials: ${code}; renew them (a session token expires)`
+    : isAccessProblem(error)
+      ? "access denied or no such bucket"
+      : (code ?? "unknown error");
   return new StorageError(`blob store ${operation} failed (${why})`, { cause: error });
 }
 

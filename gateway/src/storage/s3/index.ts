@@ -52,6 +52,12 @@ export async function openS3BlobStore(url: string, options: OpenS3Options = {}):
       }
       client.destroy();
       const status = httpStatusOf(error);
+      // 400 to HeadBucket (no body, so no code): S3's answer to an expired or malformed session token.
+      if (status === 400 && !isAccessProblem(error)) {
+        throw new ConfigError(
+          `blob store ${url}: the store refused the request (400 ${s3CodeOf(error) ?? ""}); check that AWS_SESSION_TOKEN has not expired, and AWS_REGION and AWS_ENDPOINT_URL`,
+        );
+      }
       if (isAccessProblem(error) || status === 404) {
         const answer = status === 404 ? "404: no such bucket" : `${status ?? ""} ${s3CodeOf(error) ?? ""}`.trim();
         throw new ConfigError(
