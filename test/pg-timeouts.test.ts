@@ -7,10 +7,12 @@ import { loadConfig } from "../gateway/src/config.js";
 import { UnavailableError } from "../gateway/src/domain/errors.js";
 import { toStorageError } from "../gateway/src/storage/postgres/errors.js";
 import { postgresDialect } from "../gateway/src/storage/postgres/index.js";
+import { resilientPool } from "../gateway/src/storage/postgres/pool.js";
 import { openStorage } from "../gateway/src/storage/factory.js";
 import { BACKENDS, createPgDatabase, makeTempDir } from "./support/backends.js";
 import { postQuery } from "./support/gateway.js";
 import { silentLog } from "./support/registry.js";
+import { silencingProxy } from "./support/silencing-proxy.js";
 import { waitFor } from "./support/wait.js";
 
 /**
@@ -82,6 +84,46 @@ describe.runIf(BACKENDS.includes("postgres"))("PostgreSQL statement timeout", ()
       await admin.end();
     }
   });
+});
+
+describe.runIf(BACKENDS.includes("postgres"))("a replica gone without a reset in the middle of a transaction", () => {
+  test("gives its locks back after the idle-in-transaction timeout, not after the server's TCP keepalive (two hours)", async () => {
+    const db = await createPgDatabase();
+    const proxy = await silencingProxy(new URL(db.url), 5432);
+    const through = new URL(db.url);
+    through.host = `127.0.0.1:${proxy.port}`;
+    const options = { maxConnections: 1, statementTimeoutMs: 0, types: pg.types, preparedStatements: false };
+    const lost = resilientPool(through.href, { ...options, idleInTransactionTimeoutMs: 1_000 });
+    const defaults = resilientPool(db.url, options);
+    const other = new pg.Client({ connectionString: db.url });
+    other.on("error", () => {});
+    const replica = await lost.connect();
+    try {
+      // As the migrations' lock is taken (Kysely), and a registration's row locks.
+      await replica.query("begin", []);
+      await replica.query("select pg_advisory_xact_lock(4242)", []);
+      proxy.silenceAll();
+      await other.connect();
+      await other.query("set lock_timeout = 20000");
+      const started = Date.now();
+      await other.query("select pg_advisory_xact_lock(4242)");
+      expect(Date.now() - started).toBeLessThan(15_000);
+      // Every connection of the gateway's pools has the timeout, a minute by default.
+      const session = await defaults.connect();
+      expect((await session.query("show idle_in_transaction_session_timeout", [])).rows).toEqual([
+        { idle_in_transaction_session_timeout: "1min" },
+      ]);
+      session.release();
+    } finally {
+      await other.end().catch(() => {});
+      await proxy.close();
+      // Its connection is gone (the proxy closed it): handed back, the pool drops it and can end.
+      replica.release();
+      await lost.end().catch(() => {});
+      await defaults.end();
+      await db.drop();
+    }
+  }, 60_000);
 });
 
 describe("PostgreSQL failures map to domain errors in one place", () => {

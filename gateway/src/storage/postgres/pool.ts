@@ -22,12 +22,24 @@ const DEADLINE_GRACE_MS = 2_000;
  */
 const PREPARED_PER_CONNECTION = 256;
 
+/**
+ * How long the server keeps a session of ours that sits in an open transaction without
+ * sending anything (`idle_in_transaction_session_timeout`). Homer's transactions never
+ * wait on a client: a session idle that long belongs to a replica that is gone without a
+ * reset (a host lost in a failover, a partition), whose row and migration locks otherwise
+ * stayed held until the server's TCP keepalive gave up, two hours by default, while every
+ * other replica's writes to those rows waited and failed.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
 export interface PoolOptions {
   readonly maxConnections: number;
   /** The server's statement_timeout and (plus a grace) our wait for any answer; 0 = none. */
   readonly statementTimeoutMs: number;
   /** The server's lock_timeout: how long a statement waits for a lock (default: the database's setting). */
   readonly lockTimeoutMs?: number;
+  /** The server's idle_in_transaction_session_timeout (default IDLE_IN_TRANSACTION_TIMEOUT_MS). */
+  readonly idleInTransactionTimeoutMs?: number;
   readonly types: pg.CustomTypesConfig;
   /**
    * Run statements as named prepared statements, parsed once per connection: the
@@ -58,6 +70,9 @@ export function resilientPool(connectionString: string, options: PoolOptions): P
   const settings = ["set extra_float_digits = 3"];
   if (options.statementTimeoutMs === 0) settings.push("set statement_timeout = 0");
   if (options.lockTimeoutMs !== undefined) settings.push(`set lock_timeout = ${Math.floor(options.lockTimeoutMs)}`);
+  settings.push(
+    `set idle_in_transaction_session_timeout = ${Math.floor(options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS)}`,
+  );
   const config: PoolConfig = {
     connectionString,
     max: options.maxConnections,
