@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Caller } from "../access/caller.js";
-import { BadInputError, NotFoundError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
+import { BadInputError, NotFoundError, StorageError, VersionsExhaustedError, versionExists } from "../domain/errors.js";
 import { BATCH, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VERSION } from "../domain/limits.js";
 import {
   ALL_PARTS,
@@ -67,7 +67,7 @@ export const ARCHIVE_HOLD_MS = 10 * 60_000;
 /** A file a caller may read: what the registry knows of it, and its bytes on demand. */
 export interface StoredFile {
   readonly record: FileRecord;
-  /** Opens the bytes (all, or `range`); NOT_FOUND when the version was deleted meanwhile. */
+  /** Opens the bytes (all, or `range`); NOT_FOUND when the version was deleted meanwhile, a StorageError when they are lost. */
   read(range?: ByteRange): Promise<BlobReadable>;
   /**
    * A short-lived URL that reads the bytes straight from the blob store, named
@@ -723,7 +723,7 @@ export class RegistryService {
     const stored = storedFilePath(path);
     const file = stored === null ? null : await this.metadata.getFile(ref, stored);
     if (!file) throw new NotFoundError("file", `${ref.project}/${ref.name}@${ref.version}/${isLabel(path) ? path : quote(path, 256)}`);
-    return this.#stored(file);
+    return this.#stored(ref, file);
   }
 
   /**
@@ -743,7 +743,7 @@ export class RegistryService {
     for (let attempt = 1; ; attempt++) {
       const model = await this.metadata.getModel(ref, { metrics: false, files: true });
       if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
-      const files = (model.files ?? []).map((record) => this.#stored(record));
+      const files = (model.files ?? []).map((record) => this.#stored(ref, record));
       if (!options.hold || files.length === 0) return { ref, files, release: async () => {} };
       try {
         return { ref, files, release: await this.#hold(files.map((file) => file.record.sha256)) };
@@ -796,13 +796,27 @@ export class RegistryService {
     await Promise.all([...this.#holds].map((release) => release()));
   }
 
-  #stored(record: FileRecord): StoredFile {
+  #stored(ref: ModelRef, record: FileRecord): StoredFile {
     const blobs = this.blobs;
     return {
       record,
-      read: (range) => blobs.read(record.sha256, range, record.sizeBytes),
+      read: (range) => blobs.read(record.sha256, range, record.sizeBytes).catch((error: unknown) => this.#lostOrGone(error, ref, record)),
       ...(blobs.presignRead ? { presign: (options: PresignOptions) => blobs.presignRead!(record.sha256, options) } : {}),
     };
+  }
+
+  /**
+   * A file's bytes absent from the blob store: NOT_FOUND when its version was deleted, or
+   * the file replaced, since its record was read (a reclaim took them). When the version
+   * still names them they are lost — a blob store restored from a copy that lacks them —
+   * and a 404 would tell the client the version is gone: a StorageError (masked 500),
+   * logged with the file for the operator to restore.
+   */
+  async #lostOrGone(error: unknown, ref: ModelRef, record: FileRecord): Promise<never> {
+    if (!(error instanceof NotFoundError) || (await this.metadata.getFile(ref, record.path))?.sha256 !== record.sha256) throw error;
+    const file = { project: ref.project, name: ref.name, version: ref.version, path: record.path, sha256: record.sha256 };
+    this.log.error({ missingBlob: file }, "a file of a version in the registry is missing from the blob store: restore its blob");
+    throw new StorageError(`the blob ${record.sha256} of a version's file is missing from the blob store`);
   }
 
   /**
