@@ -288,3 +288,30 @@ describe("FsBlobStore.read", () => {
     source.destroy();
   });
 });
+
+describe("FsBlobStore.list", () => {
+  let dir: string;
+  let root: string;
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    root = path.join(dir, "blobs");
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  test("what a restored or shared directory may also hold is passed over, not fatal to the scan", async () => {
+    const store = await FsBlobStore.open(root);
+    const bytes = Buffer.from("a blob");
+    const blob = await store.stage(Readable.from([bytes]), { maxBytes: 100 });
+    await store.promote([blob]);
+    const prefix = blob.sha256.slice(0, 2);
+    await fs.mkdir(path.join(root, "lost+found"));
+    await fs.writeFile(path.join(root, prefix, `.${blob.sha256}.swp`), "an editor's swap file");
+    await fs.writeFile(path.join(root, "00"), "a file named like a blob directory");
+    await fs.symlink(path.join(dir, "nowhere"), path.join(root, "01"));
+    await fs.symlink(path.join(dir, "nowhere"), path.join(root, prefix, "0".repeat(64)));
+    const listed = [];
+    for await (const entry of store.list()) listed.push(entry);
+    expect(listed).toEqual([{ sha256: sha256(bytes), sizeBytes: bytes.length }]);
+  });
+});

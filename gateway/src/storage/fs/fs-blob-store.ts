@@ -211,7 +211,13 @@ export class FsBlobStore implements BlobStore {
   async *list(): AsyncIterable<BlobEntry> {
     for (const prefix of await fs.readdir(this.root)) {
       if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
-      for (const name of await fs.readdir(path.join(this.root, prefix))) {
+      // A file, or a dangling link, under such a name is no blob directory: passed over, so
+      // one stray entry does not end the orphan scan at every start.
+      const names = await fs.readdir(path.join(this.root, prefix)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOTDIR" || error.code === "ENOENT") return [];
+        throw error;
+      });
+      for (const name of names) {
         if (!SHA256.test(name)) continue;
         const stats = await fs.stat(path.join(this.root, prefix, name)).catch(() => null);
         if (stats?.isFile()) yield { sha256: name, sizeBytes: stats.size };
