@@ -6,13 +6,16 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import fsCallbacks from "node:fs";
+import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { Readable, Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { NotFoundError, PayloadTooLargeError, StorageError } from "../gateway/src/domain/errors.js";
-import { FsBlobStore } from "../gateway/src/storage/fs/fs-blob-store.js";
+import { FsBlobStore, STAGING_IDLE_MS, STAGING_TOUCH_MS } from "../gateway/src/storage/fs/fs-blob-store.js";
 import { makeTempDir } from "./support/backends.js";
+import { waitFor } from "./support/wait.js";
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
@@ -313,5 +316,56 @@ describe("FsBlobStore.list", () => {
     const listed = [];
     for await (const entry of store.list()) listed.push(entry);
     expect(listed).toEqual([{ sha256: sha256(bytes), sizeBytes: bytes.length }]);
+  });
+});
+
+describe("FsBlobStore staged files waiting for their registration", () => {
+  let dir: string;
+  let root: string;
+  let store: FsBlobStore;
+
+  beforeEach(async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    dir = await makeTempDir();
+    root = path.join(dir, "blobs");
+    store = await FsBlobStore.open(root);
+  });
+  afterEach(async () => {
+    await store.close();
+    vi.useRealTimers();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  /** What another gateway process (of this host or another) reclaims at its start. */
+  const reclaimElsewhere = async () => {
+    const module = path.resolve("gateway/dist/storage/fs/fs-blob-store.js");
+    const script = `const { FsBlobStore } = await import(${JSON.stringify(module)}); console.log(await (await FsBlobStore.open(${JSON.stringify(root)})).reclaimStaging());`;
+    return (await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script])).stdout.trim();
+  };
+
+  test("a file staged long ago while its siblings still upload is touched, so another process's start leaves it", async () => {
+    const bytes = Buffer.from("the first file of a registration");
+    const blob = await store.stage(Readable.from([bytes]), { maxBytes: 100 });
+    const staged = path.join(root, ".staging", blob.stagingKey);
+    // Its sibling has been uploading for longer than another process's patience.
+    const long = new Date(Date.now() - 2 * STAGING_IDLE_MS);
+    await fs.utimes(staged, long, long);
+    vi.advanceTimersByTime(STAGING_TOUCH_MS);
+    await waitFor("the staged file touched", async () => Date.now() - (await fs.stat(staged)).mtimeMs < STAGING_IDLE_MS);
+    expect(await reclaimElsewhere()).toBe("0");
+    await store.promote([blob]);
+    expect(await fs.readFile(path.join(root, blob.sha256.slice(0, 2), blob.sha256))).toEqual(bytes);
+  });
+
+  test("once discarded, a staged file is no longer touched and another process's start reclaims its leftover", async () => {
+    const blob = await store.stage(Readable.from([Buffer.from("dropped")]), { maxBytes: 100 });
+    await store.discard(blob);
+    // A leftover under its name (a discard that failed, put back here by hand) ages as abandoned.
+    const staged = path.join(root, ".staging", blob.stagingKey);
+    await fs.writeFile(staged, "dropped");
+    const long = new Date(Date.now() - 2 * STAGING_IDLE_MS);
+    await fs.utimes(staged, long, long);
+    vi.advanceTimersByTime(STAGING_TOUCH_MS);
+    expect(await reclaimElsewhere()).toBe("1");
   });
 });

@@ -12,7 +12,10 @@ import { blobStoreError, fsStep } from "./fs-errors.js";
 import { StagingFile } from "./staging-file.js";
 
 const SHA256 = /^[0-9a-f]{64}$/;
-const STAGING_IDLE_MS = 60 * 60_000;
+/** Another process's staging file untouched this long is presumed abandoned. */
+export const STAGING_IDLE_MS = 60 * 60_000;
+/** How often a process touches its staged files still waiting for their registration. */
+export const STAGING_TOUCH_MS = STAGING_IDLE_MS / 4;
 
 // The steps every registration takes (a directory's fsync, a link, an unlink) use
 // node:fs's callbacks: fs/promises wraps a directory opened for fsync in a FileHandle,
@@ -81,6 +84,14 @@ export class FsBlobStore implements BlobStore {
   readonly #dirs = new Set<string>();
   /** Whether the filesystem has hard links (publish keeps the staged bytes by linking). */
   #links = false;
+  /**
+   * Staged files of this process not yet promoted or discarded. A registration stages its
+   * files one after the other: the first waits, unchanged, while a large one uploads, and
+   * another process's start would take it for abandoned after an hour. They are touched
+   * every STAGING_TOUCH_MS while they wait.
+   */
+  readonly #waiting = new Set<string>();
+  #toucher: NodeJS.Timeout | undefined;
 
   private constructor(readonly root: string) {
     this.#staging = path.join(root, ".staging");
@@ -152,13 +163,33 @@ export class FsBlobStore implements BlobStore {
       await fs.rm(target, { force: true }).catch(() => {});
       throw error;
     }
+    this.#waiting.add(stagingKey);
+    this.#toucher ??= setInterval(() => this.#touchWaiting(), STAGING_TOUCH_MS).unref();
     return { sha256: tally.digest(), sizeBytes: tally.sizeBytes, stagingKey };
+  }
+
+  #touchWaiting(): void {
+    const now = new Date();
+    // Best effort: a file gone meanwhile was promoted or discarded.
+    for (const key of this.#waiting) fs.utimes(this.#stagingPath(key), now, now).catch(() => {});
+  }
+
+  /** A staged file promoted or discarded: no longer touched. */
+  #settled(stagingKey: string): void {
+    this.#waiting.delete(stagingKey);
+    if (this.#waiting.size === 0) {
+      clearInterval(this.#toucher);
+      this.#toucher = undefined;
+    }
   }
 
   async promote(blobs: readonly StagedBlob[]): Promise<void> {
     const dirs = new Set<string>();
     // Renaming over an existing blob is safe: equal digests mean equal bytes.
-    for (const blob of blobs) dirs.add(await this.#place(blob, "rename", (from, to) => fs.rename(from, to)));
+    for (const blob of blobs) {
+      dirs.add(await this.#place(blob, "rename", (from, to) => fs.rename(from, to)));
+      this.#settled(blob.stagingKey);
+    }
     // One fsync per directory makes every rename in it durable.
     await Promise.all([...dirs].map((dir) => fsStep("fsync", () => fsyncDirectory(dir))));
   }
@@ -178,6 +209,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async discard(blob: StagedBlob): Promise<void> {
+    this.#settled(blob.stagingKey);
     await unlinkIfPresent(this.#stagingPath(blob.stagingKey));
   }
 
@@ -246,5 +278,8 @@ export class FsBlobStore implements BlobStore {
     await fsStep("ping", () => fs.access(this.#staging, fs.constants.R_OK | fs.constants.W_OK));
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    clearInterval(this.#toucher);
+    this.#toucher = undefined;
+  }
 }
