@@ -39,6 +39,35 @@ async function appliedMigrations(db: Kysely<Database>, schema: string | undefine
 }
 
 /**
+ * Kysely's record with its timestamps in the order of the names. A release's Migrator reads the
+ * record ordered by timestamp, and those of earlier releases (which do not allow unordered
+ * migrations) refuse to start when that order is not the names' order: applying this release's
+ * 0011 to 0013 after an earlier release's 0014 left a record on which a replica of that release,
+ * restarted during a rolling upgrade or rolled back to, stopped with "corrupted migrations". A
+ * migration applied after one that sorts later takes that one's time; the record keeps the rest.
+ */
+async function keepRecordInNameOrder(db: Kysely<Database>, schema: string | undefined): Promise<void> {
+  const base = db as unknown as Kysely<Record<typeof MIGRATION_TABLE, { name: string; timestamp: string }>>;
+  const record = schema === undefined ? base : base.withSchema(schema);
+  const rows = await record.selectFrom(MIGRATION_TABLE).select(["name", "timestamp"]).execute();
+  rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  let latest = -Infinity;
+  for (const row of rows) {
+    const at = Date.parse(row.timestamp);
+    if (Number.isNaN(at) || at >= latest) {
+      latest = Number.isNaN(at) ? latest : at;
+      continue;
+    }
+    // Equal timestamps are ordered by name: this one then follows the one before it.
+    await record
+      .updateTable(MIGRATION_TABLE)
+      .set({ timestamp: new Date(latest).toISOString() })
+      .where("name", "=", row.name)
+      .execute();
+  }
+}
+
+/**
  * Applies pending migrations on `db`; safe to call from several processes, and releases,
  * at once. Resolves with the applied migrations a newer release made, which this one
  * runs on (see `migrationProvider`).
@@ -72,7 +101,10 @@ export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialect,
     });
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === "Error");
-    if (!error && !failed) return unknownMigrations(dialect, applied);
+    if (!error && !failed) {
+      await keepRecordInNameOrder(db, schema);
+      return unknownMigrations(dialect, applied);
+    }
     if (dialect.isLockTimeout(error)) {
       const retryInMs = Math.min(LOCK_RETRY_FIRST_MS * 2 ** lockWaits++, LOCK_RETRY_MAX_MS);
       options.onLockWait?.(retryInMs, error);
