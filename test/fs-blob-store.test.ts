@@ -369,3 +369,33 @@ describe("FsBlobStore staged files waiting for their registration", () => {
     expect(await reclaimElsewhere()).toBe("1");
   });
 });
+
+describe("FsBlobStore.reclaimStaging", () => {
+  let dir: string;
+  let root: string;
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    root = path.join(dir, "blobs");
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  test("an upload its live process finishes while the scan looks at it is neither touched nor counted as a leftover", async () => {
+    const store = await FsBlobStore.open(root);
+    const staged = path.join(root, ".staging", "another-host.1.in-flight");
+    await fs.writeFile(staged, "a file of a registration in progress");
+    // Its process promotes it just after the listing, as the scan looks at it.
+    for (const method of ["stat", "lstat"] as const) {
+      const original = fs[method];
+      vi.spyOn(fs, method).mockImplementation((async (file: string, ...rest: []) => {
+        if (file === staged) await fs.rename(staged, path.join(dir, "promoted"));
+        return original(file, ...rest);
+      }) as never);
+    }
+    expect(await store.reclaimStaging()).toBe(0);
+    expect(await fs.readFile(path.join(dir, "promoted"), "utf8")).toBe("a file of a registration in progress");
+  });
+});

@@ -263,12 +263,22 @@ export class FsBlobStore implements BlobStore {
     for (const entry of await fs.readdir(this.#staging)) {
       const file = path.join(this.#staging, entry);
       // Our host's dead processes are known dead; another host's (or container's)
-      // upload is presumed dead only when its file has not grown for an hour.
-      const deadHere = isDeadLocalUpload(entry);
-      const idle = deadHere ? true : now - ((await fs.stat(file).catch(() => null))?.mtimeMs ?? 0) > STAGING_IDLE_MS;
-      if (!deadHere && !idle) continue;
-      await fs.rm(file, { force: true, recursive: true });
-      reclaimed++;
+      // upload is presumed dead only when its file has not been touched for an hour.
+      if (!isDeadLocalUpload(entry)) {
+        const stats = await fs.lstat(file).catch(() => null);
+        // Gone since the listing: its live process promoted or discarded it.
+        if (!stats || now - stats.mtimeMs <= STAGING_IDLE_MS) continue;
+      }
+      // Counted only when removed here: a replica starting beside a busy one (or beside
+      // another starting one) would otherwise log leftovers that were never there.
+      const removed = await fs.rm(file, { recursive: true }).then(
+        () => true,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === "ENOENT") return false;
+          throw error;
+        },
+      );
+      if (removed) reclaimed++;
     }
     return reclaimed;
   }
