@@ -315,7 +315,7 @@ describe("FsBlobStore.list", () => {
     await fs.symlink(path.join(dir, "nowhere"), path.join(root, prefix, "0".repeat(64)));
     const listed = [];
     for await (const entry of store.list()) listed.push(entry);
-    expect(listed).toEqual([{ sha256: sha256(bytes), sizeBytes: bytes.length }]);
+    expect(listed).toEqual([{ sha256: sha256(bytes), sizeBytes: bytes.length, modifiedMs: expect.any(Number) }]);
   });
 });
 

@@ -51,7 +51,7 @@ describe("the S3 blob store against s3rver", () => {
     );
     const listed = [];
     for await (const entry of store.list()) listed.push(entry);
-    expect(listed).toEqual([{ sha256: blob.sha256, sizeBytes: bytes.length }]);
+    expect(listed).toEqual([{ sha256: blob.sha256, sizeBytes: bytes.length, modifiedMs: expect.any(Number) }]);
     expect(await staged(store)).toBe(0); // promotion removed the staging object
   });
 

@@ -837,14 +837,23 @@ export class RegistryService {
 
   /**
    * Step two (reads every blob, so it runs in the background): bytes promoted by a
-   * transaction that never committed have no row; adopt and reclaim them.
+   * transaction that never committed have no row; adopt and reclaim them. Only bytes
+   * written since the database was created: older ones no registration of it left, and the
+   * database is not the one their registry keeps (HOMER_DATABASE_URL naming a new or wrong
+   * database, a restore that started over): they are left in place, and counted in a warning.
    */
   async reclaimOrphanedFiles(signal?: AbortSignal): Promise<number> {
+    const since = await this.metadata.createdAt();
     let reclaimed = 0;
+    let foreign = 0;
     let batch: BlobEntry[] = [];
     const flush = async () => {
       const known = await this.metadata.knownBlobs(batch.map((b) => b.sha256));
-      const adopted = await this.metadata.adoptBlobs(batch.filter((b) => !known.has(b.sha256)));
+      const unknown = batch.filter((b) => !known.has(b.sha256));
+      // By the second: S3 lists times in whole seconds.
+      const orphans = unknown.filter((b) => since === undefined || b.modifiedMs === undefined || b.modifiedMs >= since - (since % 1000));
+      foreign += unknown.length - orphans.length;
+      const adopted = await this.metadata.adoptBlobs(orphans);
       reclaimed += (await this.metadata.reclaimBlobs(adopted, (sha) => this.blobs.delete(sha))).length;
       batch = [];
     };
@@ -854,6 +863,12 @@ export class RegistryService {
       if (batch.length >= BATCH) await flush();
     }
     await flush();
+    if (foreign > 0) {
+      this.log.warn(
+        { files: foreign, databaseCreatedAt: new Date(since!).toISOString() },
+        "the blob store holds files older than this database that it does not know: left in place (is HOMER_DATABASE_URL the database of this blob store?)",
+      );
+    }
     return reclaimed;
   }
 }

@@ -29,6 +29,8 @@ export type BlobReadable = Readable & {
 export interface BlobEntry {
   readonly sha256: string;
   readonly sizeBytes: number;
+  /** When the bytes were written under this address or staged for it (ms since the epoch), where the store says. */
+  readonly modifiedMs?: number;
 }
 
 /**

@@ -215,5 +215,10 @@ export interface MetadataStore {
   knownBlobs(shas: readonly string[]): Promise<Set<string>>;
   /** Blob rows no version references (left by a crash between delete and reclaim). */
   unreferencedBlobs(limit: number): Promise<string[]>;
+  /**
+   * When this database was first migrated (ms since the epoch, as its record of migrations
+   * says; a restored copy keeps its original's): no registration of it wrote a blob before.
+   */
+  createdAt(): Promise<number | undefined>;
   close(): Promise<void>;
 }

@@ -252,7 +252,7 @@ export class FsBlobStore implements BlobStore {
       for (const name of names) {
         if (!SHA256.test(name)) continue;
         const stats = await fs.stat(path.join(this.root, prefix, name)).catch(() => null);
-        if (stats?.isFile()) yield { sha256: name, sizeBytes: stats.size };
+        if (stats?.isFile()) yield { sha256: name, sizeBytes: stats.size, modifiedMs: stats.mtimeMs };
       }
     }
   }

@@ -309,8 +309,13 @@ export class S3BlobStore implements BlobStore {
   }
 
   async *list(): AsyncIterable<BlobEntry> {
-    for await (const { key, size } of this.#objects(this.#blobsPrefix)) {
-      if (this.#isBlobKey(key)) yield { sha256: key.slice(key.lastIndexOf("/") + 1), sizeBytes: size };
+    for await (const { key, size, lastModified } of this.#objects(this.#blobsPrefix)) {
+      if (!this.#isBlobKey(key)) continue;
+      yield {
+        sha256: key.slice(key.lastIndexOf("/") + 1),
+        sizeBytes: size,
+        ...(lastModified ? { modifiedMs: lastModified.getTime() } : {}),
+      };
     }
   }
 

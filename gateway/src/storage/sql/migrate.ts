@@ -38,6 +38,15 @@ async function appliedMigrations(db: Kysely<Database>, schema: string | undefine
   return rows.map((r) => r.name);
 }
 
+/** When the first migration was applied to this database (ms since the epoch); undefined before any. */
+export async function firstMigrationAt(db: Kysely<Database>, dialect: SqlDialect): Promise<number | undefined> {
+  const schema = await migrationSchema(db, dialect);
+  const base = db as unknown as Kysely<Record<typeof MIGRATION_TABLE, { timestamp: string }>>;
+  const rows = await (schema === undefined ? base : base.withSchema(schema)).selectFrom(MIGRATION_TABLE).select("timestamp").execute();
+  const times = rows.map((r) => Date.parse(r.timestamp)).filter((t) => !Number.isNaN(t));
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
+
 /**
  * Kysely's record with its timestamps in the order of the names. A release's Migrator reads the
  * record ordered by timestamp, and those of earlier releases (which do not allow unordered

@@ -47,7 +47,7 @@ import { listModels } from "./list-models.js";
 import { indexableTags, insertTagMetricRows, insertTagRows, tagMetricsUnindexed } from "./tag-rows.js";
 import { CARD_PATH, chunks, familyId, largeColumnName, lineageOf, modelColumns, partColumns, sortedParts, toRecord } from "./rows.js";
 import { applyEdit } from "./update-model.js";
-import { migrateToLatest, type MigrateOptions } from "./migrate.js";
+import { firstMigrationAt, migrateToLatest, type MigrateOptions } from "./migrate.js";
 import { SqlAccessStore } from "./sql-access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
 import { evenWhenFull, type SpaceReserve } from "./space-reserve.js";
@@ -675,6 +675,10 @@ export class SqlMetadataStore implements MetadataStore {
       .limit(limit)
       .execute();
     return rows.map((r) => r.sha256);
+  }
+
+  createdAt(): Promise<number | undefined> {
+    return firstMigrationAt(this.db, this.sqlDialect);
   }
 
   async close(): Promise<void> {
