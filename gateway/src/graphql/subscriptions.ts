@@ -20,6 +20,7 @@ import { createFormatError, isExpectedError } from "./format-error.js";
 import { operationLimits } from "./limits.js";
 import { MAX_CACHED_QUERY_CHARS, RecentMap } from "./recent-map.js";
 import { AnswerBudget } from "./answer-budget.js";
+import { pauseWhileUnread } from "./unread-answers.js";
 
 export interface SubscriptionServer {
   /** Closes every WebSocket (1001, going away) and stops accepting new ones. */
@@ -115,6 +116,8 @@ export function serveSubscriptions(
   // Many clients send the same subscription: one parsed, validated document serves them all (and their memory).
   const documents = new RecentMap<string, DocumentNode>(VALIDATED_DOCUMENTS);
 
+  /** Each WebSocket's TCP socket, whose drain says its answers left. */
+  const tcpSockets = new WeakMap<WebSocket, Duplex>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.min(config.maxBodyBytes, MAX_MESSAGE_BYTES) });
   wss.on("error", (error) => log.warn({ err: error }, "WebSocket server error"));
   server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -127,7 +130,10 @@ export function serveSubscriptions(
     const path = new URL(target, "http://gateway").pathname;
     if (path !== "/graphql") return refuseUpgrade(socket, "404 Not Found");
     if (!originAllowed(req, config, trustProxy)) return refuseUpgrade(socket, "403 Forbidden");
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      tcpSockets.set(ws, socket);
+      wss.emit("connection", ws, req);
+    });
   });
 
   const formatAll = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
@@ -271,7 +277,9 @@ export function serveSubscriptions(
     const graphqlWs = socket.listeners("message") as ((data: Buffer, isBinary: boolean) => void)[];
     socket.removeAllListeners("message");
     // Buffers: the server's binaryType is ws's default, "nodebuffer".
+    const tcp = tcpSockets.get(socket)!;
     socket.on("message", (data: Buffer, isBinary: boolean) => {
+      pauseWhileUnread(socket, tcp);
       if (sentByServers(data)) return socket.close(CloseCode.BadRequest, "Invalid message received");
       for (const listener of graphqlWs) listener.call(socket, data, isBinary);
     });
