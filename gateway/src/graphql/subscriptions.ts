@@ -21,6 +21,7 @@ import { operationLimits } from "./limits.js";
 import { MAX_CACHED_QUERY_CHARS, RecentMap } from "./recent-map.js";
 import { AnswerBudget } from "./answer-budget.js";
 import { pauseWhileUnread } from "./unread-answers.js";
+import { DeliveryTurns } from "./delivery-turns.js";
 
 export interface SubscriptionServer {
   /** Closes every WebSocket (1001, going away) and stops accepting new ones. */
@@ -189,6 +190,7 @@ export function serveSubscriptions(
       baseUrl: config.publicUrl ?? upgradeOrigin(request, trustProxy),
       log: log.child({ subscription: caller.who }),
       answer: new AnswerBudget(config.maxAnswerChars),
+      deliveries: DeliveryTurns.of(ctx),
     };
     return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };
   }

@@ -13,7 +13,11 @@ export class ModelEventResolver {
     description:
       "Changes to a project's versions (of one model when `name` is given) from now on, over graphql-ws at " +
       "ws://host:port/graphql, each after its commit. Needs read on the project.",
-    subscribe: ({ args, context }) => (context as Context).registry.watchModels((context as Context).caller, args as ModelEventsArgs),
+    subscribe: async ({ args, context }) => {
+      const { registry, caller, deliveries } = context as Context;
+      const events = await registry.watchModels(caller, args as ModelEventsArgs);
+      return deliveries ? deliveries.pace(events) : events;
+    },
   })
   modelEvents(@Root() item: EventItem, @Args(() => ModelEventsArgs) _args: ModelEventsArgs): ModelEventRecord {
     // The hub's last word on a subscription (a revoked key, a subscriber left behind).
