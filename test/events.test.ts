@@ -404,3 +404,43 @@ describe("shutting down with a WebSocket client that never answers", () => {
     socket.destroy();
   });
 });
+
+describe("an event's version is read once for all its subscribers", () => {
+  let gw: TestGateway;
+  let reads = 0;
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      log: (event) => {
+        if (event.level === "query" && /^select .* from "models"/i.test(event.query.sql)) reads++;
+      },
+    });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  test("20 subscribers asking the same parts of `model` make one read of each version, not 20, and each answer is whole", async () => {
+    const selection = `type version model { version metrics { key value } inputExample }`;
+    const subscribers = Array.from({ length: 20 }, () => subscribe(gw.origin, { name: "shared" }, { selection }));
+    try {
+      for (const s of subscribers) await untilLive(s, () => gw.gql(CREATE, { i: { name: "shared" } }));
+      const latest = (await gw.gql(`{ models(name: "shared", first: 1) { nodes { version } } }`)).data.models.nodes[0].version;
+      reads = 0;
+      for (let i = 1; i <= 5; i++) {
+        await gw.gql(CREATE, { i: { name: "shared", metrics: [{ key: "acc", value: i }], inputExample: { i } } });
+      }
+      for (const s of subscribers) {
+        // Past the warm-up's versions (another subscriber's warm-up may still arrive).
+        const ours = () => s.events.filter((e) => e.version > latest);
+        await expect.poll(() => ours().length, { timeout: 15_000 }).toBe(5);
+        expect(ours().map((e) => [e.version, e.model.metrics, e.model.inputExample])).toEqual(
+          [1, 2, 3, 4, 5].map((i) => [latest + i, [{ key: "acc", value: i }], { i }]),
+        );
+      }
+      // The creates' own statements, and one read per version for the 20 subscribers (each read again: 100).
+      expect(reads).toBeLessThan(20);
+    } finally {
+      for (const s of subscribers) await s.close();
+    }
+  });
+});

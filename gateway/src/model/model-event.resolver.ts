@@ -31,7 +31,6 @@ export class ModelEventResolver {
     // One version, read whole as of one moment, its large columns too (at most their registration
     // limits): read by row id after it, a version deleted or replaced meanwhile answered CONFLICT,
     // and an event carrying an error ends the SDK's watch.
-    const parts = selectedParts(info);
-    return ctx.registry.getModel(ctx.caller, event, parts.largeSizes ? { ...parts, largeSizes: false } : parts);
+    return ctx.registry.getEventModel(ctx.caller, event, { ...selectedParts(info), largeSizes: false });
   }
 }
