@@ -92,4 +92,26 @@ describe("subscriptions against hostile clients", () => {
     await expect.poll(() => within.received.map((m) => m.type)).toEqual(["connection_ack", "pong"]);
     within.ws.close();
   });
+
+  test("a client that resets its connection while answers wait to be sent is no internal error: nothing on the console", async () => {
+    const printed = vi.spyOn(console, "error");
+    try {
+      const { ws } = await acknowledged(gw.origin);
+      ws.on("error", () => {});
+      (ws as unknown as { _socket: import("node:net").Socket })._socket.pause(); // reads nothing more
+      // 18 MiB of pings: their pongs fill both kernels' buffers and wait in the gateway.
+      const ping = JSON.stringify({ type: "ping", payload: { pad: "x".repeat(60 * 1024) } });
+      for (let i = 0; i < 300; i++) ws.send(ping);
+      await new Promise<void>((resolve) => ws.send(ping, () => resolve()));
+      await sleep(1_000);
+      ws.terminate(); // a reset: the gateway's writes fail
+      // The gateway serves on, and has said nothing.
+      const live = subscribe(gw.origin, { name: "after-reset" });
+      await untilLive(live, () => gw.upload({ name: "after-reset" }, { "a.txt": "a" }));
+      await live.close();
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
+  }, 60_000);
 });

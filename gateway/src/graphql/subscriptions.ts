@@ -20,7 +20,7 @@ import { createFormatError, isExpectedError } from "./format-error.js";
 import { operationLimits } from "./limits.js";
 import { MAX_CACHED_QUERY_CHARS, RecentMap } from "./recent-map.js";
 import { AnswerBudget } from "./answer-budget.js";
-import { pauseWhileUnread } from "./unread-answers.js";
+import { guardConnection } from "./connection-guards.js";
 import { DeliveryTurns } from "./delivery-turns.js";
 
 export interface SubscriptionServer {
@@ -42,18 +42,6 @@ function originAllowed(req: http.IncomingMessage, config: SubscriptionConfig, tr
   const own = [`http://${req.headers.host}`, `https://${req.headers.host}`, upgradeOrigin(req, trusted)];
   if (config.publicUrl) own.push(new URL(config.publicUrl).origin);
   return own.includes(origin) || config.corsOrigins.includes(origin);
-}
-
-/** The graphql-ws messages only a server sends. */
-const SERVER_MESSAGES: ReadonlySet<unknown> = new Set(["connection_ack", "next", "error"]);
-
-/** Whether a client's message is one only a server sends (anything unreadable is graphql-ws's to refuse). */
-function sentByServers(data: Buffer): boolean {
-  try {
-    return SERVER_MESSAGES.has((JSON.parse(data.toString()) as { type?: unknown } | null)?.type);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -262,30 +250,8 @@ export function serveSubscriptions(
     wss,
   );
 
-  // graphql-ws prints a socket's errors (a malformed frame, one too large, bad UTF-8: the
-  // client's doing, and ws has closed the connection with its code already) with
-  // console.error and a stack, past the log's level and format. Its listener goes first
-  // (useServer's, above): replaced, each is one debug line.
-  //
-  // A message only a server sends (connection_ack, next, error) is well formed to graphql-ws,
-  // which then throws "unexpected message": a console stack and 4500, an internal error, for the
-  // client's mistake. Its message listener (useServer's) is wrapped: such a message is refused
-  // as malformed, 4400, as graphql-ws refuses any other.
-  wss.on("connection", (socket: WebSocket) => {
-    socket.removeAllListeners("error");
-    socket.on("error", (error: Error & { code?: string }) =>
-      log.debug({ code: error.code, message: error.message }, "WebSocket connection closed on a protocol error"),
-    );
-    const graphqlWs = socket.listeners("message") as ((data: Buffer, isBinary: boolean) => void)[];
-    socket.removeAllListeners("message");
-    // Buffers: the server's binaryType is ws's default, "nodebuffer".
-    const tcp = tcpSockets.get(socket)!;
-    socket.on("message", (data: Buffer, isBinary: boolean) => {
-      pauseWhileUnread(socket, tcp);
-      if (sentByServers(data)) return socket.close(CloseCode.BadRequest, "Invalid message received");
-      for (const listener of graphqlWs) listener.call(socket, data, isBinary);
-    });
-  });
+  // graphql-ws is given each connection's messages, and sends on it, through its guards (connection-guards.ts).
+  wss.on("connection", (socket: WebSocket) => guardConnection(socket, tcpSockets.get(socket)!, log));
 
   return {
     async close() {
