@@ -93,6 +93,27 @@ describe("subscriptions against hostile clients", () => {
     within.ws.close();
   });
 
+  test("a subscribe reusing a long id still live closes its connection (4409) with a short reason, never as an internal error", async () => {
+    const printed = vi.spyOn(console, "error");
+    try {
+      for (const id of ["x".repeat(200), "é".repeat(60)]) {
+        const { ws, received, closed } = await acknowledged(gw.origin);
+        const subscribe = JSON.stringify({ id, type: "subscribe", payload: { query: `subscription { modelEvents { type } }` } });
+        ws.send(subscribe);
+        await expect.poll(() => gw.gateway.openSubscriptions()).toBeGreaterThan(0);
+        const reason = new Promise<string>((resolve) => ws.once("close", (_code, text: Buffer) => resolve(text.toString())));
+        ws.send(subscribe);
+        expect(await closed).toBe(4409);
+        expect(Buffer.byteLength(await reason)).toBeLessThanOrEqual(123);
+        expect(received.map((m) => m.type)).toEqual(["connection_ack"]);
+      }
+      await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
+  });
+
   test("a client that resets its connection while answers wait to be sent is no internal error: nothing on the console", async () => {
     const printed = vi.spyOn(console, "error");
     try {

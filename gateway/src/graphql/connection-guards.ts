@@ -30,7 +30,7 @@ function sentByServers(data: Buffer): boolean {
  * graphql-ws prints a socket's errors (a malformed frame, one too large, bad UTF-8: the
  * client's doing, and ws has closed the connection with its code already) with console.error
  * and a stack, past the log's level and format: replaced, each is one debug line. So is a
- * send that fails (`sendsFailQuietly`).
+ * send that fails (`sendsFailQuietly`), and a close reason too long (`closesWithShortReasons`).
  *
  * A message only a server sends (connection_ack, next, error) is well formed to graphql-ws,
  * which then throws "unexpected message": a console stack and 4500, an internal error, for the
@@ -43,6 +43,7 @@ export function guardConnection(ws: WebSocket, tcp: Duplex, log: Logger): void {
   ws.on("error", (error: Error & { code?: string }) =>
     log.debug({ code: error.code, message: error.message }, "WebSocket connection closed on a protocol error"),
   );
+  closesWithShortReasons(ws);
   sendsFailQuietly(ws, (error: Error & { code?: string }) =>
     log.debug({ code: error.code, message: error.message }, "WebSocket answer not sent: the connection is gone"),
   );
@@ -86,4 +87,24 @@ function sendsFailQuietly(ws: WebSocket, onFailure: (error: Error) => void): voi
       done?.();
     });
   }) as WebSocket["send"];
+}
+
+/** The longest close reason a WebSocket close frame carries (RFC 6455: 125 bytes with the code). */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * Cuts close reasons to what a close frame carries. graphql-ws closes a subscribe reusing a
+ * live id with "Subscriber for <id> already exists", the client's id of any length: past 123
+ * bytes ws threw, and graphql-ws closed the connection as an internal error (4500) with a
+ * console stack instead of 4409.
+ */
+function closesWithShortReasons(ws: WebSocket): void {
+  const close = ws.close.bind(ws);
+  ws.close = (code?: number, reason?: string | Buffer) => {
+    if (typeof reason !== "string" || Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return close(code, reason);
+    // Whole characters only: a cut UTF-8 sequence is an invalid close frame to the client.
+    let cut = reason.slice(0, MAX_CLOSE_REASON_BYTES - 1);
+    while (Buffer.byteLength(cut) > MAX_CLOSE_REASON_BYTES - 3) cut = [...cut].slice(0, -1).join("");
+    close(code, `${cut}…`);
+  };
 }
