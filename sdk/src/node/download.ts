@@ -267,6 +267,29 @@ async function refuseFoldedTwins(root: string, files: Iterable<string>): Promise
 }
 
 /**
+ * INTEGRITY_ERROR, before any file is written, when a folder a file goes in is already in
+ * `root` as a symlink leading out of it (`a -> /elsewhere` for the file `a/x`): the download
+ * would make folders and write files through it. A link that stays inside `root` is followed.
+ */
+async function refuseLinksOut(root: string, targets: Iterable<string>): Promise<void> {
+  const realRoot = await fs.realpath(root);
+  const seen = new Set<string>();
+  for (const target of targets) {
+    for (let folder = path.dirname(target); folder.length > root.length && !seen.has(folder); folder = path.dirname(folder)) {
+      seen.add(folder);
+      if (!(await fs.lstat(folder).catch(() => null))?.isSymbolicLink()) continue;
+      const real = await fs.realpath(folder).catch(() => null);
+      if (real !== null && real.startsWith(realRoot + path.sep)) continue;
+      const shown = JSON.stringify(path.relative(root, folder).split(path.sep).join("/").slice(0, 200));
+      throw new RegistryError(
+        "INTEGRITY_ERROR",
+        `refusing to write into ${shown} in ${root}: it is a symlink to ${real === null ? "nothing" : JSON.stringify(real.slice(0, 200))}, outside the folder`,
+      );
+    }
+  }
+}
+
+/**
  * The folder and the caller's options, checked before anything is asked or made: a wrong
  * type is BAD_USER_INPUT, not a TypeError half-way through the files. Returns the concurrency.
  */
@@ -340,6 +363,7 @@ export async function downloadModel(
   } catch (error) {
     throw new RegistryError("INTEGRITY_ERROR", `cannot create the folder ${dir}: ${(error as Error).message}`, { cause: error });
   }
+  await refuseLinksOut(root, targets.keys());
   // Nor two paths this folder's file system takes for one (`A.bin` and `a.bin` on macOS's or
   // Windows' default disk): one file would silently replace the other.
   await refuseFoldedTwins(root, targets.keys());

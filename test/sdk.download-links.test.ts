@@ -1,0 +1,62 @@
+import fs from "node:fs/promises";
+import http from "node:http";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { RegistryError } from "@homer/sdk";
+import { downloadModel } from "../sdk/dist/node/download.js";
+import { makeTempDir } from "./support/backends.js";
+import { sha256 } from "./support/files.js";
+
+const content = Buffer.from("weights from the registry");
+
+describe("SDK download into a folder holding symlinks", () => {
+  let root: string;
+  let origin: string;
+  let server: http.Server;
+  const asked: string[] = [];
+  beforeAll(async () => {
+    root = await makeTempDir("homer-sdk-links-");
+    server = http.createServer((req, res) => {
+      asked.push(req.url!);
+      res.writeHead(200, { "content-length": content.length }).end(content);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  const fileAt = (p: string) => ({ path: p, sizeBytes: content.length, sha256: sha256(content), downloadUrl: `${origin}/files/${p}` });
+  const download = (paths: string[], dir: string) => downloadModel({ files: paths.map(fileAt) }, dir, { headers: {}, origin });
+
+  test("a folder of the target that is a symlink out of it, at any depth or leading nowhere, is INTEGRITY_ERROR naming it; nothing is asked or written through it", async () => {
+    const outside = await fs.mkdtemp(path.join(root, "outside-"));
+    for (const [link, files] of [
+      ["a", ["a/x", "a/deep/y"]],
+      ["real/b", ["real/ok", "real/b/x"]],
+      ["gone", ["gone/x"]],
+    ] as const) {
+      const dir = await fs.mkdtemp(path.join(root, "target-"));
+      await fs.mkdir(path.join(dir, "real"));
+      await fs.symlink(link === "gone" ? path.join(outside, "absent") : outside, path.join(dir, link));
+      const error = await download([...files], dir).catch((e: unknown) => e);
+      expect(error, link).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).code).toBe("INTEGRITY_ERROR");
+      expect((error as RegistryError).message).toContain(`refusing to write into "${link}"`);
+      expect(await fs.readdir(outside)).toEqual([]);
+      expect(await fs.readdir(path.join(dir, "real"))).toEqual(link === "real/b" ? ["b"] : []);
+    }
+    expect(asked).toEqual([]);
+  });
+
+  test("a folder of the target that is a symlink to another of its folders is followed", async () => {
+    const dir = await fs.mkdtemp(path.join(root, "target-"));
+    await fs.mkdir(path.join(dir, "real"));
+    await fs.symlink("real", path.join(dir, "a"));
+    await download(["a/x"], dir);
+    expect(await fs.readFile(path.join(dir, "real", "x"))).toEqual(content);
+  });
+});
