@@ -59,4 +59,23 @@ describe("SDK download into a folder holding symlinks", () => {
     await download(["a/x"], dir);
     expect(await fs.readFile(path.join(dir, "real", "x"))).toEqual(content);
   });
+
+  test("a part file that is a symlink, to a file outside the folder or to one inside, is INTEGRITY_ERROR saying so; the file it names is neither written nor truncated", async () => {
+    for (const inside of [false, true]) {
+      const outside = await fs.mkdtemp(path.join(root, "outside-"));
+      const dir = await fs.mkdtemp(path.join(root, "target-"));
+      const victim = path.join(inside ? dir : outside, "victim");
+      // Shorter than the file, as a part to resume would be.
+      await fs.writeFile(victim, "precious");
+      const part = path.join(dir, `x.${sha256(content).slice(0, 16)}.homer-part`);
+      await fs.symlink(victim, part);
+      const error = await download(["x"], dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).code).toBe("INTEGRITY_ERROR");
+      expect((error as RegistryError).message).toMatch(/cannot write .*homer-part \(a symlink is in its place.*ELOOP/);
+      expect(await fs.readFile(victim, "utf8")).toBe("precious");
+      expect((await fs.lstat(part)).isSymbolicLink()).toBe(true);
+      await expect(fs.lstat(path.join(dir, "x"))).rejects.toThrow();
+    }
+  });
 });

@@ -75,9 +75,11 @@ export class PartWriter {
 
   /** Opens `part` to be written from its start, or appended to (a resumed download). */
   static async open(part: string, append: boolean): Promise<PartWriter> {
-    const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NONBLOCK } = constants;
+    const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NONBLOCK, O_NOFOLLOW } = constants;
     // Non-blocking: a FIFO in the part's place would hold the open until some reader came (ENXIO instead).
-    return new PartWriter(await fs.open(part, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | (O_NONBLOCK ?? 0)));
+    // Not followed: a symlink in the part's place would have the download write (and truncate) the file it names, anywhere (ELOOP instead).
+    const flags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | (O_NONBLOCK ?? 0) | (O_NOFOLLOW ?? 0);
+    return new PartWriter(await fs.open(part, flags));
   }
 
   /** Bytes this writer has put in the file so far. */
@@ -446,7 +448,8 @@ async function downloadFile(
   onBytes: (bytes: number) => void,
 ): Promise<void> {
   // Only a part shorter than the file can be resumed; hash it to continue the digest.
-  const partSize = (await fs.stat(part).catch(() => null))?.size ?? 0;
+  const partStat = await fs.lstat(part).catch(() => null);
+  const partSize = partStat?.isFile() ? partStat.size : 0;
   const partial = partSize > 0 && partSize < file.sizeBytes ? await sha256OfFile(part) : null;
   const resumeAt = partial?.size ?? 0;
   const headers: Record<string, string> = { ...get.headers };
@@ -504,7 +507,8 @@ async function downloadFile(
     out = await PartWriter.open(part, resuming);
   } catch (error) {
     res.body.destroy();
-    throw new RegistryError("INTEGRITY_ERROR", `cannot write ${part}: ${(error as Error).message}`, { cause: error });
+    const link = (error as NodeJS.ErrnoException).code === "ELOOP" ? " (a symlink is in its place, which is never written through)" : "";
+    throw new RegistryError("INTEGRITY_ERROR", `cannot write ${part}${link}: ${(error as Error).message}`, { cause: error });
   }
   let failure: unknown;
   try {
