@@ -35,6 +35,17 @@ function bad(message: string, field: string): RegistryError {
   return new RegistryError("BAD_USER_INPUT", message, { field });
 }
 
+/**
+ * Throws BAD_USER_INPUT (`field`) unless `version` is a whole number from 1 to 2^31 - 1. A
+ * version that JSON cannot carry (NaN, Infinity) would otherwise be sent as null, which the
+ * registry takes for "the next free version".
+ */
+export function assertVersion(version: unknown, field = "version"): number {
+  if (typeof version === "number" && Number.isInteger(version) && version >= 1 && version <= MAX_VERSION) return version;
+  const given = typeof version === "string" ? JSON.stringify(version.slice(0, 60)) : String(version);
+  throw bad(`${field} must be a whole number from 1 to ${MAX_VERSION}, got ${given}`, field);
+}
+
 /** Whether `alias` could name an alias (the registry's rule: the SDK refuses others before any request). */
 export function isAliasName(alias: string): boolean {
   return typeof alias === "string" && ALIAS.test(alias) && !RESERVED_ALIAS.test(alias);

@@ -28,7 +28,7 @@ import { toFilterInput, type ModelFilter } from "./filter.js";
 import { lineageInput } from "./lineage.js";
 import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft, type ModelFamily } from "./model.js";
-import { assertAliasName, formatModelRef, parseModelRef, type ModelReference } from "./model-ref.js";
+import { assertAliasName, assertVersion, formatModelRef, parseModelRef, type ModelReference } from "./model-ref.js";
 import type {
   CreateModelOptions,
   DownloadOptions,
@@ -160,6 +160,7 @@ export class ModelRegistry {
   ): Promise<Model | ModelDraft> {
     const { modelPath, files, awaitRegistration, onProgress, signal, ...metadata } = options;
     checkAwaitSeconds(awaitRegistration);
+    if (metadata.version !== undefined) assertVersion(metadata.version);
     const source = modelPath ?? files;
     if (source === undefined) {
       return new ModelDraft(this, { ...metadata, project: metadata.project ?? this.project }, { awaitRegistration, onProgress, signal });
@@ -171,6 +172,7 @@ export class ModelRegistry {
   async uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model> {
     checkAwaitSeconds(options.awaitRegistration);
     const files = this.#localFiles("createModel({ modelPath })");
+    if (metadata.version !== undefined) assertVersion(metadata.version);
     const { runId, ...found } = await files.describe(source);
     const given = stripUndefined(metadata);
     // MLflow writes the run that logged the model into MLmodel: its lineage unless the caller names a run.
