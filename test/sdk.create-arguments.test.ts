@@ -46,4 +46,58 @@ describe("SDK createModel: arguments the registry cannot take", () => {
     expect((await mr.createModel({ name: "mnist", version: 2 ** 31 - 1, modelPath: dir })).version).toBe(2 ** 31 - 1);
     expect((await (await mr.createModel({ name: "mnist", version: 1 })).save(dir)).version).toBe(1);
   });
+
+  test("an inputExample, tags or flavors that JSON would change or cannot carry, or a signature without lists, is BAD_USER_INPUT naming where, before anything is sent", async () => {
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = cycle;
+    const cases: [Record<string, unknown>, string][] = [
+      [{ inputExample: { x: [1, NaN] } }, "inputExample.x[1]"],
+      [{ inputExample: [Infinity] }, "inputExample[0]"],
+      [{ inputExample: () => 1 }, "inputExample"],
+      [{ inputExample: { n: 10n } }, "inputExample.n"],
+      [{ inputExample: cycle }, "inputExample.self"],
+      [{ inputExample: new Map([["a", 1]]) }, "inputExample"],
+      [{ tags: { owner: undefined, at: new Date(0) } }, "tags.at"],
+      [{ tags: { score: NaN } }, "tags.score"],
+      [{ flavors: { sklearn: { version: 1n } } }, "flavors.sklearn.version"],
+      [{ signature: { inputs: null, outputs: [] } }, "signature.inputs"],
+      [{ signature: { inputs: [], outputs: [null] } }, "signature.outputs[0]"],
+      [{ signature: { inputs: [{ type: "float", shape: 3 }], outputs: [] } }, "signature.inputs[0].shape"],
+    ];
+    for (const [given, field] of cases) {
+      const uploaded = await refusal(mr.createModel({ name: "examples", modelPath: dir, ...given }));
+      expect([uploaded.code, uploaded.field], field).toEqual(["BAD_USER_INPUT", field]);
+      const drafted = await refusal(mr.createModel({ name: "examples", ...given }));
+      expect([drafted.code, drafted.field], field).toEqual(["BAD_USER_INPUT", field]);
+    }
+    expect(await mr.getModels({ name: "examples" })).toEqual([]);
+    // JSON as it is goes through unchanged; a tag left undefined is left out.
+    const inputExample = {
+      columns: ["a", "b"],
+      data: [
+        [1, -0.5],
+        [null, true],
+      ],
+      nested: { "k.é": "v" },
+    };
+    const model = await mr.createModel({
+      name: "examples",
+      modelPath: dir,
+      inputExample,
+      tags: { owner: undefined, team: "vision" } as unknown as Record<string, string>,
+      signature: { inputs: [{ name: "a", type: "double", shape: [-1, 2] }], outputs: [{ type: "long" }] },
+    });
+    expect(model.inputExample).toEqual(inputExample);
+    expect(model.tags).toEqual({ team: "vision" });
+    expect(model.signature?.inputs[0]?.shape).toEqual([-1, 2]);
+  });
+
+  test("updateModel: tags that JSON would change are BAD_USER_INPUT; a NaN in mergeTags no longer removes the tag (as null would)", async () => {
+    const model = await mr.createModel({ name: "edited", modelPath: dir, tags: { score: 1, team: "vision" } });
+    const merged = await refusal(model.update({ mergeTags: { score: NaN } }));
+    expect([merged.code, merged.field]).toEqual(["BAD_USER_INPUT", "mergeTags.score"]);
+    const replaced = await refusal(mr.updateModel({ name: "edited", version: model.version, tags: { at: 1n } as never }));
+    expect([replaced.code, replaced.field]).toEqual(["BAD_USER_INPUT", "tags.at"]);
+    expect((await mr.getModel({ name: "edited", version: model.version }))?.tags).toEqual({ score: 1, team: "vision" });
+  });
 });

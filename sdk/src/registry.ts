@@ -25,6 +25,7 @@ import {
   type SortDirection as GraphQLSortDirection,
 } from "./generated/graphql.js";
 import { toFilterInput, type ModelFilter } from "./filter.js";
+import { jsonInput, signatureInput } from "./json-input.js";
 import { lineageInput } from "./lineage.js";
 import type { LocalFiles } from "./local-files.js";
 import { Model, ModelDraft, type ModelFamily } from "./model.js";
@@ -163,6 +164,8 @@ export class ModelRegistry {
     if (metadata.version !== undefined) assertVersion(metadata.version);
     const source = modelPath ?? files;
     if (source === undefined) {
+      // What JSON cannot carry is refused now, not when the draft is saved.
+      this.#input(metadata);
       return new ModelDraft(this, { ...metadata, project: metadata.project ?? this.project }, { awaitRegistration, onProgress, signal });
     }
     return this.uploadModel(metadata, source, { awaitRegistration, onProgress, signal });
@@ -173,6 +176,8 @@ export class ModelRegistry {
     checkAwaitSeconds(options.awaitRegistration);
     const files = this.#localFiles("createModel({ modelPath })");
     if (metadata.version !== undefined) assertVersion(metadata.version);
+    // Refused before the directory is read (see #input).
+    this.#input(metadata);
     const { runId, ...found } = await files.describe(source);
     const given = stripUndefined(metadata);
     // MLflow writes the run that logged the model into MLmodel: its lineage unless the caller names a run.
@@ -189,17 +194,17 @@ export class ModelRegistry {
   }
 
   #input(metadata: ModelMetadata): Omit<CreateModelInput, "files"> {
-    const { metrics, signature, project, tfMetaGraphTags, lineage, ...rest } = metadata;
+    const { metrics, signature, project, tfMetaGraphTags, lineage, inputExample, tags, flavors, ...rest } = metadata;
     return {
       ...rest,
+      ...(inputExample !== undefined && { inputExample: jsonInput(inputExample, "inputExample") }),
+      ...(tags !== undefined && { tags: jsonInput(tags, "tags") }),
+      ...(flavors !== undefined && { flavors: jsonInput(flavors, "flavors") }),
       lineage: lineageInput(lineage, "lineage"),
       project: project ?? this.project,
       metrics: metricList(metrics, "metrics"),
       tfMetaGraphTags: tfMetaGraphTags && [...tfMetaGraphTags],
-      signature: signature && {
-        inputs: signature.inputs.map((f) => ({ name: f.name, type: f.type, shape: f.shape && [...f.shape] })),
-        outputs: signature.outputs.map((f) => ({ name: f.name, type: f.type, shape: f.shape && [...f.shape] })),
-      },
+      signature: signatureInput(signature, "signature"),
     };
   }
 
@@ -490,6 +495,8 @@ export class ModelRegistry {
         project: project ?? this.project,
         input: {
           ...stripUndefined(input),
+          ...(input.tags !== undefined && { tags: jsonInput(input.tags, "tags") }),
+          ...(input.mergeTags !== undefined && { mergeTags: jsonInput(input.mergeTags, "mergeTags") }),
           addMetrics: metricList(addMetrics, "addMetrics"),
           removeMetrics: removeMetrics && [...removeMetrics],
           lineage: lineageInput(lineage, "lineage"),
