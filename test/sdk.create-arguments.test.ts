@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -99,5 +100,27 @@ describe("SDK createModel: arguments the registry cannot take", () => {
     const replaced = await refusal(mr.updateModel({ name: "edited", version: model.version, tags: { at: 1n } as never }));
     expect([replaced.code, replaced.field]).toEqual(["BAD_USER_INPUT", "tags.at"]);
     expect((await mr.getModel({ name: "edited", version: model.version }))?.tags).toEqual({ score: 1, team: "vision" });
+  });
+
+  test("a symbolic link in modelPath that leads nowhere is BAD_USER_INPUT naming it, not left out of the version", async () => {
+    const linked = path.join(root, "linked");
+    await fs.mkdir(path.join(linked, "sub"), { recursive: true });
+    await fs.writeFile(path.join(linked, "config.json"), "{}");
+    for (const [link, to] of [
+      ["weights.bin", "/nonexistent-homer-disk/weights.bin"],
+      ["sub/loop", "loop"],
+    ] as const) {
+      await fs.symlink(to, path.join(linked, link));
+      const error = await refusal(mr.createModel({ name: "linked", modelPath: linked }));
+      expect([error.code, error.field]).toEqual(["BAD_USER_INPUT", "modelPath"]);
+      expect(error.message).toContain(path.join(linked, link));
+      const drafted = await refusal((await mr.createModel({ name: "linked" })).save(linked));
+      expect(drafted.message).toContain(path.join(linked, link));
+      await fs.rm(path.join(linked, link));
+    }
+    expect(await mr.getModels({ name: "linked" })).toEqual([]);
+    // FIFOs are still left out, as documented.
+    spawnSync("mkfifo", [path.join(linked, "pipe")]);
+    expect((await mr.createModel({ name: "linked", modelPath: linked })).files.map((f) => f.path)).toEqual(["config.json"]);
   });
 });

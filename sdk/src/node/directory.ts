@@ -64,7 +64,17 @@ export async function listFiles(root: string): Promise<LocalFile[]> {
       const name = utf8Name(entry.name, dir);
       const absolutePath = path.join(dir, name);
       const relative = prefix ? `${prefix}/${name}` : name;
-      const target = entry.isSymbolicLink() ? await fs.stat(absolutePath).catch(() => null) : entry;
+      // A link leading nowhere is refused, not left out: `weights.bin -> /mnt/data/…` with the disk
+      // not mounted would register the model without its weights, and say nothing.
+      const target = entry.isSymbolicLink()
+        ? await fs.stat(absolutePath).catch((error: NodeJS.ErrnoException) => {
+            throw new RegistryError(
+              "BAD_USER_INPUT",
+              `modelPath holds ${absolutePath}, a symbolic link that leads to no file or folder (${error.code ?? error.message}): fix or remove it`,
+              { field: "modelPath", cause: error },
+            );
+          })
+        : entry;
       if (target?.isDirectory()) await walk(absolutePath, relative, inside);
       else if (target?.isFile()) files.push({ path: relative, absolutePath, sizeBytes: (await fs.stat(absolutePath)).size });
     }
