@@ -123,4 +123,27 @@ describe("SDK createModel: arguments the registry cannot take", () => {
     spawnSync("mkfifo", [path.join(linked, "pipe")]);
     expect((await mr.createModel({ name: "linked", modelPath: linked })).files.map((f) => f.path)).toEqual(["config.json"]);
   });
+
+  test("createModel and save options of the wrong type are BAD_USER_INPUT naming them before anything is read; an onProgress that is no function no longer fails the upload as NETWORK_ERROR", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ onProgress: 5 }, "onProgress"],
+      [{ awaitRegistration: NaN }, "awaitRegistration"],
+      [{ awaitRegistration: -1 }, "awaitRegistration"],
+      [{ awaitRegistration: "300" }, "awaitRegistration"],
+      [{ awaitRegistration: Infinity }, "awaitRegistration"],
+      [{ tfMetaGraphTags: "serve" }, "tfMetaGraphTags"],
+      [{ tfMetaGraphTags: 5 }, "tfMetaGraphTags"],
+    ];
+    for (const [given, field] of cases) {
+      const uploaded = await refusal(mr.createModel({ name: "options", modelPath: dir, ...given }));
+      expect([uploaded.code, uploaded.field], JSON.stringify(given)).toEqual(["BAD_USER_INPUT", field]);
+      const drafted = await refusal(mr.createModel({ name: "options", ...given }));
+      expect([drafted.code, drafted.field], JSON.stringify(given)).toEqual(["BAD_USER_INPUT", field]);
+    }
+    const draft = await mr.createModel({ name: "options" });
+    const saved = await refusal(draft.save(dir, { onProgress: "log" as never }));
+    expect([saved.code, saved.field]).toEqual(["BAD_USER_INPUT", "onProgress"]);
+    expect(await mr.getModels({ name: "options" })).toEqual([]);
+    expect((await draft.save(dir, { awaitRegistration: 0, onProgress: () => {} })).tfMetaGraphTags).toBeNull();
+  });
 });

@@ -76,15 +76,6 @@ export interface GetModelFamiliesOptions {
 
 const DEFAULT_AWAIT_SECONDS = 300;
 
-/** `awaitRegistration`: seconds, 0 (do not wait) or more; anything else is refused before any byte is sent. */
-function checkAwaitSeconds(seconds: unknown): void {
-  if (seconds !== undefined && (typeof seconds !== "number" || !(seconds >= 0))) {
-    throw new RegistryError("BAD_USER_INPUT", `awaitRegistration must be a number of seconds, 0 or more, not ${shownValue(seconds)}`, {
-      field: "awaitRegistration",
-    });
-  }
-}
-
 /** The server's spelling of an option given as one of `choices`' keys (undefined stays undefined), or BAD_USER_INPUT. */
 function choice<C extends Record<string, string>>(value: string | undefined, field: string, choices: C): C[keyof C] | undefined {
   if (value === undefined) return undefined;
@@ -160,7 +151,7 @@ export class ModelRegistry {
     options: CreateModelOptions & { readonly files?: unknown; readonly signal?: AbortSignal },
   ): Promise<Model | ModelDraft> {
     const { modelPath, files, awaitRegistration, onProgress, signal, ...metadata } = options;
-    checkAwaitSeconds(awaitRegistration);
+    checkSaveOptions({ awaitRegistration, onProgress });
     if (metadata.version !== undefined) assertVersion(metadata.version);
     const source = modelPath ?? files;
     if (source === undefined) {
@@ -173,8 +164,8 @@ export class ModelRegistry {
 
   /** @internal uploads `source` (a directory in Node, files in a browser) as a version with `metadata` */
   async uploadModel(metadata: ModelMetadata, source: unknown, options: SaveOptions & { readonly signal?: AbortSignal }): Promise<Model> {
-    checkAwaitSeconds(options.awaitRegistration);
     const files = this.#localFiles("createModel({ modelPath })");
+    checkSaveOptions(options);
     if (metadata.version !== undefined) assertVersion(metadata.version);
     // Refused before the directory is read (see #input).
     this.#input(metadata);
@@ -203,7 +194,7 @@ export class ModelRegistry {
       lineage: lineageInput(lineage, "lineage"),
       project: project ?? this.project,
       metrics: metricList(metrics, "metrics"),
-      tfMetaGraphTags: tfMetaGraphTags && [...tfMetaGraphTags],
+      tfMetaGraphTags: tfMetaGraphTags && [...stringList(tfMetaGraphTags, "tfMetaGraphTags")],
       signature: signatureInput(signature, "signature"),
     };
   }
@@ -603,6 +594,35 @@ function metricList(metrics: Readonly<Record<string, number>> | undefined, field
     }
   }
   return Object.entries(metrics).map(([key, value]) => ({ key, value }));
+}
+
+/**
+ * `awaitRegistration` and `onProgress` of the wrong type, as BAD_USER_INPUT before anything is
+ * read: an onProgress that is no function failed the upload half-way as a NETWORK_ERROR.
+ */
+function checkSaveOptions(options: SaveOptions): void {
+  const { awaitRegistration, onProgress } = options as Record<string, unknown>;
+  if (
+    awaitRegistration !== undefined &&
+    (typeof awaitRegistration !== "number" || !(awaitRegistration >= 0) || awaitRegistration === Infinity)
+  ) {
+    throw new RegistryError(
+      "BAD_USER_INPUT",
+      `awaitRegistration must be a number of seconds, 0 or more, not ${shownValue(awaitRegistration)}`,
+      {
+        field: "awaitRegistration",
+      },
+    );
+  }
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new RegistryError("BAD_USER_INPUT", `onProgress must be a function, not ${shownValue(onProgress)}`, { field: "onProgress" });
+  }
+}
+
+/** `value` when it is a list (its items are the schema's to check), else BAD_USER_INPUT on `field`. */
+function stringList(value: unknown, field: string): readonly string[] {
+  if (Array.isArray(value)) return value as string[];
+  throw new RegistryError("BAD_USER_INPUT", `${field} must be a list of strings, not ${shownValue(value)}`, { field });
 }
 
 function stripUndefined<T extends object>(value: T): T {
