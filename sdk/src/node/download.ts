@@ -382,6 +382,18 @@ export async function downloadModel(
   setMaxListeners(2 * concurrency + 1, signal);
   const get = { headers: options.headers, origin: options.origin, signal, idleMs: options.idleMs ?? DEFAULT_IDLE_TIMEOUT_SECONDS * 1000 };
   let failure: { error: unknown } | undefined;
+  // A throw from the caller's onProgress is the caller's own: it stops the download (what arrived
+  // is kept) and is what rejects, as thrown, not a network failure of the file in flight.
+  let thrown: { error: unknown } | undefined;
+  const report = (progress: TransferProgress) => {
+    if (thrown) return;
+    try {
+      options.onProgress?.(progress);
+    } catch (error) {
+      thrown = { error };
+      stop.abort();
+    }
+  };
   let next = 0;
 
   const fetchOne = async ([target, file]: (typeof queue)[number]) => {
@@ -389,13 +401,13 @@ export async function downloadModel(
     const progress = (now: number) => {
       bytes += now - fileBytes;
       fileBytes = now;
-      options.onProgress?.({ path: file.path, fileBytes: now, fileTotal: file.sizeBytes, bytes, total } satisfies TransferProgress);
+      report({ path: file.path, fileBytes: now, fileTotal: file.sizeBytes, bytes, total });
     };
     const size = (await fs.stat(target).catch(() => null))?.size;
     const existing = size === file.sizeBytes ? await sha256OfFile(target) : null;
     if (existing && existing.hash.digest("hex") === file.sha256) {
       bytes += file.sizeBytes;
-      options.onProgress?.({ path: file.path, fileBytes: 0, fileTotal: file.sizeBytes, bytes, total });
+      report({ path: file.path, fileBytes: 0, fileTotal: file.sizeBytes, bytes, total });
       return;
     }
     try {
@@ -437,6 +449,7 @@ export async function downloadModel(
   if (options.signal?.aborted) {
     throw aborted(`downloading into ${dir}`, options.signal, "what arrived is kept, and a download into the same folder resumes it");
   }
+  if (thrown) throw thrown.error;
   if (failure) throw failure.error;
   return dir;
 }

@@ -92,6 +92,17 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
       req.write(chunk, (error) => (error ? reject(error) : resolve()));
     });
 
+  // A throw from the caller's onProgress is the caller's own: it stops the upload and rejects as thrown.
+  let thrown: { error: unknown } | undefined;
+  const report = (progress: TransferProgress) => {
+    try {
+      request.onProgress?.(progress);
+    } catch (error) {
+      thrown = { error };
+      throw error;
+    }
+  };
+
   try {
     await write(head);
     let bytes = 0;
@@ -104,18 +115,23 @@ export async function uploadDirectory(request: UploadRequest, files: readonly Lo
         bytes += chunk.length;
         if (fileBytes > file.sizeBytes) throw new RegistryError("BAD_USER_INPUT", `${file.path} grew while it was being uploaded`);
         await write(chunk);
-        request.onProgress?.({ path: file.path, fileBytes, fileTotal: file.sizeBytes, bytes, total } satisfies TransferProgress);
+        report({ path: file.path, fileBytes, fileTotal: file.sizeBytes, bytes, total });
       }
       if (!answered && fileBytes !== file.sizeBytes) {
         throw new RegistryError("BAD_USER_INPUT", `${file.path} changed size while it was being uploaded`);
       }
-      if (file.sizeBytes === 0) request.onProgress?.({ path: file.path, fileBytes: 0, fileTotal: 0, bytes, total });
+      if (file.sizeBytes === 0) report({ path: file.path, fileBytes: 0, fileTotal: 0, bytes, total });
       await write(Buffer.from(frame.fileEnd));
     }
     await write(tail);
     if (answered) req.destroy();
     else req.end();
   } catch (error) {
+    if (thrown) {
+      req.destroy();
+      await response.catch(() => {});
+      throw thrown.error;
+    }
     // A server that refused early may close the connection under our writes; its answer says why.
     const answer = answered ? await response.catch(() => null) : null;
     req.destroy();
