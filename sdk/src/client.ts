@@ -76,8 +76,39 @@ function apiKeyOf(value: string | undefined): string | undefined {
   return key;
 }
 
+/**
+ * The GraphQL endpoint, refused as BAD_USER_INPUT when no request could go to it: not an http or
+ * https URL (relative only in a page, against its address), or holding `user:password@`, which
+ * fetch refuses to send. Sent on, such a URL failed as NETWORK_ERROR, "could not reach the
+ * registry", as if it were down, and the message repeated the password twice.
+ */
+function urlOf(url: string, from: string): string {
+  const page = (globalThis as { location?: { href?: unknown } }).location?.href;
+  const base = typeof page === "string" ? page : undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === "string" ? new URL(url, base) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed && (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.username === "" && parsed.password === "") {
+    return base === undefined ? url : parsed.href;
+  }
+  // Whatever precedes an `@` in the authority is hidden, so no password is shown back.
+  const shown =
+    typeof url === "string"
+      ? JSON.stringify(url.replace(/^((?:[A-Za-z][A-Za-z0-9+.-]*:)?\/\/)?[^/?#@]*@/, "$1…@").slice(0, 200))
+      : shownValue(url);
+  throw new RegistryError(
+    "BAD_USER_INPUT",
+    `${from} must be an absolute http or https URL without user:password@ (give the key as apiKey), not ${shown}`,
+    { field: "url" },
+  );
+}
+
 export function resolveOptions(options: ConnectionOptions = {}, defaultWebSocket?: unknown): ResolvedOptions {
-  const url = options.url ?? env("HOMER_URL") ?? DEFAULT_URL;
+  const given = options.url ?? env("HOMER_URL");
+  const url = given === undefined ? DEFAULT_URL : urlOf(given, options.url === undefined ? "HOMER_URL" : "url");
   const apiKey = apiKeyOf(options.apiKey ?? env("HOMER_API_KEY"));
   // Apollo's CSRF prevention wants this on multipart and GET requests; it is harmless elsewhere.
   const headers: Record<string, string> = { "apollo-require-preflight": "true" };
