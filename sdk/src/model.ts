@@ -177,7 +177,7 @@ export class Model {
    * unless `force`, which removes them with it.
    */
   delete(options: { readonly force?: boolean } = {}): Promise<void> {
-    return this.registry.deleteModel({ name: this.name, version: this.version, project: this.project, force: options.force });
+    return this.registry.deleteModel({ name: this.name, version: this.version, project: this.project, force: options?.force });
   }
 
   /** Points `alias` at this version (creating or moving it); resolves to the alias as set. */

@@ -150,6 +150,7 @@ export class ModelRegistry {
   async createModel(
     options: CreateModelOptions & { readonly files?: unknown; readonly signal?: AbortSignal },
   ): Promise<Model | ModelDraft> {
+    optionsOf(options, "createModel");
     const { modelPath, files, awaitRegistration, onProgress, signal, ...metadata } = options;
     checkSaveOptions({ awaitRegistration, onProgress });
     if (metadata.version !== undefined) assertVersion(metadata.version);
@@ -251,6 +252,7 @@ export class ModelRegistry {
 
   /** A model's aliases, by name. */
   async getAliases(options: { readonly name: string; readonly project?: string }): Promise<ModelAlias[]> {
+    optionsOf(options, "getAliases");
     const data = await this.#run(
       ModelAliasesDocument,
       { name: options.name, project: options.project ?? this.project },
@@ -271,6 +273,7 @@ export class ModelRegistry {
     readonly project?: string;
     readonly protected?: boolean;
   }): Promise<ModelAlias> {
+    optionsOf(options, "setAlias");
     const { name, version } = options;
     const alias = assertAliasName(options.alias);
     const data = await this.#run(
@@ -284,6 +287,7 @@ export class ModelRegistry {
 
   /** Removes an alias; NOT_FOUND when absent, FORBIDDEN for a protected one without an admin key. */
   async removeAlias(options: { readonly name: string; readonly alias: string; readonly project?: string }): Promise<void> {
+    optionsOf(options, "removeAlias");
     const alias = assertAliasName(options.alias);
     await this.#run(
       RemoveAliasDocument,
@@ -300,6 +304,7 @@ export class ModelRegistry {
     readonly protected: boolean;
     readonly project?: string;
   }): Promise<ModelAlias> {
+    optionsOf(options, "protectAlias");
     const alias = assertAliasName(options.alias);
     if (typeof options.protected !== "boolean") {
       throw new RegistryError("BAD_USER_INPUT", "protected must be true or false", { field: "protected" });
@@ -319,6 +324,7 @@ export class ModelRegistry {
    * sanitise it before rendering.
    */
   async getModelCard(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<string | null> {
+    optionsOf(options, "getModelCard");
     const { name, version } = options;
     const data = await this.#run(
       GetModelCardDocument,
@@ -337,6 +343,7 @@ export class ModelRegistry {
 
   /** The versions one page at a time, for families too large to hold in memory. */
   async *iterateModels(options: GetModelsOptions): AsyncGenerator<Model, void, undefined> {
+    optionsOf(options, "getModels");
     const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, { field: "pageSize" });
@@ -372,6 +379,7 @@ export class ModelRegistry {
     /** Versions fetched per request, 1-500; default 500. */
     readonly pageSize?: number;
   }): Promise<Model[]> {
+    optionsOf(options, "getDerivedModels");
     const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, { field: "pageSize" });
@@ -404,6 +412,7 @@ export class ModelRegistry {
 
   /** The project's models one page at a time, for projects too large to hold in memory. */
   async *iterateModelFamilies(options: GetModelFamiliesOptions = {}): AsyncGenerator<ModelFamily, void, undefined> {
+    optionsOf(options, "getModelFamilies");
     const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, { field: "pageSize" });
@@ -460,6 +469,7 @@ export class ModelRegistry {
     /** The best among the versions that match (e.g. latency < 20). */
     readonly filter?: ModelFilter;
   }): Promise<Model | null> {
+    optionsOf(options, "getBestModel");
     const variables = {
       name: options.name,
       metric: options.metric,
@@ -477,6 +487,7 @@ export class ModelRegistry {
    * is at another revision (nothing changed); NOT_FOUND when it does not exist.
    */
   async updateModel(options: UpdateModelOptions): Promise<Model> {
+    optionsOf(options, "updateModel");
     const { name, version, project, addMetrics, removeMetrics, lineage, ...input } = options;
     const data = await this.#run(
       UpdateModelDocument,
@@ -510,6 +521,7 @@ export class ModelRegistry {
     readonly project?: string;
     readonly force?: boolean;
   }): Promise<void> {
+    optionsOf(options, "deleteModel");
     const { name, version } = options;
     await this.#run(
       DeleteModelDocument,
@@ -623,6 +635,13 @@ function checkSaveOptions(options: SaveOptions): void {
 function stringList(value: unknown, field: string): readonly string[] {
   if (Array.isArray(value)) return value as string[];
   throw new RegistryError("BAD_USER_INPUT", `${field} must be a list of strings, not ${shownValue(value)}`, { field });
+}
+
+/** BAD_USER_INPUT unless a call's options are an object: null threw a bare TypeError, and a string was asked as if every field were missing. */
+function optionsOf(options: unknown, call: string): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new RegistryError("BAD_USER_INPUT", `${call} takes an object of options, not ${shownValue(options)}`, { field: "options" });
+  }
 }
 
 function stripUndefined<T extends object>(value: T): T {
