@@ -44,4 +44,27 @@ describe("SDK calls given no object of options", () => {
       }
     }
   });
+
+  test("a version that is no whole number from 1 to 2^31 - 1 is BAD_USER_INPUT on version in every call that takes one, before any request", async () => {
+    const calls: Record<string, (version: number) => Promise<unknown>> = {
+      getModel: (version) => mr.getModel({ name: "mnist", version }),
+      deleteModel: (version) => mr.deleteModel({ name: "mnist", version }),
+      updateModel: (version) => mr.updateModel({ name: "mnist", version, description: "d" }),
+      getModelCard: (version) => mr.getModelCard({ name: "mnist", version }),
+      getDerivedModels: (version) => mr.getDerivedModels({ name: "mnist", version }),
+      setAlias: (version) => mr.setAlias({ name: "mnist", alias: "champion", version }),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      for (const version of [NaN, Infinity, 1.5, 0, -1, 2 ** 31, "7", null] as unknown as number[]) {
+        const error = await call(version).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error, `${name}(${String(version)})`).toBeInstanceOf(RegistryError);
+        const { code, field, message } = error as RegistryError;
+        expect([code, field], `${name}(${String(version)})`).toEqual(["BAD_USER_INPUT", "version"]);
+        expect(message).toMatch(/^version must be a whole number from 1 to 2147483647/);
+      }
+    }
+  });
 });

@@ -274,7 +274,8 @@ export class ModelRegistry {
     readonly protected?: boolean;
   }): Promise<ModelAlias> {
     optionsOf(options, "setAlias");
-    const { name, version } = options;
+    const { name } = options;
+    const version = assertVersion(options.version);
     const alias = assertAliasName(options.alias);
     const data = await this.#run(
       SetAliasDocument,
@@ -325,7 +326,8 @@ export class ModelRegistry {
    */
   async getModelCard(options: { readonly name: string; readonly version: number; readonly project?: string }): Promise<string | null> {
     optionsOf(options, "getModelCard");
-    const { name, version } = options;
+    const { name } = options;
+    const version = assertVersion(options.version);
     const data = await this.#run(
       GetModelCardDocument,
       { name, version, project: options.project ?? this.project },
@@ -384,7 +386,8 @@ export class ModelRegistry {
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       throw new RegistryError("BAD_USER_INPUT", `pageSize must be from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, { field: "pageSize" });
     }
-    const { name, version } = options;
+    const { name } = options;
+    const version = assertVersion(options.version);
     const variables = { name, version, project: options.project ?? this.project, first: pageSize };
     const models: Model[] = [];
     const size = { first: pageSize };
@@ -488,7 +491,8 @@ export class ModelRegistry {
    */
   async updateModel(options: UpdateModelOptions): Promise<Model> {
     optionsOf(options, "updateModel");
-    const { name, version, project, addMetrics, removeMetrics, lineage, ...input } = options;
+    const { name, version: given, project, addMetrics, removeMetrics, lineage, ...input } = options;
+    const version = assertVersion(given);
     const data = await this.#run(
       UpdateModelDocument,
       {
@@ -522,7 +526,8 @@ export class ModelRegistry {
     readonly force?: boolean;
   }): Promise<void> {
     optionsOf(options, "deleteModel");
-    const { name, version } = options;
+    const { name } = options;
+    const version = assertVersion(options.version);
     await this.#run(
       DeleteModelDocument,
       { name, version, project: options.project ?? this.project, force: options.force ?? false },
@@ -584,7 +589,9 @@ function locate(locator: ModelLocator): { reference: ModelReference; project: st
     });
   }
   const selector =
-    version !== undefined ? ({ kind: "version", version } as const) : ({ kind: "alias", alias: assertAliasName(alias) } as const);
+    version !== undefined
+      ? ({ kind: "version", version: assertVersion(version) } as const)
+      : ({ kind: "alias", alias: assertAliasName(alias) } as const);
   return { reference: { name, selector }, project };
 }
 
