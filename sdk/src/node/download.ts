@@ -41,9 +41,14 @@ async function sha256OfFile(file: string): Promise<{ hash: ReturnType<typeof cre
   const stat = await fs.stat(file).catch(() => null);
   if (!stat?.isFile()) return null;
   const hash = createHash("sha256");
-  await pipeline(createReadStream(file), async (source: AsyncIterable<Buffer>) => {
-    for await (const chunk of source) hash.update(chunk);
-  });
+  try {
+    await pipeline(createReadStream(file), async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) hash.update(chunk);
+    });
+  } catch (error) {
+    // A file already there that cannot be read (EACCES, EIO) is neither taken as verified nor replaced unseen.
+    throw new RegistryError("INTEGRITY_ERROR", `cannot read ${file} to check its sha256: ${(error as Error).message}`, { cause: error });
+  }
   return { hash, size: stat.size };
 }
 
