@@ -31,6 +31,16 @@ function utf8Name(bytes: Buffer, dir: string): string {
   }
 }
 
+/** A listed file's size, or BAD_USER_INPUT when its folder lets it be named but not reached (no search permission). */
+function statOf(file: string) {
+  return fs.stat(file).catch((error: Error) => {
+    throw new RegistryError("BAD_USER_INPUT", `modelPath holds ${file}, which cannot be read: ${error.message}`, {
+      field: "modelPath",
+      cause: error,
+    });
+  });
+}
+
 /**
  * Every regular file under `root` (symlinks to files are followed), sorted by
  * path. A single file is a directory of one.
@@ -60,7 +70,14 @@ export async function listFiles(root: string): Promise<LocalFile[]> {
     const inside = new Set(ancestors).add(real);
     // Names as bytes: one that is not UTF-8 would read back with U+FFFD in place of its
     // bytes, a name no file has (ENOENT), or the name of another file.
-    for (const entry of await fs.readdir(dir, { withFileTypes: true, encoding: "buffer" })) {
+    const entries = await fs.readdir(dir, { withFileTypes: true, encoding: "buffer" }).catch((error: Error) => {
+      // A folder that cannot be listed (EACCES) would leave its files out, or fail as fs's bare error.
+      throw new RegistryError("BAD_USER_INPUT", `modelPath holds ${dir}, a folder that cannot be read: ${error.message}`, {
+        field: "modelPath",
+        cause: error,
+      });
+    });
+    for (const entry of entries) {
       const name = utf8Name(entry.name, dir);
       const absolutePath = path.join(dir, name);
       const relative = prefix ? `${prefix}/${name}` : name;
@@ -76,7 +93,7 @@ export async function listFiles(root: string): Promise<LocalFile[]> {
           })
         : entry;
       if (target?.isDirectory()) await walk(absolutePath, relative, inside);
-      else if (target?.isFile()) files.push({ path: relative, absolutePath, sizeBytes: (await fs.stat(absolutePath)).size });
+      else if (target?.isFile()) files.push({ path: relative, absolutePath, sizeBytes: (await statOf(absolutePath)).size });
     }
   }
   await walk(path.resolve(root), "", new Set());
