@@ -360,12 +360,13 @@ export class ModelRegistry {
     };
     const size = { first: pageSize };
     let after: string | null | undefined;
+    const pages = new PageCursors(`getModels ${options.name}`);
     do {
       const data = await this.#page(size, (first) =>
         this.#run(ListModelsDocument, { ...variables, first, after }, `getModels ${options.name}`),
       );
       for (const node of data.models.nodes) yield this.wrap(node);
-      after = data.models.pageInfo.hasNextPage ? data.models.pageInfo.endCursor : null;
+      after = pages.next(data.models.pageInfo);
     } while (after);
   }
 
@@ -392,13 +393,14 @@ export class ModelRegistry {
     const models: Model[] = [];
     const size = { first: pageSize };
     let after: string | null | undefined;
+    const pages = new PageCursors(`getDerivedModels ${name}@${version}`);
     do {
       const data = await this.#page(size, (first) =>
         this.#run(DerivedModelsDocument, { ...variables, first, after }, `getDerivedModels ${name}@${version}`),
       );
       if (!data.model) throw new RegistryError("NOT_FOUND", `model version ${name}@${version} not found`);
       for (const node of data.model.derivedModels.nodes) models.push(this.wrap(node));
-      after = data.model.derivedModels.pageInfo.hasNextPage ? data.model.derivedModels.pageInfo.endCursor : null;
+      after = pages.next(data.model.derivedModels.pageInfo);
     } while (after);
     return models;
   }
@@ -445,6 +447,7 @@ export class ModelRegistry {
             ).modelFamilies,
       );
     let after: string | null | undefined;
+    const pages = new PageCursors("getModelFamilies");
     do {
       const families = await page(after);
       for (const node of families.nodes) {
@@ -459,7 +462,7 @@ export class ModelRegistry {
           ...("best" in node ? { best: node.best === null ? null : this.wrap(node.best as ModelData) } : {}),
         };
       }
-      after = families.pageInfo.hasNextPage ? families.pageInfo.endCursor : null;
+      after = pages.next(families.pageInfo);
     } while (after);
   }
 
@@ -570,6 +573,25 @@ export class ModelRegistry {
       origin,
       idleMs: this.options.idleMs,
     });
+  }
+}
+
+/**
+ * The cursor of the next page, or null after the last. A registry that names a page it has
+ * already given as the next one (a broken cursor, or a proxy that answers every request alike)
+ * would have the pages go round for ever, every call that fetches all of them gathering without
+ * end: INTERNAL_SERVER_ERROR instead.
+ */
+class PageCursors {
+  readonly #seen = new Set<string>();
+  constructor(private readonly doing: string) {}
+
+  next(pageInfo: { readonly hasNextPage: boolean; readonly endCursor?: string | null }): string | null {
+    const cursor = pageInfo.hasNextPage ? (pageInfo.endCursor ?? null) : null;
+    if (cursor === null) return null;
+    if (this.#seen.has(cursor)) throw notShaped(this.doing, "it named a page it had already sent as the next one, so its pages never end");
+    this.#seen.add(cursor);
+    return cursor;
   }
 }
 
