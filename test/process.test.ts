@@ -1,7 +1,9 @@
+import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
+import pg from "pg";
 import { afterEach, describe, expect, test } from "vitest";
 import { GATEWAY_VERSION, SCHEMA_VERSION } from "../gateway/src/domain/version.js";
 import { BACKENDS, createPgDatabase, listBlobFiles, makeTempDir, stagingFiles } from "./support/backends.js";
@@ -57,6 +59,31 @@ async function site(backend: "sqlite" | "postgres" = "sqlite", env: Record<strin
 }
 
 const start = (s: Site, env: Record<string, string> = {}) => startChildGateway({ env: { ...s.env, ...env } });
+
+/**
+ * Takes the registry's write lock from outside (SQLite: `begin immediate` on its file; PostgreSQL:
+ * the `models` table in share mode, which reads pass and inserts wait for) until the returned
+ * function releases it.
+ */
+async function holdWrites(s: Site, backend: "sqlite" | "postgres"): Promise<() => Promise<void>> {
+  if (backend === "sqlite") {
+    const db = new Database(path.join(s.dataDir, "registry.sqlite"));
+    db.exec("begin immediate");
+    return async () => {
+      db.exec("rollback");
+      db.close();
+    };
+  }
+  const client = new pg.Client({ connectionString: s.env.HOMER_DATABASE_URL });
+  client.on("error", () => {});
+  await client.connect();
+  await client.query("begin");
+  await client.query("lock table models in share mode");
+  return async () => {
+    await client.query("rollback");
+    await client.end();
+  };
+}
 
 /** Resolves with the first staging file that holds bytes. */
 const stagingWithBytes = (s: Site) =>
@@ -129,12 +156,19 @@ describe.each(crashBackends)("crash safety (%s metadata)", (backend) => {
     );
     form.set("map", JSON.stringify(Object.fromEntries(Array.from({ length: count }, (_, i) => [i, [`variables.input.files.${i}.file`]]))));
     for (let i = 0; i < count; i++) form.set(String(i), new Blob([randomBytes(64)]), `f${i}`);
+    // The registration's writes wait for this lock: it is killed after publishing, never after COMMIT
+    // (a loaded machine let the whole registration commit before the kill landed).
+    const release = await holdWrites(s, backend);
     const response = fetch(`${gw.origin}/graphql`, { method: "POST", headers: { "apollo-require-preflight": "true" }, body: form });
     response.catch(() => {});
 
-    await waitFor("the first promoted blob", async () => (await listBlobFiles(s.blobDir).catch(() => [])).length > 0, 20_000, 1);
-    gw.kill("SIGKILL");
-    await gw.exited;
+    try {
+      await waitFor("the first promoted blob", async () => (await listBlobFiles(s.blobDir).catch(() => [])).length > 0, 20_000, 1);
+      gw.kill("SIGKILL");
+      await gw.exited;
+    } finally {
+      await release();
+    }
     await expect(response).rejects.toThrow();
 
     const again = await start(s);
