@@ -363,6 +363,31 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
     }
   }, 60_000);
 
+  test("resumed live updates take their 'stopped' notice down once they run again, before any event, on the page that resumed them", async () => {
+    const gw = await startTestGateway({ config: { maxSubscriptions: 1 } });
+    const first = await browser.newPage();
+    const second = await browser.newPage();
+    try {
+      await gw.gateway.registry.createModel(Caller.open(), { name: "mnist" });
+      await first.goto(`${gw.origin}/projects/default/models/mnist`);
+      await first.getByRole("link", { name: "v1", exact: true }).waitFor();
+      await expect.poll(() => gw.gateway.openSubscriptions()).toBe(1);
+      await second.goto(`${gw.origin}/projects/default`);
+      const stopped = second.getByRole("alert").filter({ hasText: "Live updates stopped" });
+      await stopped.waitFor({ timeout: 10_000 });
+      await first.close();
+      await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(0);
+      await second.getByRole("button", { name: "Resume live updates" }).click();
+      await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 10_000 }).toBe(1);
+      // Live again, and no event since: the notice said they had stopped until the next event came.
+      await stopped.waitFor({ state: "detached", timeout: 10_000 });
+    } finally {
+      await first.close();
+      await second.close();
+      await gw.close();
+    }
+  }, 60_000);
+
   test("live events come back after the gateway was down for longer than graphql-ws's five tries (about 40 s)", async () => {
     const first = await startTestGateway();
     let second: Gateway | undefined;

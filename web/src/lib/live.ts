@@ -1,4 +1,4 @@
-import { useCallback } from "react";
+import { useCallback, useState } from "react";
 import { useClient, useSubscription, type CombinedError } from "urql";
 import { ModelEventsDocument, type ModelEventsSubscription, type ModelEventsSubscriptionVariables } from "../generated/graphql";
 import { refetchShown } from "./client";
@@ -21,9 +21,13 @@ export interface LiveEvents {
 export function useLiveEvents(variables: ModelEventsSubscriptionVariables): LiveEvents {
   const client = useClient();
   const [live, subscribe] = useSubscription({ query: ModelEventsDocument, variables });
+  // urql keeps a subscription's last error until the new one answers, which for events is the
+  // next event: the error resumed from is no longer said, a new subscription's own error is.
+  const [resumedFrom, setResumedFrom] = useState<CombinedError | undefined>();
   const resume = useCallback(() => {
+    setResumedFrom(live.error);
     subscribe({ requestPolicy: "network-only" });
     refetchShown(client);
-  }, [client, subscribe]);
-  return { event: live.data?.modelEvents, stopped: live.error, resume };
+  }, [client, subscribe, live.error]);
+  return { event: live.data?.modelEvents, stopped: live.error === resumedFrom ? undefined : live.error, resume };
 }
