@@ -608,4 +608,49 @@ describe("homer with API keys", () => {
     expect(output).not.toContain(secret);
     expect(JSON.parse(await fs.readFile(path.join(config, "homer", "config.json"), "utf8")).apiKey).toBe(secret);
   });
+
+  test.skipIf(!existsSync("/usr/bin/script"))(
+    "on a terminal, Enter and Ctrl+C right after Esc (or in an unfinished sequence) still end the hidden prompt",
+    async () => {
+      expect((await homer(["--api-key", admin, "projects", "create", "tty-esc"], env)).code).toBe(0);
+      const created = await homer(["--api-key", admin, "--json", "keys", "create", "--name", "tty-esc", "--grant", "tty-esc:read"], env);
+      const { secret } = JSON.parse(created.stdout) as { secret: string };
+      expect(secret).toMatch(/^hmr_/);
+      /** `homer login` on a pseudo-terminal, typed `typed` once it prompts: its exit code, or "hung" if it is still waiting after 10 s. */
+      const login = async (config: string, typed: string) => {
+        const child = spawn("script", ["-qec", `${HOMER} login --url ${env.HOMER_URL}`, "/dev/null"], {
+          env: { ...process.env, XDG_CONFIG_HOME: config, HOMER_API_KEY: "", HOMER_PROJECT: "" },
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        let output = "";
+        await new Promise<void>((resolve) =>
+          child.stdout.on("data", (d) => {
+            output += d;
+            if (output.includes("API key for")) resolve();
+          }),
+        );
+        const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+        child.stdin.write(typed);
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([exited, new Promise<"hung">((resolve) => (timer = setTimeout(resolve, 10_000, "hung")))]);
+        clearTimeout(timer);
+        if (outcome === "hung") {
+          child.kill();
+          await exited;
+        }
+        return { outcome, output };
+      };
+      // Esc pressed (alone: no sequence follows), then Enter: the key typed before it is taken.
+      const escaped = path.join(root, "xdg-tty-esc");
+      expect((await login(escaped, `${secret}\u001b\r`)).outcome).toBe(0);
+      expect(JSON.parse(await fs.readFile(path.join(escaped, "homer", "config.json"), "utf8")).apiKey).toBe(secret);
+      // Ctrl+C in the middle of a sequence cancels, as it does anywhere else; nothing is stored.
+      const cancelled = path.join(root, "xdg-tty-cancel");
+      const run = await login(cancelled, `${secret.slice(0, 4)}\u001b[\u0003`);
+      expect(run.outcome).not.toBe("hung");
+      expect(run.output).toMatch(/login cancelled/);
+      expect(existsSync(path.join(cancelled, "homer", "config.json"))).toBe(false);
+    },
+    40_000,
+  );
 });

@@ -59,6 +59,9 @@ function promptHidden(prompt: string): Promise<string> {
     };
     const onData = (chunk: string) => {
       for (const c of chunk) {
+        // A control character is no part of a sequence: it ends an unfinished one and acts as
+        // itself, as in a terminal (Esc alone then Enter, or Ctrl-C after a stray "Esc [").
+        if (c < " ") escape = "none";
         if (escape === "started") escape = c === "[" ? "csi" : c === "O" ? "ss3" : "none";
         else if (escape === "csi") escape = c >= "@" && c <= "~" ? "none" : "csi";
         else if (escape === "ss3") escape = "none";
