@@ -62,4 +62,18 @@ describe("a connection's deliveries take turns", () => {
     await a.return!();
     expect(await cNext).toEqual({ value: 20, done: false });
   });
+
+  test("a subscription ended just as it took a free turn, before it saw it, gives the turn back", async () => {
+    const turns = new DeliveryTurns();
+    const a = turns.pace(source([1]));
+    const b = turns.pace(source([10]));
+    const aNext = a.next();
+    // Queued behind a's item: a takes the free turn at once, then ends before its wait for it settles.
+    queueMicrotask(() => void a.return!());
+    expect(await aNext).toEqual({ value: undefined, done: true });
+    // The turn is free again: b's item is handed on, not held back for good.
+    const bNext = b.next();
+    expect(await settled(bNext)).toBe(true);
+    expect(await bNext).toEqual({ value: 10, done: false });
+  });
 });

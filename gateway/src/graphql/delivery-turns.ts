@@ -24,7 +24,8 @@ export class DeliveryTurns {
   #take(): { readonly granted: Promise<void>; cancel(): void } {
     if (!this.#busy) {
       this.#busy = true;
-      return { granted: Promise.resolve(), cancel: () => {} };
+      // Given at once: a subscription that ends before it saw the turn passes it on like any other.
+      return { granted: Promise.resolve(), cancel: () => this.#release() };
     }
     let given = false;
     let grant!: () => void;
