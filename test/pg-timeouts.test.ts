@@ -108,10 +108,10 @@ describe.runIf(BACKENDS.includes("postgres"))("a replica gone without a reset in
       const started = Date.now();
       await other.query("select pg_advisory_xact_lock(4242)");
       expect(Date.now() - started).toBeLessThan(15_000);
-      // Every connection of the gateway's pools has the timeout, a minute by default.
+      // Every connection of the gateway's pools has the timeout, ten minutes by default.
       const session = await defaults.connect();
       expect((await session.query("show idle_in_transaction_session_timeout", [])).rows).toEqual([
-        { idle_in_transaction_session_timeout: "1min" },
+        { idle_in_transaction_session_timeout: "10min" },
       ]);
       session.release();
     } finally {

@@ -24,13 +24,15 @@ const PREPARED_PER_CONNECTION = 256;
 
 /**
  * How long the server keeps a session of ours that sits in an open transaction without
- * sending anything (`idle_in_transaction_session_timeout`). Homer's transactions never
- * wait on a client: a session idle that long belongs to a replica that is gone without a
- * reset (a host lost in a failover, a partition), whose row and migration locks otherwise
- * stayed held until the server's TCP keepalive gave up, two hours by default, while every
- * other replica's writes to those rows waited and failed.
+ * sending anything (`idle_in_transaction_session_timeout`). Inside its transactions Homer
+ * waits only on the blob store: a registration's S3 HEADs (each allowed two minutes of
+ * silence, retried when throttled) and, rarely, a blob copied again (a multi-GiB server-side
+ * copy), and a reclaim's batch of deletes. A session idle for ten minutes belongs to a replica
+ * that is gone without a reset (a host lost in a failover, a partition), whose row and
+ * migration locks otherwise stayed held until the server's TCP keepalive gave up, two hours
+ * by default, while other replicas' writes to those rows waited and failed.
  */
-export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 600_000;
 
 export interface PoolOptions {
   readonly maxConnections: number;
