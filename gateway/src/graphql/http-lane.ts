@@ -105,7 +105,7 @@ export function graphqlLane(options: GraphqlLaneOptions): (req: IncomingMessage,
     const { log } = beginRequestLog(options.log, req, res, {
       url: () => req.url ?? "",
       address,
-      path: () => "/graphql",
+      path: "/graphql",
       authRefused: () => refused,
       ...(metrics ? { ended: (status: number, seconds: number) => metrics.httpRequest("graphql", status, seconds) } : {}),
     });

@@ -33,7 +33,7 @@ export function requestLog(log: Logger, metrics?: Metrics) {
     const begun = beginRequestLog(log, req, res, {
       url: () => req.originalUrl,
       address: () => req.ip,
-      path: () => req.path,
+      path: req.path,
       authRefused: () => req.authRefused === true,
       ...(metrics ? { ended: (status: number, seconds: number) => metrics.httpRequest(route!, status, seconds) } : {}),
     });
@@ -47,7 +47,8 @@ export function requestLog(log: Logger, metrics?: Metrics) {
 export interface LoggedRequest {
   url(): string;
   address(): string | undefined;
-  path(): string;
+  /** The path as the client asked it, before any router mounted below the root rewrote it. */
+  readonly path: string;
   authRefused(): boolean;
   /** Told the answer's status and the request's seconds when it ends, before the line is written (metrics). */
   ended?(status: number, seconds: number): void;
@@ -66,12 +67,13 @@ export function beginRequestLog(
   const child = log.child({ reqId: id });
   res.setHeader("X-Request-Id", id);
   const started = process.hrtime.bigint();
+  // Probes come every few seconds: their lines are for debugging. Judged now, by the path the
+  // client asked: once routed, a request to /graphql/healthz has the path "/healthz".
+  const level = routeOf(view.path) === "health" ? "debug" : "info";
   res.on("close", () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     // An answer the client left before its end is counted as nginx logs one, 499, not as the status it began with.
     view.ended?.(res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST, ms / 1e3);
-    // Probes come every few seconds: their lines are for debugging.
-    const level = routeOf(view.path()) === "health" ? "debug" : "info";
     if (!child.isLevelEnabled(level)) return;
     const entry = {
       method: req.method,
