@@ -4,6 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import { launchChromium, TEAM_HOST, watchPage } from "./support/browser.js";
+import { send } from "./support/raw-request.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 
 /** Altair's upsell and its joke greeting: a self-hosted, offline IDE shows neither. */
@@ -112,6 +113,28 @@ describe("GraphQL IDE", () => {
       expect(script.status).toBe(200);
       expect(script.headers.get("cache-control")).toBe("private, no-cache");
       expect(await script.text()).toContain(`ws://${new URL(gw.origin).host}/graphql`);
+    });
+
+    test("the IDE's files: those named by their content are kept for good, the others asked again (304 by ETag)", async () => {
+      const page = await (await fetch(gw.url, { headers: { accept: "text/html" } })).text();
+      const chunk = /href="(chunk-[A-Z0-9]{8}\.js)"/.exec(page)?.[1];
+      expect(chunk).toBeDefined();
+      const hashed = await fetch(`${gw.origin}/ide/${chunk}`);
+      expect(hashed.status).toBe(200);
+      expect(hashed.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+      await hashed.arrayBuffer();
+      // main.js keeps its name from one Altair release to the next: a browser must not run an old one for an hour.
+      // (node:http, not fetch: fetch adds `Cache-Control: no-cache` to a conditional request, which never gets a 304.)
+      for (const file of ["main.js", "polyfills.js", "styles.css", "assets/i18n/en-US.json"]) {
+        const res = await send(gw.origin, { path: `/ide/${file}` });
+        expect([file, res.status, res.headers["cache-control"]]).toEqual([file, 200, "public, no-cache"]);
+        const etag = res.headers.etag;
+        expect(etag).toBeTruthy();
+        const again = await send(gw.origin, { path: `/ide/${file}`, headers: { "if-none-match": etag! } });
+        expect([file, again.status, again.body.length]).toEqual([file, 304, 0]);
+        const head = await send(gw.origin, { method: "HEAD", path: `/ide/${file}` });
+        expect([file, head.status, head.headers["cache-control"], head.body.length]).toEqual([file, 200, "public, no-cache", 0]);
+      }
     });
 
     test("switched off, browsers get the JSON hint instead", async () => {

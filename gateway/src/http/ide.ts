@@ -12,6 +12,23 @@ const TEXT_OVERRIDES: Readonly<Record<string, string>> = {
   QUERY_RESULT_NO_RESULT_TEXT: "Send Request runs the query; its result shows here.",
 };
 
+/**
+ * Files of Altair's build named by their content (its chunks and workers, the sandbox frame's
+ * Vite assets): a new release names them anew, so a browser may keep them for good. The rest
+ * (main.js, polyfills.js, styles.css, images) keep their names across releases.
+ */
+const CONTENT_NAMED = /^(?:(?:chunk|worker)-[A-Z0-9]{8}\.js|iframe-sandbox\/assets\/index-[A-Za-z0-9_-]{8}\.(?:js|css))$/;
+
+/**
+ * Cache-Control for a file of Altair's build: content-named ones for good; the others must be
+ * asked again (their ETag makes that a 304). Kept for an hour, a release's main.js outlived an
+ * upgrade: the new page ran the old main.js, whose imports name chunks the new build lacks.
+ */
+function assetCaching(res: express.Response, file: string): void {
+  const name = path.relative(getDistDirectory(), file).split(path.sep).join("/");
+  res.setHeader("Cache-Control", CONTENT_NAMED.test(name) ? "public, max-age=31536000, immutable" : "public, no-cache");
+}
+
 /** A person's browser (it prefers HTML), not an API client (one that accepts anything gets JSON). */
 function wantsHtml(req: Request): boolean {
   return req.accepts(["json", "html"]) === "html";
@@ -31,7 +48,7 @@ function translations(): express.RequestHandler {
     if (!patched.has(file)) patched.set(file, patch(file));
     res
       .type("json")
-      .set("cache-control", "public, max-age=3600")
+      .set("cache-control", "public, no-cache")
       .send(await patched.get(file));
   };
   return (req, res, next) => void serve(req, res, next).catch(next);
@@ -85,6 +102,6 @@ export function ideRoutes(options: { readonly enabled: boolean; readonly publicU
     );
   });
   router.use(TRANSLATIONS, translations());
-  router.use(IDE_BASE, express.static(getDistDirectory(), { maxAge: "1h", index: false }));
+  router.use(IDE_BASE, express.static(getDistDirectory(), { index: false, setHeaders: assetCaching }));
   return router;
 }
