@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
 import { captureLog } from "./support/log-capture.js";
+import { parsePrometheusText, valueOf } from "./support/prometheus.js";
+import { rawConnection } from "./support/raw-socket.js";
 import { waitFor } from "./support/wait.js";
 
 /** The request log as an operator reads it: one line per request, its level by the path the client asked. */
@@ -29,5 +31,21 @@ describe("request log", () => {
     expect(requestLines("/graphql/healthz")[0]!.level).toBe(30);
     expect(requestLines("/GRAPHQL/readyz/")[0]!.level).toBe(30);
     expect(requestLines("/healthz")[0]!.level).toBe(20);
+  });
+
+  test("a request express never routes (a target with no path) is still a line of the log and a count of the metrics", async () => {
+    const scrape = async () => parsePrometheusText(await (await fetch(`${gw.origin}/metrics`)).text());
+    const counted = () => scrape().then((samples) => valueOf(samples, "homer_http_requests_total", { route: "other", status: "400" }) ?? 0);
+    const before = await counted();
+    const conn = rawConnection(gw.origin);
+    await conn.connected;
+    conn.write(`GET http://[/graphql HTTP/1.1\r\nHost: ${new URL(gw.origin).host}\r\nX-Request-Id: no-path-1\r\nConnection: close\r\n\r\n`);
+    await conn.closed;
+    expect(conn.received().toString("utf8")).toMatch(/^HTTP\/1\.1 400 [^]*\r\nx-request-id: no-path-1\r\n/i);
+    const line = await waitFor("the request line of a target with no path", () =>
+      log.parsed().find((entry) => entry.msg === "request" && entry.reqId === "no-path-1"),
+    );
+    expect(line).toMatchObject({ level: 30, method: "GET", url: "http://[/graphql", status: 400, remoteAddress: "127.0.0.1" });
+    await waitFor("the request counted", async () => (await counted()) === before + 1);
   });
 });

@@ -26,7 +26,7 @@ import { errorHandler, noRoute, unrouted } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
 import { webAppRoutes } from "./http/web-app.js";
-import { requestLog } from "./http/request-log.js";
+import { logUnrouted, requestLog } from "./http/request-log.js";
 import { createHttpServer, type DrainReport } from "./http/server.js";
 import { apolloLogger, redactingLogger } from "./http/safe-log.js";
 import { settleUnreadBody } from "./http/unread-body.js";
@@ -106,6 +106,7 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   const https = config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:";
   // The same headers on every answer: express's routes, the lane's and the requests express never routes.
   const headers = securityHeaders({ https });
+  const metrics = createMetrics({ poolStats: storage.poolStats, subscribers: () => events.size });
   // Common GraphQL calls take a lane without express (see graphqlLane); it is set once the route is built.
   let lane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const {
@@ -114,7 +115,15 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
     concurrent,
   } = createHttpServer(
     // With a last callback of ours (express makes `req` and `res` its own either way).
-    (req, res) => void (lane?.(req, res) || app(req as express.Request, res as express.Response, unrouted(res, log, headers))),
+    (req, res) =>
+      void (
+        lane?.(req, res) ||
+        app(
+          req as express.Request,
+          res as express.Response,
+          unrouted(res, log, headers, () => logUnrouted(log, req as express.Request, res, config.metrics ? metrics : undefined)),
+        )
+      ),
     config,
     log,
     // The peer itself (hop 0): a hop count trusts every peer, an address list those it names.
@@ -123,7 +132,6 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   traffic.concurrent = concurrent;
   let shuttingDown = false;
 
-  const metrics = createMetrics({ poolStats: storage.poolStats, subscribers: () => events.size });
   const schema = await buildRegistrySchema();
   const apollo = new ApolloServer<Context>({
     ...(config.graphqlJit ? { gateway: fixedSchemaGateway(schema, jitExecutor(schema)) } : { schema }),

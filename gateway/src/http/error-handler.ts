@@ -34,17 +34,21 @@ export function noRoute(req: Request, res: Response): void {
  * Express's last word, which it would otherwise answer itself in HTML: a request its
  * router never routes (a request target with no path, `GET http://[`, which Node's
  * parser takes, skips every handler, `noRoute` included), or an error past `errorHandler`.
- * Such a request passed no middleware either: it gets the `securityHeaders` here.
+ * Such a request passed no middleware either: it gets the `securityHeaders` here, and
+ * `logUnrouted` gives it the request log's line.
  */
 export function unrouted(
   res: ServerResponse,
   log: Logger,
   securityHeaders: ReadonlyArray<readonly [string, string]>,
+  logUnrouted: () => void,
 ): (err?: unknown) => void {
   return (err) => {
     if (!res.headersSent) for (const [name, value] of securityHeaders) res.setHeader(name, value);
-    if (err) sendHttpError(res, log, err);
-    else sendClientError(res, clientErrorOf("BAD_USER_INPUT", "the request target is not a path"));
+    if (err) return sendHttpError(res, log, err);
+    // No middleware ran, the request log's neither: its line and count begin here.
+    logUnrouted();
+    sendClientError(res, clientErrorOf("BAD_USER_INPUT", "the request target is not a path"));
   };
 }
 

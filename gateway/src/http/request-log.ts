@@ -43,6 +43,21 @@ export function requestLog(log: Logger, metrics?: Metrics) {
   };
 }
 
+/**
+ * The line (and the count) of a request express never routes: a target with no path
+ * (`GET http://[`, which Node's parser takes) skips every middleware, this log's too. Begun
+ * by the app's last callback as it answers such a request, so its `ms` is the answer's only.
+ */
+export function logUnrouted(log: Logger, req: Request, res: ServerResponse, metrics?: Metrics): void {
+  beginRequestLog(log, req, res, {
+    url: () => req.url,
+    address: () => req.ip,
+    path: req.url,
+    authRefused: () => false,
+    ...(metrics ? { ended: (status: number, seconds: number) => metrics.httpRequest("other", status, seconds) } : {}),
+  });
+}
+
 /** What the request log needs of a request that express may not have routed. */
 export interface LoggedRequest {
   url(): string;
