@@ -179,6 +179,16 @@ describe("who may scrape", () => {
     expect((await gw.gql(`{ __typename }`, {}, bearer(token))).status).toBe(401);
   });
 
+  test("the token is taken as keys are: the scheme in any case, any spacing after it; a scraper's spelling is no failed login", async () => {
+    for (const authorization of [`bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`, `Bearer\t${token}`]) {
+      expect([authorization, await status({ authorization })]).toEqual([authorization, 200]);
+    }
+    expect(await status({ authorization: `Basic ${token}` })).toBe(401);
+    expect(await status({ authorization: `bearer ${token} extra` })).toBe(401);
+    // The token itself is compared exactly.
+    expect(await status({ authorization: `bearer ${token.toUpperCase()}` })).toBe(401);
+  });
+
   test("a key's scrapes are requests of its rate limit, as on every other route; the metrics token's are not", async () => {
     const owner = generateKey();
     const limited = await startTestGateway({ config: { adminKey: owner.token, metricsToken: token, rateLimit: 3 } });

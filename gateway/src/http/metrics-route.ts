@@ -32,8 +32,11 @@ export function metricsRoute(
   options: { readonly token?: string; readonly authenticate: RequestHandler; readonly rateLimit: RequestHandler },
 ): Router {
   const router = Router();
-  const expected = options.token === undefined ? undefined : digest(`Bearer ${options.token}`);
-  const bearsToken = (req: Request) => expected !== undefined && timingSafeEqual(digest(req.headers.authorization ?? ""), expected);
+  const expected = options.token === undefined ? undefined : digest(options.token);
+  // Read as a key is (access.service.ts): the scheme in any case, any spacing after it. Compared
+  // exactly, `bearer …` or two spaces went on to be refused as a malformed key, a failed login.
+  const bearsToken = (req: Request) =>
+    expected !== undefined && timingSafeEqual(digest(/^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? ""), expected);
   const serve = async (_req: Request, res: Response) => {
     const { contentType, body } = await metrics.render();
     res.setHeader("Content-Type", contentType);
