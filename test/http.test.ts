@@ -175,14 +175,14 @@ describe("HTTP gateway", () => {
     expect(sha256(whole)).toBe(sha256(big));
   });
 
-  test("a file whose bytes vanished answers 404, with no download headers", async () => {
+  test("a file whose bytes vanished while its version still names them answers 500 (lost, not deleted), with no download headers", async () => {
     const up = await gw.upload({ name: "vanishing" }, { "w.bin": "soon gone" }, FILES);
     const { downloadUrl, sha256: digest } = up.data.createModel.files[0];
     await gw.storage.blobs.delete(digest);
     const res = await fetch(downloadUrl);
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(500);
     expect(res.headers.get("content-disposition")).toBeNull();
-    expect((await res.json()).errors[0].extensions.code).toBe("NOT_FOUND");
+    expect((await res.json()).errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
   });
 
   test("a file whose bytes changed size on disk answers 500 before any byte, not a wrong file of the right length nor a hang", async () => {
