@@ -420,6 +420,20 @@ describe.skipIf(skip)(`docker/compose.yml, each service run outside Docker${skip
     expect(models.json?.data?.models?.totalCount, models.text).toBe(Math.ceil(outcomes.length / 3));
   });
 
+  test("the proxy's access log names each request's path without its query string (no document, variables or stray key)", async () => {
+    const secret = `hmr_${randomBytes(8).toString("hex")}`;
+    const marker = randomBytes(6).toString("hex");
+    const reply = await send(stack.nginx.origin, {
+      path: `/graphql/${marker}?query=%7B__typename%7D&variables=%7B%22password%22%3A%22${marker}x%22%7D&api_key=${secret}`,
+    });
+    await waitFor("the request's access-log line", async () => (await stack.nginx.accessLog()).includes(marker));
+    const line = (await stack.nginx.accessLog()).split("\n").find((l) => l.includes(marker))!;
+    expect(line).toContain(`"GET /graphql/${marker} HTTP/1.1" ${reply.status} `);
+    expect(line).not.toContain(secret);
+    expect(line).not.toContain("?");
+    expect(line).not.toContain(`${marker}x`);
+  });
+
   test("a request that asks to upgrade to h2c (Java's HttpClient does over http://, as does curl --http2) is served as HTTP/1.1", async () => {
     const h2c = { upgrade: "h2c", connection: "Upgrade, HTTP2-Settings", "http2-settings": "AAMAAABkAAQCAAAAAAIAAAAA" };
     const query = await send(stack.nginx.origin, gql("{ __typename }", {}, h2c));
