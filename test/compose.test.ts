@@ -94,6 +94,19 @@ describe("docker/compose.yml wiring", () => {
     }
   });
 
+  test("every image the stack pulls names a fixed tag (MinIO's by release), never `latest`; only the image it builds is its own", async () => {
+    const compose = await readCompose();
+    const pulled = Object.entries(compose.services).filter(([, s]) => !s.build);
+    expect(pulled.length).toBeGreaterThanOrEqual(4);
+    for (const [name, service] of pulled) {
+      const tag = /^[^:@]+:([^@]+)$/.exec(service.image ?? "")?.[1];
+      expect(tag, `${name}: ${service.image}`).toBeDefined();
+      expect(tag, `${name}: ${service.image}`).not.toMatch(/^latest$|^(edge|nightly|main|dev)\b/);
+      if (service.image!.startsWith("minio/")) expect(tag, name).toMatch(/^RELEASE\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/);
+    }
+    for (const stage of (await readDockerfile()).stages) expect(stage.from).not.toMatch(/:latest$|^[^:]+$/);
+  });
+
   test("variables set for compose reach the services (passwords, the public URL, a chosen admin key)", async () => {
     const compose = await readCompose({ POSTGRES_PASSWORD: "s3cret", HOMER_PUBLIC_URL: "https://models.example.com" });
     expect(compose.services.postgres!.environment!.POSTGRES_PASSWORD).toBe("s3cret");
