@@ -1,3 +1,4 @@
+import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -102,6 +103,25 @@ describe("configuration", () => {
     );
     // Refused before the database is opened: no SQLite file appears.
     await expect(openStorage({ databaseUrl: "/tmp/never/x.sqlite", blobUrl: "gs://bucket/p" })).rejects.toThrow(ConfigError);
+  });
+
+  test("a blob directory that cannot be made or written is a configuration error naming the directory and the setting", async () => {
+    const { openStorage } = await import("../gateway/src/storage/factory.js");
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "homer-blobdir-"));
+    try {
+      const file = path.join(dir, "a-file");
+      await fs.writeFile(file, "not a directory");
+      for (const blobUrl of [file, path.join(file, "blobs"), `file://${file}`]) {
+        const opened = openStorage({ databaseUrl: path.join(dir, "registry.sqlite"), blobUrl, sqliteReaders: 0 });
+        await expect(opened).rejects.toThrow(ConfigError);
+        await expect(opened).rejects.toThrow(`${file}`);
+        await expect(opened).rejects.toThrow(/HOMER_BLOB_URL.*cannot be used as the blob directory: (ENOTDIR|EEXIST)/);
+      }
+      // Nothing was lost: the file in the directory's place is as it was.
+      expect(await fs.readFile(file, "utf8")).toBe("not a directory");
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   test("--help names every flag and environment variable", () => {

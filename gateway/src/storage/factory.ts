@@ -1,4 +1,5 @@
 import type { KyselyConfig } from "kysely";
+import path from "node:path";
 import type { Logger } from "pino";
 import { ConfigError, DEFAULT_SQLITE_READERS } from "../config.js";
 import type { AccessStore } from "./access-store.js";
@@ -80,7 +81,24 @@ async function openBlobStore(options: StorageOptions): Promise<{ blobs: BlobStor
     });
     return { blobs, kind: "s3" };
   }
-  return { blobs: await FsBlobStore.open(blobUrl.replace(/^file:\/\//, "")), kind: "fs" };
+  const dir = blobUrl.replace(/^file:\/\//, "");
+  try {
+    return { blobs: await FsBlobStore.open(dir), kind: "fs" };
+  } catch (error) {
+    throw unusableBlobDir(dir, error);
+  }
+}
+
+/** Why a blob directory cannot be used at all (not writable, a file in its place): configuration, naming the directory and the setting. */
+const UNUSABLE_DIR = new Set(["EACCES", "EPERM", "EROFS", "ENOTDIR", "EEXIST", "ENOENT", "ELOOP", "ENAMETOOLONG"]);
+
+function unusableBlobDir(dir: string, error: unknown): unknown {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string" || !UNUSABLE_DIR.has(code)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConfigError(
+    `${path.resolve(dir)} (HOMER_BLOB_URL, by default HOMER_DATA_DIR/blobs) cannot be used as the blob directory: ${reason}; the gateway must be able to create and write it and its .staging folder`,
+  );
 }
 
 /** Picks the backends from configuration: `postgres://` or a SQLite path; a directory or `s3://` for blobs. */
