@@ -203,6 +203,42 @@ describe("the SDK's browser entry moves files (real Chromium, a gateway on anoth
     expect((await gw.storage.listBlobs()).length).toBe(blobsBefore);
   });
 
+  test("an onProgress that throws mid-upload stops it: the upload rejects with what it threw, the page's error handler hears nothing, the gateway keeps nothing", async () => {
+    const blobsBefore = (await gw.storage.listBlobs()).length;
+    const unthrottle = await throttleUploads(page, 4 << 20);
+    const result = await inPage<any>(
+      page,
+      gw.url,
+      `class ProgressBarBug extends Error {}
+      const pageErrors = [];
+      const onError = (event) => pageErrors.push(String(event.error ?? event.message));
+      window.addEventListener("error", onError);
+      let calls = 0;
+      try {
+        await registry.createModel({
+          name: "progress-throws",
+          files: { "big.bin": new Blob([new Uint8Array(8 << 20)]) },
+          onProgress: (p) => {
+            calls++;
+            if (p.bytes > 0) throw new ProgressBarBug("the progress bar broke at " + p.bytes);
+          },
+        });
+        return { uploaded: true };
+      } catch (error) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return { same: error instanceof ProgressBarBug, message: error.message, calls, pageErrors };
+      } finally {
+        window.removeEventListener("error", onError);
+      }`,
+    );
+    await unthrottle();
+    expect(result).toMatchObject({ same: true, calls: 1, pageErrors: [] });
+    expect(result.message).toMatch(/^the progress bar broke at \d+$/);
+    expect((await gw.gql(`{ model(name: "progress-throws", version: 1) { version } }`, {}, asAdmin)).data.model).toBeNull();
+    await expect.poll(() => gw.storage.stagingNames(), { timeout: 10_000 }).toEqual([]);
+    expect((await gw.storage.listBlobs()).length).toBe(blobsBefore);
+  });
+
   test("downloads: a Blob verified with WebCrypto, a verified stream, the version's tar archive", async () => {
     const watch = await watchPage(page, app.origin, gw.origin);
     const result = await inPage<any>(

@@ -61,6 +61,21 @@ export async function uploadFiles(request: UploadRequest, entries: readonly Uplo
     // No progress either way for idleMs (a server that stopped reading, or took the body and
     // never answers) aborts the request: XMLHttpRequest's own timeout counts the whole transfer.
     let stall: Error | undefined;
+    // A throw from the caller's onProgress is the caller's own: it stops the upload and rejects
+    // as thrown (thrown from an XMLHttpRequest event, it went to the page's error handler and
+    // the upload went on). Once the whole body is sent the registration can no longer be
+    // stopped: a throw from that last report is the page's again, and the answer stands.
+    let thrown: { error: unknown } | undefined;
+    const progress = (bodyBytes: number) => {
+      if (thrown) return;
+      try {
+        report?.(bodyBytes);
+      } catch (error) {
+        if (bodyBytes >= body.size) throw error;
+        thrown = { error };
+        xhr.abort();
+      }
+    };
     let timer: ReturnType<typeof setTimeout> | undefined;
     const rearm = () => {
       clearTimeout(timer);
@@ -78,18 +93,22 @@ export async function uploadFiles(request: UploadRequest, entries: readonly Uplo
     xhr.setRequestHeader("content-type", frame.contentType);
     xhr.upload.onprogress = (event) => {
       rearm();
-      report?.(event.loaded);
+      progress(event.loaded);
     };
     xhr.upload.onload = () => {
       rearm();
-      report?.(body.size);
+      progress(body.size);
     };
     xhr.onprogress = rearm;
     // An early answer (an error) can come before the whole body was sent.
     xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText });
     // No answer at all: the network, or a gateway that refused this page's origin (CORS).
     xhr.onerror = () => reject(unreachable("createModel", request.url, new TypeError("the upload failed")));
-    xhr.onabort = () => reject(stall ? transportError("createModel", stall.message, { cause: stall }) : aborted("createModel", signal!));
+    xhr.onabort = () => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the caller's own throw, passed on as thrown
+      if (thrown) reject(thrown.error);
+      else reject(stall ? transportError("createModel", stall.message, { cause: stall }) : aborted("createModel", signal!));
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
     rearm();
     xhr.send(body);
