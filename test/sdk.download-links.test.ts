@@ -78,4 +78,23 @@ describe("SDK download into a folder holding symlinks", () => {
       await expect(fs.lstat(path.join(dir, "x"))).rejects.toThrow();
     }
   });
+
+  test("a part file that is a hard link to another file (shorter, as a part to resume; or longer) is INTEGRITY_ERROR saying so; that file is neither written nor truncated", async () => {
+    for (const text of ["precious", "precious and longer than the file the registry holds"]) {
+      const outside = await fs.mkdtemp(path.join(root, "outside-"));
+      const dir = await fs.mkdtemp(path.join(root, "target-"));
+      const victim = path.join(outside, "victim");
+      await fs.writeFile(victim, text);
+      const part = path.join(dir, `x.${sha256(content).slice(0, 16)}.homer-part`);
+      await fs.link(victim, part);
+      const error = await download(["x"], dir).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RegistryError);
+      expect((error as RegistryError).code).toBe("INTEGRITY_ERROR");
+      expect((error as RegistryError).message).toMatch(
+        /cannot write .*homer-part: .*is a hard link \(2 names\), which is never written through/,
+      );
+      expect(await fs.readFile(victim, "utf8")).toBe(text);
+      await expect(fs.lstat(path.join(dir, "x"))).rejects.toThrow();
+    }
+  });
 });

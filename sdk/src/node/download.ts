@@ -80,11 +80,24 @@ export class PartWriter {
 
   /** Opens `part` to be written from its start, or appended to (a resumed download). */
   static async open(part: string, append: boolean): Promise<PartWriter> {
-    const { O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NONBLOCK, O_NOFOLLOW } = constants;
+    const { O_WRONLY, O_CREAT, O_APPEND, O_NONBLOCK, O_NOFOLLOW } = constants;
     // Non-blocking: a FIFO in the part's place would hold the open until some reader came (ENXIO instead).
     // Not followed: a symlink in the part's place would have the download write (and truncate) the file it names, anywhere (ELOOP instead).
-    const flags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | (O_NONBLOCK ?? 0) | (O_NOFOLLOW ?? 0);
-    return new PartWriter(await fs.open(part, flags));
+    // Not truncated on open: what is in the part's place is looked at first (below).
+    const flags = O_WRONLY | O_CREAT | (append ? O_APPEND : 0) | (O_NONBLOCK ?? 0) | (O_NOFOLLOW ?? 0);
+    const handle = await fs.open(part, flags);
+    try {
+      // A hard link in the part's place is another file's own bytes under a second name: writing
+      // (or truncating) it would change that file, wherever its other name is.
+      const stat = await handle.stat();
+      if (stat.isFile() && stat.nlink > 1) throw new Error(`${part} is a hard link (${stat.nlink} names), which is never written through`);
+      // As O_TRUNC would: a regular file only (a device in the part's place takes no truncate).
+      if (!append && stat.isFile()) await handle.truncate(0);
+      return new PartWriter(handle);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 
   /** Bytes this writer has put in the file so far. */
