@@ -1,4 +1,4 @@
-import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCopyCommand } from "@aws-sdk/client-s3";
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCommand, UploadPartCopyCommand } from "@aws-sdk/client-s3";
 import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
@@ -6,9 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openS3BlobStore, type S3BlobStore } from "../gateway/src/storage/s3/index.js";
 import { STAGING_HOST } from "../gateway/src/storage/staging-name.js";
 import { readAll, sha256 } from "./support/files.js";
+import { sleep } from "./support/wait.js";
 import { startMotoServer, type MotoServer } from "./support/moto-server.js";
 
 const MiB = 2 ** 20;
+/** S3 dates parts to the second: ages are measured in a few of them here. */
+const PART_DATE_MS = 3_000;
 
 /**
  * Blobs past S3's single-copy limit (5 GiB) are promoted by a multipart copy
@@ -76,8 +79,9 @@ describe("multipart copies of large blobs, against moto's S3 server", () => {
       // Within the age limit it may be a live copy of another gateway's: kept.
       expect(await young.reclaimStaging()).toBe(0);
       expect((await uploadsUnder(`${storePrefix}/`)).map((u) => u.Key)).toEqual([key]);
-      // The same prefix seen by a store whose age limit (24 h by default) it has passed: aborted, parts and all.
-      const old = await openS3BlobStore(`s3://${s3.bucket}/${storePrefix}`, { env: s3.env });
+      // The same prefix seen by a store whose age limit its latest part has passed: aborted, parts and all.
+      await sleep(PART_DATE_MS);
+      const old = await openS3BlobStore(`s3://${s3.bucket}/${storePrefix}`, { env: s3.env, tuning: { stagingMaxAgeMs: PART_DATE_MS / 2 } });
       try {
         expect(await old.reclaimStaging()).toBe(1);
         expect(await uploadsUnder(`${storePrefix}/`)).toEqual([]);
@@ -105,6 +109,26 @@ describe("multipart copies of large blobs, against moto's S3 server", () => {
       const elsewhere = await begin(`another-host.${dead}.${randomUUID()}`);
       expect(await store.reclaimStaging()).toBe(1);
       expect((await uploadsUnder(staging)).map((u) => u.Key)).toEqual([elsewhere]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("an upload begun long ago that still sends parts is kept (a large file over a slow link); once its latest part is older than the limit, aborted", async () => {
+    // Every upload here was begun long ago (moto dates them all 10 November 2010).
+    const store = await open({ stagingMaxAgeMs: PART_DATE_MS });
+    const staging = `${s3.blobUrl.slice(`s3://${s3.bucket}/`.length)}/store${prefix}/staging/`;
+    try {
+      const sending = `${staging}another-host.4242.${randomUUID()}`;
+      const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: sending }));
+      await s3.client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: `${staging}another-host.4243.${randomUUID()}` }));
+      await s3.client.send(new UploadPartCommand({ Bucket: s3.bucket, Key: sending, UploadId, PartNumber: 1, Body: randomBytes(5 * MiB) }));
+      // The one that never sent a part goes; the one whose part just arrived stays.
+      expect(await store.reclaimStaging()).toBe(1);
+      expect((await uploadsUnder(staging)).map((u) => u.Key)).toEqual([sending]);
+      await sleep(PART_DATE_MS + 1_000);
+      expect(await store.reclaimStaging()).toBe(1);
+      expect(await uploadsUnder(staging)).toEqual([]);
     } finally {
       await store.close();
     }

@@ -5,6 +5,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   ListObjectsV2Command,
   type S3Client,
 } from "@aws-sdk/client-s3";
@@ -378,6 +379,9 @@ export class S3BlobStore implements BlobStore {
       for (const upload of page.Uploads ?? []) {
         if (!upload.Key || !upload.UploadId || !isLeftover(upload.Key, upload.Initiated)) continue;
         const { Key, UploadId } = upload;
+        // Begun long ago is not the same as abandoned: an upload of a large file over a slow link
+        // can last longer than the age limit, sending parts all the while. Its latest part dates it.
+        if (!isLeftover(Key, await this.#latestPartAt(Key, UploadId))) continue;
         await s3Step("abort upload", () => this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key, UploadId })));
         aborted++;
       }
@@ -385,6 +389,26 @@ export class S3BlobStore implements BlobStore {
       uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
     } while (keyMarker);
     return aborted;
+  }
+
+  /** When the newest part of a multipart upload was sent (undefined: none yet, or the upload is gone). */
+  async #latestPartAt(Key: string, UploadId: string): Promise<Date | undefined> {
+    let latest: Date | undefined;
+    let marker: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.#client.send(new ListPartsCommand({ Bucket: this.#bucket, Key, UploadId, PartNumberMarker: marker }));
+      } catch (error) {
+        // 404: finished or aborted meanwhile. 403: credentials without s3:ListMultipartUploadParts
+        // (README, "The bucket"), dated by its start as before. Either way nothing to date it by.
+        if (httpStatusOf(error) === 404 || httpStatusOf(error) === 403) return latest;
+        throw s3Error(error, "list parts");
+      }
+      for (const part of page.Parts ?? []) if (part.LastModified && !(latest && latest >= part.LastModified)) latest = part.LastModified;
+      marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+    } while (marker);
+    return latest;
   }
 
   async close(): Promise<void> {
