@@ -1,4 +1,10 @@
-import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, UploadPartCommand, UploadPartCopyCommand } from "@aws-sdk/client-s3";
+import {
+  CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+} from "@aws-sdk/client-s3";
 import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
@@ -109,6 +115,36 @@ describe("multipart copies of large blobs, against moto's S3 server", () => {
       const elsewhere = await begin(`another-host.${dead}.${randomUUID()}`);
       expect(await store.reclaimStaging()).toBe(1);
       expect((await uploadsUnder(staging)).map((u) => u.Key)).toEqual([elsewhere]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test("a staged object waiting longer than the age limit (a registration of several files) is renewed, so it never looks like a leftover; small and multipart-copied alike", async () => {
+    const ageMs = 4_000;
+    const store = await open({ stagingMaxAgeMs: ageMs, multipartCopyThresholdBytes: 5 * MiB, copyPartSizeBytes: 5 * MiB });
+    const storePrefix = `${s3.blobUrl.slice(`s3://${s3.bucket}/`.length)}/store${prefix}`;
+    const staged = async () =>
+      (await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${storePrefix}/staging/` }))).Contents ?? [];
+    try {
+      const contents = [randomBytes(MiB), randomBytes(12 * MiB + 5)];
+      const blobs = await Promise.all(contents.map((bytes) => store.stage(Readable.from([bytes]), { maxBytes: 20 * MiB })));
+      const written = Date.now();
+      // Watched for twice the age limit: each object stays younger than a gateway's start would sweep.
+      let oldest = 0;
+      while (Date.now() - written < 2 * ageMs) {
+        const objects = await staged();
+        expect(objects.map((o) => o.Key).sort()).toEqual(blobs.map((b) => `${storePrefix}/staging/${b.stagingKey}`).sort());
+        for (const o of objects) oldest = Math.max(oldest, Date.now() - o.LastModified!.getTime());
+        await sleep(250);
+      }
+      expect(oldest).toBeLessThan(ageMs * 0.75);
+      await store.promote(blobs);
+      for (const [i, blob] of blobs.entries()) expect(sha256(await readAll(await store.read(blob.sha256)))).toBe(sha256(contents[i]!));
+      // Settled: nothing is renewed back into place after its promotion, and no copy is left open.
+      await sleep(ageMs / 2);
+      expect(await staged()).toEqual([]);
+      expect(await uploadsUnder(`${storePrefix}/`)).toEqual([]);
     } finally {
       await store.close();
     }

@@ -74,6 +74,14 @@ export class S3BlobStore implements BlobStore {
   readonly #copyPartSize: number;
   readonly #stagingMaxAgeMs: number;
   readonly #concurrency: number;
+  /**
+   * Staged objects of registrations still going on (stagingKey → size, and when last
+   * dated): a registration of several files can last longer than `stagingMaxAgeMs`, and
+   * another gateway's start would take its first files for leftovers. S3 dates an object
+   * only by writing it, so each is copied onto itself once it is a quarter of that age.
+   */
+  readonly #waiting = new Map<string, { readonly sizeBytes: number; datedAt: number }>();
+  #renewer: NodeJS.Timeout | undefined;
 
   constructor(options: S3BlobStoreOptions) {
     this.#client = options.client;
@@ -148,7 +156,40 @@ export class S3BlobStore implements BlobStore {
       if (error instanceof StoreSideError) throw s3Error(error.original, "upload");
       throw piped ?? error;
     }
+    this.#waiting.set(stagingKey, { sizeBytes: counter.sizeBytes, datedAt: Date.now() });
+    this.#renewer ??= setInterval(() => void this.#renewWaiting(), this.#stagingMaxAgeMs / 8).unref();
     return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
+  }
+
+  /** Best effort: an object promoted or discarded meanwhile is not written back. */
+  async #renewWaiting(): Promise<void> {
+    const due = Date.now() - this.#stagingMaxAgeMs / 4;
+    for (const [stagingKey, waiting] of this.#waiting) {
+      if (waiting.datedAt > due) continue;
+      const key = this.#stagingPrefix + stagingKey;
+      const copy = { bucket: this.#bucket, from: key, to: key, sizeBytes: waiting.sizeBytes, ontoItself: true };
+      const tuning = { multipartThresholdBytes: this.#copyThreshold, partSizeBytes: this.#copyPartSize, concurrency: this.#queueSize };
+      const renewedAt = Date.now();
+      if (
+        !(await serverSideCopy(this.#client, { ...copy, ...tuning }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
+      waiting.datedAt = renewedAt;
+      // Settled while it was copied: the copy may have put back what was deleted.
+      if (!this.#waiting.has(stagingKey)) await this.#deleteQuietly(key);
+    }
+  }
+
+  /** A staged object promoted or discarded: no longer renewed. */
+  #settled(stagingKey: string): void {
+    this.#waiting.delete(stagingKey);
+    if (this.#waiting.size === 0) {
+      clearInterval(this.#renewer);
+      this.#renewer = undefined;
+    }
   }
 
   async promote(blobs: readonly StagedBlob[]): Promise<void> {
@@ -201,6 +242,7 @@ export class S3BlobStore implements BlobStore {
 
   async #promoteOne(blob: StagedBlob): Promise<void> {
     await this.#copyIntoPlace(blob);
+    this.#settled(blob.stagingKey);
     // A staging object left by a failed delete is swept by reclaimStaging.
     await this.#deleteQuietly(this.#stagingPrefix + blob.stagingKey);
   }
@@ -240,6 +282,7 @@ export class S3BlobStore implements BlobStore {
 
   /** Never throws: a staging object left behind is swept by `reclaimStaging`. */
   async discard(blob: StagedBlob): Promise<void> {
+    this.#settled(blob.stagingKey);
     await this.#deleteQuietly(this.#stagingPrefix + blob.stagingKey);
   }
 
@@ -382,8 +425,13 @@ export class S3BlobStore implements BlobStore {
         // Begun long ago is not the same as abandoned: an upload of a large file over a slow link
         // can last longer than the age limit, sending parts all the while. Its latest part dates it.
         if (!isLeftover(Key, await this.#latestPartAt(Key, UploadId))) continue;
-        await s3Step("abort upload", () => this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key, UploadId })));
-        aborted++;
+        try {
+          await this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key, UploadId }));
+          aborted++;
+        } catch (error) {
+          // Finished or aborted since it was listed (by its own process, or another gateway's start): gone either way.
+          if (httpStatusOf(error) !== 404) throw s3Error(error, "abort upload");
+        }
       }
       keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
       uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
@@ -412,6 +460,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#renewer);
+    this.#renewer = undefined;
     this.#client.destroy();
     if (this.#readClient !== this.#client) this.#readClient.destroy();
   }

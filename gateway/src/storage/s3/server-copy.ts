@@ -19,6 +19,8 @@ export interface CopyRequest {
   readonly partSizeBytes: number;
   /** Parts copied at once. */
   readonly concurrency: number;
+  /** A copy of an object onto itself (to renew its date): S3 takes one only as a metadata replacement. */
+  readonly ontoItself?: boolean;
 }
 
 /**
@@ -27,11 +29,13 @@ export interface CopyRequest {
  */
 export async function serverSideCopy(
   client: S3Client,
-  { bucket, from, to, sizeBytes, multipartThresholdBytes, partSizeBytes, concurrency }: CopyRequest,
+  { bucket, from, to, sizeBytes, multipartThresholdBytes, partSizeBytes, concurrency, ontoItself }: CopyRequest,
 ): Promise<void> {
   const copySource = encodeURIComponent(`${bucket}/${from}`).replace(/%2F/g, "/");
   if (sizeBytes <= multipartThresholdBytes) {
-    await client.send(new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: copySource }));
+    await client.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: copySource, ...(ontoItself ? { MetadataDirective: "REPLACE" } : {}) }),
+    );
     return;
   }
   const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: to }));
