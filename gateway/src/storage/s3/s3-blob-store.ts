@@ -82,6 +82,7 @@ export class S3BlobStore implements BlobStore {
    */
   readonly #waiting = new Map<string, { readonly sizeBytes: number; datedAt: number }>();
   #renewer: NodeJS.Timeout | undefined;
+  #renewing: Promise<void> | undefined;
 
   constructor(options: S3BlobStoreOptions) {
     this.#client = options.client;
@@ -157,7 +158,11 @@ export class S3BlobStore implements BlobStore {
       throw piped ?? error;
     }
     this.#waiting.set(stagingKey, { sizeBytes: counter.sizeBytes, datedAt: Date.now() });
-    this.#renewer ??= setInterval(() => void this.#renewWaiting(), this.#stagingMaxAgeMs / 8).unref();
+    this.#renewer ??= setInterval(() => {
+      // One round at a time: a round of large copies may outlast the interval.
+      if (this.#renewing) return;
+      this.#renewing = this.#renewWaiting().finally(() => (this.#renewing = undefined));
+    }, this.#stagingMaxAgeMs / 8).unref();
     return { sha256: counter.digest(), sizeBytes: counter.sizeBytes, stagingKey };
   }
 
