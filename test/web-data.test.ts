@@ -264,7 +264,7 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
     await browser?.close();
   });
 
-  test("a family shown again after a version's page (where no event is listened to) shows a version created and one deleted meanwhile", async () => {
+  test("a family and a version's page shown again after the projects (where no event is listened to) show a version created and one deleted meanwhile", async () => {
     const gw = await startTestGateway();
     const page = await browser.newPage();
     try {
@@ -274,16 +274,21 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
       await page.goto(`${gw.origin}/projects/default/models/mnist`);
       await page.getByRole("link", { name: "v1", exact: true }).click();
       await page.getByRole("heading", { name: "Fetch it" }).waitFor();
-      // The family page's subscription ended with it: the changes below are told to no page.
+      await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Projects" }).click();
+      await page.getByRole("link", { name: "default" }).waitFor();
+      // The family's and the version's subscriptions ended with their pages: the changes below are told to no page.
       await expect.poll(() => gw.gateway.openSubscriptions()).toBe(0);
       await gw.gateway.registry.createModel(caller, { name: "mnist" });
       await gw.gateway.registry.deleteModel(caller, { name: "mnist", version: 1 });
 
-      await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "mnist" }).click();
+      // The version's page, from the history: said to be gone, not shown from the cache.
+      await page.goBack();
+      await page.getByText("There is no version 1 of mnist.").waitFor({ timeout: 10_000 });
+      expect(await page.getByRole("heading", { name: "Fetch it" }).count()).toBe(0);
+      await page.goBack();
       await page.getByRole("link", { name: "v2", exact: true }).waitFor({ timeout: 10_000 });
       await expect.poll(() => page.getByRole("link", { name: "v1", exact: true }).count()).toBe(0);
-      // Its page, from the history: said to be gone, not shown from the cache.
-      await page.goBack();
+      await page.goForward();
       await page.getByText("There is no version 1 of mnist.").waitFor({ timeout: 10_000 });
       expect(await page.getByRole("heading", { name: "Fetch it" }).count()).toBe(0);
       expect(watch.problems).toEqual([]);
@@ -292,6 +297,52 @@ describe.skipIf(!built)("the web app's cache and the registry's events", () => {
       await gw.close();
     }
   });
+
+  test("an open version's page follows the version live: edited, given an alias, the alias removed, then deleted (said in words), without a reload", async () => {
+    const gw = await startTestGateway();
+    const page = await browser.newPage();
+    try {
+      const watch = await watchPage(page, gw.origin);
+      const caller = Caller.open();
+      await gw.gateway.registry.createModel(caller, { name: "mnist", description: "first words" });
+      await gw.gateway.registry.createModel(caller, { name: "mnist" });
+      await page.goto(`${gw.origin}/projects/default/models/mnist/versions/1`);
+      await page.getByText("first words").waitFor();
+      await expect.poll(() => gw.gateway.openSubscriptions()).toBe(1);
+      // Whatever the page does from here is the events' doing: a reload would start a new document.
+      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+      const edited = await gw.gql(
+        `mutation { updateModel(name: "mnist", version: 1, input: { description: "edited elsewhere" }) { revision } }`,
+      );
+      expect(edited.errors).toBeUndefined();
+      await page.getByText("edited elsewhere").waitFor({ timeout: 10_000 });
+      await page.getByText("Live: this version was edited.").waitFor();
+      expect(await page.getByText("first words").count()).toBe(0);
+
+      const aliases = page.getByRole("region", { name: "Aliases" });
+      const set = await gw.gql(`mutation { setAlias(name: "mnist", alias: "champion", version: 1) { alias } }`);
+      expect(set.errors).toBeUndefined();
+      await aliases.getByRole("link", { name: "champion" }).waitFor({ timeout: 10_000 });
+      // Moved to another version: no longer this one's.
+      await gw.gql(`mutation { setAlias(name: "mnist", alias: "champion", version: 2) { alias } }`);
+      await expect.poll(() => aliases.getByRole("link", { name: "champion" }).count(), { timeout: 10_000 }).toBe(0);
+
+      const deleted = await gw.gql(`mutation { deleteModel(name: "mnist", version: 1) }`);
+      expect(deleted.data).toEqual({ deleteModel: true });
+      const gone = page.getByRole("status").filter({ hasText: "This version was deleted while its page was open." });
+      await gone.waitFor({ timeout: 10_000 });
+      expect(await gone.getByRole("link", { name: "See the versions of mnist" }).getAttribute("href")).toBe(
+        "/projects/default/models/mnist",
+      );
+      expect(await page.getByRole("heading", { name: "Fetch it" }).count()).toBe(0);
+      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+      expect(watch.problems).toEqual([]);
+    } finally {
+      await page.close();
+      await gw.close();
+    }
+  }, 60_000);
 
   test("after the gateway restarts, an open family page shows the version created before its events' connection came back", async () => {
     const first = await startTestGateway();

@@ -1,4 +1,4 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useQuery } from "urql";
 import { Link, useLocation, useParams } from "wouter";
 import { ModelVersionDocument } from "../generated/graphql";
@@ -8,10 +8,11 @@ import { LineageFacts, versionUrl } from "../components/LineageFacts";
 import { VersionAliases } from "../components/VersionAliases";
 import { SignatureTable } from "../components/SignatureTable";
 import { Snippets } from "../components/Snippets";
-import { Empty, ErrorMessage, Loading } from "../components/Status";
+import { Empty, ErrorMessage, LiveStopped, Loading } from "../components/Status";
 import { useFamilyAliases } from "../lib/aliases";
 import { fileNameOf } from "../lib/download";
 import { formatBytes, formatDate, formatMetric } from "../lib/format";
+import { useLiveEvents, type LiveEvents } from "../lib/live";
 import { useMayWrite } from "../lib/permissions";
 import { useTitle } from "../lib/title";
 import { versionOf } from "../lib/url";
@@ -22,11 +23,23 @@ const Markdown = lazy(() => import("../components/Markdown").then((module) => ({
 /**
  * One version: metadata, its aliases (set and removed here when the key may write),
  * metrics, lineage and derived versions, signature, example, tags, files, its model
- * card, how to fetch it, delete.
+ * card, how to fetch it, delete. It follows the family's live events: a version edited,
+ * aliased or deleted elsewhere is shown as it is now, without a reload.
  */
 export function VersionPage() {
   const { project, name, version } = useParams<{ project: string; name: string; version: string }>();
   return <VersionView project={project} name={name} version={version} />;
+}
+
+/**
+ * What the latest event did to the version on screen, in words ("" for any other event).
+ * Alias changes are not said here: the aliases' section shows them, and says this page's own.
+ */
+function liveNote(event: LiveEvents["event"], version: number): string {
+  if (!event || event.version !== version) return "";
+  if (event.type === "UPDATED") return "Live: this version was edited.";
+  if (event.type === "OVERWRITTEN") return "Live: this version was replaced.";
+  return "";
 }
 
 /** The version page's content for a version number as the URL spells it; `via`: the alias the URL named instead. */
@@ -37,11 +50,23 @@ export function VersionView(props: { project: string; name: string; version: str
   useTitle(`${name} v${params.version}`);
   const [, navigate] = useLocation();
   const valid = version > 0;
-  const [{ data, fetching, error }] = useQuery({ query: ModelVersionDocument, variables: { project, name, version }, pause: !valid });
+  const [{ data, fetching, stale, error }] = useQuery({
+    query: ModelVersionDocument,
+    variables: { project, name, version },
+    pause: !valid,
+  });
   const mayWrite = useMayWrite(project);
   const aliases = useFamilyAliases(project, name, !valid);
   const familyUrl = `/projects/${encodeURIComponent(project)}/models/${encodeURIComponent(name)}`;
   const model = data?.model;
+  // The family's events invalidate the cached version (edited, overwritten, deleted) and
+  // its alias list, so what is shown is asked again; a version the server answered this page
+  // (not the cache's copy, which may be older) and now answers null for was deleted while it was open.
+  const live = useLiveEvents({ project, name });
+  const shownKey = `${project}\n${name}\n${version}`;
+  const [lastShown, setLastShown] = useState<string | null>(null);
+  if (model && !stale && lastShown !== shownKey) setLastShown(shownKey);
+  const deletedMeanwhile = data && !model && lastShown === shownKey;
   return (
     <>
       <nav aria-label="Breadcrumb" className="crumbs">
@@ -57,9 +82,18 @@ export function VersionView(props: { project: string; name: string; version: str
         </p>
       )}
       {!valid && <Empty>“{params.version}” is not a version number.</Empty>}
+      {valid && live.stopped && <LiveStopped error={live.stopped} onResume={live.resume} />}
       {error && <ErrorMessage error={error} />}
       {fetching && !data && <Loading what="the version" />}
-      {data && !model && (
+      <div className="live" role="status" aria-live="polite">
+        {liveNote(live.event, version)}
+        {deletedMeanwhile && (
+          <p className="status empty deleted">
+            This version was deleted while its page was open. <Link href={familyUrl}>See the versions of {name}</Link>.
+          </p>
+        )}
+      </div>
+      {data && !model && !deletedMeanwhile && (
         <Empty>
           There is no version {version} of {name}. <Link href={familyUrl}>See its versions</Link>.
         </Empty>
