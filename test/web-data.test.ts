@@ -11,6 +11,7 @@ import { startGateway, type Gateway } from "../gateway/src/app.js";
 import { loadConfig } from "../gateway/src/config.js";
 import { launchChromium, watchPage, type PageWatch } from "./support/browser.js";
 import { startTestGateway, type TestGateway } from "./support/gateway.js";
+import { captureLog } from "./support/log-capture.js";
 import { silentLog } from "./support/registry.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -187,6 +188,108 @@ describe.skipIf(!built)("the web app shows the registry's data as it is", () => 
     expect(await page.getByRole("alert").count()).toBe(0);
     expect(watch.problems).toEqual([]);
   });
+});
+
+/** Spends the rate limit of this machine's address (the page's too, without a key) until a request is refused: its Retry-After. */
+async function exhaustRateLimit(gw: TestGateway): Promise<number> {
+  for (let i = 0; i < 1000; i++) {
+    const res = await fetch(gw.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"query":"{ __typename }"}',
+    });
+    await res.arrayBuffer();
+    if (res.status === 429) return Number(res.headers.get("retry-after"));
+  }
+  throw new Error("the rate limit never refused");
+}
+
+/** The gateway's request-log lines for /graphql (POSTs and WebSocket subscribes alike are requests to it). */
+const graphqlRequests = (log: ReturnType<typeof captureLog>) =>
+  log.parsed().filter((line) => line.msg === "request" && line.url === "/graphql") as { time: number; status: number; method: string }[];
+
+describe.skipIf(!built)("the web app under the registry's rate limit", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("a 429's Retry-After is waited out: the page says it is being throttled, sends the gateway nothing meanwhile, then shows the data", async () => {
+    const log = captureLog("info");
+    // 12 a minute: a token every 5 s once spent.
+    const gw = await startTestGateway({ config: { rateLimit: 12 }, logger: log.logger });
+    const page = await browser.newPage();
+    try {
+      const watch = await watchPage(page, gw.origin);
+      await gw.gateway.registry.createModel(Caller.open(), { name: "mnist" });
+      const refusals: { at: number; retryAfter: number }[] = [];
+      page.on("response", (response) => {
+        if (response.url().endsWith("/graphql") && response.status() === 429)
+          refusals.push({ at: Date.now(), retryAfter: Number(response.headers()["retry-after"]) });
+      });
+      expect(await exhaustRateLimit(gw)).toBeGreaterThan(0);
+      const before = graphqlRequests(log).length;
+
+      await page.goto(`${gw.origin}/`);
+      const notice = page.getByRole("status").filter({ hasText: "The registry is limiting this app's requests (too many requests)" });
+      await notice.waitFor({ timeout: 10_000 });
+      expect(await page.getByRole("alert").count()).toBe(0);
+      await page.getByRole("link", { name: "default" }).waitFor({ timeout: 40_000 });
+      await expect.poll(() => notice.count()).toBe(0);
+      expect(await page.getByRole("alert").count()).toBe(0);
+
+      // What the gateway received from the page: refused requests, and none sent before the wait each named was over.
+      const received = graphqlRequests(log).slice(before);
+      const first = refusals[0]!;
+      expect(first.retryAfter).toBeGreaterThanOrEqual(1);
+      expect(received[0]!.status).toBe(429);
+      const duringWait = received.filter(
+        (r) => r.time > received[0]!.time + 500 && r.time < received[0]!.time + first.retryAfter * 1000 - 250,
+      );
+      expect(duringWait).toEqual([]);
+      expect(received.at(-1)!.status).toBe(200);
+      // Each refusal asked again once, after its wait: not a retry per animation frame.
+      expect(received.length).toBeLessThanOrEqual(2 * refusals.length + 2);
+      expect(watch.problems.filter((p) => !/status of 429/.test(p))).toEqual([]);
+    } finally {
+      await page.close();
+      await gw.close();
+    }
+  }, 60_000);
+
+  test("live events the rate limit refused resume by themselves once its Retry-After has passed, not sooner, and say so meanwhile", async () => {
+    // 20 a minute: a token every 3 s once spent.
+    const gw = await startTestGateway({ config: { rateLimit: 20 } });
+    const page = await browser.newPage();
+    try {
+      const watch = await watchPage(page, gw.origin);
+      const caller = Caller.open();
+      await gw.gateway.registry.createModel(caller, { name: "mnist" });
+      await exhaustRateLimit(gw);
+      await page.goto(`${gw.origin}/projects/default/models/mnist`);
+      const stopped = page.getByRole("alert").filter({ hasText: "Live updates stopped" });
+      await stopped.waitFor({ timeout: 10_000 });
+      const text = await stopped.textContent();
+      expect(text).toContain("TOO_MANY_REQUESTS");
+      const named = Number(/resume by themselves in (\d+) s/.exec(text ?? "")?.[1]);
+      expect(named).toBeGreaterThanOrEqual(1);
+      const saidAt = Date.now();
+      // Nobody clicks "Resume live updates".
+      await expect.poll(() => gw.gateway.openSubscriptions(), { timeout: 60_000 }).toBe(1);
+      expect(Date.now() - saidAt).toBeGreaterThanOrEqual(named * 1000 - 1000);
+      await page.getByRole("link", { name: "v1", exact: true }).waitFor({ timeout: 30_000 });
+      await expect.poll(() => stopped.count(), { timeout: 10_000 }).toBe(0);
+      await gw.gateway.registry.createModel(caller, { name: "mnist" });
+      await page.getByText("Live: version 2 created.").waitFor({ timeout: 10_000 });
+      expect(watch.problems.filter((p) => !/status of 429/.test(p))).toEqual([]);
+    } finally {
+      await page.close();
+      await gw.close();
+    }
+  }, 90_000);
 });
 
 describe.skipIf(!built)("downloads from the web app with an API key", () => {

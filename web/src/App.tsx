@@ -13,6 +13,7 @@ import { AliasPage } from "./pages/AliasPage";
 import { ComparePage } from "./pages/ComparePage";
 import { UploadPage } from "./pages/UploadPage";
 import { PageErrorBoundary } from "./components/PageErrorBoundary";
+import { ThrottleNotice } from "./components/ThrottleNotice";
 
 /** The app: a client per API key, a header, and one route per view (so every view has a URL). */
 export function App() {
@@ -56,6 +57,7 @@ export function App() {
           </nav>
         </header>
         <main id="main" tabIndex={-1}>
+          <ThrottleNotice throttle={registry.throttle} />
           <PageErrorBoundary location={location}>
             <Switch>
               <Route path="/" component={ProjectsPage} />

@@ -32,11 +32,22 @@ export function ErrorMessage({ error }: { error: CombinedError | Error }) {
   );
 }
 
-/** Live updates the server ended with an error: why, and a way to start them again. */
-export function LiveStopped({ error, onResume }: { error: CombinedError; onResume: () => void }) {
+/** Live updates the server ended with an error: why, when they resume by themselves if the server said, and a way to start them again. */
+export function LiveStopped({
+  error,
+  onResume,
+  resumesIn,
+}: {
+  error: CombinedError;
+  onResume: () => void;
+  resumesIn?: number | undefined;
+}) {
   return (
     <div className="error" role="alert">
-      <p>Live updates stopped: {describeTrouble(troubleOf(error))} What is shown may be out of date.</p>
+      <p>
+        Live updates stopped: {describeTrouble(troubleOf(error))} What is shown may be out of date.
+        {resumesIn !== undefined && ` They resume by themselves in ${resumesIn} s, as the registry asked.`}
+      </p>
       <p>
         <button type="button" onClick={onResume}>
           Resume live updates

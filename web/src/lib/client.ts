@@ -2,7 +2,9 @@ import { Client, fetchExchange, subscriptionExchange } from "urql";
 import { cacheExchange, type Cache } from "@urql/exchange-graphcache";
 import { createClient as createWsClient } from "graphql-ws";
 import { ModelAliasesDocument, type AliasInfoFragment, type ModelEventsSubscription } from "../generated/graphql";
+import { retryAfterExchange } from "./retry-after";
 import { shownQueries } from "./shown-queries";
+import { createThrottle, throttledFetch, type Throttle } from "./throttle";
 
 type QueryField = ReturnType<Cache["inspectFields"]>[number];
 
@@ -72,6 +74,8 @@ const text = (args: Record<string, unknown>, key: string): string | undefined =>
 /** Connection to this gateway's /graphql and its graphql-ws events, with the pasted key if any. */
 export interface RegistryClient {
   readonly client: Client;
+  /** The registry's last `Retry-After` (a rate limit, an outage), which every request waits out. */
+  readonly throttle: Throttle;
   dispose(): void;
 }
 
@@ -82,7 +86,10 @@ export interface RegistryClient {
  * invalidates the lists, so the views on screen fetch them again; an alias change
  * (an event, or this client's own) is written into the cached alias list
  * (`applyAliasChange`). When the events' connection comes back after a loss, the
- * views on screen ask their queries again (`shownQueries`).
+ * views on screen ask their queries again (`shownQueries`). A 429 or 503 with a
+ * `Retry-After` holds every request, and the events' reconnections, until it has
+ * passed (`throttledFetch`), and the queries it refused are asked again then
+ * (`retryAfterExchange`).
  */
 /** Each client's way to ask the queries on screen again (`shownQueries`). */
 const REFETCH_SHOWN = new WeakMap<Client, () => void>();
@@ -96,13 +103,18 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
   const authorization = apiKey ? `Bearer ${apiKey}` : undefined;
   const headers: Record<string, string> = authorization ? { authorization } : {};
   const shown = shownQueries();
+  const throttle = createThrottle();
   const ws = createWsClient({
     url: `${location.origin.replace(/^http/, "ws")}/graphql`,
     connectionParams: authorization ? { authorization } : {},
     // Tries again for as long as the page is open, at most about 5 s apart: graphql-ws gives up
     // after 5 tries (about 40 s), and a gateway down longer left the page without events for good.
     retryAttempts: Infinity,
-    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(2 ** retries, 5) * 1000 + Math.random() * 1000)),
+    // Not before the registry's Retry-After (an HTTP answer's: a refused WebSocket handshake shows the page no status).
+    retryWait: async (retries) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** retries, 5) * 1000 + Math.random() * 1000));
+      await throttle.wait();
+    },
     // Connected again after losing the connection: the events sent meanwhile reached no one.
     on: {
       connected: (_socket, _payload, wasRetry) => {
@@ -119,6 +131,7 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
     // the server too: a version created or deleted meanwhile sent its event to no one.
     requestPolicy: "cache-and-network",
     fetchOptions: { headers },
+    fetch: throttledFetch(throttle),
     exchanges: [
       shown.exchange,
       cacheExchange({
@@ -170,6 +183,7 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
           },
         },
       }),
+      retryAfterExchange(throttle),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription: (request) => ({
@@ -179,5 +193,5 @@ export function createRegistryClient(apiKey: string | null): RegistryClient {
     ],
   });
   REFETCH_SHOWN.set(client, () => shown.refetch(client));
-  return { client, dispose: () => void ws.dispose() };
+  return { client, throttle, dispose: () => void ws.dispose() };
 }

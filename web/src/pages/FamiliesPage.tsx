@@ -73,7 +73,7 @@ export function FamiliesPage() {
         <Link href="/">Projects</Link> / <span aria-current="page">{project}</span>
       </nav>
       <h1>Models in {project}</h1>
-      {live.stopped && <LiveStopped error={live.stopped} onResume={live.resume} />}
+      {live.stopped && <LiveStopped error={live.stopped} onResume={live.resume} resumesIn={live.resumesIn} />}
       {mayWrite && (
         <p>
           <Link href={`${base}/upload`} className="button">

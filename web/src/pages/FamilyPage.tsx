@@ -165,7 +165,7 @@ export function FamilyPage() {
       <p className="live" role="status" aria-live="polite">
         {event ? `Live: version ${event.version} ${event.type.toLowerCase()}.` : ""}
       </p>
-      {live.stopped && <LiveStopped error={live.stopped} onResume={live.resume} />}
+      {live.stopped && <LiveStopped error={live.stopped} onResume={live.resume} resumesIn={live.resumesIn} />}
       <VersionFilter key={filterKey} applied={draft} metricKeys={metricKeys} onApply={applyFilter} />
       {series.error && <ErrorMessage error={series.error} />}
       {series.fetching && !series.data && <Loading what="versions" />}

@@ -82,7 +82,7 @@ export function VersionView(props: { project: string; name: string; version: str
         </p>
       )}
       {!valid && <Empty>“{params.version}” is not a version number.</Empty>}
-      {valid && live.stopped && <LiveStopped error={live.stopped} onResume={live.resume} />}
+      {valid && live.stopped && <LiveStopped error={live.stopped} onResume={live.resume} resumesIn={live.resumesIn} />}
       {error && <ErrorMessage error={error} />}
       {fetching && !data && <Loading what="the version" />}
       <div className="live" role="status" aria-live="polite">
