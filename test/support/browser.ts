@@ -1,8 +1,19 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 
 /** A hostname that is not loopback by name, resolved to 127.0.0.1 inside the test browser only. */
 export const TEAM_HOST = "registry.internal";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-background-networking",
+  "--disable-gpu",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  `--host-resolver-rules=MAP ${TEAM_HOST} 127.0.0.1`,
+];
 
 /**
  * Debian's Chromium (never a downloaded build), headless, with no background
@@ -10,19 +21,15 @@ export const TEAM_HOST = "registry.internal";
  * team opens a server on its network.
  */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-background-networking",
-      "--disable-gpu",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      `--host-resolver-rules=MAP ${TEAM_HOST} 127.0.0.1`,
-    ],
-  });
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/**
+ * The same Chromium with a profile kept in `userDataDir`: what one person's browser keeps
+ * (IndexedDB, localStorage) outlives closing it, as on a shared workstation.
+ */
+export function launchPersistentChromium(userDataDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }
 
 export interface PageWatch {

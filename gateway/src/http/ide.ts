@@ -2,11 +2,14 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import express, { Router, type Request } from "express";
 import { getDistDirectory, renderAltair, renderInitSnippet } from "altair-static";
+import { IDE_SESSION_SCRIPT } from "./ide-session.js";
 import { requestOrigin } from "./urls.js";
 
 const IDE_BASE = "/ide/";
 const INIT_SCRIPT = `${IDE_BASE}initial_options.js`;
 const TRANSLATIONS = `${IDE_BASE}assets/i18n/`;
+/** Ours, not Altair's: keeps Altair's state (the key typed in its Auth tab too) to the page. */
+const SESSION_SCRIPT = `${IDE_BASE}homer-session.js`;
 /** Altair's own texts we replace: its empty result pane greets the user with a joke. */
 const TEXT_OVERRIDES: Readonly<Record<string, string>> = {
   QUERY_RESULT_NO_RESULT_TEXT: "Send Request runs the query; its result shows here.",
@@ -27,6 +30,13 @@ const CONTENT_NAMED = /^(?:(?:chunk|worker)-[A-Z0-9]{8}\.js|iframe-sandbox\/asse
 function assetCaching(res: express.Response, file: string): void {
   const name = path.relative(getDistDirectory(), file).split(path.sep).join("/");
   res.setHeader("Cache-Control", CONTENT_NAMED.test(name) ? "public, max-age=31536000, immutable" : "public, no-cache");
+}
+
+/** Altair's page with our session script first in its <head>: it must run before Altair opens its database. */
+function renderPage(): string {
+  const page = renderAltair({ baseURL: IDE_BASE, endpointURL: "/graphql", serveInitialOptionsInSeperateRequest: INIT_SCRIPT });
+  if (!page.includes("</head>")) throw new Error("Altair's page has no </head> for the session script");
+  return page.replace("</head>", `  <script src="${SESSION_SCRIPT}"></script>\n  </head>`);
 }
 
 /** A person's browser (it prefers HTML), not an API client (one that accepts anything gets JSON). */
@@ -67,7 +77,7 @@ export function ideRoutes(options: { readonly enabled: boolean; readonly publicU
   router.get("/graphql", (req, res, next) => {
     if (req.query.query !== undefined) return next();
     if (options.enabled && wantsHtml(req)) {
-      page ??= renderAltair({ baseURL: IDE_BASE, endpointURL: "/graphql", serveInitialOptionsInSeperateRequest: INIT_SCRIPT });
+      page ??= renderPage();
       res.type("html").send(page);
       return;
     }
@@ -100,6 +110,10 @@ export function ideRoutes(options: { readonly enabled: boolean; readonly publicU
         initialSettings: { "banners.disable": true },
       }),
     );
+  });
+  router.get(SESSION_SCRIPT, (_req, res) => {
+    res.setHeader("Cache-Control", "public, no-cache");
+    res.type("application/javascript").send(IDE_SESSION_SCRIPT);
   });
   router.use(TRANSLATIONS, translations());
   router.use(IDE_BASE, express.static(getDistDirectory(), { index: false, setHeaders: assetCaching }));
