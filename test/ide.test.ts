@@ -97,6 +97,42 @@ describe("GraphQL IDE", () => {
       await page.close();
     });
 
+    test("Altair's script sandbox page runs in an opaque origin (sandbox CSP), and the IDE hides the script switch it cannot honour", async () => {
+      const res = await fetch(`${gw.origin}/ide/iframe-sandbox/index.html`);
+      expect(res.status).toBe(200);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toMatch(/^sandbox allow-scripts;/);
+      expect(csp).toMatch(/script-src 'self'(;|$)/);
+      await res.text();
+
+      // Opened directly, as a link could: not the gateway's origin, none of its storage.
+      const page = await browser.newPage();
+      await watchPage(page, gw.origin);
+      await page.goto(`${gw.origin}/ide/iframe-sandbox/index.html`, { waitUntil: "load" });
+      expect(
+        await page.evaluate(() => {
+          try {
+            return [window.origin, String(localStorage.length)];
+          } catch (error) {
+            return [window.origin, (error as Error).name];
+          }
+        }),
+      ).toEqual(["null", "SecurityError"]);
+
+      // In the IDE: the pre-request editor says scripts are off and offers no switch.
+      await page.goto(gw.url, { waitUntil: "load" });
+      await editorShown(page);
+      await page.getByText("Pre-request", { exact: true }).first().click();
+      const editor = page.locator(".request-script-editor").first();
+      await editor.waitFor({ state: "visible" });
+      expect(await editor.evaluate((element) => getComputedStyle(element, "::before").content)).toMatch(/scripts are off in Homer's IDE/);
+      expect(await page.getByText("Enable pre-request script").isVisible()).toBe(false);
+      await page.getByText("Post-request", { exact: true }).first().click();
+      await expect.poll(() => page.locator(".request-script-editor").first().isVisible()).toBe(true);
+      expect(await page.getByText("Enable post-request script").isVisible()).toBe(false);
+      await page.close();
+    });
+
     test("the page is the same on every load; the options script, made from the request's host, is never shared by a cache", async () => {
       const load = async () => (await fetch(gw.url, { headers: { accept: "text/html" } })).text();
       // Altair's renderer reads its index.html synchronously on each call: the gateway calls it once.

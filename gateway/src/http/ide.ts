@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import express, { Router, type Request } from "express";
-import { getDistDirectory, renderAltair, renderInitSnippet } from "altair-static";
+import { getDistDirectory, isSandboxFrame, renderAltair, renderInitSnippet, SANDBOX_FRAME_CSP } from "altair-static";
 import { IDE_SESSION_SCRIPT } from "./ide-session.js";
 import { requestOrigin } from "./urls.js";
 
@@ -10,6 +10,24 @@ const INIT_SCRIPT = `${IDE_BASE}initial_options.js`;
 const TRANSLATIONS = `${IDE_BASE}assets/i18n/`;
 /** Ours, not Altair's: keeps Altair's state (the key typed in its Auth tab too) to the page. */
 const SESSION_SCRIPT = `${IDE_BASE}homer-session.js`;
+/** Ours too: hides what the IDE cannot do here (see SCRIPTS_OFF). */
+const PAGE_STYLES = `${IDE_BASE}homer.css`;
+/**
+ * Pre-/post-request scripts are off. Altair runs them in a frame of its sandbox page with
+ * `allow-scripts allow-same-origin`, i.e. in the gateway's origin, where a script (one in an
+ * imported collection too) could read the IDE's storage and call the API with the key; and it
+ * takes the frame's answers only from that origin. Served in its own opaque origin (the
+ * `sandbox` CSP, below) the frame cannot reach the key, and Altair never hears back, so the
+ * editor's switch is hidden and says why. (Under `script-src 'self'` they never ran anyway:
+ * Altair evaluates them with eval.)
+ */
+const SCRIPTS_OFF = `.request-script-editor__toggle-wrapper { display: none; }
+.request-script-editor::before {
+  content: "Pre-request and post-request scripts are off in Homer's IDE: they would run in the registry's origin, beside your key.";
+  display: block;
+  padding: 8px 0;
+}
+`;
 /** Altair's own texts we replace: its empty result pane greets the user with a joke. */
 const TEXT_OVERRIDES: Readonly<Record<string, string>> = {
   QUERY_RESULT_NO_RESULT_TEXT: "Send Request runs the query; its result shows here.",
@@ -23,20 +41,30 @@ const TEXT_OVERRIDES: Readonly<Record<string, string>> = {
 const CONTENT_NAMED = /^(?:(?:chunk|worker)-[A-Z0-9]{8}\.js|iframe-sandbox\/assets\/index-[A-Za-z0-9_-]{8}\.(?:js|css))$/;
 
 /**
- * Cache-Control for a file of Altair's build: content-named ones for good; the others must be
- * asked again (their ETag makes that a 304). Kept for an hour, a release's main.js outlived an
- * upgrade: the new page ran the old main.js, whose imports name chunks the new build lacks.
+ * Headers for a file of Altair's build. Cache-Control: content-named ones for good; the others
+ * must be asked again (their ETag makes that a 304). Kept for an hour, a release's main.js
+ * outlived an upgrade: the new page ran the old main.js, whose imports name chunks the new build
+ * lacks. The script sandbox page (and its files) get the `sandbox` CSP altair-static names, so
+ * they run in an opaque origin, never the gateway's, even when framed `allow-same-origin` or
+ * opened directly (GHSA-752m-7p75-49gf).
  */
-function assetCaching(res: express.Response, file: string): void {
+function assetHeaders(res: express.Response, file: string): void {
   const name = path.relative(getDistDirectory(), file).split(path.sep).join("/");
   res.setHeader("Cache-Control", CONTENT_NAMED.test(name) ? "public, max-age=31536000, immutable" : "public, no-cache");
+  if (isSandboxFrame(name)) {
+    const policy = res.getHeader("Content-Security-Policy");
+    res.setHeader("Content-Security-Policy", policy ? `${SANDBOX_FRAME_CSP}; ${String(policy)}` : SANDBOX_FRAME_CSP);
+  }
 }
 
 /** Altair's page with our session script first in its <head>: it must run before Altair opens its database. */
 function renderPage(): string {
   const page = renderAltair({ baseURL: IDE_BASE, endpointURL: "/graphql", serveInitialOptionsInSeperateRequest: INIT_SCRIPT });
   if (!page.includes("</head>")) throw new Error("Altair's page has no </head> for the session script");
-  return page.replace("</head>", `  <script src="${SESSION_SCRIPT}"></script>\n  </head>`);
+  return page.replace(
+    "</head>",
+    `  <script src="${SESSION_SCRIPT}"></script>\n    <link href="${PAGE_STYLES}" rel="stylesheet" />\n  </head>`,
+  );
 }
 
 /** A person's browser (it prefers HTML), not an API client (one that accepts anything gets JSON). */
@@ -115,7 +143,11 @@ export function ideRoutes(options: { readonly enabled: boolean; readonly publicU
     res.setHeader("Cache-Control", "public, no-cache");
     res.type("application/javascript").send(IDE_SESSION_SCRIPT);
   });
+  router.get(PAGE_STYLES, (_req, res) => {
+    res.setHeader("Cache-Control", "public, no-cache");
+    res.type("css").send(SCRIPTS_OFF);
+  });
   router.use(TRANSLATIONS, translations());
-  router.use(IDE_BASE, express.static(getDistDirectory(), { index: false, setHeaders: assetCaching }));
+  router.use(IDE_BASE, express.static(getDistDirectory(), { index: false, setHeaders: assetHeaders }));
   return router;
 }
