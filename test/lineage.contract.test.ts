@@ -280,4 +280,38 @@ describe.each(BACKENDS)("lineage on %s", (backend) => {
     expect((await derived(both, ref("secret", 1, "b"))).nodes.map((n) => `${n.project}/${n.name}`)).toEqual(["a/m2"]);
     await expect(derived(alice, ref("secret", 1, "b"))).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
+
+  test("the cycle check follows only versions the caller may read: a hidden version's lineage, or its existence, changes no answer", async () => {
+    // c/hid@1 (a project `both` cannot read) derives from a/top@1; b/mid@1 (readable) names c/hid@1.
+    const admin = registryOver(storage);
+    const asBoth = registryOver(storage, undefined, both);
+    await admin.createModel({ project: "a", name: "top", version: 1 });
+    await admin.createModel({ project: "a", name: "top", version: 2 });
+    await admin.createModel({ project: "c", name: "hid", version: 1, lineage: { parents: [{ project: "a", name: "top", version: 1 }] } });
+    await admin.createModel({ project: "c", name: "hid", version: 2 });
+    await admin.createModel({ project: "b", name: "mid", version: 1, lineage: { parents: [{ project: "c", name: "hid", version: 1 }] } });
+    await admin.createModel({ project: "b", name: "mid", version: 2, lineage: { parents: [{ project: "c", name: "hid", version: 2 }] } });
+    // What `both` sees of b/mid@1 and b/mid@2 is alike: a parent it may not read, and a/top's versions have no readable children.
+    for (const top of [1, 2]) expect((await derived(both, ref("top", top, "a"))).nodes).toEqual([]);
+    const edit = (top: number, mid: number) =>
+      asBoth.updateModel(
+        { project: "a", name: "top", version: top },
+        { lineage: { parents: [{ project: "b", name: "mid", version: mid }] } },
+      );
+    // So are the answers: whether c/hid@1 derives from a/top@1 is not told by a refusal.
+    const closing = await edit(1, 1);
+    const open = await edit(2, 2);
+    expect(closing.lineage!.parents).toEqual([ref("mid", 1, "b")]);
+    expect(open.lineage!.parents).toEqual([ref("mid", 2, "b")]);
+    // The same for a hidden version that is gone: b/mid@3 names c/gone@1, deleted.
+    await admin.createModel({ project: "c", name: "gone", version: 1, lineage: { parents: [{ project: "a", name: "top", version: 2 }] } });
+    await admin.createModel({ project: "b", name: "mid", version: 3, lineage: { parents: [{ project: "c", name: "gone", version: 1 }] } });
+    await admin.deleteModel({ project: "c", name: "gone", version: 1 });
+    expect((await edit(2, 3)).lineage!.parents).toEqual([ref("mid", 3, "b")]);
+    // A caller who may read every project the path crosses is still refused a cycle.
+    await admin.updateModel({ project: "a", name: "top", version: 1 }, { lineage: {} });
+    await expect(
+      admin.updateModel({ project: "a", name: "top", version: 1 }, { lineage: { parents: [{ project: "b", name: "mid", version: 1 }] } }),
+    ).rejects.toMatchObject({ code: "BAD_USER_INPUT", message: "input.lineage.parents would make a/top@1 its own ancestor" });
+  });
 });

@@ -225,6 +225,12 @@ export interface LineageRecord extends LineageFacts {
 export interface LineageDraft {
   readonly facts: LineageFacts | null;
   readonly parents: readonly ModelRef[];
+  /**
+   * The projects whose versions' parents the cycle check follows: those the caller may
+   * read (null or omitted: every project). The check then sees what the caller sees, so
+   * its answer tells nothing of versions the caller may not read.
+   */
+  readonly visibleProjects?: readonly string[] | null;
 }
 
 /** A model family (the versions of one name), as a listing of a project shows it. */

@@ -18,6 +18,7 @@ import type {
   AliasRecord,
   AliasRef,
   ByteRange,
+  LineageDraft,
   FamilyRecord,
   ModelRecord,
   ModelRef,
@@ -519,7 +520,7 @@ export class RegistryService {
     try {
       const project = this.#project(caller, command.project, "write", "input.project");
       ({ draft, draftFiles } = validateCreate({ ...command, project, createdBy: caller.keyId }, files, this.limits));
-      this.#readableParents(caller, draft.lineage?.parents);
+      draft = { ...draft, lineage: this.#asSeenBy(caller, draft.lineage) };
     } catch (error) {
       for (const file of files) file.skip();
       throw error;
@@ -599,8 +600,8 @@ export class RegistryService {
     parts: ModelParts = ALL_PARTS,
   ): Promise<ModelRecord> {
     const ref = this.#ref(caller, input, "write");
-    const edit = { ...validateUpdate(ref, changes, caller.keyId), parts };
-    this.#readableParents(caller, edit.lineage?.parents);
+    const validated = validateUpdate(ref, changes, caller.keyId);
+    const edit = { ...validated, lineage: this.#asSeenBy(caller, validated.lineage), parts };
     await this.#stillAllowed(caller);
     const model = await this.metadata.updateModel(edit);
     if (!model) throw new NotFoundError("model version", `${ref.project}/${ref.name}@${ref.version}`);
@@ -609,12 +610,15 @@ export class RegistryService {
   }
 
   /**
-   * Parents a caller names must be versions it may read: one it may not is refused
-   * exactly as a missing one is (the store checks existence in its transaction).
+   * Lineage as the caller may name it: parents must be versions it may read (one it
+   * may not is refused exactly as a missing one is; the store checks existence in its
+   * transaction), and the cycle check follows only versions it may read.
    */
-  #readableParents(caller: Caller, parents: readonly ModelRef[] | undefined): void {
-    const hidden = parents?.find((p) => !caller.can(p.project, "read"));
+  #asSeenBy<L extends LineageDraft | null | undefined>(caller: Caller, lineage: L): L {
+    if (!lineage) return lineage;
+    const hidden = lineage.parents.find((p) => !caller.can(p.project, "read"));
     if (hidden) throw new MissingParentError(hidden);
+    return { ...lineage, visibleProjects: caller.readableProjects() };
   }
 
   /**

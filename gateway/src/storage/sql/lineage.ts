@@ -41,10 +41,20 @@ export async function lockLineage(trx: Kysely<Database>, dialect: SqlDialect): P
 /**
  * Whether `self` is among the ancestors of `parents` (so naming them would close a
  * cycle): one recursive statement, which ends on any graph since UNION keeps each
- * ancestor once. Ancestors are followed through versions that exist.
+ * ancestor once. Ancestors are followed through versions that exist in `projects`
+ * (null: all), those the caller may read: a version it may not read is an ancestor
+ * whose own parents are not followed, as the caller sees it (its lineage, even its
+ * existence, is hidden, and a refusal would tell them). A cycle through a project the
+ * caller cannot read is therefore possible; every walk of lineage tolerates one.
  */
-export async function closesCycle(trx: Kysely<Database>, self: ModelRef, parents: readonly ModelRef[]): Promise<boolean> {
+export async function closesCycle(
+  trx: Kysely<Database>,
+  self: ModelRef,
+  parents: readonly ModelRef[],
+  projects: readonly string[] | null,
+): Promise<boolean> {
   if (parents.length === 0) return false;
+  if (projects !== null && projects.length === 0) return false;
   const seeds = sql.join(
     parents.map(
       (p) => sql`select cast(${p.project} as text) as project, cast(${p.name} as text) as name, cast(${p.version} as integer) as version`,
@@ -60,6 +70,7 @@ export async function closesCycle(trx: Kysely<Database>, self: ModelRef, parents
         join families f on f.project = a.project and f.name = a.name
         join models m on m.family_id = f.id and m.version = a.version
         join model_parents pp on pp.model_id = m.id
+       where ${projects === null ? sql`1 = 1` : sql`f.project in (${sql.join(projects)})`}
     )
     select 1 as one from ancestors
      where project = ${self.project} and name = ${self.name} and version = ${self.version}

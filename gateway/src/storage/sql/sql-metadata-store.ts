@@ -450,7 +450,8 @@ export class SqlMetadataStore implements MetadataStore {
       const self = { project: draft.project, name: draft.name, version };
       await lockLineage(trx, this.sqlDialect);
       await checkParents(trx, draft.lineage.parents);
-      if (await closesCycle(trx, self, draft.lineage.parents)) throw lineageCycle(self, "input.lineage.parents");
+      if (await closesCycle(trx, self, draft.lineage.parents, draft.lineage.visibleProjects ?? null))
+        throw lineageCycle(self, "input.lineage.parents");
       await insertParents(trx, modelId, draft.lineage);
     }
     await this.#recordEvent(trx, existing ? "OVERWRITTEN" : "CREATED", { project: draft.project, name: draft.name, version });

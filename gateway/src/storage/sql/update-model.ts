@@ -52,7 +52,8 @@ export async function applyEdit(
     }
     if (edit.lineage.parents.length > 0) await lockLineage(trx, dialect);
     await checkParents(trx, edit.lineage.parents);
-    if (await closesCycle(trx, edit.ref, edit.lineage.parents)) throw lineageCycle(edit.ref, "input.lineage.parents");
+    if (await closesCycle(trx, edit.ref, edit.lineage.parents, edit.lineage.visibleProjects ?? null))
+      throw lineageCycle(edit.ref, "input.lineage.parents");
     await trx.deleteFrom("model_parents").where("model_id", "=", modelId).execute();
     await insertParents(trx, modelId, edit.lineage);
   }
