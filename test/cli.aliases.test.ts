@@ -126,6 +126,22 @@ describe("homer alias, and references everywhere a version is", () => {
     expect(run.stderr).toMatch(/homer:|usage/);
   });
 
+  test("set's reference must be of the same model: another model's version number is refused (exit 2), nothing moves", async () => {
+    for (const name of ["own", "own", "other"]) {
+      await fs.writeFile(path.join(root, "model", "w.bin"), `${name} weights`);
+      expect((await homer(["push", path.join(root, "model"), "--name", name, "-m", "accuracy=0.1"], writer)).code).toBe(0);
+    }
+    expect(await homer(["alias", "set", "own", "held", "2"], writer)).toMatchObject({ code: 0, stdout: "own@held -> 2\n" });
+    for (const target of ["other@1", "other@latest", "other@best:accuracy"]) {
+      const run = await homer(["alias", "set", "own", "held", target], writer);
+      expect(run).toMatchObject({ code: 2, stdout: "" });
+      expect(run.stderr).toContain(`"${target}" names model other, not own`);
+    }
+    expect(JSON.parse((await homer(["alias", "ls", "own", "--json"], writer)).stdout)).toMatchObject([{ alias: "held", version: 2 }]);
+    // Its own name, spelled out, is the same model.
+    expect(await homer(["alias", "set", "own", "held", "own@1"], writer)).toMatchObject({ code: 0, stdout: "own@held -> 1\n" });
+  });
+
   test("values only the registry can judge exit 2 or 3", async () => {
     expect((await homer(["alias", "set", "mnist", "ok", "0"], writer)).code).toBe(2);
     expect((await homer(["alias", "set", "mnist", "ok", "99999999999"], writer)).code).toBe(2);

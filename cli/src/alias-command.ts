@@ -25,7 +25,7 @@ export const alias: Command = {
   summary: "point named aliases (champion, production…) at versions, move, protect, remove or list them",
   help:
     "Aliases are lower-case (a-z 0-9 _ -, starting with a letter); latest and best… are reserved.\n" +
-    "VERSION may be a reference too: homer alias set mnist champion mnist@best:accuracy.\n" +
+    "VERSION may be a reference to one of NAME's versions too: homer alias set mnist champion mnist@best:accuracy.\n" +
     "set moves an existing alias atomically. Moving or removing a protected alias, and\n" +
     "(un)protecting one (--protect, protect, unprotect), needs an admin key for the project.",
   options: ALIAS_OPTIONS,
@@ -41,10 +41,17 @@ export const alias: Command = {
     const registry = async () => io.registry();
     if (action === "set" && positionals.length === 3) {
       const [name, aliasName, target] = positionals as [string, string, string];
-      // A bare number is the version; anything else is a reference to one (of NAME unless it
-      // names a model). Both are checked before connecting, as every operand is.
+      // A bare number is the version; anything else is a reference to one of NAME's (a bare
+      // word is of NAME). Both are checked before connecting, as every operand is.
       const fixed = /^\d+$/.test(target) ? parseInteger(target, "VERSION") : null;
       const ref = fixed === null ? parseRef(target.includes("@") ? target : `${name}@${target}`, ALIAS_USAGE) : null;
+      // An alias points at a version number of its own model: another model's number would be a wrong version of NAME.
+      if (ref && ref.name !== name) {
+        throw new UsageError(
+          `${JSON.stringify(shown(target))} names model ${shown(ref.name)}, not ${shown(name)}: ` +
+            `an alias of ${shown(name)} points at one of its own versions\nusage: ${ALIAS_USAGE}`,
+        );
+      }
       const mr = await registry();
       const version = fixed ?? (await resolveRef(mr, ref!)).version;
       const set = await mr.setAlias({ name, alias: aliasName, version, ...(values.protect ? { protected: true } : {}) });
