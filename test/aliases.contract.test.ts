@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Caller } from "../gateway/src/access/caller.js";
+import { MAX_ALIASES_PER_MODEL } from "../gateway/src/domain/limits.js";
 import type { SqlMetadataStore } from "../gateway/src/storage/sql/sql-metadata-store.js";
 import { openTestStorage, STORAGE_COMBOS, type TestStorage } from "./support/backends.js";
 import { HOSTILE_ALIASES } from "./support/aliases.js";
@@ -131,6 +132,35 @@ describe.each(COMBOS.map((combo) => [combo.name, combo] as const))("aliases on %
       ["ALIAS_SET", "ev", 2, "prod"],
       ["ALIAS_REMOVED", "ev", 2, "prod"],
     ]);
+  });
+
+  test("a model holds at most MAX_ALIASES_PER_MODEL aliases: one more is BAD_USER_INPUT, records nothing; moves and removals still work", async () => {
+    await registry.createModel({ name: "many" });
+    await registry.createModel({ name: "many" });
+    const open = Caller.open();
+    for (let i = 0; i < MAX_ALIASES_PER_MODEL; i++) await registry.service.setAlias(open, { name: "many", alias: `a${i}`, version: 1 });
+    const seq = await events().latestSeq();
+    await expect(registry.service.setAlias(open, { name: "many", alias: "onemore", version: 1 })).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+      details: { field: "alias" },
+      message: `default/many has ${MAX_ALIASES_PER_MODEL} aliases, the most a model may have: move or remove one instead`,
+    });
+    expect(await eventsAfter(seq)).toEqual([]);
+    expect(await registry.service.findModel(open, { name: "many", alias: "onemore" })).toBeNull();
+    // Another model's aliases are its own.
+    await registry.createModel({ name: "few" });
+    await registry.service.setAlias(open, { name: "few", alias: "onemore", version: 1 });
+    // Moving or re-setting one it has is no new alias; after a removal there is room again.
+    await registry.service.setAlias(open, { name: "many", alias: "a0", version: 2 });
+    await registry.service.setAlias(open, { name: "many", alias: "a1", version: 1 });
+    await registry.service.removeAlias(open, { name: "many", alias: "a2" });
+    await registry.service.setAlias(open, { name: "many", alias: "onemore", version: 2 });
+    expect((await eventsAfter(seq)).filter((e) => e[1] === "many")).toEqual([
+      ["ALIAS_SET", "many", 2, "a0"],
+      ["ALIAS_REMOVED", "many", 1, "a2"],
+      ["ALIAS_SET", "many", 2, "onemore"],
+    ]);
+    expect(await registry.service.listAliases(open, { name: "many" })).toHaveLength(MAX_ALIASES_PER_MODEL);
   });
 
   test("roles: write sets, moves and removes; read only reads; another project's key touches nothing", async () => {

@@ -15,5 +15,11 @@ export const MAX_PAGE_SIZE = 500;
  */
 export const BATCH = 500;
 
+/**
+ * The most aliases one model (family) may have: every reader of aliases (a version's,
+ * a family's, a listing's) reads them whole, so their number is bounded where they are made.
+ */
+export const MAX_ALIASES_PER_MODEL = 100;
+
 /** Every role, weakest first. */
 export const ROLES: readonly Role[] = Object.freeze(["read", "write", "admin"]);

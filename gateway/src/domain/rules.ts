@@ -1,6 +1,6 @@
 import { BadInputError } from "./errors.js";
 import { assertJsonSize } from "./json-value.js";
-import { MAX_VERSION } from "./limits.js";
+import { MAX_ALIASES_PER_MODEL, MAX_VERSION } from "./limits.js";
 import type { MetricRecord, SchemaFieldRecord, SignatureRecord } from "./records.js";
 import { assertLabel, assertProse, isLabel, quote } from "./text.js";
 
@@ -53,6 +53,14 @@ const ALIAS = /^[a-z][a-z0-9_-]{0,62}$/;
 export const MAX_ALIAS_CHARS = 63;
 /** Words a reference gives a meaning of its own (`name@latest`, `name@best:accuracy`): no alias may be named so. */
 const RESERVED_ALIAS = /^(?:latest|best.*)$/;
+
+/** A new alias of a model that has MAX_ALIASES_PER_MODEL already. */
+export function tooManyAliases(project: string, name: string): BadInputError {
+  return new BadInputError(
+    `${project}/${name} has ${MAX_ALIASES_PER_MODEL} aliases, the most a model may have: move or remove one instead`,
+    "alias",
+  );
+}
 
 /** Whether `value` could name an alias. */
 export function isAliasName(value: string): boolean {

@@ -1,5 +1,7 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { AliasChange, AliasRecord, AliasRef, ModelEventType, ModelParts, ModelRecord, ModelRef } from "../../domain/records.js";
+import { MAX_ALIASES_PER_MODEL } from "../../domain/limits.js";
+import { tooManyAliases } from "../../domain/rules.js";
 import type { AliasInTheWay, AliasOutcome } from "../metadata-store.js";
 import { familyId, modelColumns, partColumns, toRecord } from "./rows.js";
 import type { Database, SqlDialect } from "./schema.js";
@@ -36,10 +38,16 @@ async function currentAlias(trx: Kysely<Database>, family: number, ref: AliasRef
   return row ? toAlias(row, ref.project, ref.name) : null;
 }
 
+/** Whether the family has `count` aliases or more (reading at most `count` keys). */
+async function hasAliasesUpTo(trx: Kysely<Database>, family: number, count: number): Promise<boolean> {
+  const rows = await trx.selectFrom("aliases").select("alias").where("family_id", "=", family).limit(count).execute();
+  return rows.length >= count;
+}
+
 /**
  * Sets an alias inside the caller's write transaction: the version must exist (an
  * alias only ever points at a registered version), `check` decides against the
- * alias as it is, then one upsert and, when the pointer was created or moved, an
+ * alias as it is, a new alias needs room (MAX_ALIASES_PER_MODEL), then one upsert and, when the pointer was created or moved, an
  * ALIAS_SET event. A change that changes nothing writes nothing.
  */
 export async function applyAliasChange(
@@ -63,6 +71,8 @@ export async function applyAliasChange(
     if (!model) return { missing: "version" };
   }
   change.check(previous);
+  // Under the family's lock: two new aliases of one family cannot both take its last place.
+  if (previous === null && (await hasAliasesUpTo(trx, family, MAX_ALIASES_PER_MODEL))) throw tooManyAliases(ref.project, ref.name);
   const version = change.version ?? previous!.version;
   const isProtected = change.protected ?? previous?.protected ?? false;
   if (previous && previous.version === version && previous.protected === isProtected) return { alias: previous, previous };
