@@ -106,7 +106,7 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   const https = config.publicUrl !== undefined && new URL(config.publicUrl).protocol === "https:";
   // The same headers on every answer: express's routes, the lane's and the requests express never routes.
   const headers = securityHeaders({ https });
-  const metrics = createMetrics({ poolStats: storage.poolStats, subscribers: () => events.size });
+  const metrics = createMetrics({ poolStats: storage.poolStats, subscribers: () => events.size, operations: config.metricsOperations });
   // Common GraphQL calls take a lane without express (see graphqlLane); it is set once the route is built.
   let lane: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const {

@@ -93,6 +93,8 @@ export interface Config {
   readonly graphqlLane: boolean;
   /** A bearer token that may scrape /metrics besides admin keys. */
   readonly metricsToken: string | undefined;
+  /** Operation names labelled in the metrics besides the project's own clients'; undefined: the first 100 others. */
+  readonly metricsOperations: readonly string[] | undefined;
 }
 
 export type { TrustProxy };
@@ -384,6 +386,12 @@ const OPTIONS = {
     help: "bearer token (16+ characters) Prometheus may scrape /metrics with, besides admin keys",
     default: () => "",
   },
+  metricsOperations: {
+    flag: "--metrics-operations",
+    env: "HOMER_METRICS_OPERATIONS",
+    help: "comma-separated operation names the metrics label besides Homer's own clients'; every other name is 'other' (default: the first 100 other names)",
+    default: () => "",
+  },
   development: {
     flag: "--development",
     boolean: true,
@@ -472,6 +480,24 @@ function parseToken(text: string, what: string): string {
   // A bearer token is a header value: printable ASCII without spaces.
   if (!/^[\x21-\x7e]{16,1024}$/.test(text)) throw new ConfigError(`${what}: expected 16 to 1024 printable characters without spaces`);
   return text;
+}
+
+/** At most this many names, each of GraphQL's name shape and at most 64 characters (as labels are). */
+const MAX_LISTED_OPERATIONS = 1000;
+
+function parseOperationNames(text: string, what: string): readonly string[] {
+  const names = [
+    ...new Set(
+      text
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const bad = names.find((n) => !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(n));
+  if (bad !== undefined) throw new ConfigError(`${what}: "${bad}" is not an operation name (letters, digits, _; at most 64 characters)`);
+  if (names.length > MAX_LISTED_OPERATIONS) throw new ConfigError(`${what}: at most ${MAX_LISTED_OPERATIONS} names, got ${names.length}`);
+  return Object.freeze(names);
 }
 
 function parseBoolean(text: string, what: string): boolean {
@@ -573,6 +599,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     graphqlJit: parseBoolean(raw.graphqlJit!, name("graphqlJit")),
     graphqlLane: parseBoolean(raw.graphqlLane!, name("graphqlLane")),
     metricsToken: raw.metricsToken ? parseToken(raw.metricsToken, name("metricsToken")) : undefined,
+    metricsOperations: raw.metricsOperations ? parseOperationNames(raw.metricsOperations, name("metricsOperations")) : undefined,
   });
 }
 

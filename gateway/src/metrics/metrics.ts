@@ -45,12 +45,14 @@ export interface MetricsSources {
   readonly poolStats?: () => PoolCounts;
   /** Live event subscriptions in this process, read at each scrape. */
   readonly subscribers?: () => number;
+  /** The operation names labelled besides the clients' (`HOMER_METRICS_OPERATIONS`); see `operationLabels`. */
+  readonly operations?: readonly string[];
 }
 
 export function createMetrics(options: MetricsSources = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const operationLabel = operationLabels();
+  const operationLabel = operationLabels({ operations: options.operations });
 
   const operationLabelNames = ["operation", "type", "outcome"] as const;
   const operations = new Counter({
