@@ -2,12 +2,20 @@
 import { constants } from "node:os";
 import { pino } from "pino";
 import { startGateway, type Gateway } from "./app.js";
+import { checkBlobs } from "./check-blobs.js";
 import { ConfigError, helpText, loadConfig, withoutCredentials } from "./config.js";
 import { redactingLogger } from "./http/safe-log.js";
 import { releaseStartupHeap } from "./http/young-buffers.js";
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === "check-blobs") {
+    process.exitCode = await checkBlobs(argv.slice(1), process.env, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
+    return;
+  }
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(helpText());
     return;

@@ -66,6 +66,8 @@ export interface BlobStore {
    */
   read(sha256: string, range?: ByteRange, sizeBytes?: number): Promise<BlobReadable>;
   delete(sha256: string): Promise<void>;
+  /** The size of the blob at `sha256` (a stat or HEAD, no bytes read); undefined when there is none. */
+  sizeOf(sha256: string): Promise<number | undefined>;
   /** Every addressable blob, in no particular order (for start-up recovery). */
   list(): AsyncIterable<BlobEntry>;
   /** Removes staging leftovers of processes that died mid-upload (on S3, mid multipart copy too); returns how many. */

@@ -2,6 +2,7 @@ import { close, existsSync, fsync, link as linkFile, open, unlink } from "node:f
 import fs, { type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
+import { ConfigError } from "../../config.js";
 import { NotFoundError, StorageError } from "../../domain/errors.js";
 import type { ByteRange } from "../../domain/records.js";
 import type { BlobEntry, BlobStore, StagedBlob } from "../blob-store.js";
@@ -97,6 +98,17 @@ export class FsBlobStore implements BlobStore {
     this.#staging = path.join(root, ".staging");
     this.#rootPrefix = path.join(root, path.sep);
     this.#stagingPrefix = path.join(this.#staging, path.sep);
+  }
+
+  /**
+   * The store of an existing directory, for reading only: nothing is created (a mistyped
+   * directory is refused, never made empty). Only `sizeOf`, `read` and `list` make sense on it.
+   */
+  static async openExisting(root: string): Promise<FsBlobStore> {
+    const resolved = path.resolve(root);
+    const stat = await fs.stat(resolved).catch(() => undefined);
+    if (!stat?.isDirectory()) throw new ConfigError(`blob directory ${resolved} (HOMER_BLOB_URL) does not exist or is not a directory`);
+    return new FsBlobStore(resolved);
   }
 
   static async open(root: string): Promise<FsBlobStore> {
@@ -238,6 +250,15 @@ export class FsBlobStore implements BlobStore {
 
   async delete(sha256: string): Promise<void> {
     await fs.rm(this.#pathOf(sha256), { force: true });
+  }
+
+  async sizeOf(sha256: string): Promise<number | undefined> {
+    try {
+      return (await fs.stat(this.#pathOf(sha256))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw blobStoreError(error, "stat");
+    }
   }
 
   async *list(): AsyncIterable<BlobEntry> {

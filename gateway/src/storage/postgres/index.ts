@@ -69,6 +69,34 @@ export interface PostgresStoreOptions extends Pick<KyselyConfig, "log">, GuardOp
   readonly logger?: Pick<Logger, "warn" | "info">;
 }
 
+/**
+ * A pool of `maxConnections` for tools that run beside the gateways (`check-blobs`): it
+ * waits for the database as a start does, and neither migrates nor listens.
+ */
+export async function openPostgresReader(
+  connectionString: string,
+  options: Pick<PostgresStoreOptions, "log" | "connectTimeoutMs" | "statementTimeoutMs" | "maxConnections" | "logger"> = {},
+): Promise<Kysely<Schema>> {
+  const pool = resilientPool(connectionString, {
+    maxConnections: options.maxConnections ?? 4,
+    statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
+    types,
+    preparedStatements: false,
+    logger: options.logger,
+  });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), log: options.log });
+  try {
+    await waitForDatabase(async () => void (await sql`select 1`.execute(db)), {
+      timeoutMs: options.connectTimeoutMs ?? 60_000,
+      logger: options.logger,
+    });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
+}
+
 export interface PostgresStore {
   readonly metadata: SqlMetadataStore;
   /** Rate-limit buckets every replica on this database shares. */

@@ -295,6 +295,10 @@ export class S3BlobStore implements BlobStore {
     await this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key })).catch(() => {});
   }
 
+  async sizeOf(sha256: string): Promise<number | undefined> {
+    return this.#sizeOf(this.#keyOf(sha256));
+  }
+
   async read(sha256: string, range?: ByteRange, sizeBytes?: number): Promise<Readable> {
     let object;
     try {

@@ -38,6 +38,19 @@ async function appliedMigrations(db: Kysely<Database>, schema: string | undefine
   return rows.map((r) => r.name);
 }
 
+/** How a database's schema stands against this release: migrations it lacks, and a newer release's it has. */
+export interface SchemaState {
+  readonly pending: readonly string[];
+  readonly newer: readonly string[];
+}
+
+/** Reads the record of migrations only: nothing is created or applied (`check-blobs` runs beside serving gateways). */
+export async function schemaState(db: Kysely<Database>, dialect: SqlDialect): Promise<SchemaState> {
+  const applied = await appliedMigrations(db, await migrationSchema(db, dialect));
+  const known = Object.keys(await migrationProvider(dialect).getMigrations());
+  return { pending: known.filter((name) => !applied.includes(name)), newer: unknownMigrations(dialect, applied) };
+}
+
 /** When the first migration was applied to this database (ms since the epoch); undefined before any. */
 export async function firstMigrationAt(db: Kysely<Database>, dialect: SqlDialect): Promise<number | undefined> {
   const schema = await migrationSchema(db, dialect);

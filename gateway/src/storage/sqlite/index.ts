@@ -119,6 +119,26 @@ function noDatabase(file: string, error: unknown): unknown {
   return new ConfigError(`${path.resolve(file)} (HOMER_DATABASE_URL) cannot be opened as a SQLite database: ${reason}`);
 }
 
+/**
+ * A read-only connection to an existing SQLite file, for tools that run beside the
+ * gateways (`check-blobs`): nothing is created, migrated or written; a missing or
+ * foreign file is a ConfigError.
+ */
+export function openSqliteReader(file: string, options: Pick<KyselyConfig, "log"> = {}): Kysely<Schema> {
+  if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    throw new ConfigError(`${path.resolve(file)} (HOMER_DATABASE_URL) does not exist or is not a file: no SQLite database to read`);
+  }
+  let database: Database.Database;
+  try {
+    database = new Database(file, { readonly: true, fileMustExist: true });
+    database.pragma(`busy_timeout = ${WAL_SWITCH_WAIT_MS}`);
+    database.prepare("select count(*) from sqlite_master").get();
+  } catch (error) {
+    throw noDatabase(file, error);
+  }
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database }), log: options.log });
+}
+
 export interface SqliteStoreOptions extends Pick<KyselyConfig, "log">, GuardOptions {
   readonly eventPollMs?: number;
   /** Where a start waiting for another process's write lock, to migrate, says so. */
