@@ -55,6 +55,23 @@ export async function closesCycle(
 ): Promise<boolean> {
   if (parents.length === 0) return false;
   if (projects !== null && projects.length === 0) return false;
+  if (parents.some((p) => p.project === self.project && p.name === self.name && p.version === self.version)) return true;
+  // Otherwise the walk's last step is from a version naming `self` as a parent: where no version the
+  // caller may read does (every create of a new number, at the tip of any chain), there is
+  // nothing to walk. One probe of `model_parents_children`, where the walk up a long
+  // lineage reads every ancestor under the lineage lock.
+  const named = await trx
+    .selectFrom("model_parents as pp")
+    .innerJoin("models as m", "m.id", "pp.model_id")
+    .innerJoin("families as f", "f.id", "m.family_id")
+    .select("pp.model_id")
+    .where("pp.parent_project", "=", self.project)
+    .where("pp.parent_name", "=", self.name)
+    .where("pp.parent_version", "=", self.version)
+    .$if(projects !== null, (q) => q.where("f.project", "in", projects!))
+    .limit(1)
+    .executeTakeFirst();
+  if (!named) return false;
   const seeds = sql.join(
     parents.map(
       (p) => sql`select cast(${p.project} as text) as project, cast(${p.name} as text) as name, cast(${p.version} as integer) as version`,
