@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { DeleteObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { CHECK_EXIT, checkBlobs, scanFiles } from "../gateway/src/check-blobs.js";
 import { openFileAudit, type FileReference } from "../gateway/src/storage/file-audit.js";
@@ -27,6 +27,13 @@ async function loseBlob(storage: TestStorage, sha: string): Promise<void> {
   if (storage.blobStore === "fs") return fs.rm(path.join(storage.blobDir, sha.slice(0, 2), sha));
   const key = `${storage.blobUrl.slice(`s3://${s3!.bucket}/`.length)}/blobs/${sha.slice(0, 2)}/${sha}`;
   await s3ClientOf(s3!).send(new DeleteObjectCommand({ Bucket: s3!.bucket, Key: key }));
+}
+
+/** Replaces a blob's bytes with `text` behind the registry's back, as a copy cut short would leave it. */
+async function cutBlob(storage: TestStorage, sha: string, text: string): Promise<void> {
+  if (storage.blobStore === "fs") return fs.writeFile(path.join(storage.blobDir, sha.slice(0, 2), sha), text);
+  const key = `${storage.blobUrl.slice(`s3://${s3!.bucket}/`.length)}/blobs/${sha.slice(0, 2)}/${sha}`;
+  await s3ClientOf(s3!).send(new PutObjectCommand({ Bucket: s3!.bucket, Key: key, Body: text }));
 }
 
 /** The settings a gateway of `storage` runs with. */
@@ -84,10 +91,29 @@ describe.each(STORAGE_COMBOS)("check-blobs (%s)", (combo) => {
     expect(json.out.map((line) => JSON.parse(line) as unknown)).toEqual([
       { missing: { project: "default", model: "m", version: 1, path: "weights.bin", sha256: lost } },
       { missing: { project: "default", model: "other", version: 1, path: "dir/the same.bin", sha256: lost } },
-      { summary: { files: 4, versions: 3, missing: 2, store: expect.any(String) } },
+      { summary: { files: 4, versions: 3, missing: 2, wrongSize: 0, store: expect.any(String) } },
     ]);
     // Read-only: the version is still there, its other file too.
     expect((await r.getModel({ name: "m", version: 1 }))?.files?.map((f) => f.path)).toEqual(["config.json", "weights.bin"]);
+  });
+
+  test("a blob of another size than its version records (a truncated copy) is reported with both sizes, exit 1; --json too", async () => {
+    const r = await registry();
+    await r.createModel({ name: "t", files: [file("weights.bin", "all of the weights"), file("ok.txt", "fine")] });
+    const sha = sha256("all of the weights");
+    await cutBlob(storage!, sha, "all of");
+    const text = await run([], envOf(storage!));
+    expect(text.code).toBe(CHECK_EXIT.missing);
+    expect(text.out).toEqual([
+      `wrong-size project="default" model="t" version=1 path="weights.bin" sha256=${sha} size=6 expected=18`,
+      expect.stringMatching(/^checked 2 file\(s\) of 1 version\(s\) in .*: 0 missing, 1 of the wrong size$/),
+    ]);
+    const json = await run(["--json"], envOf(storage!));
+    expect(json.code).toBe(CHECK_EXIT.missing);
+    expect(json.out.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { wrongSize: { project: "default", model: "t", version: 1, path: "weights.bin", sha256: sha, sizeBytes: 18, blobSizeBytes: 6 } },
+      { summary: { files: 2, versions: 1, missing: 0, wrongSize: 1, store: expect.any(String) } },
+    ]);
   });
 
   test("more files than a page: every page is read, missing files on several pages are found", async () => {
@@ -103,7 +129,7 @@ describe.each(STORAGE_COMBOS)("check-blobs (%s)", (combo) => {
       const counting = { ...audit, files: (size: number) => pagesOf(audit.files(size), pages) };
       const found: FileReference[] = [];
       const summary = await scanFiles(counting, (f) => found.push(f), 4);
-      expect(summary).toEqual({ files: 25, versions: 5, missing: 3 });
+      expect(summary).toEqual({ files: 25, versions: 5, missing: 3, wrongSize: 0 });
       expect(pages).toEqual([4, 4, 4, 4, 4, 4, 1]);
       expect(found.map((f) => `${f.version}/${f.path}`)).toEqual(["1/f0.bin", "3/f4.bin", "5/f2.bin"]);
       expect(found.map((f) => f.sha256)).toEqual(lost.map(sha256));

@@ -9,6 +9,8 @@ export interface FileReference {
   readonly version: number;
   readonly path: string;
   readonly sha256: string;
+  /** The file's size as the version records it. */
+  readonly sizeBytes: number;
 }
 
 /** Where a page of `fileReferences` ends: the next page starts after it. */
@@ -26,7 +28,7 @@ export async function* fileReferences(db: Kysely<Database>, pageSize: number): A
       .selectFrom("model_files as f")
       .innerJoin("models as m", "m.id", "f.model_id")
       .innerJoin("families as fam", "fam.id", "m.family_id")
-      .select(["f.model_id", "f.path", "f.sha256", "m.version", "fam.project", "fam.name"])
+      .select(["f.model_id", "f.path", "f.sha256", "f.size_bytes", "m.version", "fam.project", "fam.name"])
       .orderBy("f.model_id")
       .orderBy("f.path")
       .limit(pageSize);
@@ -44,6 +46,7 @@ export async function* fileReferences(db: Kysely<Database>, pageSize: number): A
       version: Number(r.version),
       path: r.path,
       sha256: r.sha256,
+      sizeBytes: Number(r.size_bytes),
     }));
     if (rows.length < pageSize) return;
     const last = rows.at(-1)!;
