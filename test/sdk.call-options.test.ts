@@ -25,6 +25,9 @@ describe("SDK calls given no object of options", () => {
       updateModel: (o) => mr.updateModel(o),
       getModelCard: (o) => mr.getModelCard(o),
       getDerivedModels: (o) => mr.getDerivedModels(o),
+      iterateDerivedModels: async (o) => {
+        for await (const _ of mr.iterateDerivedModels(o)) break;
+      },
       getModelFamilies: (o) => mr.getModelFamilies(o),
       getAliases: (o) => mr.getAliases(o),
       setAlias: (o) => mr.setAlias(o),
@@ -52,6 +55,7 @@ describe("SDK calls given no object of options", () => {
       updateModel: (version) => mr.updateModel({ name: "mnist", version, description: "d" }),
       getModelCard: (version) => mr.getModelCard({ name: "mnist", version }),
       getDerivedModels: (version) => mr.getDerivedModels({ name: "mnist", version }),
+      iterateDerivedModels: (version) => mr.iterateDerivedModels({ name: "mnist", version }).next(),
       setAlias: (version) => mr.setAlias({ name: "mnist", alias: "champion", version }),
     };
     for (const [name, call] of Object.entries(calls)) {

@@ -112,4 +112,42 @@ describe("SDK lineage", () => {
     await expect(mr.getDerivedModels({ name: "sdk-never", version: 1 })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await mr.getModel({ name: "sdk-bad", version: 1 })).toBeNull();
   });
+
+  test("iterateDerivedModels fetches a page only when the loop reaches it; getDerivedModels reads them all", async () => {
+    const base = await mr.createModel({ name: "sdk-wide", modelPath: dir });
+    for (let i = 0; i < 7; i++) await mr.createModel({ name: "sdk-wide-kid", modelPath: dir, lineage: { parents: ["sdk-wide@1"] } });
+    // A real fetch to the real gateway, counted: which DerivedModels pages were asked for.
+    const pages: { first: number; after: string | null }[] = [];
+    const counting: typeof fetch = async (input, init) => {
+      const body =
+        typeof init?.body === "string" ? (JSON.parse(init.body) as { query: string; variables: { first: number; after?: string } }) : null;
+      if (body?.query.includes("query DerivedModels")) pages.push({ first: body.variables.first, after: body.variables.after ?? null });
+      return fetch(input, init);
+    };
+    const counted = await connection({ url: gw.url, fetch: counting }).getModelRegistry();
+
+    const iterator = counted.iterateDerivedModels({ name: "sdk-wide", version: base.version, pageSize: 2 });
+    expect(pages).toHaveLength(0); // nothing is fetched before the loop asks
+    const seen: number[] = [];
+    for await (const kid of iterator) {
+      seen.push(kid.version);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual([1, 2, 3]);
+    expect(pages).toEqual([
+      { first: 2, after: null },
+      { first: 2, after: expect.any(String) },
+    ]);
+
+    pages.length = 0;
+    const all = await counted.getDerivedModels({ name: "sdk-wide", version: base.version, pageSize: 3 });
+    expect(all.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(pages).toHaveLength(3);
+
+    await expect(counted.iterateDerivedModels({ name: "sdk-wide", version: 1, pageSize: 0 }).next()).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: "pageSize",
+    });
+    await expect(counted.iterateDerivedModels({ name: "sdk-never", version: 1 }).next()).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
 });

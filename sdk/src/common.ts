@@ -2,7 +2,7 @@
 export { DEFAULT_URL, type ConnectionOptions } from "./client.js";
 export { RegistryError, type GraphQLErrorBody, type RegistryErrorCode } from "./errors.js";
 export type { ModelFamily, ModelStatus } from "./model.js";
-export type { GetModelFamiliesOptions, GetModelsOptions } from "./registry.js";
+export type { GetDerivedModelsOptions, GetModelFamiliesOptions, GetModelsOptions } from "./registry.js";
 export { assertAliasName, formatModelRef, isAliasName, parseModelRef, type ModelReference, type ModelSelector } from "./model-ref.js";
 export { parseMetricCondition, parseMetricConditions, type MetricCondition, type ModelFilter } from "./filter.js";
 export type { ModelEventType, WatchOptions } from "./watch.js";

@@ -74,6 +74,15 @@ export interface GetModelFamiliesOptions {
   readonly pageSize?: number;
 }
 
+/** The version whose derived versions (those naming it as a parent) are read. */
+export interface GetDerivedModelsOptions {
+  readonly name: string;
+  readonly version: number;
+  readonly project?: string;
+  /** Versions fetched per request, 1-500; default 500. */
+  readonly pageSize?: number;
+}
+
 const DEFAULT_AWAIT_SECONDS = 300;
 
 /** The server's spelling of an option given as one of `choices`' keys (undefined stays undefined), or BAD_USER_INPUT. */
@@ -371,17 +380,23 @@ export class ModelRegistry {
   }
 
   /**
-   * The versions whose lineage names this version as a parent (pages fetched for you),
-   * oldest registration first; only those in projects the API key may read. NOT_FOUND
-   * when the version does not exist.
+   * The versions whose lineage names this version as a parent (pages fetched for you, every
+   * one held in memory: a widely used base model may have thousands; `iterateDerivedModels`
+   * reads them a page at a time), oldest registration first; only those in projects the API
+   * key may read. NOT_FOUND when the version does not exist.
    */
-  async getDerivedModels(options: {
-    readonly name: string;
-    readonly version: number;
-    readonly project?: string;
-    /** Versions fetched per request, 1-500; default 500. */
-    readonly pageSize?: number;
-  }): Promise<Model[]> {
+  async getDerivedModels(options: GetDerivedModelsOptions): Promise<Model[]> {
+    const models: Model[] = [];
+    for await (const model of this.iterateDerivedModels(options)) models.push(model);
+    return models;
+  }
+
+  /**
+   * The derived versions one page at a time: a page is fetched only when the loop asks for
+   * its first version, so `break` after the first few costs one request. NOT_FOUND (on the
+   * first page) when the version does not exist.
+   */
+  async *iterateDerivedModels(options: GetDerivedModelsOptions): AsyncGenerator<Model, void, undefined> {
     optionsOf(options, "getDerivedModels");
     const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
@@ -390,7 +405,6 @@ export class ModelRegistry {
     const { name } = options;
     const version = assertVersion(options.version);
     const variables = { name, version, project: options.project ?? this.project, first: pageSize };
-    const models: Model[] = [];
     const size = { first: pageSize };
     let after: string | null | undefined;
     const pages = new PageCursors(`getDerivedModels ${name}@${version}`);
@@ -399,10 +413,9 @@ export class ModelRegistry {
         this.#run(DerivedModelsDocument, { ...variables, first, after }, `getDerivedModels ${name}@${version}`),
       );
       if (!data.model) throw new RegistryError("NOT_FOUND", `model version ${name}@${version} not found`);
-      for (const node of data.model.derivedModels.nodes) models.push(this.wrap(node));
+      for (const node of data.model.derivedModels.nodes) yield this.wrap(node);
       after = pages.next(data.model.derivedModels.pageInfo);
     } while (after);
-    return models;
   }
 
   /**
