@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { connection } from "@homer/sdk";
 import { makeTempDir } from "./support/backends.js";
 import { homer } from "./support/cli.js";
 import { killAllChildren, startChildGateway, type ChildGateway } from "./support/child-gateway.js";
@@ -134,16 +135,97 @@ describe("homer push with lineage, and homer lineage", () => {
     [["lineage", "base@X!"]],
     [["lineage", "a", "b", "c"]],
     [["lineage", "base@1", "--depth", "0"]],
+    [["lineage", "base@1", "--max-children", "0"]],
+    [["lineage", "base@1", "--max-children", "1.5"]],
+    [["lineage", "base@1", "--max-children=-3"]],
+    [["lineage", "base@1", "--max-children", "1001"]],
+    [["lineage", "base@1", "--max-children", "99999999999999999999"]],
   ])("usage errors exit 2 without touching the registry: %j", async (args) => {
     const run = await homer(args, { HOMER_URL: "http://127.0.0.1:9/graphql" });
     expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(args.some((a) => a.startsWith("--max-children")) ? /^homer: --max-children must be .+\n$/ : /\S/);
   });
 
   test("lineage of an absent version exits 3; completion offers the command and push's lineage flags", async () => {
     expect((await homer(["lineage", "absent@1"], env)).code).toBe(3);
     const script = await homer(["completion", "bash"], {});
-    for (const word of ["lineage", "--parent", "--run-id", "--dataset", "--git-commit", "--environment", "--depth"]) {
+    for (const word of ["lineage", "--parent", "--run-id", "--dataset", "--git-commit", "--environment", "--depth", "--max-children"]) {
       expect(script.stdout).toContain(word);
     }
   });
+
+  /** DerivedModels operations the gateway has answered so far (its Prometheus counter). */
+  async function derivedRequests(): Promise<number> {
+    const text = await (await fetch(`${gw.origin}/metrics`)).text();
+    let sum = 0;
+    for (const [, value] of text.matchAll(/^homer_graphql_operations_total\{[^}]*operation="DerivedModels"[^}]*\} (\d+)$/gm))
+      sum += Number(value);
+    return sum;
+  }
+
+  test("a wide base lists --max-children per version, says where it cut, and reads no page beyond what it prints", async () => {
+    const mr = await connection({ url: env.HOMER_URL! }).getModelRegistry();
+    await mr.createModel({ name: "wide", modelPath: dir });
+    // 120 children; the first also has 120 of its own.
+    for (let i = 0; i < 120; i++) await mr.createModel({ name: "kid", modelPath: dir, lineage: { parents: ["wide@1"] } });
+    for (let i = 0; i < 120; i++) await mr.createModel({ name: "grandkid", modelPath: dir, lineage: { parents: ["kid@1"] } });
+
+    let before = await derivedRequests();
+    const shown = await homer(["lineage", "wide@1"], env);
+    expect(shown).toMatchObject({ code: 0, stderr: "" });
+    const tree = shown.stdout.slice(shown.stdout.indexOf("descendants:\n"));
+    const grandkids = Array.from({ length: 25 }, (_, i) => `    grandkid@${i + 1}\n`).join("");
+    const kids = Array.from({ length: 24 }, (_, i) => `  kid@${i + 2}\n`).join("");
+    expect(tree).toBe(`descendants:\n  kid@1\n${grandkids}    … more (use --max-children)\n${kids}  … more (use --max-children)\n`);
+    // One page for wide@1, one for each of the 25 kids listed, one for each of kid@1's 25 grandkids: 51, not 241.
+    expect((await derivedRequests()) - before).toBe(51);
+
+    before = await derivedRequests();
+    const json = await homer(["--json", "lineage", "wide@1", "--max-children", "3", "--depth", "1"], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      descendants: [
+        { name: "kid", version: 1, state: "deeper", children: [] },
+        { name: "kid", version: 2, state: "deeper", children: [] },
+        { name: "kid", version: 3, state: "deeper", children: [] },
+      ],
+      moreDescendants: true,
+    });
+    expect(JSON.parse(json.stdout).descendants).toHaveLength(3);
+    expect((await derivedRequests()) - before).toBe(1);
+
+    // Room for all: every child listed, nothing marked, one page each.
+    before = await derivedRequests();
+    const all = JSON.parse((await homer(["--json", "lineage", "wide@1", "--max-children", "200", "--depth", "2"], env)).stdout);
+    expect(all.moreDescendants).toBe(false);
+    expect(all.descendants).toHaveLength(120);
+    expect(all.descendants[0].children).toHaveLength(120);
+    expect(all.descendants[0].more).toBeUndefined();
+    expect((await derivedRequests()) - before).toBe(121);
+
+    const cut = JSON.parse((await homer(["--json", "lineage", "wide@1", "--max-children", "2", "--depth", "2"], env)).stdout);
+    expect(cut.descendants[0]).toMatchObject({ name: "kid", version: 1, more: true, children: [{ version: 1 }, { version: 2 }] });
+    expect(cut.descendants[1].more).toBeUndefined();
+    expect(cut.moreDescendants).toBe(true);
+  }, 120_000);
+
+  test("a deep chain is read one request per level, down to --depth", async () => {
+    const mr = await connection({ url: env.HOMER_URL! }).getModelRegistry();
+    await mr.createModel({ name: "chain0", modelPath: dir });
+    for (let i = 1; i <= 60; i++) await mr.createModel({ name: `chain${i}`, modelPath: dir, lineage: { parents: [`chain${i - 1}@1`] } });
+
+    let before = await derivedRequests();
+    const shown = await homer(["lineage", "chain0@1"], env);
+    const levels = Array.from({ length: 10 }, (_, i) => `${"  ".repeat(i + 1)}chain${i + 1}@1${i === 9 ? " …" : ""}\n`).join("");
+    expect(shown.stdout.slice(shown.stdout.indexOf("descendants:\n"))).toBe(`descendants:\n${levels}`);
+    expect((await derivedRequests()) - before).toBe(10);
+
+    before = await derivedRequests();
+    const json = JSON.parse((await homer(["--json", "lineage", "chain0@1", "--depth", "50", "--max-children", "1"], env)).stdout);
+    let depth = 0;
+    for (let node = json.descendants[0]; node; node = node.children[0]) depth++;
+    expect(depth).toBe(50);
+    expect(json.moreDescendants).toBe(false);
+    expect((await derivedRequests()) - before).toBe(50);
+  }, 120_000);
 });

@@ -60,13 +60,23 @@ export function lineageOf(values: LineageValues, usage: string): LineageOptions 
   return Object.keys(lineage).length > 0 ? lineage : undefined;
 }
 
-/** A node of an ancestry or descent tree; `state` says why it has no model. */
+/**
+ * A node of an ancestry or descent tree; `state` says why it has no model. `more` (descendants
+ * only): it has children beyond the `--max-children` listed, left unread.
+ */
 interface TreeNode {
   readonly project: string;
   readonly name: string;
   readonly version: number;
   readonly state: "ok" | "deleted" | "not readable" | "seen" | "deeper";
   readonly children: readonly TreeNode[];
+  readonly more?: true;
+}
+
+/** Children listed under one node: at most `max`, and whether it has more. */
+interface Children {
+  readonly nodes: TreeNode[];
+  readonly more: boolean;
 }
 
 const key = (r: ModelParentRef) => `${r.project}/${r.name}@${r.version}`;
@@ -97,32 +107,51 @@ async function ancestors(registry: ModelRegistry, model: Model, depth: number, s
   return out;
 }
 
-async function descendants(model: Model, depth: number, seen: Set<string>): Promise<TreeNode[]> {
-  const out: TreeNode[] = [];
-  for (const child of await model.derivedModels()) {
+/**
+ * Children's trees, at most `max` under each node: a widely used base model may have thousands,
+ * and each listed child costs a request for its own. A page of `max + 1` tells whether there
+ * are more, so no page is read beyond what is printed (past 499, pages of 500: at most one more).
+ */
+async function descendants(registry: ModelRegistry, model: Model, depth: number, max: number, seen: Set<string>): Promise<Children> {
+  const nodes: TreeNode[] = [];
+  const page = { name: model.name, version: model.version, project: model.project, pageSize: Math.min(max + 1, MAX_PAGE) };
+  for await (const child of registry.iterateDerivedModels(page)) {
+    if (nodes.length === max) return { nodes, more: true };
     const ref = { project: child.project, name: child.name, version: child.version };
     if (seen.has(key(ref))) {
-      out.push({ ...ref, state: "seen", children: [] });
+      nodes.push({ ...ref, state: "seen", children: [] });
       continue;
     }
     seen.add(key(ref));
-    out.push({ ...ref, state: depth <= 1 ? "deeper" : "ok", children: depth <= 1 ? [] : await descendants(child, depth - 1, seen) });
+    if (depth <= 1) {
+      nodes.push({ ...ref, state: "deeper", children: [] });
+      continue;
+    }
+    const below = await descendants(registry, child, depth - 1, max, seen);
+    nodes.push({ ...ref, state: "ok", children: below.nodes, ...(below.more && { more: true as const }) });
   }
-  return out;
+  return { nodes, more: false };
 }
+
+const MORE = "… more (use --max-children)";
 
 function render(nodes: readonly TreeNode[], home: string, indent = "  "): string {
   return nodes
     .map((n) => {
       const name = `${n.project === home ? "" : `${shown(n.project)}/`}${shown(n.name)}@${n.version}`;
       const note = n.state === "ok" ? "" : n.state === "deeper" ? " …" : ` (${n.state === "seen" ? "shown above" : n.state})`;
-      return `${indent}${name}${note}\n${render(n.children, home, `${indent}  `)}`;
+      const more = n.more ? `${indent}  ${MORE}\n` : "";
+      return `${indent}${name}${note}\n${render(n.children, home, `${indent}  `)}${more}`;
     })
     .join("");
 }
 
-const USAGE = "homer lineage NAME@VERSION|NAME@ALIAS [--depth N]   (or: homer lineage NAME VERSION)";
-const OPTIONS = { depth: { type: "string" } } as const satisfies Options;
+const USAGE = "homer lineage NAME@VERSION|NAME@ALIAS [--depth N] [--max-children N]   (or: homer lineage NAME VERSION)";
+const OPTIONS = { depth: { type: "string" }, "max-children": { type: "string" } } as const satisfies Options;
+/** The SDK's (and the gateway's) largest page. */
+const MAX_PAGE = 500;
+const DEFAULT_MAX_CHILDREN = 25;
+const MAX_MAX_CHILDREN = 1000;
 
 /** Prints where a version comes from and what was derived from it. */
 export const lineage: Command = {
@@ -131,13 +160,18 @@ export const lineage: Command = {
   help:
     "Ancestors are read with your key: one in a project it may not read shows as (not readable),\n" +
     "a deleted one as (deleted). Descendants list only versions your key may read.\n" +
-    "--depth (default 10, at most 50) bounds both trees; … marks where they go on.",
+    "--depth (default 10, at most 50) bounds both trees; … marks where they go on.\n" +
+    `--max-children (default ${DEFAULT_MAX_CHILDREN}, at most ${MAX_MAX_CHILDREN}) bounds the descendants listed under each version;\n` +
+    `"${MORE}" marks where more were left unread (--json: "more": true on the node, "moreDescendants" at the top).`,
   options: OPTIONS,
   operand: "model",
   async run(args, io) {
     const { values, positionals } = parse(args, OPTIONS, USAGE, io);
     const depth = values.depth === undefined ? 10 : parseInteger(values.depth, "--depth");
     if (depth < 1 || depth > 50) throw new UsageError(`--depth must be from 1 to 50, got ${depth}`);
+    const maxChildren =
+      values["max-children"] === undefined ? DEFAULT_MAX_CHILDREN : parseInteger(values["max-children"], "--max-children");
+    if (maxChildren > MAX_MAX_CHILDREN) throw new UsageError(`--max-children must be from 1 to ${MAX_MAX_CHILDREN}, got ${maxChildren}`);
     let ref: string;
     if (positionals.length === 2) ref = `${positionals[0]!}@${parseInteger(positionals[1]!, "VERSION")}`;
     else if (positionals.length === 1) ref = positionals[0]!;
@@ -149,10 +183,19 @@ export const lineage: Command = {
     if (!model) throw new RegistryError("NOT_FOUND", `${reference} not found`);
     const self = key(model);
     const up = await ancestors(registry, model, depth, new Set([self]));
-    const down = await descendants(model, depth, new Set([self]));
+    const down = await descendants(registry, model, depth, maxChildren, new Set([self]));
     if (io.json) {
       const { project, lineage } = model;
-      io.print(`${JSON.stringify({ project, name: model.name, version: model.version, lineage, ancestors: up, descendants: down })}\n`);
+      const json = {
+        project,
+        name: model.name,
+        version: model.version,
+        lineage,
+        ancestors: up,
+        descendants: down.nodes,
+        moreDescendants: down.more,
+      };
+      io.print(`${JSON.stringify(json)}\n`);
       return 0;
     }
     const l = model.lineage;
@@ -179,7 +222,8 @@ export const lineage: Command = {
       );
     if (l?.environment) lines.push(`  environment  ${shown(l.environment)}`);
     const tree = (title: string, nodes: TreeNode[]) => `${title}:\n${nodes.length === 0 ? "  (none)\n" : render(nodes, model.project)}`;
-    io.print(`${lines.join("\n")}\n${tree("ancestors", up)}${tree("descendants", down)}`);
+    const more = down.more ? `  ${MORE}\n` : "";
+    io.print(`${lines.join("\n")}\n${tree("ancestors", up)}${tree("descendants", down.nodes)}${more}`);
     return 0;
   },
 };
