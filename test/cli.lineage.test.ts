@@ -209,6 +209,36 @@ describe("homer push with lineage, and homer lineage", () => {
     expect(cut.moreDescendants).toBe(true);
   }, 120_000);
 
+  test("--max-nodes bounds the versions read for the whole tree, however wide each level is, and says where it cut", async () => {
+    const mr = await connection({ url: env.HOMER_URL! }).getModelRegistry();
+    await mr.createModel({ name: "bush", modelPath: dir });
+    // Every version has four children, three levels down: 4 + 16 + 64 under bush@1.
+    const level = async (parent: string, n: number) => {
+      const kids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const m = await mr.createModel({ name: `bush-${parent.replace(/\W/g, "")}`, modelPath: dir, lineage: { parents: [parent] } });
+        kids.push(`${m.name}@${m.version}`);
+      }
+      return kids;
+    };
+    const second = await level("bush@1", 4);
+    const third = (await Promise.all(second.map((k) => level(k, 4)))).flat();
+    for (const k of third) await level(k, 4);
+
+    const before = await derivedRequests();
+    const json = JSON.parse((await homer(["--json", "lineage", "bush@1", "--max-nodes", "10"], env)).stdout);
+    const count = (nodes: { children: unknown[] }[]): number => nodes.reduce((n, c) => n + 1 + count(c.children as never), 0);
+    expect(count(json.descendants)).toBe(10);
+    expect(json.moreDescendants).toBe(true);
+    // One page for bush@1 and one for each version listed but the last levels': at most one more than the budget.
+    expect((await derivedRequests()) - before).toBeLessThanOrEqual(11);
+    const text = (await homer(["lineage", "bush@1", "--max-nodes", "10"], env)).stdout;
+    expect(text).toContain("… more (use --max-nodes)");
+
+    const usage = await homer(["lineage", "bush@1", "--max-nodes", "10001"], env);
+    expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining("--max-nodes must be from 1 to 10000, got 10001") });
+  }, 120_000);
+
   test("a deep chain is read one request per level, down to --depth", async () => {
     const mr = await connection({ url: env.HOMER_URL! }).getModelRegistry();
     await mr.createModel({ name: "chain0", modelPath: dir });
