@@ -188,7 +188,7 @@ try {
     backends.flatMap((b) => [
       ...b.results.map(
         (r) =>
-          `${LABELS[b.name]}: ${r.label}: ${fmt(r.rps, 0)} req/s (${fmt(r.rpsMin, 0)}–${fmt(r.rpsMax, 0)}), ${fmt(r.ratio * 100, 0)} % of floor (${fmt(r.ratioMin * 100, 0)}–${fmt(r.ratioMax * 100, 0)} %), ${fmt(r.cpuUsPerReq, 0)} µs CPU/req, p50 ${fmt(r.p50, 1)} ms`,
+          `${LABELS[b.name]}: ${r.label}: ${fmt(r.rps, 0)} req/s (${fmt(r.rpsMin, 0)}–${fmt(r.rpsMax, 0)}), ${fmt(r.ratio * 100, 0)} % of floor (per-round median ${fmt(r.ratioPerRound * 100, 0)} %, ${fmt(r.ratioMin * 100, 0)}–${fmt(r.ratioMax * 100, 0)} %), ${fmt(r.cpuUsPerReq, 0)} µs CPU/req, p50 ${fmt(r.p50, 1)} ms`,
       ),
       `${LABELS[b.name]}: Homer's profile: ${b.profile
         .slice(0, 6)
