@@ -22,6 +22,7 @@ import { buildRegistrySchema } from "./schema.js";
 import { fixedSchemaGateway, jitExecutor } from "./graphql/jit-executor.js";
 import { graphqlMultipart } from "./graphql/multipart.js";
 import { downloadRoutes } from "./http/downloads.js";
+import { ticketAuthentication } from "./http/ticket-auth.js";
 import { errorHandler, noRoute, unrouted } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health.js";
 import { ideRoutes } from "./http/ide.js";
@@ -200,7 +201,7 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   const authenticated = authenticate(access, identify);
   const limited = rateLimit(requests);
   if (config.metrics) app.use(metricsRoute(metrics, { token: config.metricsToken, authenticate: authenticated, rateLimit: limited }));
-  app.use(authenticated, limited);
+  app.use(ticketAuthentication(access), authenticated, limited);
   app.use(
     downloadRoutes(registry, {
       redirectExpirySeconds: config.blobRedirect ? config.blobRedirectExpirySeconds : undefined,

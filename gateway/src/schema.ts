@@ -4,6 +4,7 @@ import { buildSchema, type PubSub } from "type-graphql";
 import { VersionResolver } from "./about/version.resolver.js";
 import { AccessResolver, ProjectRoleResolver } from "./keys/access.resolver.js";
 import { AliasResolver } from "./model/alias.resolver.js";
+import { DownloadTicketResolver } from "./model/download-ticket.resolver.js";
 import { ModelEventResolver } from "./model/model-event.resolver.js";
 import { ModelFamilyResolver } from "./model/model-family.resolver.js";
 import { ModelLineageResolver, ModelParentResolver } from "./model/lineage.resolver.js";
@@ -36,6 +37,7 @@ export async function buildRegistrySchema(): Promise<GraphQLSchema> {
       VersionResolver,
       ModelLineageResolver,
       ModelParentResolver,
+      DownloadTicketResolver,
     ],
     pubSub: NO_TOPICS,
     validate: false,

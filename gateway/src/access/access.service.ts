@@ -6,6 +6,7 @@ import { ROLES } from "../domain/limits.js";
 import type { Grant, Role } from "../domain/records.js";
 import type { AccessStore, ApiKeyRecord, ProjectRecord } from "../storage/access-store.js";
 import { generateKey, importKey, isKeyId, parseKey, secretMatches, type GeneratedKey } from "./api-key.js";
+import { TICKET_MAX_USES, TICKET_TTL_MS, generateTicket, parseTicket, sameTarget, type TicketTarget } from "./download-ticket.js";
 import { Caller } from "./caller.js";
 
 /** How long a request's key check is believed before its operation runs (`AccessService.current`). */
@@ -111,6 +112,39 @@ export class AccessService {
    */
   async current(caller: Caller): Promise<Caller> {
     return performance.now() - caller.checkedAt < KEY_CHECK_FRESH_MS ? caller : this.recheck(caller);
+  }
+
+  /**
+   * A download ticket for one file the caller has read (`fileSha256`, as it is now): a URL
+   * parameter a browser may download it with, without the key, until `expiresAt`.
+   * Needs a key: without keys (open mode) the file's URL needs no ticket.
+   */
+  async mintDownloadTicket(caller: Caller, target: TicketTarget, fileSha256: string): Promise<{ token: string; expiresAt: Date }> {
+    if (caller.keyId === null)
+      throw new BadInputError("a download ticket is minted for an API key; without keys the file's URL needs none");
+    caller.require(target.project, "read");
+    const ticket = generateTicket();
+    const expiresAt = await this.store.mintTicket(
+      { id: ticket.id, secretSha256: ticket.secretSha256, keyId: caller.keyId, ...target, fileSha256 },
+      TICKET_TTL_MS,
+    );
+    return { token: ticket.token, expiresAt };
+  }
+
+  /**
+   * The caller a download ticket stands for, on `target` only, and the file's sha256 it
+   * was minted for (the download must still find it): one use counted. Every refusal of
+   * the ticket itself says the same (UNAUTHENTICATED); a revoked key says so.
+   */
+  async redeemDownloadTicket(token: string, target: TicketTarget): Promise<{ caller: Caller; fileSha256: string }> {
+    const refused = () => new UnauthenticatedError("invalid or expired download ticket");
+    const parsed = parseTicket(token);
+    const ticket = parsed ? await this.store.findTicket(parsed.id, TICKET_MAX_USES) : null;
+    if (!parsed || !ticket || !secretMatches(parsed.secret, ticket.secretSha256) || !sameTarget(ticket, target)) throw refused();
+    const key = await this.store.findKey(ticket.keyId);
+    if (!key || key.revokedAt) throw keyRevoked();
+    if (!(await this.store.spendTicket(ticket.id, TICKET_MAX_USES))) throw refused();
+    return { caller: Caller.forKey(key.id, key.grants), fileSha256: ticket.fileSha256 };
   }
 
   /**

@@ -11,7 +11,7 @@ export interface GeneratedKey {
   readonly secretSha256: string;
 }
 
-function randomId(): string {
+export function randomId(): string {
   // 16 characters of 62: about 95 bits; rejection sampling keeps it uniform.
   let id = "";
   while (id.length < 16) {

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from "express";
 import fresh from "fresh";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
-import { NotFoundError } from "../domain/errors.js";
+import { NotFoundError, UnauthenticatedError } from "../domain/errors.js";
 import { attachmentDisposition } from "../domain/text.js";
 import type { ModelRefInput, RegistryService, StoredFile } from "../registry/registry.service.js";
 import { parseRange } from "./range.js";
@@ -94,6 +94,11 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
     let opened = await open(false);
     for (let attempt = 2; opened === null; attempt++) opened = await open(attempt === 3);
     const { stored, file, etag, wanted, notModified, redirect, source } = opened;
+    if (req.ticketFileSha256 !== undefined && req.ticketFileSha256 !== file.sha256) {
+      // The version was overwritten with other bytes since the ticket was minted.
+      source?.destroy();
+      throw new UnauthenticatedError("invalid or expired download ticket");
+    }
     if (redirect) {
       // The caller's read permission was checked above; the URL reads this one blob, briefly.
       const fileName = path.split("/").at(-1)!;

@@ -49,6 +49,7 @@ const SENSITIVE_NAMES = new Set([
   "sessionid",
   "sig",
   "signature",
+  "ticket",
 ]);
 const SENSITIVE_SUFFIX = /(token|secret|password|apikey)$/;
 

@@ -18,6 +18,21 @@ export interface ProjectRecord {
   readonly createdBy: string | null;
 }
 
+/** A download ticket (`AccessStore.mintTicket`): one file a key may read through a URL, briefly. */
+export interface DownloadTicketRecord {
+  readonly id: string;
+  readonly secretSha256: string;
+  /** The key that minted it: the download reads as this key, if it still may. */
+  readonly keyId: string;
+  readonly project: string;
+  readonly name: string;
+  readonly version: number;
+  /** The file's path; null names the version's archive. */
+  readonly path: string | null;
+  /** The file's sha256 when minted: an overwritten version refuses the ticket. */
+  readonly fileSha256: string;
+}
+
 export interface AccessStore {
   /** Whether any key was ever created (revoked ones count: revoking every key must not open the registry). */
   anyKeys(): Promise<boolean>;
@@ -43,4 +58,13 @@ export interface AccessStore {
   createProject(name: string, createdBy: string | null): Promise<ProjectRecord | null>;
   listProjects(): Promise<ProjectRecord[]>;
   projectsExist(names: readonly string[]): Promise<Set<string>>;
+  /**
+   * Stores a ticket valid for `ttlMs` by the database's clock (one clock for every replica),
+   * and deletes the tickets already expired. Returns when it expires.
+   */
+  mintTicket(ticket: DownloadTicketRecord, ttlMs: number): Promise<Date>;
+  /** The ticket when it exists, has not expired and has been used fewer than `maxUses` times. */
+  findTicket(id: string, maxUses: number): Promise<DownloadTicketRecord | null>;
+  /** Counts one use, unless it has expired or been used `maxUses` times meanwhile (false). */
+  spendTicket(id: string, maxUses: number): Promise<boolean>;
 }

@@ -92,6 +92,14 @@ export type DerivedModelConnection = {
   pageInfo: PageInfo;
 };
 
+/** A URL that downloads one file without the API key, briefly: for a browser to stream it to disk. */
+export type DownloadTicket = {
+  __typename?: 'DownloadTicket';
+  expiresAt: Scalars['DateTime']['output'];
+  /** The file's download URL with its ticket: valid for that file only, a few requests (Range resumes), until expiresAt. */
+  url: Scalars['String']['output'];
+};
+
 /** The framework (MLflow flavor) a model was saved with. */
 export type Framework =
   | 'CATBOOST'
@@ -437,6 +445,8 @@ export type Mutation = {
   createProject: Project;
   /** Deletes a version and reclaims files no other version uses. CONFLICT when aliases point at it (extensions.aliases names them), unless force. */
   deleteModel: Scalars['Boolean']['output'];
+  /** A 60-second URL that downloads one file without the API key (a few requests), for a browser to stream it to disk. Needs read on the project; refused (BAD_USER_INPUT) without keys, where the plain URL needs none. */
+  downloadTicket: DownloadTicket;
   /** Protects an alias (or lifts its protection): moving or removing a protected alias needs admin. Needs admin. */
   protectAlias: ModelAlias;
   /** Removes an alias (records ALIAS_REMOVED). Needs write; a protected alias needs admin. NOT_FOUND when absent. */
@@ -468,6 +478,14 @@ export type MutationCreateProjectArgs = {
 export type MutationDeleteModelArgs = {
   force?: InputMaybe<Scalars['Boolean']['input']>;
   name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
+};
+
+
+export type MutationDownloadTicketArgs = {
+  name: Scalars['String']['input'];
+  path: Scalars['String']['input'];
   project?: InputMaybe<Scalars['String']['input']>;
   version: Scalars['Int']['input'];
 };

@@ -555,6 +555,27 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex("blob_holds_expires_at").on("blob_holds").column("expires_at").execute();
       },
     },
+    "0018_download_tickets": {
+      // A download ticket: one file's URL a browser may fetch without the key that minted it,
+      // briefly and a few times (`AccessStore.mintTicket`). Only the secret's digest is kept;
+      // `path` null would name the version's archive. A new table: a previous release never reads it.
+      async up(db: FrozenDb) {
+        await db.schema
+          .createTable("download_tickets")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("secret_sha256", "text", (c) => c.notNull())
+          .addColumn("key_id", "text", (c) => c.notNull())
+          .addColumn("project", "text", (c) => c.notNull())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("version", "integer", (c) => c.notNull())
+          .addColumn("path", "text")
+          .addColumn("file_sha256", "text", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("uses", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex("download_tickets_expires_at").on("download_tickets").column("expires_at").execute();
+      },
+    },
   };
 }
 

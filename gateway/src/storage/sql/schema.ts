@@ -105,6 +105,19 @@ export interface Database {
     sha256: string;
     expires_at: number;
   };
+  /** Short-lived download URLs minted for a key (`AccessStore.mintTicket`). */
+  download_tickets: {
+    id: string;
+    secret_sha256: string;
+    key_id: string;
+    project: string;
+    name: string;
+    version: number;
+    path: string | null;
+    file_sha256: string;
+    expires_at: number;
+    uses: number;
+  };
   projects: {
     name: string;
     created_at: number;

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import { keyRevoked } from "../../domain/errors.js";
 import type { Grant, Role } from "../../domain/records.js";
-import type { AccessStore, ApiKeyRecord, ProjectRecord } from "../access-store.js";
+import type { AccessStore, ApiKeyRecord, DownloadTicketRecord, ProjectRecord } from "../access-store.js";
 import type { Database, SqlDialect } from "./schema.js";
 
 type KeyRow = { id: string; name: string; secret_sha256: string; created_at: number; created_by: string | null; revoked_at: number | null };
@@ -159,5 +159,61 @@ export class SqlAccessStore implements AccessStore {
     if (names.length === 0) return new Set();
     const rows = await this.db.selectFrom("projects").select("name").where("name", "in", names).execute();
     return new Set(rows.map((r) => r.name));
+  }
+
+  async mintTicket(ticket: DownloadTicketRecord, ttlMs: number): Promise<Date> {
+    const now = this.dialect.nowMs();
+    // Pruned here: tickets are minted one click at a time, and each lives a minute.
+    await this.db.deleteFrom("download_tickets").where("expires_at", "<=", now).execute();
+    const row = await this.db
+      .insertInto("download_tickets")
+      .values({
+        id: ticket.id,
+        secret_sha256: ticket.secretSha256,
+        key_id: ticket.keyId,
+        project: ticket.project,
+        name: ticket.name,
+        version: ticket.version,
+        path: ticket.path,
+        file_sha256: ticket.fileSha256,
+        expires_at: sql<number>`${now} + ${ttlMs}`,
+        uses: 0,
+      })
+      .returning("expires_at")
+      .executeTakeFirstOrThrow();
+    return new Date(Number(row.expires_at));
+  }
+
+  async findTicket(id: string, maxUses: number): Promise<DownloadTicketRecord | null> {
+    const row = await this.db
+      .selectFrom("download_tickets")
+      .selectAll()
+      .where("id", "=", id)
+      .where("expires_at", ">", this.dialect.nowMs())
+      .where("uses", "<", maxUses)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      id: row.id,
+      secretSha256: row.secret_sha256,
+      keyId: row.key_id,
+      project: row.project,
+      name: row.name,
+      version: Number(row.version),
+      path: row.path,
+      fileSha256: row.file_sha256,
+    };
+  }
+
+  async spendTicket(id: string, maxUses: number): Promise<boolean> {
+    // One conditional statement: concurrent uses on any replica never pass maxUses together.
+    const result = await this.db
+      .updateTable("download_tickets")
+      .set({ uses: sql<number>`uses + 1` })
+      .where("id", "=", id)
+      .where("expires_at", ">", this.dialect.nowMs())
+      .where("uses", "<", maxUses)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }

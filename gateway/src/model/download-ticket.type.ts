@@ -1,0 +1,28 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { ArgsType, Field, Int, ObjectType } from "type-graphql";
+
+@ArgsType()
+export class DownloadTicketArgs {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => String, { description: "The file's path in the version, as listed." })
+  path!: string;
+
+  @Field(() => String, { nullable: true, description: "Defaults to the caller's project." })
+  project?: string | null;
+}
+
+@ObjectType({ description: "A URL that downloads one file without the API key, briefly: for a browser to stream it to disk." })
+export class DownloadTicket {
+  @Field(() => String, {
+    description: "The file's download URL with its ticket: valid for that file only, a few requests (Range resumes), until expiresAt.",
+  })
+  url!: string;
+
+  @Field(() => DateTimeResolver)
+  expiresAt!: Date;
+}
