@@ -12,6 +12,7 @@ export const CLIENT_OPERATION_NAMES: readonly string[] = Object.freeze([
   "CreateProject",
   "DeleteModel",
   "DerivedModels",
+  "DownloadTicket",
   "GatewayVersion",
   "GetModel",
   "GetModelByAlias",

@@ -1,26 +1,43 @@
 import { useState, type MouseEvent, type ReactNode } from "react";
-import { saveWithKey } from "../lib/download";
+import { useMutation, type CombinedError } from "urql";
+import { DownloadTicketDocument } from "../generated/graphql";
+import { followDownload, saveWithKey } from "../lib/download";
 import { useSession } from "../lib/session-context";
 import { ErrorMessage } from "./Status";
 
+/** A registry file, as the `downloadTicket` mutation names it. */
+export interface FileRef {
+  readonly project: string;
+  readonly name: string;
+  readonly version: number;
+  readonly path: string;
+}
+
 /**
  * A link that downloads a registry file or archive. Without a key (open mode) the
- * browser follows it and streams the bytes to disk; with one, the click fetches
- * them with the key (`saveWithKey`), saying that it is downloading, and a refusal
- * is shown in words beside the link.
+ * browser follows it and streams the bytes to disk. With one, a file's click mints a
+ * download ticket (a URL valid for that file, briefly) and the browser follows that
+ * instead, streaming too; an archive is fetched with the key (`saveWithKey`). It says
+ * that it is working, and a refusal is shown in words beside the link.
  */
-export function DownloadLink(props: { href: string; fileName: string; className?: string; children: ReactNode }) {
-  const { href, fileName, className, children } = props;
+export function DownloadLink(props: { href: string; fileName: string; file?: FileRef; className?: string; children: ReactNode }) {
+  const { href, fileName, file, className, children } = props;
   const { apiKey } = useSession();
+  const [, mintTicket] = useMutation(DownloadTicketDocument);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const [error, setError] = useState<CombinedError | Error | null>(null);
+  const withTicket = async (target: FileRef) => {
+    const result = await mintTicket({ ...target });
+    if (result.error) throw result.error;
+    followDownload(result.data!.downloadTicket.url, fileName);
+  };
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (!apiKey) return;
     event.preventDefault();
     if (busy) return;
     setBusy(true);
     setError(null);
-    saveWithKey(href, fileName, apiKey).then(
+    (file ? withTicket(file) : saveWithKey(href, fileName, apiKey)).then(
       () => setBusy(false),
       (failure: unknown) => {
         setBusy(false);

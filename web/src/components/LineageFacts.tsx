@@ -41,9 +41,12 @@ export function ParentRef({ parent, from }: { parent: Parent; from: string }) {
 export function LineageFacts(props: {
   lineage: LineageDetailFragment;
   project: string;
+  /** The version's name and number: its environment file is downloaded with a ticket. */
+  name: string;
+  version: number;
   files: readonly { path: string; downloadUrl: string }[];
 }) {
-  const { lineage, project, files } = props;
+  const { lineage, project, name, version, files } = props;
   const { trainingDataset: dataset, run, program, environment, parents } = lineage;
   const environmentFile = environment ? files.find((f) => f.path === environment) : undefined;
   return (
@@ -108,7 +111,11 @@ export function LineageFacts(props: {
           <dt>Environment</dt>
           <dd>
             {environmentFile ? (
-              <DownloadLink href={environmentFile.downloadUrl} fileName={fileNameOf(environment)}>
+              <DownloadLink
+                href={environmentFile.downloadUrl}
+                fileName={fileNameOf(environment)}
+                file={{ project, name, version, path: environmentFile.path }}
+              >
                 {environment}
               </DownloadLink>
             ) : (

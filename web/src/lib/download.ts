@@ -29,8 +29,19 @@ async function refusal(res: Response): Promise<DownloadError> {
 }
 
 /**
- * Saves the registry file or archive at `url` as `fileName`, asked with the API
- * key: a link cannot send the `Authorization` header, so a plain `<a download>`
+ * Has the browser download `url` (a file's URL with a download ticket) as `fileName`: it
+ * streams the bytes to disk, and the page never holds them.
+ */
+export function followDownload(url: string, fileName: string): void {
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileName;
+  link.click();
+}
+
+/**
+ * Saves the registry archive at `url` as `fileName`, asked with the API
+ * key (a file is downloaded with a ticket instead, streamed: `followDownload`): a link cannot send the `Authorization` header, so a plain `<a download>`
  * would save the registry's 401 instead. The bytes go through a Blob (Chromium
  * keeps a large one on disk), handed to the browser's download by an object URL.
  */

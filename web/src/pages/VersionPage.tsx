@@ -152,7 +152,7 @@ export function VersionView(props: { project: string; name: string; version: str
 
           <h2>Lineage</h2>
           {model.lineage ? (
-            <LineageFacts lineage={model.lineage} project={project} files={model.files} />
+            <LineageFacts lineage={model.lineage} project={project} name={model.name} version={model.version} files={model.files} />
           ) : (
             <Empty>No lineage was given.</Empty>
           )}
@@ -225,7 +225,11 @@ export function VersionView(props: { project: string; name: string; version: str
                 {model.files.map((file) => (
                   <tr key={file.path}>
                     <th scope="row">
-                      <DownloadLink href={file.downloadUrl} fileName={fileNameOf(file.path)}>
+                      <DownloadLink
+                        href={file.downloadUrl}
+                        fileName={fileNameOf(file.path)}
+                        file={{ project, name: model.name, version: model.version, path: file.path }}
+                      >
                         {file.path}
                       </DownloadLink>
                     </th>
