@@ -69,6 +69,19 @@ export interface PostgresStoreOptions extends Pick<KyselyConfig, "log">, GuardOp
   readonly logger?: Pick<Logger, "warn" | "info">;
 }
 
+/** Waits (with backoff) until `db` answers, as a start does; a database that never does is closed again. */
+async function untilAnswering(db: Kysely<Schema>, options: Pick<PostgresStoreOptions, "connectTimeoutMs" | "logger">): Promise<void> {
+  try {
+    await waitForDatabase(async () => void (await sql`select 1`.execute(db)), {
+      timeoutMs: options.connectTimeoutMs ?? 60_000,
+      logger: options.logger,
+    });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
 /**
  * A pool of `maxConnections` for tools that run beside the gateways (`check-blobs`): it
  * waits for the database as a start does, and neither migrates nor listens.
@@ -85,15 +98,7 @@ export async function openPostgresReader(
     logger: options.logger,
   });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), log: options.log });
-  try {
-    await waitForDatabase(async () => void (await sql`select 1`.execute(db)), {
-      timeoutMs: options.connectTimeoutMs ?? 60_000,
-      logger: options.logger,
-    });
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
+  await untilAnswering(db, options);
   return db;
 }
 
@@ -118,15 +123,7 @@ export async function openPostgresStore(connectionString: string, options: Postg
   };
   const pool = resilientPool(connectionString, poolOptions);
   const db = new Kysely<Schema>({ dialect: guardedDialect(new PostgresDialect({ pool }), postgresDialect, options), log: options.log });
-  try {
-    await waitForDatabase(async () => void (await sql`select 1`.execute(db)), {
-      timeoutMs: options.connectTimeoutMs ?? 60_000,
-      logger: options.logger,
-    });
-  } catch (error) {
-    await db.destroy();
-    throw error;
-  }
+  await untilAnswering(db, options);
   const wakeSource = listenForEvents(connectionString, options.logger);
   // Migrations on a connection of their own without the statement timeout: a migration
   // over a large table, and a replica waiting for another's migration lock meanwhile,
