@@ -16,7 +16,10 @@ export class DownloadTicketArgs {
   project?: string | null;
 }
 
-@ObjectType({ description: "A URL that downloads one file without the API key, briefly: for a browser to stream it to disk." })
+@ObjectType({
+  description: "A URL that downloads one file without the API key, briefly: for a browser to stream it to disk.",
+  simpleResolvers: true,
+})
 export class DownloadTicket {
   @Field(() => String, {
     description: "The file's download URL with its ticket: valid for that file only, a few requests (Range resumes), until expiresAt.",
