@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useMutation } from "urql";
 import { RemoveAliasDocument, SetAliasDocument, type AliasInfoFragment } from "../generated/graphql";
 import { aliasProblem, type FamilyAliases } from "../lib/aliases";
+import { whileSettingAlias } from "../lib/client";
 import { AliasBadge } from "./AliasBadges";
 import { Empty, ErrorMessage } from "./Status";
 
@@ -36,7 +37,7 @@ export function VersionAliases(props: {
     const wrong = aliasProblem(alias);
     setProblem(wrong);
     if (wrong) return;
-    const result = await setAlias({ project, name, alias, version });
+    const result = await whileSettingAlias(project, name, alias, () => setAlias({ project, name, alias, version }));
     if (!result.error) {
       setTyped("");
       setDone(`${alias} now points at v${version}.`);

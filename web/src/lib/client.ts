@@ -47,6 +47,9 @@ const byName = (a: AliasInfoFragment, b: AliasInfoFragment) => (a.alias < b.alia
 function applyAliasChange(cache: Cache, project: string, name: string, change: AliasChange): void {
   const variables = { project, name };
   const alias = change.kind === "set" ? change.alias.alias : change.alias;
+  // The event of this page's own setAlias can come before the mutation's answer, which then
+  // writes the alias into the list: asking the whole list again for it would be a request for nothing.
+  const ownPending = change.kind === "moved" && settingAliases.has(aliasKey(project, name, alias));
   let unknown = false;
   cache.updateQuery({ query: ModelAliasesDocument, variables }, (data) => {
     if (!data) return null;
@@ -56,13 +59,28 @@ function applyAliasChange(cache: Cache, project: string, name: string, change: A
     if (change.kind === "removed") next = all.filter((a) => a.alias !== alias);
     else if (change.kind === "set") next = at < 0 ? [...all, change.alias].sort(byName) : all.map((a, i) => (i === at ? change.alias : a));
     else if (at < 0) {
-      unknown = true;
+      unknown = !ownPending;
       return null;
     } else next = all.map((a, i) => (i === at ? { ...a, version: change.version } : a));
     return { ...data, modelAliases: next };
   });
   if (unknown) cache.invalidate("Query", "modelAliases", variables);
   invalidateByAlias(cache);
+}
+
+/** Aliases this page is setting now (`whileSettingAlias`), by `aliasKey`. */
+const settingAliases = new Set<string>();
+const aliasKey = (project: string, name: string, alias: string) => `${project}\n${name}\n${alias}`;
+
+/** Runs `set` (a setAlias mutation of this page) with the alias known as this page's own until it answers. */
+export async function whileSettingAlias<T>(project: string, name: string, alias: string, set: () => Promise<T>): Promise<T> {
+  const key = aliasKey(project, name, alias);
+  settingAliases.add(key);
+  try {
+    return await set();
+  } finally {
+    settingAliases.delete(key);
+  }
 }
 
 /** A string argument of a mutation, as its updater is given it. */
