@@ -177,6 +177,33 @@ describe.each(BACKENDS)("download tickets, %s", (backend) => {
     expect(foreign.data).toBeNull();
   });
 
+  test("hostile arguments to downloadTicket are typed refusals that mint nothing", async () => {
+    const count = async () => Number((await sql<{ n: number }>`select count(*) as n from download_tickets`.execute(db())).rows[0]!.n);
+    const before = await count();
+    for (const [variables, codes] of [
+      [{ path: "w.bin\u0000" }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ path: "../../etc/passwd" }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ path: "x".repeat(100_000) }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ path: "" }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ path: "dir" }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ n: "m\u0007\u0000" }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ n: "n".repeat(10_000) }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ p: "team-b" }, ["FORBIDDEN", "NOT_FOUND"]],
+      [{ p: "no-such-project" }, ["FORBIDDEN", "NOT_FOUND"]],
+      [{ v: 0 }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ v: -1 }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ v: 2 ** 31 - 1 }, ["BAD_USER_INPUT", "NOT_FOUND"]],
+      [{ v: 2 ** 31 }, ["BAD_USER_INPUT"]],
+      [{ v: "1" }, ["BAD_USER_INPUT"]],
+      [{ path: ["w.bin"] }, ["BAD_USER_INPUT"]],
+    ] as [Record<string, unknown>, string[]][]) {
+      const res = await as("readerA")(MINT, { p: "team-a", n: "m", v: 1, path: "w.bin", ...variables });
+      expect(codes, JSON.stringify(variables).slice(0, 80)).toContain(codeOf(res));
+      expect(res.data?.downloadTicket ?? null).toBeNull();
+    }
+    expect(await count()).toBe(before);
+  });
+
   test("a ticket whose key lost the project is refused (FORBIDDEN), the check made at download", async () => {
     const { url } = await mint("readerA");
     const id = ticketOf(url).slice(0, 16);
