@@ -20,6 +20,7 @@ export const postgresDialect: SqlDialect = Object.freeze<SqlDialect>({
   contains: (text, part) => sql<boolean>`strpos(${text}, ${part}) > 0`,
   unindexed: (value) => sql`${value}`,
   anyArrays: true,
+  lateralJoins: true,
   supportsRowLocks: true,
   // One advisory lock ("homer" in ASCII) orders event inserts; held only from the insert to commit.
   // One round trip: the insert reads its row from the lock's CTE, so its seq is drawn

@@ -82,7 +82,8 @@ export function filterConditions(dialect: SqlDialect, filter: ModelFilter): Filt
       metricKey: null,
       test: and(rangeSql(dialect.unindexed(sql.ref<number>("m.created_at")), range)),
       source: (family) =>
-        sql`select id as model_id from models where family_id = ${family} and ${and(rangeSql(sql.ref("created_at"), range))}`,
+        // `created_at >= 0` as written: the predicate of the partial index models_family_created.
+        sql`select id as model_id from models where family_id = ${family} and created_at >= 0 and ${and(rangeSql(sql.ref("created_at"), range))}`,
       byVersion: null,
       tag: null,
     });

@@ -576,6 +576,24 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.createIndex("download_tickets_expires_at").on("download_tickets").column("expires_at").execute();
       },
     },
+    "0019_version_lookup_indexes": {
+      // A version looked up by its family and number from another row (a page's parents, a
+      // create's parents, the lineage walk) must be a seek of `models_family_version`. The
+      // two other indexes leading with family_id could serve that lookup too, by reading the
+      // family's versions and filtering the number, and PostgreSQL took one when its
+      // statistics said families are small (most of one version): a long family read whole
+      // for each reference. Each becomes partial, on a predicate only the filter it serves
+      // implies (`created_at >= 0`, written out by the created filter; `framework is not
+      // null`, which `framework = x` implies), so no plan of a lookup can choose it. A
+      // previous release's created filter does not write the predicate: until its replicas
+      // are gone it walks the family instead of the index.
+      async up(db: FrozenDb) {
+        await sql`drop index if exists models_family_created`.execute(db);
+        await sql`create index models_family_created on models (family_id, created_at) where created_at >= 0`.execute(db);
+        await sql`drop index if exists models_family_framework`.execute(db);
+        await sql`create index models_family_framework on models (family_id, framework, version) where framework is not null`.execute(db);
+      },
+    },
   };
 }
 

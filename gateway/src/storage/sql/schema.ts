@@ -204,6 +204,12 @@ export interface SqlDialect {
    * the matches; SQLite has no arrays, and its CROSS JOIN keeps the written join order.
    */
   readonly anyArrays: boolean;
+  /**
+   * Whether `JOIN LATERAL` exists (PostgreSQL): a version looked up by family and number
+   * from another table's row is read by a lateral subquery, in which both are restrictions
+   * its index serves (`versionsByRefs`). SQLite has none, and seeks by both in a plain join.
+   */
+  readonly lateralJoins: boolean;
   /** Whether `SELECT … FOR UPDATE` exists (SQLite serialises writers instead). */
   readonly supportsRowLocks: boolean;
   /** A JSON array of the values: `json_build_array` / `json_array`. */

@@ -33,6 +33,7 @@ import type {
 } from "../metadata-store.js";
 import { bestOfFamilies } from "./best-of-families.js";
 import { checkParents, closesCycle, factsColumn, insertParents, listDerived, lockLineage } from "./lineage.js";
+import { versionsByRefs } from "./version-refs.js";
 import {
   applyAliasChange,
   applyAliasRemoval,
@@ -209,14 +210,7 @@ export class SqlMetadataStore implements MetadataStore {
   async getModels(refs: readonly ModelRef[], parts: ModelParts): Promise<Map<string, ModelRecord>> {
     const found = new Map<string, ModelRecord>();
     for (const slice of chunks(refs, MODELS_PER_READ)) {
-      // The references as a table: each one a probe of families' (project, name) key, then of models' (family_id, version).
-      const wanted = sql<{ column1: string; column2: string; column3: number }>`(values ${sql.join(
-        slice.map((ref) => sql`(${ref.project}, ${ref.name}, cast(${ref.version} as integer))`),
-      )})`.as("w");
-      const rows = await this.db
-        .selectFrom(wanted)
-        .innerJoin("families as f", (join) => join.onRef("f.project", "=", "w.column1").onRef("f.name", "=", "w.column2"))
-        .innerJoin("models as m", (join) => join.onRef("m.family_id", "=", "f.id").onRef("m.version", "=", "w.column3"))
+      const rows = await versionsByRefs(this.db, this.sqlDialect, slice)
         .select(["f.project as family_project", "f.name as family_name"])
         .select(modelColumns(parts, "m"))
         .select(partColumns(this.db, this.sqlDialect, parts))
@@ -449,7 +443,7 @@ export class SqlMetadataStore implements MetadataStore {
       // parent rows and the commit only, never for the blob store's round trips.
       const self = { project: draft.project, name: draft.name, version };
       await lockLineage(trx, this.sqlDialect);
-      await checkParents(trx, draft.lineage.parents);
+      await checkParents(trx, this.sqlDialect, draft.lineage.parents);
       if (await closesCycle(trx, self, draft.lineage.parents, draft.lineage.visibleProjects ?? null))
         throw lineageCycle(self, "input.lineage.parents");
       await insertParents(trx, modelId, draft.lineage);

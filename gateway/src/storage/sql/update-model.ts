@@ -51,7 +51,7 @@ export async function applyEdit(
       if (!file) throw environmentNotAFile(environment, "input.lineage.environment");
     }
     if (edit.lineage.parents.length > 0) await lockLineage(trx, dialect);
-    await checkParents(trx, edit.lineage.parents);
+    await checkParents(trx, dialect, edit.lineage.parents);
     if (await closesCycle(trx, edit.ref, edit.lineage.parents, edit.lineage.visibleProjects ?? null))
       throw lineageCycle(edit.ref, "input.lineage.parents");
     await trx.deleteFrom("model_parents").where("model_id", "=", modelId).execute();

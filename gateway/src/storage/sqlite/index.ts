@@ -22,6 +22,7 @@ export const sqliteDialect: SqlDialect = Object.freeze<SqlDialect>({
   contains: (text, part) => sql<boolean>`instr(${text}, ${part}) > 0`,
   unindexed: (value) => sql`+${value}`,
   anyArrays: false,
+  lateralJoins: false,
   supportsRowLocks: false,
   // Writers are serialised by begin immediate: seq order is commit order already.
   recordEvent: () => null,
