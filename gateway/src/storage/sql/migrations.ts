@@ -587,11 +587,23 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
       // null`, which `framework = x` implies), so no plan of a lookup can choose it. A
       // previous release's created filter does not write the predicate: until its replicas
       // are gone it walks the family instead of the index.
+      // On PostgreSQL each new index is built beside the old one first (writes wait, reads go
+      // on), then takes its name: the table's exclusive lock, which reads wait for too, is
+      // taken only for the drop and the rename, at the end. SQLite renames no index; its
+      // readers keep their snapshot while the writer rebuilds.
       async up(db: FrozenDb) {
-        await sql`drop index if exists models_family_created`.execute(db);
-        await sql`create index models_family_created on models (family_id, created_at) where created_at >= 0`.execute(db);
-        await sql`drop index if exists models_family_framework`.execute(db);
-        await sql`create index models_family_framework on models (family_id, framework, version) where framework is not null`.execute(db);
+        const rebuild = async (name: string, definition: string) => {
+          if (dialect.name === "postgres") {
+            await sql`create index ${sql.id(`${name}_0019`)} on models ${sql.raw(definition)}`.execute(db);
+            await sql`drop index if exists ${sql.id(name)}`.execute(db);
+            await sql`alter index ${sql.id(`${name}_0019`)} rename to ${sql.id(name)}`.execute(db);
+          } else {
+            await sql`drop index if exists ${sql.id(name)}`.execute(db);
+            await sql`create index ${sql.id(name)} on models ${sql.raw(definition)}`.execute(db);
+          }
+        };
+        await rebuild("models_family_created", "(family_id, created_at) where created_at >= 0");
+        await rebuild("models_family_framework", "(family_id, framework, version) where framework is not null");
       },
     },
   };
