@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { sql, type Kysely } from "kysely";
+import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
 import type { SqlAccessStore } from "../gateway/src/storage/sql/sql-access-store.js";
@@ -10,11 +11,37 @@ import { captureLog } from "./support/log-capture.js";
 const admin = generateKey();
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
-const MINT = `mutation($p: String!, $n: String!, $v: Int!, $path: String!) {
+const MINT = `mutation($p: String!, $n: String!, $v: Int!, $path: String) {
   downloadTicket(project: $p, name: $n, version: $v, path: $path) { url expiresAt }
+}`;
+const MINT_ARCHIVE = `mutation($p: String!, $n: String!, $v: Int!) {
+  downloadTicket(project: $p, name: $n, version: $v) { url expiresAt }
 }`;
 const weights = randomBytes(200_000);
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** A tar archive's entries: each one's name and its bytes' sha256, in order. */
+async function entriesOf(archive: Uint8Array): Promise<[string, string][]> {
+  const extract = tar.extract();
+  const entries: [string, string][] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on("entry", (header, stream, next) => {
+      const hash = createHash("sha256");
+      stream.on("data", (chunk: unknown) => {
+        hash.update(chunk as Buffer);
+      });
+      stream.on("end", () => {
+        entries.push([header.name, hash.digest("hex")]);
+        next();
+      });
+    });
+    extract.on("finish", resolve);
+    extract.on("error", reject);
+  });
+  extract.end(Buffer.from(archive));
+  await done;
+  return entries;
+}
 
 /** The JSON refusal of a download, with its status. */
 async function refusal(res: Response): Promise<{ status: number; code: string | undefined; message: string }> {
@@ -161,6 +188,62 @@ describe.each(BACKENDS)("download tickets, %s", (backend) => {
     expect((await fetch(url)).status).toBe(200);
   });
 
+  test("a ticket without a path downloads the version's archive, and nothing else, a few times", async () => {
+    const res = await as("readerA")(MINT_ARCHIVE, { p: "team-a", n: "m", v: 1 });
+    expect(res.errors).toBeUndefined();
+    const { url } = res.data.downloadTicket as { url: string };
+    expect(url).toMatch(new RegExp(`^${gw.origin}/archives/team-a/m/1\\?ticket=[A-Za-z0-9]{16}_[A-Za-z0-9_-]{43}$`));
+    const archive = await fetch(url);
+    expect(archive.status).toBe(200);
+    expect(archive.headers.get("content-type")).toBe("application/x-tar");
+    expect(archive.headers.get("content-disposition")).toContain("m-1.tar");
+    expect(await entriesOf(new Uint8Array(await archive.arrayBuffer()))).toEqual([
+      ["dir/other.txt", sha256(Buffer.from("other"))],
+      ["w.bin", sha256(weights)],
+    ]);
+    // `path: null` names the archive too.
+    const explicit = await as("readerA")(MINT, { p: "team-a", n: "m", v: 1, path: null });
+    expect(explicit.errors).toBeUndefined();
+    expect(explicit.data.downloadTicket.url).toMatch(/\/archives\/team-a\/m\/1\?ticket=/);
+
+    const ticket = ticketOf(url);
+    for (const attempt of [
+      `${gw.origin}/files/team-a/m/1/w.bin?ticket=${ticket}`,
+      `${gw.origin}/files/team-a/m/1/dir/other.txt?ticket=${ticket}`,
+      `${gw.origin}/archives/team-a/m/2?ticket=${ticket}`,
+      `${gw.origin}/archives/team-a/twin/1?ticket=${ticket}`,
+      `${gw.origin}/archives/team-b/m/1?ticket=${ticket}`,
+    ]) {
+      expect(await refusal(await fetch(attempt)), attempt).toEqual({
+        status: 401,
+        code: "UNAUTHENTICATED",
+        message: "invalid or expired download ticket",
+      });
+    }
+    // One use spent above; four more (HEAD counts), then it is spent.
+    for (let use = 2; use <= 5; use++) expect((await fetch(url, { method: "HEAD" })).status, `use ${use}`).toBe(200);
+    expect((await refusal(await fetch(url))).status).toBe(401);
+    // A key that may not read the project gets none; a version that does not exist has none.
+    expect(codeOf(await as("readerB")(MINT_ARCHIVE, { p: "team-a", n: "m", v: 1 }))).toBe("FORBIDDEN");
+    expect(codeOf(await as("readerA")(MINT_ARCHIVE, { p: "team-a", n: "m", v: 9 }))).toBe("NOT_FOUND");
+  });
+
+  test("an archive's ticket minted before the version was overwritten is refused", async () => {
+    await upload("writerA", { project: "team-a", name: "arch" }, { "a.bin": Buffer.from("first") });
+    const first = (await as("readerA")(MINT_ARCHIVE, { p: "team-a", n: "arch", v: 1 })).data.downloadTicket as { url: string };
+    // The same bytes under another path are other files: refused too.
+    await upload("writerA", { project: "team-a", name: "arch", version: 1, overwrite: true }, { "b.bin": Buffer.from("first") });
+    expect(await refusal(await fetch(first.url))).toEqual({
+      status: 401,
+      code: "UNAUTHENTICATED",
+      message: "invalid or expired download ticket",
+    });
+    const fresh = (await as("readerA")(MINT_ARCHIVE, { p: "team-a", n: "arch", v: 1 })).data.downloadTicket as { url: string };
+    const res = await fetch(fresh.url);
+    expect(res.status).toBe(200);
+    expect(await entriesOf(new Uint8Array(await res.arrayBuffer()))).toEqual([["b.bin", sha256(Buffer.from("first"))]]);
+  });
+
   test("a ticket dies with its key; a key that may not read the project gets none", async () => {
     const created = await as("admin")(`mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret apiKey { id } } }`, {
       i: { name: "short-lived", grants: [{ project: "team-a", role: "READ" }] },
@@ -250,6 +333,7 @@ describe("download tickets without keys (open mode)", () => {
   test("are refused: the plain URL needs none", async () => {
     const res = await gw.gql(MINT, { p: "default", n: "m", v: 1, path: "w.bin" });
     expect(codeOf(res)).toBe("BAD_USER_INPUT");
+    expect(codeOf(await gw.gql(MINT_ARCHIVE, { p: "default", n: "m", v: 1 }))).toBe("BAD_USER_INPUT");
     expect(await (await fetch(`${gw.origin}/files/default/m/1/w.bin`)).text()).toBe("open bytes");
   });
 });

@@ -293,7 +293,7 @@ describe.skipIf(!built)("the web app under the registry's rate limit", () => {
 });
 
 describe.skipIf(!built)("downloads from the web app with an API key", () => {
-  test("a file, the lineage's environment file and the archive are saved with the key (a plain link would save the 401); a refusal is said in words", async () => {
+  test("a file, the lineage's environment file and the archive are saved through download tickets, streamed by the browser (a plain link would save the 401); a refusal is said in words", async () => {
     const admin = generateKey();
     const gw = await startTestGateway({ config: { adminKey: admin.token } });
     const browser = await launchChromium();
@@ -322,19 +322,23 @@ describe.skipIf(!built)("downloads from the web app with an API key", () => {
       await page.goto(`${gw.origin}/projects/vision/models/cnn/versions/1`);
       await page.getByRole("heading", { name: "Files" }).waitFor();
 
-      /** What clicking `link` saves: its suggested name and its bytes. */
+      /** What clicking `link` saves: its suggested name, its bytes and the URL the browser read them from. */
       const save = async (link: ReturnType<Page["getByRole"]>) => {
         const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
         const saved = await download.path();
-        return { name: download.suggestedFilename(), bytes: fs.readFileSync(saved) };
+        return { name: download.suggestedFilename(), bytes: fs.readFileSync(saved), url: download.url() };
       };
+      // Each from the registry's URL with a ticket, never from a blob: URL the page filled.
+      const ticketed = (route: string) => new RegExp(`^${gw.origin}/${route}\\?ticket=[A-Za-z0-9]{16}_[A-Za-z0-9_-]{43}$`);
       const files = page.getByRole("table").filter({ has: page.getByRole("columnheader", { name: "sha256" }) });
       const file = await save(files.getByRole("link", { name: "model.bin" }));
       expect([file.name, file.bytes.toString()]).toEqual(["model.bin", "weights of cnn"]);
+      expect(file.url).toMatch(ticketed("files/vision/cnn/1/model\\.bin"));
       const environment = await save(page.locator("dl.facts").getByRole("link", { name: "env/requirements.txt" }));
       expect([environment.name, environment.bytes.toString()]).toEqual(["requirements.txt", "torch==2.5.0\n"]);
       const archive = await save(page.getByRole("link", { name: "Download all files (tar)" }));
       expect(archive.name).toBe("cnn-1.tar");
+      expect(archive.url).toMatch(ticketed("archives/vision/cnn/1"));
       // A tar: each entry's name at the start of its 512-byte header, the bytes after it.
       expect(archive.bytes.subarray(0, 100).toString().replace(/\0+$/, "")).toBe("env/requirements.txt");
       expect(archive.bytes.toString()).toContain("weights of cnn");

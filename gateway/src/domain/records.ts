@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * The registry's records: what a model version is, independent of where it is
  * stored or how it travels. Storage ports take and return these; so do the services.
@@ -31,6 +32,18 @@ export interface FileRecord {
   readonly path: string;
   readonly sha256: string;
   readonly sizeBytes: number;
+}
+
+/**
+ * What a version's files are, as one digest: sha256 over each file's path and sha256,
+ * in path order. A download ticket for the version's archive is minted for it, and the
+ * archive is refused when its files no longer match (the version was overwritten).
+ */
+export function filesDigest(files: readonly Pick<FileRecord, "path" | "sha256">[]): string {
+  const hash = createHash("sha256");
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)))
+    hash.update(`${file.path}\u0000${file.sha256}\n`);
+  return hash.digest("hex");
 }
 
 /**

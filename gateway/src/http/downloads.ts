@@ -3,6 +3,7 @@ import fresh from "fresh";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { NotFoundError, UnauthenticatedError } from "../domain/errors.js";
+import { filesDigest } from "../domain/records.js";
 import { attachmentDisposition } from "../domain/text.js";
 import type { ModelRefInput, RegistryService, StoredFile } from "../registry/registry.service.js";
 import { parseRange } from "./range.js";
@@ -94,7 +95,7 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
     let opened = await open(false);
     for (let attempt = 2; opened === null; attempt++) opened = await open(attempt === 3);
     const { stored, file, etag, wanted, notModified, redirect, source } = opened;
-    if (req.ticketFileSha256 !== undefined && req.ticketFileSha256 !== file.sha256) {
+    if (req.ticketSha256 !== undefined && req.ticketSha256 !== file.sha256) {
       // The version was overwritten with other bytes since the ticket was minted.
       source?.destroy();
       throw new UnauthenticatedError("invalid or expired download ticket");
@@ -139,6 +140,10 @@ export function downloadRoutes(registry: RegistryService, options: DownloadOptio
     // Held: an overwrite or a delete of the version while it streams leaves the archive whole.
     const { ref, files, release } = await registry.filesOf(req.caller, refOf(req), { hold: req.method !== "HEAD" });
     try {
+      if (req.ticketSha256 !== undefined && req.ticketSha256 !== filesDigest(files.map((file) => file.record))) {
+        // The version was overwritten with other files since the ticket was minted.
+        throw new UnauthenticatedError("invalid or expired download ticket");
+      }
       res.setHeader("Content-Type", "application/x-tar");
       // No validator to revalidate it by (it is made as it streams), and an overwrite changes it.
       res.setHeader("Cache-Control", "private, no-store");

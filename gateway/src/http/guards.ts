@@ -81,8 +81,8 @@ export function authenticate(
   options: { readonly publicHost?: string; readonly insecure: boolean; readonly failures: RequestLimiter },
 ) {
   return async (req: Request, _res: Response, next: NextFunction) => {
-    // A download ticket already authenticated it (`ticketAuthentication`, file downloads only).
-    if (req.ticketFileSha256 !== undefined) return next();
+    // A download ticket already authenticated it (`ticketAuthentication`, file and archive downloads only).
+    if (req.ticketSha256 !== undefined) return next();
     req.caller = await identifyCaller(
       access,
       options,

@@ -1,31 +1,53 @@
-import { Router } from "express";
+import { Router, type Request, type RequestHandler } from "express";
 import type { AccessService } from "../access/access.service.js";
+import type { TicketTarget } from "../access/download-ticket.js";
 
 declare module "express-serve-static-core" {
   interface Request {
-    /** Set when a download ticket authenticated the request: the file's sha256 it was minted for. */
-    ticketFileSha256?: string;
+    /**
+     * Set when a download ticket authenticated the request: the sha256 of the file it was
+     * minted for, or for an archive the version's `filesDigest` then.
+     */
+    ticketSha256?: string;
   }
 }
 
+/** A version number as the URL spells it (NaN otherwise: no ticket names it). */
+const versionOf = (text: string | undefined) => (text !== undefined && /^\d{1,10}$/.test(text) ? Number(text) : NaN);
+
 /**
- * A file download that presents `?ticket=` (minted by the `downloadTicket` mutation) is
- * authenticated by it instead of by `Authorization`, as the key that minted it, for that
- * one file only. Mounted before `authenticate`, which then lets the request through; every
- * other route ignores the parameter (a ticket is no credential there). The download route
- * checks that the file still has the bytes the ticket was minted for.
+ * A file or archive download that presents `?ticket=` (minted by the `downloadTicket`
+ * mutation) is authenticated by it instead of by `Authorization`, as the key that minted
+ * it, for that one download only. Mounted before `authenticate`, which then lets the
+ * request through; every other route ignores the parameter (a ticket is no credential
+ * there). The download routes check that the file, or the version's files, are still
+ * those the ticket was minted for.
  */
 export function ticketAuthentication(access: AccessService): Router {
   const router = Router();
-  router.get("/files/:project/:name/:version/*path", async (req, _res, next) => {
-    const ticket = req.query.ticket;
-    if (ticket === undefined) return next();
-    const { project, name, version, path } = req.params;
-    const target = { project, name, version: /^\d{1,10}$/.test(version) ? Number(version) : NaN, path: path.join("/") };
-    const { caller, fileSha256 } = await access.redeemDownloadTicket(typeof ticket === "string" ? ticket : "", target);
-    req.caller = caller;
-    req.ticketFileSha256 = fileSha256;
-    next();
-  });
+  const redeem =
+    (targetOf: (req: Request) => TicketTarget): RequestHandler =>
+    async (req, _res, next) => {
+      const ticket = req.query.ticket;
+      if (ticket === undefined) return next();
+      const { caller, fileSha256 } = await access.redeemDownloadTicket(typeof ticket === "string" ? ticket : "", targetOf(req));
+      req.caller = caller;
+      req.ticketSha256 = fileSha256;
+      next();
+    };
+  router.get(
+    "/files/:project/:name/:version/*path",
+    redeem((req) => {
+      const { project, name, version, path } = req.params as unknown as { project: string; name: string; version: string; path: string[] };
+      return { project, name, version: versionOf(version), path: path.join("/") };
+    }),
+  );
+  router.get(
+    "/archives/:project/:name/:version",
+    redeem((req) => {
+      const { project, name, version } = req.params as { project: string; name: string; version: string };
+      return { project, name, version: versionOf(version), path: null };
+    }),
+  );
   return router;
 }

@@ -92,11 +92,11 @@ export type DerivedModelConnection = {
   pageInfo: PageInfo;
 };
 
-/** A URL that downloads one file without the API key, briefly: for a browser to stream it to disk. */
+/** A URL that downloads one file, or a version's archive, without the API key, briefly: for a browser to stream it to disk. */
 export type DownloadTicket = {
   __typename?: 'DownloadTicket';
   expiresAt: Scalars['DateTime']['output'];
-  /** The file's download URL with its ticket: valid for that file only, a few requests (Range resumes), until expiresAt. */
+  /** The file's (or the archive's) download URL with its ticket: valid for that download only, a few requests (a file's Range resumes), until expiresAt. */
   url: Scalars['String']['output'];
 };
 
@@ -445,7 +445,7 @@ export type Mutation = {
   createProject: Project;
   /** Deletes a version and reclaims files no other version uses. CONFLICT when aliases point at it (extensions.aliases names them), unless force. */
   deleteModel: Scalars['Boolean']['output'];
-  /** A 60-second URL that downloads one file without the API key (a few requests), for a browser to stream it to disk. Needs read on the project; refused (BAD_USER_INPUT) without keys, where the plain URL needs none. */
+  /** A 60-second URL that downloads one file, or with no path the version's archive, without the API key (a few requests), for a browser to stream it to disk. Needs read on the project; refused (BAD_USER_INPUT) without keys, where the plain URL needs none. */
   downloadTicket: DownloadTicket;
   /** Protects an alias (or lifts its protection): moving or removing a protected alias needs admin. Needs admin. */
   protectAlias: ModelAlias;
@@ -485,7 +485,7 @@ export type MutationDeleteModelArgs = {
 
 export type MutationDownloadTicketArgs = {
   name: Scalars['String']['input'];
-  path: Scalars['String']['input'];
+  path?: InputMaybe<Scalars['String']['input']>;
   project?: InputMaybe<Scalars['String']['input']>;
   version: Scalars['Int']['input'];
 };

@@ -1,33 +1,33 @@
 import { useState, type MouseEvent, type ReactNode } from "react";
 import { useMutation, type CombinedError } from "urql";
 import { DownloadTicketDocument } from "../generated/graphql";
-import { followDownload, saveWithKey } from "../lib/download";
+import { followDownload } from "../lib/download";
 import { useSession } from "../lib/session-context";
 import { ErrorMessage } from "./Status";
 
-/** A registry file, as the `downloadTicket` mutation names it. */
-export interface FileRef {
+/** A registry file, or without `path` a version's archive, as the `downloadTicket` mutation names it. */
+export interface DownloadTarget {
   readonly project: string;
   readonly name: string;
   readonly version: number;
-  readonly path: string;
+  readonly path?: string;
 }
 
 /**
  * A link that downloads a registry file or archive. Without a key (open mode) the
- * browser follows it and streams the bytes to disk. With one, a file's click mints a
- * download ticket (a URL valid for that file, briefly) and the browser follows that
- * instead, streaming too; an archive is fetched with the key (`saveWithKey`). It says
- * that it is working, and a refusal is shown in words beside the link.
+ * browser follows it and streams the bytes to disk. With one, a click mints a download
+ * ticket (a URL valid for that file or archive, briefly) and the browser follows that
+ * instead, streaming too: the page never holds the bytes. It says that it is working, and
+ * a refusal is shown in words beside the link.
  */
-export function DownloadLink(props: { href: string; fileName: string; file?: FileRef; className?: string; children: ReactNode }) {
-  const { href, fileName, file, className, children } = props;
+export function DownloadLink(props: { href: string; fileName: string; target: DownloadTarget; className?: string; children: ReactNode }) {
+  const { href, fileName, target, className, children } = props;
   const { apiKey } = useSession();
   const [, mintTicket] = useMutation(DownloadTicketDocument);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<CombinedError | Error | null>(null);
-  const withTicket = async (target: FileRef) => {
-    const result = await mintTicket({ ...target });
+  const withTicket = async () => {
+    const result = await mintTicket({ ...target, path: target.path ?? null });
     if (result.error) throw result.error;
     followDownload(result.data!.downloadTicket.url, fileName);
   };
@@ -37,7 +37,7 @@ export function DownloadLink(props: { href: string; fileName: string; file?: Fil
     if (busy) return;
     setBusy(true);
     setError(null);
-    (file ? withTicket(file) : saveWithKey(href, fileName, apiKey)).then(
+    withTicket().then(
       () => setBusy(false),
       (failure: unknown) => {
         setBusy(false);

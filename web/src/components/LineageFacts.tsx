@@ -114,7 +114,7 @@ export function LineageFacts(props: {
               <DownloadLink
                 href={environmentFile.downloadUrl}
                 fileName={fileNameOf(environment)}
-                file={{ project, name, version, path: environmentFile.path }}
+                target={{ project, name, version, path: environmentFile.path }}
               >
                 {environment}
               </DownloadLink>

@@ -119,7 +119,12 @@ export function VersionView(props: { project: string; name: string; version: str
             <dd>{model.status}</dd>
           </dl>
           <div className="archive">
-            <DownloadLink href={model.archiveUrl} fileName={`${model.name}-${model.version}.tar`} className="button">
+            <DownloadLink
+              href={model.archiveUrl}
+              fileName={`${model.name}-${model.version}.tar`}
+              target={{ project, name: model.name, version: model.version }}
+              className="button"
+            >
               Download all files (tar)
             </DownloadLink>
           </div>
@@ -228,7 +233,7 @@ export function VersionView(props: { project: string; name: string; version: str
                       <DownloadLink
                         href={file.downloadUrl}
                         fileName={fileNameOf(file.path)}
-                        file={{ project, name: model.name, version: model.version, path: file.path }}
+                        target={{ project, name: model.name, version: model.version, path: file.path }}
                       >
                         {file.path}
                       </DownloadLink>
