@@ -1,4 +1,8 @@
+import { connection } from "@homer/sdk";
 import Database from "better-sqlite3";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey } from "../gateway/src/access/api-key.js";
@@ -70,6 +74,43 @@ describe("failed-login limiter: only refused keys are charged", () => {
       expect(await attempt(defaults, bearer(other.token))).toMatchObject({ status: 200, code: undefined });
     } finally {
       await defaults.close();
+    }
+  });
+});
+
+describe("failed-login limiter: refused download tickets are charged as refused keys", () => {
+  test("guessed tickets spend the address's budget, then answer 429 with Retry-After; a valid ticket and a valid key still pass", async () => {
+    const admin = generateKey();
+    const gw = await startTestGateway({ config: { adminKey: admin.token, authFailureLimit: BUDGET } });
+    try {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "homer-ticket-guess-"));
+      try {
+        fs.writeFileSync(path.join(dir, "w.bin"), "bytes");
+        const registry = await connection({ url: gw.url, apiKey: admin.token }).getModelRegistry();
+        await registry.createModel({ name: "m", modelPath: dir });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      const minted = await gw.gql(`mutation { downloadTicket(name: "m", version: 1, path: "w.bin") { url } }`, {}, bearer(admin.token));
+      expect(minted.errors).toBeUndefined();
+      const url = minted.data.downloadTicket.url as string;
+      const guess = (i: number) => `${gw.origin}/files/default/m/1/w.bin?ticket=${"A".repeat(15)}${i % 10}_${"b".repeat(43)}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < BUDGET; i++) statuses.push((await fetch(guess(i))).status);
+      expect(statuses).toEqual(Array(BUDGET).fill(401));
+      const past = await fetch(guess(0));
+      expect(past.status).toBe(429);
+      expect(Number(past.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(((await past.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("TOO_MANY_REQUESTS");
+      // A malformed ticket, or one for the archive, is a guess too; a refused key shares the budget.
+      expect((await fetch(`${gw.origin}/files/default/m/1/w.bin?ticket=nonsense`)).status).toBe(429);
+      expect((await fetch(`${gw.origin}/archives/default/m/1?ticket=${new URL(url).searchParams.get("ticket")}`)).status).toBe(429);
+      expect((await attempt(gw, bearer(UNKNOWN_KEY))).status).toBe(429);
+      // What is valid passes: the minted ticket, and the key.
+      expect(await (await fetch(url)).text()).toBe("bytes");
+      expect(await attempt(gw, bearer(admin.token))).toMatchObject({ status: 200, code: undefined });
+    } finally {
+      await gw.close();
     }
   });
 });

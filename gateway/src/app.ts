@@ -201,7 +201,7 @@ async function serve(config: Config, storage: Storage, log: Logger, traffic: { c
   const authenticated = authenticate(access, identify);
   const limited = rateLimit(requests);
   if (config.metrics) app.use(metricsRoute(metrics, { token: config.metricsToken, authenticate: authenticated, rateLimit: limited }));
-  app.use(ticketAuthentication(access), authenticated, limited);
+  app.use(ticketAuthentication(access, failures), authenticated, limited);
   app.use(
     downloadRoutes(registry, {
       redirectExpirySeconds: config.blobRedirect ? config.blobRedirectExpirySeconds : undefined,

@@ -278,7 +278,7 @@ const OPTIONS = {
   authFailureLimit: {
     flag: "--auth-failure-limit",
     env: "HOMER_AUTH_FAILURE_LIMIT",
-    help: "refused keys (malformed, unknown, revoked) per minute per client address before 429; valid keys always pass; 0 = off",
+    help: "refused keys (malformed, unknown, revoked) and download tickets per minute per client address before 429; valid ones always pass; 0 = off",
     default: () => "60",
   },
   trustProxy: {
