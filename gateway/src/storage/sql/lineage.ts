@@ -50,8 +50,8 @@ export async function lockLineage(trx: Kysely<Database>, dialect: SqlDialect): P
  * statistics saying families are small (many of one version, one long chain), read that
  * version by `models_family_created` (the family's versions) and filtered the number:
  * quadratic in the chain, 9.7 s for 15,000 versions, under the lineage lock every lineage
- * write waits for (migration 0019 took that index from such lookups since). A create of a new number (at the
- * tip of any chain) is named by nobody: its walk reads no row.
+ * write waits for (migration 0019 took that index from such lookups since). A create of a
+ * new number (at the tip of any chain) is named by nobody: its walk reads no row.
  */
 export async function closesCycle(
   trx: Kysely<Database>,
