@@ -79,5 +79,21 @@ describe.each(BACKENDS)("lineage and API keys on %s", (backend) => {
     expect((await as("writerAreaderB")(CHILDREN)).data.model.derivedModels.nodes).toEqual([{ project: "team-a", name: "student" }]);
     expect((await as("admin")(CHILDREN)).data.model.derivedModels.nodes).toEqual([{ project: "team-a", name: "student" }]);
     expect((await as("writerA")(CHILDREN)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+
+    // By reference (Query.derivedModels), the same rules, and still after the parent is deleted.
+    const BY_REF = `{ derivedModels(project: "team-b", name: "teacher", version: 1) { nodes { project name } } }`;
+    for (const stage of ["exists", "deleted"]) {
+      if (stage === "deleted") {
+        const deleted = await as("writerB")(`mutation { deleteModel(project: "team-b", name: "teacher", version: 1) }`);
+        expect(deleted.errors).toBeUndefined();
+        expect((await as("admin")(CHILDREN)).data.model).toBeNull();
+      }
+      expect((await as("readerB")(BY_REF)).data.derivedModels.nodes, stage).toEqual([]);
+      expect((await as("writerAreaderB")(BY_REF)).data.derivedModels.nodes, stage).toEqual([{ project: "team-a", name: "student" }]);
+      expect((await as("admin")(BY_REF)).data.derivedModels.nodes, stage).toEqual([{ project: "team-a", name: "student" }]);
+      const refused = await as("writerA")(BY_REF);
+      expect(refused.errors?.[0]?.extensions?.code, stage).toBe("FORBIDDEN");
+      expect(refused.data).toBeNull();
+    }
   });
 });

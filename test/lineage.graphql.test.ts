@@ -204,6 +204,66 @@ describe("lineage over GraphQL", () => {
     expect(codeOf(wrongType)).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 
+  test("Query.derivedModels lists a version's children by reference, paged, after the version was deleted too", async () => {
+    await gw.upload({ name: "gone", version: 1 }, { "w.bin": "gone" });
+    for (let i = 1; i <= 3; i++) {
+      const created = await gw.upload({ name: `kid-${i}`, lineage: { parents: [{ name: "gone", version: 1 }] } }, { "w.bin": `kid ${i}` });
+      expect(created.errors).toBeUndefined();
+    }
+    const PAGE = `query($after: String) {
+      derivedModels(name: "gone", version: 1, first: 2, after: $after) { nodes { name version } pageInfo { hasNextPage endCursor } }
+    }`;
+    const read = async () => {
+      const first = await gw.gql(PAGE);
+      expect(first.errors).toBeUndefined();
+      const second = await gw.gql(PAGE, { after: first.data.derivedModels.pageInfo.endCursor });
+      expect(second.errors).toBeUndefined();
+      expect(first.data.derivedModels.pageInfo.hasNextPage).toBe(true);
+      expect(second.data.derivedModels.pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
+      return [...first.data.derivedModels.nodes, ...second.data.derivedModels.nodes].map((n: { name: string }) => n.name);
+    };
+    expect(await read()).toEqual(["kid-1", "kid-2", "kid-3"]);
+    // The same page as Model.derivedModels, whose cursor it takes.
+    const viaModel = await gw.gql(`{ model(name: "gone", version: 1) { derivedModels(first: 2) { pageInfo { endCursor } } } }`);
+    const onward = await gw.gql(PAGE, { after: viaModel.data.model.derivedModels.pageInfo.endCursor });
+    expect(onward.data.derivedModels.nodes).toEqual([{ name: "kid-3", version: 1 }]);
+
+    expect((await gw.gql(`mutation { deleteModel(name: "gone", version: 1) }`)).errors).toBeUndefined();
+    expect(await read()).toEqual(["kid-1", "kid-2", "kid-3"]);
+    // A version nobody names (never registered, say) has no children: an empty page, not an error.
+    const none = await gw.gql(`{ derivedModels(name: "never", version: 7) { nodes { name } pageInfo { hasNextPage endCursor } } }`);
+    expect(none.data.derivedModels).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
+  });
+
+  test("Query.derivedModels' hostile arguments are typed refusals", async () => {
+    const cursor = Buffer.from(JSON.stringify({ r: "default/other@1", i: 1 })).toString("base64url");
+    const bad: [string, Record<string, unknown>, string][] = [
+      ["version 0", { version: 0 }, "BAD_USER_INPUT"],
+      ["version -1", { version: -1 }, "BAD_USER_INPUT"],
+      ["version 2^31", { version: 2 ** 31 }, "BAD_USER_INPUT"],
+      ["version as text", { version: "1" }, "BAD_USER_INPUT"],
+      ["name with NUL", { name: "base\u0000" }, "BAD_USER_INPUT"],
+      ["name of 10,000", { name: "n".repeat(10_000) }, "BAD_USER_INPUT"],
+      ["name with a slash", { name: "../base" }, "BAD_USER_INPUT"],
+      ["project with NUL", { project: "default\u0000" }, "BAD_USER_INPUT"],
+      ["first -1", { first: -1 }, "BAD_USER_INPUT"],
+      ["first 501", { first: 501 }, "BAD_USER_INPUT"],
+      ["after garbage", { after: "not a cursor!" }, "BAD_USER_INPUT"],
+      ["after huge", { after: "A".repeat(100_000) }, "BAD_USER_INPUT"],
+      ["after of another parent", { after: cursor }, "BAD_USER_INPUT"],
+    ];
+    for (const [what, variables, code] of bad) {
+      const res = await gw.gql(
+        `query($project: String, $name: String!, $version: Int!, $first: Int, $after: String) {
+          derivedModels(project: $project, name: $name, version: $version, first: $first, after: $after) { nodes { version } }
+        }`,
+        { name: "base", version: 1, ...variables },
+      );
+      expect(codeOf(res), what).toBe(code);
+      expect(res.data ?? null, what).toBeNull();
+    }
+  });
+
   test("the cost model charges derivedModels as a page and ModelParent.model as a statement per parent", async () => {
     const nested = await gw.gql(`{ models(name: "base", first: 500) { nodes { derivedModels(first: 500) { nodes { version } } } } }`);
     expect(nested.errors?.[0]?.message).toMatch(/Query Cost limit/);

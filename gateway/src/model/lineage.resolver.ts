@@ -1,16 +1,31 @@
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Ctx, FieldResolver, Info, Int, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from "type-graphql";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../domain/limits.js";
 import { refKey } from "../domain/lineage.js";
 import type { LineageRecord, ModelRecord, ModelRef } from "../domain/records.js";
 import { requestBatch } from "../graphql/batch.js";
 import type { Context } from "../graphql/context.js";
-import { DerivedModelConnection, Lineage, ModelParent } from "./lineage.type.js";
+import { DerivedModelConnection, DerivedModelsArgs, Lineage, ModelParent } from "./lineage.type.js";
 import { selectedParts } from "./model.resolver.js";
 import { Model } from "./model.type.js";
 
 @Resolver(() => Model)
 export class ModelLineageResolver {
+  @Query(() => DerivedModelConnection, {
+    description:
+      "The versions whose lineage names project/name@version as a parent, whether that version exists or was deleted " +
+      "(a reference outlives its parent), oldest registration first; only those in projects the caller may read. " +
+      "Needs read on the parent's project. Model.derivedModels lists the same for a version that exists.",
+  })
+  async derivedModels(@Args(() => DerivedModelsArgs) args: DerivedModelsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    const page = await ctx.registry.listDerivedOfRef(ctx.caller, args, {
+      first: args.first ?? DEFAULT_PAGE_SIZE,
+      after: args.after ?? null,
+      parts: selectedParts(info, ["nodes"]),
+    });
+    return { nodes: page.nodes, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+  }
+
   @FieldResolver(() => Lineage, {
     nullable: true,
     description: "Where the version comes from: data set, run, program, environment file and parents; null when none was given.",
@@ -21,11 +36,12 @@ export class ModelLineageResolver {
   }
 
   @FieldResolver(() => DerivedModelConnection, {
+    name: "derivedModels",
     description:
       "The versions whose lineage names this one as a parent, oldest registration first; only those in projects the caller " +
       "may read. The first pages of a page's versions are read together; the query cost charges each as a page.",
   })
-  async derivedModels(
+  async derivedModelsOf(
     @Root() model: ModelRecord,
     @Arg("first", () => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, at most ${MAX_PAGE_SIZE}.` })
     first: number | null,

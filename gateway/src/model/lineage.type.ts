@@ -1,4 +1,5 @@
-import { Field, Int, ObjectType } from "type-graphql";
+import { ArgsType, Field, Int, ObjectType } from "type-graphql";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../domain/limits.js";
 import { Model, PageInfo } from "./model.type.js";
 
 @ObjectType("LineageDataset", { simpleResolvers: true, description: "The data set a version was trained on." })
@@ -74,4 +75,22 @@ export class DerivedModelConnection {
 
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
+}
+
+@ArgsType()
+export class DerivedModelsArgs {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => String, { nullable: true, description: "Defaults to the caller's project." })
+  project?: string | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, at most ${MAX_PAGE_SIZE}.` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "An endCursor from a previous page." })
+  after?: string | null;
 }

@@ -647,6 +647,14 @@ export class RegistryService {
   }
 
   /**
+   * The versions whose lineage names the version `input` names (read on its project
+   * needed), whether it exists or was deleted: a reference outlives its parent.
+   */
+  async listDerivedOfRef(caller: Caller, input: ModelRefInput, query: DerivedModelsQuery): Promise<DerivedPage> {
+    return this.listDerived(caller, this.#ref(caller, input, "read"), query);
+  }
+
+  /**
    * `listDerived` of each of `parents` (a page's versions), in their order, read together
    * (a statement per 100 parents). A cursor (`after`) pages one parent's only.
    */

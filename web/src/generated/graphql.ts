@@ -565,6 +565,8 @@ export type Query = {
   apiKeys: Array<ApiKey>;
   /** The first version of that metric sort; null when none has it. */
   bestModel?: Maybe<Model>;
+  /** The versions whose lineage names project/name@version as a parent, whether that version exists or was deleted (a reference outlives its parent), oldest registration first; only those in projects the caller may read. Needs read on the parent's project. Model.derivedModels lists the same for a version that exists. */
+  derivedModels: DerivedModelConnection;
   /** One version, by number or by an alias pointing at it (exactly one of the two); null when absent. */
   model?: Maybe<Model>;
   /** A model's aliases, by name. Needs read on the project. */
@@ -586,6 +588,15 @@ export type QueryBestModelArgs = {
   metric: Scalars['String']['input'];
   name: Scalars['String']['input'];
   project?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryDerivedModelsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  name: Scalars['String']['input'];
+  project?: InputMaybe<Scalars['String']['input']>;
+  version: Scalars['Int']['input'];
 };
 
 
