@@ -115,28 +115,30 @@ export class AccessService {
   }
 
   /**
-   * A download ticket for one file the caller has read (`fileSha256`, as it is now): a URL
-   * parameter a browser may download it with, without the key, until `expiresAt`.
+   * A download ticket for one file the caller has read, or for a version's archive
+   * (`target.path` null): a URL parameter a browser may download it with, without the key,
+   * until `expiresAt`. `contentSha256` is what it is now: the file's sha256, or the version's
+   * `filesDigest`; the download refuses the ticket once that changed.
    * Needs a key: without keys (open mode) the file's URL needs no ticket.
    */
-  async mintDownloadTicket(caller: Caller, target: TicketTarget, fileSha256: string): Promise<{ token: string; expiresAt: Date }> {
+  async mintDownloadTicket(caller: Caller, target: TicketTarget, contentSha256: string): Promise<{ token: string; expiresAt: Date }> {
     if (caller.keyId === null)
       throw new BadInputError("a download ticket is minted for an API key; without keys the file's URL needs none");
     caller.require(target.project, "read");
     const ticket = generateTicket();
     const expiresAt = await this.store.mintTicket(
-      { id: ticket.id, secretSha256: ticket.secretSha256, keyId: caller.keyId, ...target, fileSha256 },
+      { id: ticket.id, secretSha256: ticket.secretSha256, keyId: caller.keyId, ...target, contentSha256 },
       TICKET_TTL_MS,
     );
     return { token: ticket.token, expiresAt };
   }
 
   /**
-   * The caller a download ticket stands for, on `target` only, and the file's sha256 it
+   * The caller a download ticket stands for, on `target` only, and the content's sha256 it
    * was minted for (the download must still find it): one use counted. Every refusal of
    * the ticket itself says the same (UNAUTHENTICATED); a revoked key says so.
    */
-  async redeemDownloadTicket(token: string, target: TicketTarget): Promise<{ caller: Caller; fileSha256: string }> {
+  async redeemDownloadTicket(token: string, target: TicketTarget): Promise<{ caller: Caller; contentSha256: string }> {
     const refused = () => new UnauthenticatedError("invalid or expired download ticket");
     const parsed = parseTicket(token);
     const ticket = parsed ? await this.store.findTicket(parsed.id, TICKET_MAX_USES) : null;
@@ -144,7 +146,7 @@ export class AccessService {
     const key = await this.store.findKey(ticket.keyId);
     if (!key || key.revokedAt) throw keyRevoked();
     if (!(await this.store.spendTicket(ticket.id, TICKET_MAX_USES))) throw refused();
-    return { caller: Caller.forKey(key.id, key.grants), fileSha256: ticket.fileSha256 };
+    return { caller: Caller.forKey(key.id, key.grants), contentSha256: ticket.contentSha256 };
   }
 
   /**

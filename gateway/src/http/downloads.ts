@@ -7,11 +7,12 @@ import { filesDigest } from "../domain/records.js";
 import { attachmentDisposition } from "../domain/text.js";
 import type { ModelRefInput, RegistryService, StoredFile } from "../registry/registry.service.js";
 import { parseRange } from "./range.js";
+import { versionSegment } from "./urls.js";
 import { youngBuffers } from "./young-buffers.js";
 
 function refOf(req: Request): ModelRefInput {
   const { project, name, version } = req.params as Record<string, string>;
-  return { project, name: name!, version: /^\d{1,10}$/.test(version!) ? Number(version) : NaN };
+  return { project, name: name!, version: versionSegment(version) };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { TicketTarget } from "../access/download-ticket.js";
 import type { RequestLimiter } from "../access/request-limiter.js";
 import { UnauthenticatedError } from "../domain/errors.js";
 import { addressBucket, clientAddress } from "./guards.js";
+import { versionSegment } from "./urls.js";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -14,9 +15,6 @@ declare module "express-serve-static-core" {
     ticketSha256?: string;
   }
 }
-
-/** A version number as the URL spells it (NaN otherwise: no ticket names it). */
-const versionOf = (text: string | undefined) => (text !== undefined && /^\d{1,10}$/.test(text) ? Number(text) : NaN);
 
 /**
  * A file or archive download that presents `?ticket=` (minted by the `downloadTicket`
@@ -46,23 +44,23 @@ export function ticketAuthentication(access: AccessService, failures: RequestLim
         }
         throw error;
       }
-      const { caller, fileSha256 } = redeemed;
+      const { caller, contentSha256 } = redeemed;
       req.caller = caller;
-      req.ticketSha256 = fileSha256;
+      req.ticketSha256 = contentSha256;
       next();
     };
   router.get(
     "/files/:project/:name/:version/*path",
     redeem((req) => {
       const { project, name, version, path } = req.params as unknown as { project: string; name: string; version: string; path: string[] };
-      return { project, name, version: versionOf(version), path: path.join("/") };
+      return { project, name, version: versionSegment(version), path: path.join("/") };
     }),
   );
   router.get(
     "/archives/:project/:name/:version",
     redeem((req) => {
       const { project, name, version } = req.params as { project: string; name: string; version: string };
-      return { project, name, version: versionOf(version), path: null };
+      return { project, name, version: versionSegment(version), path: null };
     }),
   );
   return router;

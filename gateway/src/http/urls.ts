@@ -5,6 +5,11 @@ import type { ModelRef } from "../domain/records.js";
 
 const segment = encodeURIComponent;
 
+/** A version number as a download URL spells it (1-10 digits); NaN otherwise, which names no version. */
+export function versionSegment(text: string | undefined): number {
+  return text !== undefined && /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+}
+
 /** `/files/<project>/<name>/<version>/<path…>`, each segment percent-encoded. */
 export function downloadUrl(baseUrl: string, ref: ModelRef, path: string): string {
   const encodedPath = path.split("/").map(segment).join("/");

@@ -1,22 +1,15 @@
 import { DateTimeResolver } from "graphql-scalars";
-import { ArgsType, Field, Int, ObjectType } from "type-graphql";
+import { ArgsType, Field, ObjectType } from "type-graphql";
+import { ModelArgs } from "./model.args.js";
 
+/** `downloadTicket`'s arguments: a version, and the file in it (none: its archive). */
 @ArgsType()
-export class DownloadTicketArgs {
-  @Field(() => String)
-  name!: string;
-
-  @Field(() => Int)
-  version!: number;
-
+export class DownloadTicketArgs extends ModelArgs {
   @Field(() => String, {
     nullable: true,
     description: "The file's path in the version, as listed; omitted (or null): the version's whole archive (tar).",
   })
   path?: string | null;
-
-  @Field(() => String, { nullable: true, description: "Defaults to the caller's project." })
-  project?: string | null;
 }
 
 @ObjectType({

@@ -5,9 +5,15 @@ import { refKey } from "../domain/lineage.js";
 import type { LineageRecord, ModelRecord, ModelRef } from "../domain/records.js";
 import { requestBatch } from "../graphql/batch.js";
 import type { Context } from "../graphql/context.js";
+import type { DerivedPage } from "../registry/registry.service.js";
 import { DerivedModelConnection, DerivedModelsArgs, Lineage, ModelParent } from "./lineage.type.js";
 import { selectedParts } from "./model.resolver.js";
 import { Model } from "./model.type.js";
+
+/** A page of derived versions as `DerivedModelConnection` answers it. */
+function connectionOf(page: DerivedPage) {
+  return { nodes: page.nodes, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+}
 
 @Resolver(() => Model)
 export class ModelLineageResolver {
@@ -18,12 +24,8 @@ export class ModelLineageResolver {
       "Needs read on the parent's project. Model.derivedModels lists the same for a version that exists.",
   })
   async derivedModels(@Args(() => DerivedModelsArgs) args: DerivedModelsArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
-    const page = await ctx.registry.listDerivedOfRef(ctx.caller, args, {
-      first: args.first ?? DEFAULT_PAGE_SIZE,
-      after: args.after ?? null,
-      parts: selectedParts(info, ["nodes"]),
-    });
-    return { nodes: page.nodes, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    const { first, after } = args;
+    return connectionOf(await ctx.registry.listDerivedOfRef(ctx.caller, args, { first, after, parts: selectedParts(info, ["nodes"]) }));
   }
 
   @FieldResolver(() => Lineage, {
@@ -64,7 +66,7 @@ export class ModelLineageResolver {
             refKey,
           ).get(model);
     if (!page) throw new Error("a derived page was not read with its batch");
-    return { nodes: page.nodes, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    return connectionOf(page);
   }
 }
 

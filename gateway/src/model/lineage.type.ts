@@ -1,5 +1,6 @@
 import { ArgsType, Field, Int, ObjectType } from "type-graphql";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../domain/limits.js";
+import { ModelArgs } from "./model.args.js";
 import { Model, PageInfo } from "./model.type.js";
 
 @ObjectType("LineageDataset", { simpleResolvers: true, description: "The data set a version was trained on." })
@@ -77,17 +78,9 @@ export class DerivedModelConnection {
   pageInfo!: PageInfo;
 }
 
+/** `Query.derivedModels`' arguments: a version by reference (it may be deleted), and a page. */
 @ArgsType()
-export class DerivedModelsArgs {
-  @Field(() => String)
-  name!: string;
-
-  @Field(() => Int)
-  version!: number;
-
-  @Field(() => String, { nullable: true, description: "Defaults to the caller's project." })
-  project?: string | null;
-
+export class DerivedModelsArgs extends ModelArgs {
   @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `Page size, at most ${MAX_PAGE_SIZE}.` })
   first?: number | null;
 

@@ -18,7 +18,7 @@ export interface ProjectRecord {
   readonly createdBy: string | null;
 }
 
-/** A download ticket (`AccessStore.mintTicket`): one file a key may read through a URL, briefly. */
+/** A download ticket (`AccessStore.mintTicket`): one file or archive a key may read through a URL, briefly. */
 export interface DownloadTicketRecord {
   readonly id: string;
   readonly secretSha256: string;
@@ -29,8 +29,8 @@ export interface DownloadTicketRecord {
   readonly version: number;
   /** The file's path; null names the version's archive. */
   readonly path: string | null;
-  /** The file's sha256 when minted: an overwritten version refuses the ticket. */
-  readonly fileSha256: string;
+  /** The file's sha256 when minted, or the version's `filesDigest` for its archive: an overwritten version refuses the ticket. */
+  readonly contentSha256: string;
 }
 
 export interface AccessStore {

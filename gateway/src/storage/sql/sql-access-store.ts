@@ -175,7 +175,7 @@ export class SqlAccessStore implements AccessStore {
         name: ticket.name,
         version: ticket.version,
         path: ticket.path,
-        file_sha256: ticket.fileSha256,
+        file_sha256: ticket.contentSha256,
         expires_at: sql<number>`${now} + ${ttlMs}`,
         uses: 0,
       })
@@ -201,7 +201,7 @@ export class SqlAccessStore implements AccessStore {
       name: row.name,
       version: Number(row.version),
       path: row.path,
-      fileSha256: row.file_sha256,
+      contentSha256: row.file_sha256,
     };
   }
 
