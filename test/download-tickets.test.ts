@@ -283,6 +283,11 @@ describe.each(BACKENDS)("download tickets, %s", (backend) => {
       const res = await as("readerA")(MINT, { p: "team-a", n: "m", v: 1, path: "w.bin", ...variables });
       expect(codes, JSON.stringify(variables).slice(0, 80)).toContain(codeOf(res));
       expect(res.data?.downloadTicket ?? null).toBeNull();
+      // The same version arguments for the archive's ticket (no path).
+      if ("path" in variables) continue;
+      const archive = await as("readerA")(MINT_ARCHIVE, { p: "team-a", n: "m", v: 1, ...variables });
+      expect(codes, `archive ${JSON.stringify(variables).slice(0, 80)}`).toContain(codeOf(archive));
+      expect(archive.data?.downloadTicket ?? null).toBeNull();
     }
     expect(await count()).toBe(before);
   });
